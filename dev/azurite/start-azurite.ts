@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+
+/** Azurite's documented well-known development account. */
+export const AZURITE_ACCOUNT = "devstoreaccount1";
+export const AZURITE_KEY =
+  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+export interface AzuriteHandle {
+  connectionString: string;
+  blobPort: number;
+  queuePort: number;
+  tablePort: number;
+  stop(): Promise<void>;
+}
+
+export interface AzuriteOptions {
+  /** Folder for Azurite's data; omitted → in memory. */
+  location?: string;
+  /** Forward Azurite's output (debugging). */
+  verbose?: boolean;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function connectionStringFor(blobPort: number, queuePort: number, tablePort: number): string {
+  const host = "http://127.0.0.1";
+  return [
+    "DefaultEndpointsProtocol=http",
+    `AccountName=${AZURITE_ACCOUNT}`,
+    `AccountKey=${AZURITE_KEY}`,
+    `BlobEndpoint=${host}:${blobPort}/${AZURITE_ACCOUNT}`,
+    `QueueEndpoint=${host}:${queuePort}/${AZURITE_ACCOUNT}`,
+    `TableEndpoint=${host}:${tablePort}/${AZURITE_ACCOUNT}`,
+  ].join(";") + ";";
+}
+
+function waitForListening(child: ChildProcess, services: number, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = 0;
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`Azurite did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      const text = chunk.toString();
+      output += text;
+      seen += (text.match(/successfully listening/g) ?? []).length;
+      if (seen >= services) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Azurite exited with code ${code}:\n${output}`));
+    });
+  });
+}
+
+/** Starts Azurite (blob, queue, table) as a child process on free loopback ports. */
+export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteHandle> {
+  const [blobPort, queuePort, tablePort] = [await freePort(), await freePort(), await freePort()];
+  const args = [
+    require.resolve("azurite/dist/src/azurite.js"),
+    "--blobHost", "127.0.0.1", "--blobPort", String(blobPort),
+    "--queueHost", "127.0.0.1", "--queuePort", String(queuePort),
+    "--tableHost", "127.0.0.1", "--tablePort", String(tablePort),
+    "--skipApiVersionCheck", "--disableTelemetry", "--loose",
+  ];
+  args.push(...(options.location ? ["--location", options.location] : ["--inMemoryPersistence"]));
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  if (options.verbose) {
+    child.stdout?.pipe(process.stdout);
+    child.stderr?.pipe(process.stderr);
+  }
+  await waitForListening(child, 3, 30_000);
+  return {
+    connectionString: connectionStringFor(blobPort, queuePort, tablePort),
+    blobPort,
+    queuePort,
+    tablePort,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}

@@ -1,0 +1,153 @@
+import { z } from "zod";
+
+/**
+ * Every setting the app reads, validated once. This is the only module that
+ * reads process.env; everything else receives a typed Config.
+ */
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SCOPE = /^\/subscriptions\/[0-9a-f-]{36}(\/resourceGroups\/[-\w._()]{1,90})?$/i;
+const ISO_DURATION = /^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
+const AGENT_VERSION = /^\d+(\.\d+){1,3}$/;
+/** NCRONTAB as the Functions host takes it: six fields, seconds first. */
+const NCRONTAB = /^\S+( \S+){5}$/;
+
+/** Parses an ISO 8601 duration limited to days, hours, minutes and seconds into milliseconds. */
+export function parseIsoDuration(text: string): number {
+  const match = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(text);
+  if (!match || text === "P" || text.endsWith("T")) throw new Error(`not an ISO 8601 duration: ${text}`);
+  const [, d, h, m, s] = match;
+  return ((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(m ?? 0)) * 60_000 + Math.round(Number(s ?? 0) * 1000);
+}
+
+const duration = (name: string, fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .refine((v) => ISO_DURATION.test(v), { message: `${name} must be an ISO 8601 duration such as PT1H or PT15M` })
+    .transform((v) => parseIsoDuration(v));
+
+const positiveInt = (name: string, fallback: number, max: number) =>
+  z.coerce
+    .number({ message: `${name} must be a number` })
+    .int(`${name} must be a whole number`)
+    .min(1, `${name} must be at least 1`)
+    .max(max, `${name} must be at most ${max}`)
+    .default(fallback);
+
+const schema = z
+  .object({
+    ARM_ENDPOINT: z.url({ message: "ARM_ENDPOINT must be an https URL" }).default("https://management.azure.com")
+      .refine((v) => v.startsWith("https://"), { message: "ARM_ENDPOINT must use https (bearer tokens are never sent over http)" }),
+    AZURE_CLIENT_ID: z.string().trim().regex(GUID, "AZURE_CLIENT_ID must be a GUID").optional(),
+    MANAGED_SCOPES: z
+      .string({ message: "MANAGED_SCOPES is required: comma-separated /subscriptions/{id} or /subscriptions/{id}/resourceGroups/{name}" })
+      .transform((v) => v.split(",").map((s) => s.trim().replace(/\/+$/, "")).filter((s) => s.length > 0))
+      .refine((list) => list.length > 0, { message: "MANAGED_SCOPES must name at least one scope" })
+      .refine((list) => list.every((s) => SCOPE.test(s)), {
+        message: "MANAGED_SCOPES entries must look like /subscriptions/{guid} or /subscriptions/{guid}/resourceGroups/{name}",
+      }),
+    RECONCILE_QUEUE_NAME: z.string().trim().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,55}[a-z0-9]$/, "RECONCILE_QUEUE_NAME must be a valid queue name (3-57 lower-case letters, digits, single hyphens)").default("reconcile"),
+    TABLE_NAME_PREFIX: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{2,40}$/, "TABLE_NAME_PREFIX must be 3-41 letters or digits, starting with a letter").default("afsIdentity"),
+    AzureWebJobsStorage: z.string().trim().min(1).optional(),
+    AzureWebJobsStorage__queueServiceUri: z.url({ message: "AzureWebJobsStorage__queueServiceUri must be a URL" }).optional(),
+    AzureWebJobsStorage__tableServiceUri: z.url({ message: "AzureWebJobsStorage__tableServiceUri must be a URL" }).optional(),
+    AzureWebJobsStorage__clientId: z.string().trim().regex(GUID, "AzureWebJobsStorage__clientId must be a GUID").optional(),
+    AzureWebJobsStorage__credential: z.literal("managedidentity", { message: "AzureWebJobsStorage__credential must be 'managedidentity'" }).optional(),
+    ACTIVATION_WINDOW: duration("ACTIVATION_WINDOW", "PT1H"),
+    ACTIVATION_CHECK_SCHEDULE: z.string().trim().regex(NCRONTAB, "ACTIVATION_CHECK_SCHEDULE must be a six-field NCRONTAB expression").default("0 */5 * * * *"),
+    FULL_SWEEP_SCHEDULE: z.string().trim().regex(NCRONTAB, "FULL_SWEEP_SCHEDULE must be a six-field NCRONTAB expression").default("0 30 2 * * *"),
+    MIN_AGENT_VERSION: z.string().trim().regex(AGENT_VERSION, "MIN_AGENT_VERSION must look like 19.1.0.0").default("19.1.0.0"),
+    MAX_CONCURRENCY: positiveInt("MAX_CONCURRENCY", 4, 32),
+    PRINCIPAL_NOT_FOUND_RETRIES: positiveInt("PRINCIPAL_NOT_FOUND_RETRIES", 6, 20),
+    PRINCIPAL_NOT_FOUND_BASE_DELAY: duration("PRINCIPAL_NOT_FOUND_BASE_DELAY", "PT2S"),
+    RECONCILE_COALESCE_DELAY: duration("RECONCILE_COALESCE_DELAY", "PT15S"),
+    LEASE_DURATION: duration("LEASE_DURATION", "PT10M"),
+    DISCOVERY_RECHECK_DELAYS: z
+      .string()
+      .trim()
+      .default("PT2M,PT5M,PT15M,PT30M,PT1H")
+      .transform((v) => v.split(",").map((s) => s.trim()))
+      .refine((list) => list.length > 0 && list.every((s) => ISO_DURATION.test(s)), {
+        message: "DISCOVERY_RECHECK_DELAYS must be comma-separated ISO 8601 durations, e.g. PT2M,PT5M,PT15M",
+      })
+      .transform((list) => list.map(parseIsoDuration)),
+  })
+  .refine((s) => s.AzureWebJobsStorage !== undefined || (s.AzureWebJobsStorage__queueServiceUri !== undefined && s.AzureWebJobsStorage__tableServiceUri !== undefined), {
+    message: "set AzureWebJobsStorage (connection string) or both AzureWebJobsStorage__queueServiceUri and AzureWebJobsStorage__tableServiceUri (identity-based)",
+    path: ["AzureWebJobsStorage"],
+  });
+
+/** Names of every setting the app reads; infra, local.settings.sample.json and the README list exactly these. */
+export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
+
+export interface StorageConnection {
+  connectionString?: string;
+  queueServiceUri?: string;
+  tableServiceUri?: string;
+  /** Client id of the user-assigned identity used for storage, when identity-based. */
+  clientId?: string;
+}
+
+export interface Config {
+  armEndpoint: string;
+  managedIdentityClientId?: string;
+  managedScopes: string[];
+  reconcileQueueName: string;
+  tableNamePrefix: string;
+  storage: StorageConnection;
+  activationWindowMs: number;
+  activationCheckSchedule: string;
+  fullSweepSchedule: string;
+  minAgentVersion: string;
+  maxConcurrency: number;
+  principalNotFoundRetries: number;
+  principalNotFoundBaseDelayMs: number;
+  reconcileCoalesceDelayMs: number;
+  leaseDurationMs: number;
+  discoveryRecheckDelaysMs: number[];
+}
+
+/** A setting that failed validation; the message names every bad setting. */
+export class ConfigError extends Error {
+  constructor(public readonly issues: string[]) {
+    super(`Invalid settings:\n  - ${issues.join("\n  - ")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads and validates the settings; throws ConfigError naming each bad one. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const picked = Object.fromEntries(
+    SETTING_NAMES.map((name) => [name, env[name] === "" ? undefined : env[name]]),
+  );
+  const parsed = schema.safeParse(picked);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "settings"}: ${i.message}`));
+  }
+  const s = parsed.data;
+  return {
+    armEndpoint: s.ARM_ENDPOINT.replace(/\/+$/, ""),
+    managedIdentityClientId: s.AZURE_CLIENT_ID,
+    managedScopes: s.MANAGED_SCOPES,
+    reconcileQueueName: s.RECONCILE_QUEUE_NAME,
+    tableNamePrefix: s.TABLE_NAME_PREFIX,
+    storage: {
+      connectionString: s.AzureWebJobsStorage,
+      queueServiceUri: s.AzureWebJobsStorage__queueServiceUri,
+      tableServiceUri: s.AzureWebJobsStorage__tableServiceUri,
+      clientId: s.AzureWebJobsStorage__clientId,
+    },
+    activationWindowMs: s.ACTIVATION_WINDOW,
+    activationCheckSchedule: s.ACTIVATION_CHECK_SCHEDULE,
+    fullSweepSchedule: s.FULL_SWEEP_SCHEDULE,
+    minAgentVersion: s.MIN_AGENT_VERSION,
+    maxConcurrency: s.MAX_CONCURRENCY,
+    principalNotFoundRetries: s.PRINCIPAL_NOT_FOUND_RETRIES,
+    principalNotFoundBaseDelayMs: s.PRINCIPAL_NOT_FOUND_BASE_DELAY,
+    reconcileCoalesceDelayMs: s.RECONCILE_COALESCE_DELAY,
+    leaseDurationMs: s.LEASE_DURATION,
+    discoveryRecheckDelaysMs: s.DISCOVERY_RECHECK_DELAYS,
+  };
+}
