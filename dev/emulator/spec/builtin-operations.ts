@@ -1,0 +1,91 @@
+import type { SwaggerSchema } from "./swagger-types";
+
+/**
+ * Operations of providers whose full specs are not vendored (Microsoft.Storage,
+ * Microsoft.HybridCompute, Microsoft.Compute): only what the product and the
+ * emulator's scope resolution need. Bodies are checked for JSON shape and the
+ * identity block only; the paths, operationIds and LRO flags follow the public
+ * specs (storage 2023-05-01, hybridcompute 2024-07-10, compute 2024-07-01).
+ */
+export interface BuiltinOperation {
+  operationId: string;
+  method: "GET" | "PUT" | "PATCH" | "DELETE" | "POST";
+  pathTemplate: string;
+  longRunning: boolean;
+  requestBody?: { required: boolean; schema: SwaggerSchema };
+  responseSchema?: SwaggerSchema;
+}
+
+const RG = "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers";
+const SUB = "/subscriptions/{subscriptionId}/providers";
+
+const readOnlyString: SwaggerSchema = { type: "string", readOnly: true };
+
+function identitySchema(types: string[]): SwaggerSchema {
+  return {
+    type: "object",
+    required: ["type"],
+    properties: {
+      type: { type: "string", enum: types },
+      principalId: readOnlyString,
+      tenantId: readOnlyString,
+      userAssignedIdentities: { type: "object" },
+    },
+  };
+}
+
+function resourceBody(identityTypes: string[], requireLocation: boolean): SwaggerSchema {
+  return {
+    type: "object",
+    required: requireLocation ? ["location"] : [],
+    properties: {
+      id: readOnlyString,
+      name: readOnlyString,
+      type: readOnlyString,
+      location: { type: "string" },
+      tags: { type: "object", additionalProperties: { type: "string" } },
+      identity: identitySchema(identityTypes),
+      properties: { type: "object" },
+    },
+  };
+}
+
+const resourceResponse: SwaggerSchema = {
+  type: "object",
+  required: ["id", "name", "type"],
+  properties: { id: { type: "string" }, name: { type: "string" }, type: { type: "string" }, location: { type: "string" }, properties: { type: "object" } },
+};
+const listResponse: SwaggerSchema = { type: "object", required: ["value"], properties: { value: { type: "array", items: resourceResponse }, nextLink: { type: "string" } } };
+
+// Arc machines only ever have a system-assigned identity; VMs allow the full set.
+const ARC_IDENTITY = ["SystemAssigned"];
+const VM_IDENTITY = ["None", "SystemAssigned", "UserAssigned", "SystemAssigned, UserAssigned"];
+
+const ACCOUNT = `${RG}/Microsoft.Storage/storageAccounts/{accountName}`;
+const MACHINE = `${RG}/Microsoft.HybridCompute/machines/{machineName}`;
+const VM = `${RG}/Microsoft.Compute/virtualMachines/{vmName}`;
+
+export const BUILTIN_OPERATIONS: readonly BuiltinOperation[] = [
+  { operationId: "StorageAccounts_GetProperties", method: "GET", pathTemplate: ACCOUNT, longRunning: false, responseSchema: resourceResponse },
+  { operationId: "StorageAccounts_ListByResourceGroup", method: "GET", pathTemplate: `${RG}/Microsoft.Storage/storageAccounts`, longRunning: false, responseSchema: listResponse },
+  { operationId: "StorageAccounts_List", method: "GET", pathTemplate: `${SUB}/Microsoft.Storage/storageAccounts`, longRunning: false, responseSchema: listResponse },
+  { operationId: "FileServices_GetServiceProperties", method: "GET", pathTemplate: `${ACCOUNT}/fileServices/{fileServicesName}`, longRunning: false, responseSchema: resourceResponse },
+  { operationId: "FileShares_Get", method: "GET", pathTemplate: `${ACCOUNT}/fileServices/{fileServicesName}/shares/{shareName}`, longRunning: false, responseSchema: resourceResponse },
+  // Role-assignment scopes written by Set-AzStorageSyncServiceIdentity use "fileshares"; ARM resolves both spellings.
+  { operationId: "FileShares_Get", method: "GET", pathTemplate: `${ACCOUNT}/fileServices/{fileServicesName}/fileshares/{shareName}`, longRunning: false, responseSchema: resourceResponse },
+  { operationId: "FileShares_List", method: "GET", pathTemplate: `${ACCOUNT}/fileServices/{fileServicesName}/shares`, longRunning: false, responseSchema: listResponse },
+
+  { operationId: "Machines_Get", method: "GET", pathTemplate: MACHINE, longRunning: false, responseSchema: resourceResponse },
+  { operationId: "Machines_CreateOrUpdate", method: "PUT", pathTemplate: MACHINE, longRunning: false, requestBody: { required: true, schema: resourceBody(ARC_IDENTITY, true) }, responseSchema: resourceResponse },
+  { operationId: "Machines_Update", method: "PATCH", pathTemplate: MACHINE, longRunning: false, requestBody: { required: true, schema: resourceBody(ARC_IDENTITY, false) }, responseSchema: resourceResponse },
+  { operationId: "Machines_Delete", method: "DELETE", pathTemplate: MACHINE, longRunning: false },
+  { operationId: "Machines_ListByResourceGroup", method: "GET", pathTemplate: `${RG}/Microsoft.HybridCompute/machines`, longRunning: false, responseSchema: listResponse },
+  { operationId: "Machines_ListBySubscription", method: "GET", pathTemplate: `${SUB}/Microsoft.HybridCompute/machines`, longRunning: false, responseSchema: listResponse },
+
+  { operationId: "VirtualMachines_Get", method: "GET", pathTemplate: VM, longRunning: false, responseSchema: resourceResponse },
+  { operationId: "VirtualMachines_CreateOrUpdate", method: "PUT", pathTemplate: VM, longRunning: true, requestBody: { required: true, schema: resourceBody(VM_IDENTITY, true) }, responseSchema: resourceResponse },
+  { operationId: "VirtualMachines_Update", method: "PATCH", pathTemplate: VM, longRunning: true, requestBody: { required: true, schema: resourceBody(VM_IDENTITY, false) }, responseSchema: resourceResponse },
+  { operationId: "VirtualMachines_Delete", method: "DELETE", pathTemplate: VM, longRunning: true },
+  { operationId: "VirtualMachines_List", method: "GET", pathTemplate: `${RG}/Microsoft.Compute/virtualMachines`, longRunning: false, responseSchema: listResponse },
+  { operationId: "VirtualMachines_ListAll", method: "GET", pathTemplate: `${SUB}/Microsoft.Compute/virtualMachines`, longRunning: false, responseSchema: listResponse },
+];
