@@ -1,0 +1,104 @@
+import type { AppLog } from "../app/log";
+import type { AppServices } from "../app/services";
+import { requestReconcile } from "../queue/schedule";
+import { listDueEntries, removeDueEntry, type StoredDueEntry } from "../status/due-index";
+import { serverToEntity } from "../status/entities";
+import { countByState, type ServerRecord } from "../status/records";
+import { getServerRow, listServerRows } from "../status/server-records";
+import { updateService } from "../status/service-records";
+import { isPreconditionFailed } from "../status/table-errors";
+import { evaluateActivation } from "./evaluate";
+
+export interface ActivationCheckSummary {
+  due: number;
+  active: number;
+  overdue: number;
+  reruns: number;
+  /** Entries whose server was switched again, moved on, or removed since. */
+  stale: number;
+  /** Entries left for the next tick (ARM unreachable). */
+  deferred: number;
+}
+
+/**
+ * The timer's work: only the due index's entries up to now are read (cost ∝
+ * due servers), each server is read once from ARM and its row updated under
+ * its ETag. An overdue server gets one automatic re-run per switch.
+ */
+export async function runActivationCheck(app: AppServices, log: AppLog): Promise<ActivationCheckSummary> {
+  const now = app.now();
+  const entries = await listDueEntries(app.tables.due, now);
+  const summary: ActivationCheckSummary = { due: entries.length, active: 0, overdue: 0, reruns: 0, stale: 0, deferred: 0 };
+  const touched = new Set<string>();
+  for (const entry of entries) {
+    try {
+      const result = await checkOne(app, entry, log);
+      summary[result] += 1;
+      if (result === "overdue" || result === "active") touched.add(entry.serviceId);
+      if (result === "overdue") {
+        const rerun = await maybeRerun(app, entry, log);
+        if (rerun) summary.reruns += 1;
+      }
+      await removeDueEntry(app.tables.due, entry);
+    } catch (error) {
+      if (!app.engine.isTransient(error)) {
+        log.error(`activation check of ${entry.serverResourceId} failed; dropping it`, error);
+        await removeDueEntry(app.tables.due, entry);
+        continue;
+      }
+      summary.deferred += 1;
+      log.warn(`activation check of ${entry.serverResourceId} deferred: ${app.engine.errorInfo(error).message}`);
+    }
+  }
+  for (const serviceId of touched) {
+    const rows = await listServerRows(app.tables.servers, serviceId);
+    await updateService(app.tables.services, serviceId, (previous) => ({ ...previous, counts: countByState(rows.map((r) => r.record)) }), now);
+  }
+  log.info(`activation check: ${JSON.stringify(summary)}`);
+  return summary;
+}
+
+async function checkOne(app: AppServices, entry: StoredDueEntry, log: AppLog): Promise<"active" | "overdue" | "stale"> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const row = await getServerRow(app.tables.servers, entry.serviceId, entry.serverId);
+    if (!row || row.record.state !== "Switched" || row.record.switchedAt !== entry.switchedAt) return "stale";
+    const observed = await app.engine.getServer(entry.serverResourceId);
+    if (!observed) {
+      log.info(`activation check: ${entry.serverResourceId} is no longer registered`);
+      return "stale";
+    }
+    const verdict = evaluateActivation(row.record, observed, app.config.activationWindowMs);
+    const now = app.now().toISOString();
+    const next: ServerRecord = {
+      ...row.record,
+      state: verdict.state,
+      reason: verdict.reason,
+      activeAuthType: observed.activeAuthType,
+      lastCheckedAt: now,
+      ...(verdict.state === "Active"
+        ? { activeAt: now, remedy: undefined, overdueAt: undefined, autoReruns: 0 }
+        : { overdueAt: now, remedy: verdict.remedy }),
+    };
+    try {
+      await app.tables.servers.updateEntity(serverToEntity(next), "Replace", { etag: row.etag });
+      return verdict.state === "Active" ? "active" : "overdue";
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw error; // a run wrote the row meanwhile: look again
+    }
+  }
+  return "stale";
+}
+
+/** One automatic re-run per switch: the counter resets when the server is switched again or becomes active. */
+async function maybeRerun(app: AppServices, entry: StoredDueEntry, log: AppLog): Promise<boolean> {
+  const row = await getServerRow(app.tables.servers, entry.serviceId, entry.serverId);
+  if (!row || row.record.autoReruns >= 1) return false;
+  await app.tables.servers.updateEntity(serverToEntity({ ...row.record, autoReruns: row.record.autoReruns + 1 }), "Replace", { etag: row.etag });
+  const run = await requestReconcile(
+    app.scheduler,
+    { serviceId: entry.serviceId, trigger: { kind: "timer", timer: "activationCheck", reason: `server ${row.record.name} overdue` } },
+    app.now(),
+  );
+  log.warn(`${row.record.name} (${entry.serverResourceId}) is overdue; re-run ${run.runId} requested`);
+  return true;
+}

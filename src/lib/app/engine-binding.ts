@@ -1,0 +1,48 @@
+import type { TokenCredential } from "@azure/core-auth";
+import type { Config } from "../config";
+import { createArmConnection, type ArmConnection } from "../azure/arm-connection";
+import { isTransientArmError, toArmErrorInfo } from "../azure/arm-error";
+import { getMachineIdentity, getRegisteredServer, listRegisteredServers, listStorageSyncServices } from "../azure/reads";
+import type { RegisteredServerView } from "../azure/views";
+import { reconcileService } from "../reconcile";
+import type { EnginePort, RegisteredServerSnapshot } from "./engine-port";
+
+function snapshot(view: RegisteredServerView): RegisteredServerSnapshot {
+  return {
+    resourceId: view.resourceId,
+    serverId: view.serverId,
+    serviceId: view.serviceId,
+    name: view.name,
+    serverName: view.serverName,
+    friendlyName: view.friendlyName,
+    applicationId: view.applicationId,
+    latestApplicationId: view.latestApplicationId,
+    activeAuthType: view.activeAuthType,
+  };
+}
+
+/** Binds the app's EnginePort to the real engine and ARM reads over one connection. */
+export function bindEngineToConnection(config: Config, arm: ArmConnection): EnginePort {
+  const settings = {
+    minAgentVersion: config.minAgentVersion,
+    maxConcurrency: config.maxConcurrency,
+    principalNotFoundRetries: config.principalNotFoundRetries,
+    principalNotFoundBaseDelayMs: config.principalNotFoundBaseDelayMs,
+  };
+  return {
+    reconcile: (serviceId, options) => reconcileService(arm, serviceId, { dryRun: options.dryRun, settings }),
+    listServices: (scope) => listStorageSyncServices(arm, scope),
+    listServers: async (serviceId) => (await listRegisteredServers(arm, serviceId)).map(snapshot),
+    getServer: async (id) => {
+      const view = await getRegisteredServer(arm, id);
+      return view ? snapshot(view) : undefined;
+    },
+    getMachineIdentity: (id) => getMachineIdentity(arm, id),
+    isTransient: (error) => isTransientArmError(error),
+    errorInfo: (error) => toArmErrorInfo(error),
+  };
+}
+
+export function bindEngine(config: Config, credential: TokenCredential, options: { lroPollIntervalMs?: number; retryDelayInMs?: number } = {}): EnginePort {
+  return bindEngineToConnection(config, createArmConnection({ endpoint: config.armEndpoint, credential, ...options }));
+}

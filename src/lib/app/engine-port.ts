@@ -1,0 +1,39 @@
+import type { ArmErrorInfo, ReconcileReport } from "../reconcile/report";
+
+/**
+ * What the app needs from the engine and ARM, as one narrow interface: the
+ * composition root binds it to src/lib/reconcile and src/lib/azure, so the
+ * app's logic never builds SDK clients itself.
+ */
+export interface MachineIdentity {
+  resourceId: string;
+  name: string;
+  principalId?: string;
+  tenantId?: string;
+}
+
+export interface RegisteredServerSnapshot {
+  resourceId: string;
+  serverId: string;
+  serviceId: string;
+  name: string;
+  serverName?: string;
+  friendlyName?: string;
+  applicationId?: string;
+  latestApplicationId?: string;
+  activeAuthType?: string;
+}
+
+export interface EnginePort {
+  reconcile(serviceId: string, options: { dryRun: boolean }): Promise<ReconcileReport>;
+  /** Storage Sync Service ids in a subscription or resource group scope. */
+  listServices(scope: string): Promise<string[]>;
+  listServers(serviceId: string): Promise<RegisteredServerSnapshot[]>;
+  /** undefined when the server no longer exists (404). */
+  getServer(serverResourceId: string): Promise<RegisteredServerSnapshot | undefined>;
+  /** undefined when the machine no longer exists (404). */
+  getMachineIdentity(machineId: string): Promise<MachineIdentity | undefined>;
+  /** 429/5xx/network: retrying later can help. */
+  isTransient(error: unknown): boolean;
+  errorInfo(error: unknown): ArmErrorInfo;
+}

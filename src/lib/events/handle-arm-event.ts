@@ -1,0 +1,112 @@
+import type { AppLog } from "../app/log";
+import type { AppServices } from "../app/services";
+import { isWithinScopes } from "../azure/resource-id";
+import type { Trigger } from "../queue/messages";
+import { requestReconcile, type Scheduled } from "../queue/schedule";
+import { normalizeResourceId } from "../status/keys";
+import { findServersByPrincipal, listAllServers } from "../status/server-records";
+import { classifyArmEvent } from "./classify";
+import { hostNamesMatch } from "./host-name";
+import { getKnownMachine, rememberMachine } from "./machines";
+
+export type ArmEventResult =
+  | { result: "scheduled"; runs: Scheduled[]; note?: string }
+  | { result: "ignored"; reason: string }
+  | { result: "rejected"; reason: string };
+
+/**
+ * One Event Grid delivery. Bad or irrelevant events are logged and
+ * acknowledged (returning normally): Event Grid would otherwise redeliver them
+ * for a day. Only failures to reach ARM or storage throw, so a real event is
+ * not lost.
+ */
+export async function handleArmEvent(app: AppServices, raw: unknown, log: AppLog): Promise<ArmEventResult> {
+  const action = classifyArmEvent(raw, app.config.managedScopes);
+  switch (action.action) {
+    case "reject":
+      log.error(`ARM event rejected: ${action.reason}`);
+      return { result: "rejected", reason: action.reason };
+    case "ignore":
+      log.info(`ARM event ignored: ${action.reason}`);
+      return { result: "ignored", reason: action.reason };
+    case "reconcileService": {
+      const run = await requestReconcile(app.scheduler, { serviceId: action.serviceId, trigger: action.trigger }, app.now());
+      log.info(`${action.serviceId}: reconcile ${run.coalesced ? "merged into queued" : "queued as"} run ${run.runId}`);
+      return { result: "scheduled", runs: [run] };
+    }
+    case "inspectMachine":
+      return inspectMachine(app, action.machineId, action.trigger, log);
+  }
+}
+
+/**
+ * An Arc machine or VM was written: maybe its system-assigned identity is new
+ * (first enabled, or reset by `azcmagent disconnect`/reconnect). The agent
+ * reports it to File Sync later with no event, so the services of the servers
+ * it backs get delayed reconciles that look for it, with back-off.
+ */
+async function inspectMachine(app: AppServices, machineId: string, trigger: Trigger, log: AppLog): Promise<ArmEventResult> {
+  const machine = await app.engine.getMachineIdentity(machineId);
+  if (!machine) return ignored(log, `${machineId} no longer exists`);
+  if (!machine.principalId) return ignored(log, `${machineId} has no system-assigned identity`);
+  const principalId = machine.principalId.toLowerCase();
+  const known = await getKnownMachine(app.tables.machines, machineId);
+  if (known?.principalId === principalId) return ignored(log, `${machineId}: principal ${principalId} already handled`);
+
+  // Already reported by the agent (the table knows principals) → the services are known.
+  const byPrincipal = await findServersByPrincipal(app.tables.servers, principalId);
+  let serviceIds = unique(byPrincipal.map((s) => s.serviceId));
+  let how = "principal";
+  if (serviceIds.length === 0) {
+    how = "host name";
+    serviceIds = unique((await listAllServers(app.tables.servers)).filter((s) => hostNamesMatch(machine.name, [s.name])).map((s) => s.serviceId));
+  }
+  if (serviceIds.length === 0) {
+    // Not in our records (a server registered while events were lost): ask ARM.
+    how = "host name (ARM)";
+    serviceIds = await findServicesByHostName(app, machine.name);
+  }
+  serviceIds = serviceIds.filter((id) => isWithinScopes(id, app.config.managedScopes));
+
+  const runs: Scheduled[] = [];
+  const firstDelay = app.config.discoveryRecheckDelaysMs[0] ?? 0;
+  for (const serviceId of serviceIds) {
+    runs.push(
+      byPrincipal.length > 0
+        ? await requestReconcile(app.scheduler, { serviceId, trigger }, app.now())
+        : await requestReconcile(
+            app.scheduler,
+            { serviceId, trigger, discovery: [{ machineId, principalId, attempt: 0 }], delayMs: firstDelay },
+            app.now(),
+          ),
+    );
+  }
+  // Remembered only after the runs are queued: a failure above makes Event Grid deliver again.
+  await rememberMachine(app.tables.machines, { machineId, principalId, seenAt: app.now().toISOString(), services: serviceIds });
+  if (runs.length === 0) return ignored(log, `${machineId} (principal ${principalId}) backs no registered server in scope`);
+  const note = `${machineId}: new principal ${principalId}, matched by ${how} to ${serviceIds.length} service(s)`;
+  log.info(note);
+  return { result: "scheduled", runs, note };
+}
+
+async function findServicesByHostName(app: AppServices, machineName: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const scope of app.config.managedScopes) {
+    for (const serviceId of await app.engine.listServices(scope)) {
+      const servers = await app.engine.listServers(serviceId);
+      if (servers.some((s) => hostNamesMatch(machineName, [s.friendlyName, s.serverName, s.name]))) found.push(serviceId);
+    }
+  }
+  return unique(found);
+}
+
+function unique(ids: string[]): string[] {
+  const seen = new Map<string, string>();
+  for (const id of ids) if (!seen.has(normalizeResourceId(id))) seen.set(normalizeResourceId(id), id);
+  return [...seen.values()];
+}
+
+function ignored(log: AppLog, reason: string): ArmEventResult {
+  log.info(`ARM event ignored: ${reason}`);
+  return { result: "ignored", reason };
+}

@@ -1,0 +1,87 @@
+import { z } from "zod";
+
+/**
+ * What goes on the reconcile queue: a key (the service), never the event.
+ * The trigger rides along only for the audit trail ("who asked, and why").
+ */
+const GUIDISH = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const STORAGE_SYNC_SERVICE_ID =
+  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.StorageSync\/storageSyncServices\/[A-Za-z0-9][-\w.]{0,259}$/i;
+
+export const triggerSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("event"),
+    eventId: z.string().min(1).max(200),
+    operationName: z.string().max(300),
+    subject: z.string().max(2000),
+    eventTime: z.string().max(64).optional(),
+    /** Who made the ARM write, as Event Grid reports it (claims name/appid). */
+    caller: z.string().max(300).optional(),
+  }),
+  z.object({
+    kind: z.literal("http"),
+    caller: z.string().max(300),
+    clientIp: z.string().max(100).optional(),
+    userAgent: z.string().max(300).optional(),
+  }),
+  z.object({
+    kind: z.literal("timer"),
+    timer: z.enum(["fullSweep", "activationCheck"]),
+    reason: z.string().max(500).optional(),
+  }),
+  z.object({
+    kind: z.literal("discovery"),
+    machineId: z.string().max(2000),
+    principalId: z.string().regex(GUIDISH),
+    attempt: z.number().int().min(0).max(100),
+  }),
+]);
+export type Trigger = z.infer<typeof triggerSchema>;
+
+/** A machine whose new identity the agent has not reported yet: re-checked with back-off. */
+export const discoveryWatchSchema = z.object({
+  machineId: z.string().max(2000),
+  principalId: z.string().regex(GUIDISH),
+  /** Index into DISCOVERY_RECHECK_DELAYS of the delay that led to this check. */
+  attempt: z.number().int().min(0).max(100),
+});
+export type DiscoveryWatch = z.infer<typeof discoveryWatchSchema>;
+
+export const reconcileRequestSchema = z.object({
+  v: z.literal(1),
+  kind: z.literal("reconcile"),
+  serviceId: z.string().regex(STORAGE_SYNC_SERVICE_ID, "serviceId must be a Storage Sync Service resource id"),
+  runId: z.string().regex(/^[0-9a-f]{32}-\d{13}-[0-9a-f]{8}$/, "runId is malformed"),
+  dryRun: z.boolean(),
+  trigger: triggerSchema,
+  requestedAt: z.string().max(64),
+  discovery: z.array(discoveryWatchSchema).max(50).optional(),
+});
+export type ReconcileRequest = z.infer<typeof reconcileRequestSchema>;
+
+export type ParsedMessage =
+  | { ok: true; request: ReconcileRequest }
+  | { ok: false; error: string; serviceId?: string };
+
+/**
+ * Validates a queue message as the host hands it over: already JSON-decoded
+ * (an object), or a string when it was not JSON. Never throws.
+ */
+export function parseReconcileMessage(raw: unknown): ParsedMessage {
+  let value = raw;
+  if (typeof raw === "string") {
+    try {
+      value = JSON.parse(raw) as unknown;
+    } catch {
+      return { ok: false, error: `message is not JSON: ${raw.slice(0, 80)}` };
+    }
+  }
+  const parsed = reconcileRequestSchema.safeParse(value);
+  if (parsed.success) return { ok: true, request: parsed.data };
+  const serviceId =
+    typeof value === "object" && value !== null && typeof (value as { serviceId?: unknown }).serviceId === "string"
+      ? (value as { serviceId: string }).serviceId
+      : undefined;
+  const error = parsed.error.issues.map((i) => `${i.path.join(".") || "message"}: ${i.message}`).join("; ");
+  return { ok: false, error: `invalid reconcile message: ${error}`, serviceId };
+}

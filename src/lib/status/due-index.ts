@@ -1,0 +1,62 @@
+import type { TableClient } from "@azure/data-tables";
+import { flat } from "./entities";
+import { odataString, resourceKey, serverKey } from "./keys";
+import { isNotFound } from "./table-errors";
+
+/**
+ * Activation checks keyed by when they fall due: partition = the due minute
+ * (yyyyMMddHHmm, UTC), so "everything due by now" is one range scan over
+ * partitions ≤ the current minute and costs only what is due.
+ */
+export interface DueEntry {
+  serviceId: string;
+  serverId: string;
+  serverResourceId: string;
+  principalId?: string;
+  /** The switch this check belongs to; a later switch makes the entry stale. */
+  switchedAt: string;
+  dueAt: string;
+}
+
+export interface StoredDueEntry extends DueEntry {
+  partitionKey: string;
+  rowKey: string;
+}
+
+export function dueBucket(at: Date): string {
+  return at.toISOString().slice(0, 16).replace(/[-T:]/g, "");
+}
+
+export async function addDueEntry(table: TableClient, entry: DueEntry): Promise<void> {
+  const keys = { partitionKey: dueBucket(new Date(entry.dueAt)), rowKey: `${resourceKey(entry.serviceId)}_${serverKey(entry.serverId)}` };
+  await table.upsertEntity(flat(keys, { ...entry }), "Replace");
+}
+
+export async function listDueEntries(table: TableClient, now: Date, limit = 500): Promise<StoredDueEntry[]> {
+  const out: StoredDueEntry[] = [];
+  const filter = `PartitionKey le ${odataString(dueBucket(now))}`;
+  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+    if (typeof e.serviceId !== "string" || typeof e.serverId !== "string" || typeof e.dueAt !== "string") continue;
+    if (new Date(e.dueAt).getTime() > now.getTime()) continue; // same minute, a few seconds early
+    out.push({
+      partitionKey: String(e.partitionKey),
+      rowKey: String(e.rowKey),
+      serviceId: e.serviceId,
+      serverId: e.serverId,
+      serverResourceId: String(e.serverResourceId ?? ""),
+      principalId: typeof e.principalId === "string" ? e.principalId : undefined,
+      switchedAt: String(e.switchedAt ?? ""),
+      dueAt: e.dueAt,
+    });
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+export async function removeDueEntry(table: TableClient, entry: { partitionKey: string; rowKey: string }): Promise<void> {
+  try {
+    await table.deleteEntity(entry.partitionKey, entry.rowKey);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+}

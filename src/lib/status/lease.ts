@@ -1,0 +1,82 @@
+import type { TableClient } from "@azure/data-tables";
+import { resourceKey } from "./keys";
+import { isConflict, isNotFound, isPreconditionFailed } from "./table-errors";
+
+/**
+ * A per-service lease in Table Storage: one row whose ETag decides who holds
+ * it. It expires on its own, so a worker that dies never blocks the service
+ * for longer than the lease duration.
+ */
+export interface Lease {
+  serviceId: string;
+  owner: string;
+  expiresAt: Date;
+  etag: string;
+}
+
+export type LeaseResult = { acquired: true; lease: Lease } | { acquired: false; heldBy: string; expiresAt: Date };
+
+interface LeaseEntity {
+  partitionKey: string;
+  rowKey: string;
+  serviceId: string;
+  owner: string;
+  expiresAt: string;
+  acquiredAt: string;
+}
+
+const ROW = "lease";
+
+export async function acquireLease(
+  table: TableClient,
+  serviceId: string,
+  owner: string,
+  durationMs: number,
+  now: Date = new Date(),
+): Promise<LeaseResult> {
+  const partitionKey = resourceKey(serviceId);
+  const entity: LeaseEntity = {
+    partitionKey,
+    rowKey: ROW,
+    serviceId,
+    owner,
+    expiresAt: new Date(now.getTime() + durationMs).toISOString(),
+    acquiredAt: now.toISOString(),
+  };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const created = await table.createEntity(entity);
+      return { acquired: true, lease: { serviceId, owner, expiresAt: new Date(entity.expiresAt), etag: created.etag ?? "*" } };
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+    }
+    let current: LeaseEntity & { etag: string };
+    try {
+      current = await table.getEntity<LeaseEntity>(partitionKey, ROW);
+    } catch (error) {
+      if (isNotFound(error)) continue; // released between our create and read: try again
+      throw error;
+    }
+    const expiresAt = new Date(current.expiresAt);
+    if (expiresAt.getTime() > now.getTime()) return { acquired: false, heldBy: current.owner, expiresAt };
+    try {
+      const taken = await table.updateEntity(entity, "Replace", { etag: current.etag });
+      return { acquired: true, lease: { serviceId, owner, expiresAt: new Date(entity.expiresAt), etag: taken.etag ?? "*" } };
+    } catch (error) {
+      if (!isPreconditionFailed(error)) throw error;
+      // another worker took the expired lease first; look again
+    }
+  }
+  const current = await table.getEntity<LeaseEntity>(partitionKey, ROW).catch(() => undefined);
+  return { acquired: false, heldBy: current?.owner ?? "unknown", expiresAt: new Date(current?.expiresAt ?? now) };
+}
+
+/** Gives the lease back; a lease someone else took over after expiry is left alone. */
+export async function releaseLease(table: TableClient, lease: Lease): Promise<void> {
+  try {
+    await table.deleteEntity(resourceKey(lease.serviceId), ROW, { etag: lease.etag });
+  } catch (error) {
+    if (isNotFound(error) || isPreconditionFailed(error)) return;
+    throw error;
+  }
+}

@@ -1,0 +1,203 @@
+import { randomBytes } from "node:crypto";
+import type { TableClient } from "@azure/data-tables";
+import type { ActionOutcome, PlannedActionBase, ServerState } from "../reconcile/report";
+import type { Trigger } from "../queue/messages";
+import { flat } from "./entities";
+import { fromJsonColumns, toJsonColumns } from "./json-columns";
+import { parseRunId } from "./run-id";
+import type { RunStatus } from "./records";
+
+/**
+ * The audit trail: one row per reconcile, written in stages (queued → running →
+ * finished) with Merge so every stage only adds what it learned. Who asked
+ * (trigger), what was planned, what each ARM write did (request id), how many
+ * ARM calls, how long: enough to answer "who changed what, when and why".
+ */
+export interface RunServerSummary {
+  serverId: string;
+  name: string;
+  state: ServerState;
+  principalId?: string;
+  switchedThisRun: boolean;
+}
+
+export interface RunRecord {
+  runId: string;
+  serviceId: string;
+  status: RunStatus;
+  dryRun: boolean;
+  trigger: Trigger;
+  /** Requests merged into this run while it waited (coalescing). */
+  coalescedTriggers: Trigger[];
+  coalescedCount: number;
+  queuedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  durationMs?: number;
+  /** The queue's dequeue count of the attempt that wrote this. */
+  attempt?: number;
+  worker?: string;
+  plan?: PlannedActionBase[];
+  outcomes?: ActionOutcome[];
+  servers?: RunServerSummary[];
+  armReads?: number;
+  armWrites?: number;
+  converged?: boolean;
+  error?: string;
+  errorCode?: string;
+  warnings: string[];
+  /** What this run scheduled afterwards (activation checks, discovery re-checks). */
+  followUps: string[];
+}
+
+export interface RunStarted {
+  startedAt: Date;
+  attempt: number;
+  worker: string;
+  coalescedTriggers: Trigger[];
+}
+
+export interface RunFinished {
+  status: RunStatus;
+  finishedAt: Date;
+  startedAt: Date;
+  plan?: PlannedActionBase[];
+  outcomes?: ActionOutcome[];
+  servers?: RunServerSummary[];
+  armReads?: number;
+  armWrites?: number;
+  converged?: boolean;
+  error?: string;
+  errorCode?: string;
+  warnings?: string[];
+  followUps?: string[];
+}
+
+function keysOf(runId: string): { partitionKey: string; rowKey: string } {
+  const keys = parseRunId(runId);
+  if (!keys) throw new Error(`not a run id: ${runId}`);
+  return keys;
+}
+
+export async function recordRunQueued(
+  table: TableClient,
+  run: { runId: string; serviceId: string; dryRun: boolean; trigger: Trigger; queuedAt: Date },
+): Promise<void> {
+  await table.upsertEntity(
+    flat(keysOf(run.runId), {
+      runId: run.runId,
+      serviceId: run.serviceId,
+      status: "queued",
+      dryRun: run.dryRun,
+      queuedAt: run.queuedAt.toISOString(),
+      ...toJsonColumns("trigger", run.trigger),
+    }),
+    "Merge",
+  );
+}
+
+export async function recordRunStarted(table: TableClient, runId: string, started: RunStarted): Promise<void> {
+  await table.upsertEntity(
+    flat(keysOf(runId), {
+      status: "running",
+      startedAt: started.startedAt.toISOString(),
+      attempt: started.attempt,
+      worker: started.worker,
+      coalescedCount: started.coalescedTriggers.length,
+      ...toJsonColumns("coalescedTriggers", started.coalescedTriggers.slice(0, 50)),
+    }),
+    "Merge",
+  );
+}
+
+export async function recordRunFinished(table: TableClient, runId: string, done: RunFinished): Promise<void> {
+  await table.upsertEntity(
+    flat(keysOf(runId), {
+      status: done.status,
+      finishedAt: done.finishedAt.toISOString(),
+      durationMs: done.finishedAt.getTime() - done.startedAt.getTime(),
+      armReads: done.armReads,
+      armWrites: done.armWrites,
+      converged: done.converged,
+      error: done.error?.slice(0, 4000),
+      errorCode: done.errorCode,
+      ...(done.plan ? toJsonColumns("plan", done.plan) : {}),
+      ...(done.outcomes ? toJsonColumns("outcomes", done.outcomes) : {}),
+      ...(done.servers ? toJsonColumns("servers", done.servers) : {}),
+      ...toJsonColumns("warnings", done.warnings ?? []),
+      ...toJsonColumns("followUps", done.followUps ?? []),
+    }),
+    "Merge",
+  );
+}
+
+const REJECTED_PARTITION = "_rejected";
+
+/** An invalid queue message, kept for the operator (its partition never collides with a service key). */
+export async function recordRejectedMessage(table: TableClient, raw: unknown, error: string, now: Date = new Date()): Promise<string> {
+  const rowKey = `${String(9_999_999_999_999 - now.getTime()).padStart(13, "0")}-${randomBytes(4).toString("hex")}`;
+  let text: string;
+  try {
+    text = typeof raw === "string" ? raw : JSON.stringify(raw);
+  } catch {
+    text = String(raw);
+  }
+  await table.createEntity(
+    flat({ partitionKey: REJECTED_PARTITION, rowKey }, { status: "rejected", error: error.slice(0, 4000), message: (text ?? "").slice(0, 8000), rejectedAt: now.toISOString() }),
+  );
+  return rowKey;
+}
+
+export async function listRejectedMessages(table: TableClient, limit = 50): Promise<Array<{ error: string; message: string; rejectedAt: string }>> {
+  const out: Array<{ error: string; message: string; rejectedAt: string }> = [];
+  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${REJECTED_PARTITION}'` } })) {
+    out.push({ error: String(e.error ?? ""), message: String(e.message ?? ""), rejectedAt: String(e.rejectedAt ?? "") });
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+const asArray = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
+
+export function runFromEntity(e: Record<string, unknown>): RunRecord | undefined {
+  if (typeof e.runId !== "string" || typeof e.serviceId !== "string") return undefined;
+  const s = (k: string): string | undefined => (typeof e[k] === "string" ? (e[k] as string) : undefined);
+  const n = (k: string): number | undefined => (typeof e[k] === "number" ? (e[k] as number) : undefined);
+  return {
+    runId: e.runId,
+    serviceId: e.serviceId,
+    status: (s("status") ?? "queued") as RunStatus,
+    dryRun: e.dryRun === true,
+    trigger: fromJsonColumns(e, "trigger") as Trigger,
+    coalescedTriggers: asArray<Trigger>(fromJsonColumns(e, "coalescedTriggers")),
+    coalescedCount: n("coalescedCount") ?? 0,
+    queuedAt: s("queuedAt") ?? "",
+    startedAt: s("startedAt"),
+    finishedAt: s("finishedAt"),
+    durationMs: n("durationMs"),
+    attempt: n("attempt"),
+    worker: s("worker"),
+    plan: e.plan === undefined ? undefined : asArray<PlannedActionBase>(fromJsonColumns(e, "plan")),
+    outcomes: e.outcomes === undefined ? undefined : asArray<ActionOutcome>(fromJsonColumns(e, "outcomes")),
+    servers: e.servers === undefined ? undefined : asArray<RunServerSummary>(fromJsonColumns(e, "servers")),
+    armReads: n("armReads"),
+    armWrites: n("armWrites"),
+    converged: typeof e.converged === "boolean" ? e.converged : undefined,
+    error: s("error"),
+    errorCode: s("errorCode"),
+    warnings: asArray<string>(fromJsonColumns(e, "warnings")),
+    followUps: asArray<string>(fromJsonColumns(e, "followUps")),
+  };
+}
+
+export async function getRun(table: TableClient, runId: string): Promise<RunRecord | undefined> {
+  const keys = parseRunId(runId);
+  if (!keys) return undefined;
+  try {
+    const e = await table.getEntity<Record<string, unknown>>(keys.partitionKey, keys.rowKey);
+    return runFromEntity(e);
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+}
