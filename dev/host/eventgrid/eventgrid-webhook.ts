@@ -1,0 +1,80 @@
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import type { EventGridFunction } from "../host-function";
+import type { Invoker } from "../invocation";
+
+/**
+ * The Event Grid extension's webhook, `POST /runtime/webhooks/eventgrid?functionName=…`:
+ * answers the subscription-validation handshake, and invokes the function once
+ * per event of a notification. Any failed event makes the whole delivery
+ * non-2xx, so Event Grid retries it (delivery is at least once anyway).
+ */
+
+interface GridEvent {
+  id?: unknown;
+  eventType?: unknown;
+  type?: unknown;
+  subject?: unknown;
+  data?: unknown;
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+}
+
+function parseEvents(body: Buffer): GridEvent[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString("utf8"));
+  } catch {
+    throw new Error("the body is not JSON; Event Grid posts an array of events (or one CloudEvent)");
+  }
+  const events = Array.isArray(parsed) ? parsed : [parsed];
+  if (events.length === 0) throw new Error("the body is an empty array: no event to deliver");
+  events.forEach((event, i) => {
+    if (typeof event !== "object" || event === null || Array.isArray(event)) throw new Error(`event [${i}] is not an object`);
+    if (typeof (event as GridEvent).id !== "string") throw new Error(`event [${i}] has no string "id"`);
+  });
+  return events as GridEvent[];
+}
+
+export async function serveEventGridWebhook(
+  fn: EventGridFunction,
+  headers: IncomingHttpHeaders,
+  body: Buffer,
+  res: ServerResponse,
+  invoker: Invoker,
+): Promise<void> {
+  let events: GridEvent[];
+  try {
+    events = parseEvents(body);
+  } catch (error) {
+    reply(res, 400, { error: `invalid Event Grid delivery for function "${fn.name}": ${(error as Error).message}` });
+    return;
+  }
+  const eventType = String(headers["aeg-event-type"] ?? "Notification");
+  if (eventType.toLowerCase() === "subscriptionvalidation") {
+    const first = events[0];
+    const data = first?.data as { validationCode?: unknown } | undefined;
+    if (typeof data?.validationCode !== "string") {
+      reply(res, 400, { error: "SubscriptionValidation event without data.validationCode" });
+      return;
+    }
+    reply(res, 200, { validationResponse: data.validationCode });
+    return;
+  }
+  if (eventType.toLowerCase() !== "notification") {
+    reply(res, 400, { error: `aeg-event-type "${eventType}" is not handled (expected Notification or SubscriptionValidation)` });
+    return;
+  }
+  const failed: string[] = [];
+  for (const event of events) {
+    const triggerMetadata = { id: event.id, eventType: event.eventType ?? event.type, subject: event.subject };
+    const result = await invoker.invoke(fn, event, triggerMetadata, "EventGrid trigger fired");
+    if (!result.ok) failed.push(String(event.id));
+  }
+  if (failed.length > 0) {
+    reply(res, 500, { error: `function "${fn.name}" failed for event(s) ${failed.join(", ")}; Event Grid will retry the delivery` });
+    return;
+  }
+  res.writeHead(200).end();
+}

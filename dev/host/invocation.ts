@@ -1,0 +1,92 @@
+import { randomUUID } from "node:crypto";
+import { InvocationContext, type LogLevel as FunctionsLogLevel, type TriggerMetadata } from "@azure/functions";
+import type { HostFunction } from "./host-function";
+import { formatLogArgs, type HostLogger, type LogLevel } from "./logger";
+import { QueueClients, encodeMessage } from "./queue/queue-clients";
+
+export interface InvocationResult {
+  invocationId: string;
+  ok: boolean;
+  value?: unknown;
+  error?: Error;
+}
+
+/**
+ * Runs handlers as the worker does: a fresh InvocationContext per call, logs
+ * through the host's logger, queue outputs written after success. Tracks
+ * in-flight invocations so the host can wait for them when closing.
+ */
+export class Invoker {
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly logger: HostLogger,
+    private readonly queues: QueueClients,
+    private readonly messageEncoding: "base64" | "none",
+  ) {}
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  async invoke(fn: HostFunction, input: unknown, triggerMetadata: TriggerMetadata, reason: string): Promise<InvocationResult> {
+    const run = this.run(fn, input, triggerMetadata, reason);
+    this.inFlight.add(run);
+    try {
+      return await run;
+    } finally {
+      this.inFlight.delete(run);
+    }
+  }
+
+  /** Resolves once every invocation started so far has finished. */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async run(fn: HostFunction, input: unknown, triggerMetadata: TriggerMetadata, reason: string): Promise<InvocationResult> {
+    const invocationId = randomUUID();
+    const started = Date.now();
+    const write = (level: LogLevel, category: "host" | "function", message: string, fields: Record<string, unknown> = {}): void =>
+      this.logger.write({ ...fields, time: new Date().toISOString(), level, category, functionName: fn.name, invocationId, message });
+    const { trigger } = fn.registration;
+    const context = new InvocationContext({
+      invocationId,
+      functionName: fn.name,
+      triggerMetadata,
+      options: { trigger: { ...trigger, name: trigger.bindingName }, extraInputs: [], extraOutputs: [] },
+      logHandler: (level: FunctionsLogLevel, ...args: unknown[]) => {
+        if (level !== "none") write(level, "function", formatLogArgs(args));
+      },
+    });
+    write("information", "host", `Executing 'Functions.${fn.name}' (Reason='${reason}', Id=${invocationId})`);
+    try {
+      const value = await fn.registration.handler(input, context);
+      await this.writeQueueOutputs(fn, context, value);
+      write("information", "host", `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms)`, {
+        durationMs: Date.now() - started,
+      });
+      return { invocationId, ok: true, value };
+    } catch (caught) {
+      const error = caught instanceof Error ? caught : new Error(String(caught));
+      write("error", "host", `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${Date.now() - started}ms): ${error.message}`, {
+        durationMs: Date.now() - started,
+        error: { name: error.name, message: error.message, stack: error.stack },
+      });
+      return { invocationId, ok: false, error };
+    }
+  }
+
+  private async writeQueueOutputs(fn: HostFunction, context: InvocationContext, returned: unknown): Promise<void> {
+    for (const output of fn.queueOutputs) {
+      const value = output.bindingName === "$return" ? returned : context.extraOutputs.get(output.bindingName);
+      if (value === undefined || value === null) continue;
+      const items = Array.isArray(value) ? value : [value];
+      const queue = await this.queues.queue(output.connection, output.queueName);
+      for (const item of items) {
+        const text = typeof item === "string" ? item : JSON.stringify(item);
+        await queue.sendMessage(encodeMessage(text, this.messageEncoding));
+      }
+    }
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Entry point of the local host as its own process:
+ *   node --import tsx dev/host/main.ts [--project-dir DIR] [--port N] [--function-key KEY]
+ * App settings come from the environment, over `local.settings.json`'s Values
+ * when that file exists (as `func start` reads it). Host-only options may also
+ * come from AFS_HOST_PORT, AFS_HOST_FUNCTION_KEY, AFS_HOST_QUEUE_LEASE_MS and
+ * AFS_HOST_LOG (json | pretty). Once serving it logs an entry with `ready`.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { jsonLogger, prettyLogger } from "./logger";
+import { startHost } from "./start-host";
+
+function localSettings(projectDir: string): Record<string, string> {
+  const file = path.join(projectDir, "local.settings.json");
+  if (!existsSync(file)) return {};
+  const parsed = JSON.parse(readFileSync(file, "utf8")) as { Values?: Record<string, unknown> };
+  return Object.fromEntries(Object.entries(parsed.Values ?? {}).filter((e): e is [string, string] => typeof e[1] === "string"));
+}
+
+function optionalNumber(text: string | undefined, name: string): number | undefined {
+  if (text === undefined || text === "") return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got "${text}"`);
+  return value;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { "project-dir": { type: "string" }, port: { type: "string" }, "function-key": { type: "string" } },
+  });
+  const projectDir = path.resolve(values["project-dir"] ?? process.cwd());
+  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => typeof e[1] === "string"));
+  const logger = (process.env.AFS_HOST_LOG ?? (process.stdout.isTTY ? "pretty" : "json")) === "pretty" ? prettyLogger() : jsonLogger();
+  const host = await startHost({
+    projectDir,
+    settings: { ...localSettings(projectDir), ...env },
+    port: optionalNumber(values.port ?? process.env.AFS_HOST_PORT, "--port"),
+    functionKey: values["function-key"] ?? (process.env.AFS_HOST_FUNCTION_KEY || undefined),
+    queueMessageLeaseMs: optionalNumber(process.env.AFS_HOST_QUEUE_LEASE_MS, "AFS_HOST_QUEUE_LEASE_MS"),
+    logger,
+  });
+  logger.write({
+    time: new Date().toISOString(),
+    level: "information",
+    category: "host",
+    message: `Host ready at ${host.url} (function key: ${host.functionKey})`,
+    ready: { url: host.url, functionKey: host.functionKey, functions: host.functions.map((f) => ({ name: f.name, kind: f.kind })) },
+  });
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) process.exit(1); // a second Ctrl-C: stop now
+    stopping = true;
+    logger.write({ time: new Date().toISOString(), level: "information", category: "host", message: `${signal} received` });
+    host.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(2);
+});
