@@ -62,6 +62,11 @@ const SPEC_FILES = [
   "authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/authorization-RoleAssignmentsCalls.json",
   "authorization/resource-manager/Microsoft.Authorization/stable/2022-04-01/authorization-RoleDefinitionsCalls.json",
 ];
+const ARM_ERROR_SCHEMA = {
+  type: "object",
+  required: ["error"],
+  properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" } } } },
+};
 const METHODS = ["get", "put", "patch", "delete", "post", "head"] as const;
 const WRITE_METHODS = new Set<HttpMethod>(["PUT", "PATCH", "DELETE", "POST"]);
 
@@ -152,7 +157,8 @@ export class SpecCatalog {
   validateResponse(operationId: string, status: number, body: unknown): string[] {
     const entry = this.byOperationId.get(operationId);
     if (!entry) return [`unknown operation ${operationId}`];
-    const declared = entry.responses.has(String(status)) ? entry.responses.get(String(status)) : entry.responses.get("default");
+    // "default" describes the error body; a success status must be declared by itself.
+    const declared = entry.responses.has(String(status)) ? entry.responses.get(String(status)) : status >= 400 ? entry.responses.get("default") : undefined;
     if (declared === undefined) return [`status ${status} is not declared for ${operationId}`];
     if (declared === null) return [];
     if (body === undefined || body === "") return [`status ${status} of ${operationId} needs a body`];
@@ -221,6 +227,7 @@ export class SpecCatalog {
         if (op.method === "PUT") responses.set("201", op.responseSchema ? { schema: op.responseSchema, file: here } : null);
         if (op.longRunning) responses.set("202", null);
       }
+      responses.set("default", { schema: ARM_ERROR_SCHEMA, file: here });
       this.addEntry({
         operation: {
           operationId: op.operationId,
