@@ -1,0 +1,96 @@
+import type { TokenCredential } from "@azure/core-auth";
+import { ServiceClient, type ServiceClientOptions } from "@azure/core-client";
+import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
+import { MicrosoftStorageSync } from "@azure/arm-storagesync";
+import { AuthorizationManagementClient } from "@azure/arm-authorization";
+import { armCallCounterPolicy } from "./call-counter";
+
+/** The Storage Sync api-version that carries the identity fields. */
+export const STORAGE_SYNC_API_VERSION = "2022-09-01";
+
+export interface ArmConnectionOptions {
+  /** Config.armEndpoint, e.g. https://management.azure.com or the emulator's. */
+  endpoint: string;
+  /** From createCredential(). */
+  credential: TokenCredential;
+  /** Extra CA certificate (PEM) to trust, for in-process tests against the emulator. */
+  tlsCa?: string;
+  /** Retries of the SDK's retry policies (429 with Retry-After, 5xx, network). Default 5. */
+  maxRetries?: number;
+  /** Base delay of the SDK's exponential retry (5xx, network). Default 800 ms. */
+  retryDelayInMs?: number;
+  /** Cap of the exponential retry delay. Default 30 s. */
+  maxRetryDelayInMs?: number;
+  /** Poll interval of long-running operations when ARM sends no Retry-After. Default 2 s. */
+  lroPollIntervalMs?: number;
+  /** Token scope; defaults to `${endpoint}/.default` (right for public and sovereign clouds). */
+  credentialScope?: string;
+}
+
+/**
+ * The SDK clients every run shares: one HTTP client (keep-alive sockets), one
+ * retry configuration, one credential. Storage Sync and Authorization clients
+ * are bound to a subscription, so they are made on first use per subscription.
+ */
+export interface ArmConnection {
+  readonly endpoint: string;
+  readonly lroPollIntervalMs: number;
+  /** Storage Sync client (api-version 2022-09-01); identity requests go through its pipeline. */
+  storageSync(subscriptionId: string): MicrosoftStorageSync;
+  /** Role assignments client (2022-04-01) for a subscription. */
+  authorization(subscriptionId: string): AuthorizationManagementClient;
+  /** A plain ARM client for raw requests to other providers (Arc machines, VMs, listing). */
+  readonly raw: ServiceClient;
+}
+
+export function createArmConnection(options: ArmConnectionOptions): ArmConnection {
+  const endpoint = options.endpoint.replace(/\/+$/, "");
+  if (!/^https:\/\//i.test(endpoint)) throw new Error(`ARM endpoint must be an https URL, got "${options.endpoint}"`);
+  const httpClient: HttpClient = createDefaultHttpClient();
+  const common: ServiceClientOptions & { $host: string; endpoint: string } = {
+    endpoint,
+    $host: endpoint,
+    credentialScopes: [options.credentialScope ?? `${endpoint}/.default`],
+    httpClient,
+    retryOptions: {
+      maxRetries: options.maxRetries ?? 5,
+      retryDelayInMs: options.retryDelayInMs ?? 800,
+      maxRetryDelayInMs: options.maxRetryDelayInMs ?? 30_000,
+    },
+    ...(options.tlsCa ? { tlsOptions: { ca: options.tlsCa } } : {}),
+  };
+  const withCounter = <C extends ServiceClient>(client: C): C => {
+    client.pipeline.addPolicy(armCallCounterPolicy(), { afterPhase: "Retry" });
+    return client;
+  };
+
+  const storageSyncClients = new Map<string, MicrosoftStorageSync>();
+  const authorizationClients = new Map<string, AuthorizationManagementClient>();
+  const raw = withCounter(new ServiceClient({ ...common, credential: options.credential }));
+
+  return {
+    endpoint,
+    lroPollIntervalMs: options.lroPollIntervalMs ?? 2000,
+    raw,
+    storageSync(subscriptionId) {
+      const key = subscriptionId.toLowerCase();
+      let client = storageSyncClients.get(key);
+      if (!client) {
+        client = withCounter(
+          new MicrosoftStorageSync(options.credential, subscriptionId, { ...common, apiVersion: STORAGE_SYNC_API_VERSION }),
+        );
+        storageSyncClients.set(key, client);
+      }
+      return client;
+    },
+    authorization(subscriptionId) {
+      const key = subscriptionId.toLowerCase();
+      let client = authorizationClients.get(key);
+      if (!client) {
+        client = withCounter(new AuthorizationManagementClient(options.credential, subscriptionId, common));
+        authorizationClients.set(key, client);
+      }
+      return client;
+    },
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * ARM resource ids: parsing, scope containment and parent lookup. ARM treats
+ * ids case-insensitively and SDKs sometimes put a double slash in front of
+ * scopes, so everything here compares lower-cased, slash-normalised ids.
+ */
+
+export interface ResourceTypeSegment {
+  type: string;
+  name: string;
+}
+
+export interface ParsedResourceId {
+  /** The id with one leading slash and no trailing slash, case preserved. */
+  id: string;
+  subscriptionId: string;
+  resourceGroup?: string;
+  /** Resource provider namespace, e.g. Microsoft.StorageSync. */
+  provider?: string;
+  /** Full type, e.g. Microsoft.StorageSync/storageSyncServices/registeredServers. */
+  resourceType?: string;
+  /** Name of the last resource in the id. */
+  name?: string;
+  /** The type/name pairs after the provider. */
+  segments: ResourceTypeSegment[];
+}
+
+export class InvalidResourceIdError extends Error {
+  constructor(id: string, why: string) {
+    super(`Invalid ARM resource id "${id}": ${why}`);
+    this.name = "InvalidResourceIdError";
+  }
+}
+
+/** One leading slash, no trailing or doubled slashes. */
+export function normalizeResourceId(id: string): string {
+  return "/" + id.trim().split("/").filter((s) => s.length > 0).join("/");
+}
+
+/** Parses a subscription, resource group or resource id; throws InvalidResourceIdError saying what is wrong. */
+export function parseResourceId(id: string): ParsedResourceId {
+  if (typeof id !== "string" || id.trim() === "") throw new InvalidResourceIdError(String(id), "it is empty");
+  const normalized = normalizeResourceId(id);
+  const parts = normalized.split("/").slice(1);
+  if (parts[0]?.toLowerCase() !== "subscriptions" || !parts[1]) {
+    throw new InvalidResourceIdError(id, "it must start with /subscriptions/{subscriptionId}");
+  }
+  const result: ParsedResourceId = { id: normalized, subscriptionId: parts[1].toLowerCase(), segments: [] };
+  let rest = parts.slice(2);
+  if (rest[0]?.toLowerCase() === "resourcegroups") {
+    if (!rest[1]) throw new InvalidResourceIdError(id, "resourceGroups has no name");
+    result.resourceGroup = rest[1];
+    rest = rest.slice(2);
+  }
+  if (rest.length === 0) return result;
+  if (rest[0]?.toLowerCase() !== "providers" || !rest[1]) {
+    throw new InvalidResourceIdError(id, "expected /providers/{namespace} after the resource group");
+  }
+  result.provider = rest[1];
+  rest = rest.slice(2);
+  if (rest.length === 0 || rest.length % 2 !== 0) {
+    throw new InvalidResourceIdError(id, "resource types and names must come in pairs");
+  }
+  for (let i = 0; i < rest.length; i += 2) {
+    result.segments.push({ type: rest[i] as string, name: rest[i + 1] as string });
+  }
+  result.resourceType = [result.provider, ...result.segments.map((s) => s.type)].join("/");
+  result.name = result.segments[result.segments.length - 1]?.name;
+  return result;
+}
+
+/** True when `inner` is `outer` or lies below it (case-insensitive). */
+export function isSameOrDescendantScope(inner: string, outer: string): boolean {
+  const a = normalizeResourceId(inner).toLowerCase();
+  const b = normalizeResourceId(outer).toLowerCase();
+  return a === b || a.startsWith(b + "/");
+}
+
+/** True when the resource lies within (or is) one of the scopes. */
+export function isWithinScopes(resourceId: string, scopes: string[]): boolean {
+  return scopes.some((scope) => isSameOrDescendantScope(resourceId, scope));
+}
+
+/** Case-insensitive equality of two resource ids. */
+export function sameResourceId(a: string, b: string): boolean {
+  return normalizeResourceId(a).toLowerCase() === normalizeResourceId(b).toLowerCase();
+}
+
+/**
+ * The Storage Sync Service a resource belongs to (the service itself, a
+ * registered server, sync group, cloud or server endpoint), or undefined for
+ * anything else or an unparsable id.
+ */
+export function storageSyncServiceIdOf(resourceId: string): string | undefined {
+  let parsed: ParsedResourceId;
+  try {
+    parsed = parseResourceId(resourceId);
+  } catch {
+    return undefined;
+  }
+  const first = parsed.segments[0];
+  if (parsed.provider?.toLowerCase() !== "microsoft.storagesync" || !parsed.resourceGroup || !first) return undefined;
+  if (first.type.toLowerCase() !== "storagesyncservices") return undefined;
+  // The first eight segments: subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/storageSyncServices/{name}.
+  return "/" + parsed.id.split("/").slice(1, 9).join("/");
+}
+
+/** The last path segment of an id (a registered server's GUID, a share's name …). */
+export function lastSegment(resourceId: string): string {
+  const parts = normalizeResourceId(resourceId).split("/");
+  return parts[parts.length - 1] ?? "";
+}

@@ -1,0 +1,108 @@
+import { RestError } from "@azure/core-rest-pipeline";
+import { v5 as uuidv5 } from "uuid";
+import type { ArmConnection } from "./arm-connection";
+import { normalizeGuid } from "./guid";
+import { lastSegment, normalizeResourceId, parseResourceId } from "./resource-id";
+
+/** The two built-in roles File Sync needs (DOMAIN.md). */
+export const ROLE = {
+  storageAccountContributor: "17d1049b-9a84-46fb-8f53-869881c3d3ab",
+  storageFileDataPrivilegedContributor: "69566ab7-960f-475b-8e7c-b3118f30c6bd",
+} as const;
+
+export type RoleDefinitionGuid = (typeof ROLE)[keyof typeof ROLE];
+
+export const ROLE_NAMES: Record<RoleDefinitionGuid, string> = {
+  [ROLE.storageAccountContributor]: "Storage Account Contributor",
+  [ROLE.storageFileDataPrivilegedContributor]: "Storage File Data Privileged Contributor",
+};
+
+/** Fixed namespace for assignment names, so the same grant always gets the same name. */
+const ASSIGNMENT_NAMESPACE = "3c1d4f52-8f0e-5b8a-9d55-6a1e0f7b2c41";
+
+/**
+ * Deterministic role assignment name: a name-based (v5) UUID of scope,
+ * principal and role. A repeated or concurrent grant then targets the same
+ * assignment instead of creating a duplicate under a random name.
+ */
+export function roleAssignmentName(scope: string, principalId: string, roleDefinitionGuid: string): string {
+  const key = [normalizeResourceId(scope), principalId, roleDefinitionGuid].join("|").toLowerCase();
+  return uuidv5(key, ASSIGNMENT_NAMESPACE);
+}
+
+export interface RoleAssignmentView {
+  id: string;
+  scope: string;
+  principalId: string;
+  roleDefinitionGuid: string;
+}
+
+/**
+ * Assignments of one principal at, above or below a scope (ARM's `principalId
+ * eq` filter semantics): one list per principal per storage account covers
+ * the account and all its shares.
+ */
+export async function listRoleAssignmentsForPrincipal(
+  arm: ArmConnection,
+  scope: string,
+  principalId: string,
+  options: { abortSignal?: AbortSignal } = {},
+): Promise<RoleAssignmentView[]> {
+  const client = arm.authorization(parseResourceId(scope).subscriptionId);
+  const found: RoleAssignmentView[] = [];
+  for await (const assignment of client.roleAssignments.listForScope(scope, {
+    filter: `principalId eq '${principalId}'`,
+    abortSignal: options.abortSignal,
+  })) {
+    const principal = normalizeGuid(assignment.principalId);
+    const role = normalizeGuid(lastSegment(assignment.roleDefinitionId ?? ""));
+    if (!principal || !role || !assignment.scope) continue;
+    found.push({ id: assignment.id ?? "", scope: normalizeResourceId(assignment.scope), principalId: principal, roleDefinitionGuid: role });
+  }
+  return found;
+}
+
+export interface CreateRoleAssignmentResult {
+  /** "alreadyPresent" when ARM answered 409 RoleAssignmentExists. */
+  status: "created" | "alreadyPresent";
+  name: string;
+  requestId?: string;
+}
+
+/**
+ * Creates the assignment in the scope's own subscription with
+ * principalType ServicePrincipal (ARM then skips the directory look-up that
+ * fails while a new identity replicates).
+ */
+export async function createRoleAssignment(
+  arm: ArmConnection,
+  grant: { scope: string; principalId: string; roleDefinitionGuid: string },
+  options: { abortSignal?: AbortSignal } = {},
+): Promise<CreateRoleAssignmentResult> {
+  const subscriptionId = parseResourceId(grant.scope).subscriptionId;
+  const name = roleAssignmentName(grant.scope, grant.principalId, grant.roleDefinitionGuid);
+  let requestId: string | undefined;
+  try {
+    await arm.authorization(subscriptionId).roleAssignments.create(
+      grant.scope,
+      name,
+      {
+        roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${grant.roleDefinitionGuid}`,
+        principalId: grant.principalId,
+        principalType: "ServicePrincipal",
+      },
+      {
+        abortSignal: options.abortSignal,
+        onResponse: (response) => {
+          requestId = response.headers.get("x-ms-request-id") ?? undefined;
+        },
+      },
+    );
+    return { status: "created", name, requestId };
+  } catch (error) {
+    if (error instanceof RestError && error.statusCode === 409 && error.code === "RoleAssignmentExists") {
+      return { status: "alreadyPresent", name, requestId: error.response?.headers.get("x-ms-request-id") ?? requestId };
+    }
+    throw error;
+  }
+}

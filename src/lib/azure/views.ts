@@ -1,0 +1,190 @@
+import { normalizeGuid } from "./guid";
+import { lastSegment, normalizeResourceId } from "./resource-id";
+
+/**
+ * What the engine and the app need from ARM bodies, normalised once: all-zero
+ * GUIDs become undefined, enum values are compared case-insensitively, and the
+ * spec examples' sloppiness (quoted ids, odd casing, empty strings) is absorbed.
+ */
+
+export type ServiceIdentityType = "None" | "SystemAssigned" | "UserAssigned" | "SystemAssigned,UserAssigned";
+
+export interface ServiceIdentityView {
+  type: ServiceIdentityType;
+  principalId?: string;
+  tenantId?: string;
+  /** Resource ids of the user-assigned identities (kept when enabling the system-assigned one). */
+  userAssignedIdentityIds: string[];
+}
+
+export interface StorageSyncServiceView {
+  resourceId: string;
+  name: string;
+  identity: ServiceIdentityView;
+  useIdentity: boolean;
+}
+
+export interface RegisteredServerView {
+  resourceId: string;
+  /** The GUID that ends the resource id, lower-cased. */
+  serverId: string;
+  serviceId: string;
+  /** friendlyName, else serverName, else the serverId. */
+  name: string;
+  serverName?: string;
+  friendlyName?: string;
+  serverRole?: "Standalone" | "ClusterNode" | "ClusterName" | string;
+  clusterId?: string;
+  clusterName?: string;
+  agentVersion?: string;
+  applicationId?: string;
+  latestApplicationId?: string;
+  activeAuthType?: "Certificate" | "ManagedIdentity" | string;
+  /** True once a switch (PATCH identity:true) was requested. */
+  identity?: boolean;
+  lastHeartBeat?: string;
+}
+
+export interface SyncGroupView {
+  resourceId: string;
+  name: string;
+}
+
+export interface CloudEndpointView {
+  resourceId: string;
+  syncGroupId: string;
+  storageAccountResourceId?: string;
+  azureFileShareName?: string;
+}
+
+export interface ServerEndpointView {
+  resourceId: string;
+  syncGroupId: string;
+  serverResourceId?: string;
+}
+
+export interface MachineIdentityView {
+  resourceId: string;
+  name: string;
+  principalId?: string;
+  tenantId?: string;
+}
+
+type Json = Record<string, unknown>;
+
+const asObject = (value: unknown): Json => (value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {});
+const asText = (value: unknown): string | undefined => {
+  if (typeof value !== "string") return undefined;
+  const trimmed = value.trim().replace(/^"+|"+$/g, "");
+  return trimmed === "" ? undefined : trimmed;
+};
+/** Case-insensitive lookup: the spec examples mix `UseIdentity` and `useIdentity`. */
+const field = (object: Json, name: string): unknown => {
+  if (name in object) return object[name];
+  const key = Object.keys(object).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : object[key];
+};
+const asBoolean = (value: unknown): boolean | undefined =>
+  typeof value === "boolean" ? value : typeof value === "string" ? value.trim().toLowerCase() === "true" : undefined;
+
+/** Canonical spelling of an enum value, matched case-insensitively; unknown values pass through. */
+function canonical<T extends string>(value: string | undefined, known: readonly T[]): T | string | undefined {
+  if (value === undefined) return undefined;
+  const squashed = value.replace(/[\s_]/g, "").toLowerCase();
+  return known.find((k) => k.replace(/[\s_]/g, "").toLowerCase() === squashed) ?? value;
+}
+
+export function toServiceIdentityType(value: unknown): ServiceIdentityType {
+  const text = (asText(value) ?? "None").replace(/\s/g, "").toLowerCase();
+  const hasSystem = text.includes("systemassigned");
+  const hasUser = text.includes("userassigned");
+  if (hasSystem && hasUser) return "SystemAssigned,UserAssigned";
+  if (hasSystem) return "SystemAssigned";
+  if (hasUser) return "UserAssigned";
+  return "None";
+}
+
+export function toStorageSyncServiceView(body: unknown, fallbackId: string): StorageSyncServiceView {
+  const root = asObject(body);
+  const identity = asObject(field(root, "identity"));
+  const properties = asObject(field(root, "properties"));
+  const resourceId = normalizeResourceId(asText(field(root, "id")) ?? fallbackId);
+  return {
+    resourceId,
+    name: asText(field(root, "name")) ?? lastSegment(resourceId),
+    identity: {
+      type: toServiceIdentityType(field(identity, "type")),
+      principalId: normalizeGuid(field(identity, "principalId")),
+      tenantId: normalizeGuid(field(identity, "tenantId")),
+      userAssignedIdentityIds: Object.keys(asObject(field(identity, "userAssignedIdentities"))),
+    },
+    useIdentity: asBoolean(field(properties, "useIdentity")) ?? false,
+  };
+}
+
+export function toRegisteredServerView(body: unknown, serviceId: string): RegisteredServerView {
+  const root = asObject(body);
+  const p = asObject(field(root, "properties"));
+  const resourceId = normalizeResourceId(asText(field(root, "id")) ?? "");
+  const serverId = (lastSegment(resourceId) || asText(field(p, "serverId")) || "").toLowerCase();
+  const friendlyName = asText(field(p, "friendlyName"));
+  const serverName = asText(field(p, "serverName"));
+  return {
+    resourceId,
+    serverId,
+    serviceId,
+    name: friendlyName ?? serverName ?? serverId,
+    serverName,
+    friendlyName,
+    serverRole: canonical(asText(field(p, "serverRole")), ["Standalone", "ClusterNode", "ClusterName"] as const),
+    clusterId: normalizeGuid(field(p, "clusterId")),
+    clusterName: asText(field(p, "clusterName")),
+    agentVersion: asText(field(p, "agentVersion")),
+    applicationId: normalizeGuid(field(p, "applicationId")),
+    latestApplicationId: normalizeGuid(field(p, "latestApplicationId")),
+    activeAuthType: canonical(asText(field(p, "activeAuthType")) ?? asText(field(p, "serverAuthType")), ["Certificate", "ManagedIdentity"] as const),
+    identity: asBoolean(field(p, "identity")),
+    lastHeartBeat: asText(field(p, "lastHeartBeat")),
+  };
+}
+
+export function toSyncGroupView(body: unknown): SyncGroupView {
+  const root = asObject(body);
+  const resourceId = normalizeResourceId(asText(field(root, "id")) ?? "");
+  return { resourceId, name: asText(field(root, "name")) ?? lastSegment(resourceId) };
+}
+
+export function toCloudEndpointView(body: unknown, syncGroupId: string): CloudEndpointView {
+  const root = asObject(body);
+  const p = asObject(field(root, "properties"));
+  const account = asText(field(p, "storageAccountResourceId"));
+  return {
+    resourceId: normalizeResourceId(asText(field(root, "id")) ?? ""),
+    syncGroupId,
+    storageAccountResourceId: account ? normalizeResourceId(account) : undefined,
+    azureFileShareName: asText(field(p, "azureFileShareName")),
+  };
+}
+
+export function toServerEndpointView(body: unknown, syncGroupId: string): ServerEndpointView {
+  const root = asObject(body);
+  const p = asObject(field(root, "properties"));
+  const server = asText(field(p, "serverResourceId"));
+  return {
+    resourceId: normalizeResourceId(asText(field(root, "id")) ?? ""),
+    syncGroupId,
+    serverResourceId: server ? normalizeResourceId(server) : undefined,
+  };
+}
+
+export function toMachineIdentityView(body: unknown, fallbackId: string): MachineIdentityView {
+  const root = asObject(body);
+  const identity = asObject(field(root, "identity"));
+  const resourceId = normalizeResourceId(asText(field(root, "id")) ?? fallbackId);
+  return {
+    resourceId,
+    name: asText(field(root, "name")) ?? lastSegment(resourceId),
+    principalId: normalizeGuid(field(identity, "principalId")),
+    tenantId: normalizeGuid(field(identity, "tenantId")),
+  };
+}

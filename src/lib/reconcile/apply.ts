@@ -1,0 +1,173 @@
+import type { ArmConnection } from "../azure/arm-connection";
+import { toArmErrorInfo } from "../azure/arm-error";
+import { ROLE, createRoleAssignment } from "../azure/role-assignments";
+import { getRegisteredServerById, getStorageSyncService, patchRegisteredServerIdentity, patchStorageSyncService } from "../azure/storage-sync";
+import type { RegisteredServerView, StorageSyncServiceView } from "../azure/views";
+import type { GrantRoleAction, PlannedAction } from "./actions";
+import { createLimiter } from "./concurrency";
+import type { Plan } from "./plan";
+import { remedyFor, type FailureContext } from "./remedies";
+import type { ActionOutcome, ActionStatus } from "./report";
+import type { EngineSettings } from "./settings";
+
+export interface ApplyOptions {
+  settings: EngineSettings;
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+}
+
+export interface ApplyResult {
+  outcomes: ActionOutcome[];
+  /** The service as read back after its last write, if any. */
+  service?: StorageSyncServiceView;
+  /** Servers as read back after their switch. */
+  switchedServers: Map<string, RegisteredServerView>;
+}
+
+/** What an action produced, besides its outcome. */
+interface Executed {
+  status: Extract<ActionStatus, "succeeded" | "alreadyPresent">;
+  attempts: number;
+  requestId?: string;
+}
+
+class ActionFailure extends Error {
+  constructor(message: string, public readonly code: string) {
+    super(message);
+    this.name = "ActionFailure";
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason instanceof Error ? signal.reason : new Error("aborted"));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function failureContext(action: PlannedAction): FailureContext {
+  switch (action.kind) {
+    case "grantRole":
+      return action.principal.kind === "service"
+        ? { kind: "grantService", role: action.roleDefinitionGuid === ROLE.storageAccountContributor ? "account" : "share" }
+        : { kind: "grantServer" };
+    default:
+      return { kind: action.kind };
+  }
+}
+
+/**
+ * Executes a plan: bounded concurrency, each action after all of its
+ * dependencies succeeded (or were already present); an action whose
+ * dependency failed is skipped, everything else proceeds. 429/5xx are retried
+ * by the SDK's policies; PrincipalNotFound here, with bounded back-off.
+ */
+export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
+  const { settings, signal } = options;
+  const limit = createLimiter(settings.maxConcurrency);
+  const call = { abortSignal: signal };
+  const result: ApplyResult = { outcomes: [], switchedServers: new Map() };
+  let servicePrincipalId = plan.service.principalId;
+
+  async function grant(action: GrantRoleAction): Promise<Executed> {
+    const principalId = action.principal.kind === "service" ? (action.principal.principalId ?? servicePrincipalId) : action.principal.principalId;
+    if (!principalId) throw new ActionFailure("The service identity has no principal id to grant", "NoPrincipalId");
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const created = await createRoleAssignment(arm, { scope: action.scope, principalId, roleDefinitionGuid: action.roleDefinitionGuid }, call);
+        return { status: created.status === "created" ? "succeeded" : "alreadyPresent", attempts: attempt, requestId: created.requestId };
+      } catch (error) {
+        const info = toArmErrorInfo(error);
+        if (info.code !== "PrincipalNotFound" || attempt > settings.principalNotFoundRetries) throw error;
+        const delay = settings.principalNotFoundBaseDelayMs * 2 ** (attempt - 1);
+        options.onProgress?.(`${action.description}: principal not replicated yet, retry ${attempt}/${settings.principalNotFoundRetries} in ${delay} ms`);
+        await sleep(delay, signal);
+      }
+    }
+  }
+
+  async function execute(action: PlannedAction): Promise<Executed> {
+    switch (action.kind) {
+      case "enableServiceIdentity": {
+        const write = await patchStorageSyncService(
+          arm,
+          action.serviceId,
+          { identity: { identityType: action.toType, userAssignedIdentityIds: action.userAssignedIdentityIds }, useIdentity: action.useIdentity },
+          call,
+        );
+        const service = await getStorageSyncService(arm, action.serviceId, call);
+        result.service = service;
+        if (!service.identity.principalId) {
+          throw new ActionFailure(`Enabling the system-assigned identity of ${service.name} returned no principalId (identity type ${service.identity.type})`, "NoPrincipalId");
+        }
+        servicePrincipalId = service.identity.principalId;
+        return { status: "succeeded", attempts: 1, requestId: write.requestId };
+      }
+      case "grantRole":
+        return grant(action);
+      case "setUseIdentity": {
+        const write = await patchStorageSyncService(arm, action.serviceId, { useIdentity: true }, call);
+        result.service = await getStorageSyncService(arm, action.serviceId, call);
+        return { status: "succeeded", attempts: 1, requestId: write.requestId };
+      }
+      case "switchServer": {
+        const write = await patchRegisteredServerIdentity(arm, action.serverResourceId, call);
+        const serviceId = plan.serviceId;
+        result.switchedServers.set(action.serverId, await getRegisteredServerById(arm, action.serverResourceId, serviceId, call));
+        return { status: "succeeded", attempts: 1, requestId: write.requestId };
+      }
+    }
+  }
+
+  async function run(action: PlannedAction): Promise<ActionOutcome> {
+    const started = Date.now();
+    try {
+      const executed = await execute(action);
+      options.onProgress?.(`${executed.status === "alreadyPresent" ? "present" : "done"}: ${action.description}`);
+      return { actionId: action.id, status: executed.status, attempts: executed.attempts, durationMs: Date.now() - started, requestId: executed.requestId };
+    } catch (error) {
+      const info = error instanceof ActionFailure ? { code: error.code, message: error.message } : toArmErrorInfo(error);
+      options.onProgress?.(`FAILED: ${action.description}: ${info.code}: ${info.message}`);
+      return {
+        actionId: action.id,
+        status: "failed",
+        attempts: 1,
+        durationMs: Date.now() - started,
+        requestId: info.requestId,
+        error: info,
+        remedy: remedyFor(info, failureContext(action)),
+      };
+    }
+  }
+
+  const outcomes = new Map<string, Promise<ActionOutcome>>();
+  for (const action of plan.actions) {
+    const dependencies = action.dependsOn.flatMap((id) => outcomes.get(id) ?? []);
+    outcomes.set(
+      action.id,
+      Promise.all(dependencies).then((done) => {
+        const blocker = done.find((o) => o.status === "failed" || o.status === "skipped");
+        if (blocker || signal?.aborted) {
+          return {
+            actionId: action.id,
+            status: "skipped",
+            attempts: 0,
+            durationMs: 0,
+            skippedBecause: blocker ? `${blocker.actionId} ${blocker.status}` : "the run was aborted",
+          } satisfies ActionOutcome;
+        }
+        return limit(() => run(action));
+      }),
+    );
+  }
+  result.outcomes = await Promise.all(plan.actions.map((a) => outcomes.get(a.id) as Promise<ActionOutcome>));
+  return result;
+}

@@ -1,0 +1,169 @@
+import { roleAssignmentName } from "../azure/role-assignments";
+import { isSameOrDescendantScope } from "../azure/resource-id";
+import type { ServiceIdentityType } from "../azure/views";
+import type { EnableServiceIdentityAction, GrantRoleAction, PlannedAction, SwitchServerAction } from "./actions";
+import { classifyServer, type ServerClassification } from "./eligibility";
+import type { ServerVerdict, ServiceSummary } from "./report";
+import { requiredGrants, type RequiredGrant } from "./required-grants";
+import type { EngineSettings } from "./settings";
+import type { Snapshot } from "./snapshot";
+
+export interface Plan {
+  serviceId: string;
+  /** In execution order; dependencies always point backwards. */
+  actions: PlannedAction[];
+  /** Verdicts before any action runs (apply updates them). */
+  servers: ServerVerdict[];
+  /** The service as it will stand once the plan succeeds. */
+  service: ServiceSummary;
+  warnings: string[];
+}
+
+export const NO_ELIGIBLE_SERVER_WARNING =
+  "No server found which is available for migration: nothing to do until a server reports a managed identity.";
+
+/** The identity type that adds system-assigned without dropping a user-assigned identity. */
+export function withSystemAssigned(type: ServiceIdentityType): ServiceIdentityType {
+  return type === "UserAssigned" || type === "SystemAssigned,UserAssigned" ? "SystemAssigned,UserAssigned" : "SystemAssigned";
+}
+
+function hasSystemAssigned(type: ServiceIdentityType): boolean {
+  return type === "SystemAssigned" || type === "SystemAssigned,UserAssigned";
+}
+
+/** True when an assignment for this principal and role exists at the scope or an ancestor of it. */
+export function isGrantPresent(snapshot: Snapshot, principalId: string | undefined, grant: Pick<RequiredGrant, "scope" | "roleDefinitionGuid">): boolean {
+  if (!principalId) return false;
+  return snapshot.assignments.some(
+    (a) =>
+      a.principalId === principalId.toLowerCase() &&
+      a.roleDefinitionGuid === grant.roleDefinitionGuid &&
+      isSameOrDescendantScope(grant.scope, a.scope),
+  );
+}
+
+function grantActionId(grant: RequiredGrant): string {
+  const role = grant.roleDefinitionGuid.slice(0, 8);
+  const who = grant.principal.kind === "service" ? "service" : grant.principal.principalId;
+  return `grant:${role}:${who}:${grant.scope.toLowerCase()}`;
+}
+
+function describeGrant(grant: RequiredGrant, servicePrincipal: string | undefined, servers: Map<string, string>): string {
+  const who =
+    grant.principal.kind === "service"
+      ? `the service identity${servicePrincipal ? ` ${servicePrincipal}` : " (created by this run)"}`
+      : `server ${grant.principal.serverIds.map((id) => servers.get(id) ?? id).join(", ")} (${grant.principal.principalId})`;
+  return `Grant ${grant.roleName} to ${who} on ${grant.scope}`;
+}
+
+function toVerdict(server: Snapshot["servers"][number], c: ServerClassification): ServerVerdict {
+  return {
+    serverId: server.serverId,
+    resourceId: server.resourceId,
+    name: server.name,
+    serverRole: server.serverRole,
+    agentVersion: server.agentVersion,
+    principalId: c.principalId,
+    activeAuthType: server.activeAuthType,
+    state: c.state,
+    reason: c.reason,
+    switchedThisRun: false,
+  };
+}
+
+/**
+ * PURE: what must happen for the snapshot to converge. Only missing things are
+ * planned, so a converged service yields an empty plan (zero writes).
+ */
+export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgentVersion">): Plan {
+  const { service } = snapshot;
+  const classifications = new Map(snapshot.servers.map((s) => [s.serverId, classifyServer(s, settings.minAgentVersion)]));
+  const servers = snapshot.servers.map((s) => toVerdict(s, classifications.get(s.serverId) as ServerClassification));
+  const names = new Map(snapshot.servers.map((s) => [s.serverId, s.name]));
+  const warnings: string[] = [];
+  const summary: ServiceSummary = {
+    serviceId: service.resourceId,
+    identityType: service.identity.type,
+    principalId: service.identity.principalId,
+    useIdentity: service.useIdentity,
+  };
+
+  const withIdentity = servers.filter((v) => v.state === "Eligible" || v.state === "Switched" || v.state === "Active");
+  const adopted = hasSystemAssigned(service.identity.type) && service.identity.principalId !== undefined;
+  for (const v of servers) if (v.state === "AgentTooOld") warnings.push(`${v.name}: ${v.reason}`);
+  if (withIdentity.length === 0 && !adopted) {
+    warnings.push(NO_ELIGIBLE_SERVER_WARNING);
+    return { serviceId: service.resourceId, actions: [], servers, service: summary, warnings };
+  }
+
+  const actions: PlannedAction[] = [];
+  let enable: EnableServiceIdentityAction | undefined;
+  if (!adopted) {
+    const toType = withSystemAssigned(service.identity.type);
+    enable = {
+      id: "enable-service-identity",
+      kind: "enableServiceIdentity",
+      dependsOn: [],
+      description: `Enable the system-assigned identity of ${service.name} (${service.identity.type} -> ${toType}), keeping useIdentity ${service.useIdentity}`,
+      serviceId: service.resourceId,
+      fromType: service.identity.type,
+      toType,
+      userAssignedIdentityIds: service.identity.userAssignedIdentityIds,
+      useIdentity: service.useIdentity,
+    };
+    actions.push(enable);
+    summary.identityType = toType;
+  }
+  const servicePrincipal = adopted ? service.identity.principalId : undefined;
+
+  const grants = requiredGrants(snapshot, classifications);
+  const serviceGrantIds: string[] = [];
+  const grantIdsByServer = new Map<string, string[]>();
+  for (const grant of grants) {
+    const principalId = grant.principal.kind === "service" ? servicePrincipal : grant.principal.principalId;
+    if (isGrantPresent(snapshot, principalId, grant)) continue;
+    const action: GrantRoleAction = {
+      id: grantActionId(grant),
+      kind: "grantRole",
+      dependsOn: grant.principal.kind === "service" && enable ? [enable.id] : [],
+      description: describeGrant(grant, servicePrincipal, names),
+      scope: grant.scope,
+      storageAccountId: grant.storageAccountId,
+      roleDefinitionGuid: grant.roleDefinitionGuid,
+      roleName: grant.roleName,
+      principal: grant.principal.kind === "service" ? { kind: "service", principalId: servicePrincipal } : { ...grant.principal, serverIds: [...grant.principal.serverIds] },
+      assignmentName: principalId ? roleAssignmentName(grant.scope, principalId, grant.roleDefinitionGuid) : undefined,
+    };
+    actions.push(action);
+    if (grant.principal.kind === "service") serviceGrantIds.push(action.id);
+    else for (const id of grant.principal.serverIds) grantIdsByServer.set(id, [...(grantIdsByServer.get(id) ?? []), action.id]);
+  }
+
+  if (!service.useIdentity) {
+    actions.push({
+      id: "set-use-identity",
+      kind: "setUseIdentity",
+      dependsOn: [...(enable ? [enable.id] : []), ...serviceGrantIds],
+      description: `Set useIdentity on ${service.name} once all of its identity's grants exist`,
+      serviceId: service.resourceId,
+    });
+    summary.useIdentity = true;
+  }
+
+  for (const server of snapshot.servers) {
+    const c = classifications.get(server.serverId);
+    if (c?.state !== "Eligible" || !c.principalId) continue;
+    const action: SwitchServerAction = {
+      id: `switch:${server.serverId}`,
+      kind: "switchServer",
+      dependsOn: grantIdsByServer.get(server.serverId) ?? [],
+      description: `Switch server ${server.name} to its managed identity ${c.principalId} once its own grants exist`,
+      serverId: server.serverId,
+      serverResourceId: server.resourceId,
+      serverName: server.name,
+      principalId: c.principalId,
+    };
+    actions.push(action);
+  }
+  return { serviceId: service.resourceId, actions, servers, service: summary, warnings };
+}

@@ -1,0 +1,103 @@
+import type { ArmConnection } from "../azure/arm-connection";
+import { countArmCalls } from "../azure/call-counter";
+import type { PlannedAction } from "./actions";
+import { apply, type ApplyResult } from "./apply";
+import { observe } from "./observe";
+import { plan as makePlan, type Plan } from "./plan";
+import type { ActionOutcome, ReconcileReport, ServerVerdict } from "./report";
+import type { EngineSettings } from "./settings";
+
+export interface ReconcileOptions {
+  dryRun: boolean;
+  settings: EngineSettings;
+  onProgress?: (message: string) => void;
+  signal?: AbortSignal;
+}
+
+const isOk = (o: ActionOutcome | undefined) => o?.status === "succeeded" || o?.status === "alreadyPresent";
+
+/** Verdicts after apply: switched servers, and servers whose own grant or switch failed. */
+function finalVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVerdict[] {
+  if (!applied) return plan.servers;
+  const byId = new Map(applied.outcomes.map((o) => [o.actionId, o]));
+  const actionById = new Map(plan.actions.map((a) => [a.id, a]));
+  return plan.servers.map((verdict) => {
+    const switchOutcome = byId.get(`switch:${verdict.serverId}`);
+    if (isOk(switchOutcome)) {
+      const readBack = applied.switchedServers.get(verdict.serverId);
+      return {
+        ...verdict,
+        state: "Switched",
+        activeAuthType: readBack?.activeAuthType ?? verdict.activeAuthType,
+        reason: `Switched to identity ${verdict.principalId} this run; the agent picks it up within the activation window.`,
+        switchedThisRun: true,
+      };
+    }
+    // The first failed action among this server's grants or its switch explains why it was not brought over.
+    const own = plan.actions.filter(
+      (a) =>
+        (a.kind === "switchServer" && a.serverId === verdict.serverId) ||
+        (a.kind === "grantRole" && a.principal.kind === "server" && a.principal.serverIds.includes(verdict.serverId)),
+    );
+    const failed = own.map((a) => byId.get(a.id)).find((o) => o?.status === "failed");
+    if (failed) {
+      const action = actionById.get(failed.actionId);
+      return {
+        ...verdict,
+        state: "Failed",
+        reason: `${action?.description ?? failed.actionId} failed: ${failed.error?.code}: ${failed.error?.message}`,
+        error: failed.error,
+        remedy: failed.remedy,
+      };
+    }
+    if (switchOutcome?.status === "skipped") {
+      return { ...verdict, state: "Failed", reason: `Not switched: ${switchOutcome.skippedBecause}.` };
+    }
+    return verdict;
+  });
+}
+
+/**
+ * One reconcile of one Storage Sync Service: observe → plan → (unless dry run)
+ * apply. Throws ReconcileError when the service cannot even be observed;
+ * everything after that is reported per action and per server.
+ */
+export async function reconcileService(arm: ArmConnection, serviceId: string, options: ReconcileOptions): Promise<ReconcileReport<PlannedAction>> {
+  const startedAt = new Date().toISOString();
+  const { result, calls } = await countArmCalls(async () => {
+    const snapshot = await observe(arm, serviceId, options);
+    const plan = makePlan(snapshot, options.settings);
+    options.onProgress?.(`${snapshot.service.name}: ${plan.actions.length} action(s) planned${options.dryRun ? " (dry run)" : ""}`);
+    const applied = options.dryRun || plan.actions.length === 0 ? undefined : await apply(arm, plan, options);
+    return { plan, applied, current: snapshot.service };
+  });
+  const { plan, applied, current } = result;
+  const outcomes: ActionOutcome[] =
+    applied?.outcomes ??
+    plan.actions.map((a) => ({ actionId: a.id, status: "skipped", attempts: 0, durationMs: 0, skippedBecause: "dry run" }));
+  const servers = finalVerdicts(plan, applied);
+  const service = applied?.service
+    ? {
+        serviceId: plan.serviceId,
+        identityType: applied.service.identity.type,
+        principalId: applied.service.identity.principalId,
+        useIdentity: applied.service.useIdentity,
+      }
+    : options.dryRun
+      ? plan.service
+      : { serviceId: plan.serviceId, identityType: current.identity.type, principalId: current.identity.principalId, useIdentity: current.useIdentity };
+  const converged = options.dryRun ? plan.actions.length === 0 : outcomes.every(isOk);
+  return {
+    serviceId: plan.serviceId,
+    dryRun: options.dryRun,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    service,
+    plan: plan.actions,
+    outcomes,
+    servers,
+    armCalls: calls,
+    converged,
+    warnings: plan.warnings,
+  };
+}

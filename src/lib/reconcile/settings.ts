@@ -1,0 +1,11 @@
+/** What the engine needs from the configuration (src/lib/config.ts fills it). */
+export interface EngineSettings {
+  /** Servers whose agent is older are not switched (verdict AgentTooOld). */
+  minAgentVersion: string;
+  /** Upper bound of concurrent ARM calls of one run. */
+  maxConcurrency: number;
+  /** Retries of a grant that ARM answers 400 PrincipalNotFound (identity still replicating). */
+  principalNotFoundRetries: number;
+  /** First back-off delay for PrincipalNotFound; doubles per retry. */
+  principalNotFoundBaseDelayMs: number;
+}
