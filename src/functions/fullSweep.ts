@@ -1,0 +1,12 @@
+import { app, type InvocationContext, type Timer } from "@azure/functions";
+import { getAppServices } from "../lib/app/default-services";
+import { logFromContext } from "../lib/app/log";
+import { reconcileAllInScope } from "../lib/app/sweep";
+
+/** Timer → a reconcile of every Storage Sync Service in MANAGED_SCOPES (repairs drift no event reports). */
+export async function fullSweep(timer: Timer, context: InvocationContext): Promise<void> {
+  const reason = timer.isPastDue ? "scheduled sweep (past due)" : "scheduled sweep";
+  await reconcileAllInScope(await getAppServices(), { kind: "timer", timer: "fullSweep", reason }, {}, logFromContext(context));
+}
+
+app.timer("fullSweep", { schedule: "%FULL_SWEEP_SCHEDULE%", handler: fullSweep });

@@ -1,0 +1,56 @@
+import type { AppLog } from "../app/log";
+import type { AppServices } from "../app/services";
+import { reconcileAllInScope } from "../app/sweep";
+import type { Trigger } from "../queue/messages";
+import { requestReconcile, type Scheduled } from "../queue/schedule";
+import { apiBase, apiError, json, type ApiRequest, type ApiResponse } from "./api-types";
+import { checkServiceId } from "./resource-ids";
+import { reconcileBodySchema } from "./schemas";
+
+const MAX_BODY = 16 * 1024;
+
+/** Who called, for the audit trail: Easy Auth's principal when present, else the key holder and address. */
+export function callerOf(request: ApiRequest): Trigger & { kind: "http" } {
+  const header = (name: string) => request.headers.get(name) ?? undefined;
+  const caller = header("x-ms-client-principal-name") ?? header("x-ms-client-principal-id") ?? "function key holder";
+  return {
+    kind: "http",
+    caller: caller.slice(0, 300),
+    clientIp: header("x-forwarded-for")?.split(",")[0]?.trim().slice(0, 100),
+    userAgent: header("user-agent")?.slice(0, 300),
+  };
+}
+
+/** POST /api/reconcile — { serviceId } or { all: true }, optional dryRun → 202 + Location. */
+export async function postReconcile(app: AppServices, request: ApiRequest, log: AppLog): Promise<ApiResponse> {
+  const text = await request.text();
+  if (text.length > MAX_BODY) return apiError(413, "BodyTooLarge", `the body must be at most ${MAX_BODY} bytes`);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return apiError(400, "InvalidJson", 'the body must be JSON, e.g. {"serviceId":"/subscriptions/…/storageSyncServices/name","dryRun":true}');
+  }
+  const parsed = reconcileBodySchema.safeParse(body);
+  if (!parsed.success) {
+    return apiError(400, "InvalidRequest", parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
+  }
+  const trigger = callerOf(request);
+  const base = apiBase(request.url);
+  const accepted = (run: Scheduled) => ({ serviceId: run.serviceId, runId: run.runId, coalesced: run.coalesced, statusUrl: `${base}/runs/${run.runId}` });
+
+  if (parsed.data.all) {
+    let result;
+    try {
+      result = await reconcileAllInScope(app, trigger, { dryRun: parsed.data.dryRun }, log);
+    } catch (error) {
+      return apiError(502, "ScopeListingFailed", (error as Error).message);
+    }
+    return json(202, { runs: result.runs.map(accepted), failedScopes: result.failedScopes }, { location: `${base}/services` });
+  }
+  const id = checkServiceId(parsed.data.serviceId, app.config.managedScopes);
+  if (!id.ok) return id.response;
+  const run = await requestReconcile(app.scheduler, { serviceId: id.serviceId, trigger, dryRun: parsed.data.dryRun }, app.now());
+  log.info(`${id.serviceId}: re-run requested by ${trigger.caller} (run ${run.runId}${run.coalesced ? ", merged" : ""})`);
+  return json(202, { runs: [accepted(run)] }, { location: `${base}/runs/${run.runId}` });
+}

@@ -1,0 +1,31 @@
+import { isWithinScopes } from "../azure/resource-id";
+import { STORAGE_SYNC_SERVICE_ID } from "../queue/messages";
+import { apiError, type ApiResponse } from "./api-types";
+
+export type IdCheck = { ok: true; serviceId: string } | { ok: false; response: ApiResponse };
+
+/**
+ * A Storage Sync Service id from a caller: exactly
+ * /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.StorageSync/storageSyncServices/{name},
+ * nothing before or after it, and inside MANAGED_SCOPES (403 otherwise: the
+ * app must not become a way to touch services it does not manage).
+ */
+export function checkServiceId(value: unknown, scopes: string[], what = "serviceId"): IdCheck {
+  if (typeof value !== "string" || value.length === 0) {
+    return { ok: false, response: apiError(400, "MissingServiceId", `${what} is required: a Storage Sync Service resource id`) };
+  }
+  if (value.length > 1024 || !STORAGE_SYNC_SERVICE_ID.test(value)) {
+    return {
+      ok: false,
+      response: apiError(
+        400,
+        "InvalidServiceId",
+        `${what} "${value.slice(0, 200)}" is not a Storage Sync Service resource id; expected /subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.StorageSync/storageSyncServices/{name}`,
+      ),
+    };
+  }
+  if (!isWithinScopes(value, scopes)) {
+    return { ok: false, response: apiError(403, "OutsideScope", `${value} is outside the scopes this app manages (MANAGED_SCOPES: ${scopes.join(", ")})`) };
+  }
+  return { ok: true, serviceId: value };
+}

@@ -1,0 +1,74 @@
+import type { AppServices } from "../app/services";
+import { isWithinScopes } from "../azure/resource-id";
+import { resourceKey } from "../status/keys";
+import { emptyCounts, isServerState, SERVER_STATES, type ServerRecord } from "../status/records";
+import { getRun, runFromEntity } from "../status/run-records";
+import { isRunId } from "../status/run-id";
+import { listServerRows, listServersByState } from "../status/server-records";
+import { getService, listServices } from "../status/service-records";
+import { apiError, json, type ApiRequest, type ApiResponse } from "./api-types";
+import { checkServiceId } from "./resource-ids";
+
+const queryOf = (request: ApiRequest): URLSearchParams => new URL(request.url).searchParams;
+
+function stateParam(request: ApiRequest, required: boolean): { ok: true; state?: ServerRecord["state"] } | { ok: false; response: ApiResponse } {
+  const value = queryOf(request).get("state");
+  if (value === null || value === "") {
+    return required ? { ok: false, response: apiError(400, "MissingState", `state is required: one of ${SERVER_STATES.join(", ")}`) } : { ok: true };
+  }
+  const match = SERVER_STATES.find((s) => s.toLowerCase() === value.toLowerCase());
+  if (!match || !isServerState(match)) {
+    return { ok: false, response: apiError(400, "InvalidState", `state "${value.slice(0, 50)}" is not one of ${SERVER_STATES.join(", ")}`) };
+  }
+  return { ok: true, state: match };
+}
+
+/** GET /api/services — every service in scope with counts by state, plus totals. */
+export async function getServices(app: AppServices): Promise<ApiResponse> {
+  const services = (await listServices(app.tables.services)).filter((s) => isWithinScopes(s.serviceId, app.config.managedScopes));
+  const totals = emptyCounts();
+  for (const s of services) for (const state of SERVER_STATES) totals[state] += s.counts[state];
+  return json(200, { services, totals });
+}
+
+/** GET /api/service?id=…[&state=…] — one service, its servers, its latest runs. */
+export async function getServiceDetail(app: AppServices, request: ApiRequest): Promise<ApiResponse> {
+  const id = checkServiceId(queryOf(request).get("id") ?? undefined, app.config.managedScopes, "id");
+  if (!id.ok) return id.response;
+  const state = stateParam(request, false);
+  if (!state.ok) return state.response;
+  const service = await getService(app.tables.services, id.serviceId);
+  if (!service) return apiError(404, "NotFound", `no status recorded for ${id.serviceId} yet; POST /api/reconcile to run it`);
+  const servers = (await listServerRows(app.tables.servers, id.serviceId))
+    .map((s) => s.record)
+    .filter((s) => state.state === undefined || s.state === state.state)
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const recentRuns = [];
+  // Run row keys sort newest first within the service's partition.
+  for await (const e of app.tables.runs.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${resourceKey(id.serviceId)}'` } })) {
+    const run = runFromEntity(e);
+    if (run) recentRuns.push({ runId: run.runId, status: run.status, dryRun: run.dryRun, queuedAt: run.queuedAt, finishedAt: run.finishedAt, triggerKind: run.trigger?.kind });
+    if (recentRuns.length >= 10) break;
+  }
+  return json(200, { service: service.record, servers, recentRuns });
+}
+
+/** GET /api/servers?state=… — servers in one state across the services in scope. */
+export async function getServersByState(app: AppServices, request: ApiRequest): Promise<ApiResponse> {
+  const state = stateParam(request, true);
+  if (!state.ok) return state.response;
+  const servers = (await listServersByState(app.tables.servers, state.state as ServerRecord["state"])).filter((s) =>
+    isWithinScopes(s.serviceId, app.config.managedScopes),
+  );
+  return json(200, { state: state.state, servers });
+}
+
+/** GET /api/runs/{runId} — one run's audit record. */
+export async function getRunRecord(app: AppServices, request: ApiRequest): Promise<ApiResponse> {
+  const runId = request.params.runId ?? "";
+  if (!isRunId(runId)) return apiError(400, "InvalidRunId", `"${runId.slice(0, 100)}" is not a run id (as returned by POST /api/reconcile)`);
+  const run = await getRun(app.tables.runs, runId);
+  if (!run) return apiError(404, "NotFound", `no run ${runId}`);
+  if (!isWithinScopes(run.serviceId, app.config.managedScopes)) return apiError(403, "OutsideScope", `run ${runId} belongs to a service outside MANAGED_SCOPES`);
+  return json(200, run);
+}
