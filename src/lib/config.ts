@@ -151,3 +151,36 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     discoveryRecheckDelaysMs: s.DISCOVERY_RECHECK_DELAYS,
   };
 }
+
+/** The settings the reconcile engine and the one-shot CLI need (no app-only settings such as MANAGED_SCOPES). */
+export type EngineConfig = Pick<
+  Config,
+  "armEndpoint" | "managedIdentityClientId" | "minAgentVersion" | "maxConcurrency" | "principalNotFoundRetries" | "principalNotFoundBaseDelayMs"
+>;
+
+const engineSchema = z.object({
+  ARM_ENDPOINT: schema.shape.ARM_ENDPOINT,
+  AZURE_CLIENT_ID: schema.shape.AZURE_CLIENT_ID,
+  MIN_AGENT_VERSION: schema.shape.MIN_AGENT_VERSION,
+  MAX_CONCURRENCY: schema.shape.MAX_CONCURRENCY,
+  PRINCIPAL_NOT_FOUND_RETRIES: schema.shape.PRINCIPAL_NOT_FOUND_RETRIES,
+  PRINCIPAL_NOT_FOUND_BASE_DELAY: schema.shape.PRINCIPAL_NOT_FOUND_BASE_DELAY,
+});
+
+/** Like loadConfig, for the engine's settings only (used by the CLI); throws ConfigError naming each bad one. */
+export function loadEngineConfig(env: NodeJS.ProcessEnv = process.env): EngineConfig {
+  const picked = Object.fromEntries(Object.keys(engineSchema.shape).map((name) => [name, env[name] === "" ? undefined : env[name]]));
+  const parsed = engineSchema.safeParse(picked);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "settings"}: ${i.message}`));
+  }
+  const s = parsed.data;
+  return {
+    armEndpoint: s.ARM_ENDPOINT.replace(/\/+$/, ""),
+    managedIdentityClientId: s.AZURE_CLIENT_ID,
+    minAgentVersion: s.MIN_AGENT_VERSION,
+    maxConcurrency: s.MAX_CONCURRENCY,
+    principalNotFoundRetries: s.PRINCIPAL_NOT_FOUND_RETRIES,
+    principalNotFoundBaseDelayMs: s.PRINCIPAL_NOT_FOUND_BASE_DELAY,
+  };
+}
