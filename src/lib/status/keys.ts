@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { normalizeResourceId as canonicalSlashes } from "../azure/resource-id";
 
 /**
  * Table keys cannot contain `/ \ # ?` and ARM ids are full of slashes, so a
@@ -9,9 +10,9 @@ export function resourceKey(resourceId: string): string {
   return createHash("sha256").update(normalizeResourceId(resourceId)).digest("hex").slice(0, 32);
 }
 
-/** ARM ids compare case-insensitively and sometimes arrive with a trailing slash. */
+/** ARM ids compare case-insensitively and sometimes arrive with doubled or trailing slashes. */
 export function normalizeResourceId(resourceId: string): string {
-  return resourceId.trim().replace(/\/+$/, "").toLowerCase();
+  return canonicalSlashes(resourceId).toLowerCase();
 }
 
 /** Row key of a registered server: its GUID, lower-cased. */
