@@ -1,0 +1,234 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AddPrincipalRequest, EmulatorSettings, MachineIdentityAction, RegisterServerRequest } from "./admin-types";
+import { ArmError, badRequest, notFound } from "./arm-error";
+import { send } from "./arm-server";
+import type { EmulatorCore } from "./core";
+import type { EventGridPublisher } from "./events/publisher";
+import { setMachineIdentity } from "./handlers/machines";
+import { idKey, isGuid } from "./resource-id";
+import { resolveSeed } from "./seed";
+import type { ServerRecord } from "./state";
+
+/** Object id used as the caller of writes the admin API simulates (a person in the portal, an agent). */
+export const SIMULATED_ACTOR_OID = "5e1f0000-0000-4000-8000-00000000ad01";
+
+export interface AdminDeps {
+  core: EmulatorCore;
+  publisher: EventGridPublisher;
+}
+
+type Json = Record<string, unknown>;
+
+function asObject(body: unknown, what: string): Json {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw badRequest("InvalidRequestContent", `${what}: the body must be a JSON object.`);
+  return body as Json;
+}
+
+function requireString(o: Json, key: string, what: string): string {
+  const v = o[key];
+  if (typeof v !== "string" || v === "") throw badRequest("InvalidRequestContent", `${what}: '${key}' must be a non-empty string.`);
+  return v;
+}
+
+/** A stored server with its simulated agent fields, as tests inspect it. */
+export function rawServer(s: ServerRecord): Json {
+  return { ...s, lastHeartBeat: new Date(s.lastHeartBeatMs).toISOString() };
+}
+
+function registerServer(deps: AdminDeps, req: RegisterServerRequest): string {
+  const { core } = deps;
+  const svc = core.state.services.get(idKey(req.serviceId));
+  if (!svc) throw notFound(req.serviceId);
+  const serverId = req.serverId ?? randomUUID();
+  if (!isGuid(serverId)) throw badRequest("InvalidRequestContent", `serverId '${serverId}' must be a GUID.`);
+  const id = `${svc.id}/registeredServers/${serverId}`;
+  const now = core.clock.now();
+  core.state.servers.set(idKey(id), {
+    id,
+    serviceId: svc.id,
+    serverId,
+    serverName: req.serverName,
+    friendlyName: req.serverName,
+    agentVersion: req.agentVersion ?? "20.0.0.0",
+    serverRole: req.serverRole ?? "Standalone",
+    clusterId: req.clusterId ?? "00000000-0000-0000-0000-000000000000",
+    clusterName: req.clusterName ?? "",
+    serverOSVersion: "10.0.20348.0",
+    serverCertificate: "MIIDFAKECERT",
+    activeAuthType: "Certificate",
+    identity: false,
+    machineId: req.machineId,
+    registeredAtMs: now,
+    serverManagementErrorCode: 0,
+    lastHeartBeatMs: now,
+    lastOperationName: "ICreateRegisteredServerWorkflow",
+  });
+  core.wrote(id, "PUT", SIMULATED_ACTOR_OID, randomUUID());
+  return id;
+}
+
+function dumpState(core: EmulatorCore): Json {
+  const s = core.state;
+  core.evaluateServers(s.servers.values());
+  const values = <T>(m: Map<string, T>): T[] => [...m.values()];
+  return {
+    now: core.clock.nowIso(),
+    tenantId: s.tenantId,
+    callerPrincipalId: s.callerPrincipalId,
+    subscriptions: values(s.subscriptions),
+    resourceGroups: values(s.resourceGroups),
+    services: values(s.services),
+    servers: values(s.servers).map(rawServer),
+    syncGroups: values(s.syncGroups),
+    cloudEndpoints: values(s.cloudEndpoints),
+    serverEndpoints: values(s.serverEndpoints),
+    storageAccounts: values(s.storageAccounts),
+    fileShares: values(s.fileShares),
+    machines: values(s.machines),
+    roleAssignments: values(s.roleAssignments),
+    principals: values(s.principals),
+  };
+}
+
+/** Routes `/_admin/*`. Returns the answer body (JSON) or throws ArmError. */
+async function dispatch(deps: AdminDeps, method: string, route: string, query: URLSearchParams, body: unknown): Promise<unknown> {
+  const { core, publisher } = deps;
+  const key = `${method} ${route}`;
+  switch (key) {
+    case "GET /calls":
+      return core.recorder.calls();
+    case "POST /calls/reset":
+      core.recorder.reset();
+      return { ok: true };
+    case "GET /requests":
+      return core.recorder.requests();
+    case "POST /seed":
+      try {
+        core.loadSeed(resolveSeed(body as never));
+      } catch (e) {
+        throw badRequest("InvalidSeed", (e as Error).message);
+      }
+      core.throttle.reset();
+      return { ok: true };
+    case "GET /time":
+      return { now: core.clock.nowIso(), offsetMs: core.clock.offset };
+    case "POST /time/advance": {
+      const ms = asObject(body, "advanceTime").ms;
+      if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) throw badRequest("InvalidRequestContent", "advanceTime: 'ms' must be a non-negative number.");
+      core.clock.advance(ms);
+      core.settle();
+      return { now: core.clock.nowIso(), offsetMs: core.clock.offset };
+    }
+    case "GET /delays":
+      return core.delays;
+    case "POST /delays":
+      return core.setDelays(asObject(body, "setDelays") as never);
+    case "GET /settings":
+      return { lroMode: core.lroMode, enforceRbac: core.enforceRbac } satisfies EmulatorSettings;
+    case "POST /settings": {
+      const o = asObject(body, "settings");
+      if (o.lroMode !== undefined) {
+        if (o.lroMode !== "sync" && o.lroMode !== "async") throw badRequest("InvalidRequestContent", "settings: lroMode must be 'sync' or 'async'.");
+        core.lroMode = o.lroMode;
+      }
+      if (o.enforceRbac !== undefined) {
+        if (typeof o.enforceRbac !== "boolean") throw badRequest("InvalidRequestContent", "settings: enforceRbac must be a boolean.");
+        core.enforceRbac = o.enforceRbac;
+      }
+      return { lroMode: core.lroMode, enforceRbac: core.enforceRbac } satisfies EmulatorSettings;
+    }
+    case "POST /servers": {
+      const o = asObject(body, "registerServer");
+      requireString(o, "serviceId", "registerServer");
+      requireString(o, "serverName", "registerServer");
+      return { id: registerServer(deps, o as unknown as RegisterServerRequest) };
+    }
+    case "GET /servers": {
+      const id = query.get("id") ?? "";
+      const s = core.server(id);
+      if (!s) throw notFound(id);
+      return rawServer(s);
+    }
+    case "POST /machines/identity": {
+      const o = asObject(body, "setMachineIdentity");
+      const machineId = requireString(o, "machineId", "setMachineIdentity");
+      const action = o.action as MachineIdentityAction;
+      if (!["enable", "reset", "disable"].includes(action)) throw badRequest("InvalidRequestContent", "setMachineIdentity: 'action' must be enable, reset or disable.");
+      const m = core.state.machines.get(idKey(machineId));
+      if (!m) throw notFound(machineId);
+      const principalId = setMachineIdentity(core, m, action);
+      core.wrote(m.id, "PATCH", SIMULATED_ACTOR_OID, randomUUID());
+      return { principalId: principalId ?? null };
+    }
+    case "POST /principals": {
+      const o = asObject(body, "addPrincipal") as AddPrincipalRequest;
+      const principalId = o.principalId ?? randomUUID();
+      if (!isGuid(principalId)) throw badRequest("InvalidRequestContent", "addPrincipal: principalId must be a GUID.");
+      const now = core.clock.now();
+      return core.state.addPrincipal({
+        principalId,
+        displayName: o.displayName ?? principalId,
+        type: o.type ?? "ServicePrincipal",
+        createdAtMs: o.replicated ? now - 24 * 3600 * 1000 : now,
+      });
+    }
+    case "DELETE /role-assignments": {
+      const id = query.get("id") ?? "";
+      const existed = core.state.roleAssignments.delete(idKey(id));
+      if (!existed) throw notFound(id);
+      return { ok: true };
+    }
+    case "GET /faults":
+      return core.faults.list();
+    case "POST /faults":
+      try {
+        return { id: core.faults.add(body as never) };
+      } catch (e) {
+        throw badRequest("InvalidFaultRule", (e as Error).message);
+      }
+    case "DELETE /faults":
+      core.faults.clear();
+      core.throttle.reset();
+      return { ok: true };
+    case "GET /webhooks":
+      return { registered: publisher.registered(), stats: publisher.stats(), deliveries: publisher.deliveries() };
+    case "POST /webhooks": {
+      const url = requireString(asObject(body, "addWebhook"), "url", "addWebhook");
+      try {
+        await publisher.register(url);
+      } catch (e) {
+        throw badRequest("WebhookValidationFailed", (e as Error).message);
+      }
+      return { registered: publisher.registered() };
+    }
+    case "POST /events/flush":
+      await publisher.flush();
+      return publisher.stats();
+    case "GET /state":
+      return dumpState(core);
+    default:
+      throw new ArmError(404, "NotFound", `No admin route ${key}.`);
+  }
+}
+
+export async function handleAdminRequest(deps: AdminDeps, req: IncomingMessage, res: ServerResponse, rawBody: Buffer, route: string): Promise<void> {
+  const url = new URL(req.url ?? "/", "https://emulator.local");
+  try {
+    let body: unknown;
+    const text = rawBody.toString("utf8");
+    if (text.trim() !== "") {
+      try {
+        body = JSON.parse(text) as unknown;
+      } catch (e) {
+        throw badRequest("InvalidRequestContent", `Admin request body is not JSON: ${(e as Error).message}`);
+      }
+    }
+    deps.core.settle();
+    const result = await dispatch(deps, (req.method ?? "GET").toUpperCase(), route, url.searchParams, body);
+    send(res, { status: 200, headers: {}, body: result });
+  } catch (e) {
+    const err = e instanceof ArmError ? e : new ArmError(500, "InternalServerError", e instanceof Error ? e.message : String(e));
+    send(res, { status: err.status, headers: {}, body: err.body() });
+  }
+}

@@ -1,0 +1,160 @@
+import { request } from "node:https";
+import { rootCertificates } from "node:tls";
+import type { AddPrincipalRequest, EmulatorDelays, EmulatorSettings, FaultRule, MachineIdentityAction, RegisterServerRequest } from "./admin-types";
+import type { CallCounts, RequestLogEntry } from "./calls";
+import type { SeedInput } from "./seed";
+
+export type { CallCounts, RequestLogEntry } from "./calls";
+
+/** A failed admin call, with the emulator's error code. */
+export class EmulatorAdminError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "EmulatorAdminError";
+  }
+}
+
+/** What `getServer` returns: the stored record, including the simulated agent's fields. */
+export interface RawServer {
+  id: string;
+  serviceId: string;
+  serverId: string;
+  serverName: string;
+  serverRole: string;
+  clusterId: string;
+  agentVersion: string;
+  applicationId?: string;
+  latestApplicationId?: string;
+  activeAuthType: "Certificate" | "ManagedIdentity";
+  identity: boolean;
+  pendingSwitch?: { principalId: string; sinceMs: number };
+  /** e.g. "0x80c86063" while the identity lacks access to a share. */
+  agentError?: string;
+  serverManagementErrorCode: number;
+  lastHeartBeat: string;
+}
+
+export interface PrincipalInfo {
+  principalId: string;
+  type: string;
+  displayName: string;
+  createdAtMs: number;
+}
+
+export interface WebhookInfo {
+  registered: string[];
+  stats: { published: number; delivered: number; failed: number; duplicated: number; retries: number; pending: number };
+  deliveries: { url: string; eventId: string; attempts: number; outcome: string; lastError?: string }[];
+}
+
+/**
+ * Typed client of the emulator's admin API (`{adminUrl}/…`), usable in the
+ * test process and from other processes given the URL and the CA certificate.
+ */
+export class EmulatorAdminClient {
+  constructor(
+    readonly adminUrl: string,
+    private readonly caCertPem: string,
+  ) {}
+
+  calls(): Promise<CallCounts> {
+    return this.send("GET", "/calls");
+  }
+  async resetCalls(): Promise<void> {
+    await this.send("POST", "/calls/reset");
+  }
+  requests(): Promise<RequestLogEntry[]> {
+    return this.send("GET", "/requests");
+  }
+  async loadSeed(seed: SeedInput): Promise<void> {
+    await this.send("POST", "/seed", seed);
+  }
+  /** Moves the simulated clock forward; returns the new simulated time. */
+  async advanceTime(ms: number): Promise<string> {
+    return (await this.send<{ now: string }>("POST", "/time/advance", { ms })).now;
+  }
+  setDelays(delays: Partial<EmulatorDelays>): Promise<EmulatorDelays> {
+    return this.send("POST", "/delays", delays);
+  }
+  delays(): Promise<EmulatorDelays> {
+    return this.send("GET", "/delays");
+  }
+  setSettings(settings: Partial<EmulatorSettings>): Promise<EmulatorSettings> {
+    return this.send("POST", "/settings", settings);
+  }
+  /** Registers a server as the agent would (raises the registeredServers/write event); returns its resource id. */
+  async registerServer(req: RegisterServerRequest): Promise<string> {
+    return (await this.send<{ id: string }>("POST", "/servers", req)).id;
+  }
+  /** Enables, resets or disables an Arc machine's or VM's system identity (raises its write event); returns the principal id. */
+  async setMachineIdentity(machineId: string, action: MachineIdentityAction): Promise<string | null> {
+    return (await this.send<{ principalId: string | null }>("POST", "/machines/identity", { machineId, action })).principalId;
+  }
+  addPrincipal(req: AddPrincipalRequest = {}): Promise<PrincipalInfo> {
+    return this.send("POST", "/principals", req);
+  }
+  async deleteRoleAssignment(id: string): Promise<void> {
+    await this.send("DELETE", `/role-assignments?id=${encodeURIComponent(id)}`);
+  }
+  async addFault(rule: FaultRule): Promise<string> {
+    return (await this.send<{ id: string }>("POST", "/faults", rule)).id;
+  }
+  async clearFaults(): Promise<void> {
+    await this.send("DELETE", "/faults");
+  }
+  async addWebhook(url: string): Promise<void> {
+    await this.send("POST", "/webhooks", { url });
+  }
+  webhooks(): Promise<WebhookInfo> {
+    return this.send("GET", "/webhooks");
+  }
+  /** Waits until every event delivery started so far has finished. */
+  async flushEvents(): Promise<WebhookInfo["stats"]> {
+    return this.send("POST", "/events/flush");
+  }
+  state(): Promise<Record<string, unknown>> {
+    return this.send("GET", "/state");
+  }
+  getServer(serverResourceId: string): Promise<RawServer> {
+    return this.send("GET", `/servers?id=${encodeURIComponent(serverResourceId)}`);
+  }
+
+  private send<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const url = new URL(this.adminUrl.replace(/\/$/, "") + path);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise<T>((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method,
+          ca: [...rootCertificates, this.caCertPem],
+          headers: payload ? { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } : {},
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => {
+            const text = Buffer.concat(chunks).toString("utf8");
+            let parsed: unknown;
+            try {
+              parsed = text ? JSON.parse(text) : undefined;
+            } catch {
+              parsed = text;
+            }
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) return resolve(parsed as T);
+            const err = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+            reject(new EmulatorAdminError(status, err?.code ?? "Unknown", `${method} ${path}: HTTP ${status} ${err?.code ?? ""}: ${err?.message ?? text}`));
+          });
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.end(payload);
+    });
+  }
+}

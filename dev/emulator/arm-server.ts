@@ -1,0 +1,253 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
+import { ArmError } from "./arm-error";
+import type { EmulatorCore } from "./core";
+import { rateLimitHeader } from "./faults/arm-throttle";
+import { faultResponse } from "./faults/fault-response";
+import { authorizationHandlers } from "./handlers/authorization";
+import { machineHandlers } from "./handlers/machines";
+import { asyncOperationUrl, locationUrl, OPERATION_RESULT_ID, OPERATION_RESULT_PATH, operationResult, operationStatusHandlers } from "./handlers/operation-status";
+import { storageHandlers } from "./handlers/storage";
+import { storageSyncHandlers } from "./handlers/storage-sync";
+import type { Handler, HandlerContext, Reply } from "./handlers/types";
+import { actionFor, authorize } from "./rbac";
+import { normalizePath } from "./resource-id";
+import type { SpecOperation } from "./spec/catalog";
+import { callerFromAuthorization } from "./tokens";
+
+const HANDLERS: Record<string, Handler> = {
+  ...storageSyncHandlers,
+  ...operationStatusHandlers,
+  ...authorizationHandlers,
+  ...storageHandlers,
+  ...machineHandlers,
+};
+
+/** Role assignment writes are authorized by their handler: the check needs the requested role. */
+const SELF_AUTHORIZED = new Set(["RoleAssignments_Create", "RoleAssignments_Delete"]);
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+export function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+export function send(res: ServerResponse, answer: Answer): void {
+  const payload = answer.body === undefined ? "" : JSON.stringify(answer.body);
+  const headers: Record<string, string> = { ...answer.headers };
+  if (payload) headers["content-type"] = "application/json; charset=utf-8";
+  headers["content-length"] = String(Buffer.byteLength(payload));
+  res.writeHead(answer.status, headers);
+  res.end(payload);
+}
+
+/** The RBAC action and scope a generic request needs: `{provider}/{types}/{verb}` over the resource (or the list's parent). */
+export function permissionOf(method: string, path: string): { action: string; scope: string } | undefined {
+  const segs = normalizePath(path).split("/").filter((s) => s);
+  const p = segs.map((s) => s.toLowerCase()).lastIndexOf("providers");
+  if (p < 0 || p + 1 >= segs.length) return undefined;
+  const rest = segs.slice(p + 2);
+  const types = rest.filter((_, i) => i % 2 === 0);
+  const typePath = [segs[p + 1], ...types].join("/");
+  const isCollection = rest.length % 2 === 1;
+  const scopeSegs = isCollection ? (rest.length === 1 ? segs.slice(0, p) : segs.slice(0, -1)) : segs;
+  return { action: actionFor(method, typePath), scope: "/" + scopeSegs.join("/") };
+}
+
+interface Routed {
+  operationId: string;
+  operation?: SpecOperation;
+  params: Record<string, string>;
+  isWrite: boolean;
+}
+
+function route(core: EmulatorCore, method: string, path: string): Routed {
+  const result = OPERATION_RESULT_PATH.exec(path);
+  if (method === "GET" && result) {
+    return { operationId: OPERATION_RESULT_ID, params: { subscriptionId: result[1] ?? "", locationName: result[2] ?? "", operationId: result[3] ?? "" }, isWrite: false };
+  }
+  const match = core.catalog.match(method, path);
+  if (!match) {
+    if (core.catalog.matchesAnyMethod(path)) throw new ArmError(405, "MethodNotAllowed", `The requested resource does not support http method '${method}'.`);
+    throw new ArmError(404, "NotFound", `No HTTP resource was found that matches the request URI '${path}'.`);
+  }
+  return { operationId: match.operation.operationId, operation: match.operation, params: match.pathParams, isWrite: match.operation.isWrite };
+}
+
+/**
+ * One ARM request through the emulator's pipeline, in ARM's order:
+ * route → count → fault injection → throttling → authentication → request
+ * validation → authorization → handler → long-running-operation wrapping.
+ */
+export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage, res: ServerResponse, rawBody: Buffer): Promise<void> {
+  const requestId = randomUUID();
+  const correlationId = String(req.headers["x-ms-correlation-request-id"] ?? randomUUID());
+  const method = (req.method ?? "GET").toUpperCase();
+  const url = new URL(req.url ?? "/", "https://emulator.local");
+  const path = normalizePath(url.pathname);
+  const headers: Record<string, string> = { "x-ms-request-id": requestId, "x-ms-correlation-request-id": correlationId };
+  const bodyText = rawBody.toString("utf8");
+  let operationId: string | undefined;
+  let callerOid: string | undefined;
+  let status = 500;
+  let errorCode: string | undefined;
+
+  try {
+    core.settle();
+    const routed = route(core, method, path);
+    operationId = routed.operationId;
+    core.recorder.count(routed.operationId, routed.isWrite);
+
+    const fault = core.faults.decide({ operationId: routed.operationId, method, path, isWrite: routed.isWrite });
+    if (fault?.kind === "drop") {
+      status = 0;
+      errorCode = "ConnectionDropped";
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === "latency") await sleep(fault.ms);
+    if (fault?.kind === "status") {
+      const f = faultResponse(fault);
+      status = f.status;
+      errorCode = f.body.error.code;
+      send(res, { status: f.status, headers: { ...headers, ...f.headers }, body: f.body });
+      return;
+    }
+
+    const subscriptionId = routed.params.subscriptionId ?? /^\/subscriptions\/([^/]+)/i.exec(path)?.[1];
+    if (subscriptionId) {
+      const decision = core.throttle.take(subscriptionId, routed.isWrite, core.clock.now());
+      const h = rateLimitHeader(routed.isWrite, decision.remaining);
+      headers[h.name] = h.value;
+      if (!decision.allowed) {
+        throw new ArmError(429, "SubscriptionRequestsThrottled", `Number of ${routed.isWrite ? "write" : "read"} requests for subscription '${subscriptionId}' exceeded the limit. Please try again after '${decision.retryAfterSeconds}' seconds.`, {
+          "Retry-After": String(decision.retryAfterSeconds),
+        });
+      }
+    }
+
+    const claims = callerFromAuthorization(req.headers.authorization, Date.now());
+    callerOid = claims.oid;
+
+    let body: unknown;
+    if (routed.operation) {
+      const rejection = core.catalog.validateRequest({ operation: routed.operation, pathParams: routed.params }, { query: url.searchParams, body: bodyText });
+      if (rejection) throw new ArmError(rejection.status, rejection.code, rejection.message);
+    }
+    if (bodyText.trim() !== "") {
+      try {
+        body = JSON.parse(bodyText) as unknown;
+      } catch (e) {
+        throw new ArmError(400, "InvalidRequestContent", `The request content was invalid and could not be deserialized: ${(e as Error).message}`);
+      }
+    }
+
+    if (core.enforceRbac && !SELF_AUTHORIZED.has(routed.operationId)) {
+      const permission = permissionOf(method, path);
+      if (permission) authorize(core.state, callerOid, permission.action, permission.scope);
+    }
+
+    const ctx: HandlerContext = {
+      core,
+      method,
+      path,
+      query: url.searchParams,
+      body,
+      params: routed.params,
+      operation: routed.operation ?? syntheticOperation(routed.operationId),
+      apiVersion: url.searchParams.get("api-version") ?? "",
+      callerOid,
+      correlationId,
+    };
+    let replyOut: Reply;
+    if (routed.operationId === OPERATION_RESULT_ID) {
+      replyOut = operationResult(ctx, routed.params.operationId ?? "");
+    } else {
+      const handler = HANDLERS[routed.operationId];
+      if (!handler) throw new ArmError(501, "NotImplemented", `The emulator does not implement ${routed.operationId}.`);
+      const result = handler(ctx);
+      replyOut = result.kind === "reply" ? result : startLongRunning(core, ctx, result, headers);
+    }
+    status = replyOut.status;
+    for (const w of replyOut.written ?? []) core.wrote(w.resourceUri, w.method, callerOid, correlationId);
+    send(res, { status: replyOut.status, headers: { ...headers, ...replyOut.headers }, body: replyOut.body });
+  } catch (e) {
+    const err = e instanceof ArmError ? e : new ArmError(500, "InternalServerError", `Emulator error: ${e instanceof Error ? e.message : String(e)}`);
+    if (!(e instanceof ArmError)) console.error("[emulator] unexpected error", e);
+    status = err.status;
+    errorCode = err.code;
+    send(res, { status: err.status, headers: { ...headers, ...err.headers }, body: err.body() });
+  } finally {
+    core.recorder.record({
+      time: new Date().toISOString(),
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      operationId,
+      status,
+      errorCode,
+      caller: callerOid,
+      requestId,
+      correlationId,
+      body: method === "GET" || bodyText === "" ? undefined : safeJson(bodyText),
+    });
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function syntheticOperation(operationId: string): SpecOperation {
+  return { operationId, method: "GET", pathTemplate: "", longRunning: false, isWrite: false, resourceType: "Microsoft.StorageSync", apiVersions: [], specApiVersion: undefined, source: "builtin" };
+}
+
+/** Answers a long-running write: applied now (sync mode) or 202 with status URLs (async mode). */
+function startLongRunning(core: EmulatorCore, ctx: HandlerContext, write: Extract<ReturnType<Handler>, { kind: "lro" }>, headers: Record<string, string>): Reply {
+  const isStorageSync = /\/providers\/Microsoft\.StorageSync\//i.test(write.resourceId);
+  if (core.lroMode === "sync" || !isStorageSync) return write.apply();
+  let written: Reply["written"];
+  const op = core.lro.start({
+    subscriptionId: write.subscriptionId,
+    location: write.location,
+    resourceId: write.resourceId,
+    nowMs: core.clock.now(),
+    durationMs: core.delays.lroMs,
+    complete: () => {
+      const final = write.apply();
+      written = final.written;
+      return { status: final.status, body: final.body };
+    },
+    onSettled: () => {
+      for (const w of written ?? []) core.wrote(w.resourceUri, w.method, ctx.callerOid, ctx.correlationId);
+    },
+  });
+  // Complete on time even if nobody polls (events must still be raised).
+  setTimeout(() => core.settle(), core.delays.lroMs + 1).unref();
+  const rg = /\/resourceGroups\/([^/]+)/i.exec(write.resourceId)?.[1] ?? "";
+  const serviceName = /\/storageSyncServices\/([^/]+)/i.exec(write.resourceId)?.[1] ?? "";
+  void headers;
+  return {
+    kind: "reply",
+    status: 202,
+    headers: {
+      "Azure-AsyncOperation": `${asyncOperationUrl(core.armEndpoint, op, rg, serviceName)}?api-version=2022-09-01`,
+      Location: `${locationUrl(core.armEndpoint, op)}?api-version=2022-09-01`,
+      "Retry-After": String(core.delays.retryAfterSeconds),
+    },
+  };
+}

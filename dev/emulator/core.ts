@@ -1,0 +1,112 @@
+import { randomUUID } from "node:crypto";
+import { evaluateAgent, machineIndex } from "./agent";
+import { ArmError } from "./arm-error";
+import { CallRecorder } from "./calls";
+import { SimulatedClock } from "./clock";
+import { ArmThrottle } from "./faults/arm-throttle";
+import { FaultInjector } from "./faults/fault-injector";
+import { LroTracker } from "./lro";
+import { idKey } from "./resource-id";
+import type { Seed } from "./seed";
+import { loadSeedIntoState } from "./seed-loader";
+import { SpecCatalog } from "./spec/catalog";
+import { EmulatorState, type PrincipalRecord, type ServerRecord } from "./state";
+
+export interface EmulatorDelays {
+  /** After a machine identity appears, the agent reports it as latestApplicationId. */
+  discoveryMs: number;
+  /** After PATCH identity:true, the agent starts using its identity (if granted). */
+  activationMs: number;
+  /** A new principal is unknown to role assignment writes without principalType for this long. */
+  principalReplicationMs: number;
+  /** Duration of a long-running operation answered with 202. */
+  lroMs: number;
+  /** Retry-After of 202 answers. */
+  retryAfterSeconds: number;
+}
+
+/** Short defaults: tests advance the simulated clock instead of waiting. */
+export const DEFAULT_DELAYS: EmulatorDelays = {
+  discoveryMs: 2_000,
+  activationMs: 5_000,
+  principalReplicationMs: 3_000,
+  lroMs: 30,
+  retryAfterSeconds: 0,
+};
+
+/** Receives every successful write (wired to the Event Grid publisher). */
+export interface WriteListener {
+  (write: { resourceUri: string; method: string; subscriptionId: string; callerOid: string; correlationId: string }): void;
+}
+
+/** The emulator's state and behaviour, independent of HTTP. */
+export class EmulatorCore {
+  readonly state = new EmulatorState();
+  readonly clock = new SimulatedClock();
+  readonly lro = new LroTracker();
+  readonly recorder = new CallRecorder();
+  readonly faults = new FaultInjector();
+  readonly throttle = new ArmThrottle();
+  readonly catalog: SpecCatalog;
+  delays: EmulatorDelays;
+  lroMode: "sync" | "async";
+  enforceRbac: boolean;
+  /** Set once the HTTPS server listens. */
+  armEndpoint = "";
+  private readonly writeListeners: WriteListener[] = [];
+
+  constructor(options: { seed: Seed; delays?: Partial<EmulatorDelays>; lroMode?: "sync" | "async"; enforceRbac?: boolean; catalog?: SpecCatalog }) {
+    this.catalog = options.catalog ?? SpecCatalog.load();
+    this.delays = { ...DEFAULT_DELAYS, ...options.delays };
+    this.lroMode = options.lroMode ?? "async";
+    this.enforceRbac = options.enforceRbac ?? false;
+    this.loadSeed(options.seed);
+  }
+
+  loadSeed(seed: Seed): void {
+    loadSeedIntoState(this.state, seed, this.clock);
+    this.lro.clear();
+  }
+
+  onWrite(listener: WriteListener): void {
+    this.writeListeners.push(listener);
+  }
+
+  wrote(resourceUri: string, method: string, callerOid: string, correlationId: string): void {
+    const subscriptionId = /^\/subscriptions\/([^/]+)/i.exec(resourceUri)?.[1] ?? "";
+    for (const l of this.writeListeners) l({ resourceUri, method, subscriptionId, callerOid, correlationId });
+  }
+
+  setDelays(partial: Partial<EmulatorDelays>): EmulatorDelays {
+    for (const [k, v] of Object.entries(partial)) {
+      if (!(k in DEFAULT_DELAYS)) throw new ArmError(400, "InvalidDelays", `Unknown delay '${k}'; known: ${Object.keys(DEFAULT_DELAYS).join(", ")}`);
+      if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new ArmError(400, "InvalidDelays", `Delay '${k}' must be a non-negative number`);
+    }
+    this.delays = { ...this.delays, ...partial };
+    return this.delays;
+  }
+
+  /** Completes due long-running operations (raising their write events). */
+  settle(): void {
+    const done = this.lro.settle(this.clock.now(), (_op, e) => (e instanceof ArmError ? e : new ArmError(500, "InternalServerError", String(e))));
+    for (const op of done) op.onSettled?.();
+  }
+
+  /** Brings the simulated agents of these servers up to now. */
+  evaluateServers(servers: Iterable<ServerRecord>): void {
+    const now = this.clock.now();
+    const index = machineIndex(this.state);
+    for (const s of servers) evaluateAgent(this.state, s, now, this.delays, index);
+  }
+
+  server(id: string): ServerRecord | undefined {
+    const s = this.state.servers.get(idKey(id));
+    if (s) this.evaluateServers([s]);
+    return s;
+  }
+
+  /** Registers a new principal (a new managed identity) created now: subject to the replication delay. */
+  newPrincipal(displayName: string): PrincipalRecord {
+    return this.state.addPrincipal({ principalId: randomUUID(), type: "ServicePrincipal", displayName, createdAtMs: this.clock.now() });
+  }
+}

@@ -1,0 +1,68 @@
+import { ArmError } from "./arm-error";
+import { isAtOrAbove } from "./resource-id";
+import { findRole, roleAllows } from "./roles";
+import type { EmulatorState, RoleAssignmentRecord } from "./state";
+
+/** What a role assignment write asks for, checked against delegation conditions. */
+export interface AssignmentRequest {
+  roleDefinitionGuid: string;
+  principalType?: string;
+}
+
+const ASSIGNMENT_ACTIONS = new Set(["microsoft.authorization/roleassignments/write", "microsoft.authorization/roleassignments/delete"]);
+
+/**
+ * Evaluates an ABAC condition (version 2.0) of the shape the delegation
+ * conditions use: `@Request[…:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {g1, g2}`
+ * and optionally `@Request[…:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal'}`.
+ * Anything it cannot read denies, as an unmet condition would.
+ */
+export function conditionAllows(condition: string, request: AssignmentRequest): boolean {
+  const roleClause = /RoleDefinitionId\]\s*ForAnyOfAnyValues:GuidEquals\s*\{([^}]*)\}/i.exec(condition);
+  if (roleClause) {
+    const allowed = (roleClause[1] ?? "").split(",").map((g) => g.trim().toLowerCase());
+    if (!allowed.includes(request.roleDefinitionGuid.toLowerCase())) return false;
+  }
+  const typeClause = /PrincipalType\]\s*ForAnyOfAnyValues:StringEqualsIgnoreCase\s*\{([^}]*)\}/i.exec(condition);
+  if (typeClause) {
+    const allowed = (typeClause[1] ?? "").split(",").map((t) => t.trim().replace(/^'|'$/g, "").toLowerCase());
+    if (!allowed.includes((request.principalType ?? "").toLowerCase())) return false;
+  }
+  return Boolean(roleClause || typeClause);
+}
+
+function assignmentGrants(a: RoleAssignmentRecord, action: string, request: AssignmentRequest | undefined): "yes" | "no" | "condition" {
+  const role = findRole(a.roleDefinitionId);
+  if (!role || !roleAllows(role, action)) return "no";
+  if (!ASSIGNMENT_ACTIONS.has(action.toLowerCase()) || !request) return "yes";
+  if (role.delegableRoles && !role.delegableRoles.includes(request.roleDefinitionGuid.toLowerCase())) return "condition";
+  if (a.condition && !conditionAllows(a.condition, request)) return "condition";
+  return "yes";
+}
+
+/**
+ * Throws ARM's 403 AuthorizationFailed unless one of the caller's role
+ * assignments at the scope or above allows the action (and, for role
+ * assignment writes, the delegation conditions are met).
+ */
+export function authorize(state: EmulatorState, callerOid: string, action: string, scope: string, request?: AssignmentRequest): void {
+  let conditionFailed = false;
+  for (const a of state.roleAssignments.values()) {
+    if (a.principalId.toLowerCase() !== callerOid.toLowerCase() || !isAtOrAbove(a.scope, scope)) continue;
+    const verdict = assignmentGrants(a, action, request);
+    if (verdict === "yes") return;
+    if (verdict === "condition") conditionFailed = true;
+  }
+  const what = conditionFailed ? "does not have authorization or an ABAC condition not fulfilled to perform action" : "does not have authorization to perform action";
+  throw new ArmError(
+    403,
+    "AuthorizationFailed",
+    `The client '${callerOid}' with object id '${callerOid}' ${what} '${action}' over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`,
+  );
+}
+
+/** The action a request needs: `{provider}/{types…}/{read|write|delete|action}`. */
+export function actionFor(method: string, resourceTypePath: string): string {
+  const verb = method === "GET" ? "read" : method === "DELETE" ? "delete" : method === "POST" ? "action" : "write";
+  return `${resourceTypePath}/${verb}`;
+}

@@ -1,0 +1,76 @@
+/** Helpers for ARM resource ids: normalised keys, parents, ancestors. */
+
+/** Collapses repeated slashes (the SDKs send `//subscriptions/…` for scopes) and drops a trailing one. */
+export function normalizePath(path: string): string {
+  const collapsed = path.replace(/\/{2,}/g, "/");
+  return collapsed.length > 1 && collapsed.endsWith("/") ? collapsed.slice(0, -1) : collapsed;
+}
+
+/** ARM ids compare case-insensitively; this is the map key for an id. */
+export function idKey(id: string): string {
+  return normalizePath(id).toLowerCase();
+}
+
+/**
+ * The scope and its ancestors, nearest first: for
+ * `/subscriptions/s/resourceGroups/g/providers/P/t/n` that is the id itself,
+ * the resource group, the subscription and `/` (the root scope). Provider
+ * segments count as one step with their type and name.
+ */
+export function scopeChain(scope: string): string[] {
+  const parts = normalizePath(scope).split("/").filter((p) => p.length > 0);
+  const chain: string[] = [];
+  let end = parts.length;
+  while (end > 0) {
+    chain.push("/" + parts.slice(0, end).join("/"));
+    end = parentEnd(parts, end);
+  }
+  chain.push("/");
+  return chain;
+}
+
+/** Index where the parent of parts[0..end) ends. */
+function parentEnd(parts: string[], end: number): number {
+  // subscriptions/{s} and resourceGroups/{g} are pairs
+  if (end <= 2) return 0;
+  const beforeLast = parts[end - 2]?.toLowerCase();
+  if (end === 4 && beforeLast === "resourcegroups") return 2;
+  // .../providers/{Namespace}/{type}/{name}: parent is what precedes "providers"
+  if (end >= 4 && parts[end - 4]?.toLowerCase() === "providers") return end - 4;
+  // nested child type/name pair
+  return end - 2;
+}
+
+/** True when `ancestor` is `scope` or one of its ancestors (case-insensitive). */
+export function isAtOrAbove(ancestor: string, scope: string): boolean {
+  const a = idKey(ancestor);
+  if (a === "/") return true;
+  const s = idKey(scope);
+  return s === a || s.startsWith(a + "/");
+}
+
+export interface ParsedScope {
+  subscriptionId?: string;
+  resourceGroup?: string;
+  /** `Microsoft.X/type/name[/child/name…]` after the last `providers/` */
+  resourcePath?: string;
+}
+
+export function parseScope(scope: string): ParsedScope {
+  const parts = normalizePath(scope).split("/").filter((p) => p.length > 0);
+  const out: ParsedScope = {};
+  if (parts[0]?.toLowerCase() === "subscriptions" && parts[1]) out.subscriptionId = parts[1];
+  if (parts[2]?.toLowerCase() === "resourcegroups" && parts[3]) out.resourceGroup = parts[3];
+  const providersAt = parts.findIndex((p) => p.toLowerCase() === "providers");
+  if (providersAt >= 0 && parts.length > providersAt + 1) out.resourcePath = parts.slice(providersAt + 1).join("/");
+  return out;
+}
+
+/** The last segment of an id. */
+export function lastSegment(id: string): string {
+  const parts = normalizePath(id).split("/");
+  return parts[parts.length - 1] ?? "";
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const isGuid = (s: string): boolean => GUID.test(s);

@@ -1,0 +1,219 @@
+import { randomUUID } from "node:crypto";
+import type { SimulatedClock } from "./clock";
+import { findRole } from "./roles";
+import { idKey } from "./resource-id";
+import { ids, type Seed, type SeedResourceGroup, type SeedStorageSyncService } from "./seed";
+import type { EmulatorState, MachineRecord, ServerRecord, ServiceRecord } from "./state";
+
+/** Seeded principals count as created this long ago: long replicated. */
+const LONG_AGO_MS = 24 * 3600 * 1000;
+
+/** Replaces the state with what the seed describes. Throws naming the first inconsistency. */
+export function loadSeedIntoState(state: EmulatorState, seed: Seed, clock: SimulatedClock): void {
+  state.clear();
+  const now = clock.now();
+  state.tenantId = seed.tenantId;
+  state.callerPrincipalId = seed.caller.principalId;
+  state.addPrincipal({ principalId: seed.caller.principalId, type: "ServicePrincipal", displayName: seed.caller.displayName ?? "automation", createdAtMs: now - LONG_AGO_MS });
+  for (const p of seed.principals) {
+    state.addPrincipal({ principalId: p.principalId, type: p.type, displayName: p.displayName ?? p.principalId, createdAtMs: now - (p.createdAgoMs ?? LONG_AGO_MS) });
+  }
+  const longAgo = now - LONG_AGO_MS;
+  const knownPrincipal = (principalId: string, displayName: string): void => {
+    if (!state.principal(principalId)) state.addPrincipal({ principalId, type: "ServicePrincipal", displayName, createdAtMs: longAgo });
+  };
+
+  for (const sub of seed.subscriptions) {
+    const subId = sub.subscriptionId.toLowerCase();
+    state.subscriptions.set(subId, { subscriptionId: sub.subscriptionId, displayName: sub.displayName ?? sub.subscriptionId, tenantId: seed.tenantId });
+    for (const rg of sub.resourceGroups) loadResourceGroup(state, seed, sub.subscriptionId, rg, longAgo, knownPrincipal);
+  }
+
+  validateSeedLinks(state);
+
+  for (const ra of seed.roleAssignments) {
+    const role = findRole(ra.role);
+    if (!role) throw new Error(`Invalid seed: roleAssignments: unknown role '${ra.role}'`);
+    if (!state.exists(ra.scope)) throw new Error(`Invalid seed: roleAssignments: scope '${ra.scope}' names no seeded resource`);
+    const name = ra.name ?? randomUUID();
+    const scope = ra.scope.replace(/\/$/, "");
+    const id = `${scope === "/" ? "" : scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
+    const subOfScope = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
+    const iso = new Date(longAgo).toISOString();
+    state.roleAssignments.set(idKey(id), {
+      id,
+      name,
+      scope,
+      roleDefinitionId: `${subOfScope ? `/subscriptions/${subOfScope}` : ""}/providers/Microsoft.Authorization/roleDefinitions/${role.guid}`,
+      principalId: ra.principalId,
+      principalType: ra.principalType ?? state.principal(ra.principalId)?.type ?? "ServicePrincipal",
+      condition: ra.condition,
+      conditionVersion: ra.conditionVersion ?? (ra.condition ? "2.0" : undefined),
+      createdOn: iso,
+      updatedOn: iso,
+      createdBy: seed.caller.principalId,
+      updatedBy: seed.caller.principalId,
+    });
+  }
+}
+
+function loadResourceGroup(
+  state: EmulatorState,
+  seed: Seed,
+  subscriptionId: string,
+  rg: SeedResourceGroup,
+  longAgo: number,
+  knownPrincipal: (id: string, name: string) => void,
+): void {
+  const rgId = ids.resourceGroup(subscriptionId, rg.name);
+  state.resourceGroups.set(idKey(rgId), { id: rgId, subscriptionId, name: rg.name, location: rg.location });
+
+  for (const acct of rg.storageAccounts) {
+    const id = ids.storageAccount(subscriptionId, rg.name, acct.name);
+    state.storageAccounts.set(idKey(id), { id, subscriptionId, resourceGroup: rg.name, name: acct.name, location: rg.location });
+    for (const share of acct.fileShares) {
+      const shareId = ids.fileShare(id, share);
+      state.fileShares.set(idKey(shareId), { id: shareId, accountId: id, name: share });
+    }
+  }
+
+  const machines: [typeof rg.arcMachines, MachineRecord["kind"]][] = [
+    [rg.arcMachines, "arc"],
+    [rg.virtualMachines, "vm"],
+  ];
+  for (const [list, kind] of machines) {
+    for (const m of list) {
+      const id = kind === "arc" ? ids.arcMachine(subscriptionId, rg.name, m.name) : ids.virtualMachine(subscriptionId, rg.name, m.name);
+      const principalId = m.identity ? (m.identity.principalId ?? randomUUID()) : undefined;
+      if (principalId) knownPrincipal(principalId, m.name);
+      state.machines.set(idKey(id), {
+        id,
+        kind,
+        subscriptionId,
+        resourceGroup: rg.name,
+        name: m.name,
+        hostName: m.hostName ?? m.name,
+        location: rg.location,
+        identity: principalId ? { principalId, tenantId: seed.tenantId, sinceMs: longAgo } : undefined,
+        tags: {},
+        vmId: randomUUID(),
+      });
+    }
+  }
+
+  for (const svc of rg.storageSyncServices) loadService(state, seed, subscriptionId, rg, svc, longAgo, knownPrincipal);
+}
+
+function loadService(
+  state: EmulatorState,
+  seed: Seed,
+  subscriptionId: string,
+  rg: SeedResourceGroup,
+  svc: SeedStorageSyncService,
+  longAgo: number,
+  knownPrincipal: (id: string, name: string) => void,
+): void {
+  const serviceId = ids.storageSyncService(subscriptionId, rg.name, svc.name);
+  let identity: ServiceRecordIdentity | undefined;
+  if (svc.identity && svc.identity.type !== "None") {
+    const hasSystem = svc.identity.type.includes("SystemAssigned");
+    const principalId = hasSystem ? (svc.identity.principalId ?? randomUUID()) : undefined;
+    if (principalId) knownPrincipal(principalId, `${svc.name} (service identity)`);
+    const userAssigned: ServiceRecordIdentity["userAssigned"] = {};
+    for (const ua of svc.identity.userAssignedIdentities ?? []) {
+      const p = randomUUID();
+      knownPrincipal(p, ua);
+      userAssigned[ua] = { principalId: p, clientId: randomUUID() };
+    }
+    identity = { principalId, userAssigned };
+  }
+  state.services.set(idKey(serviceId), {
+    id: serviceId,
+    subscriptionId,
+    resourceGroup: rg.name,
+    name: svc.name,
+    location: svc.location ?? rg.location,
+    tags: {},
+    identity,
+    useIdentity: svc.useIdentity,
+    uid: randomUUID(),
+    incomingTrafficPolicy: "AllowAllTraffic",
+  });
+
+  for (const s of svc.registeredServers) {
+    const id = ids.registeredServer(serviceId, s.serverId);
+    for (const p of [s.applicationId, s.latestApplicationId]) if (p) knownPrincipal(p, s.serverName);
+    const server: ServerRecord = {
+      id,
+      serviceId,
+      serverId: s.serverId,
+      serverName: s.serverName,
+      friendlyName: s.friendlyName ?? s.serverName,
+      agentVersion: s.agentVersion,
+      serverRole: s.serverRole,
+      clusterId: s.clusterId ?? "00000000-0000-0000-0000-000000000000",
+      clusterName: s.clusterName ?? "",
+      serverOSVersion: "10.0.20348.0",
+      serverCertificate: "MIIDFAKECERT",
+      applicationId: s.applicationId,
+      latestApplicationId: s.latestApplicationId,
+      activeAuthType: s.activeAuthType,
+      identity: s.activeAuthType === "ManagedIdentity",
+      machineId: s.machineId,
+      registeredAtMs: longAgo,
+      serverManagementErrorCode: 0,
+      lastHeartBeatMs: longAgo,
+    };
+    state.servers.set(idKey(id), server);
+  }
+
+  for (const sg of svc.syncGroups) {
+    const sgId = ids.syncGroup(serviceId, sg.name);
+    state.syncGroups.set(idKey(sgId), { id: sgId, serviceId, name: sg.name, uniqueId: randomUUID() });
+    for (const ce of sg.cloudEndpoints) {
+      const id = `${sgId}/cloudEndpoints/${ce.name}`;
+      state.cloudEndpoints.set(idKey(id), {
+        id,
+        syncGroupId: sgId,
+        name: ce.name,
+        storageAccountResourceId: ce.storageAccountResourceId,
+        azureFileShareName: ce.azureFileShareName,
+        storageAccountTenantId: seed.tenantId,
+        friendlyName: ce.azureFileShareName,
+        partnershipId: randomUUID(),
+      });
+    }
+    for (const se of sg.serverEndpoints) {
+      const id = `${sgId}/serverEndpoints/${se.name}`;
+      const serverResourceId = ids.registeredServer(serviceId, se.serverId);
+      if (!state.servers.has(idKey(serverResourceId))) {
+        throw new Error(`Invalid seed: service ${svc.name}, sync group ${sg.name}, server endpoint ${se.name}: no registered server ${se.serverId} in that service`);
+      }
+      state.serverEndpoints.set(idKey(id), {
+        id,
+        syncGroupId: sgId,
+        name: se.name,
+        serverResourceId,
+        serverLocalPath: se.serverLocalPath,
+        friendlyName: se.name,
+        cloudTiering: "off",
+        volumeFreeSpacePercent: 20,
+        tierFilesOlderThanDays: 0,
+        offlineDataTransfer: "off",
+      });
+    }
+  }
+}
+
+type ServiceRecordIdentity = NonNullable<ServiceRecord["identity"]>;
+
+/** Cross-references checked once everything is loaded (resources may be seeded in any order). */
+export function validateSeedLinks(state: EmulatorState): void {
+  for (const ce of state.cloudEndpoints.values()) {
+    const share = `${ce.storageAccountResourceId}/fileServices/default/fileshares/${ce.azureFileShareName}`;
+    if (!state.exists(share)) throw new Error(`Invalid seed: cloud endpoint ${ce.id} names file share ${share}, which is not seeded`);
+  }
+  for (const s of state.servers.values()) {
+    if (s.machineId && !state.machines.has(idKey(s.machineId))) throw new Error(`Invalid seed: registered server ${s.id} links machine ${s.machineId}, which is not seeded`);
+  }
+}

@@ -1,0 +1,250 @@
+import { idKey } from "./resource-id";
+
+/** In-memory records of everything the emulator serves. Keys are `idKey(id)`. */
+
+export interface SubscriptionRecord {
+  subscriptionId: string;
+  displayName: string;
+  tenantId: string;
+}
+
+export interface ResourceGroupRecord {
+  id: string;
+  subscriptionId: string;
+  name: string;
+  location: string;
+}
+
+export interface UserAssignedIdentityRecord {
+  principalId: string;
+  clientId: string;
+}
+
+export interface ServiceIdentityRecord {
+  /** SystemAssigned principal, when the type includes SystemAssigned. */
+  principalId?: string;
+  userAssigned: Record<string, UserAssignedIdentityRecord>;
+}
+
+export interface ServiceRecord {
+  id: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+  tags: Record<string, string>;
+  identity?: ServiceIdentityRecord;
+  useIdentity: boolean;
+  uid: string;
+  incomingTrafficPolicy: string;
+  lastWorkflowId?: string;
+  lastOperationName?: string;
+}
+
+export interface ServerRecord {
+  id: string;
+  serviceId: string;
+  serverId: string;
+  serverName: string;
+  friendlyName: string;
+  agentVersion: string;
+  serverRole: "Standalone" | "ClusterNode" | "ClusterName";
+  clusterId: string;
+  clusterName: string;
+  serverOSVersion: string;
+  serverCertificate: string;
+  applicationId?: string;
+  latestApplicationId?: string;
+  activeAuthType: "Certificate" | "ManagedIdentity";
+  /** `properties.identity`: the service has been told to use the server's identity. */
+  identity: boolean;
+  /** Explicit link to a machine/VM id; otherwise matched by host name. */
+  machineId?: string;
+  registeredAtMs: number;
+  /** Simulated agent: set by PATCH identity:true, cleared when the switch is picked up. */
+  pendingSwitch?: { principalId: string; sinceMs: number };
+  /** Simulated agent: the last error it reports (hex string like 0x80c86063). */
+  agentError?: string;
+  serverManagementErrorCode: number;
+  lastHeartBeatMs: number;
+  lastWorkflowId?: string;
+  lastOperationName?: string;
+}
+
+export interface SyncGroupRecord {
+  id: string;
+  serviceId: string;
+  name: string;
+  uniqueId: string;
+}
+
+export interface CloudEndpointRecord {
+  id: string;
+  syncGroupId: string;
+  name: string;
+  storageAccountResourceId: string;
+  azureFileShareName: string;
+  storageAccountTenantId: string;
+  friendlyName: string;
+  partnershipId: string;
+}
+
+export interface ServerEndpointRecord {
+  id: string;
+  syncGroupId: string;
+  name: string;
+  serverResourceId: string;
+  serverLocalPath: string;
+  friendlyName: string;
+  cloudTiering: string;
+  volumeFreeSpacePercent: number;
+  tierFilesOlderThanDays: number;
+  offlineDataTransfer: string;
+}
+
+export interface StorageAccountRecord {
+  id: string;
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  location: string;
+}
+
+export interface FileShareRecord {
+  /** Canonical id, with `fileshares` (the form used as a role assignment scope). */
+  id: string;
+  accountId: string;
+  name: string;
+}
+
+export interface MachineIdentityRecord {
+  principalId: string;
+  tenantId: string;
+  /** When this principal became the machine's identity (agent discovery counts from here). */
+  sinceMs: number;
+}
+
+export interface MachineRecord {
+  id: string;
+  kind: "arc" | "vm";
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  hostName: string;
+  location: string;
+  identity?: MachineIdentityRecord;
+  tags: Record<string, string>;
+  vmId: string;
+}
+
+export interface RoleAssignmentRecord {
+  id: string;
+  name: string;
+  scope: string;
+  roleDefinitionId: string;
+  principalId: string;
+  principalType: string;
+  condition?: string;
+  conditionVersion?: string;
+  description?: string;
+  createdOn: string;
+  updatedOn: string;
+  createdBy: string;
+  updatedBy: string;
+}
+
+export interface PrincipalRecord {
+  principalId: string;
+  type: "ServicePrincipal" | "User" | "Group";
+  displayName: string;
+  createdAtMs: number;
+}
+
+export class EmulatorState {
+  tenantId = "";
+  callerPrincipalId = "";
+  readonly subscriptions = new Map<string, SubscriptionRecord>();
+  readonly resourceGroups = new Map<string, ResourceGroupRecord>();
+  readonly services = new Map<string, ServiceRecord>();
+  readonly servers = new Map<string, ServerRecord>();
+  readonly syncGroups = new Map<string, SyncGroupRecord>();
+  readonly cloudEndpoints = new Map<string, CloudEndpointRecord>();
+  readonly serverEndpoints = new Map<string, ServerEndpointRecord>();
+  readonly storageAccounts = new Map<string, StorageAccountRecord>();
+  readonly fileShares = new Map<string, FileShareRecord>();
+  readonly machines = new Map<string, MachineRecord>();
+  readonly roleAssignments = new Map<string, RoleAssignmentRecord>();
+  readonly principals = new Map<string, PrincipalRecord>();
+
+  clear(): void {
+    for (const m of [
+      this.subscriptions,
+      this.resourceGroups,
+      this.services,
+      this.servers,
+      this.syncGroups,
+      this.cloudEndpoints,
+      this.serverEndpoints,
+      this.storageAccounts,
+      this.fileShares,
+      this.machines,
+      this.roleAssignments,
+      this.principals,
+    ] as Map<string, unknown>[]) {
+      m.clear();
+    }
+  }
+
+  subscription(id: string): SubscriptionRecord | undefined {
+    return this.subscriptions.get(id.toLowerCase());
+  }
+
+  resourceGroup(subscriptionId: string, name: string): ResourceGroupRecord | undefined {
+    return this.resourceGroups.get(idKey(`/subscriptions/${subscriptionId}/resourceGroups/${name}`));
+  }
+
+  principal(id: string): PrincipalRecord | undefined {
+    return this.principals.get(id.toLowerCase());
+  }
+
+  addPrincipal(p: PrincipalRecord): PrincipalRecord {
+    this.principals.set(p.principalId.toLowerCase(), p);
+    return p;
+  }
+
+  serversOf(serviceId: string): ServerRecord[] {
+    const k = idKey(serviceId);
+    return [...this.servers.values()].filter((s) => idKey(s.serviceId) === k);
+  }
+
+  syncGroupsOf(serviceId: string): SyncGroupRecord[] {
+    const k = idKey(serviceId);
+    return [...this.syncGroups.values()].filter((s) => idKey(s.serviceId) === k);
+  }
+
+  cloudEndpointsOf(syncGroupId: string): CloudEndpointRecord[] {
+    const k = idKey(syncGroupId);
+    return [...this.cloudEndpoints.values()].filter((s) => idKey(s.syncGroupId) === k);
+  }
+
+  serverEndpointsOf(syncGroupId: string): ServerEndpointRecord[] {
+    const k = idKey(syncGroupId);
+    return [...this.serverEndpoints.values()].filter((s) => idKey(s.syncGroupId) === k);
+  }
+
+  /** Does a resource with this id exist (any kind the emulator knows, incl. subscriptions and groups)? */
+  exists(id: string): boolean {
+    const k = idKey(id);
+    if (k === "/") return true;
+    const sub = /^\/subscriptions\/([^/]+)$/.exec(k);
+    if (sub) return this.subscriptions.has(sub[1] ?? "");
+    if (this.resourceGroups.has(k)) return true;
+    const shareAlias = k.replace(/\/fileservices\/default\/shares\//, "/fileservices/default/fileshares/");
+    if (this.fileShares.has(shareAlias)) return true;
+    if (k.endsWith("/fileservices/default") && this.storageAccounts.has(k.slice(0, -"/fileservices/default".length))) return true;
+    for (const m of [this.services, this.servers, this.syncGroups, this.cloudEndpoints, this.serverEndpoints, this.storageAccounts, this.machines] as Map<string, unknown>[]) {
+      if (m.has(k)) return true;
+    }
+    return false;
+  }
+}
