@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { normalizeGuid } from "../../../src/lib/azure/guid";
+import { toRegisteredServerView, toServiceIdentityType, toStorageSyncServiceView } from "../../../src/lib/azure/views";
+
+const SERVICE = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
+
+describe("ARM body normalisation", () => {
+  it("treats zero, empty, quoted and braced GUIDs as the spec examples write them", () => {
+    expect(normalizeGuid("00000000-0000-0000-0000-000000000000")).toBeUndefined();
+    expect(normalizeGuid("")).toBeUndefined();
+    expect(normalizeGuid('"3A048283-338F-4002-A9DD-A50FDADCB392"')).toBe("3a048283-338f-4002-a9dd-a50fdadcb392");
+    expect(normalizeGuid("{3a048283-338f-4002-a9dd-a50fdadcb392}")).toBe("3a048283-338f-4002-a9dd-a50fdadcb392");
+    expect(normalizeGuid(42)).toBeUndefined();
+  });
+
+  it("reads a registered server defensively", () => {
+    const view = toRegisteredServerView(
+      {
+        id: `${SERVICE}/registeredServers/530A0384-50AC-456D-8240-9D6621404151`,
+        properties: {
+          serverRole: "clusternode",
+          clusterId: "00000000-0000-0000-0000-000000000000",
+          clusterName: "",
+          applicationId: "00000000-0000-0000-0000-000000000001",
+          latestApplicationId: "00000000-0000-0000-0000-000000000000",
+          serverAuthType: "certificate",
+          serverName: "host1.contoso.com",
+          agentVersion: "19.1.0.0",
+        },
+      },
+      SERVICE,
+    );
+    expect(view).toMatchObject({
+      serverId: "530a0384-50ac-456d-8240-9d6621404151",
+      name: "host1.contoso.com",
+      serverRole: "ClusterNode",
+      clusterId: undefined,
+      clusterName: undefined,
+      applicationId: "00000000-0000-0000-0000-000000000001",
+      latestApplicationId: undefined,
+      activeAuthType: "Certificate",
+    });
+  });
+
+  it("reads the service identity and UseIdentity in any casing", () => {
+    const view = toStorageSyncServiceView({ id: SERVICE, identity: { type: "userassigned", userAssignedIdentities: { "/u/1": {} } }, properties: { UseIdentity: true } }, SERVICE);
+    expect(view.identity).toEqual({ type: "UserAssigned", principalId: undefined, tenantId: undefined, userAssignedIdentityIds: ["/u/1"] });
+    expect(view.useIdentity).toBe(true);
+    expect(toServiceIdentityType("SystemAssigned, UserAssigned")).toBe("SystemAssigned,UserAssigned");
+    expect(toServiceIdentityType(undefined)).toBe("None");
+  });
+});
