@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { armEvents } from "../../../src/functions/armEvents";
+import { getRun } from "../../../src/lib/status/run-records";
+import { listServerRows } from "../../../src/lib/status/server-records";
+import { getService } from "../../../src/lib/status/service-records";
+import { SSS_PROD, startAppStack, type AppStack } from "./harness";
+
+let stack: AppStack;
+
+beforeAll(async () => {
+  stack = await startAppStack();
+  // Let the simulated agents report the identities of their machines.
+  await stack.emulator.admin.advanceTime(10_000);
+});
+afterAll(async () => stack?.close());
+
+describe("ARM event → queue → reconcile → table rows", () => {
+  it("a registered-server write reconciles its service and records servers, service and run", async () => {
+    await stack.emulator.admin.registerServer({ serviceId: SSS_PROD, serverName: "fs09.contoso.local", agentVersion: "20.0.0.0" });
+    await stack.emulator.admin.flushEvents();
+    const events = stack.takeEvents();
+    expect(events.length).toBeGreaterThan(0);
+    for (const event of events) await armEvents(event as never, stack.context("armEvents"));
+
+    const stats = await stack.drain();
+    expect(stats.failures).toBe(0);
+
+    const service = await getService(stack.app.tables.services, SSS_PROD);
+    expect(service?.record.lastRunStatus).toMatch(/succeeded|completedWithFailures/);
+    const rows = await listServerRows(stack.app.tables.servers, SSS_PROD);
+    const names = rows.map((r) => r.record.name);
+    expect(names).toEqual(expect.arrayContaining(["fs01.contoso.local", "fs09.contoso.local"]));
+    const fs01 = rows.find((r) => r.record.name === "fs01.contoso.local")?.record;
+    expect(fs01?.state).toBe("Switched");
+    expect(fs01?.activationDueAt).toBeDefined();
+    const fs02 = rows.find((r) => r.record.name === "fs02.contoso.local")?.record;
+    expect(fs02?.state).toBe("AgentTooOld");
+
+    const run = await getRun(stack.app.tables.runs, service?.record.lastRunId ?? "");
+    expect(run?.trigger.kind).toBe("event");
+    expect(run?.plan?.length).toBeGreaterThan(0);
+    expect(run?.outcomes?.some((o) => o.requestId)).toBe(true);
+    expect(run?.armWrites).toBeGreaterThan(0);
+  });
+});
