@@ -1,0 +1,157 @@
+/**
+ * One list of settings everywhere: the names src/lib/config.ts reads
+ * (SETTING_NAMES) against the Function App's settings in infra/, the keys of
+ * local.settings.sample.json and the README's configuration table. The few
+ * deliberate differences are listed below with their reason.
+ */
+import { readFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadConfig, SETTING_NAMES } from "../../src/lib/config";
+import type { Value } from "./bicep/ast";
+import { BicepProject, literal, projectRoot, property } from "./bicep/project";
+import { firstColumnUnderHeading } from "./markdown-table";
+
+/** Read by the app locally but never set in Azure. */
+const LOCAL_ONLY_APP_SETTINGS: Record<string, string> = {
+  AzureWebJobsStorage:
+    "connection string (Azurite locally); in Azure shared keys are disabled and the identity-based AzureWebJobsStorage__* settings are used",
+};
+
+/** Set in Azure for the Functions host or the platform, not read by the app. */
+const HOST_SETTINGS: Record<string, string> = {
+  AzureWebJobsStorage__blobServiceUri: "the host's blob endpoint: Flex deployment package, timer and singleton leases",
+  APPLICATIONINSIGHTS_CONNECTION_STRING: "where the host sends telemetry",
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "makes the host send telemetry with the identity's Entra token (local auth is disabled)",
+};
+
+/** Only in local.settings.sample.json, for Core Tools. */
+const LOCAL_HOST_SETTINGS: Record<string, string> = {
+  FUNCTIONS_WORKER_RUNTIME: "Core Tools needs it; Flex Consumption takes the runtime from functionAppConfig and rejects the setting",
+};
+
+/** Settings Flex Consumption rejects or that would bring keys back. */
+const FORBIDDEN_IN_AZURE = [
+  "FUNCTIONS_WORKER_RUNTIME",
+  "FUNCTIONS_EXTENSION_VERSION",
+  "WEBSITE_RUN_FROM_PACKAGE",
+  "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING",
+  "WEBSITE_CONTENTSHARE",
+  "AzureWebJobsStorage",
+  "APPINSIGHTS_INSTRUMENTATIONKEY",
+];
+
+/** Stand-ins for values only known at deployment time. */
+const DEPLOYMENT_TIME_SAMPLES: Record<string, string> = {
+  ARM_ENDPOINT: "https://management.azure.com/",
+  MANAGED_SCOPES: "/subscriptions/5f8b4a2e-0c1d-4e6f-9a7b-3c2d1e0f9a8b,/subscriptions/5f8b4a2e-0c1d-4e6f-9a7b-3c2d1e0f9a8b/resourceGroups/rg-sync",
+  AZURE_CLIENT_ID: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+  AzureWebJobsStorage__clientId: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+  AzureWebJobsStorage__blobServiceUri: "https://stexample.blob.core.windows.net/",
+  AzureWebJobsStorage__queueServiceUri: "https://stexample.queue.core.windows.net/",
+  AzureWebJobsStorage__tableServiceUri: "https://stexample.table.core.windows.net/",
+  APPLICATIONINSIGHTS_CONNECTION_STRING: "InstrumentationKey=00000000-0000-0000-0000-000000000000",
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "ClientId=0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d;Authorization=AAD",
+  RECONCILE_QUEUE_NAME: "reconcile",
+};
+
+const project = BicepProject.load(projectRoot, "infra");
+const API = "infra/app/api.bicep";
+
+/** The Function App's settings as declared in infra/: name → value (undefined when computed at deployment). */
+function infraAppSettings(): Map<string, string | undefined> {
+  const configs = project
+    .resources()
+    .filter((r) => r.type === "Microsoft.Web/sites/config" && literal(property(r.body, "name")) === "appsettings");
+  expect(configs.map((c) => c.path)).toEqual([API]);
+  const settings = new Map<string, string | undefined>();
+  const addObject = (value: Value | undefined) => {
+    if (value?.kind !== "object") return false;
+    for (const p of value.properties) settings.set(p.key, literal(p.value));
+    return true;
+  };
+  const props = property(configs[0]?.body, "properties");
+  if (!addObject(props) && props?.kind === "expr") {
+    // union(tunables, appSettingOverrides, wiring): objects and the vars that hold them.
+    for (const child of props.children) addObject(child);
+    for (const name of props.text.match(/\b[A-Za-z_]\w*\b/g) ?? []) {
+      addObject(project.resolve(API, { kind: "expr", text: name, children: [], line: props.line }));
+    }
+  }
+  return settings;
+}
+
+function differences(actual: Iterable<string>, expected: Iterable<string>) {
+  const a = new Set(actual);
+  const e = new Set(expected);
+  return { missing: [...e].filter((n) => !a.has(n)).sort(), extra: [...a].filter((n) => !e.has(n)).sort() };
+}
+
+describe("setting names", () => {
+  it("reads a non-trivial list from config.ts, with the allow-lists naming real differences", () => {
+    expect(SETTING_NAMES.length).toBeGreaterThan(10);
+    for (const name of Object.keys(LOCAL_ONLY_APP_SETTINGS)) expect(SETTING_NAMES).toContain(name);
+    for (const name of [...Object.keys(HOST_SETTINGS), ...Object.keys(LOCAL_HOST_SETTINGS)]) expect(SETTING_NAMES).not.toContain(name);
+  });
+
+  it("infra/ sets exactly the settings the app reads in Azure, plus the host's", () => {
+    const expected = [...SETTING_NAMES.filter((n) => !(n in LOCAL_ONLY_APP_SETTINGS)), ...Object.keys(HOST_SETTINGS)];
+    expect(differences(infraAppSettings().keys(), expected)).toEqual({ missing: [], extra: [] });
+  });
+
+  it("infra/ sets nothing Flex Consumption rejects and no key-based connection", () => {
+    const names = [...infraAppSettings().keys()];
+    for (const forbidden of FORBIDDEN_IN_AZURE) expect(names).not.toContain(forbidden);
+  });
+
+  it("local.settings.sample.json has exactly the settings the app reads, plus what Core Tools needs", () => {
+    const sample = JSON.parse(readFileSync(join(projectRoot, "local.settings.sample.json"), "utf8")) as { Values: Record<string, string> };
+    expect(differences(Object.keys(sample.Values), [...SETTING_NAMES, ...Object.keys(LOCAL_HOST_SETTINGS)])).toEqual({ missing: [], extra: [] });
+  });
+
+  it("the README's configuration table lists exactly the settings the app reads", () => {
+    // The lead merges docs/app-operations.md into README.md; until then that file stands in.
+    const candidates = ["README.md", "docs/app-operations.md"].filter((p) => existsSync(join(projectRoot, p)));
+    const tables = candidates
+      .map((path) => ({ path, names: firstColumnUnderHeading(readFileSync(join(projectRoot, path), "utf8"), /configuration/i) }))
+      .filter((t): t is { path: string; names: string[] } => t.names !== undefined);
+    expect(tables.map((t) => t.path), "a table under a 'Configuration' heading in README.md (or docs/app-operations.md)").not.toEqual([]);
+    const table = tables[0] as { path: string; names: string[] };
+    const documented = table.names.filter((n) => !(n in HOST_SETTINGS));
+    expect(differences(documented, SETTING_NAMES), table.path).toEqual({ missing: [], extra: [] });
+  });
+});
+
+describe("setting values in infra/", () => {
+  it("are valid for config.ts and equal to its defaults", () => {
+    const env: Record<string, string> = {};
+    for (const [name, value] of infraAppSettings()) {
+      const resolved = value ?? DEPLOYMENT_TIME_SAMPLES[name];
+      expect(resolved, `a sample value for ${name}, computed at deployment`).toBeDefined();
+      env[name] = resolved as string;
+    }
+    const deployed = loadConfig(env);
+    const required = Object.fromEntries(
+      ["MANAGED_SCOPES", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri"].map((n) => [n, env[n]]),
+    );
+    const defaults = loadConfig(required);
+    const { managedScopes, storage, managedIdentityClientId, ...tunables } = deployed;
+    const { managedScopes: _s, storage: _t, managedIdentityClientId: _m, ...defaultTunables } = defaults;
+    expect(tunables).toEqual(defaultTunables);
+    expect(managedScopes).toHaveLength(2);
+    expect(storage).toMatchObject({ clientId: env.AZURE_CLIENT_ID, connectionString: undefined });
+    expect(managedIdentityClientId).toBe(env.AzureWebJobsStorage__clientId);
+    expect(env.AzureWebJobsStorage__credential).toBe("managedidentity");
+  });
+
+  it("authenticate telemetry with the app identity's client id", () => {
+    const settings = infraAppSettings();
+    expect(settings.get("APPLICATIONINSIGHTS_AUTHENTICATION_STRING")).toBeUndefined(); // interpolated
+    const wiring = project.resolve(API, { kind: "expr", text: "wiring", children: [], line: 0 });
+    const auth = property(wiring, "APPLICATIONINSIGHTS_AUTHENTICATION_STRING");
+    expect(auth).toMatchObject({ kind: "string", value: "ClientId=${identityClientId};Authorization=AAD" });
+    for (const name of ["AZURE_CLIENT_ID", "AzureWebJobsStorage__clientId"]) {
+      expect(property(wiring, name)).toMatchObject({ kind: "expr", text: "identityClientId" });
+    }
+  });
+});
