@@ -1,0 +1,72 @@
+import { parseArgs } from "node:util";
+
+export const USAGE = `Usage:
+  afs-identity plan  <storageSyncServiceId> | --subscription <id>  [--json]
+  afs-identity apply <storageSyncServiceId> | --subscription <id>  [--yes] [--json]
+
+Brings Azure File Sync servers onto their managed identities, like
+Set-AzStorageSyncServiceIdentity, idempotently: only what is missing is done.
+
+  plan            print what a run would do (reads only)
+  apply           do it (asks for confirmation unless --yes)
+  --subscription  every Storage Sync Service in the subscription
+  --json          machine-readable report on stdout (progress stays on stderr)
+  --yes           apply without asking
+
+Settings (environment): ARM_ENDPOINT, AZURE_CLIENT_ID, MIN_AGENT_VERSION,
+MAX_CONCURRENCY, PRINCIPAL_NOT_FOUND_RETRIES, PRINCIPAL_NOT_FOUND_BASE_DELAY;
+credentials through DefaultAzureCredential.
+
+Exit codes: 0 converged (plan: nothing to do); 2 some servers could not be
+brought over (plan: actions pending); 1 error.`;
+
+export interface CliArgs {
+  command: "plan" | "apply";
+  /** One service id, or all services of a subscription. */
+  target: { serviceId: string } | { subscriptionId: string };
+  json: boolean;
+  yes: boolean;
+}
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Parses argv (without node and script); throws UsageError saying what is wrong. */
+export function parseCliArgs(argv: string[]): CliArgs | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        subscription: { type: "string" },
+        json: { type: "boolean", default: false },
+        yes: { type: "boolean", short: "y", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals[0] === "help") return "help";
+  const [command, serviceId, ...extra] = positionals;
+  if (command !== "plan" && command !== "apply") {
+    throw new UsageError(command ? `unknown command "${command}" (expected plan or apply)` : "missing command (plan or apply)");
+  }
+  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
+  if (values.yes && command === "plan") throw new UsageError("--yes only applies to apply");
+  const subscription = values.subscription?.trim();
+  if (serviceId && subscription) throw new UsageError("give either a Storage Sync Service id or --subscription, not both");
+  if (!serviceId && !subscription) throw new UsageError("missing Storage Sync Service id (or --subscription <id>)");
+  if (subscription !== undefined) {
+    const id = subscription.replace(/^\/?subscriptions\//i, "");
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new UsageError(`--subscription must be a subscription GUID, got "${subscription}"`);
+    return { command, target: { subscriptionId: id }, json: values.json, yes: values.yes };
+  }
+  return { command, target: { serviceId: serviceId as string }, json: values.json, yes: values.yes };
+}

@@ -1,0 +1,14 @@
+import type { ReconcileReport } from "../lib/reconcile";
+
+export const EXIT = { converged: 0, error: 1, incomplete: 2 } as const;
+
+/**
+ * 0 when converged; 2 when some server could not be brought over (a failed or
+ * skipped action, a Failed or AgentTooOld server) or, for a plan, when
+ * actions are pending.
+ */
+export function exitCodeOf(report: ReconcileReport): number {
+  const blocked = report.servers.some((v) => v.state === "Failed" || v.state === "AgentTooOld");
+  if (!report.converged || blocked) return EXIT.incomplete;
+  return EXIT.converged;
+}

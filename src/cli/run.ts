@@ -1,0 +1,121 @@
+import { createInterface } from "node:readline/promises";
+import { createArmConnection, type ArmConnection } from "../lib/azure/arm-connection";
+import { createCredential } from "../lib/azure/credential";
+import { listStorageSyncServices } from "../lib/azure/reads";
+import { ConfigError, loadEngineConfig } from "../lib/config";
+import { ReconcileError, reconcileService, type EngineSettings, type PlannedAction, type ReconcileReport } from "../lib/reconcile";
+import { toArmErrorInfo } from "../lib/azure/arm-error";
+import { USAGE, UsageError, parseCliArgs, type CliArgs } from "./args";
+import { EXIT, exitCodeOf } from "./exit-code";
+import { formatReport } from "./format";
+
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  signal?: AbortSignal;
+}
+
+interface ServiceFailure {
+  serviceId: string;
+  error: { code: string; message: string; statusCode?: number; requestId?: string; transient?: boolean; remedy?: string };
+}
+
+async function confirm(io: CliIo, question: string): Promise<boolean> {
+  const rl = createInterface({ input: io.stdin, output: io.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+async function serviceIdsOf(arm: ArmConnection, args: CliArgs): Promise<string[]> {
+  if ("serviceId" in args.target) return [args.target.serviceId];
+  return listStorageSyncServices(arm, `/subscriptions/${args.target.subscriptionId}`);
+}
+
+/** The whole CLI as a function of argv and streams; returns the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const say = (line: string) => io.stderr.write(`${line}\n`);
+  let args: CliArgs | "help";
+  try {
+    args = parseCliArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    say(`afs-identity: ${error.message}\n\n${USAGE}`);
+    return EXIT.error;
+  }
+  if (args === "help") {
+    io.stdout.write(`${USAGE}\n`);
+    return EXIT.converged;
+  }
+  let settings: EngineSettings;
+  let arm: ArmConnection;
+  try {
+    const config = loadEngineConfig(io.env);
+    settings = config;
+    arm = createArmConnection({ endpoint: config.armEndpoint, credential: createCredential({ managedIdentityClientId: config.managedIdentityClientId }) });
+  } catch (error) {
+    say(`afs-identity: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}`);
+    return EXIT.error;
+  }
+
+  const reports: ReconcileReport<PlannedAction>[] = [];
+  const failures: ServiceFailure[] = [];
+  const onProgress = (message: string) => say(`  ${message}`);
+  let serviceIds: string[];
+  try {
+    serviceIds = await serviceIdsOf(arm, args);
+  } catch (error) {
+    const info = toArmErrorInfo(error);
+    say(`afs-identity: cannot list Storage Sync Services: ${info.code}: ${info.message}`);
+    return EXIT.error;
+  }
+  if (serviceIds.length === 0) say("No Storage Sync Service found.");
+
+  for (const serviceId of serviceIds) {
+    try {
+      say(`${args.command === "plan" ? "Planning" : "Reconciling"} ${serviceId}`);
+      if (args.command === "apply" && !args.yes) {
+        // Show the plan first; the real run then re-observes, so it only does what is still missing.
+        const preview = await reconcileService(arm, serviceId, { dryRun: true, settings, onProgress, signal: io.signal });
+        if (preview.plan.length === 0) {
+          reports.push(preview);
+          continue;
+        }
+        say(formatReport(preview));
+        if (!io.stdin.isTTY) {
+          say("afs-identity: refusing to apply without confirmation: stdin is not a terminal, pass --yes");
+          return EXIT.error;
+        }
+        if (!(await confirm(io, `Apply ${preview.plan.length} action(s) to ${serviceId}? [y/N] `))) {
+          say("Skipped.");
+          reports.push(preview);
+          continue;
+        }
+      }
+      reports.push(await reconcileService(arm, serviceId, { dryRun: args.command === "plan", settings, onProgress, signal: io.signal }));
+    } catch (error) {
+      const info = toArmErrorInfo(error);
+      const failure: ServiceFailure = {
+        serviceId,
+        error: {
+          ...info,
+          ...(error instanceof ReconcileError ? { message: error.message, transient: error.transient, remedy: error.remedy } : {}),
+        },
+      };
+      failures.push(failure);
+      say(`afs-identity: ${serviceId}: ${failure.error.message}${failure.error.remedy ? `\n  remedy: ${failure.error.remedy}` : ""}`);
+    }
+  }
+
+  const exitCode = failures.length > 0 ? EXIT.error : Math.max(EXIT.converged, ...reports.map(exitCodeOf));
+  if (args.json) {
+    io.stdout.write(`${JSON.stringify({ command: args.command, exitCode, reports, failures }, null, 2)}\n`);
+  } else {
+    for (const report of reports) io.stdout.write(`${formatReport(report)}\n`);
+  }
+  return exitCode;
+}
