@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddPrincipalRequest, EmulatorSettings, MachineIdentityAction, RegisterServerRequest } from "./admin-types";
 import { ArmError, badRequest, notFound } from "./arm-error";
-import { send } from "./arm-server";
+import { requestUrl, send } from "./arm-server";
 import type { EmulatorCore } from "./core";
 import type { EventGridPublisher } from "./events/publisher";
 import { setMachineIdentity } from "./handlers/machines";
@@ -213,7 +213,7 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
 }
 
 export async function handleAdminRequest(deps: AdminDeps, req: IncomingMessage, res: ServerResponse, rawBody: Buffer, route: string): Promise<void> {
-  const url = new URL(req.url ?? "/", "https://emulator.local");
+  const url = requestUrl(req.url);
   try {
     let body: unknown;
     const text = rawBody.toString("utf8");

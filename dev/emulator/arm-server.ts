@@ -33,6 +33,15 @@ export interface Answer {
   body?: unknown;
 }
 
+/**
+ * The request URL. Not `new URL(path, base)`: the SDKs send scope paths as
+ * `//subscriptions/…`, which that would read as a host name.
+ */
+export function requestUrl(raw: string | undefined): URL {
+  const path = raw ?? "/";
+  return new URL("https://emulator.local" + (path.startsWith("/") ? path : "/" + path));
+}
+
 export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -93,7 +102,7 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
   const requestId = randomUUID();
   const correlationId = String(req.headers["x-ms-correlation-request-id"] ?? randomUUID());
   const method = (req.method ?? "GET").toUpperCase();
-  const url = new URL(req.url ?? "/", "https://emulator.local");
+  const url = requestUrl(req.url);
   const path = normalizePath(url.pathname);
   const headers: Record<string, string> = { "x-ms-request-id": requestId, "x-ms-correlation-request-id": correlationId };
   const bodyText = rawBody.toString("utf8");

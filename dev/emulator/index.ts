@@ -5,7 +5,7 @@ import path from "node:path";
 import { createLocalTls, type LocalTls } from "../tls/local-tls";
 import { EmulatorAdminClient } from "./admin-client";
 import { handleAdminRequest } from "./admin-api";
-import { handleArmRequest, readBody, send } from "./arm-server";
+import { handleArmRequest, readBody, requestUrl, send } from "./arm-server";
 import { EmulatorCore, type EmulatorDelays } from "./core";
 import { EventGridPublisher } from "./events/publisher";
 import { armOperationName, resourceWriteSuccessEvent } from "./events/resource-write-event";
@@ -102,7 +102,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     void (async () => {
       try {
         const body = await readBody(req);
-        const pathname = new URL(req.url ?? "/", "https://emulator.local").pathname;
+        const pathname = requestUrl(req.url).pathname;
         if (pathname === ADMIN_PREFIX || pathname.startsWith(ADMIN_PREFIX + "/")) {
           await handleAdminRequest({ core, publisher }, req, res, body, pathname.slice(ADMIN_PREFIX.length) || "/");
         } else {
