@@ -66,6 +66,8 @@ export class EmulatorCore {
   loadSeed(seed: Seed): void {
     loadSeedIntoState(this.state, seed, this.clock);
     this.lro.clear();
+    // Seeded identities are long discovered: materialise that now, not on first read.
+    this.evaluateServers(this.state.servers.values());
   }
 
   onWrite(listener: WriteListener): void {
