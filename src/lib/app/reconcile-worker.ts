@@ -72,6 +72,10 @@ async function runUnderLease(app: AppServices, request: ReconcileRequest, delive
   const startedAt = app.now();
   const merged = request.dryRun ? { mergedTriggers: [], mergedCount: 0 } : await takePending(app.tables.pending, request.serviceId, request.runId);
   await recordRunStarted(app.tables.runs, request.runId, {
+    serviceId: request.serviceId,
+    dryRun: request.dryRun,
+    trigger: request.trigger,
+    queuedAt: request.requestedAt,
     startedAt,
     attempt: delivery.dequeueCount,
     worker: app.workerId,

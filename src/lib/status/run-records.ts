@@ -51,6 +51,11 @@ export interface RunRecord {
 }
 
 export interface RunStarted {
+  /** Repeated from the queued row, so a run whose queued row was never written is still complete. */
+  serviceId: string;
+  dryRun: boolean;
+  trigger: Trigger;
+  queuedAt: string;
   startedAt: Date;
   attempt: number;
   worker: string;
@@ -99,6 +104,11 @@ export async function recordRunQueued(
 export async function recordRunStarted(table: TableClient, runId: string, started: RunStarted): Promise<void> {
   await table.upsertEntity(
     flat(keysOf(runId), {
+      runId,
+      serviceId: started.serviceId,
+      dryRun: started.dryRun,
+      queuedAt: started.queuedAt,
+      ...toJsonColumns("trigger", started.trigger),
       status: "running",
       startedAt: started.startedAt.toISOString(),
       attempt: started.attempt,

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { handleReconcileMessage } from "../../../src/lib/app/reconcile-worker";
+import { silentLog } from "../../../src/lib/app/log";
+import { requestReconcile } from "../../../src/lib/queue/schedule";
+import type { ReconcileRequest } from "../../../src/lib/queue/messages";
+import { acquireLease, releaseLease } from "../../../src/lib/status/lease";
+import { getRun, listRejectedMessages } from "../../../src/lib/status/run-records";
+import { newRunId } from "../../../src/lib/status/run-id";
+import { getService } from "../../../src/lib/status/service-records";
+import { decodeQueueMessage } from "../../../src/lib/queue/reconcile-queue";
+import { SSS_BRANCH, SSS_PROD, startAppStack, type AppStack } from "./harness";
+
+let stack: AppStack;
+
+beforeAll(async () => {
+  stack = await startAppStack();
+});
+afterAll(async () => stack?.close());
+beforeEach(async () => {
+  await stack.emulator.admin.clearFaults();
+  await stack.drain();
+});
+
+const http = { kind: "http" as const, caller: "test" };
+
+function request(serviceId: string, extra: Partial<ReconcileRequest> = {}): ReconcileRequest {
+  return { v: 1, kind: "reconcile", serviceId, runId: newRunId(serviceId), dryRun: false, trigger: http, requestedAt: new Date().toISOString(), ...extra };
+}
+
+describe("reconcile worker", () => {
+  it("records and acknowledges malformed messages without retrying them", async () => {
+    await stack.app.queue.client.sendMessage(Buffer.from("not json at all").toString("base64"));
+    await stack.app.queue.client.sendMessage(Buffer.from(JSON.stringify({ v: 1, kind: "reconcile", serviceId: "/subscriptions/x" })).toString("base64"));
+    await stack.app.queue.send(request(SSS_PROD.replace(SSS_PROD.split("/")[2] ?? "", "99999999-9999-4999-8999-999999999999")));
+    const stats = await stack.drain();
+    expect(stats).toMatchObject({ invocations: 3, failures: 0, poisoned: 0 });
+    const rejected = await listRejectedMessages(stack.app.tables.runs);
+    expect(rejected.map((r) => r.error).join("\n")).toMatch(/not JSON/);
+    expect(rejected.map((r) => r.error).join("\n")).toMatch(/serviceId/);
+    expect(rejected.map((r) => r.error).join("\n")).toMatch(/outside MANAGED_SCOPES/);
+  });
+
+  it("a held lease puts the request back with a delay instead of failing; it runs once the lease is free", async () => {
+    const held = await acquireLease(stack.app.tables.leases, SSS_BRANCH, "another-worker", 30_000);
+    expect(held.acquired).toBe(true);
+    const req = request(SSS_BRANCH, { dryRun: true });
+    const outcome = await handleReconcileMessage(stack.app, req, { dequeueCount: 1 }, silentLog);
+    expect(outcome).toMatchObject({ outcome: "deferred", heldBy: "another-worker" });
+    const { peekedMessageItems } = await stack.app.queue.client.peekMessages({ numberOfMessages: 5 });
+    expect(peekedMessageItems).toHaveLength(0); // re-queued invisible, not lost
+    expect((await stack.app.queue.client.getProperties()).approximateMessagesCount).toBe(1);
+    if (held.acquired) await releaseLease(stack.app.tables.leases, held.lease);
+    const stats = await stack.drain();
+    expect(stats.failures).toBe(0);
+    expect((await getRun(stack.app.tables.runs, req.runId))?.status).toBe("dryRun");
+  });
+
+  it("two workers contending for one service: exactly one reconciles, the other defers", async () => {
+    const [a, b] = [request(SSS_BRANCH, { dryRun: true }), request(SSS_BRANCH, { dryRun: true })];
+    const second = { ...stack.app, workerId: "worker-b" };
+    const outcomes = await Promise.all([
+      handleReconcileMessage(stack.app, a, { dequeueCount: 1 }, silentLog),
+      handleReconcileMessage(second, b, { dequeueCount: 1 }, silentLog),
+    ]);
+    expect(outcomes.map((o) => o.outcome).sort()).toEqual(["deferred", "reconciled"]);
+    await stack.drain();
+    expect((await getRun(stack.app.tables.runs, a.runId))?.status).toBe("dryRun");
+    expect((await getRun(stack.app.tables.runs, b.runId))?.status).toBe("dryRun");
+  });
+
+  it("transient ARM failures are retried by the queue; after the last attempt the service says it was poisoned", async () => {
+    await stack.emulator.admin.addFault({ match: { method: "GET", pathContains: "storageSyncServices/sss-branch" }, effect: { kind: "status", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0 } });
+    const scheduled = await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: http });
+    const stats = await stack.drain({ timeoutMs: 50_000 });
+    expect(stats).toMatchObject({ invocations: stack.app.maxDequeueCount, failures: stack.app.maxDequeueCount, poisoned: 1 });
+    const poisoned = await stack.poison.receiveMessages();
+    expect(poisoned.receivedMessageItems).toHaveLength(1);
+    expect(decodeQueueMessage(poisoned.receivedMessageItems[0]?.messageText ?? "")).toMatchObject({ runId: scheduled.runId });
+    const service = (await getService(stack.app.tables.services, SSS_BRANCH))?.record;
+    expect(service).toMatchObject({ lastRunStatus: "poisoned", poisonedRunId: scheduled.runId });
+    expect(service?.poisonReason).toMatch(/5 attempts/);
+    expect((await getRun(stack.app.tables.runs, scheduled.runId))?.status).toBe("poisoned");
+  });
+
+  it("terminal ARM failures (403) are recorded once and not retried", async () => {
+    await stack.emulator.admin.addFault({ match: { method: "GET", pathContains: "storageSyncServices/sss-branch" }, effect: { kind: "status", status: 403, code: "AuthorizationFailed" } });
+    const scheduled = await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: http });
+    const stats = await stack.drain();
+    expect(stats).toMatchObject({ invocations: 1, failures: 0 });
+    const run = await getRun(stack.app.tables.runs, scheduled.runId);
+    expect(run).toMatchObject({ status: "failed", errorCode: "AuthorizationFailed" });
+    expect((await getService(stack.app.tables.services, SSS_BRANCH))?.record.lastError).toMatch(/AuthorizationFailed/);
+  });
+
+  it("a burst of requests for one service is coalesced into one run that lists every trigger", async () => {
+    const burst = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: { kind: "event", eventId: `e${i}`, operationName: "op", subject: SSS_BRANCH } }),
+      ),
+    );
+    const runIds = new Set(burst.map((b) => b.runId));
+    expect(runIds.size).toBe(1);
+    expect(burst.filter((b) => !b.coalesced)).toHaveLength(1);
+    const stats = await stack.drain();
+    expect(stats.invocations).toBe(1);
+    const run = await getRun(stack.app.tables.runs, [...runIds][0] ?? "");
+    expect(run?.coalescedCount).toBe(7);
+    expect(run?.coalescedTriggers).toHaveLength(7);
+    // A request after the run started is not swallowed: it gets a run of its own.
+    const later = await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: http });
+    expect(later.coalesced).toBe(false);
+    expect(later.runId).not.toBe(run?.runId);
+    await stack.drain();
+  });
+});
