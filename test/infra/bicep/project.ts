@@ -51,6 +51,13 @@ export class BicepProject {
     return new BicepProject(sources);
   }
 
+  /** A project from in-memory files (path → Bicep text), for tests of the look-ups themselves. */
+  static fromText(files: Record<string, string>): BicepProject {
+    const sources = new Map<string, BicepSource>();
+    for (const [path, text] of Object.entries(files)) sources.set(path, { path, text, file: parseBicep(text) });
+    return new BicepProject(sources);
+  }
+
   source(path: string): BicepSource {
     const found = this.sources.get(path);
     if (!found) throw new Error(`no Bicep file ${path}`);
