@@ -1,0 +1,119 @@
+import { inject } from "vitest";
+import { startEmulator, type EmulatorHandle, type SeedInput } from "../../../dev/emulator/index";
+import { createArmConnection, type ArmConnection } from "../../../src/lib/azure/arm-connection";
+import { createCredential } from "../../../src/lib/azure/credential";
+import { reconcileService, type EngineSettings } from "../../../src/lib/reconcile";
+
+/**
+ * Engine integration harness: an emulator of its own (per test), the
+ * product's credential (DefaultAzureCredential via the emulator's MSI
+ * endpoint) and ARM connection, with short retry and poll delays.
+ */
+export const SUB_A = "aaaaaaaa-1111-4111-8111-111111111111";
+export const SUB_B = "bbbbbbbb-2222-4222-8222-222222222222";
+export const CALLER = "c0ffee00-0000-4000-8000-0000000000aa";
+export const SERVICE_ID = `/subscriptions/${SUB_A}/resourceGroups/rg-sync/providers/Microsoft.StorageSync/storageSyncServices/sss`;
+export const ACCOUNT_A = `/subscriptions/${SUB_A}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/stdataa`;
+export const ACCOUNT_B = `/subscriptions/${SUB_B}/resourceGroups/rg-data-b/providers/Microsoft.Storage/storageAccounts/stdatab`;
+export const shareOf = (account: string, share: string) => `${account}/fileServices/default/fileshares/${share}`;
+export const serverIdOf = (n: number) => `5e7e0000-0000-4000-8000-${n.toString().padStart(12, "0")}`;
+export const principalOf = (n: number) => `a7c00000-0000-4000-8000-${n.toString().padStart(12, "0")}`;
+export const serverResourceId = (n: number) => `${SERVICE_ID}/registeredServers/${serverIdOf(n)}`;
+
+export const SETTINGS: EngineSettings = { minAgentVersion: "19.1.0.0", maxConcurrency: 4, principalNotFoundRetries: 4, principalNotFoundBaseDelayMs: 5 };
+
+type SeedService = NonNullable<NonNullable<SeedInput["subscriptions"][number]["resourceGroups"]>[number]["storageSyncServices"]>[number];
+type SeedServer = NonNullable<SeedService["registeredServers"]>[number];
+type SeedSyncGroup = NonNullable<SeedService["syncGroups"]>[number];
+
+/** A server with an identity the agent already reported (latestApplicationId), on Certificate. */
+export function eligibleServer(n: number, extra: Partial<SeedServer> = {}): SeedServer {
+  return { serverId: serverIdOf(n), serverName: `fs${n}.contoso.local`, agentVersion: "20.0.0.0", latestApplicationId: principalOf(n), ...extra };
+}
+
+export function syncGroupOn(name: string, account: string, share: string, serverNumbers: number[]): SeedSyncGroup {
+  return {
+    name,
+    cloudEndpoints: [{ name: `ce-${name}`, storageAccountResourceId: account, azureFileShareName: share }],
+    serverEndpoints: serverNumbers.map((n) => ({ name: `se-${name}-${n}`, serverId: serverIdOf(n) })),
+  };
+}
+
+/**
+ * A tenant: the service in subscription A, accounts in A and B, the caller
+ * with Azure File Sync Administrator and Reader on both subscriptions unless
+ * `callerRoles` says otherwise.
+ */
+export function tenant(options: {
+  servers: SeedServer[];
+  syncGroups: SeedSyncGroup[];
+  identity?: SeedService["identity"];
+  useIdentity?: boolean;
+  roleAssignments?: SeedInput["roleAssignments"];
+  callerRoles?: string[];
+}): SeedInput {
+  const callerRoles = options.callerRoles ?? ["Azure File Sync Administrator", "Reader"];
+  return {
+    tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    caller: { principalId: CALLER, displayName: "afs-identity-test" },
+    subscriptions: [
+      {
+        subscriptionId: SUB_A,
+        resourceGroups: [
+          {
+            name: "rg-sync",
+            storageSyncServices: [{ name: "sss", identity: options.identity, useIdentity: options.useIdentity ?? false, registeredServers: options.servers, syncGroups: options.syncGroups }],
+          },
+          { name: "rg-data", storageAccounts: [{ name: "stdataa", fileShares: ["share1", "share2", "share3"] }] },
+        ],
+      },
+      {
+        subscriptionId: SUB_B,
+        resourceGroups: [{ name: "rg-data-b", storageAccounts: [{ name: "stdatab", fileShares: ["share1", "share2"] }] }],
+      },
+    ],
+    roleAssignments: [
+      ...callerRoles.flatMap((role) => [SUB_A, SUB_B].map((sub) => ({ scope: `/subscriptions/${sub}`, role, principalId: CALLER, principalType: "ServicePrincipal" as const }))),
+      ...(options.roleAssignments ?? []),
+    ],
+  };
+}
+
+export interface EngineHarness {
+  emulator: EmulatorHandle;
+  arm: ArmConnection;
+  /** Resets the emulator to a seed: state, call counters, faults, LRO mode and RBAC enforcement. */
+  load(seed: SeedInput, settings?: { lroMode?: "sync" | "async"; enforceRbac?: boolean }): Promise<void>;
+  run(dryRun?: boolean, settings?: Partial<EngineSettings>): ReturnType<typeof reconcileService>;
+  close(): Promise<void>;
+}
+
+/**
+ * One emulator per test FILE, reset per test with `load`: the managed-identity
+ * client (MSAL) caches the App Service token endpoint for the process, so a
+ * second emulator in the same process would never be asked for tokens.
+ */
+export async function startEngineHarness(): Promise<EngineHarness> {
+  const emulator = await startEmulator({ tls: inject("localTls"), seed: tenant({ servers: [], syncGroups: [] }) });
+  process.env.IDENTITY_ENDPOINT = emulator.identityEndpoint;
+  process.env.IDENTITY_HEADER = emulator.identityHeader;
+  const arm = createArmConnection({
+    endpoint: emulator.armEndpoint,
+    credential: createCredential({}),
+    retryDelayInMs: 5,
+    maxRetryDelayInMs: 20,
+    lroPollIntervalMs: 5,
+  });
+  return {
+    emulator,
+    arm,
+    async load(seed, settings = {}) {
+      await emulator.admin.loadSeed(seed);
+      await emulator.admin.clearFaults();
+      await emulator.admin.setSettings({ lroMode: settings.lroMode ?? "async", enforceRbac: settings.enforceRbac ?? false });
+      await emulator.admin.resetCalls();
+    },
+    run: (dryRun = false, settings = {}) => reconcileService(arm, SERVICE_ID, { dryRun, settings: { ...SETTINGS, ...settings } }),
+    close: () => emulator.close(),
+  };
+}
