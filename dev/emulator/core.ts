@@ -3,7 +3,7 @@ import { evaluateAgent, machineIndex } from "./agent";
 import { ArmError } from "./arm-error";
 import { CallRecorder } from "./calls";
 import { SimulatedClock } from "./clock";
-import { ArmThrottle } from "./faults/arm-throttle";
+import { ArmThrottle, type ArmThrottleOptions } from "./faults/arm-throttle";
 import { FaultInjector } from "./faults/fault-injector";
 import { LroTracker } from "./lro";
 import { idKey } from "./resource-id";
@@ -46,7 +46,7 @@ export class EmulatorCore {
   readonly lro = new LroTracker();
   readonly recorder = new CallRecorder();
   readonly faults = new FaultInjector();
-  readonly throttle = new ArmThrottle();
+  readonly throttle: ArmThrottle;
   readonly catalog: SpecCatalog;
   delays: EmulatorDelays;
   lroMode: "sync" | "async";
@@ -55,7 +55,8 @@ export class EmulatorCore {
   armEndpoint = "";
   private readonly writeListeners: WriteListener[] = [];
 
-  constructor(options: { seed: Seed; delays?: Partial<EmulatorDelays>; lroMode?: "sync" | "async"; enforceRbac?: boolean; catalog?: SpecCatalog }) {
+  constructor(options: { seed: Seed; delays?: Partial<EmulatorDelays>; lroMode?: "sync" | "async"; enforceRbac?: boolean; catalog?: SpecCatalog; throttle?: ArmThrottleOptions }) {
+    this.throttle = new ArmThrottle(options.throttle);
     this.catalog = options.catalog ?? SpecCatalog.load();
     this.delays = { ...DEFAULT_DELAYS, ...options.delays };
     this.lroMode = options.lroMode ?? "async";

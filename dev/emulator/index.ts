@@ -8,6 +8,7 @@ import { handleAdminRequest } from "./admin-api";
 import { handleArmRequest, readBody, requestUrl, send } from "./arm-server";
 import { EmulatorCore, type EmulatorDelays } from "./core";
 import { EventGridPublisher } from "./events/publisher";
+import type { ArmThrottleOptions } from "./faults/arm-throttle";
 import { armOperationName, resourceWriteSuccessEvent } from "./events/resource-write-event";
 import { startIdentityEndpoint } from "./identity-endpoint";
 import { resolveSeed, type Seed, type SeedInput } from "./seed";
@@ -46,6 +47,8 @@ export interface EmulatorOptions {
   events?: EmulatorEventOptions;
   /** Certificate to serve; default: a new one from createLocalTls(). */
   tls?: LocalTls;
+  /** ARM's per-subscription token buckets; default ARM's limits (reads 250/25 per s, writes 200/10 per s). */
+  throttle?: ArmThrottleOptions;
 }
 
 export interface EmulatorHandle {
@@ -74,7 +77,7 @@ const ADMIN_PREFIX = "/_admin";
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const seed = resolveSeed(options.seed ?? DEFAULT_SEED_PATH);
   const tls = options.tls ?? (await createLocalTls());
-  const core = new EmulatorCore({ seed, delays: options.delays, lroMode: options.lroMode, enforceRbac: options.enforceRbac });
+  const core = new EmulatorCore({ seed, delays: options.delays, lroMode: options.lroMode, enforceRbac: options.enforceRbac, throttle: options.throttle });
   const publisher = new EventGridPublisher({
     ca: tls.certPem,
     maxAttempts: options.events?.maxAttempts ?? 5,
