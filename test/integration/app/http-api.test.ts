@@ -1,0 +1,147 @@
+import { HttpRequest, type HttpResponseInit } from "@azure/functions";
+import Ajv2020 from "ajv/dist/2020";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openApiHttp } from "../../../src/functions/openApiHttp";
+import { reconcileHttp } from "../../../src/functions/reconcileHttp";
+import { runHttp } from "../../../src/functions/runHttp";
+import { serversHttp } from "../../../src/functions/serversHttp";
+import { serviceHttp } from "../../../src/functions/serviceHttp";
+import { servicesHttp } from "../../../src/functions/servicesHttp";
+import { SSS_BRANCH, SSS_PROD, startAppStack, SUB1, type AppStack } from "./harness";
+
+/**
+ * The HTTP API through the real function handlers with real HttpRequest
+ * objects; every response is validated against the OpenAPI document the app
+ * itself serves, with an independent JSON Schema validator.
+ */
+let stack: AppStack;
+let validate: (path: string, method: string, response: HttpResponseInit) => void;
+const BASE = "https://afs.example.net/api";
+
+beforeAll(async () => {
+  // Only sss-prod's resource group is managed, so sss-branch is out of scope.
+  stack = await startAppStack({ settings: { MANAGED_SCOPES: `/subscriptions/${SUB1}/resourceGroups/rg-filesync` } });
+  const docResponse = await openApiHttp(new HttpRequest({ method: "GET", url: `${BASE}/openapi.json` }));
+  const doc = docResponse.jsonBody as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { $ref: string } }> }> }>> };
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  ajv.addSchema(doc as object, "openapi.json");
+  validate = (path, method, response) => {
+    const documented = doc.paths[path]?.[method]?.responses[String(response.status)];
+    expect(documented, `${method.toUpperCase()} ${path} ${response.status} is documented`).toBeDefined();
+    const ref = documented?.content?.["application/json"]?.schema.$ref;
+    if (!ref) return;
+    const check = ajv.compile({ $ref: `openapi.json${ref}` });
+    const body = JSON.parse(JSON.stringify(response.jsonBody)) as unknown;
+    expect(check(body), `${method.toUpperCase()} ${path} ${response.status}: ${ajv.errorsText(check.errors)}`).toBe(true);
+  };
+});
+afterAll(async () => stack?.close());
+
+const post = (body: string, headers: Record<string, string> = {}) =>
+  reconcileHttp(new HttpRequest({ method: "POST", url: `${BASE}/reconcile`, body: { string: body }, headers: { "content-type": "application/json", ...headers } }), stack.context("reconcileHttp"));
+const get = (path: string, params: Record<string, string> = {}) => new HttpRequest({ method: "GET", url: `${BASE}${path}`, params });
+
+describe("HTTP API", () => {
+  it("POST /reconcile answers 202 with a Location of the run, which the worker then fills in", async () => {
+    const response = await post(JSON.stringify({ serviceId: SSS_PROD, dryRun: true }), { "x-ms-client-principal-name": "alice@contoso.com" });
+    expect(response.status).toBe(202);
+    validate("/reconcile", "post", response);
+    const location = (response.headers as Record<string, string>).location ?? "";
+    const runId = location.split("/").pop() ?? "";
+    expect(location).toBe(`${BASE}/runs/${runId}`);
+
+    const queued = await runHttp(get(`/runs/${runId}`, { runId }));
+    expect(queued.status).toBe(200);
+    validate("/runs/{runId}", "get", queued);
+    expect(queued.jsonBody).toMatchObject({ status: "queued", trigger: { kind: "http", caller: "alice@contoso.com" } });
+
+    await stack.drain();
+    const done = await runHttp(get(`/runs/${runId}`, { runId }));
+    validate("/runs/{runId}", "get", done);
+    expect(done.jsonBody).toMatchObject({ status: "dryRun", dryRun: true });
+    expect((done.jsonBody as { plan: unknown[] }).plan.length).toBeGreaterThan(0);
+  });
+
+  it("POST /reconcile {all:true} queues every service in scope", async () => {
+    const response = await post(JSON.stringify({ all: true }));
+    expect(response.status).toBe(202);
+    validate("/reconcile", "post", response);
+    const runs = (response.jsonBody as { runs: Array<{ serviceId: string }> }).runs;
+    expect(runs.map((r) => r.serviceId.toLowerCase())).toEqual([SSS_PROD.toLowerCase()]);
+    await stack.drain();
+  });
+
+  it.each([
+    ["not json", 400, "InvalidJson"],
+    ["[]", 400, "InvalidRequest"],
+    [JSON.stringify({}), 400, "InvalidRequest"],
+    [JSON.stringify({ serviceId: SSS_PROD, all: true }), 400, "InvalidRequest"],
+    [JSON.stringify({ serviceId: SSS_PROD, dryRun: "yes" }), 400, "InvalidRequest"],
+    [JSON.stringify({ serviceId: SSS_PROD, extra: 1 }), 400, "InvalidRequest"],
+    [JSON.stringify({ serviceId: `${SSS_PROD}/registeredServers/x` }), 400, "InvalidServiceId"],
+    [JSON.stringify({ serviceId: "/subscriptions/../../x" }), 400, "InvalidServiceId"],
+    [JSON.stringify({ serviceId: SSS_BRANCH }), 403, "OutsideScope"],
+  ])("POST /reconcile %s → %i %s", async (body, status, code) => {
+    const response = await post(body);
+    expect(response.status).toBe(status);
+    expect(response.jsonBody).toMatchObject({ error: { code } });
+    validate("/reconcile", "post", response);
+  });
+
+  it("GET /services, /service and /servers report what the runs recorded", async () => {
+    await post(JSON.stringify({ serviceId: SSS_PROD }));
+    await stack.drain();
+    const services = await servicesHttp();
+    validate("/services", "get", services);
+    const list = services.jsonBody as { services: Array<{ serviceId: string; counts: Record<string, number> }>; totals: Record<string, number> };
+    expect(list.services.map((s) => s.serviceId.toLowerCase())).toEqual([SSS_PROD.toLowerCase()]);
+    expect(Object.values(list.totals).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+
+    const detail = await serviceHttp(get(`/service?id=${encodeURIComponent(SSS_PROD)}`));
+    expect(detail.status).toBe(200);
+    validate("/service", "get", detail);
+    const body = detail.jsonBody as { servers: Array<{ name: string; state: string }>; recentRuns: unknown[] };
+    expect(body.servers.length).toBeGreaterThan(3);
+    expect(body.recentRuns.length).toBeGreaterThan(0);
+    const fs01 = body.servers.find((s) => s.name === "fs01.contoso.local");
+    expect(["Switched", "Active"]).toContain(fs01?.state);
+    const state = fs01?.state ?? "";
+
+    // State names are matched case-insensitively.
+    const inState = await serversHttp(get(`/servers?state=${state.toLowerCase()}`));
+    validate("/servers", "get", inState);
+    expect((inState.jsonBody as { servers: Array<{ name: string }> }).servers.map((s) => s.name)).toContain("fs01.contoso.local");
+    const filtered = await serviceHttp(get(`/service?id=${encodeURIComponent(SSS_PROD)}&state=${state}`));
+    const filteredServers = (filtered.jsonBody as { servers: Array<{ state: string }> }).servers;
+    expect(filteredServers.length).toBeGreaterThan(0);
+    expect(filteredServers.every((s) => s.state === state)).toBe(true);
+  });
+
+  it.each([
+    [`/service`, 400, "MissingServiceId"],
+    [`/service?id=${encodeURIComponent("/subscriptions/x")}`, 400, "InvalidServiceId"],
+    [`/service?id=${encodeURIComponent(SSS_BRANCH)}`, 403, "OutsideScope"],
+    [`/service?id=${encodeURIComponent(SSS_PROD.replace("sss-prod", "sss-none"))}`, 404, "NotFound"],
+    [`/service?id=${encodeURIComponent(SSS_PROD)}&state=Sleeping`, 400, "InvalidState"],
+  ])("GET %s → %i %s", async (path, status, code) => {
+    const response = await serviceHttp(get(path));
+    expect(response.status).toBe(status);
+    expect(response.jsonBody).toMatchObject({ error: { code } });
+    validate("/service", "get", response);
+  });
+
+  it("GET /servers without a valid state and /runs with a bad or unknown id are refused clearly", async () => {
+    for (const path of ["/servers", "/servers?state=nope"]) {
+      const response = await serversHttp(get(path));
+      expect(response.status).toBe(400);
+      validate("/servers", "get", response);
+    }
+    const bad = await runHttp(get("/runs/..%2F..%2Fx", { runId: "../../x" }));
+    expect(bad.status).toBe(400);
+    validate("/runs/{runId}", "get", bad);
+    const unknown = "0".repeat(32) + "-1234567890123-abcdef01";
+    const missing = await runHttp(get(`/runs/${unknown}`, { runId: unknown }));
+    expect(missing.status).toBe(404);
+    validate("/runs/{runId}", "get", missing);
+  });
+});
