@@ -50,7 +50,7 @@ var scopes = map(trimmedScopes, s => endsWith(s, '/') ? substring(s, 0, length(s
 // '/subscriptions/{id}' splits into 3 parts, '/subscriptions/{id}/resourceGroups/{name}' into 5.
 var scopeParts = map(scopes, s => {
   id: s
-  subscriptionId: split(s, '/')[2]
+  subscriptionId: toLower(split(s, '/')[2])
   resourceGroup: length(split(s, '/')) == 5 ? split(s, '/')[4] : ''
 })
 var subscriptionScopes = filter(scopeParts, s => empty(s.resourceGroup))
@@ -59,9 +59,11 @@ var resourceGroupScopes = filter(scopeParts, s => !empty(s.resourceGroup))
 var managedSubscriptionIds = union(map(scopeParts, s => s.subscriptionId), [])
 
 var reusableTopicIds = filter(map(split(existingSystemTopicIds, ','), t => trim(t)), t => !empty(t))
+// subscription id (lower case) → id of the topic to reuse there.
+var reusableTopicBySubscription = toObject(reusableTopicIds, t => toLower(split(t, '/')[2]), t => t)
 var topicChoices = map(managedSubscriptionIds, sub => {
   subscriptionId: sub
-  existingId: join(filter(reusableTopicIds, t => toLower(split(t, '/')[2]) == toLower(sub)), '')
+  existingId: contains(reusableTopicBySubscription, sub) ? reusableTopicBySubscription[sub] : ''
 })
 var eventTopics = map(topicChoices, c => {
   subscriptionId: c.subscriptionId
@@ -161,15 +163,12 @@ module customRoles 'app/custom-roles.bicep' = {
 }
 
 var useFileSyncAdministrator = accessOption == 'FileSyncAdministrator'
-// The delegation role always carries the ABAC condition of app/roles.bicep.
-var delegationGrant = {
-  roleId: useFileSyncAdministrator ? builtInRoles.azureFileSyncAdministrator : builtInRoles.roleBasedAccessControlAdministrator
-  constrained: true
-}
-var readerGrant = { roleId: customRoles.outputs.scopeReaderRoleId, constrained: false }
-var storageSyncGrant = { roleId: customRoles.outputs.storageSyncOperatorRoleId, constrained: false }
-// Azure File Sync Administrator already covers the Storage Sync writes.
-var scopeGrants = useFileSyncAdministrator ? [delegationGrant, readerGrant] : [delegationGrant, readerGrant, storageSyncGrant]
+// The only role over the managed scopes that can assign roles; the scope-access
+// modules always attach the delegation condition of app/roles.bicep to it.
+var delegationRoleId = useFileSyncAdministrator ? builtInRoles.azureFileSyncAdministrator : builtInRoles.roleBasedAccessControlAdministrator
+// Read-only custom role, plus Storage Sync writes when the delegation role lacks them
+// (Azure File Sync Administrator already has them).
+var customRoleIds = useFileSyncAdministrator ? [customRoles.outputs.scopeReaderRoleId] : [customRoles.outputs.scopeReaderRoleId, customRoles.outputs.storageSyncOperatorRoleId]
 
 module subscriptionAccess 'app/scope-access-subscription.bicep' = [
   for s in subscriptionScopes: {
@@ -177,7 +176,8 @@ module subscriptionAccess 'app/scope-access-subscription.bicep' = [
     scope: subscription(s.subscriptionId)
     params: {
       principalId: identity.outputs.principalId
-      grants: scopeGrants
+      delegationRoleId: delegationRoleId
+      customRoleIds: customRoleIds
     }
   }
 ]
@@ -188,7 +188,8 @@ module resourceGroupAccess 'app/scope-access-resource-group.bicep' = [
     scope: resourceGroup(s.subscriptionId, s.resourceGroup)
     params: {
       principalId: identity.outputs.principalId
-      grants: scopeGrants
+      delegationRoleId: delegationRoleId
+      customRoleIds: customRoleIds
     }
   }
 ]

@@ -5,18 +5,30 @@ targetScope = 'subscription'
 import { delegationCondition, delegationConditionVersion } from 'roles.bicep'
 
 param principalId string
-@description('Roles to assign: { roleId, constrained }; constrained ones carry the delegation condition.')
-param grants array
+@description('The one role that can assign roles; always constrained by the delegation condition.')
+param delegationRoleId string
+@description('Custom roles without any Microsoft.Authorization write action.')
+param customRoleIds array
 
-resource grantsAtScope 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for grant in grants: {
-    name: guid(subscription().id, principalId, grant.roleId)
+resource delegation 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(subscription().id, principalId, delegationRoleId)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', delegationRoleId)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    condition: delegationCondition
+    conditionVersion: delegationConditionVersion
+    description: 'AFS identity reconciler: may assign only the two File Sync roles, only to service principals'
+  }
+}
+
+resource customRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
+  for roleId in customRoleIds: {
+    name: guid(subscription().id, principalId, roleId)
     properties: {
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', grant.roleId)
+      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
       principalId: principalId
       principalType: 'ServicePrincipal'
-      condition: grant.constrained ? delegationCondition : null
-      conditionVersion: grant.constrained ? delegationConditionVersion : null
       description: 'AFS identity reconciler'
     }
   }

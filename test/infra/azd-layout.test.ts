@@ -91,6 +91,14 @@ describe("Bicep modules", () => {
     }
   });
 
+  it("keeps the two scope-access twins identical but for their scope", () => {
+    const normalize = (path: string, scope: string) =>
+      read(path).split(scope).join("<scope>").replace(/^\/\/.*\n/gm, "");
+    expect(normalize("infra/app/scope-access-subscription.bicep", "subscription")).toBe(
+      normalize("infra/app/scope-access-resource-group.bicep", "resourceGroup"),
+    );
+  });
+
   it("import only exported variables", () => {
     for (const source of project.sources.values()) {
       for (const imported of project.statements(source.path, "import")) {

@@ -178,24 +178,34 @@ describe("roles", () => {
     }
   });
 
-  it("attaches the condition to the delegation role whichever option is chosen, and to nothing broader", () => {
+  it("attaches the condition to the delegation role whichever option is chosen; every other scope role is custom", () => {
     const main = "infra/main.bicep";
-    const grant = project.findVar(main, "delegationGrant");
-    expect(property(grant?.decl.value, "constrained")).toMatchObject({ kind: "expr", text: "true" });
-    const roleId = property(grant?.decl.value, "roleId");
-    expect(roleId?.kind === "expr" ? roleId.text : "").toMatch(
-      /^\w+ \? builtInRoles\.azureFileSyncAdministrator : builtInRoles\.roleBasedAccessControlAdministrator$/,
-    );
+    const delegation = project.findVar(main, "delegationRoleId")?.decl.value;
+    expect(delegation).toMatchObject({
+      kind: "expr",
+      text: expect.stringMatching(/^\w+ \? builtInRoles\.azureFileSyncAdministrator : builtInRoles\.roleBasedAccessControlAdministrator$/),
+    });
     // The delegation roles are referenced nowhere else.
     for (const source of project.sources.values()) {
       const uses = source.text.match(/builtInRoles\.(azureFileSyncAdministrator|roleBasedAccessControlAdministrator)/g) ?? [];
       expect(uses.length, source.path).toBe(source.path === main ? 2 : 0);
     }
-    // Every other grant over the managed scopes is a custom role from custom-roles.bicep.
-    for (const name of ["readerGrant", "storageSyncGrant"]) {
-      const other = project.findVar(main, name)?.decl.value;
-      expect(property(other, "constrained")).toMatchObject({ kind: "expr", text: "false" });
-      expect(property(other, "roleId")).toMatchObject({ kind: "expr", text: expect.stringMatching(/^customRoles\.outputs\./) });
+    const custom = project.findVar(main, "customRoleIds")?.decl.value;
+    const customRefs = custom?.kind === "expr" ? custom.text.match(/\b\w+\.outputs\.\w+/g) : [];
+    expect(new Set(customRefs)).toEqual(new Set(["customRoles.outputs.scopeReaderRoleId", "customRoles.outputs.storageSyncOperatorRoleId"]));
+    // Both scope kinds get the same two inputs from main.bicep.
+    for (const symbol of ["subscriptionAccess", "resourceGroupAccess"]) {
+      const module = project.statements(main, "module").find((m) => m.symbol === symbol);
+      expect(property(module?.body, "params.delegationRoleId")).toMatchObject({ kind: "expr", text: "delegationRoleId" });
+      expect(property(module?.body, "params.customRoleIds")).toMatchObject({ kind: "expr", text: "customRoleIds" });
+    }
+    // In the scope modules, the delegation role always carries the condition and nothing else does.
+    for (const path of ["infra/app/scope-access-subscription.bicep", "infra/app/scope-access-resource-group.bicep"]) {
+      const assignments = ofType("Microsoft.Authorization/roleAssignments").filter((a) => a.path === path);
+      const roleOf = (a: ResourceInfo) => JSON.stringify(property(a.body, "properties.roleDefinitionId"));
+      const conditioned = assignments.filter((a) => property(a.body, "properties.condition"));
+      expect(conditioned.map(roleOf)).toEqual([expect.stringContaining("delegationRoleId")]);
+      expect(assignments.filter((a) => !property(a.body, "properties.condition")).map(roleOf)).toEqual([expect.stringContaining("roleId)")]);
     }
   });
 
