@@ -65,7 +65,10 @@ export class EmulatorCore {
   }
 
   loadSeed(seed: Seed): void {
-    loadSeedIntoState(this.state, seed, this.clock);
+    // Load into a fresh state first: a seed that fails validation half-way changes nothing.
+    const next = new EmulatorState();
+    loadSeedIntoState(next, seed, this.clock);
+    this.state.replaceWith(next);
     this.lro.clear();
     // Seeded identities are long discovered: materialise that now, not on first read.
     this.evaluateServers(this.state.servers.values());
