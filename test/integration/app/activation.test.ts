@@ -1,0 +1,81 @@
+import { Timer } from "@azure/functions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { activationCheck } from "../../../src/functions/activationCheck";
+import { runActivationCheck } from "../../../src/lib/activation/check";
+import { silentLog } from "../../../src/lib/app/log";
+import { requestReconcile } from "../../../src/lib/queue/schedule";
+import { listDueEntries } from "../../../src/lib/status/due-index";
+import { resourceKey } from "../../../src/lib/status/keys";
+import { runFromEntity } from "../../../src/lib/status/run-records";
+import { listServerRows } from "../../../src/lib/status/server-records";
+import { getService } from "../../../src/lib/status/service-records";
+import { SSS_BRANCH, SSS_PROD, startAppStack, type AppStack } from "./harness";
+
+let stack: AppStack;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
+
+beforeAll(async () => {
+  stack = await startAppStack({ settings: { ACTIVATION_WINDOW: "PT1S" } });
+  await stack.emulator.admin.advanceTime(10_000); // agents report their identities
+});
+afterAll(async () => stack?.close());
+
+const rowsOf = async (serviceId: string) => (await listServerRows(stack.app.tables.servers, serviceId)).map((r) => r.record);
+
+describe("activation check", () => {
+  it("a switched server still on its certificate after the window → ActivationOverdue with a remedy, and exactly one automatic re-run", async () => {
+    await stack.emulator.admin.setDelays({ activationMs: 24 * 3_600_000 }); // the agents never pick the switch up
+    await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: { kind: "http", caller: "test" } });
+    await stack.drain();
+    const switched = (await rowsOf(SSS_BRANCH)).filter((s) => s.state === "Switched");
+    expect(switched.length).toBeGreaterThan(0);
+
+    // Before the window ends nothing is due, and the check reads nothing.
+    const early = await runActivationCheck(stack.app, silentLog);
+    expect(early.due).toBe(0);
+
+    await sleep(1_100);
+    await activationCheck(timer, stack.context("activationCheck"));
+    const overdue = (await rowsOf(SSS_BRANCH)).filter((s) => s.state === "ActivationOverdue");
+    expect(overdue.map((s) => s.serverId).sort()).toEqual(switched.map((s) => s.serverId).sort());
+    expect(overdue[0]?.remedy).toMatch(/azcmagent|Arc/);
+    expect(overdue[0]?.overdueAt).toBeDefined();
+    expect((await getService(stack.app.tables.services, SSS_BRANCH))?.record.counts.ActivationOverdue).toBe(overdue.length);
+
+    // The automatic re-run runs; the server stays overdue (the engine alone cannot tell), and no second re-run follows.
+    await stack.drain();
+    const runs = [];
+    for await (const e of stack.app.tables.runs.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${resourceKey(SSS_BRANCH)}'` } })) {
+      const run = runFromEntity(e);
+      if (run) runs.push(run);
+    }
+    expect(runs.filter((r) => r.trigger.kind === "timer")).toHaveLength(1);
+    expect((await rowsOf(SSS_BRANCH)).filter((s) => s.state === "ActivationOverdue")).toHaveLength(overdue.length);
+    await sleep(1_100);
+    const again = await runActivationCheck(stack.app, silentLog);
+    expect(again.reruns).toBe(0);
+    expect((await stack.app.queue.client.getProperties()).approximateMessagesCount).toBe(0);
+  });
+
+  it("a switched server using its identity after the window → Active; the check costs only what is due", async () => {
+    await stack.emulator.admin.setDelays({ activationMs: 100 });
+    await requestReconcile(stack.app.scheduler, { serviceId: SSS_PROD, trigger: { kind: "http", caller: "test" } });
+    await stack.drain();
+    const switched = (await rowsOf(SSS_PROD)).filter((s) => s.state === "Switched");
+    expect(switched.length).toBeGreaterThan(0);
+    const due = await listDueEntries(stack.app.tables.due, new Date(Date.now() + 60_000));
+    expect(due.map((d) => d.serverId).sort()).toEqual(switched.map((s) => s.serverId).sort());
+
+    await sleep(1_100);
+    await stack.emulator.admin.resetCalls();
+    const summary = await runActivationCheck(stack.app, silentLog);
+    expect(summary).toMatchObject({ due: switched.length, active: switched.length, overdue: 0, reruns: 0 });
+    // One registered-server read per due server, nothing else.
+    const calls = await stack.emulator.admin.calls();
+    expect(calls).toMatchObject({ reads: switched.length, writes: 0 });
+    const after = await rowsOf(SSS_PROD);
+    for (const s of switched) expect(after.find((a) => a.serverId === s.serverId)?.state).toBe("Active");
+    expect((await runActivationCheck(stack.app, silentLog)).due).toBe(0);
+  });
+});
