@@ -137,17 +137,17 @@ export class SpecCatalog {
     if (subscriptionProblem) return subscriptionProblem;
 
     const entry = this.byOperationId.get(operation.operationId);
+    // Like ARM, an operation without a body parameter (GET, DELETE) ignores whatever body came along.
+    if (!entry?.body) return undefined;
     const parsed = parseBody(request.body);
     if (!parsed.ok) {
       return invalidContent(`The request content was invalid and could not be deserialized: ${parsed.error}`);
     }
-    if (entry?.body) {
-      if (parsed.value === undefined || parsed.value === null) {
-        if (entry.body.required) return invalidContent("The request content was invalid and could not be deserialized: the request body is required.");
-      } else {
-        const problems = this.validator.validate(entry.body.schema, parsed.value, "request");
-        if (problems.length > 0) return invalidContent(`The request content was invalid: ${problems.join("; ")}.`);
-      }
+    if (parsed.value === undefined || parsed.value === null) {
+      if (entry.body.required) return invalidContent("The request content was invalid and could not be deserialized: the request body is required.");
+    } else {
+      const problems = this.validator.validate(entry.body.schema, parsed.value, "request");
+      if (problems.length > 0) return invalidContent(`The request content was invalid: ${problems.join("; ")}.`);
     }
     if (operation.operationId === "RoleAssignments_Create") return checkRoleAssignmentCreate(match.pathParams, parsed.value);
     return undefined;

@@ -101,6 +101,13 @@ describe("SpecCatalog.validateRequest: role assignment PUT (never more lenient t
   });
 });
 
+describe("SpecCatalog.validateRequest: bodies of operations that take none", () => {
+  it("ignores them, as ARM does for GET and DELETE", () => {
+    expect(validate("GET", SVC, "{not json")).toBeUndefined();
+    expect(validate("DELETE", ASSIGNMENT, "{not json", "2022-04-01")).toBeUndefined();
+  });
+});
+
 describe("SpecCatalog.validateRequest: storage sync writes the product sends", () => {
   it("accepts PATCH service identity + useIdentity", () => {
     expect(validate("PATCH", SVC, { identity: { type: "SystemAssigned,UserAssigned" }, properties: { useIdentity: true } })).toBeUndefined();
