@@ -1,0 +1,120 @@
+import { Timer } from "@azure/functions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { armEvents } from "../../../src/functions/armEvents";
+import { fullSweep } from "../../../src/functions/fullSweep";
+import { handleArmEvent } from "../../../src/lib/events/handle-arm-event";
+import { silentLog } from "../../../src/lib/app/log";
+import { requestReconcile } from "../../../src/lib/queue/schedule";
+import { resourceKey } from "../../../src/lib/status/keys";
+import { getRun, runFromEntity, type RunRecord } from "../../../src/lib/status/run-records";
+import { listServerRows } from "../../../src/lib/status/server-records";
+import { getService } from "../../../src/lib/status/service-records";
+import { SSS_BRANCH, SSS_PROD, startAppStack, SUB1, type AppStack } from "./harness";
+
+/** Repairs the app makes on its own: new machine identities, duplicated or late events, drift found by the sweep. */
+let stack: AppStack;
+const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
+const FS01_ARC = `/subscriptions/${SUB1}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/fs01`;
+
+interface RoleAssignment {
+  id: string;
+  principalId: string;
+  scope: string;
+  roleDefinitionId: string;
+}
+
+async function assignments(): Promise<RoleAssignment[]> {
+  return ((await stack.emulator.admin.state()) as { roleAssignments: RoleAssignment[] }).roleAssignments;
+}
+
+async function runsOf(serviceId: string): Promise<RunRecord[]> {
+  const runs: RunRecord[] = [];
+  for await (const e of stack.app.tables.runs.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${resourceKey(serviceId)}'` } })) {
+    const run = runFromEntity(e);
+    if (run) runs.push(run);
+  }
+  return runs;
+}
+
+async function deliverEvents(events: unknown[]): Promise<void> {
+  for (const event of events) await armEvents(event as never, stack.context("armEvents"));
+}
+
+beforeAll(async () => {
+  stack = await startAppStack({ emulator: { delays: { activationMs: 100, discoveryMs: 500 } } });
+  await stack.emulator.admin.advanceTime(10_000);
+  await requestReconcile(stack.app.scheduler, { serviceId: SSS_PROD, trigger: { kind: "http", caller: "setup" } });
+  await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: { kind: "http", caller: "setup" } });
+  await stack.drain();
+  await stack.emulator.admin.flushEvents();
+  stack.takeEvents(); // the app's own writes raise events too; start clean
+});
+afterAll(async () => stack?.close());
+
+describe("drift and late news", () => {
+  it("duplicated and out-of-order events cause one run, and a late duplicate changes nothing", async () => {
+    await stack.emulator.admin.registerServer({ serviceId: SSS_PROD, serverName: "fs10.contoso.local" });
+    await stack.emulator.admin.registerServer({ serviceId: SSS_PROD, serverName: "fs11.contoso.local" });
+    await stack.emulator.admin.flushEvents();
+    const events = stack.takeEvents();
+    expect(events).toHaveLength(2);
+    // Newest first, the first one twice.
+    await deliverEvents([events[1], events[0], events[0]]);
+    const stats = await stack.drain();
+    expect(stats.invocations).toBe(1);
+    const run = (await getService(stack.app.tables.services, SSS_PROD))?.record.lastRunId ?? "";
+    expect((await getRun(stack.app.tables.runs, run))?.coalescedCount).toBe(2);
+    const names = (await listServerRows(stack.app.tables.servers, SSS_PROD)).map((r) => r.record.name);
+    expect(names).toEqual(expect.arrayContaining(["fs10.contoso.local", "fs11.contoso.local"]));
+
+    // The same event delivered again minutes later: a run that only reads.
+    await deliverEvents([events[0]]);
+    await stack.drain();
+    const late = await getRun(stack.app.tables.runs, (await getService(stack.app.tables.services, SSS_PROD))?.record.lastRunId ?? "");
+    expect(late?.runId).not.toBe(run);
+    expect(late).toMatchObject({ status: "succeeded", armWrites: 0 });
+  });
+
+  it("an Arc identity reset: the new principal is found by host name, re-checked until the agent reports it, granted and switched", async () => {
+    const before = (await listServerRows(stack.app.tables.servers, SSS_PROD)).find((r) => r.record.name === "fs01.contoso.local")?.record;
+    expect(before?.principalId).toBeDefined();
+    const newPrincipal = await stack.emulator.admin.setMachineIdentity(FS01_ARC, "reset");
+    expect(newPrincipal).toBeTruthy();
+    await stack.emulator.admin.flushEvents();
+    const events = stack.takeEvents();
+    expect(events.length).toBeGreaterThan(0);
+    const results = [];
+    for (const event of events) results.push(await handleArmEvent(stack.app, event, silentLog));
+    expect(results.some((r) => r.result === "scheduled")).toBe(true);
+    // The same machine event again is recognised as already handled.
+    expect(await handleArmEvent(stack.app, events[0], silentLog)).toMatchObject({ result: "ignored", reason: expect.stringMatching(/already handled/) });
+
+    await stack.drain({ timeoutMs: 40_000 });
+    const after = (await listServerRows(stack.app.tables.servers, SSS_PROD)).find((r) => r.record.name === "fs01.contoso.local")?.record;
+    expect(after?.principalId).toBe(newPrincipal?.toLowerCase());
+    expect(["Switched", "Active"]).toContain(after?.state);
+    const granted = (await assignments()).filter((a) => a.principalId.toLowerCase() === newPrincipal?.toLowerCase());
+    expect(granted.length).toBeGreaterThan(0);
+    const discoveryRuns = (await runsOf(SSS_PROD)).filter((r) => r.trigger.kind === "discovery" || r.trigger.kind === "event");
+    expect(discoveryRuns.some((r) => r.followUps.some((f) => f.includes(String(newPrincipal))))).toBe(true);
+  });
+
+  it("the full sweep repairs a deleted role assignment", async () => {
+    const service = (await getService(stack.app.tables.services, SSS_BRANCH))?.record;
+    const servicePrincipal = service?.principalId?.toLowerCase();
+    expect(servicePrincipal).toBeDefined();
+    const victim = (await assignments()).find((a) => a.principalId.toLowerCase() === servicePrincipal);
+    expect(victim).toBeDefined();
+    await stack.emulator.admin.deleteRoleAssignment(victim?.id ?? "");
+    expect((await assignments()).some((a) => a.id === victim?.id)).toBe(false);
+
+    await fullSweep(timer, stack.context("fullSweep"));
+    await stack.drain();
+    const restored = (await assignments()).find(
+      (a) => a.principalId.toLowerCase() === servicePrincipal && a.scope.toLowerCase() === victim?.scope.toLowerCase() && a.roleDefinitionId === victim?.roleDefinitionId,
+    );
+    expect(restored).toBeDefined();
+    const sweepRun = (await runsOf(SSS_BRANCH)).find((r) => r.trigger.kind === "timer");
+    expect(sweepRun?.outcomes?.some((o) => o.status === "succeeded")).toBe(true);
+  });
+});
