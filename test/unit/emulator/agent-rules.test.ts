@@ -13,7 +13,7 @@ describe("agent version gate (19.1.0.0)", () => {
   it("is a total order on the four parts", () => {
     fc.assert(
       fc.property(version, ([a, b, c, d]) => {
-        const expected = a > 19 || (a === 19 && (b > 1 || (b === 1 && true)));
+        const expected = a > 19 || (a === 19 && b >= 1);
         expect(agentSupportsIdentity(`${a}.${b}.${c}.${d}`)).toBe(expected);
       }),
     );
