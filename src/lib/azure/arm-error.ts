@@ -1,4 +1,4 @@
-import { RestError } from "@azure/core-rest-pipeline";
+import { isRestError, type RestError } from "@azure/core-rest-pipeline";
 import type { ArmErrorInfo } from "../reconcile/report";
 
 /**
@@ -46,8 +46,8 @@ function bodyOf(error: RestError): ArmErrorBody | undefined {
 
 /** Code, message, status and request id of any thrown value. */
 export function toArmErrorInfo(error: unknown): ArmErrorInfo {
-  if (error instanceof RestError || (error instanceof Error && error.name === "RestError")) {
-    const rest = error as RestError;
+  if (isRestError(error)) {
+    const rest = error;
     const body = bodyOf(rest);
     const code = body?.error?.code ?? body?.code ?? rest.code;
     const message = body?.error?.message ?? body?.message ?? rest.message;

@@ -1,4 +1,4 @@
-import { RestError } from "@azure/core-rest-pipeline";
+import { isRestError } from "@azure/core-rest-pipeline";
 import type { ArmConnection } from "./arm-connection";
 import { getMachine } from "./machines";
 import { storageSyncServiceIdOf } from "./resource-id";
@@ -19,7 +19,7 @@ export function listRegisteredServers(arm: ArmConnection, serviceId: string): Pr
 }
 
 function isNotFound(error: unknown): boolean {
-  return error instanceof RestError && error.statusCode === 404;
+  return isRestError(error) && error.statusCode === 404;
 }
 
 /** The registered server, or undefined when ARM answers 404. */

@@ -1,6 +1,7 @@
-import { RestError } from "@azure/core-rest-pipeline";
+import { isRestError } from "@azure/core-rest-pipeline";
 import { v5 as uuidv5 } from "uuid";
 import type { ArmConnection } from "./arm-connection";
+import { toArmErrorInfo } from "./arm-error";
 import { normalizeGuid } from "./guid";
 import { lastSegment, normalizeResourceId, parseResourceId } from "./resource-id";
 
@@ -100,7 +101,8 @@ export async function createRoleAssignment(
     );
     return { status: "created", name, requestId };
   } catch (error) {
-    if (error instanceof RestError && error.statusCode === 409 && error.code === "RoleAssignmentExists") {
+    // The typed client leaves RestError.code unset; the ARM code is in the body.
+    if (isRestError(error) && error.statusCode === 409 && toArmErrorInfo(error).code === "RoleAssignmentExists") {
       return { status: "alreadyPresent", name, requestId: error.response?.headers.get("x-ms-request-id") ?? requestId };
     }
     throw error;

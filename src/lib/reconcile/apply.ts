@@ -77,10 +77,11 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
   const result: ApplyResult = { outcomes: [], switchedServers: new Map() };
   let servicePrincipalId = plan.service.principalId;
 
-  async function grant(action: GrantRoleAction): Promise<Executed> {
+  async function grant(action: GrantRoleAction, tries: { count: number }): Promise<Executed> {
     const principalId = action.principal.kind === "service" ? (action.principal.principalId ?? servicePrincipalId) : action.principal.principalId;
     if (!principalId) throw new ActionFailure("The service identity has no principal id to grant", "NoPrincipalId");
     for (let attempt = 1; ; attempt++) {
+      tries.count = attempt;
       try {
         const created = await createRoleAssignment(arm, { scope: action.scope, principalId, roleDefinitionGuid: action.roleDefinitionGuid }, call);
         return { status: created.status === "created" ? "succeeded" : "alreadyPresent", attempts: attempt, requestId: created.requestId };
@@ -94,7 +95,7 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
     }
   }
 
-  async function execute(action: PlannedAction): Promise<Executed> {
+  async function execute(action: PlannedAction, tries: { count: number }): Promise<Executed> {
     switch (action.kind) {
       case "enableServiceIdentity": {
         const write = await patchStorageSyncService(
@@ -112,7 +113,7 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
         return { status: "succeeded", attempts: 1, requestId: write.requestId };
       }
       case "grantRole":
-        return grant(action);
+        return grant(action, tries);
       case "setUseIdentity": {
         const write = await patchStorageSyncService(arm, action.serviceId, { useIdentity: true }, call);
         result.service = await getStorageSyncService(arm, action.serviceId, call);
@@ -129,8 +130,9 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
 
   async function run(action: PlannedAction): Promise<ActionOutcome> {
     const started = Date.now();
+    const tries = { count: 1 };
     try {
-      const executed = await execute(action);
+      const executed = await execute(action, tries);
       options.onProgress?.(`${executed.status === "alreadyPresent" ? "present" : "done"}: ${action.description}`);
       return { actionId: action.id, status: executed.status, attempts: executed.attempts, durationMs: Date.now() - started, requestId: executed.requestId };
     } catch (error) {
@@ -139,7 +141,7 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
       return {
         actionId: action.id,
         status: "failed",
-        attempts: 1,
+        attempts: tries.count,
         durationMs: Date.now() - started,
         requestId: info.requestId,
         error: info,

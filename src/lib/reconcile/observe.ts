@@ -1,6 +1,6 @@
 import type { ArmConnection } from "../azure/arm-connection";
 import { listRoleAssignmentsForPrincipal, type RoleAssignmentView } from "../azure/role-assignments";
-import { RestError } from "@azure/core-rest-pipeline";
+import { isRestError } from "@azure/core-rest-pipeline";
 import {
   getStorageSyncService,
   listCloudEndpoints,
@@ -78,7 +78,7 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
       return await listRoleAssignmentsForPrincipal(arm, account, principalId, call);
     } catch (error) {
       // A missing account is the grant's failure to report (with its remedy), not the whole run's.
-      if (error instanceof RestError && error.statusCode === 404) return [] as RoleAssignmentView[];
+      if (isRestError(error) && error.statusCode === 404) return [] as RoleAssignmentView[];
       throw new ReconcileError(`Cannot read role assignments of ${principalId} on ${account}`, error);
     }
   });

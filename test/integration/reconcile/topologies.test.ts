@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROLE, listRoleAssignmentsForPrincipal } from "../../../src/lib/azure/role-assignments";
+import { getStorageSyncService } from "../../../src/lib/azure/storage-sync";
+import { NO_ELIGIBLE_SERVER_WARNING } from "../../../src/lib/reconcile";
+import {
+  ACCOUNT_A,
+  SERVICE_ID,
+  SUB_A,
+  eligibleServer,
+  principalOf,
+  serverIdOf,
+  serverResourceId,
+  shareOf,
+  startEngineHarness,
+  syncGroupOn,
+  tenant,
+  type EngineHarness,
+} from "./harness";
+
+let harness: EngineHarness;
+beforeAll(async () => {
+  harness = await startEngineHarness();
+});
+afterAll(async () => {
+  await harness.close();
+});
+
+describe("reconcile: topologies", () => {
+  it("does nothing, with a clear warning, when no server is eligible", async () => {
+    await harness.load(
+      tenant({
+        servers: [{ serverId: serverIdOf(1), serverName: "fs1", agentVersion: "20.0.0.0" }],
+        syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])],
+      }),
+    );
+    const report = await harness.run();
+    expect(report.plan).toEqual([]);
+    expect(report.warnings).toContain(NO_ELIGIBLE_SERVER_WARNING);
+    expect(report.servers.map((v) => v.state)).toEqual(["NoIdentity"]);
+    expect((await harness.emulator.admin.calls()).writes).toBe(0);
+    expect((await getStorageSyncService(harness.arm, SERVICE_ID)).identity.type).toBe("None");
+  });
+
+  it("brings over only the eligible servers of a mixed service: identity-less and too-old ones get verdicts and no grants", async () => {
+    await harness.load(
+      tenant({
+        servers: [
+          eligibleServer(1),
+          { serverId: serverIdOf(2), serverName: "fs2.contoso.local", agentVersion: "20.0.0.0" },
+          eligibleServer(3, { agentVersion: "19.1.0.0" }),
+        ],
+        syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1, 2, 3])],
+      }),
+    );
+    const report = await harness.run(false, { minAgentVersion: "20.0.0.0" });
+    expect(report.servers.map((v) => [v.name, v.state])).toEqual([
+      ["fs1.contoso.local", "Switched"],
+      ["fs2.contoso.local", "NoIdentity"],
+      ["fs3.contoso.local", "AgentTooOld"],
+    ]);
+    expect(report.servers[2]?.reason).toContain("19.1.0.0");
+    expect(report.warnings.some((w) => w.includes("fs3.contoso.local"))).toBe(true);
+    expect(await listRoleAssignmentsForPrincipal(harness.arm, ACCOUNT_A, principalOf(3))).toEqual([]);
+    expect((await harness.emulator.admin.getServer(serverResourceId(3))).identity).toBe(false);
+    expect((await harness.emulator.admin.getServer(serverResourceId(1))).identity).toBe(true);
+  });
+
+  it("grants every eligible node of a cluster on the shares of the ClusterName's endpoints and never switches the ClusterName entry", async () => {
+    const clusterId = serverIdOf(9);
+    await harness.load(
+      tenant({
+        servers: [
+          { serverId: clusterId, serverName: "fscluster.contoso.local", serverRole: "ClusterName", clusterId, clusterName: "fscluster" },
+          eligibleServer(1, { serverRole: "ClusterNode", clusterId, clusterName: "fscluster" }),
+          eligibleServer(2, { serverRole: "ClusterNode", clusterId, clusterName: "fscluster" }),
+        ],
+        syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share2", [9])],
+      }),
+    );
+    const report = await harness.run();
+    expect(report.converged).toBe(true);
+    expect(report.servers.map((v) => v.state)).toEqual(["ClusterName", "Switched", "Switched"]);
+    for (const n of [1, 2]) {
+      const grants = await listRoleAssignmentsForPrincipal(harness.arm, ACCOUNT_A, principalOf(n));
+      expect(grants.map((g) => [g.scope.toLowerCase(), g.roleDefinitionGuid])).toEqual([[shareOf(ACCOUNT_A, "share2").toLowerCase(), ROLE.storageFileDataPrivilegedContributor]]);
+    }
+    expect((await harness.emulator.admin.getServer(serverResourceId(9))).identity).toBe(false);
+    await harness.emulator.admin.advanceTime(60_000);
+    expect((await harness.emulator.admin.getServer(serverResourceId(1))).activeAuthType).toBe("ManagedIdentity");
+    expect((await harness.emulator.admin.getServer(serverResourceId(2))).activeAuthType).toBe("ManagedIdentity");
+  });
+
+  it("counts a pre-existing assignment inherited from the resource group and the subscription as present", async () => {
+    const servicePrincipal = "5e5e5e5e-0000-4000-8000-0000000000aa";
+    await harness.load(
+      tenant({
+        servers: [eligibleServer(1)],
+        syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])],
+        identity: { type: "SystemAssigned", principalId: servicePrincipal },
+        roleAssignments: [
+          { scope: `/subscriptions/${SUB_A}/resourceGroups/rg-data`, role: ROLE.storageAccountContributor, principalId: servicePrincipal, principalType: "ServicePrincipal" },
+          { scope: `/subscriptions/${SUB_A}`, role: ROLE.storageFileDataPrivilegedContributor, principalId: principalOf(1), principalType: "ServicePrincipal" },
+        ],
+      }),
+    );
+    const report = await harness.run();
+    expect(report.plan.map((a) => a.kind)).toEqual(["grantRole", "setUseIdentity", "switchServer"]);
+    expect(report.plan[0]).toMatchObject({ scope: shareOf(ACCOUNT_A, "share1"), principal: { kind: "service", principalId: servicePrincipal } });
+    const calls = await harness.emulator.admin.calls();
+    expect(calls.byOperation["RoleAssignments_Create"]?.writes).toBe(1);
+    // One list per principal per storage account: the cmdlet lists before every grant.
+    expect(calls.byOperation["RoleAssignments_ListForScope"]?.reads).toBe(2);
+  });
+});
