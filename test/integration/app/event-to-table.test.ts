@@ -43,4 +43,28 @@ describe("ARM event → queue → reconcile → table rows", () => {
     expect(run?.outcomes?.some((o) => o.requestId)).toBe(true);
     expect(run?.armWrites).toBeGreaterThan(0);
   });
+
+  it("malformed, foreign and out-of-scope events are acknowledged (the handler returns) and logged, never retried", async () => {
+    const before = stack.logs.length;
+    const junk: unknown[] = [
+      null,
+      "text",
+      { id: "x" },
+      { id: "x", eventType: "Microsoft.Resources.ResourceWriteSuccess", subject: "s", data: { operationName: "Microsoft.Compute/virtualMachines/write", resourceUri: "not-an-id" } },
+      { id: "y", eventType: "Microsoft.Storage.BlobCreated", subject: "s", data: {} },
+      {
+        id: "z",
+        eventType: "Microsoft.Resources.ResourceWriteSuccess",
+        subject: "s",
+        data: { operationName: "Microsoft.StorageSync/storageSyncServices/registeredServers/write", resourceUri: "/subscriptions/99999999-9999-4999-8999-999999999999/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/x/registeredServers/y" },
+      },
+    ];
+    for (const event of junk) await expect(armEvents(event as never, stack.context("armEvents"))).resolves.toBeUndefined();
+    const logged = stack.logs.slice(before).map((l) => l.message).join("\n");
+    expect(logged).toMatch(/not a JSON object/);
+    expect(logged).toMatch(/Invalid ARM resource id/);
+    expect(logged).toMatch(/not handled/);
+    expect(logged).toMatch(/outside MANAGED_SCOPES/);
+    expect((await stack.queue.getProperties()).approximateMessagesCount).toBe(0);
+  });
 });
