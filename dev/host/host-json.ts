@@ -52,10 +52,17 @@ const hostJsonSchema = z.object({
   extensions: z.object({ queues: queuesSchema.prefault({}) }).prefault({}),
 });
 
-/** Reads host.json from the project (a missing file means all defaults, as in the runtime). */
-export function readHostJson(projectDir: string): HostJson {
+/**
+ * Reads host.json from the project (a missing file means all defaults, as in
+ * the runtime). `queueOverrides` replace fields of `extensions.queues` (tests
+ * use it to shorten visibilityTimeout without editing the app's host.json).
+ */
+export function readHostJson(projectDir: string, queueOverrides: Record<string, unknown> = {}): HostJson {
   const file = path.join(projectDir, "host.json");
-  const raw: unknown = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : { version: "2.0" };
+  const raw = (existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : { version: "2.0" }) as { extensions?: { queues?: object } };
+  if (Object.keys(queueOverrides).length > 0) {
+    raw.extensions = { ...raw.extensions, queues: { ...raw.extensions?.queues, ...queueOverrides } };
+  }
   return parseHostJson(raw, file);
 }
 

@@ -4,11 +4,13 @@
  * App settings come from the environment, over `local.settings.json`'s Values
  * when that file exists (as `func start` reads it). Host-only options may also
  * come from AFS_HOST_PORT, AFS_HOST_FUNCTION_KEY, AFS_HOST_QUEUE_LEASE_MS and
- * AFS_HOST_LOG (json | pretty). Once serving it logs an entry with `ready`.
+ * AFS_HOST_LOG (json | pretty); AFS_HOST_QUEUES (JSON) overrides host.json's
+ * extensions.queues fields. Once serving it logs an entry with `ready`.
  */
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { readHostJson } from "./host-json";
 import { jsonLogger, prettyLogger } from "./logger";
 import { startHost } from "./start-host";
 
@@ -17,6 +19,13 @@ function localSettings(projectDir: string): Record<string, string> {
   if (!existsSync(file)) return {};
   const parsed = JSON.parse(readFileSync(file, "utf8")) as { Values?: Record<string, unknown> };
   return Object.fromEntries(Object.entries(parsed.Values ?? {}).filter((e): e is [string, string] => typeof e[1] === "string"));
+}
+
+function queueOverrides(text: string | undefined): Record<string, unknown> {
+  if (!text) return {};
+  const parsed: unknown = JSON.parse(text);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error(`AFS_HOST_QUEUES must be a JSON object, got ${text}`);
+  return parsed as Record<string, unknown>;
 }
 
 function optionalNumber(text: string | undefined, name: string): number | undefined {
@@ -39,6 +48,7 @@ async function main(): Promise<void> {
     port: optionalNumber(values.port ?? process.env.AFS_HOST_PORT, "--port"),
     functionKey: values["function-key"] ?? (process.env.AFS_HOST_FUNCTION_KEY || undefined),
     queueMessageLeaseMs: optionalNumber(process.env.AFS_HOST_QUEUE_LEASE_MS, "AFS_HOST_QUEUE_LEASE_MS"),
+    hostJson: readHostJson(projectDir, queueOverrides(process.env.AFS_HOST_QUEUES)),
     logger,
   });
   logger.write({

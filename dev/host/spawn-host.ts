@@ -11,8 +11,10 @@ import type { LogEntry } from "./logger";
 
 export interface SpawnHostOptions {
   projectDir: string;
-  /** App settings and host options (AFS_HOST_*), added to the parent's environment. */
+  /** App settings and host options (AFS_HOST_*), added to baseEnv. */
   env: Record<string, string>;
+  /** The environment the settings are added to; default this process's. */
+  baseEnv?: NodeJS.ProcessEnv;
   port?: number;
   functionKey?: string;
   /** Called for every log entry (e.g. to tell a story or echo). */
@@ -51,7 +53,7 @@ export async function spawnHost(options: SpawnHostOptions): Promise<HostProcess>
   if (options.functionKey !== undefined) args.push("--function-key", options.functionKey);
   const child = spawn(process.execPath, args, {
     cwd: options.projectDir,
-    env: { ...process.env, ...options.env, AFS_HOST_LOG: "json" },
+    env: { ...(options.baseEnv ?? process.env), ...options.env, AFS_HOST_LOG: "json" },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: LogEntry[] = [];
@@ -107,12 +109,18 @@ export async function spawnHost(options: SpawnHostOptions): Promise<HostProcess>
     });
   };
 
-  const ready = await Promise.race([
-    waitForLog((e) => typeof e.ready === "object" && e.ready !== null, options.readyTimeoutMs ?? 30_000),
-    exited.then((code) => {
-      throw new Error(`the host exited with code ${code} before it was ready:\n${output}`);
-    }),
-  ]);
+  let ready: LogEntry;
+  try {
+    ready = await Promise.race([
+      waitForLog((e) => typeof e.ready === "object" && e.ready !== null, options.readyTimeoutMs ?? 30_000),
+      exited.then((code) => {
+        throw new Error(`the host exited with code ${code} before it was ready:\n${output}`);
+      }),
+    ]);
+  } catch (error) {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    throw error;
+  }
   const info = ready.ready as ReadyInfo;
 
   const kill = async (): Promise<void> => {

@@ -1,0 +1,146 @@
+/**
+ * `npm start`: the whole product on this machine — Azurite, the emulated Azure
+ * control plane seeded with dev/seeds/demo.json, and the local Functions host
+ * running the built app — then a short live story: a server registers, the
+ * event arrives, the reconcile grants and switches, the agent picks the
+ * identity up, the status API says Active. Runs until Ctrl-C.
+ *
+ * AFS_TARGET=azure runs only Azurite and the host, against the ARM endpoint
+ * and credentials in your environment (see docs/local-stack.md).
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { DEFAULT_SEED_PATH, ids, type SeedInput } from "./emulator";
+import { startAzurite } from "./azurite/start-azurite";
+import { startLocalStack, PROJECT_DIR, type LocalStack } from "./host/local-stack";
+import type { LogEntry } from "./host/logger";
+import { spawnHost, type HostProcess } from "./host/spawn-host";
+import { runDemoStory } from "./host/demo-story";
+import { terminal } from "./host/terminal";
+
+const AZURITE_DIR = path.join(PROJECT_DIR, ".local", "azurite");
+
+/** The demo seed plus the machine of the server the story registers (an Arc machine with its identity). */
+function demoSeed(): SeedInput {
+  const seed = JSON.parse(readFileSync(DEFAULT_SEED_PATH, "utf8")) as SeedInput;
+  const arcGroup = seed.subscriptions[0]?.resourceGroups?.find((g) => g.name === "rg-arc");
+  if (!arcGroup) throw new Error(`${DEFAULT_SEED_PATH} has no resource group rg-arc for the story's machine`);
+  arcGroup.arcMachines = [...(arcGroup.arcMachines ?? []), { name: "fs06", hostName: "fs06.contoso.local", identity: {} }];
+  return seed;
+}
+
+/** Timer functions log every few seconds in the demo; their routine lines would drown the story. */
+const timerFunctions = new Set<string>();
+
+/** Prints what the app itself says (its context.log lines) and failures, not the host's per-invocation chatter. */
+function echoAppLog(entry: LogEntry): void {
+  const ready = entry.ready as { functions?: { name: string; kind: string }[] } | undefined;
+  for (const fn of ready?.functions ?? []) if (fn.kind === "timer") timerFunctions.add(fn.name);
+  if (entry.category === "function") {
+    const routine = entry.level === "information" && timerFunctions.has(entry.functionName ?? "");
+    if (!routine && (entry.level === "information" || entry.level === "warning" || entry.level === "error")) {
+      terminal.app(entry.functionName ?? "app", entry.message, entry.level);
+    }
+  } else if (entry.level === "error" || entry.level === "warning") {
+    terminal.app("host", entry.message, entry.level);
+  }
+}
+
+async function startAgainstEmulator(): Promise<LocalStack> {
+  const inMemory = process.env.AFS_AZURITE_IN_MEMORY === "1";
+  terminal.stack(`starting Azurite (${inMemory ? "in memory" : AZURITE_DIR}), the Azure emulator (${path.relative(PROJECT_DIR, DEFAULT_SEED_PATH)}) and the Functions host …`);
+  return startLocalStack({
+    azurite: inMemory ? {} : { location: AZURITE_DIR },
+    emulator: {
+      seed: demoSeed(),
+      // Demo delays: the agent discovers identities after 1 s and picks up a switch after 4 s.
+      delays: { discoveryMs: 1_000, activationMs: 4_000, principalReplicationMs: 1_000, lroMs: 200, retryAfterSeconds: 0 },
+    },
+    appSettings: { RECONCILE_QUEUE_NAME: "reconcile", TABLE_NAME_PREFIX: "afsIdentity" },
+    hostPort: Number(process.env.AFS_HOST_PORT ?? 7071),
+    functionKey: process.env.AFS_HOST_FUNCTION_KEY || undefined,
+    queueMessageLeaseMs: 60_000,
+    onLog: echoAppLog,
+    onOutput: (text) => process.stderr.write(text),
+  });
+}
+
+/** Real Azure: the host alone with the user's settings; the emulator is not started. */
+async function startAgainstAzure(stopList: (() => Promise<void>)[]): Promise<HostProcess> {
+  if (!process.env.MANAGED_SCOPES) throw new Error("AFS_TARGET=azure needs MANAGED_SCOPES (and your Azure credentials) in the environment");
+  let connectionString = process.env.AzureWebJobsStorage;
+  if (!connectionString && !process.env.AzureWebJobsStorage__queueServiceUri) {
+    const azurite = await startAzurite({ location: AZURITE_DIR });
+    stopList.push(() => azurite.stop());
+    connectionString = azurite.connectionString;
+  }
+  const host = await spawnHost({
+    projectDir: PROJECT_DIR,
+    env: {
+      RECONCILE_QUEUE_NAME: "reconcile",
+      ACTIVATION_CHECK_SCHEDULE: "0 */5 * * * *",
+      FULL_SWEEP_SCHEDULE: "0 30 2 * * *",
+      ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => typeof e[1] === "string")),
+      ...(connectionString ? { AzureWebJobsStorage: connectionString } : {}),
+    },
+    port: Number(process.env.AFS_HOST_PORT ?? 7071),
+    functionKey: process.env.AFS_HOST_FUNCTION_KEY || undefined,
+    onLog: echoAppLog,
+    onOutput: (text) => process.stderr.write(text),
+  });
+  stopList.push(() => host.stop());
+  return host;
+}
+
+function printTryUrls(apiUrl: string, key: string, serviceId?: string): void {
+  terminal.plain("");
+  terminal.try(`function key: ${key}`);
+  terminal.try(`curl -s -H "x-functions-key: ${key}" ${apiUrl}/services`);
+  if (serviceId) terminal.try(`curl -s -H "x-functions-key: ${key}" "${apiUrl}/service?id=${serviceId}"`);
+  terminal.try(`curl -s "${apiUrl}/servers?state=Active&code=${key}"`);
+  terminal.try(`curl -s -X POST -H "x-functions-key: ${key}" -d '{"all":true}' ${apiUrl}/reconcile`);
+  terminal.try(`curl -s -H "x-functions-key: ${key}" ${apiUrl}/openapi.json`);
+  terminal.plain("");
+  terminal.stack("running; press Ctrl-C to stop everything");
+}
+
+async function main(): Promise<void> {
+  const stopList: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const shutdown = async (code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    terminal.stack("stopping the host (after in-flight invocations), the emulator and Azurite …");
+    for (const stop of stopList.reverse()) await stop().catch((e: unknown) => terminal.app("stack", String(e), "error"));
+    terminal.stack("stopped");
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  try {
+    if (process.env.AFS_TARGET === "azure") {
+      const host = await startAgainstAzure(stopList);
+      terminal.stack(`host at ${host.url} against ${process.env.ARM_ENDPOINT ?? "https://management.azure.com"} (scopes ${process.env.MANAGED_SCOPES})`);
+      printTryUrls(`${host.url}/api`, host.functionKey);
+      return;
+    }
+    const stack = await startAgainstEmulator();
+    stopList.push(() => stack.stop());
+    stack.host.child.once("exit", (code, signal) => {
+      if (stopping) return;
+      terminal.app("stack", `the Functions host exited unexpectedly (${signal ?? `code ${code}`}); stopping`, "error");
+      void shutdown(1);
+    });
+    terminal.stack(`Azure emulator  ${stack.emulator.armEndpoint}  (admin API ${stack.emulator.adminUrl})`);
+    terminal.stack(`Functions host  ${stack.host.url}  (Event Grid webhook registered with the emulator)`);
+    const serviceId = ids.storageSyncService("11111111-1111-4111-8111-111111111111", "rg-filesync", "sss-prod");
+    await runDemoStory({ stack, serviceId, serverName: "fs06.contoso.local", machineId: ids.arcMachine("11111111-1111-4111-8111-111111111111", "rg-arc", "fs06") });
+    printTryUrls(stack.apiUrl, stack.functionKey, serviceId);
+  } catch (error) {
+    terminal.app("stack", error instanceof Error ? error.message : String(error), "error");
+    await shutdown(1);
+  }
+}
+
+void main();
