@@ -152,6 +152,8 @@ module api 'app/api.bicep' = {
 
 // ---- Roles over the managed scopes ----
 
+var useFileSyncAdministrator = accessOption == 'FileSyncAdministrator'
+
 module customRoles 'app/custom-roles.bicep' = {
   name: 'custom-roles-${resourceToken}'
   scope: subscription(scopeParts[0].subscriptionId)
@@ -162,7 +164,6 @@ module customRoles 'app/custom-roles.bicep' = {
   }
 }
 
-var useFileSyncAdministrator = accessOption == 'FileSyncAdministrator'
 // The only role over the managed scopes that can assign roles; the scope-access
 // modules always attach the delegation condition of app/roles.bicep to it.
 var delegationRoleId = useFileSyncAdministrator ? builtInRoles.azureFileSyncAdministrator : builtInRoles.roleBasedAccessControlAdministrator
