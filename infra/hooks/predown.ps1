@@ -14,7 +14,7 @@ $prefix = ("afsid-$($env:AZURE_ENV_NAME)").Substring(0, [Math]::Min(44, ("afsid-
 if ($principal) {
   foreach ($scope in Split-List $env:AZURE_MANAGED_SCOPES) {
     Write-Host "predown: removing role assignments of $principal at $scope"
-    az role assignment delete --assignee $principal --scope $scope --yes --only-show-errors
+    az role assignment delete --assignee $principal --scope $scope --only-show-errors
     if ($LASTEXITCODE -ne 0) { $failed = $true }
   }
 }

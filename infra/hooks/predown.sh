@@ -19,7 +19,7 @@ IFS=','
 if [ -n "$principal" ]; then
   for scope in ${AZURE_MANAGED_SCOPES:-}; do
     echo "predown: removing role assignments of $principal at $scope"
-    az role assignment delete --assignee "$principal" --scope "$scope" --yes --only-show-errors || status=1
+    az role assignment delete --assignee "$principal" --scope "$scope" --only-show-errors || status=1
   done
 fi
 
