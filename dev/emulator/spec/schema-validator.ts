@@ -60,7 +60,7 @@ export class SchemaValidator {
     if (typeof value === "string") {
       if (schema.minLength !== undefined && value.length < schema.minLength) problems.push(`${label}: shorter than ${schema.minLength}`);
       if (schema.maxLength !== undefined && value.length > schema.maxLength) problems.push(`${label}: longer than ${schema.maxLength}`);
-      if (schema.pattern !== undefined && !new RegExp(schema.pattern, "u").test(value)) problems.push(`${label}: does not match ${schema.pattern}`);
+      if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) problems.push(`${label}: does not match ${schema.pattern}`);
       // Services reject malformed GUIDs they parse; in responses the specs' own examples are too sloppy to hold to it.
       if (mode === "request" && schema.format === "uuid" && !GUID.test(value)) problems.push(`${label}: '${value}' is not a GUID`);
     }
