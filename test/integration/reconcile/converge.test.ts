@@ -1,10 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { DEFAULT_SEED_PATH, type SeedInput } from "../../../dev/emulator/index";
+import { reconcileService } from "../../../src/lib/reconcile";
 import { ROLE, listRoleAssignmentsForPrincipal } from "../../../src/lib/azure/role-assignments";
 import { getStorageSyncService } from "../../../src/lib/azure/storage-sync";
 import {
   ACCOUNT_A,
   ACCOUNT_B,
   SERVICE_ID,
+  SETTINGS,
   SUB_B,
   eligibleServer,
   principalOf,
@@ -118,5 +122,30 @@ describe("reconcile against the emulator", () => {
       expect(full.roleDefinitionId?.toLowerCase().startsWith(`/subscriptions/${SUB_B}/providers/microsoft.authorization/roledefinitions/`)).toBe(true);
       expect(full.principalType).toBe("ServicePrincipal");
     }
+  });
+
+  it("counts ARM calls per run even when runs share one connection concurrently", async () => {
+    const demo = JSON.parse(readFileSync(DEFAULT_SEED_PATH, "utf8")) as SeedInput;
+    const services = [
+      "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-filesync/providers/Microsoft.StorageSync/storageSyncServices/sss-prod",
+      "/subscriptions/22222222-2222-4222-8222-222222222222/resourceGroups/rg-branch/providers/Microsoft.StorageSync/storageSyncServices/sss-branch",
+    ];
+    const runOne = (id: string) => reconcileService(harness.arm, id, { dryRun: false, settings: SETTINGS });
+    const solo = [];
+    for (const id of services) {
+      await harness.load(demo, { lroMode: "sync" });
+      await harness.emulator.admin.advanceTime(60_000);
+      await harness.emulator.admin.resetCalls();
+      solo.push((await runOne(id)).armCalls);
+    }
+    await harness.load(demo, { lroMode: "sync" });
+    await harness.emulator.admin.advanceTime(60_000);
+    await harness.emulator.admin.resetCalls();
+    const together = await Promise.all(services.map(runOne));
+    expect(together.map((r) => r.armCalls)).toEqual(solo);
+    const total = await harness.emulator.admin.calls();
+    expect(together[0]!.armCalls.reads + together[1]!.armCalls.reads).toBe(total.reads);
+    expect(together[0]!.armCalls.writes + together[1]!.armCalls.writes).toBe(total.writes);
+    expect(total.writes).toBeGreaterThan(0);
   });
 });
