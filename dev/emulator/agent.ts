@@ -27,45 +27,71 @@ export function agentSupportsIdentity(version: string): boolean {
 
 const shortName = (host: string): string => host.split(".")[0]?.toLowerCase() ?? "";
 
-/** Machines by short host name (and resource name), built once per batch of evaluations. */
-export type MachineIndex = Map<string, MachineRecord>;
+/**
+ * Look-ups the agent needs, indexed lazily once per batch of evaluations so
+ * that listing many servers costs in proportion to them, not to their product
+ * with every endpoint and assignment.
+ */
+export class AgentWorld {
+  private machines?: Map<string, MachineRecord>;
+  private syncGroupsByOwner?: Map<string, string[]>;
+  private sharesBySyncGroup?: Map<string, string[]>;
+  private grantScopesByPrincipal?: Map<string, string[]>;
 
-export function machineIndex(state: EmulatorState): MachineIndex {
-  const index: MachineIndex = new Map();
-  for (const m of state.machines.values()) {
-    for (const n of [shortName(m.name), shortName(m.hostName)]) if (!index.has(n)) index.set(n, m);
-  }
-  return index;
-}
+  constructor(readonly state: EmulatorState) {}
 
-/** The Arc machine or VM a server runs on: the explicit link, else the machine whose host name matches. */
-export function machineOf(state: EmulatorState, server: ServerRecord, index: MachineIndex = machineIndex(state)): MachineRecord | undefined {
-  if (server.machineId) return state.machines.get(idKey(server.machineId));
-  return index.get(shortName(server.serverName)) ?? index.get(shortName(server.friendlyName));
-}
-
-/** Every file share (role assignment scope) the server syncs: its own endpoints and, for a node, its cluster's. */
-export function sharesOf(state: EmulatorState, server: ServerRecord): string[] {
-  const endpointOwners = new Set([idKey(server.id)]);
-  if (server.serverRole === "ClusterNode") endpointOwners.add(idKey(`${server.serviceId}/registeredServers/${server.clusterId}`));
-  const shares = new Set<string>();
-  for (const se of state.serverEndpoints.values()) {
-    if (!endpointOwners.has(idKey(se.serverResourceId))) continue;
-    for (const ce of state.cloudEndpointsOf(se.syncGroupId)) {
-      shares.add(`${ce.storageAccountResourceId}/fileServices/default/fileshares/${ce.azureFileShareName}`);
+  /** The Arc machine or VM a server runs on: the explicit link, else the machine whose host name matches. */
+  machineOf(server: ServerRecord): MachineRecord | undefined {
+    if (server.machineId) return this.state.machines.get(idKey(server.machineId));
+    if (!this.machines) {
+      this.machines = new Map();
+      for (const m of this.state.machines.values()) {
+        for (const n of [shortName(m.name), shortName(m.hostName)]) if (!this.machines.has(n)) this.machines.set(n, m);
+      }
     }
+    return this.machines.get(shortName(server.serverName)) ?? this.machines.get(shortName(server.friendlyName));
   }
-  return [...shares];
+
+  /** Every file share (role assignment scope) the server syncs: its own endpoints and, for a node, its cluster's. */
+  sharesOf(server: ServerRecord): string[] {
+    if (!this.syncGroupsByOwner || !this.sharesBySyncGroup) {
+      this.syncGroupsByOwner = new Map();
+      for (const se of this.state.serverEndpoints.values()) push(this.syncGroupsByOwner, idKey(se.serverResourceId), idKey(se.syncGroupId));
+      this.sharesBySyncGroup = new Map();
+      for (const ce of this.state.cloudEndpoints.values()) {
+        push(this.sharesBySyncGroup, idKey(ce.syncGroupId), `${ce.storageAccountResourceId}/fileServices/default/fileshares/${ce.azureFileShareName}`);
+      }
+    }
+    const owners = [idKey(server.id)];
+    if (server.serverRole === "ClusterNode") owners.push(idKey(`${server.serviceId}/registeredServers/${server.clusterId}`));
+    const shares = new Set<string>();
+    for (const owner of owners) {
+      for (const sg of this.syncGroupsByOwner.get(owner) ?? []) for (const share of this.sharesBySyncGroup.get(sg) ?? []) shares.add(share);
+    }
+    return [...shares];
+  }
+
+  /** Storage File Data Privileged Contributor at the share or above. */
+  holdsShareRole(principalId: string, share: string): boolean {
+    if (!this.grantScopesByPrincipal) {
+      this.grantScopesByPrincipal = new Map();
+      for (const a of this.state.roleAssignments.values()) {
+        if (a.roleDefinitionId.toLowerCase().endsWith(ROLE_IDS.storageFileDataPrivilegedContributor)) push(this.grantScopesByPrincipal, a.principalId.toLowerCase(), a.scope);
+      }
+    }
+    return (this.grantScopesByPrincipal.get(principalId.toLowerCase()) ?? []).some((scope) => isAtOrAbove(scope, share));
+  }
 }
 
-export function holdsShareRole(state: EmulatorState, principalId: string, share: string): boolean {
-  for (const a of state.roleAssignments.values()) {
-    if (a.principalId.toLowerCase() !== principalId.toLowerCase()) continue;
-    if (!a.roleDefinitionId.toLowerCase().endsWith(ROLE_IDS.storageFileDataPrivilegedContributor)) continue;
-    if (isAtOrAbove(a.scope, share)) return true;
-  }
-  return false;
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
+
+export const machineOf = (state: EmulatorState, server: ServerRecord): MachineRecord | undefined => new AgentWorld(state).machineOf(server);
+export const sharesOf = (state: EmulatorState, server: ServerRecord): string[] => new AgentWorld(state).sharesOf(server);
+export const holdsShareRole = (state: EmulatorState, principalId: string, share: string): boolean => new AgentWorld(state).holdsShareRole(principalId, share);
 
 /**
  * Brings one server's simulated agent up to `nowMs`. Evaluated lazily on every
@@ -80,11 +106,11 @@ export function holdsShareRole(state: EmulatorState, principalId: string, share:
  *   Contributor on every share it syncs; otherwise it stays on its
  *   certificate and reports 0x80c86063, and retries on later evaluations.
  */
-export function evaluateAgent(state: EmulatorState, server: ServerRecord, nowMs: number, delays: AgentDelays, index?: MachineIndex): void {
+export function evaluateAgent(state: EmulatorState, server: ServerRecord, nowMs: number, delays: AgentDelays, world: AgentWorld = new AgentWorld(state)): void {
   if (server.serverRole === "ClusterName") return;
   server.lastHeartBeatMs = Math.max(server.lastHeartBeatMs, nowMs);
 
-  const machine = machineOf(state, server, index);
+  const machine = world.machineOf(server);
   const identity = machine?.identity;
   if (identity && agentSupportsIdentity(server.agentVersion)) {
     const reportAt = Math.max(identity.sinceMs, server.registeredAtMs) + delays.discoveryMs;
@@ -96,7 +122,7 @@ export function evaluateAgent(state: EmulatorState, server: ServerRecord, nowMs:
 
   const pending = server.pendingSwitch;
   if (pending && nowMs >= pending.sinceMs + delays.activationMs) {
-    const missing = sharesOf(state, server).filter((share) => !holdsShareRole(state, pending.principalId, share));
+    const missing = world.sharesOf(server).filter((share) => !world.holdsShareRole(pending.principalId, share));
     if (missing.length === 0) {
       server.activeAuthType = "ManagedIdentity";
       server.pendingSwitch = undefined;

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { evaluateAgent, machineIndex } from "./agent";
+import { AgentWorld, evaluateAgent } from "./agent";
 import { ArmError } from "./arm-error";
 import { CallRecorder } from "./calls";
 import { SimulatedClock } from "./clock";
@@ -101,8 +101,8 @@ export class EmulatorCore {
   /** Brings the simulated agents of these servers up to now. */
   evaluateServers(servers: Iterable<ServerRecord>): void {
     const now = this.clock.now();
-    const index = machineIndex(this.state);
-    for (const s of servers) evaluateAgent(this.state, s, now, this.delays, index);
+    const world = new AgentWorld(this.state);
+    for (const s of servers) evaluateAgent(this.state, s, now, this.delays, world);
   }
 
   server(id: string): ServerRecord | undefined {
