@@ -13,6 +13,7 @@ foreach ($name in $required) {
   }
 }
 $eventsFunction = if ($env:EVENTS_FUNCTION_NAME) { $env:EVENTS_FUNCTION_NAME } else { 'armEvents' }
+$pollSeconds = if ($env:POSTDEPLOY_POLL_SECONDS) { [int]$env:POSTDEPLOY_POLL_SECONDS } else { 10 }
 
 az account show --output none 2>$null
 if ($LASTEXITCODE -ne 0) { throw "postdeploy: the Azure CLI is not signed in; run 'az login' and then 'azd hooks run postdeploy'" }
@@ -24,7 +25,7 @@ for ($attempt = 1; $attempt -le 30; $attempt++) {
   $key = az functionapp keys list -g $env:AZURE_RESOURCE_GROUP -n $env:AZURE_FUNCTION_APP_NAME --query 'systemKeys.eventgrid_extension' -o tsv 2>$null
   if ($key) { break }
   Write-Host "postdeploy: waiting for the host to create the Event Grid key ($attempt/30)"
-  Start-Sleep -Seconds 10
+  Start-Sleep -Seconds $pollSeconds
 }
 if (-not $key) { throw "postdeploy: no eventgrid_extension key; is function '$eventsFunction' deployed? Re-run: azd hooks run postdeploy" }
 Remove-Variable key # the deployment reads the key itself with listKeys

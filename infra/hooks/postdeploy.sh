@@ -16,6 +16,7 @@ for name in AZURE_ENV_NAME AZURE_LOCATION AZURE_SUBSCRIPTION_ID AZURE_RESOURCE_G
   fi
 done
 events_function="${EVENTS_FUNCTION_NAME:-armEvents}"
+poll_seconds="${POSTDEPLOY_POLL_SECONDS:-10}"
 
 if ! az account show >/dev/null 2>&1; then
   echo "postdeploy: the Azure CLI is not signed in; run 'az login' and then 'azd hooks run postdeploy'" >&2
@@ -37,7 +38,7 @@ while :; do
   fi
   echo "postdeploy: waiting for the host to create the Event Grid key ($attempt/30)"
   attempt=$((attempt + 1))
-  sleep 10
+  sleep "$poll_seconds"
 done
 unset key # the deployment reads the key itself with listKeys
 

@@ -1,0 +1,176 @@
+/**
+ * The azd hooks (POSIX versions) run against a stand-in for the Azure CLI that
+ * records every call: what they deploy, delete and refuse. The stand-in is the
+ * external `az` program, not our code; the PowerShell twins are not run here
+ * (no pwsh on the build machines).
+ */
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { projectRoot } from "./bicep/project";
+
+const SUB_A = "5f8b4a2e-0c1d-4e6f-9a7b-3c2d1e0f9a8b";
+const SUB_B = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d";
+const TOPIC_A = `/subscriptions/${SUB_A}/resourceGroups/rg-prod-events/providers/Microsoft.EventGrid/systemTopics/evgt-afsid-abc`;
+const TOPIC_B = `/subscriptions/${SUB_B}/resourceGroups/rg-shared/providers/Microsoft.EventGrid/systemTopics/subs-topic`;
+const DELIVERIES = [
+  { scope: `/subscriptions/${SUB_A}`, topicId: TOPIC_A },
+  { scope: `/subscriptions/${SUB_B}/resourceGroups/rg-files`, topicId: TOPIC_B },
+];
+const KEY = "s3cr3t-eventgrid-key";
+
+// Answers like the Azure CLI for the calls the hooks make; logs each call on one line, arguments split by \x1f.
+const FAKE_AZ = `#!/bin/sh
+{ printf '%s\\037' "$@"; printf '\\n'; } >> "$STUB_DIR/calls.log"
+case "$1 $2" in
+  "account show") [ -n "\${STUB_LOGGED_OUT:-}" ] && exit 1; exit 0 ;;
+  "functionapp keys")
+    n=$(cat "$STUB_DIR/polls" 2>/dev/null || echo 0); n=$((n + 1)); echo "$n" > "$STUB_DIR/polls"
+    if [ -n "\${STUB_KEY_AFTER:-}" ] && [ "$n" -ge "$STUB_KEY_AFTER" ]; then echo "$STUB_KEY"; fi
+    exit 0 ;;
+  "deployment sub")
+    while [ $# -gt 0 ]; do
+      if [ "$1" = "--parameters" ]; then cp "\${2#@}" "$STUB_DIR/parameters.json"; fi
+      shift
+    done
+    exit 0 ;;
+  "eventgrid system-topic")
+    case "$*" in *" list "*) printf '%s\\n' "\${STUB_EVENT_SUBSCRIPTIONS:-}" | tr ',' '\\n' ;; esac
+    exit 0 ;;
+esac
+exit 0
+`;
+
+const SEPARATOR = String.fromCharCode(0x1f);
+
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "afsid-hooks-"));
+  for (const [name, body] of [["az", FAKE_AZ], ["curl", "#!/bin/sh\nexit 0\n"]] as const) {
+    writeFileSync(join(dir, name), body);
+    chmodSync(join(dir, name), 0o755);
+  }
+});
+
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function runHook(hook: string, env: Record<string, string>) {
+  const result = spawnSync("sh", [join(projectRoot, "infra/hooks", hook)], {
+    env: { PATH: `${dir}:${process.env.PATH ?? ""}`, STUB_DIR: dir, STUB_KEY: KEY, HOME: dir, ...env },
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  const log = existsSync(join(dir, "calls.log")) ? readFileSync(join(dir, "calls.log"), "utf8") : "";
+  const calls = log
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .map((l) => l.split(SEPARATOR).slice(0, -1));
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, calls };
+}
+
+const deployEnv = {
+  AZURE_ENV_NAME: "prod",
+  AZURE_LOCATION: "westeurope",
+  AZURE_SUBSCRIPTION_ID: SUB_A,
+  AZURE_RESOURCE_GROUP: "rg-prod",
+  AZURE_FUNCTION_APP_NAME: "func-afsid-abc",
+  AZURE_FUNCTION_APP_HOSTNAME: "func-afsid-abc.azurewebsites.net",
+  AZURE_STORAGE_ACCOUNT_ID: `/subscriptions/${SUB_A}/resourceGroups/rg-prod/providers/Microsoft.Storage/storageAccounts/stabc`,
+  AZURE_DEAD_LETTER_CONTAINER: "eventgrid-deadletter",
+  AZURE_EVENT_GRID_DELIVERIES: JSON.stringify(DELIVERIES),
+  POSTDEPLOY_POLL_SECONDS: "0",
+};
+
+describe("postdeploy.sh", () => {
+  it("waits for the Event Grid key, then deploys event-subscriptions.bicep with the provisioned values", () => {
+    const run = runHook("postdeploy.sh", { ...deployEnv, STUB_KEY_AFTER: "3" });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(run.calls.filter((c) => c[0] === "functionapp")).toHaveLength(3);
+    expect(run.calls).toContainEqual(["account", "set", "--subscription", SUB_A]);
+    const deployment = run.calls.find((c) => c[0] === "deployment");
+    expect(deployment?.slice(0, 3)).toEqual(["deployment", "sub", "create"]);
+    expect(deployment?.[deployment.indexOf("--name") + 1]).toBe("afsid-events-prod");
+    expect(deployment?.[deployment.indexOf("--location") + 1]).toBe("westeurope");
+    expect(deployment?.[deployment.indexOf("--template-file") + 1]).toMatch(/infra\/hooks\/\.\.\/event-subscriptions\.bicep$/);
+
+    const parameters = JSON.parse(readFileSync(join(dir, "parameters.json"), "utf8")) as { parameters: Record<string, { value: unknown }> };
+    expect(Object.fromEntries(Object.entries(parameters.parameters).map(([k, v]) => [k, v.value]))).toEqual({
+      environmentName: "prod",
+      functionAppResourceGroup: "rg-prod",
+      functionAppName: "func-afsid-abc",
+      eventsFunctionName: "armEvents",
+      deliveries: DELIVERIES,
+      deadLetterStorageAccountId: deployEnv.AZURE_STORAGE_ACCOUNT_ID,
+      deadLetterContainerName: "eventgrid-deadletter",
+    });
+    // The key only proves the webhook exists; it never reaches the deployment's inputs or the output.
+    expect(JSON.stringify(run.calls) + run.stdout + readFileSync(join(dir, "parameters.json"), "utf8")).not.toContain(KEY);
+  });
+
+  it("names a missing azd value and deploys nothing", () => {
+    const { AZURE_EVENT_GRID_DELIVERIES: _omitted, ...env } = deployEnv;
+    const run = runHook("postdeploy.sh", { ...env, STUB_KEY_AFTER: "1" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("AZURE_EVENT_GRID_DELIVERIES is not set");
+    expect(run.calls).toEqual([]);
+  });
+
+  it("asks for az login when the Azure CLI is signed out", () => {
+    const run = runHook("postdeploy.sh", { ...deployEnv, STUB_LOGGED_OUT: "1" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("az login");
+    expect(run.calls.map((c) => c.slice(0, 2).join(" "))).toEqual(["account show"]);
+  });
+
+  it("gives up with a clear message when the key never appears", () => {
+    const run = runHook("postdeploy.sh", deployEnv);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("no eventgrid_extension key after 30 tries");
+    expect(run.calls.filter((c) => c[0] === "functionapp")).toHaveLength(30);
+    expect(run.calls.some((c) => c[0] === "deployment")).toBe(false);
+  });
+});
+
+describe("predown.sh", () => {
+  const downEnv = {
+    AZURE_ENV_NAME: "prod",
+    AZURE_FUNCTION_APP_IDENTITY_PRINCIPAL_ID: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+    AZURE_MANAGED_SCOPES: DELIVERIES.map((d) => d.scope).join(","),
+    AZURE_EVENT_GRID_DELIVERIES: JSON.stringify(DELIVERIES),
+    AZURE_EVENT_GRID_CREATED_RESOURCE_GROUPS: `/subscriptions/${SUB_A}/resourceGroups/rg-prod-events`,
+    AZURE_CUSTOM_ROLE_IDS: "11111111-2222-4333-8444-555555555555",
+    AZURE_CUSTOM_ROLE_SUBSCRIPTION_ID: SUB_A,
+  };
+
+  it("removes what lives outside the resource group: assignments, our event subscriptions, topic groups, custom roles", () => {
+    const run = runHook("predown.sh", { ...downEnv, STUB_EVENT_SUBSCRIPTIONS: "afsid-prod-x1,afsid-prod-x2" });
+    expect(run.status).toBe(0);
+    const summary = run.calls.map((c) => c.filter((a) => !a.startsWith("--only")).join(" "));
+    for (const d of DELIVERIES) {
+      expect(summary).toContain(`role assignment delete --assignee ${downEnv.AZURE_FUNCTION_APP_IDENTITY_PRINCIPAL_ID} --scope ${d.scope}`);
+    }
+    expect(summary).toContain(
+      `eventgrid system-topic event-subscription list --subscription ${SUB_B} -g rg-shared --system-topic-name subs-topic --query [?starts_with(name, 'afsid-prod-')].name -o tsv`,
+    );
+    expect(summary).toContain(
+      `eventgrid system-topic event-subscription delete --subscription ${SUB_B} -g rg-shared --system-topic-name subs-topic -n afsid-prod-x2 --yes`,
+    );
+    expect(summary.filter((s) => s.includes("event-subscription delete"))).toHaveLength(4); // two per topic
+    expect(summary).toContain(`group delete --subscription ${SUB_A} -n rg-prod-events --yes`);
+    expect(summary).toContain(`role definition delete --name ${downEnv.AZURE_CUSTOM_ROLE_IDS} --scope /subscriptions/${SUB_A}`);
+    // Assignments go before the roles they use.
+    const firstRoleDelete = summary.findIndex((s) => s.startsWith("role definition delete"));
+    const lastAssignmentDelete = summary.map((s) => s.startsWith("role assignment delete")).lastIndexOf(true);
+    expect(lastAssignmentDelete).toBeLessThan(firstRoleDelete);
+  });
+
+  it("refuses to run signed out", () => {
+    const run = runHook("predown.sh", { ...downEnv, STUB_LOGGED_OUT: "1" });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("az login");
+  });
+});
