@@ -1,6 +1,6 @@
 import { isWithinScopes } from "../azure/resource-id";
 import { parseReconcileMessage, type DiscoveryWatch, type ReconcileRequest } from "../queue/messages";
-import { takePending } from "../queue/pending-marker";
+import { takeMergedTriggers, takePending } from "../queue/pending-marker";
 import { requestReconcile } from "../queue/schedule";
 import { acquireLease, releaseLease } from "../status/lease";
 import { recordReconcileResult } from "../status/record-reconcile";
@@ -71,7 +71,7 @@ export async function handleReconcileMessage(app: AppServices, raw: unknown, del
 async function runUnderLease(app: AppServices, request: ReconcileRequest, delivery: DeliveryInfo, log: AppLog): Promise<WorkerOutcome> {
   const startedAt = app.now();
   const merged = request.dryRun ? { mergedTriggers: [], mergedCount: 0 } : await takePending(app.tables.pending, request.serviceId, request.runId);
-  await recordRunStarted(app.tables.runs, request.runId, {
+  const started = {
     serviceId: request.serviceId,
     dryRun: request.dryRun,
     trigger: request.trigger,
@@ -80,7 +80,8 @@ async function runUnderLease(app: AppServices, request: ReconcileRequest, delive
     attempt: delivery.dequeueCount,
     worker: app.workerId,
     coalescedTriggers: merged.mergedTriggers,
-  });
+  };
+  await recordRunStarted(app.tables.runs, request.runId, started);
 
   let report: ReconcileReport;
   try {
@@ -89,6 +90,11 @@ async function runUnderLease(app: AppServices, request: ReconcileRequest, delive
     return await recordFailure(app, request, delivery, startedAt, error, log);
   }
 
+  // Triggers merged in the moment between our taking the marker and the run starting: still this run's.
+  if (!request.dryRun) {
+    const late = await takeMergedTriggers(app.tables.pending, request.serviceId, request.runId);
+    if (late.length > 0) await recordRunStarted(app.tables.runs, request.runId, { ...started, coalescedTriggers: [...merged.mergedTriggers, ...late] });
+  }
   const failed = report.outcomes.some((o) => o.status === "failed");
   const status: RunStatus = request.dryRun ? "dryRun" : failed ? "completedWithFailures" : "succeeded";
   const followUps: string[] = [];

@@ -50,8 +50,6 @@ export async function requestReconcile(deps: SchedulerDeps, ask: ReconcileAsk, n
         runId,
         createdAt: now.toISOString(),
         dueAt: new Date(now.getTime() + delayMs).toISOString(),
-        mergedTriggers: [],
-        mergedCount: 0,
       },
       ask.trigger,
       deps.staleAfterMs,
