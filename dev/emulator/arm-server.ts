@@ -7,7 +7,8 @@ import { rateLimitHeader } from "./faults/arm-throttle";
 import { faultResponse } from "./faults/fault-response";
 import { authorizationHandlers } from "./handlers/authorization";
 import { machineHandlers } from "./handlers/machines";
-import { asyncOperationUrl, locationUrl, OPERATION_RESULT_ID, OPERATION_RESULT_PATH, operationResult, operationStatusHandlers } from "./handlers/operation-status";
+import { OPERATION_RESULT_ID, OPERATION_RESULT_PATH, operationResult, operationStatusHandlers } from "./handlers/operation-status";
+import { answerLongRunning } from "./lro-answer";
 import { storageHandlers } from "./handlers/storage";
 import { storageSyncHandlers } from "./handlers/storage-sync";
 import type { Handler, HandlerContext, Reply } from "./handlers/types";
@@ -185,7 +186,7 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
       const handler = HANDLERS[routed.operationId];
       if (!handler) throw new ArmError(501, "NotImplemented", `The emulator does not implement ${routed.operationId}.`);
       const result = handler(ctx);
-      replyOut = result.kind === "reply" ? result : startLongRunning(core, ctx, result, headers);
+      replyOut = result.kind === "reply" ? result : answerLongRunning(core, ctx, result);
     }
     status = replyOut.status;
     for (const w of replyOut.written ?? []) core.wrote(w.resourceUri, w.method, callerOid, correlationId);
@@ -223,40 +224,4 @@ function safeJson(text: string): unknown {
 
 function syntheticOperation(operationId: string): SpecOperation {
   return { operationId, method: "GET", pathTemplate: "", longRunning: false, isWrite: false, resourceType: "Microsoft.StorageSync", apiVersions: [], specApiVersion: undefined, source: "builtin" };
-}
-
-/** Answers a long-running write: applied now (sync mode) or 202 with status URLs (async mode). */
-function startLongRunning(core: EmulatorCore, ctx: HandlerContext, write: Extract<ReturnType<Handler>, { kind: "lro" }>, headers: Record<string, string>): Reply {
-  const isStorageSync = /\/providers\/Microsoft\.StorageSync\//i.test(write.resourceId);
-  if (core.lroMode === "sync" || !isStorageSync) return write.apply();
-  let written: Reply["written"];
-  const op = core.lro.start({
-    subscriptionId: write.subscriptionId,
-    location: write.location,
-    resourceId: write.resourceId,
-    nowMs: core.clock.now(),
-    durationMs: core.delays.lroMs,
-    complete: () => {
-      const final = write.apply();
-      written = final.written;
-      return { status: final.status, body: final.body };
-    },
-    onSettled: () => {
-      for (const w of written ?? []) core.wrote(w.resourceUri, w.method, ctx.callerOid, ctx.correlationId);
-    },
-  });
-  // Complete on time even if nobody polls (events must still be raised).
-  setTimeout(() => core.settle(), core.delays.lroMs + 1).unref();
-  const rg = /\/resourceGroups\/([^/]+)/i.exec(write.resourceId)?.[1] ?? "";
-  const serviceName = /\/storageSyncServices\/([^/]+)/i.exec(write.resourceId)?.[1] ?? "";
-  void headers;
-  return {
-    kind: "reply",
-    status: 202,
-    headers: {
-      "Azure-AsyncOperation": `${asyncOperationUrl(core.armEndpoint, op, rg, serviceName)}?api-version=2022-09-01`,
-      Location: `${locationUrl(core.armEndpoint, op)}?api-version=2022-09-01`,
-      "Retry-After": String(core.delays.retryAfterSeconds),
-    },
-  };
 }

@@ -1,6 +1,7 @@
 import { ArmError, notFound } from "../arm-error";
 import { idKey } from "../resource-id";
 import type { EmulatorState, ResourceGroupRecord, ServiceRecord, SyncGroupRecord } from "../state";
+import type { LongRunningWrite, Reply } from "./types";
 
 /** ARM's 404s for a missing subscription or resource group, checked before the resource itself. */
 export function requireResourceGroup(state: EmulatorState, subscriptionId: string, resourceGroup: string): ResourceGroupRecord {
@@ -30,4 +31,9 @@ export function requireSyncGroup(state: EmulatorState, p: Record<string, string>
   const sg = state.syncGroups.get(idKey(`${svc.id}/syncGroups/${p.syncGroupName}`));
   if (!sg) throw notFound(`Microsoft.StorageSync/storageSyncServices/${p.storageSyncServiceName}/syncGroups/${p.syncGroupName}`, p.resourceGroupName);
   return sg;
+}
+
+/** A long-running Storage Sync write: its status URLs live in the service's subscription and location. */
+export function serviceLro(svc: ServiceRecord, resourceId: string, apply: () => Reply): LongRunningWrite {
+  return { kind: "lro", resourceId, subscriptionId: svc.subscriptionId, location: svc.location, apply };
 }
