@@ -70,3 +70,18 @@ describe("host.json and settings stay in step with the code", () => {
     for (const name of SETTING_NAMES) expect(Object.keys(sampleSettings)).toContain(name);
   });
 });
+
+describe("docs/app-operations.md", () => {
+  const doc = readFileSync(path.join(root, "docs/app-operations.md"), "utf8");
+  it("has a row for exactly the settings the app reads", () => {
+    const section = doc.slice(doc.indexOf("## Settings"), doc.indexOf("## Troubleshooting"));
+    const documented = [...section.matchAll(/^\| `([A-Za-z_]+)` \|/gm)].map((m) => m[1]);
+    expect(documented.sort()).toEqual([...SETTING_NAMES].sort());
+  });
+  it("documents every HTTP route", () => {
+    for (const r of registrations.filter((x) => x.trigger.type === "httpTrigger")) {
+      const route = String(r.trigger.route);
+      expect(doc).toContain(`/api/${route}`);
+    }
+  });
+});
