@@ -39,6 +39,8 @@ describe("azure.yaml", () => {
       "./infra/hooks/postdeploy.sh",
       "./infra/hooks/predown.ps1",
       "./infra/hooks/predown.sh",
+      "./infra/hooks/preprovision.ps1",
+      "./infra/hooks/preprovision.sh",
     ]);
     for (const run of runs) expect(existsSync(join(projectRoot, run)), run).toBe(true);
   });

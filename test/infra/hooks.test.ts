@@ -8,7 +8,9 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/lib/config";
 import { projectRoot } from "./bicep/project";
 
 const SUB_A = "5f8b4a2e-0c1d-4e6f-9a7b-3c2d1e0f9a8b";
@@ -172,5 +174,61 @@ describe("predown.sh", () => {
     const run = runHook("predown.sh", { ...downEnv, STUB_LOGGED_OUT: "1" });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("az login");
+  });
+});
+
+describe("preprovision.sh", () => {
+  const accepts = (env: Record<string, string>) => runHook("preprovision.sh", env);
+
+  it("accepts what loadConfig accepts as MANAGED_SCOPES, and nothing else", () => {
+    const guid = fc.uuid();
+    const piece = fc.oneof(
+      guid.map((g) => `/subscriptions/${g}`),
+      fc.tuple(guid, fc.stringMatching(/^[-\w.()]{1,90}$/)).map(([g, rg]) => `/subscriptions/${g}/resourceGroups/${rg}`),
+      guid.map((g) => `/subscriptions/${g.toUpperCase()}/`),
+      fc.string({ unit: fc.constantFrom("/", "a", "F", "0", "-", " ", "s", "(", "*", "\t"), maxLength: 40 }),
+      fc.constantFrom("/subscriptions/", "/subscriptions/x/resourceGroups/rg", "subscriptions/5f8b4a2e-0c1d-4e6f-9a7b-3c2d1e0f9a8b"),
+    );
+    const scopes = fc.array(fc.tuple(fc.constantFrom("", " ", "  "), piece, fc.constantFrom("", " ", "/")), { maxLength: 3 })
+      .map((parts) => parts.map(([before, p, after]) => `${before}${p}${after}`).join(","));
+    const seen = { valid: 0, invalid: 0 };
+    fc.assert(
+      fc.property(scopes, (value) => {
+        let valid = true;
+        try {
+          loadConfig({ MANAGED_SCOPES: value, AzureWebJobsStorage: "UseDevelopmentStorage=true" });
+        } catch (error) {
+          if (!(error instanceof ConfigError)) throw error;
+          valid = false;
+        }
+        seen[valid ? "valid" : "invalid"]++;
+        const run = accepts({ MANAGED_SCOPES: value });
+        expect(run.status, `${JSON.stringify(value)}: ${run.stderr}`).toBe(valid ? 0 : 1);
+      }),
+      { numRuns: 60 },
+    );
+    // Both outcomes were exercised.
+    expect(seen.valid).toBeGreaterThan(5);
+    expect(seen.invalid).toBeGreaterThan(5);
+  });
+
+  it("names each bad topic id, a second topic in one subscription, and an unknown access option", () => {
+    const good = `/subscriptions/${SUB_B}/resourceGroups/rg-shared/providers/Microsoft.EventGrid/systemTopics/subs-topic`;
+    const run = accepts({
+      MANAGED_SCOPES: `/subscriptions/${SUB_A}`,
+      EXISTING_SYSTEM_TOPIC_IDS: `${good}, ${good.replace("subs-topic", "other")},/subscriptions/${SUB_A}/topics/x`,
+      AFS_ACCESS_OPTION: "Owner",
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(`two topics in subscription ${SUB_B}`);
+    expect(run.stderr).toContain(`entry '/subscriptions/${SUB_A}/topics/x' must be a system topic id`);
+    expect(run.stderr).toContain("AFS_ACCESS_OPTION must be FileSyncAdministrator or RbacAdministratorWithCondition, not 'Owner'");
+    expect(accepts({ MANAGED_SCOPES: `/subscriptions/${SUB_A}`, EXISTING_SYSTEM_TOPIC_IDS: good }).status).toBe(0);
+  });
+
+  it("asks for MANAGED_SCOPES when it is missing", () => {
+    const run = accepts({});
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("MANAGED_SCOPES is required: azd env set MANAGED_SCOPES");
   });
 });
