@@ -44,9 +44,10 @@ var deploymentContainerName = 'app-package-${resourceToken}'
 var deadLetterContainerName = 'eventgrid-deadletter'
 var eventGridResourceGroupName = 'rg-${environmentName}-events'
 
-// MANAGED_SCOPES format: trimmed, without trailing slashes.
+// MANAGED_SCOPES format: trimmed, without trailing slashes (the preprovision hook
+// has already checked each entry with the app's own rules).
 var trimmedScopes = filter(map(split(managedScopes, ','), s => trim(s)), s => !empty(s))
-var scopes = map(trimmedScopes, s => endsWith(s, '/') ? substring(s, 0, length(s) - 1) : s)
+var scopes = map(trimmedScopes, s => '/${join(filter(split(s, '/'), part => !empty(part)), '/')}')
 // '/subscriptions/{id}' splits into 3 parts, '/subscriptions/{id}/resourceGroups/{name}' into 5.
 var scopeParts = map(scopes, s => {
   id: s
