@@ -29,11 +29,13 @@ export function classifyServer(server: RegisteredServerView, minAgentVersion: st
   if (onIdentity && current && (!latest || latest === current)) {
     return { state: "Active", principalId: current, reason: `Uses its managed identity ${current}.` };
   }
-  if (server.identity === true && !onIdentity && principalId) {
+  // The switch copies latestApplicationId into applicationId and clears it; a
+  // newer latestApplicationId (Arc identity reset) needs a switch of its own.
+  if (server.identity === true && !onIdentity && current && (!latest || latest === current)) {
     return {
       state: "Switched",
-      principalId,
-      reason: `Switch to identity ${principalId} requested; waiting for the agent to pick it up.`,
+      principalId: current,
+      reason: `Switch to identity ${current} requested; waiting for the agent to pick it up.`,
     };
   }
   const eligible = latest !== undefined || (eq(server.activeAuthType, "Certificate") && current !== undefined);

@@ -51,6 +51,8 @@ export function tenant(options: {
   useIdentity?: boolean;
   roleAssignments?: SeedInput["roleAssignments"];
   callerRoles?: string[];
+  /** Arc machines (in rg-sync) whose host names match servers, with their system-assigned identity. */
+  arcMachines?: Array<{ name: string; hostName: string; principalId: string }>;
 }): SeedInput {
   const callerRoles = options.callerRoles ?? ["Azure File Sync Administrator", "Reader"];
   return {
@@ -63,6 +65,7 @@ export function tenant(options: {
           {
             name: "rg-sync",
             storageSyncServices: [{ name: "sss", identity: options.identity, useIdentity: options.useIdentity ?? false, registeredServers: options.servers, syncGroups: options.syncGroups }],
+            arcMachines: (options.arcMachines ?? []).map((m) => ({ name: m.name, hostName: m.hostName, identity: { principalId: m.principalId } })),
           },
           { name: "rg-data", storageAccounts: [{ name: "stdataa", fileShares: ["share1", "share2", "share3"] }] },
         ],

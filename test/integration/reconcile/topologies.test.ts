@@ -111,4 +111,33 @@ describe("reconcile: topologies", () => {
     // One list per principal per storage account: the cmdlet lists before every grant.
     expect(calls.byOperation["RoleAssignments_ListForScope"]?.reads).toBe(2);
   });
+
+  it("grants and switches again after an Arc identity reset (a new principal inherits nothing)", async () => {
+    const machine = `/subscriptions/${SUB_A}/resourceGroups/rg-sync/providers/Microsoft.HybridCompute/machines/fs1`;
+    await harness.load(
+      tenant({
+        servers: [{ serverId: serverIdOf(1), serverName: "fs1.contoso.local", agentVersion: "20.0.0.0" }],
+        syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])],
+        arcMachines: [{ name: "fs1", hostName: "fs1.contoso.local", principalId: principalOf(1) }],
+      }),
+    );
+    expect((await harness.run()).servers[0]).toMatchObject({ state: "Switched", principalId: principalOf(1) });
+    await harness.emulator.admin.advanceTime(60_000);
+    expect((await harness.run()).servers[0]?.state).toBe("Active");
+
+    const newPrincipal = await harness.emulator.admin.setMachineIdentity(machine, "reset");
+    expect(newPrincipal).toBeTruthy();
+    await harness.emulator.admin.advanceTime(60_000); // the agent reports the new identity
+    await harness.emulator.admin.resetCalls();
+    const report = await harness.run();
+    expect(report.plan.map((a) => a.kind)).toEqual(["grantRole", "switchServer"]);
+    expect(report.plan[0]).toMatchObject({ principal: { kind: "server", principalId: newPrincipal } });
+    expect((await harness.emulator.admin.calls()).writes).toBe(2);
+
+    await harness.emulator.admin.resetCalls();
+    expect((await harness.run()).plan).toEqual([]);
+    expect((await harness.emulator.admin.calls()).writes).toBe(0);
+    await harness.emulator.admin.advanceTime(60_000);
+    expect(await harness.emulator.admin.getServer(serverResourceId(1))).toMatchObject({ activeAuthType: "ManagedIdentity", applicationId: newPrincipal });
+  });
 });

@@ -14,6 +14,7 @@ describe("classifyServer", () => {
     ["on its identity", { activeAuthType: "ManagedIdentity", applicationId: guid(1, "b") }, "Active", guid(1, "b")],
     ["on its identity, a new one reported (Arc reset)", { activeAuthType: "ManagedIdentity", applicationId: guid(1, "b"), latestApplicationId: guid(1, "c") }, "Eligible", guid(1, "c")],
     ["switch requested, not picked up", { identity: true, applicationId: guid(1, "b") }, "Switched", guid(1, "b")],
+    ["switch pending, then a new identity reported", { identity: true, applicationId: guid(1, "b"), latestApplicationId: guid(1, "c") }, "Eligible", guid(1, "c")],
     ["too old", { latestApplicationId: guid(1, "c"), agentVersion: "18.0.1.0" }, "AgentTooOld", guid(1, "c")],
     ["ClusterName", { serverRole: "ClusterName", latestApplicationId: guid(1, "c") }, "ClusterName", undefined],
   ] as const)("%s", (_, props, state, principal) => {
