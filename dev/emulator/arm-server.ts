@@ -111,6 +111,7 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
   let callerOid: string | undefined;
   let status = 500;
   let errorCode: string | undefined;
+  let responseProblems: string[] | undefined;
 
   try {
     core.settle();
@@ -189,6 +190,10 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
       replyOut = result.kind === "reply" ? result : answerLongRunning(core, ctx, result);
     }
     status = replyOut.status;
+    if (core.validateResponses && routed.operation?.source === "spec") {
+      const problems = core.catalog.validateResponse(routed.operationId, replyOut.status, replyOut.body);
+      if (problems.length > 0) responseProblems = problems;
+    }
     for (const w of replyOut.written ?? []) core.wrote(w.resourceUri, w.method, callerOid, correlationId);
     send(res, { status: replyOut.status, headers: { ...headers, ...replyOut.headers }, body: replyOut.body });
   } catch (e) {
@@ -206,6 +211,7 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
       operationId,
       status,
       errorCode,
+      ...(responseProblems ? { responseProblems } : {}),
       caller: callerOid,
       requestId,
       correlationId,

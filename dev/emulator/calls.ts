@@ -21,6 +21,8 @@ export interface RequestLogEntry {
   status: number;
   /** ARM error code when the answer was an error. */
   errorCode?: string;
+  /** With `validateResponses`: where the answer departs from the spec's response schema. */
+  responseProblems?: string[];
   caller?: string;
   requestId: string;
   correlationId: string;

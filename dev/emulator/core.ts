@@ -51,11 +51,14 @@ export class EmulatorCore {
   delays: EmulatorDelays;
   lroMode: "sync" | "async";
   enforceRbac: boolean;
+  /** Check every answer of a spec operation against the spec's response schema (problems land in the request log). */
+  validateResponses: boolean;
   /** Set once the HTTPS server listens. */
   armEndpoint = "";
   private readonly writeListeners: WriteListener[] = [];
 
-  constructor(options: { seed: Seed; delays?: Partial<EmulatorDelays>; lroMode?: "sync" | "async"; enforceRbac?: boolean; catalog?: SpecCatalog; throttle?: ArmThrottleOptions }) {
+  constructor(options: { seed: Seed; delays?: Partial<EmulatorDelays>; lroMode?: "sync" | "async"; enforceRbac?: boolean; catalog?: SpecCatalog; throttle?: ArmThrottleOptions; validateResponses?: boolean }) {
+    this.validateResponses = options.validateResponses ?? false;
     this.throttle = new ArmThrottle(options.throttle);
     this.catalog = options.catalog ?? SpecCatalog.load();
     this.delays = { ...DEFAULT_DELAYS, ...options.delays };

@@ -47,6 +47,8 @@ export interface EmulatorOptions {
   events?: EmulatorEventOptions;
   /** Certificate to serve; default: a new one from createLocalTls(). */
   tls?: LocalTls;
+  /** Check each answer against the spec's response schema; problems are listed in `admin.requests()[i].responseProblems`. */
+  validateResponses?: boolean;
   /** ARM's per-subscription token buckets; default ARM's limits (reads 250/25 per s, writes 200/10 per s). */
   throttle?: ArmThrottleOptions;
 }
@@ -77,7 +79,7 @@ const ADMIN_PREFIX = "/_admin";
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const seed = resolveSeed(options.seed ?? DEFAULT_SEED_PATH);
   const tls = options.tls ?? (await createLocalTls());
-  const core = new EmulatorCore({ seed, delays: options.delays, lroMode: options.lroMode, enforceRbac: options.enforceRbac, throttle: options.throttle });
+  const core = new EmulatorCore({ seed, delays: options.delays, lroMode: options.lroMode, enforceRbac: options.enforceRbac, throttle: options.throttle, validateResponses: options.validateResponses });
   const publisher = new EventGridPublisher({
     ca: tls.certPem,
     maxAttempts: options.events?.maxAttempts ?? 5,

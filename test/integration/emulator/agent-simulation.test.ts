@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLE_IDS } from "../../../dev/emulator/index";
-import { plainRequest, SERVICE1, SUB1, SUB2, sendLongRunning, sendRaw, startHarness, type Harness } from "./harness";
+import { plainRequest, SERVICE1, SUB1, SUB2, sendLongRunning, sendRaw, responseProblems, startHarness, type Harness } from "./harness";
 
 const DISCOVERY_MS = 60_000;
 const ACTIVATION_MS = 900_000;
@@ -110,5 +110,11 @@ describe("File Sync agent simulation", () => {
 
     const registered = await h.emulator.admin.registerServer({ serviceId: SERVICE1, serverName: "fs03.contoso.local" });
     expect((await server(registered)).latestApplicationId).toBe("");
+  });
+});
+
+describe("spec conformance of every answer above", () => {
+  it("matched the spec's response schemas", async () => {
+    expect(await responseProblems(h)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLE_IDS } from "../../../dev/emulator/index";
-import { plainRequest, SUB1, SUB2, startHarness, type Harness } from "./harness";
+import { plainRequest, SUB1, SUB2, responseProblems, startHarness, type Harness } from "./harness";
 
 let h: Harness;
 beforeAll(async () => {
@@ -129,5 +129,11 @@ describe("Microsoft.Authorization role assignments through @azure/arm-authorizat
       expect(def.id).toBe(roleId(SUB1, guid));
     }
     await expect(client.roleDefinitions.get(`/subscriptions/${SUB1}`, "00000000-0000-4000-8000-0000000000ff")).rejects.toMatchObject({ statusCode: 404 });
+  });
+});
+
+describe("spec conformance of every answer above", () => {
+  it("matched the spec's response schemas", async () => {
+    expect(await responseProblems(h)).toEqual([]);
   });
 });

@@ -26,7 +26,7 @@ export interface Harness {
 }
 
 export async function startHarness(options: EmulatorOptions = {}): Promise<Harness> {
-  const emulator = await startEmulator({ tls: inject("localTls"), ...options });
+  const emulator = await startEmulator({ tls: inject("localTls"), validateResponses: true, ...options });
   // The product reads these from its environment; DefaultAzureCredential finds the App Service MSI endpoint.
   Object.assign(process.env, emulator.env);
   const credential = new DefaultAzureCredential();
@@ -86,4 +86,9 @@ export async function plainRequest(h: Harness, method: string, path: string, bod
   const headers: Record<string, string> = {};
   response.headers.forEach((v, k) => (headers[k] = v));
   return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined, headers };
+}
+
+/** Answers (so far) that departed from the spec's response schema, as "operationId status: problem". */
+export async function responseProblems(h: Harness): Promise<string[]> {
+  return (await h.emulator.admin.requests()).flatMap((e) => (e.responseProblems ?? []).map((p) => `${e.operationId} ${e.status}: ${p}`));
 }

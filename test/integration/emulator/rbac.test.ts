@@ -4,7 +4,7 @@ import { MicrosoftStorageSync } from "@azure/arm-storagesync";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_SEED_PATH, ROLE_IDS, type SeedInput } from "../../../dev/emulator/index";
-import { plainRequest, SERVICE1, SUB1, startHarness, type Harness } from "./harness";
+import { plainRequest, SERVICE1, SUB1, responseProblems, startHarness, type Harness } from "./harness";
 
 const NOBODY = "0b0d0000-0000-4000-8000-000000000001";
 const READER = "0b0d0000-0000-4000-8000-000000000002";
@@ -105,5 +105,11 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
     const r = await plainRequest(h, "GET", `${SERVICE1}?api-version=2022-09-01`, undefined, null);
     expect(r.status).toBe(401);
     expect(r.body).toMatchObject({ error: { code: "AuthenticationFailed" } });
+  });
+});
+
+describe("spec conformance of every answer above", () => {
+  it("matched the spec's response schemas", async () => {
+    expect(await responseProblems(h)).toEqual([]);
   });
 });

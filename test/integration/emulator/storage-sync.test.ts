@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { plainRequest, SERVICE1, SERVICE2, SUB1, SUB2, sendLongRunning, sendRaw, startHarness, type Harness } from "./harness";
+import { plainRequest, SERVICE1, SERVICE2, SUB1, SUB2, sendLongRunning, sendRaw, responseProblems, startHarness, type Harness } from "./harness";
 
 let h: Harness;
 beforeAll(async () => {
@@ -169,5 +169,11 @@ describe("identity fields through the client's pipeline", () => {
     const r = await sendRaw(h.storageSync(SUB1), h.emulator.armEndpoint, "PATCH", `${server}?${API}`, { properties: { identity: true } });
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ error: { code: "BadRequest" } });
+  });
+});
+
+describe("spec conformance of every answer above", () => {
+  it("matched the spec's response schemas", async () => {
+    expect(await responseProblems(h)).toEqual([]);
   });
 });

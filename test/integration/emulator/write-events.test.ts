@@ -2,7 +2,7 @@ import { EventGridDeserializer, isSystemEvent, type EventGridEvent } from "@azur
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startRecordingWebhook, type RecordingWebhook } from "../../../dev/emulator/events/recording-webhook";
 import { ROLE_IDS } from "../../../dev/emulator/index";
-import { SERVICE1, SUB1, sendLongRunning, startHarness, type Harness } from "./harness";
+import { SERVICE1, SUB1, sendLongRunning, responseProblems, startHarness, type Harness } from "./harness";
 
 let h: Harness;
 let webhook: RecordingWebhook;
@@ -77,5 +77,11 @@ describe("ResourceWriteSuccess events for writes", () => {
       }),
     ).rejects.toMatchObject({ statusCode: 404 });
     expect(await notifications()).toHaveLength(before);
+  });
+});
+
+describe("spec conformance of every answer above", () => {
+  it("matched the spec's response schemas", async () => {
+    expect(await responseProblems(h)).toEqual([]);
   });
 });
