@@ -32,9 +32,3 @@ export async function countArmCalls<T>(work: () => Promise<T>): Promise<{ result
   const result = await currentCounts.run(calls, work);
   return { result, calls };
 }
-
-/** Counts so far in the current run, or undefined outside countArmCalls. */
-export function currentArmCalls(): ArmCallCounts | undefined {
-  const counts = currentCounts.getStore();
-  return counts ? { ...counts } : undefined;
-}

@@ -12,7 +12,3 @@ export function normalizeGuid(value: unknown): string | undefined {
   if (trimmed === "" || ZERO_GUID.test(trimmed)) return undefined;
   return GUID.test(trimmed) ? trimmed.toLowerCase() : undefined;
 }
-
-export function isGuid(value: string): boolean {
-  return GUID.test(value);
-}

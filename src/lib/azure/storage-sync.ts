@@ -19,8 +19,9 @@ import {
 
 /**
  * Storage Sync 2022-09-01 calls. The generated 2020-09-01 models drop the
- * identity fields, so every call goes as JSON through the Storage Sync
- * client's own pipeline (same auth, retry, throttling and counting).
+ * identity fields and its list operations ignore nextLink, so every call goes
+ * as JSON through the Storage Sync client's own pipeline (same auth, retry,
+ * throttling and counting) and is normalised by views.ts.
  */
 
 interface CallOptions {
