@@ -107,6 +107,42 @@ describe("Microsoft.StorageSync through @azure/arm-storagesync (2022-09-01)", ()
   });
 });
 
+describe("building and tearing down a whole tree with the SDK", () => {
+  for (const lroMode of ["async", "sync"] as const) {
+    it(`creates and deletes service, server, sync group and endpoints (${lroMode})`, async () => {
+      await h.emulator.admin.setSettings({ lroMode });
+      const client = h.storageSync(SUB1);
+      const rg = "rg-filesync";
+      const name = `sss-new-${lroMode}`;
+      const serverId = lroMode === "async" ? "5e7e0a01-0000-4000-8000-000000000a01" : "5e7e0a02-0000-4000-8000-000000000a02";
+      const opts = { updateIntervalInMs: 10 };
+      const svc = await client.storageSyncServices.beginCreateAndWait(rg, name, { location: "westeurope", incomingTrafficPolicy: "AllowAllTraffic" }, opts);
+      expect(svc.id).toBe(`/subscriptions/${SUB1}/resourceGroups/${rg}/providers/Microsoft.StorageSync/storageSyncServices/${name}`);
+      const server = await client.registeredServers.beginCreateAndWait(rg, name, serverId, { friendlyName: "fs20.contoso.local", agentVersion: "20.0.0.0", serverRole: "Standalone" }, opts);
+      expect(server).toMatchObject({ serverId, friendlyName: "fs20.contoso.local" });
+      await client.syncGroups.create(rg, name, "sg", {});
+      const ce = await client.cloudEndpoints.beginCreateAndWait(rg, name, "sg", "ce", {
+        storageAccountResourceId: `/subscriptions/${SUB1}/resourceGroups/rg-storage/providers/Microsoft.Storage/storageAccounts/stcontosofin`,
+        azureFileShareName: "finance",
+      }, opts);
+      expect(ce.azureFileShareName).toBe("finance");
+      const se = await client.serverEndpoints.beginCreateAndWait(rg, name, "sg", "se", { serverResourceId: server.id, serverLocalPath: "D:\\data" }, opts);
+      expect(se.serverResourceId).toBe(server.id);
+      // A second cloud endpoint in one sync group and an endpoint on a foreign server are refused.
+      await expect(client.cloudEndpoints.beginCreateAndWait(rg, name, "sg", "ce2", { storageAccountResourceId: ce.storageAccountResourceId, azureFileShareName: "projects" }, opts)).rejects.toMatchObject({ statusCode: 400 });
+      await expect(client.serverEndpoints.beginCreateAndWait(rg, name, "sg", "se2", { serverResourceId: `${SERVICE1}/registeredServers/5e7e0001-0000-4000-8000-000000000001` }, opts)).rejects.toMatchObject({ statusCode: 400 });
+      // A sync group with endpoints cannot go; after its endpoints it can.
+      await expect(client.syncGroups.delete(rg, name, "sg")).rejects.toMatchObject({ statusCode: 400 });
+      await client.serverEndpoints.beginDeleteAndWait(rg, name, "sg", "se", opts);
+      await client.cloudEndpoints.beginDeleteAndWait(rg, name, "sg", "ce", opts);
+      await client.syncGroups.delete(rg, name, "sg");
+      await client.registeredServers.beginDeleteAndWait(rg, name, serverId, opts);
+      await client.storageSyncServices.beginDeleteAndWait(rg, name, opts);
+      await expect(client.storageSyncServices.get(rg, name)).rejects.toMatchObject({ statusCode: 404 });
+    });
+  }
+});
+
 describe("identity fields through the client's pipeline", () => {
   it("a seeded service shows identity and properties.useIdentity", async () => {
     const r = await sendRaw(h.storageSync(SUB2), h.emulator.armEndpoint, "GET", `${SERVICE2}?${API}`);
