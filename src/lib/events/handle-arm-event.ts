@@ -35,7 +35,17 @@ export async function handleArmEvent(app: AppServices, raw: unknown, log: AppLog
       return { result: "scheduled", runs: [run] };
     }
     case "inspectMachine":
-      return inspectMachine(app, action.machineId, action.trigger, log);
+      try {
+        return await inspectMachine(app, action.machineId, action.trigger, log);
+      } catch (error) {
+        // Throttling or an outage: throw, so Event Grid delivers the event again later.
+        if (app.engine.isTransient(error)) throw error;
+        // 403/404/400 will not heal by redelivery: acknowledge, loudly. The sweep catches up once fixed.
+        const info = app.engine.errorInfo(error);
+        const reason = `${action.machineId}: ${info.code}: ${info.message}`;
+        log.error(`ARM event for a machine could not be handled: ${reason}`);
+        return { result: "rejected", reason };
+      }
   }
 }
 

@@ -6,7 +6,8 @@ import { z } from "zod";
  */
 const GUIDISH = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const STORAGE_SYNC_SERVICE_ID =
-  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w._()]{1,90}\/providers\/Microsoft\.StorageSync\/storageSyncServices\/[A-Za-z0-9][-\w.]{0,259}$/i;
+  // Resource group names may contain Unicode letters; the rest is ASCII.
+  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w._()\p{L}]{1,90}\/providers\/Microsoft\.StorageSync\/storageSyncServices\/[A-Za-z0-9][-\w.]{0,259}$/iu;
 
 export const triggerSchema = z.discriminatedUnion("kind", [
   z.object({

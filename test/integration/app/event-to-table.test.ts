@@ -67,4 +67,25 @@ describe("ARM event → queue → reconcile → table rows", () => {
     expect(logged).toMatch(/outside MANAGED_SCOPES/);
     expect((await stack.queue.getProperties()).approximateMessagesCount).toBe(0);
   });
+
+  it("a machine event whose machine cannot be read: 403 is acknowledged with a logged reason, 503 is thrown for redelivery", async () => {
+    const machine = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/fs02";
+    const event = {
+      id: "m1",
+      eventType: "Microsoft.Resources.ResourceWriteSuccess",
+      subject: machine,
+      eventTime: new Date().toISOString(),
+      dataVersion: "2",
+      metadataVersion: "1",
+      topic: "/subscriptions/11111111-1111-4111-8111-111111111111",
+      data: { operationName: "Microsoft.HybridCompute/machines/write", resourceUri: machine, status: "Succeeded" },
+    };
+    await stack.emulator.admin.addFault({ match: { pathContains: "machines/fs02" }, effect: { kind: "status", status: 403, code: "AuthorizationFailed" } });
+    await expect(armEvents(event as never, stack.context("armEvents"))).resolves.toBeUndefined();
+    expect(stack.logs.map((l) => l.message).join("\n")).toMatch(/fs02: AuthorizationFailed/);
+    await stack.emulator.admin.clearFaults();
+    await stack.emulator.admin.addFault({ match: { pathContains: "machines/fs02" }, effect: { kind: "status", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0 } });
+    await expect(armEvents(event as never, stack.context("armEvents"))).rejects.toThrow();
+    await stack.emulator.admin.clearFaults();
+  });
 });

@@ -48,6 +48,10 @@ describe("checkServiceId", () => {
   it("accepts a service id in scope, whatever its case", () => {
     expect(checkServiceId(serviceId.toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/"), scopes).ok).toBe(true);
   });
+  it("accepts resource group names with Unicode letters", () => {
+    const id = serviceId.replace("/rg/", "/rg-zürich/");
+    expect(checkServiceId(id, ["/subscriptions/00000000-0000-0000-0000-000000000001"]).ok).toBe(true);
+  });
   it.each([
     [undefined, 400, "MissingServiceId"],
     ["", 400, "MissingServiceId"],
