@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { idKey } from "../../dev/emulator/resource-id";
+import type { AppApiClient, ServiceDetail } from "../../dev/host/app-api-client";
+import type { LocalStack } from "../../dev/host/local-stack";
+import { duplicateAssignments, eventually, startE2EStack } from "./support/e2e-stack";
+import { SSS_PROD } from "./support/seeds";
+
+// The host dies (SIGKILL) in the middle of a reconcile; started again, it finishes the work without duplicating anything.
+describe("host killed mid-reconcile, end to end", () => {
+  let stack: LocalStack;
+  let api: AppApiClient;
+
+  beforeAll(async () => {
+    // A short app lease, so the dead worker's lease on the service expires soon.
+    ({ stack, api } = await startE2EStack("crash", { appSettings: { LEASE_DURATION: "PT4S" } }));
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("completes the work after a restart, with no duplicate role assignments", async () => {
+    // Slow role-assignment writes keep the reconcile in flight long enough to kill it mid-way.
+    await stack.emulator.admin.addFault({ match: { pathContains: "/roleAssignments/", method: "PUT" }, effect: { kind: "latency", ms: 1_500 } });
+    const accepted = await api.post<{ runs: { runId: string }[] }>("/reconcile", { serviceId: SSS_PROD });
+    expect(accepted.status).toBe(202);
+
+    // Mid-reconcile: the worker started and the service identity exists (it was enabled by this run), grants still pending.
+    await stack.host.waitForLog((e) => String(e.message).startsWith("Executing 'Functions.reconcileWorker'"), 30_000);
+    await eventually("the run to have written the service identity", async () =>
+      stack.emulator.core.state.services.get(idKey(SSS_PROD))?.identity?.principalId ? true : undefined,
+    );
+    const killed = stack.host;
+    await killed.kill();
+    expect(killed.child.signalCode).toBe("SIGKILL");
+    expect(killed.logs.some((e) => String(e.message).startsWith("Executed 'Functions.reconcileWorker' (Succeeded"))).toBe(false);
+
+    await stack.emulator.admin.clearFaults();
+    const restarted = await stack.restartHost();
+    expect(restarted.pid).not.toBe(killed.pid);
+
+    const detail = await eventually("the service to converge after the restart", async () => {
+      const d = await api.get<ServiceDetail>(`/service?id=${encodeURIComponent(SSS_PROD)}`);
+      return d.status === 200 && d.body.service.useIdentity === true && d.body.servers.some((s) => s.state === "Switched" || s.state === "Active") ? d.body : undefined;
+    }, 60_000);
+    expect(detail.service.lastRunStatus).toMatch(/succeeded|completedWithFailures/);
+    // The restarted host ran the redelivered message (dequeueCount > 1) or a later request for the same service.
+    expect(restarted.logs.some((e) => String(e.message).startsWith("Executed 'Functions.reconcileWorker' (Succeeded"))).toBe(true);
+    expect(duplicateAssignments(stack.emulator)).toEqual([]);
+  });
+});
