@@ -10,7 +10,14 @@ import { InvalidRegistrationsError } from "../../../dev/host/validate-registrati
 // The host runs the fixture app in this process, against the run's shared Azurite.
 const fixtures = path.join(__dirname, "..", "..", "unit", "host", "fixtures");
 const queueName = `hostwork${Date.now().toString(36)}`;
-const seen = () => (globalThis as { fixtureSeen?: { queue: { message: unknown; dequeueCount: unknown; id: unknown }[]; events: unknown[]; timers: Timer[] } }).fixtureSeen;
+interface FixtureSeen {
+  queue: { message: unknown; dequeueCount: unknown; id: unknown }[];
+  running: number;
+  maxRunning: number;
+  events: unknown[];
+  timers: Timer[];
+}
+const seen = () => (globalThis as { fixtureSeen?: FixtureSeen }).fixtureSeen;
 
 async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -34,6 +41,8 @@ describe("local Functions host (fixture app, Azurite)", () => {
       settings: { AzureWebJobsStorage: connectionString, FIXTURE_QUEUE: queueName, FIXTURE_SCHEDULE: "*/1 * * * * *" },
       functionKey: "test-key",
       logger,
+      // A short lease, renewed while a function runs: slow messages below must still be delivered once.
+      queueMessageLeaseMs: 1_000,
       hostJson: parseHostJson({
         version: "2.0",
         extensions: { queues: { batchSize: 4, newBatchThreshold: 2, maxPollingInterval: "00:00:00.500", visibilityTimeout: "00:00:00", maxDequeueCount: 3 } },
@@ -131,6 +140,19 @@ describe("local Functions host (fixture app, Azurite)", () => {
       expect(poisoned).toBeDefined();
       const attempts = seen()?.queue.filter((q) => q.id === sent.messageId).map((q) => q.dequeueCount);
       expect(attempts).toEqual([1, 2, 3]);
+    });
+
+    it("runs at most batchSize + newBatchThreshold messages at once, and never redelivers a slow one whose lease it renews", async () => {
+      const before = seen()?.queue.length ?? 0;
+      const sent = await Promise.all(Array.from({ length: 10 }, (_, i) => queue.sendMessage(Buffer.from(JSON.stringify({ sleepMs: i === 0 ? 2_500 : 300 })).toString("base64"))));
+      const ids = new Set(sent.map((s) => s.messageId));
+      await eventually(() => ((seen()?.queue.filter((q) => ids.has(String(q.id))).length ?? 0) >= 10 && seen()?.running === 0 ? true : undefined), "all slow messages");
+      const deliveries = seen()?.queue.slice(before).filter((q) => ids.has(String(q.id))) ?? [];
+      expect(deliveries).toHaveLength(10);
+      expect(deliveries.every((d) => d.dequeueCount === 1)).toBe(true);
+      // batchSize 4 + newBatchThreshold 2
+      expect(seen()?.maxRunning).toBeLessThanOrEqual(6);
+      expect(seen()?.maxRunning).toBeGreaterThanOrEqual(4);
     });
 
     it("treats a message that is not base64 as a failure that ends in the poison queue, without crashing", async () => {
