@@ -53,8 +53,21 @@ function createAssignment(ctx: HandlerContext) {
   const roleGuid = roleDefinitionId.split("/").pop()?.toLowerCase() ?? "";
   if (ctx.core.enforceRbac) authorize(state, ctx.callerOid, "Microsoft.Authorization/roleAssignments/write", scope, { roleDefinitionGuid: roleGuid, principalType });
   requireScope(state, scope);
+  const bodyScope = stringProp(p, "scope");
+  if (bodyScope !== undefined && idKey(bodyScope) !== idKey(scope)) {
+    throw badRequest(
+      "InvalidCreateRoleAssignmentRequest",
+      `The request to create role assignment '${name}' is not valid. Role assignment scope '${bodyScope}' must match the scope specified on the URI '${scope}'.`,
+    );
+  }
   const role = findRole(roleGuid);
   if (!role) throw badRequest("RoleDefinitionDoesNotExist", `The specified role definition with ID '${roleGuid}' does not exist.`);
+  // A subscription-qualified role definition id must name the scope's own subscription (assign in the resource's subscription).
+  const roleSubscription = /^\/subscriptions\/([^/]+)\//i.exec(roleDefinitionId)?.[1];
+  const scopeSubscription = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
+  if (roleSubscription && scopeSubscription && roleSubscription.toLowerCase() !== scopeSubscription.toLowerCase()) {
+    throw badRequest("RoleDefinitionDoesNotExist", `The specified role definition with ID '${roleGuid}' does not exist in subscription '${scopeSubscription}' (the role definition id names subscription '${roleSubscription}').`);
+  }
 
   const principal = state.principal(principalId);
   if (!principalType) {

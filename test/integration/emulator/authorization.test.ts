@@ -84,6 +84,18 @@ describe("Microsoft.Authorization role assignments through @azure/arm-authorizat
     const props = { roleDefinitionId: roleId(SUB1, "00000000-0000-4000-8000-0000000000ff"), principalId: FS01, principalType: "ServicePrincipal" as const };
     await expect(client.roleAssignments.create(FIN_SHARE, "3b1c0000-0000-4000-8000-000000000007", props)).rejects.toMatchObject({ statusCode: 400, code: "RoleDefinitionDoesNotExist" });
     await expect(client.roleAssignments.create(FIN_SHARE, "not-a-guid", { ...props, roleDefinitionId: roleId(SUB1, ROLE_IDS.reader) })).rejects.toMatchObject({ statusCode: 400 });
+    // The role definition id must be qualified with the scope's own subscription.
+    await expect(
+      h.authorization(SUB2).roleAssignments.create(HR_SHARE, "3b1c0000-0000-4000-8000-000000000008", { ...props, roleDefinitionId: roleId(SUB1, ROLE_IDS.reader) }),
+    ).rejects.toMatchObject({ statusCode: 400, code: "RoleDefinitionDoesNotExist" });
+  });
+
+  it("refuses a body scope that differs from the URI's", async () => {
+    const r = await plainRequest(h, "PUT", `${FIN_SHARE}/providers/Microsoft.Authorization/roleAssignments/3b1c0000-0000-4000-8000-000000000009?api-version=2022-04-01`, {
+      properties: { roleDefinitionId: roleId(SUB1, ROLE_IDS.reader), principalId: FS01, principalType: "ServicePrincipal", scope: `/subscriptions/${SUB1}` },
+    });
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ error: { code: "InvalidCreateRoleAssignmentRequest" } });
   });
 
   it("lists with atScope(), principalId eq and assignedTo() using ARM's ancestor/descendant semantics", async () => {
