@@ -50,10 +50,10 @@ export async function spawnHost(options: SpawnHostOptions): Promise<HostProcess>
   const tsxLoader = pathToFileURL(Module.createRequire(__filename).resolve("tsx")).href;
   const args = ["--import", tsxLoader, HOST_MAIN, "--project-dir", options.projectDir];
   if (options.port !== undefined) args.push("--port", String(options.port));
-  if (options.functionKey !== undefined) args.push("--function-key", options.functionKey);
   const child = spawn(process.execPath, args, {
     cwd: options.projectDir,
-    env: { ...(options.baseEnv ?? process.env), ...options.env, AFS_HOST_LOG: "json" },
+    // The key goes in the environment, not argv, so it does not show in process listings.
+    env: { ...(options.baseEnv ?? process.env), ...options.env, AFS_HOST_LOG: "json", ...(options.functionKey !== undefined ? { AFS_HOST_FUNCTION_KEY: options.functionKey } : {}) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: LogEntry[] = [];
