@@ -57,6 +57,19 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
     expect(created.principalId).toBe(FS01);
   });
 
+  it("async long-running writes and their status polls pass the same checks", async () => {
+    await h.emulator.admin.setSettings({ lroMode: "async" });
+    try {
+      const updated = await h.storageSync().storageSyncServices.beginUpdateAndWait("rg-filesync", "sss-prod", { parameters: { tags: { by: "async" } }, updateIntervalInMs: 10 });
+      expect(updated.tags).toEqual({ by: "async" });
+      const polls = (await h.emulator.admin.requests()).filter((e) => e.operationId === "OperationStatus_Get" || e.operationId === "StorageSync_OperationResults");
+      expect(polls.length).toBeGreaterThan(0);
+      expect(polls.every((e) => e.status < 400)).toBe(true);
+    } finally {
+      await h.emulator.admin.setSettings({ lroMode: "sync" });
+    }
+  });
+
   it("Azure File Sync Administrator's built-in condition refuses other roles with 403 AuthorizationFailed", async () => {
     await expect(h.authorization().roleAssignments.create(FIN_SHARE, "4a000000-0000-4000-8000-000000000002", assignment(ROLE_IDS.owner, "ServicePrincipal"))).rejects.toMatchObject({
       statusCode: 403,
