@@ -12,24 +12,33 @@ export function firstColumnUnderHeading(markdown: string, heading: RegExp): stri
   });
   if (start < 0) return undefined;
   const level = (/^(#+)/.exec(lines[start] as string)?.[1] ?? "#").length;
-  const names: string[] = [];
+
+  // Consecutive `|` lines outside code fences form one block.
+  const blocks: string[][] = [];
+  let current: string[] = [];
   let inFence = false;
-  let sawTable = false;
   for (const line of lines.slice(start + 1)) {
     if (/^\s*```/.test(line)) inFence = !inFence;
-    if (inFence) continue;
-    const sub = /^(#{1,6})\s/.exec(line);
+    const sub = inFence ? null : /^(#{1,6})\s/.exec(line);
     if (sub && (sub[1] as string).length <= level) break;
-    if (!line.trim().startsWith("|")) continue;
-    const firstCell = line.trim().replace(/^\|/, "").split("|")[0]?.trim() ?? "";
-    if (/^:?-{3,}:?$/.test(firstCell)) {
-      sawTable = true;
+    if (!inFence && line.trim().startsWith("|")) {
+      current.push(line.trim());
       continue;
     }
-    // The row above the separator is the header.
-    if (!sawTable) continue;
-    const backticked = [...firstCell.matchAll(/`([^`]+)`/g)].map((m) => m[1] as string);
-    names.push(...(backticked.length > 0 ? backticked : [firstCell]));
+    if (current.length > 0) blocks.push(current);
+    current = [];
   }
-  return sawTable ? names : undefined;
+  if (current.length > 0) blocks.push(current);
+
+  const firstCell = (row: string) => row.replace(/^\|/, "").split("|")[0]?.trim() ?? "";
+  // A table is a header row, a separator row, then data rows.
+  const tables = blocks.filter((b) => b.length >= 2 && /^:?-{1,}:?$/.test(firstCell(b[1] as string)));
+  if (tables.length === 0) return undefined;
+  return tables.flatMap((table) =>
+    table.slice(2).flatMap((row) => {
+      const cell = firstCell(row);
+      const backticked = [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1] as string);
+      return backticked.length > 0 ? backticked : [cell];
+    }),
+  );
 }
