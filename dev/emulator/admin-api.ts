@@ -31,6 +31,8 @@ function requireString(o: Json, key: string, what: string): string {
   return v;
 }
 
+const settingsOf = (core: EmulatorCore): EmulatorSettings => ({ lroMode: core.lroMode, enforceRbac: core.enforceRbac, listPageSize: core.listPageSize });
+
 /** A stored server with its simulated agent fields, as tests inspect it. */
 export function rawServer(s: ServerRecord): Json {
   return { ...s, lastHeartBeat: new Date(s.lastHeartBeatMs).toISOString() };
@@ -125,7 +127,7 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
     case "POST /delays":
       return core.setDelays(asObject(body, "setDelays") as never);
     case "GET /settings":
-      return { lroMode: core.lroMode, enforceRbac: core.enforceRbac } satisfies EmulatorSettings;
+      return settingsOf(core);
     case "POST /settings": {
       const o = asObject(body, "settings");
       if (o.lroMode !== undefined) {
@@ -136,7 +138,11 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
         if (typeof o.enforceRbac !== "boolean") throw badRequest("InvalidRequestContent", "settings: enforceRbac must be a boolean.");
         core.enforceRbac = o.enforceRbac;
       }
-      return { lroMode: core.lroMode, enforceRbac: core.enforceRbac } satisfies EmulatorSettings;
+      if (o.listPageSize !== undefined) {
+        if (typeof o.listPageSize !== "number" || !Number.isInteger(o.listPageSize) || o.listPageSize < 0) throw badRequest("InvalidRequestContent", "settings: listPageSize must be a non-negative integer.");
+        core.listPageSize = o.listPageSize;
+      }
+      return settingsOf(core);
     }
     case "POST /servers": {
       const o = asObject(body, "registerServer");

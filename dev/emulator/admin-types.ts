@@ -30,6 +30,8 @@ export interface AddPrincipalRequest {
 export interface EmulatorSettings {
   lroMode: "sync" | "async";
   enforceRbac: boolean;
+  /** 0: one page per list; n: n items per page with nextLink. */
+  listPageSize: number;
 }
 
 export type { EmulatorDelays, FaultRule };

@@ -8,6 +8,7 @@ import { faultResponse } from "./faults/fault-response";
 import { authorizationHandlers } from "./handlers/authorization";
 import { machineHandlers } from "./handlers/machines";
 import { OPERATION_RESULT_ID, OPERATION_RESULT_PATH, operationResult, operationStatusHandlers } from "./handlers/operation-status";
+import { pageList } from "./list-paging";
 import { answerLongRunning } from "./lro-answer";
 import { storageHandlers } from "./handlers/storage";
 import { storageSyncHandlers } from "./handlers/storage-sync";
@@ -188,6 +189,7 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
       if (!handler) throw new ArmError(501, "NotImplemented", `The emulator does not implement ${routed.operationId}.`);
       const result = handler(ctx);
       replyOut = result.kind === "reply" ? result : answerLongRunning(core, ctx, result);
+      if (method === "GET" && /_List/i.test(routed.operationId)) replyOut = pageList(replyOut, core.listPageSize, url, core.armEndpoint);
     }
     status = replyOut.status;
     if (core.validateResponses && routed.operation?.source === "spec") {

@@ -53,12 +53,15 @@ export class EmulatorCore {
   enforceRbac: boolean;
   /** Check every answer of a spec operation against the spec's response schema (problems land in the request log). */
   validateResponses: boolean;
+  /** 0: every list is one page (as the specs say); n: lists answer n items per page with a nextLink. */
+  listPageSize: number;
   /** Set once the HTTPS server listens. */
   armEndpoint = "";
   private readonly writeListeners: WriteListener[] = [];
 
-  constructor(options: { seed: Seed; delays?: Partial<EmulatorDelays>; lroMode?: "sync" | "async"; enforceRbac?: boolean; catalog?: SpecCatalog; throttle?: ArmThrottleOptions; validateResponses?: boolean }) {
+  constructor(options: { seed: Seed; delays?: Partial<EmulatorDelays>; lroMode?: "sync" | "async"; enforceRbac?: boolean; catalog?: SpecCatalog; throttle?: ArmThrottleOptions; validateResponses?: boolean; listPageSize?: number }) {
     this.validateResponses = options.validateResponses ?? false;
+    this.listPageSize = options.listPageSize ?? 0;
     this.throttle = new ArmThrottle(options.throttle);
     this.catalog = options.catalog ?? SpecCatalog.load();
     this.delays = { ...DEFAULT_DELAYS, ...options.delays };

@@ -49,6 +49,8 @@ export interface EmulatorOptions {
   tls?: LocalTls;
   /** Check each answer against the spec's response schema; problems are listed in `admin.requests()[i].responseProblems`. */
   validateResponses?: boolean;
+  /** Page list answers with this many items and a nextLink (default 0: one page, as the specs say). */
+  listPageSize?: number;
   /** ARM's per-subscription token buckets; default ARM's limits (reads 250/25 per s, writes 200/10 per s). */
   throttle?: ArmThrottleOptions;
 }
@@ -79,7 +81,7 @@ const ADMIN_PREFIX = "/_admin";
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const seed = resolveSeed(options.seed ?? DEFAULT_SEED_PATH);
   const tls = options.tls ?? (await createLocalTls());
-  const core = new EmulatorCore({ seed, delays: options.delays, lroMode: options.lroMode, enforceRbac: options.enforceRbac, throttle: options.throttle, validateResponses: options.validateResponses });
+  const core = new EmulatorCore({ seed, delays: options.delays, lroMode: options.lroMode, enforceRbac: options.enforceRbac, throttle: options.throttle, validateResponses: options.validateResponses, listPageSize: options.listPageSize });
   const publisher = new EventGridPublisher({
     ca: tls.certPem,
     maxAttempts: options.events?.maxAttempts ?? 5,
