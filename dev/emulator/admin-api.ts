@@ -7,7 +7,7 @@ import type { EmulatorCore } from "./core";
 import type { EventGridPublisher } from "./events/publisher";
 import { setMachineIdentity } from "./handlers/machines";
 import { idKey, isGuid } from "./resource-id";
-import { resolveSeed } from "./seed";
+import { parseSeed } from "./seed";
 import type { ServerRecord } from "./state";
 
 /** Object id used as the caller of writes the admin API simulates (a person in the portal, an agent). */
@@ -107,7 +107,8 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
       return core.recorder.requests();
     case "POST /seed":
       try {
-        core.loadSeed(resolveSeed(body as never));
+        // An object only: a string would be read as a file path on the emulator's machine.
+        core.loadSeed(parseSeed(asObject(body, "loadSeed"), "seed"));
       } catch (e) {
         throw badRequest("InvalidSeed", (e as Error).message);
       }

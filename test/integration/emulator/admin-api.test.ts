@@ -60,6 +60,7 @@ describe("admin API", () => {
     await expect(h.emulator.admin.setDelays({ nope: 1 } as never)).rejects.toMatchObject({ message: expect.stringContaining("Unknown delay 'nope'") });
     await expect(h.emulator.admin.addFault({ match: {}, effect: { kind: "status", status: 200 } } as never)).rejects.toBeInstanceOf(EmulatorAdminError);
     await expect(h.emulator.admin.loadSeed({ ...tinySeed, tenantId: "not-a-guid" })).rejects.toMatchObject({ message: expect.stringContaining("tenantId") });
+    await expect(h.emulator.admin.loadSeed("/etc/passwd" as never)).rejects.toMatchObject({ status: 400, message: expect.stringContaining("JSON object") });
     await expect(h.emulator.admin.registerServer({ serviceId: `${SERVICE1}x`, serverName: "x" })).rejects.toMatchObject({ status: 404 });
     await expect(h.emulator.admin.getServer(`${SERVICE1}/registeredServers/00000000-0000-4000-8000-000000000000`)).rejects.toMatchObject({ status: 404 });
   });
