@@ -8,7 +8,7 @@
  * AFS_TARGET=azure runs only Azurite and the host, against the ARM endpoint
  * and credentials in your environment (see docs/local-stack.md).
  */
-import { readFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from "node:fs";
 import path from "node:path";
 import { DEFAULT_SEED_PATH, ids, type SeedInput } from "./emulator";
 import { startAzurite } from "./azurite/start-azurite";
@@ -31,18 +31,30 @@ function demoSeed(): SeedInput {
 
 /** Timer functions log every few seconds in the demo; their routine lines would drown the story. */
 const timerFunctions = new Set<string>();
+const HOST_LOG = path.join(PROJECT_DIR, ".local", "host.log");
+let hostLog: WriteStream | undefined;
 
-/** Prints what the app itself says (its context.log lines) and failures, not the host's per-invocation chatter. */
+/** `/subscriptions/…/providers/Microsoft.X/` → `…/`: the terminal shows the resource's type and name, the log file everything. */
+function shortenIds(text: string): string {
+  return text.replace(/\/subscriptions\/[^\s]*?\/providers\/Microsoft\.\w+\//gi, "…/");
+}
+
+/**
+ * The terminal gets what the app itself says (its context.log lines) and any
+ * failure; routine lines (timer ticks, ignored events about the product's own
+ * writes) and the host's per-invocation lines go to .local/host.log only.
+ */
 function echoAppLog(entry: LogEntry): void {
+  hostLog?.write(`${JSON.stringify(entry)}\n`);
   const ready = entry.ready as { functions?: { name: string; kind: string }[] } | undefined;
   for (const fn of ready?.functions ?? []) if (fn.kind === "timer") timerFunctions.add(fn.name);
   if (entry.category === "function") {
-    const routine = entry.level === "information" && timerFunctions.has(entry.functionName ?? "");
+    const routine = entry.level === "information" && (timerFunctions.has(entry.functionName ?? "") || entry.message.startsWith("ARM event ignored"));
     if (!routine && (entry.level === "information" || entry.level === "warning" || entry.level === "error")) {
-      terminal.app(entry.functionName ?? "app", entry.message, entry.level);
+      terminal.app(entry.functionName ?? "app", shortenIds(entry.message), entry.level);
     }
   } else if (entry.level === "error" || entry.level === "warning") {
-    terminal.app("host", entry.message, entry.level);
+    terminal.app("host", shortenIds(entry.message), entry.level);
   }
 }
 
@@ -118,6 +130,9 @@ async function main(): Promise<void> {
   process.on("SIGINT", () => void shutdown(0));
   process.on("SIGTERM", () => void shutdown(0));
 
+  mkdirSync(path.dirname(HOST_LOG), { recursive: true });
+  hostLog = createWriteStream(HOST_LOG, { flags: "w" });
+  stopList.push(() => new Promise<void>((resolve) => hostLog?.end(resolve) ?? resolve()));
   try {
     if (process.env.AFS_TARGET === "azure") {
       const host = await startAgainstAzure(stopList);
@@ -133,7 +148,7 @@ async function main(): Promise<void> {
       void shutdown(1);
     });
     terminal.stack(`Azure emulator  ${stack.emulator.armEndpoint}  (admin API ${stack.emulator.adminUrl})`);
-    terminal.stack(`Functions host  ${stack.host.url}  (Event Grid webhook registered with the emulator)`);
+    terminal.stack(`Functions host  ${stack.host.url}  (Event Grid webhook registered with the emulator; full log: ${path.relative(PROJECT_DIR, HOST_LOG)})`);
     const serviceId = ids.storageSyncService("11111111-1111-4111-8111-111111111111", "rg-filesync", "sss-prod");
     await runDemoStory({ stack, serviceId, serverName: "fs06.contoso.local", machineId: ids.arcMachine("11111111-1111-4111-8111-111111111111", "rg-arc", "fs06") });
     printTryUrls(stack.apiUrl, stack.functionKey, serviceId);

@@ -79,7 +79,7 @@ describe("server lifecycle, end to end", () => {
     const active = await eventually("br02 Active once its VM identity appears", async () => {
       const status = await serverStatus(api, SSS_BRANCH, BR02);
       return status?.state === "Active" ? status : undefined;
-    }, 45_000);
+    }, 30_000);
     expect(active.principalId).toBe(principal);
   });
 
