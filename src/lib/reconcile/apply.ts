@@ -31,6 +31,9 @@ interface Executed {
   requestId?: string;
 }
 
+/** No single back-off step waits longer than this, however many retries are configured. */
+const MAX_PRINCIPAL_NOT_FOUND_DELAY_MS = 60_000;
+
 class ActionFailure extends Error {
   constructor(message: string, public readonly code: string) {
     super(message);
@@ -88,7 +91,7 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
       } catch (error) {
         const info = toArmErrorInfo(error);
         if (info.code !== "PrincipalNotFound" || attempt > settings.principalNotFoundRetries) throw error;
-        const delay = settings.principalNotFoundBaseDelayMs * 2 ** (attempt - 1);
+        const delay = Math.min(settings.principalNotFoundBaseDelayMs * 2 ** (attempt - 1), MAX_PRINCIPAL_NOT_FOUND_DELAY_MS);
         options.onProgress?.(`${action.description}: principal not replicated yet, retry ${attempt}/${settings.principalNotFoundRetries} in ${delay} ms`);
         await sleep(delay, signal);
       }

@@ -9,6 +9,7 @@ import {
   listSyncGroups,
 } from "../azure/storage-sync";
 import { parseResourceId } from "../azure/resource-id";
+import { ArmOperationError } from "../azure/arm-error";
 import { mapWithConcurrency } from "./concurrency";
 import { classifyServer } from "./eligibility";
 import { ReconcileError } from "./errors";
@@ -30,6 +31,20 @@ async function readOrThrow<T>(what: string, read: () => Promise<T>): Promise<T> 
   }
 }
 
+/** A bad id is a terminal request error (400), reported like ARM's own. */
+function parseServiceId(serviceId: string) {
+  const expected = "expected /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.StorageSync/storageSyncServices/{name}";
+  let message: string | undefined;
+  try {
+    const id = parseResourceId(serviceId);
+    if (id.resourceType?.toLowerCase() === "microsoft.storagesync/storagesyncservices") return id;
+    message = `"${serviceId}" is not a Storage Sync Service id (${expected})`;
+  } catch (error) {
+    message = `${error instanceof Error ? error.message : String(error)} (${expected})`;
+  }
+  throw new ReconcileError("Invalid request", new ArmOperationError({ code: "InvalidStorageSyncServiceId", message, statusCode: 400 }));
+}
+
 /**
  * Reads the snapshot: the service, its servers, sync groups, cloud and server
  * endpoints, then ONE assignment list per (principal, storage account) that
@@ -37,10 +52,7 @@ async function readOrThrow<T>(what: string, read: () => Promise<T>): Promise<T> 
  * assignments at once. Fewer reads than the cmdlet's list before every grant.
  */
 export async function observe(arm: ArmConnection, serviceId: string, options: ObserveOptions): Promise<Snapshot> {
-  const id = parseResourceId(serviceId);
-  if (id.resourceType?.toLowerCase() !== "microsoft.storagesync/storagesyncservices") {
-    throw new Error(`Not a Storage Sync Service id: "${serviceId}" (expected /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.StorageSync/storageSyncServices/{name})`);
-  }
+  const id = parseServiceId(serviceId);
   const { settings, signal } = options;
   const call = { abortSignal: signal };
   const [service, servers, groups] = await Promise.all([

@@ -99,6 +99,12 @@ describe("reconcile: ARM faults", () => {
     expect((error as ReconcileError).arm).toMatchObject({ code: "AuthorizationFailed", statusCode: 403 });
     expect(isTransientArmError(error)).toBe(false);
 
+    const invalid = await reconcileService(harness.arm, "/subscriptions/x/resourceGroups/rg", { dryRun: true, settings: SETTINGS }).catch((e: unknown) => e);
+    expect(invalid).toBeInstanceOf(ReconcileError);
+    expect((invalid as ReconcileError).arm).toMatchObject({ code: "InvalidStorageSyncServiceId", statusCode: 400 });
+    expect((invalid as ReconcileError).message).toContain("is not a Storage Sync Service id");
+    expect((invalid as ReconcileError).transient).toBe(false);
+
     await harness.load(twoServers());
     const missing = await reconcileService(harness.arm, `${SERVICE_ID}-gone`, { dryRun: true, settings: SETTINGS }).catch((e: unknown) => e);
     expect((missing as ReconcileError).arm.statusCode).toBe(404);
