@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Value } from "./bicep/ast";
-import { BicepProject, literal, projectRoot, property, walk, type ResourceInfo } from "./bicep/project";
+import { BicepProject, literal, projectRoot, property, reference, type ResourceInfo, walk } from "./bicep/project";
 import { readCondition } from "./condition";
 import { ASSIGNABLE_ROLE_IDS, GUID_PATTERN, KNOWN_ROLES } from "./known-roles";
 
@@ -125,7 +125,7 @@ describe("keyless storage and the Flex Consumption app", () => {
   });
 
   it("gives the app identity exactly the blob, queue and table data roles on its storage account", () => {
-    const storageRoles = stringList("infra/app/app-access.bicep", { kind: "expr", text: "storageRoles", children: [], line: 0 });
+    const storageRoles = stringList("infra/app/app-access.bicep", reference("storageRoles"));
     expect(storageRoles.map((id) => KNOWN_ROLES[id]).sort()).toEqual([
       "Storage Blob Data Owner",
       "Storage Queue Data Contributor",
@@ -212,14 +212,14 @@ describe("roles", () => {
   it("defines custom roles narrower than Reader, assignable only at the managed scopes", () => {
     const definitions = ofType("Microsoft.Authorization/roleDefinitions");
     expect(definitions).toHaveLength(2);
-    const reader = stringList("infra/app/roles.bicep", { kind: "expr", text: "scopeReaderActions", children: [], line: 0 });
+    const reader = stringList("infra/app/roles.bicep", reference("scopeReaderActions"));
     expect(reader.sort()).toEqual([
       "Microsoft.Authorization/roleAssignments/read",
       "Microsoft.Compute/virtualMachines/read",
       "Microsoft.HybridCompute/machines/read",
       "Microsoft.Storage/storageAccounts/read",
     ]);
-    const sync = stringList("infra/app/roles.bicep", { kind: "expr", text: "storageSyncOperatorActions", children: [], line: 0 });
+    const sync = stringList("infra/app/roles.bicep", reference("storageSyncOperatorActions"));
     for (const action of sync) expect(action).toMatch(/^Microsoft\.StorageSync\/(\*\/read|storageSyncServices(\/registeredServers)?\/write)$/);
     for (const d of definitions) {
       expect(stringAt(d, "properties.type")).toBe("CustomRole");
@@ -294,7 +294,7 @@ function referencedStrings(path: string, value: Value | undefined): string[] {
   if (direct !== undefined) return [direct];
   if (value?.kind !== "expr") return found;
   for (const name of value.text.match(/[A-Za-z_][\w.]*/g) ?? []) {
-    const resolved = literal(project.resolve(path, { kind: "expr", text: name, children: [], line: value.line }));
+    const resolved = literal(project.resolve(path, reference(name, value.line)));
     if (resolved !== undefined) found.push(resolved);
   }
   for (const child of walk(value)) if (child !== value && child.kind === "string") found.push(child.value);

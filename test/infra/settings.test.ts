@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadConfig, SETTING_NAMES } from "../../src/lib/config";
 import type { Value } from "./bicep/ast";
-import { BicepProject, literal, projectRoot, property } from "./bicep/project";
+import { BicepProject, literal, projectRoot, property, reference } from "./bicep/project";
 import { firstColumnUnderHeading } from "./markdown-table";
 
 /** Read by the app locally but never set in Azure. */
@@ -75,7 +75,7 @@ function infraAppSettings(): Map<string, string | undefined> {
     // union(tunables, appSettingOverrides, wiring): objects and the vars that hold them.
     for (const child of props.children) addObject(child);
     for (const name of props.text.match(/\b[A-Za-z_]\w*\b/g) ?? []) {
-      addObject(project.resolve(API, { kind: "expr", text: name, children: [], line: props.line }));
+      addObject(project.resolve(API, reference(name, props.line)));
     }
   }
   return settings;
@@ -151,7 +151,7 @@ describe("setting values in infra/", () => {
   it("authenticate telemetry with the app identity's client id", () => {
     const settings = infraAppSettings();
     expect(settings.get("APPLICATIONINSIGHTS_AUTHENTICATION_STRING")).toBeUndefined(); // interpolated
-    const wiring = project.resolve(API, { kind: "expr", text: "wiring", children: [], line: 0 });
+    const wiring = project.resolve(API, reference("wiring"));
     const auth = property(wiring, "APPLICATIONINSIGHTS_AUTHENTICATION_STRING");
     expect(auth).toMatchObject({ kind: "string", value: "ClientId=${identityClientId};Authorization=AAD" });
     for (const name of ["AZURE_CLIENT_ID", "AzureWebJobsStorage__clientId"]) {

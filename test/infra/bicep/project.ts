@@ -7,7 +7,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, posix, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { BicepFile, ObjectValue, ResourceDecl, Statement, Value, VarDecl } from "./ast";
+import type { BicepFile, ExprValue, ObjectValue, ResourceDecl, Statement, Value, VarDecl } from "./ast";
 import { parseBicep } from "./parser";
 
 export interface BicepSource {
@@ -132,6 +132,11 @@ function collectResource(path: string, decl: ResourceDecl, parent: ResourceInfo 
   };
   into.push(info);
   for (const child of info.body?.resources ?? []) collectResource(path, child, info, into);
+}
+
+/** An expression that names a variable, e.g. `reference("storageRoles")`, to `resolve` it. */
+export function reference(name: string, line = 0): ExprValue {
+  return { kind: "expr", text: name, children: [], line };
 }
 
 /** The value inside `if (...)` and `[for ...: ...]` wrappers. */
