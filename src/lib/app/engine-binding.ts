@@ -2,7 +2,8 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { Config } from "../config";
 import { createArmConnection, type ArmConnection } from "../azure/arm-connection";
 import { isTransientArmError, toArmErrorInfo } from "../azure/arm-error";
-import { getMachineIdentity, getRegisteredServer, listRegisteredServers, listStorageSyncServices } from "../azure/reads";
+import { getRegisteredServer, listRegisteredServers, listStorageSyncServices } from "../azure/reads";
+import { readMachine } from "./machine-read";
 import type { RegisteredServerView } from "../azure/views";
 import { reconcileService } from "../reconcile";
 import type { EnginePort, RegisteredServerSnapshot } from "./engine-port";
@@ -37,7 +38,7 @@ export function bindEngineToConnection(config: Config, arm: ArmConnection): Engi
       const view = await getRegisteredServer(arm, id);
       return view ? snapshot(view) : undefined;
     },
-    getMachineIdentity: (id) => getMachineIdentity(arm, id),
+    getMachineIdentity: (id) => readMachine(arm, id),
     isTransient: (error) => isTransientArmError(error),
     errorInfo: (error) => toArmErrorInfo(error),
   };

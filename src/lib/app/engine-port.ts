@@ -8,6 +8,8 @@ import type { ArmErrorInfo, ReconcileReport } from "../reconcile/report";
 export interface MachineIdentity {
   resourceId: string;
   name: string;
+  /** Every name the machine answers to (resource name, FQDN, computer name), lower-cased. */
+  hostNames: string[];
   principalId?: string;
   tenantId?: string;
 }

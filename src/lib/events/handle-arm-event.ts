@@ -69,12 +69,12 @@ async function inspectMachine(app: AppServices, machineId: string, trigger: Trig
   let how = "principal";
   if (serviceIds.length === 0) {
     how = "host name";
-    serviceIds = unique((await listAllServers(app.tables.servers)).filter((s) => hostNamesMatch(machine.name, [s.name])).map((s) => s.serviceId));
+    serviceIds = unique((await listAllServers(app.tables.servers)).filter((s) => matchesAny(machine.hostNames, [s.name])).map((s) => s.serviceId));
   }
   if (serviceIds.length === 0) {
     // Not in our records (a server registered while events were lost): ask ARM.
     how = "host name (ARM)";
-    serviceIds = await findServicesByHostName(app, machine.name);
+    serviceIds = await findServicesByHostName(app, machine.hostNames);
   }
   serviceIds = serviceIds.filter((id) => isWithinScopes(id, app.config.managedScopes));
 
@@ -99,12 +99,15 @@ async function inspectMachine(app: AppServices, machineId: string, trigger: Trig
   return { result: "scheduled", runs, note };
 }
 
-async function findServicesByHostName(app: AppServices, machineName: string): Promise<string[]> {
+const matchesAny = (machineNames: string[], serverNames: Array<string | undefined>): boolean =>
+  machineNames.some((name) => hostNamesMatch(name, serverNames));
+
+async function findServicesByHostName(app: AppServices, machineNames: string[]): Promise<string[]> {
   const found: string[] = [];
   for (const scope of app.config.managedScopes) {
     for (const serviceId of await app.engine.listServices(scope)) {
       const servers = await app.engine.listServers(serviceId);
-      if (servers.some((s) => hostNamesMatch(machineName, [s.friendlyName, s.serverName, s.name]))) found.push(serviceId);
+      if (servers.some((s) => matchesAny(machineNames, [s.friendlyName, s.serverName, s.name]))) found.push(serviceId);
     }
   }
   return unique(found);

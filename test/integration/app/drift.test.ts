@@ -15,6 +15,7 @@ import { SSS_BRANCH, SSS_PROD, startAppStack, SUB1, type AppStack } from "./harn
 let stack: AppStack;
 const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
 const FS01_ARC = `/subscriptions/${SUB1}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/fs01`;
+const BR02_VM = "/subscriptions/22222222-2222-4222-8222-222222222222/resourceGroups/rg-branch/providers/Microsoft.Compute/virtualMachines/vm-br02";
 
 interface RoleAssignment {
   id: string;
@@ -116,5 +117,17 @@ describe("drift and late news", () => {
     expect(restored).toBeDefined();
     const sweepRun = (await runsOf(SSS_BRANCH)).find((r) => r.trigger.kind === "timer");
     expect(sweepRun?.outcomes?.some((o) => o.status === "succeeded")).toBe(true);
+  });
+
+  it("a VM whose identity is turned on later is matched by its computer name (not its resource name) and brought over", async () => {
+    const before = (await listServerRows(stack.app.tables.servers, SSS_BRANCH)).find((r) => r.record.name === "br02")?.record;
+    expect(before?.state).toBe("NoIdentity");
+    const principal = await stack.emulator.admin.setMachineIdentity(BR02_VM, "enable");
+    await stack.emulator.admin.flushEvents();
+    await deliverEvents(stack.takeEvents());
+    await stack.drain({ timeoutMs: 40_000 });
+    const after = (await listServerRows(stack.app.tables.servers, SSS_BRANCH)).find((r) => r.record.name === "br02")?.record;
+    expect(after?.principalId).toBe(principal?.toLowerCase());
+    expect(["Switched", "Active"]).toContain(after?.state);
   });
 });
