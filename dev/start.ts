@@ -59,10 +59,10 @@ function echoAppLog(entry: LogEntry): void {
 }
 
 async function startAgainstEmulator(): Promise<LocalStack> {
-  const inMemory = process.env.AFS_AZURITE_IN_MEMORY === "1";
-  terminal.stack(`starting Azurite (${inMemory ? "in memory" : AZURITE_DIR}), the Azure emulator (${path.relative(PROJECT_DIR, DEFAULT_SEED_PATH)}) and the Functions host …`);
+  // Azurite in memory: the emulator's state is in memory too, and status tables must not outlive the tenant they describe.
+  terminal.stack(`starting Azurite (in memory), the Azure emulator (${path.relative(PROJECT_DIR, DEFAULT_SEED_PATH)}) and the Functions host …`);
   return startLocalStack({
-    azurite: inMemory ? {} : { location: AZURITE_DIR },
+    azurite: {},
     emulator: {
       seed: demoSeed(),
       // Demo delays: the agent discovers identities after 1 s and picks up a switch after 4 s.
