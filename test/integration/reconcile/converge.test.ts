@@ -67,6 +67,20 @@ describe("reconcile against the emulator", () => {
       ["fs2.contoso.local", "Switched", true],
     ]);
 
+    // Order on the wire: each switch after all of that server's grants, useIdentity after all of the service's.
+    const log = (await harness.emulator.admin.requests()).filter((r) => r.status < 300);
+    const principalOfBody = (r: (typeof log)[number]) => (r.body as { properties?: { principalId?: string } } | undefined)?.properties?.principalId;
+    const lastGrantFor = (p: string) => log.reduce((last, r, i) => (r.operationId === "RoleAssignments_Create" && principalOfBody(r) === p ? i : last), -1);
+    for (const n of [1, 2]) {
+      const firstSwitch = log.findIndex((r) => r.operationId === "RegisteredServers_Update" && r.path.endsWith(serverResourceId(n).split("/").pop() as string));
+      expect(lastGrantFor(principalOf(n))).toBeGreaterThanOrEqual(0);
+      expect(firstSwitch).toBeGreaterThan(lastGrantFor(principalOf(n)));
+    }
+    const serviceUpdates = log.filter((r) => r.operationId === "StorageSyncServices_Update").map((r) => r.body);
+    expect(serviceUpdates).toEqual([{ identity: { type: "SystemAssigned" }, properties: { useIdentity: false } }, { properties: { useIdentity: true } }]);
+    const setUseIdentity = log.findIndex((r) => r.operationId === "StorageSyncServices_Update" && (r.body as { identity?: unknown }).identity === undefined);
+    expect(setUseIdentity).toBeGreaterThan(lastGrantFor(principal));
+
     // The agents pick the switch up: every grant a server needs exists, so both become active.
     await harness.emulator.admin.advanceTime(60_000);
     for (const n of [1, 2]) {
