@@ -209,6 +209,11 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
       }
       return { registered: publisher.registered() };
     }
+    case "DELETE /webhooks": {
+      const url = query.get("url") ?? "";
+      if (!publisher.unregister(url)) throw notFound(`webhook ${url}`);
+      return { registered: publisher.registered() };
+    }
     case "POST /events/flush":
       await publisher.flush();
       return publisher.stats();

@@ -109,6 +109,9 @@ export class EmulatorAdminClient {
   async addWebhook(url: string): Promise<void> {
     await this.send("POST", "/webhooks", { url });
   }
+  async removeWebhook(url: string): Promise<void> {
+    await this.send("DELETE", `/webhooks?url=${encodeURIComponent(url)}`);
+  }
   webhooks(): Promise<WebhookInfo> {
     return this.send("GET", "/webhooks");
   }

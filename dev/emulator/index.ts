@@ -30,6 +30,8 @@ export interface EmulatorEventOptions {
   duplicateProbability?: number;
   /** Delay before each delivery. */
   extraDelayMs?: number;
+  /** A webhook that does not answer within this long is retried (Event Grid: 30 s). */
+  timeoutMs?: number;
 }
 
 export interface EmulatorOptions {
@@ -88,6 +90,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     retryDelayMs: options.events?.retryDelayMs ?? 50,
     duplicateProbability: options.events?.duplicateProbability,
     extraDelayMs: options.events?.extraDelayMs,
+    timeoutMs: options.events?.timeoutMs,
   });
   core.onWrite((w) => {
     if (w.method === "DELETE") return; // ResourceDeleteSuccess is not raised by the emulator

@@ -80,6 +80,18 @@ describe("ResourceWriteSuccess events for writes", () => {
   });
 });
 
+describe("unsubscribing", () => {
+  it("a removed webhook receives nothing more", async () => {
+    await h.emulator.admin.removeWebhook(webhook.url);
+    expect((await h.emulator.admin.webhooks()).registered).toEqual([]);
+    const before = webhook.calls.length;
+    await h.emulator.admin.registerServer({ serviceId: SERVICE1, serverName: "fs10.contoso.local" });
+    await h.emulator.admin.flushEvents();
+    expect(webhook.calls.length).toBe(before);
+    await expect(h.emulator.admin.removeWebhook(webhook.url)).rejects.toMatchObject({ status: 404 });
+  });
+});
+
 describe("spec conformance of every answer above", () => {
   it("matched the spec's response schemas", async () => {
     expect(await responseProblems(h)).toEqual([]);
