@@ -122,7 +122,7 @@ async function main(): Promise<void> {
   const shutdown = async (code: number): Promise<void> => {
     if (stopping) return;
     stopping = true;
-    terminal.stack("stopping the host (after in-flight invocations), the emulator and Azurite …");
+    terminal.stack("stopping the host (after in-flight invocations) and the local services …");
     for (const stop of stopList.reverse()) await stop().catch((e: unknown) => terminal.app("stack", String(e), "error"));
     terminal.stack("stopped");
     process.exit(code);

@@ -175,6 +175,28 @@ describe("local Functions host (fixture app, Azurite)", () => {
   });
 });
 
+describe("closing the host", () => {
+  it("stops polling and waits for in-flight invocations, whose messages are then settled", async () => {
+    const connectionString = inject("azuriteConnectionString");
+    const name = `hostclose${Date.now().toString(36)}`;
+    const host = await startHost({
+      projectDir: path.join(fixtures, "app"),
+      settings: { AzureWebJobsStorage: connectionString, FIXTURE_QUEUE: name, FIXTURE_SCHEDULE: "0 0 0 1 1 *" },
+      logger: memoryLogger(),
+      hostJson: parseHostJson({ version: "2.0", extensions: { queues: { maxPollingInterval: "00:00:00.200" } } }),
+    });
+    const queue = new QueueClient(connectionString, name);
+    const sent = await queue.sendMessage(Buffer.from(JSON.stringify({ sleepMs: 1_000 })).toString("base64"));
+    await eventually(() => (seen()?.queue.some((q) => q.id === sent.messageId) ? true : undefined), "the slow message to start");
+    expect(seen()?.running).toBeGreaterThan(0);
+    await host.close();
+    expect(seen()?.running).toBe(0);
+    // Deleted, not merely invisible: the count includes invisible messages.
+    expect((await queue.getProperties()).approximateMessagesCount).toBe(0);
+    expect((await fetch(host.url).catch(() => undefined))?.status).toBeUndefined();
+  });
+});
+
 describe("registration validation", () => {
   it("refuses to start, naming every invalid registration", async () => {
     const attempt = startHost({ projectDir: path.join(fixtures, "broken-app"), settings: { AzureWebJobsStorage: inject("azuriteConnectionString") }, logger: memoryLogger() });
