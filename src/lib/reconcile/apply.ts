@@ -86,7 +86,8 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
     for (let attempt = 1; ; attempt++) {
       tries.count = attempt;
       try {
-        const created = await createRoleAssignment(arm, { scope: action.scope, principalId, roleDefinitionGuid: action.roleDefinitionGuid }, call);
+        // Each attempt takes a slot; the back-off sleep below does not hold one.
+        const created = await limit(() => createRoleAssignment(arm, { scope: action.scope, principalId, roleDefinitionGuid: action.roleDefinitionGuid }, call));
         return { status: created.status === "created" ? "succeeded" : "alreadyPresent", attempts: attempt, requestId: created.requestId };
       } catch (error) {
         const info = toArmErrorInfo(error);
@@ -99,6 +100,10 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
   }
 
   async function execute(action: PlannedAction, tries: { count: number }): Promise<Executed> {
+    return action.kind === "grantRole" ? grant(action, tries) : limit(() => write(action));
+  }
+
+  async function write(action: Exclude<PlannedAction, GrantRoleAction>): Promise<Executed> {
     switch (action.kind) {
       case "enableServiceIdentity": {
         const write = await patchStorageSyncService(
@@ -115,8 +120,6 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
         servicePrincipalId = service.identity.principalId;
         return { status: "succeeded", attempts: 1, requestId: write.requestId };
       }
-      case "grantRole":
-        return grant(action, tries);
       case "setUseIdentity": {
         const write = await patchStorageSyncService(arm, action.serviceId, { useIdentity: true }, call);
         result.service = await getStorageSyncService(arm, action.serviceId, call);
@@ -169,7 +172,7 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
             skippedBecause: blocker ? `${blocker.actionId} ${blocker.status}` : "the run was aborted",
           } satisfies ActionOutcome;
         }
-        return limit(() => run(action));
+        return run(action);
       }),
     );
   }
