@@ -7,7 +7,7 @@ import { recordReconcileResult } from "../status/record-reconcile";
 import type { RunStatus } from "../status/records";
 import { recordRejectedMessage, recordRunFinished, recordRunStarted, type RunServerSummary } from "../status/run-records";
 import { updateService } from "../status/service-records";
-import type { ReconcileReport } from "../reconcile/report";
+import type { ActionOutcome, ReconcileReport } from "../reconcile/report";
 import type { AppLog } from "./log";
 import type { AppServices } from "./services";
 
@@ -108,6 +108,10 @@ async function runUnderLease(app: AppServices, request: ReconcileRequest, delive
       activationWindowMs: app.config.activationWindowMs,
     });
     for (const due of recorded.dueEntries) followUps.push(`activation check of ${due.serverId} at ${due.dueAt}`);
+    if (failed) {
+      const note = await requeueRetryable(app, request, report);
+      if (note) (note.startsWith("gave up") ? warnings : followUps).push(note);
+    }
     for (const watch of request.discovery ?? []) {
       const note = await followUpDiscovery(app, request, report, watch);
       (note.startsWith("gave up") ? warnings : followUps).push(note);
@@ -130,6 +134,33 @@ async function runUnderLease(app: AppServices, request: ReconcileRequest, delive
   });
   log.info(`${request.serviceId}: run ${request.runId} ${status} (${report.plan.length} actions, ${report.armCalls.reads} reads, ${report.armCalls.writes} writes)`);
   return { outcome: "reconciled", runId: request.runId, status, report };
+}
+
+/** Failures a later run can get past: throttling, outages, an identity still replicating. */
+function isRetryableOutcome(error: ActionOutcome["error"]): boolean {
+  if (!error) return false;
+  if (error.code.toLowerCase() === "principalnotfound") return true;
+  return error.statusCode === undefined || error.statusCode === 408 || error.statusCode === 429 || error.statusCode >= 500;
+}
+
+/**
+ * controller-runtime's "requeue after": when actions failed for reasons that
+ * pass, the service is looked at again after a back-off (the
+ * DISCOVERY_RECHECK_DELAYS series) instead of waiting for the daily sweep.
+ */
+async function requeueRetryable(app: AppServices, request: ReconcileRequest, report: ReconcileReport): Promise<string | undefined> {
+  const retryable = report.outcomes.filter((o) => o.status === "failed" && isRetryableOutcome(o.error));
+  if (retryable.length === 0) return undefined;
+  const attempt = request.trigger.kind === "retry" ? request.trigger.attempt + 1 : 0;
+  const delayMs = app.config.discoveryRecheckDelaysMs[attempt];
+  const reason = `${retryable.length} action(s) failed transiently: ${retryable.map((o) => o.error?.code).join(", ")}`;
+  if (delayMs === undefined) return `gave up retrying after ${attempt} retries: ${reason}`;
+  const next = await requestReconcile(
+    app.scheduler,
+    { serviceId: request.serviceId, trigger: { kind: "retry", previousRunId: request.runId, attempt, reason: reason.slice(0, 500) }, delayMs, coalesce: false },
+    app.now(),
+  );
+  return `retry ${attempt + 1} in ${Math.round(delayMs / 1000)} s (run ${next.runId}): ${reason}`;
 }
 
 /**

@@ -31,6 +31,13 @@ export const triggerSchema = z.discriminatedUnion("kind", [
     reason: z.string().max(500).optional(),
   }),
   z.object({
+    kind: z.literal("retry"),
+    previousRunId: z.string().max(100),
+    /** Index into DISCOVERY_RECHECK_DELAYS of the back-off that led to this run. */
+    attempt: z.number().int().min(0).max(100),
+    reason: z.string().max(500),
+  }),
+  z.object({
     kind: z.literal("discovery"),
     machineId: z.string().max(2000),
     principalId: z.string().regex(GUIDISH),

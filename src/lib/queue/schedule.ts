@@ -23,6 +23,8 @@ export interface ReconcileAsk {
   discovery?: DiscoveryWatch[];
   /** Only for requests that are not coalesced (discovery re-checks, retries). */
   delayMs?: number;
+  /** false: queue as is, with `delayMs` (a retry that must wait its back-off). Default true. */
+  coalesce?: boolean;
 }
 
 export interface Scheduled {
@@ -40,7 +42,7 @@ export interface Scheduled {
 export async function requestReconcile(deps: SchedulerDeps, ask: ReconcileAsk, now: Date = new Date()): Promise<Scheduled> {
   const dryRun = ask.dryRun ?? false;
   const runId = newRunId(ask.serviceId, now);
-  const coalescible = !dryRun && !ask.discovery?.length;
+  const coalescible = !dryRun && !ask.discovery?.length && ask.coalesce !== false;
   const delayMs = coalescible ? deps.coalesceDelayMs : (ask.delayMs ?? 0);
   if (coalescible) {
     const marker = await createOrMergePending(

@@ -112,4 +112,21 @@ describe("reconcile worker", () => {
     expect(later.runId).not.toBe(run?.runId);
     await stack.drain();
   });
+
+  it("actions that failed transiently are retried after a back-off (requeue-after), not left to the daily sweep", async () => {
+    await stack.emulator.admin.addFault({ match: { method: "PUT", pathContains: "roleAssignments" }, effect: { kind: "status", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0 } });
+    const first = request(SSS_PROD);
+    const outcome = await handleReconcileMessage(stack.app, first, { dequeueCount: 1 }, silentLog);
+    expect(outcome).toMatchObject({ outcome: "reconciled", status: "completedWithFailures" });
+    const firstRun = await getRun(stack.app.tables.runs, first.runId);
+    expect(firstRun?.followUps.join(" ")).toMatch(/retry 1 in 1 s .*ServiceUnavailable/);
+
+    await stack.emulator.admin.clearFaults();
+    await stack.drain();
+    const service = (await getService(stack.app.tables.services, SSS_PROD))?.record;
+    const retry = await getRun(stack.app.tables.runs, service?.lastRunId ?? "");
+    expect(retry?.trigger).toMatchObject({ kind: "retry", previousRunId: first.runId, attempt: 0 });
+    expect(retry?.status).toBe("succeeded");
+    expect(service?.converged).toBe(true);
+  });
 });
