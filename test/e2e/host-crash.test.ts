@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { idKey } from "../../dev/emulator/resource-id";
 import type { AppApiClient, ServiceDetail } from "../../dev/host/app-api-client";
 import type { LocalStack } from "../../dev/host/local-stack";
-import { duplicateAssignments, eventually, startE2EStack } from "./support/e2e-stack";
+import { E2E_TEST_TIMEOUT_MS, duplicateAssignments, eventually, startE2EStack } from "./support/e2e-stack";
 import { SSS_PROD } from "./support/seeds";
 
 // The host dies (SIGKILL) in the middle of a reconcile; started again, it finishes the work without duplicating anything.
@@ -17,7 +17,7 @@ describe("host killed mid-reconcile, end to end", () => {
 
   afterAll(async () => {
     await stack?.stop();
-  });
+  }, E2E_TEST_TIMEOUT_MS);
 
   it("completes the work after a restart, with no duplicate role assignments", async () => {
     // Slow role-assignment writes keep the reconcile in flight long enough to kill it mid-way.
@@ -47,5 +47,5 @@ describe("host killed mid-reconcile, end to end", () => {
     // The restarted host ran the redelivered message (dequeueCount > 1) or a later request for the same service.
     expect(restarted.logs.some((e) => String(e.message).startsWith("Executed 'Functions.reconcileWorker' (Succeeded"))).toBe(true);
     expect(duplicateAssignments(stack.emulator)).toEqual([]);
-  });
+  }, E2E_TEST_TIMEOUT_MS);
 });

@@ -2,7 +2,7 @@ import { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppApiClient, RunStatus, ServiceDetail } from "../../dev/host/app-api-client";
 import type { LocalStack } from "../../dev/host/local-stack";
-import { eventually, startE2EStack } from "./support/e2e-stack";
+import { E2E_TEST_TIMEOUT_MS, eventually, startE2EStack } from "./support/e2e-stack";
 import { SSS_BRANCH, SSS_PROD } from "./support/seeds";
 
 // The app's HTTP API through the local host (function keys), and the poison path through real queues.
@@ -16,7 +16,7 @@ describe("HTTP API and poison path, end to end", () => {
 
   afterAll(async () => {
     await stack?.stop();
-  });
+  }, E2E_TEST_TIMEOUT_MS);
 
   it("refuses a missing or wrong function key on every route", async () => {
     for (const path of ["/services", `/service?id=${encodeURIComponent(SSS_PROD)}`, "/servers?state=Active", "/openapi.json"]) {
@@ -25,7 +25,7 @@ describe("HTTP API and poison path, end to end", () => {
     }
     expect((await api.post("/reconcile", { serviceId: SSS_PROD }, "not-the-key")).status).toBe(401);
     expect((await api.post("/reconcile", { serviceId: SSS_PROD }, null)).status).toBe(401);
-  });
+  }, E2E_TEST_TIMEOUT_MS);
 
   it("a manual re-run answers 202 with a Location to follow, and the run completes", async () => {
     const accepted = await api.post<{ runs: { runId: string; statusUrl: string }[] }>("/reconcile", { serviceId: SSS_PROD });
@@ -50,7 +50,7 @@ describe("HTTP API and poison path, end to end", () => {
     const byState = await api.get<{ servers: { state: string }[] }>(`/servers?state=${detail.body.servers[0]?.state}`);
     expect(byState.status).toBe(200);
     expect(byState.body.servers.length).toBeGreaterThan(0);
-  });
+  }, E2E_TEST_TIMEOUT_MS);
 
   it("the key also works as ?code=, and bad input gets a clear 400", async () => {
     const response = await fetch(`${stack.apiUrl}/services?code=${encodeURIComponent(stack.functionKey)}`);
@@ -60,7 +60,7 @@ describe("HTTP API and poison path, end to end", () => {
     const outside = await api.post("/reconcile", { serviceId: "/subscriptions/99999999-9999-4999-8999-999999999999/resourceGroups/x/providers/Microsoft.StorageSync/storageSyncServices/y" });
     expect(outside.status).toBeGreaterThanOrEqual(400);
     expect(outside.status).toBeLessThan(500);
-  });
+  }, E2E_TEST_TIMEOUT_MS);
 
   it("a message that keeps failing ends in the poison queue and in the service's status", async () => {
     // Every read of the service is throttled (Retry-After 0, so the SDK's own retries are quick); the worker's attempts all fail.
@@ -84,5 +84,5 @@ describe("HTTP API and poison path, end to end", () => {
     } finally {
       await stack.emulator.admin.clearFaults();
     }
-  });
+  }, E2E_TEST_TIMEOUT_MS);
 });

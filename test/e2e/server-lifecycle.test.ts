@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { idKey } from "../../dev/emulator/resource-id";
 import type { AppApiClient, ServiceDetail } from "../../dev/host/app-api-client";
 import type { LocalStack } from "../../dev/host/local-stack";
-import { assignmentsOf, duplicateAssignments, emulatorCredential, eventually, serverReaches, serverStatus, startE2EStack } from "./support/e2e-stack";
+import { E2E_TEST_TIMEOUT_MS, assignmentsOf, duplicateAssignments, emulatorCredential, eventually, serverReaches, serverStatus, startE2EStack } from "./support/e2e-stack";
 import {
   BR02,
   BR02_VM,
@@ -30,7 +30,7 @@ describe("server lifecycle, end to end", () => {
 
   afterAll(async () => {
     await stack?.stop();
-  });
+  }, E2E_TEST_TIMEOUT_MS);
 
   it("a server registers → event → reconcile → Switched → Active", async () => {
     const serverResourceId = await stack.emulator.admin.registerServer({ serviceId: SSS_PROD, serverName: "fs06.contoso.local", agentVersion: "20.0.0.0" });
@@ -49,7 +49,7 @@ describe("server lifecycle, end to end", () => {
     const detail = await api.get<ServiceDetail>(`/service?id=${encodeURIComponent(SSS_PROD)}`);
     expect(detail.body.service).toMatchObject({ useIdentity: true });
     expect(detail.body.recentRuns.length).toBeGreaterThan(0);
-  });
+  }, E2E_TEST_TIMEOUT_MS);
 
   it("an Arc identity reset: the new principal is granted and the server switched again, then Active", async () => {
     const before = await serverReaches(api, SSS_PROD, FS01, "Active");
@@ -67,7 +67,7 @@ describe("server lifecycle, end to end", () => {
     expect(raw).toMatchObject({ applicationId: newPrincipal, activeAuthType: "ManagedIdentity" });
     // The new identity holds the file-share role on fs01's share (sg-finance).
     expect(assignmentsOf(stack.emulator, newPrincipal ?? "")).toContainEqual({ scope: FINANCE_SHARE, roleId: FILE_DATA_PRIVILEGED_CONTRIBUTOR });
-  });
+  }, E2E_TEST_TIMEOUT_MS);
 
   it("a server without identity stays so, and is brought over once its identity appears", async () => {
     const accepted = await api.post<{ runs: { runId: string }[] }>("/reconcile", { serviceId: SSS_BRANCH });
@@ -81,7 +81,7 @@ describe("server lifecycle, end to end", () => {
       return status?.state === "Active" ? status : undefined;
     }, 30_000);
     expect(active.principalId).toBe(principal);
-  });
+  }, E2E_TEST_TIMEOUT_MS);
 
   it("a new cloud endpoint gets its grants", async () => {
     const client = new MicrosoftStorageSync(emulatorCredential(stack.emulator), SUB2, { endpoint: stack.emulator.armEndpoint, apiVersion: "2022-09-01" });
@@ -103,5 +103,5 @@ describe("server lifecycle, end to end", () => {
         : undefined,
     );
     expect(duplicateAssignments(stack.emulator)).toEqual([]);
-  });
+  }, E2E_TEST_TIMEOUT_MS);
 });

@@ -5,6 +5,9 @@ import type { EmulatorHandle } from "../../../dev/emulator";
 import { AppApiClient, type ServerStatus, type ServiceDetail } from "../../../dev/host/app-api-client";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../../dev/host/local-stack";
 
+/** Per-test budget: generous because the full suite shares two cores; each wait inside is bounded on its own. */
+export const E2E_TEST_TIMEOUT_MS = 120_000;
+
 /**
  * The full stack for one e2e test file: the run's shared Azurite, its own
  * emulator (the run's certificate, which test processes trust), and the
