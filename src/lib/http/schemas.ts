@@ -118,7 +118,7 @@ export const runRecordSchema = z
     serviceId: z.string(),
     status: z.enum(["queued", "running", "succeeded", "completedWithFailures", "dryRun", "retrying", "failed", "poisoned", "rejected"]),
     dryRun: z.boolean(),
-    trigger: looseObject.describe("What asked for this run: event (id, operation, caller), http (caller), timer, discovery"),
+    trigger: looseObject.describe("What asked for this run: event (id, operation, caller), http (caller), timer, discovery, retry"),
     coalescedTriggers: z.array(looseObject).describe("Requests merged into this run while it waited"),
     coalescedCount: z.number().int(),
     queuedAt: z.string(),
