@@ -70,7 +70,8 @@ export function serverBody(server: ServerRecord, svc: ServiceRecord | undefined,
     serverName: server.serverName,
   };
   if (hasIdentityFields(apiVersion)) {
-    properties.applicationId = server.applicationId ?? "";
+    // Absent identities come back as Azure writes them: the all-zero GUID for applicationId, "" for latestApplicationId.
+    properties.applicationId = server.applicationId ?? "00000000-0000-0000-0000-000000000000";
     properties.latestApplicationId = server.latestApplicationId ?? "";
     properties.activeAuthType = server.activeAuthType;
     properties.identity = server.identity;

@@ -109,7 +109,8 @@ describe("File Sync agent simulation", () => {
     expect((await h.emulator.admin.getServer(br02)).latestApplicationId).toBe(principalId);
 
     const registered = await h.emulator.admin.registerServer({ serviceId: SERVICE1, serverName: "fs03.contoso.local" });
-    expect((await server(registered)).latestApplicationId).toBe("");
+    // No identity: latestApplicationId is empty and applicationId the all-zero GUID, as Azure answers.
+    expect(await server(registered)).toMatchObject({ latestApplicationId: "", applicationId: "00000000-0000-0000-0000-000000000000", activeAuthType: "Certificate" });
   });
 });
 
