@@ -26,6 +26,9 @@ const HANDLERS: Record<string, Handler> = {
   ...machineHandlers,
 };
 
+/** ARM refuses request bodies over 4 MB. */
+const MAX_REQUEST_BYTES = 4 * 1024 * 1024;
+
 /** Role assignment writes are authorized by their handler: the check needs the requested role. */
 const SELF_AUTHORIZED = new Set(["RoleAssignments_Create", "RoleAssignments_Delete"]);
 
@@ -116,6 +119,9 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
 
   try {
     core.settle();
+    if (rawBody.length > MAX_REQUEST_BYTES) {
+      throw new ArmError(413, "RequestEntityTooLarge", `The request content length ${rawBody.length} exceeds the maximum of ${MAX_REQUEST_BYTES} bytes.`);
+    }
     const routed = route(core, method, path);
     operationId = routed.operationId;
     core.recorder.count(routed.operationId, routed.isWrite);

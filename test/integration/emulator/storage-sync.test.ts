@@ -59,6 +59,12 @@ describe("Microsoft.StorageSync through @azure/arm-storagesync (2022-09-01)", ()
     expect(none.headers["x-ms-correlation-request-id"]).toBeTruthy();
   });
 
+  it("refuses a body over ARM's 4 MB limit with 413", async () => {
+    const r = await plainRequest(h, "PATCH", `${SERVICE1}?${API}`, JSON.stringify({ tags: { big: "x".repeat(4 * 1024 * 1024) } }));
+    expect(r.status).toBe(413);
+    expect(r.body).toMatchObject({ error: { code: "RequestEntityTooLarge" } });
+  });
+
   it("older api-versions do not return the identity fields", async () => {
     const r = await plainRequest(h, "GET", `${SERVICE1}/registeredServers/5e7e0001-0000-4000-8000-000000000001?api-version=2020-09-01`);
     expect(r.status).toBe(200);
