@@ -3,11 +3,11 @@ import { createArmConnection, type ArmConnection } from "../lib/azure/arm-connec
 import { createCredential } from "../lib/azure/credential";
 import { listStorageSyncServices } from "../lib/azure/reads";
 import { ConfigError, loadEngineConfig } from "../lib/config";
-import { ReconcileError, reconcileService, type EngineSettings, type PlannedAction, type ReconcileReport } from "../lib/reconcile";
+import { ReconcileError, reconcileService, type EngineSettings, type Plan, type PlannedAction, type ReconcileReport } from "../lib/reconcile";
 import { toArmErrorInfo } from "../lib/azure/arm-error";
 import { USAGE, UsageError, parseCliArgs, type CliArgs } from "./args";
 import { EXIT, exitCodeOf } from "./exit-code";
-import { formatReport } from "./format";
+import { formatPlan, formatReport } from "./format";
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -22,7 +22,7 @@ interface ServiceFailure {
   error: { code: string; message: string; statusCode?: number; requestId?: string; transient?: boolean; remedy?: string };
 }
 
-async function confirm(io: CliIo, question: string): Promise<boolean> {
+async function ask(io: CliIo, question: string): Promise<boolean> {
   const rl = createInterface({ input: io.stdin, output: io.stderr });
   try {
     return /^y(es)?$/i.test((await rl.question(question)).trim());
@@ -78,25 +78,27 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   for (const serviceId of serviceIds) {
     try {
       say(`${args.command === "plan" ? "Planning" : "Reconciling"} ${serviceId}`);
-      if (args.command === "apply" && !args.yes) {
-        // Show the plan first; the real run then re-observes, so it only does what is still missing.
-        const preview = await reconcileService(arm, serviceId, { dryRun: true, settings, onProgress, signal: io.signal });
-        if (preview.plan.length === 0) {
-          reports.push(preview);
-          continue;
-        }
-        say(formatReport(preview));
-        if (!io.stdin.isTTY) {
-          say("afs-identity: refusing to apply without confirmation: stdin is not a terminal, pass --yes");
-          return EXIT.error;
-        }
-        if (!(await confirm(io, `Apply ${preview.plan.length} action(s) to ${serviceId}? [y/N] `))) {
-          say("Skipped.");
-          reports.push(preview);
-          continue;
-        }
+      let refusedWithoutTerminal = false;
+      // `apply` without --yes shows the plan and asks; the confirmed plan is exactly what runs.
+      const confirm =
+        args.command === "apply" && !args.yes
+          ? async (plan: Plan) => {
+              say(formatPlan(plan));
+              if (!io.stdin.isTTY) {
+                refusedWithoutTerminal = true;
+                return false;
+              }
+              const yes = await ask(io, `Apply ${plan.actions.length} action(s) to ${serviceId}? [y/N] `);
+              if (!yes) say("Skipped.");
+              return yes;
+            }
+          : undefined;
+      const report = await reconcileService(arm, serviceId, { dryRun: args.command === "plan", settings, onProgress, signal: io.signal, confirm });
+      if (refusedWithoutTerminal) {
+        say("afs-identity: refusing to apply without confirmation: stdin is not a terminal, pass --yes");
+        return EXIT.error;
       }
-      reports.push(await reconcileService(arm, serviceId, { dryRun: args.command === "plan", settings, onProgress, signal: io.signal }));
+      reports.push(report);
     } catch (error) {
       const info = toArmErrorInfo(error);
       const failure: ServiceFailure = {

@@ -12,6 +12,12 @@ export interface ReconcileOptions {
   settings: EngineSettings;
   onProgress?: (message: string) => void;
   signal?: AbortSignal;
+  /**
+   * Asked with the plan before anything is written (when there is something to
+   * write); false turns the run into a dry run. Lets the CLI execute exactly
+   * the plan it showed, without observing twice.
+   */
+  confirm?: (plan: Plan) => boolean | Promise<boolean>;
 }
 
 const isOk = (o: ActionOutcome | undefined) => o?.status === "succeeded" || o?.status === "alreadyPresent";
@@ -68,13 +74,15 @@ export async function reconcileService(arm: ArmConnection, serviceId: string, op
     const snapshot = await observe(arm, serviceId, options);
     const plan = makePlan(snapshot, options.settings);
     options.onProgress?.(`${snapshot.service.name}: ${plan.actions.length} action(s) planned${options.dryRun ? " (dry run)" : ""}`);
-    const applied = options.dryRun || plan.actions.length === 0 ? undefined : await apply(arm, plan, options);
-    return { plan, applied, current: snapshot.service };
+    const refused = !options.dryRun && plan.actions.length > 0 && options.confirm !== undefined && !(await options.confirm(plan));
+    const dryRun = options.dryRun || refused;
+    const applied = dryRun || plan.actions.length === 0 ? undefined : await apply(arm, plan, options);
+    return { plan, applied, current: snapshot.service, dryRun, refused };
   });
-  const { plan, applied, current } = result;
+  const { plan, applied, current, dryRun, refused } = result;
   const outcomes: ActionOutcome[] =
     applied?.outcomes ??
-    plan.actions.map((a) => ({ actionId: a.id, status: "skipped", attempts: 0, durationMs: 0, skippedBecause: "dry run" }));
+    plan.actions.map((a) => ({ actionId: a.id, status: "skipped", attempts: 0, durationMs: 0, skippedBecause: refused ? "not confirmed" : "dry run" }));
   const servers = finalVerdicts(plan, applied);
   const service = applied?.service
     ? {
@@ -83,13 +91,13 @@ export async function reconcileService(arm: ArmConnection, serviceId: string, op
         principalId: applied.service.identity.principalId,
         useIdentity: applied.service.useIdentity,
       }
-    : options.dryRun
+    : dryRun
       ? plan.service
       : { serviceId: plan.serviceId, identityType: current.identity.type, principalId: current.identity.principalId, useIdentity: current.useIdentity };
-  const converged = options.dryRun ? plan.actions.length === 0 : outcomes.every(isOk);
+  const converged = dryRun ? plan.actions.length === 0 : outcomes.every(isOk);
   return {
     serviceId: plan.serviceId,
-    dryRun: options.dryRun,
+    dryRun,
     startedAt,
     finishedAt: new Date().toISOString(),
     service,

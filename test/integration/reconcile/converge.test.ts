@@ -113,6 +113,27 @@ describe("reconcile against the emulator", () => {
     expect(third.servers.map((v) => v.state)).toEqual(["Active", "Active"]);
   });
 
+  it("asks confirm with the plan before writing: a refusal writes nothing, an approval executes exactly that plan", async () => {
+    await harness.load(freshTenant());
+    const refused = await reconcileService(harness.arm, SERVICE_ID, { dryRun: false, settings: SETTINGS, confirm: () => false });
+    expect(refused.dryRun).toBe(true);
+    expect(refused.outcomes.every((o) => o.status === "skipped" && o.skippedBecause === "not confirmed")).toBe(true);
+    expect((await harness.emulator.admin.calls()).writes).toBe(0);
+
+    let shown: string[] = [];
+    const approved = await reconcileService(harness.arm, SERVICE_ID, {
+      dryRun: false,
+      settings: SETTINGS,
+      confirm: (plan) => {
+        shown = plan.actions.map((a) => a.id);
+        return Promise.resolve(true);
+      },
+    });
+    expect(approved.dryRun).toBe(false);
+    expect(approved.outcomes.map((o) => o.actionId)).toEqual(shown);
+    expect(approved.converged).toBe(true);
+  });
+
   it("keeps a user-assigned identity and assigns in the storage account's own subscription", async () => {
     const uai = `/subscriptions/${SUB_B}/resourceGroups/rg-data-b/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai-sync`;
     await harness.load(

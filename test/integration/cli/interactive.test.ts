@@ -1,0 +1,49 @@
+import { PassThrough, Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
+import { startEmulator, type EmulatorHandle } from "../../../dev/emulator/index";
+import { runCli } from "../../../src/cli/run";
+
+/** `apply` without --yes at a terminal: the plan is shown, and only a "y" applies it. */
+const SERVICE = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-filesync/providers/Microsoft.StorageSync/storageSyncServices/sss-prod";
+
+let emulator: EmulatorHandle;
+beforeAll(async () => {
+  emulator = await startEmulator({ tls: inject("localTls"), lroMode: "sync" });
+  Object.assign(process.env, { IDENTITY_ENDPOINT: emulator.identityEndpoint, IDENTITY_HEADER: emulator.identityHeader });
+  await emulator.admin.advanceTime(60_000);
+});
+afterAll(async () => {
+  await emulator?.close();
+});
+
+async function atTerminal(answer: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdin = Object.assign(Readable.from([`${answer}\n`]), { isTTY: true });
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: string[] = [];
+  const err: string[] = [];
+  stdout.on("data", (c: Buffer) => out.push(c.toString()));
+  stderr.on("data", (c: Buffer) => err.push(c.toString()));
+  const code = await runCli(["apply", SERVICE], { env: { ARM_ENDPOINT: emulator.armEndpoint }, stdin, stdout, stderr });
+  return { code, stdout: out.join(""), stderr: err.join("") };
+}
+
+describe("afs-identity apply at a terminal", () => {
+  it("shows the plan and writes nothing when the answer is no", async () => {
+    await emulator.admin.resetCalls();
+    const result = await atTerminal("n");
+    expect(result.stderr).toMatch(/Plan \(\d+ actions\):/);
+    expect(result.stderr).toContain("Apply 15 action(s)");
+    expect(result.stderr).toContain("Skipped.");
+    expect(result.code).toBe(2);
+    expect((await emulator.admin.calls()).writes).toBe(0);
+  });
+
+  it("applies exactly the shown plan when the answer is yes", async () => {
+    await emulator.admin.resetCalls();
+    const result = await atTerminal("y");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("converged");
+    expect((await emulator.admin.calls()).writes).toBe(15);
+  });
+});
