@@ -5,6 +5,7 @@ import { getRegisteredServerById, getStorageSyncService, patchRegisteredServerId
 import type { RegisteredServerView, StorageSyncServiceView } from "../azure/views";
 import type { GrantRoleAction, PlannedAction } from "./actions";
 import { createLimiter } from "./concurrency";
+import { runInDependencyOrder } from "./dependency-runner";
 import type { Plan } from "./plan";
 import { remedyFor, type FailureContext } from "./remedies";
 import type { ActionOutcome, ActionStatus } from "./report";
@@ -156,26 +157,6 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
     }
   }
 
-  const outcomes = new Map<string, Promise<ActionOutcome>>();
-  for (const action of plan.actions) {
-    const dependencies = action.dependsOn.flatMap((id) => outcomes.get(id) ?? []);
-    outcomes.set(
-      action.id,
-      Promise.all(dependencies).then((done) => {
-        const blocker = done.find((o) => o.status === "failed" || o.status === "skipped");
-        if (blocker || signal?.aborted) {
-          return {
-            actionId: action.id,
-            status: "skipped",
-            attempts: 0,
-            durationMs: 0,
-            skippedBecause: blocker ? `${blocker.actionId} ${blocker.status}` : "the run was aborted",
-          } satisfies ActionOutcome;
-        }
-        return run(action);
-      }),
-    );
-  }
-  result.outcomes = await Promise.all(plan.actions.map((a) => outcomes.get(a.id) as Promise<ActionOutcome>));
+  result.outcomes = await runInDependencyOrder(plan.actions, run, { signal });
   return result;
 }
