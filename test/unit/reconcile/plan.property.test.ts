@@ -20,6 +20,23 @@ describe("plan over random topologies", () => {
     );
   });
 
+  it("after a partial apply (some actions fail, their dependants are skipped), planning again gives exactly what did not succeed", () => {
+    fc.assert(
+      fc.property(snapshotArbitrary, fc.infiniteStream(fc.boolean()), (snapshot, failures) => {
+        const first = plan(snapshot, settings);
+        const succeeded = new Set<string>();
+        const fail = failures[Symbol.iterator]();
+        for (const action of first.actions) {
+          if (action.dependsOn.every((d) => succeeded.has(d)) && fail.next().value !== true) succeeded.add(action.id);
+        }
+        const done = first.actions.filter((a) => succeeded.has(a.id));
+        const second = plan(applyToSnapshot(snapshot, done), settings);
+        expect(second.actions.map((a) => a.id).sort()).toEqual(first.actions.filter((a) => !succeeded.has(a.id)).map((a) => a.id).sort());
+      }),
+      runs,
+    );
+  });
+
   it("is deterministic and every dependency points to an earlier action", () => {
     fc.assert(
       fc.property(snapshotArbitrary, (snapshot) => {
