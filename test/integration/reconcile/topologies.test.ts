@@ -4,6 +4,7 @@ import { getStorageSyncService } from "../../../src/lib/azure/storage-sync";
 import { NO_ELIGIBLE_SERVER_WARNING } from "../../../src/lib/reconcile";
 import {
   ACCOUNT_A,
+  ACCOUNT_B,
   SERVICE_ID,
   SUB_A,
   eligibleServer,
@@ -139,5 +140,21 @@ describe("reconcile: topologies", () => {
     expect((await harness.emulator.admin.calls()).writes).toBe(0);
     await harness.emulator.admin.advanceTime(60_000);
     expect(await harness.emulator.admin.getServer(serverResourceId(1))).toMatchObject({ activeAuthType: "ManagedIdentity", applicationId: newPrincipal });
+  });
+
+  it("reports a cloud endpoint whose storage account is gone with a remedy, and still brings over the servers of the other sync groups", async () => {
+    await harness.load(tenant({ servers: [eligibleServer(1), eligibleServer(2)], syncGroups: [syncGroupOn("sg-gone", ACCOUNT_B, "share1", [1]), syncGroupOn("sg-ok", ACCOUNT_A, "share1", [2])] }));
+    // The account was deleted after the cloud endpoint was made: ARM answers 404 for its scope.
+    await harness.emulator.admin.addFault({ match: { pathContains: "/storageAccounts/stdatab/" }, effect: { kind: "status", status: 404, code: "ResourceNotFound" } });
+    const report = await harness.run();
+    expect(report.converged).toBe(false);
+    const failed = report.outcomes.filter((o) => o.status === "failed");
+    expect(failed.length).toBeGreaterThan(0);
+    for (const o of failed) {
+      expect(o.error?.statusCode).toBe(404);
+      expect(o.remedy).toContain("cloud endpoint");
+    }
+    expect(report.outcomes.find((o) => o.actionId === "set-use-identity")?.status).toBe("skipped");
+    expect(report.servers.map((v) => v.state)).toEqual(["Failed", "Switched"]);
   });
 });
