@@ -7,6 +7,7 @@ import { recordReconcileResult } from "../status/record-reconcile";
 import type { RunStatus } from "../status/records";
 import { recordRejectedMessage, recordRunFinished, recordRunStarted, type RunServerSummary } from "../status/run-records";
 import { updateService } from "../status/service-records";
+import { isAgentTooOld } from "../reconcile/agent-version";
 import type { ActionOutcome, ReconcileReport } from "../reconcile/report";
 import type { AppLog } from "./log";
 import type { AppServices } from "./services";
@@ -108,10 +109,8 @@ async function runUnderLease(app: AppServices, request: ReconcileRequest, delive
       activationWindowMs: app.config.activationWindowMs,
     });
     for (const due of recorded.dueEntries) followUps.push(`activation check of ${due.serverId} at ${due.dueAt}`);
-    if (failed) {
-      const note = await requeueRetryable(app, request, report);
-      if (note) (note.startsWith("gave up") ? warnings : followUps).push(note);
-    }
+    const note = await requeueIfWorthIt(app, request, report, recorded.newServerIds);
+    if (note) (note.startsWith("gave up") ? warnings : followUps).push(note);
     for (const watch of request.discovery ?? []) {
       const note = await followUpDiscovery(app, request, report, watch);
       (note.startsWith("gave up") ? warnings : followUps).push(note);
@@ -144,20 +143,37 @@ function isRetryableOutcome(error: ActionOutcome["error"]): boolean {
 }
 
 /**
- * controller-runtime's "requeue after": when actions failed for reasons that
- * pass, the service is looked at again after a back-off (the
- * DISCOVERY_RECHECK_DELAYS series) instead of waiting for the daily sweep.
+ * controller-runtime's "requeue after": the service is looked at again after
+ * a back-off (the DISCOVERY_RECHECK_DELAYS series) instead of waiting for the
+ * daily sweep when actions failed for reasons that pass, or when a newly
+ * registered server has no identity yet (its agent reports one minutes later,
+ * and that report raises no event).
  */
-async function requeueRetryable(app: AppServices, request: ReconcileRequest, report: ReconcileReport): Promise<string | undefined> {
+async function requeueIfWorthIt(app: AppServices, request: ReconcileRequest, report: ReconcileReport, newServerIds: string[]): Promise<string | undefined> {
   const retryable = report.outcomes.filter((o) => o.status === "failed" && isRetryableOutcome(o.error));
-  if (retryable.length === 0) return undefined;
+  // Agents too old to know managed identities never report one: not worth waiting for.
+  const noIdentity = new Set(
+    report.servers.filter((s) => s.state === "NoIdentity" && !isAgentTooOld(s.agentVersion, app.config.minAgentVersion)).map((s) => s.serverId.toLowerCase()),
+  );
+  const waitedFor = request.trigger.kind === "retry" ? (request.trigger.waitingFor ?? []) : [];
+  const waitingFor = [...new Set([...newServerIds, ...waitedFor])].filter((id) => noIdentity.has(id));
+  if (retryable.length === 0 && waitingFor.length === 0) return undefined;
+  const reasons = [
+    ...(retryable.length > 0 ? [`${retryable.length} action(s) failed transiently: ${retryable.map((o) => o.error?.code).join(", ")}`] : []),
+    ...(waitingFor.length > 0 ? [`${waitingFor.length} new server(s) without a reported identity yet`] : []),
+  ];
+  const reason = reasons.join("; ");
   const attempt = request.trigger.kind === "retry" ? request.trigger.attempt + 1 : 0;
   const delayMs = app.config.discoveryRecheckDelaysMs[attempt];
-  const reason = `${retryable.length} action(s) failed transiently: ${retryable.map((o) => o.error?.code).join(", ")}`;
   if (delayMs === undefined) return `gave up retrying after ${attempt} retries: ${reason}`;
   const next = await requestReconcile(
     app.scheduler,
-    { serviceId: request.serviceId, trigger: { kind: "retry", previousRunId: request.runId, attempt, reason: reason.slice(0, 500) }, delayMs, coalesce: false },
+    {
+      serviceId: request.serviceId,
+      trigger: { kind: "retry", previousRunId: request.runId, attempt, reason: reason.slice(0, 500), ...(waitingFor.length > 0 ? { waitingFor: waitingFor.slice(0, 100) } : {}) },
+      delayMs,
+      coalesce: false,
+    },
     app.now(),
   );
   return `retry ${attempt + 1} in ${Math.round(delayMs / 1000)} s (run ${next.runId}): ${reason}`;

@@ -36,6 +36,8 @@ export const triggerSchema = z.discriminatedUnion("kind", [
     /** Index into DISCOVERY_RECHECK_DELAYS of the back-off that led to this run. */
     attempt: z.number().int().min(0).max(100),
     reason: z.string().max(500),
+    /** New servers whose agent had not reported an identity yet: looked at again until it does. */
+    waitingFor: z.array(z.string().max(64)).max(100).optional(),
   }),
   z.object({
     kind: z.literal("discovery"),

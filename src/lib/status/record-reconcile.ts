@@ -12,11 +12,13 @@ import { isConflict, isPreconditionFailed } from "./table-errors";
 
 export interface RecordedReconcile {
   servers: ServerRecord[];
+  /** Servers registered since the previous run of this service (empty on its first run). */
+  newServerIds: string[];
   dueEntries: DueEntry[];
   service: ServiceRecord;
 }
 
-/** A transaction holds at most 100 operations, all in one partition. */
+/** A transaction holds at most 100 operations, all in one partition (a service has at most 100 registered servers). */
 const TRANSACTION_LIMIT = 100;
 
 /**
@@ -32,11 +34,14 @@ export async function recordReconcileResult(
   const { report, runId, now } = input;
   const serviceId = report.serviceId;
   let merged: { record: ServerRecord; activationDueAt?: string }[] = [];
+  let newServerIds: string[] = [];
   for (let attempt = 0; ; attempt++) {
     const stored = await listServerRows(tables.servers, serviceId);
     const byId = new Map(stored.map((s) => [serverKey(s.record.serverId), s]));
     const seen = new Set<string>();
     const actions: TransactionAction[] = [];
+    // On the first run for a service every server is unknown; "new" means newly registered since a previous run.
+    newServerIds = stored.length === 0 ? [] : report.servers.filter((v) => !byId.has(serverKey(v.serverId))).map((v) => serverKey(v.serverId));
     merged = report.servers.map((verdict) => {
       const key = serverKey(verdict.serverId);
       seen.add(key);
@@ -101,7 +106,7 @@ export async function recordReconcileResult(
     }),
     now,
   );
-  return { servers, dueEntries, service };
+  return { servers, newServerIds, dueEntries, service };
 }
 
 function firstError(report: ReconcileReport): string | undefined {

@@ -1,11 +1,11 @@
-import { HttpRequest, InvocationContext } from "@azure/functions";
+import { HttpRequest } from "@azure/functions";
 import Ajv2020 from "ajv/dist/2020";
 import { describe, expect, it } from "vitest";
 import { openApiHttp } from "../../../src/functions/openApiHttp";
 
 describe("openApiHttp", () => {
   it("serves an OpenAPI 3.1 document whose server URL is the app's own /api and whose schemas all compile", async () => {
-    const response = await openApiHttp(new HttpRequest({ method: "GET", url: "https://afs.example.net/api/openapi.json" }), new InvocationContext());
+    const response = await openApiHttp(new HttpRequest({ method: "GET", url: "https://afs.example.net/api/openapi.json" }), );
     expect(response.status).toBe(200);
     const doc = response.jsonBody as { openapi: string; servers: Array<{ url: string }>; paths: Record<string, Record<string, { operationId: string }>>; components: { schemas: Record<string, object> } };
     expect(doc.openapi).toBe("3.1.0");
