@@ -124,6 +124,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
     })();
   });
+  // Keep idle connections longer than clients' pools do (Node's 5 s default races
+  // with keep-alive reuse into ECONNRESET under load; ARM's front doors keep minutes).
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
