@@ -11,36 +11,6 @@ export function idKey(id: string): string {
   return normalizePath(id).toLowerCase();
 }
 
-/**
- * The scope and its ancestors, nearest first: for
- * `/subscriptions/s/resourceGroups/g/providers/P/t/n` that is the id itself,
- * the resource group, the subscription and `/` (the root scope). Provider
- * segments count as one step with their type and name.
- */
-export function scopeChain(scope: string): string[] {
-  const parts = normalizePath(scope).split("/").filter((p) => p.length > 0);
-  const chain: string[] = [];
-  let end = parts.length;
-  while (end > 0) {
-    chain.push("/" + parts.slice(0, end).join("/"));
-    end = parentEnd(parts, end);
-  }
-  chain.push("/");
-  return chain;
-}
-
-/** Index where the parent of parts[0..end) ends. */
-function parentEnd(parts: string[], end: number): number {
-  // subscriptions/{s} and resourceGroups/{g} are pairs
-  if (end <= 2) return 0;
-  const beforeLast = parts[end - 2]?.toLowerCase();
-  if (end === 4 && beforeLast === "resourcegroups") return 2;
-  // .../providers/{Namespace}/{type}/{name}: parent is what precedes "providers"
-  if (end >= 4 && parts[end - 4]?.toLowerCase() === "providers") return end - 4;
-  // nested child type/name pair
-  return end - 2;
-}
-
 /** True when `ancestor` is `scope` or one of its ancestors (case-insensitive). */
 export function isAtOrAbove(ancestor: string, scope: string): boolean {
   const a = idKey(ancestor);
@@ -64,12 +34,6 @@ export function parseScope(scope: string): ParsedScope {
   const providersAt = parts.findIndex((p) => p.toLowerCase() === "providers");
   if (providersAt >= 0 && parts.length > providersAt + 1) out.resourcePath = parts.slice(providersAt + 1).join("/");
   return out;
-}
-
-/** The last segment of an id. */
-export function lastSegment(id: string): string {
-  const parts = normalizePath(id).split("/");
-  return parts[parts.length - 1] ?? "";
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
