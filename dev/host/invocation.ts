@@ -4,6 +4,17 @@ import type { HostFunction } from "./host-function";
 import { formatLogArgs, type HostLogger, type LogLevel } from "./logger";
 import { QueueClients, encodeMessage } from "./queue/queue-clients";
 
+/**
+ * The scalar trigger metadata worth a log line (queue message id and dequeue
+ * count, event id and type). HTTP metadata is left out: its headers and query
+ * carry the function key.
+ */
+function traceableMetadata(fn: HostFunction, metadata: TriggerMetadata): Record<string, string | number | boolean> | undefined {
+  if (fn.kind === "http") return undefined;
+  const scalars = Object.entries(metadata).filter((e): e is [string, string | number | boolean] => ["string", "number", "boolean"].includes(typeof e[1]));
+  return scalars.length > 0 ? Object.fromEntries(scalars) : undefined;
+}
+
 export interface InvocationResult {
   invocationId: string;
   ok: boolean;
@@ -59,7 +70,7 @@ export class Invoker {
         if (level !== "none") write(level, "function", formatLogArgs(args));
       },
     });
-    write("information", "host", `Executing 'Functions.${fn.name}' (Reason='${reason}', Id=${invocationId})`);
+    write("information", "host", `Executing 'Functions.${fn.name}' (Reason='${reason}', Id=${invocationId})`, { trigger: traceableMetadata(fn, triggerMetadata) });
     try {
       const value = await fn.registration.handler(input, context);
       await this.writeQueueOutputs(fn, context, value);

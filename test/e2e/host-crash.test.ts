@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { idKey } from "../../dev/emulator/resource-id";
-import type { AppApiClient, ServiceDetail } from "../../dev/host/app-api-client";
+import type { AppApiClient, RunStatus, ServiceDetail } from "../../dev/host/app-api-client";
 import type { LocalStack } from "../../dev/host/local-stack";
 import { E2E_TEST_TIMEOUT_MS, duplicateAssignments, eventually, startE2EStack } from "./support/e2e-stack";
 import { SSS_PROD } from "./support/seeds";
@@ -44,8 +44,21 @@ describe("host killed mid-reconcile, end to end", () => {
       return d.status === 200 && d.body.service.useIdentity === true && d.body.servers.some((s) => s.state === "Switched" || s.state === "Active") ? d.body : undefined;
     }, 60_000);
     expect(detail.service.lastRunStatus).toMatch(/succeeded|completedWithFailures/);
-    // The restarted host ran the redelivered message (dequeueCount > 1) or a later request for the same service.
+    // The message the killed host held was never settled: it came back to the restarted host (dequeueCount 2 or more).
+    const redelivered = restarted.logs.filter(
+      (e) => String(e.message).startsWith("Executing 'Functions.reconcileWorker'") && Number((e.trigger as { dequeueCount?: number } | undefined)?.dequeueCount) >= 2,
+    );
+    expect(redelivered.length).toBeGreaterThan(0);
     expect(restarted.logs.some((e) => String(e.message).startsWith("Executed 'Functions.reconcileWorker' (Succeeded"))).toBe(true);
     expect(duplicateAssignments(stack.emulator)).toEqual([]);
+
+    // Nothing was left half-done: planning the service again finds no action to take.
+    const dryRun = await api.post<{ runs: { runId: string }[] }>("/reconcile", { serviceId: SSS_PROD, dryRun: true });
+    expect(dryRun.status).toBe(202);
+    const plan = await eventually("the dry run's plan", async () => {
+      const run = await api.get<RunStatus>(`/runs/${dryRun.body.runs[0]?.runId}`);
+      return run.status === 200 && run.body.status === "dryRun" ? (run.body.plan ?? []) : undefined;
+    });
+    expect(plan.map((a) => a.description)).toEqual([]);
   }, E2E_TEST_TIMEOUT_MS);
 });
