@@ -12,6 +12,10 @@ describe("resolveMainFiles", () => {
   });
 
   it("names the glob and says to build when nothing matches", () => {
+    expect(() => resolveMainFiles(path.join(__dirname, "fixtures", "unbuilt-app"))).toThrow(/"main" \(dist\/functions\/\*\.js\) matches no file.*npm run build/);
+  });
+
+  it("needs a package.json", () => {
     expect(() => resolveMainFiles(path.join(__dirname, "fixtures"))).toThrow(/package\.json/);
   });
 });
