@@ -11,6 +11,7 @@ import { EventGridPublisher } from "./events/publisher";
 import type { ArmThrottleOptions } from "./faults/arm-throttle";
 import { armOperationName, resourceWriteSuccessEvent } from "./events/resource-write-event";
 import { startIdentityEndpoint } from "./identity-endpoint";
+import { grantingRoleName } from "./rbac";
 import { resolveSeed, type Seed, type SeedInput } from "./seed";
 
 export { EmulatorAdminClient, EmulatorAdminError, type RawServer } from "./admin-client";
@@ -94,10 +95,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   core.onWrite((w) => {
     if (w.method === "DELETE") return; // ResourceDeleteSuccess is not raised by the emulator
+    const operationName = armOperationName(w.resourceUri, w.method);
     publisher.publish(
       resourceWriteSuccessEvent({
         resourceUri: w.resourceUri,
-        operationName: armOperationName(w.resourceUri, w.method),
+        operationName,
+        // Writes the admin API simulates (a person in the portal, an agent) act as Owner.
+        evidenceRole: grantingRoleName(core.state, w.callerOid, operationName, w.resourceUri) ?? "Owner",
         subscriptionId: w.subscriptionId,
         tenantId: core.state.tenantId,
         principalOid: w.callerOid,

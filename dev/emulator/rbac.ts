@@ -61,6 +61,16 @@ export function authorize(state: EmulatorState, callerOid: string, action: strin
   );
 }
 
+/** The name of a role the caller holds at or above the scope that allows the action (for event evidence). */
+export function grantingRoleName(state: EmulatorState, callerOid: string, action: string, scope: string): string | undefined {
+  for (const a of state.roleAssignments.values()) {
+    if (a.principalId.toLowerCase() !== callerOid.toLowerCase() || !isAtOrAbove(a.scope, scope)) continue;
+    const role = findRole(a.roleDefinitionId);
+    if (role && roleAllows(role, action)) return role.roleName;
+  }
+  return undefined;
+}
+
 /** The action a request needs: `{provider}/{types…}/{read|write|delete|action}`. */
 export function actionFor(method: string, resourceTypePath: string): string {
   const verb = method === "GET" ? "read" : method === "DELETE" ? "delete" : method === "POST" ? "action" : "write";

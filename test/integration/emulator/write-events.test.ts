@@ -42,6 +42,9 @@ describe("ResourceWriteSuccess events for writes", () => {
     await sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${server}?api-version=2022-09-01`, { properties: { identity: true } });
     const writes = writeEvents(await notifications());
     expect(writes).toContainEqual({ subject: server, operationName: "Microsoft.StorageSync/storageSyncServices/registeredServers/write", principal: h.emulator.callerPrincipalId });
+    const event = (await notifications()).find((e) => e.subject === server);
+    // The role that allowed the write, as ARM's evidence says.
+    expect((event?.data as { authorization: { evidence: { role: string } } }).authorization.evidence.role).toBe("Azure File Sync Administrator");
   });
 
   it("role assignment writes, agent registrations and machine identity changes raise their events; discovery does not", async () => {
