@@ -66,9 +66,16 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
       const name = url.searchParams.get("functionName") ?? "";
       const fn = eventGrid.get(name.toLowerCase());
       if (!fn) return replyJson(res, 404, { error: `no Event Grid function named "${name}" (functionName query parameter)` });
-      if (method !== "POST") return replyJson(res, 405, { error: "the Event Grid webhook accepts POST only" });
       // Azure requires the system key (eventgrid_extension) in ?code=; the local host's one key plays that role.
       if (!isAuthorized("function", key, functionKey)) return replyJson(res, 401, { error: "missing or wrong key (?code=)" });
+      if (method === "OPTIONS") {
+        // CloudEvents schema subscriptions validate with the HTTP OPTIONS abuse-protection handshake.
+        const origin = req.headers["webhook-request-origin"];
+        if (typeof origin !== "string") return replyJson(res, 400, { error: "OPTIONS without a WebHook-Request-Origin header" });
+        res.writeHead(200, { "webhook-allowed-origin": origin, "webhook-allowed-rate": "*" }).end();
+        return;
+      }
+      if (method !== "POST") return replyJson(res, 405, { error: "the Event Grid webhook accepts POST (and OPTIONS for CloudEvents validation)" });
       return serveEventGridWebhook(fn, req.headers, body, res, invoker);
     }
 

@@ -112,6 +112,16 @@ describe("local Functions host (fixture app, Azurite)", () => {
       expect(await failing.text()).toContain("e3");
     });
 
+    it("answers the CloudEvents OPTIONS handshake and delivers a single CloudEvent", async () => {
+      const options = await fetch(webhook(), { method: "OPTIONS", headers: { "WebHook-Request-Origin": "eventgrid.azure.net" } });
+      expect(options.status).toBe(200);
+      expect(options.headers.get("webhook-allowed-origin")).toBe("eventgrid.azure.net");
+      const cloudEvent = { specversion: "1.0", id: "ce-1", type: "Microsoft.Resources.ResourceWriteSuccess", source: "/subscriptions/x", subject: "one" };
+      const delivered = await fetch(webhook(), { method: "POST", headers: { "content-type": "application/cloudevents+json" }, body: JSON.stringify(cloudEvent) });
+      expect(delivered.status).toBe(200);
+      expect(seen()?.events).toContainEqual(cloudEvent);
+    });
+
     it("rejects bad bodies, unknown functions and a missing key with clear errors", async () => {
       const notJson = await fetch(webhook(), { method: "POST", body: "{nope" });
       expect(notJson.status).toBe(400);
