@@ -129,4 +129,31 @@ describe("reconcile worker", () => {
     expect(retry?.status).toBe("succeeded");
     expect(service?.converged).toBe(true);
   });
+
+  it("of many workers racing for a free lease exactly one gets it; an expired lease can be taken over", async () => {
+    const service = SSS_PROD.replace("sss-prod", "sss-race");
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => acquireLease(stack.app.tables.leases, service, `w${i}`, 60_000)));
+    expect(results.filter((r) => r.acquired)).toHaveLength(1);
+    const later = new Date(Date.now() + 61_000);
+    const takeover = await acquireLease(stack.app.tables.leases, service, "late-worker", 60_000, later);
+    expect(takeover.acquired).toBe(true);
+    const winner = results.find((r) => r.acquired);
+    // The original holder's release no longer removes the lease someone else now holds.
+    if (winner?.acquired) await releaseLease(stack.app.tables.leases, winner.lease);
+    expect(await acquireLease(stack.app.tables.leases, service, "third", 60_000, later)).toMatchObject({ acquired: false, heldBy: "late-worker" });
+  });
+
+  it("a pending marker whose message was lost stops absorbing requests once stale", async () => {
+    const service = SSS_PROD.replace("sss-prod", "sss-lost");
+    const lostAt = new Date(Date.now() - 24 * 3_600_000);
+    const lost = await requestReconcile(stack.app.scheduler, { serviceId: service, trigger: http }, lostAt);
+    await stack.app.queue.client.clearMessages(); // the message is lost
+    const fresh = await requestReconcile(stack.app.scheduler, { serviceId: service, trigger: http });
+    expect(fresh.coalesced).toBe(false);
+    expect(fresh.runId).not.toBe(lost.runId);
+    const merged = await requestReconcile(stack.app.scheduler, { serviceId: service, trigger: http });
+    expect(merged).toMatchObject({ coalesced: true, runId: fresh.runId });
+    expect((await stack.app.queue.client.getProperties()).approximateMessagesCount).toBe(1);
+    await stack.app.queue.client.clearMessages();
+  });
 });

@@ -86,4 +86,16 @@ describe("mergeServerRecord", () => {
       }),
     );
   });
+
+  it("property: merging the same verdict again (no new switch) changes nothing but the check time and run id", () => {
+    const states = fc.constantFrom(...SERVER_STATES);
+    fc.assert(
+      fc.property(states, states, fc.boolean(), (first, again, switchedFirst) => {
+        const once = mergeServerRecord(undefined, verdict(first, { switchedThisRun: switchedFirst }), ctx(t0, "run-1")).record;
+        const twice = mergeServerRecord(once, verdict(again), ctx(t1, "run-2")).record;
+        const thrice = mergeServerRecord(twice, verdict(again), ctx(new Date(t1.getTime() + 1000), "run-3")).record;
+        expect({ ...thrice, lastCheckedAt: "", lastRunId: "" }).toEqual({ ...twice, lastCheckedAt: "", lastRunId: "" });
+      }),
+    );
+  });
 });
