@@ -3,6 +3,18 @@ import { rootCertificates } from "node:tls";
 import type { AddPrincipalRequest, EmulatorDelays, EmulatorSettings, FaultRule, MachineIdentityAction, RegisterServerRequest } from "./admin-types";
 import type { CallCounts, RequestLogEntry } from "./calls";
 import type { SeedInput } from "./seed";
+import type {
+  CloudEndpointRecord,
+  FileShareRecord,
+  MachineRecord,
+  ResourceGroupRecord,
+  RoleAssignmentRecord,
+  ServerEndpointRecord,
+  ServiceRecord,
+  StorageAccountRecord,
+  SubscriptionRecord,
+  SyncGroupRecord,
+} from "./state";
 
 export type { CallCounts, RequestLogEntry } from "./calls";
 
@@ -36,6 +48,25 @@ export interface RawServer {
   agentError?: string;
   serverManagementErrorCode: number;
   lastHeartBeat: string;
+}
+
+/** What `state()` returns: every stored record (servers with their simulated agent fields). */
+export interface StateDump {
+  now: string;
+  tenantId: string;
+  callerPrincipalId: string;
+  subscriptions: SubscriptionRecord[];
+  resourceGroups: ResourceGroupRecord[];
+  services: ServiceRecord[];
+  servers: RawServer[];
+  syncGroups: SyncGroupRecord[];
+  cloudEndpoints: CloudEndpointRecord[];
+  serverEndpoints: ServerEndpointRecord[];
+  storageAccounts: StorageAccountRecord[];
+  fileShares: FileShareRecord[];
+  machines: MachineRecord[];
+  roleAssignments: RoleAssignmentRecord[];
+  principals: PrincipalInfo[];
 }
 
 export interface PrincipalInfo {
@@ -119,7 +150,7 @@ export class EmulatorAdminClient {
   async flushEvents(): Promise<WebhookInfo["stats"]> {
     return this.send("POST", "/events/flush");
   }
-  state(): Promise<Record<string, unknown>> {
+  state(): Promise<StateDump> {
     return this.send("GET", "/state");
   }
   getServer(serverResourceId: string): Promise<RawServer> {

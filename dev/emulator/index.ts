@@ -14,7 +14,7 @@ import { startIdentityEndpoint } from "./identity-endpoint";
 import { grantingRoleName } from "./rbac";
 import { resolveSeed, type Seed, type SeedInput } from "./seed";
 
-export { EmulatorAdminClient, EmulatorAdminError, type RawServer } from "./admin-client";
+export { EmulatorAdminClient, EmulatorAdminError, type RawServer, type StateDump } from "./admin-client";
 export type { EmulatorDelays } from "./core";
 export type { LocalTls } from "../tls/local-tls";
 export { ids, parseSeed, TEST_TENANT_ID, type Seed, type SeedInput } from "./seed";
