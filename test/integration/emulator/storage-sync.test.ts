@@ -206,6 +206,25 @@ describe("identity fields through the client's pipeline", () => {
     expect(final).toMatchObject({ properties: { applicationId: "a7c00001-0000-4000-8000-000000000001", latestApplicationId: "", identity: true, activeAuthType: "Certificate" } });
   });
 
+  it("is as strict as the spec about types: a string where a boolean belongs is 400 InvalidRequestContent", async () => {
+    const client = h.storageSync(SUB1);
+    const server = `${SERVICE1}/registeredServers/5e7e0004-0000-4000-8000-000000000004`;
+    const asString = await sendRaw(client, h.emulator.armEndpoint, "PATCH", `${server}?${API}`, { properties: { identity: "true" } });
+    expect(asString.status).toBe(400);
+    expect(asString.body).toMatchObject({ error: { code: "InvalidRequestContent" } });
+    const useIdentity = await sendRaw(client, h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, { properties: { useIdentity: "yes" } });
+    expect(useIdentity.status).toBe(400);
+    // Nothing changed.
+    expect((await sendRaw(client, h.emulator.armEndpoint, "GET", `${server}?${API}`)).body).toMatchObject({ properties: { identity: false } });
+  });
+
+  it("an Arc machine's identity cannot be turned off through ARM (Arc always has one)", async () => {
+    const machine = `/subscriptions/${SUB1}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/fs02?api-version=2024-07-10`;
+    const r = await plainRequest(h, "PATCH", machine, { identity: { type: "None" } });
+    expect(r.status).toBe(400);
+    expect((await plainRequest(h, "GET", machine)).body).toMatchObject({ identity: { type: "SystemAssigned", principalId: "a7c00002-0000-4000-8000-000000000002" } });
+  });
+
   it("PATCH identity:true on a server that reported no identity is refused", async () => {
     const server = `${SERVICE1}/registeredServers/5e7e0003-0000-4000-8000-000000000003`;
     const r = await sendRaw(h.storageSync(SUB1), h.emulator.armEndpoint, "PATCH", `${server}?${API}`, { properties: { identity: true } });
