@@ -23,7 +23,7 @@ param managedScopes string
   'FileSyncAdministrator'
   'RbacAdministratorWithCondition'
 ])
-@description('Delegation role over each managed scope; both carry the ABAC condition of app/roles.bicep. See docs/deployment.md for why FileSyncAdministrator is the default.')
+@description('Delegation role over each managed scope; both carry the ABAC condition of app/roles.bicep. See README.md (Deployment) for why FileSyncAdministrator is the default.')
 param accessOption string = 'FileSyncAdministrator'
 
 @description('Comma-separated resource ids of existing Microsoft.Resources.Subscriptions system topics to reuse (one per subscription is allowed); subscriptions not named here get a new topic.')

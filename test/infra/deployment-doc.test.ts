@@ -1,4 +1,4 @@
-/** docs/deployment.md describes the deployment that infra/ really makes. */
+/** The README's deployment section describes the deployment that infra/ really makes. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -6,7 +6,8 @@ import { BicepProject, literal, projectRoot, property } from "./bicep/project";
 import { GUID_PATTERN, KNOWN_ROLES } from "./known-roles";
 
 const project = BicepProject.load(projectRoot, "infra");
-const doc = readFileSync(join(projectRoot, "docs/deployment.md"), "utf8");
+const readme = readFileSync(join(projectRoot, "README.md"), "utf8");
+const doc = readme.slice(readme.indexOf("## Deployment"), readme.indexOf("\n## ", readme.indexOf("## Deployment") + 3));
 const rolesSection = doc.slice(doc.indexOf("### Roles"), doc.indexOf("### Remove everything"));
 
 function exportedStrings(name: string): string[] {
@@ -14,7 +15,7 @@ function exportedStrings(name: string): string[] {
   return value?.kind === "array" ? value.items.map((i) => literal(i) ?? "") : [];
 }
 
-describe("docs/deployment.md", () => {
+describe("README.md, Deployment", () => {
   it("has a roles section listing every role id used in infra/, and no other", () => {
     expect(rolesSection.length).toBeGreaterThan(100);
     const used = new Set([...project.sources.values()].flatMap((s) => (s.text.match(GUID_PATTERN) ?? []).map((g) => g.toLowerCase())));

@@ -110,16 +110,11 @@ describe("setting names", () => {
   });
 
   it("the README's configuration table lists exactly the settings the app reads", () => {
-    // The lead merges docs/app-operations.md ("## Settings") into README.md ("Configuration");
-    // until then that file stands in.
-    const candidates = [
-      { path: "README.md", heading: /configuration/i },
-      { path: "docs/app-operations.md", heading: /configuration|settings/i },
-    ].filter((c) => existsSync(join(projectRoot, c.path)));
+    const candidates = [{ path: "README.md", heading: /configuration/i }].filter((c) => existsSync(join(projectRoot, c.path)));
     const tables = candidates
       .map(({ path, heading }) => ({ path, names: firstColumnUnderHeading(readFileSync(join(projectRoot, path), "utf8"), heading) }))
       .filter((t): t is { path: string; names: string[] } => t.names !== undefined);
-    expect(tables.map((t) => t.path), "a table under a 'Configuration' heading in README.md (or docs/app-operations.md)").not.toEqual([]);
+    expect(tables.map((t) => t.path), "a table under a 'Configuration' heading in README.md").not.toEqual([]);
     const table = tables[0] as { path: string; names: string[] };
     const documented = table.names.filter((n) => !(n in HOST_SETTINGS));
     expect(differences(documented, SETTING_NAMES), table.path).toEqual({ missing: [], extra: [] });

@@ -71,10 +71,11 @@ describe("host.json and settings stay in step with the code", () => {
   });
 });
 
-describe("docs/app-operations.md", () => {
-  const doc = readFileSync(path.join(root, "docs/app-operations.md"), "utf8");
+describe("README.md", () => {
+  const doc = readFileSync(path.join(root, "README.md"), "utf8");
   it("has a row for exactly the settings the app reads", () => {
-    const section = doc.slice(doc.indexOf("## Settings"), doc.indexOf("## Troubleshooting"));
+    const start = doc.indexOf("## Configuration");
+    const section = doc.slice(start, doc.indexOf("\n## ", start + 3));
     const documented = [...section.matchAll(/^\| `([A-Za-z_]+)` \|/gm)].map((m) => m[1]);
     expect(documented.sort()).toEqual([...SETTING_NAMES].sort());
   });
