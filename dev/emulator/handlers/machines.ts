@@ -33,11 +33,13 @@ export function machineBody(m: MachineRecord): Record<string, unknown> {
  * "disable" removes it.
  */
 export function setMachineIdentity(core: EmulatorCore, m: MachineRecord, action: "enable" | "reset" | "disable"): string | undefined {
+  if (action === "enable" && m.identity) return m.identity.principalId;
+  // The old identity's service principal is deleted from the directory; its role assignments stay behind, orphaned.
+  if (m.identity) core.state.principals.delete(m.identity.principalId.toLowerCase());
   if (action === "disable") {
     m.identity = undefined;
     return undefined;
   }
-  if (action === "enable" && m.identity) return m.identity.principalId;
   const p = core.newPrincipal(m.name);
   m.identity = { principalId: p.principalId, tenantId: core.state.tenantId, sinceMs: core.clock.now() };
   return p.principalId;

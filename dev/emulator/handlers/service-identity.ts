@@ -19,9 +19,11 @@ export function applyIdentityRequest(core: EmulatorCore, current: ServiceIdentit
   if (!known.includes(type)) {
     throw badRequest("InvalidIdentityType", `The identity type '${rawType}' is not supported. Supported types: None, SystemAssigned, UserAssigned, 'SystemAssigned,UserAssigned'.`);
   }
-  if (type === "none") return undefined;
   const wantSystem = type.includes("systemassigned");
   const wantUser = type.includes("userassigned");
+  // Turning the system identity off deletes its service principal from the directory.
+  if (!wantSystem && current?.principalId) core.state.principals.delete(current.principalId.toLowerCase());
+  if (type === "none") return undefined;
 
   const principalId = wantSystem ? (current?.principalId ?? core.newPrincipal(`${owner} (system-assigned)`).principalId) : undefined;
 

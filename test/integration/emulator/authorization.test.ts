@@ -62,6 +62,14 @@ describe("Microsoft.Authorization role assignments through @azure/arm-authorizat
     ).resolves.toMatchObject({ principalId: fresh.principalId });
   });
 
+  it("a reset Arc identity's old principal is gone from the directory: PrincipalNotFound without principalType", async () => {
+    const machine = `/subscriptions/${SUB1}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/fsnode2`;
+    const old = "a7c00102-0000-4000-8000-000000000102";
+    await h.emulator.admin.setMachineIdentity(machine, "reset");
+    const props = { roleDefinitionId: roleId(SUB1, ROLE_IDS.storageFileDataPrivilegedContributor), principalId: old };
+    await expect(h.authorization(SUB1).roleAssignments.create(FIN_SHARE, "3b1c0000-0000-4000-8000-00000000000a", props)).rejects.toMatchObject({ statusCode: 400, code: "PrincipalNotFound" });
+  });
+
   it("answers 404 for a scope whose resource, group or subscription does not exist", async () => {
     const client = h.authorization(SUB1);
     const props = { roleDefinitionId: roleId(SUB1, ROLE_IDS.storageFileDataPrivilegedContributor), principalId: FS01, principalType: "ServicePrincipal" as const };
