@@ -117,16 +117,19 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads and validates the settings; throws ConfigError naming each bad one. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const picked = Object.fromEntries(
-    SETTING_NAMES.map((name) => [name, env[name] === "" ? undefined : env[name]]),
-  );
-  const parsed = schema.safeParse(picked);
+/** Picks the named settings (an empty value counts as unset) and validates them, naming every bad one. */
+function parseSettings<S extends z.ZodType>(settingsSchema: S, names: readonly string[], env: NodeJS.ProcessEnv): z.output<S> {
+  const picked = Object.fromEntries(names.map((name) => [name, env[name] === "" ? undefined : env[name]]));
+  const parsed = settingsSchema.safeParse(picked);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "settings"}: ${i.message}`));
   }
-  const s = parsed.data;
+  return parsed.data;
+}
+
+/** Reads and validates the settings; throws ConfigError naming each bad one. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const s = parseSettings(schema, SETTING_NAMES, env);
   return {
     armEndpoint: s.ARM_ENDPOINT.replace(/\/+$/, ""),
     managedIdentityClientId: s.AZURE_CLIENT_ID,
@@ -169,12 +172,7 @@ const engineSchema = z.object({
 
 /** Like loadConfig, for the engine's settings only (used by the CLI); throws ConfigError naming each bad one. */
 export function loadEngineConfig(env: NodeJS.ProcessEnv = process.env): EngineConfig {
-  const picked = Object.fromEntries(Object.keys(engineSchema.shape).map((name) => [name, env[name] === "" ? undefined : env[name]]));
-  const parsed = engineSchema.safeParse(picked);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".") || "settings"}: ${i.message}`));
-  }
-  const s = parsed.data;
+  const s = parseSettings(engineSchema, Object.keys(engineSchema.shape), env);
   return {
     armEndpoint: s.ARM_ENDPOINT.replace(/\/+$/, ""),
     managedIdentityClientId: s.AZURE_CLIENT_ID,
