@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import Module from "node:module";
 import path from "node:path";
+import { registerHook, type HookCallback } from "./hooks";
 import type { BindingInfo, FunctionHandler, FunctionMetadata, RegisteredFunction, TriggerBinding } from "./registered-function";
 
 export type { BindingInfo, FunctionMetadata, RegisteredFunction, TriggerBinding } from "./registered-function";
@@ -40,9 +41,8 @@ const coreStandIn = {
     activeSink(metadata, handler);
     return { dispose() {} };
   },
-  registerHook(_hookName: string, _callback: unknown): Disposable {
-    // Hooks (app.hook.*) are not run by the local host; registering one is harmless.
-    return { dispose() {} };
+  registerHook(hookName: string, callback: HookCallback): Disposable {
+    return registerHook(hookName, callback);
   },
   log(level: string, category: string, message: string): void {
     if (level === "error" || level === "critical" || level === "warning") {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { InvocationContext, type LogLevel as FunctionsLogLevel, type TriggerMetadata } from "@azure/functions";
+import { hooksFor, runHooks } from "./hooks";
 import type { HostFunction } from "./host-function";
 import { formatLogArgs, type HostLogger, type LogLevel } from "./logger";
 import { QueueClients, encodeMessage } from "./queue/queue-clients";
@@ -72,7 +73,7 @@ export class Invoker {
     });
     write("information", "host", `Executing 'Functions.${fn.name}' (Reason='${reason}', Id=${invocationId})`, { trigger: traceableMetadata(fn, triggerMetadata) });
     try {
-      const value = await fn.registration.handler(input, context);
+      const value = await this.callWithHooks(fn, input, context);
       await this.writeQueueOutputs(fn, context, value);
       write("information", "host", `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms)`, {
         durationMs: Date.now() - started,
@@ -86,6 +87,29 @@ export class Invoker {
       });
       return { invocationId, ok: false, error };
     }
+  }
+
+  /**
+   * The handler between the app's preInvocation and postInvocation hooks, as
+   * the worker runs it: pre hooks may replace the inputs or the handler, post
+   * hooks see the result or error and may replace either.
+   */
+  private async callWithHooks(fn: HostFunction, input: unknown, context: InvocationContext): Promise<unknown> {
+    if (hooksFor("preInvocation").length === 0 && hooksFor("postInvocation").length === 0) return fn.registration.handler(input, context);
+    const hookData: Record<string, unknown> = {};
+    const pre: Record<string, unknown> = { hookData, invocationContext: context, inputs: [input], functionCallback: fn.registration.handler };
+    await runHooks("preInvocation", pre);
+    const inputs = Array.isArray(pre.inputs) ? (pre.inputs as unknown[]) : [input];
+    const handler = pre.functionCallback as (...args: unknown[]) => unknown;
+    const post: Record<string, unknown> = { hookData, invocationContext: context, inputs };
+    try {
+      post.result = await handler(...inputs, context);
+    } catch (error) {
+      post.error = error;
+    }
+    await runHooks("postInvocation", post);
+    if (post.error !== undefined && post.error !== null) throw post.error;
+    return post.result;
   }
 
   private async writeQueueOutputs(fn: HostFunction, context: InvocationContext, returned: unknown): Promise<void> {

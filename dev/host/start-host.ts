@@ -3,6 +3,7 @@ import { captureRegistrations, resolveMainFiles } from "./capture-registrations"
 import { generateFunctionKey } from "./http/function-keys";
 import { startHttpServer } from "./http/http-server";
 import type { HostFunction } from "./host-function";
+import { runHooks } from "./hooks";
 import { readHostJson, type HostJson } from "./host-json";
 import { Invoker } from "./invocation";
 import { jsonLogger, prettyLogger, scopedLog, type HostLogger } from "./logger";
@@ -47,6 +48,13 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
 
   const hostJson = options.hostJson ?? readHostJson(projectDir);
   const functions = validateRegistrations(captureRegistrations(resolveMainFiles(projectDir)), settings);
+  // appStart hooks run before anything is served; one that throws stops the host, as it stops the worker.
+  const appHookData: Record<string, unknown> = {};
+  try {
+    await runHooks("appStart", { hookData: appHookData, appHookData, functionAppDirectory: projectDir });
+  } catch (error) {
+    throw new Error(`an appStart hook of the app failed; the host will not start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
   const functionKey = options.functionKey ?? generateFunctionKey();
   const queues = new QueueClients(settings);
   const invoker = new Invoker(logger, queues, hostJson.queues.messageEncoding);
@@ -80,6 +88,9 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
         await Promise.all([...listeners.map((l) => l.stop()), ...timers.map((t) => t.stop())]);
         await invoker.drain();
         await http.close();
+        await runHooks("appTerminate", { hookData: appHookData, appHookData }).catch((error: unknown) =>
+          log("warning", `an appTerminate hook failed: ${error instanceof Error ? error.message : String(error)}`),
+        );
         log("information", "Host stopped");
       })()),
   };

@@ -44,12 +44,17 @@ describe("HTTP API and poison path, end to end", () => {
     const services = await api.get<{ services: { serviceId: string }[]; totals: Record<string, number> }>("/services");
     expect(services.status).toBe(200);
     expect(services.body.services.map((s) => s.serviceId)).toContain(SSS_PROD);
-    const detail = await api.get<ServiceDetail>(`/service?id=${encodeURIComponent(SSS_PROD)}`);
-    expect(detail.status).toBe(200);
-    expect(detail.body.servers.length).toBeGreaterThan(0);
-    const byState = await api.get<{ servers: { state: string }[] }>(`/servers?state=${detail.body.servers[0]?.state}`);
-    expect(byState.status).toBe(200);
-    expect(byState.body.servers.length).toBeGreaterThan(0);
+    // Status rows are written as the run records its outcome; read them once they are there.
+    const detail = await eventually("the service's server rows", async () => {
+      const d = await api.get<ServiceDetail>(`/service?id=${encodeURIComponent(SSS_PROD)}`);
+      return d.status === 200 && d.body.servers.length > 0 ? d.body : undefined;
+    });
+    const state = detail.servers[0]?.state ?? "";
+    const byState = await eventually(`servers listed by state ${state}`, async () => {
+      const r = await api.get<{ servers: { state: string }[] }>(`/servers?state=${state}`);
+      return r.status === 200 && r.body.servers.length > 0 ? r.body : undefined;
+    });
+    expect(byState.servers.every((s) => s.state === state)).toBe(true);
   }, E2E_TEST_TIMEOUT_MS);
 
   it("the key also works as ?code=, and bad input gets a clear 400", async () => {

@@ -86,6 +86,20 @@ describe("local Functions host (fixture app, Azurite)", () => {
     });
   });
 
+  describe("hooks", () => {
+    const hooks = () => (globalThis as { fixtureHooks?: { appStarts: number; preInvocations: string[] } }).fixtureHooks;
+
+    it("ran the appStart hook before serving, and runs invocation hooks around handlers", async () => {
+      expect(hooks()?.appStarts).toBeGreaterThanOrEqual(1);
+      const plain = await fetch(`${host.url}/api/public/x`);
+      expect(plain.status).toBe(201);
+      const hooked = await fetch(`${host.url}/api/public/x?hooked=1`);
+      expect(hooked.status).toBe(299);
+      expect(await hooked.text()).toBe("replaced by a postInvocation hook");
+      expect(hooks()?.preInvocations).toContain("publicEcho");
+    });
+  });
+
   describe("Event Grid webhook", () => {
     const webhook = () => `${host.url}/runtime/webhooks/eventgrid?functionName=events&code=test-key`;
 

@@ -8,7 +8,7 @@ const fixtureApp = path.join(__dirname, "fixtures", "app");
 describe("resolveMainFiles", () => {
   it("expands package.json main's glob to the function files, sorted", () => {
     const files = resolveMainFiles(fixtureApp).map((f) => path.relative(fixtureApp, f));
-    expect(files).toEqual([path.join("functions", "background.ts"), path.join("functions", "hello.ts")]);
+    expect(files).toEqual([path.join("functions", "background.ts"), path.join("functions", "hello.ts"), path.join("functions", "hooks.ts")]);
   });
 
   it("names the glob and says to build when nothing matches", () => {
