@@ -85,8 +85,8 @@ export function tenant(options: {
 export interface EngineHarness {
   emulator: EmulatorHandle;
   arm: ArmConnection;
-  /** Resets the emulator to a seed: state, call counters, faults, LRO mode and RBAC enforcement. */
-  load(seed: SeedInput, settings?: { lroMode?: "sync" | "async"; enforceRbac?: boolean }): Promise<void>;
+  /** Resets the emulator to a seed: state, call counters, faults, LRO mode, RBAC enforcement and list paging. */
+  load(seed: SeedInput, settings?: { lroMode?: "sync" | "async"; enforceRbac?: boolean; listPageSize?: number }): Promise<void>;
   run(dryRun?: boolean, settings?: Partial<EngineSettings>): ReturnType<typeof reconcileService>;
   close(): Promise<void>;
 }
@@ -113,7 +113,7 @@ export async function startEngineHarness(): Promise<EngineHarness> {
     async load(seed, settings = {}) {
       await emulator.admin.loadSeed(seed);
       await emulator.admin.clearFaults();
-      await emulator.admin.setSettings({ lroMode: settings.lroMode ?? "async", enforceRbac: settings.enforceRbac ?? false });
+      await emulator.admin.setSettings({ lroMode: settings.lroMode ?? "async", enforceRbac: settings.enforceRbac ?? false, listPageSize: settings.listPageSize ?? 0 });
       await emulator.admin.resetCalls();
     },
     run: (dryRun = false, settings = {}) => reconcileService(arm, SERVICE_ID, { dryRun, settings: { ...SETTINGS, ...settings } }),

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getMachineIdentity, getRegisteredServer, listRegisteredServers, listStorageSyncServices } from "../../../src/lib/azure/reads";
+import { armUrl, listArmJson } from "../../../src/lib/azure/arm-request";
 import { startEngineHarness, type EngineHarness } from "./harness";
 import { DEFAULT_SEED_PATH, type SeedInput } from "../../../dev/emulator/index";
 import { readFileSync } from "node:fs";
@@ -52,5 +53,17 @@ describe("ARM read helpers", () => {
     expect(noIdentity).toMatchObject({ name: "vm-br02", principalId: undefined });
     expect(await getMachineIdentity(harness.arm, `/subscriptions/${SUB1}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/nope`)).toBeUndefined();
     await expect(getMachineIdentity(harness.arm, PROD)).rejects.toThrow("neither an Arc-enabled server");
+  });
+
+  it("follows nextLink page by page, and refuses a list that would be cut short rather than returning part of it", async () => {
+    await harness.emulator.admin.setSettings({ listPageSize: 3 });
+    try {
+      expect(await listRegisteredServers(harness.arm, PROD)).toHaveLength(8);
+      const url = armUrl(harness.arm.endpoint, `${PROD}/registeredServers`, "2022-09-01");
+      await expect(listArmJson(harness.arm.storageSync(SUB1), url, { maxPages: 2 })).rejects.toThrow("partial list");
+      expect(await listArmJson(harness.arm.storageSync(SUB1), url, { maxPages: 3 })).toHaveLength(8);
+    } finally {
+      await harness.emulator.admin.setSettings({ listPageSize: 0 });
+    }
   });
 });

@@ -142,6 +142,42 @@ describe("reconcile: topologies", () => {
     expect(await harness.emulator.admin.getServer(serverResourceId(1))).toMatchObject({ activeAuthType: "ManagedIdentity", applicationId: newPrincipal });
   });
 
+  it("follows nextLink on every list and grants on every cloud endpoint of a sync group, not only the first", async () => {
+    // One item per page: a run that read only first pages would miss servers, groups and endpoints.
+    await harness.load(
+      tenant({
+        servers: [eligibleServer(1), eligibleServer(2), eligibleServer(3)],
+        syncGroups: [
+          {
+            name: "sg-two-clouds",
+            cloudEndpoints: [
+              { name: "ce-a", storageAccountResourceId: ACCOUNT_A, azureFileShareName: "share1" },
+              { name: "ce-b", storageAccountResourceId: ACCOUNT_B, azureFileShareName: "share2" },
+            ],
+            serverEndpoints: [1, 2].map((n) => ({ name: `se-${n}`, serverId: serverIdOf(n) })),
+          },
+          syncGroupOn("sg-other", ACCOUNT_A, "share3", [3]),
+        ],
+      }),
+      { listPageSize: 1 },
+    );
+    const report = await harness.run();
+    expect(report.converged).toBe(true);
+    expect(report.servers.map((v) => v.state)).toEqual(["Switched", "Switched", "Switched"]);
+    for (const n of [1, 2]) {
+      const onA = await listRoleAssignmentsForPrincipal(harness.arm, ACCOUNT_A, principalOf(n));
+      const onB = await listRoleAssignmentsForPrincipal(harness.arm, ACCOUNT_B, principalOf(n));
+      expect(onA.map((g) => g.scope.toLowerCase())).toEqual([shareOf(ACCOUNT_A, "share1").toLowerCase()]);
+      expect(onB.map((g) => g.scope.toLowerCase())).toEqual([shareOf(ACCOUNT_B, "share2").toLowerCase()]);
+    }
+    const service = await getStorageSyncService(harness.arm, SERVICE_ID);
+    const serviceOnB = await listRoleAssignmentsForPrincipal(harness.arm, ACCOUNT_B, service.identity.principalId as string);
+    expect(serviceOnB.map((g) => g.roleDefinitionGuid).sort()).toEqual([ROLE.storageAccountContributor, ROLE.storageFileDataPrivilegedContributor].sort());
+    await harness.emulator.admin.resetCalls();
+    expect((await harness.run()).plan).toEqual([]);
+    expect((await harness.emulator.admin.calls()).writes).toBe(0);
+  });
+
   it("reports a cloud endpoint whose storage account is gone with a remedy, and still brings over the servers of the other sync groups", async () => {
     await harness.load(tenant({ servers: [eligibleServer(1), eligibleServer(2)], syncGroups: [syncGroupOn("sg-gone", ACCOUNT_B, "share1", [1]), syncGroupOn("sg-ok", ACCOUNT_A, "share1", [2])] }));
     // The account was deleted after the cloud endpoint was made: ARM answers 404 for its scope.
