@@ -7,10 +7,12 @@ export type IdCheck = { ok: true; serviceId: string } | { ok: false; response: A
 /**
  * A Storage Sync Service id from a caller: exactly
  * /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.StorageSync/storageSyncServices/{name},
- * nothing before or after it, and inside MANAGED_SCOPES (403 otherwise: the
+ * nothing before or after it (trailing slashes are dropped), and inside MANAGED_SCOPES (403 otherwise: the
  * app must not become a way to touch services it does not manage).
  */
-export function checkServiceId(value: unknown, scopes: string[], what = "serviceId"): IdCheck {
+export function checkServiceId(raw: unknown, scopes: string[], what = "serviceId"): IdCheck {
+  // ARM ids copied from portals and scripts often end in "/": the same service, not a malformed id.
+  const value = typeof raw === "string" ? raw.replace(/\/+$/, "") : raw;
   if (typeof value !== "string" || value.length === 0) {
     return { ok: false, response: apiError(400, "MissingServiceId", `${what} is required: a Storage Sync Service resource id`) };
   }

@@ -116,7 +116,9 @@ export const runRecordSchema = z
   .object({
     runId: z.string(),
     serviceId: z.string(),
-    status: z.enum(["queued", "running", "succeeded", "completedWithFailures", "dryRun", "retrying", "failed", "poisoned", "rejected"]),
+    status: z.enum(["queued", "running", "succeeded", "completedWithFailures", "dryRun", "retrying", "failed", "poisoned", "rejected", "abandoned"]).describe(
+      "abandoned: the run was left running past its lease (its worker stopped); the next run of the service repairs it",
+    ),
     dryRun: z.boolean(),
     trigger: looseObject.describe("What asked for this run: event (id, operation, caller), http (caller), timer, discovery, retry"),
     coalescedTriggers: z.array(looseObject).describe("Requests merged into this run while it waited"),

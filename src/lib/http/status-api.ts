@@ -4,6 +4,7 @@ import { resourceKey } from "../status/keys";
 import { emptyCounts, isServerState, SERVER_STATES, type ServerRecord } from "../status/records";
 import { getRun, runFromEntity } from "../status/run-records";
 import { isRunId } from "../status/run-id";
+import { withAbandonment } from "../status/run-liveness";
 import { listServerRows, listServersByState } from "../status/server-records";
 import { getService, listServices } from "../status/service-records";
 import { apiError, json, type ApiRequest, type ApiResponse } from "./api-types";
@@ -46,7 +47,8 @@ export async function getServiceDetail(app: AppServices, request: ApiRequest): P
   const recentRuns = [];
   // Run row keys sort newest first within the service's partition.
   for await (const e of app.tables.runs.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${resourceKey(id.serviceId)}'` } })) {
-    const run = runFromEntity(e);
+    const stored = runFromEntity(e);
+    const run = stored && withAbandonment(stored, app.now(), app.config.leaseDurationMs);
     if (run) recentRuns.push({ runId: run.runId, status: run.status, dryRun: run.dryRun, queuedAt: run.queuedAt, finishedAt: run.finishedAt, triggerKind: run.trigger?.kind });
     if (recentRuns.length >= 10) break;
   }
@@ -65,10 +67,11 @@ export async function getServersByState(app: AppServices, request: ApiRequest): 
 
 /** GET /api/runs/{runId} — one run's audit record. */
 export async function getRunRecord(app: AppServices, request: ApiRequest): Promise<ApiResponse> {
-  const runId = request.params.runId ?? "";
+  // Run ids are lower-case hex; a caller that upper-cased one still means that run.
+  const runId = (request.params.runId ?? "").toLowerCase();
   if (!isRunId(runId)) return apiError(400, "InvalidRunId", `"${runId.slice(0, 100)}" is not a run id (as returned by POST /api/reconcile)`);
   const run = await getRun(app.tables.runs, runId);
   if (!run) return apiError(404, "NotFound", `no run ${runId}`);
   if (!isWithinScopes(run.serviceId, app.config.managedScopes)) return apiError(403, "OutsideScope", `run ${runId} belongs to a service outside MANAGED_SCOPES`);
-  return json(200, run);
+  return json(200, withAbandonment(run, app.now(), app.config.leaseDurationMs));
 }

@@ -64,7 +64,8 @@ export type RunStatus =
   | "retrying" // a transient failure; the queue will deliver it again
   | "failed" // a terminal failure (e.g. 403, 404); not retried
   | "poisoned" // transient failures on every attempt; moved to the poison queue
-  | "rejected"; // the message itself was invalid
+  | "rejected" // the message itself was invalid
+  | "abandoned"; // reported (never stored) for a "running" row whose lease expired: its worker died
 
 /** What the services table says about one Storage Sync Service. */
 export interface ServiceRecord {

@@ -7,6 +7,8 @@ import { runHttp } from "../../../src/functions/runHttp";
 import { serversHttp } from "../../../src/functions/serversHttp";
 import { serviceHttp } from "../../../src/functions/serviceHttp";
 import { servicesHttp } from "../../../src/functions/servicesHttp";
+import { recordRunStarted } from "../../../src/lib/status/run-records";
+import { newRunId } from "../../../src/lib/status/run-id";
 import { SSS_BRANCH, SSS_PROD, startAppStack, SUB1, type AppStack } from "./harness";
 
 /**
@@ -81,11 +83,33 @@ describe("HTTP API", () => {
     [JSON.stringify({ serviceId: `${SSS_PROD}/registeredServers/x` }), 400, "InvalidServiceId"],
     [JSON.stringify({ serviceId: "/subscriptions/../../x" }), 400, "InvalidServiceId"],
     [JSON.stringify({ serviceId: SSS_BRANCH }), 403, "OutsideScope"],
+    ["", 400, "InvalidJson"],
+    ["null", 400, "InvalidRequest"],
+    [`serviceId=${encodeURIComponent(SSS_PROD)}`, 400, "InvalidJson"], // a form post
+    [JSON.stringify({ serviceId: encodeURIComponent(SSS_PROD) }), 400, "InvalidServiceId"],
+    [JSON.stringify({ serviceId: `${SSS_PROD}%2FregisteredServers%2Fx` }), 400, "InvalidServiceId"],
   ])("POST /reconcile %s → %i %s", async (body, status, code) => {
     const response = await post(body);
     expect(response.status).toBe(status);
     expect(response.jsonBody).toMatchObject({ error: { code } });
     validate("/reconcile", "post", response);
+  });
+
+  it("a service id with odd casing or a trailing slash names the same service, in POST and GET", async () => {
+    const odd = `${SSS_PROD.toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/")}/`;
+    const response = await post(JSON.stringify({ serviceId: odd }), { "content-type": "text/plain" });
+    expect(response.status).toBe(202);
+    validate("/reconcile", "post", response);
+    const runId = (response.jsonBody as { runs: Array<{ runId: string }> }).runs[0]?.runId ?? "";
+    await stack.drain();
+    // The run id is case-insensitive too.
+    const run = await runHttp(get(`/runs/${runId.toUpperCase()}`, { runId: runId.toUpperCase() }));
+    expect(run.status).toBe(200);
+    expect(run.jsonBody).toMatchObject({ runId, status: "succeeded" });
+    const detail = await serviceHttp(get(`/service?id=${encodeURIComponent(odd.toLowerCase())}`));
+    expect(detail.status).toBe(200);
+    validate("/service", "get", detail);
+    expect((detail.jsonBody as { recentRuns: Array<{ runId: string }> }).recentRuns.map((r) => r.runId)).toContain(runId);
   });
 
   it("GET /services, /service and /servers report what the runs recorded", async () => {
@@ -143,5 +167,34 @@ describe("HTTP API", () => {
     const missing = await runHttp(get(`/runs/${unknown}`, { runId: unknown }));
     expect(missing.status).toBe(404);
     validate("/runs/{runId}", "get", missing);
+  });
+  it("a run left running by a worker that died is shown as abandoned once its lease has expired, not running forever", async () => {
+    await post(JSON.stringify({ serviceId: SSS_PROD }));
+    await stack.drain(); // the service has a status row
+    // What a worker that crashed between "running" and "finished" leaves: the harness's LEASE_DURATION is 30 s.
+    const started = (ageMs: number) => {
+      const startedAt = new Date(Date.now() - ageMs);
+      const runId = newRunId(SSS_PROD, startedAt);
+      const trigger = { kind: "http" as const, caller: "test" };
+      return recordRunStarted(stack.app.tables.runs, runId, {
+        serviceId: SSS_PROD, dryRun: false, trigger, queuedAt: startedAt.toISOString(), startedAt, attempt: 1, worker: "dead-worker", coalescedTriggers: [],
+      }).then(() => runId);
+    };
+    const crashed = await started(31_000);
+    const live = await started(1_000);
+
+    const abandoned = await runHttp(get(`/runs/${crashed}`, { runId: crashed }));
+    validate("/runs/{runId}", "get", abandoned);
+    expect(abandoned.jsonBody).toMatchObject({ status: "abandoned", worker: "dead-worker" });
+    expect((abandoned.jsonBody as { error: string }).error).toMatch(/stopped without finishing.*lease expired/);
+    const running = await runHttp(get(`/runs/${live}`, { runId: live }));
+    expect(running.jsonBody).toMatchObject({ status: "running" });
+    expect((running.jsonBody as { error?: string }).error).toBeUndefined();
+
+    const detail = await serviceHttp(get(`/service?id=${encodeURIComponent(SSS_PROD)}`));
+    validate("/service", "get", detail);
+    const recent = (detail.jsonBody as { recentRuns: Array<{ runId: string; status: string }> }).recentRuns;
+    expect(recent.find((r) => r.runId === crashed)?.status).toBe("abandoned");
+    expect(recent.find((r) => r.runId === live)?.status).toBe("running");
   });
 });
