@@ -136,11 +136,18 @@ describe("local Functions host (fixture app, Azurite)", () => {
       expect(seen()?.events).toContainEqual(cloudEvent);
     });
 
+    it("hands malformed elements of a batch to the function too, so the valid events sent with them are not refused", async () => {
+      const batch = [{ subject: "no id" }, "not an object", { id: "e-valid", subject: "valid" }];
+      const response = await fetch(webhook(), { method: "POST", headers: { "aeg-event-type": "Notification" }, body: JSON.stringify(batch) });
+      expect(response.status).toBe(200);
+      expect(seen()?.events).toEqual(expect.arrayContaining([{ subject: "no id" }, "not an object", { id: "e-valid", subject: "valid" }]));
+    });
+
     it("rejects bad bodies, unknown functions and a missing key with clear errors", async () => {
       const notJson = await fetch(webhook(), { method: "POST", body: "{nope" });
       expect(notJson.status).toBe(400);
       expect(await notJson.text()).toContain("not JSON");
-      expect((await fetch(webhook(), { method: "POST", body: JSON.stringify([{ subject: "no id" }]) })).status).toBe(400);
+      expect((await fetch(webhook(), { method: "POST", body: "[]" })).status).toBe(400);
       expect((await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=nope&code=test-key`, { method: "POST", body: "[]" })).status).toBe(404);
       expect((await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=events`, { method: "POST", body: "[]" })).status).toBe(401);
     });
