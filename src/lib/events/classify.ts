@@ -64,9 +64,12 @@ function callerOf(data: Record<string, unknown>): string | undefined {
 
 export function classifyArmEvent(raw: unknown, managedScopes: string[]): ArmEventAction {
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) return { action: "reject", reason: "the event is not a JSON object" };
-  const envelope = envelopeSchema.safeParse(fromCloudEvent(raw as Record<string, unknown>));
+  const mapped = fromCloudEvent(raw as Record<string, unknown>);
+  const envelope = envelopeSchema.safeParse(mapped);
   if (!envelope.success) {
-    return { action: "reject", reason: `malformed event: ${envelope.error.issues.map((i) => `${i.path.join(".") || "event"}: ${i.message}`).join("; ")}` };
+    // Name the event when it has a usable id, so the operator can find it in Event Grid's logs.
+    const id = typeof mapped.id === "string" && mapped.id.length > 0 ? ` ${mapped.id.slice(0, 100)}` : "";
+    return { action: "reject", reason: `malformed event${id}: ${envelope.error.issues.map((i) => `${i.path.join(".") || "event"}: ${i.message}`).join("; ")}` };
   }
   const e = envelope.data;
   const sdkEvent: EventGridEvent<unknown> = {
@@ -80,7 +83,7 @@ export function classifyArmEvent(raw: unknown, managedScopes: string[]): ArmEven
   if (!isSystemEvent(RESOURCE_WRITE_SUCCESS, sdkEvent)) return { action: "ignore", reason: `event type ${e.eventType} is not handled` };
   const data = resourceDataSchema.safeParse(sdkEvent.data);
   if (!data.success) {
-    return { action: "reject", reason: `malformed ${RESOURCE_WRITE_SUCCESS} event ${e.id}: ${data.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}` };
+    return { action: "reject", reason: `malformed ${RESOURCE_WRITE_SUCCESS} event ${e.id}: ${data.error.issues.map((i) => `${["data", ...i.path].join(".")}: ${i.message}`).join("; ")}` };
   }
   const { operationName, resourceUri } = data.data;
   const operation = operationName.toLowerCase();

@@ -3,7 +3,7 @@ import { armEvents } from "../../../src/functions/armEvents";
 import { getRun } from "../../../src/lib/status/run-records";
 import { listServerRows } from "../../../src/lib/status/server-records";
 import { getService } from "../../../src/lib/status/service-records";
-import { SSS_PROD, startAppStack, type AppStack } from "./harness";
+import { SSS_BRANCH, SSS_PROD, startAppStack, type AppStack } from "./harness";
 
 let stack: AppStack;
 
@@ -87,5 +87,44 @@ describe("ARM event → queue → reconcile → table rows", () => {
     await stack.emulator.admin.addFault({ match: { pathContains: "machines/fs02" }, effect: { kind: "status", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0 } });
     await expect(armEvents(event as never, stack.context("armEvents"))).rejects.toThrow();
     await stack.emulator.admin.clearFaults();
+  });
+  it("a batch mixing malformed, oversized and valid events (Event Grid schema and CloudEvents): each bad one is named, every valid one is queued", async () => {
+    const before = stack.logs.length;
+    const write = (serviceId: string, child: string) => ({
+      operationName: `Microsoft.StorageSync/storageSyncServices/${child.split("/").filter((_, i) => i % 2 === 0).join("/")}/write`,
+      resourceUri: `${serviceId}/${child}`,
+      status: "Succeeded",
+    });
+    const good = { id: "good-1", eventType: "Microsoft.Resources.ResourceWriteSuccess", subject: SSS_PROD, eventTime: new Date().toISOString(), dataVersion: "2", data: write(SSS_PROD, "registeredServers/abc") };
+    const batch: unknown[] = [
+      { ...good, id: "wrong-types", data: { operationName: 42, resourceUri: ["x"] } },
+      { ...good, id: "no-data", data: undefined },
+      { ...good, id: "x".repeat(5_000) },
+      { ...good, id: "huge-uri", data: write(SSS_PROD, `registeredServers/${"a".repeat(5_000)}`) },
+      good,
+      // Oversized but valid: a 1 MB claim does not stop the event, and only 300 characters of it are kept.
+      { ...good, id: "big-claims", data: { ...good.data, claims: { name: "n".repeat(1_000_000) } } },
+      { specversion: "1.0", id: "ce-bad", type: "Microsoft.Resources.ResourceWriteSuccess", source: "/subscriptions/x", data: "not an object" },
+      { specversion: "1.0", id: "ce-good", type: "Microsoft.Resources.ResourceWriteSuccess", source: "/subscriptions/x", subject: SSS_BRANCH, data: write(SSS_BRANCH, "syncGroups/sg/cloudEndpoints/ce") },
+    ];
+    for (const event of batch) await expect(armEvents(event as never, stack.context("armEvents"))).resolves.toBeUndefined();
+
+    const logged = stack.logs.slice(before).map((l) => l.message);
+    const rejected = (pattern: RegExp) => expect(logged.some((m) => /ARM event rejected/.test(m) && pattern.test(m)), String(pattern)).toBe(true);
+    rejected(/wrong-types: data\.operationName: .*string.*data\.resourceUri: .*string/);
+    rejected(/malformed event no-data: data: /);
+    rejected(/malformed event x{100}: id: .*200 characters/);
+    rejected(/huge-uri: data\.resourceUri: /);
+    rejected(/malformed event ce-bad: data: .*received string/);
+    expect(logged.filter((m) => /ARM event rejected/.test(m))).toHaveLength(5);
+
+    await stack.drain();
+    const prod = await getRun(stack.app.tables.runs, (await getService(stack.app.tables.services, SSS_PROD))?.record.lastRunId ?? "");
+    const prodTriggers = [prod?.trigger, ...(prod?.coalescedTriggers ?? [])];
+    expect(prodTriggers.map((t) => (t?.kind === "event" ? t.eventId : undefined)).sort()).toEqual(["big-claims", "good-1"]);
+    const bigClaims = prodTriggers.find((t) => t?.kind === "event" && t.eventId === "big-claims");
+    expect(bigClaims?.kind === "event" ? bigClaims.caller : undefined).toBe("n".repeat(300));
+    const branch = await getRun(stack.app.tables.runs, (await getService(stack.app.tables.services, SSS_BRANCH))?.record.lastRunId ?? "");
+    expect(branch?.trigger).toMatchObject({ kind: "event", eventId: "ce-good" });
   });
 });
