@@ -4,7 +4,7 @@ import type { ServiceIdentityType } from "../azure/views";
 import type { EnableServiceIdentityAction, GrantRoleAction, PlannedAction, SwitchServerAction } from "./actions";
 import { classifyServer, type ServerClassification } from "./eligibility";
 import type { ServerVerdict, ServiceSummary } from "./report";
-import { requiredGrants, type RequiredGrant } from "./required-grants";
+import { requiredGrants, serversBehindEndpoint, type RequiredGrant } from "./required-grants";
 import type { EngineSettings } from "./settings";
 import type { Snapshot } from "./snapshot";
 
@@ -17,6 +17,8 @@ export interface Plan {
   /** The service as it will stand once the plan succeeds. */
   service: ServiceSummary;
   warnings: string[];
+  /** True when something cannot be planned until the topology changes (a cloud endpoint without account or share). */
+  blocked: boolean;
 }
 
 export const NO_ELIGIBLE_SERVER_WARNING =
@@ -93,7 +95,26 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
   for (const v of servers) if (v.state === "AgentTooOld") warnings.push(`${v.name}: ${v.reason}`);
   if (withIdentity.length === 0 && !adopted) {
     warnings.push(NO_ELIGIBLE_SERVER_WARNING);
-    return { serviceId: service.resourceId, actions: [], servers, service: summary, warnings };
+    return { serviceId: service.resourceId, actions: [], servers, service: summary, warnings, blocked: false };
+  }
+
+  // A cloud endpoint without account or share (the spec examples show empty ones) cannot be granted on:
+  // useIdentity and the switch of every server syncing with it wait until it names both.
+  const incomplete = snapshot.syncGroups.flatMap((g) =>
+    g.cloudEndpoints.filter((c) => !c.storageAccountResourceId || !c.azureFileShareName).map((c) => ({ group: g, cloud: c })),
+  );
+  for (const { group, cloud } of incomplete) {
+    warnings.push(`Cloud endpoint ${cloud.resourceId} names no storage account or file share: its grants cannot be made, so useIdentity is not set and the servers of sync group ${group.name} are not switched.`);
+    for (const endpoint of group.serverEndpoints) {
+      for (const behind of endpoint.serverResourceId ? serversBehindEndpoint(endpoint.serverResourceId, snapshot.servers) : []) {
+        const verdict = servers.find((v) => v.serverId === behind.serverId);
+        if (verdict?.state !== "Eligible") continue;
+        verdict.state = "Failed";
+        verdict.reason = `Not switched: cloud endpoint ${cloud.resourceId} of sync group ${group.name} names no storage account or file share, so the server's grants on it cannot be made.`;
+        verdict.error = { code: "CloudEndpointIncomplete", message: `Cloud endpoint ${cloud.resourceId} has no storageAccountResourceId or azureFileShareName.` };
+        verdict.remedy = "Wait for the cloud endpoint to finish provisioning, or fix or remove it, then re-run.";
+      }
+    }
   }
 
   const actions: PlannedAction[] = [];
@@ -139,7 +160,7 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
     else for (const id of grant.principal.serverIds) grantIdsByServer.set(id, [...(grantIdsByServer.get(id) ?? []), action.id]);
   }
 
-  if (!service.useIdentity) {
+  if (!service.useIdentity && incomplete.length === 0) {
     actions.push({
       id: "set-use-identity",
       kind: "setUseIdentity",
@@ -153,6 +174,7 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
   for (const server of snapshot.servers) {
     const c = classifications.get(server.serverId);
     if (c?.state !== "Eligible" || !c.principalId) continue;
+    if (servers.find((v) => v.serverId === server.serverId)?.state !== "Eligible") continue; // blocked above
     const action: SwitchServerAction = {
       id: `switch:${server.serverId}`,
       kind: "switchServer",
@@ -165,5 +187,5 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
     };
     actions.push(action);
   }
-  return { serviceId: service.resourceId, actions, servers, service: summary, warnings };
+  return { serviceId: service.resourceId, actions, servers, service: summary, warnings, blocked: incomplete.length > 0 };
 }

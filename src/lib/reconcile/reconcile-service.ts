@@ -94,7 +94,7 @@ export async function reconcileService(arm: ArmConnection, serviceId: string, op
     : dryRun
       ? plan.service
       : { serviceId: plan.serviceId, identityType: current.identity.type, principalId: current.identity.principalId, useIdentity: current.useIdentity };
-  const converged = dryRun ? plan.actions.length === 0 : outcomes.every(isOk);
+  const converged = !plan.blocked && (dryRun ? plan.actions.length === 0 : outcomes.every(isOk));
   return {
     serviceId: plan.serviceId,
     dryRun,

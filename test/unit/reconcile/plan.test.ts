@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ROLE, roleAssignmentName } from "../../../src/lib/azure/role-assignments";
+import { toCloudEndpointView } from "../../../src/lib/azure/views";
 import { NO_ELIGIBLE_SERVER_WARNING, plan } from "../../../src/lib/reconcile/plan";
 import { fileShareScope } from "../../../src/lib/reconcile/required-grants";
 import { SERVICE_ID, SUB_A, SUB_B, accountId, guid, server, snapshotOf, syncGroup } from "./topology";
@@ -106,5 +107,22 @@ describe("plan", () => {
     const p = plan(snapshotOf({ servers: [s1], syncGroups: [syncGroup("sg", [{ account: acct, share: "share1" }], [s1.serverId])] }), settings);
     expect(SERVICE_ID).toContain(SUB_A);
     for (const a of p.actions) if (a.kind === "grantRole") expect(a.scope.startsWith(`/subscriptions/${SUB_B}/`)).toBe(true);
+  });
+
+  it("withholds useIdentity and the switch of the servers behind a cloud endpoint that names no storage account (the spec examples' empty storageAccountResourceId)", () => {
+    const s1 = server(guid(1, "d"), { latestApplicationId: guid(1, "c") });
+    const s2 = server(guid(2, "d"), { latestApplicationId: guid(2, "c") });
+    const sloppy = syncGroup("sg-sloppy", [], [s1.serverId]);
+    sloppy.cloudEndpoints = [toCloudEndpointView({ id: `${sloppy.resourceId}/cloudEndpoints/ce`, properties: { storageAccountResourceId: "", azureFileShareName: "share1" } }, sloppy.resourceId)];
+    expect(sloppy.cloudEndpoints[0]?.storageAccountResourceId).toBeUndefined();
+    const p = plan(snapshotOf({ servers: [s1, s2], syncGroups: [sloppy, syncGroup("sg-ok", [{ account: acct, share: "share1" }], [s2.serverId])] }), settings);
+    expect(kinds(p.actions)).toEqual(["enableServiceIdentity", "grantRole", "grantRole", "grantRole", "switchServer"]);
+    expect(p.actions.find((a) => a.kind === "switchServer")).toMatchObject({ serverId: s2.serverId });
+    expect(p.servers.map((v) => v.state)).toEqual(["Failed", "Eligible"]);
+    expect(p.servers[0]).toMatchObject({ error: { code: "CloudEndpointIncomplete" } });
+    expect(p.servers[0]?.remedy).toBeTruthy();
+    expect(p.service.useIdentity).toBe(false);
+    expect(p.blocked).toBe(true);
+    expect(p.warnings.some((w) => w.includes("sg-sloppy"))).toBe(true);
   });
 });
