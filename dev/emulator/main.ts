@@ -1,4 +1,5 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { startEmulator, type EmulatorDelays } from "./index";
 
@@ -61,7 +62,11 @@ async function main(): Promise<void> {
     delays,
   });
   const envText = Object.entries(emulator.env).map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
-  if (values["env-out"]) writeFileSync(values["env-out"], envText);
+  if (values["env-out"]) {
+    // The documented `.local/emulator.env` is git-ignored, so on a fresh clone its directory does not exist yet.
+    mkdirSync(path.dirname(values["env-out"]), { recursive: true });
+    writeFileSync(values["env-out"], envText);
+  }
   console.log(`Azure control-plane emulator listening on ${emulator.armEndpoint}`);
   console.log(envText.trimEnd());
   const stop = (): void => {

@@ -13,7 +13,8 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "emu-cli-"));
-  const envFile = join(dir, "emulator.env");
+  // A directory that does not exist yet, like the documented `.local/` on a fresh clone.
+  const envFile = join(dir, ".local", "emulator.env");
   child = spawn(process.execPath, ["--import", "tsx", "dev/emulator/main.ts", "--port", "0", "--seed", "dev/seeds/demo.json", "--env-out", envFile, "--lro", "sync"], {
     cwd: join(__dirname, "../../.."),
     stdio: ["ignore", "pipe", "pipe"],
