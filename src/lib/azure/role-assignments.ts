@@ -3,7 +3,7 @@ import { v5 as uuidv5 } from "uuid";
 import type { ArmConnection } from "./arm-connection";
 import { toArmErrorInfo } from "./arm-error";
 import { normalizeGuid } from "./guid";
-import { lastSegment, normalizeResourceId, parseResourceId } from "./resource-id";
+import { isSameOrDescendantScope, lastSegment, normalizeResourceId, parseResourceId } from "./resource-id";
 
 /** The two built-in roles File Sync needs (DOMAIN.md). */
 export const ROLE = {
@@ -36,6 +36,19 @@ export interface RoleAssignmentView {
   scope: string;
   principalId: string;
   roleDefinitionGuid: string;
+  /**
+   * The scope it was listed at, when it lies above that scope: that scope
+   * inherits it even where the ids cannot show it (a management group's id
+   * does not say which subscriptions it holds; the root "/").
+   */
+  inheritedBy?: string;
+}
+
+/** An assignment's scope; a root-scope one may come back with an empty scope, so its id decides. */
+function assignmentScope(assignment: { scope?: string; id?: string }): string | undefined {
+  if (assignment.scope) return normalizeResourceId(assignment.scope);
+  const marker = assignment.id?.toLowerCase().indexOf("/providers/microsoft.authorization/roleassignments/") ?? -1;
+  return marker >= 0 ? normalizeResourceId((assignment.id as string).slice(0, marker)) : undefined;
 }
 
 /**
@@ -57,8 +70,11 @@ export async function listRoleAssignmentsForPrincipal(
   })) {
     const principal = normalizeGuid(assignment.principalId);
     const role = normalizeGuid(lastSegment(assignment.roleDefinitionId ?? ""));
-    if (!principal || !role || !assignment.scope) continue;
-    found.push({ id: assignment.id ?? "", scope: normalizeResourceId(assignment.scope), principalId: principal, roleDefinitionGuid: role });
+    const at = assignmentScope(assignment);
+    if (!principal || !role || at === undefined) continue;
+    // ARM's principalId filter returns assignments at, above or below the scope: one not at or below it is above it.
+    const inheritedBy = isSameOrDescendantScope(at, scope) ? undefined : normalizeResourceId(scope);
+    found.push({ id: assignment.id ?? "", scope: at, principalId: principal, roleDefinitionGuid: role, ...(inheritedBy ? { inheritedBy } : {}) });
   }
   return found;
 }

@@ -40,7 +40,7 @@ export function isGrantPresent(snapshot: Snapshot, principalId: string | undefin
     (a) =>
       a.principalId === principalId.toLowerCase() &&
       a.roleDefinitionGuid === grant.roleDefinitionGuid &&
-      isSameOrDescendantScope(grant.scope, a.scope),
+      (isSameOrDescendantScope(grant.scope, a.scope) || (a.inheritedBy !== undefined && isSameOrDescendantScope(grant.scope, a.inheritedBy))),
   );
 }
 

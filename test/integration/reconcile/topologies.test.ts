@@ -113,6 +113,26 @@ describe("reconcile: topologies", () => {
     expect(calls.byOperation["RoleAssignments_ListForScope"]?.reads).toBe(2);
   });
 
+  it("counts assignments above the subscription (root scope, as a management group's) as present: the ids do not show they contain the account", async () => {
+    const servicePrincipal = "5e5e5e5e-0000-4000-8000-0000000000ab";
+    await harness.load(
+      tenant({
+        servers: [eligibleServer(1)],
+        syncGroups: [syncGroupOn("sg", ACCOUNT_B, "share1", [1])],
+        identity: { type: "SystemAssigned", principalId: servicePrincipal },
+        roleAssignments: [
+          { scope: "/", role: ROLE.storageAccountContributor, principalId: servicePrincipal, principalType: "ServicePrincipal" },
+          { scope: "/", role: ROLE.storageFileDataPrivilegedContributor, principalId: servicePrincipal, principalType: "ServicePrincipal" },
+          { scope: "/", role: ROLE.storageFileDataPrivilegedContributor, principalId: principalOf(1), principalType: "ServicePrincipal" },
+        ],
+      }),
+    );
+    const report = await harness.run();
+    expect(report.plan.map((a) => a.kind)).toEqual(["setUseIdentity", "switchServer"]);
+    expect(report.converged).toBe(true);
+    expect((await harness.emulator.admin.calls()).byOperation["RoleAssignments_Create"]).toBeUndefined();
+  });
+
   it("grants and switches again after an Arc identity reset (a new principal inherits nothing)", async () => {
     const machine = `/subscriptions/${SUB_A}/resourceGroups/rg-sync/providers/Microsoft.HybridCompute/machines/fs1`;
     await harness.load(

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ROLE, roleAssignmentName } from "../../../src/lib/azure/role-assignments";
 import { toCloudEndpointView } from "../../../src/lib/azure/views";
-import { NO_ELIGIBLE_SERVER_WARNING, plan } from "../../../src/lib/reconcile/plan";
+import { NO_ELIGIBLE_SERVER_WARNING, isGrantPresent, plan } from "../../../src/lib/reconcile/plan";
 import { fileShareScope } from "../../../src/lib/reconcile/required-grants";
 import { SERVICE_ID, SUB_A, SUB_B, accountId, guid, server, snapshotOf, syncGroup } from "./topology";
 
@@ -58,6 +58,19 @@ describe("plan", () => {
     expect(kinds(p.actions)).toEqual(["grantRole", "setUseIdentity", "switchServer"]);
     expect(p.actions[0]).toMatchObject({ scope: share, principal: { kind: "service" }, roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor });
     expect(p.actions[2]?.dependsOn).toEqual([]);
+  });
+
+  it("counts a management-group assignment as present only on the account it was listed at", () => {
+    const other = accountId(SUB_A, "acct2");
+    const snapshot = snapshotOf({
+      servers: [],
+      syncGroups: [],
+      assignments: [{ id: "mg", scope: "/providers/Microsoft.Management/managementGroups/mg1", principalId: guid(1, "c"), roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor, inheritedBy: acct }],
+    });
+    const role = ROLE.storageFileDataPrivilegedContributor;
+    expect(isGrantPresent(snapshot, guid(1, "c"), { scope: share, roleDefinitionGuid: role })).toBe(true);
+    expect(isGrantPresent(snapshot, guid(1, "c"), { scope: fileShareScope(other, "share1"), roleDefinitionGuid: role })).toBe(false);
+    expect(isGrantPresent(snapshot, guid(1, "c"), { scope: acct, roleDefinitionGuid: ROLE.storageAccountContributor })).toBe(false);
   });
 
   it("grants every eligible node of a cluster on the ClusterName entry's shares and never switches the ClusterName entry", () => {
