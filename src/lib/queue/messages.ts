@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { resourceKey } from "../status/keys";
+import { parseRunId } from "../status/run-id";
 
 /**
  * What goes on the reconcile queue: a key (the service), never the event.
@@ -87,11 +89,23 @@ export function parseReconcileMessage(raw: unknown): ParsedMessage {
     }
   }
   const parsed = reconcileRequestSchema.safeParse(value);
-  if (parsed.success) return { ok: true, request: parsed.data };
+  if (parsed.success) {
+    // The run id names the audit partition it is written to: it must be this service's, or the
+    // run would show up among another service's runs.
+    if (parseRunId(parsed.data.runId)?.partitionKey !== resourceKey(parsed.data.serviceId)) {
+      return { ok: false, error: `invalid reconcile message: runId ${parsed.data.runId} is not a run of ${parsed.data.serviceId}`, serviceId: parsed.data.serviceId };
+    }
+    return { ok: true, request: parsed.data };
+  }
   const serviceId =
     typeof value === "object" && value !== null && typeof (value as { serviceId?: unknown }).serviceId === "string"
-      ? (value as { serviceId: string }).serviceId
+      ? (value as { serviceId: string }).serviceId.slice(0, 300)
       : undefined;
-  const error = parsed.error.issues.map((i) => `${i.path.join(".") || "message"}: ${i.message}`).join("; ");
-  return { ok: false, error: `invalid reconcile message: ${error}`, serviceId };
+  // A large broken message can have thousands of issues; the first few say what is wrong.
+  const issues = parsed.error.issues;
+  const named = issues.slice(0, MAX_ISSUES).map((i) => `${i.path.join(".") || "message"}: ${i.message.slice(0, 200)}`);
+  if (issues.length > MAX_ISSUES) named.push(`and ${issues.length - MAX_ISSUES} more`);
+  return { ok: false, error: `invalid reconcile message: ${named.join("; ")}`, serviceId };
 }
+
+const MAX_ISSUES = 10;

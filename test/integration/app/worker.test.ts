@@ -28,16 +28,34 @@ function request(serviceId: string, extra: Partial<ReconcileRequest> = {}): Reco
 }
 
 describe("reconcile worker", () => {
-  it("records and acknowledges malformed messages without retrying them", async () => {
-    await stack.app.queue.client.sendMessage(Buffer.from("not json at all").toString("base64"));
-    await stack.app.queue.client.sendMessage(Buffer.from(JSON.stringify({ v: 1, kind: "reconcile", serviceId: "/subscriptions/x" })).toString("base64"));
+  it("records and acknowledges malformed messages without retrying them, and runs the valid one queued among them", async () => {
+    const raw = (text: string) => stack.app.queue.client.sendMessage(Buffer.from(text).toString("base64"));
+    const valid = request(SSS_BRANCH, { dryRun: true });
+    await raw("not json at all");
+    await raw(JSON.stringify({ v: 1, kind: "reconcile", serviceId: "/subscriptions/x" }));
     await stack.app.queue.send(request(SSS_PROD.replace(SSS_PROD.split("/")[2] ?? "", "99999999-9999-4999-8999-999999999999")));
+    await stack.app.queue.send(valid);
+    await raw(JSON.stringify({ ...request(SSS_PROD), kind: "purge" }));
+    await raw(JSON.stringify({ ...request(SSS_PROD), dryRun: "no", trigger: { kind: "http" } }));
+    await raw(JSON.stringify({ ...request(SSS_PROD), runId: newRunId(SSS_BRANCH) }));
+    await raw("[1,2,3]");
+    // Near the queue's 64 KB limit, with dozens of broken entries.
+    await raw(JSON.stringify({ ...request(SSS_PROD), discovery: Array.from({ length: 40 }, () => ({ machineId: 1 })), pad: "p".repeat(20_000) }));
     const stats = await stack.drain();
-    expect(stats).toMatchObject({ invocations: 3, failures: 0, poisoned: 0 });
-    const rejected = await listRejectedMessages(stack.app.tables.runs);
-    expect(rejected.map((r) => r.error).join("\n")).toMatch(/not JSON/);
-    expect(rejected.map((r) => r.error).join("\n")).toMatch(/serviceId/);
-    expect(rejected.map((r) => r.error).join("\n")).toMatch(/outside MANAGED_SCOPES/);
+    expect(stats).toMatchObject({ invocations: 9, failures: 0, poisoned: 0 });
+    expect((await getRun(stack.app.tables.runs, valid.runId))?.status).toBe("dryRun");
+    const errors = (await listRejectedMessages(stack.app.tables.runs)).map((r) => r.error);
+    expect(errors).toHaveLength(8);
+    const named = (pattern: RegExp) => expect(errors.some((e) => pattern.test(e)), String(pattern)).toBe(true);
+    named(/message is not JSON: not json at all/);
+    named(/serviceId: serviceId must be a Storage Sync Service resource id/);
+    named(/outside MANAGED_SCOPES/);
+    named(/kind: .*"reconcile"/);
+    named(/dryRun: .*boolean.*trigger\.caller/);
+    named(/runId \S+ is not a run of .*sss-prod/);
+    named(/message: .*expected object, received array/);
+    named(/discovery\.0\.machineId: .*and \d+ more$/);
+    expect(Math.max(...errors.map((e) => e.length))).toBeLessThan(4000);
   });
 
   it("a held lease puts the request back with a delay instead of failing; it runs once the lease is free", async () => {
