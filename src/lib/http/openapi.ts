@@ -42,6 +42,7 @@ export function openApiDocument(serverUrl = "/api"): Record<string, unknown> {
             },
             "400": errorResponse("The body is not JSON or not a valid request"),
             "403": errorResponse("The service is outside MANAGED_SCOPES"),
+            "413": errorResponse("The body is larger than 16 KiB"),
             "502": errorResponse("No scope could be listed (re-run all)"),
           },
         },

@@ -23,7 +23,7 @@ describe("compileRoute", () => {
 
   it("checks guid and int constraints", () => {
     const route = compileRoute("servers/{id:guid}/{n:int}");
-    expect(route.match("/servers/8a1e6a0c-95e4-4a43-a4ca-1a8b2b8a2b6e/3")).toBeDefined();
+    expect(route.match("/servers/8a1e6a0c-95e4-4a43-a4ca-1a8b2b8a2b6e/3")).toEqual({ id: "8a1e6a0c-95e4-4a43-a4ca-1a8b2b8a2b6e", n: "3" });
     expect(route.match("/servers/not-a-guid/3")).toBeUndefined();
     expect(route.match("/servers/8a1e6a0c-95e4-4a43-a4ca-1a8b2b8a2b6e/x")).toBeUndefined();
   });
