@@ -1,7 +1,9 @@
-import { InvocationContext } from "@azure/functions";
+import { HttpRequest, InvocationContext } from "@azure/functions";
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { inject } from "vitest";
+import { armEvents } from "../../../src/functions/armEvents";
+import { reconcileHttp } from "../../../src/functions/reconcileHttp";
 import { reconcileWorker } from "../../../src/functions/reconcileWorker";
 import { servicesHttp } from "../../../src/functions/servicesHttp";
 
@@ -19,6 +21,11 @@ describe("settings at the entry points", () => {
     });
     await expect(servicesHttp()).rejects.toThrow(/ACTIVATION_WINDOW.*ISO 8601[\s\S]*DISCOVERY_RECHECK_DELAYS/);
     await expect(reconcileWorker({}, new InvocationContext({ triggerMetadata: { dequeueCount: 1 } }))).rejects.toThrow(/ACTIVATION_WINDOW/);
+    // Thrown, not acknowledged: Event Grid and the HTTP caller see a failure and the event is delivered again.
+    const event = { id: "e1", eventType: "Microsoft.Resources.ResourceWriteSuccess", subject: "s", data: { operationName: "x", resourceUri: "/subscriptions/x" } };
+    await expect(armEvents(event as never, new InvocationContext())).rejects.toThrow(/ACTIVATION_WINDOW/);
+    const post = new HttpRequest({ method: "POST", url: "https://afs.example.net/api/reconcile", body: { string: '{"all":true}' } });
+    await expect(reconcileHttp(post, new InvocationContext())).rejects.toThrow(/DISCOVERY_RECHECK_DELAYS/);
 
     process.env.ACTIVATION_WINDOW = "PT15M";
     process.env.DISCOVERY_RECHECK_DELAYS = "PT2M";
