@@ -40,6 +40,12 @@ export function classifyServer(server: RegisteredServerView, minAgentVersion: st
   }
   const eligible = latest !== undefined || (eq(server.activeAuthType, "Certificate") && current !== undefined);
   if (!eligible || !principalId) {
+    if (isAgentTooOld(server.agentVersion, minAgentVersion)) {
+      return {
+        state: "NoIdentity",
+        reason: `No managed identity reported, and agent ${server.agentVersion ?? "?"} is older than ${minAgentVersion}, too old to use one: upgrade the Azure File Sync agent, then re-run.`,
+      };
+    }
     return {
       state: "NoIdentity",
       reason: "No managed identity reported by the agent: keeps using its certificate and shared keys (enable the Arc or VM system-assigned identity; re-run once the agent reports it).",

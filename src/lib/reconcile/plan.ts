@@ -2,6 +2,7 @@ import { roleAssignmentName } from "../azure/role-assignments";
 import { isSameOrDescendantScope } from "../azure/resource-id";
 import type { ServiceIdentityType } from "../azure/views";
 import type { EnableServiceIdentityAction, GrantRoleAction, PlannedAction, SwitchServerAction } from "./actions";
+import { isAgentTooOld } from "./agent-version";
 import { classifyServer, type ServerClassification } from "./eligibility";
 import type { ServerVerdict, ServiceSummary } from "./report";
 import { requiredGrants, serversBehindEndpoint, type RequiredGrant } from "./required-grants";
@@ -92,7 +93,10 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
 
   const withIdentity = servers.filter((v) => v.state === "Eligible" || v.state === "Switched" || v.state === "Active");
   const adopted = hasSystemAssigned(service.identity.type) && service.identity.principalId !== undefined;
-  for (const v of servers) if (v.state === "AgentTooOld") warnings.push(`${v.name}: ${v.reason}`);
+  // Agents too old for managed identities are warned about, whether or not they report one.
+  for (const v of servers) {
+    if ((v.state === "AgentTooOld" || v.state === "NoIdentity") && isAgentTooOld(v.agentVersion, settings.minAgentVersion)) warnings.push(`${v.name}: ${v.reason}`);
+  }
   if (withIdentity.length === 0 && !adopted) {
     warnings.push(NO_ELIGIBLE_SERVER_WARNING);
     return { serviceId: service.resourceId, actions: [], servers, service: summary, warnings, blocked: false };

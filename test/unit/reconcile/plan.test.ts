@@ -95,6 +95,14 @@ describe("plan", () => {
     expect(p.warnings).toContain(NO_ELIGIBLE_SERVER_WARNING);
   });
 
+  it("warns about an agent too old for managed identities even when it reports none, naming the upgrade", () => {
+    const old = server(guid(1, "d"), { agentVersion: "17.3.0.0" });
+    const p = plan(snapshotOf({ servers: [old], syncGroups: [] }), settings);
+    expect(p.servers[0]).toMatchObject({ state: "NoIdentity" });
+    expect(p.servers[0]?.reason).toContain("upgrade the Azure File Sync agent");
+    expect(p.warnings.some((w) => w.includes("17.3.0.0") && w.includes("19.1.0.0"))).toBe(true);
+  });
+
   it("repairs a missing grant of an active server without switching it again, and leaves a pending switch alone", () => {
     const active = server(guid(1, "d"), { activeAuthType: "ManagedIdentity", applicationId: guid(1, "b"), identity: true });
     const pending = server(guid(2, "d"), { activeAuthType: "Certificate", applicationId: guid(2, "b"), identity: true });
