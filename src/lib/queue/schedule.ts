@@ -1,5 +1,5 @@
 import type { TableClient } from "@azure/data-tables";
-import { recordRunQueued } from "../status/run-records";
+import { deleteRun, recordRunQueued } from "../status/run-records";
 import { newRunId } from "../status/run-id";
 import { resourceKey } from "../status/keys";
 import type { DiscoveryWatch, ReconcileRequest, Trigger } from "./messages";
@@ -69,12 +69,16 @@ export async function requestReconcile(deps: SchedulerDeps, ask: ReconcileAsk, n
     requestedAt: now.toISOString(),
     ...(ask.discovery?.length ? { discovery: ask.discovery } : {}),
   };
-  await recordRunQueued(deps.runs, { runId, serviceId: ask.serviceId, dryRun, trigger: ask.trigger, queuedAt: now });
+  let recorded = false;
   try {
+    await recordRunQueued(deps.runs, { runId, serviceId: ask.serviceId, dryRun, trigger: ask.trigger, queuedAt: now });
+    recorded = true;
     await deps.queue.send(request, delayMs);
   } catch (error) {
-    // Without its message the marker would swallow every request until it goes stale.
+    // Without its message the marker would swallow every request until it goes stale, and the
+    // run's row would say "queued" for ever; the caller gets the error and asks again.
     if (coalescible) await deps.pending.deleteEntity(resourceKey(ask.serviceId), "pending").catch(() => undefined);
+    if (recorded) await deleteRun(deps.runs, runId).catch(() => undefined);
     throw error;
   }
   return { serviceId: ask.serviceId, runId, coalesced: false };

@@ -141,6 +141,12 @@ export async function recordRunFinished(table: TableClient, runId: string, done:
   );
 }
 
+/** Removes a run that never made it onto the queue (nothing ran, so there is nothing to audit). */
+export async function deleteRun(table: TableClient, runId: string): Promise<void> {
+  const keys = keysOf(runId);
+  await table.deleteEntity(keys.partitionKey, keys.rowKey);
+}
+
 const REJECTED_PARTITION = "_rejected";
 
 /** An invalid queue message, kept for the operator (its partition never collides with a service key). */

@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { TableClient } from "@azure/data-tables";
+import { QueueClient } from "@azure/storage-queue";
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { handleReconcileMessage } from "../../../src/lib/app/reconcile-worker";
 import { silentLog } from "../../../src/lib/app/log";
 import { requestReconcile } from "../../../src/lib/queue/schedule";
@@ -7,7 +9,9 @@ import { acquireLease, releaseLease } from "../../../src/lib/status/lease";
 import { getRun, listRejectedMessages } from "../../../src/lib/status/run-records";
 import { newRunId } from "../../../src/lib/status/run-id";
 import { getService } from "../../../src/lib/status/service-records";
-import { decodeQueueMessage } from "../../../src/lib/queue/reconcile-queue";
+import { getPending } from "../../../src/lib/queue/pending-marker";
+import { decodeQueueMessage, ReconcileQueue } from "../../../src/lib/queue/reconcile-queue";
+import { resourceKey } from "../../../src/lib/status/keys";
 import { SSS_BRANCH, SSS_PROD, startAppStack, type AppStack } from "./harness";
 
 let stack: AppStack;
@@ -159,6 +163,26 @@ describe("reconcile worker", () => {
     // The original holder's release no longer removes the lease someone else now holds.
     if (winner?.acquired) await releaseLease(stack.app.tables.leases, winner.lease);
     expect(await acquireLease(stack.app.tables.leases, service, "third", 60_000, later)).toMatchObject({ acquired: false, heldBy: "late-worker" });
+  });
+
+  it("a request that could not be recorded or queued leaves neither a pending marker nor a run row behind", async () => {
+    const service = SSS_PROD.replace("sss-prod", "sss-unqueued");
+    const connection = inject("azuriteConnectionString");
+    // Real clients on a table and a queue that do not exist: the writes fail as they would in an outage.
+    const noRuns = { ...stack.app.scheduler, runs: TableClient.fromConnectionString(connection, "missingRunsTable", { allowInsecureConnection: true }) };
+    await expect(requestReconcile(noRuns, { serviceId: service, trigger: http })).rejects.toThrow();
+    const noQueue = { ...stack.app.scheduler, queue: new ReconcileQueue(new QueueClient(connection, "missing-queue")) };
+    await expect(requestReconcile(noQueue, { serviceId: service, trigger: http })).rejects.toThrow();
+    expect(await getPending(stack.app.tables.pending, service)).toBeUndefined();
+    const rows = [];
+    for await (const row of stack.app.tables.runs.listEntities({ queryOptions: { filter: `PartitionKey eq '${resourceKey(service)}'` } })) rows.push(row);
+    expect(rows).toHaveLength(0);
+
+    // The next request is not merged into a run that will never happen.
+    const next = await requestReconcile(stack.app.scheduler, { serviceId: service, trigger: http });
+    expect(next.coalesced).toBe(false);
+    expect((await getRun(stack.app.tables.runs, next.runId))?.status).toBe("queued");
+    await stack.app.queue.client.clearMessages();
   });
 
   it("a pending marker whose message was lost stops absorbing requests once stale", async () => {
