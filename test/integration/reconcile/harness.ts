@@ -1,4 +1,5 @@
 import { inject } from "vitest";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { startEmulator, type EmulatorHandle, type SeedInput } from "../../../dev/emulator/index";
 import { createArmConnection, type ArmConnection } from "../../../src/lib/azure/arm-connection";
 import { createCredential } from "../../../src/lib/azure/credential";
@@ -88,6 +89,12 @@ export interface EngineHarness {
   /** Resets the emulator to a seed: state, call counters, faults, LRO mode, RBAC enforcement and list paging. */
   load(seed: SeedInput, settings?: { lroMode?: "sync" | "async"; enforceRbac?: boolean; listPageSize?: number }): Promise<void>;
   run(dryRun?: boolean, settings?: Partial<EngineSettings>): ReturnType<typeof reconcileService>;
+  /**
+   * A connection of its own whose Storage Sync client (subscription A) runs
+   * `policy` on the wire: how a test makes the emulator's answers look like
+   * other answers ARM gives (one LRO header, a sloppy body).
+   */
+  connectWith(policy: PipelinePolicy): ArmConnection;
   close(): Promise<void>;
 }
 
@@ -100,13 +107,15 @@ export async function startEngineHarness(): Promise<EngineHarness> {
   const emulator = await startEmulator({ tls: inject("localTls"), seed: tenant({ servers: [], syncGroups: [] }) });
   process.env.IDENTITY_ENDPOINT = emulator.identityEndpoint;
   process.env.IDENTITY_HEADER = emulator.identityHeader;
-  const arm = createArmConnection({
-    endpoint: emulator.armEndpoint,
-    credential: createCredential({}),
-    retryDelayInMs: 5,
-    maxRetryDelayInMs: 20,
-    lroPollIntervalMs: 5,
-  });
+  const connect = () =>
+    createArmConnection({
+      endpoint: emulator.armEndpoint,
+      credential: createCredential({}),
+      retryDelayInMs: 5,
+      maxRetryDelayInMs: 20,
+      lroPollIntervalMs: 5,
+    });
+  const arm = connect();
   return {
     emulator,
     arm,
@@ -117,6 +126,11 @@ export async function startEngineHarness(): Promise<EngineHarness> {
       await emulator.admin.resetCalls();
     },
     run: (dryRun = false, settings = {}) => reconcileService(arm, SERVICE_ID, { dryRun, settings: { ...SETTINGS, ...settings } }),
+    connectWith(policy) {
+      const own = connect();
+      own.storageSync(SUB_A).pipeline.addPolicy(policy);
+      return own;
+    },
     close: () => emulator.close(),
   };
 }

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import { createArmConnection } from "../../../src/lib/azure/arm-connection";
-import { createCredential } from "../../../src/lib/azure/credential";
 import { getStorageSyncService } from "../../../src/lib/azure/storage-sync";
 import { reconcileService } from "../../../src/lib/reconcile";
-import { ACCOUNT_A, SERVICE_ID, SETTINGS, SUB_A, eligibleServer, serverResourceId, startEngineHarness, syncGroupOn, tenant, type EngineHarness } from "./harness";
+import { ACCOUNT_A, SERVICE_ID, SETTINGS, eligibleServer, serverResourceId, startEngineHarness, syncGroupOn, tenant, type EngineHarness } from "./harness";
 
 let harness: EngineHarness;
 beforeAll(async () => {
@@ -36,8 +34,7 @@ describe("long-running writes, and the resource read after them", () => {
     ["Location only", "azure-asyncoperation", "StorageSync_OperationResults"],
   ] as const)("with %s: polled to the end, then the resource is read again", async (_, dropped, pollOperation) => {
     await harness.load(tenant({ servers: [eligibleServer(1)], syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])] }), { lroMode: "async" });
-    const arm = createArmConnection({ endpoint: harness.emulator.armEndpoint, credential: createCredential({}), retryDelayInMs: 5, maxRetryDelayInMs: 20, lroPollIntervalMs: 5 });
-    arm.storageSync(SUB_A).pipeline.addPolicy(dropHeaderOf202(dropped));
+    const arm = harness.connectWith(dropHeaderOf202(dropped));
 
     const report = await reconcileService(arm, SERVICE_ID, { dryRun: false, settings: SETTINGS });
     expect(report.converged).toBe(true);
@@ -56,10 +53,9 @@ describe("long-running writes, and the resource read after them", () => {
 
   it("an operation that ends Failed fails its action with ARM's code and message; what depends on it is skipped", async () => {
     await harness.load(tenant({ servers: [eligibleServer(1)], syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])] }), { lroMode: "async" });
-    const arm = createArmConnection({ endpoint: harness.emulator.armEndpoint, credential: createCredential({}), retryDelayInMs: 5, maxRetryDelayInMs: 20, lroPollIntervalMs: 5 });
     // ARM's status body for a failed operation, in place of the first status poll the emulator answers.
     let failed = false;
-    arm.storageSync(SUB_A).pipeline.addPolicy({
+    const arm = harness.connectWith({
       name: "first-operation-fails",
       async sendRequest(request, next) {
         const response = await next(request);
@@ -81,9 +77,8 @@ describe("long-running writes, and the resource read after them", () => {
 
   it("fails the enable clearly when the service comes back without a principalId, granting nothing to a missing identity", async () => {
     await harness.load(tenant({ servers: [eligibleServer(1)], syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])] }), { lroMode: "sync" });
-    const arm = createArmConnection({ endpoint: harness.emulator.armEndpoint, credential: createCredential({}), retryDelayInMs: 5, maxRetryDelayInMs: 20, lroPollIntervalMs: 5 });
     // The service as ARM might answer while the identity is still being created: a type but no principalId.
-    arm.storageSync(SUB_A).pipeline.addPolicy({
+    const arm = harness.connectWith({
       name: "service-without-principal",
       async sendRequest(request, next) {
         const response = await next(request);

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLE, listRoleAssignmentsForPrincipal } from "../../../src/lib/azure/role-assignments";
 import { getStorageSyncService } from "../../../src/lib/azure/storage-sync";
-import { NO_ELIGIBLE_SERVER_WARNING } from "../../../src/lib/reconcile";
+import { NO_ELIGIBLE_SERVER_WARNING, reconcileService } from "../../../src/lib/reconcile";
 import {
   ACCOUNT_A,
   ACCOUNT_B,
   SERVICE_ID,
+  SETTINGS,
   SUB_A,
   eligibleServer,
   principalOf,
@@ -196,6 +197,34 @@ describe("reconcile: topologies", () => {
     await harness.emulator.admin.resetCalls();
     expect((await harness.run()).plan).toEqual([]);
     expect((await harness.emulator.admin.calls()).writes).toBe(0);
+  });
+
+  it("does not switch the servers of a sync group whose cloud endpoint comes back with an empty storageAccountResourceId, nor set useIdentity", async () => {
+    await harness.load(tenant({ servers: [eligibleServer(1), eligibleServer(2)], syncGroups: [syncGroupOn("sg-sloppy", ACCOUNT_B, "share1", [1]), syncGroupOn("sg-ok", ACCOUNT_A, "share1", [2])] }));
+    // The spec examples' cloud endpoint: the account id is an empty string.
+    const arm = harness.connectWith({
+      name: "empty-storage-account-id",
+      async sendRequest(request, next) {
+        const response = await next(request);
+        if (request.method === "GET" && /\/syncGroups\/sg-sloppy\/cloudEndpoints\?/i.test(request.url) && response.bodyAsText) {
+          const body = JSON.parse(response.bodyAsText) as { value: Array<{ properties: Record<string, unknown> }> };
+          for (const c of body.value) c.properties.storageAccountResourceId = "";
+          response.bodyAsText = JSON.stringify(body);
+        }
+        return response;
+      },
+    });
+    const report = await reconcileService(arm, SERVICE_ID, { dryRun: false, settings: SETTINGS });
+    expect(report.servers.map((v) => [v.state, v.switchedThisRun])).toEqual([
+      ["Failed", false],
+      ["Switched", true],
+    ]);
+    expect(report.servers[0]?.error?.code).toBe("CloudEndpointIncomplete");
+    expect(report.plan.some((a) => a.kind === "setUseIdentity")).toBe(false);
+    expect(report.converged).toBe(false);
+    expect(report.warnings.some((w) => w.includes("sg-sloppy"))).toBe(true);
+    expect((await getStorageSyncService(harness.arm, SERVICE_ID)).useIdentity).toBe(false);
+    expect((await harness.emulator.admin.getServer(serverResourceId(1))).identity).toBe(false);
   });
 
   it("reports a cloud endpoint whose storage account is gone with a remedy, and still brings over the servers of the other sync groups", async () => {
