@@ -227,6 +227,66 @@ describe("reconcile: topologies", () => {
     expect((await harness.emulator.admin.getServer(serverResourceId(1))).identity).toBe(false);
   });
 
+  it("reads sloppy bodies like the spec examples (serverAuthType, UseIdentity, quoted and upper-case GUIDs, zero GUIDs, lower-case enums) and still converges with zero writes on a re-run", async () => {
+    const ZERO = "00000000-0000-0000-0000-000000000000";
+    const clusterId = serverIdOf(9);
+    await harness.load(
+      tenant({
+        servers: [
+          { serverId: clusterId, serverName: "fscluster", serverRole: "ClusterName", clusterId, clusterName: "fscluster" },
+          eligibleServer(1, { serverRole: "ClusterNode", clusterId, clusterName: "fscluster" }),
+          // Eligible only through (server)AuthType Certificate with an applicationId.
+          { serverId: serverIdOf(2), serverName: "fs2", agentVersion: "20.0.0.0", applicationId: principalOf(2) },
+        ],
+        syncGroups: [syncGroupOn("sg-cluster", ACCOUNT_A, "share1", [9]), syncGroupOn("sg", ACCOUNT_A, "share2", [2])],
+      }),
+    );
+    const sloppyServer = (server: { properties: Record<string, unknown> }) => {
+      const p = server.properties;
+      if (typeof p.activeAuthType === "string") p.serverAuthType = p.activeAuthType.toLowerCase();
+      delete p.activeAuthType;
+      if (typeof p.serverRole === "string") p.serverRole = p.serverRole.toLowerCase();
+      p.latestApplicationId = typeof p.latestApplicationId === "string" ? `"${p.latestApplicationId.toUpperCase()}"` : ZERO;
+      p.applicationId = typeof p.applicationId === "string" ? p.applicationId.toUpperCase() : ZERO;
+      if (typeof p.clusterId === "string") p.clusterId = `{${p.clusterId.toUpperCase()}}`;
+    };
+    const arm = harness.connectWith({
+      name: "sloppy-bodies",
+      async sendRequest(request, next) {
+        const response = await next(request);
+        if (request.method !== "GET" || !response.bodyAsText || response.status !== 200) return response;
+        const body = JSON.parse(response.bodyAsText) as Record<string, unknown> & { value?: Array<{ properties: Record<string, unknown> }> };
+        if (/\/registeredServers\?/i.test(request.url)) for (const server of body.value ?? []) sloppyServer(server);
+        else if (/\/registeredServers\/[^/?]+\?/i.test(request.url)) sloppyServer(body as { properties: Record<string, unknown> });
+        else if (/\/storageSyncServices\/sss\?/i.test(request.url)) {
+          const properties = body.properties as Record<string, unknown>;
+          properties.UseIdentity = properties.useIdentity;
+          delete properties.useIdentity;
+          const identity = body.identity as Record<string, unknown> | undefined;
+          if (identity && typeof identity.tenantId === "string") identity.tenantId = `"${identity.tenantId}"`;
+          if (identity && typeof identity.type === "string") identity.type = identity.type.toLowerCase();
+        }
+        response.bodyAsText = JSON.stringify(body);
+        return response;
+      },
+    });
+    const first = await reconcileService(arm, SERVICE_ID, { dryRun: false, settings: SETTINGS });
+    expect(first.converged).toBe(true);
+    expect(first.servers.map((v) => [v.state, v.principalId])).toEqual([
+      ["ClusterName", undefined],
+      ["Switched", principalOf(1)],
+      ["Switched", principalOf(2)],
+    ]);
+    expect(first.service).toMatchObject({ identityType: "SystemAssigned", useIdentity: true });
+    for (const n of [1, 2]) expect(await listRoleAssignmentsForPrincipal(harness.arm, ACCOUNT_A, principalOf(n))).toHaveLength(1);
+
+    await harness.emulator.admin.resetCalls();
+    const second = await reconcileService(arm, SERVICE_ID, { dryRun: false, settings: SETTINGS });
+    expect(second.plan).toEqual([]);
+    expect(second.servers.map((v) => v.state)).toEqual(["ClusterName", "Switched", "Switched"]);
+    expect((await harness.emulator.admin.calls()).writes).toBe(0);
+  });
+
   it("reports a cloud endpoint whose storage account is gone with a remedy, and still brings over the servers of the other sync groups", async () => {
     await harness.load(tenant({ servers: [eligibleServer(1), eligibleServer(2)], syncGroups: [syncGroupOn("sg-gone", ACCOUNT_B, "share1", [1]), syncGroupOn("sg-ok", ACCOUNT_A, "share1", [2])] }));
     // The account was deleted after the cloud endpoint was made: ARM answers 404 for its scope.
