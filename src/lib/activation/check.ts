@@ -30,6 +30,9 @@ export async function runActivationCheck(app: AppServices, log: AppLog): Promise
   const entries = await listDueEntries(app.tables.due, now);
   const summary: ActivationCheckSummary = { due: entries.length, active: 0, overdue: 0, reruns: 0, stale: 0, deferred: 0 };
   const touched = new Set<string>();
+  // An entry is removed only after its service's counts are written: a check that dies midway
+  // leaves it due, and the next tick finishes the job (re-run, counts) instead of skipping it.
+  const done: StoredDueEntry[] = [];
   for (const entry of entries) {
     try {
       const result = await checkOne(app, entry, log);
@@ -39,7 +42,7 @@ export async function runActivationCheck(app: AppServices, log: AppLog): Promise
         const rerun = await maybeRerun(app, entry, log);
         if (rerun) summary.reruns += 1;
       }
-      await removeDueEntry(app.tables.due, entry);
+      done.push(entry);
     } catch (error) {
       if (!app.engine.isTransient(error)) {
         log.error(`activation check of ${entry.serverResourceId} failed; dropping it`, error);
@@ -54,6 +57,7 @@ export async function runActivationCheck(app: AppServices, log: AppLog): Promise
     const rows = await listServerRows(app.tables.servers, serviceId);
     await updateService(app.tables.services, serviceId, (previous) => ({ ...previous, counts: countByState(rows.map((r) => r.record)) }), now);
   }
+  for (const entry of done) await removeDueEntry(app.tables.due, entry);
   log.info(`activation check: ${JSON.stringify(summary)}`);
   return summary;
 }
@@ -61,7 +65,11 @@ export async function runActivationCheck(app: AppServices, log: AppLog): Promise
 async function checkOne(app: AppServices, entry: StoredDueEntry, log: AppLog): Promise<"active" | "overdue" | "stale"> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const row = await getServerRow(app.tables.servers, entry.serviceId, entry.serverId);
-    if (!row || row.record.state !== "Switched" || row.record.switchedAt !== entry.switchedAt) return "stale";
+    if (!row || row.record.switchedAt !== entry.switchedAt) return "stale";
+    // Already judged for this switch by a check that stopped before removing the entry: finish it.
+    if (row.record.state === "ActivationOverdue") return "overdue";
+    if (row.record.state === "Active") return "active";
+    if (row.record.state !== "Switched") return "stale";
     const observed = await app.engine.getServer(entry.serverResourceId);
     if (!observed) {
       log.info(`activation check: ${entry.serverResourceId} is no longer registered`);
@@ -93,12 +101,14 @@ async function checkOne(app: AppServices, entry: StoredDueEntry, log: AppLog): P
 async function maybeRerun(app: AppServices, entry: StoredDueEntry, log: AppLog): Promise<boolean> {
   const row = await getServerRow(app.tables.servers, entry.serviceId, entry.serverId);
   if (!row || row.record.autoReruns >= 1) return false;
-  await app.tables.servers.updateEntity(serverToEntity({ ...row.record, autoReruns: row.record.autoReruns + 1 }), "Replace", { etag: row.etag });
+  // Requested before it is counted: dying in between costs at worst a second (cheap, idempotent)
+  // re-run, never the only one.
   const run = await requestReconcile(
     app.scheduler,
     { serviceId: entry.serviceId, trigger: { kind: "timer", timer: "activationCheck", reason: `server ${row.record.name} overdue` } },
     app.now(),
   );
+  await app.tables.servers.updateEntity(serverToEntity({ ...row.record, autoReruns: row.record.autoReruns + 1 }), "Replace", { etag: row.etag });
   log.warn(`${row.record.name} (${entry.serverResourceId}) is overdue; re-run ${run.runId} requested`);
   return true;
 }

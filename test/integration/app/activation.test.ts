@@ -4,11 +4,14 @@ import { activationCheck } from "../../../src/functions/activationCheck";
 import { runActivationCheck } from "../../../src/lib/activation/check";
 import { silentLog } from "../../../src/lib/app/log";
 import { requestReconcile } from "../../../src/lib/queue/schedule";
-import { listDueEntries } from "../../../src/lib/status/due-index";
+import { getPending } from "../../../src/lib/queue/pending-marker";
+import { addDueEntry, listDueEntries } from "../../../src/lib/status/due-index";
+import { serverToEntity } from "../../../src/lib/status/entities";
+import { countByState, emptyCounts, type ServerRecord } from "../../../src/lib/status/records";
 import { resourceKey } from "../../../src/lib/status/keys";
 import { runFromEntity } from "../../../src/lib/status/run-records";
 import { listServerRows } from "../../../src/lib/status/server-records";
-import { getService } from "../../../src/lib/status/service-records";
+import { getService, updateService } from "../../../src/lib/status/service-records";
 import { SSS_BRANCH, SSS_PROD, startAppStack, type AppStack } from "./harness";
 
 let stack: AppStack;
@@ -77,5 +80,27 @@ describe("activation check", () => {
     const after = await rowsOf(SSS_PROD);
     for (const s of switched) expect(after.find((a) => a.serverId === s.serverId)?.state).toBe("Active");
     expect((await runActivationCheck(stack.app, silentLog)).due).toBe(0);
+  });
+  it("a check that died after judging servers is finished by the next one: the re-run is still requested and the counts follow the rows", async () => {
+    // What a check killed between writing the verdicts and removing the due entries leaves behind.
+    const serviceId = SSS_PROD.replace("sss-prod", "sss-crashed");
+    const switchedAt = new Date(Date.now() - 60_000).toISOString();
+    const row = (serverId: string, state: ServerRecord["state"]): ServerRecord => ({
+      serviceId, serverId, resourceId: `${serviceId}/registeredServers/${serverId}`, name: `${serverId}.contoso.local`, state, reason: "judged by the check that died",
+      principalId: "c0ffee00-0000-4000-8000-000000000001", switchedAt, lastCheckedAt: switchedAt, switchAttempts: 1, autoReruns: 0,
+    });
+    const rows = [row("aaaaaaaa-0000-4000-8000-000000000001", "ActivationOverdue"), row("aaaaaaaa-0000-4000-8000-000000000002", "Active")];
+    for (const r of rows) {
+      await stack.app.tables.servers.createEntity(serverToEntity(r));
+      await addDueEntry(stack.app.tables.due, { serviceId, serverId: r.serverId, serverResourceId: r.resourceId, principalId: r.principalId, switchedAt, dueAt: switchedAt });
+    }
+    await updateService(stack.app.tables.services, serviceId, (s) => ({ ...s, counts: { ...emptyCounts(), Switched: 2 } }));
+
+    await activationCheck(timer, stack.context("activationCheck"));
+    expect((await getService(stack.app.tables.services, serviceId))?.record.counts).toEqual(countByState(rows));
+    expect((await rowsOf(serviceId)).find((r) => r.state === "ActivationOverdue")?.autoReruns).toBe(1);
+    expect(await getPending(stack.app.tables.pending, serviceId)).toMatchObject({ serviceId });
+    expect((await listDueEntries(stack.app.tables.due, new Date())).filter((d) => d.serviceId === serviceId)).toHaveLength(0);
+    await stack.app.queue.client.clearMessages(); // the re-run of a service the emulator does not have
   });
 });
