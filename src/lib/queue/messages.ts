@@ -85,7 +85,8 @@ export function parseReconcileMessage(raw: unknown): ParsedMessage {
     try {
       value = JSON.parse(raw) as unknown;
     } catch {
-      return { ok: false, error: `message is not JSON: ${raw.slice(0, 80)}` };
+      // Cut without leaving half a surrogate pair (the error is stored in Table Storage).
+      return { ok: false, error: `message is not JSON: ${raw.slice(0, 80).replace(/[\uD800-\uDBFF]$/, "")}` };
     }
   }
   const parsed = reconcileRequestSchema.safeParse(value);

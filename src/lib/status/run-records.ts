@@ -149,6 +149,12 @@ export async function deleteRun(table: TableClient, runId: string): Promise<void
 
 const REJECTED_PARTITION = "_rejected";
 
+/** At most `max` UTF-16 units, never ending in half a surrogate pair (an arbitrary message may hold emoji anywhere). */
+function cut(text: string, max: number): string {
+  const head = text.slice(0, max);
+  return /[\uD800-\uDBFF]$/.test(head) ? head.slice(0, -1) : head;
+}
+
 /** An invalid queue message, kept for the operator (its partition never collides with a service key). */
 export async function recordRejectedMessage(table: TableClient, raw: unknown, error: string, now: Date = new Date()): Promise<string> {
   const rowKey = `${String(9_999_999_999_999 - now.getTime()).padStart(13, "0")}-${randomBytes(4).toString("hex")}`;
@@ -159,7 +165,7 @@ export async function recordRejectedMessage(table: TableClient, raw: unknown, er
     text = String(raw);
   }
   await table.createEntity(
-    flat({ partitionKey: REJECTED_PARTITION, rowKey }, { status: "rejected", error: error.slice(0, 4000), message: (text ?? "").slice(0, 8000), rejectedAt: now.toISOString() }),
+    flat({ partitionKey: REJECTED_PARTITION, rowKey }, { status: "rejected", error: cut(error, 4000), message: cut(text ?? "", 8000), rejectedAt: now.toISOString() }),
   );
   return rowKey;
 }

@@ -43,13 +43,16 @@ describe("reconcile worker", () => {
     await raw(JSON.stringify({ ...request(SSS_PROD), dryRun: "no", trigger: { kind: "http" } }));
     await raw(JSON.stringify({ ...request(SSS_PROD), runId: newRunId(SSS_BRANCH) }));
     await raw("[1,2,3]");
+    // Emoji across the points where the stored copy and the error are cut: no half surrogate pair may reach the table.
+    await raw(`${"x".repeat(79)}${"😀".repeat(5_000)}`);
     // Near the queue's 64 KB limit, with dozens of broken entries.
     await raw(JSON.stringify({ ...request(SSS_PROD), discovery: Array.from({ length: 40 }, () => ({ machineId: 1 })), pad: "p".repeat(20_000) }));
     const stats = await stack.drain();
-    expect(stats).toMatchObject({ invocations: 9, failures: 0, poisoned: 0 });
+    expect(stats).toMatchObject({ invocations: 10, failures: 0, poisoned: 0 });
     expect((await getRun(stack.app.tables.runs, valid.runId))?.status).toBe("dryRun");
-    const errors = (await listRejectedMessages(stack.app.tables.runs)).map((r) => r.error);
-    expect(errors).toHaveLength(8);
+    const rejected = await listRejectedMessages(stack.app.tables.runs);
+    const errors = rejected.map((r) => r.error);
+    expect(errors).toHaveLength(9);
     const named = (pattern: RegExp) => expect(errors.some((e) => pattern.test(e)), String(pattern)).toBe(true);
     named(/message is not JSON: not json at all/);
     named(/serviceId: serviceId must be a Storage Sync Service resource id/);
@@ -60,6 +63,11 @@ describe("reconcile worker", () => {
     named(/message: .*expected object, received array/);
     named(/discovery\.0\.machineId: .*and \d+ more$/);
     expect(Math.max(...errors.map((e) => e.length))).toBeLessThan(4000);
+    // Both cuts (80 characters in the error, 8000 in the stored copy) fall inside a pair here.
+    const emoji = rejected.find((r) => r.message.startsWith("x".repeat(79)));
+    expect(emoji?.error).toBe(`message is not JSON: ${"x".repeat(79)}`);
+    expect(emoji?.message).toMatch(/^x{79}(😀)+$/u);
+    expect(emoji?.message.length).toBe(7999);
   });
 
   it("a held lease puts the request back with a delay instead of failing; it runs once the lease is free", async () => {
