@@ -1,5 +1,5 @@
 import { normalizeGuid } from "./guid";
-import { lastSegment, normalizeResourceId } from "./resource-id";
+import { lastSegment, normalizeResourceId, parseResourceId } from "./resource-id";
 
 /**
  * What the engine and the app need from ARM bodies, normalised once: all-zero
@@ -154,14 +154,24 @@ export function toSyncGroupView(body: unknown): SyncGroupView {
   return { resourceId, name: asText(field(root, "name")) ?? lastSegment(resourceId) };
 }
 
+/** A storage account id, or undefined for anything else: a grant on it could only fail, or fail the whole run's reads. */
+function storageAccountId(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  try {
+    const parsed = parseResourceId(value);
+    return parsed.resourceType?.toLowerCase() === "microsoft.storage/storageaccounts" ? parsed.id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function toCloudEndpointView(body: unknown, syncGroupId: string): CloudEndpointView {
   const root = asObject(body);
   const p = asObject(field(root, "properties"));
-  const account = asText(field(p, "storageAccountResourceId"));
   return {
     resourceId: normalizeResourceId(asText(field(root, "id")) ?? ""),
     syncGroupId,
-    storageAccountResourceId: account ? normalizeResourceId(account) : undefined,
+    storageAccountResourceId: storageAccountId(asText(field(p, "storageAccountResourceId"))),
     azureFileShareName: asText(field(p, "azureFileShareName")),
   };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { normalizeGuid } from "../../../src/lib/azure/guid";
-import { toRegisteredServerView, toServiceIdentityType, toStorageSyncServiceView } from "../../../src/lib/azure/views";
+import { toCloudEndpointView, toRegisteredServerView, toServiceIdentityType, toStorageSyncServiceView } from "../../../src/lib/azure/views";
 
 const SERVICE = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
 
@@ -48,5 +48,16 @@ describe("ARM body normalisation", () => {
     expect(view.useIdentity).toBe(true);
     expect(toServiceIdentityType("SystemAssigned, UserAssigned")).toBe("SystemAssigned,UserAssigned");
     expect(toServiceIdentityType(undefined)).toBe("None");
+  });
+
+  it("reads a cloud endpoint's storage account only when it is a storage account id", () => {
+    const account = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1";
+    const view = (storageAccountResourceId: unknown) => toCloudEndpointView({ properties: { storageAccountResourceId, azureFileShareName: "share" } }, `${SERVICE}/syncGroups/sg`).storageAccountResourceId;
+    expect(view(`//${account}/`)).toBe(account);
+    expect(view("")).toBeUndefined();
+    expect(view('""')).toBeUndefined();
+    expect(view("st1")).toBeUndefined();
+    expect(view("/subscriptions/s/resourceGroups/rg")).toBeUndefined();
+    expect(view(42)).toBeUndefined();
   });
 });
