@@ -11,6 +11,7 @@
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from "node:fs";
 import path from "node:path";
 import { DEFAULT_SEED_PATH, ids, type SeedInput } from "./emulator";
+import { writeEnvFile } from "./emulator/env-file";
 import { startAzurite } from "./azurite/start-azurite";
 import { startLocalStack, PROJECT_DIR, type LocalStack } from "./host/local-stack";
 import type { LogEntry } from "./host/logger";
@@ -32,6 +33,8 @@ function demoSeed(): SeedInput {
 /** Timer functions log every few seconds in the demo; their routine lines would drown the story. */
 const timerFunctions = new Set<string>();
 const HOST_LOG = path.join(PROJECT_DIR, ".local", "host.log");
+/** The running emulator's settings, so the CLI (or curl) can be pointed at the same emulated Azure. */
+const EMULATOR_ENV = path.join(PROJECT_DIR, ".local", "emulator.env");
 let hostLog: WriteStream | undefined;
 
 /** `/subscriptions/…/providers/Microsoft.X/` → `…/`: the terminal shows the resource's type and name, the log file everything. */
@@ -147,7 +150,8 @@ async function main(): Promise<void> {
       terminal.app("stack", `the Functions host exited unexpectedly (${signal ?? `code ${code}`}); stopping`, "error");
       void shutdown(1);
     });
-    terminal.stack(`Azure emulator  ${stack.emulator.armEndpoint}  (admin API ${stack.emulator.adminUrl})`);
+    writeEnvFile(EMULATOR_ENV, stack.emulator.env);
+    terminal.stack(`Azure emulator  ${stack.emulator.armEndpoint}  (admin API ${stack.emulator.adminUrl}; settings for the CLI and curl: ${path.relative(PROJECT_DIR, EMULATOR_ENV)})`);
     terminal.stack(`Functions host  ${stack.host.url}  (Event Grid webhook registered with the emulator; full log: ${path.relative(PROJECT_DIR, HOST_LOG)})`);
     const serviceId = ids.storageSyncService("11111111-1111-4111-8111-111111111111", "rg-filesync", "sss-prod");
     await runDemoStory({ stack, serviceId, serverName: "fs06.contoso.local", machineId: ids.arcMachine("11111111-1111-4111-8111-111111111111", "rg-arc", "fs06") });

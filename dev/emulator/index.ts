@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { rmSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -157,6 +158,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       server.close(() => resolve());
       server.closeAllConnections();
     });
+    // A certificate made for this emulator alone goes with it; a given one belongs to the caller.
+    if (!options.tls) rmSync(path.dirname(tls.certPath), { recursive: true, force: true });
   };
 
   try {

@@ -1,5 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { formatEnvFile, writeEnvFile } from "./env-file";
 import { parseArgs } from "node:util";
 import { startEmulator, type EmulatorDelays } from "./index";
 
@@ -61,12 +60,8 @@ async function main(): Promise<void> {
     webhooks: values.webhook ?? [],
     delays,
   });
-  const envText = Object.entries(emulator.env).map(([k, v]) => `${k}=${v}`).join("\n") + "\n";
-  if (values["env-out"]) {
-    // The documented `.local/emulator.env` is git-ignored, so on a fresh clone its directory does not exist yet.
-    mkdirSync(path.dirname(values["env-out"]), { recursive: true });
-    writeFileSync(values["env-out"], envText);
-  }
+  const envText = formatEnvFile(emulator.env);
+  if (values["env-out"]) writeEnvFile(values["env-out"], emulator.env);
   console.log(`Azure control-plane emulator listening on ${emulator.armEndpoint}`);
   console.log(envText.trimEnd());
   const stop = (): void => {
