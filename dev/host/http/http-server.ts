@@ -44,6 +44,15 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+function isDecodable(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function replyJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
 }
@@ -82,6 +91,8 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
     const prefix = url.pathname.slice(0, ROUTE_PREFIX.length).toLowerCase();
     const rest = url.pathname.slice(ROUTE_PREFIX.length);
     if (prefix === ROUTE_PREFIX && (rest === "" || rest.startsWith("/"))) {
+      // Route values are percent-decoded; a malformed escape is the caller's error, not a 500.
+      if (!isDecodable(rest)) return replyJson(res, 400, { error: `the path ${url.pathname.slice(0, 200)} has a malformed percent-encoding` });
       let methodMismatch = false;
       for (const { fn, route } of routes) {
         const params = route.match(rest);

@@ -80,6 +80,13 @@ describe("local Functions host (fixture app, Azurite)", () => {
       expect(await response.text()).toBe("rest=a/b c;q=1");
     });
 
+    it("answers 400 naming the path for a malformed percent-encoding, and keeps serving", async () => {
+      const bad = await fetch(`${host.url}/api/hello/%E0%A4%A?code=test-key`);
+      expect(bad.status).toBe(400);
+      expect(await bad.json()).toEqual({ error: "the path /api/hello/%E0%A4%A has a malformed percent-encoding" });
+      expect(await (await fetch(`${host.url}/api/hello/%C3%A5sa?code=test-key`)).json()).toMatchObject({ hello: "åsa" });
+    });
+
     it("answers 405 for a method the function does not take and 404 for no route", async () => {
       expect((await fetch(`${host.url}/api/public/x`, { method: "DELETE" })).status).toBe(405);
       expect((await fetch(`${host.url}/api/nothing-here`)).status).toBe(404);
