@@ -7,7 +7,9 @@ import { runHttp } from "../../../src/functions/runHttp";
 import { serversHttp } from "../../../src/functions/serversHttp";
 import { serviceHttp } from "../../../src/functions/serviceHttp";
 import { servicesHttp } from "../../../src/functions/servicesHttp";
-import { recordRunStarted } from "../../../src/lib/status/run-records";
+import { serverToEntity } from "../../../src/lib/status/entities";
+import { recordRunQueued, recordRunStarted } from "../../../src/lib/status/run-records";
+import { updateService } from "../../../src/lib/status/service-records";
 import { newRunId } from "../../../src/lib/status/run-id";
 import { SSS_BRANCH, SSS_PROD, startAppStack, SUB1, type AppStack } from "./harness";
 
@@ -198,5 +200,27 @@ describe("HTTP API", () => {
     const recent = (detail.jsonBody as { recentRuns: Array<{ runId: string; status: string }> }).recentRuns;
     expect(recent.find((r) => r.runId === crashed)?.status).toBe("abandoned");
     expect(recent.find((r) => r.runId === live)?.status).toBe("running");
+  });
+  it("status recorded for a service outside MANAGED_SCOPES (before the scopes were narrowed) is not served", async () => {
+    const now = new Date();
+    await updateService(stack.app.tables.services, SSS_BRANCH, (s) => ({ ...s, counts: { ...s.counts, Active: 1 } }));
+    const serverId = "bbbbbbbb-0000-4000-8000-000000000001";
+    await stack.app.tables.servers.upsertEntity(
+      serverToEntity({ serviceId: SSS_BRANCH, serverId, resourceId: `${SSS_BRANCH}/registeredServers/${serverId}`, name: "outside", state: "Active", reason: "", lastCheckedAt: now.toISOString(), switchAttempts: 1, autoReruns: 0 }),
+    );
+    const runId = newRunId(SSS_BRANCH, now);
+    await recordRunQueued(stack.app.tables.runs, { runId, serviceId: SSS_BRANCH, dryRun: false, trigger: { kind: "http", caller: "test" }, queuedAt: now });
+
+    const services = await servicesHttp();
+    expect((services.jsonBody as { services: Array<{ serviceId: string }> }).services.map((s) => s.serviceId)).not.toContain(SSS_BRANCH);
+    expect((services.jsonBody as { totals: { Active: number } }).totals.Active).toBe(
+      (services.jsonBody as { services: Array<{ counts: { Active: number } }> }).services.reduce((n, s) => n + s.counts.Active, 0),
+    );
+    const active = await serversHttp(get("/servers?state=Active"));
+    expect((active.jsonBody as { servers: Array<{ name: string }> }).servers.map((s) => s.name)).not.toContain("outside");
+    const run = await runHttp(get(`/runs/${runId}`, { runId }));
+    expect(run.status).toBe(403);
+    expect(run.jsonBody).toMatchObject({ error: { code: "OutsideScope" } });
+    validate("/runs/{runId}", "get", run);
   });
 });
