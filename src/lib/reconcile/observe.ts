@@ -89,8 +89,11 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
     try {
       return await listRoleAssignmentsForPrincipal(arm, account, principalId, call);
     } catch (error) {
-      // A missing account is the grant's failure to report (with its remedy), not the whole run's.
-      if (isRestError(error) && error.statusCode === 404) return [] as RoleAssignmentView[];
+      // A missing account, or one whose assignments the automation may not read (another
+      // subscription without Reader), is that account's grants' failure to report, each with its
+      // remedy, not the whole run's: the other sync groups still converge. Creating without
+      // knowing what exists is safe (deterministic names, 409 RoleAssignmentExists is success).
+      if (isRestError(error) && (error.statusCode === 404 || error.statusCode === 403)) return [] as RoleAssignmentView[];
       throw new ReconcileError(`Cannot read role assignments of ${principalId} on ${account}`, error);
     }
   });

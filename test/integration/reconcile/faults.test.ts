@@ -4,8 +4,10 @@ import { getStorageSyncService } from "../../../src/lib/azure/storage-sync";
 import { ReconcileError, isTransientArmError, reconcileService } from "../../../src/lib/reconcile";
 import {
   ACCOUNT_A,
+  ACCOUNT_B,
   SERVICE_ID,
   SETTINGS,
+  SUB_B,
   eligibleServer,
   principalOf,
   serverResourceId,
@@ -87,6 +89,19 @@ describe("reconcile: ARM faults", () => {
     expect(report.servers.every((v) => v.state === "Failed" && !v.switchedThisRun)).toBe(true);
     expect((await harness.emulator.admin.calls()).byOperation["RegisteredServers_Update"]).toBeUndefined();
     for (const n of [1, 2]) expect((await harness.emulator.admin.getServer(serverResourceId(n))).identity).toBe(false);
+  });
+
+  it("a storage account in a subscription the automation cannot read fails only that account's grants; the other sync groups converge", async () => {
+    const seed = tenant({ servers: [eligibleServer(1), eligibleServer(2)], syncGroups: [syncGroupOn("sg-a", ACCOUNT_A, "share1", [1]), syncGroupOn("sg-b", ACCOUNT_B, "share1", [2])] });
+    // The automation's roles on subscription A only.
+    seed.roleAssignments = (seed.roleAssignments ?? []).filter((a) => !a.scope.includes(SUB_B));
+    await harness.load(seed, { enforceRbac: true });
+    const report = await harness.run();
+    expect(report.servers.map((v) => v.state)).toEqual(["Switched", "Failed"]);
+    expect(report.servers[1]).toMatchObject({ error: { code: "AuthorizationFailed", statusCode: 403 } });
+    expect(report.servers[1]?.remedy).toContain("Azure File Sync Administrator");
+    expect(report.outcomes.find((o) => o.actionId === "set-use-identity")).toMatchObject({ status: "skipped" });
+    expect(report.converged).toBe(false);
   });
 
   it("throws a terminal ReconcileError carrying the ARM code when it cannot even read the service", async () => {
