@@ -1,7 +1,7 @@
 import { isWithinScopes } from "../azure/resource-id";
 import { parseReconcileMessage, type ReconcileRequest } from "../queue/messages";
 import { takeMergedTriggers, takePending } from "../queue/pending-marker";
-import { acquireLease, releaseLease } from "../status/lease";
+import { acquireLease, releaseLease, renewLease } from "../status/lease";
 import { recordReconcileResult } from "../status/record-reconcile";
 import type { RunStatus } from "../status/records";
 import { recordRejectedMessage, recordRunFinished, recordRunStarted, type RunServerSummary } from "../status/run-records";
@@ -52,6 +52,7 @@ export async function handleReconcileMessage(app: AppServices, raw: unknown, del
     return { outcome: "rejected", error };
   }
 
+  // Ends in the run id: the status API tells a live run from an abandoned one by it.
   const owner = `${app.workerId}/${request.runId}`;
   const lease = await acquireLease(app.tables.leases, request.serviceId, owner, app.config.leaseDurationMs, app.now());
   if (!lease.acquired) {
@@ -61,10 +62,25 @@ export async function handleReconcileMessage(app: AppServices, raw: unknown, del
     log.info(`${request.serviceId}: lease held by ${lease.heldBy}; run ${request.runId} re-queued in ${delayMs} ms`);
     return { outcome: "deferred", runId: request.runId, heldBy: lease.heldBy };
   }
+  // Renewed while the run lasts, so a slow run (throttling, PrincipalNotFound back-off) keeps the
+  // service to itself and the status API does not take it for abandoned.
+  let held = lease.lease;
+  let renewing: Promise<void> = Promise.resolve();
+  const heartbeat = setInterval(() => {
+    renewing = renewLease(app.tables.leases, held, app.config.leaseDurationMs, app.now()).then(
+      (renewed) => {
+        if (renewed) held = renewed;
+        else log.warn(`${request.serviceId}: the lease of run ${request.runId} was lost (expired and taken over)`);
+      },
+      (error: unknown) => log.warn(`could not renew the lease of ${request.serviceId}`, error),
+    );
+  }, Math.max(500, Math.floor(app.config.leaseDurationMs / 3)));
   try {
     return await runUnderLease(app, request, delivery, log);
   } finally {
-    await releaseLease(app.tables.leases, lease.lease).catch((error: unknown) => log.warn(`could not release the lease of ${request.serviceId}`, error));
+    clearInterval(heartbeat);
+    await renewing; // releasing with the ETag of a renewal still in flight would leave the lease held
+    await releaseLease(app.tables.leases, held).catch((error: unknown) => log.warn(`could not release the lease of ${request.serviceId}`, error));
   }
 }
 

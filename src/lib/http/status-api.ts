@@ -4,6 +4,7 @@ import { resourceKey } from "../status/keys";
 import { emptyCounts, isServerState, SERVER_STATES, type ServerRecord } from "../status/records";
 import { getRun, runFromEntity } from "../status/run-records";
 import { isRunId } from "../status/run-id";
+import { currentLease } from "../status/lease";
 import { withAbandonment } from "../status/run-liveness";
 import { listServerRows, listServersByState } from "../status/server-records";
 import { getService, listServices } from "../status/service-records";
@@ -45,10 +46,11 @@ export async function getServiceDetail(app: AppServices, request: ApiRequest): P
     .filter((s) => state.state === undefined || s.state === state.state)
     .sort((a, b) => a.name.localeCompare(b.name));
   const recentRuns = [];
+  const lease = await currentLease(app.tables.leases, id.serviceId, app.now());
   // Run row keys sort newest first within the service's partition.
   for await (const e of app.tables.runs.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${resourceKey(id.serviceId)}'` } })) {
     const stored = runFromEntity(e);
-    const run = stored && withAbandonment(stored, app.now(), app.config.leaseDurationMs);
+    const run = stored && withAbandonment(stored, app.now(), app.config.leaseDurationMs, lease);
     if (run) recentRuns.push({ runId: run.runId, status: run.status, dryRun: run.dryRun, queuedAt: run.queuedAt, finishedAt: run.finishedAt, triggerKind: run.trigger?.kind });
     if (recentRuns.length >= 10) break;
   }
@@ -73,5 +75,6 @@ export async function getRunRecord(app: AppServices, request: ApiRequest): Promi
   const run = await getRun(app.tables.runs, runId);
   if (!run) return apiError(404, "NotFound", `no run ${runId}`);
   if (!isWithinScopes(run.serviceId, app.config.managedScopes)) return apiError(403, "OutsideScope", `run ${runId} belongs to a service outside MANAGED_SCOPES`);
-  return json(200, withAbandonment(run, app.now(), app.config.leaseDurationMs));
+  const lease = run.status === "running" ? await currentLease(app.tables.leases, run.serviceId, app.now()) : undefined;
+  return json(200, withAbandonment(run, app.now(), app.config.leaseDurationMs, lease));
 }

@@ -71,6 +71,34 @@ export async function acquireLease(
   return { acquired: false, heldBy: current?.owner ?? "unknown", expiresAt: new Date(current?.expiresAt ?? now) };
 }
 
+/**
+ * Extends a lease still held (a run that takes longer than LEASE_DURATION must
+ * not let a second worker reconcile the same service at the same time).
+ * Undefined when it was lost: expired and taken over, or gone.
+ */
+export async function renewLease(table: TableClient, lease: Lease, durationMs: number, now: Date = new Date()): Promise<Lease | undefined> {
+  const expiresAt = new Date(now.getTime() + durationMs);
+  try {
+    const renewed = await table.updateEntity({ partitionKey: resourceKey(lease.serviceId), rowKey: ROW, expiresAt: expiresAt.toISOString() }, "Merge", { etag: lease.etag });
+    return { ...lease, expiresAt, etag: renewed.etag ?? lease.etag };
+  } catch (error) {
+    if (isNotFound(error) || isPreconditionFailed(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Who holds the service's lease now (undefined when nobody does or it has expired). */
+export async function currentLease(table: TableClient, serviceId: string, now: Date = new Date()): Promise<{ owner: string; expiresAt: Date } | undefined> {
+  try {
+    const current = await table.getEntity<LeaseEntity>(resourceKey(serviceId), ROW);
+    const expiresAt = new Date(current.expiresAt);
+    return expiresAt.getTime() > now.getTime() ? { owner: current.owner, expiresAt } : undefined;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
 /** Gives the lease back; a lease someone else took over after expiry is left alone. */
 export async function releaseLease(table: TableClient, lease: Lease): Promise<void> {
   try {

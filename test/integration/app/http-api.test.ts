@@ -8,6 +8,7 @@ import { serversHttp } from "../../../src/functions/serversHttp";
 import { serviceHttp } from "../../../src/functions/serviceHttp";
 import { servicesHttp } from "../../../src/functions/servicesHttp";
 import { serverToEntity } from "../../../src/lib/status/entities";
+import { acquireLease, releaseLease } from "../../../src/lib/status/lease";
 import { recordRunQueued, recordRunStarted } from "../../../src/lib/status/run-records";
 import { updateService } from "../../../src/lib/status/service-records";
 import { newRunId } from "../../../src/lib/status/run-id";
@@ -186,6 +187,14 @@ describe("HTTP API", () => {
     };
     const crashed = await started(31_000);
     const live = await started(1_000);
+    // A slow run that renews its lease is alive however long ago it started.
+    const slow = await started(45_000);
+    const lease = await acquireLease(stack.app.tables.leases, SSS_PROD, `some-worker/${slow}`, 30_000);
+    expect(lease.acquired).toBe(true);
+    expect((await runHttp(get(`/runs/${slow}`, { runId: slow }))).jsonBody).toMatchObject({ status: "running" });
+    expect(((await serviceHttp(get(`/service?id=${encodeURIComponent(SSS_PROD)}`))).jsonBody as { recentRuns: Array<{ runId: string; status: string }> }).recentRuns.find((r) => r.runId === slow)?.status).toBe("running");
+    if (lease.acquired) await releaseLease(stack.app.tables.leases, lease.lease);
+    expect((await runHttp(get(`/runs/${slow}`, { runId: slow }))).jsonBody).toMatchObject({ status: "abandoned" });
 
     const abandoned = await runHttp(get(`/runs/${crashed}`, { runId: crashed }));
     validate("/runs/{runId}", "get", abandoned);

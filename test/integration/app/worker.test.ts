@@ -85,6 +85,20 @@ describe("reconcile worker", () => {
     expect((await getRun(stack.app.tables.runs, req.runId))?.status).toBe("dryRun");
   });
 
+  it("a run slower than its lease renews it: no second worker gets the service meanwhile, and it is free once the run ends", async () => {
+    const slowApp = { ...stack.app, config: { ...stack.app.config, leaseDurationMs: 1_500 } };
+    await stack.emulator.admin.addFault({ match: { method: "GET", pathContains: "storageSyncServices/sss-branch" }, effect: { kind: "latency", ms: 4_000 }, times: 1 });
+    const req = request(SSS_BRANCH, { dryRun: true });
+    const running = handleReconcileMessage(slowApp, req, { dequeueCount: 1 }, silentLog);
+    await new Promise((r) => setTimeout(r, 2_500)); // past the lease it started with
+    const other = await acquireLease(stack.app.tables.leases, SSS_BRANCH, "other-worker", 1_500);
+    expect(other).toMatchObject({ acquired: false, heldBy: expect.stringMatching(new RegExp(`/${req.runId}$`)) });
+    expect(await running).toMatchObject({ outcome: "reconciled", status: "dryRun" });
+    const after = await acquireLease(stack.app.tables.leases, SSS_BRANCH, "other-worker", 1_500);
+    expect(after.acquired).toBe(true);
+    if (after.acquired) await releaseLease(stack.app.tables.leases, after.lease);
+  });
+
   it("two workers contending for one service: exactly one reconciles, the other defers", async () => {
     const [a, b] = [request(SSS_BRANCH, { dryRun: true }), request(SSS_BRANCH, { dryRun: true })];
     const second = { ...stack.app, workerId: "worker-b" };
