@@ -32,6 +32,8 @@ export interface DrainStats {
   invocations: number;
   failures: number;
   poisoned: number;
+  /** What each failed invocation threw, so a test expecting none shows why in its diff. */
+  errors: string[];
 }
 
 export interface AppStack {
@@ -92,7 +94,7 @@ export async function startAppStack(options: StackOptions = {}): Promise<AppStac
     });
 
   const drain = async ({ timeoutMs = 30_000 } = {}): Promise<DrainStats> => {
-    const stats: DrainStats = { invocations: 0, failures: 0, poisoned: 0 };
+    const stats: DrainStats = { invocations: 0, failures: 0, poisoned: 0, errors: [] };
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 16, visibilityTimeout: 60 });
@@ -107,8 +109,9 @@ export async function startAppStack(options: StackOptions = {}): Promise<AppStac
         try {
           await reconcileWorker(decodeQueueMessage(m.messageText), context("reconcileWorker", { dequeueCount: m.dequeueCount, id: m.messageId }));
           await queue.deleteMessage(m.messageId, m.popReceipt);
-        } catch {
+        } catch (error) {
           stats.failures += 1;
+          stats.errors.push(String(error));
           if (m.dequeueCount >= app.maxDequeueCount) {
             // What the host does after the last attempt.
             await poison.sendMessage(m.messageText);
