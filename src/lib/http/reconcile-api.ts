@@ -24,10 +24,11 @@ export function callerOf(request: ApiRequest): Trigger & { kind: "http" } {
 /** POST /api/reconcile — { serviceId } or { all: true }, optional dryRun → 202 + Location. */
 export async function postReconcile(app: AppServices, request: ApiRequest, log: AppLog): Promise<ApiResponse> {
   const text = await request.text();
-  if (text.length > MAX_BODY) return apiError(413, "BodyTooLarge", `the body must be at most ${MAX_BODY} bytes`);
+  if (Buffer.byteLength(text, "utf8") > MAX_BODY) return apiError(413, "BodyTooLarge", `the body must be at most ${MAX_BODY} bytes`);
   let body: unknown;
   try {
-    body = JSON.parse(text);
+    // A UTF-8 byte order mark (Windows PowerShell's Out-File/Set-Content add one) is not part of the JSON.
+    body = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch {
     return apiError(400, "InvalidJson", 'the body must be JSON, e.g. {"serviceId":"/subscriptions/…/storageSyncServices/name","dryRun":true}');
   }

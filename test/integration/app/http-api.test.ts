@@ -89,6 +89,7 @@ describe("HTTP API", () => {
     [JSON.stringify({ serviceId: SSS_BRANCH }), 403, "OutsideScope"],
     ["", 400, "InvalidJson"],
     [JSON.stringify({ serviceId: SSS_PROD, pad: "x".repeat(20_000) }), 413, "BodyTooLarge"],
+    [JSON.stringify({ serviceId: SSS_PROD, pad: "😀".repeat(4_500) }), 413, "BodyTooLarge"], // 9,000 characters, 18 KB
     ["null", 400, "InvalidRequest"],
     [`serviceId=${encodeURIComponent(SSS_PROD)}`, 400, "InvalidJson"], // a form post
     [JSON.stringify({ serviceId: encodeURIComponent(SSS_PROD) }), 400, "InvalidServiceId"],
@@ -102,7 +103,8 @@ describe("HTTP API", () => {
 
   it("a service id with odd casing or a trailing slash names the same service, in POST and GET", async () => {
     const odd = `${SSS_PROD.toUpperCase().replace("/SUBSCRIPTIONS/", "/subscriptions/")}/`;
-    const response = await post(JSON.stringify({ serviceId: odd }), { "content-type": "text/plain" });
+    // As Windows PowerShell writes a JSON file: with a byte order mark.
+    const response = await post(`\uFEFF${JSON.stringify({ serviceId: odd })}`, { "content-type": "text/plain" });
     expect(response.status).toBe(202);
     validate("/reconcile", "post", response);
     const runId = (response.jsonBody as { runs: Array<{ runId: string }> }).runs[0]?.runId ?? "";
