@@ -4,23 +4,8 @@ import { createArmConnection, type ArmConnection } from "../azure/arm-connection
 import { isTransientArmError, toArmErrorInfo } from "../azure/arm-error";
 import { getRegisteredServer, listRegisteredServers, listStorageSyncServices } from "../azure/reads";
 import { readMachine } from "./machine-read";
-import type { RegisteredServerView } from "../azure/views";
 import { reconcileService } from "../reconcile";
-import type { EnginePort, RegisteredServerSnapshot } from "./engine-port";
-
-function snapshot(view: RegisteredServerView): RegisteredServerSnapshot {
-  return {
-    resourceId: view.resourceId,
-    serverId: view.serverId,
-    serviceId: view.serviceId,
-    name: view.name,
-    serverName: view.serverName,
-    friendlyName: view.friendlyName,
-    applicationId: view.applicationId,
-    latestApplicationId: view.latestApplicationId,
-    activeAuthType: view.activeAuthType,
-  };
-}
+import type { EnginePort } from "./engine-port";
 
 /** Binds the app's EnginePort to the real engine and ARM reads over one connection. */
 export function bindEngineToConnection(config: Config, arm: ArmConnection): EnginePort {
@@ -33,11 +18,8 @@ export function bindEngineToConnection(config: Config, arm: ArmConnection): Engi
   return {
     reconcile: (serviceId, options) => reconcileService(arm, serviceId, { dryRun: options.dryRun, settings }),
     listServices: (scope) => listStorageSyncServices(arm, scope),
-    listServers: async (serviceId) => (await listRegisteredServers(arm, serviceId)).map(snapshot),
-    getServer: async (id) => {
-      const view = await getRegisteredServer(arm, id);
-      return view ? snapshot(view) : undefined;
-    },
+    listServers: (serviceId) => listRegisteredServers(arm, serviceId),
+    getServer: (id) => getRegisteredServer(arm, id),
     getMachineIdentity: (id) => readMachine(arm, id),
     isTransient: (error) => isTransientArmError(error),
     errorInfo: (error) => toArmErrorInfo(error),

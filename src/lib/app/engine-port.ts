@@ -1,3 +1,4 @@
+import type { RegisteredServerView } from "../azure/views";
 import type { ArmErrorInfo, ReconcileReport } from "../reconcile/report";
 
 /**
@@ -14,17 +15,11 @@ export interface MachineIdentity {
   tenantId?: string;
 }
 
-export interface RegisteredServerSnapshot {
-  resourceId: string;
-  serverId: string;
-  serviceId: string;
-  name: string;
-  serverName?: string;
-  friendlyName?: string;
-  applicationId?: string;
-  latestApplicationId?: string;
-  activeAuthType?: string;
-}
+/** The registered-server fields the app reads (the engine's normalized view: zero GUIDs absent, enums as ARM spells them). */
+export type RegisteredServerSnapshot = Pick<
+  RegisteredServerView,
+  "resourceId" | "serverId" | "serviceId" | "name" | "serverName" | "friendlyName" | "applicationId" | "latestApplicationId" | "activeAuthType"
+>;
 
 export interface EnginePort {
   reconcile(serviceId: string, options: { dryRun: boolean }): Promise<ReconcileReport>;
