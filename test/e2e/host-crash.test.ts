@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { idKey } from "../../dev/emulator/resource-id";
 import type { AppApiClient, RunStatus, ServiceDetail } from "../../dev/host/app-api-client";
 import type { LocalStack } from "../../dev/host/local-stack";
-import { E2E_TEST_TIMEOUT_MS, duplicateAssignments, eventually, startE2EStack } from "./support/e2e-stack";
+import { E2E_TEST_TIMEOUT_MS, assignmentIds, duplicateAssignments, eventually, startE2EStack, undeterministicAssignments } from "./support/e2e-stack";
 import { SSS_PROD } from "./support/seeds";
 
 // The host dies (SIGKILL) in the middle of a reconcile; started again, it finishes the work without duplicating anything.
@@ -22,6 +22,7 @@ describe("host killed mid-reconcile, end to end", () => {
   it("completes the work after a restart, with no duplicate role assignments", async () => {
     // Slow role-assignment writes keep the reconcile in flight long enough to kill it mid-way.
     await stack.emulator.admin.addFault({ match: { pathContains: "/roleAssignments/", method: "PUT" }, effect: { kind: "latency", ms: 1_500 } });
+    const seeded = assignmentIds(stack.emulator);
     const accepted = await api.post<{ runs: { runId: string }[] }>("/reconcile", { serviceId: SSS_PROD });
     expect(accepted.status).toBe(202);
 
@@ -51,6 +52,8 @@ describe("host killed mid-reconcile, end to end", () => {
     expect(redelivered.length).toBeGreaterThan(0);
     expect(restarted.logs.some((e) => String(e.message).startsWith("Executed 'Functions.reconcileWorker' (Succeeded"))).toBe(true);
     expect(duplicateAssignments(stack.emulator)).toEqual([]);
+    expect(assignmentIds(stack.emulator).size).toBeGreaterThan(seeded.size);
+    expect(undeterministicAssignments(stack.emulator, seeded)).toEqual([]);
 
     // Nothing was left half-done: planning the service again finds no action to take.
     const dryRun = await api.post<{ runs: { runId: string }[] }>("/reconcile", { serviceId: SSS_PROD, dryRun: true });

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { inject } from "vitest";
 import type { EmulatorHandle } from "../../../dev/emulator";
+import { roleAssignmentName } from "../../../src/lib/azure/role-assignments";
 import { AppApiClient, type ServerStatus, type ServiceDetail } from "../../../dev/host/app-api-client";
 import { startLocalStack, type LocalStack, type LocalStackOptions } from "../../../dev/host/local-stack";
 
@@ -74,6 +75,24 @@ export function duplicateAssignments(emulator: EmulatorHandle): string[] {
     seen.set(key, (seen.get(key) ?? 0) + 1);
   }
   return [...seen].filter(([, n]) => n > 1).map(([key, n]) => `${key} ×${n}`);
+}
+
+/**
+ * Assignments not named as the engine names them (UUID v5 of scope, principal
+ * and role), leaving out those already there before the test. A retry after a
+ * crash PUTs the same name again, so a random name here would mean a retry
+ * could have made a second assignment where ARM does not refuse it.
+ */
+export function undeterministicAssignments(emulator: EmulatorHandle, existingBefore: ReadonlySet<string>): string[] {
+  return [...emulator.core.state.roleAssignments.values()]
+    .filter((a) => !existingBefore.has(a.id.toLowerCase()))
+    .filter((a) => a.name !== roleAssignmentName(a.scope, a.principalId, a.roleDefinitionId.split("/").pop() ?? ""))
+    .map((a) => a.id);
+}
+
+/** Ids of the emulator's role assignments now, lower-cased. */
+export function assignmentIds(emulator: EmulatorHandle): Set<string> {
+  return new Set([...emulator.core.state.roleAssignments.values()].map((a) => a.id.toLowerCase()));
 }
 
 /** Assignments of one principal in the emulator, as "role@scope". */
