@@ -36,7 +36,8 @@ export function loadSeedIntoState(state: EmulatorState, seed: Seed, clock: Simul
     if (!role) throw new Error(`Invalid seed: roleAssignments: unknown role '${ra.role}'`);
     if (!state.exists(ra.scope)) throw new Error(`Invalid seed: roleAssignments: scope '${ra.scope}' names no seeded resource`);
     const name = ra.name ?? randomUUID();
-    const scope = ra.scope.replace(/\/$/, "");
+    // The root scope stays "/" (ARM answers `scope: "/"` for it); stripping its slash left "".
+    const scope = ra.scope === "/" ? "/" : ra.scope.replace(/\/$/, "");
     const id = `${scope === "/" ? "" : scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
     const subOfScope = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
     const iso = new Date(longAgo).toISOString();
