@@ -1,7 +1,7 @@
 import type { AppServices } from "../app/services";
 import { isWithinScopes } from "../azure/resource-id";
 import { resourceKey } from "../status/keys";
-import { emptyCounts, isServerState, SERVER_STATES, type ServerRecord } from "../status/records";
+import { countByState, emptyCounts, isServerState, SERVER_STATES, type ServerRecord } from "../status/records";
 import { getRun, runFromEntity } from "../status/run-records";
 import { isRunId } from "../status/run-id";
 import { currentLease } from "../status/lease";
@@ -25,7 +25,13 @@ function stateParam(request: ApiRequest, required: boolean): { ok: true; state?:
   return { ok: true, state: match };
 }
 
-/** GET /api/services — every service in scope with counts by state, plus totals. */
+/**
+ * GET /api/services — every service in scope with counts by state, plus totals.
+ * The counts are the ones stored on each service row (one read for all
+ * services): as of that service's last completed write, so a run that died
+ * between its server rows and its service row shows the previous counts here
+ * until a later run (or activation check) writes the service row again.
+ */
 export async function getServices(app: AppServices): Promise<ApiResponse> {
   const services = (await listServices(app.tables.services)).filter((s) => isWithinScopes(s.serviceId, app.config.managedScopes));
   const totals = emptyCounts();
@@ -41,10 +47,12 @@ export async function getServiceDetail(app: AppServices, request: ApiRequest): P
   if (!state.ok) return state.response;
   const service = await getService(app.tables.services, id.serviceId);
   if (!service) return apiError(404, "NotFound", `no status recorded for ${id.serviceId} yet; POST /api/reconcile to run it`);
-  const servers = (await listServerRows(app.tables.servers, id.serviceId))
-    .map((s) => s.record)
-    .filter((s) => state.state === undefined || s.state === state.state)
-    .sort((a, b) => a.name.localeCompare(b.name));
+  const rows = (await listServerRows(app.tables.servers, id.serviceId)).map((s) => s.record);
+  // Counted from the server rows read here, not the stored counts: a run that died between
+  // writing its server rows and its service row leaves the stored counts from the run before,
+  // which would disagree with the servers listed. Counted before the state filter: they describe the service.
+  const record = { ...service.record, counts: countByState(rows) };
+  const servers = rows.filter((s) => state.state === undefined || s.state === state.state).sort((a, b) => a.name.localeCompare(b.name));
   const recentRuns = [];
   const lease = await currentLease(app.tables.leases, id.serviceId, app.now());
   // Run row keys sort newest first within the service's partition.
@@ -54,7 +62,7 @@ export async function getServiceDetail(app: AppServices, request: ApiRequest): P
     if (run) recentRuns.push({ runId: run.runId, status: run.status, dryRun: run.dryRun, queuedAt: run.queuedAt, finishedAt: run.finishedAt, triggerKind: run.trigger?.kind });
     if (recentRuns.length >= 10) break;
   }
-  return json(200, { service: service.record, servers, recentRuns });
+  return json(200, { service: record, servers, recentRuns });
 }
 
 /** GET /api/servers?state=… — servers in one state across the services in scope. */
