@@ -62,21 +62,10 @@ export interface RunStarted {
   coalescedTriggers: Trigger[];
 }
 
-export interface RunFinished {
-  status: RunStatus;
-  finishedAt: Date;
-  startedAt: Date;
-  plan?: PlannedActionBase[];
-  outcomes?: ActionOutcome[];
-  servers?: RunServerSummary[];
-  armReads?: number;
-  armWrites?: number;
-  converged?: boolean;
-  error?: string;
-  errorCode?: string;
-  warnings?: string[];
-  followUps?: string[];
-}
+/** What a finished run adds to its record; the fields are the record's own. */
+export type RunFinished = { status: RunStatus; finishedAt: Date; startedAt: Date } & Partial<
+  Pick<RunRecord, "plan" | "outcomes" | "servers" | "armReads" | "armWrites" | "converged" | "error" | "errorCode" | "warnings" | "followUps">
+>;
 
 function keysOf(runId: string): { partitionKey: string; rowKey: string } {
   const keys = parseRunId(runId);
