@@ -1,23 +1,13 @@
-import type { ServerState } from "../reconcile/report";
+import type { ServerState, ServerVerdict } from "../reconcile/report";
 
-/** What the servers table says about one registered server. */
-export interface ServerRecord {
+/** What the servers table says about one registered server: the engine's verdict, flattened for a table row, plus its history. */
+export interface ServerRecord
+  extends Pick<ServerVerdict, "serverId" | "resourceId" | "name" | "serverRole" | "agentVersion" | "principalId" | "activeAuthType" | "state" | "reason" | "remedy"> {
   serviceId: string;
-  serverId: string;
-  resourceId: string;
-  name: string;
-  serverRole?: string;
-  agentVersion?: string;
-  /** The identity the server should use (latestApplicationId, else applicationId). */
-  principalId?: string;
-  activeAuthType?: string;
-  state: ServerState;
-  reason: string;
   errorCode?: string;
   errorMessage?: string;
   errorStatusCode?: number;
   errorRequestId?: string;
-  remedy?: string;
   eligibleAt?: string;
   switchedAt?: string;
   /** switchedAt + ACTIVATION_WINDOW: when the activation check looks again. */
