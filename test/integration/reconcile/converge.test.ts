@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { DEFAULT_SEED_PATH, type SeedInput } from "../../../dev/emulator/index";
 import { reconcileService } from "../../../src/lib/reconcile";
@@ -14,19 +14,12 @@ import {
   principalOf,
   serverResourceId,
   shareOf,
-  startEngineHarness,
+  useEngineHarness,
   syncGroupOn,
   tenant,
-  type EngineHarness,
 } from "./harness";
 
-let harness: EngineHarness;
-beforeAll(async () => {
-  harness = await startEngineHarness();
-});
-afterAll(async () => {
-  await harness.close();
-});
+const harness = useEngineHarness();
 
 const freshTenant = () =>
   tenant({

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ROLE, roleAssignmentName } from "../../../src/lib/azure/role-assignments";
 import { getStorageSyncService } from "../../../src/lib/azure/storage-sync";
 import { ReconcileError, isTransientArmError, reconcileService } from "../../../src/lib/reconcile";
@@ -12,19 +12,12 @@ import {
   principalOf,
   serverResourceId,
   shareOf,
-  startEngineHarness,
+  useEngineHarness,
   syncGroupOn,
   tenant,
-  type EngineHarness,
 } from "./harness";
 
-let harness: EngineHarness;
-beforeAll(async () => {
-  harness = await startEngineHarness();
-});
-afterAll(async () => {
-  await harness.close();
-});
+const harness = useEngineHarness();
 
 const twoServers = () =>
   tenant({ servers: [eligibleServer(1), eligibleServer(2)], syncGroups: [syncGroupOn("sg1", ACCOUNT_A, "share1", [1]), syncGroupOn("sg2", ACCOUNT_A, "share2", [2])] });

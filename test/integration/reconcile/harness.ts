@@ -1,4 +1,4 @@
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { startEmulator, type EmulatorHandle, type SeedInput } from "../../../dev/emulator/index";
 import { createArmConnection, type ArmConnection } from "../../../src/lib/azure/arm-connection";
@@ -132,5 +132,32 @@ export async function startEngineHarness(): Promise<EngineHarness> {
       return own;
     },
     close: () => emulator.close(),
+  };
+}
+
+/** One harness for the calling test file: started before its tests, closed after them. */
+export function useEngineHarness(): EngineHarness {
+  let started: EngineHarness | undefined;
+  const current = (): EngineHarness => {
+    if (!started) throw new Error("the engine harness was used before its beforeAll started it");
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startEngineHarness();
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return {
+    get emulator() {
+      return current().emulator;
+    },
+    get arm() {
+      return current().arm;
+    },
+    load: (seed, settings) => current().load(seed, settings),
+    run: (dryRun, settings) => current().run(dryRun, settings),
+    connectWith: (policy) => current().connectWith(policy),
+    close: () => current().close(),
   };
 }

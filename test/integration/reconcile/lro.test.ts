@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { getStorageSyncService } from "../../../src/lib/azure/storage-sync";
 import { reconcileService } from "../../../src/lib/reconcile";
-import { ACCOUNT_A, SERVICE_ID, SETTINGS, eligibleServer, serverResourceId, startEngineHarness, syncGroupOn, tenant, type EngineHarness } from "./harness";
+import { ACCOUNT_A, SERVICE_ID, SETTINGS, eligibleServer, serverResourceId, useEngineHarness, syncGroupOn, tenant } from "./harness";
 
-let harness: EngineHarness;
-beforeAll(async () => {
-  harness = await startEngineHarness();
-});
-afterAll(async () => {
-  await harness.close();
-});
+const harness = useEngineHarness();
 
 /**
  * ARM may answer a long-running write with 202 and only one of the two status

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { getMachineIdentity, getRegisteredServer, listRegisteredServers, listStorageSyncServices } from "../../../src/lib/azure/reads";
 import { armUrl, listArmJson } from "../../../src/lib/azure/arm-request";
-import { startEngineHarness, type EngineHarness } from "./harness";
+import { useEngineHarness } from "./harness";
 import { DEFAULT_SEED_PATH, type SeedInput } from "../../../dev/emulator/index";
 import { readFileSync } from "node:fs";
 
@@ -11,14 +11,10 @@ const SUB2 = "22222222-2222-4222-8222-222222222222";
 const PROD = `/subscriptions/${SUB1}/resourceGroups/rg-filesync/providers/Microsoft.StorageSync/storageSyncServices/sss-prod`;
 const BRANCH = `/subscriptions/${SUB2}/resourceGroups/rg-branch/providers/Microsoft.StorageSync/storageSyncServices/sss-branch`;
 
-let harness: EngineHarness;
+const harness = useEngineHarness();
 beforeAll(async () => {
-  harness = await startEngineHarness();
   await harness.load(JSON.parse(readFileSync(DEFAULT_SEED_PATH, "utf8")) as SeedInput);
   await harness.emulator.admin.advanceTime(60_000);
-});
-afterAll(async () => {
-  await harness.close();
 });
 
 describe("ARM read helpers", () => {

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ROLE, listRoleAssignmentsForPrincipal } from "../../../src/lib/azure/role-assignments";
 import { getStorageSyncService } from "../../../src/lib/azure/storage-sync";
 import { NO_ELIGIBLE_SERVER_WARNING, reconcileService } from "../../../src/lib/reconcile";
@@ -13,19 +13,12 @@ import {
   serverIdOf,
   serverResourceId,
   shareOf,
-  startEngineHarness,
+  useEngineHarness,
   syncGroupOn,
   tenant,
-  type EngineHarness,
 } from "./harness";
 
-let harness: EngineHarness;
-beforeAll(async () => {
-  harness = await startEngineHarness();
-});
-afterAll(async () => {
-  await harness.close();
-});
+const harness = useEngineHarness();
 
 describe("reconcile: topologies", () => {
   it("does nothing, with a clear warning, when no server is eligible", async () => {
