@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    globalSetup: ["test/setup/azurite.global.ts"],
+    globalSetup: ["test/setup/azurite.global.ts", "test/setup/infra-tools.global.ts"],
     pool: "forks",
     testTimeout: 60_000,
     hookTimeout: 60_000,
