@@ -13,7 +13,7 @@ import { loadConfig } from "../../src/lib/config";
 import { BicepServer, isDeploymentTimeValue, repoRoot } from "./bicep-cli";
 import { readCondition } from "./condition";
 import { deploy, ofType, ROLE_ASSIGNMENT, ROLE_DEFINITION, roleOf, scopeOf, single, type Deployment, type MainInputs } from "./deployment";
-import { ASSIGNABLE_ROLE_IDS, DEPLOYMENT_ROLES, DOMAIN_ROLES, GUID_PATTERN, KNOWN_ROLES } from "./known-roles";
+import { ASSIGNABLE_ROLE_IDS, DEPLOYMENT_ROLES, APP_ROLES, GUID_PATTERN, KNOWN_ROLES } from "./known-roles";
 
 const A = "5F8B4A2E-0C1D-4E6F-9A7B-3C2D1E0F9A8B";
 const B = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d";
@@ -172,7 +172,7 @@ describe("roles", () => {
     }
     const builtIn = [sample, rbac].flatMap((d) => assignments(d).map(roleOf).filter((r) => !customRoles(d).includes(r)));
     expect(new Set(builtIn)).toEqual(new Set([...Object.keys(DEPLOYMENT_ROLES), FILE_SYNC_ADMINISTRATOR, RBAC_ADMINISTRATOR]));
-    expect(Object.keys(DOMAIN_ROLES)).toEqual(expect.arrayContaining([FILE_SYNC_ADMINISTRATOR, RBAC_ADMINISTRATOR, ...ASSIGNABLE_ROLE_IDS]));
+    expect(Object.keys(APP_ROLES)).toEqual(expect.arrayContaining([FILE_SYNC_ADMINISTRATOR, RBAC_ADMINISTRATOR, ...ASSIGNABLE_ROLE_IDS]));
   });
 
   it("assigns every role to a service principal, under a name derived from scope, principal and role", () => {
