@@ -146,7 +146,7 @@ function moveInto(from: string, to: string): void {
 }
 
 const HOW_TO_GET: Record<ToolName, string> = {
-  bicep: `put Bicep CLI >= ${PINNED.bicep} on the PATH, or run \`az bicep install\` (~/.azure/bin/bicep), or install the .NET SDK so the tests restore it from NuGet`,
+  bicep: `put Bicep CLI ${PINNED.bicep.split(".").slice(0, 2).join(".")} or newer on the PATH, or run \`az bicep install\` (~/.azure/bin/bicep), or install the .NET SDK so the tests restore it from NuGet`,
   pwsh: `put PowerShell 7 (pwsh) on the PATH, or install the .NET SDK so the tests restore it from NuGet (dotnet tool PowerShell ${PINNED.pwsh})`,
 };
 

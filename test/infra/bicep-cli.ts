@@ -147,7 +147,9 @@ export class BicepServer {
       path: join(this.scratch, `${name}.bicepparam`),
       metadata: { tenantId: DEPLOYMENT.tenantId, subscriptionId: DEPLOYMENT.subscriptionId, location: DEPLOYMENT.location },
     });
-    return JSON.parse(snapshot) as Snapshot;
+    const parsed = JSON.parse(snapshot) as Snapshot;
+    if (parsed.diagnostics.length > 0) throw new Error(`bicep snapshot of ${template}: ${JSON.stringify(parsed.diagnostics)}`);
+    return parsed;
   }
 
   async close(): Promise<void> {

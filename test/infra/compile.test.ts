@@ -54,7 +54,7 @@ describe("the Bicep CLI", () => {
       expect(new Set(result.diagnostics.map((d) => `${d.file} ${d.code}`))).toEqual(new Set([`${join("app", "api.bicep")} BCP089`]));
       expect(result.diagnostics[0]?.text).toContain('The property "httpsOnyl" is not allowed on objects of type "SiteProperties". Did you mean "httpsOnly"?');
     }
-  });
+  }, 180_000);
 });
 
 describe("main.parameters.json against the compiled main.bicep", () => {

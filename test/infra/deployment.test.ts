@@ -102,7 +102,7 @@ describe("scopes and Event Grid topics, as Bicep evaluates them", () => {
       }),
       { numRuns: 25 },
     );
-  });
+  }, 180_000);
 
   it("makes resource names Azure accepts, for any environment name azd allows", async () => {
     await fc.assert(
@@ -122,7 +122,7 @@ describe("scopes and Event Grid topics, as Bicep evaluates them", () => {
       }),
       { numRuns: 15 },
     );
-  });
+  }, 180_000);
 });
 
 describe("keyless storage and the Flex Consumption app", () => {
