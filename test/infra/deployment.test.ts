@@ -100,7 +100,7 @@ describe("scopes and Event Grid topics, as Bicep evaluates them", () => {
         }
         expect(ofType(d.events, "Microsoft.EventGrid/systemTopics/eventSubscriptions")).toHaveLength(app.length);
       }),
-      { numRuns: 25 },
+      { numRuns: 25, endOnFailure: true }, // each run costs a Bicep evaluation: report the first failing input without shrinking
     );
   }, 180_000);
 
@@ -120,7 +120,7 @@ describe("scopes and Event Grid topics, as Bicep evaluates them", () => {
         // predown deletes event subscriptions by this prefix.
         expect(subscriptionNames[0]?.startsWith(`${`afsid-${environmentName}`.slice(0, 44)}-`)).toBe(true);
       }),
-      { numRuns: 15 },
+      { numRuns: 15, endOnFailure: true },
     );
   }, 180_000);
 });

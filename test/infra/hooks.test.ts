@@ -266,7 +266,7 @@ describe("preprovision.sh and preprovision.ps1", () => {
         const run = await runBoth("preprovision", { MANAGED_SCOPES: value });
         expect(run.status, JSON.stringify(value)).toBe(appAccepts(value) ? 0 : 1);
       }),
-      { numRuns: 8 },
+      { numRuns: 8, endOnFailure: true },
     );
   }, 300_000);
 
