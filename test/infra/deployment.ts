@@ -23,10 +23,15 @@ export interface Deployment {
   events: Snapshot;
 }
 
+/** The provisioning deployment (main.bicep) for one set of inputs. */
+export function deployMain(server: BicepServer, inputs: MainInputs): Promise<Snapshot> {
+  return server.snapshot("infra/main.bicep", { location: "westeurope", ...inputs, environmentName: inputs.environmentName ?? "prod" });
+}
+
 /** Both deployments for one set of inputs. */
 export async function deploy(server: BicepServer, inputs: MainInputs): Promise<Deployment> {
   const environmentName = inputs.environmentName ?? "prod";
-  const main = await server.snapshot("infra/main.bicep", { location: "westeurope", ...inputs, environmentName });
+  const main = await deployMain(server, inputs);
   // What postdeploy.sh / .ps1 pass: azd's values and main.bicep's outputs.
   const events = await server.snapshot("infra/event-subscriptions.bicep", {
     environmentName,
