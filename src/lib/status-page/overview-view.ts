@@ -20,12 +20,12 @@ function serverList(title: string, servers: readonly ServerView[], item: (s: Ser
 ${servers.length > shown.length ? html`<p class="more"><a href="${more}">${servers.length - shown.length} more on the service page</a></p>` : ""}</section>`;
 }
 
-function card(links: PageLinks, service: ServiceView, servers: readonly ServerView[]): Html {
+function card(links: PageLinks, service: ServiceView, servers: readonly ServerView[], index: number): Html {
   const name = resourceName(service.serviceId);
   const tiles = tilesOf(servers);
   const serviceHref = links.service(service.serviceId);
   const inState = (...states: string[]) => servers.filter((s) => states.includes(s.state));
-  const headingId = `svc-${service.serviceId.replace(/[^A-Za-z0-9]/g, "-").toLowerCase()}`;
+  const headingId = `service-${index + 1}`;
   return html`<article class="card" aria-labelledby="${headingId}">
 <h2 id="${headingId}"><a href="${serviceHref}">${name}</a></h2>
 <p class="place">${resourcePlace(service.serviceId)}</p>
@@ -48,6 +48,6 @@ export function overviewPage(frame: Omit<PageFrame, "title">, services: readonly
   const sorted = [...services].sort((a, b) => resourceName(a.serviceId).localeCompare(resourceName(b.serviceId)));
   const body = html`<h1>Storage Sync Services</h1>
 ${sorted.length === 0 ? html`<p>No service has a status yet. A run records one; the next full sweep runs every service in scope.</p>` : ""}
-<div class="cards">${sorted.map((s) => card(frame.links, s, serversByService.get(s.serviceId.toLowerCase()) ?? []))}</div>`;
+<div class="cards">${sorted.map((s, i) => card(frame.links, s, serversByService.get(s.serviceId.toLowerCase()) ?? [], i))}</div>`;
   return layout({ ...frame, title: "Storage Sync Services" }, body);
 }

@@ -77,7 +77,7 @@ async function run(app: AppServices, request: ApiRequest, frame: Frame, runId: s
   const record = response.jsonBody as RunView;
   const notice = new URL(request.url).searchParams.get("queued");
   const message =
-    notice === "new" ? "Queued: this run will start shortly." : notice === "merged" ? "A run was already waiting for this service: your request was merged into it." : undefined;
+    notice === "new" ? "Your request was queued as this run." : notice === "merged" ? "A run was already waiting for this service: your request was merged into it." : undefined;
   return htmlResponse(200, runPage(frame, record, frame.links.service(record.serviceId), message));
 }
 

@@ -25,6 +25,16 @@ function outcomeRow(o: Loose): Html {
 </tr>`;
 }
 
+/** A table with a caption, or only the caption's words and "none" when there are no rows (an empty grid says nothing). */
+function table(caption: string, head: readonly string[], rows: readonly Html[]): Html {
+  if (rows.length === 0) return html`<h2 class="empty-table">${caption}: none</h2>`;
+  return html`<table>
+<caption>${caption}</caption>
+<thead><tr>${head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
+<tbody>${rows}</tbody>
+</table>`;
+}
+
 /** GET /api/page/runs/{runId}: the audit trail of one run. */
 export function runPage(frame: Omit<PageFrame, "title" | "trail" | "refreshSeconds">, run: RunView, serviceHref: string, notice?: string): Html {
   const service = resourceName(run.serviceId);
@@ -48,26 +58,10 @@ export function runPage(frame: Omit<PageFrame, "title" | "trail" | "refreshSecon
 ${run.error ? html`<dt>Error</dt><dd class="error-text">${run.errorCode ? `${run.errorCode}: ` : ""}${run.error}</dd>` : ""}
 </dl>
 <section aria-labelledby="trigger-h"><h2 id="trigger-h">Who asked</h2>${triggerFacts(run.trigger)}</section>
-<table>
-<caption>Requests merged into this run while it waited (${run.coalescedCount})</caption>
-<thead><tr><th scope="col">#</th><th scope="col">Trigger</th><th scope="col">Details</th></tr></thead>
-<tbody>${run.coalescedTriggers.map((t, i) => html`<tr><th scope="row">${i + 1}</th><td>${triggerSummary(t)}</td><td class="mono small">${plain(t)}</td></tr>`)}</tbody>
-</table>
-<table>
-<caption>Plan (${plan.length} actions)</caption>
-<thead><tr><th scope="col">Action</th><th scope="col">Kind</th><th scope="col">What</th><th scope="col">After</th></tr></thead>
-<tbody>${plan.map((p) => html`<tr><th scope="row" class="mono">${str(p, "id")}</th><td>${str(p, "kind")}</td><td>${str(p, "description")}</td><td class="mono small">${Array.isArray(p.dependsOn) ? p.dependsOn.map(plain).join(", ") : ""}</td></tr>`)}</tbody>
-</table>
-<table>
-<caption>Outcomes (${outcomes.length})</caption>
-<thead><tr><th scope="col">Action</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Duration</th><th scope="col">ARM request id</th><th scope="col">Error</th><th scope="col">Remedy</th></tr></thead>
-<tbody>${outcomes.map(outcomeRow)}</tbody>
-</table>
-<table>
-<caption>Servers as this run left them (${servers.length})</caption>
-<thead><tr><th scope="col">Server</th><th scope="col">State</th><th scope="col">Principal</th><th scope="col">Switched by this run</th></tr></thead>
-<tbody>${servers.map((s) => html`<tr><th scope="row">${str(s, "name")}</th><td>${stateBadge(str(s, "state"))}</td><td class="mono">${str(s, "principalId") || "—"}</td><td>${s.switchedThisRun === true ? "yes" : "no"}</td></tr>`)}</tbody>
-</table>
+${table(`Requests merged into this run while it waited (${run.coalescedCount})`, ["#", "Trigger", "Details"], run.coalescedTriggers.map((t, i) => html`<tr><th scope="row">${i + 1}</th><td>${triggerSummary(t)}</td><td class="mono small">${plain(t)}</td></tr>`))}
+${table(`Plan (${plan.length} actions)`, ["Action", "Kind", "What", "After"], plan.map((p) => html`<tr><th scope="row" class="mono">${str(p, "id")}</th><td>${str(p, "kind")}</td><td>${str(p, "description")}</td><td class="mono small">${Array.isArray(p.dependsOn) ? p.dependsOn.map(plain).join(", ") : ""}</td></tr>`))}
+${table(`Outcomes (${outcomes.length})`, ["Action", "Status", "Attempts", "Duration", "ARM request id", "Error", "Remedy"], outcomes.map(outcomeRow))}
+${table(`Servers as this run left them (${servers.length})`, ["Server", "State", "Principal", "Switched by this run"], servers.map((s) => html`<tr><th scope="row">${str(s, "name")}</th><td>${stateBadge(str(s, "state"))}</td><td class="mono">${str(s, "principalId") || "—"}</td><td>${s.switchedThisRun === true ? "yes" : "no"}</td></tr>`))}
 ${run.warnings.length > 0 ? html`<section><h2>Warnings</h2><ul>${run.warnings.map((w) => html`<li>${w}</li>`)}</ul></section>` : ""}
 ${run.followUps.length > 0 ? html`<section><h2>Follow-ups</h2><ul>${run.followUps.map((f) => html`<li>${f}</li>`)}</ul></section>` : ""}`;
   return layout({ ...frame, title: `Run ${run.runId.slice(-22)}`, trail: [{ label: service, href: serviceHref }, { label: "Run" }], refreshSeconds: pending ? 3 : undefined }, body);

@@ -3,8 +3,10 @@ import type { ApiRequest } from "../http/api-types";
 /**
  * Headers on every page. The CSP allows nothing but the app's own stylesheet
  * and forms posting back to the app: no scripts at all (the pages need none),
- * no inline styles, no framing. no-referrer keeps `?code=` keys out of
- * Referer headers.
+ * no inline styles, no framing. Referrer-Policy same-origin keeps `?code=`
+ * keys out of Referer headers to other sites (no-referrer would also make
+ * the browser send "Origin: null" on the page's own form posts, which the
+ * CSRF check must refuse).
  */
 export const CONTENT_SECURITY_POLICY =
   "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -12,7 +14,7 @@ export const CONTENT_SECURITY_POLICY =
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   "content-security-policy": CONTENT_SECURITY_POLICY,
   "x-content-type-options": "nosniff",
-  "referrer-policy": "no-referrer",
+  "referrer-policy": "same-origin",
   "x-frame-options": "DENY",
   "cache-control": "no-store",
 };

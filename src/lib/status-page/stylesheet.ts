@@ -43,6 +43,7 @@ h3 { font-size: 1rem; margin: .75rem 0 .25rem; }
 .error-text { color: #8f1d16; }
 .remedy { background: #fff8e1; border: 1px solid #c99700; border-radius: 4px; padding: .5rem .75rem; }
 .card-list.l-failed h3, .card-list.l-overdue h3 { color: #8f1d16; }
+h2.empty-table { font-size: 1.1rem; color: var(--muted); font-weight: 600; }
 .more { margin: 0; font-size: .9rem; }
 .actions { display: flex; gap: .5rem; margin: .75rem 0; }
 .actions form { margin: 0; }
