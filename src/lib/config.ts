@@ -73,6 +73,12 @@ const schema = z
         message: "DISCOVERY_RECHECK_DELAYS must be comma-separated ISO 8601 durations, e.g. PT2M,PT5M,PT15M",
       })
       .transform((list) => list.map(parseIsoDuration)),
+    // Telemetry off when unset. The host reads the same setting for its own logs.
+    APPLICATIONINSIGHTS_CONNECTION_STRING: z
+      .string()
+      .trim()
+      .refine((v) => /(^|;)\s*InstrumentationKey\s*=/i.test(v), { message: "APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)" })
+      .optional(),
   })
   .refine((s) => s.AzureWebJobsStorage !== undefined || (s.AzureWebJobsStorage__queueServiceUri !== undefined && s.AzureWebJobsStorage__tableServiceUri !== undefined), {
     message: "set AzureWebJobsStorage (connection string) or both AzureWebJobsStorage__queueServiceUri and AzureWebJobsStorage__tableServiceUri (identity-based)",
@@ -107,6 +113,8 @@ export interface Config {
   reconcileCoalesceDelayMs: number;
   leaseDurationMs: number;
   discoveryRecheckDelaysMs: number[];
+  /** Application Insights connection string; telemetry is off without it. */
+  applicationInsightsConnectionString?: string;
 }
 
 /** A setting that failed validation; the message names every bad setting. */
@@ -152,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileCoalesceDelayMs: s.RECONCILE_COALESCE_DELAY,
     leaseDurationMs: s.LEASE_DURATION,
     discoveryRecheckDelaysMs: s.DISCOVERY_RECHECK_DELAYS,
+    applicationInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING,
   };
 }
 

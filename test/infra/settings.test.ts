@@ -21,7 +21,6 @@ const LOCAL_ONLY_APP_SETTINGS: Record<string, string> = {
 /** Set in Azure for the Functions host or the platform, not read by the app. */
 const HOST_SETTINGS: Record<string, string> = {
   AzureWebJobsStorage__blobServiceUri: "the host's blob endpoint: Flex deployment package, timer and singleton leases",
-  APPLICATIONINSIGHTS_CONNECTION_STRING: "where the host sends telemetry",
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "makes the host send telemetry with the identity's Entra token (local auth is disabled)",
 };
 
@@ -134,9 +133,11 @@ describe("setting values in infra/", () => {
       ["MANAGED_SCOPES", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri"].map((n) => [n, env[n]]),
     );
     const defaults = loadConfig(required);
-    const { managedScopes, storage, managedIdentityClientId, ...tunables } = deployed;
-    const { managedScopes: _s, storage: _t, managedIdentityClientId: _m, ...defaultTunables } = defaults;
+    const { managedScopes, storage, managedIdentityClientId, applicationInsightsConnectionString, ...tunables } = deployed;
+    const { managedScopes: _s, storage: _t, managedIdentityClientId: _m, applicationInsightsConnectionString: _a, ...defaultTunables } = defaults;
     expect(tunables).toEqual(defaultTunables);
+    // Telemetry is on in Azure: the app sends to the Application Insights the host logs to.
+    expect(applicationInsightsConnectionString).toBe(env.APPLICATIONINSIGHTS_CONNECTION_STRING);
     expect(managedScopes).toHaveLength(2);
     expect(storage).toMatchObject({ clientId: env.AZURE_CLIENT_ID, connectionString: undefined });
     expect(managedIdentityClientId).toBe(env.AzureWebJobsStorage__clientId);

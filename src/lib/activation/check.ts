@@ -3,10 +3,11 @@ import type { AppServices } from "../app/services";
 import { requestReconcile } from "../queue/schedule";
 import { listDueEntries, removeDueEntry, type StoredDueEntry } from "../status/due-index";
 import { serverToEntity } from "../status/entities";
-import { countByState, type ServerRecord } from "../status/records";
+import { countByState, type ServerRecord, type StateCounts } from "../status/records";
 import { getServerRow, listServerRows } from "../status/server-records";
 import { updateService } from "../status/service-records";
 import { isPreconditionFailed } from "../status/table-errors";
+import { trackActivationCheck } from "../telemetry/track";
 import { evaluateActivation } from "./evaluate";
 
 export interface ActivationCheckSummary {
@@ -25,8 +26,16 @@ export interface ActivationCheckSummary {
  * due servers), each server is read once from ARM and its row updated under
  * its ETag. An overdue server gets one automatic re-run per switch.
  */
+/** What the check saw beyond its summary, for telemetry. */
+interface CheckTally {
+  armReads: number;
+  becameOverdue: ServerRecord[];
+}
+
 export async function runActivationCheck(app: AppServices, log: AppLog): Promise<ActivationCheckSummary> {
   const now = app.now();
+  const tally: CheckTally = { armReads: 0, becameOverdue: [] };
+  const serviceCounts = new Map<string, StateCounts>();
   const entries = await listDueEntries(app.tables.due, now);
   const summary: ActivationCheckSummary = { due: entries.length, active: 0, overdue: 0, reruns: 0, stale: 0, deferred: 0 };
   const touched = new Set<string>();
@@ -35,7 +44,7 @@ export async function runActivationCheck(app: AppServices, log: AppLog): Promise
   const done: StoredDueEntry[] = [];
   for (const entry of entries) {
     try {
-      const result = await checkOne(app, entry, log);
+      const result = await checkOne(app, entry, log, tally);
       summary[result] += 1;
       if (result === "overdue" || result === "active") touched.add(entry.serviceId);
       if (result === "overdue") {
@@ -55,14 +64,17 @@ export async function runActivationCheck(app: AppServices, log: AppLog): Promise
   }
   for (const serviceId of touched) {
     const rows = await listServerRows(app.tables.servers, serviceId);
-    await updateService(app.tables.services, serviceId, (previous) => ({ ...previous, counts: countByState(rows.map((r) => r.record)) }), now);
+    const counts = countByState(rows.map((r) => r.record));
+    await updateService(app.tables.services, serviceId, (previous) => ({ ...previous, counts }), now);
+    serviceCounts.set(serviceId, counts);
   }
   for (const entry of done) await removeDueEntry(app.tables.due, entry);
   log.info(`activation check: ${JSON.stringify(summary)}`);
+  await trackActivationCheck(app.telemetry, { check: { ...summary, armReads: tally.armReads }, startedAt: now, finishedAt: app.now(), becameOverdue: tally.becameOverdue, serviceCounts });
   return summary;
 }
 
-async function checkOne(app: AppServices, entry: StoredDueEntry, log: AppLog): Promise<"active" | "overdue" | "stale"> {
+async function checkOne(app: AppServices, entry: StoredDueEntry, log: AppLog, tally: CheckTally): Promise<"active" | "overdue" | "stale"> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const row = await getServerRow(app.tables.servers, entry.serviceId, entry.serverId);
     if (!row || row.record.switchedAt !== entry.switchedAt) return "stale";
@@ -71,6 +83,7 @@ async function checkOne(app: AppServices, entry: StoredDueEntry, log: AppLog): P
     if (row.record.state === "Active") return "active";
     if (row.record.state !== "Switched") return "stale";
     const observed = await app.engine.getServer(entry.serverResourceId);
+    tally.armReads += 1;
     if (!observed) {
       log.info(`activation check: ${entry.serverResourceId} is no longer registered`);
       return "stale";
@@ -89,6 +102,7 @@ async function checkOne(app: AppServices, entry: StoredDueEntry, log: AppLog): P
     };
     try {
       await app.tables.servers.updateEntity(serverToEntity(next), "Replace", { etag: row.etag });
+      if (verdict.state === "ActivationOverdue") tally.becameOverdue.push(next);
       return verdict.state === "Active" ? "active" : "overdue";
     } catch (error) {
       if (!isPreconditionFailed(error)) throw error; // a run wrote the row meanwhile: look again

@@ -2,11 +2,12 @@ import { isWithinScopes } from "../azure/resource-id";
 import { parseReconcileMessage, type ReconcileRequest } from "../queue/messages";
 import { takeMergedTriggers, takePending } from "../queue/pending-marker";
 import { acquireLease, releaseLease, renewLease } from "../status/lease";
-import { recordReconcileResult } from "../status/record-reconcile";
+import { recordReconcileResult, type RecordedReconcile } from "../status/record-reconcile";
 import type { RunStatus } from "../status/records";
 import { recordRejectedMessage, recordRunFinished, recordRunStarted, type RunServerSummary } from "../status/run-records";
 import { updateService } from "../status/service-records";
 import type { ReconcileReport } from "../reconcile/report";
+import { trackReconciled, trackRunFailure } from "../telemetry/track";
 import { followUpDiscovery, requeueIfWorthIt } from "./follow-ups";
 import type { AppLog } from "./log";
 import type { AppServices } from "./services";
@@ -115,8 +116,9 @@ async function runUnderLease(app: AppServices, request: ReconcileRequest, delive
   const status: RunStatus = request.dryRun ? "dryRun" : failed ? "completedWithFailures" : "succeeded";
   const followUps: string[] = [];
   const warnings = [...report.warnings];
+  let recorded: RecordedReconcile | undefined;
   if (!request.dryRun) {
-    const recorded = await recordReconcileResult(app.tables, {
+    recorded = await recordReconcileResult(app.tables, {
       report,
       runId: request.runId,
       runStatus: status,
@@ -128,10 +130,11 @@ async function runUnderLease(app: AppServices, request: ReconcileRequest, delive
     for (const watch of request.discovery ?? []) notes.push(await followUpDiscovery(app, request, report, watch));
     for (const note of notes) if (note) (note.gaveUp ? warnings : followUps).push(note.text);
   }
+  const finishedAt = app.now();
   await recordRunFinished(app.tables.runs, request.runId, {
     status,
     startedAt,
-    finishedAt: app.now(),
+    finishedAt,
     plan: report.plan,
     outcomes: report.outcomes,
     servers: report.servers.map(
@@ -144,6 +147,7 @@ async function runUnderLease(app: AppServices, request: ReconcileRequest, delive
     followUps,
   });
   log.info(`${request.serviceId}: run ${request.runId} ${status} (${report.plan.length} actions, ${report.armCalls.reads} reads, ${report.armCalls.writes} writes)`);
+  await trackReconciled(app.telemetry, { request, attempt: delivery.dequeueCount, status, report, startedAt, finishedAt, recorded });
   return { outcome: "reconciled", runId: request.runId, status, report };
 }
 
@@ -179,6 +183,7 @@ async function recordFailure(
       now,
     );
   }
+  await trackRunFailure(app.telemetry, { request, attempt: delivery.dequeueCount, status, startedAt, finishedAt: now, errorCode: info.code, error: message });
   if (!transient) {
     log.error(`${request.serviceId}: run ${request.runId} failed and will not be retried: ${message}`);
     return { outcome: "failed", runId: request.runId, error: message };

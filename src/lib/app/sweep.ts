@@ -1,5 +1,6 @@
 import { requestReconcile, type ReconcileAsk, type Scheduled } from "../queue/schedule";
 import type { Trigger } from "../queue/messages";
+import { trackSweep } from "../telemetry/track";
 import type { AppLog } from "./log";
 import type { AppServices } from "./services";
 
@@ -15,6 +16,7 @@ export interface SweepResult {
  * server), and the HTTP "re-run all".
  */
 export async function reconcileAllInScope(app: AppServices, trigger: Trigger, options: { dryRun?: boolean }, log: AppLog): Promise<SweepResult> {
+  const startedAt = app.now();
   const runs: Scheduled[] = [];
   const failedScopes: SweepResult["failedScopes"] = [];
   for (const scope of app.config.managedScopes) {
@@ -32,7 +34,18 @@ export async function reconcileAllInScope(app: AppServices, trigger: Trigger, op
       runs.push(await requestReconcile(app.scheduler, ask, app.now()));
     }
   }
-  log.info(`requested ${runs.length} reconciles (${runs.filter((r) => r.coalesced).length} merged into queued runs)`);
+  const merged = runs.filter((r) => r.coalesced).length;
+  log.info(`requested ${runs.length} reconciles (${merged} merged into queued runs)`);
+  await trackSweep(app.telemetry, {
+    trigger: trigger.kind === "timer" ? trigger.timer : trigger.kind,
+    dryRun: options.dryRun ?? false,
+    scopes: app.config.managedScopes.length,
+    failedScopes: failedScopes.length,
+    requested: runs.length,
+    merged,
+    startedAt,
+    finishedAt: app.now(),
+  });
   if (runs.length === 0 && failedScopes.length > 0) {
     throw new Error(`no scope could be listed: ${failedScopes.map((f) => `${f.scope}: ${f.error}`).join("; ")}`);
   }

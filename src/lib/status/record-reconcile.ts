@@ -3,6 +3,7 @@ import type { ReconcileReport } from "../reconcile/report";
 import { addDueEntry, type DueEntry } from "./due-index";
 import { serverToEntity } from "./entities";
 import { resourceKey, serverKey } from "./keys";
+import type { ServerState } from "../reconcile/report";
 import { countByState, type RunStatus, type ServerRecord, type ServiceRecord } from "./records";
 import { listServerRows } from "./server-records";
 import { mergeServerRecord } from "./server-merge";
@@ -16,6 +17,8 @@ export interface RecordedReconcile {
   newServerIds: string[];
   dueEntries: DueEntry[];
   service: ServiceRecord;
+  /** Each server's state before this run, by serverKey (absent for a new server): what telemetry reports transitions from. */
+  previousStates: Map<string, ServerState>;
 }
 
 /** A transaction holds at most 100 operations, all in one partition (a service has at most 100 registered servers). */
@@ -35,8 +38,10 @@ export async function recordReconcileResult(
   const serviceId = report.serviceId;
   let merged: { record: ServerRecord; activationDueAt?: string }[] = [];
   let newServerIds: string[] = [];
+  let previousStates = new Map<string, ServerState>();
   for (let attempt = 0; ; attempt++) {
     const stored = await listServerRows(tables.servers, serviceId);
+    previousStates = new Map(stored.map((s) => [serverKey(s.record.serverId), s.record.state]));
     const byId = new Map(stored.map((s) => [serverKey(s.record.serverId), s]));
     const seen = new Set<string>();
     const actions: TransactionAction[] = [];
@@ -106,7 +111,7 @@ export async function recordReconcileResult(
     }),
     now,
   );
-  return { servers, newServerIds, dueEntries, service };
+  return { servers, newServerIds, dueEntries, service, previousStates };
 }
 
 function firstError(report: ReconcileReport): string | undefined {
