@@ -35,6 +35,9 @@ param appSettingOverrides object = {}
 @description('Name of the queue the reconcile worker listens on (RECONCILE_QUEUE_NAME).')
 param reconcileQueueName string = 'reconcile'
 
+@description('E-mail address the alert rules (server overdue, run failed or poisoned, service not converged for a day) mail to; empty creates the rules without an action group. See README.md (Telemetry and alerts).')
+param alertEmailAddress string = ''
+
 param resourceGroupName string = ''
 
 @description('Status page sign-in (off when empty): the application (client) id of an Entra app registration. When set, the app is put behind App Service Authentication with Entra ID and the page at /api/page signs users in instead of asking for a function key; see README.md (Status page).')
@@ -156,6 +159,18 @@ module api 'app/api.bicep' = {
   dependsOn: [
     appAccess
   ]
+}
+
+module alerts 'app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    namePrefix: 'afsid-${resourceToken}'
+    alertEmailAddress: alertEmailAddress
+  }
 }
 
 module statusPageSignIn 'app/auth.bicep' = if (!empty(statusPageSignInClientId)) {
