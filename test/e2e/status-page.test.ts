@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM_INSTALL_TIMEOUT_MS, ensureChromium, launchChromium, type Browser } from "./support/chromium";
+import { contrastReport } from "./support/contrast";
 import { E2E_TEST_TIMEOUT_MS } from "./support/e2e-stack";
 import { startNpmStart, type NpmStart } from "./support/npm-start-process";
 
@@ -40,6 +41,13 @@ afterAll(async () => {
 const shown = (locator: Locator, timeout = 10_000): Promise<void> => locator.first().waitFor({ state: "visible", timeout });
 const textOf = async (locator: Locator): Promise<string> => ((await locator.textContent()) ?? "").trim();
 
+/** WCAG AA contrast for all the page's text (and the check really measured the page). */
+async function expectReadable(on: Page): Promise<void> {
+  const report = await contrastReport(on);
+  expect(report.checked).toBeGreaterThan(10);
+  expect(report.low).toEqual([]);
+}
+
 /** The run history table's run links, as run ids. */
 async function runIdsListed(): Promise<string[]> {
   const hrefs = await page.locator("table.runs tbody a").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
@@ -60,6 +68,7 @@ describe("status page in Chromium", () => {
     await shown(card.getByText("Using Managed ID"));
     await shown(card.getByRole("heading", { name: /Without an identity/ }));
     expect(await page.locator("script").count()).toBe(0);
+    await expectReadable(page);
   }, E2E_TEST_TIMEOUT_MS);
 
   it("follows the service to a server", async () => {
@@ -71,6 +80,7 @@ describe("status page in Chromium", () => {
     await shown(row.getByText("Using Managed ID"));
     mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    await expectReadable(page);
 
     await row.getByRole("link", { name: "fs06.contoso.local" }).click();
     await page.waitForURL(/\/api\/page\/server\?/);
@@ -91,6 +101,7 @@ describe("status page in Chromium", () => {
     await shown(page.getByText("re-run by function key holder"));
     // The page reloads itself (meta refresh, no script) until the run has finished.
     await shown(page.locator(".badge.run-succeeded"), 60_000);
+    await expectReadable(page);
     await shown(page.getByRole("table", { name: /Outcomes|Plan/ }).or(page.getByRole("heading", { name: /Plan \(0 actions\): none/ })).first());
 
     await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "sss-prod" }).click();
@@ -104,5 +115,15 @@ describe("status page in Chromium", () => {
     await shown(page.getByText("dry run: observed and planned only"));
     await shown(page.locator(".badge.run-dryRun"), 60_000);
     expect(cspViolations).toEqual([]);
+  }, E2E_TEST_TIMEOUT_MS);
+
+  it("the contrast check itself finds grey on white", async () => {
+    const probe = await browser?.context.newPage();
+    if (!probe) throw new Error("no browser");
+    await probe.setContent('<p style="color:#aaaaaa">faint</p><p style="color:#595959">fine</p><p>plain</p>');
+    const report = await contrastReport(probe);
+    expect(report.checked).toBe(3);
+    expect(report.low.map((l) => l.text)).toEqual(["faint"]);
+    await probe.close();
   }, E2E_TEST_TIMEOUT_MS);
 });

@@ -108,7 +108,8 @@ async function reconcile(app: AppServices, request: ApiRequest, frame: Frame, lo
  * (GET) or refused (POST).
  */
 export async function servePage(app: AppServices, request: ApiRequest, mode: SignInMode, log: AppLog): Promise<PageResponse> {
-  const user = signedInUser(request.headers);
+  // Without the platform's authentication in front, the principal headers are whatever the caller sent: not shown.
+  const user = mode === "entra" ? signedInUser(request.headers) : undefined;
   const links = pageLinks(request.url);
   const frame: Frame = { links, user };
   const method = request.method.toUpperCase();
