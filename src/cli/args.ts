@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 export const USAGE = `Usage:
   afs-identity plan  <storageSyncServiceId> | --subscription <id>  [--json]
   afs-identity apply <storageSyncServiceId> | --subscription <id>  [--yes] [--json]
+  afs-identity status --url <app URL> | --tables <endpoint | connection string>  [--json]
 
 Brings Azure File Sync servers onto their managed identities, like
 Set-AzStorageSyncServiceIdentity, idempotently: only what is missing is done.
@@ -12,6 +13,9 @@ Set-AzStorageSyncServiceIdentity, idempotently: only what is missing is done.
   --subscription  every Storage Sync Service in the subscription
   --json          machine-readable report on stdout (progress stays on stderr)
   --yes           apply without asking
+
+  status          what a deployed app recorded, from its status API or its
+                  tables (afs-identity status --help)
 
 Settings (environment): ARM_ENDPOINT, AZURE_CLIENT_ID, MIN_AGENT_VERSION,
 MAX_CONCURRENCY, PRINCIPAL_NOT_FOUND_RETRIES, PRINCIPAL_NOT_FOUND_BASE_DELAY;
@@ -56,7 +60,7 @@ export function parseCliArgs(argv: string[]): CliArgs | "help" {
   if (values.help || positionals[0] === "help") return "help";
   const [command, serviceId, ...extra] = positionals;
   if (command !== "plan" && command !== "apply") {
-    throw new UsageError(command ? `unknown command "${command}" (expected plan or apply)` : "missing command (plan or apply)");
+    throw new UsageError(command ? `unknown command "${command}" (expected plan, apply or status)` : "missing command (plan, apply or status)");
   }
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
   if (values.yes && command === "plan") throw new UsageError("--yes only applies to apply");

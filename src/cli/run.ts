@@ -8,6 +8,7 @@ import { toArmErrorInfo } from "../lib/azure/arm-error";
 import { USAGE, UsageError, parseCliArgs, type CliArgs } from "./args";
 import { EXIT, exitCodeOf } from "./exit-code";
 import { formatPlan, formatReport } from "./format";
+import { runStatus } from "./status/run";
 
 export interface CliIo {
   env: NodeJS.ProcessEnv;
@@ -39,6 +40,7 @@ async function serviceIdsOf(arm: ArmConnection, args: CliArgs): Promise<string[]
 /** The whole CLI as a function of argv and streams; returns the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const say = (line: string) => io.stderr.write(`${line}\n`);
+  if (argv[0] === "status") return runStatus(argv.slice(1), io);
   let args: CliArgs | "help";
   try {
     args = parseCliArgs(argv);

@@ -36,6 +36,9 @@ const positiveInt = (name: string, fallback: number, max: number) =>
     .max(max, `${name} must be at most ${max}`)
     .default(fallback);
 
+/** Also what `afs-identity status --table-prefix` accepts. */
+export const tableNamePrefixSchema = z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{2,40}$/, "TABLE_NAME_PREFIX must be 3-41 letters or digits, starting with a letter");
+
 const schema = z
   .object({
     ARM_ENDPOINT: z.url({ message: "ARM_ENDPOINT must be an https URL" }).default("https://management.azure.com")
@@ -49,7 +52,7 @@ const schema = z
         message: "MANAGED_SCOPES entries must look like /subscriptions/{guid} or /subscriptions/{guid}/resourceGroups/{name}",
       }),
     RECONCILE_QUEUE_NAME: z.string().trim().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,55}[a-z0-9]$/, "RECONCILE_QUEUE_NAME must be a valid queue name (3-57 lower-case letters, digits, single hyphens)").default("reconcile"),
-    TABLE_NAME_PREFIX: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{2,40}$/, "TABLE_NAME_PREFIX must be 3-41 letters or digits, starting with a letter").default("afsIdentity"),
+    TABLE_NAME_PREFIX: tableNamePrefixSchema.default("afsIdentity"),
     AzureWebJobsStorage: z.string().trim().min(1).optional(),
     AzureWebJobsStorage__queueServiceUri: z.url({ message: "AzureWebJobsStorage__queueServiceUri must be a URL" }).optional(),
     AzureWebJobsStorage__tableServiceUri: z.url({ message: "AzureWebJobsStorage__tableServiceUri must be a URL" }).optional(),
