@@ -14,7 +14,7 @@ import { requestReconcile } from "../../../src/lib/queue/schedule";
 import { SERVER_STATES } from "../../../src/lib/status/records";
 import { listServerRows } from "../../../src/lib/status/server-records";
 import { EVENT_NAMES } from "../../../src/lib/telemetry/events";
-import { SSS_BRANCH, startAppStack, type AppStack } from "../app/harness";
+import { SSS_BRANCH, SSS_PROD, startAppStack, type AppStack } from "../app/harness";
 import { customEvents, startIngestionEndpoint, type IngestionEndpoint } from "./ingestion-endpoint";
 
 let stack: AppStack;
@@ -94,7 +94,27 @@ describe("telemetry to Application Insights", () => {
     expect(eventsNamed(EVENT_NAMES.serverOverdue)).toHaveLength(switched.length);
   });
 
-  it("a run that fails for good is sent with its status and error code; the sweep sends what it requested", async () => {
+  it("a run that leaves servers Failed sends one event per server that became Failed, and none while they stay so", async () => {
+    await stack.emulator.admin.addFault({ match: { method: "PUT", pathContains: "roleAssignments" }, effect: { kind: "status", status: 403, code: "AuthorizationFailed" } });
+    for (let i = 0; i < 2; i++) {
+      await requestReconcile(stack.app.scheduler, { serviceId: SSS_PROD, trigger: { kind: "http", caller: "test" } });
+      await stack.drain();
+    }
+    await stack.emulator.admin.clearFaults();
+    const failedRows = (await listServerRows(stack.app.tables.servers, SSS_PROD)).map((r) => r.record).filter((r) => r.state === "Failed");
+    expect(failedRows.length).toBeGreaterThan(0);
+    const events = eventsNamed(EVENT_NAMES.serverFailed);
+    expect(events.map((e) => e.properties.serverId).sort()).toEqual(failedRows.map((r) => r.serverId).sort());
+    expect(events[0]?.properties).toMatchObject({ serviceId: SSS_PROD, errorCode: "AuthorizationFailed" });
+    expect(events[0]?.properties.reason).toContain("AuthorizationFailed");
+    const runs = eventsNamed(EVENT_NAMES.run).filter((e) => e.properties.serviceId === SSS_PROD);
+    expect(runs.map((r) => r.properties.status)).toEqual(["completedWithFailures", "completedWithFailures"]);
+    expect(runs.every((r) => (r.measurements.failedActions ?? 0) > 0)).toBe(true);
+    const counts = eventsNamed(EVENT_NAMES.serviceCounts).filter((e) => e.properties.serviceId === SSS_PROD);
+    expect(counts.at(-1)?.measurements.Failed).toBe(failedRows.length);
+  });
+
+  it("a run that fails for good, or is poisoned, is sent with its status and error; the sweep sends what it requested", { timeout: 90_000 }, async () => {
     await stack.emulator.admin.addFault({ match: { method: "GET", pathContains: "storageSyncServices/sss-branch" }, effect: { kind: "status", status: 403, code: "AuthorizationFailed" } });
     const run = await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: { kind: "http", caller: "test" } });
     await stack.drain();
@@ -102,6 +122,19 @@ describe("telemetry to Application Insights", () => {
     const failed = eventsNamed(EVENT_NAMES.run).find((e) => e.properties.runId === run.runId);
     expect(failed?.properties).toMatchObject({ status: "failed", errorCode: "AuthorizationFailed", serviceId: SSS_BRANCH });
     expect(failed?.properties.converged).toBeUndefined();
+
+    // Transient errors on every attempt: each attempt is sent, the last as poisoned, with one poison event.
+    await stack.emulator.admin.addFault({ match: { method: "GET", pathContains: "storageSyncServices/sss-branch" }, effect: { kind: "status", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0 } });
+    const poisoned = await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: { kind: "http", caller: "test" } });
+    await stack.drain({ timeoutMs: 50_000 });
+    await stack.emulator.admin.clearFaults();
+    const attempts = eventsNamed(EVENT_NAMES.run).filter((e) => e.properties.runId === poisoned.runId);
+    expect(attempts.map((a) => [a.properties.status, a.measurements.attempt])).toEqual(
+      Array.from({ length: stack.app.maxDequeueCount }, (_, i) => [i + 1 < stack.app.maxDequeueCount ? "retrying" : "poisoned", i + 1]),
+    );
+    expect(eventsNamed(EVENT_NAMES.servicePoisoned)).toEqual([
+      { name: EVENT_NAMES.servicePoisoned, properties: expect.objectContaining({ serviceId: SSS_BRANCH, runId: poisoned.runId }), measurements: { attempts: stack.app.maxDequeueCount } },
+    ]);
 
     await fullSweep(timer, stack.context("fullSweep"));
     const [sweep] = eventsNamed(EVENT_NAMES.sweep);
