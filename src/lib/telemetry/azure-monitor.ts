@@ -13,6 +13,8 @@ import type { Telemetry } from "./telemetry";
  */
 const CUSTOM_EVENT_NAME = "microsoft.custom_event.name";
 
+const FLUSH_TIMEOUT_MS = 10_000;
+
 export interface AzureMonitorTelemetryOptions {
   connectionString: string;
   /**
@@ -33,7 +35,11 @@ export interface AzureMonitorTelemetry extends Telemetry {
 /** OpenTelemetry logs → the Azure Monitor exporter → Application Insights customEvents; no HTTP of our own. */
 export function createAzureMonitorTelemetry(options: AzureMonitorTelemetryOptions): AzureMonitorTelemetry {
   const exporter = new AzureMonitorLogExporter({ ...options.exporterOptions, connectionString: options.connectionString, credential: options.credential });
-  const provider = new LoggerProvider({ processors: [new BatchLogRecordProcessor(exporter)] });
+  // Bounded so that an unreachable ingestion endpoint delays an invocation by seconds, not the SDK's default 30 s.
+  const provider = new LoggerProvider({
+    forceFlushTimeoutMillis: FLUSH_TIMEOUT_MS,
+    processors: [new BatchLogRecordProcessor(exporter, { exportTimeoutMillis: FLUSH_TIMEOUT_MS })],
+  });
   const logger = provider.getLogger("afs-identity-reconciler");
   const report = options.onError ?? (() => undefined);
   return {
