@@ -11,7 +11,7 @@ import { createAppServices, type AppServices } from "../src/lib/app/services";
 import { loadConfig } from "../src/lib/config";
 import { decodeQueueMessage } from "../src/lib/queue/reconcile-queue";
 import { requestReconcile } from "../src/lib/queue/schedule";
-import { newRunId } from "../src/lib/status/run-id";
+import { newRunId } from "../src/lib/tables/run-id";
 
 /**
  * How many full reconciles a burst of N ARM events for one service costs,

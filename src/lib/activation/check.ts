@@ -3,10 +3,11 @@ import type { AppServices } from "../app/services";
 import { requestReconcile } from "../queue/schedule";
 import { listDueEntries, removeDueEntry, type StoredDueEntry } from "../status/due-index";
 import { serverToEntity } from "../status/entities";
-import { countByState, type ServerRecord } from "../status/records";
+import { countByState } from "../status/records";
+import { type ServerRecord } from "../status/rows";
 import { getServerRow, listServerRows } from "../status/server-records";
 import { updateService } from "../status/service-records";
-import { isPreconditionFailed } from "../status/table-errors";
+import { isPreconditionFailed } from "../tables/table-errors";
 import { evaluateActivation } from "./evaluate";
 
 export interface ActivationCheckSummary {

@@ -1,5 +1,5 @@
 import type { RegisteredServerSnapshot } from "../app/engine-port";
-import type { ServerRecord } from "../status/records";
+import type { ServerRecord } from "../status/rows";
 
 export type ActivationVerdict =
   | { state: "Active"; reason: string }

@@ -3,8 +3,9 @@ import { parseReconcileMessage, type ReconcileRequest } from "../queue/messages"
 import { takeMergedTriggers, takePending } from "../queue/pending-marker";
 import { acquireLease, releaseLease, renewLease } from "../status/lease";
 import { recordReconcileResult } from "../status/record-reconcile";
-import type { RunStatus } from "../status/records";
-import { recordRejectedMessage, recordRunFinished, recordRunStarted, type RunServerSummary } from "../status/run-records";
+import type { RunStatus } from "../status/rows";
+import { recordRejectedMessage, recordRunFinished, recordRunStarted } from "../status/run-records";
+import type { RunServerSummary } from "../status/rows";
 import { updateService } from "../status/service-records";
 import type { ReconcileReport } from "../reconcile/report";
 import { followUpDiscovery, requeueIfWorthIt } from "./follow-ups";

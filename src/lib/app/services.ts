@@ -3,7 +3,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import { loadConfig, type Config } from "../config";
 import { createQueueClient, ReconcileQueue } from "../queue/reconcile-queue";
 import type { SchedulerDeps } from "../queue/schedule";
-import { createStatusTables, ensureTables, type StatusTables } from "../status/tables";
+import { createStatusTables, ensureTables, type StatusTables } from "../tables/clients";
 import type { EnginePort } from "./engine-port";
 
 /**

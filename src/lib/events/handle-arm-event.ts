@@ -3,7 +3,7 @@ import type { AppServices } from "../app/services";
 import { isWithinScopes } from "../azure/resource-id";
 import type { Trigger } from "../queue/messages";
 import { requestReconcile, type Scheduled } from "../queue/schedule";
-import { normalizeResourceId } from "../status/keys";
+import { normalizeResourceId } from "../tables/keys";
 import { findServersByPrincipal, listAllServers } from "../status/server-records";
 import { classifyArmEvent } from "./classify";
 import { hostNamesMatch } from "./host-name";

@@ -1,30 +1,16 @@
 import type { TableClient } from "@azure/data-tables";
-import { flat } from "../status/entities";
-import { resourceKey } from "../status/keys";
-import { isNotFound } from "../status/table-errors";
-
-/** Arc machines and VMs whose current principal the app has already acted on. */
-export interface KnownMachine {
-  machineId: string;
-  principalId: string;
-  seenAt: string;
-  services: string[];
-}
+import { flat } from "../tables/entity";
+import { resourceKey } from "../tables/keys";
+import { isNotFound } from "../tables/table-errors";
+import { decodeRow } from "../tables/entity";
+import { machineRowSchema, type KnownMachine } from "../status/rows";
 
 const ROW = "machine";
 
 export async function getKnownMachine(table: TableClient, machineId: string): Promise<KnownMachine | undefined> {
   try {
     const e = await table.getEntity<Record<string, unknown>>(resourceKey(machineId), ROW);
-    if (typeof e.principalId !== "string") return undefined;
-    let services: string[] = [];
-    try {
-      const parsed = JSON.parse(String(e.services ?? "[]")) as unknown;
-      if (Array.isArray(parsed)) services = parsed.filter((s): s is string => typeof s === "string");
-    } catch {
-      services = [];
-    }
-    return { machineId: String(e.machineId ?? machineId), principalId: e.principalId, seenAt: String(e.seenAt ?? ""), services };
+    return decodeRow(machineRowSchema, { machineId, ...e }, ["services"]);
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;

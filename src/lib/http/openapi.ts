@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { SERVER_STATES } from "../status/records";
+import { SERVER_STATES } from "../status/rows";
 import { registry } from "./schemas";
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });

@@ -1,9 +1,10 @@
 import type { AppServices } from "../app/services";
 import { isWithinScopes } from "../azure/resource-id";
-import { resourceKey } from "../status/keys";
-import { countByState, emptyCounts, isServerState, SERVER_STATES, type ServerRecord } from "../status/records";
+import { resourceKey } from "../tables/keys";
+import { countByState, emptyCounts, isServerState } from "../status/records";
+import { SERVER_STATES, type ServerRecord } from "../status/rows";
 import { getRun, runFromEntity } from "../status/run-records";
-import { isRunId } from "../status/run-id";
+import { isRunId } from "../tables/run-id";
 import { currentLease } from "../status/lease";
 import { withAbandonment } from "../status/run-liveness";
 import { listServerRows, listServersByState } from "../status/server-records";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { resourceKey } from "../status/keys";
-import { parseRunId } from "../status/run-id";
+import { resourceKey } from "../tables/keys";
+import { parseRunId } from "../tables/run-id";
 
 /**
  * What goes on the reconcile queue: a key (the service), never the event.

@@ -1,7 +1,7 @@
 import type { TableClient } from "@azure/data-tables";
 import { deleteRun, recordRunQueued } from "../status/run-records";
-import { newRunId } from "../status/run-id";
-import { resourceKey } from "../status/keys";
+import { newRunId } from "../tables/run-id";
+import { resourceKey } from "../tables/keys";
 import type { DiscoveryWatch, ReconcileRequest, Trigger } from "./messages";
 import { createOrMergePending } from "./pending-marker";
 import type { ReconcileQueue } from "./reconcile-queue";

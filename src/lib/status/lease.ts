@@ -1,6 +1,7 @@
 import type { TableClient } from "@azure/data-tables";
-import { resourceKey } from "./keys";
-import { isConflict, isNotFound, isPreconditionFailed } from "./table-errors";
+import { resourceKey } from "../tables/keys";
+import type { LeaseRow } from "./rows";
+import { isConflict, isNotFound, isPreconditionFailed } from "../tables/table-errors";
 
 /**
  * A per-service lease in Table Storage: one row whose ETag decides who holds
@@ -16,14 +17,7 @@ export interface Lease {
 
 export type LeaseResult = { acquired: true; lease: Lease } | { acquired: false; heldBy: string; expiresAt: Date };
 
-interface LeaseEntity {
-  partitionKey: string;
-  rowKey: string;
-  serviceId: string;
-  owner: string;
-  expiresAt: string;
-  acquiredAt: string;
-}
+type LeaseEntity = LeaseRow & { partitionKey: string; rowKey: string };
 
 const ROW = "lease";
 

@@ -1,14 +1,16 @@
 import type { TransactionAction } from "@azure/data-tables";
 import type { ReconcileReport } from "../reconcile/report";
-import { addDueEntry, type DueEntry } from "./due-index";
+import { addDueEntry } from "./due-index";
+import type { DueEntry } from "./rows";
 import { serverToEntity } from "./entities";
-import { resourceKey, serverKey } from "./keys";
-import { countByState, type RunStatus, type ServerRecord, type ServiceRecord } from "./records";
+import { resourceKey, serverKey } from "../tables/keys";
+import { countByState } from "./records";
+import { type RunStatus, type ServerRecord, type ServiceRecord } from "./rows";
 import { listServerRows } from "./server-records";
 import { mergeServerRecord } from "./server-merge";
 import { updateService } from "./service-records";
-import type { StatusTables } from "./tables";
-import { isConflict, isPreconditionFailed } from "./table-errors";
+import type { StatusTables } from "../tables/clients";
+import { isConflict, isPreconditionFailed } from "../tables/table-errors";
 
 export interface RecordedReconcile {
   servers: ServerRecord[];

@@ -7,11 +7,11 @@ import { requestReconcile } from "../../../src/lib/queue/schedule";
 import type { ReconcileRequest } from "../../../src/lib/queue/messages";
 import { acquireLease, releaseLease } from "../../../src/lib/status/lease";
 import { getRun, listRejectedMessages } from "../../../src/lib/status/run-records";
-import { newRunId } from "../../../src/lib/status/run-id";
+import { newRunId } from "../../../src/lib/tables/run-id";
 import { getService } from "../../../src/lib/status/service-records";
 import { getPending } from "../../../src/lib/queue/pending-marker";
 import { decodeQueueMessage, ReconcileQueue } from "../../../src/lib/queue/reconcile-queue";
-import { resourceKey } from "../../../src/lib/status/keys";
+import { resourceKey } from "../../../src/lib/tables/keys";
 import { SSS_BRANCH, SSS_PROD, startAppStack, type AppStack } from "./harness";
 
 let stack: AppStack;
