@@ -1,5 +1,6 @@
 import type { RegisteredServerView } from "../azure/views";
-import type { ArmErrorInfo, ReconcileReport } from "../reconcile/report";
+import type { ArmErrorInfo } from "../azure/arm-error";
+import type { ReconcileReport } from "../reconcile/report";
 
 /**
  * What the app needs from the engine and ARM, as one narrow interface: the

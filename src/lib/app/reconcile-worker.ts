@@ -8,7 +8,8 @@ import { recordRejectedMessage, recordRunFinished, recordRunStarted } from "../s
 import type { RunServerSummary } from "../status/rows";
 import { updateService } from "../status/service-records";
 import type { ReconcileReport } from "../reconcile/report";
-import { followUpDiscovery, requeueIfWorthIt } from "./follow-ups";
+import { requestReconcile } from "../queue/schedule";
+import { decideNextLooks } from "./requeue";
 import type { AppLog } from "./log";
 import type { AppServices } from "./services";
 
@@ -125,9 +126,14 @@ async function runUnderLease(app: AppServices, request: ReconcileRequest, delive
       activationWindowMs: app.config.activationWindowMs,
     });
     for (const due of recorded.dueEntries) followUps.push(`activation check of ${due.serverId} at ${due.dueAt}`);
-    const notes = [await requeueIfWorthIt(app, request, report, recorded.newServerIds)];
-    for (const watch of request.discovery ?? []) notes.push(await followUpDiscovery(app, request, report, watch));
-    for (const note of notes) if (note) (note.gaveUp ? warnings : followUps).push(note.text);
+    const looks = decideNextLooks(request, report, { serverIds: recorded.previousServerIds }, {
+      recheckDelaysMs: app.config.discoveryRecheckDelaysMs,
+      minAgentVersion: app.config.minAgentVersion,
+    });
+    for (const look of looks) {
+      if (look.kind === "note") (look.gaveUp ? warnings : followUps).push(look.text);
+      else followUps.push(look.describe((await requestReconcile(app.scheduler, look.ask, app.now())).runId));
+    }
   }
   await recordRunFinished(app.tables.runs, request.runId, {
     status,

@@ -1,6 +1,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import type { ArmCallCounts } from "../reconcile/report";
+
+export interface ArmCallCounts {
+  reads: number;
+  writes: number;
+}
 
 /**
  * Counts ARM requests per run. One ArmConnection (and its SDK clients) is

@@ -14,8 +14,8 @@ import { isConflict, isPreconditionFailed } from "../tables/table-errors";
 
 export interface RecordedReconcile {
   servers: ServerRecord[];
-  /** Servers registered since the previous run of this service (empty on its first run). */
-  newServerIds: string[];
+  /** The server ids the table held before this run wrote (empty on the service's first run). */
+  previousServerIds: string[];
   dueEntries: DueEntry[];
   service: ServiceRecord;
 }
@@ -36,14 +36,13 @@ export async function recordReconcileResult(
   const { report, runId, now } = input;
   const serviceId = report.serviceId;
   let merged: { record: ServerRecord; activationDueAt?: string }[] = [];
-  let newServerIds: string[] = [];
+  let previousServerIds: string[] = [];
   for (let attempt = 0; ; attempt++) {
     const stored = await listServerRows(tables.servers, serviceId);
     const byId = new Map(stored.map((s) => [serverKey(s.record.serverId), s]));
     const seen = new Set<string>();
     const actions: TransactionAction[] = [];
-    // On the first run for a service every server is unknown; "new" means newly registered since a previous run.
-    newServerIds = stored.length === 0 ? [] : report.servers.filter((v) => !byId.has(serverKey(v.serverId))).map((v) => serverKey(v.serverId));
+    previousServerIds = [...byId.keys()];
     merged = report.servers.map((verdict) => {
       const key = serverKey(verdict.serverId);
       seen.add(key);
@@ -108,7 +107,7 @@ export async function recordReconcileResult(
     }),
     now,
   );
-  return { servers, newServerIds, dueEntries, service };
+  return { servers, previousServerIds, dueEntries, service };
 }
 
 function firstError(report: ReconcileReport): string | undefined {
