@@ -1,4 +1,4 @@
-import type { RegisteredServerSnapshot } from "../app/engine-port";
+import type { RegisteredServerSnapshot } from "../ports/engine-port";
 import type { ServerRecord } from "../status/rows";
 
 export type ActivationVerdict =

@@ -1,9 +1,9 @@
 import { isRestError } from "@azure/core-rest-pipeline";
 import type { ArmConnection } from "./arm-connection";
-import { getMachine } from "./machines";
+import { getMachine, type MachineIdentity } from "./machines";
 import { storageSyncServiceIdOf } from "./resource-id";
 import { getRegisteredServerById, listRegisteredServersOf, listStorageSyncServiceIds } from "./storage-sync";
-import type { MachineIdentityView, RegisteredServerView } from "./views";
+import type { RegisteredServerView } from "./views";
 
 /** Read helpers for the Functions app (events and activation checks). */
 
@@ -35,7 +35,7 @@ export async function getRegisteredServer(arm: ArmConnection, serverResourceId: 
 }
 
 /** An Arc machine's or VM's system-assigned identity, or undefined when ARM answers 404. */
-export async function getMachineIdentity(arm: ArmConnection, machineResourceId: string): Promise<MachineIdentityView | undefined> {
+export async function getMachineIdentity(arm: ArmConnection, machineResourceId: string): Promise<MachineIdentity | undefined> {
   try {
     return await getMachine(arm, machineResourceId);
   } catch (error) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideNextLooks, newServerIds } from "../../../src/lib/app/requeue";
+import { decideNextLooks, newServerIds } from "../../../src/lib/worker/requeue";
 import type { ReconcileRequest } from "../../../src/lib/queue/messages";
 import type { ActionOutcome, ReconcileReport, ServerVerdict } from "../../../src/lib/reconcile/report";
 import { remedyFor } from "../../../src/lib/reconcile/remedies";

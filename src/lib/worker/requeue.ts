@@ -2,7 +2,7 @@ import { isReplicationDelay, isRetryable } from "../azure/arm-error";
 import { isAgentTooOld } from "../reconcile/agent-version";
 import type { ReconcileReport } from "../reconcile/report";
 import type { DiscoveryWatch, ReconcileRequest } from "../queue/messages";
-import type { ReconcileAsk } from "../queue/schedule";
+import type { ReconcileAsk } from "../scheduling/schedule";
 
 /**
  * controller-runtime's Result{RequeueAfter}: a run decides, as a value, when

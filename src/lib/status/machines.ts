@@ -3,7 +3,7 @@ import { flat } from "../tables/entity";
 import { resourceKey } from "../tables/keys";
 import { isNotFound } from "../tables/table-errors";
 import { decodeRow } from "../tables/entity";
-import { machineRowSchema, type KnownMachine } from "../status/rows";
+import { machineRowSchema, type KnownMachine } from "./rows";
 
 const ROW = "machine";
 

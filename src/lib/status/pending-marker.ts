@@ -4,9 +4,9 @@ import { flat } from "../tables/entity";
 import { fromJsonColumns, toJsonColumns } from "../tables/json-columns";
 import { odataString, resourceKey } from "../tables/keys";
 import { isConflict, isNotFound, isPreconditionFailed } from "../tables/table-errors";
-import type { Trigger } from "./messages";
+import type { Trigger } from "../queue/messages";
 import { decodeRow } from "../tables/entity";
-import { pendingRowSchema, type PendingMarker } from "../status/rows";
+import { pendingRowSchema, type PendingMarker } from "./rows";
 
 /**
  * Coalescing: while a reconcile for a service waits in the queue, a marker row
