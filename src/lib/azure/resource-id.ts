@@ -31,9 +31,14 @@ export class InvalidResourceIdError extends Error {
   }
 }
 
-/** One leading slash, no trailing or doubled slashes. */
+/** One leading slash, no trailing or doubled slashes; case preserved (for display and for ARM requests). */
 export function normalizeResourceId(id: string): string {
   return "/" + id.trim().split("/").filter((s) => s.length > 0).join("/");
+}
+
+/** The form in which two ids are compared or keyed: normalised and lower-cased, as ARM treats ids case-insensitively. */
+export function resourceIdKey(id: string): string {
+  return normalizeResourceId(id).toLowerCase();
 }
 
 /** Parses a subscription, resource group or resource id; throws InvalidResourceIdError saying what is wrong. */
@@ -70,8 +75,8 @@ export function parseResourceId(id: string): ParsedResourceId {
 
 /** True when `inner` is `outer` or lies below it (case-insensitive). */
 export function isSameOrDescendantScope(inner: string, outer: string): boolean {
-  const a = normalizeResourceId(inner).toLowerCase();
-  const b = normalizeResourceId(outer).toLowerCase();
+  const a = resourceIdKey(inner);
+  const b = resourceIdKey(outer);
   return a === b || a.startsWith(b + "/");
 }
 
@@ -82,7 +87,7 @@ export function isWithinScopes(resourceId: string, scopes: string[]): boolean {
 
 /** Case-insensitive equality of two resource ids. */
 export function sameResourceId(a: string, b: string): boolean {
-  return normalizeResourceId(a).toLowerCase() === normalizeResourceId(b).toLowerCase();
+  return resourceIdKey(a) === resourceIdKey(b);
 }
 
 /**

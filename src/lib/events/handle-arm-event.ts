@@ -3,10 +3,9 @@ import type { EnginePort } from "../ports/engine-port";
 import type { SchedulerDeps } from "../scheduling/schedule";
 import type { StatusTables } from "../tables/clients";
 import type { AppLog } from "../ports/log";
-import { isWithinScopes } from "../azure/resource-id";
+import { isWithinScopes, resourceIdKey } from "../azure/resource-id";
 import type { Trigger } from "../queue/messages";
 import { requestReconcile, type Scheduled } from "../scheduling/schedule";
-import { normalizeResourceId } from "../tables/keys";
 import { findServersByPrincipal, listAllServers } from "../status/server-records";
 import { classifyArmEvent } from "./classify";
 import { hostNamesMatch } from "./host-name";
@@ -127,7 +126,7 @@ async function findServicesByHostName(deps: ArmEventDeps, machineNames: string[]
 
 function unique(ids: string[]): string[] {
   const seen = new Map<string, string>();
-  for (const id of ids) if (!seen.has(normalizeResourceId(id))) seen.set(normalizeResourceId(id), id);
+  for (const id of ids) if (!seen.has(resourceIdKey(id))) seen.set(resourceIdKey(id), id);
   return [...seen.values()];
 }
 

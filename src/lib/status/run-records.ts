@@ -1,9 +1,8 @@
-import { randomBytes } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
 import type { Trigger } from "../queue/messages";
 import { flat } from "../tables/entity";
 import { toJsonColumns } from "../tables/json-columns";
-import { parseRunId } from "../tables/run-id";
+import { invertedTimeKey, parseRunId } from "../tables/run-id";
 import { decodeRow } from "../tables/entity";
 import { rejectedRowSchema, RUN_JSON_COLUMNS, runRowSchema, type RejectedMessage, type RunRecord, type RunStatus } from "./rows";
 
@@ -103,7 +102,7 @@ function cut(text: string, max: number): string {
 
 /** An invalid queue message, kept for the operator (its partition never collides with a service key). */
 export async function recordRejectedMessage(table: TableClient, raw: unknown, error: string, now: Date = new Date()): Promise<string> {
-  const rowKey = `${String(9_999_999_999_999 - now.getTime()).padStart(13, "0")}-${randomBytes(4).toString("hex")}`;
+  const rowKey = invertedTimeKey(now);
   let text: string;
   try {
     text = typeof raw === "string" ? raw : JSON.stringify(raw);
