@@ -13,7 +13,7 @@ export interface ArmCallCounts {
  */
 const currentCounts = new AsyncLocalStorage<ArmCallCounts>();
 
-export const armCallCounterPolicyName = "afsArmCallCounter";
+const armCallCounterPolicyName = "afsArmCallCounter";
 
 /** Placed after the retry policy, so every attempt on the wire (retries, LRO polls) is counted. */
 export function armCallCounterPolicy(): PipelinePolicy {

@@ -37,7 +37,7 @@ const MACHINE_API_VERSIONS: Record<string, string> = {
   "microsoft.compute/virtualmachines": "2024-07-01",
 };
 
-export function machineApiVersion(machineResourceId: string): string {
+function machineApiVersion(machineResourceId: string): string {
   const type = parseResourceId(machineResourceId).resourceType?.toLowerCase() ?? "";
   const version = MACHINE_API_VERSIONS[type];
   if (!version) {

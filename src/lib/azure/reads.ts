@@ -7,7 +7,7 @@ import type { RegisteredServerView } from "./views";
 
 /** Read helpers for the Functions app (events and activation checks). */
 
-export type { MachineIdentityView, RegisteredServerView } from "./views";
+export type { RegisteredServerView } from "./views";
 
 /** Ids of the Storage Sync Services in a scope (/subscriptions/x or /subscriptions/x/resourceGroups/y). */
 export function listStorageSyncServices(arm: ArmConnection, scope: string): Promise<string[]> {

@@ -4,7 +4,7 @@
  * scopes, so everything here compares lower-cased, slash-normalised ids.
  */
 
-export interface ResourceTypeSegment {
+interface ResourceTypeSegment {
   type: string;
   name: string;
 }
@@ -24,7 +24,7 @@ export interface ParsedResourceId {
   segments: ResourceTypeSegment[];
 }
 
-export class InvalidResourceIdError extends Error {
+class InvalidResourceIdError extends Error {
   constructor(id: string, why: string) {
     super(`Invalid ARM resource id "${id}": ${why}`);
     this.name = "InvalidResourceIdError";
@@ -83,11 +83,6 @@ export function isSameOrDescendantScope(inner: string, outer: string): boolean {
 /** True when the resource lies within (or is) one of the scopes. */
 export function isWithinScopes(resourceId: string, scopes: string[]): boolean {
   return scopes.some((scope) => isSameOrDescendantScope(resourceId, scope));
-}
-
-/** Case-insensitive equality of two resource ids. */
-export function sameResourceId(a: string, b: string): boolean {
-  return resourceIdKey(a) === resourceIdKey(b);
 }
 
 /**

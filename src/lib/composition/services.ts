@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { TokenCredential } from "@azure/core-auth";
-import { loadConfig, type Config } from "../config";
+import type { Config } from "../config";
 import { createQueueClient, ReconcileQueue } from "../queue/reconcile-queue";
 import type { SchedulerDeps } from "../scheduling/schedule";
 import { createStatusTables, ensureTables, type StatusTables } from "../tables/clients";
@@ -58,4 +58,3 @@ export async function createAppServices(config: Config, options: AppServicesOpti
   };
 }
 
-export { loadConfig };

@@ -9,7 +9,7 @@ import { reconcileBodySchema } from "./schemas";
 const MAX_BODY = 16 * 1024;
 
 /** Who called, for the audit trail: Easy Auth's principal when present, else the key holder and address. */
-export function callerOf(request: ApiRequest): Trigger & { kind: "http" } {
+function callerOf(request: ApiRequest): Trigger & { kind: "http" } {
   const header = (name: string) => request.headers.get(name) ?? undefined;
   const caller = header("x-ms-client-principal-name") ?? header("x-ms-client-principal-id") ?? "function key holder";
   return {

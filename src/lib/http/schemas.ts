@@ -20,11 +20,11 @@ export const reconcileBodySchema = z
   .refine((b) => (b.serviceId !== undefined) !== (b.all === true), { message: "give exactly one of serviceId or all: true" })
   .register(registry, { id: "ReconcileRequest" });
 
-export const errorSchema = z
+z
   .object({ error: z.object({ code: z.string(), message: z.string() }) })
   .register(registry, { id: "Error" });
 
-export const acceptedRunSchema = z
+const acceptedRunSchema = z
   .object({
     serviceId: z.string(),
     runId: z.string(),
@@ -33,33 +33,33 @@ export const acceptedRunSchema = z
   })
   .register(registry, { id: "AcceptedRun" });
 
-export const reconcileAcceptedSchema = z
+z
   .object({
     runs: z.array(acceptedRunSchema),
     failedScopes: z.array(z.object({ scope: z.string(), error: z.string() })).optional(),
   })
   .register(registry, { id: "ReconcileAccepted" });
 
-export const countsSchema = stateCountsSchema.register(registry, { id: "StateCounts" });
+const countsSchema = stateCountsSchema.register(registry, { id: "StateCounts" });
 
-export const serviceStatusSchema = serviceRowSchema.register(registry, { id: "ServiceStatus" });
+const serviceStatusSchema = serviceRowSchema.register(registry, { id: "ServiceStatus" });
 
-export const serverStatusSchema = serverRowSchema.register(registry, { id: "ServerStatus" });
+const serverStatusSchema = serverRowSchema.register(registry, { id: "ServerStatus" });
 
-export const servicesListSchema = z
+z
   .object({ services: z.array(serviceStatusSchema), totals: countsSchema })
   .register(registry, { id: "ServicesList" });
 
-export const runSummarySchema = z
+const runSummarySchema = z
   .object({ runId: z.string(), status: z.string(), dryRun: z.boolean(), queuedAt: z.string(), finishedAt: z.string().optional(), triggerKind: z.string().optional() })
   .register(registry, { id: "RunSummary" });
 
-export const serviceDetailSchema = z
+z
   .object({ service: serviceStatusSchema, servers: z.array(serverStatusSchema), recentRuns: z.array(runSummarySchema) })
   .register(registry, { id: "ServiceDetail" });
 
-export const serversListSchema = z
+z
   .object({ state: serverStateSchema.optional(), servers: z.array(serverStatusSchema) })
   .register(registry, { id: "ServersList" });
 
-export const runRecordSchema = runRowSchema.register(registry, { id: "RunRecord" });
+runRowSchema.register(registry, { id: "RunRecord" });

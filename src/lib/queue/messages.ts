@@ -13,7 +13,7 @@ export const STORAGE_SYNC_SERVICE_ID = new RegExp(
   "iu",
 );
 
-export const triggerSchema = z.discriminatedUnion("kind", [
+const triggerSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("event"),
     eventId: z.string().min(1).max(200),
@@ -53,7 +53,7 @@ export const triggerSchema = z.discriminatedUnion("kind", [
 export type Trigger = z.infer<typeof triggerSchema>;
 
 /** A machine whose new identity the agent has not reported yet: re-checked with back-off. */
-export const discoveryWatchSchema = z.object({
+const discoveryWatchSchema = z.object({
   machineId: z.string().max(2000),
   principalId: z.string().regex(GUID),
   /** Index into DISCOVERY_RECHECK_DELAYS of the delay that led to this check. */
@@ -61,7 +61,7 @@ export const discoveryWatchSchema = z.object({
 });
 export type DiscoveryWatch = z.infer<typeof discoveryWatchSchema>;
 
-export const reconcileRequestSchema = z.object({
+const reconcileRequestSchema = z.object({
   v: z.literal(1),
   kind: z.literal("reconcile"),
   serviceId: z.string().regex(STORAGE_SYNC_SERVICE_ID, "serviceId must be a Storage Sync Service resource id"),

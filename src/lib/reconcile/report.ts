@@ -38,7 +38,7 @@ export interface ServerVerdict {
   switchedThisRun: boolean;
 }
 
-export type ActionKind = "enableServiceIdentity" | "grantRole" | "setUseIdentity" | "switchServer";
+type ActionKind = "enableServiceIdentity" | "grantRole" | "setUseIdentity" | "switchServer";
 
 export interface PlannedActionBase {
   /** Stable within a plan, e.g. "grant:<assignmentName>". */

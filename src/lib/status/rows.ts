@@ -30,7 +30,7 @@ export type StateCounts = Record<ServerState, number>;
 const json = <T>(description: string) => z.object({}).catchall(z.unknown()).describe(description) as unknown as z.ZodType<T>;
 const jsonItem = <T>() => z.object({}).catchall(z.unknown()) as unknown as z.ZodType<T>;
 
-export const runStatusSchema = z
+const runStatusSchema = z
   .enum([
     "queued", // accepted, waiting in the queue (possibly coalescing further requests)
     "running",
@@ -100,7 +100,7 @@ export const serviceRowSchema = z.object({
 export type ServiceRecord = z.infer<typeof serviceRowSchema>;
 export const SERVICE_JSON_COLUMNS = ["counts", "warnings"] as const;
 
-export const runServerSummarySchema = z.object({
+const runServerSummarySchema = z.object({
   serverId: z.string(),
   name: z.string(),
   state: serverStateSchema,
@@ -133,7 +133,7 @@ export const runRowSchema = z.object({
   worker: z.string().optional(),
   plan: z.array(jsonItem<PlannedActionBase>()).optional().describe("The planned actions (grants, identity, switches)"),
   outcomes: z.array(jsonItem<ActionOutcome>()).optional().describe("Each action's outcome with the ARM request id"),
-  servers: z.array(jsonItem<RunServerSummary>()).optional(),
+  servers: z.array(runServerSummarySchema).optional(),
   armReads: z.number().int().optional(),
   armWrites: z.number().int().optional(),
   converged: z.boolean().optional(),

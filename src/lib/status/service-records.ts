@@ -5,7 +5,7 @@ import { emptyCounts } from "./records";
 import { type ServiceRecord } from "./rows";
 import { isConflict, isNotFound, isPreconditionFailed } from "../tables/table-errors";
 
-export function newServiceRecord(serviceId: string, now: Date): ServiceRecord {
+function newServiceRecord(serviceId: string, now: Date): ServiceRecord {
   return { serviceId, counts: emptyCounts(), warnings: [], updatedAt: now.toISOString() };
 }
 

@@ -1,11 +1,8 @@
-import type { TableEntityResult } from "@azure/data-tables";
 import type { z } from "zod";
 import { fromJsonColumns } from "./json-columns";
 
 /** A table entity as we write it: keys plus flat scalar properties, never undefined. */
 export type FlatEntity = { partitionKey: string; rowKey: string } & Record<string, string | number | boolean>;
-
-export type StoredEntity = TableEntityResult<Record<string, unknown>>;
 
 /** Drops undefined properties: the Table service has no "undefined", and null would be stored. */
 export function flat(keys: { partitionKey: string; rowKey: string }, props: Record<string, string | number | boolean | undefined>): FlatEntity {

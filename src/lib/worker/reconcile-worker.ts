@@ -41,7 +41,7 @@ export interface DeliveryInfo {
 }
 
 /** Thrown for failures worth retrying; the queue delivers the message again. */
-export class TransientReconcileError extends Error {
+class TransientReconcileError extends Error {
   constructor(message: string, public readonly lastAttempt: boolean, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "TransientReconcileError";
