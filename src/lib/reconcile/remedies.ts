@@ -1,6 +1,6 @@
 import { isReplicationDelay, isRetryable, type ArmErrorInfo } from "../azure/arm-error";
 
-/** What failed, so the remedy can name DOMAIN.md's error-table entry that fits. */
+/** What failed, so the remedy can name the File Sync error (0x80c8305f, 0x80c86053, 0x80c86063, 403) that fits. */
 export type FailureContext =
   | { kind: "observe" }
   | { kind: "enableServiceIdentity" }
@@ -9,7 +9,7 @@ export type FailureContext =
   | { kind: "grantServer" }
   | { kind: "switchServer" };
 
-/** One sentence an administrator can act on, from DOMAIN.md's error table. */
+/** One sentence an administrator can act on: the cause and fix of each failure. */
 export function remedyFor(error: ArmErrorInfo, context: FailureContext): string {
   const code = error.code.toLowerCase();
   if (code === "authorizationfailed" || error.statusCode === 403) {
