@@ -8,15 +8,8 @@ import { toArmErrorInfo } from "../lib/azure/arm-error";
 import { USAGE, UsageError, parseCliArgs, type CliArgs } from "./args";
 import { EXIT, exitCodeOf } from "./exit-code";
 import { formatPlan, formatReport } from "./format";
+import type { CliIo } from "./io";
 import { runStatus } from "./status/run";
-
-export interface CliIo {
-  env: NodeJS.ProcessEnv;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  signal?: AbortSignal;
-}
 
 interface ServiceFailure {
   serviceId: string;

@@ -1,11 +1,12 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { getAppServices } from "../lib/app/default-services";
-import { logFromContext } from "../lib/app/log";
+import { loadStatusPageSignIn } from "../lib/config";
+import { getAppServices } from "../lib/composition/default-services";
+import { logFromContext } from "../lib/composition/log";
 import { toApiRequest } from "../lib/http/functions-adapter";
 import { servePage } from "../lib/status-page/routes";
-import { signInMode } from "../lib/status-page/sign-in";
 
-const mode = signInMode();
+// Read at load: the auth level is part of the registration.
+const mode = loadStatusPageSignIn();
 
 /** GET /api/page[/service|/server|/runs/{id}] and POST /api/page/reconcile: the status page. */
 export async function statusPageHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {

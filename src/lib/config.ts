@@ -1,11 +1,11 @@
 import { z } from "zod";
+import { GUID } from "./azure/guid";
 
 /**
  * Every setting the app reads, validated once. This is the only module that
  * reads process.env; everything else receives a typed Config.
  */
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SCOPE = /^\/subscriptions\/[0-9a-f-]{36}(\/resourceGroups\/[-\w._()]{1,90})?$/i;
 const ISO_DURATION = /^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
 const AGENT_VERSION = /^\d+(\.\d+){1,3}$/;
@@ -38,6 +38,21 @@ const positiveInt = (name: string, fallback: number, max: number) =>
 
 /** Also what `afs-identity status --table-prefix` accepts. */
 export const tableNamePrefixSchema = z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{2,40}$/, "TABLE_NAME_PREFIX must be 3-41 letters or digits, starting with a letter");
+
+/** How the status page knows its visitor: by the function key, or as the user App Service Authentication signed in with Entra ID. */
+export type SignInMode = "functionKey" | "entra";
+
+/**
+ * Set to `entra` by infra/ only together with App Service Authentication: the
+ * platform strips the principal headers from outside requests, so without it
+ * anyone could claim to be signed in. Any other value is refused.
+ */
+const statusPageSignInSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.literal("entra", { message: "STATUS_PAGE_SIGN_IN must be entra (set by infra/ together with App Service Authentication) or unset" }))
+  .optional();
 
 const schema = z
   .object({
@@ -82,6 +97,7 @@ const schema = z
       .trim()
       .refine((v) => /(^|;)\s*InstrumentationKey\s*=/i.test(v), { message: "APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)" })
       .optional(),
+    STATUS_PAGE_SIGN_IN: statusPageSignInSchema,
   })
   .refine((s) => s.AzureWebJobsStorage !== undefined || (s.AzureWebJobsStorage__queueServiceUri !== undefined && s.AzureWebJobsStorage__tableServiceUri !== undefined), {
     message: "set AzureWebJobsStorage (connection string) or both AzureWebJobsStorage__queueServiceUri and AzureWebJobsStorage__tableServiceUri (identity-based)",
@@ -118,6 +134,7 @@ export interface Config {
   discoveryRecheckDelaysMs: number[];
   /** Application Insights connection string; telemetry is off without it. */
   applicationInsightsConnectionString?: string;
+  statusPageSignIn: SignInMode;
 }
 
 /** A setting that failed validation; the message names every bad setting. */
@@ -164,7 +181,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     leaseDurationMs: s.LEASE_DURATION,
     discoveryRecheckDelaysMs: s.DISCOVERY_RECHECK_DELAYS,
     applicationInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING,
+    statusPageSignIn: s.STATUS_PAGE_SIGN_IN ?? "functionKey",
   };
+}
+
+/**
+ * STATUS_PAGE_SIGN_IN alone, read when the status page's function module loads
+ * to pick its trigger's auth level, before the other settings are checked.
+ * Never throws: a bad value keeps the function key (the safe side), and
+ * loadConfig names it on every invocation.
+ */
+export function loadStatusPageSignIn(env: NodeJS.ProcessEnv = process.env): SignInMode {
+  const value = env.STATUS_PAGE_SIGN_IN === "" ? undefined : env.STATUS_PAGE_SIGN_IN;
+  return statusPageSignInSchema.safeParse(value).data ?? "functionKey";
 }
 
 /** The settings the reconcile engine and the one-shot CLI need (no app-only settings such as MANAGED_SCOPES). */

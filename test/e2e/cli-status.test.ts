@@ -9,7 +9,7 @@ import { serverToEntity } from "../../src/lib/status/entities";
 import { emptyCounts } from "../../src/lib/status/records";
 import { listServerRows } from "../../src/lib/status/server-records";
 import { updateService } from "../../src/lib/status/service-records";
-import { createStatusTables, type StatusTables } from "../../src/lib/status/tables";
+import { createStatusTables, type StatusTables } from "../../src/lib/tables/clients";
 import { E2E_TEST_TIMEOUT_MS, eventually, startE2EStack } from "./support/e2e-stack";
 import { SSS_PROD } from "./support/seeds";
 

@@ -2,7 +2,7 @@ import { createCredential } from "../../lib/azure/credential";
 import { ConfigError, loadEngineConfig } from "../../lib/config";
 import { UsageError } from "../args";
 import { EXIT } from "../exit-code";
-import type { CliIo } from "../run";
+import type { CliIo } from "../io";
 import { parseStatusArgs, STATUS_USAGE, type StatusArgs } from "./args";
 import { formatStatus } from "./format";
 import { readStatus, StatusReadError } from "./source";

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { serversListSchema, servicesListSchema } from "../../lib/http/schemas";
 import { listServersByState } from "../../lib/status/server-records";
 import { listServices } from "../../lib/status/service-records";
-import { createStatusTables, tableName } from "../../lib/status/tables";
+import { createStatusTables, tableName } from "../../lib/tables/clients";
 import type { StatusTarget } from "./args";
 import { ATTENTION_STATES, type StatusSnapshot } from "./view";
 

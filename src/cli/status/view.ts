@@ -1,10 +1,9 @@
-import type { z } from "zod";
-import type { serverStatusSchema, serviceStatusSchema } from "../../lib/http/schemas";
-import { emptyCounts, SERVER_STATES, type StateCounts } from "../../lib/status/records";
+import { emptyCounts } from "../../lib/status/records";
+import { SERVER_STATES, type ServerRecord, type ServiceRecord, type StateCounts } from "../../lib/status/rows";
 
 /** A service and a server as the status API returns them (and as the status tables hold them). */
-export type ServiceStatus = z.output<typeof serviceStatusSchema>;
-export type ServerStatus = z.output<typeof serverStatusSchema>;
+export type ServiceStatus = ServiceRecord;
+export type ServerStatus = ServerRecord;
 
 /** States that need an administrator; listed under the services. */
 export const ATTENTION_STATES = ["Failed", "ActivationOverdue"] as const;

@@ -1,28 +1,35 @@
 import { duration, plain, resourceName, time, triggerSummary } from "./format";
 import { html, type Html } from "./html";
 import { layout, runStatusBadge, stateBadge, type PageFrame } from "./layout";
+import type { ActionOutcome, PlannedActionBase } from "../reconcile/report";
+import type { RunServerSummary } from "../status/rows";
 import type { RunView } from "./view-types";
 
-type Loose = Record<string, unknown>;
-
-const str = (o: Loose, key: string): string => plain(o[key]);
-
 /** Every field of a trigger (who, from where, which event) as a definition list. */
-function triggerFacts(trigger: Loose): Html {
+function triggerFacts(trigger: RunView["trigger"]): Html {
   return html`<dl class="facts">${Object.entries(trigger).map(([k, v]) => html`<dt>${k}</dt><dd>${plain(v)}</dd>`)}</dl>`;
 }
 
-function outcomeRow(o: Loose): Html {
-  const error = o.error as Loose | undefined;
+// The plan, outcomes and servers are JSON columns stored as the engine wrote them: every field is rendered through plain().
+function planRow(p: PlannedActionBase): Html {
+  return html`<tr><th scope="row" class="mono">${plain(p.id)}</th><td>${plain(p.kind)}</td><td>${plain(p.description)}</td><td class="mono small">${Array.isArray(p.dependsOn) ? p.dependsOn.map(plain).join(", ") : ""}</td></tr>`;
+}
+
+function outcomeRow(o: ActionOutcome): Html {
+  const error = o.error;
   return html`<tr>
-<th scope="row" class="mono">${str(o, "actionId")}</th>
-<td>${runStatusBadge(str(o, "status"))}</td>
-<td>${str(o, "attempts")}</td>
+<th scope="row" class="mono">${plain(o.actionId)}</th>
+<td>${runStatusBadge(plain(o.status))}</td>
+<td>${plain(o.attempts)}</td>
 <td>${duration(typeof o.durationMs === "number" ? o.durationMs : undefined)}</td>
-<td class="mono">${str(o, "requestId") || (error ? plain(error.requestId) : "") || "—"}</td>
-<td>${error ? html`<span class="error-text">${plain(error.code)}${error.statusCode ? ` (HTTP ${plain(error.statusCode)})` : ""}: ${plain(error.message)}</span>` : ""}${o.skippedBecause ? html`skipped: ${str(o, "skippedBecause")}` : ""}</td>
-<td>${str(o, "remedy") || "—"}</td>
+<td class="mono">${plain(o.requestId) || (error ? plain(error.requestId) : "") || "—"}</td>
+<td>${error ? html`<span class="error-text">${plain(error.code)}${error.statusCode ? ` (HTTP ${plain(error.statusCode)})` : ""}: ${plain(error.message)}</span>` : ""}${o.skippedBecause ? html`skipped: ${plain(o.skippedBecause)}` : ""}</td>
+<td>${plain(o.remedy) || "—"}</td>
 </tr>`;
+}
+
+function serverRow(s: RunServerSummary): Html {
+  return html`<tr><th scope="row">${plain(s.name)}</th><td>${stateBadge(plain(s.state))}</td><td class="mono">${plain(s.principalId) || "—"}</td><td>${s.switchedThisRun === true ? "yes" : "no"}</td></tr>`;
 }
 
 /** A table with a caption, or only the caption's words and "none" when there are no rows (an empty grid says nothing). */
@@ -59,9 +66,9 @@ ${run.error ? html`<dt>Error</dt><dd class="error-text">${run.errorCode ? `${run
 </dl>
 <section aria-labelledby="trigger-h"><h2 id="trigger-h">Who asked</h2>${triggerFacts(run.trigger)}</section>
 ${table(`Requests merged into this run while it waited (${run.coalescedCount})`, ["#", "Trigger", "Details"], run.coalescedTriggers.map((t, i) => html`<tr><th scope="row">${i + 1}</th><td>${triggerSummary(t)}</td><td class="mono small">${plain(t)}</td></tr>`))}
-${table(`Plan (${plan.length} actions)`, ["Action", "Kind", "What", "After"], plan.map((p) => html`<tr><th scope="row" class="mono">${str(p, "id")}</th><td>${str(p, "kind")}</td><td>${str(p, "description")}</td><td class="mono small">${Array.isArray(p.dependsOn) ? p.dependsOn.map(plain).join(", ") : ""}</td></tr>`))}
+${table(`Plan (${plan.length} actions)`, ["Action", "Kind", "What", "After"], plan.map(planRow))}
 ${table(`Outcomes (${outcomes.length})`, ["Action", "Status", "Attempts", "Duration", "ARM request id", "Error", "Remedy"], outcomes.map(outcomeRow))}
-${table(`Servers as this run left them (${servers.length})`, ["Server", "State", "Principal", "Switched by this run"], servers.map((s) => html`<tr><th scope="row">${str(s, "name")}</th><td>${stateBadge(str(s, "state"))}</td><td class="mono">${str(s, "principalId") || "—"}</td><td>${s.switchedThisRun === true ? "yes" : "no"}</td></tr>`))}
+${table(`Servers as this run left them (${servers.length})`, ["Server", "State", "Principal", "Switched by this run"], servers.map(serverRow))}
 ${run.warnings.length > 0 ? html`<section><h2>Warnings</h2><ul>${run.warnings.map((w) => html`<li>${w}</li>`)}</ul></section>` : ""}
 ${run.followUps.length > 0 ? html`<section><h2>Follow-ups</h2><ul>${run.followUps.map((f) => html`<li>${f}</li>`)}</ul></section>` : ""}`;
   return layout({ ...frame, title: `Run ${run.runId.slice(-22)}`, trail: [{ label: service, href: serviceHref }, { label: "Run" }], refreshSeconds: pending ? 3 : undefined }, body);

@@ -1,7 +1,7 @@
 import { resourceName, resourcePlace, time } from "./format";
 import { html, type Html } from "./html";
 import { layout, rerunForms, runStatusBadge, stateBadge, type PageFrame } from "./layout";
-import { SERVER_STATES } from "../status/records";
+import { SERVER_STATES } from "../status/rows";
 import { tilesOf } from "./tiles";
 import type { ServerView, ServiceDetailView } from "./view-types";
 

@@ -5,19 +5,6 @@
  * headers from requests that come from outside
  * (https://learn.microsoft.com/azure/app-service/configure-authentication-user-identities).
  */
-export type SignInMode = "functionKey" | "entra";
-
-/**
- * STATUS_PAGE_SIGN_IN=entra is set by infra/ together with App Service
- * Authentication. Only then are the page routes anonymous at the Functions
- * level and require the platform's principal instead of a key; set alone,
- * without the platform's authentication in front, anyone could send the
- * principal headers, so never set it by hand.
- */
-export function signInMode(env: NodeJS.ProcessEnv = process.env): SignInMode {
-  return env.STATUS_PAGE_SIGN_IN?.trim().toLowerCase() === "entra" ? "entra" : "functionKey";
-}
-
 export interface SignedInUser {
   name: string;
   /** Entra object id (oid claim) when present. */

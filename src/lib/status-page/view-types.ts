@@ -1,9 +1,9 @@
-import type { z } from "zod";
-import type { runRecordSchema, serverStatusSchema, serviceDetailSchema, serviceStatusSchema } from "../http/schemas";
+import type { ServiceDetail } from "../http/schemas";
+import type { RunRecord, ServerRecord, ServiceRecord } from "../status/rows";
 
-/** The pages render exactly what the status API returns (its documented bodies). */
-export type ServiceView = z.output<typeof serviceStatusSchema>;
-export type ServerView = z.output<typeof serverStatusSchema>;
-export type ServiceDetailView = z.output<typeof serviceDetailSchema>;
-export type RunSummaryView = ServiceDetailView["recentRuns"][number];
-export type RunView = z.output<typeof runRecordSchema>;
+/** The pages render exactly what the status API returns: its bodies are the table rows (status/rows.ts). */
+export type ServiceView = ServiceRecord;
+export type ServerView = ServerRecord;
+export type ServiceDetailView = ServiceDetail;
+export type RunSummaryView = ServiceDetail["recentRuns"][number];
+export type RunView = RunRecord;

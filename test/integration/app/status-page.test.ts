@@ -1,7 +1,7 @@
 import { HttpRequest } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { statusPageHttp } from "../../../src/functions/statusPageHttp";
-import { silentLog } from "../../../src/lib/app/log";
+import { silentLog } from "../../../src/lib/ports/log";
 import { toApiRequest } from "../../../src/lib/http/functions-adapter";
 import { serverToEntity } from "../../../src/lib/status/entities";
 import { getRun } from "../../../src/lib/status/run-records";

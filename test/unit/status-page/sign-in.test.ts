@@ -1,15 +1,25 @@
 import { describe, expect, it } from "vitest";
-import { loginUrl, signedInUser, signInMode } from "../../../src/lib/status-page/sign-in";
+import { ConfigError, loadConfig, loadStatusPageSignIn } from "../../../src/lib/config";
+import { loginUrl, signedInUser } from "../../../src/lib/status-page/sign-in";
 
 const headers = (h: Record<string, string>) => ({ get: (name: string) => h[name.toLowerCase()] ?? null });
 const principal = (claims: { typ: string; val: string }[]) => Buffer.from(JSON.stringify({ auth_typ: "aad", claims, name_typ: "name", role_typ: "roles" })).toString("base64");
 
 describe("sign-in", () => {
   it("Entra mode only with STATUS_PAGE_SIGN_IN=entra (any case); the function key otherwise", () => {
-    expect(signInMode({ STATUS_PAGE_SIGN_IN: "entra" })).toBe("entra");
-    expect(signInMode({ STATUS_PAGE_SIGN_IN: " Entra " })).toBe("entra");
-    expect(signInMode({})).toBe("functionKey");
-    expect(signInMode({ STATUS_PAGE_SIGN_IN: "true" })).toBe("functionKey");
+    expect(loadStatusPageSignIn({ STATUS_PAGE_SIGN_IN: "entra" })).toBe("entra");
+    expect(loadStatusPageSignIn({ STATUS_PAGE_SIGN_IN: " Entra " })).toBe("entra");
+    expect(loadStatusPageSignIn({})).toBe("functionKey");
+    expect(loadStatusPageSignIn({ STATUS_PAGE_SIGN_IN: "" })).toBe("functionKey");
+    expect(loadStatusPageSignIn({ STATUS_PAGE_SIGN_IN: "true" })).toBe("functionKey");
+  });
+
+  it("a bad STATUS_PAGE_SIGN_IN keeps the key at registration and is named by loadConfig on every invocation", () => {
+    const minimal = { MANAGED_SCOPES: "/subscriptions/00000000-0000-0000-0000-000000000001", AzureWebJobsStorage: "UseDevelopmentStorage=true" };
+    expect(loadConfig(minimal).statusPageSignIn).toBe("functionKey");
+    expect(loadConfig({ ...minimal, STATUS_PAGE_SIGN_IN: "Entra" }).statusPageSignIn).toBe("entra");
+    expect(() => loadConfig({ ...minimal, STATUS_PAGE_SIGN_IN: "true" })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...minimal, STATUS_PAGE_SIGN_IN: "true" })).toThrow(/STATUS_PAGE_SIGN_IN must be entra/);
   });
 
   it("reads the user from X-MS-CLIENT-PRINCIPAL-NAME, and the object id from the principal's claims", () => {

@@ -1,8 +1,20 @@
-import { requestReconcile, type ReconcileAsk, type Scheduled } from "../queue/schedule";
+import type { Config } from "../config";
+import type { EnginePort } from "../ports/engine-port";
+import type { SchedulerDeps } from "../scheduling/schedule";
+import { requestReconcile, type ReconcileAsk, type Scheduled } from "../scheduling/schedule";
 import type { Trigger } from "../queue/messages";
+import type { AppLog } from "../ports/log";
+import type { Telemetry } from "../telemetry/telemetry";
 import { trackSweep } from "../telemetry/track";
-import type { AppLog } from "./log";
-import type { AppServices } from "./services";
+
+/** What a sweep needs: the scopes, the service list, the scheduler. */
+export interface SweepDeps {
+  config: Pick<Config, "managedScopes">;
+  engine: Pick<EnginePort, "listServices" | "errorInfo">;
+  scheduler: SchedulerDeps;
+  telemetry: Telemetry;
+  now(): Date;
+}
 
 export interface SweepResult {
   runs: Scheduled[];
@@ -15,36 +27,36 @@ export interface SweepResult {
  * periodic repair of drift no event announces (a deleted assignment, a reverted
  * server), and the HTTP "re-run all".
  */
-export async function reconcileAllInScope(app: AppServices, trigger: Trigger, options: { dryRun?: boolean }, log: AppLog): Promise<SweepResult> {
-  const startedAt = app.now();
+export async function reconcileAllInScope(deps: SweepDeps, trigger: Trigger, options: { dryRun?: boolean }, log: AppLog): Promise<SweepResult> {
+  const startedAt = deps.now();
   const runs: Scheduled[] = [];
   const failedScopes: SweepResult["failedScopes"] = [];
-  for (const scope of app.config.managedScopes) {
+  for (const scope of deps.config.managedScopes) {
     let serviceIds: string[];
     try {
-      serviceIds = await app.engine.listServices(scope);
+      serviceIds = await deps.engine.listServices(scope);
     } catch (error) {
-      const message = app.engine.errorInfo(error).message;
+      const message = deps.engine.errorInfo(error).message;
       log.error(`could not list Storage Sync Services in ${scope}: ${message}`);
       failedScopes.push({ scope, error: message });
       continue;
     }
     for (const serviceId of serviceIds) {
       const ask: ReconcileAsk = { serviceId, trigger, dryRun: options.dryRun ?? false };
-      runs.push(await requestReconcile(app.scheduler, ask, app.now()));
+      runs.push(await requestReconcile(deps.scheduler, ask, deps.now()));
     }
   }
   const merged = runs.filter((r) => r.coalesced).length;
   log.info(`requested ${runs.length} reconciles (${merged} merged into queued runs)`);
-  await trackSweep(app.telemetry, {
+  await trackSweep(deps.telemetry, {
     trigger: trigger.kind === "timer" ? trigger.timer : trigger.kind,
     dryRun: options.dryRun ?? false,
-    scopes: app.config.managedScopes.length,
+    scopes: deps.config.managedScopes.length,
     failedScopes: failedScopes.length,
     requested: runs.length,
     merged,
     startedAt,
-    finishedAt: app.now(),
+    finishedAt: deps.now(),
   });
   if (runs.length === 0 && failedScopes.length > 0) {
     throw new Error(`no scope could be listed: ${failedScopes.map((f) => `${f.scope}: ${f.error}`).join("; ")}`);

@@ -20,7 +20,7 @@ export interface StatusTables {
   machines: TableClient;
 }
 
-export type TableRole = keyof StatusTables;
+type TableRole = keyof StatusTables;
 
 const SUFFIX: Record<TableRole, string> = {
   servers: "Servers",

@@ -1,20 +1,13 @@
+import type { MachineIdentity } from "../azure/machines";
 import type { RegisteredServerView } from "../azure/views";
-import type { ArmErrorInfo, ReconcileReport } from "../reconcile/report";
+import type { ArmErrorInfo } from "../azure/arm-error";
+import type { ReconcileReport } from "../reconcile/report";
 
 /**
  * What the app needs from the engine and ARM, as one narrow interface: the
  * composition root binds it to src/lib/reconcile and src/lib/azure, so the
  * app's logic never builds SDK clients itself.
  */
-export interface MachineIdentity {
-  resourceId: string;
-  name: string;
-  /** Every name the machine answers to (resource name, FQDN, computer name), lower-cased. */
-  hostNames: string[];
-  principalId?: string;
-  tenantId?: string;
-}
-
 /** The registered-server fields the app reads (the engine's normalized view: zero GUIDs absent, enums as ARM spells them). */
 export type RegisteredServerSnapshot = Pick<
   RegisteredServerView,
