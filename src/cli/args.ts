@@ -1,4 +1,4 @@
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
 import { GUID } from "../lib/azure/guid";
 
 export const USAGE = `Usage:
@@ -40,24 +40,27 @@ export class UsageError extends Error {
   }
 }
 
-/** Parses argv (without node and script); throws UsageError saying what is wrong. */
-export function parseCliArgs(argv: string[]): CliArgs | "help" {
-  let parsed;
+/** node:util's parseArgs, an unknown or malformed option thrown as UsageError. */
+export function parseArgsOrUsage<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        subscription: { type: "string" },
-        json: { type: "boolean", default: false },
-        yes: { type: "boolean", short: "y", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
+    return parseArgs(config);
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const { values, positionals } = parsed;
+}
+
+/** Parses argv (without node and script); throws UsageError saying what is wrong. */
+export function parseCliArgs(argv: string[]): CliArgs | "help" {
+  const { values, positionals } = parseArgsOrUsage({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      subscription: { type: "string" },
+      json: { type: "boolean", default: false },
+      yes: { type: "boolean", short: "y", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
   if (values.help || positionals[0] === "help") return "help";
   const [command, serviceId, ...extra] = positionals;
   if (command !== "plan" && command !== "apply") {

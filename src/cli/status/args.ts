@@ -1,6 +1,5 @@
-import { parseArgs } from "node:util";
 import { tableNamePrefixSchema } from "../../lib/config";
-import { UsageError } from "../args";
+import { parseArgsOrUsage, UsageError } from "../args";
 
 export const STATUS_USAGE = `Usage:
   afs-identity status --url <app URL> [--json]
@@ -76,23 +75,17 @@ function tablesTarget(text: string, prefix: string): StatusTarget {
 
 /** Parses the arguments after `status`; throws UsageError saying what is wrong. */
 export function parseStatusArgs(argv: string[], env: NodeJS.ProcessEnv): StatusArgs | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        url: { type: "string" },
-        tables: { type: "string" },
-        "table-prefix": { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseArgsOrUsage({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      url: { type: "string" },
+      tables: { type: "string" },
+      "table-prefix": { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
   if (values.help) return "help";
   if (positionals.length > 0) throw new UsageError(`unexpected arguments: ${positionals.join(" ")}`);
   if (values.url !== undefined && values.tables !== undefined) throw new UsageError("give either --url or --tables, not both");

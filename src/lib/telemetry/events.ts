@@ -40,16 +40,8 @@ export interface RunTelemetry {
   errorCode?: string;
 }
 
-export interface ActivationCheckTelemetry {
-  due: number;
-  active: number;
-  overdue: number;
-  reruns: number;
-  stale: number;
-  deferred: number;
-  armReads: number;
-  durationMs: number;
-}
+/** The activation check's summary as it returns it (counts by outcome), with its ARM reads and duration: each field one measurement. */
+export type ActivationCheckTelemetry = Readonly<Record<string, number>> & { armReads: number; durationMs: number };
 
 export interface SweepTelemetry {
   trigger: string;

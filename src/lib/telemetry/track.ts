@@ -10,7 +10,6 @@ import {
   serverEvent,
   serviceCountsEvent,
   sweepEvent,
-  type ActivationCheckTelemetry,
   type ServerTelemetry,
   type SweepTelemetry,
 } from "./events";
@@ -33,20 +32,37 @@ function serverTelemetry(record: ServerRecord): ServerTelemetry {
 
 const elapsed = (from: Date, to: Date): number => Math.max(0, to.getTime() - from.getTime());
 
+/** One attempt of a run, however it ended. */
+interface RunAttempt {
+  request: ReconcileRequest;
+  attempt: number;
+  status: RunStatus;
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+/** What every run event says, whether the run reconciled or failed. */
+function attemptFields(input: RunAttempt) {
+  const { request } = input;
+  return {
+    serviceId: request.serviceId,
+    runId: request.runId,
+    status: input.status,
+    trigger: request.trigger.kind,
+    dryRun: request.dryRun,
+    attempt: input.attempt,
+    durationMs: elapsed(input.startedAt, input.finishedAt),
+  };
+}
+
 export async function trackReconciled(
   telemetry: Telemetry,
-  input: { request: ReconcileRequest; attempt: number; status: RunStatus; report: ReconcileReport; startedAt: Date; finishedAt: Date; recorded?: RecordedReconcile },
+  input: RunAttempt & { report: ReconcileReport; recorded?: RecordedReconcile },
 ): Promise<void> {
   const { request, report, recorded } = input;
   telemetry.emit(
     runEvent({
-      serviceId: request.serviceId,
-      runId: request.runId,
-      status: input.status,
-      trigger: request.trigger.kind,
-      dryRun: request.dryRun,
-      attempt: input.attempt,
-      durationMs: elapsed(input.startedAt, input.finishedAt),
+      ...attemptFields(input),
       armReads: report.armCalls.reads,
       armWrites: report.armCalls.writes,
       actions: report.plan.length,
@@ -63,28 +79,17 @@ export async function trackReconciled(
 
 export async function trackRunFailure(
   telemetry: Telemetry,
-  input: { request: ReconcileRequest; attempt: number; status: RunStatus; startedAt: Date; finishedAt: Date; errorCode: string; error: string },
+  input: RunAttempt & { errorCode: string; error: string },
 ): Promise<void> {
   const { request } = input;
-  telemetry.emit(
-    runEvent({
-      serviceId: request.serviceId,
-      runId: request.runId,
-      status: input.status,
-      trigger: request.trigger.kind,
-      dryRun: request.dryRun,
-      attempt: input.attempt,
-      durationMs: elapsed(input.startedAt, input.finishedAt),
-      errorCode: input.errorCode,
-    }),
-  );
+  telemetry.emit(runEvent({ ...attemptFields(input), errorCode: input.errorCode }));
   if (input.status === "poisoned") telemetry.emit(poisonEvent({ serviceId: request.serviceId, runId: request.runId, attempts: input.attempt, error: input.error }));
   await telemetry.flush();
 }
 
 export async function trackActivationCheck(
   telemetry: Telemetry,
-  input: { check: Omit<ActivationCheckTelemetry, "durationMs">; startedAt: Date; finishedAt: Date; becameOverdue: ServerRecord[]; serviceCounts: Map<string, StateCounts> },
+  input: { check: Readonly<Record<string, number>> & { armReads: number }; startedAt: Date; finishedAt: Date; becameOverdue: ServerRecord[]; serviceCounts: Map<string, StateCounts> },
 ): Promise<void> {
   for (const server of input.becameOverdue) telemetry.emit(serverEvent("overdue", serverTelemetry(server)));
   for (const [serviceId, counts] of input.serviceCounts) telemetry.emit(serviceCountsEvent(serviceId, counts, "activationCheck"));
