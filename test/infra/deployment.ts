@@ -16,6 +16,9 @@ export interface MainInputs {
   accessOption?: "FileSyncAdministrator" | "RbacAdministratorWithCondition";
   existingSystemTopicIds?: string;
   appSettingOverrides?: Record<string, string>;
+  alertEmailAddress?: string;
+  statusPageSignInClientId?: string;
+  statusPageSignInGroupId?: string;
 }
 
 export interface Deployment {
