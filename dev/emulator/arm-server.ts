@@ -12,6 +12,7 @@ import { pageList } from "./list-paging";
 import { answerLongRunning } from "./lro-answer";
 import { storageHandlers } from "./handlers/storage";
 import { storageSyncHandlers } from "./handlers/storage-sync";
+import { subscriptionHandlers } from "./handlers/subscriptions";
 import type { Handler, HandlerContext, Reply } from "./handlers/types";
 import { actionFor, authorize } from "./rbac";
 import { normalizePath } from "./resource-id";
@@ -24,6 +25,7 @@ const HANDLERS: Record<string, Handler> = {
   ...authorizationHandlers,
   ...storageHandlers,
   ...machineHandlers,
+  ...subscriptionHandlers,
 };
 
 /** ARM refuses request bodies over 4 MB. */
@@ -63,6 +65,21 @@ export function send(res: ServerResponse, answer: Answer): void {
   headers["content-length"] = String(Buffer.byteLength(payload));
   res.writeHead(answer.status, headers);
   res.end(payload);
+}
+
+/**
+ * The caller's token is issued by the emulator's (the seed's) tenant; ARM
+ * refuses it for a subscription of another Entra tenant, as it refuses any
+ * token from the wrong issuer.
+ */
+function rejectForeignTenant(core: EmulatorCore, subscriptionId: string): void {
+  const sub = core.state.subscription(subscriptionId);
+  if (!sub || sub.tenantId.toLowerCase() === core.state.tenantId.toLowerCase()) return;
+  throw new ArmError(
+    401,
+    "InvalidAuthenticationTokenTenant",
+    `The access token is from the wrong issuer 'https://sts.windows.net/${core.state.tenantId}/'. It must match the tenant 'https://sts.windows.net/${sub.tenantId}/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/${sub.tenantId}' to get the token.`,
+  );
 }
 
 /** The RBAC action and scope a generic request needs: `{provider}/{types}/{verb}` over the resource (or the list's parent). */
@@ -156,6 +173,7 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
 
     const claims = callerFromAuthorization(req.headers.authorization, Date.now());
     callerOid = claims.oid;
+    if (subscriptionId) rejectForeignTenant(core, subscriptionId);
 
     let body: unknown;
     if (routed.operation) {

@@ -62,9 +62,16 @@ export interface ServerRecord {
   machineId?: string;
   registeredAtMs: number;
   /** Simulated agent: set by PATCH identity:true, cleared when the switch is picked up. */
-  pendingSwitch?: { principalId: string; sinceMs: number };
+  pendingSwitch?: {
+    principalId: string;
+    sinceMs: number;
+    /** The server used its identity when the switch came (a repair): its agent keeps presenting an identity meanwhile. */
+    fromIdentity?: boolean;
+  };
   /** Simulated agent: the last error it reports (hex string like 0x80c86063). */
   agentError?: string;
+  /** Simulated agent fault: it never picks up a switch (stays on its certificate). */
+  agentIgnoresSwitch?: boolean;
   serverManagementErrorCode: number;
   lastHeartBeatMs: number;
   lastWorkflowId?: string;
@@ -102,13 +109,28 @@ export interface ServerEndpointRecord {
   offlineDataTransfer: string;
 }
 
+/** `properties.networkAcls` of a storage account (Microsoft.Storage 2023-05-01 NetworkRuleSet). */
+export interface NetworkAclsRecord {
+  defaultAction: "Allow" | "Deny";
+  /** "None" or a comma-separated combination of Logging, Metrics, AzureServices. */
+  bypass: string;
+  ipRules: { value: string; action: "Allow" }[];
+  virtualNetworkRules: { id: string; action: "Allow"; state?: string }[];
+}
+
 export interface StorageAccountRecord {
   id: string;
   subscriptionId: string;
   resourceGroup: string;
   name: string;
   location: string;
+  networkAcls: NetworkAclsRecord;
+  /** Absent: the property is not returned, which Azure documents as true. */
+  allowSharedKeyAccess?: boolean;
 }
+
+/** Azure's network rules for an account created with defaults: open to all networks. */
+export const DEFAULT_NETWORK_ACLS: NetworkAclsRecord = { defaultAction: "Allow", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] };
 
 export interface FileShareRecord {
   /** Canonical id, with `fileshares` (the form used as a role assignment scope). */
@@ -124,9 +146,15 @@ export interface MachineIdentityRecord {
   sinceMs: number;
 }
 
+/** `properties.status` of an Arc machine (Microsoft.HybridCompute StatusTypes). */
+export type ArcStatus = "Connected" | "Disconnected" | "Error" | "Expired";
+export const ARC_STATUSES: readonly ArcStatus[] = ["Connected", "Disconnected", "Error", "Expired"];
+
 export interface MachineRecord {
   id: string;
   kind: "arc" | "vm";
+  /** Arc machines only; VMs have no such property. */
+  status?: ArcStatus;
   subscriptionId: string;
   resourceGroup: string;
   name: string;
@@ -158,6 +186,8 @@ export interface PrincipalRecord {
   type: "ServicePrincipal" | "User" | "Group";
   displayName: string;
   createdAtMs: number;
+  /** The Entra tenant whose directory holds the principal; absent: the seed's tenant. */
+  tenantId?: string;
 }
 
 export class EmulatorState {
@@ -221,6 +251,12 @@ export class EmulatorState {
 
   subscription(id: string): SubscriptionRecord | undefined {
     return this.subscriptions.get(id.toLowerCase());
+  }
+
+  /** The Entra tenant a scope belongs to: its subscription's, or the seed's for the root and unknown subscriptions. */
+  tenantOfScope(scope: string): string {
+    const sub = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
+    return (sub ? this.subscription(sub)?.tenantId : undefined) ?? this.tenantId;
   }
 
   resourceGroup(subscriptionId: string, name: string): ResourceGroupRecord | undefined {

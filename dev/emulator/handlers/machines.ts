@@ -16,7 +16,7 @@ export function machineBody(m: MachineRecord): Record<string, unknown> {
       ...common,
       type: "Microsoft.HybridCompute/machines",
       kind: "",
-      properties: { provisioningState: "Succeeded", status: "Connected", machineFqdn: m.hostName, displayName: m.hostName.split(".")[0], osName: "windows", osType: "windows", vmId: m.vmId, agentVersion: "1.46.02880.1935" },
+      properties: { provisioningState: "Succeeded", status: m.status ?? "Connected", machineFqdn: m.hostName, displayName: m.hostName.split(".")[0], osName: "windows", osType: "windows", vmId: m.vmId, agentVersion: "1.46.02880.1935" },
     };
   }
   return {
@@ -40,8 +40,10 @@ export function setMachineIdentity(core: EmulatorCore, m: MachineRecord, action:
     m.identity = undefined;
     return undefined;
   }
-  const p = core.newPrincipal(m.name);
-  m.identity = { principalId: p.principalId, tenantId: core.state.tenantId, sinceMs: core.clock.now() };
+  // A new identity lives in the same directory as the one it replaces (by default the subscription's tenant).
+  const tenantId = m.identity?.tenantId ?? core.state.tenantOfScope(m.id);
+  const p = core.newPrincipal(m.name, tenantId);
+  m.identity = { principalId: p.principalId, tenantId, sinceMs: core.clock.now() };
   return p.principalId;
 }
 
@@ -78,7 +80,7 @@ function write(ctx: HandlerContext, create: boolean): HandlerResult {
     if (!create) throw notFound(id.split("/providers/")[1] ?? "", rg.name);
     const name = ctx.params.machineName ?? ctx.params.vmName ?? "";
     const host = stringProp(objectProp(ctx.body, "properties"), "machineFqdn") ?? stringProp(objectProp(objectProp(ctx.body, "properties"), "osProfile"), "computerName") ?? name;
-    m = { id, kind: kindOf(ctx), subscriptionId: rg.subscriptionId, resourceGroup: rg.name, name, hostName: host, location: stringProp(ctx.body, "location") ?? rg.location, tags: {}, vmId: randomUUID() };
+    m = { id, kind: kindOf(ctx), ...(kindOf(ctx) === "arc" ? { status: "Connected" as const } : {}), subscriptionId: rg.subscriptionId, resourceGroup: rg.name, name, hostName: host, location: stringProp(ctx.body, "location") ?? rg.location, tags: {}, vmId: randomUUID() };
     state.machines.set(idKey(id), m);
   }
   const tags = objectProp(ctx.body, "tags");
