@@ -225,6 +225,50 @@ export class EmulatorState {
     }
   }
 
+  /** A deep copy, for `restore` to undo a change. */
+  snapshot(): EmulatorState {
+    const copy = new EmulatorState();
+    copy.tenantId = this.tenantId;
+    copy.callerPrincipalId = this.callerPrincipalId;
+    for (const [theirs, mine] of copy.mapPairs(this)) for (const [k, v] of mine) theirs.set(k, structuredClone(v));
+    return copy;
+  }
+
+  /**
+   * Puts back what a snapshot holds, in place: records that still exist keep
+   * their identity (code holding them, such as a pending operation, sees the
+   * restored values), added ones go, removed ones return.
+   */
+  restore(snapshot: EmulatorState): void {
+    for (const [mine, theirs] of this.mapPairs(snapshot)) {
+      for (const k of [...mine.keys()]) if (!theirs.has(k)) mine.delete(k);
+      for (const [k, v] of theirs) {
+        const current = mine.get(k);
+        if (current && typeof current === "object") {
+          for (const key of Object.keys(current)) delete (current as Record<string, unknown>)[key];
+          Object.assign(current, structuredClone(v));
+        } else mine.set(k, structuredClone(v));
+      }
+    }
+  }
+
+  private mapPairs(other: EmulatorState): [Map<string, unknown>, Map<string, unknown>][] {
+    return [
+      [this.subscriptions, other.subscriptions],
+      [this.resourceGroups, other.resourceGroups],
+      [this.services, other.services],
+      [this.servers, other.servers],
+      [this.syncGroups, other.syncGroups],
+      [this.cloudEndpoints, other.cloudEndpoints],
+      [this.serverEndpoints, other.serverEndpoints],
+      [this.storageAccounts, other.storageAccounts],
+      [this.fileShares, other.fileShares],
+      [this.machines, other.machines],
+      [this.roleAssignments, other.roleAssignments],
+      [this.principals, other.principals],
+    ];
+  }
+
   /** Takes over everything another state holds (used to swap in a fully validated seed). */
   replaceWith(other: EmulatorState): void {
     this.tenantId = other.tenantId;
