@@ -11,7 +11,7 @@ describe("loadConfig", () => {
     const config = loadConfig(minimal);
     expect(config.armEndpoint).toBe("https://management.azure.com");
     expect(config.activationWindowMs).toBe(3_600_000);
-    expect(config.minAgentVersion).toBe("19.1.0.0");
+    expect(config.minAgentVersion).toBe("20.0.0.0");
     expect(config.reconcileQueueName).toBe("reconcile");
     expect(config.discoveryRecheckDelaysMs[0]).toBe(120_000);
   });

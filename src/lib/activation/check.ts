@@ -105,7 +105,7 @@ async function maybeRerun(app: AppServices, entry: StoredDueEntry, log: AppLog):
   // re-run, never the only one.
   const run = await requestReconcile(
     app.scheduler,
-    { serviceId: entry.serviceId, trigger: { kind: "timer", timer: "activationCheck", reason: `server ${row.record.name} overdue` } },
+    { serviceId: entry.serviceId, trigger: { kind: "timer", timer: "activationCheck", reason: `server ${row.record.name} overdue` }, overdue: [entry.serverId] },
     app.now(),
   );
   await app.tables.servers.updateEntity(serverToEntity({ ...row.record, autoReruns: row.record.autoReruns + 1 }), "Replace", { etag: row.etag });

@@ -1,5 +1,6 @@
 import type { RegisteredServerView } from "../azure/views";
 import type { ArmErrorInfo, ReconcileReport } from "../reconcile/report";
+import type { EngineHints } from "../reconcile/hints";
 
 /**
  * What the app needs from the engine and ARM, as one narrow interface: the
@@ -13,6 +14,8 @@ export interface MachineIdentity {
   hostNames: string[];
   principalId?: string;
   tenantId?: string;
+  /** Arc properties.status, when the machine is an Arc machine. */
+  status?: string;
 }
 
 /** The registered-server fields the app reads (the engine's normalized view: zero GUIDs absent, enums as ARM spells them). */
@@ -22,7 +25,7 @@ export type RegisteredServerSnapshot = Pick<
 >;
 
 export interface EnginePort {
-  reconcile(serviceId: string, options: { dryRun: boolean }): Promise<ReconcileReport>;
+  reconcile(serviceId: string, options: { dryRun: boolean; hints?: EngineHints }): Promise<ReconcileReport>;
   /** Storage Sync Service ids in a subscription or resource group scope. */
   listServices(scope: string): Promise<string[]>;
   listServers(serviceId: string): Promise<RegisteredServerSnapshot[]>;

@@ -7,6 +7,7 @@ import type { RunStatus } from "../status/records";
 import { recordRejectedMessage, recordRunFinished, recordRunStarted, type RunServerSummary } from "../status/run-records";
 import { updateService } from "../status/service-records";
 import type { ReconcileReport } from "../reconcile/report";
+import type { EngineHints } from "../reconcile/hints";
 import { followUpDiscovery, requeueIfWorthIt } from "./follow-ups";
 import type { AppLog } from "./log";
 import type { AppServices } from "./services";
@@ -101,7 +102,7 @@ async function runUnderLease(app: AppServices, request: ReconcileRequest, delive
 
   let report: ReconcileReport;
   try {
-    report = await app.engine.reconcile(request.serviceId, { dryRun: request.dryRun });
+    report = await app.engine.reconcile(request.serviceId, { dryRun: request.dryRun, hints: hintsOf(request) });
   } catch (error) {
     return await recordFailure(app, request, delivery, startedAt, error, log);
   }
@@ -185,4 +186,18 @@ async function recordFailure(
   }
   log.warn(`${request.serviceId}: run ${request.runId} attempt ${delivery.dequeueCount} failed (${message})${lastAttempt ? "; moving to the poison queue" : "; will retry"}`);
   throw new TransientReconcileError(`${request.serviceId}: ${message}`, lastAttempt, { cause: error });
+}
+
+/** What the request carries beyond the service id, as the engine's hints. */
+function hintsOf(request: ReconcileRequest): EngineHints | undefined {
+  const identityChanges = (request.discovery ?? []).map((w) => ({
+    machineId: w.machineId,
+    principalId: w.principalId,
+    hostNames: w.hostNames ?? [],
+    ...(w.previousPrincipalId ? { previousPrincipalId: w.previousPrincipalId } : {}),
+    ...(w.tenantId ? { tenantId: w.tenantId } : {}),
+    ...(w.status ? { status: w.status } : {}),
+  }));
+  if (identityChanges.length === 0 && !request.overdue?.length) return undefined;
+  return { identityChanges, ...(request.overdue?.length ? { overdueServerIds: request.overdue } : {}) };
 }

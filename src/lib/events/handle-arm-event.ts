@@ -65,8 +65,12 @@ async function inspectMachine(app: AppServices, machineId: string, trigger: Trig
 
   // Already reported by the agent (the table knows principals) → the services are known.
   const byPrincipal = await findServersByPrincipal(app.tables.servers, principalId);
-  let serviceIds = unique(byPrincipal.map((s) => s.serviceId));
-  let how = "principal";
+  // A switched server still bound to the machine's previous principal has lost its trust (the agent
+  // cannot report the new one): its run repairs it, found by that previous principal.
+  const previousPrincipalId = known && known.principalId !== principalId ? known.principalId : undefined;
+  const byPrevious = byPrincipal.length === 0 && previousPrincipalId ? await findServersByPrincipal(app.tables.servers, previousPrincipalId) : [];
+  let serviceIds = unique([...byPrincipal, ...byPrevious].map((s) => s.serviceId));
+  let how = byPrincipal.length > 0 ? "principal" : "previous principal";
   if (serviceIds.length === 0) {
     how = "host name";
     serviceIds = unique((await listAllServers(app.tables.servers)).filter((s) => matchesAny(machine.hostNames, [s.name])).map((s) => s.serviceId));
@@ -79,16 +83,22 @@ async function inspectMachine(app: AppServices, machineId: string, trigger: Trig
   serviceIds = serviceIds.filter((id) => isWithinScopes(id, app.config.managedScopes));
 
   const runs: Scheduled[] = [];
-  const firstDelay = app.config.discoveryRecheckDelaysMs[0] ?? 0;
+  const watch = {
+    machineId,
+    principalId,
+    attempt: 0,
+    hostNames: machine.hostNames.slice(0, 10),
+    ...(previousPrincipalId ? { previousPrincipalId } : {}),
+    ...(machine.tenantId ? { tenantId: machine.tenantId } : {}),
+    ...(machine.status ? { status: machine.status.slice(0, 40) } : {}),
+  };
+  // A repair cannot wait for the agent (it will never report): no delay when a server was bound before.
+  const firstDelay = byPrevious.length > 0 ? 0 : (app.config.discoveryRecheckDelaysMs[0] ?? 0);
   for (const serviceId of serviceIds) {
     runs.push(
       byPrincipal.length > 0
         ? await requestReconcile(app.scheduler, { serviceId, trigger }, app.now())
-        : await requestReconcile(
-            app.scheduler,
-            { serviceId, trigger, discovery: [{ machineId, principalId, attempt: 0 }], delayMs: firstDelay },
-            app.now(),
-          ),
+        : await requestReconcile(app.scheduler, { serviceId, trigger, discovery: [watch], delayMs: firstDelay }, app.now()),
     );
   }
   // Remembered only after the runs are queued: a failure above makes Event Grid deliver again.

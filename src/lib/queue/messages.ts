@@ -56,6 +56,13 @@ export const discoveryWatchSchema = z.object({
   principalId: z.string().regex(GUIDISH),
   /** Index into DISCOVERY_RECHECK_DELAYS of the delay that led to this check. */
   attempt: z.number().int().min(0).max(100),
+  /** The principal the app recorded for the machine before: a switched server still bound to it needs a repair. */
+  previousPrincipalId: z.string().regex(GUIDISH).optional(),
+  /** The names the machine answers to, to find its server when no principal links them. */
+  hostNames: z.array(z.string().max(300)).max(10).optional(),
+  tenantId: z.string().regex(GUIDISH).optional(),
+  /** Arc properties.status when the event was handled. */
+  status: z.string().max(40).optional(),
 });
 export type DiscoveryWatch = z.infer<typeof discoveryWatchSchema>;
 
@@ -68,6 +75,8 @@ export const reconcileRequestSchema = z.object({
   trigger: triggerSchema,
   requestedAt: z.string().max(64),
   discovery: z.array(discoveryWatchSchema).max(50).optional(),
+  /** Servers still on Certificate after the activation window: this run sends their switch again. */
+  overdue: z.array(z.string().regex(GUIDISH)).max(100).optional(),
 });
 export type ReconcileRequest = z.infer<typeof reconcileRequestSchema>;
 

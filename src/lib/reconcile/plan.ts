@@ -1,9 +1,13 @@
-import { roleAssignmentName } from "../azure/role-assignments";
+import { ROLE_NAMES, roleAssignmentName, type RoleDefinitionGuid } from "../azure/role-assignments";
 import { isSameOrDescendantScope } from "../azure/resource-id";
 import type { ServiceIdentityType } from "../azure/views";
-import type { EnableServiceIdentityAction, GrantRoleAction, PlannedAction, SwitchServerAction } from "./actions";
+import type { DeleteRoleAssignmentAction, EnableServiceIdentityAction, GrantRoleAction, PlannedAction, RepairServerAction, SwitchServerAction } from "./actions";
 import { isAgentTooOld } from "./agent-version";
-import { classifyServer, type ServerClassification } from "./eligibility";
+import { classifyAll, isForeignTenant, serviceTenantOf } from "./classify-all";
+import type { ServerClassification } from "./eligibility";
+import { prerequisiteFindings } from "./prerequisites";
+import { CROSS_TENANT_REMEDY } from "./remedies";
+import { staleGrants } from "./stale-grants";
 import type { ServerVerdict, ServiceSummary } from "./report";
 import { requiredGrants, serversBehindEndpoint, type RequiredGrant } from "./required-grants";
 import type { EngineSettings } from "./settings";
@@ -20,6 +24,8 @@ export interface Plan {
   warnings: string[];
   /** True when something cannot be planned until the topology changes (a cloud endpoint without account or share). */
   blocked: boolean;
+  /** Prerequisite warnings per server id (a storage account's firewall or shared-key setting), with their remedy. */
+  serverWarnings: Map<string, Array<{ message: string; remedy: string }>>;
 }
 
 export const NO_ELIGIBLE_SERVER_WARNING =
@@ -61,6 +67,8 @@ function describeGrant(grant: RequiredGrant, servicePrincipal: string | undefine
 
 function toVerdict(server: Snapshot["servers"][number], c: ServerClassification): ServerVerdict {
   return {
+    ...(c.error ? { error: c.error } : {}),
+    ...(c.remedy ? { remedy: c.remedy } : {}),
     serverId: server.serverId,
     resourceId: server.resourceId,
     name: server.name,
@@ -78,12 +86,17 @@ function toVerdict(server: Snapshot["servers"][number], c: ServerClassification)
  * PURE: what must happen for the snapshot to converge. Only missing things are
  * planned, so a converged service yields an empty plan (zero writes).
  */
-export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgentVersion">): Plan {
+export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgentVersion" | "pruneStaleGrants">): Plan {
   const { service } = snapshot;
-  const classifications = new Map(snapshot.servers.map((s) => [s.serverId, classifyServer(s, settings.minAgentVersion)]));
+  const classifications = classifyAll(snapshot, settings.minAgentVersion);
   const servers = snapshot.servers.map((s) => toVerdict(s, classifications.get(s.serverId) as ServerClassification));
   const names = new Map(snapshot.servers.map((s) => [s.serverId, s.name]));
   const warnings: string[] = [];
+  const serverWarnings = new Map<string, Array<{ message: string; remedy: string }>>();
+  for (const finding of prerequisiteFindings(snapshot)) {
+    warnings.push(`${finding.message} Remedy: ${finding.remedy}`);
+    for (const id of finding.serverIds) serverWarnings.set(id, [...(serverWarnings.get(id) ?? []), { message: finding.message, remedy: finding.remedy }]);
+  }
   const summary: ServiceSummary = {
     serviceId: service.resourceId,
     identityType: service.identity.type,
@@ -95,33 +108,64 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
   const adopted = hasSystemAssigned(service.identity.type) && service.identity.principalId !== undefined;
   // Agents too old for managed identities are warned about, whether or not they report one.
   for (const v of servers) {
-    if ((v.state === "AgentTooOld" || v.state === "NoIdentity") && isAgentTooOld(v.agentVersion, settings.minAgentVersion)) warnings.push(`${v.name}: ${v.reason}`);
+    if (v.state === "AgentTooOld" && isAgentTooOld(v.agentVersion, settings.minAgentVersion)) warnings.push(`${v.name}: ${v.reason}`);
   }
   if (withIdentity.length === 0 && !adopted) {
     warnings.push(NO_ELIGIBLE_SERVER_WARNING);
-    return { serviceId: service.resourceId, actions: [], servers, service: summary, warnings, blocked: false };
+    return { serviceId: service.resourceId, actions: [], servers, service: summary, warnings, blocked: false, serverWarnings };
   }
 
   // A cloud endpoint without account or share (the spec examples show empty ones) cannot be granted on:
   // useIdentity and the switch of every server syncing with it wait until it names both.
+  // A storage account in another tenant is not supported by File Sync: the same, with its own code.
+  const serviceTenant = serviceTenantOf(snapshot);
   const incomplete = snapshot.syncGroups.flatMap((g) =>
-    g.cloudEndpoints.filter((c) => !c.storageAccountResourceId || !c.azureFileShareName).map((c) => ({ group: g, cloud: c })),
+    g.cloudEndpoints
+      .filter((c) => !c.storageAccountResourceId || !c.azureFileShareName || isForeignTenant(c.storageAccountTenantId, serviceTenant))
+      .map((c) => ({ group: g, cloud: c, foreign: !!c.storageAccountResourceId && !!c.azureFileShareName })),
   );
-  for (const { group, cloud } of incomplete) {
-    warnings.push(`Cloud endpoint ${cloud.resourceId} names no storage account or file share: its grants cannot be made, so useIdentity is not set and the servers of sync group ${group.name} are not switched.`);
+  for (const { group, cloud, foreign } of incomplete) {
+    warnings.push(
+      foreign
+        ? `Cloud endpoint ${cloud.resourceId}: storage account ${cloud.storageAccountResourceId} is in tenant ${cloud.storageAccountTenantId}, not the service's tenant ${serviceTenant}; File Sync does not support that, so nothing is granted on it, useIdentity is not set and the servers of sync group ${group.name} are not switched. Remedy: ${CROSS_TENANT_REMEDY}`
+        : `Cloud endpoint ${cloud.resourceId} names no storage account or file share: its grants cannot be made, so useIdentity is not set and the servers of sync group ${group.name} are not switched.`,
+    );
     for (const endpoint of group.serverEndpoints) {
       for (const behind of endpoint.serverResourceId ? serversBehindEndpoint(endpoint.serverResourceId, snapshot.servers) : []) {
         const verdict = servers.find((v) => v.serverId === behind.serverId);
         if (verdict?.state !== "Eligible") continue;
         verdict.state = "Failed";
-        verdict.reason = `Not switched: cloud endpoint ${cloud.resourceId} of sync group ${group.name} names no storage account or file share, so the server's grants on it cannot be made.`;
-        verdict.error = { code: "CloudEndpointIncomplete", message: `Cloud endpoint ${cloud.resourceId} has no storageAccountResourceId or azureFileShareName.` };
-        verdict.remedy = "Wait for the cloud endpoint to finish provisioning, or fix or remove it, then re-run.";
+        if (foreign) {
+          verdict.reason = `Not switched: storage account ${cloud.storageAccountResourceId} of sync group ${group.name} is in another Microsoft Entra tenant (${cloud.storageAccountTenantId}) than the service (${serviceTenant}).`;
+          verdict.error = { code: "CrossTenantStorageAccount", message: verdict.reason };
+          verdict.remedy = CROSS_TENANT_REMEDY;
+        } else {
+          verdict.reason = `Not switched: cloud endpoint ${cloud.resourceId} of sync group ${group.name} names no storage account or file share, so the server's grants on it cannot be made.`;
+          verdict.error = { code: "CloudEndpointIncomplete", message: `Cloud endpoint ${cloud.resourceId} has no storageAccountResourceId or azureFileShareName.` };
+          verdict.remedy = "Wait for the cloud endpoint to finish provisioning, or fix or remove it, then re-run.";
+        }
       }
     }
   }
 
   const actions: PlannedAction[] = [];
+  // Deletions first, so `plan` shows them at the top; they depend on nothing and nothing depends on them.
+  if (settings.pruneStaleGrants) {
+    for (const stale of staleGrants(snapshot)) {
+      const action: DeleteRoleAssignmentAction = {
+        id: `delete:${stale.id.toLowerCase()}`,
+        kind: "deleteRoleAssignment",
+        dependsOn: [],
+        description: `Remove the stale grant of ${ROLE_NAMES[stale.roleDefinitionGuid as RoleDefinitionGuid] ?? stale.roleDefinitionGuid} to ${stale.principalId} on ${stale.scope} (created by this product; no server syncing the share uses that principal any more)`,
+        assignmentId: stale.id,
+        scope: stale.scope,
+        principalId: stale.principalId,
+        roleDefinitionGuid: stale.roleDefinitionGuid,
+        roleName: ROLE_NAMES[stale.roleDefinitionGuid as RoleDefinitionGuid] ?? stale.roleDefinitionGuid,
+      };
+      actions.push(action);
+    }
+  }
   let enable: EnableServiceIdentityAction | undefined;
   if (!adopted) {
     const toType = withSystemAssigned(service.identity.type);
@@ -164,7 +208,8 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
     else for (const id of grant.principal.serverIds) grantIdsByServer.set(id, [...(grantIdsByServer.get(id) ?? []), action.id]);
   }
 
-  if (!service.useIdentity && incomplete.length === 0) {
+  const setUseIdentity = !service.useIdentity && incomplete.length === 0;
+  if (setUseIdentity) {
     actions.push({
       id: "set-use-identity",
       kind: "setUseIdentity",
@@ -178,12 +223,43 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
   for (const server of snapshot.servers) {
     const c = classifications.get(server.serverId);
     if (c?.state !== "Eligible" || !c.principalId) continue;
-    if (servers.find((v) => v.serverId === server.serverId)?.state !== "Eligible") continue; // blocked above
+    const verdict = servers.find((v) => v.serverId === server.serverId) as ServerVerdict;
+    if (verdict.state !== "Eligible") continue; // blocked above
+    // The documented order: a server is switched only once useIdentity is true (or set by this run).
+    if (!service.useIdentity && !setUseIdentity) {
+      verdict.reason = `Not switched yet: useIdentity is not set on ${service.name} (see the service's warnings), and a server is switched only after it.`;
+      continue;
+    }
+    const dependsOn = [...(grantIdsByServer.get(server.serverId) ?? []), ...(setUseIdentity ? ["set-use-identity"] : [])];
+    if (c.repairFrom !== undefined) {
+      const repair: RepairServerAction = {
+        id: `repair:${server.serverId}`,
+        kind: "repairServer",
+        dependsOn,
+        description: `Repair server ${server.name}: trust its machine's new identity ${c.principalId} instead of ${c.repairFrom} (PATCH identity + applicationId, as Set-AzStorageSyncServer -Identity) once the new identity's grants exist`,
+        serverId: server.serverId,
+        serverResourceId: server.resourceId,
+        serverName: server.name,
+        principalId: c.principalId,
+        previousPrincipalId: c.repairFrom,
+      };
+      actions.push(repair);
+      continue;
+    }
+    if (c.resend) {
+      const missing = grantIdsByServer.get(server.serverId)?.length ?? 0;
+      const causes = [
+        ...(server.serverManagementErrorCode ? [`the server reports error ${server.serverManagementErrorCode}${server.serverManagementErrorCode === "0x80c86063" ? " (no Storage File Data Privileged Contributor on a share)" : ""}`] : []),
+        ...(missing > 0 ? [`${missing} of its grants were missing (granted again now)`] : []),
+      ];
+      verdict.reason = `Still on Certificate after the activation window: the switch is sent again. Likely cause: ${causes.length > 0 ? causes.join("; ") : "the agent has not picked the switch up (its Arc machine Disconnected or Expired, or the agent offline)"}.`;
+      verdict.remedy = "Run `azcmagent show` on the server (its Arc agent must be Connected and its identity enabled), check the File Sync agent is at least MIN_AGENT_VERSION and can reach Azure; the grants are re-checked on every run.";
+    }
     const action: SwitchServerAction = {
       id: `switch:${server.serverId}`,
       kind: "switchServer",
-      dependsOn: grantIdsByServer.get(server.serverId) ?? [],
-      description: `Switch server ${server.name} to its managed identity ${c.principalId} once its own grants exist`,
+      dependsOn,
+      description: `${c.resend ? "Send the switch again to" : "Switch"} server ${server.name} ${c.resend ? "for" : "to its managed identity"} ${c.principalId} once its own grants exist and useIdentity is true`,
       serverId: server.serverId,
       serverResourceId: server.resourceId,
       serverName: server.name,
@@ -191,5 +267,5 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
     };
     actions.push(action);
   }
-  return { serviceId: service.resourceId, actions, servers, service: summary, warnings, blocked: incomplete.length > 0 };
+  return { serviceId: service.resourceId, actions, servers, service: summary, warnings, blocked: incomplete.length > 0, serverWarnings };
 }

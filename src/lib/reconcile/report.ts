@@ -43,7 +43,7 @@ export interface ServerVerdict {
   switchedThisRun: boolean;
 }
 
-export type ActionKind = "enableServiceIdentity" | "grantRole" | "setUseIdentity" | "switchServer";
+export type ActionKind = "deleteRoleAssignment" | "enableServiceIdentity" | "grantRole" | "setUseIdentity" | "switchServer" | "repairServer";
 
 export interface PlannedActionBase {
   /** Stable within a plan, e.g. "grant:<assignmentName>". */

@@ -98,7 +98,7 @@ describe("plan", () => {
   it("warns about an agent too old for managed identities even when it reports none, naming the upgrade", () => {
     const old = server(guid(1, "d"), { agentVersion: "17.3.0.0" });
     const p = plan(snapshotOf({ servers: [old], syncGroups: [] }), settings);
-    expect(p.servers[0]).toMatchObject({ state: "NoIdentity" });
+    expect(p.servers[0]).toMatchObject({ state: "AgentTooOld" });
     expect(p.servers[0]?.reason).toContain("upgrade the Azure File Sync agent");
     expect(p.warnings.some((w) => w.includes("17.3.0.0") && w.includes("19.1.0.0"))).toBe(true);
   });
