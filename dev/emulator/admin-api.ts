@@ -213,6 +213,7 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
       const o = asObject(body, "addPrincipal") as AddPrincipalRequest;
       const principalId = o.principalId ?? randomUUID();
       if (!isGuid(principalId)) throw badRequest("InvalidRequestContent", "addPrincipal: principalId must be a GUID.");
+      if (o.tenantId !== undefined && !isGuid(o.tenantId)) throw badRequest("InvalidRequestContent", "addPrincipal: tenantId must be a GUID.");
       const now = core.clock.now();
       return core.state.addPrincipal({
         principalId,

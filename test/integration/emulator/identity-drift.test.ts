@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLE_IDS } from "../../../dev/emulator/index";
-import { DATA_SHARE, arcMachine, driftSeed, principal, serverResource, SERVERS, ZERO_GUID } from "./drift-seed";
+import { DATA_SHARE, arcMachine, driftSeed, principal, serverResource, SERVERS, vm, ZERO_GUID } from "./drift-seed";
 import { plainRequest, responseProblems, sendRaw, startHarness, SUB1, type Harness, type RawResult } from "./harness";
 
 /** Identity drift after a switch, agents that do not pick a switch up, Arc status, and the zero-GUID refusal. */
@@ -83,6 +83,25 @@ describe("a switched server whose machine identity changes (broken trust)", () =
     const mended = await server(n);
     expect(mended).toMatchObject({ applicationId: newPrincipal, activeAuthType: "ManagedIdentity", latestApplicationId: "" });
     expect(mended.lastHeartBeat > brokenAt).toBe(true);
+  });
+});
+
+describe("a switched VM whose system identity is disabled and re-enabled through ARM", () => {
+  it("is broken the same way and mended by the repair PATCH", async () => {
+    const n = SERVERS.vmSwitched;
+    const path = `${vm("vm-sw")}?api-version=2024-07-01`;
+    expect((await plainRequest(h, "PATCH", path, { identity: { type: "None" } })).status).toBe(200);
+    const brokenAt = (await server(n)).lastHeartBeat;
+    const enabled = await plainRequest(h, "PATCH", path, { identity: { type: "SystemAssigned" } });
+    const newPrincipal = (enabled.body as { identity: { principalId: string } }).identity.principalId;
+    expect(newPrincipal).not.toBe(principal(8));
+    await h.emulator.admin.advanceTime(DISCOVERY_MS * 2);
+    expect(await server(n)).toMatchObject({ applicationId: principal(8), latestApplicationId: "", activeAuthType: "ManagedIdentity", lastHeartBeat: brokenAt });
+
+    await grant(newPrincipal);
+    expect((await patchServer(n, { identity: true, applicationId: newPrincipal })).status).toBe(200);
+    await h.emulator.admin.advanceTime(ACTIVATION_MS);
+    expect(await server(n)).toMatchObject({ applicationId: newPrincipal, activeAuthType: "ManagedIdentity" });
   });
 });
 

@@ -3,7 +3,7 @@ import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { MicrosoftStorageSync } from "@azure/arm-storagesync";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_SEED_PATH, ROLE_IDS, type SeedInput } from "../../../dev/emulator/index";
+import { DEFAULT_SEED_PATH, ROLE_IDS, TEST_TENANT_ID, type SeedInput } from "../../../dev/emulator/index";
 import { plainRequest, SERVICE1, SUB1, responseProblems, startHarness, type Harness } from "./harness";
 
 const NOBODY = "0b0d0000-0000-4000-8000-000000000001";
@@ -147,6 +147,15 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
     expect(denied.status).toBe(403);
     const allowed = await plainRequest(h, "GET", machine);
     expect(allowed.status).toBe(200);
+  });
+
+  it("GET subscription answers its tenantId to a caller holding a role in it, 403 to one holding none", async () => {
+    const path = `${SUB1_SCOPE}?api-version=2022-12-01`;
+    const token = async (p: string) => (await new ManagedIdentityCredential({ clientId: p }).getToken(`${h.emulator.armEndpoint}/.default`))?.token;
+    expect((await plainRequest(h, "GET", path, undefined, await token(AFS_ADMIN_ONLY))).body).toMatchObject({ subscriptionId: SUB1, tenantId: TEST_TENANT_ID });
+    const denied = await plainRequest(h, "GET", path, undefined, await token(NOBODY));
+    expect(denied.status).toBe(403);
+    expect(denied.body).toMatchObject({ error: { code: "AuthorizationFailed" } });
   });
 
   it("requests without a bearer token get 401 whatever the enforcement", async () => {
