@@ -39,6 +39,8 @@ export interface SwitchServerAction extends PlannedActionBase {
   serverResourceId: string;
   serverName: string;
   principalId: string;
+  /** Sent again: the server was still on Certificate after the activation window. */
+  resend?: boolean;
 }
 
 /**

@@ -264,6 +264,7 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
       serverResourceId: server.resourceId,
       serverName: server.name,
       principalId: c.principalId,
+      ...(c.resend ? { resend: true } : {}),
     };
     actions.push(action);
   }

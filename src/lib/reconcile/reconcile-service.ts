@@ -49,11 +49,15 @@ function outcomeVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVe
     if (isOk(switchOutcome)) {
       const readBack = applied.switchedServers.get(verdict.serverId);
       const repaired = repairOutcome !== undefined;
+      const resent = plan.actions.some((a) => a.kind === "switchServer" && a.serverId === verdict.serverId && a.resend);
       return {
         ...verdict,
         state: "Switched",
         activeAuthType: readBack?.activeAuthType ?? verdict.activeAuthType,
-        reason: repaired
+        // A re-sent switch keeps the plan's reason: it names the likely cause of the first one not taking.
+        reason: resent
+          ? verdict.reason
+          : repaired
           ? `Repaired this run: the service now trusts the machine's new identity ${verdict.principalId} (read back); the agent picks it up within the activation window.`
           : `Switched to identity ${verdict.principalId} this run; the agent picks it up within the activation window.`,
         switchedThisRun: true,
