@@ -143,7 +143,8 @@ const samePrincipal = (a: string | undefined | null, b: string): boolean => a ==
 export function evaluateAgent(state: EmulatorState, server: ServerRecord, nowMs: number, delays: AgentDelays, world: AgentWorld = new AgentWorld(state)): void {
   if (server.serverRole === "ClusterName") return;
   const machine = world.machineOf(server);
-  const presented = presentedPrincipal(machine);
+  // A server linked to a machine that no longer exists (deleted) has no identity to present.
+  const presented = machine || !server.machineId ? presentedPrincipal(machine) : undefined;
   const pending = server.pendingSwitch;
   // File Sync does not support an identity from another Entra tenant than the service's: such a switch never takes.
   const crossTenant = machine?.identity !== undefined && machine.identity.tenantId.toLowerCase() !== state.tenantOfScope(server.serviceId).toLowerCase();

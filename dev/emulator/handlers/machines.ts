@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { badRequest, notFound } from "../arm-error";
+import { AgentWorld } from "../agent";
 import type { EmulatorCore } from "../core";
 import { idKey } from "../resource-id";
 import type { MachineRecord } from "../state";
@@ -104,15 +105,40 @@ function list(ctx: HandlerContext, kind: MachineRecord["kind"]) {
   return listReply([...state.machines.values()].filter((m) => m.kind === kind && idKey(m.id).startsWith(prefix)).map(machineBody));
 }
 
+/**
+ * DELETE: the machine and its system identity go (the identity's service
+ * principal leaves the directory; its role assignments stay, orphaned). A
+ * machine created again under the same name is a new resource with a new
+ * principal. ResourceDeleteSuccess events are not emulated.
+ */
+function remove(ctx: HandlerContext): HandlerResult {
+  const { state } = ctx.core;
+  requireResourceGroup(state, ctx.params.subscriptionId ?? "", ctx.params.resourceGroupName ?? "");
+  const m = state.machines.get(idKey(machineId(ctx)));
+  if (!m || m.kind !== kindOf(ctx)) return reply(204);
+  // Agents bring themselves up to now under the old identity before it goes.
+  ctx.core.evaluateServers(state.servers.values());
+  // Its servers stay tied to this resource id: until a machine of that id exists again they have no identity.
+  const world = new AgentWorld(state);
+  for (const server of state.servers.values()) if (!server.machineId && world.machineOf(server) === m) server.machineId = m.id;
+  setMachineIdentity(ctx.core, m, "disable");
+  state.machines.delete(idKey(m.id));
+  const done = reply(200);
+  if (!ctx.operation.longRunning) return done;
+  return { kind: "lro", resourceId: m.id, subscriptionId: m.subscriptionId, location: m.location, apply: () => done };
+}
+
 export const machineHandlers: Record<string, Handler> = {
   Machines_Get: (ctx) => reply(200, machineBody(requireMachine(ctx))),
   Machines_CreateOrUpdate: (ctx) => write(ctx, true),
   Machines_Update: (ctx) => write(ctx, false),
+  Machines_Delete: remove,
   Machines_ListByResourceGroup: (ctx) => list(ctx, "arc"),
   Machines_ListBySubscription: (ctx) => list(ctx, "arc"),
   VirtualMachines_Get: (ctx) => reply(200, machineBody(requireMachine(ctx))),
   VirtualMachines_CreateOrUpdate: (ctx) => write(ctx, true),
   VirtualMachines_Update: (ctx) => write(ctx, false),
+  VirtualMachines_Delete: remove,
   VirtualMachines_List: (ctx) => list(ctx, "vm"),
   VirtualMachines_ListAll: (ctx) => list(ctx, "vm"),
 };

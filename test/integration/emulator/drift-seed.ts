@@ -35,6 +35,7 @@ export const SERVERS = {
   expiring: 6, // on its identity (principal 6, granted); the test expires its Arc agent
   wrongRepair: 7, // on its identity (principal 7, granted); the test repairs it with a wrong principal first
   vmSwitched: 8, // VM on its identity (principal 8, granted); the test disables and re-enables the VM identity
+  recreated: 9, // on its identity (principal 9, granted); the test deletes and re-creates its Arc machine
 } as const;
 
 export function driftSeed(): SeedInput {
@@ -62,12 +63,13 @@ export function driftSeed(): SeedInput {
                   server(6, "m-exp", onIdentity(6)),
                   server(7, "m-wrong", onIdentity(7)),
                   server(8, "vm-sw", onIdentity(8)),
+                  server(9, "m-again", onIdentity(9)),
                 ],
                 syncGroups: [
                   {
                     name: "sg-data",
                     cloudEndpoints: [{ name: "ce-data", storageAccountResourceId: ACCOUNT_DATA, azureFileShareName: "data" }],
-                    serverEndpoints: [1, 2, 3, 4, 5, 6, 7, 8].map((n) => ({ name: `se-${n}`, serverId: serverGuid(n) })),
+                    serverEndpoints: [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => ({ name: `se-${n}`, serverId: serverGuid(n) })),
                   },
                   { name: "sg-foreign", cloudEndpoints: [{ name: "ce-foreign", storageAccountResourceId: ACCOUNT_FOREIGN, azureFileShareName: "x" }] },
                 ],
@@ -88,7 +90,7 @@ export function driftSeed(): SeedInput {
           },
           {
             name: RG_MACHINES,
-            arcMachines: [arc(1, "m-active"), arc(2, "m-ignores"), arc(3, "m-off", { status: "Disconnected" }), arc(6, "m-exp"), arc(7, "m-wrong")],
+            arcMachines: [arc(1, "m-active"), arc(2, "m-ignores"), arc(3, "m-off", { status: "Disconnected" }), arc(6, "m-exp"), arc(7, "m-wrong"), arc(9, "m-again")],
             virtualMachines: [
               { name: "vm-xt", hostName: "vm-xt.contoso.local", identity: { principalId: principal(5), tenantId: OTHER_TENANT } },
               { name: "vm-sw", hostName: "vm-sw.contoso.local", identity: { principalId: principal(8) } },
@@ -98,6 +100,6 @@ export function driftSeed(): SeedInput {
       },
       { subscriptionId: SUB_OTHER, tenantId: OTHER_TENANT, resourceGroups: [{ name: "rg-foreign", storageAccounts: [{ name: "stforeign", fileShares: ["x"] }] }] },
     ],
-    roleAssignments: [1, 2, 3, 5, 6, 7, 8].map((n) => ({ scope: DATA_SHARE, role: "Storage File Data Privileged Contributor", principalId: principal(n), principalType: "ServicePrincipal" as const })),
+    roleAssignments: [1, 2, 3, 5, 6, 7, 8, 9].map((n) => ({ scope: DATA_SHARE, role: "Storage File Data Privileged Contributor", principalId: principal(n), principalType: "ServicePrincipal" as const })),
   };
 }

@@ -105,6 +105,29 @@ describe("a switched VM whose system identity is disabled and re-enabled through
   });
 });
 
+describe("a switched server whose Arc machine is deleted and re-created through ARM", () => {
+  it("presents the re-created machine's new principal: broken until repaired", async () => {
+    const n = SERVERS.recreated;
+    const path = `${arcMachine("m-again")}?api-version=2024-07-10`;
+    expect((await plainRequest(h, "DELETE", path)).status).toBe(200);
+    expect((await plainRequest(h, "GET", path)).status).toBe(404);
+    const brokenAt = (await server(n)).lastHeartBeat;
+    await h.emulator.admin.advanceTime(DISCOVERY_MS);
+    expect((await server(n)).lastHeartBeat).toBe(brokenAt); // no machine, no identity to present
+    const created = await plainRequest(h, "PUT", path, { location: "westeurope", identity: { type: "SystemAssigned" }, properties: { machineFqdn: "m-again.contoso.local" } });
+    expect(created.status).toBe(200);
+    const newPrincipal = (created.body as { identity: { principalId: string } }).identity.principalId;
+    expect(newPrincipal).not.toBe(principal(9));
+    await h.emulator.admin.advanceTime(DISCOVERY_MS * 2);
+    expect(await server(n)).toMatchObject({ applicationId: principal(9), latestApplicationId: "", lastHeartBeat: brokenAt });
+
+    await grant(newPrincipal);
+    expect((await patchServer(n, { identity: true, applicationId: newPrincipal })).status).toBe(200);
+    await h.emulator.admin.advanceTime(ACTIVATION_MS);
+    expect(await server(n)).toMatchObject({ applicationId: newPrincipal, activeAuthType: "ManagedIdentity" });
+  });
+});
+
 describe("a switch that does not take", () => {
   it("an agent flagged agentIgnoresSwitch stays on Certificate (still heartbeating) until the flag is cleared", async () => {
     const n = SERVERS.ignores;
