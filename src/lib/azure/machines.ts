@@ -1,5 +1,5 @@
 import type { ArmConnection } from "./arm-connection";
-import { armUrl, sendArmJson } from "./arm-request";
+import { armUrl, listArmJson, sendArmJson } from "./arm-request";
 import { parseResourceId } from "./resource-id";
 import { toMachineIdentityView, type MachineIdentityView } from "./views";
 
@@ -21,4 +21,43 @@ export function machineApiVersion(machineResourceId: string): string {
 export async function getMachine(arm: ArmConnection, machineResourceId: string, options: { abortSignal?: AbortSignal } = {}): Promise<MachineIdentityView> {
   const response = await sendArmJson(arm.raw, "GET", armUrl(arm.endpoint, machineResourceId, machineApiVersion(machineResourceId)), options);
   return toMachineIdentityView(response.body, machineResourceId);
+}
+
+type Json = Record<string, unknown>;
+const obj = (v: unknown): Json => (v && typeof v === "object" && !Array.isArray(v) ? (v as Json) : {});
+const text = (v: unknown): string | undefined => (typeof v === "string" && v.trim() !== "" ? v.trim() : undefined);
+
+/**
+ * The names a machine answers to. A VM's resource name often differs from its
+ * computer name (vm-fs04 runs host fs04), and the agent registers the host
+ * name, so every name ARM knows is a candidate: the resource name, Arc's
+ * machineFqdn/dnsFqdn/displayName, the OS profile's computerName.
+ */
+export function machineHostNames(resourceName: string, body: unknown): string[] {
+  const properties = obj(obj(body).properties);
+  const names = [
+    resourceName,
+    text(properties.machineFqdn),
+    text(properties.dnsFqdn),
+    text(properties.displayName),
+    text(obj(properties.osProfile).computerName),
+  ].filter((n): n is string => n !== undefined);
+  return [...new Set(names.map((n) => n.toLowerCase()))];
+}
+
+export interface ArcMachineStatus {
+  resourceId: string;
+  /** properties.status: Connected, Disconnected, Error, Expired. */
+  status?: string;
+  hostNames: string[];
+}
+
+/** Every Arc machine of a subscription with its status and host names (one list; followed across pages). */
+export async function listArcMachines(arm: ArmConnection, subscriptionId: string, options: { abortSignal?: AbortSignal } = {}): Promise<ArcMachineStatus[]> {
+  const path = `/subscriptions/${subscriptionId}/providers/Microsoft.HybridCompute/machines`;
+  const items = await listArmJson(arm.raw, armUrl(arm.endpoint, path, MACHINE_API_VERSIONS["microsoft.hybridcompute/machines"] as string), options);
+  return items.map((item) => {
+    const view = toMachineIdentityView(item, "");
+    return { resourceId: view.resourceId, status: view.status, hostNames: machineHostNames(view.name, item) };
+  });
 }

@@ -19,6 +19,8 @@ import { classifyAll, isForeignTenant, serviceTenantOf } from "./classify-all";
 import { getStorageAccount } from "../azure/storage-accounts";
 import { listRoleAssignmentsAround } from "../azure/role-assignments";
 import type { StorageAccountView } from "../azure/views";
+import { listArcMachines, type ArcMachineStatus } from "../azure/machines";
+import { hostNamesMatch } from "../events/host-name";
 import type { Snapshot, SyncGroupSnapshot } from "./snapshot";
 
 export interface ObserveOptions {
@@ -136,7 +138,37 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
         })
       ).flat()
     : undefined;
-  return { ...partial, assignments: lists.flat(), storageAccounts, ...(accountAssignments ? { accountAssignments } : {}) };
+  const arcStatuses = await overdueArcStatuses(arm, partial, classifications, call);
+  return { ...partial, assignments: lists.flat(), storageAccounts, ...(accountAssignments ? { accountAssignments } : {}), ...(arcStatuses ? { arcStatuses } : {}) };
+}
+
+/**
+ * A switch that did not take is most often a disconnected or expired Arc
+ * agent: only in runs that re-send one, the Arc machines of the service's
+ * subscription are listed once and matched to the overdue servers by host
+ * name (a registered server holds no link to its machine). Unreadable: no cause named.
+ */
+async function overdueArcStatuses(
+  arm: ArmConnection,
+  snapshot: Snapshot,
+  classifications: Map<string, { resend?: boolean }>,
+  call: { abortSignal?: AbortSignal },
+): Promise<Snapshot["arcStatuses"]> {
+  const overdue = snapshot.servers.filter((s) => classifications.get(s.serverId)?.resend);
+  if (overdue.length === 0) return undefined;
+  let machines: ArcMachineStatus[];
+  try {
+    machines = await listArcMachines(arm, parseResourceId(snapshot.service.resourceId).subscriptionId, call);
+  } catch (error) {
+    if (isUnreadable(error)) return undefined;
+    throw new ReconcileError("Cannot list the Arc machines", error);
+  }
+  const statuses: NonNullable<Snapshot["arcStatuses"]> = {};
+  for (const server of overdue) {
+    const matches = machines.filter((m) => m.hostNames.some((name) => hostNamesMatch(name, [server.friendlyName, server.serverName])));
+    if (matches.length === 1 && matches[0]) statuses[server.serverId] = { machineId: matches[0].resourceId, status: matches[0].status };
+  }
+  return statuses;
 }
 
 /** 404 (gone), 403 (no read right), 401 (another tenant's subscription): that account's problem, not the run's. */

@@ -248,7 +248,10 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
     }
     if (c.resend) {
       const missing = grantIdsByServer.get(server.serverId)?.length ?? 0;
+      const arc = snapshot.arcStatuses?.[server.serverId];
+      const arcDown = arc?.status !== undefined && arc.status.toLowerCase() !== "connected";
       const causes = [
+        ...(arcDown ? [`its Arc machine ${arc.machineId} is ${arc.status}: run \`azcmagent show\` on the server`] : []),
         ...(server.serverManagementErrorCode ? [`the server reports error ${server.serverManagementErrorCode}${server.serverManagementErrorCode === "0x80c86063" ? " (no Storage File Data Privileged Contributor on a share)" : ""}`] : []),
         ...(missing > 0 ? [`${missing} of its grants were missing (granted again now)`] : []),
       ];

@@ -117,6 +117,32 @@ describe("case 2: a switch that does not take", () => {
   });
 });
 
+describe("case 2: the likely cause of a stalled switch", () => {
+  it("names a Disconnected Arc machine (matched by host name, one list only in such runs) and says to run azcmagent show", async () => {
+    await harness.load(
+      tenant({
+        servers: [{ serverId: serverIdOf(1), serverName: "fs1.contoso.local", agentVersion: "20.0.0.0", latestApplicationId: principalOf(1) }],
+        syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])],
+        arcMachines: [{ name: "fs1", hostName: "fs1.contoso.local", principalId: principalOf(1) }],
+      }),
+    );
+    expect((await harness.run()).servers[0]?.state).toBe("Switched");
+    await harness.emulator.admin.setMachineStatus(machineOf(1), "Disconnected");
+    await harness.emulator.admin.advanceTime(60_000);
+    expect((await harness.emulator.admin.getServer(serverResourceId(1))).activeAuthType).toBe("Certificate");
+
+    await harness.emulator.admin.resetCalls();
+    const report = await harness.run(false, {}, { overdueServerIds: [serverIdOf(1)] });
+    expect(report.plan.map((a) => a.kind)).toEqual(["switchServer"]);
+    expect(report.servers[0]?.reason).toMatch(/Likely cause: its Arc machine .*fs1 is Disconnected: run `azcmagent show` on the server/);
+    expect((await harness.emulator.admin.calls()).byOperation.Machines_ListBySubscription).toEqual({ reads: 1, writes: 0 });
+    // An ordinary run lists no machines.
+    await harness.emulator.admin.resetCalls();
+    await harness.run(true);
+    expect((await harness.emulator.admin.calls()).byOperation.Machines_ListBySubscription).toBeUndefined();
+  });
+});
+
 describe("case 3: order and proof", () => {
   it("a useIdentity write that does not stick fails with UseIdentityNotConfirmed, and no server is switched", async () => {
     await harness.load(tenant({ servers: [eligibleServer(1)], syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])], identity: { type: "SystemAssigned" } }));

@@ -53,7 +53,7 @@ export function tenant(options: {
   roleAssignments?: SeedInput["roleAssignments"];
   callerRoles?: string[];
   /** Arc machines (in rg-sync) whose host names match servers, with their system-assigned identity. */
-  arcMachines?: Array<{ name: string; hostName: string; principalId: string }>;
+  arcMachines?: Array<{ name: string; hostName: string; principalId: string; status?: "Connected" | "Disconnected" | "Error" | "Expired" }>;
   /** Storage account A's network rules and shared-key setting (Azure's defaults when absent). */
   accountA?: { networkAcls?: { defaultAction: "Allow" | "Deny"; bypass: string }; allowSharedKeyAccess?: boolean };
   /** Subscription B's Entra tenant (the seed's when absent). */
@@ -70,7 +70,7 @@ export function tenant(options: {
           {
             name: "rg-sync",
             storageSyncServices: [{ name: "sss", identity: options.identity, useIdentity: options.useIdentity ?? false, registeredServers: options.servers, syncGroups: options.syncGroups }],
-            arcMachines: (options.arcMachines ?? []).map((m) => ({ name: m.name, hostName: m.hostName, identity: { principalId: m.principalId } })),
+            arcMachines: (options.arcMachines ?? []).map((m) => ({ name: m.name, hostName: m.hostName, identity: { principalId: m.principalId }, ...(m.status ? { status: m.status } : {}) })),
           },
           { name: "rg-data", storageAccounts: [{ name: "stdataa", fileShares: ["share1", "share2", "share3"], ...options.accountA }] },
         ],
