@@ -1,15 +1,16 @@
-import { ROLE_NAMES, roleAssignmentName, type RoleDefinitionGuid } from "../azure/role-assignments";
+import { roleAssignmentName } from "../azure/role-assignments";
 import { isSameOrDescendantScope } from "../azure/resource-id";
 import type { ServiceIdentityType } from "../azure/views";
-import type { DeleteRoleAssignmentAction, EnableServiceIdentityAction, GrantRoleAction, PlannedAction, RepairServerAction, SwitchServerAction } from "./actions";
+import type { EnableServiceIdentityAction, GrantRoleAction, PlannedAction } from "./actions";
 import { isAgentTooOld } from "./agent-version";
-import { classifyAll, isForeignTenant, serviceTenantOf } from "./classify-all";
+import { classifyAll } from "./classify-all";
 import type { ServerClassification } from "./eligibility";
 import { prerequisiteFindings } from "./prerequisites";
-import { CROSS_TENANT_REMEDY } from "./remedies";
-import { staleGrants } from "./stale-grants";
+import { deletionActions } from "./stale-grants";
+import { holdBackUnusableEndpoints } from "./unusable-endpoints";
+import { serverWrites } from "./server-writes";
 import type { ServerVerdict, ServiceSummary } from "./report";
-import { requiredGrants, serversBehindEndpoint, type RequiredGrant } from "./required-grants";
+import { requiredGrants, type RequiredGrant } from "./required-grants";
 import type { EngineSettings } from "./settings";
 import type { Snapshot } from "./snapshot";
 
@@ -115,57 +116,10 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
     return { serviceId: service.resourceId, actions: [], servers, service: summary, warnings, blocked: false, serverWarnings };
   }
 
-  // A cloud endpoint without account or share (the spec examples show empty ones) cannot be granted on:
-  // useIdentity and the switch of every server syncing with it wait until it names both.
-  // A storage account in another tenant is not supported by File Sync: the same, with its own code.
-  const serviceTenant = serviceTenantOf(snapshot);
-  const incomplete = snapshot.syncGroups.flatMap((g) =>
-    g.cloudEndpoints
-      .filter((c) => !c.storageAccountResourceId || !c.azureFileShareName || isForeignTenant(c.storageAccountTenantId, serviceTenant))
-      .map((c) => ({ group: g, cloud: c, foreign: !!c.storageAccountResourceId && !!c.azureFileShareName })),
-  );
-  for (const { group, cloud, foreign } of incomplete) {
-    warnings.push(
-      foreign
-        ? `Cloud endpoint ${cloud.resourceId}: storage account ${cloud.storageAccountResourceId} is in tenant ${cloud.storageAccountTenantId}, not the service's tenant ${serviceTenant}; File Sync does not support that, so nothing is granted on it, useIdentity is not set and the servers of sync group ${group.name} are not switched. Remedy: ${CROSS_TENANT_REMEDY}`
-        : `Cloud endpoint ${cloud.resourceId} names no storage account or file share: its grants cannot be made, so useIdentity is not set and the servers of sync group ${group.name} are not switched.`,
-    );
-    for (const endpoint of group.serverEndpoints) {
-      for (const behind of endpoint.serverResourceId ? serversBehindEndpoint(endpoint.serverResourceId, snapshot.servers) : []) {
-        const verdict = servers.find((v) => v.serverId === behind.serverId);
-        if (verdict?.state !== "Eligible") continue;
-        verdict.state = "Failed";
-        if (foreign) {
-          verdict.reason = `Not switched: storage account ${cloud.storageAccountResourceId} of sync group ${group.name} is in another Microsoft Entra tenant (${cloud.storageAccountTenantId}) than the service (${serviceTenant}).`;
-          verdict.error = { code: "CrossTenantStorageAccount", message: verdict.reason };
-          verdict.remedy = CROSS_TENANT_REMEDY;
-        } else {
-          verdict.reason = `Not switched: cloud endpoint ${cloud.resourceId} of sync group ${group.name} names no storage account or file share, so the server's grants on it cannot be made.`;
-          verdict.error = { code: "CloudEndpointIncomplete", message: `Cloud endpoint ${cloud.resourceId} has no storageAccountResourceId or azureFileShareName.` };
-          verdict.remedy = "Wait for the cloud endpoint to finish provisioning, or fix or remove it, then re-run.";
-        }
-      }
-    }
-  }
+  const incomplete = holdBackUnusableEndpoints(snapshot, servers, warnings);
 
-  const actions: PlannedAction[] = [];
   // Deletions first, so `plan` shows them at the top; they depend on nothing and nothing depends on them.
-  if (settings.pruneStaleGrants) {
-    for (const stale of staleGrants(snapshot)) {
-      const action: DeleteRoleAssignmentAction = {
-        id: `delete:${stale.id.toLowerCase()}`,
-        kind: "deleteRoleAssignment",
-        dependsOn: [],
-        description: `Remove the stale grant of ${ROLE_NAMES[stale.roleDefinitionGuid as RoleDefinitionGuid] ?? stale.roleDefinitionGuid} to ${stale.principalId} on ${stale.scope} (created by this product; no server syncing the share uses that principal any more)`,
-        assignmentId: stale.id,
-        scope: stale.scope,
-        principalId: stale.principalId,
-        roleDefinitionGuid: stale.roleDefinitionGuid,
-        roleName: ROLE_NAMES[stale.roleDefinitionGuid as RoleDefinitionGuid] ?? stale.roleDefinitionGuid,
-      };
-      actions.push(action);
-    }
-  }
+  const actions: PlannedAction[] = settings.pruneStaleGrants ? deletionActions(snapshot) : [];
   let enable: EnableServiceIdentityAction | undefined;
   if (!adopted) {
     const toType = withSystemAssigned(service.identity.type);
@@ -220,56 +174,6 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
     summary.useIdentity = true;
   }
 
-  for (const server of snapshot.servers) {
-    const c = classifications.get(server.serverId);
-    if (c?.state !== "Eligible" || !c.principalId) continue;
-    const verdict = servers.find((v) => v.serverId === server.serverId) as ServerVerdict;
-    if (verdict.state !== "Eligible") continue; // blocked above
-    // The documented order: a server is switched only once useIdentity is true (or set by this run).
-    if (!service.useIdentity && !setUseIdentity) {
-      verdict.reason = `Not switched yet: useIdentity is not set on ${service.name} (see the service's warnings), and a server is switched only after it.`;
-      continue;
-    }
-    const dependsOn = [...(grantIdsByServer.get(server.serverId) ?? []), ...(setUseIdentity ? ["set-use-identity"] : [])];
-    if (c.repairFrom !== undefined) {
-      const repair: RepairServerAction = {
-        id: `repair:${server.serverId}`,
-        kind: "repairServer",
-        dependsOn,
-        description: `Repair server ${server.name}: trust its machine's new identity ${c.principalId} instead of ${c.repairFrom} (PATCH identity + applicationId, as Set-AzStorageSyncServer -Identity) once the new identity's grants exist`,
-        serverId: server.serverId,
-        serverResourceId: server.resourceId,
-        serverName: server.name,
-        principalId: c.principalId,
-        previousPrincipalId: c.repairFrom,
-      };
-      actions.push(repair);
-      continue;
-    }
-    if (c.resend) {
-      const missing = grantIdsByServer.get(server.serverId)?.length ?? 0;
-      const arc = snapshot.arcStatuses?.[server.serverId];
-      const arcDown = arc?.status !== undefined && arc.status.toLowerCase() !== "connected";
-      const causes = [
-        ...(arcDown ? [`its Arc machine ${arc.machineId} is ${arc.status}: run \`azcmagent show\` on the server`] : []),
-        ...(server.serverManagementErrorCode ? [`the server reports error ${server.serverManagementErrorCode}${server.serverManagementErrorCode === "0x80c86063" ? " (no Storage File Data Privileged Contributor on a share)" : ""}`] : []),
-        ...(missing > 0 ? [`${missing} of its grants were missing (granted again now)`] : []),
-      ];
-      verdict.reason = `Still on Certificate after the activation window: the switch is sent again. Likely cause: ${causes.length > 0 ? causes.join("; ") : "the agent has not picked the switch up (its Arc machine Disconnected or Expired, or the agent offline)"}.`;
-      verdict.remedy = "Run `azcmagent show` on the server (its Arc agent must be Connected and its identity enabled), check the File Sync agent is at least MIN_AGENT_VERSION and can reach Azure; the grants are re-checked on every run.";
-    }
-    const action: SwitchServerAction = {
-      id: `switch:${server.serverId}`,
-      kind: "switchServer",
-      dependsOn,
-      description: `${c.resend ? "Send the switch again to" : "Switch"} server ${server.name} ${c.resend ? "for" : "to its managed identity"} ${c.principalId} once its own grants exist and useIdentity is true`,
-      serverId: server.serverId,
-      serverResourceId: server.resourceId,
-      serverName: server.name,
-      principalId: c.principalId,
-      ...(c.resend ? { resend: true } : {}),
-    };
-    actions.push(action);
-  }
+  actions.push(...serverWrites(snapshot, classifications, servers, { grantIdsByServer, setUseIdentity }));
   return { serviceId: service.resourceId, actions, servers, service: summary, warnings, blocked: incomplete.length > 0, serverWarnings };
 }

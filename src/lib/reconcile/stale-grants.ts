@@ -1,4 +1,5 @@
-import { isProductAssignment, ROLE, type RoleAssignmentView } from "../azure/role-assignments";
+import { isProductAssignment, ROLE, ROLE_NAMES, type RoleAssignmentView, type RoleDefinitionGuid } from "../azure/role-assignments";
+import type { DeleteRoleAssignmentAction } from "./actions";
 import { normalizeResourceId } from "../azure/resource-id";
 import { isForeignTenant, serviceTenantOf } from "./classify-all";
 import { fileShareScope, serversBehindEndpoint } from "./required-grants";
@@ -34,5 +35,23 @@ export function staleGrants(snapshot: Snapshot): RoleAssignmentView[] {
   return snapshot.accountAssignments.filter((a) => {
     const principals = needed.get(normalizeResourceId(a.scope).toLowerCase());
     return principals !== undefined && a.roleDefinitionGuid === ROLE.storageFileDataPrivilegedContributor && isProductAssignment(a) && !principals.has(a.principalId);
+  });
+}
+
+/** One deletion per stale grant; they depend on nothing and nothing depends on them. */
+export function deletionActions(snapshot: Snapshot): DeleteRoleAssignmentAction[] {
+  return staleGrants(snapshot).map((stale) => {
+    const roleName = ROLE_NAMES[stale.roleDefinitionGuid as RoleDefinitionGuid] ?? stale.roleDefinitionGuid;
+    return {
+      id: `delete:${stale.id.toLowerCase()}`,
+      kind: "deleteRoleAssignment",
+      dependsOn: [],
+      description: `Remove the stale grant of ${roleName} to ${stale.principalId} on ${stale.scope} (created by this product; no server syncing the share uses that principal any more)`,
+      assignmentId: stale.id,
+      scope: stale.scope,
+      principalId: stale.principalId,
+      roleDefinitionGuid: stale.roleDefinitionGuid,
+      roleName,
+    };
   });
 }
