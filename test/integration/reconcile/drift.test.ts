@@ -168,6 +168,19 @@ describe("case 3: order and proof", () => {
   });
 });
 
+describe("case 3: a repair that does not stick", () => {
+  it("fails with ServerApplicationIdMismatch when the server reads back the old applicationId", async () => {
+    const newPrincipal = await switchedThenReset();
+    await harness.emulator.admin.addFault({ match: { method: "PATCH", pathContains: `/registeredServers/${serverIdOf(1)}` }, effect: { kind: "ignoreWrite" }, times: 1 });
+    const change: IdentityChange = { machineId: machineOf(1), principalId: newPrincipal, previousPrincipalId: principalOf(1), hostNames: ["fs1"] };
+    const report = await harness.run(false, {}, { identityChanges: [change] });
+    expect(report.outcomes.find((o) => o.actionId === `repair:${serverIdOf(1)}`)).toMatchObject({ status: "failed", error: { code: "ServerApplicationIdMismatch" } });
+    expect(report.servers[0]).toMatchObject({ state: "Failed", error: { code: "ServerApplicationIdMismatch" } });
+    expect(report.servers[0]?.remedy).toContain("Set-AzStorageSyncServer -Identity -ApplicationId");
+    expect(report.converged).toBe(false);
+  });
+});
+
 describe("case 4: the storage account prerequisites", () => {
   it("warns on the service and the servers, with the remedy, reading each account once per run", async () => {
     await harness.load(
