@@ -7,9 +7,9 @@ import type { Snapshot } from "./snapshot";
 
 const same = (a: string | undefined, b: string | undefined): boolean => !!a && !!b && a.toLowerCase() === b.toLowerCase();
 
-/** The service's Entra tenant, as its identity reports it (unknown until the identity exists). */
-export function serviceTenantOf(snapshot: Pick<Snapshot, "service">): string | undefined {
-  return snapshot.service.identity.tenantId;
+/** The service's Entra tenant: its identity's, else its subscription's (read only while it has no identity). */
+export function serviceTenantOf(snapshot: Pick<Snapshot, "service" | "subscriptionTenantId">): string | undefined {
+  return snapshot.service.identity.tenantId ?? snapshot.subscriptionTenantId;
 }
 
 export function isForeignTenant(tenantId: string | undefined, serviceTenant: string | undefined): boolean {

@@ -20,6 +20,7 @@ import { getStorageAccount } from "../azure/storage-accounts";
 import { listRoleAssignmentsAround } from "../azure/role-assignments";
 import type { StorageAccountView } from "../azure/views";
 import { listArcMachines, type ArcMachineStatus } from "../azure/machines";
+import { getSubscriptionTenant } from "../azure/subscriptions";
 import { hostNamesMatch } from "../events/host-name";
 import type { Snapshot, SyncGroupSnapshot } from "./snapshot";
 
@@ -84,7 +85,24 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
     serverEndpoints: endpointLists[2 * i + 1] as SyncGroupSnapshot["serverEndpoints"],
   }));
 
-  const partial: Snapshot = { service, servers, syncGroups, assignments: [], ...(options.hints ? { hints: options.hints } : {}) };
+  // Before the service has an identity its tenant is its subscription's: one read, only then, and only
+  // when a cloud endpoint names a tenant to compare with (a converged service never pays for it).
+  const subscriptionTenantId =
+    !service.identity.tenantId && syncGroups.some((g) => g.cloudEndpoints.some((c) => c.storageAccountTenantId))
+      ? await getSubscriptionTenant(arm, id.subscriptionId, call).catch((error: unknown) => {
+          // Without the subscription's read right the tenant stays unknown: grants into another tenant then fail with their remedy.
+          if (isUnreadable(error)) return undefined;
+          throw new ReconcileError(`Cannot read the subscription of ${id.id}`, error);
+        })
+      : undefined;
+  const partial: Snapshot = {
+    service,
+    servers,
+    syncGroups,
+    assignments: [],
+    ...(options.hints ? { hints: options.hints } : {}),
+    ...(subscriptionTenantId ? { subscriptionTenantId } : {}),
+  };
   const classifications = classifyAll(partial, settings.minAgentVersion);
   const lookups = new Map<string, { account: string; principalId: string }>();
   for (const grant of requiredGrants(partial, classifications)) {

@@ -29,6 +29,8 @@ export interface Snapshot {
   /** With PRUNE_STALE_GRANTS: every assignment at or below the service's storage accounts (one list per account). */
   accountAssignments?: RoleAssignmentView[];
   hints?: EngineHints;
+  /** The service's subscription's tenant, read only while the service has no identity to tell it. */
+  subscriptionTenantId?: string;
   /** Only in runs that re-send an overdue switch: the Arc machine each such server runs on, by host name. */
   arcStatuses?: Record<string, { machineId: string; status?: string }>;
 }

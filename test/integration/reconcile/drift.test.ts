@@ -7,6 +7,7 @@ import {
   ACCOUNT_B,
   SERVICE_ID,
   SUB_A,
+  SUB_B,
   eligibleServer,
   principalOf,
   serverIdOf,
@@ -219,6 +220,22 @@ describe("case 5: a storage account in another tenant", () => {
     expect(report.servers[0]?.remedy).toContain("another Microsoft Entra tenant");
     expect(report.warnings.some((w) => w.includes(OTHER_TENANT))).toBe(true);
     expect((await harness.emulator.admin.requests()).filter((r) => r.status === 401)).toEqual([]);
+  });
+});
+
+describe("case 5 before the service has an identity", () => {
+  it("takes the service's tenant from its subscription (one read, first run only) and still touches nothing in the other tenant", async () => {
+    await harness.load(
+      tenant({ servers: [eligibleServer(1), eligibleServer(2)], syncGroups: [syncGroupOn("sg-b", ACCOUNT_B, "share1", [1]), syncGroupOn("sg-a", ACCOUNT_A, "share1", [2])], subscriptionBTenantId: OTHER_TENANT }),
+    );
+    const report = await harness.run();
+    expect(report.servers.map((v) => v.error?.code)).toEqual(["CrossTenantStorageAccount", undefined]);
+    expect(report.plan.some((a) => a.kind === "grantRole" && a.scope.includes(SUB_B))).toBe(false);
+    expect((await harness.emulator.admin.requests()).filter((r) => r.status === 401)).toEqual([]);
+    expect((await harness.emulator.admin.calls()).byOperation.Subscriptions_Get).toEqual({ reads: 1, writes: 0 });
+    await harness.emulator.admin.resetCalls();
+    await harness.run(true);
+    expect((await harness.emulator.admin.calls()).byOperation.Subscriptions_Get).toBeUndefined();
   });
 });
 
