@@ -273,21 +273,7 @@ export class EmulatorState {
   replaceWith(other: EmulatorState): void {
     this.tenantId = other.tenantId;
     this.callerPrincipalId = other.callerPrincipalId;
-    const pairs: [Map<string, unknown>, Map<string, unknown>][] = [
-      [this.subscriptions, other.subscriptions],
-      [this.resourceGroups, other.resourceGroups],
-      [this.services, other.services],
-      [this.servers, other.servers],
-      [this.syncGroups, other.syncGroups],
-      [this.cloudEndpoints, other.cloudEndpoints],
-      [this.serverEndpoints, other.serverEndpoints],
-      [this.storageAccounts, other.storageAccounts],
-      [this.fileShares, other.fileShares],
-      [this.machines, other.machines],
-      [this.roleAssignments, other.roleAssignments],
-      [this.principals, other.principals],
-    ];
-    for (const [mine, theirs] of pairs) {
+    for (const [mine, theirs] of this.mapPairs(other)) {
       mine.clear();
       for (const [k, v] of theirs) mine.set(k, v);
     }

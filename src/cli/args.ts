@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { GUID } from "../lib/azure/guid";
 
 export const USAGE = `Usage:
   afs-identity plan  <storageSyncServiceId> | --subscription <id>  [--json]
@@ -66,7 +67,7 @@ export function parseCliArgs(argv: string[]): CliArgs | "help" {
   if (!serviceId && !subscription) throw new UsageError("missing Storage Sync Service id (or --subscription <id>)");
   if (subscription !== undefined) {
     const id = subscription.replace(/^\/?subscriptions\//i, "");
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new UsageError(`--subscription must be a subscription GUID, got "${subscription}"`);
+    if (!GUID.test(id)) throw new UsageError(`--subscription must be a subscription GUID, got "${subscription}"`);
     return { command, target: { subscriptionId: id }, json: values.json, yes: values.yes };
   }
   return { command, target: { serviceId: serviceId as string }, json: values.json, yes: values.yes };

@@ -1,6 +1,6 @@
 import { app, type EventGridEvent, type InvocationContext } from "@azure/functions";
-import { getAppServices } from "../lib/app/default-services";
-import { logFromContext } from "../lib/app/log";
+import { getAppServices } from "../lib/composition/default-services";
+import { logFromContext } from "../lib/composition/log";
 import { handleArmEvent } from "../lib/events/handle-arm-event";
 
 /** Event Grid (ResourceWriteSuccess from the subscription's system topic) → reconcile requests. */

@@ -1,7 +1,7 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { getAppServices } from "../lib/app/default-services";
-import { logFromContext } from "../lib/app/log";
-import { reconcileAllInScope } from "../lib/app/sweep";
+import { getAppServices } from "../lib/composition/default-services";
+import { logFromContext } from "../lib/composition/log";
+import { reconcileAllInScope } from "../lib/sweep/sweep";
 
 /** Timer → a reconcile of every Storage Sync Service in MANAGED_SCOPES (repairs drift no event reports). */
 export async function fullSweep(timer: Timer, context: InvocationContext): Promise<void> {

@@ -1,6 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { getAppServices } from "../lib/app/default-services";
-import { logFromContext } from "../lib/app/log";
+import { getAppServices } from "../lib/composition/default-services";
+import { logFromContext } from "../lib/composition/log";
 import { postReconcile } from "../lib/http/reconcile-api";
 import { toApiRequest, toHttpResponse } from "../lib/http/functions-adapter";
 

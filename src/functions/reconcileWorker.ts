@@ -1,7 +1,7 @@
 import { app, type InvocationContext } from "@azure/functions";
-import { getAppServices } from "../lib/app/default-services";
-import { logFromContext } from "../lib/app/log";
-import { handleReconcileMessage } from "../lib/app/reconcile-worker";
+import { getAppServices } from "../lib/composition/default-services";
+import { logFromContext } from "../lib/composition/log";
+import { handleReconcileMessage } from "../lib/worker/reconcile-worker";
 
 /** The host's dequeue count (1 on first delivery); missing or odd values count as a first delivery. */
 export function dequeueCountOf(context: InvocationContext): number {

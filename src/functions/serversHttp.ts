@@ -1,5 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
-import { getAppServices } from "../lib/app/default-services";
+import { getAppServices } from "../lib/composition/default-services";
 import { getServersByState } from "../lib/http/status-api";
 import { toApiRequest, toHttpResponse } from "../lib/http/functions-adapter";
 

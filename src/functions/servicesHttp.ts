@@ -1,5 +1,5 @@
 import { app, type HttpResponseInit } from "@azure/functions";
-import { getAppServices } from "../lib/app/default-services";
+import { getAppServices } from "../lib/composition/default-services";
 import { getServices } from "../lib/http/status-api";
 import { toHttpResponse } from "../lib/http/functions-adapter";
 

@@ -1,11 +1,11 @@
 import { z } from "zod";
+import { GUID } from "./azure/guid";
 
 /**
  * Every setting the app reads, validated once. This is the only module that
  * reads process.env; everything else receives a typed Config.
  */
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SCOPE = /^\/subscriptions\/[0-9a-f-]{36}(\/resourceGroups\/[-\w._()]{1,90})?$/i;
 const ISO_DURATION = /^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
 const AGENT_VERSION = /^\d+(\.\d+){1,3}$/;

@@ -135,7 +135,7 @@ describe("keyless storage and the Flex Consumption app", () => {
 });
 
 describe("roles", () => {
-  it("mentions only role ids DOMAIN.md names or the deployment documents", () => {
+  it("mentions only role ids the product needs or the deployment documents", () => {
     for (const source of project.sources.values()) {
       for (const guid of source.text.match(GUID_PATTERN) ?? []) {
         expect(KNOWN_ROLES[guid.toLowerCase()], `${source.path}: unknown role id ${guid}`).toBeDefined();

@@ -3,24 +3,10 @@ import { armUrl, listArmJson, sendArmJson } from "./arm-request";
 import { parseResourceId } from "./resource-id";
 import { toMachineIdentityView, type MachineIdentityView } from "./views";
 
-/** api-versions for the machine resources whose system-assigned identity a server uses. */
-const MACHINE_API_VERSIONS: Record<string, string> = {
-  "microsoft.hybridcompute/machines": "2024-07-10",
-  "microsoft.compute/virtualmachines": "2024-07-01",
-};
-
-export function machineApiVersion(machineResourceId: string): string {
-  const type = parseResourceId(machineResourceId).resourceType?.toLowerCase() ?? "";
-  const version = MACHINE_API_VERSIONS[type];
-  if (!version) {
-    throw new Error(`"${machineResourceId}" is neither an Arc-enabled server (Microsoft.HybridCompute/machines) nor an Azure VM (Microsoft.Compute/virtualMachines)`);
-  }
-  return version;
-}
-
-export async function getMachine(arm: ArmConnection, machineResourceId: string, options: { abortSignal?: AbortSignal } = {}): Promise<MachineIdentityView> {
-  const response = await sendArmJson(arm.raw, "GET", armUrl(arm.endpoint, machineResourceId, machineApiVersion(machineResourceId)), options);
-  return toMachineIdentityView(response.body, machineResourceId);
+/** An Arc machine or VM: its system-assigned identity and every name it answers to. */
+export interface MachineIdentity extends MachineIdentityView {
+  /** Every name the machine answers to (resource name, FQDN, computer name), lower-cased. */
+  hostNames: string[];
 }
 
 type Json = Record<string, unknown>;
@@ -43,6 +29,27 @@ export function machineHostNames(resourceName: string, body: unknown): string[] 
     text(obj(properties.osProfile).computerName),
   ].filter((n): n is string => n !== undefined);
   return [...new Set(names.map((n) => n.toLowerCase()))];
+}
+
+/** api-versions for the machine resources whose system-assigned identity a server uses. */
+const MACHINE_API_VERSIONS: Record<string, string> = {
+  "microsoft.hybridcompute/machines": "2024-07-10",
+  "microsoft.compute/virtualmachines": "2024-07-01",
+};
+
+function machineApiVersion(machineResourceId: string): string {
+  const type = parseResourceId(machineResourceId).resourceType?.toLowerCase() ?? "";
+  const version = MACHINE_API_VERSIONS[type];
+  if (!version) {
+    throw new Error(`"${machineResourceId}" is neither an Arc-enabled server (Microsoft.HybridCompute/machines) nor an Azure VM (Microsoft.Compute/virtualMachines)`);
+  }
+  return version;
+}
+
+export async function getMachine(arm: ArmConnection, machineResourceId: string, options: { abortSignal?: AbortSignal } = {}): Promise<MachineIdentity> {
+  const response = await sendArmJson(arm.raw, "GET", armUrl(arm.endpoint, machineResourceId, machineApiVersion(machineResourceId)), options);
+  const view = toMachineIdentityView(response.body, machineResourceId);
+  return { ...view, hostNames: machineHostNames(view.name, response.body) };
 }
 
 export interface ArcMachineStatus {

@@ -18,7 +18,7 @@ export interface ApiResponse {
   jsonBody: unknown;
 }
 
-export interface ApiErrorBody {
+interface ApiErrorBody {
   error: { code: string; message: string };
 }
 

@@ -1,11 +1,10 @@
+import { sameGuid } from "../azure/guid";
 import type { RegisteredServerView } from "../azure/views";
-import { hostNamesMatch } from "../events/host-name";
+import { hostNamesMatch } from "./host-name";
 import { classifyServer, type ServerClassification } from "./eligibility";
 import type { IdentityChange } from "./hints";
 import { CROSS_TENANT_REMEDY } from "./remedies";
 import type { Snapshot } from "./snapshot";
-
-const same = (a: string | undefined, b: string | undefined): boolean => !!a && !!b && a.toLowerCase() === b.toLowerCase();
 
 /** The service's Entra tenant: its identity's, else its subscription's (read only while it has no identity). */
 export function serviceTenantOf(snapshot: Pick<Snapshot, "service" | "subscriptionTenantId">): string | undefined {
@@ -13,7 +12,7 @@ export function serviceTenantOf(snapshot: Pick<Snapshot, "service" | "subscripti
 }
 
 export function isForeignTenant(tenantId: string | undefined, serviceTenant: string | undefined): boolean {
-  return !!tenantId && !!serviceTenant && tenantId.toLowerCase() !== serviceTenant.toLowerCase();
+  return !!tenantId && !!serviceTenant && !sameGuid(tenantId, serviceTenant);
 }
 
 /**
@@ -23,7 +22,7 @@ export function isForeignTenant(tenantId: string | undefined, serviceTenant: str
  */
 function targetsOf(change: IdentityChange, servers: RegisteredServerView[]): { by: "principal" | "host name"; servers: RegisteredServerView[] } {
   const switched = servers.filter((s) => s.identity === true && s.serverRole?.toLowerCase() !== "clustername");
-  const bound = change.previousPrincipalId ? switched.filter((s) => same(s.applicationId, change.previousPrincipalId)) : [];
+  const bound = change.previousPrincipalId ? switched.filter((s) => sameGuid(s.applicationId, change.previousPrincipalId)) : [];
   if (bound.length > 0) return { by: "principal", servers: bound };
   return {
     by: "host name",
@@ -55,12 +54,12 @@ export function classifyAll(snapshot: Snapshot, minAgentVersion: string): Map<st
     // Servers that already report (or use) the new principal follow the ordinary flow, unless it is foreign.
     for (const server of snapshot.servers) {
       const c = result.get(server.serverId) as ServerClassification;
-      if (foreign && (same(server.latestApplicationId, principal) || same(server.applicationId, principal)) && c.state !== "ClusterName") {
+      if (foreign && (sameGuid(server.latestApplicationId, principal) || sameGuid(server.applicationId, principal)) && c.state !== "ClusterName") {
         result.set(server.serverId, failed(c, "CrossTenantIdentity", foreignMessage, CROSS_TENANT_REMEDY));
       }
     }
     const { by, servers: targets } = targetsOf(change, snapshot.servers);
-    const broken = targets.filter((s) => !same(s.applicationId, principal));
+    const broken = targets.filter((s) => !sameGuid(s.applicationId, principal));
     if (broken.length === 0) continue; // not switched before (today's flow), or already repaired
     if (broken.length > 1) {
       const names = broken.map((s) => s.name).join(", ");

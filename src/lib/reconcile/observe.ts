@@ -8,7 +8,7 @@ import {
   listServerEndpoints,
   listSyncGroups,
 } from "../azure/storage-sync";
-import { parseResourceId } from "../azure/resource-id";
+import { parseResourceId, resourceIdKey } from "../azure/resource-id";
 import { ArmOperationError } from "../azure/arm-error";
 import { mapWithConcurrency } from "./concurrency";
 import { ReconcileError } from "./errors";
@@ -21,7 +21,7 @@ import { listRoleAssignmentsAround } from "../azure/role-assignments";
 import type { StorageAccountView } from "../azure/views";
 import { listArcMachines, type ArcMachineStatus } from "../azure/machines";
 import { getSubscriptionTenant } from "../azure/subscriptions";
-import { hostNamesMatch } from "../events/host-name";
+import { hostNamesMatch } from "./host-name";
 import type { Snapshot, SyncGroupSnapshot } from "./snapshot";
 
 export interface ObserveOptions {
@@ -130,7 +130,7 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
   const accounts = new Map<string, string>();
   for (const group of syncGroups) {
     for (const cloud of group.cloudEndpoints) {
-      if (cloud.storageAccountResourceId && !isForeignTenant(cloud.storageAccountTenantId, serviceTenant)) accounts.set(cloud.storageAccountResourceId.toLowerCase(), cloud.storageAccountResourceId);
+      if (cloud.storageAccountResourceId && !isForeignTenant(cloud.storageAccountTenantId, serviceTenant)) accounts.set(resourceIdKey(cloud.storageAccountResourceId), cloud.storageAccountResourceId);
     }
   }
   const storageAccounts = (

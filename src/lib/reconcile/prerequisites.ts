@@ -1,4 +1,4 @@
-import { normalizeResourceId } from "../azure/resource-id";
+import { resourceIdKey } from "../azure/resource-id";
 import { serversBehindEndpoint } from "./required-grants";
 import type { Snapshot } from "./snapshot";
 
@@ -24,10 +24,10 @@ const ON_IDENTITY = "managedidentity";
 export function prerequisiteFindings(snapshot: Snapshot): PrerequisiteFinding[] {
   const findings: PrerequisiteFinding[] = [];
   for (const account of snapshot.storageAccounts ?? []) {
-    const id = normalizeResourceId(account.resourceId).toLowerCase();
+    const id = resourceIdKey(account.resourceId);
     const behind = new Map<string, Snapshot["servers"][number]>();
     for (const group of snapshot.syncGroups) {
-      if (!group.cloudEndpoints.some((c) => c.storageAccountResourceId && normalizeResourceId(c.storageAccountResourceId).toLowerCase() === id)) continue;
+      if (!group.cloudEndpoints.some((c) => c.storageAccountResourceId && resourceIdKey(c.storageAccountResourceId) === id)) continue;
       for (const endpoint of group.serverEndpoints) {
         for (const server of endpoint.serverResourceId ? serversBehindEndpoint(endpoint.serverResourceId, snapshot.servers) : []) behind.set(server.serverId, server);
       }

@@ -1,7 +1,17 @@
-import { requestReconcile, type ReconcileAsk, type Scheduled } from "../queue/schedule";
+import type { Config } from "../config";
+import type { EnginePort } from "../ports/engine-port";
+import type { SchedulerDeps } from "../scheduling/schedule";
+import { requestReconcile, type ReconcileAsk, type Scheduled } from "../scheduling/schedule";
 import type { Trigger } from "../queue/messages";
-import type { AppLog } from "./log";
-import type { AppServices } from "./services";
+import type { AppLog } from "../ports/log";
+
+/** What a sweep needs: the scopes, the service list, the scheduler. */
+export interface SweepDeps {
+  config: Pick<Config, "managedScopes">;
+  engine: Pick<EnginePort, "listServices" | "errorInfo">;
+  scheduler: SchedulerDeps;
+  now(): Date;
+}
 
 export interface SweepResult {
   runs: Scheduled[];
@@ -14,22 +24,22 @@ export interface SweepResult {
  * periodic repair of drift no event announces (a deleted assignment, a reverted
  * server), and the HTTP "re-run all".
  */
-export async function reconcileAllInScope(app: AppServices, trigger: Trigger, options: { dryRun?: boolean }, log: AppLog): Promise<SweepResult> {
+export async function reconcileAllInScope(deps: SweepDeps, trigger: Trigger, options: { dryRun?: boolean }, log: AppLog): Promise<SweepResult> {
   const runs: Scheduled[] = [];
   const failedScopes: SweepResult["failedScopes"] = [];
-  for (const scope of app.config.managedScopes) {
+  for (const scope of deps.config.managedScopes) {
     let serviceIds: string[];
     try {
-      serviceIds = await app.engine.listServices(scope);
+      serviceIds = await deps.engine.listServices(scope);
     } catch (error) {
-      const message = app.engine.errorInfo(error).message;
+      const message = deps.engine.errorInfo(error).message;
       log.error(`could not list Storage Sync Services in ${scope}: ${message}`);
       failedScopes.push({ scope, error: message });
       continue;
     }
     for (const serviceId of serviceIds) {
       const ask: ReconcileAsk = { serviceId, trigger, dryRun: options.dryRun ?? false };
-      runs.push(await requestReconcile(app.scheduler, ask, app.now()));
+      runs.push(await requestReconcile(deps.scheduler, ask, deps.now()));
     }
   }
   log.info(`requested ${runs.length} reconciles (${runs.filter((r) => r.coalesced).length} merged into queued runs)`);

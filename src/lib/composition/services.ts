@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { TokenCredential } from "@azure/core-auth";
-import { loadConfig, type Config } from "../config";
+import type { Config } from "../config";
 import { createQueueClient, ReconcileQueue } from "../queue/reconcile-queue";
-import type { SchedulerDeps } from "../queue/schedule";
-import { createStatusTables, ensureTables, type StatusTables } from "../status/tables";
-import type { EnginePort } from "./engine-port";
+import type { SchedulerDeps } from "../scheduling/schedule";
+import { createStatusTables, ensureTables, type StatusTables } from "../tables/clients";
+import type { EnginePort } from "../ports/engine-port";
 
 /**
  * host.json's extensions.queues.maxDequeueCount: the attempt that reaches it is
@@ -58,4 +58,3 @@ export async function createAppServices(config: Config, options: AppServicesOpti
   };
 }
 
-export { loadConfig };

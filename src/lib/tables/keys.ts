@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { normalizeResourceId as canonicalSlashes } from "../azure/resource-id";
+import { resourceIdKey } from "../azure/resource-id";
 
 /**
  * Table keys cannot contain `/ \ # ?` and ARM ids are full of slashes, so a
@@ -7,12 +7,7 @@ import { normalizeResourceId as canonicalSlashes } from "../azure/resource-id";
  * case-insensitive); the id itself is always stored as a property too.
  */
 export function resourceKey(resourceId: string): string {
-  return createHash("sha256").update(normalizeResourceId(resourceId)).digest("hex").slice(0, 32);
-}
-
-/** ARM ids compare case-insensitively and sometimes arrive with doubled or trailing slashes. */
-export function normalizeResourceId(resourceId: string): string {
-  return canonicalSlashes(resourceId).toLowerCase();
+  return createHash("sha256").update(resourceIdKey(resourceId)).digest("hex").slice(0, 32);
 }
 
 /** Row key of a registered server: its GUID, lower-cased. */

@@ -2,10 +2,9 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { Config } from "../config";
 import { createArmConnection, type ArmConnection } from "../azure/arm-connection";
 import { isTransientArmError, toArmErrorInfo } from "../azure/arm-error";
-import { getRegisteredServer, listRegisteredServers, listStorageSyncServices } from "../azure/reads";
-import { readMachine } from "./machine-read";
+import { getMachineIdentity, getRegisteredServer, listRegisteredServers, listStorageSyncServices } from "../azure/reads";
 import { reconcileService } from "../reconcile";
-import type { EnginePort } from "./engine-port";
+import type { EnginePort } from "../ports/engine-port";
 
 /** Binds the app's EnginePort to the real engine and ARM reads over one connection. */
 export function bindEngineToConnection(config: Config, arm: ArmConnection): EnginePort {
@@ -21,7 +20,7 @@ export function bindEngineToConnection(config: Config, arm: ArmConnection): Engi
     listServices: (scope) => listStorageSyncServices(arm, scope),
     listServers: (serviceId) => listRegisteredServers(arm, serviceId),
     getServer: (id) => getRegisteredServer(arm, id),
-    getMachineIdentity: (id) => readMachine(arm, id),
+    getMachineIdentity: (id) => getMachineIdentity(arm, id),
     isTransient: (error) => isTransientArmError(error),
     errorInfo: (error) => toArmErrorInfo(error),
   };

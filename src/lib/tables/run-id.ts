@@ -7,16 +7,20 @@ import { resourceKey } from "./keys";
  * service" is one partition scan in time order.
  */
 const MAX_MS = 9_999_999_999_999;
-const RUN_ID = /^([0-9a-f]{32})-(\d{13}-[0-9a-f]{8})$/;
+export const RUN_ID = /^([0-9a-f]{32})-(\d{13}-[0-9a-f]{8})$/;
 
 export interface RunKeys {
   partitionKey: string;
   rowKey: string;
 }
 
+/** A row key that sorts newest first: 13 digits of (max time − now), plus a random suffix against collisions. */
+export function invertedTimeKey(now: Date): string {
+  return `${String(MAX_MS - now.getTime()).padStart(13, "0")}-${randomBytes(4).toString("hex")}`;
+}
+
 export function newRunId(serviceId: string, now: Date = new Date()): string {
-  const inverted = String(MAX_MS - now.getTime()).padStart(13, "0");
-  return `${resourceKey(serviceId)}-${inverted}-${randomBytes(4).toString("hex")}`;
+  return `${resourceKey(serviceId)}-${invertedTimeKey(now)}`;
 }
 
 /** Splits a run id into its table keys; undefined when it is not one of ours. */

@@ -1,16 +1,33 @@
+import type { Config } from "../config";
+import type { EnginePort } from "../ports/engine-port";
+import type { ReconcileQueue } from "../queue/reconcile-queue";
+import type { StatusTables } from "../tables/clients";
 import { isWithinScopes } from "../azure/resource-id";
 import { parseReconcileMessage, type ReconcileRequest } from "../queue/messages";
-import { takeMergedTriggers, takePending } from "../queue/pending-marker";
+import { takeMergedTriggers, takePending } from "../status/pending-marker";
 import { acquireLease, releaseLease, renewLease } from "../status/lease";
 import { recordReconcileResult } from "../status/record-reconcile";
-import type { RunStatus } from "../status/records";
-import { recordRejectedMessage, recordRunFinished, recordRunStarted, type RunServerSummary } from "../status/run-records";
+import { recordRejectedMessage, recordRunFinished, recordRunStarted } from "../status/run-records";
+import type { RunServerSummary, RunStatus } from "../status/rows";
 import { updateService } from "../status/service-records";
 import type { ReconcileReport } from "../reconcile/report";
-import type { EngineHints } from "../reconcile/hints";
-import { followUpDiscovery, requeueIfWorthIt } from "./follow-ups";
-import type { AppLog } from "./log";
-import type { AppServices } from "./services";
+import { requestReconcile, type SchedulerDeps } from "../scheduling/schedule";
+import { decideNextLooks, engineHintsOf } from "./requeue";
+import type { AppLog } from "../ports/log";
+
+/** What the reconcile worker needs. */
+export interface WorkerDeps {
+  config: Pick<Config, "managedScopes" | "leaseDurationMs" | "reconcileCoalesceDelayMs" | "activationWindowMs" | "discoveryRecheckDelaysMs" | "minAgentVersion">;
+  tables: StatusTables;
+  queue: Pick<ReconcileQueue, "send">;
+  engine: Pick<EnginePort, "reconcile" | "isTransient" | "errorInfo">;
+  scheduler: SchedulerDeps;
+  now(): Date;
+  /** Names this worker process in leases and run records. */
+  workerId: string;
+  /** host.json's maxDequeueCount: the attempt that reaches it is the last. */
+  maxDequeueCount: number;
+}
 
 export type WorkerOutcome =
   | { outcome: "reconciled"; runId: string; status: RunStatus; report: ReconcileReport }
@@ -24,7 +41,7 @@ export interface DeliveryInfo {
 }
 
 /** Thrown for failures worth retrying; the queue delivers the message again. */
-export class TransientReconcileError extends Error {
+class TransientReconcileError extends Error {
   constructor(message: string, public readonly lastAttempt: boolean, options?: { cause?: unknown }) {
     super(message, options);
     this.name = "TransientReconcileError";
@@ -38,28 +55,28 @@ export class TransientReconcileError extends Error {
  * acknowledged; transient ones throw so the host retries, and the last attempt
  * marks the service as poisoned before the host moves the message aside.
  */
-export async function handleReconcileMessage(app: AppServices, raw: unknown, delivery: DeliveryInfo, log: AppLog): Promise<WorkerOutcome> {
+export async function handleReconcileMessage(deps: WorkerDeps, raw: unknown, delivery: DeliveryInfo, log: AppLog): Promise<WorkerOutcome> {
   const parsed = parseReconcileMessage(raw);
   if (!parsed.ok) {
     log.error(`reconcile message rejected: ${parsed.error}`);
-    await recordRejectedMessage(app.tables.runs, raw, parsed.error, app.now());
+    await recordRejectedMessage(deps.tables.runs, raw, parsed.error, deps.now());
     return { outcome: "rejected", error: parsed.error };
   }
   const request = parsed.request;
-  if (!isWithinScopes(request.serviceId, app.config.managedScopes)) {
-    const error = `${request.serviceId} is outside MANAGED_SCOPES (${app.config.managedScopes.join(", ")})`;
+  if (!isWithinScopes(request.serviceId, deps.config.managedScopes)) {
+    const error = `${request.serviceId} is outside MANAGED_SCOPES (${deps.config.managedScopes.join(", ")})`;
     log.error(`reconcile message rejected: ${error}`);
-    await recordRejectedMessage(app.tables.runs, raw, error, app.now());
+    await recordRejectedMessage(deps.tables.runs, raw, error, deps.now());
     return { outcome: "rejected", error };
   }
 
   // Ends in the run id: the status API tells a live run from an abandoned one by it.
-  const owner = `${app.workerId}/${request.runId}`;
-  const lease = await acquireLease(app.tables.leases, request.serviceId, owner, app.config.leaseDurationMs, app.now());
+  const owner = `${deps.workerId}/${request.runId}`;
+  const lease = await acquireLease(deps.tables.leases, request.serviceId, owner, deps.config.leaseDurationMs, deps.now());
   if (!lease.acquired) {
     // Someone is reconciling this service right now: ask again after a while rather than fail.
-    const delayMs = Math.max(1000, Math.min(app.config.reconcileCoalesceDelayMs, lease.expiresAt.getTime() - app.now().getTime()));
-    await app.queue.send(request, delayMs);
+    const delayMs = Math.max(1000, Math.min(deps.config.reconcileCoalesceDelayMs, lease.expiresAt.getTime() - deps.now().getTime()));
+    await deps.queue.send(request, delayMs);
     log.info(`${request.serviceId}: lease held by ${lease.heldBy}; run ${request.runId} re-queued in ${delayMs} ms`);
     return { outcome: "deferred", runId: request.runId, heldBy: lease.heldBy };
   }
@@ -68,26 +85,26 @@ export async function handleReconcileMessage(app: AppServices, raw: unknown, del
   let held = lease.lease;
   let renewing: Promise<void> = Promise.resolve();
   const heartbeat = setInterval(() => {
-    renewing = renewLease(app.tables.leases, held, app.config.leaseDurationMs, app.now()).then(
+    renewing = renewLease(deps.tables.leases, held, deps.config.leaseDurationMs, deps.now()).then(
       (renewed) => {
         if (renewed) held = renewed;
         else log.warn(`${request.serviceId}: the lease of run ${request.runId} was lost (expired and taken over)`);
       },
       (error: unknown) => log.warn(`could not renew the lease of ${request.serviceId}`, error),
     );
-  }, Math.max(500, Math.floor(app.config.leaseDurationMs / 3)));
+  }, Math.max(500, Math.floor(deps.config.leaseDurationMs / 3)));
   try {
-    return await runUnderLease(app, request, delivery, log);
+    return await runUnderLease(deps, request, delivery, log);
   } finally {
     clearInterval(heartbeat);
     await renewing; // releasing with the ETag of a renewal still in flight would leave the lease held
-    await releaseLease(app.tables.leases, held).catch((error: unknown) => log.warn(`could not release the lease of ${request.serviceId}`, error));
+    await releaseLease(deps.tables.leases, held).catch((error: unknown) => log.warn(`could not release the lease of ${request.serviceId}`, error));
   }
 }
 
-async function runUnderLease(app: AppServices, request: ReconcileRequest, delivery: DeliveryInfo, log: AppLog): Promise<WorkerOutcome> {
-  const startedAt = app.now();
-  const merged = request.dryRun ? { mergedTriggers: [], mergedCount: 0 } : await takePending(app.tables.pending, request.serviceId, request.runId);
+async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, log: AppLog): Promise<WorkerOutcome> {
+  const startedAt = deps.now();
+  const merged = request.dryRun ? { mergedTriggers: [], mergedCount: 0 } : await takePending(deps.tables.pending, request.serviceId, request.runId);
   const started = {
     serviceId: request.serviceId,
     dryRun: request.dryRun,
@@ -95,44 +112,49 @@ async function runUnderLease(app: AppServices, request: ReconcileRequest, delive
     queuedAt: request.requestedAt,
     startedAt,
     attempt: delivery.dequeueCount,
-    worker: app.workerId,
+    worker: deps.workerId,
     coalescedTriggers: merged.mergedTriggers,
   };
-  await recordRunStarted(app.tables.runs, request.runId, started);
+  await recordRunStarted(deps.tables.runs, request.runId, started);
 
   let report: ReconcileReport;
   try {
-    report = await app.engine.reconcile(request.serviceId, { dryRun: request.dryRun, hints: hintsOf(request) });
+    report = await deps.engine.reconcile(request.serviceId, { dryRun: request.dryRun, hints: engineHintsOf(request) });
   } catch (error) {
-    return await recordFailure(app, request, delivery, startedAt, error, log);
+    return await recordFailure(deps, request, delivery, startedAt, error, log);
   }
 
   // Triggers merged in the moment between our taking the marker and the run starting: still this run's.
   if (!request.dryRun) {
-    const late = await takeMergedTriggers(app.tables.pending, request.serviceId, request.runId);
-    if (late.length > 0) await recordRunStarted(app.tables.runs, request.runId, { ...started, coalescedTriggers: [...merged.mergedTriggers, ...late] });
+    const late = await takeMergedTriggers(deps.tables.pending, request.serviceId, request.runId);
+    if (late.length > 0) await recordRunStarted(deps.tables.runs, request.runId, { ...started, coalescedTriggers: [...merged.mergedTriggers, ...late] });
   }
   const failed = report.outcomes.some((o) => o.status === "failed");
   const status: RunStatus = request.dryRun ? "dryRun" : failed ? "completedWithFailures" : "succeeded";
   const followUps: string[] = [];
   const warnings = [...report.warnings];
   if (!request.dryRun) {
-    const recorded = await recordReconcileResult(app.tables, {
+    const recorded = await recordReconcileResult(deps.tables, {
       report,
       runId: request.runId,
       runStatus: status,
-      now: app.now(),
-      activationWindowMs: app.config.activationWindowMs,
+      now: deps.now(),
+      activationWindowMs: deps.config.activationWindowMs,
     });
     for (const due of recorded.dueEntries) followUps.push(`activation check of ${due.serverId} at ${due.dueAt}`);
-    const notes = [await requeueIfWorthIt(app, request, report, recorded.newServerIds)];
-    for (const watch of request.discovery ?? []) notes.push(await followUpDiscovery(app, request, report, watch));
-    for (const note of notes) if (note) (note.gaveUp ? warnings : followUps).push(note.text);
+    const looks = decideNextLooks(request, report, { serverIds: recorded.previousServerIds }, {
+      recheckDelaysMs: deps.config.discoveryRecheckDelaysMs,
+      minAgentVersion: deps.config.minAgentVersion,
+    });
+    for (const look of looks) {
+      if (look.kind === "note") (look.gaveUp ? warnings : followUps).push(look.text);
+      else followUps.push(look.describe((await requestReconcile(deps.scheduler, look.ask, deps.now())).runId));
+    }
   }
-  await recordRunFinished(app.tables.runs, request.runId, {
+  await recordRunFinished(deps.tables.runs, request.runId, {
     status,
     startedAt,
-    finishedAt: app.now(),
+    finishedAt: deps.now(),
     plan: report.plan,
     outcomes: report.outcomes,
     servers: report.servers.map(
@@ -149,23 +171,23 @@ async function runUnderLease(app: AppServices, request: ReconcileRequest, delive
 }
 
 async function recordFailure(
-  app: AppServices,
+  deps: WorkerDeps,
   request: ReconcileRequest,
   delivery: DeliveryInfo,
   startedAt: Date,
   error: unknown,
   log: AppLog,
 ): Promise<WorkerOutcome> {
-  const info = app.engine.errorInfo(error);
+  const info = deps.engine.errorInfo(error);
   const message = `${info.code}: ${info.message}`;
-  const transient = app.engine.isTransient(error);
-  const lastAttempt = delivery.dequeueCount >= app.maxDequeueCount;
+  const transient = deps.engine.isTransient(error);
+  const lastAttempt = delivery.dequeueCount >= deps.maxDequeueCount;
   const status: RunStatus = !transient ? "failed" : lastAttempt ? "poisoned" : "retrying";
-  const now = app.now();
-  await recordRunFinished(app.tables.runs, request.runId, { status, startedAt, finishedAt: now, error: message, errorCode: info.code });
+  const now = deps.now();
+  await recordRunFinished(deps.tables.runs, request.runId, { status, startedAt, finishedAt: now, error: message, errorCode: info.code });
   if (!request.dryRun && status !== "retrying") {
     await updateService(
-      app.tables.services,
+      deps.tables.services,
       request.serviceId,
       (previous) => ({
         ...previous,
@@ -188,16 +210,3 @@ async function recordFailure(
   throw new TransientReconcileError(`${request.serviceId}: ${message}`, lastAttempt, { cause: error });
 }
 
-/** What the request carries beyond the service id, as the engine's hints. */
-function hintsOf(request: ReconcileRequest): EngineHints | undefined {
-  const identityChanges = (request.discovery ?? []).map((w) => ({
-    machineId: w.machineId,
-    principalId: w.principalId,
-    hostNames: w.hostNames ?? [],
-    ...(w.previousPrincipalId ? { previousPrincipalId: w.previousPrincipalId } : {}),
-    ...(w.tenantId ? { tenantId: w.tenantId } : {}),
-    ...(w.status ? { status: w.status } : {}),
-  }));
-  if (identityChanges.length === 0 && !request.overdue?.length) return undefined;
-  return { identityChanges, ...(request.overdue?.length ? { overdueServerIds: request.overdue } : {}) };
-}

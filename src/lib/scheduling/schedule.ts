@@ -1,10 +1,10 @@
 import type { TableClient } from "@azure/data-tables";
 import { deleteRun, recordRunQueued } from "../status/run-records";
-import { newRunId } from "../status/run-id";
-import { resourceKey } from "../status/keys";
-import type { DiscoveryWatch, ReconcileRequest, Trigger } from "./messages";
-import { createOrMergePending } from "./pending-marker";
-import type { ReconcileQueue } from "./reconcile-queue";
+import { newRunId } from "../tables/run-id";
+import { resourceKey } from "../tables/keys";
+import type { DiscoveryWatch, ReconcileRequest, Trigger } from "../queue/messages";
+import { createOrMergePending } from "../status/pending-marker";
+import type { ReconcileQueue } from "../queue/reconcile-queue";
 
 export interface SchedulerDeps {
   queue: ReconcileQueue;

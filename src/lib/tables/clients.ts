@@ -20,7 +20,7 @@ export interface StatusTables {
   machines: TableClient;
 }
 
-export type TableRole = keyof StatusTables;
+type TableRole = keyof StatusTables;
 
 const SUFFIX: Record<TableRole, string> = {
   servers: "Servers",
@@ -32,7 +32,7 @@ const SUFFIX: Record<TableRole, string> = {
   machines: "Machines",
 };
 
-export function tableName(prefix: string, role: TableRole): string {
+function tableName(prefix: string, role: TableRole): string {
   return `${prefix}${SUFFIX[role]}`;
 }
 

@@ -6,15 +6,3 @@ export interface AppLog {
 }
 
 export const silentLog: AppLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
-
-export function logFromContext(context: {
-  log(...args: unknown[]): void;
-  warn(...args: unknown[]): void;
-  error(...args: unknown[]): void;
-}): AppLog {
-  return {
-    info: (m, ...d) => context.log(m, ...d),
-    warn: (m, ...d) => context.warn(m, ...d),
-    error: (m, ...d) => context.error(m, ...d),
-  };
-}

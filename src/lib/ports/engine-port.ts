@@ -1,22 +1,8 @@
+import type { MachineIdentity } from "../azure/machines";
 import type { RegisteredServerView } from "../azure/views";
-import type { ArmErrorInfo, ReconcileReport } from "../reconcile/report";
+import type { ArmErrorInfo } from "../azure/arm-error";
 import type { EngineHints } from "../reconcile/hints";
-
-/**
- * What the app needs from the engine and ARM, as one narrow interface: the
- * composition root binds it to src/lib/reconcile and src/lib/azure, so the
- * app's logic never builds SDK clients itself.
- */
-export interface MachineIdentity {
-  resourceId: string;
-  name: string;
-  /** Every name the machine answers to (resource name, FQDN, computer name), lower-cased. */
-  hostNames: string[];
-  principalId?: string;
-  tenantId?: string;
-  /** Arc properties.status, when the machine is an Arc machine. */
-  status?: string;
-}
+import type { ReconcileReport } from "../reconcile/report";
 
 /** The registered-server fields the app reads (the engine's normalized view: zero GUIDs absent, enums as ARM spells them). */
 export type RegisteredServerSnapshot = Pick<
@@ -24,6 +10,11 @@ export type RegisteredServerSnapshot = Pick<
   "resourceId" | "serverId" | "serviceId" | "name" | "serverName" | "friendlyName" | "applicationId" | "latestApplicationId" | "activeAuthType"
 >;
 
+/**
+ * What the app needs from the engine and ARM, as one narrow interface: the
+ * composition root binds it to src/lib/reconcile and src/lib/azure, so the
+ * app's logic never builds SDK clients itself.
+ */
 export interface EnginePort {
   reconcile(serviceId: string, options: { dryRun: boolean; hints?: EngineHints }): Promise<ReconcileReport>;
   /** Storage Sync Service ids in a subscription or resource group scope. */

@@ -1,10 +1,12 @@
 import type { TableClient, TransactionAction } from "@azure/data-tables";
 import { randomBytes } from "node:crypto";
-import { flat } from "../status/entities";
-import { fromJsonColumns, toJsonColumns } from "../status/json-columns";
-import { odataString, resourceKey } from "../status/keys";
-import { isConflict, isNotFound, isPreconditionFailed } from "../status/table-errors";
-import type { Trigger } from "./messages";
+import { flat } from "../tables/entity";
+import { fromJsonColumns, toJsonColumns } from "../tables/json-columns";
+import { odataString, resourceKey } from "../tables/keys";
+import { isConflict, isNotFound, isPreconditionFailed } from "../tables/table-errors";
+import type { Trigger } from "../queue/messages";
+import { decodeRow } from "../tables/entity";
+import { pendingRowSchema, type PendingMarker } from "./rows";
 
 /**
  * Coalescing: while a reconcile for a service waits in the queue, a marker row
@@ -18,14 +20,6 @@ import type { Trigger } from "./messages";
 const MARKER = "pending";
 const triggerPrefix = (runId: string) => `t-${runId}-`;
 
-export interface PendingMarker {
-  serviceId: string;
-  runId: string;
-  createdAt: string;
-  /** When the queued message becomes visible. */
-  dueAt: string;
-}
-
 type MarkerResult = { created: true } | { created: false; runId: string };
 
 function toEntity(m: PendingMarker) {
@@ -33,8 +27,7 @@ function toEntity(m: PendingMarker) {
 }
 
 function fromEntity(e: Record<string, unknown>): PendingMarker | undefined {
-  if (typeof e.serviceId !== "string" || typeof e.runId !== "string" || typeof e.dueAt !== "string") return undefined;
-  return { serviceId: e.serviceId, runId: e.runId, createdAt: String(e.createdAt ?? ""), dueAt: e.dueAt };
+  return decodeRow(pendingRowSchema, e);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { RestError } from "@azure/core-rest-pipeline";
 
 /** HTTP status of a storage error, if it is one. */
-export function statusOf(error: unknown): number | undefined {
+function statusOf(error: unknown): number | undefined {
   if (error instanceof RestError) return error.statusCode;
   if (typeof error === "object" && error !== null && typeof (error as { statusCode?: unknown }).statusCode === "number") {
     return (error as { statusCode: number }).statusCode;
