@@ -1,9 +1,9 @@
 // The import rule of src/ (run by `npm run lint`). Layers, bottom to top:
-//   azure → reconcile → tables → queue → status → scheduling, ports →
-//   events, activation, http, worker, sweep → composition → functions
+//   azure → reconcile → tables → queue → status → scheduling, ports, telemetry →
+//   events, activation, http, status-page, worker, sweep → composition → functions
 // A module imports only from its own layer or below; only src/functions
 // (and src/index.ts) reach the composition root; no import cycles at all.
-const HANDLERS = "events|activation|http|worker|sweep";
+const HANDLERS = "events|activation|http|status-page|worker|sweep";
 const above = (...layers) => `^src/lib/(${layers.join("|")})/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -29,27 +29,34 @@ module.exports = {
       severity: "error",
       comment: "Table primitives (keys, run ids, entity and JSON-column helpers, table errors) sit below every repository.",
       from: { path: "^src/lib/tables/" },
-      to: { path: above("reconcile", "queue", "status", "scheduling", "ports", HANDLERS, "composition") },
+      to: { path: above("reconcile", "queue", "status", "scheduling", "ports", "telemetry", HANDLERS, "composition") },
     },
     {
       name: "queue-below-status",
       severity: "error",
       comment: "Queue messages are read by the table repositories, never the other way round.",
       from: { path: "^src/lib/queue/" },
-      to: { path: above("reconcile", "status", "scheduling", "ports", HANDLERS, "composition") },
+      to: { path: above("reconcile", "status", "scheduling", "ports", "telemetry", HANDLERS, "composition") },
     },
     {
       name: "status-below-handlers",
       severity: "error",
       comment: "The table repositories know rows, not who asks for them.",
       from: { path: "^src/lib/status/" },
-      to: { path: above("scheduling", "ports", HANDLERS, "composition") },
+      to: { path: above("scheduling", "ports", "telemetry", HANDLERS, "composition") },
     },
     {
       name: "scheduling-and-ports-below-handlers",
       severity: "error",
-      from: { path: "^src/lib/(scheduling|ports)/" },
+      from: { path: "^src/lib/(scheduling|ports|telemetry)/" },
       to: { path: above(HANDLERS, "composition") },
+    },
+    {
+      name: "telemetry-exporter-only-in-the-composition-root",
+      severity: "error",
+      comment: "Handlers emit through the Telemetry port; only the composition root builds the Azure Monitor exporter behind it.",
+      from: { path: "^src/", pathNot: "^src/lib/(composition|telemetry)/" },
+      to: { path: "^src/lib/telemetry/azure-monitor" },
     },
     {
       name: "only-functions-reach-the-composition-root",

@@ -36,6 +36,24 @@ const positiveInt = (name: string, fallback: number, max: number) =>
     .max(max, `${name} must be at most ${max}`)
     .default(fallback);
 
+/** Also what `afs-identity status --table-prefix` accepts. */
+export const tableNamePrefixSchema = z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{2,40}$/, "TABLE_NAME_PREFIX must be 3-41 letters or digits, starting with a letter");
+
+/** How the status page knows its visitor: by the function key, or as the user App Service Authentication signed in with Entra ID. */
+export type SignInMode = "functionKey" | "entra";
+
+/**
+ * Set to `entra` by infra/ only together with App Service Authentication: the
+ * platform strips the principal headers from outside requests, so without it
+ * anyone could claim to be signed in. Any other value is refused.
+ */
+const statusPageSignInSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.literal("entra", { message: "STATUS_PAGE_SIGN_IN must be entra (set by infra/ together with App Service Authentication) or unset" }))
+  .optional();
+
 const schema = z
   .object({
     ARM_ENDPOINT: z.url({ message: "ARM_ENDPOINT must be an https URL" }).default("https://management.azure.com")
@@ -49,7 +67,7 @@ const schema = z
         message: "MANAGED_SCOPES entries must look like /subscriptions/{guid} or /subscriptions/{guid}/resourceGroups/{name}",
       }),
     RECONCILE_QUEUE_NAME: z.string().trim().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,55}[a-z0-9]$/, "RECONCILE_QUEUE_NAME must be a valid queue name (3-57 lower-case letters, digits, single hyphens)").default("reconcile"),
-    TABLE_NAME_PREFIX: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{2,40}$/, "TABLE_NAME_PREFIX must be 3-41 letters or digits, starting with a letter").default("afsIdentity"),
+    TABLE_NAME_PREFIX: tableNamePrefixSchema.default("afsIdentity"),
     AzureWebJobsStorage: z.string().trim().min(1).optional(),
     AzureWebJobsStorage__queueServiceUri: z.url({ message: "AzureWebJobsStorage__queueServiceUri must be a URL" }).optional(),
     AzureWebJobsStorage__tableServiceUri: z.url({ message: "AzureWebJobsStorage__tableServiceUri must be a URL" }).optional(),
@@ -77,6 +95,13 @@ const schema = z
         message: "DISCOVERY_RECHECK_DELAYS must be comma-separated ISO 8601 durations, e.g. PT2M,PT5M,PT15M",
       })
       .transform((list) => list.map(parseIsoDuration)),
+    // Telemetry off when unset. The host reads the same setting for its own logs.
+    APPLICATIONINSIGHTS_CONNECTION_STRING: z
+      .string()
+      .trim()
+      .refine((v) => /(^|;)\s*InstrumentationKey\s*=/i.test(v), { message: "APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)" })
+      .optional(),
+    STATUS_PAGE_SIGN_IN: statusPageSignInSchema,
   })
   .refine((s) => s.AzureWebJobsStorage !== undefined || (s.AzureWebJobsStorage__queueServiceUri !== undefined && s.AzureWebJobsStorage__tableServiceUri !== undefined), {
     message: "set AzureWebJobsStorage (connection string) or both AzureWebJobsStorage__queueServiceUri and AzureWebJobsStorage__tableServiceUri (identity-based)",
@@ -113,6 +138,9 @@ export interface Config {
   reconcileCoalesceDelayMs: number;
   leaseDurationMs: number;
   discoveryRecheckDelaysMs: number[];
+  /** Application Insights connection string; telemetry is off without it. */
+  applicationInsightsConnectionString?: string;
+  statusPageSignIn: SignInMode;
 }
 
 /** A setting that failed validation; the message names every bad setting. */
@@ -159,7 +187,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileCoalesceDelayMs: s.RECONCILE_COALESCE_DELAY,
     leaseDurationMs: s.LEASE_DURATION,
     discoveryRecheckDelaysMs: s.DISCOVERY_RECHECK_DELAYS,
+    applicationInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING,
+    statusPageSignIn: s.STATUS_PAGE_SIGN_IN ?? "functionKey",
   };
+}
+
+/**
+ * STATUS_PAGE_SIGN_IN alone, read when the status page's function module loads
+ * to pick its trigger's auth level, before the other settings are checked.
+ * Never throws: a bad value keeps the function key (the safe side), and
+ * loadConfig names it on every invocation.
+ */
+export function loadStatusPageSignIn(env: NodeJS.ProcessEnv = process.env): SignInMode {
+  const value = env.STATUS_PAGE_SIGN_IN === "" ? undefined : env.STATUS_PAGE_SIGN_IN;
+  return statusPageSignInSchema.safeParse(value).data ?? "functionKey";
 }
 
 /** The settings the reconcile engine and the one-shot CLI need (no app-only settings such as MANAGED_SCOPES). */

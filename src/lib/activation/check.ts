@@ -7,10 +7,12 @@ import { requestReconcile } from "../scheduling/schedule";
 import { listDueEntries, removeDueEntry, type StoredDueEntry } from "../status/due-index";
 import { serverToEntity } from "../status/entities";
 import { countByState } from "../status/records";
-import { type ServerRecord } from "../status/rows";
+import type { ServerRecord, StateCounts } from "../status/rows";
 import { getServerRow, listServerRows } from "../status/server-records";
 import { updateService } from "../status/service-records";
 import { isPreconditionFailed } from "../tables/table-errors";
+import type { Telemetry } from "../telemetry/telemetry";
+import { trackActivationCheck } from "../telemetry/track";
 import { evaluateActivation } from "./evaluate";
 
 /** What the activation check needs. */
@@ -19,6 +21,7 @@ export interface ActivationCheckDeps {
   tables: Pick<StatusTables, "due" | "servers" | "services">;
   engine: Pick<EnginePort, "getServer" | "isTransient" | "errorInfo">;
   scheduler: SchedulerDeps;
+  telemetry: Telemetry;
   now(): Date;
 }
 
@@ -33,6 +36,12 @@ export interface ActivationCheckSummary {
   deferred: number;
 }
 
+/** What the check saw beyond its summary, for telemetry. */
+interface CheckTally {
+  armReads: number;
+  becameOverdue: ServerRecord[];
+}
+
 /**
  * The timer's work: only the due index's entries up to now are read (cost ∝
  * due servers), each server is read once from ARM and its row updated under
@@ -40,6 +49,8 @@ export interface ActivationCheckSummary {
  */
 export async function runActivationCheck(deps: ActivationCheckDeps, log: AppLog): Promise<ActivationCheckSummary> {
   const now = deps.now();
+  const tally: CheckTally = { armReads: 0, becameOverdue: [] };
+  const serviceCounts = new Map<string, StateCounts>();
   const entries = await listDueEntries(deps.tables.due, now);
   const summary: ActivationCheckSummary = { due: entries.length, active: 0, overdue: 0, reruns: 0, stale: 0, deferred: 0 };
   const touched = new Set<string>();
@@ -48,7 +59,7 @@ export async function runActivationCheck(deps: ActivationCheckDeps, log: AppLog)
   const done: StoredDueEntry[] = [];
   for (const entry of entries) {
     try {
-      const result = await checkOne(deps, entry, log);
+      const result = await checkOne(deps, entry, log, tally);
       summary[result] += 1;
       if (result === "overdue" || result === "active") touched.add(entry.serviceId);
       if (result === "overdue") {
@@ -68,14 +79,17 @@ export async function runActivationCheck(deps: ActivationCheckDeps, log: AppLog)
   }
   for (const serviceId of touched) {
     const rows = await listServerRows(deps.tables.servers, serviceId);
-    await updateService(deps.tables.services, serviceId, (previous) => ({ ...previous, counts: countByState(rows.map((r) => r.record)) }), now);
+    const counts = countByState(rows.map((r) => r.record));
+    await updateService(deps.tables.services, serviceId, (previous) => ({ ...previous, counts }), now);
+    serviceCounts.set(serviceId, counts);
   }
   for (const entry of done) await removeDueEntry(deps.tables.due, entry);
   log.info(`activation check: ${JSON.stringify(summary)}`);
+  await trackActivationCheck(deps.telemetry, { check: { ...summary, armReads: tally.armReads }, startedAt: now, finishedAt: deps.now(), becameOverdue: tally.becameOverdue, serviceCounts });
   return summary;
 }
 
-async function checkOne(deps: ActivationCheckDeps, entry: StoredDueEntry, log: AppLog): Promise<"active" | "overdue" | "stale"> {
+async function checkOne(deps: ActivationCheckDeps, entry: StoredDueEntry, log: AppLog, tally: CheckTally): Promise<"active" | "overdue" | "stale"> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const row = await getServerRow(deps.tables.servers, entry.serviceId, entry.serverId);
     if (!row || row.record.switchedAt !== entry.switchedAt) return "stale";
@@ -84,6 +98,7 @@ async function checkOne(deps: ActivationCheckDeps, entry: StoredDueEntry, log: A
     if (row.record.state === "Active") return "active";
     if (row.record.state !== "Switched") return "stale";
     const observed = await deps.engine.getServer(entry.serverResourceId);
+    tally.armReads += 1;
     if (!observed) {
       log.info(`activation check: ${entry.serverResourceId} is no longer registered`);
       return "stale";
@@ -102,6 +117,7 @@ async function checkOne(deps: ActivationCheckDeps, entry: StoredDueEntry, log: A
     };
     try {
       await deps.tables.servers.updateEntity(serverToEntity(next), "Replace", { etag: row.etag });
+      if (verdict.state === "ActivationOverdue") tally.becameOverdue.push(next);
       return verdict.state === "Active" ? "active" : "overdue";
     } catch (error) {
       if (!isPreconditionFailed(error)) throw error; // a run wrote the row meanwhile: look again

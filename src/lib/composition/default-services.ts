@@ -3,6 +3,7 @@ import { bindEngine } from "./engine-binding";
 import { createAppServices, type AppServices } from "./services";
 import { createCredential } from "../azure/credential";
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
+import { createAzureMonitorTelemetry } from "../telemetry/azure-monitor";
 
 let cached: Promise<AppServices> | undefined;
 
@@ -31,5 +32,13 @@ async function build(env: NodeJS.ProcessEnv): Promise<AppServices> {
     : config.storage.clientId
       ? new ManagedIdentityCredential({ clientId: config.storage.clientId })
       : new DefaultAzureCredential();
-  return createAppServices(config, { engine: bindEngine(config, credential), storageCredential });
+  // Ingestion takes Entra tokens only (local auth is off), so the exporter uses the app's identity like ARM calls do.
+  const telemetry = config.applicationInsightsConnectionString
+    ? createAzureMonitorTelemetry({
+        connectionString: config.applicationInsightsConnectionString,
+        credential,
+        onError: (message, error) => console.warn(message, error),
+      })
+    : undefined;
+  return createAppServices(config, { engine: bindEngine(config, credential), storageCredential, telemetry });
 }

@@ -4,6 +4,7 @@ import type { Config } from "../config";
 import { createQueueClient, ReconcileQueue } from "../queue/reconcile-queue";
 import type { SchedulerDeps } from "../scheduling/schedule";
 import { createStatusTables, ensureTables, type StatusTables } from "../tables/clients";
+import { noTelemetry, type Telemetry } from "../telemetry/telemetry";
 import type { EnginePort } from "../ports/engine-port";
 
 /**
@@ -20,6 +21,8 @@ export interface AppServices {
   queue: ReconcileQueue;
   engine: EnginePort;
   scheduler: SchedulerDeps;
+  /** Custom events to Application Insights; off (noTelemetry) unless configured. */
+  telemetry: Telemetry;
   now(): Date;
   /** Names this worker process in leases and run records. */
   workerId: string;
@@ -30,6 +33,7 @@ export interface AppServicesOptions {
   engine: EnginePort;
   /** Storage credential for identity-based connections (AzureWebJobsStorage__*). */
   storageCredential?: TokenCredential;
+  telemetry?: Telemetry;
   now?: () => Date;
   workerId?: string;
 }
@@ -52,6 +56,7 @@ export async function createAppServices(config: Config, options: AppServicesOpti
       // A queued run starts within its delay unless the queue is backed up or the lease is held.
       staleAfterMs: 2 * config.leaseDurationMs + 5 * 60_000,
     },
+    telemetry: options.telemetry ?? noTelemetry,
     now: options.now ?? (() => new Date()),
     workerId: options.workerId ?? `worker-${process.pid}-${randomBytes(3).toString("hex")}`,
     maxDequeueCount: HOST_MAX_DEQUEUE_COUNT,

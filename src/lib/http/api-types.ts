@@ -18,7 +18,7 @@ export interface ApiResponse {
   jsonBody: unknown;
 }
 
-interface ApiErrorBody {
+export interface ApiErrorBody {
   error: { code: string; message: string };
 }
 

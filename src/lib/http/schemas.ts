@@ -46,7 +46,7 @@ const serviceStatusSchema = serviceRowSchema.register(registry, { id: "ServiceSt
 
 const serverStatusSchema = serverRowSchema.register(registry, { id: "ServerStatus" });
 
-z
+export const servicesListSchema = z
   .object({ services: z.array(serviceStatusSchema), totals: countsSchema })
   .register(registry, { id: "ServicesList" });
 
@@ -54,12 +54,15 @@ const runSummarySchema = z
   .object({ runId: z.string(), status: z.string(), dryRun: z.boolean(), queuedAt: z.string(), finishedAt: z.string().optional(), triggerKind: z.string().optional() })
   .register(registry, { id: "RunSummary" });
 
-z
+export const serviceDetailSchema = z
   .object({ service: serviceStatusSchema, servers: z.array(serverStatusSchema), recentRuns: z.array(runSummarySchema) })
   .register(registry, { id: "ServiceDetail" });
 
-z
+export const serversListSchema = z
   .object({ state: serverStateSchema.optional(), servers: z.array(serverStatusSchema) })
   .register(registry, { id: "ServersList" });
 
 runRowSchema.register(registry, { id: "RunRecord" });
+
+/** GET /api/service's body, as the status page renders it. */
+export type ServiceDetail = z.output<typeof serviceDetailSchema>;

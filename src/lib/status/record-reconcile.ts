@@ -1,5 +1,5 @@
 import type { TransactionAction } from "@azure/data-tables";
-import type { ReconcileReport } from "../reconcile/report";
+import type { ReconcileReport, ServerState } from "../reconcile/report";
 import { addDueEntry } from "./due-index";
 import type { DueEntry } from "./rows";
 import { serverToEntity } from "./entities";
@@ -18,6 +18,8 @@ export interface RecordedReconcile {
   previousServerIds: string[];
   dueEntries: DueEntry[];
   service: ServiceRecord;
+  /** Each server's state before this run, by serverKey (absent for a new server): what telemetry reports transitions from. */
+  previousStates: Map<string, ServerState>;
 }
 
 /** A transaction holds at most 100 operations, all in one partition (a service has at most 100 registered servers). */
@@ -37,12 +39,14 @@ export async function recordReconcileResult(
   const serviceId = report.serviceId;
   let merged: { record: ServerRecord; activationDueAt?: string }[] = [];
   let previousServerIds: string[] = [];
+  let previousStates = new Map<string, ServerState>();
   for (let attempt = 0; ; attempt++) {
     const stored = await listServerRows(tables.servers, serviceId);
     const byId = new Map(stored.map((s) => [serverKey(s.record.serverId), s]));
     const seen = new Set<string>();
     const actions: TransactionAction[] = [];
     previousServerIds = [...byId.keys()];
+    previousStates = new Map([...byId].map(([key, s]) => [key, s.record.state]));
     merged = report.servers.map((verdict) => {
       const key = serverKey(verdict.serverId);
       seen.add(key);
@@ -107,7 +111,7 @@ export async function recordReconcileResult(
     }),
     now,
   );
-  return { servers, previousServerIds, dueEntries, service };
+  return { servers, previousServerIds, dueEntries, service, previousStates };
 }
 
 function firstError(report: ReconcileReport): string | undefined {

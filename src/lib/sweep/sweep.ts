@@ -4,12 +4,15 @@ import type { SchedulerDeps } from "../scheduling/schedule";
 import { requestReconcile, type ReconcileAsk, type Scheduled } from "../scheduling/schedule";
 import type { Trigger } from "../queue/messages";
 import type { AppLog } from "../ports/log";
+import type { Telemetry } from "../telemetry/telemetry";
+import { trackSweep } from "../telemetry/track";
 
 /** What a sweep needs: the scopes, the service list, the scheduler. */
 export interface SweepDeps {
   config: Pick<Config, "managedScopes">;
   engine: Pick<EnginePort, "listServices" | "errorInfo">;
   scheduler: SchedulerDeps;
+  telemetry: Telemetry;
   now(): Date;
 }
 
@@ -25,6 +28,7 @@ export interface SweepResult {
  * server), and the HTTP "re-run all".
  */
 export async function reconcileAllInScope(deps: SweepDeps, trigger: Trigger, options: { dryRun?: boolean }, log: AppLog): Promise<SweepResult> {
+  const startedAt = deps.now();
   const runs: Scheduled[] = [];
   const failedScopes: SweepResult["failedScopes"] = [];
   for (const scope of deps.config.managedScopes) {
@@ -42,7 +46,18 @@ export async function reconcileAllInScope(deps: SweepDeps, trigger: Trigger, opt
       runs.push(await requestReconcile(deps.scheduler, ask, deps.now()));
     }
   }
-  log.info(`requested ${runs.length} reconciles (${runs.filter((r) => r.coalesced).length} merged into queued runs)`);
+  const merged = runs.filter((r) => r.coalesced).length;
+  log.info(`requested ${runs.length} reconciles (${merged} merged into queued runs)`);
+  await trackSweep(deps.telemetry, {
+    trigger: trigger.kind === "timer" ? trigger.timer : trigger.kind,
+    dryRun: options.dryRun ?? false,
+    scopes: deps.config.managedScopes.length,
+    failedScopes: failedScopes.length,
+    requested: runs.length,
+    merged,
+    startedAt,
+    finishedAt: deps.now(),
+  });
   if (runs.length === 0 && failedScopes.length > 0) {
     throw new Error(`no scope could be listed: ${failedScopes.map((f) => `${f.scope}: ${f.error}`).join("; ")}`);
   }

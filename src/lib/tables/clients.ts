@@ -32,7 +32,7 @@ const SUFFIX: Record<TableRole, string> = {
   machines: "Machines",
 };
 
-function tableName(prefix: string, role: TableRole): string {
+export function tableName(prefix: string, role: TableRole): string {
   return `${prefix}${SUFFIX[role]}`;
 }
 

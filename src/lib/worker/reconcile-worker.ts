@@ -6,7 +6,7 @@ import { isWithinScopes } from "../azure/resource-id";
 import { parseReconcileMessage, type ReconcileRequest } from "../queue/messages";
 import { takeMergedTriggers, takePending } from "../status/pending-marker";
 import { acquireLease, releaseLease, renewLease } from "../status/lease";
-import { recordReconcileResult } from "../status/record-reconcile";
+import { recordReconcileResult, type RecordedReconcile } from "../status/record-reconcile";
 import { recordRejectedMessage, recordRunFinished, recordRunStarted } from "../status/run-records";
 import type { RunServerSummary, RunStatus } from "../status/rows";
 import { updateService } from "../status/service-records";
@@ -14,6 +14,8 @@ import type { ReconcileReport } from "../reconcile/report";
 import { requestReconcile, type SchedulerDeps } from "../scheduling/schedule";
 import { decideNextLooks, engineHintsOf } from "./requeue";
 import type { AppLog } from "../ports/log";
+import type { Telemetry } from "../telemetry/telemetry";
+import { trackReconciled, trackRunFailure } from "../telemetry/track";
 
 /** What the reconcile worker needs. */
 export interface WorkerDeps {
@@ -22,6 +24,7 @@ export interface WorkerDeps {
   queue: Pick<ReconcileQueue, "send">;
   engine: Pick<EnginePort, "reconcile" | "isTransient" | "errorInfo">;
   scheduler: SchedulerDeps;
+  telemetry: Telemetry;
   now(): Date;
   /** Names this worker process in leases and run records. */
   workerId: string;
@@ -133,8 +136,9 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
   const status: RunStatus = request.dryRun ? "dryRun" : failed ? "completedWithFailures" : "succeeded";
   const followUps: string[] = [];
   const warnings = [...report.warnings];
+  let recorded: RecordedReconcile | undefined;
   if (!request.dryRun) {
-    const recorded = await recordReconcileResult(deps.tables, {
+    recorded = await recordReconcileResult(deps.tables, {
       report,
       runId: request.runId,
       runStatus: status,
@@ -151,10 +155,11 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
       else followUps.push(look.describe((await requestReconcile(deps.scheduler, look.ask, deps.now())).runId));
     }
   }
+  const finishedAt = deps.now();
   await recordRunFinished(deps.tables.runs, request.runId, {
     status,
     startedAt,
-    finishedAt: deps.now(),
+    finishedAt,
     plan: report.plan,
     outcomes: report.outcomes,
     servers: report.servers.map(
@@ -167,6 +172,7 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
     followUps,
   });
   log.info(`${request.serviceId}: run ${request.runId} ${status} (${report.plan.length} actions, ${report.armCalls.reads} reads, ${report.armCalls.writes} writes)`);
+  await trackReconciled(deps.telemetry, { request, attempt: delivery.dequeueCount, status, report, startedAt, finishedAt, recorded });
   return { outcome: "reconciled", runId: request.runId, status, report };
 }
 
@@ -202,6 +208,7 @@ async function recordFailure(
       now,
     );
   }
+  await trackRunFailure(deps.telemetry, { request, attempt: delivery.dequeueCount, status, startedAt, finishedAt: now, errorCode: info.code, error: message });
   if (!transient) {
     log.error(`${request.serviceId}: run ${request.runId} failed and will not be retried: ${message}`);
     return { outcome: "failed", runId: request.runId, error: message };
