@@ -8,17 +8,25 @@ import {
   listServerEndpoints,
   listSyncGroups,
 } from "../azure/storage-sync";
-import { parseResourceId } from "../azure/resource-id";
+import { parseResourceId, resourceIdKey } from "../azure/resource-id";
 import { ArmOperationError } from "../azure/arm-error";
 import { mapWithConcurrency } from "./concurrency";
-import { classifyServer } from "./eligibility";
 import { ReconcileError } from "./errors";
 import { requiredGrants } from "./required-grants";
 import type { EngineSettings } from "./settings";
+import type { EngineHints } from "./hints";
+import { classifyAll, isForeignTenant, serviceTenantOf } from "./classify-all";
+import { getStorageAccount } from "../azure/storage-accounts";
+import { listRoleAssignmentsAround } from "../azure/role-assignments";
+import type { StorageAccountView } from "../azure/views";
+import { listArcMachines, type ArcMachineStatus } from "../azure/machines";
+import { getSubscriptionTenant } from "../azure/subscriptions";
+import { hostNamesMatch } from "./host-name";
 import type { Snapshot, SyncGroupSnapshot } from "./snapshot";
 
 export interface ObserveOptions {
   settings: EngineSettings;
+  hints?: EngineHints;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
 }
@@ -77,8 +85,25 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
     serverEndpoints: endpointLists[2 * i + 1] as SyncGroupSnapshot["serverEndpoints"],
   }));
 
-  const partial: Snapshot = { service, servers, syncGroups, assignments: [] };
-  const classifications = new Map(servers.map((s) => [s.serverId, classifyServer(s, settings.minAgentVersion)]));
+  // Before the service has an identity its tenant is its subscription's: one read, only then, and only
+  // when a cloud endpoint names a tenant to compare with (a converged service never pays for it).
+  const subscriptionTenantId =
+    !service.identity.tenantId && syncGroups.some((g) => g.cloudEndpoints.some((c) => c.storageAccountTenantId))
+      ? await getSubscriptionTenant(arm, id.subscriptionId, call).catch((error: unknown) => {
+          // Without the subscription's read right the tenant stays unknown: grants into another tenant then fail with their remedy.
+          if (isUnreadable(error)) return undefined;
+          throw new ReconcileError(`Cannot read the subscription of ${id.id}`, error);
+        })
+      : undefined;
+  const partial: Snapshot = {
+    service,
+    servers,
+    syncGroups,
+    assignments: [],
+    ...(options.hints ? { hints: options.hints } : {}),
+    ...(subscriptionTenantId ? { subscriptionTenantId } : {}),
+  };
+  const classifications = classifyAll(partial, settings.minAgentVersion);
   const lookups = new Map<string, { account: string; principalId: string }>();
   for (const grant of requiredGrants(partial, classifications)) {
     const principalId = grant.principal.kind === "service" ? service.identity.principalId : grant.principal.principalId;
@@ -93,10 +118,78 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
       // subscription without Reader), is that account's grants' failure to report, each with its
       // remedy, not the whole run's: the other sync groups still converge. Creating without
       // knowing what exists is safe (deterministic names, 409 RoleAssignmentExists is success).
-      if (isRestError(error) && (error.statusCode === 404 || error.statusCode === 403)) return [] as RoleAssignmentView[];
+      if (isUnreadable(error)) return [] as RoleAssignmentView[];
       throw new ReconcileError(`Cannot read role assignments of ${principalId} on ${account}`, error);
     }
   });
   options.onProgress?.(`${service.name}: read role assignments of ${lookups.size} principal/account pair(s)`);
-  return { ...partial, assignments: lists.flat() };
+
+  // The prerequisites: one GET per storage account of this tenant behind a cloud endpoint, and,
+  // when pruning, one unfiltered assignment list per account (it covers all its shares).
+  const serviceTenant = serviceTenantOf(partial);
+  const accounts = new Map<string, string>();
+  for (const group of syncGroups) {
+    for (const cloud of group.cloudEndpoints) {
+      if (cloud.storageAccountResourceId && !isForeignTenant(cloud.storageAccountTenantId, serviceTenant)) accounts.set(resourceIdKey(cloud.storageAccountResourceId), cloud.storageAccountResourceId);
+    }
+  }
+  const storageAccounts = (
+    await mapWithConcurrency([...accounts.values()], settings.maxConcurrency, async (account) => {
+      try {
+        return await getStorageAccount(arm, account, call);
+      } catch (error) {
+        // Unreadable or gone: its grants report that; the prerequisites cannot be checked.
+        if (isUnreadable(error)) return undefined;
+        throw new ReconcileError(`Cannot read storage account ${account}`, error);
+      }
+    })
+  ).filter((a): a is StorageAccountView => a !== undefined);
+  const accountAssignments = settings.pruneStaleGrants
+    ? (
+        await mapWithConcurrency([...accounts.values()], settings.maxConcurrency, async (account) => {
+          try {
+            return await listRoleAssignmentsAround(arm, account, call);
+          } catch (error) {
+            if (isUnreadable(error)) return [] as RoleAssignmentView[];
+            throw new ReconcileError(`Cannot read role assignments on ${account}`, error);
+          }
+        })
+      ).flat()
+    : undefined;
+  const arcStatuses = await overdueArcStatuses(arm, partial, classifications, call);
+  return { ...partial, assignments: lists.flat(), storageAccounts, ...(accountAssignments ? { accountAssignments } : {}), ...(arcStatuses ? { arcStatuses } : {}) };
+}
+
+/**
+ * A switch that did not take is most often a disconnected or expired Arc
+ * agent: only in runs that re-send one, the Arc machines of the service's
+ * subscription are listed once and matched to the overdue servers by host
+ * name (a registered server holds no link to its machine). Unreadable: no cause named.
+ */
+async function overdueArcStatuses(
+  arm: ArmConnection,
+  snapshot: Snapshot,
+  classifications: Map<string, { resend?: boolean }>,
+  call: { abortSignal?: AbortSignal },
+): Promise<Snapshot["arcStatuses"]> {
+  const overdue = snapshot.servers.filter((s) => classifications.get(s.serverId)?.resend);
+  if (overdue.length === 0) return undefined;
+  let machines: ArcMachineStatus[];
+  try {
+    machines = await listArcMachines(arm, parseResourceId(snapshot.service.resourceId).subscriptionId, call);
+  } catch (error) {
+    if (isUnreadable(error)) return undefined;
+    throw new ReconcileError("Cannot list the Arc machines", error);
+  }
+  const statuses: NonNullable<Snapshot["arcStatuses"]> = {};
+  for (const server of overdue) {
+    const matches = machines.filter((m) => m.hostNames.some((name) => hostNamesMatch(name, [server.friendlyName, server.serverName])));
+    if (matches.length === 1 && matches[0]) statuses[server.serverId] = { machineId: matches[0].resourceId, status: matches[0].status };
+  }
+  return statuses;
+}
+
+/** 404 (gone), 403 (no read right), 401 (another tenant's subscription): that account's problem, not the run's. */
+function isUnreadable(error: unknown): boolean {
+  return isRestError(error) && (error.statusCode === 404 || error.statusCode === 403 || error.statusCode === 401);
 }
