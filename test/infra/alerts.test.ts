@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EVENT_NAMES, runEvent, serverEvent } from "../../src/lib/telemetry/events";
-import { BicepServer, DEPLOYMENT, repoRoot, type PredictedResource, type Snapshot } from "./bicep-cli";
-import { deployMain, ofType, single } from "./deployment";
+import { BicepServer, DEPLOYMENT, repoRoot, type PredictedResource, type Snapshot } from "./support/bicep-cli";
+import { deployMain, ofType, single } from "./support/deployment";
 
 const RULE_NAMES = ["server-overdue", "run-failed", "service-not-converged"];
 const EMAIL = "ops@contoso.example";

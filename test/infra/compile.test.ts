@@ -9,7 +9,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bicepCli, repoRoot, type ArmTemplate, type CliDiagnostic } from "./bicep-cli";
+import { bicepCli, repoRoot, type ArmTemplate, type CliDiagnostic } from "./support/bicep-cli";
 
 const TEMPLATES = ["main", "event-subscriptions"] as const;
 const read = (path: string) => readFileSync(join(repoRoot, path), "utf8");

@@ -2,9 +2,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BicepServer, repoRoot } from "./bicep-cli";
-import { deploy, ofType, ROLE_DEFINITION, type Deployment } from "./deployment";
-import { GUID_PATTERN, KNOWN_ROLES } from "./known-roles";
+import { BicepServer, repoRoot } from "./support/bicep-cli";
+import { deploy, ofType, ROLE_DEFINITION, type Deployment } from "./support/deployment";
+import { GUID_PATTERN, KNOWN_ROLES } from "./support/known-roles";
 
 const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
 const doc = readme.slice(readme.indexOf("## Deployment"), readme.indexOf("\n## ", readme.indexOf("## Deployment") + 3));

@@ -10,10 +10,10 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/lib/config";
-import { BicepServer, isDeploymentTimeValue, repoRoot, type Snapshot } from "./bicep-cli";
-import { readCondition } from "./condition";
-import { deploy, deployMain, ofType, ROLE_ASSIGNMENT, ROLE_DEFINITION, roleOf, scopeOf, single, type Deployment, type MainInputs } from "./deployment";
-import { ASSIGNABLE_ROLE_IDS, DEPLOYMENT_ROLES, APP_ROLES, GUID_PATTERN, KNOWN_ROLES } from "./known-roles";
+import { BicepServer, isDeploymentTimeValue, repoRoot, type Snapshot } from "./support/bicep-cli";
+import { readCondition } from "./support/condition";
+import { deploy, deployMain, ofType, ROLE_ASSIGNMENT, ROLE_DEFINITION, roleOf, scopeOf, single, type Deployment, type MainInputs } from "./support/deployment";
+import { ASSIGNABLE_ROLE_IDS, DEPLOYMENT_ROLES, APP_ROLES, GUID_PATTERN, KNOWN_ROLES } from "./support/known-roles";
 
 const A = "5F8B4A2E-0C1D-4E6F-9A7B-3C2D1E0F9A8B";
 const B = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d";

@@ -6,8 +6,8 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { classifyArmEvent } from "../../src/lib/events/classify";
-import { BicepServer } from "./bicep-cli";
-import { deploy, single } from "./deployment";
+import { BicepServer } from "./support/bicep-cli";
+import { deploy, single } from "./support/deployment";
 
 const SUBSCRIPTION = "/subscriptions/5f8b4a2e-0c1d-4e6f-9a7b-3c2d1e0f9a8b";
 const RESOURCE_GROUP = `${SUBSCRIPTION}/resourceGroups/rg-sync`;

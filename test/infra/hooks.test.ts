@@ -12,7 +12,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/lib/config";
-import { repoRoot, toolPath } from "./bicep-cli";
+import { repoRoot, toolPath } from "./support/bicep-cli";
 
 const SUB_A = "5f8b4a2e-0c1d-4e6f-9a7b-3c2d1e0f9a8b";
 const SUB_B = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d";

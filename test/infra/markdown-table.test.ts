@@ -1,6 +1,6 @@
 /** Reading the settings table out of Markdown. */
 import { describe, expect, it } from "vitest";
-import { firstColumnUnderHeading } from "./markdown-table";
+import { firstColumnUnderHeading } from "./support/markdown-table";
 
 const doc = `# Title
 

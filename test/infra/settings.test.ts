@@ -8,9 +8,9 @@ import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, SETTING_NAMES } from "../../src/lib/config";
-import { BicepServer, isDeploymentTimeValue, repoRoot as projectRoot } from "./bicep-cli";
-import { deploy, ofType, single, type Deployment } from "./deployment";
-import { firstColumnUnderHeading } from "./markdown-table";
+import { BicepServer, isDeploymentTimeValue, repoRoot as projectRoot } from "./support/bicep-cli";
+import { deploy, ofType, single, type Deployment } from "./support/deployment";
+import { firstColumnUnderHeading } from "./support/markdown-table";
 
 /** Read by the app locally but never set in Azure. */
 const LOCAL_ONLY_APP_SETTINGS: Record<string, string> = {

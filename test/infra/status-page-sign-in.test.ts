@@ -7,8 +7,8 @@
  * authentication is deployed.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BicepServer, DEPLOYMENT, type PredictedResource, type Snapshot } from "./bicep-cli";
-import { deployMain, ofType } from "./deployment";
+import { BicepServer, DEPLOYMENT, type PredictedResource, type Snapshot } from "./support/bicep-cli";
+import { deployMain, ofType } from "./support/deployment";
 
 const CLIENT_ID = "6d5c4b3a-2f1e-4d0c-9b8a-7f6e5d4c3b2a";
 const GROUP_ID = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
