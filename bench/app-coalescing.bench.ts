@@ -64,12 +64,25 @@ async function scenario(emulator: EmulatorHandle, connectionString: string, even
   let reconciles = 0;
   const perWave = Math.ceil(events / waves);
   for (let w = 0; w < waves; w++) {
-    const burst = Array.from({ length: perWave }, (_, i) => ({ kind: "event" as const, eventId: `e${w}-${i}`, operationName: "Microsoft.StorageSync/storageSyncServices/registeredServers/write", subject: SERVICE }));
+    const burst = Array.from({ length: perWave }, (_, i) => ({
+      kind: "event" as const,
+      eventId: `e${w}-${i}`,
+      operationName: "Microsoft.StorageSync/storageSyncServices/registeredServers/write",
+      subject: SERVICE,
+    }));
     await Promise.all(
       burst.map((trigger) =>
         coalesce
           ? requestReconcile(app.scheduler, { serviceId: SERVICE, trigger })
-          : app.queue.send({ v: 1, kind: "reconcile", serviceId: SERVICE, runId: newRunId(SERVICE), dryRun: false, trigger, requestedAt: new Date().toISOString() }),
+          : app.queue.send({
+              v: 1,
+              kind: "reconcile",
+              serviceId: SERVICE,
+              runId: newRunId(SERVICE),
+              dryRun: false,
+              trigger,
+              requestedAt: new Date().toISOString(),
+            }),
       ),
     );
     reconciles += await drain(app);

@@ -34,7 +34,10 @@ function cmdletEligible(s: RegisteredServerView): boolean {
 }
 
 function present(snapshot: Snapshot, principalId: string | undefined, scope: string, role: string): boolean {
-  return principalId !== undefined && snapshot.assignments.some((a) => a.principalId === principalId && a.roleDefinitionGuid === role && isSameOrDescendantScope(scope, a.scope));
+  return (
+    principalId !== undefined &&
+    snapshot.assignments.some((a) => a.principalId === principalId && a.roleDefinitionGuid === role && isSameOrDescendantScope(scope, a.scope))
+  );
 }
 
 /** The cmdlet's calls on a snapshot: its algorithm, step by step, counted. */
@@ -126,7 +129,11 @@ function largeTopology(): SeedInput {
           {
             name: "rg-sync",
             storageSyncServices: [
-              { name: "sss-big", registeredServers: [...servers, ...nodes, { serverId: clusterId, serverName: "big", serverRole: "ClusterName", clusterId, clusterName: "big" }], syncGroups: groups },
+              {
+                name: "sss-big",
+                registeredServers: [...servers, ...nodes, { serverId: clusterId, serverName: "big", serverRole: "ClusterName", clusterId, clusterName: "big" }],
+                syncGroups: groups,
+              },
             ],
           },
           { name: "rg-data", storageAccounts: [{ name: "stbig1", fileShares: ["share0", "share2", "share4"] }] },
@@ -157,9 +164,7 @@ async function measure(arm: ArmConnection, emulator: EmulatorHandle, topology: s
   await emulator.admin.setSettings({ lroMode: "sync", enforceRbac: false });
   await emulator.admin.advanceTime(60_000); // agents report the machines' identities
   const serviceIds = (
-    await Promise.all(
-      [...new Set(seed.subscriptions.map((s) => s.subscriptionId))].map((sub) => listStorageSyncServices(arm, `/subscriptions/${sub}`)),
-    )
+    await Promise.all([...new Set(seed.subscriptions.map((s) => s.subscriptionId))].map((sub) => listStorageSyncServices(arm, `/subscriptions/${sub}`)))
   ).flat();
   for (const serviceId of serviceIds) {
     const name = `${topology}/${serviceId.split("/").pop()}`;
@@ -198,16 +203,25 @@ export default async function run(): Promise<void> {
 
   const emulator = await startEmulator({ lroMode: "sync" });
   try {
-    const arm = createArmConnection({ endpoint: emulator.armEndpoint, credential: emulatorCredential(emulator), tlsCa: emulator.caCertPem, lroPollIntervalMs: 10 });
+    const arm = createArmConnection({
+      endpoint: emulator.armEndpoint,
+      credential: emulatorCredential(emulator),
+      tlsCa: emulator.caCertPem,
+      lroPollIntervalMs: 10,
+    });
     const rows: Row[] = [];
     for (const [name, seed] of topologies) await measure(arm, emulator, name, seed, rows);
     console.log("ARM calls per reconcile: ours (measured by the emulator) vs Set-AzStorageSyncServiceIdentity's algorithm on the same topology");
     console.log("(ratio = ours / cmdlet; 'missing' = actions our plan found missing; the cmdlet also sleeps cmdletSleepS seconds, we sleep 0)");
     console.table(rows);
     const worse = rows.filter((r) => r.ourReads > r.cmdletReads);
-    console.log(worse.length === 0 ? "reads never exceed the cmdlet's" : `reads exceed the cmdlet's in: ${worse.map((r) => `${r.topology} ${r.run}`).join(", ")}`);
+    console.log(
+      worse.length === 0 ? "reads never exceed the cmdlet's" : `reads exceed the cmdlet's in: ${worse.map((r) => `${r.topology} ${r.run}`).join(", ")}`,
+    );
     const extra = rows.filter((r) => r.ourWrites !== r.missing);
-    console.log(extra.length === 0 ? "writes equal the missing set in every run" : `writes differ from the missing set in: ${extra.map((r) => r.topology).join(", ")}`);
+    console.log(
+      extra.length === 0 ? "writes equal the missing set in every run" : `writes differ from the missing set in: ${extra.map((r) => r.topology).join(", ")}`,
+    );
   } finally {
     await emulator.close();
   }

@@ -152,10 +152,17 @@ async function main(): Promise<void> {
       void shutdown(1);
     });
     writeEnvFile(EMULATOR_ENV, stack.emulator.env);
-    terminal.stack(`Azure emulator  ${stack.emulator.armEndpoint}  (admin API ${stack.emulator.adminUrl}; settings for the CLI and curl: ${path.relative(PROJECT_DIR, EMULATOR_ENV)})`);
+    terminal.stack(
+      `Azure emulator  ${stack.emulator.armEndpoint}  (admin API ${stack.emulator.adminUrl}; settings for the CLI and curl: ${path.relative(PROJECT_DIR, EMULATOR_ENV)})`,
+    );
     terminal.stack(`Functions host  ${stack.host.url}  (Event Grid webhook registered with the emulator; full log: ${path.relative(PROJECT_DIR, HOST_LOG)})`);
     const serviceId = ids.storageSyncService("11111111-1111-4111-8111-111111111111", "rg-filesync", "sss-prod");
-    await runDemoStory({ stack, serviceId, serverName: "fs06.contoso.local", machineId: ids.arcMachine("11111111-1111-4111-8111-111111111111", "rg-arc", "fs06") });
+    await runDemoStory({
+      stack,
+      serviceId,
+      serverName: "fs06.contoso.local",
+      machineId: ids.arcMachine("11111111-1111-4111-8111-111111111111", "rg-arc", "fs06"),
+    });
     printTryUrls(stack.apiUrl, stack.functionKey, serviceId);
   } catch (error) {
     terminal.app("stack", error instanceof Error ? error.message : String(error), "error");

@@ -3,8 +3,7 @@ import { createServer } from "node:net";
 
 /** Azurite's documented well-known development account. */
 export const AZURITE_ACCOUNT = "devstoreaccount1";
-export const AZURITE_KEY =
-  "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+export const AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 export interface AzuriteHandle {
   connectionString: string;
@@ -35,14 +34,16 @@ async function freePort(): Promise<number> {
 
 function connectionStringFor(blobPort: number, queuePort: number, tablePort: number): string {
   const host = "http://127.0.0.1";
-  return [
-    "DefaultEndpointsProtocol=http",
-    `AccountName=${AZURITE_ACCOUNT}`,
-    `AccountKey=${AZURITE_KEY}`,
-    `BlobEndpoint=${host}:${blobPort}/${AZURITE_ACCOUNT}`,
-    `QueueEndpoint=${host}:${queuePort}/${AZURITE_ACCOUNT}`,
-    `TableEndpoint=${host}:${tablePort}/${AZURITE_ACCOUNT}`,
-  ].join(";") + ";";
+  return (
+    [
+      "DefaultEndpointsProtocol=http",
+      `AccountName=${AZURITE_ACCOUNT}`,
+      `AccountKey=${AZURITE_KEY}`,
+      `BlobEndpoint=${host}:${blobPort}/${AZURITE_ACCOUNT}`,
+      `QueueEndpoint=${host}:${queuePort}/${AZURITE_ACCOUNT}`,
+      `TableEndpoint=${host}:${tablePort}/${AZURITE_ACCOUNT}`,
+    ].join(";") + ";"
+  );
 }
 
 function waitForListening(child: ChildProcess, services: number, timeoutMs: number): Promise<void> {
@@ -73,10 +74,21 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const [blobPort, queuePort, tablePort] = [await freePort(), await freePort(), await freePort()];
   const args = [
     require.resolve("azurite/dist/src/azurite.js"),
-    "--blobHost", "127.0.0.1", "--blobPort", String(blobPort),
-    "--queueHost", "127.0.0.1", "--queuePort", String(queuePort),
-    "--tableHost", "127.0.0.1", "--tablePort", String(tablePort),
-    "--skipApiVersionCheck", "--disableTelemetry", "--loose",
+    "--blobHost",
+    "127.0.0.1",
+    "--blobPort",
+    String(blobPort),
+    "--queueHost",
+    "127.0.0.1",
+    "--queuePort",
+    String(queuePort),
+    "--tableHost",
+    "127.0.0.1",
+    "--tablePort",
+    String(tablePort),
+    "--skipApiVersionCheck",
+    "--disableTelemetry",
+    "--loose",
   ];
   args.push(...(options.location ? ["--location", options.location] : ["--inMemoryPersistence"]));
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });

@@ -12,7 +12,9 @@ import { ARC_STATUSES, type ArcStatus, type ServerRecord } from "./state";
 import { z } from "zod";
 
 /** A storage account change: networkAcls replace the current rules; allowSharedKeyAccess null removes the property. */
-const storageAccountChangeSchema = z.object({ id: z.string(), networkAcls: seedNetworkAclsSchema.optional(), allowSharedKeyAccess: z.boolean().nullable().optional() }).strict();
+const storageAccountChangeSchema = z
+  .object({ id: z.string(), networkAcls: seedNetworkAclsSchema.optional(), allowSharedKeyAccess: z.boolean().nullable().optional() })
+  .strict();
 
 /** Object id used as the caller of writes the admin API simulates (a person in the portal, an agent). */
 export const SIMULATED_ACTOR_OID = "5e1f0000-0000-4000-8000-00000000ad01";
@@ -122,7 +124,8 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
       return { now: core.clock.nowIso(), offsetMs: core.clock.offset };
     case "POST /time/advance": {
       const ms = asObject(body, "advanceTime").ms;
-      if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) throw badRequest("InvalidRequestContent", "advanceTime: 'ms' must be a non-negative number.");
+      if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0)
+        throw badRequest("InvalidRequestContent", "advanceTime: 'ms' must be a non-negative number.");
       core.clock.advance(ms);
       core.settle();
       return { now: core.clock.nowIso(), offsetMs: core.clock.offset };
@@ -144,7 +147,8 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
         core.enforceRbac = o.enforceRbac;
       }
       if (o.listPageSize !== undefined) {
-        if (typeof o.listPageSize !== "number" || !Number.isInteger(o.listPageSize) || o.listPageSize < 0) throw badRequest("InvalidRequestContent", "settings: listPageSize must be a non-negative integer.");
+        if (typeof o.listPageSize !== "number" || !Number.isInteger(o.listPageSize) || o.listPageSize < 0)
+          throw badRequest("InvalidRequestContent", "settings: listPageSize must be a non-negative integer.");
         core.listPageSize = o.listPageSize;
       }
       return settingsOf(core);
@@ -165,7 +169,8 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
       const o = asObject(body, "setMachineIdentity");
       const machineId = requireString(o, "machineId", "setMachineIdentity");
       const action = o.action as MachineIdentityAction;
-      if (!["enable", "reset", "disable"].includes(action)) throw badRequest("InvalidRequestContent", "setMachineIdentity: 'action' must be enable, reset or disable.");
+      if (!["enable", "reset", "disable"].includes(action))
+        throw badRequest("InvalidRequestContent", "setMachineIdentity: 'action' must be enable, reset or disable.");
       const m = core.state.machines.get(idKey(machineId));
       if (!m) throw notFound(machineId);
       // Bring agents up to now under the old identity before it changes.
@@ -203,7 +208,8 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
       const a = core.state.storageAccounts.get(idKey(id));
       if (!a) throw notFound(id);
       const parsed = storageAccountChangeSchema.safeParse(o);
-      if (!parsed.success) throw badRequest("InvalidRequestContent", `setStorageAccount: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      if (!parsed.success)
+        throw badRequest("InvalidRequestContent", `setStorageAccount: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
       if (parsed.data.networkAcls) a.networkAcls = parsed.data.networkAcls;
       if (parsed.data.allowSharedKeyAccess !== undefined) a.allowSharedKeyAccess = parsed.data.allowSharedKeyAccess ?? undefined;
       core.wrote(a.id, "PUT", SIMULATED_ACTOR_OID, randomUUID());

@@ -1,6 +1,15 @@
 import { request } from "node:https";
 import { rootCertificates } from "node:tls";
-import type { AddPrincipalRequest, ArcMachineStatus, EmulatorDelays, EmulatorSettings, FaultRule, MachineIdentityAction, RegisterServerRequest, StorageAccountChange } from "./admin-types";
+import type {
+  AddPrincipalRequest,
+  ArcMachineStatus,
+  EmulatorDelays,
+  EmulatorSettings,
+  FaultRule,
+  MachineIdentityAction,
+  RegisterServerRequest,
+  StorageAccountChange,
+} from "./admin-types";
 import type { CallCounts, RequestLogEntry } from "./calls";
 import type { SeedInput } from "./seed";
 import type {

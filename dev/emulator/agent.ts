@@ -76,7 +76,8 @@ export class AgentWorld {
     if (!this.grantScopesByPrincipal) {
       this.grantScopesByPrincipal = new Map();
       for (const a of this.state.roleAssignments.values()) {
-        if (a.roleDefinitionId.toLowerCase().endsWith(ROLE_IDS.storageFileDataPrivilegedContributor)) push(this.grantScopesByPrincipal, a.principalId.toLowerCase(), a.scope);
+        if (a.roleDefinitionId.toLowerCase().endsWith(ROLE_IDS.storageFileDataPrivilegedContributor))
+          push(this.grantScopesByPrincipal, a.principalId.toLowerCase(), a.scope);
       }
     }
     return (this.grantScopesByPrincipal.get(principalId.toLowerCase()) ?? []).some((scope) => isAtOrAbove(scope, share));
@@ -148,7 +149,12 @@ export function evaluateAgent(state: EmulatorState, server: ServerRecord, nowMs:
   const pending = server.pendingSwitch;
   // File Sync does not support an identity from another Entra tenant than the service's: such a switch never takes.
   const crossTenant = machine?.identity !== undefined && machine.identity.tenantId.toLowerCase() !== state.tenantOfScope(server.serviceId).toLowerCase();
-  const pickingUp = pending !== undefined && nowMs >= pending.sinceMs + delays.activationMs && !server.agentIgnoresSwitch && !crossTenant && (!machine || identityUsable(machine));
+  const pickingUp =
+    pending !== undefined &&
+    nowMs >= pending.sinceMs + delays.activationMs &&
+    !server.agentIgnoresSwitch &&
+    !crossTenant &&
+    (!machine || identityUsable(machine));
   const usesIdentity = (server.activeAuthType === "ManagedIdentity" && !pending) || pickingUp || pending?.fromIdentity === true;
   const expected = presentGuid(server.applicationId);
   if (server.identity && expected && usesIdentity && !samePrincipal(presented, expected)) return;

@@ -128,7 +128,9 @@ function currentResource(core: EmulatorCore, ctx: HandlerContext): Reply | undef
 
 /** The RBAC action and scope a generic request needs: `{provider}/{types}/{verb}` over the resource (or the list's parent). */
 export function permissionOf(method: string, path: string): { action: string; scope: string } | undefined {
-  const segs = normalizePath(path).split("/").filter((s) => s);
+  const segs = normalizePath(path)
+    .split("/")
+    .filter((s) => s);
   const p = segs.map((s) => s.toLowerCase()).lastIndexOf("providers");
   if (p < 0 || p + 1 >= segs.length) return undefined;
   const rest = segs.slice(p + 2);
@@ -149,7 +151,11 @@ interface Routed {
 function route(core: EmulatorCore, method: string, path: string): Routed {
   const result = OPERATION_RESULT_PATH.exec(path);
   if (method === "GET" && result) {
-    return { operationId: OPERATION_RESULT_ID, params: { subscriptionId: result[1] ?? "", locationName: result[2] ?? "", operationId: result[3] ?? "" }, isWrite: false };
+    return {
+      operationId: OPERATION_RESULT_ID,
+      params: { subscriptionId: result[1] ?? "", locationName: result[2] ?? "", operationId: result[3] ?? "" },
+      isWrite: false,
+    };
   }
   const match = core.catalog.match(method, path);
   if (!match) {
@@ -209,9 +215,14 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
       const h = rateLimitHeader(routed.isWrite, decision.remaining);
       headers[h.name] = h.value;
       if (!decision.allowed) {
-        throw new ArmError(429, "SubscriptionRequestsThrottled", `Number of ${routed.isWrite ? "write" : "read"} requests for subscription '${subscriptionId}' exceeded the limit. Please try again after '${decision.retryAfterSeconds}' seconds.`, {
-          "Retry-After": String(decision.retryAfterSeconds),
-        });
+        throw new ArmError(
+          429,
+          "SubscriptionRequestsThrottled",
+          `Number of ${routed.isWrite ? "write" : "read"} requests for subscription '${subscriptionId}' exceeded the limit. Please try again after '${decision.retryAfterSeconds}' seconds.`,
+          {
+            "Retry-After": String(decision.retryAfterSeconds),
+          },
+        );
       }
     }
 
@@ -299,5 +310,15 @@ function safeJson(text: string): unknown {
 }
 
 function syntheticOperation(operationId: string): SpecOperation {
-  return { operationId, method: "GET", pathTemplate: "", longRunning: false, isWrite: false, resourceType: "Microsoft.StorageSync", apiVersions: [], specApiVersion: undefined, source: "builtin" };
+  return {
+    operationId,
+    method: "GET",
+    pathTemplate: "",
+    longRunning: false,
+    isWrite: false,
+    resourceType: "Microsoft.StorageSync",
+    apiVersions: [],
+    specApiVersion: undefined,
+    source: "builtin",
+  };
 }

@@ -59,7 +59,16 @@ export class EmulatorCore {
   armEndpoint = "";
   private readonly writeListeners: WriteListener[] = [];
 
-  constructor(options: { seed: Seed; delays?: Partial<EmulatorDelays>; lroMode?: "sync" | "async"; enforceRbac?: boolean; catalog?: SpecCatalog; throttle?: ArmThrottleOptions; validateResponses?: boolean; listPageSize?: number }) {
+  constructor(options: {
+    seed: Seed;
+    delays?: Partial<EmulatorDelays>;
+    lroMode?: "sync" | "async";
+    enforceRbac?: boolean;
+    catalog?: SpecCatalog;
+    throttle?: ArmThrottleOptions;
+    validateResponses?: boolean;
+    listPageSize?: number;
+  }) {
     this.validateResponses = options.validateResponses ?? false;
     this.listPageSize = options.listPageSize ?? 0;
     this.throttle = new ArmThrottle(options.throttle);
@@ -119,6 +128,12 @@ export class EmulatorCore {
 
   /** Registers a new principal (a new managed identity) created now: subject to the replication delay. */
   newPrincipal(displayName: string, tenantId?: string): PrincipalRecord {
-    return this.state.addPrincipal({ principalId: randomUUID(), type: "ServicePrincipal", displayName, createdAtMs: this.clock.now(), ...(tenantId && tenantId !== this.state.tenantId ? { tenantId } : {}) });
+    return this.state.addPrincipal({
+      principalId: randomUUID(),
+      type: "ServicePrincipal",
+      displayName,
+      createdAtMs: this.clock.now(),
+      ...(tenantId && tenantId !== this.state.tenantId ? { tenantId } : {}),
+    });
   }
 }

@@ -30,7 +30,8 @@ export async function startIdentityEndpoint(options: IdentityEndpointOptions): P
       res.writeHead(status, { "content-type": "application/json" });
       res.end(JSON.stringify(body));
     };
-    if (req.method !== "GET" || url.pathname !== "/msi/token") return reply(404, { error: "not_found", error_description: `No route ${req.method} ${url.pathname}` });
+    if (req.method !== "GET" || url.pathname !== "/msi/token")
+      return reply(404, { error: "not_found", error_description: `No route ${req.method} ${url.pathname}` });
     if (req.headers["x-identity-header"] !== options.header) {
       return reply(401, { error: "unauthorized", error_description: "The X-IDENTITY-HEADER header is missing or wrong." });
     }

@@ -85,7 +85,15 @@ const ADMIN_PREFIX = "/_admin";
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const seed = resolveSeed(options.seed ?? DEFAULT_SEED_PATH);
   const tls = options.tls ?? (await createLocalTls());
-  const core = new EmulatorCore({ seed, delays: options.delays, lroMode: options.lroMode, enforceRbac: options.enforceRbac, throttle: options.throttle, validateResponses: options.validateResponses, listPageSize: options.listPageSize });
+  const core = new EmulatorCore({
+    seed,
+    delays: options.delays,
+    lroMode: options.lroMode,
+    enforceRbac: options.enforceRbac,
+    throttle: options.throttle,
+    validateResponses: options.validateResponses,
+    listPageSize: options.listPageSize,
+  });
   const publisher = new EventGridPublisher({
     ca: tls.certPem,
     maxAttempts: options.events?.maxAttempts ?? 5,

@@ -31,7 +31,15 @@ export interface LroOperation {
 export class LroTracker {
   private ops = new Map<string, LroOperation>();
 
-  start(args: { subscriptionId: string; location: string; resourceId: string; nowMs: number; durationMs: number; complete: () => LroResult; onSettled?: () => void }): LroOperation {
+  start(args: {
+    subscriptionId: string;
+    location: string;
+    resourceId: string;
+    nowMs: number;
+    durationMs: number;
+    complete: () => LroResult;
+    onSettled?: () => void;
+  }): LroOperation {
     const op: LroOperation = {
       id: randomUUID(),
       subscriptionId: args.subscriptionId,

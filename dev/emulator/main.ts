@@ -8,7 +8,8 @@ import { startEmulator, type EmulatorDelays } from "./index";
  *  [--replication-ms N] [--lro-ms N] [--retry-after S]`
  * Starts the emulator standalone and writes KEY=VALUE lines for `set -a; . file`.
  */
-const USAGE = "usage: npm run emulator -- [--port P] [--seed FILE] [--env-out FILE] [--lro sync|async] [--enforce-rbac] [--webhook URL]... [--discovery-ms N] [--activation-ms N] [--replication-ms N] [--lro-ms N] [--retry-after S]";
+const USAGE =
+  "usage: npm run emulator -- [--port P] [--seed FILE] [--env-out FILE] [--lro sync|async] [--enforce-rbac] [--webhook URL]... [--discovery-ms N] [--activation-ms N] [--replication-ms N] [--lro-ms N] [--retry-after S]";
 
 function numberOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

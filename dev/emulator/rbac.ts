@@ -63,7 +63,9 @@ export function authorize(state: EmulatorState, callerOid: string, action: strin
     if (verdict === "yes") return;
     if (verdict === "condition") conditionFailed = true;
   }
-  const what = conditionFailed ? "does not have authorization or an ABAC condition not fulfilled to perform action" : "does not have authorization to perform action";
+  const what = conditionFailed
+    ? "does not have authorization or an ABAC condition not fulfilled to perform action"
+    : "does not have authorization to perform action";
   throw new ArmError(
     403,
     "AuthorizationFailed",

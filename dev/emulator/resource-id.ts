@@ -27,7 +27,9 @@ export interface ParsedScope {
 }
 
 export function parseScope(scope: string): ParsedScope {
-  const parts = normalizePath(scope).split("/").filter((p) => p.length > 0);
+  const parts = normalizePath(scope)
+    .split("/")
+    .filter((p) => p.length > 0);
   const out: ParsedScope = {};
   if (parts[0]?.toLowerCase() === "subscriptions" && parts[1]) out.subscriptionId = parts[1];
   if (parts[2]?.toLowerCase() === "resourcegroups" && parts[3]) out.resourceGroup = parts[3];

@@ -39,7 +39,14 @@ const FILE_DATA_ACTIONS = [
 ];
 
 export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
-  { guid: ROLE_IDS.owner, roleName: "Owner", description: "Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.", actions: ["*"], notActions: [], dataActions: [] },
+  {
+    guid: ROLE_IDS.owner,
+    roleName: "Owner",
+    description: "Grants full access to manage all resources, including the ability to assign roles in Azure RBAC.",
+    actions: ["*"],
+    notActions: [],
+    dataActions: [],
+  },
   {
     guid: ROLE_IDS.contributor,
     roleName: "Contributor",
@@ -48,7 +55,14 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
     notActions: ["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action"],
     dataActions: [],
   },
-  { guid: ROLE_IDS.reader, roleName: "Reader", description: "View all resources, but does not allow you to make any changes.", actions: ["*/read"], notActions: [], dataActions: [] },
+  {
+    guid: ROLE_IDS.reader,
+    roleName: "Reader",
+    description: "View all resources, but does not allow you to make any changes.",
+    actions: ["*/read"],
+    notActions: [],
+    dataActions: [],
+  },
   {
     guid: ROLE_IDS.userAccessAdministrator,
     roleName: "User Access Administrator",
@@ -60,7 +74,8 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
   {
     guid: ROLE_IDS.rbacAdministrator,
     roleName: "Role Based Access Control Administrator",
-    description: "Manage access to Azure resources by assigning roles using Azure RBAC. This role does not allow you to manage access using other ways, such as Azure Policy.",
+    description:
+      "Manage access to Azure resources by assigning roles using Azure RBAC. This role does not allow you to manage access using other ways, such as Azure Policy.",
     actions: ["Microsoft.Authorization/roleAssignments/write", "Microsoft.Authorization/roleAssignments/delete", "*/read", "Microsoft.Support/*"],
     notActions: [],
     dataActions: [],

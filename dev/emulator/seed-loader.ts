@@ -15,9 +15,20 @@ export function loadSeedIntoState(state: EmulatorState, seed: Seed, clock: Simul
   const now = clock.now();
   state.tenantId = seed.tenantId;
   state.callerPrincipalId = seed.caller.principalId;
-  state.addPrincipal({ principalId: seed.caller.principalId, type: "ServicePrincipal", displayName: seed.caller.displayName ?? "automation", createdAtMs: now - LONG_AGO_MS });
+  state.addPrincipal({
+    principalId: seed.caller.principalId,
+    type: "ServicePrincipal",
+    displayName: seed.caller.displayName ?? "automation",
+    createdAtMs: now - LONG_AGO_MS,
+  });
   for (const p of seed.principals) {
-    state.addPrincipal({ principalId: p.principalId, type: p.type, displayName: p.displayName ?? p.principalId, createdAtMs: now - (p.createdAgoMs ?? LONG_AGO_MS), tenantId: p.tenantId });
+    state.addPrincipal({
+      principalId: p.principalId,
+      type: p.type,
+      displayName: p.displayName ?? p.principalId,
+      createdAtMs: now - (p.createdAgoMs ?? LONG_AGO_MS),
+      tenantId: p.tenantId,
+    });
   }
   const longAgo = now - LONG_AGO_MS;
   const knownPrincipal = (principalId: string, displayName: string, tenantId?: string): void => {
@@ -26,7 +37,11 @@ export function loadSeedIntoState(state: EmulatorState, seed: Seed, clock: Simul
 
   for (const sub of seed.subscriptions) {
     const subId = sub.subscriptionId.toLowerCase();
-    state.subscriptions.set(subId, { subscriptionId: sub.subscriptionId, displayName: sub.displayName ?? sub.subscriptionId, tenantId: sub.tenantId ?? seed.tenantId });
+    state.subscriptions.set(subId, {
+      subscriptionId: sub.subscriptionId,
+      displayName: sub.displayName ?? sub.subscriptionId,
+      tenantId: sub.tenantId ?? seed.tenantId,
+    });
   }
   // Resources after every subscription: a cloud endpoint's storageAccountTenantId is its account's subscription's tenant.
   for (const sub of seed.subscriptions) {
@@ -204,7 +219,9 @@ function loadService(
       const id = `${sgId}/serverEndpoints/${se.name}`;
       const serverResourceId = ids.registeredServer(serviceId, se.serverId);
       if (!state.servers.has(idKey(serverResourceId))) {
-        throw new Error(`Invalid seed: service ${svc.name}, sync group ${sg.name}, server endpoint ${se.name}: no registered server ${se.serverId} in that service`);
+        throw new Error(
+          `Invalid seed: service ${svc.name}, sync group ${sg.name}, server endpoint ${se.name}: no registered server ${se.serverId} in that service`,
+        );
       }
       state.serverEndpoints.set(idKey(id), {
         id,
@@ -232,6 +249,7 @@ export function validateSeedLinks(state: EmulatorState): void {
     if (!state.exists(share)) throw new Error(`Invalid seed: cloud endpoint ${ce.id} names file share ${share}, which is not seeded`);
   }
   for (const s of state.servers.values()) {
-    if (s.machineId && !state.machines.has(idKey(s.machineId))) throw new Error(`Invalid seed: registered server ${s.id} links machine ${s.machineId}, which is not seeded`);
+    if (s.machineId && !state.machines.has(idKey(s.machineId)))
+      throw new Error(`Invalid seed: registered server ${s.id} links machine ${s.machineId}, which is not seeded`);
   }
 }

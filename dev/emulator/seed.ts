@@ -117,10 +117,15 @@ export const seedNetworkAclsSchema = z
     /** "None" or a comma-separated combination of Logging, Metrics, AzureServices. */
     bypass: z
       .string()
-      .regex(/^(None|((Logging|Metrics|AzureServices)(\s*,\s*(Logging|Metrics|AzureServices))*))$/, "must be None or a comma-separated combination of Logging, Metrics, AzureServices")
+      .regex(
+        /^(None|((Logging|Metrics|AzureServices)(\s*,\s*(Logging|Metrics|AzureServices))*))$/,
+        "must be None or a comma-separated combination of Logging, Metrics, AzureServices",
+      )
       .default("AzureServices"),
     ipRules: z.array(z.object({ value: z.string().min(1), action: z.literal("Allow").default("Allow") }).strict()).default([]),
-    virtualNetworkRules: z.array(z.object({ id: z.string().min(1), action: z.literal("Allow").default("Allow"), state: z.string().optional() }).strict()).default([]),
+    virtualNetworkRules: z
+      .array(z.object({ id: z.string().min(1), action: z.literal("Allow").default("Allow"), state: z.string().optional() }).strict())
+      .default([]),
   })
   .strict();
 
@@ -229,11 +234,8 @@ export const ids = {
     `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.StorageSync/storageSyncServices/${name}`,
   registeredServer: (serviceId: string, serverId: string) => `${serviceId}/registeredServers/${serverId}`,
   syncGroup: (serviceId: string, name: string) => `${serviceId}/syncGroups/${name}`,
-  storageAccount: (sub: string, rg: string, name: string) =>
-    `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${name}`,
+  storageAccount: (sub: string, rg: string, name: string) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${name}`,
   fileShare: (accountId: string, share: string) => `${accountId}/fileServices/default/fileshares/${share}`,
-  arcMachine: (sub: string, rg: string, name: string) =>
-    `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.HybridCompute/machines/${name}`,
-  virtualMachine: (sub: string, rg: string, name: string) =>
-    `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${name}`,
+  arcMachine: (sub: string, rg: string, name: string) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.HybridCompute/machines/${name}`,
+  virtualMachine: (sub: string, rg: string, name: string) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${name}`,
 };

@@ -332,7 +332,10 @@ export class EmulatorState {
     const shareAlias = k.replace(/\/fileservices\/default\/shares\//, "/fileservices/default/fileshares/");
     if (this.fileShares.has(shareAlias)) return true;
     if (k.endsWith("/fileservices/default") && this.storageAccounts.has(k.slice(0, -"/fileservices/default".length))) return true;
-    for (const m of [this.services, this.servers, this.syncGroups, this.cloudEndpoints, this.serverEndpoints, this.storageAccounts, this.machines] as Map<string, unknown>[]) {
+    for (const m of [this.services, this.servers, this.syncGroups, this.cloudEndpoints, this.serverEndpoints, this.storageAccounts, this.machines] as Map<
+      string,
+      unknown
+    >[]) {
       if (m.has(k)) return true;
     }
     return false;

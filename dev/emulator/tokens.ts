@@ -24,7 +24,8 @@ export function issueToken(claims: TokenClaims): string {
 export function callerFromAuthorization(header: string | undefined, nowMs: number): TokenClaims {
   if (!header) {
     throw new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.", {
-      "WWW-Authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The authentication failed because of missing \'Authorization\' header."',
+      "WWW-Authenticate":
+        'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token", error_description="The authentication failed because of missing \'Authorization\' header."',
     });
   }
   const match = /^Bearer\s+(.+)$/i.exec(header.trim());

@@ -7,8 +7,13 @@
 const REFERENCE = /%([^%\s]+)%/g;
 
 export class MissingSettingError extends Error {
-  constructor(public readonly settingNames: string[], value: string) {
-    super(`"${value}" references app setting${settingNames.length > 1 ? "s" : ""} ${settingNames.map((n) => `%${n}%`).join(", ")} which ${settingNames.length > 1 ? "are" : "is"} not set`);
+  constructor(
+    public readonly settingNames: string[],
+    value: string,
+  ) {
+    super(
+      `"${value}" references app setting${settingNames.length > 1 ? "s" : ""} ${settingNames.map((n) => `%${n}%`).join(", ")} which ${settingNames.length > 1 ? "are" : "is"} not set`,
+    );
     this.name = "MissingSettingError";
   }
 }

@@ -177,7 +177,16 @@ export function resolveMainFiles(projectDir: string): string[] {
   if (typeof manifest.main !== "string" || manifest.main.trim() === "") {
     throw new Error(`${manifestPath} has no "main" naming the function files (e.g. "dist/functions/*.js")`);
   }
-  const files = [...new Set(expandBraces(manifest.main).flatMap((pattern) => expandGlob(path.resolve(projectDir), pattern.split(/[\\/]+/).filter((s) => s !== "" && s !== "."))))];
+  const files = [
+    ...new Set(
+      expandBraces(manifest.main).flatMap((pattern) =>
+        expandGlob(
+          path.resolve(projectDir),
+          pattern.split(/[\\/]+/).filter((s) => s !== "" && s !== "."),
+        ),
+      ),
+    ),
+  ];
   if (files.length === 0) {
     throw new Error(`package.json "main" (${manifest.main}) matches no file in ${projectDir}: build the app first (npm run build)`);
   }

@@ -31,7 +31,9 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<void> {
   const { stack, serviceId, serverName } = options;
   const api = new AppApiClient(stack.apiUrl, stack.functionKey);
   const serviceName = serviceId.split("/").pop();
-  terminal.story(`server ${serverName} (Arc machine ${options.machineId.split("/").pop()}, with a system-assigned identity) registers with Storage Sync Service ${serviceName} …`);
+  terminal.story(
+    `server ${serverName} (Arc machine ${options.machineId.split("/").pop()}, with a system-assigned identity) registers with Storage Sync Service ${serviceName} …`,
+  );
   const serverResourceId = await stack.emulator.admin.registerServer({ serviceId, serverName, agentVersion: "20.0.0.0" });
   const serverId = serverResourceId.split("/").pop() ?? "";
   terminal.story(`ARM raised ResourceWriteSuccess for registeredServers/${serverId}; Event Grid delivers it to the host's webhook`);
@@ -41,7 +43,10 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<void> {
   let lastState = "";
   const gridFunction = functionOf(stack, "eventGrid");
   stack.host
-    .waitForLog((e) => e.category === "host" && e.functionName === gridFunction && String(e.message).startsWith(`Executed 'Functions.${gridFunction}' (Succeeded`), 30_000)
+    .waitForLog(
+      (e) => e.category === "host" && e.functionName === gridFunction && String(e.message).startsWith(`Executed 'Functions.${gridFunction}' (Succeeded`),
+      30_000,
+    )
     .then(
       () => terminal.story(`${gridFunction} handled the event and queued a reconcile of ${serviceName}`),
       () => undefined,
@@ -60,7 +65,10 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<void> {
         lastState = server.state;
         terminal.story(`${serverName} is ${server.state}: ${server.reason}`);
         if (server.state === "Active") {
-          const counts = Object.entries(detail.body.service.counts).filter(([, n]) => n > 0).map(([state, n]) => `${n} ${state}`).join(", ");
+          const counts = Object.entries(detail.body.service.counts)
+            .filter(([, n]) => n > 0)
+            .map(([state, n]) => `${n} ${state}`)
+            .join(", ");
           terminal.ok(`${serverName} now authenticates with its managed identity (${server.principalId ?? "?"}). ${serviceName}: ${counts}`);
           return;
         }
@@ -68,7 +76,11 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<void> {
     }
     await sleep(1_000);
   }
-  terminal.app("story", `${serverName} did not become Active within ${(options.timeoutMs ?? 90_000) / 1000} s; last state: ${lastState || "no status yet"}`, "warning");
+  terminal.app(
+    "story",
+    `${serverName} did not become Active within ${(options.timeoutMs ?? 90_000) / 1000} s; last state: ${lastState || "no status yet"}`,
+    "warning",
+  );
 }
 
 function functionOf(stack: LocalStack, kind: string): string | undefined {

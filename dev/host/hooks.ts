@@ -16,7 +16,10 @@ export function registerHook(name: string, callback: HookCallback): { dispose():
   registry.set(name, [...(registry.get(name) ?? []), callback]);
   return {
     dispose() {
-      registry.set(name, (registry.get(name) ?? []).filter((c) => c !== callback));
+      registry.set(
+        name,
+        (registry.get(name) ?? []).filter((c) => c !== callback),
+      );
     },
   };
 }

@@ -71,7 +71,9 @@ export class Invoker {
         if (level !== "none") write(level, "function", formatLogArgs(args));
       },
     });
-    write("information", "host", `Executing 'Functions.${fn.name}' (Reason='${reason}', Id=${invocationId})`, { trigger: traceableMetadata(fn, triggerMetadata) });
+    write("information", "host", `Executing 'Functions.${fn.name}' (Reason='${reason}', Id=${invocationId})`, {
+      trigger: traceableMetadata(fn, triggerMetadata),
+    });
     try {
       const value = await this.callWithHooks(fn, input, context);
       await this.writeQueueOutputs(fn, context, value);

@@ -53,7 +53,12 @@ export async function spawnHost(options: SpawnHostOptions): Promise<HostProcess>
   const child = spawn(process.execPath, args, {
     cwd: options.projectDir,
     // The key goes in the environment, not argv, so it does not show in process listings.
-    env: { ...(options.baseEnv ?? process.env), ...options.env, AFS_HOST_LOG: "json", ...(options.functionKey !== undefined ? { AFS_HOST_FUNCTION_KEY: options.functionKey } : {}) },
+    env: {
+      ...(options.baseEnv ?? process.env),
+      ...options.env,
+      AFS_HOST_LOG: "json",
+      ...(options.functionKey !== undefined ? { AFS_HOST_FUNCTION_KEY: options.functionKey } : {}),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: LogEntry[] = [];

@@ -62,10 +62,13 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
   const http = await startHttpServer({ functions, functionKey, invoker, log }, options.port ?? 0);
   for (const fn of functions) {
     const where =
-      fn.kind === "http" ? `${fn.methods.join(",")} ${http.url}/api/${fn.route} [${fn.authLevel}]`
-      : fn.kind === "eventGrid" ? `${http.url}/runtime/webhooks/eventgrid?functionName=${fn.name}`
-      : fn.kind === "queue" ? `queue ${fn.queueName}`
-      : `timer ${fn.schedule}${fn.runOnStartup ? " (runOnStartup)" : ""}`;
+      fn.kind === "http"
+        ? `${fn.methods.join(",")} ${http.url}/api/${fn.route} [${fn.authLevel}]`
+        : fn.kind === "eventGrid"
+          ? `${http.url}/runtime/webhooks/eventgrid?functionName=${fn.name}`
+          : fn.kind === "queue"
+            ? `queue ${fn.queueName}`
+            : `timer ${fn.schedule}${fn.runOnStartup ? " (runOnStartup)" : ""}`;
     log("information", `${fn.name}: ${where}`, { functionName: fn.name, trigger: fn.kind });
   }
 

@@ -50,7 +50,8 @@ function queueName(binding: BindingFields, settings: Settings, what: string): st
 function connection(binding: BindingFields, settings: Settings): string {
   const name = typeof binding.connection === "string" && binding.connection !== "" ? binding.connection : DEFAULT_CONNECTION;
   const configured = [name, `${name}__queueServiceUri`, `${name}__serviceUri`].some((key) => (settings[key] ?? "") !== "");
-  if (!configured) throw new FieldProblem(`connection "${name}" is not configured: set the app setting ${name} (connection string) or ${name}__queueServiceUri`);
+  if (!configured)
+    throw new FieldProblem(`connection "${name}" is not configured: set the app setting ${name} (connection string) or ${name}__queueServiceUri`);
   return name;
 }
 
@@ -65,7 +66,9 @@ function validateOne(registration: RegisteredFunction, settings: Settings): Host
       queueOutputs.push({ bindingName, queueName: queueName(binding, settings, `queue output "${bindingName}"`), connection: connection(binding, settings) });
       continue;
     }
-    throw new FieldProblem(`output binding "${bindingName}" of type "${binding.type}" is not supported by the local host (only queue outputs, and http for HTTP triggers)`);
+    throw new FieldProblem(
+      `output binding "${bindingName}" of type "${binding.type}" is not supported by the local host (only queue outputs, and http for HTTP triggers)`,
+    );
   }
   const base = { name, registration, queueOutputs };
   switch (trigger.type) {

@@ -9,7 +9,10 @@ function actionLines(actions: PlannedAction[], outcomes: Map<string, ActionOutco
   for (const action of actions) {
     const after = action.dependsOn.length > 0 ? ` [after ${action.dependsOn.map((d) => number.get(d)).join(", ")}]` : "";
     const o = outcomes.get(action.id);
-    const result = !o || o.skippedBecause === "dry run" ? "" : `  -> ${STATUS_MARK[o.status]}${o.error ? `: ${o.error.code}: ${o.error.message}` : ""}${o.skippedBecause ? ` (${o.skippedBecause})` : ""}`;
+    const result =
+      !o || o.skippedBecause === "dry run"
+        ? ""
+        : `  -> ${STATUS_MARK[o.status]}${o.error ? `: ${o.error.code}: ${o.error.message}` : ""}${o.skippedBecause ? ` (${o.skippedBecause})` : ""}`;
     lines.push(`    ${number.get(action.id)}. ${action.description}${after}${result}`);
     if (o?.remedy) lines.push(`       remedy: ${o.remedy}`);
   }
@@ -27,7 +30,12 @@ function serverLines(servers: ServerVerdict[], shownRemedies: Set<string>): stri
 
 /** What `apply` shows before asking for confirmation. */
 export function formatPlan(plan: Plan): string {
-  return [`Storage Sync Service ${plan.serviceId}`, ...actionLines(plan.actions, new Map()), ...serverLines(plan.servers, new Set()), ...plan.warnings.map((w) => `  warning: ${w}`)].join("\n");
+  return [
+    `Storage Sync Service ${plan.serviceId}`,
+    ...actionLines(plan.actions, new Map()),
+    ...serverLines(plan.servers, new Set()),
+    ...plan.warnings.map((w) => `  warning: ${w}`),
+  ].join("\n");
 }
 
 /** The human-readable report: the plan, outcomes, server verdicts, ARM calls. */

@@ -16,4 +16,9 @@ export async function statusPageHttp(request: HttpRequest, context: InvocationCo
 
 // With Entra sign-in (App Service Authentication in front) the platform vouches for the caller and the page
 // checks its principal; otherwise the function key guards the page exactly like the API.
-app.http("statusPageHttp", { methods: ["GET", "POST"], authLevel: mode === "entra" ? "anonymous" : "function", route: "page/{*path}", handler: statusPageHttp });
+app.http("statusPageHttp", {
+  methods: ["GET", "POST"],
+  authLevel: mode === "entra" ? "anonymous" : "function",
+  route: "page/{*path}",
+  handler: statusPageHttp,
+});

@@ -37,7 +37,10 @@ const positiveInt = (name: string, fallback: number, max: number) =>
     .default(fallback);
 
 /** Also what `afs-identity status --table-prefix` accepts. */
-export const tableNamePrefixSchema = z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{2,40}$/, "TABLE_NAME_PREFIX must be 3-41 letters or digits, starting with a letter");
+export const tableNamePrefixSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z][A-Za-z0-9]{2,40}$/, "TABLE_NAME_PREFIX must be 3-41 letters or digits, starting with a letter");
 
 /** How the status page knows its visitor: by the function key, or as the user App Service Authentication signed in with Entra ID. */
 export type SignInMode = "functionKey" | "entra";
@@ -56,17 +59,28 @@ const statusPageSignInSchema = z
 
 const schema = z
   .object({
-    ARM_ENDPOINT: z.url({ message: "ARM_ENDPOINT must be an https URL" }).default("https://management.azure.com")
+    ARM_ENDPOINT: z
+      .url({ message: "ARM_ENDPOINT must be an https URL" })
+      .default("https://management.azure.com")
       .refine((v) => v.startsWith("https://"), { message: "ARM_ENDPOINT must use https (bearer tokens are never sent over http)" }),
     AZURE_CLIENT_ID: z.string().trim().regex(GUID, "AZURE_CLIENT_ID must be a GUID").optional(),
     MANAGED_SCOPES: z
       .string({ message: "MANAGED_SCOPES is required: comma-separated /subscriptions/{id} or /subscriptions/{id}/resourceGroups/{name}" })
-      .transform((v) => v.split(",").map((s) => s.trim().replace(/\/+$/, "")).filter((s) => s.length > 0))
+      .transform((v) =>
+        v
+          .split(",")
+          .map((s) => s.trim().replace(/\/+$/, ""))
+          .filter((s) => s.length > 0),
+      )
       .refine((list) => list.length > 0, { message: "MANAGED_SCOPES must name at least one scope" })
       .refine((list) => list.every((s) => SCOPE.test(s)), {
         message: "MANAGED_SCOPES entries must look like /subscriptions/{guid} or /subscriptions/{guid}/resourceGroups/{name}",
       }),
-    RECONCILE_QUEUE_NAME: z.string().trim().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,55}[a-z0-9]$/, "RECONCILE_QUEUE_NAME must be a valid queue name (3-57 lower-case letters, digits, single hyphens)").default("reconcile"),
+    RECONCILE_QUEUE_NAME: z
+      .string()
+      .trim()
+      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,55}[a-z0-9]$/, "RECONCILE_QUEUE_NAME must be a valid queue name (3-57 lower-case letters, digits, single hyphens)")
+      .default("reconcile"),
     TABLE_NAME_PREFIX: tableNamePrefixSchema.default("afsIdentity"),
     AzureWebJobsStorage: z.string().trim().min(1).optional(),
     AzureWebJobsStorage__queueServiceUri: z.url({ message: "AzureWebJobsStorage__queueServiceUri must be a URL" }).optional(),
@@ -99,14 +113,21 @@ const schema = z
     APPLICATIONINSIGHTS_CONNECTION_STRING: z
       .string()
       .trim()
-      .refine((v) => /(^|;)\s*InstrumentationKey\s*=/i.test(v), { message: "APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)" })
+      .refine((v) => /(^|;)\s*InstrumentationKey\s*=/i.test(v), {
+        message: "APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)",
+      })
       .optional(),
     STATUS_PAGE_SIGN_IN: statusPageSignInSchema,
   })
-  .refine((s) => s.AzureWebJobsStorage !== undefined || (s.AzureWebJobsStorage__queueServiceUri !== undefined && s.AzureWebJobsStorage__tableServiceUri !== undefined), {
-    message: "set AzureWebJobsStorage (connection string) or both AzureWebJobsStorage__queueServiceUri and AzureWebJobsStorage__tableServiceUri (identity-based)",
-    path: ["AzureWebJobsStorage"],
-  });
+  .refine(
+    (s) =>
+      s.AzureWebJobsStorage !== undefined || (s.AzureWebJobsStorage__queueServiceUri !== undefined && s.AzureWebJobsStorage__tableServiceUri !== undefined),
+    {
+      message:
+        "set AzureWebJobsStorage (connection string) or both AzureWebJobsStorage__queueServiceUri and AzureWebJobsStorage__tableServiceUri (identity-based)",
+      path: ["AzureWebJobsStorage"],
+    },
+  );
 
 /** Names of every setting the app reads; infra, local.settings.sample.json and the README list exactly these. */
 export const SETTING_NAMES: readonly string[] = Object.keys(schema.shape);
@@ -206,7 +227,13 @@ export function loadStatusPageSignIn(env: NodeJS.ProcessEnv = process.env): Sign
 /** The settings the reconcile engine and the one-shot CLI need (no app-only settings such as MANAGED_SCOPES). */
 export type EngineConfig = Pick<
   Config,
-  "armEndpoint" | "managedIdentityClientId" | "minAgentVersion" | "pruneStaleGrants" | "maxConcurrency" | "principalNotFoundRetries" | "principalNotFoundBaseDelayMs"
+  | "armEndpoint"
+  | "managedIdentityClientId"
+  | "minAgentVersion"
+  | "pruneStaleGrants"
+  | "maxConcurrency"
+  | "principalNotFoundRetries"
+  | "principalNotFoundBaseDelayMs"
 >;
 
 const engineSchema = z.object({

@@ -19,49 +19,61 @@ describe("host killed mid-reconcile, end to end", () => {
     await stack?.stop();
   }, E2E_TEST_TIMEOUT_MS);
 
-  it("completes the work after a restart, with no duplicate role assignments", async () => {
-    // Slow role-assignment writes keep the reconcile in flight long enough to kill it mid-way.
-    await stack.emulator.admin.addFault({ match: { pathContains: "/roleAssignments/", method: "PUT" }, effect: { kind: "latency", ms: 1_500 } });
-    const seeded = assignmentIds(stack.emulator);
-    const accepted = await api.post<{ runs: { runId: string }[] }>("/reconcile", { serviceId: SSS_PROD });
-    expect(accepted.status).toBe(202);
+  it(
+    "completes the work after a restart, with no duplicate role assignments",
+    async () => {
+      // Slow role-assignment writes keep the reconcile in flight long enough to kill it mid-way.
+      await stack.emulator.admin.addFault({ match: { pathContains: "/roleAssignments/", method: "PUT" }, effect: { kind: "latency", ms: 1_500 } });
+      const seeded = assignmentIds(stack.emulator);
+      const accepted = await api.post<{ runs: { runId: string }[] }>("/reconcile", { serviceId: SSS_PROD });
+      expect(accepted.status).toBe(202);
 
-    // Mid-reconcile: the worker started and the service identity exists (it was enabled by this run), grants still pending.
-    await stack.host.waitForLog((e) => String(e.message).startsWith("Executing 'Functions.reconcileWorker'"), 30_000);
-    await eventually("the run to have written the service identity", async () =>
-      stack.emulator.core.state.services.get(idKey(SSS_PROD))?.identity?.principalId ? true : undefined,
-    );
-    const killed = stack.host;
-    await killed.kill();
-    expect(killed.child.signalCode).toBe("SIGKILL");
-    expect(killed.logs.some((e) => String(e.message).startsWith("Executed 'Functions.reconcileWorker' (Succeeded"))).toBe(false);
+      // Mid-reconcile: the worker started and the service identity exists (it was enabled by this run), grants still pending.
+      await stack.host.waitForLog((e) => String(e.message).startsWith("Executing 'Functions.reconcileWorker'"), 30_000);
+      await eventually("the run to have written the service identity", async () =>
+        stack.emulator.core.state.services.get(idKey(SSS_PROD))?.identity?.principalId ? true : undefined,
+      );
+      const killed = stack.host;
+      await killed.kill();
+      expect(killed.child.signalCode).toBe("SIGKILL");
+      expect(killed.logs.some((e) => String(e.message).startsWith("Executed 'Functions.reconcileWorker' (Succeeded"))).toBe(false);
 
-    await stack.emulator.admin.clearFaults();
-    const restarted = await stack.restartHost();
-    expect(restarted.pid).not.toBe(killed.pid);
+      await stack.emulator.admin.clearFaults();
+      const restarted = await stack.restartHost();
+      expect(restarted.pid).not.toBe(killed.pid);
 
-    const detail = await eventually("the service to converge after the restart", async () => {
-      const d = await api.get<ServiceDetail>(`/service?id=${encodeURIComponent(SSS_PROD)}`);
-      return d.status === 200 && d.body.service.useIdentity === true && d.body.servers.some((s) => s.state === "Switched" || s.state === "Active") ? d.body : undefined;
-    }, 60_000);
-    expect(detail.service.lastRunStatus).toMatch(/succeeded|completedWithFailures/);
-    // The message the killed host held was never settled: it came back to the restarted host (dequeueCount 2 or more).
-    const redelivered = restarted.logs.filter(
-      (e) => String(e.message).startsWith("Executing 'Functions.reconcileWorker'") && Number((e.trigger as { dequeueCount?: number } | undefined)?.dequeueCount) >= 2,
-    );
-    expect(redelivered.length).toBeGreaterThan(0);
-    expect(restarted.logs.some((e) => String(e.message).startsWith("Executed 'Functions.reconcileWorker' (Succeeded"))).toBe(true);
-    expect(duplicateAssignments(stack.emulator)).toEqual([]);
-    expect(assignmentIds(stack.emulator).size).toBeGreaterThan(seeded.size);
-    expect(undeterministicAssignments(stack.emulator, seeded)).toEqual([]);
+      const detail = await eventually(
+        "the service to converge after the restart",
+        async () => {
+          const d = await api.get<ServiceDetail>(`/service?id=${encodeURIComponent(SSS_PROD)}`);
+          return d.status === 200 && d.body.service.useIdentity === true && d.body.servers.some((s) => s.state === "Switched" || s.state === "Active")
+            ? d.body
+            : undefined;
+        },
+        60_000,
+      );
+      expect(detail.service.lastRunStatus).toMatch(/succeeded|completedWithFailures/);
+      // The message the killed host held was never settled: it came back to the restarted host (dequeueCount 2 or more).
+      const redelivered = restarted.logs.filter(
+        (e) =>
+          String(e.message).startsWith("Executing 'Functions.reconcileWorker'") &&
+          Number((e.trigger as { dequeueCount?: number } | undefined)?.dequeueCount) >= 2,
+      );
+      expect(redelivered.length).toBeGreaterThan(0);
+      expect(restarted.logs.some((e) => String(e.message).startsWith("Executed 'Functions.reconcileWorker' (Succeeded"))).toBe(true);
+      expect(duplicateAssignments(stack.emulator)).toEqual([]);
+      expect(assignmentIds(stack.emulator).size).toBeGreaterThan(seeded.size);
+      expect(undeterministicAssignments(stack.emulator, seeded)).toEqual([]);
 
-    // Nothing was left half-done: planning the service again finds no action to take.
-    const dryRun = await api.post<{ runs: { runId: string }[] }>("/reconcile", { serviceId: SSS_PROD, dryRun: true });
-    expect(dryRun.status).toBe(202);
-    const plan = await eventually("the dry run's plan", async () => {
-      const run = await api.get<RunStatus>(`/runs/${dryRun.body.runs[0]?.runId}`);
-      return run.status === 200 && run.body.status === "dryRun" ? (run.body.plan ?? []) : undefined;
-    });
-    expect(plan.map((a) => a.description)).toEqual([]);
-  }, E2E_TEST_TIMEOUT_MS);
+      // Nothing was left half-done: planning the service again finds no action to take.
+      const dryRun = await api.post<{ runs: { runId: string }[] }>("/reconcile", { serviceId: SSS_PROD, dryRun: true });
+      expect(dryRun.status).toBe(202);
+      const plan = await eventually("the dry run's plan", async () => {
+        const run = await api.get<RunStatus>(`/runs/${dryRun.body.runs[0]?.runId}`);
+        return run.status === 200 && run.body.status === "dryRun" ? (run.body.plan ?? []) : undefined;
+      });
+      expect(plan.map((a) => a.description)).toEqual([]);
+    },
+    E2E_TEST_TIMEOUT_MS,
+  );
 });

@@ -38,36 +38,40 @@ function alive(pid: number): boolean {
 
 // `npm start` (dev/start.ts on the built app): the story ends with the new server Active, and Ctrl-C leaves nothing behind.
 describe("npm start", () => {
-  it("tells the story within a minute, prints the status URLs with the key, and stops everything on SIGINT", async () => {
-    const tsx = pathToFileURL(Module.createRequire(__filename).resolve("tsx")).href;
-    const child = spawn(process.execPath, ["--import", tsx, path.join(PROJECT_DIR, "dev", "start.ts")], {
-      cwd: PROJECT_DIR,
-      env: { ...process.env, AFS_HOST_PORT: "0", NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (c: Buffer) => (output += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  it(
+    "tells the story within a minute, prints the status URLs with the key, and stops everything on SIGINT",
+    async () => {
+      const tsx = pathToFileURL(Module.createRequire(__filename).resolve("tsx")).href;
+      const child = spawn(process.execPath, ["--import", tsx, path.join(PROJECT_DIR, "dev", "start.ts")], {
+        cwd: PROJECT_DIR,
+        env: { ...process.env, AFS_HOST_PORT: "0", NO_COLOR: "1" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let output = "";
+      child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+      child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
-    const deadline = Date.now() + 60_000;
-    while (!output.includes("press Ctrl-C") && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
-    expect(output, output).toContain("press Ctrl-C");
-    expect(output).toMatch(/\[story\] ✔ fs06\.contoso\.local now authenticates with its managed identity/);
-    const key = /function key: ([A-Za-z0-9]+)/.exec(output)?.[1] ?? "";
-    const servicesUrl = /curl -s -H "x-functions-key: [A-Za-z0-9]+" (http:\/\/127\.0\.0\.1:\d+\/api\/services)/.exec(output)?.[1] ?? "";
-    const response = await fetch(servicesUrl, { headers: { "x-functions-key": key } });
-    expect(response.status).toBe(200);
+      const deadline = Date.now() + 60_000;
+      while (!output.includes("press Ctrl-C") && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+      expect(output, output).toContain("press Ctrl-C");
+      expect(output).toMatch(/\[story\] ✔ fs06\.contoso\.local now authenticates with its managed identity/);
+      const key = /function key: ([A-Za-z0-9]+)/.exec(output)?.[1] ?? "";
+      const servicesUrl = /curl -s -H "x-functions-key: [A-Za-z0-9]+" (http:\/\/127\.0\.0\.1:\d+\/api\/services)/.exec(output)?.[1] ?? "";
+      const response = await fetch(servicesUrl, { headers: { "x-functions-key": key } });
+      expect(response.status).toBe(200);
 
-    const processes = descendants(child.pid ?? -1);
-    expect(processes.length).toBeGreaterThanOrEqual(2); // at least Azurite and the host
-    child.kill("SIGINT");
-    expect(await exited).toBe(0);
-    expect(output).toContain("[stack] stopped");
-    // Helpers that exit on their own once their parent is gone (tsx's esbuild service) get a bounded moment to do so.
-    const gone = Date.now() + 5_000;
-    while (processes.some(alive) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
-    const survivors = processes.filter(alive);
-    expect(survivors, survivors.length > 0 ? execFileSync("ps", ["-o", "pid,cmd", "-p", survivors.join(",")], { encoding: "utf8" }) : "").toEqual([]);
-  }, E2E_TEST_TIMEOUT_MS);
+      const processes = descendants(child.pid ?? -1);
+      expect(processes.length).toBeGreaterThanOrEqual(2); // at least Azurite and the host
+      child.kill("SIGINT");
+      expect(await exited).toBe(0);
+      expect(output).toContain("[stack] stopped");
+      // Helpers that exit on their own once their parent is gone (tsx's esbuild service) get a bounded moment to do so.
+      const gone = Date.now() + 5_000;
+      while (processes.some(alive) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+      const survivors = processes.filter(alive);
+      expect(survivors, survivors.length > 0 ? execFileSync("ps", ["-o", "pid,cmd", "-p", survivors.join(",")], { encoding: "utf8" }) : "").toEqual([]);
+    },
+    E2E_TEST_TIMEOUT_MS,
+  );
 });

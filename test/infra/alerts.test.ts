@@ -40,7 +40,8 @@ const normalize = (kql: string) => kql.replace(/\s+/g, " ").trim();
 /** Every dimension the app can send with each event the rules read. */
 const DIMENSIONS: Record<string, string[]> = {
   [EVENT_NAMES.run]: Object.keys(
-    runEvent({ serviceId: "s", runId: "r", status: "failed", trigger: "http", dryRun: false, attempt: 1, durationMs: 1, converged: false, errorCode: "X" }).properties,
+    runEvent({ serviceId: "s", runId: "r", status: "failed", trigger: "http", dryRun: false, attempt: 1, durationMs: 1, converged: false, errorCode: "X" })
+      .properties,
   ),
   [EVENT_NAMES.serverOverdue]: Object.keys(
     serverEvent("overdue", { serviceId: "s", serverId: "i", name: "n", resourceId: "r", reason: "x", remedy: "y", errorCode: "e", runId: "r" }).properties,

@@ -64,7 +64,9 @@ describe("main.parameters.json against the compiled main.bicep", () => {
   it("sets only parameters main.bicep declares, and every one without a default", () => {
     const declared = template("main").parameters ?? {};
     expect(entries.map(([name]) => name).filter((name) => !(name in declared))).toEqual([]);
-    const required = Object.entries(declared).filter(([, p]) => p.defaultValue === undefined).map(([name]) => name);
+    const required = Object.entries(declared)
+      .filter(([, p]) => p.defaultValue === undefined)
+      .map(([name]) => name);
     expect(required.filter((name) => !(name in file.parameters))).toEqual([]);
     expect(file.parameters.managedScopes?.value).toBe("${MANAGED_SCOPES}");
   });
@@ -87,7 +89,9 @@ describe("main.parameters.json against the compiled main.bicep", () => {
 describe("the hooks against the compiled templates", () => {
   it("postdeploy passes exactly the parameters of event-subscriptions.bicep, in both shells", () => {
     const declared = template("event-subscriptions").parameters ?? {};
-    const required = Object.entries(declared).filter(([, p]) => p.defaultValue === undefined).map(([name]) => name);
+    const required = Object.entries(declared)
+      .filter(([, p]) => p.defaultValue === undefined)
+      .map(([name]) => name);
     const sh = [...read("infra/hooks/postdeploy.sh").matchAll(/^\s+"(\w+)": \{ "value"/gm)].map((m) => m[1] as string);
     const ps1 = [...read("infra/hooks/postdeploy.ps1").matchAll(/^\s+(\w+)\s+= @\{ value =/gm)].map((m) => m[1] as string);
     for (const keys of [sh, ps1]) {
@@ -102,7 +106,10 @@ describe("the hooks against the compiled templates", () => {
     const azdBuiltIns = ["AZURE_ENV_NAME", "AZURE_LOCATION", "AZURE_SUBSCRIPTION_ID"];
     for (const hook of readdirSync(join(repoRoot, "infra/hooks"))) {
       const used = new Set(read(`infra/hooks/${hook}`).match(/\bAZURE_[A-Z_]+\b/g) ?? []);
-      expect([...used].filter((v) => !azdBuiltIns.includes(v) && !outputs.includes(v)), hook).toEqual([]);
+      expect(
+        [...used].filter((v) => !azdBuiltIns.includes(v) && !outputs.includes(v)),
+        hook,
+      ).toEqual([]);
     }
   });
 

@@ -80,15 +80,26 @@ describe("scopes and Event Grid topics, as Bicep evaluates them", () => {
         const managedScopes = parts.map(([a, s, b]) => `${a}${s}${b}`).join(",");
         const app = loadConfig({ MANAGED_SCOPES: managedScopes, AzureWebJobsStorage: "UseDevelopmentStorage=true" }).managedScopes;
         const subscriptions = [...new Set(app.map((s) => (s.split("/")[2] as string).toLowerCase()))];
-        const existing = subscriptions.filter((_, i) => reused[i]).map((s) => `/subscriptions/${s}/resourceGroups/rg-t/providers/Microsoft.EventGrid/systemTopics/t-${s.slice(0, 4)}`);
+        const existing = subscriptions
+          .filter((_, i) => reused[i])
+          .map((s) => `/subscriptions/${s}/resourceGroups/rg-t/providers/Microsoft.EventGrid/systemTopics/t-${s.slice(0, 4)}`);
         const main = await deployMain(server, { managedScopes, existingSystemTopicIds: existing.join(",") });
 
         expect(String(main.outputs.AZURE_MANAGED_SCOPES).split(",")).toEqual(app);
         expect(single(main, "Microsoft.Web/sites/config").properties?.MANAGED_SCOPES).toBe(app.join(","));
-        for (const s of app) expect(scopeAssignments(main, [s]).filter((a) => a.properties?.condition), s).toHaveLength(1);
+        for (const s of app)
+          expect(
+            scopeAssignments(main, [s]).filter((a) => a.properties?.condition),
+            s,
+          ).toHaveLength(1);
         // One topic per subscription: created unless one was named, in the subscription's own topic group.
         const topics = ofType(main, "Microsoft.EventGrid/systemTopics");
-        expect(topics.map((t) => t.properties?.source).sort()).toEqual(subscriptions.filter((s) => !existing.some((e) => e.includes(s))).map((s) => `/subscriptions/${s}`).sort());
+        expect(topics.map((t) => t.properties?.source).sort()).toEqual(
+          subscriptions
+            .filter((s) => !existing.some((e) => e.includes(s)))
+            .map((s) => `/subscriptions/${s}`)
+            .sort(),
+        );
         const created = String(main.outputs.AZURE_EVENT_GRID_CREATED_RESOURCE_GROUPS);
         expect(created === "" ? [] : created.split(",")).toHaveLength(topics.length);
         const deliveries = main.outputs.AZURE_EVENT_GRID_DELIVERIES as { scope: string; topicId: string }[];
@@ -109,7 +120,8 @@ describe("scopes and Event Grid topics, as Bicep evaluates them", () => {
         const { main, events } = await deploy(server, { environmentName, managedScopes: `/subscriptions/${B}` });
         const names = (type: string) => ofType(main, type).map((r) => r.name.split("/").at(-1) as string);
         expect(names("Microsoft.Storage/storageAccounts")).toEqual([expect.stringMatching(/^[a-z0-9]{3,24}$/)]);
-        for (const container of names("Microsoft.Storage/storageAccounts/blobServices/containers")) expect(container).toMatch(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/);
+        for (const container of names("Microsoft.Storage/storageAccounts/blobServices/containers"))
+          expect(container).toMatch(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/);
         expect(names("Microsoft.Web/sites")).toEqual([expect.stringMatching(/^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$/)]);
         for (const name of names("Microsoft.ManagedIdentity/userAssignedIdentities")) expect(name.length).toBeLessThanOrEqual(128);
         for (const name of names("Microsoft.Resources/resourceGroups")) expect(name).toMatch(/^[-\w.()]{1,89}[-\w()]$/);
@@ -146,18 +158,27 @@ describe("keyless storage and the Flex Consumption app", () => {
       },
     });
     const policies = ofType(sample.main, "Microsoft.Web/sites/basicPublishingCredentialsPolicies");
-    expect(policies.map((p) => [p.name.split("/").at(-1), p.properties?.allow]).sort()).toEqual([["ftp", false], ["scm", false]]);
+    expect(policies.map((p) => [p.name.split("/").at(-1), p.properties?.allow]).sort()).toEqual([
+      ["ftp", false],
+      ["scm", false],
+    ]);
   });
 
   it("accepts telemetry only with Entra tokens, which the app identity may send", () => {
     const insights = single(sample.main, "Microsoft.Insights/components");
     expect(insights.properties?.DisableLocalAuth).toBe(true);
-    expect(assignments(sample.main).filter((a) => scopeOf(a) === insights.id).map(roleOf)).toEqual(["3913510d-42f4-4e42-8a64-420c390055eb"]);
+    expect(
+      assignments(sample.main)
+        .filter((a) => scopeOf(a) === insights.id)
+        .map(roleOf),
+    ).toEqual(["3913510d-42f4-4e42-8a64-420c390055eb"]);
   });
 
   it("gives the app identity exactly the blob, queue and table data roles on its storage account", () => {
     const account = single(sample.main, "Microsoft.Storage/storageAccounts").id;
-    const roles = assignments(sample.main).filter((a) => scopeOf(a) === account).map((a) => KNOWN_ROLES[roleOf(a)]);
+    const roles = assignments(sample.main)
+      .filter((a) => scopeOf(a) === account)
+      .map((a) => KNOWN_ROLES[roleOf(a)]);
     expect(roles.sort()).toEqual(["Storage Blob Data Owner", "Storage Queue Data Contributor", "Storage Table Data Contributor"]);
   });
 });
@@ -165,11 +186,18 @@ describe("keyless storage and the Flex Consumption app", () => {
 describe("roles", () => {
   it("mentions only the role ids the app needs or the deployment documents", () => {
     const files = (dir: string): string[] =>
-      readdirSync(join(repoRoot, dir), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".bicep") ? [join(dir, e.name)] : []));
+      readdirSync(join(repoRoot, dir), { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith(".bicep") ? [join(dir, e.name)] : [],
+      );
     for (const file of files("infra")) {
-      for (const guid of readFileSync(join(repoRoot, file), "utf8").match(GUID_PATTERN) ?? []) expect(KNOWN_ROLES[guid.toLowerCase()], `${file}: ${guid}`).toBeDefined();
+      for (const guid of readFileSync(join(repoRoot, file), "utf8").match(GUID_PATTERN) ?? [])
+        expect(KNOWN_ROLES[guid.toLowerCase()], `${file}: ${guid}`).toBeDefined();
     }
-    const builtIn = [sample.main, rbac.main].flatMap((m) => assignments(m).map(roleOf).filter((r) => !customRoles(m).includes(r)));
+    const builtIn = [sample.main, rbac.main].flatMap((m) =>
+      assignments(m)
+        .map(roleOf)
+        .filter((r) => !customRoles(m).includes(r)),
+    );
     expect(new Set(builtIn)).toEqual(new Set([...Object.keys(DEPLOYMENT_ROLES), FILE_SYNC_ADMINISTRATOR, RBAC_ADMINISTRATOR]));
     expect(Object.keys(APP_ROLES)).toEqual(expect.arrayContaining([FILE_SYNC_ADMINISTRATOR, RBAC_ADMINISTRATOR, ...ASSIGNABLE_ROLE_IDS]));
   });
@@ -275,7 +303,9 @@ describe("Event Grid", () => {
       const url = (s.properties?.destination as { properties: { endpointUrl: string } }).properties.endpointUrl;
       expect(isDeploymentTimeValue(url)).toBe(true);
       expect(url).toContain("'https://{0}/runtime/webhooks/eventgrid?functionName={1}&code={2}'");
-      expect(url).toContain(`reference('${app}', '2024-04-01').defaultHostName, 'armEvents', listKeys('${app}/host/default', '2024-04-01').systemKeys.eventgrid_extension)`);
+      expect(url).toContain(
+        `reference('${app}', '2024-04-01').defaultHostName, 'armEvents', listKeys('${app}/host/default', '2024-04-01').systemKeys.eventgrid_extension)`,
+      );
     }
     // The module takes the URL (and so the key) as a secure parameter, which ARM keeps out of logs.
     const template = await server.compile("infra/event-subscriptions.bicep");
@@ -291,6 +321,8 @@ describe("Event Grid", () => {
     // One per topic: the created one and the reused one.
     expect(writers).toHaveLength(2);
     for (const w of writers) expect(scopeOf(w)).toBe(container?.id);
-    expect(writers.map((w) => String(w.properties?.principalId)).join()).toContain(`${TOPIC_B.replace(B, B.toLowerCase())}', '2025-02-15', 'full').identity.principalId`);
+    expect(writers.map((w) => String(w.properties?.principalId)).join()).toContain(
+      `${TOPIC_B.replace(B, B.toLowerCase())}', '2025-02-15', 'full').identity.principalId`,
+    );
   });
 });

@@ -66,7 +66,10 @@ interface HookRun {
 async function runHook(kind: Kind, hook: string, env: Record<string, string>): Promise<HookRun> {
   const dir = mkdtempSync(join(tmpdir(), "afsid-hooks-"));
   try {
-    for (const [name, body] of [["az", FAKE_AZ], ["curl", "#!/bin/sh\nexit 0\n"]] as const) {
+    for (const [name, body] of [
+      ["az", FAKE_AZ],
+      ["curl", "#!/bin/sh\nexit 0\n"],
+    ] as const) {
       writeFileSync(join(dir, name), body);
       chmodSync(join(dir, name), 0o755);
     }
@@ -96,7 +99,12 @@ async function runHook(kind: Kind, hook: string, env: Record<string, string>): P
     const calls = log
       .split("\n")
       .filter((l) => l.length > 0)
-      .map((l) => l.split(SEPARATOR).slice(0, -1).map((a, i, all) => (all[i - 1] === "--parameters" ? "@<file>" : a)));
+      .map((l) =>
+        l
+          .split(SEPARATOR)
+          .slice(0, -1)
+          .map((a, i, all) => (all[i - 1] === "--parameters" ? "@<file>" : a)),
+      );
     const parametersFile = join(dir, "parameters.json");
     const parameters: unknown = existsSync(parametersFile) ? JSON.parse(readFileSync(parametersFile, "utf8").replace(/^\uFEFF/, "")) : undefined;
     return { ...result, calls, parameters };

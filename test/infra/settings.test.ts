@@ -14,8 +14,7 @@ import { firstColumnUnderHeading } from "./support/markdown-table";
 
 /** Read by the app locally but never set in Azure. */
 const LOCAL_ONLY_APP_SETTINGS: Record<string, string> = {
-  AzureWebJobsStorage:
-    "connection string (Azurite locally); in Azure shared keys are disabled and the identity-based AzureWebJobsStorage__* settings are used",
+  AzureWebJobsStorage: "connection string (Azurite locally); in Azure shared keys are disabled and the identity-based AzureWebJobsStorage__* settings are used",
 };
 
 /** Read by the app, set in Azure only under a condition that test/infra/status-page-sign-in.test.ts checks. */
@@ -110,7 +109,10 @@ describe("setting names", () => {
     const tables = candidates
       .map(({ path, heading }) => ({ path, names: firstColumnUnderHeading(readFileSync(join(projectRoot, path), "utf8"), heading) }))
       .filter((t): t is { path: string; names: string[] } => t.names !== undefined);
-    expect(tables.map((t) => t.path), "a table under a 'Configuration' heading in README.md").not.toEqual([]);
+    expect(
+      tables.map((t) => t.path),
+      "a table under a 'Configuration' heading in README.md",
+    ).not.toEqual([]);
     const table = tables[0] as { path: string; names: string[] };
     const documented = table.names.filter((n) => !(n in HOST_SETTINGS));
     expect(differences(documented, SETTING_NAMES), table.path).toEqual({ missing: [], extra: [] });
@@ -149,7 +151,10 @@ describe("setting values in infra/", () => {
   });
 
   it("let appSettingOverrides change a tunable but not the identity wiring", async () => {
-    const overridden = await deploy(server, { managedScopes: MANAGED_SCOPES, appSettingOverrides: { ACTIVATION_WINDOW: "PT15M", MANAGED_SCOPES: "/subscriptions/x", AZURE_CLIENT_ID: "x" } });
+    const overridden = await deploy(server, {
+      managedScopes: MANAGED_SCOPES,
+      appSettingOverrides: { ACTIVATION_WINDOW: "PT15M", MANAGED_SCOPES: "/subscriptions/x", AZURE_CLIENT_ID: "x" },
+    });
     const settings = appSettings(overridden);
     expect(settings.get("ACTIVATION_WINDOW")).toBe("PT15M");
     expect(settings.get("MANAGED_SCOPES")).toBe(appSettings().get("MANAGED_SCOPES"));

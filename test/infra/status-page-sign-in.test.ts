@@ -32,7 +32,8 @@ afterAll(() => server?.close());
 const siteConfig = (s: Snapshot, name: string): PredictedResource[] => ofType(s, "Microsoft.Web/sites/config").filter((r) => r.name.endsWith(`/${name}`));
 const authSettings = (s: Snapshot) => siteConfig(s, "authsettingsV2");
 const appSetting = (s: Snapshot, name: string) => siteConfig(s, "appsettings")[0]?.properties?.[name];
-const aad = (s: Snapshot) => (authSettings(s)[0]?.properties?.identityProviders as { azureActiveDirectory?: Record<string, unknown> } | undefined)?.azureActiveDirectory;
+const aad = (s: Snapshot) =>
+  (authSettings(s)[0]?.properties?.identityProviders as { azureActiveDirectory?: Record<string, unknown> } | undefined)?.azureActiveDirectory;
 
 describe("status page sign-in (App Service Authentication)", () => {
   it("is off by default: no authentication settings and no STATUS_PAGE_SIGN_IN", () => {

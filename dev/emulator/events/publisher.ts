@@ -98,7 +98,9 @@ export class EventGridPublisher {
     }
     const echoed = validationResponseOf(response.body);
     if (echoed !== validationCode) {
-      throw new Error(`Event Grid subscription validation of ${url} failed: expected validationResponse '${validationCode}', got ${echoed === undefined ? "none" : `'${echoed}'`}`);
+      throw new Error(
+        `Event Grid subscription validation of ${url} failed: expected validationResponse '${validationCode}', got ${echoed === undefined ? "none" : `'${echoed}'`}`,
+      );
     }
     this.subscribers.add(url);
   }

@@ -51,7 +51,8 @@ function createAssignment(ctx: HandlerContext) {
   const principalId = stringProp(p, "principalId") ?? "";
   const principalType = stringProp(p, "principalType");
   const roleGuid = roleDefinitionId.split("/").pop()?.toLowerCase() ?? "";
-  if (ctx.core.enforceRbac) authorize(state, ctx.callerOid, "Microsoft.Authorization/roleAssignments/write", scope, { roleDefinitionGuid: roleGuid, principalType });
+  if (ctx.core.enforceRbac)
+    authorize(state, ctx.callerOid, "Microsoft.Authorization/roleAssignments/write", scope, { roleDefinitionGuid: roleGuid, principalType });
   requireScope(state, scope);
   const bodyScope = stringProp(p, "scope");
   if (bodyScope !== undefined && idKey(bodyScope) !== idKey(scope)) {
@@ -66,7 +67,10 @@ function createAssignment(ctx: HandlerContext) {
   const roleSubscription = /^\/subscriptions\/([^/]+)\//i.exec(roleDefinitionId)?.[1];
   const scopeSubscription = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
   if (roleSubscription && scopeSubscription && roleSubscription.toLowerCase() !== scopeSubscription.toLowerCase()) {
-    throw badRequest("RoleDefinitionDoesNotExist", `The specified role definition with ID '${roleGuid}' does not exist in subscription '${scopeSubscription}' (the role definition id names subscription '${roleSubscription}').`);
+    throw badRequest(
+      "RoleDefinitionDoesNotExist",
+      `The specified role definition with ID '${roleGuid}' does not exist in subscription '${scopeSubscription}' (the role definition id names subscription '${roleSubscription}').`,
+    );
   }
 
   const principal = state.principal(principalId);
@@ -76,14 +80,23 @@ function createAssignment(ctx: HandlerContext) {
   if (!principalType) {
     const replicated = principal && clock.now() - principal.createdAtMs >= ctx.core.delays.principalReplicationMs;
     if (!replicated) throw principalNotFound(principalId, directory);
-  } else if (principal && principal.type.toLowerCase() !== principalType.toLowerCase() && clock.now() - principal.createdAtMs >= ctx.core.delays.principalReplicationMs) {
-    throw badRequest("UnmatchedPrincipalType", `The PrincipalId '${principalId.replace(/-/g, "")}' has type '${principal.type}' , which is different from specified PrincipalType '${principalType}'.`);
+  } else if (
+    principal &&
+    principal.type.toLowerCase() !== principalType.toLowerCase() &&
+    clock.now() - principal.createdAtMs >= ctx.core.delays.principalReplicationMs
+  ) {
+    throw badRequest(
+      "UnmatchedPrincipalType",
+      `The PrincipalId '${principalId.replace(/-/g, "")}' has type '${principal.type}' , which is different from specified PrincipalType '${principalType}'.`,
+    );
   }
 
   const id = assignmentId(scope, name);
   const existing = state.roleAssignments.get(idKey(id));
   const sameContent = (a: RoleAssignmentRecord): boolean =>
-    a.principalId.toLowerCase() === principalId.toLowerCase() && a.roleDefinitionId.split("/").pop()?.toLowerCase() === roleGuid && idKey(a.scope) === idKey(scope);
+    a.principalId.toLowerCase() === principalId.toLowerCase() &&
+    a.roleDefinitionId.split("/").pop()?.toLowerCase() === roleGuid &&
+    idKey(a.scope) === idKey(scope);
   if (existing) {
     if (sameContent(existing)) return reply(200, roleAssignmentBody(existing));
     throw badRequest("RoleAssignmentUpdateNotPermitted", "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.");
@@ -146,7 +159,10 @@ export const authorizationHandlers: Record<string, Handler> = {
     const a = findAssignment(ctx);
     if (ctx.core.enforceRbac) {
       const roleGuid = a?.roleDefinitionId.split("/").pop() ?? "";
-      authorize(ctx.core.state, ctx.callerOid, "Microsoft.Authorization/roleAssignments/delete", scopeOf(ctx), { roleDefinitionGuid: roleGuid, principalType: a?.principalType });
+      authorize(ctx.core.state, ctx.callerOid, "Microsoft.Authorization/roleAssignments/delete", scopeOf(ctx), {
+        roleDefinitionGuid: roleGuid,
+        principalType: a?.principalType,
+      });
     }
     if (!a) return reply(204);
     ctx.core.state.roleAssignments.delete(idKey(a.id));

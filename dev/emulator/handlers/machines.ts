@@ -10,20 +10,38 @@ import { listReply, objectProp, prop, reply, stringProp, type Handler, type Hand
 /** Microsoft.HybridCompute/machines and Microsoft.Compute/virtualMachines, with their system-assigned identity. */
 
 export function machineBody(m: MachineRecord): Record<string, unknown> {
-  const identity = m.identity ? { type: "SystemAssigned", principalId: m.identity.principalId, tenantId: m.identity.tenantId } : m.kind === "vm" ? { type: "None" } : undefined;
+  const identity = m.identity
+    ? { type: "SystemAssigned", principalId: m.identity.principalId, tenantId: m.identity.tenantId }
+    : m.kind === "vm"
+      ? { type: "None" }
+      : undefined;
   const common = { id: m.id, name: m.name, location: m.location, tags: m.tags, ...(identity ? { identity } : {}) };
   if (m.kind === "arc") {
     return {
       ...common,
       type: "Microsoft.HybridCompute/machines",
       kind: "",
-      properties: { provisioningState: "Succeeded", status: m.status ?? "Connected", machineFqdn: m.hostName, displayName: m.hostName.split(".")[0], osName: "windows", osType: "windows", vmId: m.vmId, agentVersion: "1.46.02880.1935" },
+      properties: {
+        provisioningState: "Succeeded",
+        status: m.status ?? "Connected",
+        machineFqdn: m.hostName,
+        displayName: m.hostName.split(".")[0],
+        osName: "windows",
+        osType: "windows",
+        vmId: m.vmId,
+        agentVersion: "1.46.02880.1935",
+      },
     };
   }
   return {
     ...common,
     type: "Microsoft.Compute/virtualMachines",
-    properties: { vmId: m.vmId, provisioningState: "Succeeded", osProfile: { computerName: m.hostName.split(".")[0] }, hardwareProfile: { vmSize: "Standard_D2s_v5" } },
+    properties: {
+      vmId: m.vmId,
+      provisioningState: "Succeeded",
+      osProfile: { computerName: m.hostName.split(".")[0] },
+      hardwareProfile: { vmSize: "Standard_D2s_v5" },
+    },
   };
 }
 
@@ -80,8 +98,22 @@ function write(ctx: HandlerContext, create: boolean): HandlerResult {
   if (!m) {
     if (!create) throw notFound(id.split("/providers/")[1] ?? "", rg.name);
     const name = ctx.params.machineName ?? ctx.params.vmName ?? "";
-    const host = stringProp(objectProp(ctx.body, "properties"), "machineFqdn") ?? stringProp(objectProp(objectProp(ctx.body, "properties"), "osProfile"), "computerName") ?? name;
-    m = { id, kind: kindOf(ctx), ...(kindOf(ctx) === "arc" ? { status: "Connected" as const } : {}), subscriptionId: rg.subscriptionId, resourceGroup: rg.name, name, hostName: host, location: stringProp(ctx.body, "location") ?? rg.location, tags: {}, vmId: randomUUID() };
+    const host =
+      stringProp(objectProp(ctx.body, "properties"), "machineFqdn") ??
+      stringProp(objectProp(objectProp(ctx.body, "properties"), "osProfile"), "computerName") ??
+      name;
+    m = {
+      id,
+      kind: kindOf(ctx),
+      ...(kindOf(ctx) === "arc" ? { status: "Connected" as const } : {}),
+      subscriptionId: rg.subscriptionId,
+      resourceGroup: rg.name,
+      name,
+      hostName: host,
+      location: stringProp(ctx.body, "location") ?? rg.location,
+      tags: {},
+      vmId: randomUUID(),
+    };
     state.machines.set(idKey(id), m);
   }
   const tags = objectProp(ctx.body, "tags");
@@ -90,7 +122,13 @@ function write(ctx: HandlerContext, create: boolean): HandlerResult {
   const target = m;
   const final = reply(200, machineBody(target), [{ resourceUri: target.id, method: ctx.method }]);
   if (!ctx.operation.longRunning) return final;
-  return { kind: "lro", resourceId: target.id, subscriptionId: target.subscriptionId, location: target.location, apply: () => reply(200, machineBody(target), final.written) };
+  return {
+    kind: "lro",
+    resourceId: target.id,
+    subscriptionId: target.subscriptionId,
+    location: target.location,
+    apply: () => reply(200, machineBody(target), final.written),
+  };
 }
 
 function list(ctx: HandlerContext, kind: MachineRecord["kind"]) {

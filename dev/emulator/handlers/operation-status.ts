@@ -50,7 +50,11 @@ export const operationStatusHandlers: Record<string, Handler> = {
 export function operationResult(ctx: HandlerContext, operationId: string): Reply {
   const op = requireOperation(ctx, operationId);
   if (op.status === "InProgress") {
-    return { kind: "reply", status: 202, headers: { "Retry-After": String(ctx.core.delays.retryAfterSeconds), Location: locationUrl(ctx.core.armEndpoint, op) } };
+    return {
+      kind: "reply",
+      status: 202,
+      headers: { "Retry-After": String(ctx.core.delays.retryAfterSeconds), Location: locationUrl(ctx.core.armEndpoint, op) },
+    };
   }
   if (op.error) throw op.error;
   const result = op.result ?? { status: 204 };

@@ -42,7 +42,8 @@ export const registeredServerHandlers: Record<string, Handler> = {
     const existing = state.servers.get(idKey(id));
     const friendlyName = stringProp(p, "friendlyName") ?? existing?.friendlyName ?? ctx.params.serverId ?? "";
     const role = stringProp(p, "serverRole") ?? existing?.serverRole ?? "Standalone";
-    if (!["Standalone", "ClusterNode", "ClusterName"].includes(role)) throw badRequest("InvalidParameter", `serverRole '${role}' is not one of Standalone, ClusterNode, ClusterName.`);
+    if (!["Standalone", "ClusterNode", "ClusterName"].includes(role))
+      throw badRequest("InvalidParameter", `serverRole '${role}' is not one of Standalone, ClusterNode, ClusterName.`);
     const now = clock.now();
     const server: ServerRecord = {
       id,
@@ -78,11 +79,19 @@ export const registeredServerHandlers: Record<string, Handler> = {
     const identity = prop(p, "identity");
     const rawApplicationId = stringProp(p, "applicationId");
     if (rawApplicationId !== undefined && !isGuid(rawApplicationId)) {
-      throw badRequest("InvalidParameter", `properties.applicationId '${rawApplicationId}' is not a GUID: it must be the object (principal) id of the server's managed identity.`);
+      throw badRequest(
+        "InvalidParameter",
+        `properties.applicationId '${rawApplicationId}' is not a GUID: it must be the object (principal) id of the server's managed identity.`,
+      );
     }
     // The all-zero GUID is how Azure writes "no identity": naming it adopts nothing.
     const applicationId = presentGuid(rawApplicationId);
-    if ((identity === true || rawApplicationId !== undefined) && !applicationId && !presentGuid(server.latestApplicationId) && !presentGuid(server.applicationId)) {
+    if (
+      (identity === true || rawApplicationId !== undefined) &&
+      !applicationId &&
+      !presentGuid(server.latestApplicationId) &&
+      !presentGuid(server.applicationId)
+    ) {
       throw badRequest(
         "BadRequest",
         `Registered server ${server.serverId} has no managed identity to apply: its agent has not reported one (latestApplicationId is empty or the all-zero GUID) and the request names no applicationId.`,
@@ -118,4 +127,3 @@ export const registeredServerHandlers: Record<string, Handler> = {
     });
   },
 };
-

@@ -16,7 +16,8 @@ export function requireScope(state: EmulatorState, scope: string): string {
     }
     throw new ArmError(400, "InvalidScope", `The scope '${normalized}' is not valid.`);
   }
-  if (!state.subscription(parsed.subscriptionId)) throw new ArmError(404, "SubscriptionNotFound", `The subscription '${parsed.subscriptionId}' could not be found.`);
+  if (!state.subscription(parsed.subscriptionId))
+    throw new ArmError(404, "SubscriptionNotFound", `The subscription '${parsed.subscriptionId}' could not be found.`);
   if (parsed.resourceGroup && !state.resourceGroup(parsed.subscriptionId, parsed.resourceGroup)) {
     throw new ArmError(404, "ResourceGroupNotFound", `Resource group '${parsed.resourceGroup}' could not be found.`);
   }

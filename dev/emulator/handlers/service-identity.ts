@@ -11,13 +11,21 @@ import { objectProp, stringProp } from "./types";
  * identity (so `SystemAssigned` on a `UserAssigned` service removes it);
  * `userAssignedIdentities` entries set to null are removed.
  */
-export function applyIdentityRequest(core: EmulatorCore, current: ServiceIdentityRecord | undefined, requested: unknown, owner: string): ServiceIdentityRecord | undefined {
+export function applyIdentityRequest(
+  core: EmulatorCore,
+  current: ServiceIdentityRecord | undefined,
+  requested: unknown,
+  owner: string,
+): ServiceIdentityRecord | undefined {
   const rawType = stringProp(requested, "type");
   if (rawType === undefined) throw badRequest("InvalidIdentity", "The identity type is required.");
   const type = rawType.replace(/\s+/g, "").toLowerCase();
   const known = ["none", "systemassigned", "userassigned", "systemassigned,userassigned"];
   if (!known.includes(type)) {
-    throw badRequest("InvalidIdentityType", `The identity type '${rawType}' is not supported. Supported types: None, SystemAssigned, UserAssigned, 'SystemAssigned,UserAssigned'.`);
+    throw badRequest(
+      "InvalidIdentityType",
+      `The identity type '${rawType}' is not supported. Supported types: None, SystemAssigned, UserAssigned, 'SystemAssigned,UserAssigned'.`,
+    );
   }
   const wantSystem = type.includes("systemassigned");
   const wantUser = type.includes("userassigned");

@@ -80,7 +80,12 @@ export function serverBody(server: ServerRecord, svc: ServiceRecord | undefined,
 }
 
 export function syncGroupBody(sg: SyncGroupRecord): Record<string, unknown> {
-  return { id: sg.id, name: sg.name, type: "Microsoft.StorageSync/storageSyncServices/syncGroups", properties: { uniqueId: sg.uniqueId, syncGroupStatus: "0" } };
+  return {
+    id: sg.id,
+    name: sg.name,
+    type: "Microsoft.StorageSync/storageSyncServices/syncGroups",
+    properties: { uniqueId: sg.uniqueId, syncGroupStatus: "0" },
+  };
 }
 
 export function cloudEndpointBody(ce: CloudEndpointRecord): Record<string, unknown> {

@@ -46,7 +46,17 @@ export const serviceHandlers: Record<string, Handler> = {
     const location = stringProp(ctx.body, "location") ?? rg.location;
     const draft: ServiceRecord = existing
       ? { ...existing }
-      : { id, subscriptionId: rg.subscriptionId, resourceGroup: rg.name, name: ctx.params.storageSyncServiceName ?? "", location, tags: {}, useIdentity: false, uid: randomUUID(), incomingTrafficPolicy: "AllowAllTraffic" };
+      : {
+          id,
+          subscriptionId: rg.subscriptionId,
+          resourceGroup: rg.name,
+          name: ctx.params.storageSyncServiceName ?? "",
+          location,
+          tags: {},
+          useIdentity: false,
+          uid: randomUUID(),
+          incomingTrafficPolicy: "AllowAllTraffic",
+        };
     draft.location = location;
     const tags = objectProp(ctx.body, "tags");
     draft.tags = tags ? (tags as Record<string, string>) : {};
@@ -79,7 +89,10 @@ export const serviceHandlers: Record<string, Handler> = {
     return lro(svc, svc.id, () => {
       const current = state.services.get(idKey(svc.id));
       if (!current) throw notFound(`Microsoft.StorageSync/storageSyncServices/${svc.name}`, svc.resourceGroup);
-      Object.assign(current, draft, { lastOperationName: "PatchStorageSyncService", lastWorkflowId: `storageSyncServices/${svc.name}/workflows/${randomUUID()}` });
+      Object.assign(current, draft, {
+        lastOperationName: "PatchStorageSyncService",
+        lastWorkflowId: `storageSyncServices/${svc.name}/workflows/${randomUUID()}`,
+      });
       return reply(200, render(ctx, current), [{ resourceUri: svc.id, method: "PATCH" }]);
     });
   },
@@ -98,4 +111,3 @@ export const serviceHandlers: Record<string, Handler> = {
     });
   },
 };
-

@@ -18,7 +18,8 @@ function requireAccount(ctx: HandlerContext): StorageAccountRecord {
 
 function requireFileServices(ctx: HandlerContext): StorageAccountRecord {
   const a = requireAccount(ctx);
-  if ((ctx.params.fileServicesName ?? "").toLowerCase() !== "default") throw notFound(`Microsoft.Storage/storageAccounts/${a.name}/fileServices/${ctx.params.fileServicesName}`, a.resourceGroup);
+  if ((ctx.params.fileServicesName ?? "").toLowerCase() !== "default")
+    throw notFound(`Microsoft.Storage/storageAccounts/${a.name}/fileServices/${ctx.params.fileServicesName}`, a.resourceGroup);
   return a;
 }
 

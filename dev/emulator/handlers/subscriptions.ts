@@ -17,11 +17,24 @@ export const subscriptionHandlers: Record<string, Handler> = {
     const scope = `/subscriptions/${sub.subscriptionId}`;
     if (ctx.core.enforceRbac) {
       const caller = ctx.callerOid.toLowerCase();
-      const holdsAny = [...state.roleAssignments.values()].some((a) => a.principalId.toLowerCase() === caller && (isAtOrAbove(a.scope, scope) || isAtOrAbove(scope, a.scope)));
+      const holdsAny = [...state.roleAssignments.values()].some(
+        (a) => a.principalId.toLowerCase() === caller && (isAtOrAbove(a.scope, scope) || isAtOrAbove(scope, a.scope)),
+      );
       if (!holdsAny) {
-        throw new ArmError(403, "AuthorizationFailed", `The client '${ctx.callerOid}' with object id '${ctx.callerOid}' does not have authorization to perform action 'Microsoft.Resources/subscriptions/read' over scope '${scope}' or the scope is invalid.`);
+        throw new ArmError(
+          403,
+          "AuthorizationFailed",
+          `The client '${ctx.callerOid}' with object id '${ctx.callerOid}' does not have authorization to perform action 'Microsoft.Resources/subscriptions/read' over scope '${scope}' or the scope is invalid.`,
+        );
       }
     }
-    return reply(200, { id: scope, subscriptionId: sub.subscriptionId, tenantId: sub.tenantId, displayName: sub.displayName, state: "Enabled", authorizationSource: "RoleBased" });
+    return reply(200, {
+      id: scope,
+      subscriptionId: sub.subscriptionId,
+      tenantId: sub.tenantId,
+      displayName: sub.displayName,
+      state: "Enabled",
+      authorizationSource: "RoleBased",
+    });
   },
 };

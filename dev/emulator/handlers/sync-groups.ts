@@ -40,7 +40,11 @@ export const endpointHandlers: Record<string, Handler> = {
   CloudEndpoints_Get: (ctx) => {
     const sg = requireSyncGroup(ctx.core.state, ctx.params);
     const ce = ctx.core.state.cloudEndpoints.get(idKey(`${sg.id}/cloudEndpoints/${ctx.params.cloudEndpointName}`));
-    if (!ce) throw notFound(`Microsoft.StorageSync/storageSyncServices/${ctx.params.storageSyncServiceName}/syncGroups/${sg.name}/cloudEndpoints/${ctx.params.cloudEndpointName}`, ctx.params.resourceGroupName);
+    if (!ce)
+      throw notFound(
+        `Microsoft.StorageSync/storageSyncServices/${ctx.params.storageSyncServiceName}/syncGroups/${sg.name}/cloudEndpoints/${ctx.params.cloudEndpointName}`,
+        ctx.params.resourceGroupName,
+      );
     return reply(200, cloudEndpointBody(ce));
   },
   CloudEndpoints_Create: (ctx) => {
@@ -91,7 +95,11 @@ export const endpointHandlers: Record<string, Handler> = {
   ServerEndpoints_Get: (ctx) => {
     const sg = requireSyncGroup(ctx.core.state, ctx.params);
     const se = ctx.core.state.serverEndpoints.get(idKey(`${sg.id}/serverEndpoints/${ctx.params.serverEndpointName}`));
-    if (!se) throw notFound(`Microsoft.StorageSync/storageSyncServices/${ctx.params.storageSyncServiceName}/syncGroups/${sg.name}/serverEndpoints/${ctx.params.serverEndpointName}`, ctx.params.resourceGroupName);
+    if (!se)
+      throw notFound(
+        `Microsoft.StorageSync/storageSyncServices/${ctx.params.storageSyncServiceName}/syncGroups/${sg.name}/serverEndpoints/${ctx.params.serverEndpointName}`,
+        ctx.params.resourceGroupName,
+      );
     return reply(200, serverEndpointBody(se, ctx.core.state));
   },
   ServerEndpoints_Create: (ctx) => {
@@ -127,7 +135,11 @@ export const endpointHandlers: Record<string, Handler> = {
     const svc = requireService(state, ctx.params);
     const sg = requireSyncGroup(state, ctx.params);
     const se = state.serverEndpoints.get(idKey(`${sg.id}/serverEndpoints/${ctx.params.serverEndpointName}`));
-    if (!se) throw notFound(`Microsoft.StorageSync/storageSyncServices/${svc.name}/syncGroups/${sg.name}/serverEndpoints/${ctx.params.serverEndpointName}`, svc.resourceGroup);
+    if (!se)
+      throw notFound(
+        `Microsoft.StorageSync/storageSyncServices/${svc.name}/syncGroups/${sg.name}/serverEndpoints/${ctx.params.serverEndpointName}`,
+        svc.resourceGroup,
+      );
     const p = objectProp(ctx.body, "properties") ?? {};
     return lro(svc, se.id, () => {
       const cloudTiering = stringProp(p, "cloudTiering");
@@ -152,4 +164,3 @@ export const endpointHandlers: Record<string, Handler> = {
     });
   },
 };
-

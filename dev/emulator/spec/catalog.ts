@@ -180,7 +180,14 @@ export class SpecCatalog {
     }
   }
 
-  private addSpecOperation(file: string, template: string, method: HttpMethod, op: SwaggerOperation, rawParams: SwaggerParameter[], specApiVersion: string | undefined): void {
+  private addSpecOperation(
+    file: string,
+    template: string,
+    method: HttpMethod,
+    op: SwaggerOperation,
+    rawParams: SwaggerParameter[],
+    specApiVersion: string | undefined,
+  ): void {
     const params = rawParams.map((p) => this.resolver.deref(p, file));
     const skipEncoded = new Set(params.filter((p) => p.value["x-ms-skip-url-encoding"] === true && p.value.in === "path").map((p) => p.value.name ?? ""));
     const bodyParam = params.find((p) => p.value.in === "body");
@@ -208,7 +215,9 @@ export class SpecCatalog {
         source: "spec",
       },
       compiled: compileTemplate(cleanTemplate, skipEncoded),
-      body: bodyParam?.value.schema ? { required: bodyParam.value.required === true, schema: { schema: bodyParam.value.schema, file: bodyParam.file } } : undefined,
+      body: bodyParam?.value.schema
+        ? { required: bodyParam.value.required === true, schema: { schema: bodyParam.value.schema, file: bodyParam.file } }
+        : undefined,
       responses,
       examples,
     });

@@ -17,7 +17,10 @@ export interface CompiledTemplate {
 const ESCAPE = /[.*+?^${}()|[\]\\]/g;
 
 export function compileTemplate(template: string, skipEncoded: ReadonlySet<string>): CompiledTemplate | undefined {
-  const segments = template.split("?")[0]!.split("/").filter((s) => s !== "");
+  const segments = template
+    .split("?")[0]!
+    .split("/")
+    .filter((s) => s !== "");
   const params: string[] = [];
   const spanning = new Set<string>();
   let literalSegments = 0;
@@ -31,12 +34,17 @@ export function compileTemplate(template: string, skipEncoded: ReadonlySet<strin
       return;
     }
     if (!segment.includes("{")) literalSegments++;
-    source += "/" + segment.split(/(\{[^}]+\})/).map((part) => {
-      const param = /^\{([^}]+)\}$/.exec(part);
-      if (!param) return part.replace(ESCAPE, "\\$&");
-      params.push(param[1]!);
-      return "([^/]+)";
-    }).join("");
+    source +=
+      "/" +
+      segment
+        .split(/(\{[^}]+\})/)
+        .map((part) => {
+          const param = /^\{([^}]+)\}$/.exec(part);
+          if (!param) return part.replace(ESCAPE, "\\$&");
+          params.push(param[1]!);
+          return "([^/]+)";
+        })
+        .join("");
   });
   // A template that is nothing but one parameter (`/{roleAssignmentId}`) is an
   // alias of a scoped template and would otherwise match every path.

@@ -5,10 +5,7 @@
  * and a trailing catch-all `{*rest}`.
  */
 
-type Segment =
-  | { kind: "literal"; text: string }
-  | { kind: "param"; name: string; optional: boolean; constraint?: string }
-  | { kind: "catchAll"; name: string };
+type Segment = { kind: "literal"; text: string } | { kind: "param"; name: string; optional: boolean; constraint?: string } | { kind: "catchAll"; name: string };
 
 export interface RouteTemplate {
   template: string;

@@ -77,12 +77,15 @@ export function startQueueListener(listener: QueueListenerOptions): RunningQueue
   async function handleMessage(queue: QueueClient, message: DequeuedMessageItem): Promise<void> {
     let popReceipt = message.popReceipt;
     // Renew the lease while the function runs so a long invocation is not delivered twice.
-    const renew = setInterval(() => {
-      queue
-        .updateMessage(message.messageId, popReceipt, undefined, leaseSeconds)
-        .then((r) => (popReceipt = r.popReceipt ?? popReceipt))
-        .catch((error: unknown) => log("warning", `could not renew message ${message.messageId}: ${(error as Error).message}`));
-    }, (leaseSeconds * 1000) / 2);
+    const renew = setInterval(
+      () => {
+        queue
+          .updateMessage(message.messageId, popReceipt, undefined, leaseSeconds)
+          .then((r) => (popReceipt = r.popReceipt ?? popReceipt))
+          .catch((error: unknown) => log("warning", `could not renew message ${message.messageId}: ${(error as Error).message}`));
+      },
+      (leaseSeconds * 1000) / 2,
+    );
     let failure: string | undefined;
     try {
       if (message.dequeueCount > options.maxDequeueCount) {

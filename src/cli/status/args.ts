@@ -62,7 +62,8 @@ function tablesTarget(text: string, prefix: string): StatusTarget {
   const value = text.trim();
   if (/^https?:\/\//i.test(value)) {
     const url = parseUrl(value, "--tables");
-    if (url.protocol !== "https:") throw new UsageError("--tables: an identity-based connection needs the https table endpoint (for Azurite, give its connection string)");
+    if (url.protocol !== "https:")
+      throw new UsageError("--tables: an identity-based connection needs the https table endpoint (for Azurite, give its connection string)");
     return { kind: "tables", tableServiceUri: `${url.origin}${url.pathname.replace(/\/+$/, "")}`, prefix };
   }
   if (/^UseDevelopmentStorage=true$/i.test(value) || /(^|;)\s*(AccountName|TableEndpoint|SharedAccessSignature)\s*=/i.test(value)) {
@@ -89,7 +90,8 @@ export function parseStatusArgs(argv: string[], env: NodeJS.ProcessEnv): StatusA
   if (values.help) return "help";
   if (positionals.length > 0) throw new UsageError(`unexpected arguments: ${positionals.join(" ")}`);
   if (values.url !== undefined && values.tables !== undefined) throw new UsageError("give either --url or --tables, not both");
-  if (values.url === undefined && values.tables === undefined) throw new UsageError("status needs --url <app URL> or --tables <table endpoint | connection string>");
+  if (values.url === undefined && values.tables === undefined)
+    throw new UsageError("status needs --url <app URL> or --tables <table endpoint | connection string>");
   if (values.url !== undefined) {
     if (values["table-prefix"] !== undefined) throw new UsageError("--table-prefix only applies to --tables (the app knows its own)");
     return { target: apiTarget(values.url, env), json: values.json };

@@ -36,7 +36,9 @@ export async function runStatus(argv: string[], io: CliIo): Promise<number> {
   const view = buildView(snapshot);
   const exitCode = view.converged ? EXIT.converged : EXIT.incomplete;
   if (args.json) {
-    io.stdout.write(`${JSON.stringify({ exitCode, converged: view.converged, source: view.source, totals: view.totals, services: view.services, verdicts: view.verdicts, attention: view.attention }, null, 2)}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ exitCode, converged: view.converged, source: view.source, totals: view.totals, services: view.services, verdicts: view.verdicts, attention: view.attention }, null, 2)}\n`,
+    );
   } else {
     io.stdout.write(`${formatStatus(view)}\n`);
   }

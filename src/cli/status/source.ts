@@ -61,7 +61,7 @@ async function readApi(target: Extract<StatusTarget, { kind: "api" }>, signal?: 
 async function readTables(target: Extract<StatusTarget, { kind: "tables" }>, credential: () => TokenCredential): Promise<StatusSnapshot> {
   const connection = "connectionString" in target ? { connectionString: target.connectionString } : { tableServiceUri: target.tableServiceUri };
   const tables = createStatusTables(connection, target.prefix, "tableServiceUri" in target ? credential() : undefined);
-  const where = "tableServiceUri" in target ? target.tableServiceUri : (tables.services.url.replace(/\/[^/]*$/, "") || "the storage account");
+  const where = "tableServiceUri" in target ? target.tableServiceUri : tables.services.url.replace(/\/[^/]*$/, "") || "the storage account";
   try {
     const services = await listServices(tables.services);
     const attention = [];
@@ -69,10 +69,16 @@ async function readTables(target: Extract<StatusTarget, { kind: "tables" }>, cre
     return { source: where, services, attention };
   } catch (error) {
     if (isRestError(error) && error.statusCode === 404) {
-      throw new StatusReadError(`${where} has no table ${tableName(target.prefix, "services")}: is --table-prefix the app's TABLE_NAME_PREFIX (${target.prefix})?`, { cause: error });
+      throw new StatusReadError(
+        `${where} has no table ${tableName(target.prefix, "services")}: is --table-prefix the app's TABLE_NAME_PREFIX (${target.prefix})?`,
+        { cause: error },
+      );
     }
     if (isRestError(error) && (error.statusCode === 401 || error.statusCode === 403)) {
-      throw new StatusReadError(`${where} refused to list the status tables (${error.statusCode} ${error.code ?? ""}): the signed-in identity needs Storage Table Data Reader on the account`, { cause: error });
+      throw new StatusReadError(
+        `${where} refused to list the status tables (${error.statusCode} ${error.code ?? ""}): the signed-in identity needs Storage Table Data Reader on the account`,
+        { cause: error },
+      );
     }
     throw new StatusReadError(`cannot read the status tables at ${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }

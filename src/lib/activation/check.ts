@@ -85,7 +85,13 @@ export async function runActivationCheck(deps: ActivationCheckDeps, log: AppLog)
   }
   for (const entry of done) await removeDueEntry(deps.tables.due, entry);
   log.info(`activation check: ${JSON.stringify(summary)}`);
-  await trackActivationCheck(deps.telemetry, { check: { ...summary, armReads: tally.armReads }, startedAt: now, finishedAt: deps.now(), becameOverdue: tally.becameOverdue, serviceCounts });
+  await trackActivationCheck(deps.telemetry, {
+    check: { ...summary, armReads: tally.armReads },
+    startedAt: now,
+    finishedAt: deps.now(),
+    becameOverdue: tally.becameOverdue,
+    serviceCounts,
+  });
   return summary;
 }
 
@@ -111,9 +117,7 @@ async function checkOne(deps: ActivationCheckDeps, entry: StoredDueEntry, log: A
       reason: verdict.reason,
       activeAuthType: observed.activeAuthType,
       lastCheckedAt: now,
-      ...(verdict.state === "Active"
-        ? { activeAt: now, remedy: undefined, overdueAt: undefined, autoReruns: 0 }
-        : { overdueAt: now, remedy: verdict.remedy }),
+      ...(verdict.state === "Active" ? { activeAt: now, remedy: undefined, overdueAt: undefined, autoReruns: 0 } : { overdueAt: now, remedy: verdict.remedy }),
     };
     try {
       await deps.tables.servers.updateEntity(serverToEntity(next), "Replace", { etag: row.etag });
@@ -134,7 +138,11 @@ async function maybeRerun(deps: ActivationCheckDeps, entry: StoredDueEntry, log:
   // re-run, never the only one.
   const run = await requestReconcile(
     deps.scheduler,
-    { serviceId: entry.serviceId, trigger: { kind: "timer", timer: "activationCheck", reason: `server ${row.record.name} overdue` }, overdue: [entry.serverId] },
+    {
+      serviceId: entry.serviceId,
+      trigger: { kind: "timer", timer: "activationCheck", reason: `server ${row.record.name} overdue` },
+      overdue: [entry.serverId],
+    },
     deps.now(),
   );
   await deps.tables.servers.updateEntity(serverToEntity({ ...row.record, autoReruns: row.record.autoReruns + 1 }), "Replace", { etag: row.etag });

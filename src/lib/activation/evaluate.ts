@@ -2,10 +2,7 @@ import { sameGuid } from "../azure/guid";
 import type { RegisteredServerSnapshot } from "../ports/engine-port";
 import type { ServerRecord } from "../status/rows";
 
-export type ActivationVerdict =
-  | { state: "Active"; reason: string }
-  | { state: "ActivationOverdue"; reason: string; remedy: string };
-
+export type ActivationVerdict = { state: "Active"; reason: string } | { state: "ActivationOverdue"; reason: string; remedy: string };
 
 const OVERDUE_REMEDY =
   "Check that the server's Arc agent is connected (azcmagent show) or the VM's system-assigned identity is on, " +

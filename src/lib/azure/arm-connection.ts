@@ -76,9 +76,7 @@ export function createArmConnection(options: ArmConnectionOptions): ArmConnectio
       const key = subscriptionId.toLowerCase();
       let client = storageSyncClients.get(key);
       if (!client) {
-        client = withCounter(
-          new MicrosoftStorageSync(options.credential, subscriptionId, { ...common, apiVersion: STORAGE_SYNC_API_VERSION }),
-        );
+        client = withCounter(new MicrosoftStorageSync(options.credential, subscriptionId, { ...common, apiVersion: STORAGE_SYNC_API_VERSION }));
         storageSyncClients.set(key, client);
       }
       return client;

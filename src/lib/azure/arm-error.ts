@@ -20,16 +20,7 @@ interface ArmErrorBody {
   message?: unknown;
 }
 
-const NETWORK_CODES = new Set([
-  "REQUEST_SEND_ERROR",
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "UND_ERR_SOCKET",
-]);
+const NETWORK_CODES = new Set(["REQUEST_SEND_ERROR", "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_SOCKET"]);
 
 function headerOf(error: RestError, name: string): string | undefined {
   return error.response?.headers.get(name) ?? undefined;

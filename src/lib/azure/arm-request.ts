@@ -1,11 +1,5 @@
 import type { ServiceClient } from "@azure/core-client";
-import {
-  RestError,
-  createHttpHeaders,
-  createPipelineRequest,
-  type HttpMethods,
-  type PipelineResponse,
-} from "@azure/core-rest-pipeline";
+import { RestError, createHttpHeaders, createPipelineRequest, type HttpMethods, type PipelineResponse } from "@azure/core-rest-pipeline";
 
 /**
  * Raw JSON requests through an SDK client's own pipeline (auth, retry,
@@ -65,7 +59,12 @@ export async function sendArmJson(
 
 /** Builds `{endpoint}{path}?api-version=…`. */
 export function armUrl(endpoint: string, path: string, apiVersion: string): string {
-  const cleanPath = "/" + path.split("/").filter((s) => s.length > 0).join("/");
+  const cleanPath =
+    "/" +
+    path
+      .split("/")
+      .filter((s) => s.length > 0)
+      .join("/");
   return `${endpoint}${cleanPath}?api-version=${encodeURIComponent(apiVersion)}`;
 }
 
@@ -74,11 +73,7 @@ export function armUrl(endpoint: string, path: string, apiVersion: string): stri
  * page). More than `maxPages` pages (a nextLink loop) is an error, never a
  * silently shortened list: a missing server or endpoint would go unreconciled.
  */
-export async function listArmJson(
-  client: ServiceClient,
-  url: string,
-  options: { abortSignal?: AbortSignal; maxPages?: number } = {},
-): Promise<unknown[]> {
+export async function listArmJson(client: ServiceClient, url: string, options: { abortSignal?: AbortSignal; maxPages?: number } = {}): Promise<unknown[]> {
   const maxPages = options.maxPages ?? 1000;
   const items: unknown[] = [];
   let next: string | undefined = url;

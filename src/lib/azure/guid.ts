@@ -11,7 +11,10 @@ const ZERO_GUID = /^[{(]?0{8}-0{4}-0{4}-0{4}-0{12}[})]?$/;
  */
 export function normalizeGuid(value: unknown): string | undefined {
   if (typeof value !== "string") return undefined;
-  const trimmed = value.trim().replace(/^"+|"+$/g, "").replace(/^[{(]|[})]$/g, "");
+  const trimmed = value
+    .trim()
+    .replace(/^"+|"+$/g, "")
+    .replace(/^[{(]|[})]$/g, "");
   if (trimmed === "" || ZERO_GUID.test(trimmed)) return undefined;
   return GUID.test(trimmed) ? trimmed.toLowerCase() : undefined;
 }

@@ -41,7 +41,9 @@ function machineApiVersion(machineResourceId: string): string {
   const type = parseResourceId(machineResourceId).resourceType?.toLowerCase() ?? "";
   const version = MACHINE_API_VERSIONS[type];
   if (!version) {
-    throw new Error(`"${machineResourceId}" is neither an Arc-enabled server (Microsoft.HybridCompute/machines) nor an Azure VM (Microsoft.Compute/virtualMachines)`);
+    throw new Error(
+      `"${machineResourceId}" is neither an Arc-enabled server (Microsoft.HybridCompute/machines) nor an Azure VM (Microsoft.Compute/virtualMachines)`,
+    );
   }
   return version;
 }

@@ -33,7 +33,14 @@ class InvalidResourceIdError extends Error {
 
 /** One leading slash, no trailing or doubled slashes; case preserved (for display and for ARM requests). */
 export function normalizeResourceId(id: string): string {
-  return "/" + id.trim().split("/").filter((s) => s.length > 0).join("/");
+  return (
+    "/" +
+    id
+      .trim()
+      .split("/")
+      .filter((s) => s.length > 0)
+      .join("/")
+  );
 }
 
 /** The form in which two ids are compared or keyed: normalised and lower-cased, as ARM treats ids case-insensitively. */

@@ -104,7 +104,11 @@ export async function listRoleAssignmentsAround(arm: ArmConnection, scope: strin
 }
 
 /** Deletes one assignment by its id; an assignment already gone (404, or 204 with no body) counts as deleted. */
-export async function deleteRoleAssignmentById(arm: ArmConnection, assignmentId: string, options: { abortSignal?: AbortSignal } = {}): Promise<{ requestId?: string }> {
+export async function deleteRoleAssignmentById(
+  arm: ArmConnection,
+  assignmentId: string,
+  options: { abortSignal?: AbortSignal } = {},
+): Promise<{ requestId?: string }> {
   let requestId: string | undefined;
   try {
     // An assignment id nests a provider inside a resource id; only its subscription matters here.

@@ -10,7 +10,11 @@ const STORAGE_API_VERSION = "2023-05-01";
  * connection's raw ARM client (same auth, retry and call counting as every
  * other request of the run).
  */
-export async function getStorageAccount(arm: ArmConnection, storageAccountId: string, options: { abortSignal?: AbortSignal } = {}): Promise<StorageAccountView> {
+export async function getStorageAccount(
+  arm: ArmConnection,
+  storageAccountId: string,
+  options: { abortSignal?: AbortSignal } = {},
+): Promise<StorageAccountView> {
   const response = await sendArmJson(arm.raw, "GET", armUrl(arm.endpoint, storageAccountId, STORAGE_API_VERSION), options);
   return toStorageAccountView(response.body, storageAccountId);
 }

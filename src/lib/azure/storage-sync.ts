@@ -44,7 +44,12 @@ export async function listRegisteredServersOf(arm: ArmConnection, serviceId: str
   return items.map((item) => toRegisteredServerView(item, serviceId));
 }
 
-export async function getRegisteredServerById(arm: ArmConnection, serverResourceId: string, serviceId: string, options: CallOptions = {}): Promise<RegisteredServerView> {
+export async function getRegisteredServerById(
+  arm: ArmConnection,
+  serverResourceId: string,
+  serviceId: string,
+  options: CallOptions = {},
+): Promise<RegisteredServerView> {
   const response = await sendArmJson(clientFor(arm, serverResourceId), "GET", url(arm, serverResourceId), options);
   return toRegisteredServerView(response.body, serviceId);
 }
@@ -111,8 +116,14 @@ export function patchRegisteredServerIdentity(
   options: CallOptions & { applicationId?: string } = {},
 ): Promise<LongRunningWriteResult> {
   const properties: Record<string, unknown> = { identity: true, ...(options.applicationId ? { applicationId: options.applicationId } : {}) };
-  return sendLongRunningWrite(clientFor(arm, serverResourceId), "PATCH", url(arm, serverResourceId), { properties }, {
-    pollIntervalMs: arm.lroPollIntervalMs,
-    abortSignal: options.abortSignal,
-  });
+  return sendLongRunningWrite(
+    clientFor(arm, serverResourceId),
+    "PATCH",
+    url(arm, serverResourceId),
+    { properties },
+    {
+      pollIntervalMs: arm.lroPollIntervalMs,
+      abortSignal: options.abortSignal,
+    },
+  );
 }

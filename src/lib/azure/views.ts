@@ -221,7 +221,10 @@ export function toStorageAccountView(body: unknown, fallbackId: string): Storage
   return {
     resourceId: normalizeResourceId(asText(field(root, "id")) ?? fallbackId),
     defaultAction: canonical(asText(field(acls, "defaultAction")), ["Allow", "Deny"] as const) ?? "Allow",
-    bypass: (asText(field(acls, "bypass")) ?? "AzureServices").split(",").map((b) => b.trim()).filter((b) => b !== ""),
+    bypass: (asText(field(acls, "bypass")) ?? "AzureServices")
+      .split(",")
+      .map((b) => b.trim())
+      .filter((b) => b !== ""),
     allowSharedKeyAccess: asBoolean(field(properties, "allowSharedKeyAccess")) ?? true,
   };
 }

@@ -62,4 +62,3 @@ export async function createAppServices(config: Config, options: AppServicesOpti
     maxDequeueCount: HOST_MAX_DEQUEUE_COUNT,
   };
 }
-

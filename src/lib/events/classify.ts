@@ -83,7 +83,10 @@ export function classifyArmEvent(raw: unknown, managedScopes: string[]): ArmEven
   if (!isSystemEvent(RESOURCE_WRITE_SUCCESS, sdkEvent)) return { action: "ignore", reason: `event type ${e.eventType} is not handled` };
   const data = resourceDataSchema.safeParse(sdkEvent.data);
   if (!data.success) {
-    return { action: "reject", reason: `malformed ${RESOURCE_WRITE_SUCCESS} event ${e.id}: ${data.error.issues.map((i) => `${["data", ...i.path].join(".")}: ${i.message}`).join("; ")}` };
+    return {
+      action: "reject",
+      reason: `malformed ${RESOURCE_WRITE_SUCCESS} event ${e.id}: ${data.error.issues.map((i) => `${["data", ...i.path].join(".")}: ${i.message}`).join("; ")}`,
+    };
   }
   const { operationName, resourceUri } = data.data;
   const operation = operationName.toLowerCase();

@@ -21,9 +21,7 @@ export interface ArmEventDeps {
 }
 
 export type ArmEventResult =
-  | { result: "scheduled"; runs: Scheduled[]; note?: string }
-  | { result: "ignored"; reason: string }
-  | { result: "rejected"; reason: string };
+  { result: "scheduled"; runs: Scheduled[]; note?: string } | { result: "ignored"; reason: string } | { result: "rejected"; reason: string };
 
 /**
  * One Event Grid delivery. Bad or irrelevant events are logged and
@@ -120,8 +118,7 @@ async function inspectMachine(deps: ArmEventDeps, machineId: string, trigger: Tr
   return { result: "scheduled", runs, note };
 }
 
-const matchesAny = (machineNames: string[], serverNames: Array<string | undefined>): boolean =>
-  machineNames.some((name) => hostNamesMatch(name, serverNames));
+const matchesAny = (machineNames: string[], serverNames: Array<string | undefined>): boolean => machineNames.some((name) => hostNamesMatch(name, serverNames));
 
 async function findServicesByHostName(deps: ArmEventDeps, machineNames: string[]): Promise<string[]> {
   const found: string[] = [];

@@ -25,7 +25,8 @@ export function openApiDocument(serverUrl = "/api"): Record<string, unknown> {
     info: {
       title: "Azure File Sync identity reconciler",
       version: "1.0.0",
-      description: "Re-run reconciles and read the status of Storage Sync Services and their registered servers. Every route needs a function key (x-functions-key header or code query parameter).",
+      description:
+        "Re-run reconciles and read the status of Storage Sync Services and their registered servers. Every route needs a function key (x-functions-key header or code query parameter).",
     },
     servers: [{ url: serverUrl }],
     security: [{ functionKey: [] }],

@@ -9,7 +9,6 @@ import { runRowSchema, serverRowSchema, serverStateSchema, serviceRowSchema, sta
  */
 export const registry = z.registry<{ id: string }>();
 
-
 export const reconcileBodySchema = z
   .object({
     serviceId: z.string().optional().describe("A Storage Sync Service resource id inside MANAGED_SCOPES"),
@@ -20,9 +19,7 @@ export const reconcileBodySchema = z
   .refine((b) => (b.serviceId !== undefined) !== (b.all === true), { message: "give exactly one of serviceId or all: true" })
   .register(registry, { id: "ReconcileRequest" });
 
-z
-  .object({ error: z.object({ code: z.string(), message: z.string() }) })
-  .register(registry, { id: "Error" });
+z.object({ error: z.object({ code: z.string(), message: z.string() }) }).register(registry, { id: "Error" });
 
 const acceptedRunSchema = z
   .object({
@@ -33,12 +30,10 @@ const acceptedRunSchema = z
   })
   .register(registry, { id: "AcceptedRun" });
 
-z
-  .object({
-    runs: z.array(acceptedRunSchema),
-    failedScopes: z.array(z.object({ scope: z.string(), error: z.string() })).optional(),
-  })
-  .register(registry, { id: "ReconcileAccepted" });
+z.object({
+  runs: z.array(acceptedRunSchema),
+  failedScopes: z.array(z.object({ scope: z.string(), error: z.string() })).optional(),
+}).register(registry, { id: "ReconcileAccepted" });
 
 const countsSchema = stateCountsSchema.register(registry, { id: "StateCounts" });
 
@@ -46,12 +41,17 @@ const serviceStatusSchema = serviceRowSchema.register(registry, { id: "ServiceSt
 
 const serverStatusSchema = serverRowSchema.register(registry, { id: "ServerStatus" });
 
-export const servicesListSchema = z
-  .object({ services: z.array(serviceStatusSchema), totals: countsSchema })
-  .register(registry, { id: "ServicesList" });
+export const servicesListSchema = z.object({ services: z.array(serviceStatusSchema), totals: countsSchema }).register(registry, { id: "ServicesList" });
 
 const runSummarySchema = z
-  .object({ runId: z.string(), status: z.string(), dryRun: z.boolean(), queuedAt: z.string(), finishedAt: z.string().optional(), triggerKind: z.string().optional() })
+  .object({
+    runId: z.string(),
+    status: z.string(),
+    dryRun: z.boolean(),
+    queuedAt: z.string(),
+    finishedAt: z.string().optional(),
+    triggerKind: z.string().optional(),
+  })
   .register(registry, { id: "RunSummary" });
 
 export const serviceDetailSchema = z

@@ -65,10 +65,20 @@ export async function getServiceDetail(deps: StatusApiDeps, request: ApiRequest)
   const recentRuns = [];
   const lease = await currentLease(deps.tables.leases, id.serviceId, deps.now());
   // Run row keys sort newest first within the service's partition.
-  for await (const e of deps.tables.runs.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${resourceKey(id.serviceId)}'` } })) {
+  for await (const e of deps.tables.runs.listEntities<Record<string, unknown>>({
+    queryOptions: { filter: `PartitionKey eq '${resourceKey(id.serviceId)}'` },
+  })) {
     const stored = runFromEntity(e);
     const run = stored && withAbandonment(stored, deps.now(), deps.config.leaseDurationMs, lease);
-    if (run) recentRuns.push({ runId: run.runId, status: run.status, dryRun: run.dryRun, queuedAt: run.queuedAt, finishedAt: run.finishedAt, triggerKind: run.trigger?.kind });
+    if (run)
+      recentRuns.push({
+        runId: run.runId,
+        status: run.status,
+        dryRun: run.dryRun,
+        queuedAt: run.queuedAt,
+        finishedAt: run.finishedAt,
+        triggerKind: run.trigger?.kind,
+      });
     if (recentRuns.length >= 10) break;
   }
   return json(200, { service: record, servers, recentRuns });
@@ -91,7 +101,8 @@ export async function getRunRecord(deps: StatusApiDeps, request: ApiRequest): Pr
   if (!isRunId(runId)) return apiError(400, "InvalidRunId", `"${runId.slice(0, 100)}" is not a run id (as returned by POST /api/reconcile)`);
   const run = await getRun(deps.tables.runs, runId);
   if (!run) return apiError(404, "NotFound", `no run ${runId}`);
-  if (!isWithinScopes(run.serviceId, deps.config.managedScopes)) return apiError(403, "OutsideScope", `run ${runId} belongs to a service outside MANAGED_SCOPES`);
+  if (!isWithinScopes(run.serviceId, deps.config.managedScopes))
+    return apiError(403, "OutsideScope", `run ${runId} belongs to a service outside MANAGED_SCOPES`);
   const lease = run.status === "running" ? await currentLease(deps.tables.leases, run.serviceId, deps.now()) : undefined;
   return json(200, withAbandonment(run, deps.now(), deps.config.leaseDurationMs, lease));
 }

@@ -82,9 +82,7 @@ const reconcileRequestSchema = z.object({
 });
 export type ReconcileRequest = z.infer<typeof reconcileRequestSchema>;
 
-export type ParsedMessage =
-  | { ok: true; request: ReconcileRequest }
-  | { ok: false; error: string; serviceId?: string };
+export type ParsedMessage = { ok: true; request: ReconcileRequest } | { ok: false; error: string; serviceId?: string };
 
 /**
  * Validates a queue message as the host hands it over: already JSON-decoded
@@ -105,7 +103,11 @@ export function parseReconcileMessage(raw: unknown): ParsedMessage {
     // The run id names the audit partition it is written to: it must be this service's, or the
     // run would show up among another service's runs.
     if (parseRunId(parsed.data.runId)?.partitionKey !== resourceKey(parsed.data.serviceId)) {
-      return { ok: false, error: `invalid reconcile message: runId ${parsed.data.runId} is not a run of ${parsed.data.serviceId}`, serviceId: parsed.data.serviceId };
+      return {
+        ok: false,
+        error: `invalid reconcile message: runId ${parsed.data.runId} is not a run of ${parsed.data.serviceId}`,
+        serviceId: parsed.data.serviceId,
+      };
     }
     return { ok: true, request: parsed.data };
   }

@@ -69,9 +69,4 @@ export interface DeleteRoleAssignmentAction extends PlannedActionBase {
 }
 
 export type PlannedAction =
-  | DeleteRoleAssignmentAction
-  | EnableServiceIdentityAction
-  | GrantRoleAction
-  | SetUseIdentityAction
-  | SwitchServerAction
-  | RepairServerAction;
+  DeleteRoleAssignmentAction | EnableServiceIdentityAction | GrantRoleAction | SetUseIdentityAction | SwitchServerAction | RepairServerAction;

@@ -44,7 +44,10 @@ class NotPermitted extends Error {
 }
 
 class ActionFailure extends Error {
-  constructor(message: string, public readonly code: string) {
+  constructor(
+    message: string,
+    public readonly code: string,
+  ) {
     super(message);
     this.name = "ActionFailure";
   }
@@ -124,7 +127,10 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
         const service = await getStorageSyncService(arm, action.serviceId, call);
         result.service = service;
         if (!service.identity.principalId) {
-          throw new ActionFailure(`Enabling the system-assigned identity of ${service.name} returned no principalId (identity type ${service.identity.type})`, "NoPrincipalId");
+          throw new ActionFailure(
+            `Enabling the system-assigned identity of ${service.name} returned no principalId (identity type ${service.identity.type})`,
+            "NoPrincipalId",
+          );
         }
         servicePrincipalId = service.identity.principalId;
         return { status: "succeeded", attempts: 1, requestId: write.requestId };
@@ -143,7 +149,10 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
         const write = await patchRegisteredServerIdentity(arm, action.serverResourceId, { ...call, ...(repair ? { applicationId: action.principalId } : {}) });
         const readBack = await getRegisteredServerById(arm, action.serverResourceId, plan.serviceId, call);
         if (readBack.identity !== true) {
-          throw new ActionFailure(`ARM accepted the switch of ${action.serverName}, but it reads back identity: ${String(readBack.identity ?? false)}`, "ServerIdentityNotConfirmed");
+          throw new ActionFailure(
+            `ARM accepted the switch of ${action.serverName}, but it reads back identity: ${String(readBack.identity ?? false)}`,
+            "ServerIdentityNotConfirmed",
+          );
         }
         if (readBack.applicationId !== action.principalId.toLowerCase()) {
           throw new ActionFailure(

@@ -65,7 +65,8 @@ export function classifyAll(snapshot: Snapshot, minAgentVersion: string): Map<st
       const names = broken.map((s) => s.name).join(", ");
       const message = `The identity of machine ${change.machineId} changed to ${principal}, and its ${by} matches ${broken.length} switched servers (${names}): nothing is written for any of them.`;
       const remedy = `Repair the right server yourself: Set-AzStorageSyncServer -Identity -ApplicationId ${principal} (or unregister the stale registration), then re-run.`;
-      for (const server of broken) result.set(server.serverId, failed(result.get(server.serverId) as ServerClassification, "AmbiguousHostName", message, remedy));
+      for (const server of broken)
+        result.set(server.serverId, failed(result.get(server.serverId) as ServerClassification, "AmbiguousHostName", message, remedy));
       continue;
     }
     const target = broken[0] as RegisteredServerView;

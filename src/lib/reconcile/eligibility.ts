@@ -58,7 +58,8 @@ export function classifyServer(server: RegisteredServerView, minAgentVersion: st
     }
     return {
       state: "NoIdentity",
-      reason: "No managed identity reported by the agent: keeps using its certificate and shared keys (enable the Arc or VM system-assigned identity; re-run once the agent reports it).",
+      reason:
+        "No managed identity reported by the agent: keeps using its certificate and shared keys (enable the Arc or VM system-assigned identity; re-run once the agent reports it).",
     };
   }
   if (isAgentTooOld(server.agentVersion, minAgentVersion)) {

@@ -1,13 +1,7 @@
 import type { ArmConnection } from "../azure/arm-connection";
 import { listRoleAssignmentsForPrincipal, type RoleAssignmentView } from "../azure/role-assignments";
 import { isRestError } from "@azure/core-rest-pipeline";
-import {
-  getStorageSyncService,
-  listCloudEndpoints,
-  listRegisteredServersOf,
-  listServerEndpoints,
-  listSyncGroups,
-} from "../azure/storage-sync";
+import { getStorageSyncService, listCloudEndpoints, listRegisteredServersOf, listServerEndpoints, listSyncGroups } from "../azure/storage-sync";
 import { parseResourceId, resourceIdKey } from "../azure/resource-id";
 import { ArmOperationError } from "../azure/arm-error";
 import { mapWithConcurrency } from "./concurrency";
@@ -130,7 +124,8 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
   const accounts = new Map<string, string>();
   for (const group of syncGroups) {
     for (const cloud of group.cloudEndpoints) {
-      if (cloud.storageAccountResourceId && !isForeignTenant(cloud.storageAccountTenantId, serviceTenant)) accounts.set(resourceIdKey(cloud.storageAccountResourceId), cloud.storageAccountResourceId);
+      if (cloud.storageAccountResourceId && !isForeignTenant(cloud.storageAccountTenantId, serviceTenant))
+        accounts.set(resourceIdKey(cloud.storageAccountResourceId), cloud.storageAccountResourceId);
     }
   }
   const storageAccounts = (
@@ -157,7 +152,13 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
       ).flat()
     : undefined;
   const arcStatuses = await overdueArcStatuses(arm, partial, classifications, call);
-  return { ...partial, assignments: lists.flat(), storageAccounts, ...(accountAssignments ? { accountAssignments } : {}), ...(arcStatuses ? { arcStatuses } : {}) };
+  return {
+    ...partial,
+    assignments: lists.flat(),
+    storageAccounts,
+    ...(accountAssignments ? { accountAssignments } : {}),
+    ...(arcStatuses ? { arcStatuses } : {}),
+  };
 }
 
 /**

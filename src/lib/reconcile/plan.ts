@@ -29,8 +29,7 @@ export interface Plan {
   serverWarnings: Map<string, Array<{ message: string; remedy: string }>>;
 }
 
-export const NO_ELIGIBLE_SERVER_WARNING =
-  "No server found which is available for migration: nothing to do until a server reports a managed identity.";
+export const NO_ELIGIBLE_SERVER_WARNING = "No server found which is available for migration: nothing to do until a server reports a managed identity.";
 
 /** The identity type that adds system-assigned without dropping a user-assigned identity. */
 function withSystemAssigned(type: ServiceIdentityType): ServiceIdentityType {
@@ -154,7 +153,10 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
       storageAccountId: grant.storageAccountId,
       roleDefinitionGuid: grant.roleDefinitionGuid,
       roleName: grant.roleName,
-      principal: grant.principal.kind === "service" ? { kind: "service", principalId: servicePrincipal } : { ...grant.principal, serverIds: [...grant.principal.serverIds] },
+      principal:
+        grant.principal.kind === "service"
+          ? { kind: "service", principalId: servicePrincipal }
+          : { ...grant.principal, serverIds: [...grant.principal.serverIds] },
       assignmentName: principalId ? roleAssignmentName(grant.scope, principalId, grant.roleDefinitionGuid) : undefined,
     };
     actions.push(action);

@@ -29,7 +29,8 @@ export function prerequisiteFindings(snapshot: Snapshot): PrerequisiteFinding[] 
     for (const group of snapshot.syncGroups) {
       if (!group.cloudEndpoints.some((c) => c.storageAccountResourceId && resourceIdKey(c.storageAccountResourceId) === id)) continue;
       for (const endpoint of group.serverEndpoints) {
-        for (const server of endpoint.serverResourceId ? serversBehindEndpoint(endpoint.serverResourceId, snapshot.servers) : []) behind.set(server.serverId, server);
+        for (const server of endpoint.serverResourceId ? serversBehindEndpoint(endpoint.serverResourceId, snapshot.servers) : [])
+          behind.set(server.serverId, server);
       }
     }
     const servers = [...behind.values()];

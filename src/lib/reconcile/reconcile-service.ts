@@ -58,8 +58,8 @@ function outcomeVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVe
         reason: resent
           ? verdict.reason
           : repaired
-          ? `Repaired this run: the service now trusts the machine's new identity ${verdict.principalId} (read back); the agent picks it up within the activation window.`
-          : `Switched to identity ${verdict.principalId} this run; the agent picks it up within the activation window.`,
+            ? `Repaired this run: the service now trusts the machine's new identity ${verdict.principalId} (read back); the agent picks it up within the activation window.`
+            : `Switched to identity ${verdict.principalId} this run; the agent picks it up within the activation window.`,
         switchedThisRun: true,
       };
     }

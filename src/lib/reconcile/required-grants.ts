@@ -58,7 +58,13 @@ export function requiredGrants(snapshot: Snapshot, classifications: Map<string, 
       const account = normalizeResourceId(cloud.storageAccountResourceId);
       const share = fileShareScope(account, cloud.azureFileShareName);
       const shareRole = ROLE.storageFileDataPrivilegedContributor;
-      add({ scope: account, storageAccountId: account, roleDefinitionGuid: ROLE.storageAccountContributor, roleName: ROLE_NAMES[ROLE.storageAccountContributor], principal: { kind: "service" } });
+      add({
+        scope: account,
+        storageAccountId: account,
+        roleDefinitionGuid: ROLE.storageAccountContributor,
+        roleName: ROLE_NAMES[ROLE.storageAccountContributor],
+        principal: { kind: "service" },
+      });
       add({ scope: share, storageAccountId: account, roleDefinitionGuid: shareRole, roleName: ROLE_NAMES[shareRole], principal: { kind: "service" } });
       for (const endpoint of group.serverEndpoints) {
         if (!endpoint.serverResourceId) continue;

@@ -48,11 +48,16 @@ export function serverWrites(
       const arcDown = arc?.status !== undefined && arc.status.toLowerCase() !== "connected";
       const causes = [
         ...(arcDown ? [`its Arc machine ${arc.machineId} is ${arc.status}: run \`azcmagent show\` on the server`] : []),
-        ...(server.serverManagementErrorCode ? [`the server reports error ${server.serverManagementErrorCode}${server.serverManagementErrorCode === "0x80c86063" ? " (no Storage File Data Privileged Contributor on a share)" : ""}`] : []),
+        ...(server.serverManagementErrorCode
+          ? [
+              `the server reports error ${server.serverManagementErrorCode}${server.serverManagementErrorCode === "0x80c86063" ? " (no Storage File Data Privileged Contributor on a share)" : ""}`,
+            ]
+          : []),
         ...(missing > 0 ? [`${missing} of its grants were missing (granted again now)`] : []),
       ];
       verdict.reason = `Still on Certificate after the activation window: the switch is sent again. Likely cause: ${causes.length > 0 ? causes.join("; ") : "the agent has not picked the switch up (its Arc machine Disconnected or Expired, or the agent offline)"}.`;
-      verdict.remedy = "Run `azcmagent show` on the server (its Arc agent must be Connected and its identity enabled), check the File Sync agent is at least MIN_AGENT_VERSION and can reach Azure; the grants are re-checked on every run.";
+      verdict.remedy =
+        "Run `azcmagent show` on the server (its Arc agent must be Connected and its identity enabled), check the File Sync agent is at least MIN_AGENT_VERSION and can reach Azure; the grants are re-checked on every run.";
     }
     const action: SwitchServerAction = {
       id: `switch:${server.serverId}`,

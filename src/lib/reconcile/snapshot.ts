@@ -1,13 +1,6 @@
 import type { RoleAssignmentView } from "../azure/role-assignments";
 import type { EngineHints } from "./hints";
-import type {
-  CloudEndpointView,
-  RegisteredServerView,
-  ServerEndpointView,
-  StorageAccountView,
-  StorageSyncServiceView,
-  SyncGroupView,
-} from "../azure/views";
+import type { CloudEndpointView, RegisteredServerView, ServerEndpointView, StorageAccountView, StorageSyncServiceView, SyncGroupView } from "../azure/views";
 
 export interface SyncGroupSnapshot extends SyncGroupView {
   cloudEndpoints: CloudEndpointView[];

@@ -34,7 +34,9 @@ export function staleGrants(snapshot: Snapshot): RoleAssignmentView[] {
   }
   return snapshot.accountAssignments.filter((a) => {
     const principals = needed.get(normalizeResourceId(a.scope).toLowerCase());
-    return principals !== undefined && a.roleDefinitionGuid === ROLE.storageFileDataPrivilegedContributor && isProductAssignment(a) && !principals.has(a.principalId);
+    return (
+      principals !== undefined && a.roleDefinitionGuid === ROLE.storageFileDataPrivilegedContributor && isProductAssignment(a) && !principals.has(a.principalId)
+    );
   });
 }
 

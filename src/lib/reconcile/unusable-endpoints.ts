@@ -36,7 +36,10 @@ export function holdBackUnusableEndpoints(snapshot: Snapshot, servers: ServerVer
           verdict.remedy = CROSS_TENANT_REMEDY;
         } else {
           verdict.reason = `Not switched: cloud endpoint ${cloud.resourceId} of sync group ${group.name} names no storage account or file share, so the server's grants on it cannot be made.`;
-          verdict.error = { code: "CloudEndpointIncomplete", message: `Cloud endpoint ${cloud.resourceId} has no storageAccountResourceId or azureFileShareName.` };
+          verdict.error = {
+            code: "CloudEndpointIncomplete",
+            message: `Cloud endpoint ${cloud.resourceId} has no storageAccountResourceId or azureFileShareName.`,
+          };
           verdict.remedy = "Wait for the cloud endpoint to finish provisioning, or fix or remove it, then re-run.";
         }
       }

@@ -44,7 +44,11 @@ ${rerunForms(links, service.serviceId, name)}
 }
 
 /** GET /api/page: one card per service in scope. */
-export function overviewPage(frame: Omit<PageFrame, "title">, services: readonly ServiceView[], serversByService: ReadonlyMap<string, readonly ServerView[]>): Html {
+export function overviewPage(
+  frame: Omit<PageFrame, "title">,
+  services: readonly ServiceView[],
+  serversByService: ReadonlyMap<string, readonly ServerView[]>,
+): Html {
   const sorted = [...services].sort((a, b) => resourceName(a.serviceId).localeCompare(resourceName(b.serviceId)));
   const body = html`<h1>Storage Sync Services</h1>
 ${sorted.length === 0 ? html`<p>No service has a status yet. A run records one; the next full sweep runs every service in scope.</p>` : ""}

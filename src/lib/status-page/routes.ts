@@ -81,7 +81,11 @@ async function run(deps: StatusPageDeps, request: ApiRequest, frame: Frame, runI
   const record = response.jsonBody as RunView;
   const notice = new URL(request.url).searchParams.get("queued");
   const message =
-    notice === "new" ? "Your request was queued as this run." : notice === "merged" ? "A run was already waiting for this service: your request was merged into it." : undefined;
+    notice === "new"
+      ? "Your request was queued as this run."
+      : notice === "merged"
+        ? "A run was already waiting for this service: your request was merged into it."
+        : undefined;
   return htmlResponse(200, runPage(frame, record, frame.links.service(record.serviceId), message));
 }
 

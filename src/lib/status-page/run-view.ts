@@ -65,11 +65,23 @@ export function runPage(frame: Omit<PageFrame, "title" | "trail" | "refreshSecon
 ${run.error ? html`<dt>Error</dt><dd class="error-text">${run.errorCode ? `${run.errorCode}: ` : ""}${run.error}</dd>` : ""}
 </dl>
 <section aria-labelledby="trigger-h"><h2 id="trigger-h">Who asked</h2>${triggerFacts(run.trigger)}</section>
-${table(`Requests merged into this run while it waited (${run.coalescedCount})`, ["#", "Trigger", "Details"], run.coalescedTriggers.map((t, i) => html`<tr><th scope="row">${i + 1}</th><td>${triggerSummary(t)}</td><td class="mono small">${plain(t)}</td></tr>`))}
+${table(
+  `Requests merged into this run while it waited (${run.coalescedCount})`,
+  ["#", "Trigger", "Details"],
+  run.coalescedTriggers.map((t, i) => html`<tr><th scope="row">${i + 1}</th><td>${triggerSummary(t)}</td><td class="mono small">${plain(t)}</td></tr>`),
+)}
 ${table(`Plan (${plan.length} actions)`, ["Action", "Kind", "What", "After"], plan.map(planRow))}
 ${table(`Outcomes (${outcomes.length})`, ["Action", "Status", "Attempts", "Duration", "ARM request id", "Error", "Remedy"], outcomes.map(outcomeRow))}
 ${table(`Servers as this run left them (${servers.length})`, ["Server", "State", "Principal", "Switched by this run"], servers.map(serverRow))}
 ${run.warnings.length > 0 ? html`<section><h2>Warnings</h2><ul>${run.warnings.map((w) => html`<li>${w}</li>`)}</ul></section>` : ""}
 ${run.followUps.length > 0 ? html`<section><h2>Follow-ups</h2><ul>${run.followUps.map((f) => html`<li>${f}</li>`)}</ul></section>` : ""}`;
-  return layout({ ...frame, title: `Run ${run.runId.slice(-22)}`, trail: [{ label: service, href: serviceHref }, { label: "Run" }], refreshSeconds: pending ? 3 : undefined }, body);
+  return layout(
+    {
+      ...frame,
+      title: `Run ${run.runId.slice(-22)}`,
+      trail: [{ label: service, href: serviceHref }, { label: "Run" }],
+      refreshSeconds: pending ? 3 : undefined,
+    },
+    body,
+  );
 }

@@ -8,8 +8,7 @@ import type { ApiRequest } from "../http/api-types";
  * the browser send "Origin: null" on the page's own form posts, which the
  * CSRF check must refuse).
  */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+export const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   "content-security-policy": CONTENT_SECURITY_POLICY,
@@ -48,6 +47,8 @@ export function checkSameOrigin(request: ApiRequest): OriginCheck {
   if (site === "same-origin") return { ok: true };
   return {
     ok: false,
-    reason: site ? `the form was posted from another site (Sec-Fetch-Site: ${site.slice(0, 50)})` : "the request has neither an Origin nor a Sec-Fetch-Site header; scripts call POST /api/reconcile with a function key instead",
+    reason: site
+      ? `the form was posted from another site (Sec-Fetch-Site: ${site.slice(0, 50)})`
+      : "the request has neither an Origin nor a Sec-Fetch-Site header; scripts call POST /api/reconcile with a function key instead",
   };
 }

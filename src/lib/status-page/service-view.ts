@@ -66,7 +66,8 @@ ${servers.map((s) => serverRow(frame, s))}
 <thead><tr><th scope="col">Run</th><th scope="col">Status</th><th scope="col">Trigger</th><th scope="col">Queued</th><th scope="col">Finished</th></tr></thead>
 <tbody>
 ${recentRuns.map(
-  (r) => html`<tr><th scope="row"><a href="${frame.links.run(r.runId)}" class="mono">${r.runId.slice(-22)}</a>${r.dryRun ? " (dry run)" : ""}</th><td>${runStatusBadge(r.status)}</td><td>${r.triggerKind ?? "—"}</td><td>${time(r.queuedAt)}</td><td>${time(r.finishedAt)}</td></tr>`,
+  (r) =>
+    html`<tr><th scope="row"><a href="${frame.links.run(r.runId)}" class="mono">${r.runId.slice(-22)}</a>${r.dryRun ? " (dry run)" : ""}</th><td>${runStatusBadge(r.status)}</td><td>${r.triggerKind ?? "—"}</td><td>${time(r.queuedAt)}</td><td>${time(r.finishedAt)}</td></tr>`,
 )}
 </tbody>
 </table>
@@ -77,7 +78,8 @@ ${recentRuns.length === 0 ? html`<p>No runs recorded.</p>` : ""}`;
 /** GET /api/page/server?service=…&id=…: everything the status row says about one server. */
 export function serverPage(frame: Omit<PageFrame, "title" | "trail">, serviceHref: string, server: ServerView): Html {
   const service = resourceName(server.serviceId);
-  const fact = (label: string, value: Html | string | number | undefined) => html`<dt>${label}</dt><dd>${value === undefined || value === "" ? "—" : value}</dd>`;
+  const fact = (label: string, value: Html | string | number | undefined) =>
+    html`<dt>${label}</dt><dd>${value === undefined || value === "" ? "—" : value}</dd>`;
   const body = html`<h1>${server.name}</h1>
 <p>${stateBadge(server.state)} ${server.reason}</p>
 ${server.remedy ? html`<p class="remedy"><strong>Remedy:</strong> ${server.remedy}</p>` : ""}
@@ -102,4 +104,3 @@ ${server.errorRequestId ? fact("ARM request id", html`<span class="mono">${serve
 </dl>`;
   return layout({ ...frame, title: `${server.name} · ${service}`, trail: [{ label: service, href: serviceHref }, { label: server.name }] }, body);
 }
-

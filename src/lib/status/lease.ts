@@ -29,13 +29,7 @@ async function readLease(table: TableClient, partitionKey: string): Promise<Leas
   return { ...row, etag: e.etag };
 }
 
-export async function acquireLease(
-  table: TableClient,
-  serviceId: string,
-  owner: string,
-  durationMs: number,
-  now: Date = new Date(),
-): Promise<LeaseResult> {
+export async function acquireLease(table: TableClient, serviceId: string, owner: string, durationMs: number, now: Date = new Date()): Promise<LeaseResult> {
   const partitionKey = resourceKey(serviceId);
   const entity: LeaseEntity = {
     partitionKey,
@@ -81,7 +75,9 @@ export async function acquireLease(
 export async function renewLease(table: TableClient, lease: Lease, durationMs: number, now: Date = new Date()): Promise<Lease | undefined> {
   const expiresAt = new Date(now.getTime() + durationMs);
   try {
-    const renewed = await table.updateEntity({ partitionKey: resourceKey(lease.serviceId), rowKey: ROW, expiresAt: expiresAt.toISOString() }, "Merge", { etag: lease.etag });
+    const renewed = await table.updateEntity({ partitionKey: resourceKey(lease.serviceId), rowKey: ROW, expiresAt: expiresAt.toISOString() }, "Merge", {
+      etag: lease.etag,
+    });
     return { ...lease, expiresAt, etag: renewed.etag ?? lease.etag };
   } catch (error) {
     if (isNotFound(error) || isPreconditionFailed(error)) return undefined;

@@ -21,7 +21,12 @@ export async function rememberMachine(table: TableClient, machine: KnownMachine)
   await table.upsertEntity(
     flat(
       { partitionKey: resourceKey(machine.machineId), rowKey: ROW },
-      { machineId: machine.machineId, principalId: machine.principalId.toLowerCase(), seenAt: machine.seenAt, services: JSON.stringify(machine.services.slice(0, 50)) },
+      {
+        machineId: machine.machineId,
+        principalId: machine.principalId.toLowerCase(),
+        seenAt: machine.seenAt,
+        services: JSON.stringify(machine.services.slice(0, 50)),
+      },
     ),
     "Replace",
   );

@@ -110,7 +110,10 @@ export async function recordRejectedMessage(table: TableClient, raw: unknown, er
     text = String(raw);
   }
   await table.createEntity(
-    flat({ partitionKey: REJECTED_PARTITION, rowKey }, { status: "rejected", error: cut(error, 4000), message: cut(text ?? "", 8000), rejectedAt: now.toISOString() }),
+    flat(
+      { partitionKey: REJECTED_PARTITION, rowKey },
+      { status: "rejected", error: cut(error, 4000), message: cut(text ?? "", 8000), rejectedAt: now.toISOString() },
+    ),
   );
   return rowKey;
 }

@@ -42,7 +42,9 @@ export function createStatusTables(connection: StorageConnection, prefix: string
     const name = tableName(prefix, role);
     if (connection.connectionString) {
       // Azurite speaks plain http; real accounts use https and ignore the flag.
-      const options: TableServiceClientOptions = { allowInsecureConnection: /DefaultEndpointsProtocol=http;|TableEndpoint=http:|UseDevelopmentStorage=true/i.test(connection.connectionString) };
+      const options: TableServiceClientOptions = {
+        allowInsecureConnection: /DefaultEndpointsProtocol=http;|TableEndpoint=http:|UseDevelopmentStorage=true/i.test(connection.connectionString),
+      };
       return TableClient.fromConnectionString(connection.connectionString, name, options);
     }
     if (!connection.tableServiceUri || !credential) {

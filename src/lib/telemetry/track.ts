@@ -55,10 +55,7 @@ function attemptFields(input: RunAttempt) {
   };
 }
 
-export async function trackReconciled(
-  telemetry: Telemetry,
-  input: RunAttempt & { report: ReconcileReport; recorded?: RecordedReconcile },
-): Promise<void> {
+export async function trackReconciled(telemetry: Telemetry, input: RunAttempt & { report: ReconcileReport; recorded?: RecordedReconcile }): Promise<void> {
   const { request, report, recorded } = input;
   telemetry.emit(
     runEvent({
@@ -77,19 +74,23 @@ export async function trackReconciled(
   await telemetry.flush();
 }
 
-export async function trackRunFailure(
-  telemetry: Telemetry,
-  input: RunAttempt & { errorCode: string; error: string },
-): Promise<void> {
+export async function trackRunFailure(telemetry: Telemetry, input: RunAttempt & { errorCode: string; error: string }): Promise<void> {
   const { request } = input;
   telemetry.emit(runEvent({ ...attemptFields(input), errorCode: input.errorCode }));
-  if (input.status === "poisoned") telemetry.emit(poisonEvent({ serviceId: request.serviceId, runId: request.runId, attempts: input.attempt, error: input.error }));
+  if (input.status === "poisoned")
+    telemetry.emit(poisonEvent({ serviceId: request.serviceId, runId: request.runId, attempts: input.attempt, error: input.error }));
   await telemetry.flush();
 }
 
 export async function trackActivationCheck(
   telemetry: Telemetry,
-  input: { check: Readonly<Record<string, number>> & { armReads: number }; startedAt: Date; finishedAt: Date; becameOverdue: ServerRecord[]; serviceCounts: Map<string, StateCounts> },
+  input: {
+    check: Readonly<Record<string, number>> & { armReads: number };
+    startedAt: Date;
+    finishedAt: Date;
+    becameOverdue: ServerRecord[];
+    serviceCounts: Map<string, StateCounts>;
+  },
 ): Promise<void> {
   for (const server of input.becameOverdue) telemetry.emit(serverEvent("overdue", serverTelemetry(server)));
   for (const [serviceId, counts] of input.serviceCounts) telemetry.emit(serviceCountsEvent(serviceId, counts, "activationCheck"));

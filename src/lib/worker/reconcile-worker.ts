@@ -19,7 +19,10 @@ import { trackReconciled, trackRunFailure } from "../telemetry/track";
 
 /** What the reconcile worker needs. */
 export interface WorkerDeps {
-  config: Pick<Config, "managedScopes" | "leaseDurationMs" | "reconcileCoalesceDelayMs" | "activationWindowMs" | "discoveryRecheckDelaysMs" | "minAgentVersion">;
+  config: Pick<
+    Config,
+    "managedScopes" | "leaseDurationMs" | "reconcileCoalesceDelayMs" | "activationWindowMs" | "discoveryRecheckDelaysMs" | "minAgentVersion"
+  >;
   tables: StatusTables;
   queue: Pick<ReconcileQueue, "send">;
   engine: Pick<EnginePort, "reconcile" | "isTransient" | "errorInfo">;
@@ -45,7 +48,11 @@ export interface DeliveryInfo {
 
 /** Thrown for failures worth retrying; the queue delivers the message again. */
 class TransientReconcileError extends Error {
-  constructor(message: string, public readonly lastAttempt: boolean, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    public readonly lastAttempt: boolean,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = "TransientReconcileError";
   }
@@ -87,15 +94,18 @@ export async function handleReconcileMessage(deps: WorkerDeps, raw: unknown, del
   // service to itself and the status API does not take it for abandoned.
   let held = lease.lease;
   let renewing: Promise<void> = Promise.resolve();
-  const heartbeat = setInterval(() => {
-    renewing = renewLease(deps.tables.leases, held, deps.config.leaseDurationMs, deps.now()).then(
-      (renewed) => {
-        if (renewed) held = renewed;
-        else log.warn(`${request.serviceId}: the lease of run ${request.runId} was lost (expired and taken over)`);
-      },
-      (error: unknown) => log.warn(`could not renew the lease of ${request.serviceId}`, error),
-    );
-  }, Math.max(500, Math.floor(deps.config.leaseDurationMs / 3)));
+  const heartbeat = setInterval(
+    () => {
+      renewing = renewLease(deps.tables.leases, held, deps.config.leaseDurationMs, deps.now()).then(
+        (renewed) => {
+          if (renewed) held = renewed;
+          else log.warn(`${request.serviceId}: the lease of run ${request.runId} was lost (expired and taken over)`);
+        },
+        (error: unknown) => log.warn(`could not renew the lease of ${request.serviceId}`, error),
+      );
+    },
+    Math.max(500, Math.floor(deps.config.leaseDurationMs / 3)),
+  );
   try {
     return await runUnderLease(deps, request, delivery, log);
   } finally {
@@ -146,10 +156,15 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
       activationWindowMs: deps.config.activationWindowMs,
     });
     for (const due of recorded.dueEntries) followUps.push(`activation check of ${due.serverId} at ${due.dueAt}`);
-    const looks = decideNextLooks(request, report, { serverIds: recorded.previousServerIds }, {
-      recheckDelaysMs: deps.config.discoveryRecheckDelaysMs,
-      minAgentVersion: deps.config.minAgentVersion,
-    });
+    const looks = decideNextLooks(
+      request,
+      report,
+      { serverIds: recorded.previousServerIds },
+      {
+        recheckDelaysMs: deps.config.discoveryRecheckDelaysMs,
+        minAgentVersion: deps.config.minAgentVersion,
+      },
+    );
     for (const look of looks) {
       if (look.kind === "note") (look.gaveUp ? warnings : followUps).push(look.text);
       else followUps.push(look.describe((await requestReconcile(deps.scheduler, look.ask, deps.now())).runId));
@@ -162,16 +177,22 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
     finishedAt,
     plan: report.plan,
     outcomes: report.outcomes,
-    servers: report.servers.map(
-      (s): RunServerSummary => ({ serverId: s.serverId, name: s.name, state: s.state, principalId: s.principalId, switchedThisRun: s.switchedThisRun }),
-    ),
+    servers: report.servers.map((s): RunServerSummary => ({
+      serverId: s.serverId,
+      name: s.name,
+      state: s.state,
+      principalId: s.principalId,
+      switchedThisRun: s.switchedThisRun,
+    })),
     armReads: report.armCalls.reads,
     armWrites: report.armCalls.writes,
     converged: report.converged,
     warnings,
     followUps,
   });
-  log.info(`${request.serviceId}: run ${request.runId} ${status} (${report.plan.length} actions, ${report.armCalls.reads} reads, ${report.armCalls.writes} writes)`);
+  log.info(
+    `${request.serviceId}: run ${request.runId} ${status} (${report.plan.length} actions, ${report.armCalls.reads} reads, ${report.armCalls.writes} writes)`,
+  );
   await trackReconciled(deps.telemetry, { request, attempt: delivery.dequeueCount, status, report, startedAt, finishedAt, recorded });
   return { outcome: "reconciled", runId: request.runId, status, report };
 }
@@ -213,7 +234,8 @@ async function recordFailure(
     log.error(`${request.serviceId}: run ${request.runId} failed and will not be retried: ${message}`);
     return { outcome: "failed", runId: request.runId, error: message };
   }
-  log.warn(`${request.serviceId}: run ${request.runId} attempt ${delivery.dequeueCount} failed (${message})${lastAttempt ? "; moving to the poison queue" : "; will retry"}`);
+  log.warn(
+    `${request.serviceId}: run ${request.runId} attempt ${delivery.dequeueCount} failed (${message})${lastAttempt ? "; moving to the poison queue" : "; will retry"}`,
+  );
   throw new TransientReconcileError(`${request.serviceId}: ${message}`, lastAttempt, { cause: error });
 }
-

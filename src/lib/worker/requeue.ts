@@ -15,8 +15,7 @@ import type { ReconcileAsk } from "../scheduling/schedule";
  * DISCOVERY_RECHECK_DELAYS series; past its end the run gives up with a note.
  */
 export type NextLook =
-  | { kind: "requeue"; ask: ReconcileAsk & { delayMs: number }; describe(runId: string): string }
-  | { kind: "note"; text: string; gaveUp: boolean };
+  { kind: "requeue"; ask: ReconcileAsk & { delayMs: number }; describe(runId: string): string } | { kind: "note"; text: string; gaveUp: boolean };
 
 export interface RequeuePolicy {
   /** DISCOVERY_RECHECK_DELAYS, in ms: the n-th look waits the n-th delay. */
@@ -92,7 +91,13 @@ function decideRetry(request: ReconcileRequest, report: ReconcileReport, previou
     kind: "requeue",
     ask: {
       serviceId: request.serviceId,
-      trigger: { kind: "retry", previousRunId: request.runId, attempt, reason: reason.slice(0, 500), ...(waitingFor.length > 0 ? { waitingFor: waitingFor.slice(0, 100) } : {}) },
+      trigger: {
+        kind: "retry",
+        previousRunId: request.runId,
+        attempt,
+        reason: reason.slice(0, 500),
+        ...(waitingFor.length > 0 ? { waitingFor: waitingFor.slice(0, 100) } : {}),
+      },
       ...(overdue.length > 0 ? { overdue } : {}),
       delayMs,
       coalesce: false,
@@ -108,7 +113,11 @@ function decideDiscovery(request: ReconcileRequest, report: ReconcileReport, wat
   const next = watch.attempt + 1;
   const delayMs = policy.recheckDelaysMs[next];
   if (delayMs === undefined) {
-    return { kind: "note", gaveUp: true, text: `gave up waiting for the agent to report identity ${watch.principalId} of ${watch.machineId} after ${next} checks` };
+    return {
+      kind: "note",
+      gaveUp: true,
+      text: `gave up waiting for the agent to report identity ${watch.principalId} of ${watch.machineId} after ${next} checks`,
+    };
   }
   return {
     kind: "requeue",

@@ -14,7 +14,9 @@ export const CHROMIUM_INSTALL_TIMEOUT_MS = 600_000;
 export function ensureChromium(): void {
   if (existsSync(CHROMIUM)) return;
   if (process.getuid?.() !== 0) {
-    throw new Error(`${CHROMIUM} is missing and this process is not root, so it cannot install it: run "sudo apt-get update && sudo apt-get install -y chromium"`);
+    throw new Error(
+      `${CHROMIUM} is missing and this process is not root, so it cannot install it: run "sudo apt-get update && sudo apt-get install -y chromium"`,
+    );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   // Another apt run on the machine holds the lock for a while; wait for it instead of failing.
@@ -40,7 +42,16 @@ export async function launchChromium(options: { javaScriptEnabled?: boolean } = 
     headless: true,
     javaScriptEnabled: options.javaScriptEnabled ?? false,
     viewport: { width: 1280, height: 900 },
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-quic", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-quic",
+      "--disable-sync",
+    ],
   });
   return {
     context,

@@ -61,10 +61,14 @@ export async function serverStatus(api: AppApiClient, serviceId: string, serverI
 
 /** Waits for a server to reach a state in the status API; returns its record. */
 export function serverReaches(api: AppApiClient, serviceId: string, serverId: string, state: string, timeoutMs = 30_000): Promise<ServerStatus> {
-  return eventually(`server ${serverId} to be ${state}`, async () => {
-    const status = await serverStatus(api, serviceId, serverId);
-    return status?.state === state ? status : undefined;
-  }, timeoutMs);
+  return eventually(
+    `server ${serverId} to be ${state}`,
+    async () => {
+      const status = await serverStatus(api, serviceId, serverId);
+      return status?.state === state ? status : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 /** Role assignments in the emulator that repeat the same scope, principal and role. */

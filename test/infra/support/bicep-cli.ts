@@ -123,7 +123,9 @@ export class BicepServer {
     const result = await this.connection.sendRequest<{ success: boolean; diagnostics: RpcDiagnostic[]; contents?: string }>("bicep/compile", {
       path: join(repoRoot, path),
     });
-    const findings = result.diagnostics.map((d) => `${relative(repoRoot, d.source)}(${d.range.start.line + 1},${d.range.start.char + 1}) ${d.level} ${d.code}: ${d.message}`);
+    const findings = result.diagnostics.map(
+      (d) => `${relative(repoRoot, d.source)}(${d.range.start.line + 1},${d.range.start.char + 1}) ${d.level} ${d.code}: ${d.message}`,
+    );
     if (!result.success || findings.length > 0 || !result.contents) throw new Error(`bicep compile ${path}:\n${findings.join("\n")}`);
     return JSON.parse(result.contents) as ArmTemplate;
   }

@@ -33,7 +33,12 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<CliResul
 
 interface JsonOutput {
   exitCode: number;
-  reports: Array<{ plan: Array<{ kind: string }>; converged: boolean; servers: Array<{ name: string; state: string; reason: string }>; armCalls: { writes: number } }>;
+  reports: Array<{
+    plan: Array<{ kind: string }>;
+    converged: boolean;
+    servers: Array<{ name: string; state: string; reason: string }>;
+    armCalls: { writes: number };
+  }>;
   failures: Array<{ serviceId: string; error: { code: string; statusCode?: number } }>;
 }
 

@@ -127,9 +127,7 @@ export async function startAppStack(options: StackOptions = {}): Promise<AppStac
   };
 
   const takeEvents = (): unknown[] => {
-    const events = webhook.calls
-      .filter((c) => c.eventType === "Notification")
-      .flatMap((c) => JSON.parse(c.body) as unknown[]);
+    const events = webhook.calls.filter((c) => c.eventType === "Notification").flatMap((c) => JSON.parse(c.body) as unknown[]);
     webhook.calls.splice(0);
     return events;
   };

@@ -40,8 +40,18 @@ export const SERVERS = {
 
 export function driftSeed(): SeedInput {
   const onIdentity = (n: number) => ({ applicationId: principal(n), activeAuthType: "ManagedIdentity" as const });
-  const server = (n: number, name: string, extra: Record<string, unknown> = {}) => ({ serverId: serverGuid(n), serverName: `${name}.contoso.local`, agentVersion: "20.0.0.0", ...extra });
-  const arc = (n: number, name: string, extra: Record<string, unknown> = {}) => ({ name, hostName: `${name}.contoso.local`, identity: { principalId: principal(n) }, ...extra });
+  const server = (n: number, name: string, extra: Record<string, unknown> = {}) => ({
+    serverId: serverGuid(n),
+    serverName: `${name}.contoso.local`,
+    agentVersion: "20.0.0.0",
+    ...extra,
+  });
+  const arc = (n: number, name: string, extra: Record<string, unknown> = {}) => ({
+    name,
+    hostName: `${name}.contoso.local`,
+    identity: { principalId: principal(n) },
+    ...extra,
+  });
   return {
     tenantId: TEST_TENANT_ID,
     caller: { principalId: CALLER },
@@ -90,7 +100,14 @@ export function driftSeed(): SeedInput {
           },
           {
             name: RG_MACHINES,
-            arcMachines: [arc(1, "m-active"), arc(2, "m-ignores"), arc(3, "m-off", { status: "Disconnected" }), arc(6, "m-exp"), arc(7, "m-wrong"), arc(9, "m-again")],
+            arcMachines: [
+              arc(1, "m-active"),
+              arc(2, "m-ignores"),
+              arc(3, "m-off", { status: "Disconnected" }),
+              arc(6, "m-exp"),
+              arc(7, "m-wrong"),
+              arc(9, "m-again"),
+            ],
             virtualMachines: [
               { name: "vm-xt", hostName: "vm-xt.contoso.local", identity: { principalId: principal(5), tenantId: OTHER_TENANT } },
               { name: "vm-sw", hostName: "vm-sw.contoso.local", identity: { principalId: principal(8) } },
@@ -98,8 +115,17 @@ export function driftSeed(): SeedInput {
           },
         ],
       },
-      { subscriptionId: SUB_OTHER, tenantId: OTHER_TENANT, resourceGroups: [{ name: "rg-foreign", storageAccounts: [{ name: "stforeign", fileShares: ["x"] }] }] },
+      {
+        subscriptionId: SUB_OTHER,
+        tenantId: OTHER_TENANT,
+        resourceGroups: [{ name: "rg-foreign", storageAccounts: [{ name: "stforeign", fileShares: ["x"] }] }],
+      },
     ],
-    roleAssignments: [1, 2, 3, 5, 6, 7, 8, 9].map((n) => ({ scope: DATA_SHARE, role: "Storage File Data Privileged Contributor", principalId: principal(n), principalType: "ServicePrincipal" as const })),
+    roleAssignments: [1, 2, 3, 5, 6, 7, 8, 9].map((n) => ({
+      scope: DATA_SHARE,
+      role: "Storage File Data Privileged Contributor",
+      principalId: principal(n),
+      principalType: "ServicePrincipal" as const,
+    })),
   };
 }

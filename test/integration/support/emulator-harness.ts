@@ -56,7 +56,13 @@ export async function sendRaw(client: ServiceClient, endpoint: string, method: H
 }
 
 /** A long-running PATCH/PUT through the client's pipeline, polled with @azure/core-lro; resolves with the final resource. */
-export async function sendLongRunning(client: ServiceClient, endpoint: string, method: "PUT" | "PATCH" | "DELETE", path: string, body?: unknown): Promise<{ initial: RawResult; final: unknown }> {
+export async function sendLongRunning(
+  client: ServiceClient,
+  endpoint: string,
+  method: "PUT" | "PATCH" | "DELETE",
+  path: string,
+  body?: unknown,
+): Promise<{ initial: RawResult; final: unknown }> {
   let initial: RawResult | undefined;
   const toLro = (r: RawResult): LroResponse => ({ flatResponse: r.body, rawResponse: { statusCode: r.status, headers: r.headers, body: r.body } });
   const lro: LongRunningOperation = {

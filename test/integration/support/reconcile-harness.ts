@@ -69,8 +69,21 @@ export function tenant(options: {
         resourceGroups: [
           {
             name: "rg-sync",
-            storageSyncServices: [{ name: "sss", identity: options.identity, useIdentity: options.useIdentity ?? false, registeredServers: options.servers, syncGroups: options.syncGroups }],
-            arcMachines: (options.arcMachines ?? []).map((m) => ({ name: m.name, hostName: m.hostName, identity: { principalId: m.principalId }, ...(m.status ? { status: m.status } : {}) })),
+            storageSyncServices: [
+              {
+                name: "sss",
+                identity: options.identity,
+                useIdentity: options.useIdentity ?? false,
+                registeredServers: options.servers,
+                syncGroups: options.syncGroups,
+              },
+            ],
+            arcMachines: (options.arcMachines ?? []).map((m) => ({
+              name: m.name,
+              hostName: m.hostName,
+              identity: { principalId: m.principalId },
+              ...(m.status ? { status: m.status } : {}),
+            })),
           },
           { name: "rg-data", storageAccounts: [{ name: "stdataa", fileShares: ["share1", "share2", "share3"], ...options.accountA }] },
         ],
@@ -82,7 +95,9 @@ export function tenant(options: {
       },
     ],
     roleAssignments: [
-      ...callerRoles.flatMap((role) => [SUB_A, SUB_B].map((sub) => ({ scope: `/subscriptions/${sub}`, role, principalId: CALLER, principalType: "ServicePrincipal" as const }))),
+      ...callerRoles.flatMap((role) =>
+        [SUB_A, SUB_B].map((sub) => ({ scope: `/subscriptions/${sub}`, role, principalId: CALLER, principalType: "ServicePrincipal" as const })),
+      ),
       ...(options.roleAssignments ?? []),
     ],
   };
@@ -127,7 +142,11 @@ export async function startEngineHarness(): Promise<EngineHarness> {
     async load(seed, settings = {}) {
       await emulator.admin.loadSeed(seed);
       await emulator.admin.clearFaults();
-      await emulator.admin.setSettings({ lroMode: settings.lroMode ?? "async", enforceRbac: settings.enforceRbac ?? false, listPageSize: settings.listPageSize ?? 0 });
+      await emulator.admin.setSettings({
+        lroMode: settings.lroMode ?? "async",
+        enforceRbac: settings.enforceRbac ?? false,
+        listPageSize: settings.listPageSize ?? 0,
+      });
       await emulator.admin.resetCalls();
     },
     run: (dryRun = false, settings = {}, hints) => reconcileService(arm, SERVICE_ID, { dryRun, settings: { ...SETTINGS, ...settings }, hints }),

@@ -5,9 +5,14 @@ import { openApiHttp } from "../../../src/functions/openApiHttp";
 
 describe("openApiHttp", () => {
   it("serves an OpenAPI 3.1 document whose server URL is the app's own /api and whose schemas all compile", async () => {
-    const response = await openApiHttp(new HttpRequest({ method: "GET", url: "https://afs.example.net/api/openapi.json" }), );
+    const response = await openApiHttp(new HttpRequest({ method: "GET", url: "https://afs.example.net/api/openapi.json" }));
     expect(response.status).toBe(200);
-    const doc = response.jsonBody as { openapi: string; servers: Array<{ url: string }>; paths: Record<string, Record<string, { operationId: string }>>; components: { schemas: Record<string, object> } };
+    const doc = response.jsonBody as {
+      openapi: string;
+      servers: Array<{ url: string }>;
+      paths: Record<string, Record<string, { operationId: string }>>;
+      components: { schemas: Record<string, object> };
+    };
     expect(doc.openapi).toBe("3.1.0");
     expect(doc.servers[0]?.url).toBe("https://afs.example.net/api");
     const ajv = new Ajv2020({ strict: false });

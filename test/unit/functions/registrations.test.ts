@@ -12,7 +12,9 @@ import { SETTING_NAMES } from "../../../src/lib/config";
  */
 const root = path.resolve(__dirname, "../../..");
 const functionsDir = path.join(root, "src/functions");
-const sources = readdirSync(functionsDir).filter((f) => f.endsWith(".ts")).sort();
+const sources = readdirSync(functionsDir)
+  .filter((f) => f.endsWith(".ts"))
+  .sort();
 const registrations = captureRegistrations(sources.map((f) => path.join(functionsDir, f)));
 const byName = new Map(registrations.map((r) => [r.name, r]));
 const binding = (r: RegisteredFunction | undefined) => r?.trigger;
@@ -28,7 +30,11 @@ describe("function registrations", () => {
   });
 
   it("reconcileWorker reads the reconcile queue through AzureWebJobsStorage", () => {
-    expect(binding(byName.get("reconcileWorker"))).toMatchObject({ type: "queueTrigger", queueName: "%RECONCILE_QUEUE_NAME%", connection: "AzureWebJobsStorage" });
+    expect(binding(byName.get("reconcileWorker"))).toMatchObject({
+      type: "queueTrigger",
+      queueName: "%RECONCILE_QUEUE_NAME%",
+      connection: "AzureWebJobsStorage",
+    });
   });
 
   it("the timers take their schedules from settings", () => {
@@ -55,7 +61,15 @@ describe("function registrations", () => {
 
   it("package.json main matches the built file of every function source", () => {
     const main = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { main: string }).main;
-    const patterns = expandBraces(main).map((glob) => new RegExp(`^${glob.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")}$`));
+    const patterns = expandBraces(main).map(
+      (glob) =>
+        new RegExp(
+          `^${glob
+            .split("*")
+            .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+            .join("[^/]*")}$`,
+        ),
+    );
     for (const f of sources) expect(patterns.some((pattern) => pattern.test(`dist/functions/${f.replace(/\.ts$/, ".js")}`))).toBe(true);
     expect(patterns.some((pattern) => pattern.test("dist/index.js"))).toBe(true);
   });

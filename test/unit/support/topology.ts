@@ -38,8 +38,17 @@ export function syncGroup(name: string, cloud: Array<{ account: string; share: s
   return {
     resourceId: id,
     name,
-    cloudEndpoints: cloud.map((c, i) => ({ resourceId: `${id}/cloudEndpoints/ce${i}`, syncGroupId: id, storageAccountResourceId: c.account, azureFileShareName: c.share })),
-    serverEndpoints: serverIds.map((s, i) => ({ resourceId: `${id}/serverEndpoints/se${i}`, syncGroupId: id, serverResourceId: `${SERVICE_ID}/registeredServers/${s}` })),
+    cloudEndpoints: cloud.map((c, i) => ({
+      resourceId: `${id}/cloudEndpoints/ce${i}`,
+      syncGroupId: id,
+      storageAccountResourceId: c.account,
+      azureFileShareName: c.share,
+    })),
+    serverEndpoints: serverIds.map((s, i) => ({
+      resourceId: `${id}/serverEndpoints/se${i}`,
+      syncGroupId: id,
+      serverResourceId: `${SERVICE_ID}/registeredServers/${s}`,
+    })),
   };
 }
 
@@ -71,7 +80,8 @@ export function applyToSnapshot(snapshot: Snapshot, actions: PlannedAction[]): S
         };
         break;
       case "grantRole": {
-        const principalId = action.principal.kind === "service" ? (action.principal.principalId ?? next.service.identity.principalId) : action.principal.principalId;
+        const principalId =
+          action.principal.kind === "service" ? (action.principal.principalId ?? next.service.identity.principalId) : action.principal.principalId;
         if (!principalId) throw new Error(`grant ${action.id} has no principal at apply time`);
         next.assignments.push({ id: `assignment-${next.assignments.length}`, scope: action.scope, principalId, roleDefinitionGuid: action.roleDefinitionGuid });
         break;
@@ -93,7 +103,11 @@ export function applyToSnapshot(snapshot: Snapshot, actions: PlannedAction[]): S
 }
 
 const optionalGuid = (prefix: string) =>
-  fc.oneof(fc.constant(undefined), fc.constant("00000000-0000-0000-0000-000000000000"), fc.integer({ min: 1, max: 6 }).map((n) => guid(n, prefix)));
+  fc.oneof(
+    fc.constant(undefined),
+    fc.constant("00000000-0000-0000-0000-000000000000"),
+    fc.integer({ min: 1, max: 6 }).map((n) => guid(n, prefix)),
+  );
 
 /** Random topologies: accounts in two subscriptions, clusters, odd server states, pre-existing (inherited) assignments. */
 export const snapshotArbitrary: fc.Arbitrary<Snapshot> = fc
@@ -163,7 +177,13 @@ export const snapshotArbitrary: fc.Arbitrary<Snapshot> = fc
       const account = accounts[e.account % accounts.length] as string;
       const sub = account.split("/")[2] as string;
       const scope =
-        e.at === "subscription" ? `/subscriptions/${sub}` : e.at === "resourceGroup" ? `/subscriptions/${sub}/resourceGroups/rg-data` : e.at === "account" ? account : fileShareScope(account, e.share);
+        e.at === "subscription"
+          ? `/subscriptions/${sub}`
+          : e.at === "resourceGroup"
+            ? `/subscriptions/${sub}/resourceGroups/rg-data`
+            : e.at === "account"
+              ? account
+              : fileShareScope(account, e.share);
       return [{ id: `pre-${i}`, scope, principalId, roleDefinitionGuid: e.role }];
     });
     return snapshotOf({
@@ -173,7 +193,9 @@ export const snapshotArbitrary: fc.Arbitrary<Snapshot> = fc
         identity: {
           type: r.identityType,
           principalId: servicePrincipal,
-          userAssignedIdentityIds: r.identityType.includes("UserAssigned") ? [`/subscriptions/${SUB_A}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai`] : [],
+          userAssignedIdentityIds: r.identityType.includes("UserAssigned")
+            ? [`/subscriptions/${SUB_A}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai`]
+            : [],
         },
         useIdentity: r.useIdentity,
       },

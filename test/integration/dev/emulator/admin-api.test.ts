@@ -69,7 +69,19 @@ describe("admin API", () => {
     await expect(
       h.emulator.admin.loadSeed({
         ...tinySeed,
-        subscriptions: [{ subscriptionId: SUB, resourceGroups: [{ name: "rg", storageSyncServices: [{ name: "x", syncGroups: [{ name: "sg", serverEndpoints: [{ name: "se", serverId: "5e7e9999-0000-4000-8000-000000000001" }] }] }] }] }],
+        subscriptions: [
+          {
+            subscriptionId: SUB,
+            resourceGroups: [
+              {
+                name: "rg",
+                storageSyncServices: [
+                  { name: "x", syncGroups: [{ name: "sg", serverEndpoints: [{ name: "se", serverId: "5e7e9999-0000-4000-8000-000000000001" }] }] },
+                ],
+              },
+            ],
+          },
+        ],
       }),
     ).rejects.toMatchObject({ message: expect.stringContaining("no registered server") });
     await expect(h.storageSync().storageSyncServices.get("rg-filesync", "sss-prod")).resolves.toMatchObject({ id: SERVICE1 });

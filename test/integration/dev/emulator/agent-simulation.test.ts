@@ -64,7 +64,12 @@ describe("File Sync agent simulation", () => {
     await switchServer(FS01);
     expect(await server(FS01)).toMatchObject({ applicationId: principal, latestApplicationId: "", activeAuthType: "Certificate", identity: true });
     await h.emulator.admin.advanceTime(ACTIVATION_MS);
-    expect(await server(FS01)).toMatchObject({ applicationId: principal, latestApplicationId: "", activeAuthType: "ManagedIdentity", serverManagementErrorCode: 0 });
+    expect(await server(FS01)).toMatchObject({
+      applicationId: principal,
+      latestApplicationId: "",
+      activeAuthType: "ManagedIdentity",
+      serverManagementErrorCode: 0,
+    });
   });
 
   it("missing grant: the server stays on its certificate and reports 0x80c86063 until the grant exists", async () => {
@@ -87,7 +92,9 @@ describe("File Sync agent simulation", () => {
     await h.emulator.admin.advanceTime(ACTIVATION_MS);
     expect((await server(NODE1)).activeAuthType).toBe("ManagedIdentity");
     expect((await server(NODE2)).activeAuthType).toBe("Certificate");
-    const clusterName = await sendRaw(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${serverId("c1c1c1c1-0000-4000-8000-00000000c1c1")}?${API}`, { properties: { identity: true } });
+    const clusterName = await sendRaw(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${serverId("c1c1c1c1-0000-4000-8000-00000000c1c1")}?${API}`, {
+      properties: { identity: true },
+    });
     expect(clusterName.status).toBe(400);
   });
 
@@ -110,7 +117,11 @@ describe("File Sync agent simulation", () => {
 
     const registered = await h.emulator.admin.registerServer({ serviceId: SERVICE1, serverName: "fs03.contoso.local" });
     // No identity: latestApplicationId is empty and applicationId the all-zero GUID, as Azure answers.
-    expect(await server(registered)).toMatchObject({ latestApplicationId: "", applicationId: "00000000-0000-0000-0000-000000000000", activeAuthType: "Certificate" });
+    expect(await server(registered)).toMatchObject({
+      latestApplicationId: "",
+      applicationId: "00000000-0000-0000-0000-000000000000",
+      activeAuthType: "Certificate",
+    });
   });
 });
 

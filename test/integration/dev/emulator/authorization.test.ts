@@ -40,25 +40,40 @@ describe("Microsoft.Authorization role assignments through @azure/arm-authorizat
 
   it("answers 409 RoleAssignmentExists for the same scope, principal and role under another name", async () => {
     const client = h.authorization(SUB2);
-    const props = { roleDefinitionId: roleId(SUB2, ROLE_IDS.storageFileDataPrivilegedContributor), principalId: FS01, principalType: "ServicePrincipal" as const };
+    const props = {
+      roleDefinitionId: roleId(SUB2, ROLE_IDS.storageFileDataPrivilegedContributor),
+      principalId: FS01,
+      principalType: "ServicePrincipal" as const,
+    };
     await client.roleAssignments.create(HR_SHARE, "3b1c0000-0000-4000-8000-000000000002", props);
     // The same name and content again is idempotent.
     await expect(client.roleAssignments.create(HR_SHARE, "3b1c0000-0000-4000-8000-000000000002", props)).resolves.toMatchObject({ principalId: FS01 });
-    await expect(client.roleAssignments.create(HR_SHARE, "3b1c0000-0000-4000-8000-000000000003", props)).rejects.toMatchObject({ statusCode: 409, code: "RoleAssignmentExists" });
+    await expect(client.roleAssignments.create(HR_SHARE, "3b1c0000-0000-4000-8000-000000000003", props)).rejects.toMatchObject({
+      statusCode: 409,
+      code: "RoleAssignmentExists",
+    });
   });
 
   it("answers 400 PrincipalNotFound for a principal still replicating, unless principalType is sent", async () => {
     const client = h.authorization(SUB1);
     const fresh = await h.emulator.admin.addPrincipal({ displayName: "new machine identity" });
     const props = { roleDefinitionId: roleId(SUB1, ROLE_IDS.storageFileDataPrivilegedContributor), principalId: fresh.principalId };
-    await expect(client.roleAssignments.create(FIN_SHARE, "3b1c0000-0000-4000-8000-000000000004", props)).rejects.toMatchObject({ statusCode: 400, code: "PrincipalNotFound" });
-    await expect(client.roleAssignments.create(FIN_SHARE, "3b1c0000-0000-4000-8000-000000000004", { ...props, principalType: "ServicePrincipal" })).resolves.toMatchObject({
+    await expect(client.roleAssignments.create(FIN_SHARE, "3b1c0000-0000-4000-8000-000000000004", props)).rejects.toMatchObject({
+      statusCode: 400,
+      code: "PrincipalNotFound",
+    });
+    await expect(
+      client.roleAssignments.create(FIN_SHARE, "3b1c0000-0000-4000-8000-000000000004", { ...props, principalType: "ServicePrincipal" }),
+    ).resolves.toMatchObject({
       principalId: fresh.principalId,
     });
     // Once replicated, principalType is no longer needed.
     await h.emulator.admin.advanceTime(30_000);
     await expect(
-      client.roleAssignments.create(FIN_ACCOUNT, "3b1c0000-0000-4000-8000-000000000005", { ...props, roleDefinitionId: roleId(SUB1, ROLE_IDS.storageAccountContributor) }),
+      client.roleAssignments.create(FIN_ACCOUNT, "3b1c0000-0000-4000-8000-000000000005", {
+        ...props,
+        roleDefinitionId: roleId(SUB1, ROLE_IDS.storageAccountContributor),
+      }),
     ).resolves.toMatchObject({ principalId: fresh.principalId });
   });
 
@@ -67,21 +82,34 @@ describe("Microsoft.Authorization role assignments through @azure/arm-authorizat
     const old = "a7c00102-0000-4000-8000-000000000102";
     await h.emulator.admin.setMachineIdentity(machine, "reset");
     const props = { roleDefinitionId: roleId(SUB1, ROLE_IDS.storageFileDataPrivilegedContributor), principalId: old };
-    await expect(h.authorization(SUB1).roleAssignments.create(FIN_SHARE, "3b1c0000-0000-4000-8000-00000000000a", props)).rejects.toMatchObject({ statusCode: 400, code: "PrincipalNotFound" });
+    await expect(h.authorization(SUB1).roleAssignments.create(FIN_SHARE, "3b1c0000-0000-4000-8000-00000000000a", props)).rejects.toMatchObject({
+      statusCode: 400,
+      code: "PrincipalNotFound",
+    });
   });
 
   it("answers 404 for a scope whose resource, group or subscription does not exist", async () => {
     const client = h.authorization(SUB1);
-    const props = { roleDefinitionId: roleId(SUB1, ROLE_IDS.storageFileDataPrivilegedContributor), principalId: FS01, principalType: "ServicePrincipal" as const };
-    await expect(client.roleAssignments.create(`${FIN_ACCOUNT}/fileServices/default/fileshares/nope`, "3b1c0000-0000-4000-8000-000000000006", props)).rejects.toMatchObject({
+    const props = {
+      roleDefinitionId: roleId(SUB1, ROLE_IDS.storageFileDataPrivilegedContributor),
+      principalId: FS01,
+      principalType: "ServicePrincipal" as const,
+    };
+    await expect(
+      client.roleAssignments.create(`${FIN_ACCOUNT}/fileServices/default/fileshares/nope`, "3b1c0000-0000-4000-8000-000000000006", props),
+    ).rejects.toMatchObject({
       statusCode: 404,
       code: "ResourceNotFound",
     });
-    await expect(client.roleAssignments.create(`/subscriptions/${SUB1}/resourceGroups/rg-nope`, "3b1c0000-0000-4000-8000-000000000006", props)).rejects.toMatchObject({
+    await expect(
+      client.roleAssignments.create(`/subscriptions/${SUB1}/resourceGroups/rg-nope`, "3b1c0000-0000-4000-8000-000000000006", props),
+    ).rejects.toMatchObject({
       statusCode: 404,
       code: "ResourceGroupNotFound",
     });
-    await expect(client.roleAssignments.create("/subscriptions/99999999-9999-4999-8999-999999999999", "3b1c0000-0000-4000-8000-000000000006", props)).rejects.toMatchObject({
+    await expect(
+      client.roleAssignments.create("/subscriptions/99999999-9999-4999-8999-999999999999", "3b1c0000-0000-4000-8000-000000000006", props),
+    ).rejects.toMatchObject({
       statusCode: 404,
       code: "SubscriptionNotFound",
     });
@@ -90,18 +118,30 @@ describe("Microsoft.Authorization role assignments through @azure/arm-authorizat
   it("rejects an unknown role definition and a malformed assignment name", async () => {
     const client = h.authorization(SUB1);
     const props = { roleDefinitionId: roleId(SUB1, "00000000-0000-4000-8000-0000000000ff"), principalId: FS01, principalType: "ServicePrincipal" as const };
-    await expect(client.roleAssignments.create(FIN_SHARE, "3b1c0000-0000-4000-8000-000000000007", props)).rejects.toMatchObject({ statusCode: 400, code: "RoleDefinitionDoesNotExist" });
-    await expect(client.roleAssignments.create(FIN_SHARE, "not-a-guid", { ...props, roleDefinitionId: roleId(SUB1, ROLE_IDS.reader) })).rejects.toMatchObject({ statusCode: 400 });
+    await expect(client.roleAssignments.create(FIN_SHARE, "3b1c0000-0000-4000-8000-000000000007", props)).rejects.toMatchObject({
+      statusCode: 400,
+      code: "RoleDefinitionDoesNotExist",
+    });
+    await expect(client.roleAssignments.create(FIN_SHARE, "not-a-guid", { ...props, roleDefinitionId: roleId(SUB1, ROLE_IDS.reader) })).rejects.toMatchObject({
+      statusCode: 400,
+    });
     // The role definition id must be qualified with the scope's own subscription.
     await expect(
-      h.authorization(SUB2).roleAssignments.create(HR_SHARE, "3b1c0000-0000-4000-8000-000000000008", { ...props, roleDefinitionId: roleId(SUB1, ROLE_IDS.reader) }),
+      h
+        .authorization(SUB2)
+        .roleAssignments.create(HR_SHARE, "3b1c0000-0000-4000-8000-000000000008", { ...props, roleDefinitionId: roleId(SUB1, ROLE_IDS.reader) }),
     ).rejects.toMatchObject({ statusCode: 400, code: "RoleDefinitionDoesNotExist" });
   });
 
   it("refuses a body scope that differs from the URI's", async () => {
-    const r = await plainRequest(h, "PUT", `${FIN_SHARE}/providers/Microsoft.Authorization/roleAssignments/3b1c0000-0000-4000-8000-000000000009?api-version=2022-04-01`, {
-      properties: { roleDefinitionId: roleId(SUB1, ROLE_IDS.reader), principalId: FS01, principalType: "ServicePrincipal", scope: `/subscriptions/${SUB1}` },
-    });
+    const r = await plainRequest(
+      h,
+      "PUT",
+      `${FIN_SHARE}/providers/Microsoft.Authorization/roleAssignments/3b1c0000-0000-4000-8000-000000000009?api-version=2022-04-01`,
+      {
+        properties: { roleDefinitionId: roleId(SUB1, ROLE_IDS.reader), principalId: FS01, principalType: "ServicePrincipal", scope: `/subscriptions/${SUB1}` },
+      },
+    );
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ error: { code: "InvalidCreateRoleAssignmentRequest" } });
   });
@@ -131,7 +171,11 @@ describe("Microsoft.Authorization role assignments through @azure/arm-authorizat
   });
 
   it("rejects an unsupported $filter", async () => {
-    const r = await plainRequest(h, "GET", `/subscriptions/${SUB1}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&$filter=${encodeURIComponent("displayName eq 'x'")}`);
+    const r = await plainRequest(
+      h,
+      "GET",
+      `/subscriptions/${SUB1}/providers/Microsoft.Authorization/roleAssignments?api-version=2022-04-01&$filter=${encodeURIComponent("displayName eq 'x'")}`,
+    );
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ error: { code: "InvalidFilterInQueryString" } });
   });

@@ -38,7 +38,11 @@ function listFaults(): Promise<ActiveFaultRule[]> {
 describe("fault rules in the running emulator", () => {
   it("a write-only rule with times: 2 fails exactly two writes and leaves reads alone", async () => {
     await h.emulator.admin.clearFaults();
-    const id = await h.emulator.admin.addFault({ match: { isWrite: true, pathContains: "/storageSyncServices/sss-prod" }, effect: { kind: "status", status: 503, code: "ServerBusy" }, times: 2 });
+    const id = await h.emulator.admin.addFault({
+      match: { isWrite: true, pathContains: "/storageSyncServices/sss-prod" },
+      effect: { kind: "status", status: 503, code: "ServerBusy" },
+      times: 2,
+    });
     const first = await patch(SERVICE1, "a");
     expect(first).toMatchObject({ status: 503, body: { error: { code: "ServerBusy" } } });
     expect((await get(SERVICE1)).status).toBe(200);
@@ -50,7 +54,10 @@ describe("fault rules in the running emulator", () => {
 
   it("matches by operationId and method only where both hold", async () => {
     await h.emulator.admin.clearFaults();
-    await h.emulator.admin.addFault({ match: { operationId: "StorageSyncServices_Get", method: "GET" }, effect: { kind: "status", status: 429, retryAfterSeconds: 4 } });
+    await h.emulator.admin.addFault({
+      match: { operationId: "StorageSyncServices_Get", method: "GET" },
+      effect: { kind: "status", status: 429, retryAfterSeconds: 4 },
+    });
     const throttled = await get(SERVICE1);
     expect(throttled.status).toBe(429);
     expect(throttled.headers["retry-after"]).toBe("4");
@@ -62,7 +69,11 @@ describe("fault rules in the running emulator", () => {
 
   it("latency and drop rules are applied and counted", async () => {
     await h.emulator.admin.clearFaults();
-    const slow = await h.emulator.admin.addFault({ match: { operationId: "SyncGroups_ListByStorageSyncService" }, effect: { kind: "latency", ms: 20 }, times: 1 });
+    const slow = await h.emulator.admin.addFault({
+      match: { operationId: "SyncGroups_ListByStorageSyncService" },
+      effect: { kind: "latency", ms: 20 },
+      times: 1,
+    });
     expect((await get(`${SERVICE1}/syncGroups`)).status).toBe(200);
     expect((await listFaults()).map((r) => r.id)).not.toContain(slow);
     await h.emulator.admin.addFault({ match: { pathContains: "/syncGroups/sg-hr" }, effect: { kind: "drop" }, times: 1 });

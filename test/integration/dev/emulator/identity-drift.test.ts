@@ -14,7 +14,14 @@ beforeAll(async () => {
 });
 afterAll(async () => h.emulator.close());
 
-type ServerProps = { applicationId: string; latestApplicationId: string; activeAuthType: string; identity: boolean; serverManagementErrorCode: number; lastHeartBeat: string };
+type ServerProps = {
+  applicationId: string;
+  latestApplicationId: string;
+  activeAuthType: string;
+  identity: boolean;
+  serverManagementErrorCode: number;
+  lastHeartBeat: string;
+};
 
 async function server(n: number): Promise<ServerProps> {
   const r = await sendRaw(h.storageSync(), h.emulator.armEndpoint, "GET", `${serverResource(n)}?${API}`);
@@ -47,7 +54,13 @@ describe("a switched server whose machine identity changes (broken trust)", () =
     await h.emulator.admin.advanceTime(DISCOVERY_MS * 3);
     const broken = await server(SERVERS.active);
     // The service still holds the old principal; the agent neither heartbeats nor reports the new one.
-    expect(broken).toMatchObject({ applicationId: principal(1), latestApplicationId: "", activeAuthType: "ManagedIdentity", identity: true, lastHeartBeat: brokenAt });
+    expect(broken).toMatchObject({
+      applicationId: principal(1),
+      latestApplicationId: "",
+      activeAuthType: "ManagedIdentity",
+      identity: true,
+      lastHeartBeat: brokenAt,
+    });
 
     // A plain switch cannot repair it: the service has nothing new to adopt.
     expect((await patchServer(SERVERS.active, { identity: true })).status).toBe(200);
@@ -57,7 +70,12 @@ describe("a switched server whose machine identity changes (broken trust)", () =
     const repaired = await patchServer(SERVERS.active, { identity: true, applicationId: newPrincipal });
     expect(repaired.status).toBe(200);
     // Back on the certificate until the agent picks the new principal up: success is not claimed early.
-    expect((repaired.body as { properties: ServerProps }).properties).toMatchObject({ applicationId: newPrincipal, latestApplicationId: "", activeAuthType: "Certificate", identity: true });
+    expect((repaired.body as { properties: ServerProps }).properties).toMatchObject({
+      applicationId: newPrincipal,
+      latestApplicationId: "",
+      activeAuthType: "Certificate",
+      identity: true,
+    });
     await h.emulator.admin.advanceTime(1_000);
     expect((await server(SERVERS.active)).lastHeartBeat > brokenAt).toBe(true);
 
@@ -65,7 +83,12 @@ describe("a switched server whose machine identity changes (broken trust)", () =
     await h.emulator.admin.advanceTime(ACTIVATION_MS);
     expect(await server(SERVERS.active)).toMatchObject({ activeAuthType: "Certificate", serverManagementErrorCode: 0x80c86063 | 0 });
     await grant(newPrincipal);
-    expect(await server(SERVERS.active)).toMatchObject({ activeAuthType: "ManagedIdentity", applicationId: newPrincipal, latestApplicationId: "", serverManagementErrorCode: 0 });
+    expect(await server(SERVERS.active)).toMatchObject({
+      activeAuthType: "ManagedIdentity",
+      applicationId: newPrincipal,
+      latestApplicationId: "",
+      serverManagementErrorCode: 0,
+    });
   });
 
   it("a repair naming a principal that is not the machine's keeps the server broken; the right one mends it", async () => {
@@ -114,7 +137,11 @@ describe("a switched server whose Arc machine is deleted and re-created through 
     const brokenAt = (await server(n)).lastHeartBeat;
     await h.emulator.admin.advanceTime(DISCOVERY_MS);
     expect((await server(n)).lastHeartBeat).toBe(brokenAt); // no machine, no identity to present
-    const created = await plainRequest(h, "PUT", path, { location: "westeurope", identity: { type: "SystemAssigned" }, properties: { machineFqdn: "m-again.contoso.local" } });
+    const created = await plainRequest(h, "PUT", path, {
+      location: "westeurope",
+      identity: { type: "SystemAssigned" },
+      properties: { machineFqdn: "m-again.contoso.local" },
+    });
     expect(created.status).toBe(200);
     const newPrincipal = (created.body as { identity: { principalId: string } }).identity.principalId;
     expect(newPrincipal).not.toBe(principal(9));
@@ -172,7 +199,9 @@ describe("a switch that does not take", () => {
 
   it("admin input is checked: unknown status, VMs, unknown servers", async () => {
     await expect(h.emulator.admin.setMachineStatus(arcMachine("m-exp"), "Sleeping" as never)).rejects.toMatchObject({ status: 400 });
-    await expect(h.emulator.admin.setMachineStatus(arcMachine("vm-xt").replace("HybridCompute/machines", "Compute/virtualMachines"), "Connected")).rejects.toMatchObject({ status: 400 });
+    await expect(
+      h.emulator.admin.setMachineStatus(arcMachine("vm-xt").replace("HybridCompute/machines", "Compute/virtualMachines"), "Connected"),
+    ).rejects.toMatchObject({ status: 400 });
     await expect(h.emulator.admin.setAgentIgnoresSwitch(serverResource(99), true)).rejects.toMatchObject({ status: 404 });
   });
 });

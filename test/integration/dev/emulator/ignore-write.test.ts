@@ -17,7 +17,9 @@ afterAll(async () => h.emulator.close());
 
 const FS01 = `${SERVICE1}/registeredServers/5e7e0001-0000-4000-8000-000000000001`;
 const API = "api-version=2022-09-01";
-const serverProps = async () => ((await sendRaw(h.storageSync(), h.emulator.armEndpoint, "GET", `${FS01}?${API}`)).body as { properties: { identity: boolean; applicationId: string } }).properties;
+const serverProps = async () =>
+  ((await sendRaw(h.storageSync(), h.emulator.armEndpoint, "GET", `${FS01}?${API}`)).body as { properties: { identity: boolean; applicationId: string } })
+    .properties;
 
 describe("ignoreWrite fault", () => {
   it("a registered server switch answers 200 with the unchanged server, the read-back disagrees, and the next PATCH sticks (sync and async)", async () => {

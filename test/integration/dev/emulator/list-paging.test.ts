@@ -38,7 +38,12 @@ describe("optional list paging (nextLink)", () => {
 
   it("can be switched off at run time", async () => {
     await h.emulator.admin.setSettings({ listPageSize: 0 });
-    const r = await sendRaw(h.storageSync(), h.emulator.armEndpoint, "GET", `/subscriptions/${SUB1}/resourceGroups/rg-filesync/providers/Microsoft.StorageSync/storageSyncServices/sss-prod/registeredServers?api-version=2022-09-01`);
+    const r = await sendRaw(
+      h.storageSync(),
+      h.emulator.armEndpoint,
+      "GET",
+      `/subscriptions/${SUB1}/resourceGroups/rg-filesync/providers/Microsoft.StorageSync/storageSyncServices/sss-prod/registeredServers?api-version=2022-09-01`,
+    );
     expect((r.body as { value: unknown[]; nextLink?: string }).value).toHaveLength(8);
     expect(r.body).not.toHaveProperty("nextLink");
     expect(await responseProblems(h)).toEqual([]);

@@ -53,16 +53,22 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
   it("the seeded automation identity (Azure File Sync Administrator) manages sync and grants the File Sync roles", async () => {
     const updated = await h.storageSync().storageSyncServices.beginUpdateAndWait("rg-filesync", "sss-prod", { parameters: { tags: { by: "afs-admin" } } });
     expect(updated.tags).toEqual({ by: "afs-admin" });
-    const created = await h.authorization().roleAssignments.create(FIN_SHARE, "4a000000-0000-4000-8000-000000000001", assignment(ROLE_IDS.storageFileDataPrivilegedContributor, "ServicePrincipal"));
+    const created = await h
+      .authorization()
+      .roleAssignments.create(FIN_SHARE, "4a000000-0000-4000-8000-000000000001", assignment(ROLE_IDS.storageFileDataPrivilegedContributor, "ServicePrincipal"));
     expect(created.principalId).toBe(FS01);
   });
 
   it("async long-running writes and their status polls pass the same checks", async () => {
     await h.emulator.admin.setSettings({ lroMode: "async" });
     try {
-      const updated = await h.storageSync().storageSyncServices.beginUpdateAndWait("rg-filesync", "sss-prod", { parameters: { tags: { by: "async" } }, updateIntervalInMs: 10 });
+      const updated = await h
+        .storageSync()
+        .storageSyncServices.beginUpdateAndWait("rg-filesync", "sss-prod", { parameters: { tags: { by: "async" } }, updateIntervalInMs: 10 });
       expect(updated.tags).toEqual({ by: "async" });
-      const polls = (await h.emulator.admin.requests()).filter((e) => e.operationId === "OperationStatus_Get" || e.operationId === "StorageSync_OperationResults");
+      const polls = (await h.emulator.admin.requests()).filter(
+        (e) => e.operationId === "OperationStatus_Get" || e.operationId === "StorageSync_OperationResults",
+      );
       expect(polls.length).toBeGreaterThan(0);
       expect(polls.every((e) => e.status < 400)).toBe(true);
     } finally {
@@ -71,7 +77,9 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
   });
 
   it("Azure File Sync Administrator's built-in condition refuses other roles with 403 AuthorizationFailed", async () => {
-    await expect(h.authorization().roleAssignments.create(FIN_SHARE, "4a000000-0000-4000-8000-000000000002", assignment(ROLE_IDS.owner, "ServicePrincipal"))).rejects.toMatchObject({
+    await expect(
+      h.authorization().roleAssignments.create(FIN_SHARE, "4a000000-0000-4000-8000-000000000002", assignment(ROLE_IDS.owner, "ServicePrincipal")),
+    ).rejects.toMatchObject({
       statusCode: 403,
       code: "AuthorizationFailed",
       message: expect.stringContaining("ABAC condition"),
@@ -84,13 +92,19 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
     expect(def.roleName).toBe("Azure File Sync Administrator");
     expect(permission?.actions).toContain("Microsoft.Authorization/roleAssignments/write");
     expect(permission?.actions?.some((a) => /roleAssignments\/delete|Authorization\/\*$|^\*$/i.test(a))).toBe(false);
-    const raw = await plainRequest(h, "GET", `${SUB1_SCOPE}/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS.azureFileSyncAdministrator}?api-version=2022-04-01`);
+    const raw = await plainRequest(
+      h,
+      "GET",
+      `${SUB1_SCOPE}/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS.azureFileSyncAdministrator}?api-version=2022-04-01`,
+    );
     expect(raw.body).toMatchObject({
       properties: {
         permissions: [
           {
             conditionVersion: "2.0",
-            condition: expect.stringContaining(`{${ROLE_IDS.readerAndDataAccess}, ${ROLE_IDS.storageFileDataPrivilegedContributor}, ${ROLE_IDS.storageAccountContributor}}`),
+            condition: expect.stringContaining(
+              `{${ROLE_IDS.readerAndDataAccess}, ${ROLE_IDS.storageFileDataPrivilegedContributor}, ${ROLE_IDS.storageAccountContributor}}`,
+            ),
           },
         ],
       },
@@ -116,7 +130,13 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
   it("a principal without any role gets 403 on reads and writes", async () => {
     const nobody = as(NOBODY);
     await expect(nobody.storageSync.storageSyncServices.get("rg-filesync", "sss-prod")).rejects.toMatchObject({ statusCode: 403, code: "AuthorizationFailed" });
-    await expect(nobody.authorization.roleAssignments.create(FIN_SHARE, "4a000000-0000-4000-8000-000000000003", assignment(ROLE_IDS.storageFileDataPrivilegedContributor, "ServicePrincipal"))).rejects.toMatchObject({
+    await expect(
+      nobody.authorization.roleAssignments.create(
+        FIN_SHARE,
+        "4a000000-0000-4000-8000-000000000003",
+        assignment(ROLE_IDS.storageFileDataPrivilegedContributor, "ServicePrincipal"),
+      ),
+    ).rejects.toMatchObject({
       statusCode: 403,
       message: expect.stringContaining("Microsoft.Authorization/roleAssignments/write"),
     });
@@ -125,7 +145,9 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
   it("Reader reads but cannot write", async () => {
     const reader = as(READER);
     await expect(reader.storageSync.storageSyncServices.get("rg-filesync", "sss-prod")).resolves.toMatchObject({ id: SERVICE1 });
-    await expect(reader.storageSync.storageSyncServices.beginUpdateAndWait("rg-filesync", "sss-prod", { parameters: { tags: { by: "reader" } } })).rejects.toMatchObject({
+    await expect(
+      reader.storageSync.storageSyncServices.beginUpdateAndWait("rg-filesync", "sss-prod", { parameters: { tags: { by: "reader" } } }),
+    ).rejects.toMatchObject({
       statusCode: 403,
       message: expect.stringContaining("Microsoft.StorageSync/storageSyncServices/write"),
     });
@@ -133,9 +155,15 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
 
   it("RBAC Administrator with a delegation condition: only the named roles, only for service principals", async () => {
     const admin = as(RBAC_ADMIN).authorization;
-    await expect(admin.roleAssignments.create(FIN_SHARE, "4a000000-0000-4000-8000-000000000004", assignment(ROLE_IDS.storageAccountContributor))).rejects.toMatchObject({ statusCode: 403 });
-    await expect(admin.roleAssignments.create(FIN_SHARE, "4a000000-0000-4000-8000-000000000004", assignment(ROLE_IDS.owner, "ServicePrincipal"))).rejects.toMatchObject({ statusCode: 403 });
-    await expect(admin.roleAssignments.create(FIN_SHARE, "4a000000-0000-4000-8000-000000000004", assignment(ROLE_IDS.storageAccountContributor, "ServicePrincipal"))).resolves.toMatchObject({
+    await expect(
+      admin.roleAssignments.create(FIN_SHARE, "4a000000-0000-4000-8000-000000000004", assignment(ROLE_IDS.storageAccountContributor)),
+    ).rejects.toMatchObject({ statusCode: 403 });
+    await expect(
+      admin.roleAssignments.create(FIN_SHARE, "4a000000-0000-4000-8000-000000000004", assignment(ROLE_IDS.owner, "ServicePrincipal")),
+    ).rejects.toMatchObject({ statusCode: 403 });
+    await expect(
+      admin.roleAssignments.create(FIN_SHARE, "4a000000-0000-4000-8000-000000000004", assignment(ROLE_IDS.storageAccountContributor, "ServicePrincipal")),
+    ).resolves.toMatchObject({
       principalId: FS01,
     });
   });

@@ -14,7 +14,10 @@ const rootId = (name: string): string => `/providers/Microsoft.Authorization/rol
 
 function seedWithRootAssignment(): SeedInput {
   const seed = JSON.parse(readFileSync(DEFAULT_SEED_PATH, "utf8")) as SeedInput;
-  seed.roleAssignments = [...(seed.roleAssignments ?? []), { scope: "/", name: SEEDED, role: "Storage File Data Privileged Contributor", principalId: FS01, principalType: "ServicePrincipal" }];
+  seed.roleAssignments = [
+    ...(seed.roleAssignments ?? []),
+    { scope: "/", name: SEEDED, role: "Storage File Data Privileged Contributor", principalId: FS01, principalType: "ServicePrincipal" },
+  ];
   return seed;
 }
 
@@ -30,7 +33,10 @@ describe("root-scope role assignments", () => {
     for (const filter of ["atScope()", `assignedTo('${FS01}')`, `principalId eq '${FS01}'`]) {
       const listed = [];
       for await (const a of client.roleAssignments.listForScope(FIN_ACCOUNT, { filter })) listed.push(a);
-      expect(listed.find((a) => a.name === SEEDED), filter).toMatchObject({ id: rootId(SEEDED), scope: "/", principalId: FS01 });
+      expect(
+        listed.find((a) => a.name === SEEDED),
+        filter,
+      ).toMatchObject({ id: rootId(SEEDED), scope: "/", principalId: FS01 });
     }
     expect(await client.roleAssignments.getById(rootId(SEEDED))).toMatchObject({ name: SEEDED, scope: "/" });
     // The wire shape itself, not only the SDK's model.

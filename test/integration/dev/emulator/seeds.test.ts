@@ -23,7 +23,9 @@ describe("shipped seeds", () => {
       const raw = JSON.parse(readFileSync(join(SEEDS, file), "utf8")) as unknown;
       const seed = parseSeed(raw, file);
       await h.emulator.admin.loadSeed(seed);
-      const expected = seed.subscriptions.flatMap((s) => s.resourceGroups.flatMap((g) => g.storageSyncServices.map((svc) => ({ sub: s.subscriptionId, rg: g.name, svc }))));
+      const expected = seed.subscriptions.flatMap((s) =>
+        s.resourceGroups.flatMap((g) => g.storageSyncServices.map((svc) => ({ sub: s.subscriptionId, rg: g.name, svc }))),
+      );
       expect(expected.length).toBeGreaterThan(0);
       for (const { sub, rg, svc } of expected) {
         const client = h.storageSync(sub);

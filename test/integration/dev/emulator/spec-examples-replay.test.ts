@@ -15,7 +15,8 @@ import { sendRaw, startHarness, type Harness, type RawResult } from "../../suppo
  */
 
 const catalog = SpecCatalog.load();
-const SERVED = /^(StorageSyncServices_(Get|Create|Update|Delete|ListByResourceGroup|ListBySubscription)|RegisteredServers_(Get|Create|Update|Delete|ListByStorageSyncService)|(SyncGroups|CloudEndpoints|ServerEndpoints)_(Get|Create|Delete|ListBy\w+)|RoleAssignments_\w+|RoleDefinitions_Get|Machines_Get)$/;
+const SERVED =
+  /^(StorageSyncServices_(Get|Create|Update|Delete|ListByResourceGroup|ListBySubscription)|RegisteredServers_(Get|Create|Update|Delete|ListByStorageSyncService)|(SyncGroups|CloudEndpoints|ServerEndpoints)_(Get|Create|Delete|ListBy\w+)|RoleAssignments_\w+|RoleDefinitions_Get|Machines_Get)$/;
 const examples = loadSpecExamples(catalog).filter((e) => SERVED.test(e.operationId));
 
 const SYNC_SUB = "52b8da2f-61e0-4a1f-8dde-336911f367fb";
@@ -84,7 +85,13 @@ const baseSeed: SeedInput = {
   roleAssignments: [
     { name: "b0f43c54-e787-4862-89b1-a653fa9cf747", scope: `/subscriptions/${RBAC_SUB}`, role: READER, principalId: EXAMPLE_USER, principalType: "User" },
     // Another role than the examples' (mapped to Reader), so RoleAssignments_CreateForResourceGroup creates rather than meets 409 RoleAssignmentExists.
-    { name: "96786e4b-dede-4c2e-8736-8ab911987f08", scope: `/subscriptions/${RBAC_SUB}/resourceGroups/testrg`, role: "Contributor", principalId: EXAMPLE_USER, principalType: "User" },
+    {
+      name: "96786e4b-dede-4c2e-8736-8ab911987f08",
+      scope: `/subscriptions/${RBAC_SUB}/resourceGroups/testrg`,
+      role: "Contributor",
+      principalId: EXAMPLE_USER,
+      principalType: "User",
+    },
   ],
 };
 
@@ -96,7 +103,12 @@ const ADJUSTMENTS: Record<string, { seed?: (seed: SeedInput) => void; body?: (bo
   // The example asks for "SystemAssigned, UserAssigned" but names no user-assigned identity.
   StorageSyncServices_Create: {
     body: (body) => {
-      body.identity = { type: "SystemAssigned, UserAssigned", userAssignedIdentities: { [`/subscriptions/${SYNC_SUB}/resourceGroups/SampleResourceGroup_1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1`]: {} } };
+      body.identity = {
+        type: "SystemAssigned, UserAssigned",
+        userAssignedIdentities: {
+          [`/subscriptions/${SYNC_SUB}/resourceGroups/SampleResourceGroup_1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1`]: {},
+        },
+      };
     },
   },
   // A sync group can only be deleted once its endpoints are gone.

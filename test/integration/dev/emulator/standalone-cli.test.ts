@@ -15,10 +15,14 @@ beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), "emu-cli-"));
   // A directory that does not exist yet, like the documented `.local/` on a fresh clone.
   const envFile = join(dir, ".local", "emulator.env");
-  child = spawn(process.execPath, ["--import", "tsx", "dev/emulator/main.ts", "--port", "0", "--seed", "dev/seeds/demo.json", "--env-out", envFile, "--lro", "sync"], {
-    cwd: join(__dirname, "../../../.."),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  child = spawn(
+    process.execPath,
+    ["--import", "tsx", "dev/emulator/main.ts", "--port", "0", "--seed", "dev/seeds/demo.json", "--env-out", envFile, "--lro", "sync"],
+    {
+      cwd: join(__dirname, "../../../.."),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   for (let i = 0; i < 300 && !existsSync(envFile); i++) await sleep(100);
@@ -49,7 +53,15 @@ function getJson(url: string, headers: Record<string, string>, ca?: string): Pro
 
 describe("standalone emulator (npm run emulator)", () => {
   it("writes an env file with every setting the product needs", () => {
-    for (const key of ["ARM_ENDPOINT", "NODE_EXTRA_CA_CERTS", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "AZURE_SUBSCRIPTION_ID", "EMULATOR_ADMIN_URL", "MANAGED_SCOPES"]) {
+    for (const key of [
+      "ARM_ENDPOINT",
+      "NODE_EXTRA_CA_CERTS",
+      "IDENTITY_ENDPOINT",
+      "IDENTITY_HEADER",
+      "AZURE_SUBSCRIPTION_ID",
+      "EMULATOR_ADMIN_URL",
+      "MANAGED_SCOPES",
+    ]) {
       expect(env[key], key).toBeTruthy();
     }
     expect(env.AZURE_SUBSCRIPTION_ID).toBe("11111111-1111-4111-8111-111111111111");
@@ -57,7 +69,9 @@ describe("standalone emulator (npm run emulator)", () => {
   });
 
   it("a token from the identity endpoint and the CA file give the seeded service's identity and useIdentity, and a server's agent fields", async () => {
-    const token = await getJson(`${env.IDENTITY_ENDPOINT}?resource=${encodeURIComponent("https://management.azure.com")}&api-version=2019-08-01`, { "X-IDENTITY-HEADER": env.IDENTITY_HEADER ?? "" });
+    const token = await getJson(`${env.IDENTITY_ENDPOINT}?resource=${encodeURIComponent("https://management.azure.com")}&api-version=2019-08-01`, {
+      "X-IDENTITY-HEADER": env.IDENTITY_HEADER ?? "",
+    });
     expect(token.status).toBe(200);
     expect(token.body).toMatchObject({ token_type: "Bearer", resource: "https://management.azure.com" });
     expect(Number(token.body.expires_on)).toBeGreaterThan(Date.now() / 1000);

@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { plainRequest, SERVICE1, SERVICE2, SUB1, SUB2, sendLongRunning, sendRaw, responseProblems, startHarness, type Harness } from "../../support/emulator-harness";
+import {
+  plainRequest,
+  SERVICE1,
+  SERVICE2,
+  SUB1,
+  SUB2,
+  sendLongRunning,
+  sendRaw,
+  responseProblems,
+  startHarness,
+  type Harness,
+} from "../../support/emulator-harness";
 
 let h: Harness;
 beforeAll(async () => {
@@ -28,7 +39,10 @@ describe("Microsoft.StorageSync through @azure/arm-storagesync (2022-09-01)", ()
     const servers = [];
     for await (const s of client.registeredServers.listByStorageSyncService("rg-filesync", "sss-prod")) servers.push(s);
     expect(servers).toHaveLength(8);
-    const cluster = servers.filter((s) => s.clusterName === "fscluster").map((s) => s.serverRole).sort();
+    const cluster = servers
+      .filter((s) => s.clusterName === "fscluster")
+      .map((s) => s.serverRole)
+      .sort();
     expect(cluster).toEqual(["ClusterName", "ClusterNode", "ClusterNode"]);
     const groups = [];
     for await (const g of client.syncGroups.listByStorageSyncService("rg-filesync", "sss-prod")) groups.push(g.name);
@@ -76,7 +90,9 @@ describe("Microsoft.StorageSync through @azure/arm-storagesync (2022-09-01)", ()
     it(`SDK long-running update works with lroMode ${lroMode}`, async () => {
       await h.emulator.admin.setSettings({ lroMode });
       await h.emulator.admin.resetCalls();
-      const updated = await h.storageSync(SUB1).storageSyncServices.beginUpdateAndWait("rg-filesync", "sss-prod", { parameters: { tags: { mode: lroMode } }, updateIntervalInMs: 10 });
+      const updated = await h
+        .storageSync(SUB1)
+        .storageSyncServices.beginUpdateAndWait("rg-filesync", "sss-prod", { parameters: { tags: { mode: lroMode } }, updateIntervalInMs: 10 });
       expect(updated.tags).toEqual({ mode: lroMode });
       const calls = await h.emulator.admin.calls();
       expect(calls.byOperation.StorageSyncServices_Update).toEqual({ reads: 0, writes: 1 });
@@ -124,19 +140,50 @@ describe("building and tearing down a whole tree with the SDK", () => {
       const opts = { updateIntervalInMs: 10 };
       const svc = await client.storageSyncServices.beginCreateAndWait(rg, name, { location: "westeurope", incomingTrafficPolicy: "AllowAllTraffic" }, opts);
       expect(svc.id).toBe(`/subscriptions/${SUB1}/resourceGroups/${rg}/providers/Microsoft.StorageSync/storageSyncServices/${name}`);
-      const server = await client.registeredServers.beginCreateAndWait(rg, name, serverId, { friendlyName: "fs20.contoso.local", agentVersion: "20.0.0.0", serverRole: "Standalone" }, opts);
+      const server = await client.registeredServers.beginCreateAndWait(
+        rg,
+        name,
+        serverId,
+        { friendlyName: "fs20.contoso.local", agentVersion: "20.0.0.0", serverRole: "Standalone" },
+        opts,
+      );
       expect(server).toMatchObject({ serverId, friendlyName: "fs20.contoso.local" });
       await client.syncGroups.create(rg, name, "sg", {});
-      const ce = await client.cloudEndpoints.beginCreateAndWait(rg, name, "sg", "ce", {
-        storageAccountResourceId: `/subscriptions/${SUB1}/resourceGroups/rg-storage/providers/Microsoft.Storage/storageAccounts/stcontosofin`,
-        azureFileShareName: "finance",
-      }, opts);
+      const ce = await client.cloudEndpoints.beginCreateAndWait(
+        rg,
+        name,
+        "sg",
+        "ce",
+        {
+          storageAccountResourceId: `/subscriptions/${SUB1}/resourceGroups/rg-storage/providers/Microsoft.Storage/storageAccounts/stcontosofin`,
+          azureFileShareName: "finance",
+        },
+        opts,
+      );
       expect(ce.azureFileShareName).toBe("finance");
       const se = await client.serverEndpoints.beginCreateAndWait(rg, name, "sg", "se", { serverResourceId: server.id, serverLocalPath: "D:\\data" }, opts);
       expect(se.serverResourceId).toBe(server.id);
       // A second cloud endpoint in one sync group and an endpoint on a foreign server are refused.
-      await expect(client.cloudEndpoints.beginCreateAndWait(rg, name, "sg", "ce2", { storageAccountResourceId: ce.storageAccountResourceId, azureFileShareName: "projects" }, opts)).rejects.toMatchObject({ statusCode: 400 });
-      await expect(client.serverEndpoints.beginCreateAndWait(rg, name, "sg", "se2", { serverResourceId: `${SERVICE1}/registeredServers/5e7e0001-0000-4000-8000-000000000001` }, opts)).rejects.toMatchObject({ statusCode: 400 });
+      await expect(
+        client.cloudEndpoints.beginCreateAndWait(
+          rg,
+          name,
+          "sg",
+          "ce2",
+          { storageAccountResourceId: ce.storageAccountResourceId, azureFileShareName: "projects" },
+          opts,
+        ),
+      ).rejects.toMatchObject({ statusCode: 400 });
+      await expect(
+        client.serverEndpoints.beginCreateAndWait(
+          rg,
+          name,
+          "sg",
+          "se2",
+          { serverResourceId: `${SERVICE1}/registeredServers/5e7e0001-0000-4000-8000-000000000001` },
+          opts,
+        ),
+      ).rejects.toMatchObject({ statusCode: 400 });
       // A sync group with endpoints cannot go; after its endpoints it can.
       await expect(client.syncGroups.delete(rg, name, "sg")).rejects.toMatchObject({ statusCode: 400 });
       await client.serverEndpoints.beginDeleteAndWait(rg, name, "sg", "se", opts);
@@ -159,7 +206,9 @@ describe("identity fields through the client's pipeline", () => {
     it(`PATCH identity SystemAssigned,UserAssigned keeps the user-assigned identity and creates a principal (${lroMode})`, async () => {
       await h.emulator.admin.setSettings({ lroMode });
       const client = h.storageSync(SUB2);
-      const before = (await sendRaw(client, h.emulator.armEndpoint, "GET", `${SERVICE2}?${API}`)).body as { identity: { userAssignedIdentities: Record<string, unknown> } };
+      const before = (await sendRaw(client, h.emulator.armEndpoint, "GET", `${SERVICE2}?${API}`)).body as {
+        identity: { userAssignedIdentities: Record<string, unknown> };
+      };
       const { initial, final } = await sendLongRunning(client, h.emulator.armEndpoint, "PATCH", `${SERVICE2}?${API}`, {
         identity: { type: "SystemAssigned,UserAssigned" },
         properties: { useIdentity: false },
@@ -186,7 +235,10 @@ describe("identity fields through the client's pipeline", () => {
     const client = h.storageSync(SUB1);
     const refused = await sendRaw(client, h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, { properties: { useIdentity: true } });
     expect(refused.status).toBe(400);
-    await sendLongRunning(client, h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, { identity: { type: "SystemAssigned" }, properties: { useIdentity: false } });
+    await sendLongRunning(client, h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, {
+      identity: { type: "SystemAssigned" },
+      properties: { useIdentity: false },
+    });
     const { final } = await sendLongRunning(client, h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, { properties: { useIdentity: true } });
     expect(final).toMatchObject({ identity: { type: "SystemAssigned" }, properties: { useIdentity: true } });
   });
@@ -203,7 +255,9 @@ describe("identity fields through the client's pipeline", () => {
     expect(before.properties.latestApplicationId).toBe("a7c00001-0000-4000-8000-000000000001");
     expect(before.properties.activeAuthType).toBe("Certificate");
     const { final } = await sendLongRunning(client, h.emulator.armEndpoint, "PATCH", `${server}?${API}`, { properties: { identity: true } });
-    expect(final).toMatchObject({ properties: { applicationId: "a7c00001-0000-4000-8000-000000000001", latestApplicationId: "", identity: true, activeAuthType: "Certificate" } });
+    expect(final).toMatchObject({
+      properties: { applicationId: "a7c00001-0000-4000-8000-000000000001", latestApplicationId: "", identity: true, activeAuthType: "Certificate" },
+    });
   });
 
   it("is as strict as the spec about types: a string where a boolean belongs is 400 InvalidRequestContent", async () => {
@@ -222,7 +276,9 @@ describe("identity fields through the client's pipeline", () => {
     const machine = `/subscriptions/${SUB1}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/fs02?api-version=2024-07-10`;
     const r = await plainRequest(h, "PATCH", machine, { identity: { type: "None" } });
     expect(r.status).toBe(400);
-    expect((await plainRequest(h, "GET", machine)).body).toMatchObject({ identity: { type: "SystemAssigned", principalId: "a7c00002-0000-4000-8000-000000000002" } });
+    expect((await plainRequest(h, "GET", machine)).body).toMatchObject({
+      identity: { type: "SystemAssigned", principalId: "a7c00002-0000-4000-8000-000000000002" },
+    });
   });
 
   it("PATCH identity:true on a server that reported no identity is refused", async () => {

@@ -1,7 +1,18 @@
 import { ServiceClient } from "@azure/core-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLE_IDS, TEST_TENANT_ID } from "../../../../dev/emulator/index";
-import { ACCOUNT_DATA, ACCOUNT_FOREIGN, ACCOUNT_LOCKED, DATA_SHARE, OTHER_TENANT, SERVICE, SUB_OTHER, driftSeed, principal, vm } from "../../support/drift-seed";
+import {
+  ACCOUNT_DATA,
+  ACCOUNT_FOREIGN,
+  ACCOUNT_LOCKED,
+  DATA_SHARE,
+  OTHER_TENANT,
+  SERVICE,
+  SUB_OTHER,
+  driftSeed,
+  principal,
+  vm,
+} from "../../support/drift-seed";
 import { responseProblems, sendRaw, startHarness, SUB1, type Harness, type RawResult } from "../../support/emulator-harness";
 
 /** Storage account prerequisites (network rules, shared key access) and Entra tenants, read as the engine reads them. */
@@ -27,7 +38,12 @@ describe("storage account prerequisites", () => {
   it("GET returns networkAcls and allowSharedKeyAccess as seeded; an account that never set allowSharedKeyAccess omits it; each GET is counted", async () => {
     await h.emulator.admin.resetCalls();
     const locked = await account(ACCOUNT_LOCKED);
-    expect(locked.networkAcls).toEqual({ defaultAction: "Deny", bypass: "None", ipRules: [{ value: "203.0.113.0/24", action: "Allow" }], virtualNetworkRules: [] });
+    expect(locked.networkAcls).toEqual({
+      defaultAction: "Deny",
+      bypass: "None",
+      ipRules: [{ value: "203.0.113.0/24", action: "Allow" }],
+      virtualNetworkRules: [],
+    });
     expect(locked.allowSharedKeyAccess).toBe(false);
     const open = await account(ACCOUNT_DATA);
     expect(open.networkAcls).toEqual({ defaultAction: "Allow", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] });
@@ -36,13 +52,23 @@ describe("storage account prerequisites", () => {
   });
 
   it("the admin API changes them (as someone in the portal) and the next GET shows it; bad rules are refused", async () => {
-    await h.emulator.admin.setStorageAccount({ id: ACCOUNT_DATA, networkAcls: { defaultAction: "Deny", bypass: "Logging, Metrics" }, allowSharedKeyAccess: false });
+    await h.emulator.admin.setStorageAccount({
+      id: ACCOUNT_DATA,
+      networkAcls: { defaultAction: "Deny", bypass: "Logging, Metrics" },
+      allowSharedKeyAccess: false,
+    });
     expect(await account(ACCOUNT_DATA)).toMatchObject({ networkAcls: { defaultAction: "Deny", bypass: "Logging, Metrics" }, allowSharedKeyAccess: false });
-    await h.emulator.admin.setStorageAccount({ id: ACCOUNT_DATA, networkAcls: { defaultAction: "Deny", bypass: "Metrics, AzureServices" }, allowSharedKeyAccess: null });
+    await h.emulator.admin.setStorageAccount({
+      id: ACCOUNT_DATA,
+      networkAcls: { defaultAction: "Deny", bypass: "Metrics, AzureServices" },
+      allowSharedKeyAccess: null,
+    });
     const after = await account(ACCOUNT_DATA);
     expect(after.networkAcls).toMatchObject({ bypass: "Metrics, AzureServices" });
     expect("allowSharedKeyAccess" in after).toBe(false);
-    await expect(h.emulator.admin.setStorageAccount({ id: ACCOUNT_DATA, networkAcls: { defaultAction: "Deny", bypass: "TrustedServices" } })).rejects.toMatchObject({ status: 400, message: expect.stringContaining("bypass") });
+    await expect(
+      h.emulator.admin.setStorageAccount({ id: ACCOUNT_DATA, networkAcls: { defaultAction: "Deny", bypass: "TrustedServices" } }),
+    ).rejects.toMatchObject({ status: 400, message: expect.stringContaining("bypass") });
     await expect(h.emulator.admin.setStorageAccount({ id: `${ACCOUNT_DATA}x` })).rejects.toMatchObject({ status: 404 });
   });
 

@@ -10,7 +10,11 @@ afterAll(async () => h.emulator.close());
 
 describe("429 with Retry-After, retried by the SDK's own policy", () => {
   it("an injected 429 on one operation is retried after Retry-After and then succeeds", async () => {
-    await h.emulator.admin.addFault({ match: { operationId: "StorageSyncServices_Get" }, effect: { kind: "status", status: 429, retryAfterSeconds: 1 }, times: 1 });
+    await h.emulator.admin.addFault({
+      match: { operationId: "StorageSyncServices_Get" },
+      effect: { kind: "status", status: 429, retryAfterSeconds: 1 },
+      times: 1,
+    });
     await h.emulator.admin.resetCalls();
     const svc = await h.storageSync().storageSyncServices.get("rg-filesync", "sss-prod");
     expect(svc.id).toBe(SERVICE1);

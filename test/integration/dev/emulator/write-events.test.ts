@@ -27,7 +27,13 @@ async function notifications(): Promise<EventGridEvent<unknown>[]> {
 function writeEvents(events: EventGridEvent<unknown>[]): { subject: string; operationName: string; principal: string }[] {
   return events.flatMap((e) =>
     isSystemEvent("Microsoft.Resources.ResourceWriteSuccess", e)
-      ? [{ subject: e.subject, operationName: e.data.operationName, principal: e.data.claims["http://schemas.microsoft.com/identity/claims/objectidentifier"] ?? "" }]
+      ? [
+          {
+            subject: e.subject,
+            operationName: e.data.operationName,
+            principal: e.data.claims["http://schemas.microsoft.com/identity/claims/objectidentifier"] ?? "",
+          },
+        ]
       : [],
   );
 }
@@ -41,7 +47,11 @@ describe("ResourceWriteSuccess events for writes", () => {
     const server = `${SERVICE1}/registeredServers/5e7e0001-0000-4000-8000-000000000001`;
     await sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${server}?api-version=2022-09-01`, { properties: { identity: true } });
     const writes = writeEvents(await notifications());
-    expect(writes).toContainEqual({ subject: server, operationName: "Microsoft.StorageSync/storageSyncServices/registeredServers/write", principal: h.emulator.callerPrincipalId });
+    expect(writes).toContainEqual({
+      subject: server,
+      operationName: "Microsoft.StorageSync/storageSyncServices/registeredServers/write",
+      principal: h.emulator.callerPrincipalId,
+    });
     const event = (await notifications()).find((e) => e.subject === server);
     // The role that allowed the write, as ARM's evidence says.
     expect((event?.data as { authorization: { evidence: { role: string } } }).authorization.evidence.role).toBe("Azure File Sync Administrator");

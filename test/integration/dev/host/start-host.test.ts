@@ -124,11 +124,18 @@ describe("local Functions host (fixture app, Azurite)", () => {
       const ok = await fetch(webhook(), {
         method: "POST",
         headers: { "aeg-event-type": "Notification" },
-        body: JSON.stringify([{ id: "e1", subject: "one" }, { id: "e2", subject: "two" }]),
+        body: JSON.stringify([
+          { id: "e1", subject: "one" },
+          { id: "e2", subject: "two" },
+        ]),
       });
       expect(ok.status).toBe(200);
       expect(seen()?.events).toEqual(expect.arrayContaining([expect.objectContaining({ id: "e1" }), expect.objectContaining({ id: "e2" })]));
-      const failing = await fetch(webhook(), { method: "POST", headers: { "aeg-event-type": "Notification" }, body: JSON.stringify([{ id: "e3", subject: "fail" }]) });
+      const failing = await fetch(webhook(), {
+        method: "POST",
+        headers: { "aeg-event-type": "Notification" },
+        body: JSON.stringify([{ id: "e3", subject: "fail" }]),
+      });
       expect(failing.status).toBe(500);
       expect(await failing.text()).toContain("e3");
     });
@@ -138,7 +145,11 @@ describe("local Functions host (fixture app, Azurite)", () => {
       expect(options.status).toBe(200);
       expect(options.headers.get("webhook-allowed-origin")).toBe("eventgrid.azure.net");
       const cloudEvent = { specversion: "1.0", id: "ce-1", type: "Microsoft.Resources.ResourceWriteSuccess", source: "/subscriptions/x", subject: "one" };
-      const delivered = await fetch(webhook(), { method: "POST", headers: { "content-type": "application/cloudevents+json" }, body: JSON.stringify(cloudEvent) });
+      const delivered = await fetch(webhook(), {
+        method: "POST",
+        headers: { "content-type": "application/cloudevents+json" },
+        body: JSON.stringify(cloudEvent),
+      });
       expect(delivered.status).toBe(200);
       expect(seen()?.events).toContainEqual(cloudEvent);
     });
@@ -165,7 +176,10 @@ describe("local Functions host (fixture app, Azurite)", () => {
       const sent = await queue.sendMessage(Buffer.from(JSON.stringify({ job: 1 })).toString("base64"));
       const delivery = await eventually(() => seen()?.queue.find((q) => q.id === sent.messageId), "the queue message");
       expect(delivery).toMatchObject({ message: { job: 1 }, dequeueCount: 1 });
-      await eventually(async () => ((await queue.peekMessages({ numberOfMessages: 32 })).peekedMessageItems.some((m) => m.messageId === sent.messageId) ? undefined : true), "deletion");
+      await eventually(
+        async () => ((await queue.peekMessages({ numberOfMessages: 32 })).peekedMessageItems.some((m) => m.messageId === sent.messageId) ? undefined : true),
+        "deletion",
+      );
     });
 
     it("retries a failing message until maxDequeueCount, then moves it to <queue>-poison", async () => {
@@ -176,16 +190,26 @@ describe("local Functions host (fixture app, Azurite)", () => {
         return peekedMessageItems.find((m) => Buffer.from(m.messageText, "base64").toString() === JSON.stringify({ fail: true }));
       }, "the poison message");
       expect(poisoned).toBeDefined();
-      const attempts = seen()?.queue.filter((q) => q.id === sent.messageId).map((q) => q.dequeueCount);
+      const attempts = seen()
+        ?.queue.filter((q) => q.id === sent.messageId)
+        .map((q) => q.dequeueCount);
       expect(attempts).toEqual([1, 2, 3]);
     });
 
     it("runs at most batchSize + newBatchThreshold messages at once, and never redelivers a slow one whose lease it renews", async () => {
       const before = seen()?.queue.length ?? 0;
-      const sent = await Promise.all(Array.from({ length: 10 }, (_, i) => queue.sendMessage(Buffer.from(JSON.stringify({ sleepMs: i === 0 ? 2_500 : 300 })).toString("base64"))));
+      const sent = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => queue.sendMessage(Buffer.from(JSON.stringify({ sleepMs: i === 0 ? 2_500 : 300 })).toString("base64"))),
+      );
       const ids = new Set(sent.map((s) => s.messageId));
-      await eventually(() => ((seen()?.queue.filter((q) => ids.has(String(q.id))).length ?? 0) >= 10 && seen()?.running === 0 ? true : undefined), "all slow messages");
-      const deliveries = seen()?.queue.slice(before).filter((q) => ids.has(String(q.id))) ?? [];
+      await eventually(
+        () => ((seen()?.queue.filter((q) => ids.has(String(q.id))).length ?? 0) >= 10 && seen()?.running === 0 ? true : undefined),
+        "all slow messages",
+      );
+      const deliveries =
+        seen()
+          ?.queue.slice(before)
+          .filter((q) => ids.has(String(q.id))) ?? [];
       expect(deliveries).toHaveLength(10);
       expect(deliveries.every((d) => d.dequeueCount === 1)).toBe(true);
       // batchSize 4 + newBatchThreshold 2
@@ -237,8 +261,14 @@ describe("closing the host", () => {
 
 describe("registration validation", () => {
   it("refuses to start, naming every invalid registration", async () => {
-    const attempt = startHost({ projectDir: path.join(fixtures, "broken-app"), settings: { AzureWebJobsStorage: inject("azuriteConnectionString") }, logger: memoryLogger() });
+    const attempt = startHost({
+      projectDir: path.join(fixtures, "broken-app"),
+      settings: { AzureWebJobsStorage: inject("azuriteConnectionString") },
+      logger: memoryLogger(),
+    });
     await expect(attempt).rejects.toBeInstanceOf(InvalidRegistrationsError);
-    await expect(attempt).rejects.toThrow(/"noQueueName": a queue trigger needs a non-empty "queueName"[\s\S]*"missingSetting": schedule: .*%NOT_DEFINED_ANYWHERE%/);
+    await expect(attempt).rejects.toThrow(
+      /"noQueueName": a queue trigger needs a non-empty "queueName"[\s\S]*"missingSetting": schedule: .*%NOT_DEFINED_ANYWHERE%/,
+    );
   });
 });

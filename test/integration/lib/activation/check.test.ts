@@ -51,7 +51,9 @@ describe("activation check", () => {
     // likely cause; when that does not take either, no second re-run follows.
     await stack.drain();
     const runs = [];
-    for await (const e of stack.app.tables.runs.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${resourceKey(SSS_BRANCH)}'` } })) {
+    for await (const e of stack.app.tables.runs.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: `PartitionKey eq '${resourceKey(SSS_BRANCH)}'` },
+    })) {
       const run = runFromEntity(e);
       if (run) runs.push(run);
     }
@@ -93,13 +95,29 @@ describe("activation check", () => {
     const serviceId = SSS_PROD.replace("sss-prod", "sss-crashed");
     const switchedAt = new Date(Date.now() - 60_000).toISOString();
     const row = (serverId: string, state: ServerRecord["state"]): ServerRecord => ({
-      serviceId, serverId, resourceId: `${serviceId}/registeredServers/${serverId}`, name: `${serverId}.contoso.local`, state, reason: "judged by the check that died",
-      principalId: "c0ffee00-0000-4000-8000-000000000001", switchedAt, lastCheckedAt: switchedAt, switchAttempts: 1, autoReruns: 0,
+      serviceId,
+      serverId,
+      resourceId: `${serviceId}/registeredServers/${serverId}`,
+      name: `${serverId}.contoso.local`,
+      state,
+      reason: "judged by the check that died",
+      principalId: "c0ffee00-0000-4000-8000-000000000001",
+      switchedAt,
+      lastCheckedAt: switchedAt,
+      switchAttempts: 1,
+      autoReruns: 0,
     });
     const rows = [row("aaaaaaaa-0000-4000-8000-000000000001", "ActivationOverdue"), row("aaaaaaaa-0000-4000-8000-000000000002", "Active")];
     for (const r of rows) {
       await stack.app.tables.servers.createEntity(serverToEntity(r));
-      await addDueEntry(stack.app.tables.due, { serviceId, serverId: r.serverId, serverResourceId: r.resourceId, principalId: r.principalId, switchedAt, dueAt: switchedAt });
+      await addDueEntry(stack.app.tables.due, {
+        serviceId,
+        serverId: r.serverId,
+        serverResourceId: r.resourceId,
+        principalId: r.principalId,
+        switchedAt,
+        dueAt: switchedAt,
+      });
     }
     await updateService(stack.app.tables.services, serviceId, (s) => ({ ...s, counts: { ...emptyCounts(), Switched: 2 } }));
 
@@ -108,7 +126,9 @@ describe("activation check", () => {
     expect((await rowsOf(serviceId)).find((r) => r.state === "ActivationOverdue")?.autoReruns).toBe(1);
     // The re-run carries the overdue server (queued as is, not merged into a pending run that would drop it).
     const queued = [];
-    for await (const e of stack.app.tables.runs.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${resourceKey(serviceId)}'` } })) {
+    for await (const e of stack.app.tables.runs.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: `PartitionKey eq '${resourceKey(serviceId)}'` },
+    })) {
       const run = runFromEntity(e);
       if (run?.trigger.kind === "timer") queued.push(run);
     }

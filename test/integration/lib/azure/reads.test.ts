@@ -29,14 +29,26 @@ describe("ARM read helpers", () => {
     const servers = await listRegisteredServers(harness.arm, PROD);
     expect(servers).toHaveLength(8);
     const fs01 = servers.find((s) => s.name === "fs01.contoso.local");
-    expect(fs01).toMatchObject({ serverId: "5e7e0001-0000-4000-8000-000000000001", serviceId: PROD, serverRole: "Standalone", latestApplicationId: "a7c00001-0000-4000-8000-000000000001", activeAuthType: "Certificate", agentVersion: "20.0.0.0" });
+    expect(fs01).toMatchObject({
+      serverId: "5e7e0001-0000-4000-8000-000000000001",
+      serviceId: PROD,
+      serverRole: "Standalone",
+      latestApplicationId: "a7c00001-0000-4000-8000-000000000001",
+      activeAuthType: "Certificate",
+      agentVersion: "20.0.0.0",
+    });
     expect(fs01?.applicationId).toBeUndefined();
     const cluster = servers.find((s) => s.serverRole === "ClusterName");
     expect(cluster?.clusterId).toBe(cluster?.serverId);
 
-    expect(await getRegisteredServer(harness.arm, `${PROD}/registeredServers/5e7e0005-0000-4000-8000-000000000005`)).toMatchObject({ activeAuthType: "ManagedIdentity", applicationId: "a7c00005-0000-4000-8000-000000000005" });
+    expect(await getRegisteredServer(harness.arm, `${PROD}/registeredServers/5e7e0005-0000-4000-8000-000000000005`)).toMatchObject({
+      activeAuthType: "ManagedIdentity",
+      applicationId: "a7c00005-0000-4000-8000-000000000005",
+    });
     expect(await getRegisteredServer(harness.arm, `${PROD}/registeredServers/5e7e0fff-0000-4000-8000-000000000fff`)).toBeUndefined();
-    await expect(getRegisteredServer(harness.arm, "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm")).rejects.toThrow("not a registered server id");
+    await expect(getRegisteredServer(harness.arm, "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm")).rejects.toThrow(
+      "not a registered server id",
+    );
   });
 
   it("reads an Arc machine's and a VM's system-assigned identity, undefined principal without one, undefined when missing", async () => {
@@ -45,9 +57,14 @@ describe("ARM read helpers", () => {
     expect(arc?.tenantId).toBeTruthy();
     const vm = await getMachineIdentity(harness.arm, `/subscriptions/${SUB1}/resourceGroups/rg-filesync/providers/Microsoft.Compute/virtualMachines/vm-fs04`);
     expect(vm?.principalId).toBe("a7c00004-0000-4000-8000-000000000004");
-    const noIdentity = await getMachineIdentity(harness.arm, `/subscriptions/${SUB2}/resourceGroups/rg-branch/providers/Microsoft.Compute/virtualMachines/vm-br02`);
+    const noIdentity = await getMachineIdentity(
+      harness.arm,
+      `/subscriptions/${SUB2}/resourceGroups/rg-branch/providers/Microsoft.Compute/virtualMachines/vm-br02`,
+    );
     expect(noIdentity).toMatchObject({ name: "vm-br02", principalId: undefined });
-    expect(await getMachineIdentity(harness.arm, `/subscriptions/${SUB1}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/nope`)).toBeUndefined();
+    expect(
+      await getMachineIdentity(harness.arm, `/subscriptions/${SUB1}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/nope`),
+    ).toBeUndefined();
     await expect(getMachineIdentity(harness.arm, PROD)).rejects.toThrow("neither an Arc-enabled server");
   });
 

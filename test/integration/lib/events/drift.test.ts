@@ -33,7 +33,9 @@ async function assignments(): Promise<RoleAssignment[]> {
 
 async function runsOf(serviceId: string): Promise<RunRecord[]> {
   const runs: RunRecord[] = [];
-  for await (const e of stack.app.tables.runs.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${resourceKey(serviceId)}'` } })) {
+  for await (const e of stack.app.tables.runs.listEntities<Record<string, unknown>>({
+    queryOptions: { filter: `PartitionKey eq '${resourceKey(serviceId)}'` },
+  })) {
     const run = runFromEntity(e);
     if (run) runs.push(run);
   }
@@ -127,7 +129,9 @@ describe("drift and late news", () => {
     expect(notes).toEqual([expect.stringContaining("matched by previous principal")]);
 
     await stack.drain({ timeoutMs: 40_000 });
-    const repairRun = (await runsOf(SSS_PROD)).find((r) => r.plan?.some((a) => a.kind === "repairServer" && (a as { principalId?: string }).principalId === newPrincipal));
+    const repairRun = (await runsOf(SSS_PROD)).find((r) =>
+      r.plan?.some((a) => a.kind === "repairServer" && (a as { principalId?: string }).principalId === newPrincipal),
+    );
     expect(repairRun?.plan?.map((a) => a.kind)).toEqual(["grantRole", "repairServer"]);
     expect(repairRun?.trigger).toMatchObject({ kind: "event" });
     const raw = await stack.emulator.admin.getServer(`${SSS_PROD}/registeredServers/${before?.serverId}`);
@@ -146,7 +150,10 @@ describe("drift and late news", () => {
     await fullSweep(timer, stack.context("fullSweep"));
     await stack.drain();
     const restored = (await assignments()).find(
-      (a) => a.principalId.toLowerCase() === servicePrincipal && a.scope.toLowerCase() === victim?.scope.toLowerCase() && a.roleDefinitionId === victim?.roleDefinitionId,
+      (a) =>
+        a.principalId.toLowerCase() === servicePrincipal &&
+        a.scope.toLowerCase() === victim?.scope.toLowerCase() &&
+        a.roleDefinitionId === victim?.roleDefinitionId,
     );
     expect(restored).toBeDefined();
     const sweepRun = (await runsOf(SSS_BRANCH)).find((r) => r.trigger.kind === "timer");

@@ -50,17 +50,29 @@ describe("ARM event → queue → reconcile → table rows", () => {
       null,
       "text",
       { id: "x" },
-      { id: "x", eventType: "Microsoft.Resources.ResourceWriteSuccess", subject: "s", data: { operationName: "Microsoft.Compute/virtualMachines/write", resourceUri: "not-an-id" } },
+      {
+        id: "x",
+        eventType: "Microsoft.Resources.ResourceWriteSuccess",
+        subject: "s",
+        data: { operationName: "Microsoft.Compute/virtualMachines/write", resourceUri: "not-an-id" },
+      },
       { id: "y", eventType: "Microsoft.Storage.BlobCreated", subject: "s", data: {} },
       {
         id: "z",
         eventType: "Microsoft.Resources.ResourceWriteSuccess",
         subject: "s",
-        data: { operationName: "Microsoft.StorageSync/storageSyncServices/registeredServers/write", resourceUri: "/subscriptions/99999999-9999-4999-8999-999999999999/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/x/registeredServers/y" },
+        data: {
+          operationName: "Microsoft.StorageSync/storageSyncServices/registeredServers/write",
+          resourceUri:
+            "/subscriptions/99999999-9999-4999-8999-999999999999/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/x/registeredServers/y",
+        },
       },
     ];
     for (const event of junk) await expect(armEvents(event as never, stack.context("armEvents"))).resolves.toBeUndefined();
-    const logged = stack.logs.slice(before).map((l) => l.message).join("\n");
+    const logged = stack.logs
+      .slice(before)
+      .map((l) => l.message)
+      .join("\n");
     expect(logged).toMatch(/not a JSON object/);
     expect(logged).toMatch(/Invalid ARM resource id/);
     expect(logged).toMatch(/not handled/);
@@ -84,18 +96,31 @@ describe("ARM event → queue → reconcile → table rows", () => {
     await expect(armEvents(event as never, stack.context("armEvents"))).resolves.toBeUndefined();
     expect(stack.logs.map((l) => l.message).join("\n")).toMatch(/fs02: AuthorizationFailed/);
     await stack.emulator.admin.clearFaults();
-    await stack.emulator.admin.addFault({ match: { pathContains: "machines/fs02" }, effect: { kind: "status", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0 } });
+    await stack.emulator.admin.addFault({
+      match: { pathContains: "machines/fs02" },
+      effect: { kind: "status", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0 },
+    });
     await expect(armEvents(event as never, stack.context("armEvents"))).rejects.toThrow();
     await stack.emulator.admin.clearFaults();
   });
   it("a batch mixing malformed, oversized and valid events (Event Grid schema and CloudEvents): each bad one is named, every valid one is queued", async () => {
     const before = stack.logs.length;
     const write = (serviceId: string, child: string) => ({
-      operationName: `Microsoft.StorageSync/storageSyncServices/${child.split("/").filter((_, i) => i % 2 === 0).join("/")}/write`,
+      operationName: `Microsoft.StorageSync/storageSyncServices/${child
+        .split("/")
+        .filter((_, i) => i % 2 === 0)
+        .join("/")}/write`,
       resourceUri: `${serviceId}/${child}`,
       status: "Succeeded",
     });
-    const good = { id: "good-1", eventType: "Microsoft.Resources.ResourceWriteSuccess", subject: SSS_PROD, eventTime: new Date().toISOString(), dataVersion: "2", data: write(SSS_PROD, "registeredServers/abc") };
+    const good = {
+      id: "good-1",
+      eventType: "Microsoft.Resources.ResourceWriteSuccess",
+      subject: SSS_PROD,
+      eventTime: new Date().toISOString(),
+      dataVersion: "2",
+      data: write(SSS_PROD, "registeredServers/abc"),
+    };
     const batch: unknown[] = [
       { ...good, id: "wrong-types", data: { operationName: 42, resourceUri: ["x"] } },
       { ...good, id: "no-data", data: undefined },
@@ -105,12 +130,23 @@ describe("ARM event → queue → reconcile → table rows", () => {
       // Oversized but valid: a 1 MB claim does not stop the event, and only 300 characters of it are kept.
       { ...good, id: "big-claims", data: { ...good.data, claims: { name: "n".repeat(1_000_000) } } },
       { specversion: "1.0", id: "ce-bad", type: "Microsoft.Resources.ResourceWriteSuccess", source: "/subscriptions/x", data: "not an object" },
-      { specversion: "1.0", id: "ce-good", type: "Microsoft.Resources.ResourceWriteSuccess", source: "/subscriptions/x", subject: SSS_BRANCH, data: write(SSS_BRANCH, "syncGroups/sg/cloudEndpoints/ce") },
+      {
+        specversion: "1.0",
+        id: "ce-good",
+        type: "Microsoft.Resources.ResourceWriteSuccess",
+        source: "/subscriptions/x",
+        subject: SSS_BRANCH,
+        data: write(SSS_BRANCH, "syncGroups/sg/cloudEndpoints/ce"),
+      },
     ];
     for (const event of batch) await expect(armEvents(event as never, stack.context("armEvents"))).resolves.toBeUndefined();
 
     const logged = stack.logs.slice(before).map((l) => l.message);
-    const rejected = (pattern: RegExp) => expect(logged.some((m) => /ARM event rejected/.test(m) && pattern.test(m)), String(pattern)).toBe(true);
+    const rejected = (pattern: RegExp) =>
+      expect(
+        logged.some((m) => /ARM event rejected/.test(m) && pattern.test(m)),
+        String(pattern),
+      ).toBe(true);
     rejected(/wrong-types: data\.operationName: .*string.*data\.resourceUri: .*string/);
     rejected(/malformed event no-data: data: /);
     rejected(/malformed event x{100}: id: .*200 characters/);

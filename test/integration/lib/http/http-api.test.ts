@@ -27,7 +27,9 @@ beforeAll(async () => {
   // Only sss-prod's resource group is managed, so sss-branch is out of scope.
   stack = await startAppStack({ settings: { MANAGED_SCOPES: `/subscriptions/${SUB1}/resourceGroups/rg-filesync` } });
   const docResponse = await openApiHttp(new HttpRequest({ method: "GET", url: `${BASE}/openapi.json` }));
-  const doc = docResponse.jsonBody as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { $ref: string } }> }> }>> };
+  const doc = docResponse.jsonBody as {
+    paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { $ref: string } }> }> }>>;
+  };
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   ajv.addSchema(doc as object, "openapi.json");
   validate = (path, method, response) => {
@@ -44,7 +46,10 @@ beforeAll(async () => {
 afterAll(async () => stack?.close());
 
 const post = (body: string, headers: Record<string, string> = {}) =>
-  reconcileHttp(new HttpRequest({ method: "POST", url: `${BASE}/reconcile`, body: { string: body }, headers: { "content-type": "application/json", ...headers } }), stack.context("reconcileHttp"));
+  reconcileHttp(
+    new HttpRequest({ method: "POST", url: `${BASE}/reconcile`, body: { string: body }, headers: { "content-type": "application/json", ...headers } }),
+    stack.context("reconcileHttp"),
+  );
 const get = (path: string, params: Record<string, string> = {}) => new HttpRequest({ method: "GET", url: `${BASE}${path}`, params });
 
 describe("HTTP API", () => {
@@ -184,7 +189,14 @@ describe("HTTP API", () => {
       const runId = newRunId(SSS_PROD, startedAt);
       const trigger = { kind: "http" as const, caller: "test" };
       return recordRunStarted(stack.app.tables.runs, runId, {
-        serviceId: SSS_PROD, dryRun: false, trigger, queuedAt: startedAt.toISOString(), startedAt, attempt: 1, worker: "dead-worker", coalescedTriggers: [],
+        serviceId: SSS_PROD,
+        dryRun: false,
+        trigger,
+        queuedAt: startedAt.toISOString(),
+        startedAt,
+        attempt: 1,
+        worker: "dead-worker",
+        coalescedTriggers: [],
       }).then(() => runId);
     };
     const crashed = await started(31_000);
@@ -194,7 +206,11 @@ describe("HTTP API", () => {
     const lease = await acquireLease(stack.app.tables.leases, SSS_PROD, `some-worker/${slow}`, 30_000);
     expect(lease.acquired).toBe(true);
     expect((await runHttp(get(`/runs/${slow}`, { runId: slow }))).jsonBody).toMatchObject({ status: "running" });
-    expect(((await serviceHttp(get(`/service?id=${encodeURIComponent(SSS_PROD)}`))).jsonBody as { recentRuns: Array<{ runId: string; status: string }> }).recentRuns.find((r) => r.runId === slow)?.status).toBe("running");
+    expect(
+      (
+        (await serviceHttp(get(`/service?id=${encodeURIComponent(SSS_PROD)}`))).jsonBody as { recentRuns: Array<{ runId: string; status: string }> }
+      ).recentRuns.find((r) => r.runId === slow)?.status,
+    ).toBe("running");
     if (lease.acquired) await releaseLease(stack.app.tables.leases, lease.lease);
     expect((await runHttp(get(`/runs/${slow}`, { runId: slow }))).jsonBody).toMatchObject({ status: "abandoned" });
 
@@ -217,7 +233,17 @@ describe("HTTP API", () => {
     await updateService(stack.app.tables.services, SSS_BRANCH, (s) => ({ ...s, counts: { ...s.counts, Active: 1 } }));
     const serverId = "bbbbbbbb-0000-4000-8000-000000000001";
     await stack.app.tables.servers.upsertEntity(
-      serverToEntity({ serviceId: SSS_BRANCH, serverId, resourceId: `${SSS_BRANCH}/registeredServers/${serverId}`, name: "outside", state: "Active", reason: "", lastCheckedAt: now.toISOString(), switchAttempts: 1, autoReruns: 0 }),
+      serverToEntity({
+        serviceId: SSS_BRANCH,
+        serverId,
+        resourceId: `${SSS_BRANCH}/registeredServers/${serverId}`,
+        name: "outside",
+        state: "Active",
+        reason: "",
+        lastCheckedAt: now.toISOString(),
+        switchAttempts: 1,
+        autoReruns: 0,
+      }),
     );
     const runId = newRunId(SSS_BRANCH, now);
     await recordRunQueued(stack.app.tables.runs, { runId, serviceId: SSS_BRANCH, dryRun: false, trigger: { kind: "http", caller: "test" }, queuedAt: now });

@@ -130,7 +130,11 @@ describe("reconcile against the emulator", () => {
   it("keeps a user-assigned identity and assigns in the storage account's own subscription", async () => {
     const uai = `/subscriptions/${SUB_B}/resourceGroups/rg-data-b/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai-sync`;
     await harness.load(
-      tenant({ servers: [eligibleServer(1)], syncGroups: [syncGroupOn("sg", ACCOUNT_B, "share2", [1])], identity: { type: "UserAssigned", userAssignedIdentities: [uai] } }),
+      tenant({
+        servers: [eligibleServer(1)],
+        syncGroups: [syncGroupOn("sg", ACCOUNT_B, "share2", [1])],
+        identity: { type: "UserAssigned", userAssignedIdentities: [uai] },
+      }),
     );
     const report = await harness.run();
     expect(report.converged).toBe(true);

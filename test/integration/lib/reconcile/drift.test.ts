@@ -83,7 +83,13 @@ describe("case 1: a switched server whose machine identity changed", () => {
 
   it("grants and switches nothing for an identity of another tenant, and says why", async () => {
     const newPrincipal = await switchedThenReset();
-    const change: IdentityChange = { machineId: machineOf(1), principalId: newPrincipal, previousPrincipalId: principalOf(1), hostNames: ["fs1"], tenantId: OTHER_TENANT };
+    const change: IdentityChange = {
+      machineId: machineOf(1),
+      principalId: newPrincipal,
+      previousPrincipalId: principalOf(1),
+      hostNames: ["fs1"],
+      tenantId: OTHER_TENANT,
+    };
     await harness.emulator.admin.resetCalls();
     const report = await harness.run(false, {}, { identityChanges: [change] });
     expect(report.plan).toEqual([]);
@@ -146,7 +152,9 @@ describe("case 2: the likely cause of a stalled switch", () => {
 
 describe("case 3: order and proof", () => {
   it("a useIdentity write that does not stick fails with UseIdentityNotConfirmed, and no server is switched", async () => {
-    await harness.load(tenant({ servers: [eligibleServer(1)], syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])], identity: { type: "SystemAssigned" } }));
+    await harness.load(
+      tenant({ servers: [eligibleServer(1)], syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])], identity: { type: "SystemAssigned" } }),
+    );
     await harness.emulator.admin.addFault({ match: { method: "PATCH", pathContains: "/storageSyncServices/sss" }, effect: { kind: "ignoreWrite" }, times: 1 });
     const report = await harness.run();
     expect(report.plan.map((a) => a.kind)).toEqual(["grantRole", "grantRole", "grantRole", "setUseIdentity", "switchServer"]);
@@ -159,8 +167,19 @@ describe("case 3: order and proof", () => {
   });
 
   it("a switch that does not stick fails with ServerIdentityNotConfirmed instead of counting as Switched", async () => {
-    await harness.load(tenant({ servers: [eligibleServer(1)], syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])], useIdentity: true, identity: { type: "SystemAssigned" } }));
-    await harness.emulator.admin.addFault({ match: { method: "PATCH", pathContains: `/registeredServers/${serverIdOf(1)}` }, effect: { kind: "ignoreWrite" }, times: 1 });
+    await harness.load(
+      tenant({
+        servers: [eligibleServer(1)],
+        syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])],
+        useIdentity: true,
+        identity: { type: "SystemAssigned" },
+      }),
+    );
+    await harness.emulator.admin.addFault({
+      match: { method: "PATCH", pathContains: `/registeredServers/${serverIdOf(1)}` },
+      effect: { kind: "ignoreWrite" },
+      times: 1,
+    });
     const report = await harness.run();
     expect(report.servers[0]).toMatchObject({ state: "Failed", switchedThisRun: false, error: { code: "ServerIdentityNotConfirmed" } });
     expect(report.servers[0]?.remedy).toContain("identity: false");
@@ -172,10 +191,17 @@ describe("case 3: order and proof", () => {
 describe("case 3: a repair that does not stick", () => {
   it("fails with ServerApplicationIdMismatch when the server reads back the old applicationId", async () => {
     const newPrincipal = await switchedThenReset();
-    await harness.emulator.admin.addFault({ match: { method: "PATCH", pathContains: `/registeredServers/${serverIdOf(1)}` }, effect: { kind: "ignoreWrite" }, times: 1 });
+    await harness.emulator.admin.addFault({
+      match: { method: "PATCH", pathContains: `/registeredServers/${serverIdOf(1)}` },
+      effect: { kind: "ignoreWrite" },
+      times: 1,
+    });
     const change: IdentityChange = { machineId: machineOf(1), principalId: newPrincipal, previousPrincipalId: principalOf(1), hostNames: ["fs1"] };
     const report = await harness.run(false, {}, { identityChanges: [change] });
-    expect(report.outcomes.find((o) => o.actionId === `repair:${serverIdOf(1)}`)).toMatchObject({ status: "failed", error: { code: "ServerApplicationIdMismatch" } });
+    expect(report.outcomes.find((o) => o.actionId === `repair:${serverIdOf(1)}`)).toMatchObject({
+      status: "failed",
+      error: { code: "ServerApplicationIdMismatch" },
+    });
     expect(report.servers[0]).toMatchObject({ state: "Failed", error: { code: "ServerApplicationIdMismatch" } });
     expect(report.servers[0]?.remedy).toContain("Set-AzStorageSyncServer -Identity -ApplicationId");
     expect(report.converged).toBe(false);
@@ -226,7 +252,11 @@ describe("case 5: a storage account in another tenant", () => {
 describe("case 5 before the service has an identity", () => {
   it("takes the service's tenant from its subscription (one read, first run only) and still touches nothing in the other tenant", async () => {
     await harness.load(
-      tenant({ servers: [eligibleServer(1), eligibleServer(2)], syncGroups: [syncGroupOn("sg-b", ACCOUNT_B, "share1", [1]), syncGroupOn("sg-a", ACCOUNT_A, "share1", [2])], subscriptionBTenantId: OTHER_TENANT }),
+      tenant({
+        servers: [eligibleServer(1), eligibleServer(2)],
+        syncGroups: [syncGroupOn("sg-b", ACCOUNT_B, "share1", [1]), syncGroupOn("sg-a", ACCOUNT_A, "share1", [2])],
+        subscriptionBTenantId: OTHER_TENANT,
+      }),
     );
     const report = await harness.run();
     expect(report.servers.map((v) => v.error?.code)).toEqual(["CrossTenantStorageAccount", undefined]);
@@ -251,7 +281,10 @@ describe("case 7: stale grants, opt-in", () => {
 
     const dry = await harness.run(true, { pruneStaleGrants: true });
     expect(dry.plan.map((a) => a.kind)).toEqual(["deleteRoleAssignment"]);
-    expect(dry.plan[0]).toMatchObject({ principalId: principalOf(1), assignmentId: expect.stringMatching(new RegExp(roleAssignmentName(SHARE_A, principalOf(1), ROLE.storageFileDataPrivilegedContributor), "i")) });
+    expect(dry.plan[0]).toMatchObject({
+      principalId: principalOf(1),
+      assignmentId: expect.stringMatching(new RegExp(roleAssignmentName(SHARE_A, principalOf(1), ROLE.storageFileDataPrivilegedContributor), "i")),
+    });
 
     await harness.emulator.admin.resetCalls();
     const report = await harness.run(false, { pruneStaleGrants: true });
@@ -270,7 +303,9 @@ describe("case 7: stale grants, opt-in", () => {
     expect(report.outcomes[0]).toMatchObject({ status: "skipped", skippedBecause: expect.stringContaining("reported, not removed") });
     expect(report.outcomes[0]?.remedy).toContain("Role Based Access Control Administrator");
     expect(report.converged).toBe(false);
-    const remaining = [...harness.emulator.core.state.roleAssignments.values()].filter((a) => a.principalId.toLowerCase() === principalOf(1) && a.scope.toLowerCase() === SHARE_A.toLowerCase());
+    const remaining = [...harness.emulator.core.state.roleAssignments.values()].filter(
+      (a) => a.principalId.toLowerCase() === principalOf(1) && a.scope.toLowerCase() === SHARE_A.toLowerCase(),
+    );
     expect(remaining).toHaveLength(1);
   });
 });

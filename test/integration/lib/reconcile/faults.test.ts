@@ -20,13 +20,20 @@ import {
 const harness = useEngineHarness();
 
 const twoServers = () =>
-  tenant({ servers: [eligibleServer(1), eligibleServer(2)], syncGroups: [syncGroupOn("sg1", ACCOUNT_A, "share1", [1]), syncGroupOn("sg2", ACCOUNT_A, "share2", [2])] });
+  tenant({
+    servers: [eligibleServer(1), eligibleServer(2)],
+    syncGroups: [syncGroupOn("sg1", ACCOUNT_A, "share1", [1]), syncGroupOn("sg2", ACCOUNT_A, "share2", [2])],
+  });
 
 describe("reconcile: ARM faults", () => {
   it("treats 409 RoleAssignmentExists (another writer won the race) as already present, and still switches the server", async () => {
     await harness.load(twoServers());
     const name = roleAssignmentName(shareOf(ACCOUNT_A, "share1"), principalOf(1), ROLE.storageFileDataPrivilegedContributor);
-    await harness.emulator.admin.addFault({ match: { operationId: "RoleAssignments_Create", pathContains: name }, effect: { kind: "status", status: 409, code: "RoleAssignmentExists" }, times: 1 });
+    await harness.emulator.admin.addFault({
+      match: { operationId: "RoleAssignments_Create", pathContains: name },
+      effect: { kind: "status", status: 409, code: "RoleAssignmentExists" },
+      times: 1,
+    });
     const report = await harness.run();
     const grant = report.plan.find((a) => a.kind === "grantRole" && a.principal.kind === "server" && a.principal.principalId === principalOf(1));
     expect(report.outcomes.find((o) => o.actionId === grant?.id)).toMatchObject({ status: "alreadyPresent" });
@@ -36,7 +43,11 @@ describe("reconcile: ARM faults", () => {
 
   it("retries 400 PrincipalNotFound with back-off until the identity has replicated", async () => {
     await harness.load(twoServers());
-    await harness.emulator.admin.addFault({ match: { operationId: "RoleAssignments_Create" }, effect: { kind: "status", status: 400, code: "PrincipalNotFound" }, times: 3 });
+    await harness.emulator.admin.addFault({
+      match: { operationId: "RoleAssignments_Create" },
+      effect: { kind: "status", status: 400, code: "PrincipalNotFound" },
+      times: 3,
+    });
     const progress: string[] = [];
     const report = await reconcileService(harness.arm, SERVICE_ID, { dryRun: false, settings: SETTINGS, onProgress: (m) => progress.push(m) });
     expect(report.converged).toBe(true);
@@ -47,7 +58,10 @@ describe("reconcile: ARM faults", () => {
   it("gives up on PrincipalNotFound after the configured retries, reporting code, request id and remedy", async () => {
     await harness.load(twoServers());
     const name = roleAssignmentName(shareOf(ACCOUNT_A, "share2"), principalOf(2), ROLE.storageFileDataPrivilegedContributor);
-    await harness.emulator.admin.addFault({ match: { operationId: "RoleAssignments_Create", pathContains: name }, effect: { kind: "status", status: 400, code: "PrincipalNotFound" } });
+    await harness.emulator.admin.addFault({
+      match: { operationId: "RoleAssignments_Create", pathContains: name },
+      effect: { kind: "status", status: 400, code: "PrincipalNotFound" },
+    });
     const report = await harness.run(false, { principalNotFoundRetries: 2 });
     const failed = report.outcomes.filter((o) => o.status === "failed");
     expect(failed).toHaveLength(1);
@@ -60,7 +74,11 @@ describe("reconcile: ARM faults", () => {
   it("rides out a 429 storm through the SDK's retry policy, counting every attempt", async () => {
     await harness.load(twoServers());
     await harness.emulator.admin.addFault({ match: {}, effect: { kind: "status", status: 429, code: "TooManyRequests", retryAfterSeconds: 0 }, times: 4 });
-    await harness.emulator.admin.addFault({ match: { operationId: "RoleAssignments_Create" }, effect: { kind: "status", status: 429, code: "TooManyRequests", retryAfterSeconds: 0 }, times: 3 });
+    await harness.emulator.admin.addFault({
+      match: { operationId: "RoleAssignments_Create" },
+      effect: { kind: "status", status: 429, code: "TooManyRequests", retryAfterSeconds: 0 },
+      times: 3,
+    });
     const report = await harness.run();
     expect(report.converged).toBe(true);
     const calls = await harness.emulator.admin.calls();
@@ -85,7 +103,10 @@ describe("reconcile: ARM faults", () => {
   });
 
   it("a storage account in a subscription the automation cannot read fails only that account's grants; the other servers get theirs, and wait for useIdentity", async () => {
-    const seed = tenant({ servers: [eligibleServer(1), eligibleServer(2)], syncGroups: [syncGroupOn("sg-a", ACCOUNT_A, "share1", [1]), syncGroupOn("sg-b", ACCOUNT_B, "share1", [2])] });
+    const seed = tenant({
+      servers: [eligibleServer(1), eligibleServer(2)],
+      syncGroups: [syncGroupOn("sg-a", ACCOUNT_A, "share1", [1]), syncGroupOn("sg-b", ACCOUNT_B, "share1", [2])],
+    });
     // The automation's roles on subscription A only.
     seed.roleAssignments = (seed.roleAssignments ?? []).filter((a) => !a.scope.includes(SUB_B));
     await harness.load(seed, { enforceRbac: true });
@@ -123,7 +144,10 @@ describe("reconcile: ARM faults", () => {
   it("lets the other servers proceed when one server's share grant fails", async () => {
     await harness.load(twoServers());
     const name = roleAssignmentName(shareOf(ACCOUNT_A, "share1"), principalOf(1), ROLE.storageFileDataPrivilegedContributor);
-    await harness.emulator.admin.addFault({ match: { operationId: "RoleAssignments_Create", pathContains: name }, effect: { kind: "status", status: 403, code: "AuthorizationFailed" } });
+    await harness.emulator.admin.addFault({
+      match: { operationId: "RoleAssignments_Create", pathContains: name },
+      effect: { kind: "status", status: 403, code: "AuthorizationFailed" },
+    });
     const report = await harness.run();
     expect(report.servers.map((v) => [v.state, v.switchedThisRun])).toEqual([
       ["Failed", false],
@@ -146,5 +170,8 @@ describe("reconcile: ARM faults", () => {
 });
 
 function twoServersParts() {
-  return { servers: [eligibleServer(1), eligibleServer(2)], syncGroups: [syncGroupOn("sg1", ACCOUNT_A, "share1", [1]), syncGroupOn("sg2", ACCOUNT_A, "share2", [2])] };
+  return {
+    servers: [eligibleServer(1), eligibleServer(2)],
+    syncGroups: [syncGroupOn("sg1", ACCOUNT_A, "share1", [1]), syncGroupOn("sg2", ACCOUNT_A, "share2", [2])],
+  };
 }

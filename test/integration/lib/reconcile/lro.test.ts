@@ -55,7 +55,10 @@ describe("long-running writes, and the resource read after them", () => {
         const response = await next(request);
         if (!failed && request.method === "GET" && /\/operations\//i.test(request.url)) {
           failed = true;
-          response.bodyAsText = JSON.stringify({ status: "Failed", error: { code: "IdentityProvisioningFailed", message: "The identity could not be created." } });
+          response.bodyAsText = JSON.stringify({
+            status: "Failed",
+            error: { code: "IdentityProvisioningFailed", message: "The identity could not be created." },
+          });
         }
         return response;
       },
@@ -64,7 +67,10 @@ describe("long-running writes, and the resource read after them", () => {
     const report = await reconcileService(arm, SERVICE_ID, { dryRun: false, settings: SETTINGS });
     expect(report.converged).toBe(false);
     const byId = new Map(report.outcomes.map((o) => [o.actionId, o]));
-    expect(byId.get("enable-service-identity")).toMatchObject({ status: "failed", error: { code: "IdentityProvisioningFailed", message: "The identity could not be created." } });
+    expect(byId.get("enable-service-identity")).toMatchObject({
+      status: "failed",
+      error: { code: "IdentityProvisioningFailed", message: "The identity could not be created." },
+    });
     expect(byId.get("set-use-identity")).toMatchObject({ status: "skipped" });
     for (const a of report.plan) if (a.kind === "grantRole" && a.principal.kind === "service") expect(byId.get(a.id)?.status).toBe("skipped");
   });

@@ -77,7 +77,9 @@ describe("reconcile: topologies", () => {
     expect(report.servers.map((v) => v.state)).toEqual(["ClusterName", "Switched", "Switched"]);
     for (const n of [1, 2]) {
       const grants = await listRoleAssignmentsForPrincipal(harness.arm, ACCOUNT_A, principalOf(n));
-      expect(grants.map((g) => [g.scope.toLowerCase(), g.roleDefinitionGuid])).toEqual([[shareOf(ACCOUNT_A, "share2").toLowerCase(), ROLE.storageFileDataPrivilegedContributor]]);
+      expect(grants.map((g) => [g.scope.toLowerCase(), g.roleDefinitionGuid])).toEqual([
+        [shareOf(ACCOUNT_A, "share2").toLowerCase(), ROLE.storageFileDataPrivilegedContributor],
+      ]);
     }
     expect((await harness.emulator.admin.getServer(serverResourceId(9))).identity).toBe(false);
     await harness.emulator.admin.advanceTime(60_000);
@@ -93,7 +95,12 @@ describe("reconcile: topologies", () => {
         syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])],
         identity: { type: "SystemAssigned", principalId: servicePrincipal },
         roleAssignments: [
-          { scope: `/subscriptions/${SUB_A}/resourceGroups/rg-data`, role: ROLE.storageAccountContributor, principalId: servicePrincipal, principalType: "ServicePrincipal" },
+          {
+            scope: `/subscriptions/${SUB_A}/resourceGroups/rg-data`,
+            role: ROLE.storageAccountContributor,
+            principalId: servicePrincipal,
+            principalType: "ServicePrincipal",
+          },
           { scope: `/subscriptions/${SUB_A}`, role: ROLE.storageFileDataPrivilegedContributor, principalId: principalOf(1), principalType: "ServicePrincipal" },
         ],
       }),
@@ -202,7 +209,12 @@ describe("reconcile: topologies", () => {
   });
 
   it("does not set useIdentity while a cloud endpoint comes back with an empty storageAccountResourceId, so no server is switched (the documented order)", async () => {
-    await harness.load(tenant({ servers: [eligibleServer(1), eligibleServer(2)], syncGroups: [syncGroupOn("sg-sloppy", ACCOUNT_B, "share1", [1]), syncGroupOn("sg-ok", ACCOUNT_A, "share1", [2])] }));
+    await harness.load(
+      tenant({
+        servers: [eligibleServer(1), eligibleServer(2)],
+        syncGroups: [syncGroupOn("sg-sloppy", ACCOUNT_B, "share1", [1]), syncGroupOn("sg-ok", ACCOUNT_A, "share1", [2])],
+      }),
+    );
     // The spec examples' cloud endpoint: the account id is an empty string.
     const arm = harness.connectWith({
       name: "empty-storage-account-id",
@@ -292,9 +304,17 @@ describe("reconcile: topologies", () => {
   });
 
   it("reports a cloud endpoint whose storage account is gone with a remedy; useIdentity waits for it, and so do the switches (the documented order)", async () => {
-    await harness.load(tenant({ servers: [eligibleServer(1), eligibleServer(2)], syncGroups: [syncGroupOn("sg-gone", ACCOUNT_B, "share1", [1]), syncGroupOn("sg-ok", ACCOUNT_A, "share1", [2])] }));
+    await harness.load(
+      tenant({
+        servers: [eligibleServer(1), eligibleServer(2)],
+        syncGroups: [syncGroupOn("sg-gone", ACCOUNT_B, "share1", [1]), syncGroupOn("sg-ok", ACCOUNT_A, "share1", [2])],
+      }),
+    );
     // The account was deleted after the cloud endpoint was made: ARM answers 404 for its scope.
-    await harness.emulator.admin.addFault({ match: { pathContains: "/storageAccounts/stdatab/" }, effect: { kind: "status", status: 404, code: "ResourceNotFound" } });
+    await harness.emulator.admin.addFault({
+      match: { pathContains: "/storageAccounts/stdatab/" },
+      effect: { kind: "status", status: 404, code: "ResourceNotFound" },
+    });
     const report = await harness.run();
     expect(report.converged).toBe(false);
     const failed = report.outcomes.filter((o) => o.status === "failed");

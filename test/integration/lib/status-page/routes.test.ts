@@ -24,7 +24,13 @@ beforeAll(async () => {
 afterAll(async () => stack?.close());
 
 const request = (method: string, path: string, headers: Record<string, string> = {}, body?: string) =>
-  new HttpRequest({ method, url: `${ORIGIN}/api/page${path}`, headers, params: { path: path.split("?")[0]?.replace(/^\//, "") ?? "" }, body: body === undefined ? undefined : { string: body } });
+  new HttpRequest({
+    method,
+    url: `${ORIGIN}/api/page${path}`,
+    headers,
+    params: { path: path.split("?")[0]?.replace(/^\//, "") ?? "" },
+    body: body === undefined ? undefined : { string: body },
+  });
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const entraPage = (req: HttpRequest) => servePage(stack.app, toApiRequest(req), "entra", silentLog);
 const queued = async () => (await stack.queue.getProperties()).approximateMessagesCount ?? 0;
@@ -32,7 +38,9 @@ const queued = async () => (await stack.queue.getProperties()).approximateMessag
 describe("status page routes", () => {
   it("Entra sign-in: the re-run form queues a run whose audit names the signed-in user, and answers 303 to that run's page", async () => {
     const alice = { "x-ms-client-principal-name": "alice@contoso.com", "x-ms-client-principal-id": "0f0f0f0f-0000-4000-8000-000000000001" };
-    const posted = await entraPage(request("POST", "/reconcile", { ...alice, origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" }, form({ serviceId: SSS_PROD })));
+    const posted = await entraPage(
+      request("POST", "/reconcile", { ...alice, origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" }, form({ serviceId: SSS_PROD })),
+    );
     expect(posted.status, posted.body).toBe(303);
     const location = posted.headers.location ?? "";
     expect(location).toMatch(/^\/api\/page\/runs\/[0-9a-f]{32}-\d{13}-[0-9a-f]{8}\?queued=new$/);
@@ -64,7 +72,10 @@ describe("status page routes", () => {
     ["a request with neither Origin nor Sec-Fetch-Site", {}],
   ])("refuses %s with 403 and queues nothing", async (_, headers: Record<string, string>) => {
     const before = await queued();
-    const response = await statusPageHttp(request("POST", "/reconcile?code=k", headers, form({ serviceId: SSS_PROD, dryRun: "true" })), stack.context("statusPageHttp"));
+    const response = await statusPageHttp(
+      request("POST", "/reconcile?code=k", headers, form({ serviceId: SSS_PROD, dryRun: "true" })),
+      stack.context("statusPageHttp"),
+    );
     expect(response.status).toBe(403);
     expect(String(response.body)).toContain("Re-runs from the page must be posted by the page itself");
     expect(await queued()).toBe(before);
@@ -72,7 +83,12 @@ describe("status page routes", () => {
 
   it("a form naming a service outside the scopes or not a service id answers the API's error as a page", async () => {
     const outside = await statusPageHttp(
-      request("POST", "/reconcile", { origin: ORIGIN }, form({ serviceId: "/subscriptions/33333333-3333-4333-8333-333333333333/resourceGroups/x/providers/Microsoft.StorageSync/storageSyncServices/y" })),
+      request(
+        "POST",
+        "/reconcile",
+        { origin: ORIGIN },
+        form({ serviceId: "/subscriptions/33333333-3333-4333-8333-333333333333/resourceGroups/x/providers/Microsoft.StorageSync/storageSyncServices/y" }),
+      ),
       stack.context("statusPageHttp"),
     );
     expect(outside.status).toBe(403);
@@ -89,7 +105,18 @@ describe("status page routes", () => {
       Array.from({ length: 100 }, (_, i) => {
         const serverId = `bbbb${String(i).padStart(4, "0")}-0000-4000-8000-000000000000`;
         return stack.app.tables.servers.upsertEntity(
-          serverToEntity({ serviceId: SSS_BRANCH, serverId, resourceId: `${SSS_BRANCH}/registeredServers/${serverId}`, name: `${HOSTILE}${i}`, state: "Failed", reason: HOSTILE, remedy: HOSTILE, lastCheckedAt: now, switchAttempts: 1, autoReruns: 0 }),
+          serverToEntity({
+            serviceId: SSS_BRANCH,
+            serverId,
+            resourceId: `${SSS_BRANCH}/registeredServers/${serverId}`,
+            name: `${HOSTILE}${i}`,
+            state: "Failed",
+            reason: HOSTILE,
+            remedy: HOSTILE,
+            lastCheckedAt: now,
+            switchAttempts: 1,
+            autoReruns: 0,
+          }),
         );
       }),
     );
@@ -104,7 +131,7 @@ describe("status page routes", () => {
 
     const overview = await statusPageHttp(request("GET", "?code=k"), stack.context("statusPageHttp"));
     expect(overview.status).toBe(200);
-    expect(String(overview.body)).toContain("Failed <span class=\"count\">(100)</span>");
+    expect(String(overview.body)).toContain('Failed <span class="count">(100)</span>');
   });
 
   it("unknown pages and ids answer a page with the reason, not a crash", async () => {

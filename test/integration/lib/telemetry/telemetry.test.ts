@@ -50,7 +50,14 @@ describe("telemetry to Application Insights", () => {
 
     const [runEvent, ...more] = eventsNamed(EVENT_NAMES.run);
     expect(more).toEqual([]);
-    expect(runEvent?.properties).toMatchObject({ serviceId: SSS_BRANCH, runId: run.runId, status: "succeeded", trigger: "http", dryRun: "false", converged: "true" });
+    expect(runEvent?.properties).toMatchObject({
+      serviceId: SSS_BRANCH,
+      runId: run.runId,
+      status: "succeeded",
+      trigger: "http",
+      dryRun: "false",
+      converged: "true",
+    });
     expect(runEvent?.measurements.armWrites).toBeGreaterThan(0);
     expect(runEvent?.measurements.armReads).toBeGreaterThan(0);
     expect(runEvent?.measurements.durationMs).toBeGreaterThanOrEqual(0);
@@ -95,7 +102,10 @@ describe("telemetry to Application Insights", () => {
   });
 
   it("a run that leaves servers Failed sends one event per server that became Failed, and none while they stay so", async () => {
-    await stack.emulator.admin.addFault({ match: { method: "PUT", pathContains: "roleAssignments" }, effect: { kind: "status", status: 403, code: "AuthorizationFailed" } });
+    await stack.emulator.admin.addFault({
+      match: { method: "PUT", pathContains: "roleAssignments" },
+      effect: { kind: "status", status: 403, code: "AuthorizationFailed" },
+    });
     for (let i = 0; i < 2; i++) {
       await requestReconcile(stack.app.scheduler, { serviceId: SSS_PROD, trigger: { kind: "http", caller: "test" } });
       await stack.drain();
@@ -115,7 +125,10 @@ describe("telemetry to Application Insights", () => {
   });
 
   it("a run that fails for good, or is poisoned, is sent with its status and error; the sweep sends what it requested", { timeout: 90_000 }, async () => {
-    await stack.emulator.admin.addFault({ match: { method: "GET", pathContains: "storageSyncServices/sss-branch" }, effect: { kind: "status", status: 403, code: "AuthorizationFailed" } });
+    await stack.emulator.admin.addFault({
+      match: { method: "GET", pathContains: "storageSyncServices/sss-branch" },
+      effect: { kind: "status", status: 403, code: "AuthorizationFailed" },
+    });
     const run = await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: { kind: "http", caller: "test" } });
     await stack.drain();
     await stack.emulator.admin.clearFaults();
@@ -124,7 +137,10 @@ describe("telemetry to Application Insights", () => {
     expect(failed?.properties.converged).toBeUndefined();
 
     // Transient errors on every attempt: each attempt is sent, the last as poisoned, with one poison event.
-    await stack.emulator.admin.addFault({ match: { method: "GET", pathContains: "storageSyncServices/sss-branch" }, effect: { kind: "status", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0 } });
+    await stack.emulator.admin.addFault({
+      match: { method: "GET", pathContains: "storageSyncServices/sss-branch" },
+      effect: { kind: "status", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0 },
+    });
     const poisoned = await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: { kind: "http", caller: "test" } });
     await stack.drain({ timeoutMs: 50_000 });
     await stack.emulator.admin.clearFaults();
@@ -133,7 +149,11 @@ describe("telemetry to Application Insights", () => {
       Array.from({ length: stack.app.maxDequeueCount }, (_, i) => [i + 1 < stack.app.maxDequeueCount ? "retrying" : "poisoned", i + 1]),
     );
     expect(eventsNamed(EVENT_NAMES.servicePoisoned)).toEqual([
-      { name: EVENT_NAMES.servicePoisoned, properties: expect.objectContaining({ serviceId: SSS_BRANCH, runId: poisoned.runId }), measurements: { attempts: stack.app.maxDequeueCount } },
+      {
+        name: EVENT_NAMES.servicePoisoned,
+        properties: expect.objectContaining({ serviceId: SSS_BRANCH, runId: poisoned.runId }),
+        measurements: { attempts: stack.app.maxDequeueCount },
+      },
     ]);
 
     await fullSweep(timer, stack.context("fullSweep"));

@@ -53,7 +53,11 @@ describe("reconcile worker", () => {
     const rejected = await listRejectedMessages(stack.app.tables.runs);
     const errors = rejected.map((r) => r.error);
     expect(errors).toHaveLength(9);
-    const named = (pattern: RegExp) => expect(errors.some((e) => pattern.test(e)), String(pattern)).toBe(true);
+    const named = (pattern: RegExp) =>
+      expect(
+        errors.some((e) => pattern.test(e)),
+        String(pattern),
+      ).toBe(true);
     named(/message is not JSON: not json at all/);
     named(/serviceId: serviceId must be a Storage Sync Service resource id/);
     named(/outside MANAGED_SCOPES/);
@@ -87,7 +91,11 @@ describe("reconcile worker", () => {
 
   it("a run slower than its lease renews it: no second worker gets the service meanwhile, and it is free once the run ends", async () => {
     const slowApp = { ...stack.app, config: { ...stack.app.config, leaseDurationMs: 1_500 } };
-    await stack.emulator.admin.addFault({ match: { method: "GET", pathContains: "storageSyncServices/sss-branch" }, effect: { kind: "latency", ms: 4_000 }, times: 1 });
+    await stack.emulator.admin.addFault({
+      match: { method: "GET", pathContains: "storageSyncServices/sss-branch" },
+      effect: { kind: "latency", ms: 4_000 },
+      times: 1,
+    });
     const req = request(SSS_BRANCH, { dryRun: true });
     const running = handleReconcileMessage(slowApp, req, { dequeueCount: 1 }, silentLog);
     await new Promise((r) => setTimeout(r, 2_500)); // past the lease it started with
@@ -113,7 +121,10 @@ describe("reconcile worker", () => {
   });
 
   it("transient ARM failures are retried by the queue; after the last attempt the service says it was poisoned", async () => {
-    await stack.emulator.admin.addFault({ match: { method: "GET", pathContains: "storageSyncServices/sss-branch" }, effect: { kind: "status", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0 } });
+    await stack.emulator.admin.addFault({
+      match: { method: "GET", pathContains: "storageSyncServices/sss-branch" },
+      effect: { kind: "status", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0 },
+    });
     const scheduled = await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: http });
     const stats = await stack.drain({ timeoutMs: 50_000 });
     expect(stats).toMatchObject({ invocations: stack.app.maxDequeueCount, failures: stack.app.maxDequeueCount, poisoned: 1 });
@@ -127,7 +138,10 @@ describe("reconcile worker", () => {
   });
 
   it("terminal ARM failures (403) are recorded once and not retried", async () => {
-    await stack.emulator.admin.addFault({ match: { method: "GET", pathContains: "storageSyncServices/sss-branch" }, effect: { kind: "status", status: 403, code: "AuthorizationFailed" } });
+    await stack.emulator.admin.addFault({
+      match: { method: "GET", pathContains: "storageSyncServices/sss-branch" },
+      effect: { kind: "status", status: 403, code: "AuthorizationFailed" },
+    });
     const scheduled = await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: http });
     const stats = await stack.drain();
     expect(stats).toMatchObject({ invocations: 1, failures: 0 });
@@ -139,7 +153,10 @@ describe("reconcile worker", () => {
   it("a burst of requests for one service is coalesced into one run that lists every trigger", async () => {
     const burst = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
-        requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: { kind: "event", eventId: `e${i}`, operationName: "op", subject: SSS_BRANCH } }),
+        requestReconcile(stack.app.scheduler, {
+          serviceId: SSS_BRANCH,
+          trigger: { kind: "event", eventId: `e${i}`, operationName: "op", subject: SSS_BRANCH },
+        }),
       ),
     );
     const runIds = new Set(burst.map((b) => b.runId));
@@ -158,7 +175,10 @@ describe("reconcile worker", () => {
   });
 
   it("actions that failed transiently are retried after a back-off (requeue-after), not left to the daily sweep", async () => {
-    await stack.emulator.admin.addFault({ match: { method: "PUT", pathContains: "roleAssignments" }, effect: { kind: "status", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0 } });
+    await stack.emulator.admin.addFault({
+      match: { method: "PUT", pathContains: "roleAssignments" },
+      effect: { kind: "status", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0 },
+    });
     const first = request(SSS_PROD);
     const outcome = await handleReconcileMessage(stack.app, first, { dequeueCount: 1 }, silentLog);
     expect(outcome).toMatchObject({ outcome: "reconciled", status: "completedWithFailures" });

@@ -42,8 +42,16 @@ function world(grantScope: string | undefined) {
                 name: "sss",
                 registeredServers: [{ serverId: SERVER, serverName: "FS01.contoso.local" }],
                 syncGroups: [
-                  { name: "g1", cloudEndpoints: [{ name: "c", storageAccountResourceId: ACCOUNT, azureFileShareName: "a" }], serverEndpoints: [{ name: "s", serverId: SERVER }] },
-                  { name: "g2", cloudEndpoints: [{ name: "c", storageAccountResourceId: ACCOUNT, azureFileShareName: "b" }], serverEndpoints: [{ name: "s", serverId: SERVER }] },
+                  {
+                    name: "g1",
+                    cloudEndpoints: [{ name: "c", storageAccountResourceId: ACCOUNT, azureFileShareName: "a" }],
+                    serverEndpoints: [{ name: "s", serverId: SERVER }],
+                  },
+                  {
+                    name: "g2",
+                    cloudEndpoints: [{ name: "c", storageAccountResourceId: ACCOUNT, azureFileShareName: "b" }],
+                    serverEndpoints: [{ name: "s", serverId: SERVER }],
+                  },
                 ],
               },
             ],

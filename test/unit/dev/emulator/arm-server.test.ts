@@ -8,17 +8,28 @@ const SVC = "/subscriptions/s/resourceGroups/g/providers/Microsoft.StorageSync/s
 
 describe("RBAC action and scope of a request", () => {
   it("names the resource type path and verb, over the resource itself", () => {
-    expect(permissionOf("PATCH", `${SVC}/registeredServers/x`)).toEqual({ action: "Microsoft.StorageSync/storageSyncServices/registeredServers/write", scope: `${SVC}/registeredServers/x` });
+    expect(permissionOf("PATCH", `${SVC}/registeredServers/x`)).toEqual({
+      action: "Microsoft.StorageSync/storageSyncServices/registeredServers/write",
+      scope: `${SVC}/registeredServers/x`,
+    });
     expect(permissionOf("DELETE", SVC)).toEqual({ action: "Microsoft.StorageSync/storageSyncServices/delete", scope: SVC });
   });
 
   it("a list is a read over its parent", () => {
     expect(permissionOf("GET", `${SVC}/registeredServers`)).toEqual({ action: "Microsoft.StorageSync/storageSyncServices/registeredServers/read", scope: SVC });
-    expect(permissionOf("GET", "/subscriptions/s/providers/Microsoft.StorageSync/storageSyncServices")).toEqual({ action: "Microsoft.StorageSync/storageSyncServices/read", scope: "/subscriptions/s" });
+    expect(permissionOf("GET", "/subscriptions/s/providers/Microsoft.StorageSync/storageSyncServices")).toEqual({
+      action: "Microsoft.StorageSync/storageSyncServices/read",
+      scope: "/subscriptions/s",
+    });
   });
 
   it("role assignments at any scope, including the SDK's double slash", () => {
-    expect(permissionOf("PUT", `//subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a/providers/Microsoft.Authorization/roleAssignments/r`)).toEqual({
+    expect(
+      permissionOf(
+        "PUT",
+        `//subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a/providers/Microsoft.Authorization/roleAssignments/r`,
+      ),
+    ).toEqual({
       action: "Microsoft.Authorization/roleAssignments/write",
       scope: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a/providers/Microsoft.Authorization/roleAssignments/r",
     });

@@ -5,18 +5,26 @@ import { actionMatches, findRole, ROLE_IDS, roleAllows } from "../../../../dev/e
 
 const condition = (roles: string[], servicePrincipalOnly: boolean): string =>
   `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${roles.join(", ")}}` +
-  (servicePrincipalOnly ? " AND @Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal'}" : "") +
+  (servicePrincipalOnly
+    ? " AND @Request[Microsoft.Authorization/roleAssignments:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {'ServicePrincipal'}"
+    : "") +
   "))";
 
 describe("delegation conditions", () => {
   it("allows exactly the listed roles, and only service principals when asked", () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.uuid(), { minLength: 1, maxLength: 4 }), fc.uuid(), fc.boolean(), fc.constantFrom("ServicePrincipal", "User", undefined), (allowed, other, spOnly, principalType) => {
-        const c = condition(allowed, spOnly);
-        const typeOk = !spOnly || principalType === "ServicePrincipal";
-        expect(conditionAllows(c, { roleDefinitionGuid: allowed[0]!, principalType })).toBe(typeOk);
-        if (!allowed.includes(other)) expect(conditionAllows(c, { roleDefinitionGuid: other, principalType })).toBe(false);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.uuid(), { minLength: 1, maxLength: 4 }),
+        fc.uuid(),
+        fc.boolean(),
+        fc.constantFrom("ServicePrincipal", "User", undefined),
+        (allowed, other, spOnly, principalType) => {
+          const c = condition(allowed, spOnly);
+          const typeOk = !spOnly || principalType === "ServicePrincipal";
+          expect(conditionAllows(c, { roleDefinitionGuid: allowed[0]!, principalType })).toBe(typeOk);
+          if (!allowed.includes(other)) expect(conditionAllows(c, { roleDefinitionGuid: other, principalType })).toBe(false);
+        },
+      ),
     );
   });
 

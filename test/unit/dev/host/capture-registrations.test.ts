@@ -12,7 +12,9 @@ describe("resolveMainFiles", () => {
   });
 
   it("names the glob and says to build when nothing matches", () => {
-    expect(() => resolveMainFiles(path.join(__dirname, "fixtures", "unbuilt-app"))).toThrow(/"main" \(dist\/functions\/\*\.js\) matches no file.*npm run build/);
+    expect(() => resolveMainFiles(path.join(__dirname, "fixtures", "unbuilt-app"))).toThrow(
+      /"main" \(dist\/functions\/\*\.js\) matches no file.*npm run build/,
+    );
   });
 
   it("reads {a,b} alternatives as the Functions host does (the azd quickstart's dist/{index.js,functions/*.js})", () => {

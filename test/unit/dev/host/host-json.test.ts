@@ -38,7 +38,16 @@ describe("parseHostJson", () => {
   it("reads the project's own host.json", () => {
     const q = parseHostJson({
       version: "2.0",
-      extensions: { queues: { batchSize: 8, newBatchThreshold: 4, maxPollingInterval: "00:00:02", visibilityTimeout: "00:00:30", maxDequeueCount: 5, messageEncoding: "base64" } },
+      extensions: {
+        queues: {
+          batchSize: 8,
+          newBatchThreshold: 4,
+          maxPollingInterval: "00:00:02",
+          visibilityTimeout: "00:00:30",
+          maxDequeueCount: 5,
+          messageEncoding: "base64",
+        },
+      },
     }).queues;
     expect(q).toMatchObject({ batchSize: 8, newBatchThreshold: 4, maxPollingIntervalMs: 2000, visibilityTimeoutMs: 30_000 });
   });

@@ -6,7 +6,12 @@ import { InvalidRegistrationsError, validateRegistrations } from "../../../../de
 function registration(name: string, trigger: Record<string, unknown>, extra: Record<string, Record<string, unknown>> = {}): RegisteredFunction {
   const bindings = { [`${name}Trigger`]: { direction: "in" as const, type: String(trigger.type), ...trigger } };
   for (const [key, value] of Object.entries(extra)) Object.assign(bindings, { [key]: { direction: "out", ...value } });
-  return { name, metadata: { name, bindings }, trigger: { bindingName: `${name}Trigger`, type: String(trigger.type), ...trigger }, handler: async () => undefined };
+  return {
+    name,
+    metadata: { name, bindings },
+    trigger: { bindingName: `${name}Trigger`, type: String(trigger.type), ...trigger },
+    handler: async () => undefined,
+  };
 }
 
 const settings = { AzureWebJobsStorage: "UseDevelopmentStorage=true", QUEUE: "reconcile", EVERY: "0 */5 * * * *" };

@@ -15,7 +15,14 @@ const record: ServerRecord = {
   switchAttempts: 1,
   autoReruns: 0,
 };
-const observed = (activeAuthType: string | undefined, applicationId?: string) => ({ resourceId: "r", serverId: "a", serviceId: "s", name: "srv01", activeAuthType, applicationId });
+const observed = (activeAuthType: string | undefined, applicationId?: string) => ({
+  resourceId: "r",
+  serverId: "a",
+  serviceId: "s",
+  name: "srv01",
+  activeAuthType,
+  applicationId,
+});
 
 describe("evaluateActivation", () => {
   it("ManagedIdentity with the expected principal → Active (GUIDs compared case-insensitively)", () => {

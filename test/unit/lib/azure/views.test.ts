@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { normalizeGuid } from "../../../../src/lib/azure/guid";
-import { toCloudEndpointView, toRegisteredServerView, toServiceIdentityType, toStorageAccountView, toStorageSyncServiceView } from "../../../../src/lib/azure/views";
+import {
+  toCloudEndpointView,
+  toRegisteredServerView,
+  toServiceIdentityType,
+  toStorageAccountView,
+  toStorageSyncServiceView,
+} from "../../../../src/lib/azure/views";
 
 const SERVICE = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
 
@@ -43,7 +49,10 @@ describe("ARM body normalisation", () => {
   });
 
   it("reads the service identity and UseIdentity in any casing", () => {
-    const view = toStorageSyncServiceView({ id: SERVICE, identity: { type: "userassigned", userAssignedIdentities: { "/u/1": {} } }, properties: { UseIdentity: true } }, SERVICE);
+    const view = toStorageSyncServiceView(
+      { id: SERVICE, identity: { type: "userassigned", userAssignedIdentities: { "/u/1": {} } }, properties: { UseIdentity: true } },
+      SERVICE,
+    );
     expect(view.identity).toEqual({ type: "UserAssigned", principalId: undefined, tenantId: undefined, userAssignedIdentityIds: ["/u/1"] });
     expect(view.useIdentity).toBe(true);
     expect(toServiceIdentityType("SystemAssigned, UserAssigned")).toBe("SystemAssigned,UserAssigned");
@@ -52,7 +61,8 @@ describe("ARM body normalisation", () => {
 
   it("reads a cloud endpoint's storage account only when it is a storage account id", () => {
     const account = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1";
-    const view = (storageAccountResourceId: unknown) => toCloudEndpointView({ properties: { storageAccountResourceId, azureFileShareName: "share" } }, `${SERVICE}/syncGroups/sg`).storageAccountResourceId;
+    const view = (storageAccountResourceId: unknown) =>
+      toCloudEndpointView({ properties: { storageAccountResourceId, azureFileShareName: "share" } }, `${SERVICE}/syncGroups/sg`).storageAccountResourceId;
     expect(view(`//${account}/`)).toBe(account);
     expect(view("")).toBeUndefined();
     expect(view('""')).toBeUndefined();
@@ -62,7 +72,8 @@ describe("ARM body normalisation", () => {
   });
 
   it("reads a server's own error code as the hex the docs print (int32 or text), 0 as none", () => {
-    const code = (serverManagementErrorCode: unknown) => toRegisteredServerView({ id: `${SERVICE}/registeredServers/x`, properties: { serverManagementErrorCode } }, SERVICE).serverManagementErrorCode;
+    const code = (serverManagementErrorCode: unknown) =>
+      toRegisteredServerView({ id: `${SERVICE}/registeredServers/x`, properties: { serverManagementErrorCode } }, SERVICE).serverManagementErrorCode;
     expect(code(-2134351773)).toBe("0x80c86063");
     expect(code("-2134351773")).toBe("0x80c86063");
     expect(code(0)).toBeUndefined();
@@ -71,8 +82,15 @@ describe("ARM body normalisation", () => {
 
   it("reads a storage account's network rules and shared-key setting with Azure's defaults when absent", () => {
     const account = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1";
-    expect(toStorageAccountView({ id: account, properties: {} }, account)).toEqual({ resourceId: account, defaultAction: "Allow", bypass: ["AzureServices"], allowSharedKeyAccess: true });
-    expect(toStorageAccountView({ properties: { networkAcls: { defaultAction: "deny", bypass: "Logging, Metrics" }, allowSharedKeyAccess: false } }, account)).toEqual({
+    expect(toStorageAccountView({ id: account, properties: {} }, account)).toEqual({
+      resourceId: account,
+      defaultAction: "Allow",
+      bypass: ["AzureServices"],
+      allowSharedKeyAccess: true,
+    });
+    expect(
+      toStorageAccountView({ properties: { networkAcls: { defaultAction: "deny", bypass: "Logging, Metrics" }, allowSharedKeyAccess: false } }, account),
+    ).toEqual({
       resourceId: account,
       defaultAction: "Deny",
       bypass: ["Logging", "Metrics"],

@@ -45,31 +45,68 @@ describe("classifyArmEvent", () => {
 
   it("accepts the CloudEvents schema too", () => {
     const uri = `${service}/registeredServers/aaaaaaaa-0000-0000-0000-000000000001`;
-    const cloud = { specversion: "1.0", id: "c1", type: "Microsoft.Resources.ResourceWriteSuccess", source: "/subscriptions/x", subject: uri, time: "2026-01-01T00:00:00Z", data: { operationName: "Microsoft.StorageSync/storageSyncServices/registeredServers/write", resourceUri: uri } };
+    const cloud = {
+      specversion: "1.0",
+      id: "c1",
+      type: "Microsoft.Resources.ResourceWriteSuccess",
+      source: "/subscriptions/x",
+      subject: uri,
+      time: "2026-01-01T00:00:00Z",
+      data: { operationName: "Microsoft.StorageSync/storageSyncServices/registeredServers/write", resourceUri: uri },
+    };
     expect(classifyArmEvent(cloud, scopes)).toMatchObject({ action: "reconcileService", serviceId: service });
   });
 
   it("ignores other operations, other event types and resources outside the scopes", () => {
-    expect(classifyArmEvent(event("Microsoft.Storage/storageAccounts/write", `/subscriptions/${SUB}/resourceGroups/rg-files/providers/Microsoft.Storage/storageAccounts/st`), scopes).action).toBe("ignore");
+    expect(
+      classifyArmEvent(
+        event("Microsoft.Storage/storageAccounts/write", `/subscriptions/${SUB}/resourceGroups/rg-files/providers/Microsoft.Storage/storageAccounts/st`),
+        scopes,
+      ).action,
+    ).toBe("ignore");
     expect(classifyArmEvent({ ...event("x", service), eventType: "Microsoft.Resources.ResourceDeleteSuccess" }, scopes).action).toBe("ignore");
     const outside = service.replace("rg-files", "rg-other");
-    expect(classifyArmEvent(event("Microsoft.StorageSync/storageSyncServices/registeredServers/write", `${outside}/registeredServers/a`), scopes)).toMatchObject({ action: "ignore", reason: expect.stringMatching(/outside MANAGED_SCOPES/) });
+    expect(
+      classifyArmEvent(event("Microsoft.StorageSync/storageSyncServices/registeredServers/write", `${outside}/registeredServers/a`), scopes),
+    ).toMatchObject({ action: "ignore", reason: expect.stringMatching(/outside MANAGED_SCOPES/) });
   });
 
   it("rejects malformed events with a reason naming what is wrong", () => {
     expect(classifyArmEvent(null, scopes)).toMatchObject({ action: "reject", reason: expect.stringMatching(/not a JSON object/) });
     expect(classifyArmEvent({ ...event("x", service), id: undefined }, scopes)).toMatchObject({ action: "reject", reason: expect.stringMatching(/id/) });
-    expect(classifyArmEvent({ ...event("x", service), data: { operationName: "Microsoft.Compute/virtualMachines/write" } }, scopes)).toMatchObject({ action: "reject", reason: expect.stringMatching(/resourceUri/) });
-    expect(classifyArmEvent(event("Microsoft.Compute/virtualMachines/write", "not-an-id"), scopes)).toMatchObject({ action: "reject", reason: expect.stringMatching(/Invalid ARM resource id/) });
-    expect(classifyArmEvent(event("Microsoft.Compute/virtualMachines/write", `/subscriptions/${SUB}/resourceGroups/rg-files/providers/Microsoft.Storage/storageAccounts/st`), scopes).action).toBe("reject");
+    expect(classifyArmEvent({ ...event("x", service), data: { operationName: "Microsoft.Compute/virtualMachines/write" } }, scopes)).toMatchObject({
+      action: "reject",
+      reason: expect.stringMatching(/resourceUri/),
+    });
+    expect(classifyArmEvent(event("Microsoft.Compute/virtualMachines/write", "not-an-id"), scopes)).toMatchObject({
+      action: "reject",
+      reason: expect.stringMatching(/Invalid ARM resource id/),
+    });
+    expect(
+      classifyArmEvent(
+        event("Microsoft.Compute/virtualMachines/write", `/subscriptions/${SUB}/resourceGroups/rg-files/providers/Microsoft.Storage/storageAccounts/st`),
+        scopes,
+      ).action,
+    ).toBe("reject");
   });
 
   it("property: never throws, whatever arrives", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.anything(), fc.record({ id: fc.string(), eventType: fc.constant("Microsoft.Resources.ResourceWriteSuccess"), subject: fc.string(), data: fc.dictionary(fc.string(), fc.anything()) })), (raw) => {
-        const result = classifyArmEvent(raw, scopes);
-        expect(["reconcileService", "inspectMachine", "ignore", "reject"]).toContain(result.action);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.anything(),
+          fc.record({
+            id: fc.string(),
+            eventType: fc.constant("Microsoft.Resources.ResourceWriteSuccess"),
+            subject: fc.string(),
+            data: fc.dictionary(fc.string(), fc.anything()),
+          }),
+        ),
+        (raw) => {
+          const result = classifyArmEvent(raw, scopes);
+          expect(["reconcileService", "inspectMachine", "ignore", "reject"]).toContain(result.action);
+        },
+      ),
       { numRuns: 300 },
     );
   });

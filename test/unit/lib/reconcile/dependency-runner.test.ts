@@ -7,7 +7,14 @@ import type { ActionOutcome, PlannedActionBase } from "../../../../src/lib/recon
 /** Random DAGs: each action depends on a random subset of the earlier ones. */
 const dagArbitrary = fc.integer({ min: 0, max: 14 }).chain((n) =>
   fc.tuple(
-    fc.tuple(...Array.from({ length: n }, (_, i) => fc.subarray(Array.from({ length: i }, (_, j) => j), { maxLength: Math.min(3, i) }))),
+    fc.tuple(
+      ...Array.from({ length: n }, (_, i) =>
+        fc.subarray(
+          Array.from({ length: i }, (_, j) => j),
+          { maxLength: Math.min(3, i) },
+        ),
+      ),
+    ),
     fc.subarray(Array.from({ length: n }, (_, i) => i)),
     fc.array(fc.nat(3), { minLength: n, maxLength: n }),
     fc.integer({ min: 1, max: 4 }),
@@ -18,7 +25,12 @@ describe("runInDependencyOrder", () => {
   it("runs an action only after all its dependencies succeeded, skips exactly the dependants of failures, within the bound", async () => {
     await fc.assert(
       fc.asyncProperty(dagArbitrary, async ([deps, failing, delays, limit]) => {
-        const actions: PlannedActionBase[] = deps.map((d, i) => ({ id: `a${i}`, kind: "grantRole", dependsOn: d.map((j) => `a${j}`), description: `action ${i}` }));
+        const actions: PlannedActionBase[] = deps.map((d, i) => ({
+          id: `a${i}`,
+          kind: "grantRole",
+          dependsOn: d.map((j) => `a${j}`),
+          description: `action ${i}`,
+        }));
         const finished = new Map<string, ActionOutcome>();
         const bound = createLimiter(limit);
         let active = 0;
@@ -50,10 +62,14 @@ describe("runInDependencyOrder", () => {
   });
 
   it("refuses a dependency that does not come earlier, and skips everything once aborted", async () => {
-    await expect(runInDependencyOrder([{ id: "a", kind: "grantRole", dependsOn: ["b"], description: "" }], () => Promise.reject(new Error("ran")))).rejects.toThrow("does not come before it");
+    await expect(
+      runInDependencyOrder([{ id: "a", kind: "grantRole", dependsOn: ["b"], description: "" }], () => Promise.reject(new Error("ran"))),
+    ).rejects.toThrow("does not come before it");
     const aborted = new AbortController();
     aborted.abort();
-    const outcomes = await runInDependencyOrder([{ id: "a", kind: "grantRole", dependsOn: [], description: "" }], () => Promise.reject(new Error("ran")), { signal: aborted.signal });
+    const outcomes = await runInDependencyOrder([{ id: "a", kind: "grantRole", dependsOn: [], description: "" }], () => Promise.reject(new Error("ran")), {
+      signal: aborted.signal,
+    });
     expect(outcomes[0]).toMatchObject({ status: "skipped", skippedBecause: "the run was aborted" });
   });
 });

@@ -10,7 +10,12 @@ import { SERVICE_ID, SUB_B, accountId, guid, server, snapshotOf, syncGroup } fro
 
 const acct = accountId(SUB_B, "acct1");
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
-const service = { resourceId: SERVICE_ID, name: "sss", identity: { type: "SystemAssigned" as const, principalId: guid(9, "e"), tenantId: TENANT, userAssignedIdentityIds: [] }, useIdentity: true };
+const service = {
+  resourceId: SERVICE_ID,
+  name: "sss",
+  identity: { type: "SystemAssigned" as const, principalId: guid(9, "e"), tenantId: TENANT, userAssignedIdentityIds: [] },
+  useIdentity: true,
+};
 /** A server switched to `principal` (identity true), on its identity. */
 const switched = (n: number, name: string, principal: string) =>
   server(guid(n, "d"), { serverName: name, identity: true, applicationId: principal, activeAuthType: "ManagedIdentity" });
@@ -35,7 +40,9 @@ describe("classifyAll: identity changes", () => {
     expect(ordinary?.state).toBe("Eligible");
     expect(ordinary?.repairFrom).toBeUndefined();
     const repaired = switched(1, "fs1", guid(7, "b"));
-    expect(classifyAll(snapshotOf({ ...base, servers: [repaired], hints: { identityChanges: [change] } }), "20.0.0.0").get(repaired.serverId)?.state).toBe("Active");
+    expect(classifyAll(snapshotOf({ ...base, servers: [repaired], hints: { identityChanges: [change] } }), "20.0.0.0").get(repaired.serverId)?.state).toBe(
+      "Active",
+    );
   });
 
   it("marks every switched server a host name matches when it matches more than one, and repairs none", () => {
@@ -61,10 +68,16 @@ describe("prerequisiteFindings", () => {
   const s1 = server(guid(1, "d"));
   const s2 = server(guid(2, "d"), { activeAuthType: "ManagedIdentity", applicationId: guid(2, "c") });
   const snap = (account: Partial<StorageAccountView>) =>
-    snapshotOf({ servers: [s1, s2], syncGroups: [syncGroup("sg", [{ account: acct, share: "s" }], [s1.serverId, s2.serverId])], storageAccounts: [{ resourceId: acct, defaultAction: "Allow", bypass: ["AzureServices"], allowSharedKeyAccess: true, ...account }] });
+    snapshotOf({
+      servers: [s1, s2],
+      syncGroups: [syncGroup("sg", [{ account: acct, share: "s" }], [s1.serverId, s2.serverId])],
+      storageAccounts: [{ resourceId: acct, defaultAction: "Allow", bypass: ["AzureServices"], allowSharedKeyAccess: true, ...account }],
+    });
 
   it("a default Deny without AzureServices in bypass affects every server of the account", () => {
-    expect(prerequisiteFindings(snap({ defaultAction: "Deny", bypass: ["None"] }))).toMatchObject([{ code: "TrustedServicesBypassMissing", serverIds: [s1.serverId, s2.serverId] }]);
+    expect(prerequisiteFindings(snap({ defaultAction: "Deny", bypass: ["None"] }))).toMatchObject([
+      { code: "TrustedServicesBypassMissing", serverIds: [s1.serverId, s2.serverId] },
+    ]);
     expect(prerequisiteFindings(snap({ defaultAction: "Deny", bypass: ["Logging", "azureservices"] }))).toEqual([]);
   });
 
@@ -78,7 +91,12 @@ describe("staleGrants", () => {
   const other = fileShareScope(acct, "not-synced");
   const current = server(guid(1, "d"), { identity: true, applicationId: guid(1, "c") });
   const snapshot = (assignments: RoleAssignmentView[]) =>
-    snapshotOf({ service, servers: [current], syncGroups: [syncGroup("sg", [{ account: acct, share: "s" }], [current.serverId])], accountAssignments: assignments });
+    snapshotOf({
+      service,
+      servers: [current],
+      syncGroups: [syncGroup("sg", [{ account: acct, share: "s" }], [current.serverId])],
+      accountAssignments: assignments,
+    });
   const made = (scope: string, principalId: string, role: string, byUs = true): RoleAssignmentView => ({
     id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${byUs ? roleAssignmentName(scope, principalId, role) : "0f0f0f0f-0000-4000-8000-000000000000"}`,
     scope,

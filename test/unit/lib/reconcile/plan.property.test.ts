@@ -31,7 +31,12 @@ describe("plan over random topologies", () => {
         }
         const done = first.actions.filter((a) => succeeded.has(a.id));
         const second = plan(applyToSnapshot(snapshot, done), settings);
-        expect(second.actions.map((a) => a.id).sort()).toEqual(first.actions.filter((a) => !succeeded.has(a.id)).map((a) => a.id).sort());
+        expect(second.actions.map((a) => a.id).sort()).toEqual(
+          first.actions
+            .filter((a) => !succeeded.has(a.id))
+            .map((a) => a.id)
+            .sort(),
+        );
       }),
       runs,
     );

@@ -38,7 +38,12 @@ describe("plan", () => {
     snapshot.service.identity = { type: "UserAssigned", userAssignedIdentityIds: ["/x/uai"] };
     snapshot.service.useIdentity = true;
     const enable = plan(snapshot, settings).actions[0];
-    expect(enable).toMatchObject({ kind: "enableServiceIdentity", toType: "SystemAssigned,UserAssigned", userAssignedIdentityIds: ["/x/uai"], useIdentity: true });
+    expect(enable).toMatchObject({
+      kind: "enableServiceIdentity",
+      toType: "SystemAssigned,UserAssigned",
+      userAssignedIdentityIds: ["/x/uai"],
+      useIdentity: true,
+    });
   });
 
   it("counts an assignment at an ancestor scope as present", () => {
@@ -47,11 +52,21 @@ describe("plan", () => {
       servers: [s1],
       syncGroups: [syncGroup("sg", [{ account: acct, share: "share1" }], [s1.serverId])],
       assignments: [
-        { id: "rg", scope: `/subscriptions/${SUB_B}/resourceGroups/RG-DATA`, principalId: "5e000000-0000-4000-8000-000000000000", roleDefinitionGuid: ROLE.storageAccountContributor },
+        {
+          id: "rg",
+          scope: `/subscriptions/${SUB_B}/resourceGroups/RG-DATA`,
+          principalId: "5e000000-0000-4000-8000-000000000000",
+          roleDefinitionGuid: ROLE.storageAccountContributor,
+        },
         { id: "acct", scope: acct, principalId: guid(1, "c"), roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor },
         // same principal, wrong role, and a descendant scope: neither counts
         { id: "other", scope: share, principalId: "5e000000-0000-4000-8000-000000000000", roleDefinitionGuid: ROLE.storageAccountContributor },
-        { id: "below", scope: `${share}/x/y`, principalId: "5e000000-0000-4000-8000-000000000000", roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor },
+        {
+          id: "below",
+          scope: `${share}/x/y`,
+          principalId: "5e000000-0000-4000-8000-000000000000",
+          roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor,
+        },
       ],
     });
     snapshot.service.identity = { type: "SystemAssigned", principalId: "5e000000-0000-4000-8000-000000000000", userAssignedIdentityIds: [] };
@@ -66,7 +81,15 @@ describe("plan", () => {
     const snapshot = snapshotOf({
       servers: [],
       syncGroups: [],
-      assignments: [{ id: "mg", scope: "/providers/Microsoft.Management/managementGroups/mg1", principalId: guid(1, "c"), roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor, inheritedBy: acct }],
+      assignments: [
+        {
+          id: "mg",
+          scope: "/providers/Microsoft.Management/managementGroups/mg1",
+          principalId: guid(1, "c"),
+          roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor,
+          inheritedBy: acct,
+        },
+      ],
     });
     const role = ROLE.storageFileDataPrivilegedContributor;
     expect(isGrantPresent(snapshot, guid(1, "c"), { scope: share, roleDefinitionGuid: role })).toBe(true);
@@ -80,10 +103,19 @@ describe("plan", () => {
     const node2 = server(guid(2, "d"), { serverRole: "ClusterNode", clusterId, applicationId: guid(2, "b") });
     const oldNode = server(guid(3, "d"), { serverRole: "ClusterNode", clusterId, latestApplicationId: guid(3, "c"), agentVersion: "18.2.0.0" });
     const name = server(clusterId, { serverRole: "ClusterName", clusterId, clusterName: "fs-cluster" });
-    const p = plan(snapshotOf({ servers: [node1, node2, oldNode, name], syncGroups: [syncGroup("sg", [{ account: acct, share: "share1" }], [clusterId])] }), settings);
+    const p = plan(
+      snapshotOf({ servers: [node1, node2, oldNode, name], syncGroups: [syncGroup("sg", [{ account: acct, share: "share1" }], [clusterId])] }),
+      settings,
+    );
     const serverGrants = p.actions.filter((a) => a.kind === "grantRole" && a.principal.kind === "server");
-    expect(serverGrants.map((g) => (g.kind === "grantRole" && g.principal.kind === "server" ? g.principal.principalId : ""))).toEqual([guid(1, "c"), guid(2, "b")]);
-    expect(p.actions.filter((a) => a.kind === "switchServer").map((a) => (a.kind === "switchServer" ? a.serverId : ""))).toEqual([node1.serverId, node2.serverId]);
+    expect(serverGrants.map((g) => (g.kind === "grantRole" && g.principal.kind === "server" ? g.principal.principalId : ""))).toEqual([
+      guid(1, "c"),
+      guid(2, "b"),
+    ]);
+    expect(p.actions.filter((a) => a.kind === "switchServer").map((a) => (a.kind === "switchServer" ? a.serverId : ""))).toEqual([
+      node1.serverId,
+      node2.serverId,
+    ]);
     expect(p.servers.map((v) => v.state)).toEqual(["Eligible", "Eligible", "AgentTooOld", "ClusterName"]);
     expect(p.warnings.some((w) => w.includes("18.2.0.0"))).toBe(true);
   });
@@ -135,7 +167,12 @@ describe("plan", () => {
     const s1 = server(guid(1, "d"), { latestApplicationId: guid(1, "c") });
     const s2 = server(guid(2, "d"), { latestApplicationId: guid(2, "c") });
     const sloppy = syncGroup("sg-sloppy", [], [s1.serverId]);
-    sloppy.cloudEndpoints = [toCloudEndpointView({ id: `${sloppy.resourceId}/cloudEndpoints/ce`, properties: { storageAccountResourceId: "", azureFileShareName: "share1" } }, sloppy.resourceId)];
+    sloppy.cloudEndpoints = [
+      toCloudEndpointView(
+        { id: `${sloppy.resourceId}/cloudEndpoints/ce`, properties: { storageAccountResourceId: "", azureFileShareName: "share1" } },
+        sloppy.resourceId,
+      ),
+    ];
     expect(sloppy.cloudEndpoints[0]?.storageAccountResourceId).toBeUndefined();
     const p = plan(snapshotOf({ servers: [s1, s2], syncGroups: [sloppy, syncGroup("sg-ok", [{ account: acct, share: "share1" }], [s2.serverId])] }), settings);
     // useIdentity cannot be set, so no server is switched, not even the one behind the complete endpoint.

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { escapeHtml, html, join } from "../../../../src/lib/status-page/html";
 
 /** Decodes the entities escapeHtml writes, to check nothing is lost. */
-const unescape = (s: string) => s.replace(/&(amp|lt|gt|quot|#39|#96);/g, (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", "#96": "`" })[e] ?? "");
+const unescape = (s: string) =>
+  s.replace(/&(amp|lt|gt|quot|#39|#96);/g, (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", "#96": "`" })[e] ?? "");
 
 describe("html template", () => {
   it("escaped text has no markup characters left and decodes back to the input", () => {

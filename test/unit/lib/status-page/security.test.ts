@@ -43,7 +43,11 @@ describe("the page's CSRF check", () => {
 
 describe("page headers", () => {
   it("the CSP allows no script, no inline style and no framing; forms post only to the app", () => {
-    const directives = new Map(CONTENT_SECURITY_POLICY.split(";").map((d) => d.trim().split(/\s+/)).map(([k = "", ...v]) => [k, v]));
+    const directives = new Map(
+      CONTENT_SECURITY_POLICY.split(";")
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k = "", ...v]) => [k, v]),
+    );
     expect(directives.get("default-src")).toEqual(["'none'"]);
     expect(directives.has("script-src")).toBe(false);
     expect(directives.get("style-src")).toEqual(["'self'"]);

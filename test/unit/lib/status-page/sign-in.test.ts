@@ -3,7 +3,8 @@ import { ConfigError, loadConfig, loadStatusPageSignIn } from "../../../../src/l
 import { loginUrl, signedInUser } from "../../../../src/lib/status-page/sign-in";
 
 const headers = (h: Record<string, string>) => ({ get: (name: string) => h[name.toLowerCase()] ?? null });
-const principal = (claims: { typ: string; val: string }[]) => Buffer.from(JSON.stringify({ auth_typ: "aad", claims, name_typ: "name", role_typ: "roles" })).toString("base64");
+const principal = (claims: { typ: string; val: string }[]) =>
+  Buffer.from(JSON.stringify({ auth_typ: "aad", claims, name_typ: "name", role_typ: "roles" })).toString("base64");
 
 describe("sign-in", () => {
   it("Entra mode only with STATUS_PAGE_SIGN_IN=entra (any case); the function key otherwise", () => {
@@ -26,7 +27,9 @@ describe("sign-in", () => {
     const user = signedInUser(
       headers({
         "x-ms-client-principal-name": "alice@contoso.com",
-        "x-ms-client-principal": principal([{ typ: "http://schemas.microsoft.com/identity/claims/objectidentifier", val: "0f0f0f0f-0000-4000-8000-000000000001" }]),
+        "x-ms-client-principal": principal([
+          { typ: "http://schemas.microsoft.com/identity/claims/objectidentifier", val: "0f0f0f0f-0000-4000-8000-000000000001" },
+        ]),
       }),
     );
     expect(user).toEqual({ name: "alice@contoso.com", objectId: "0f0f0f0f-0000-4000-8000-000000000001" });
@@ -39,6 +42,8 @@ describe("sign-in", () => {
   });
 
   it("sends the user back to the page they asked for after signing in", () => {
-    expect(loginUrl("/api/page/service?id=/subscriptions/x")).toBe("/.auth/login/aad?post_login_redirect_uri=%2Fapi%2Fpage%2Fservice%3Fid%3D%2Fsubscriptions%2Fx");
+    expect(loginUrl("/api/page/service?id=/subscriptions/x")).toBe(
+      "/.auth/login/aad?post_login_redirect_uri=%2Fapi%2Fpage%2Fservice%3Fid%3D%2Fsubscriptions%2Fx",
+    );
   });
 });

@@ -31,7 +31,14 @@ function server(i: number): ServerView {
 }
 
 const servers = Array.from({ length: 100 }, (_, i) => server(i));
-const service: ServiceView = { serviceId: SERVICE, counts: emptyCounts(), warnings: [HOSTILE], lastError: HOSTILE, converged: false, updatedAt: "2026-12-04T09:00:00.000Z" };
+const service: ServiceView = {
+  serviceId: SERVICE,
+  counts: emptyCounts(),
+  warnings: [HOSTILE],
+  lastError: HOSTILE,
+  converged: false,
+  updatedAt: "2026-12-04T09:00:00.000Z",
+};
 for (const s of servers) service.counts[s.state] = (service.counts[s.state] ?? 0) + 1;
 
 /** The markup must contain the hostile text only escaped: no tag or attribute came from data. */
@@ -83,7 +90,16 @@ describe("status page views", () => {
       finishedAt: "2026-12-04T09:00:02.500Z",
       durationMs: 2500,
       plan: [{ id: "grant:1", kind: "grantRole", dependsOn: [], description: HOSTILE }],
-      outcomes: [{ actionId: "grant:1", status: "failed", attempts: 2, durationMs: 40, error: { code: "AuthorizationFailed", message: HOSTILE, statusCode: 403, requestId: "req-403" }, remedy: HOSTILE }],
+      outcomes: [
+        {
+          actionId: "grant:1",
+          status: "failed",
+          attempts: 2,
+          durationMs: 40,
+          error: { code: "AuthorizationFailed", message: HOSTILE, statusCode: 403, requestId: "req-403" },
+          remedy: HOSTILE,
+        },
+      ],
       armReads: 12,
       armWrites: 3,
       warnings: [],
@@ -91,7 +107,15 @@ describe("status page views", () => {
     };
     const page = runPage({ links }, run, links.service(SERVICE)).text;
     expectEscaped(page);
-    for (const text of ["req-403", "12 reads, 3 writes", "2.5 s", "<caption>Plan (1 actions)</caption>", "<caption>Outcomes (1)</caption>", "AuthorizationFailed (HTTP 403)"]) expect(page).toContain(text);
+    for (const text of [
+      "req-403",
+      "12 reads, 3 writes",
+      "2.5 s",
+      "<caption>Plan (1 actions)</caption>",
+      "<caption>Outcomes (1)</caption>",
+      "AuthorizationFailed (HTTP 403)",
+    ])
+      expect(page).toContain(text);
     expect(page).toContain("<caption>Requests merged into this run while it waited (1)</caption>");
     expect(page).not.toContain('http-equiv="refresh"'); // finished: no reloading
   });

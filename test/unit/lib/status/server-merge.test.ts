@@ -75,15 +75,25 @@ describe("mergeServerRecord", () => {
   it("property: keys, principal casing and the run id always come from this run; due only when Switched", () => {
     const states = fc.constantFrom(...SERVER_STATES);
     fc.assert(
-      fc.property(states, fc.boolean(), fc.option(states, { nil: undefined }), fc.constantFrom(P1, P2, P1.toUpperCase()), (state, switched, previousState, principal) => {
-        const previous = previousState ? { ...mergeServerRecord(undefined, verdict(previousState), ctx(t0)).record, state: previousState } : undefined;
-        const { record, activationDueAt } = mergeServerRecord(previous, verdict(state, { switchedThisRun: switched, principalId: principal }), ctx(t1, "run-2"));
-        expect(record.lastRunId).toBe("run-2");
-        expect(record.principalId).toBe(principal.toLowerCase());
-        if (activationDueAt) expect(record.state).toBe("Switched");
-        if (switched) expect(activationDueAt).toBeDefined();
-        if (record.state === "Switched") expect(record.activationDueAt).toBeDefined();
-      }),
+      fc.property(
+        states,
+        fc.boolean(),
+        fc.option(states, { nil: undefined }),
+        fc.constantFrom(P1, P2, P1.toUpperCase()),
+        (state, switched, previousState, principal) => {
+          const previous = previousState ? { ...mergeServerRecord(undefined, verdict(previousState), ctx(t0)).record, state: previousState } : undefined;
+          const { record, activationDueAt } = mergeServerRecord(
+            previous,
+            verdict(state, { switchedThisRun: switched, principalId: principal }),
+            ctx(t1, "run-2"),
+          );
+          expect(record.lastRunId).toBe("run-2");
+          expect(record.principalId).toBe(principal.toLowerCase());
+          if (activationDueAt) expect(record.state).toBe("Switched");
+          if (switched) expect(activationDueAt).toBeDefined();
+          if (record.state === "Switched") expect(record.activationDueAt).toBeDefined();
+        },
+      ),
     );
   });
 

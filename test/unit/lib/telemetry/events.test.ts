@@ -21,7 +21,16 @@ describe("telemetry settings", () => {
 
 describe("telemetry events", () => {
   it("leave out what a run did not reach instead of sending 'undefined'", () => {
-    const event = runEvent({ serviceId: "s", runId: "r", status: "failed", trigger: "http", dryRun: false, attempt: 1, durationMs: 5, errorCode: "AuthorizationFailed" });
+    const event = runEvent({
+      serviceId: "s",
+      runId: "r",
+      status: "failed",
+      trigger: "http",
+      dryRun: false,
+      attempt: 1,
+      durationMs: 5,
+      errorCode: "AuthorizationFailed",
+    });
     expect(event.name).toBe(EVENT_NAMES.run);
     expect(event.properties).toEqual({ serviceId: "s", runId: "r", status: "failed", trigger: "http", dryRun: "false", errorCode: "AuthorizationFailed" });
     expect(event.measurements).toEqual({ durationMs: 5, attempt: 1 });
@@ -32,7 +41,10 @@ describe("telemetry events", () => {
     expect(Object.keys(event.measurements).sort()).toEqual([...SERVER_STATES].sort());
     expect(event.measurements.Active).toBe(3);
     expect(event.properties).toEqual({ serviceId: "s", source: "run", converged: "true" });
-    expect(poisonEvent({ serviceId: "s", runId: "r", attempts: 5, error: "ServiceUnavailable: x" })).toMatchObject({ name: EVENT_NAMES.servicePoisoned, measurements: { attempts: 5 } });
+    expect(poisonEvent({ serviceId: "s", runId: "r", attempts: 5, error: "ServiceUnavailable: x" })).toMatchObject({
+      name: EVENT_NAMES.servicePoisoned,
+      measurements: { attempts: 5 },
+    });
   });
 
   it("report a server as failed once per failure: when it enters Failed, not while it stays there", () => {

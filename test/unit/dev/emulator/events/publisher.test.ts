@@ -11,7 +11,13 @@ const SUB = "11111111-2222-3333-4444-555555555555";
 const SERVER = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss1/registeredServers/3635ca8b-5cc8-4a5c-bd43-c2de5ad8dc64`;
 
 function anEvent() {
-  return resourceWriteSuccessEvent({ resourceUri: SERVER, operationName: "Microsoft.StorageSync/storageSyncServices/registeredServers/write", subscriptionId: SUB, tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47", principalOid: "7c2b9c4e-1f6a-4d3b-8e2f-9a0b1c2d3e4f" });
+  return resourceWriteSuccessEvent({
+    resourceUri: SERVER,
+    operationName: "Microsoft.StorageSync/storageSyncServices/registeredServers/write",
+    subscriptionId: SUB,
+    tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    principalOid: "7c2b9c4e-1f6a-4d3b-8e2f-9a0b1c2d3e4f",
+  });
 }
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -100,7 +106,12 @@ describe("EventGridPublisher", () => {
     await p.flush();
     expect(hook.calls.filter((c) => c.eventType === "Notification")).toHaveLength(3 + 1);
     expect(p.stats()).toMatchObject({ delivered: 0, failed: 2 });
-    expect(p.deliveries().map((d) => d.lastError).sort()).toEqual(["HTTP 400", "HTTP 500"]);
+    expect(
+      p
+        .deliveries()
+        .map((d) => d.lastError)
+        .sort(),
+    ).toEqual(["HTTP 400", "HTTP 500"]);
   });
 
   it("retries connection errors (webhook down) and delivers once it is back", async () => {

@@ -8,7 +8,9 @@ const SUB = "11111111-2222-3333-4444-555555555555";
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const OID = "7c2b9c4e-1f6a-4d3b-8e2f-9a0b1c2d3e4f";
 const SERVER = `/subscriptions/${SUB}/resourceGroups/rg-sync/providers/Microsoft.StorageSync/storageSyncServices/sss1/registeredServers/3635ca8b-5cc8-4a5c-bd43-c2de5ad8dc64`;
-const example = JSON.parse(readFileSync(path.join(__dirname, "../../../../../dev/emulator/specs/eventgrid/ResourceWriteSuccess.example.json"), "utf8")) as Array<Record<string, unknown>>;
+const example = JSON.parse(
+  readFileSync(path.join(__dirname, "../../../../../dev/emulator/specs/eventgrid/ResourceWriteSuccess.example.json"), "utf8"),
+) as Array<Record<string, unknown>>;
 
 function keysOf(value: unknown): string[] {
   return Object.keys(value as Record<string, unknown>).sort();
@@ -81,10 +83,18 @@ describe("resourceWriteSuccessEvent", () => {
 describe("armOperationName", () => {
   it.each([
     [SERVER, "PATCH", "Microsoft.StorageSync/storageSyncServices/registeredServers/write"],
-    [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/s/syncGroups/g/serverEndpoints/e`, "PUT", "Microsoft.StorageSync/storageSyncServices/syncGroups/serverEndpoints/write"],
+    [
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/s/syncGroups/g/serverEndpoints/e`,
+      "PUT",
+      "Microsoft.StorageSync/storageSyncServices/syncGroups/serverEndpoints/write",
+    ],
     [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/m`, "PATCH", "Microsoft.HybridCompute/machines/write"],
     [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/v`, "DELETE", "Microsoft.Compute/virtualMachines/delete"],
-    [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a/fileServices/default/fileshares/s/providers/Microsoft.Authorization/roleAssignments/r`, "PUT", "Microsoft.Authorization/roleAssignments/write"],
+    [
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a/fileServices/default/fileshares/s/providers/Microsoft.Authorization/roleAssignments/r`,
+      "PUT",
+      "Microsoft.Authorization/roleAssignments/write",
+    ],
   ])("%s %s → %s", (uri, method, expected) => {
     expect(armOperationName(uri, method)).toBe(expected);
   });

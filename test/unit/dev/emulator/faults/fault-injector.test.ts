@@ -3,8 +3,18 @@ import { describe, expect, it } from "vitest";
 import { FaultInjector, parseFaultRule, type FaultRequest } from "../../../../../dev/emulator/faults/fault-injector";
 import { faultResponse } from "../../../../../dev/emulator/faults/fault-response";
 
-const getServer: FaultRequest = { operationId: "RegisteredServers_Get", method: "GET", path: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/a/registeredServers/b", isWrite: false };
-const putAssignment: FaultRequest = { operationId: "RoleAssignments_Create", method: "PUT", path: "//subscriptions/s/providers/Microsoft.Authorization/roleAssignments/x", isWrite: true };
+const getServer: FaultRequest = {
+  operationId: "RegisteredServers_Get",
+  method: "GET",
+  path: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/a/registeredServers/b",
+  isWrite: false,
+};
+const putAssignment: FaultRequest = {
+  operationId: "RoleAssignments_Create",
+  method: "PUT",
+  path: "//subscriptions/s/providers/Microsoft.Authorization/roleAssignments/x",
+  isWrite: true,
+};
 
 describe("FaultInjector", () => {
   it("matches by operationId, method, path substring and isWrite; all given criteria must hold", () => {

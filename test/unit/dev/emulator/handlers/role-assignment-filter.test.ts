@@ -5,11 +5,17 @@ import { parseRoleAssignmentFilter } from "../../../../../dev/emulator/handlers/
 describe("role assignment $filter", () => {
   it("reads atScope(), principalId eq and assignedTo() in any order and case", () => {
     fc.assert(
-      fc.property(fc.uuid(), fc.boolean(), fc.constantFrom("principalId eq '%'", "assignedTo('%')", "PRINCIPALID EQ '%'"), fc.boolean(), (id, atScope, form, atFirst) => {
-        const principal = form.replace("%", id.toUpperCase());
-        const terms = atScope ? (atFirst ? ["atScope()", principal] : [principal, "atScope()"]) : [principal];
-        expect(parseRoleAssignmentFilter(terms.join(" and "))).toEqual({ atScope, principalId: id.toLowerCase() });
-      }),
+      fc.property(
+        fc.uuid(),
+        fc.boolean(),
+        fc.constantFrom("principalId eq '%'", "assignedTo('%')", "PRINCIPALID EQ '%'"),
+        fc.boolean(),
+        (id, atScope, form, atFirst) => {
+          const principal = form.replace("%", id.toUpperCase());
+          const terms = atScope ? (atFirst ? ["atScope()", principal] : [principal, "atScope()"]) : [principal];
+          expect(parseRoleAssignmentFilter(terms.join(" and "))).toEqual({ atScope, principalId: id.toLowerCase() });
+        },
+      ),
     );
   });
 

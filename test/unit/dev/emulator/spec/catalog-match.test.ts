@@ -32,7 +32,13 @@ describe("SpecCatalog.match: every operation the product uses", () => {
     ["GET", `${SVC}/syncGroups/sg1/serverEndpoints/se1`, "ServerEndpoints_Get", false, false],
     ["PUT", `${SVC}/syncGroups/sg1/serverEndpoints/se1`, "ServerEndpoints_Create", true, true],
     ["GET", `${SUB}/providers/Microsoft.StorageSync/locations/westus/operations/op1`, "LocationOperationStatus", false, false],
-    ["GET", `${SVC}/workflows/wf1/operations/op1`.replace("/storageSyncServices/sss1/workflows", "/locations/westus/workflows"), "OperationStatus_Get", false, false],
+    [
+      "GET",
+      `${SVC}/workflows/wf1/operations/op1`.replace("/storageSyncServices/sss1/workflows", "/locations/westus/workflows"),
+      "OperationStatus_Get",
+      false,
+      false,
+    ],
     ["GET", `${RG}/providers/Microsoft.HybridCompute/machines/arc1`, "Machines_Get", false, false],
     ["PATCH", `${RG}/providers/Microsoft.HybridCompute/machines/arc1`, "Machines_Update", false, true],
     ["PUT", `${RG}/providers/Microsoft.HybridCompute/machines/arc1`, "Machines_CreateOrUpdate", false, true],
@@ -62,7 +68,12 @@ describe("SpecCatalog.match: every operation the product uses", () => {
   });
 
   it("matches provider and segment names case-insensitively, as ARM does", () => {
-    const match = catalog.match("get", SVC.replace("resourceGroups", "resourcegroups").replace("Microsoft.StorageSync", "microsoft.storagesync").replace("storageSyncServices", "STORAGESYNCSERVICES"));
+    const match = catalog.match(
+      "get",
+      SVC.replace("resourceGroups", "resourcegroups")
+        .replace("Microsoft.StorageSync", "microsoft.storagesync")
+        .replace("storageSyncServices", "STORAGESYNCSERVICES"),
+    );
     expect(match?.operation.operationId).toBe("StorageSyncServices_Get");
     expect(match?.pathParams.storageSyncServiceName).toBe("sss1");
   });
@@ -81,7 +92,11 @@ describe("SpecCatalog.match: every operation the product uses", () => {
       ["root", ""],
     ])("PUT/GET/DELETE at %s scope, with and without the SDK's double slash", (_label, scope) => {
       for (const prefix of ["", "/"]) {
-        for (const [method, operationId] of [["PUT", "RoleAssignments_Create"], ["GET", "RoleAssignments_Get"], ["DELETE", "RoleAssignments_Delete"]] as const) {
+        for (const [method, operationId] of [
+          ["PUT", "RoleAssignments_Create"],
+          ["GET", "RoleAssignments_Get"],
+          ["DELETE", "RoleAssignments_Delete"],
+        ] as const) {
           const match = catalog.match(method, `${prefix}${scope}${RA}/${name}`);
           expect(match?.operation.operationId).toBe(operationId);
           expect(match?.pathParams).toEqual({ scope: scope === "" ? "/" : scope, roleAssignmentName: name });

@@ -11,7 +11,9 @@ const scope = fc.oneof(
   guid.map((s) => `/subscriptions/${s}`),
   fc.tuple(guid, segment).map(([s, rg]) => `/subscriptions/${s}/resourceGroups/${rg}`),
   fc.tuple(guid, segment, segment).map(([s, rg, a]) => `/subscriptions/${s}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${a}`),
-  fc.tuple(guid, segment, segment, segment).map(([s, rg, a, sh]) => `/subscriptions/${s}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${a}/fileServices/default/fileshares/${sh}`),
+  fc
+    .tuple(guid, segment, segment, segment)
+    .map(([s, rg, a, sh]) => `/subscriptions/${s}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${a}/fileServices/default/fileshares/${sh}`),
 );
 
 function shout(path: string): string {
@@ -37,7 +39,10 @@ describe("SpecCatalog.match properties", () => {
     fc.assert(
       fc.property(guid, segment, segment, segment, fc.boolean(), (sub, rg, svc, group, upper) => {
         const path = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.StorageSync/storageSyncServices/${svc}/syncGroups/${group}/serverEndpoints`;
-        const variant = (upper ? path.replace(/Microsoft\.StorageSync\/storageSyncServices/, "MICROSOFT.STORAGESYNC/STORAGESYNCSERVICES") : path).replace(/\//g, "//");
+        const variant = (upper ? path.replace(/Microsoft\.StorageSync\/storageSyncServices/, "MICROSOFT.STORAGESYNC/STORAGESYNCSERVICES") : path).replace(
+          /\//g,
+          "//",
+        );
         const a = catalog.match("GET", path);
         const b = catalog.match("GET", variant);
         expect(a?.operation.operationId).toBe("ServerEndpoints_ListBySyncGroup");
@@ -48,7 +53,10 @@ describe("SpecCatalog.match properties", () => {
   });
 
   it("validation never throws, whatever the body", () => {
-    const match = catalog.match("PUT", `/subscriptions/${"1".repeat(8)}-1111-1111-1111-${"1".repeat(12)}/providers/Microsoft.Authorization/roleAssignments/0b3d8c6f-7c6b-5d9e-9a3c-2f1e0d4c5b6a`)!;
+    const match = catalog.match(
+      "PUT",
+      `/subscriptions/${"1".repeat(8)}-1111-1111-1111-${"1".repeat(12)}/providers/Microsoft.Authorization/roleAssignments/0b3d8c6f-7c6b-5d9e-9a3c-2f1e0d4c5b6a`,
+    )!;
     fc.assert(
       fc.property(fc.oneof(fc.jsonValue(), fc.string(), fc.record({ properties: fc.dictionary(fc.string(), fc.jsonValue()) })), (body) => {
         const result = catalog.validateRequest(match, { query: new URLSearchParams({ "api-version": "2022-04-01" }), body });

@@ -47,7 +47,9 @@ describe("SpecCatalog.validateRequest: api-version", () => {
 describe("SpecCatalog.validateRequest: path", () => {
   it("rejects a subscription id that is not a GUID", () => {
     expect(validate("GET", SVC.replace("11111111-2222-3333-4444-555555555555", "my-sub"))).toMatchObject({ status: 400, code: "InvalidSubscriptionId" });
-    expect(validate("PUT", ASSIGNMENT.replace("11111111-2222-3333-4444-555555555555", "my-sub"), validAssignment, "2022-04-01")).toMatchObject({ code: "InvalidSubscriptionId" });
+    expect(validate("PUT", ASSIGNMENT.replace("11111111-2222-3333-4444-555555555555", "my-sub"), validAssignment, "2022-04-01")).toMatchObject({
+      code: "InvalidSubscriptionId",
+    });
   });
 });
 
@@ -92,7 +94,11 @@ describe("SpecCatalog.validateRequest: role assignment PUT (never more lenient t
     expect(put(validAssignment, ASSIGNMENT.replace(/[0-9a-f-]{36}$/, "not-a-guid"))).toMatchObject({ code: "InvalidRoleAssignmentId" });
     expect(put({ properties: { roleDefinitionId: ROLE, principalId: "someone" } })).toMatchObject({ code: "InvalidPrincipalId" });
     expect(put({ properties: { roleDefinitionId: "Storage Account Contributor", principalId: PRINCIPAL } })).toMatchObject({ code: "InvalidRoleDefinitionId" });
-    expect(put({ properties: { roleDefinitionId: "/providers/Microsoft.Authorization/roleDefinitions/17d1049b-9a84-46fb-8f53-869881c3d3ab", principalId: PRINCIPAL } })).toBeUndefined();
+    expect(
+      put({
+        properties: { roleDefinitionId: "/providers/Microsoft.Authorization/roleDefinitions/17d1049b-9a84-46fb-8f53-869881c3d3ab", principalId: PRINCIPAL },
+      }),
+    ).toBeUndefined();
   });
   it("accepts only condition version 2.0", () => {
     const conditioned = { ...validAssignment.properties, condition: "@Resource[x] StringEquals 'y'" };
@@ -147,13 +153,20 @@ describe("SpecCatalog.validateRequest: built-in providers", () => {
 
 describe("SpecCatalog.validateResponse", () => {
   it("accepts a conforming registered server and reports type errors with their path", () => {
-    const server = { id: SERVER, name: "3635ca8b-5cc8-4a5c-bd43-c2de5ad8dc64", type: "Microsoft.StorageSync/storageSyncServices/registeredServers", properties: { activeAuthType: "ManagedIdentity", identity: true, applicationId: PRINCIPAL } };
+    const server = {
+      id: SERVER,
+      name: "3635ca8b-5cc8-4a5c-bd43-c2de5ad8dc64",
+      type: "Microsoft.StorageSync/storageSyncServices/registeredServers",
+      properties: { activeAuthType: "ManagedIdentity", identity: true, applicationId: PRINCIPAL },
+    };
     expect(catalog.validateResponse("RegisteredServers_Get", 200, server)).toEqual([]);
     const problems = catalog.validateResponse("RegisteredServers_Get", 200, { ...server, properties: { identity: "yes" } });
     expect(problems).toEqual(["properties.identity: expected boolean but got string 'yes'"]);
   });
   it("validates error bodies against the default response and flags undeclared statuses", () => {
-    expect(catalog.validateResponse("RoleAssignments_Create", 409, { error: { code: "RoleAssignmentExists", message: "The role assignment already exists." } })).toEqual([]);
+    expect(
+      catalog.validateResponse("RoleAssignments_Create", 409, { error: { code: "RoleAssignmentExists", message: "The role assignment already exists." } }),
+    ).toEqual([]);
     expect(catalog.validateResponse("RoleAssignments_Create", 409, { error: { code: 409 } })).toContain("error.code: expected string but got integer");
     expect(catalog.validateResponse("SyncGroups_Create", 202, undefined)).toEqual(["status 202 is not declared for SyncGroups_Create"]);
     expect(catalog.validateResponse("StorageSyncServices_Update", 202, undefined)).toEqual([]);

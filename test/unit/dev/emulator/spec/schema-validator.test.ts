@@ -24,8 +24,14 @@ describe("SchemaValidator", () => {
   });
 
   it("validates array items and additionalProperties with paths", () => {
-    const schema: SwaggerSchema = { type: "object", properties: { list: { type: "array", items: { type: "string" } }, tags: { type: "object", additionalProperties: { type: "string" } } } };
-    expect(check(schema, { list: ["a", 1], tags: { a: "x", b: false } })).toEqual(["list[1]: expected string but got integer", "tags.b: expected string but got boolean"]);
+    const schema: SwaggerSchema = {
+      type: "object",
+      properties: { list: { type: "array", items: { type: "string" } }, tags: { type: "object", additionalProperties: { type: "string" } } },
+    };
+    expect(check(schema, { list: ["a", 1], tags: { a: "x", b: false } })).toEqual([
+      "list[1]: expected string but got integer",
+      "tags.b: expected string but got boolean",
+    ]);
   });
 
   it("follows $ref and allOf across files: readOnly inherited fields are skipped on input, checked on output", () => {

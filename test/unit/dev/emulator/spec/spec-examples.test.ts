@@ -21,7 +21,14 @@ function wireEquivalent(operationId: string): string {
 describe("spec examples against the catalog", () => {
   it("finds the vendored examples of the served operations", () => {
     const ids = new Set(examples.map((e) => e.operationId));
-    for (const id of ["StorageSyncServices_Update", "RegisteredServers_Update", "RoleAssignments_Create", "RoleAssignments_ListForScope", "ServerEndpoints_ListBySyncGroup", "Machines_Get"]) {
+    for (const id of [
+      "StorageSyncServices_Update",
+      "RegisteredServers_Update",
+      "RoleAssignments_Create",
+      "RoleAssignments_ListForScope",
+      "ServerEndpoints_ListBySyncGroup",
+      "Machines_Get",
+    ]) {
       expect(ids).toContain(id);
     }
     expect(examples.filter((e) => SERVED.test(e.operationId)).length).toBeGreaterThanOrEqual(28);
