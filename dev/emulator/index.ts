@@ -10,6 +10,7 @@ import { handleArmRequest, readBody, requestUrl, send } from "./arm-server";
 import { EmulatorCore, type EmulatorDelays } from "./core";
 import { EventGridPublisher } from "./events/publisher";
 import type { ArmThrottleOptions } from "./faults/arm-throttle";
+import type { LatencyModelOptions } from "./faults/latency-model";
 import { armOperationName, resourceWriteSuccessEvent } from "./events/resource-write-event";
 import { startIdentityEndpoint } from "./identity-endpoint";
 import { grantingRoleName } from "./rbac";
@@ -57,6 +58,8 @@ export interface EmulatorOptions {
   listPageSize?: number;
   /** ARM's per-subscription token buckets; default ARM's limits (reads 250/25 per s, writes 200/10 per s). */
   throttle?: ArmThrottleOptions;
+  /** Per-call latency (default none); give it and `throttle` the same timeScale to compress time. */
+  latency?: LatencyModelOptions;
 }
 
 export interface EmulatorHandle {
@@ -85,7 +88,7 @@ const ADMIN_PREFIX = "/_admin";
 export async function startEmulator(options: EmulatorOptions = {}): Promise<EmulatorHandle> {
   const seed = resolveSeed(options.seed ?? DEFAULT_SEED_PATH);
   const tls = options.tls ?? (await createLocalTls());
-  const core = new EmulatorCore({ seed, delays: options.delays, lroMode: options.lroMode, enforceRbac: options.enforceRbac, throttle: options.throttle, validateResponses: options.validateResponses, listPageSize: options.listPageSize });
+  const core = new EmulatorCore({ seed, delays: options.delays, lroMode: options.lroMode, enforceRbac: options.enforceRbac, throttle: options.throttle, latency: options.latency, validateResponses: options.validateResponses, listPageSize: options.listPageSize });
   const publisher = new EventGridPublisher({
     ca: tls.certPem,
     maxAttempts: options.events?.maxAttempts ?? 5,

@@ -1,5 +1,5 @@
 import type { ArmConnection } from "../azure/arm-connection";
-import { listRoleAssignmentsForPrincipal, type RoleAssignmentView } from "../azure/role-assignments";
+import { listRoleAssignmentsAt, type RoleAssignmentView } from "../azure/role-assignments";
 import { isRestError } from "@azure/core-rest-pipeline";
 import {
   getStorageSyncService,
@@ -47,9 +47,11 @@ function parseServiceId(serviceId: string) {
 
 /**
  * Reads the snapshot: the service, its servers, sync groups, cloud and server
- * endpoints, then ONE assignment list per (principal, storage account) that
+ * endpoints, then ONE unfiltered assignment list per storage account that
  * needs grants, which covers the account, its shares and inherited
- * assignments at once. Fewer reads than the cmdlet's list before every grant.
+ * assignments of every principal at once: a 100-server service on two
+ * accounts costs two lists, where a list per principal and account cost 100
+ * and the cmdlet's list before every grant 200.
  */
 export async function observe(arm: ArmConnection, serviceId: string, options: ObserveOptions): Promise<Snapshot> {
   const id = parseServiceId(serviceId);
@@ -79,24 +81,28 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
 
   const partial: Snapshot = { service, servers, syncGroups, assignments: [] };
   const classifications = new Map(servers.map((s) => [s.serverId, classifyServer(s, settings.minAgentVersion)]));
-  const lookups = new Map<string, { account: string; principalId: string }>();
+  const accounts = new Map<string, string>();
+  const principals = new Set<string>();
   for (const grant of requiredGrants(partial, classifications)) {
     const principalId = grant.principal.kind === "service" ? service.identity.principalId : grant.principal.principalId;
     if (!principalId) continue; // a service identity this run creates has no assignments yet
-    lookups.set(`${principalId}|${grant.storageAccountId.toLowerCase()}`, { account: grant.storageAccountId, principalId });
+    accounts.set(grant.storageAccountId.toLowerCase(), grant.storageAccountId);
+    principals.add(principalId.toLowerCase());
   }
-  const lists = await mapWithConcurrency([...lookups.values()], settings.maxConcurrency, async ({ account, principalId }) => {
+  const lists = await mapWithConcurrency([...accounts.values()], settings.maxConcurrency, async (account) => {
     try {
-      return await listRoleAssignmentsForPrincipal(arm, account, principalId, call);
+      const all = await listRoleAssignmentsAt(arm, account, call);
+      // Only the principals this service involves: other services' grants on a shared account are not this snapshot's.
+      return all.filter((a) => principals.has(a.principalId.toLowerCase()));
     } catch (error) {
       // A missing account, or one whose assignments the automation may not read (another
       // subscription without Reader), is that account's grants' failure to report, each with its
       // remedy, not the whole run's: the other sync groups still converge. Creating without
       // knowing what exists is safe (deterministic names, 409 RoleAssignmentExists is success).
       if (isRestError(error) && (error.statusCode === 404 || error.statusCode === 403)) return [] as RoleAssignmentView[];
-      throw new ReconcileError(`Cannot read role assignments of ${principalId} on ${account}`, error);
+      throw new ReconcileError(`Cannot read role assignments on ${account}`, error);
     }
   });
-  options.onProgress?.(`${service.name}: read role assignments of ${lookups.size} principal/account pair(s)`);
+  options.onProgress?.(`${service.name}: read role assignments on ${accounts.size} storage account(s)`);
   return { ...partial, assignments: lists.flat() };
 }

@@ -1,0 +1,99 @@
+import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { EmulatorHandle } from "../../dev/emulator/index";
+import { createArmConnection } from "../../src/lib/azure/arm-connection";
+import { bindEngineToConnection } from "../../src/lib/app/engine-binding";
+import { silentLog } from "../../src/lib/app/log";
+import { handleReconcileMessage, type WorkerOutcome } from "../../src/lib/app/reconcile-worker";
+import { createAppServices, type AppServices } from "../../src/lib/app/services";
+import { loadConfig, type Config } from "../../src/lib/config";
+import { decodeQueueMessage } from "../../src/lib/queue/reconcile-queue";
+import { emulatorCredential } from "./emulator-credential";
+
+/**
+ * Function app instances as Flex Consumption scales them out, in this
+ * process: each has its own ARM connection (sockets, token cache), its own
+ * worker id and its own queue poller with host.json's batchSize 8 /
+ * newBatchThreshold 4 (fetch more once in-flight messages drop to 4), over one
+ * Azurite queue and one set of tables. A message whose handler throws stays on
+ * the queue for its visibility timeout, as the host leaves it.
+ */
+export interface InstancePool {
+  config: Config;
+  instances: AppServices[];
+  /** Runs until the queue holds no message (visible or not) and no handler runs. */
+  drain(options?: { onOutcome?: (o: WorkerOutcome) => void }): Promise<InstanceStats>;
+}
+
+export interface InstanceStats {
+  invocations: number;
+  failures: number;
+  /** Sum of handler durations (ms): what Flex bills as execution time. */
+  busyMs: number;
+}
+
+const BATCH_SIZE = 8;
+const NEW_BATCH_THRESHOLD = 4;
+const VISIBILITY_S = 30;
+
+export async function startInstances(emulator: EmulatorHandle, storageConnectionString: string, count: number, env: Record<string, string> = {}): Promise<InstancePool> {
+  const suffix = randomBytes(4).toString("hex");
+  const config = loadConfig({
+    ...emulator.env,
+    AzureWebJobsStorage: storageConnectionString,
+    RECONCILE_QUEUE_NAME: `bench-${suffix}`,
+    TABLE_NAME_PREFIX: `b${suffix}`,
+    ...env,
+  });
+  const instances: AppServices[] = [];
+  for (let i = 0; i < count; i++) {
+    const arm = createArmConnection({ endpoint: config.armEndpoint, credential: emulatorCredential(emulator), tlsCa: emulator.caCertPem, lroPollIntervalMs: 10 });
+    instances.push(await createAppServices(config, { engine: bindEngineToConnection(config, arm), workerId: `instance-${i}` }));
+  }
+  return {
+    config,
+    instances,
+    async drain(options = {}) {
+      const stats: InstanceStats = { invocations: 0, failures: 0, busyMs: 0 };
+      let inFlightTotal = 0;
+      const poll = async (app: AppServices): Promise<void> => {
+        let inFlight = 0;
+        const running = new Set<Promise<void>>();
+        for (;;) {
+          if (inFlight <= NEW_BATCH_THRESHOLD) {
+            const { receivedMessageItems } = await app.queue.client.receiveMessages({ numberOfMessages: BATCH_SIZE - inFlight, visibilityTimeout: VISIBILITY_S });
+            for (const m of receivedMessageItems) {
+              inFlight++;
+              inFlightTotal++;
+              const started = performance.now();
+              const job = (async () => {
+                try {
+                  const outcome = await handleReconcileMessage(app, decodeQueueMessage(m.messageText), { dequeueCount: m.dequeueCount }, silentLog);
+                  options.onOutcome?.(outcome);
+                  await app.queue.client.deleteMessage(m.messageId, m.popReceipt);
+                } catch {
+                  stats.failures++;
+                } finally {
+                  stats.invocations++;
+                  stats.busyMs += performance.now() - started;
+                  inFlight--;
+                  inFlightTotal--;
+                }
+              })();
+              running.add(job);
+              void job.finally(() => running.delete(job));
+            }
+            if (receivedMessageItems.length === 0 && inFlightTotal === 0) {
+              const { approximateMessagesCount } = await app.queue.client.getProperties();
+              if (!approximateMessagesCount && inFlightTotal === 0) break;
+            }
+          }
+          await Promise.race([sleep(50), ...running]);
+        }
+        await Promise.all(running);
+      };
+      await Promise.all(instances.map(poll));
+      return stats;
+    },
+  };
+}
