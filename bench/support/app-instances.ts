@@ -14,7 +14,9 @@ import { emulatorCredential } from "./emulator-credential";
  * Function app instances as Flex Consumption scales them out, in this
  * process: each has its own ARM connection (sockets, token cache), its own
  * worker id and its own queue poller with host.json's batchSize 8 /
- * newBatchThreshold 4 (fetch more once in-flight messages drop to 4), over one
+ * newBatchThreshold 4 (fetch more once in-flight messages drop to 4), polling
+ * back-off to maxPollingInterval 2 s, messages kept invisible while they run,
+ * over one
  * Azurite queue and one set of tables. A message whose handler throws stays on
  * the queue for its visibility timeout, as the host leaves it.
  */
@@ -35,6 +37,8 @@ export interface InstanceStats {
 const BATCH_SIZE = 8;
 const NEW_BATCH_THRESHOLD = 4;
 const VISIBILITY_S = 30;
+const MIN_POLL_MS = 100;
+const MAX_POLLING_MS = 2_000;
 
 export async function startInstances(emulator: EmulatorHandle, storageConnectionString: string, count: number, env: Record<string, string> = {}): Promise<InstancePool> {
   const suffix = randomBytes(4).toString("hex");
@@ -58,22 +62,38 @@ export async function startInstances(emulator: EmulatorHandle, storageConnection
       let inFlightTotal = 0;
       const poll = async (app: AppServices): Promise<void> => {
         let inFlight = 0;
+        let idlePolls = 0;
+        let received = false;
         const running = new Set<Promise<void>>();
         for (;;) {
           if (inFlight <= NEW_BATCH_THRESHOLD) {
             const { receivedMessageItems } = await app.queue.client.receiveMessages({ numberOfMessages: BATCH_SIZE - inFlight, visibilityTimeout: VISIBILITY_S });
+            received = receivedMessageItems.length > 0;
             for (const m of receivedMessageItems) {
               inFlight++;
               inFlightTotal++;
               const started = performance.now();
+              // The host keeps a message it works on invisible by renewing it at half the interval (WebJobs SDK).
+              let popReceipt = m.popReceipt;
+              const renew = setInterval(() => {
+                void app.queue.client.updateMessage(m.messageId, popReceipt, undefined, VISIBILITY_S).then(
+                  (r) => {
+                    if (r.popReceipt) popReceipt = r.popReceipt;
+                  },
+                  () => undefined,
+                );
+              }, (VISIBILITY_S * 1000) / 2);
               const job = (async () => {
                 try {
-                  const outcome = await handleReconcileMessage(app, decodeQueueMessage(m.messageText), { dequeueCount: m.dequeueCount }, silentLog);
+                  const decoded = decodeQueueMessage(m.messageText);
+                  const outcome = await handleReconcileMessage(app, decoded, { dequeueCount: m.dequeueCount }, silentLog);
                   options.onOutcome?.(outcome);
-                  await app.queue.client.deleteMessage(m.messageId, m.popReceipt);
+                  clearInterval(renew);
+                  await app.queue.client.deleteMessage(m.messageId, popReceipt);
                 } catch {
                   stats.failures++;
                 } finally {
+                  clearInterval(renew);
                   stats.invocations++;
                   stats.busyMs += performance.now() - started;
                   inFlight--;
@@ -88,7 +108,9 @@ export async function startInstances(emulator: EmulatorHandle, storageConnection
               if (!approximateMessagesCount && inFlightTotal === 0) break;
             }
           }
-          await Promise.race([sleep(50), ...running]);
+          // host.json: back off exponentially to maxPollingInterval (2 s) while the queue is empty.
+          idlePolls = received ? 0 : idlePolls + 1;
+          await Promise.race([sleep(Math.min(MAX_POLLING_MS, MIN_POLL_MS * 2 ** idlePolls)), ...running]);
         }
         await Promise.all(running);
       };
