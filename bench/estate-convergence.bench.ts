@@ -64,7 +64,7 @@ export default async function run(): Promise<void> {
         const c = emulator.core.recorder.calls();
         console.log(`${((now - started) / 1000).toFixed(1)} s: reads ${c.reads} writes ${c.writes} refused ${JSON.stringify(emulator.core.throttle.refused())}`);
       }
-    }, 250);
+    }, 500);
     await reconcileAllInScope(sweeper, { kind: "timer", timer: "fullSweep" }, {}, silentLog);
     const stats = await pool.drain({
       onOutcome: (o) => {

@@ -1,4 +1,3 @@
-import { app } from "@azure/functions";
 import { loadConfig } from "../config";
 import { bindEngine } from "./engine-binding";
 import { createAppServices, type AppServices } from "./services";
@@ -6,12 +5,6 @@ import { createCredential } from "../azure/credential";
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 
 let cached: Promise<AppServices> | undefined;
-
-// A bad setting stops the worker at start-up with a message naming it; should a
-// host not run start hooks, every invocation still fails with that message.
-app.hook.appStart(() => {
-  loadConfig(process.env);
-});
 
 /**
  * The composition root the functions use: settings from the environment,

@@ -10,8 +10,9 @@ import type { PipelinePolicy, PipelineResponse } from "@azure/core-rest-pipeline
  *
  * This policy keeps one gate per (subscription, kind) for the connection:
  * once ARM says a bucket is low (x-ms-ratelimit-remaining-subscription-* under
- * LOW_WATER) or empty (429), requests of that kind go out a few at a time, in
- * the order they arrived, not before Retry-After has passed, and a refused
+ * LOW_WATER) or empty (429), requests of that kind go out in the order they
+ * arrived, not before Retry-After has passed, no more at once than the tokens
+ * ARM last reported left (at least THROTTLED_CONCURRENCY), and a refused
  * request is retried first. The gate opens again when ARM reports tokens to
  * spare. A 429 is retried until MAX_THROTTLED_ATTEMPTS, so a run waits for
  * its turn instead of failing an action and re-queueing the whole service.
@@ -20,7 +21,7 @@ export const throttleGatePolicyName = "afsArmThrottleGate";
 
 /** Remaining tokens under which the gate narrows before ARM refuses anything. */
 const LOW_WATER = 20;
-/** Requests of one kind in flight per connection while the bucket is low. */
+/** Requests of one kind in flight per connection while the bucket is low, at the least. */
 const THROTTLED_CONCURRENCY = 4;
 /** Attempts of one request against 429 before the answer is passed on (then the SDK's own retries follow). */
 const MAX_THROTTLED_ATTEMPTS = 200;
@@ -48,6 +49,8 @@ class Gate {
   private throttled = false;
   private resumeAt = 0;
   private inFlight = 0;
+  /** In flight allowed while throttled: the tokens ARM last said were left, at least THROTTLED_CONCURRENCY. */
+  private allowance = THROTTLED_CONCURRENCY;
   private readonly waiting: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
 
@@ -68,10 +71,14 @@ class Gate {
     this.inFlight--;
     if (response?.status === 429) {
       this.throttled = true;
+      this.allowance = THROTTLED_CONCURRENCY;
       this.resumeAt = Math.max(this.resumeAt, Date.now() + retryAfterMs(response));
     } else if (response) {
       const remaining = Number(response.headers.get(`x-ms-ratelimit-remaining-subscription-${kind}`) ?? NaN);
-      if (Number.isFinite(remaining)) this.throttled = remaining < LOW_WATER;
+      if (Number.isFinite(remaining)) {
+        this.throttled = remaining < LOW_WATER;
+        this.allowance = Math.max(THROTTLED_CONCURRENCY, remaining);
+      }
     }
     this.pump();
   }
@@ -95,7 +102,7 @@ class Gate {
       }
       return;
     }
-    while (this.inFlight < THROTTLED_CONCURRENCY && this.waiting.length > 0) {
+    while (this.inFlight < this.allowance && this.waiting.length > 0) {
       this.inFlight++;
       this.waiting.shift()?.();
     }
