@@ -25,7 +25,7 @@ import { envNumber, printTable, verdict } from "./support/table";
  * BENCH_ACCOUNTS, BENCH_INSTANCES, BENCH_LATENCY_MS, BENCH_TIME_SCALE.
  */
 export default async function run(): Promise<void> {
-  const timeScale = envNumber("BENCH_TIME_SCALE", 10);
+  const timeScale = envNumber("BENCH_TIME_SCALE", 4);
   const latencyMs = envNumber("BENCH_LATENCY_MS", 50);
   const instances = envNumber("BENCH_INSTANCES", 4);
   const estate = {
@@ -115,6 +115,7 @@ export default async function run(): Promise<void> {
       ["convergence / minimum", verdict(ratio, 1.3)],
     ]);
     const ok = actionsFailedOn429 === 0 && end.duplicateAssignments === 0 && isConverged(end);
+    for (const e of stats.errors) console.log(`invocation failed (message redelivered): ${e}`);
     console.log(ok ? "converged: nothing left undone, no 429 left unretried, no duplicate assignment" : "NOT CONVERGED CLEANLY (see above)");
   } finally {
     await emulator.close();

@@ -32,6 +32,8 @@ export interface InstanceStats {
   failures: number;
   /** Sum of handler durations (ms): what Flex bills as execution time. */
   busyMs: number;
+  /** Distinct errors of failed invocations (the message stays for redelivery). */
+  errors: string[];
 }
 
 const BATCH_SIZE = 8;
@@ -58,7 +60,7 @@ export async function startInstances(emulator: EmulatorHandle, storageConnection
     config,
     instances,
     async drain(options = {}) {
-      const stats: InstanceStats = { invocations: 0, failures: 0, busyMs: 0 };
+      const stats: InstanceStats = { invocations: 0, failures: 0, busyMs: 0, errors: [] };
       let inFlightTotal = 0;
       const poll = async (app: AppServices): Promise<void> => {
         let inFlight = 0;
@@ -90,8 +92,10 @@ export async function startInstances(emulator: EmulatorHandle, storageConnection
                   options.onOutcome?.(outcome);
                   clearInterval(renew);
                   await app.queue.client.deleteMessage(m.messageId, popReceipt);
-                } catch {
+                } catch (error) {
                   stats.failures++;
+                  const text = error instanceof Error ? error.message.slice(0, 200) : String(error);
+                  if (!stats.errors.includes(text)) stats.errors.push(text);
                 } finally {
                   clearInterval(renew);
                   stats.invocations++;

@@ -1,7 +1,10 @@
 import { requestReconcile, type ReconcileAsk, type Scheduled } from "../queue/schedule";
 import type { Trigger } from "../queue/messages";
+import { mapWithConcurrency } from "../reconcile/concurrency";
 import type { AppLog } from "./log";
 import type { AppServices } from "./services";
+
+const SWEEP_CONCURRENCY = 8;
 
 export interface SweepResult {
   runs: Scheduled[];
@@ -27,10 +30,12 @@ export async function reconcileAllInScope(app: AppServices, trigger: Trigger, op
       failedScopes.push({ scope, error: message });
       continue;
     }
-    for (const serviceId of serviceIds) {
+    // A few at a time: each request is several table operations, and a sweep of 50 services one by one waits on them in series.
+    const scheduled = await mapWithConcurrency(serviceIds, SWEEP_CONCURRENCY, (serviceId) => {
       const ask: ReconcileAsk = { serviceId, trigger, dryRun: options.dryRun ?? false };
-      runs.push(await requestReconcile(app.scheduler, ask, app.now()));
-    }
+      return requestReconcile(app.scheduler, ask, app.now());
+    });
+    runs.push(...scheduled);
   }
   log.info(`requested ${runs.length} reconciles (${runs.filter((r) => r.coalesced).length} merged into queued runs)`);
   if (runs.length === 0 && failedScopes.length > 0) {

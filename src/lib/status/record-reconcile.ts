@@ -1,6 +1,6 @@
 import type { TransactionAction } from "@azure/data-tables";
 import type { ReconcileReport } from "../reconcile/report";
-import { addDueEntry, type DueEntry } from "./due-index";
+import { addDueEntries, type DueEntry } from "./due-index";
 import { serverToEntity } from "./entities";
 import { resourceKey, serverKey } from "./keys";
 import { countByState, type RunStatus, type ServerRecord, type ServiceRecord } from "./records";
@@ -79,9 +79,9 @@ export async function recordReconcileResult(
       switchedAt: m.record.switchedAt ?? now.toISOString(),
       dueAt: m.activationDueAt,
     };
-    await addDueEntry(tables.due, entry);
     dueEntries.push(entry);
   }
+  await addDueEntries(tables.due, dueEntries);
 
   const servers = merged.map((m) => m.record);
   const service = await updateService(
