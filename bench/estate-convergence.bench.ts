@@ -103,7 +103,7 @@ export default async function run(): Promise<void> {
     printTable([
       ["measure", "value"],
       ["ARM reads / writes served", `${reads} / ${writes}`],
-      ["429 answers (all retried by the SDK)", `${refused.read + refused.write + refused.delete}`],
+      ["429 answers (retried by the throttle gate)", `${refused.read + refused.write + refused.delete}`],
       ["actions failed on 429 (429s left unretried)", String(actionsFailedOn429)],
       ["actions failed (any)", String(actionsFailed)],
       ["invocations / handler failures", `${stats.invocations} / ${stats.failures}`],

@@ -63,8 +63,9 @@ export default async function run(): Promise<void> {
       const resourceUri = `${estateIds.serviceId(seed.subscriptions[0] as { subscriptionId: string }, i % SAMPLE_SERVICES)}/registeredServers/${estateIds.serverId(i % SAMPLE_SERVICES, i)}`;
       const event = resourceWriteSuccessEvent({ resourceUri, operationName: armOperationName(resourceUri, "PUT"), evidenceRole: "Owner", subscriptionId: seed.subscriptions[0]?.subscriptionId ?? "", tenantId: emulator.core.state.tenantId, principalOid: "0a0a0a0a-0000-4000-8000-000000000001" });
       started = performance.now();
-      await handleArmEvent(app, [event], silentLog);
+      const result = await handleArmEvent(app, event, silentLog);
       events.push(performance.now() - started);
+      if (result.result !== "scheduled") throw new Error(`the sample event was not scheduled: ${JSON.stringify(result)}`);
     }
     const eventRuns = await pool.drain();
     const eventReconcileMs = eventRuns.busyMs / Math.max(1, eventRuns.invocations);

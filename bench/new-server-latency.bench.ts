@@ -27,10 +27,15 @@ import { envNumber, printTable, verdict } from "./support/table";
 const SERVERS = 100;
 const DEPENDENT_CALLS = 5;
 
+/** Resolves at the new server's switch (its PATCH); fails after 5 minutes rather than hang. */
 function switchWatcher(emulator: EmulatorHandle, serverResourceId: string): Promise<number> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${serverResourceId} was not switched within 5 minutes`)), 300_000);
     emulator.core.onWrite((w) => {
-      if (w.method === "PATCH" && w.resourceUri.toLowerCase() === serverResourceId.toLowerCase()) resolve(performance.now());
+      if (w.method === "PATCH" && w.resourceUri.toLowerCase() === serverResourceId.toLowerCase()) {
+        clearTimeout(timer);
+        resolve(performance.now());
+      }
     });
   });
 }
@@ -69,7 +74,8 @@ async function register(emulator: EmulatorHandle, pool: InstancePool, serviceId:
   const serverResourceId = await emulator.admin.registerServer({ serviceId, serverName: "fs-new" });
   const switched = switchWatcher(emulator, serverResourceId);
   const eventAt = performance.now();
-  await handleArmEvent(app, [registrationEvent(emulator, serverResourceId)], silentLog);
+  const result = await handleArmEvent(app, registrationEvent(emulator, serverResourceId), silentLog);
+  if (result.result !== "scheduled") throw new Error(`the registration event was not scheduled: ${JSON.stringify(result)}`);
   return { serverResourceId, switched, eventAt };
 }
 
