@@ -1,13 +1,24 @@
 import { defineConfig } from "vitest/config";
 
-// One Azurite for the whole run (started by the global setup); every test file
-// starts its own in-process emulator, so files never share ARM state.
+// Two projects: unit tests (pure logic, no Azurite) and everything else, which
+// shares one Azurite for the whole run (started by its global setup); every
+// test file starts its own in-process emulator, so files never share ARM state.
+// `npm run test:unit` runs the first alone.
+const shared = { pool: "forks", testTimeout: 60_000, hookTimeout: 60_000 } as const;
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["test/setup/azurite.global.ts"],
-    pool: "forks",
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    projects: [
+      { test: { ...shared, name: "unit", include: ["test/unit/**/*.test.ts"], globalSetup: ["test/setup/tls.global.ts"] } },
+      {
+        test: {
+          ...shared,
+          name: "integration",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/unit/**"],
+          globalSetup: ["test/setup/tls.global.ts", "test/setup/azurite.global.ts"],
+        },
+      },
+    ],
   },
 });

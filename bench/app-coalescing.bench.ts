@@ -4,14 +4,14 @@ import { ManagedIdentityCredential } from "@azure/identity";
 import { startAzurite } from "../dev/azurite/start-azurite";
 import { startEmulator, type EmulatorHandle } from "../dev/emulator/index";
 import { createArmConnection } from "../src/lib/azure/arm-connection";
-import { bindEngineToConnection } from "../src/lib/app/engine-binding";
-import { silentLog } from "../src/lib/app/log";
-import { handleReconcileMessage } from "../src/lib/app/reconcile-worker";
-import { createAppServices, type AppServices } from "../src/lib/app/services";
+import { bindEngineToConnection } from "../src/lib/composition/engine-binding";
+import { silentLog } from "../src/lib/ports/log";
+import { handleReconcileMessage } from "../src/lib/worker/reconcile-worker";
+import { createAppServices, type AppServices } from "../src/lib/composition/services";
 import { loadConfig } from "../src/lib/config";
 import { decodeQueueMessage } from "../src/lib/queue/reconcile-queue";
-import { requestReconcile } from "../src/lib/queue/schedule";
-import { newRunId } from "../src/lib/status/run-id";
+import { requestReconcile } from "../src/lib/scheduling/schedule";
+import { newRunId } from "../src/lib/tables/run-id";
 
 /**
  * How many full reconciles a burst of N ARM events for one service costs,

@@ -14,7 +14,7 @@ import { verdict } from "./support/table";
 
 /**
  * ARM traffic of one reconcile vs what Set-AzStorageSyncServiceIdentity's
- * algorithm sends on the same topology (DOMAIN.md): per grant a role
+ * algorithm (Azure/azure-powershell, src/StorageSync) sends on the same topology: per grant a role
  * assignment list at the scope and a role-definition GET, the identity PATCH
  * and every eligible server's switch on every run, 120 s of sleep after
  * enabling the identity and 40 s after each assignment. Counts, not time:
@@ -29,7 +29,7 @@ interface Counts {
   sleepSeconds: number;
 }
 
-/** DOMAIN.md step 2, as the cmdlet does it (no agent-version check, no "already switched" state). */
+/** The cmdlet's server eligibility (no agent-version check, no "already switched" state). */
 function cmdletEligible(s: RegisteredServerView): boolean {
   if (s.serverRole?.toLowerCase() === "clustername") return false;
   return s.latestApplicationId !== undefined || (s.activeAuthType?.toLowerCase() === "certificate" && s.applicationId !== undefined);

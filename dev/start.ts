@@ -109,6 +109,7 @@ async function startAgainstAzure(stopList: (() => Promise<void>)[]): Promise<Hos
 
 function printTryUrls(apiUrl: string, key: string, serviceId?: string): void {
   terminal.plain("");
+  terminal.try(`status page: ${apiUrl}/page?code=${key}`);
   terminal.try(`function key: ${key}`);
   terminal.try(`curl -s -H "x-functions-key: ${key}" ${apiUrl}/services`);
   if (serviceId) terminal.try(`curl -s -H "x-functions-key: ${key}" "${apiUrl}/service?id=${serviceId}"`);

@@ -35,7 +35,16 @@ param appSettingOverrides object = {}
 @description('Name of the queue the reconcile worker listens on (RECONCILE_QUEUE_NAME).')
 param reconcileQueueName string = 'reconcile'
 
+@description('E-mail address the alert rules (server overdue, run failed or poisoned, service not converged for a day) mail to; empty creates the rules without an action group. See README.md (Telemetry and alerts).')
+param alertEmailAddress string = ''
+
 param resourceGroupName string = ''
+
+@description('Status page sign-in (off when empty): the application (client) id of an Entra app registration. When set, the app is put behind App Service Authentication with Entra ID and the page at /api/page signs users in instead of asking for a function key; see README.md (Status page).')
+param statusPageSignInClientId string = ''
+
+@description('With status page sign-in: object id of the Entra group whose members may sign in; empty lets every user of the tenant sign in.')
+param statusPageSignInGroupId string = ''
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -143,12 +152,35 @@ module api 'app/api.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     managedScopes: scopes
     reconcileQueueName: reconcileQueueName
-    appSettingOverrides: appSettingOverrides
+    // The page's routes become anonymous at the Functions level only together with the platform's sign-in (app/auth.bicep).
+    appSettingOverrides: union(appSettingOverrides, empty(statusPageSignInClientId) ? {} : { STATUS_PAGE_SIGN_IN: 'entra' })
   }
   // The host starts as soon as the app exists; let it find its storage roles.
   dependsOn: [
     appAccess
   ]
+}
+
+module alerts 'app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    namePrefix: 'afsid-${resourceToken}'
+    alertEmailAddress: alertEmailAddress
+  }
+}
+
+module statusPageSignIn 'app/auth.bicep' = if (!empty(statusPageSignInClientId)) {
+  name: 'status-page-sign-in'
+  scope: rg
+  params: {
+    functionAppName: api.outputs.name
+    clientId: statusPageSignInClientId
+    allowedGroupId: statusPageSignInGroupId
+  }
 }
 
 // ---- Roles over the managed scopes ----
@@ -257,3 +289,4 @@ output AZURE_EVENT_GRID_DELIVERIES array = [
   }
 ]
 output SERVICE_API_NAME string = api.outputs.name
+output AZURE_STATUS_PAGE_URL string = 'https://${api.outputs.defaultHostName}/api/page'

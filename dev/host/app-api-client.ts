@@ -42,7 +42,7 @@ export class AppApiClient {
   }
 }
 
-/** Status API shapes the story and tests read (see src/lib/status/records.ts). */
+/** Status API shapes the story and tests read (see src/lib/status/rows.ts). */
 export interface ServerStatus {
   serverId: string;
   name: string;

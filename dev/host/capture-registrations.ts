@@ -130,6 +130,14 @@ export function captureRegistrations(files: string[]): RegisteredFunction[] {
   return captured;
 }
 
+/** `{a,b}` alternatives, as the Functions host's glob reads them (e.g. "dist/{index.js,functions/*.js}"). */
+export function expandBraces(pattern: string): string[] {
+  const match = /\{([^{}]*)\}/.exec(pattern);
+  if (!match) return [pattern];
+  const [whole, inner = ""] = match;
+  return inner.split(",").flatMap((alt) => expandBraces(pattern.slice(0, match.index) + alt + pattern.slice(match.index + whole.length)));
+}
+
 /** Expands a package.json `main` glob (`*` within a segment, `**` across segments) relative to dir. */
 function expandGlob(dir: string, segments: string[]): string[] {
   const [head, ...rest] = segments;
@@ -169,7 +177,7 @@ export function resolveMainFiles(projectDir: string): string[] {
   if (typeof manifest.main !== "string" || manifest.main.trim() === "") {
     throw new Error(`${manifestPath} has no "main" naming the function files (e.g. "dist/functions/*.js")`);
   }
-  const files = expandGlob(path.resolve(projectDir), manifest.main.split(/[\\/]+/).filter((s) => s !== "" && s !== "."));
+  const files = [...new Set(expandBraces(manifest.main).flatMap((pattern) => expandGlob(path.resolve(projectDir), pattern.split(/[\\/]+/).filter((s) => s !== "" && s !== "."))))];
   if (files.length === 0) {
     throw new Error(`package.json "main" (${manifest.main}) matches no file in ${projectDir}: build the app first (npm run build)`);
   }

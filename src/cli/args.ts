@@ -1,8 +1,10 @@
-import { parseArgs } from "node:util";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { GUID } from "../lib/azure/guid";
 
 export const USAGE = `Usage:
   afs-identity plan  <storageSyncServiceId> | --subscription <id>  [--json]
   afs-identity apply <storageSyncServiceId> | --subscription <id>  [--yes] [--json]
+  afs-identity status --url <app URL> | --tables <endpoint | connection string>  [--json]
 
 Brings Azure File Sync servers onto their managed identities, like
 Set-AzStorageSyncServiceIdentity, idempotently: only what is missing is done.
@@ -12,6 +14,9 @@ Set-AzStorageSyncServiceIdentity, idempotently: only what is missing is done.
   --subscription  every Storage Sync Service in the subscription
   --json          machine-readable report on stdout (progress stays on stderr)
   --yes           apply without asking
+
+  status          what a deployed app recorded, from its status API or its
+                  tables (afs-identity status --help)
 
 Settings (environment): ARM_ENDPOINT, AZURE_CLIENT_ID, MIN_AGENT_VERSION,
 MAX_CONCURRENCY, PRINCIPAL_NOT_FOUND_RETRIES, PRINCIPAL_NOT_FOUND_BASE_DELAY;
@@ -35,28 +40,31 @@ export class UsageError extends Error {
   }
 }
 
-/** Parses argv (without node and script); throws UsageError saying what is wrong. */
-export function parseCliArgs(argv: string[]): CliArgs | "help" {
-  let parsed;
+/** node:util's parseArgs, an unknown or malformed option thrown as UsageError. */
+export function parseArgsOrUsage<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        subscription: { type: "string" },
-        json: { type: "boolean", default: false },
-        yes: { type: "boolean", short: "y", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
+    return parseArgs(config);
   } catch (error) {
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
-  const { values, positionals } = parsed;
+}
+
+/** Parses argv (without node and script); throws UsageError saying what is wrong. */
+export function parseCliArgs(argv: string[]): CliArgs | "help" {
+  const { values, positionals } = parseArgsOrUsage({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      subscription: { type: "string" },
+      json: { type: "boolean", default: false },
+      yes: { type: "boolean", short: "y", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
   if (values.help || positionals[0] === "help") return "help";
   const [command, serviceId, ...extra] = positionals;
   if (command !== "plan" && command !== "apply") {
-    throw new UsageError(command ? `unknown command "${command}" (expected plan or apply)` : "missing command (plan or apply)");
+    throw new UsageError(command ? `unknown command "${command}" (expected plan, apply or status)` : "missing command (plan, apply or status)");
   }
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
   if (values.yes && command === "plan") throw new UsageError("--yes only applies to apply");
@@ -65,7 +73,7 @@ export function parseCliArgs(argv: string[]): CliArgs | "help" {
   if (!serviceId && !subscription) throw new UsageError("missing Storage Sync Service id (or --subscription <id>)");
   if (subscription !== undefined) {
     const id = subscription.replace(/^\/?subscriptions\//i, "");
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new UsageError(`--subscription must be a subscription GUID, got "${subscription}"`);
+    if (!GUID.test(id)) throw new UsageError(`--subscription must be a subscription GUID, got "${subscription}"`);
     return { command, target: { subscriptionId: id }, json: values.json, yes: values.yes };
   }
   return { command, target: { serviceId: serviceId as string }, json: values.json, yes: values.yes };

@@ -8,14 +8,8 @@ import { toArmErrorInfo } from "../lib/azure/arm-error";
 import { USAGE, UsageError, parseCliArgs, type CliArgs } from "./args";
 import { EXIT, exitCodeOf } from "./exit-code";
 import { formatPlan, formatReport } from "./format";
-
-export interface CliIo {
-  env: NodeJS.ProcessEnv;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  signal?: AbortSignal;
-}
+import type { CliIo } from "./io";
+import { runStatus } from "./status/run";
 
 interface ServiceFailure {
   serviceId: string;
@@ -39,6 +33,7 @@ async function serviceIdsOf(arm: ArmConnection, args: CliArgs): Promise<string[]
 /** The whole CLI as a function of argv and streams; returns the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const say = (line: string) => io.stderr.write(`${line}\n`);
+  if (argv[0] === "status") return runStatus(argv.slice(1), io);
   let args: CliArgs | "help";
   try {
     args = parseCliArgs(argv);

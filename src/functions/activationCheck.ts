@@ -1,9 +1,8 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import "../lib/app/startup-check";
 
 /** Timer → switched servers whose activation window passed are read again (Active or ActivationOverdue). */
 export async function activationCheck(_timer: Timer, context: InvocationContext): Promise<void> {
-  const [{ runActivationCheck }, { getAppServices }, { logFromContext }] = await Promise.all([import("../lib/activation/check.js"), import("../lib/app/default-services.js"), import("../lib/app/log.js")]);
+  const [{ runActivationCheck }, { getAppServices }, { logFromContext }] = await Promise.all([import("../lib/activation/check.js"), import("../lib/composition/default-services.js"), import("../lib/composition/log.js")]);
   await runActivationCheck(await getAppServices(), logFromContext(context));
 }
 

@@ -1,5 +1,4 @@
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
-import "../lib/app/startup-check";
 
 /** GET /api/openapi.json → the API's OpenAPI 3.1 document. */
 export async function openApiHttp(request: HttpRequest): Promise<HttpResponseInit> {

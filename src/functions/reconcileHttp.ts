@@ -1,11 +1,10 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import "../lib/app/startup-check";
 
 /** POST /api/reconcile → 202 with Location of the run. */
 export async function reconcileHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const [{ getAppServices }, { logFromContext }, { postReconcile }, { toApiRequest, toHttpResponse }] = await Promise.all([
-    import("../lib/app/default-services.js"),
-    import("../lib/app/log.js"),
+    import("../lib/composition/default-services.js"),
+    import("../lib/composition/log.js"),
     import("../lib/http/reconcile-api.js"),
     import("../lib/http/functions-adapter.js"),
   ]);

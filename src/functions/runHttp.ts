@@ -1,9 +1,8 @@
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
-import "../lib/app/startup-check";
 
 /** GET /api/runs/{runId} → one run's audit record. */
 export async function runHttp(request: HttpRequest): Promise<HttpResponseInit> {
-  const [{ getAppServices }, { getRunRecord }, { toApiRequest, toHttpResponse }] = await Promise.all([import("../lib/app/default-services.js"), import("../lib/http/status-api.js"), import("../lib/http/functions-adapter.js")]);
+  const [{ getAppServices }, { getRunRecord }, { toApiRequest, toHttpResponse }] = await Promise.all([import("../lib/composition/default-services.js"), import("../lib/http/status-api.js"), import("../lib/http/functions-adapter.js")]);
   return toHttpResponse(await getRunRecord(await getAppServices(), toApiRequest(request)));
 }
 

@@ -1,9 +1,8 @@
 import { app, type HttpResponseInit } from "@azure/functions";
-import "../lib/app/startup-check";
 
 /** GET /api/services → every service in scope with counts by state. */
 export async function servicesHttp(): Promise<HttpResponseInit> {
-  const [{ getAppServices }, { getServices }, { toHttpResponse }] = await Promise.all([import("../lib/app/default-services.js"), import("../lib/http/status-api.js"), import("../lib/http/functions-adapter.js")]);
+  const [{ getAppServices }, { getServices }, { toHttpResponse }] = await Promise.all([import("../lib/composition/default-services.js"), import("../lib/http/status-api.js"), import("../lib/http/functions-adapter.js")]);
   return toHttpResponse(await getServices(await getAppServices()));
 }
 

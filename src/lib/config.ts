@@ -1,11 +1,13 @@
 import { z } from "zod";
+import { GUID } from "./azure/guid";
+import type { SignInMode } from "./sign-in-mode";
 
 /**
  * Every setting the app reads, validated once. This is the only module that
- * reads process.env; everything else receives a typed Config.
+ * reads process.env (besides sign-in-mode.ts, which reads STATUS_PAGE_SIGN_IN
+ * alone when the status page registers); everything else receives a typed Config.
  */
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SCOPE = /^\/subscriptions\/[0-9a-f-]{36}(\/resourceGroups\/[-\w._()]{1,90})?$/i;
 const ISO_DURATION = /^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
 const AGENT_VERSION = /^\d+(\.\d+){1,3}$/;
@@ -36,6 +38,22 @@ const positiveInt = (name: string, fallback: number, max: number) =>
     .max(max, `${name} must be at most ${max}`)
     .default(fallback);
 
+/** Also what `afs-identity status --table-prefix` accepts. */
+export const tableNamePrefixSchema = z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{2,40}$/, "TABLE_NAME_PREFIX must be 3-41 letters or digits, starting with a letter");
+
+
+/**
+ * Set to `entra` by infra/ only together with App Service Authentication: the
+ * platform strips the principal headers from outside requests, so without it
+ * anyone could claim to be signed in. Any other value is refused.
+ */
+const statusPageSignInSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.literal("entra", { message: "STATUS_PAGE_SIGN_IN must be entra (set by infra/ together with App Service Authentication) or unset" }))
+  .optional();
+
 const schema = z
   .object({
     ARM_ENDPOINT: z.url({ message: "ARM_ENDPOINT must be an https URL" }).default("https://management.azure.com")
@@ -49,7 +67,7 @@ const schema = z
         message: "MANAGED_SCOPES entries must look like /subscriptions/{guid} or /subscriptions/{guid}/resourceGroups/{name}",
       }),
     RECONCILE_QUEUE_NAME: z.string().trim().regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,55}[a-z0-9]$/, "RECONCILE_QUEUE_NAME must be a valid queue name (3-57 lower-case letters, digits, single hyphens)").default("reconcile"),
-    TABLE_NAME_PREFIX: z.string().trim().regex(/^[A-Za-z][A-Za-z0-9]{2,40}$/, "TABLE_NAME_PREFIX must be 3-41 letters or digits, starting with a letter").default("afsIdentity"),
+    TABLE_NAME_PREFIX: tableNamePrefixSchema.default("afsIdentity"),
     AzureWebJobsStorage: z.string().trim().min(1).optional(),
     AzureWebJobsStorage__queueServiceUri: z.url({ message: "AzureWebJobsStorage__queueServiceUri must be a URL" }).optional(),
     AzureWebJobsStorage__tableServiceUri: z.url({ message: "AzureWebJobsStorage__tableServiceUri must be a URL" }).optional(),
@@ -73,6 +91,13 @@ const schema = z
         message: "DISCOVERY_RECHECK_DELAYS must be comma-separated ISO 8601 durations, e.g. PT2M,PT5M,PT15M",
       })
       .transform((list) => list.map(parseIsoDuration)),
+    // Telemetry off when unset. The host reads the same setting for its own logs.
+    APPLICATIONINSIGHTS_CONNECTION_STRING: z
+      .string()
+      .trim()
+      .refine((v) => /(^|;)\s*InstrumentationKey\s*=/i.test(v), { message: "APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)" })
+      .optional(),
+    STATUS_PAGE_SIGN_IN: statusPageSignInSchema,
   })
   .refine((s) => s.AzureWebJobsStorage !== undefined || (s.AzureWebJobsStorage__queueServiceUri !== undefined && s.AzureWebJobsStorage__tableServiceUri !== undefined), {
     message: "set AzureWebJobsStorage (connection string) or both AzureWebJobsStorage__queueServiceUri and AzureWebJobsStorage__tableServiceUri (identity-based)",
@@ -107,6 +132,9 @@ export interface Config {
   reconcileCoalesceDelayMs: number;
   leaseDurationMs: number;
   discoveryRecheckDelaysMs: number[];
+  /** Application Insights connection string; telemetry is off without it. */
+  applicationInsightsConnectionString?: string;
+  statusPageSignIn: SignInMode;
 }
 
 /** A setting that failed validation; the message names every bad setting. */
@@ -152,6 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     reconcileCoalesceDelayMs: s.RECONCILE_COALESCE_DELAY,
     leaseDurationMs: s.LEASE_DURATION,
     discoveryRecheckDelaysMs: s.DISCOVERY_RECHECK_DELAYS,
+    applicationInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING,
+    statusPageSignIn: s.STATUS_PAGE_SIGN_IN ?? "functionKey",
   };
 }
 

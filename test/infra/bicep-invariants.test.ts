@@ -23,6 +23,8 @@ const EXPECTED_API_VERSIONS: Record<string, string> = {
   "Microsoft.Storage/storageAccounts/queueServices/queues": "2023-05-01",
   "Microsoft.OperationalInsights/workspaces": "2023-09-01",
   "Microsoft.Insights/components": "2020-02-02",
+  "Microsoft.Insights/scheduledQueryRules": "2023-12-01",
+  "Microsoft.Insights/actionGroups": "2023-01-01",
   "Microsoft.Web/serverfarms": "2024-04-01",
   "Microsoft.Web/sites": "2024-04-01",
   "Microsoft.Web/sites/config": "2024-04-01",
@@ -135,7 +137,7 @@ describe("keyless storage and the Flex Consumption app", () => {
 });
 
 describe("roles", () => {
-  it("mentions only role ids DOMAIN.md names or the deployment documents", () => {
+  it("mentions only role ids the product needs or the deployment documents", () => {
     for (const source of project.sources.values()) {
       for (const guid of source.text.match(GUID_PATTERN) ?? []) {
         expect(KNOWN_ROLES[guid.toLowerCase()], `${source.path}: unknown role id ${guid}`).toBeDefined();

@@ -42,7 +42,7 @@ function writeEvent(operation: string, resourceUri = resourceIdFor(operation)) {
 }
 
 describe("Event Grid filter vs the events code", () => {
-  it("filters on the event type the code handles, for the five operations of DOMAIN.md", () => {
+  it("filters on the event type the code handles, for the five ARM writes that can change what a reconcile must do (servers, cloud and server endpoints, Arc machines, VMs)", () => {
     expect(eventType).toBe("Microsoft.Resources.ResourceWriteSuccess");
     expect(filteredOperations).toHaveLength(5);
     expect(new Set(filteredOperations.map((o) => o.toLowerCase())).size).toBe(5);
@@ -60,7 +60,7 @@ describe("Event Grid filter vs the events code", () => {
   it("ignores the writes the filter drops, so nothing the code needs is filtered out", () => {
     const filtered = new Set(filteredOperations.map((o) => o.toLowerCase()));
     const nearMisses = [
-      // DOMAIN.md's five: dropping one from the filter while the code still handles it fails here.
+      // The five: dropping one from the filter while the code still handles it fails here.
       "Microsoft.StorageSync/storageSyncServices/registeredServers/write",
       "Microsoft.StorageSync/storageSyncServices/syncGroups/cloudEndpoints/write",
       "Microsoft.StorageSync/storageSyncServices/syncGroups/serverEndpoints/write",

@@ -1,6 +1,6 @@
 /**
  * Every role id allowed to appear in infra/, with its name. The first group is
- * named by DOMAIN.md (least privilege for the automation's identity, and the
+ * the product needs (least privilege for the automation's identity, and the
  * two roles File Sync needs); the second is what the deployment itself needs
  * for keyless storage, Entra-only telemetry and Event Grid dead-lettering.
  * README.md (Deployment) explains each one; a test checks that it lists them all.

@@ -18,10 +18,14 @@ const LOCAL_ONLY_APP_SETTINGS: Record<string, string> = {
     "connection string (Azurite locally); in Azure shared keys are disabled and the identity-based AzureWebJobsStorage__* settings are used",
 };
 
+/** Read by the app, set in Azure only under a condition that test/infra/status-page-sign-in.test.ts checks. */
+const CONDITIONAL_APP_SETTINGS: Record<string, string> = {
+  STATUS_PAGE_SIGN_IN: "infra/main.bicep sets it to entra only together with App Service Authentication (statusPageSignInClientId)",
+};
+
 /** Set in Azure for the Functions host or the platform, not read by the app. */
 const HOST_SETTINGS: Record<string, string> = {
   AzureWebJobsStorage__blobServiceUri: "the host's blob endpoint: Flex deployment package, timer and singleton leases",
-  APPLICATIONINSIGHTS_CONNECTION_STRING: "where the host sends telemetry",
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "makes the host send telemetry with the identity's Entra token (local auth is disabled)",
 };
 
@@ -90,12 +94,12 @@ function differences(actual: Iterable<string>, expected: Iterable<string>) {
 describe("setting names", () => {
   it("reads a non-trivial list from config.ts, with the allow-lists naming real differences", () => {
     expect(SETTING_NAMES.length).toBeGreaterThan(10);
-    for (const name of Object.keys(LOCAL_ONLY_APP_SETTINGS)) expect(SETTING_NAMES).toContain(name);
+    for (const name of [...Object.keys(LOCAL_ONLY_APP_SETTINGS), ...Object.keys(CONDITIONAL_APP_SETTINGS)]) expect(SETTING_NAMES).toContain(name);
     for (const name of [...Object.keys(HOST_SETTINGS), ...Object.keys(LOCAL_HOST_SETTINGS)]) expect(SETTING_NAMES).not.toContain(name);
   });
 
   it("infra/ sets exactly the settings the app reads in Azure, plus the host's", () => {
-    const expected = [...SETTING_NAMES.filter((n) => !(n in LOCAL_ONLY_APP_SETTINGS)), ...Object.keys(HOST_SETTINGS)];
+    const expected = [...SETTING_NAMES.filter((n) => !(n in LOCAL_ONLY_APP_SETTINGS) && !(n in CONDITIONAL_APP_SETTINGS)), ...Object.keys(HOST_SETTINGS)];
     expect(differences(infraAppSettings().keys(), expected)).toEqual({ missing: [], extra: [] });
   });
 
@@ -134,9 +138,11 @@ describe("setting values in infra/", () => {
       ["MANAGED_SCOPES", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri"].map((n) => [n, env[n]]),
     );
     const defaults = loadConfig(required);
-    const { managedScopes, storage, managedIdentityClientId, ...tunables } = deployed;
-    const { managedScopes: _s, storage: _t, managedIdentityClientId: _m, ...defaultTunables } = defaults;
+    const { managedScopes, storage, managedIdentityClientId, applicationInsightsConnectionString, ...tunables } = deployed;
+    const { managedScopes: _s, storage: _t, managedIdentityClientId: _m, applicationInsightsConnectionString: _a, ...defaultTunables } = defaults;
     expect(tunables).toEqual(defaultTunables);
+    // Telemetry is on in Azure: the app sends to the Application Insights the host logs to.
+    expect(applicationInsightsConnectionString).toBe(env.APPLICATIONINSIGHTS_CONNECTION_STRING);
     expect(managedScopes).toHaveLength(2);
     expect(storage).toMatchObject({ clientId: env.AZURE_CLIENT_ID, connectionString: undefined });
     expect(managedIdentityClientId).toBe(env.AzureWebJobsStorage__clientId);

@@ -1,5 +1,5 @@
-import type { RegisteredServerSnapshot } from "../app/engine-port";
-import type { ServerRecord } from "../status/records";
+import type { RegisteredServerSnapshot } from "../ports/engine-port";
+import type { ServerRecord } from "../status/rows";
 
 export type ActivationVerdict =
   | { state: "Active"; reason: string }
@@ -7,7 +7,7 @@ export type ActivationVerdict =
 
 const sameGuid = (a?: string, b?: string): boolean => !!a && !!b && a.toLowerCase() === b.toLowerCase();
 
-export const OVERDUE_REMEDY =
+const OVERDUE_REMEDY =
   "Check that the server's Arc agent is connected (azcmagent show) or the VM's system-assigned identity is on, " +
   "that the File Sync agent is 19.1.0.0 or later and can reach Azure; the app re-runs the reconcile once by itself — " +
   "if the server stays on its certificate, POST /api/reconcile for the service after fixing the machine.";

@@ -1,5 +1,12 @@
 import { isRestError, type RestError } from "@azure/core-rest-pipeline";
-import type { ArmErrorInfo } from "../reconcile/report";
+
+export interface ArmErrorInfo {
+  code: string;
+  message: string;
+  statusCode?: number;
+  /** x-ms-request-id (or x-ms-correlation-request-id) of the failing call. */
+  requestId?: string;
+}
 
 /**
  * ARM failures as data. Every failing call becomes a RestError (the SDK's own
@@ -86,13 +93,29 @@ function carriedArmInfo(error: unknown): ArmErrorInfo | undefined {
 }
 
 /**
- * Whether retrying later can help: throttling (429), server errors (5xx),
- * timeouts and network failures are transient; 400/401/403/404/409 are not.
+ * Whether retrying later can help: throttling (429), timeouts (408), server
+ * errors (5xx) and network failures (no HTTP status, a socket or DNS error)
+ * are; 400/401/403/404/409 and an error that is neither are not. The one rule
+ * for "retryable" everywhere: the queue's retries, the requeue of failed
+ * actions, the remedy text.
  */
-export function isTransientArmError(error: unknown): boolean {
-  const info = carriedArmInfo(error) ?? toArmErrorInfo(error);
+export function isRetryable(info: ArmErrorInfo): boolean {
   if (info.statusCode === undefined) {
     return NETWORK_CODES.has(info.code) || /timed? ?out|socket hang up|network|ECONNRESET/i.test(info.message);
   }
   return info.statusCode === 408 || info.statusCode === 429 || info.statusCode >= 500;
+}
+
+/**
+ * 400 PrincipalNotFound: a new identity has not replicated in Microsoft Entra
+ * ID yet. Not retryable at once, but a later attempt (seconds to minutes) gets
+ * past it.
+ */
+export function isReplicationDelay(info: ArmErrorInfo): boolean {
+  return info.code.toLowerCase() === "principalnotfound";
+}
+
+/** isRetryable of any thrown value. */
+export function isTransientArmError(error: unknown): boolean {
+  return isRetryable(carriedArmInfo(error) ?? toArmErrorInfo(error));
 }

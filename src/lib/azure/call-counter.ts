@@ -1,6 +1,10 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import type { ArmCallCounts } from "../reconcile/report";
+
+export interface ArmCallCounts {
+  reads: number;
+  writes: number;
+}
 
 /**
  * Counts ARM requests per run. One ArmConnection (and its SDK clients) is
@@ -9,7 +13,7 @@ import type { ArmCallCounts } from "../reconcile/report";
  */
 const currentCounts = new AsyncLocalStorage<ArmCallCounts>();
 
-export const armCallCounterPolicyName = "afsArmCallCounter";
+const armCallCounterPolicyName = "afsArmCallCounter";
 
 /** Placed after the retry policy, so every attempt on the wire (retries, LRO polls) is counted. */
 export function armCallCounterPolicy(): PipelinePolicy {

@@ -1,4 +1,7 @@
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A GUID's text form (8-4-4-4-12 hex digits), any case. Its `source` is reused inside larger patterns. */
+const GUID_TEXT = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/;
+export const GUID = new RegExp(`^${GUID_TEXT.source}$`, "i");
+export const GUID_SOURCE = GUID_TEXT.source;
 const ZERO_GUID = /^[{(]?0{8}-0{4}-0{4}-0{4}-0{12}[})]?$/;
 
 /**

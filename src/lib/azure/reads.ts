@@ -1,13 +1,13 @@
 import { isRestError } from "@azure/core-rest-pipeline";
 import type { ArmConnection } from "./arm-connection";
-import { getMachine } from "./machines";
+import { getMachine, type MachineIdentity } from "./machines";
 import { storageSyncServiceIdOf } from "./resource-id";
 import { getRegisteredServerById, listRegisteredServersOf, listStorageSyncServiceIds } from "./storage-sync";
-import type { MachineIdentityView, RegisteredServerView } from "./views";
+import type { RegisteredServerView } from "./views";
 
 /** Read helpers for the Functions app (events and activation checks). */
 
-export type { MachineIdentityView, RegisteredServerView } from "./views";
+export type { RegisteredServerView } from "./views";
 
 /** Ids of the Storage Sync Services in a scope (/subscriptions/x or /subscriptions/x/resourceGroups/y). */
 export function listStorageSyncServices(arm: ArmConnection, scope: string): Promise<string[]> {
@@ -35,7 +35,7 @@ export async function getRegisteredServer(arm: ArmConnection, serverResourceId: 
 }
 
 /** An Arc machine's or VM's system-assigned identity, or undefined when ARM answers 404. */
-export async function getMachineIdentity(arm: ArmConnection, machineResourceId: string): Promise<MachineIdentityView | undefined> {
+export async function getMachineIdentity(arm: ArmConnection, machineResourceId: string): Promise<MachineIdentity | undefined> {
   try {
     return await getMachine(arm, machineResourceId);
   } catch (error) {

@@ -4,7 +4,7 @@
  * scopes, so everything here compares lower-cased, slash-normalised ids.
  */
 
-export interface ResourceTypeSegment {
+interface ResourceTypeSegment {
   type: string;
   name: string;
 }
@@ -24,16 +24,21 @@ export interface ParsedResourceId {
   segments: ResourceTypeSegment[];
 }
 
-export class InvalidResourceIdError extends Error {
+class InvalidResourceIdError extends Error {
   constructor(id: string, why: string) {
     super(`Invalid ARM resource id "${id}": ${why}`);
     this.name = "InvalidResourceIdError";
   }
 }
 
-/** One leading slash, no trailing or doubled slashes. */
+/** One leading slash, no trailing or doubled slashes; case preserved (for display and for ARM requests). */
 export function normalizeResourceId(id: string): string {
   return "/" + id.trim().split("/").filter((s) => s.length > 0).join("/");
+}
+
+/** The form in which two ids are compared or keyed: normalised and lower-cased, as ARM treats ids case-insensitively. */
+export function resourceIdKey(id: string): string {
+  return normalizeResourceId(id).toLowerCase();
 }
 
 /** Parses a subscription, resource group or resource id; throws InvalidResourceIdError saying what is wrong. */
@@ -70,19 +75,14 @@ export function parseResourceId(id: string): ParsedResourceId {
 
 /** True when `inner` is `outer` or lies below it (case-insensitive). */
 export function isSameOrDescendantScope(inner: string, outer: string): boolean {
-  const a = normalizeResourceId(inner).toLowerCase();
-  const b = normalizeResourceId(outer).toLowerCase();
+  const a = resourceIdKey(inner);
+  const b = resourceIdKey(outer);
   return a === b || a.startsWith(b + "/");
 }
 
 /** True when the resource lies within (or is) one of the scopes. */
 export function isWithinScopes(resourceId: string, scopes: string[]): boolean {
   return scopes.some((scope) => isSameOrDescendantScope(resourceId, scope));
-}
-
-/** Case-insensitive equality of two resource ids. */
-export function sameResourceId(a: string, b: string): boolean {
-  return normalizeResourceId(a).toLowerCase() === normalizeResourceId(b).toLowerCase();
 }
 
 /**

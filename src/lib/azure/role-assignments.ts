@@ -5,7 +5,7 @@ import { toArmErrorInfo } from "./arm-error";
 import { normalizeGuid } from "./guid";
 import { isSameOrDescendantScope, lastSegment, normalizeResourceId, parseResourceId } from "./resource-id";
 
-/** The two built-in roles File Sync needs (DOMAIN.md). */
+/** The two built-in roles File Sync needs on storage accounts and file shares, as Set-AzStorageSyncServiceIdentity (Azure/azure-powershell, src/StorageSync) grants them. */
 export const ROLE = {
   storageAccountContributor: "17d1049b-9a84-46fb-8f53-869881c3d3ab",
   storageFileDataPrivilegedContributor: "69566ab7-960f-475b-8e7c-b3118f30c6bd",

@@ -9,7 +9,7 @@ import { lastSegment, normalizeResourceId, parseResourceId } from "./resource-id
 
 export type ServiceIdentityType = "None" | "SystemAssigned" | "UserAssigned" | "SystemAssigned,UserAssigned";
 
-export interface ServiceIdentityView {
+interface ServiceIdentityView {
   type: ServiceIdentityType;
   principalId?: string;
   tenantId?: string;

@@ -1,13 +1,24 @@
-import type { AppLog } from "../app/log";
-import type { AppServices } from "../app/services";
-import { isWithinScopes } from "../azure/resource-id";
+import type { Config } from "../config";
+import type { EnginePort } from "../ports/engine-port";
+import type { SchedulerDeps } from "../scheduling/schedule";
+import type { StatusTables } from "../tables/clients";
+import type { AppLog } from "../ports/log";
+import { isWithinScopes, resourceIdKey } from "../azure/resource-id";
 import type { Trigger } from "../queue/messages";
-import { requestReconcile, type Scheduled } from "../queue/schedule";
-import { normalizeResourceId } from "../status/keys";
+import { requestReconcile, type Scheduled } from "../scheduling/schedule";
 import { findServersByPrincipal, listAllServers } from "../status/server-records";
 import { classifyArmEvent } from "./classify";
 import { hostNamesMatch } from "./host-name";
-import { getKnownMachine, rememberMachine } from "./machines";
+import { getKnownMachine, rememberMachine } from "../status/machines";
+
+/** What handling an ARM event needs. */
+export interface ArmEventDeps {
+  config: Pick<Config, "managedScopes" | "discoveryRecheckDelaysMs">;
+  tables: Pick<StatusTables, "servers" | "machines">;
+  engine: Pick<EnginePort, "listServices" | "listServers" | "getMachineIdentity" | "isTransient" | "errorInfo">;
+  scheduler: SchedulerDeps;
+  now(): Date;
+}
 
 export type ArmEventResult =
   | { result: "scheduled"; runs: Scheduled[]; note?: string }
@@ -20,8 +31,8 @@ export type ArmEventResult =
  * for a day. Only failures to reach ARM or storage throw, so a real event is
  * not lost.
  */
-export async function handleArmEvent(app: AppServices, raw: unknown, log: AppLog): Promise<ArmEventResult> {
-  const action = classifyArmEvent(raw, app.config.managedScopes);
+export async function handleArmEvent(deps: ArmEventDeps, raw: unknown, log: AppLog): Promise<ArmEventResult> {
+  const action = classifyArmEvent(raw, deps.config.managedScopes);
   switch (action.action) {
     case "reject":
       log.error(`ARM event rejected: ${action.reason}`);
@@ -30,18 +41,18 @@ export async function handleArmEvent(app: AppServices, raw: unknown, log: AppLog
       log.info(`ARM event ignored: ${action.reason}`);
       return { result: "ignored", reason: action.reason };
     case "reconcileService": {
-      const run = await requestReconcile(app.scheduler, { serviceId: action.serviceId, trigger: action.trigger }, app.now());
+      const run = await requestReconcile(deps.scheduler, { serviceId: action.serviceId, trigger: action.trigger }, deps.now());
       log.info(`${action.serviceId}: reconcile ${run.coalesced ? "merged into queued" : "queued as"} run ${run.runId}`);
       return { result: "scheduled", runs: [run] };
     }
     case "inspectMachine":
       try {
-        return await inspectMachine(app, action.machineId, action.trigger, log);
+        return await inspectMachine(deps, action.machineId, action.trigger, log);
       } catch (error) {
         // Throttling or an outage: throw, so Event Grid delivers the event again later.
-        if (app.engine.isTransient(error)) throw error;
+        if (deps.engine.isTransient(error)) throw error;
         // 403/404/400 will not heal by redelivery: acknowledge, loudly. The sweep catches up once fixed.
-        const info = app.engine.errorInfo(error);
+        const info = deps.engine.errorInfo(error);
         const reason = `${action.machineId}: ${info.code}: ${info.message}`;
         log.error(`ARM event for a machine could not be handled: ${reason}`);
         return { result: "rejected", reason };
@@ -55,44 +66,44 @@ export async function handleArmEvent(app: AppServices, raw: unknown, log: AppLog
  * reports it to File Sync later with no event, so the services of the servers
  * it backs get delayed reconciles that look for it, with back-off.
  */
-async function inspectMachine(app: AppServices, machineId: string, trigger: Trigger, log: AppLog): Promise<ArmEventResult> {
-  const machine = await app.engine.getMachineIdentity(machineId);
+async function inspectMachine(deps: ArmEventDeps, machineId: string, trigger: Trigger, log: AppLog): Promise<ArmEventResult> {
+  const machine = await deps.engine.getMachineIdentity(machineId);
   if (!machine) return ignored(log, `${machineId} no longer exists`);
   if (!machine.principalId) return ignored(log, `${machineId} has no system-assigned identity`);
   const principalId = machine.principalId.toLowerCase();
-  const known = await getKnownMachine(app.tables.machines, machineId);
+  const known = await getKnownMachine(deps.tables.machines, machineId);
   if (known?.principalId === principalId) return ignored(log, `${machineId}: principal ${principalId} already handled`);
 
   // Already reported by the agent (the table knows principals) → the services are known.
-  const byPrincipal = await findServersByPrincipal(app.tables.servers, principalId);
+  const byPrincipal = await findServersByPrincipal(deps.tables.servers, principalId);
   let serviceIds = unique(byPrincipal.map((s) => s.serviceId));
   let how = "principal";
   if (serviceIds.length === 0) {
     how = "host name";
-    serviceIds = unique((await listAllServers(app.tables.servers)).filter((s) => matchesAny(machine.hostNames, [s.name])).map((s) => s.serviceId));
+    serviceIds = unique((await listAllServers(deps.tables.servers)).filter((s) => matchesAny(machine.hostNames, [s.name])).map((s) => s.serviceId));
   }
   if (serviceIds.length === 0) {
     // Not in our records (a server registered while events were lost): ask ARM.
     how = "host name (ARM)";
-    serviceIds = await findServicesByHostName(app, machine.hostNames);
+    serviceIds = await findServicesByHostName(deps, machine.hostNames);
   }
-  serviceIds = serviceIds.filter((id) => isWithinScopes(id, app.config.managedScopes));
+  serviceIds = serviceIds.filter((id) => isWithinScopes(id, deps.config.managedScopes));
 
   const runs: Scheduled[] = [];
-  const firstDelay = app.config.discoveryRecheckDelaysMs[0] ?? 0;
+  const firstDelay = deps.config.discoveryRecheckDelaysMs[0] ?? 0;
   for (const serviceId of serviceIds) {
     runs.push(
       byPrincipal.length > 0
-        ? await requestReconcile(app.scheduler, { serviceId, trigger }, app.now())
+        ? await requestReconcile(deps.scheduler, { serviceId, trigger }, deps.now())
         : await requestReconcile(
-            app.scheduler,
+            deps.scheduler,
             { serviceId, trigger, discovery: [{ machineId, principalId, attempt: 0 }], delayMs: firstDelay },
-            app.now(),
+            deps.now(),
           ),
     );
   }
   // Remembered only after the runs are queued: a failure above makes Event Grid deliver again.
-  await rememberMachine(app.tables.machines, { machineId, principalId, seenAt: app.now().toISOString(), services: serviceIds });
+  await rememberMachine(deps.tables.machines, { machineId, principalId, seenAt: deps.now().toISOString(), services: serviceIds });
   if (runs.length === 0) return ignored(log, `${machineId} (principal ${principalId}) backs no registered server in scope`);
   const note = `${machineId}: new principal ${principalId}, matched by ${how} to ${serviceIds.length} service(s)`;
   log.info(note);
@@ -102,11 +113,11 @@ async function inspectMachine(app: AppServices, machineId: string, trigger: Trig
 const matchesAny = (machineNames: string[], serverNames: Array<string | undefined>): boolean =>
   machineNames.some((name) => hostNamesMatch(name, serverNames));
 
-async function findServicesByHostName(app: AppServices, machineNames: string[]): Promise<string[]> {
+async function findServicesByHostName(deps: ArmEventDeps, machineNames: string[]): Promise<string[]> {
   const found: string[] = [];
-  for (const scope of app.config.managedScopes) {
-    for (const serviceId of await app.engine.listServices(scope)) {
-      const servers = await app.engine.listServers(serviceId);
+  for (const scope of deps.config.managedScopes) {
+    for (const serviceId of await deps.engine.listServices(scope)) {
+      const servers = await deps.engine.listServers(serviceId);
       if (servers.some((s) => matchesAny(machineNames, [s.friendlyName, s.serverName, s.name]))) found.push(serviceId);
     }
   }
@@ -115,7 +126,7 @@ async function findServicesByHostName(app: AppServices, machineNames: string[]):
 
 function unique(ids: string[]): string[] {
   const seen = new Map<string, string>();
-  for (const id of ids) if (!seen.has(normalizeResourceId(id))) seen.set(normalizeResourceId(id), id);
+  for (const id of ids) if (!seen.has(resourceIdKey(id))) seen.set(resourceIdKey(id), id);
   return [...seen.values()];
 }
 

@@ -3,7 +3,7 @@
  * reports the identity, the host name is the only thread: friendlyName or
  * serverName against the machine's name, case-insensitive, FQDN or short.
  */
-export function shortHostName(name: string): string {
+function shortHostName(name: string): string {
   return name.trim().toLowerCase().split(".")[0] ?? "";
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { SERVER_STATES } from "../status/records";
+import { RUN_ID } from "../tables/run-id";
+import { SERVER_STATES } from "../status/rows";
 import { registry } from "./schemas";
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
@@ -82,7 +83,7 @@ export function openApiDocument(serverUrl = "/api"): Record<string, unknown> {
         get: {
           operationId: "getRun",
           summary: "One run's audit record: trigger, plan, outcomes with ARM request ids, ARM call counts, duration",
-          parameters: [{ name: "runId", in: "path", required: true, schema: { type: "string", pattern: "^[0-9a-f]{32}-\\d{13}-[0-9a-f]{8}$" } }],
+          parameters: [{ name: "runId", in: "path", required: true, schema: { type: "string", pattern: RUN_ID.source } }],
           responses: {
             "200": { description: "OK", content: jsonContent("RunRecord") },
             "400": errorResponse("Not a run id"),

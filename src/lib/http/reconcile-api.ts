@@ -1,8 +1,7 @@
-import type { AppLog } from "../app/log";
-import type { AppServices } from "../app/services";
-import { reconcileAllInScope } from "../app/sweep";
+import type { AppLog } from "../ports/log";
+import { reconcileAllInScope, type SweepDeps } from "../sweep/sweep";
 import type { Trigger } from "../queue/messages";
-import { requestReconcile, type Scheduled } from "../queue/schedule";
+import { requestReconcile, type Scheduled } from "../scheduling/schedule";
 import { apiBase, apiError, json, type ApiRequest, type ApiResponse } from "./api-types";
 import { checkServiceId } from "./resource-ids";
 import { reconcileBodySchema } from "./schemas";
@@ -10,7 +9,7 @@ import { reconcileBodySchema } from "./schemas";
 const MAX_BODY = 16 * 1024;
 
 /** Who called, for the audit trail: Easy Auth's principal when present, else the key holder and address. */
-export function callerOf(request: ApiRequest): Trigger & { kind: "http" } {
+function callerOf(request: ApiRequest): Trigger & { kind: "http" } {
   const header = (name: string) => request.headers.get(name) ?? undefined;
   const caller = header("x-ms-client-principal-name") ?? header("x-ms-client-principal-id") ?? "function key holder";
   return {
@@ -22,7 +21,7 @@ export function callerOf(request: ApiRequest): Trigger & { kind: "http" } {
 }
 
 /** POST /api/reconcile — { serviceId } or { all: true }, optional dryRun → 202 + Location. */
-export async function postReconcile(app: AppServices, request: ApiRequest, log: AppLog): Promise<ApiResponse> {
+export async function postReconcile(deps: SweepDeps, request: ApiRequest, log: AppLog): Promise<ApiResponse> {
   const text = await request.text();
   if (Buffer.byteLength(text, "utf8") > MAX_BODY) return apiError(413, "BodyTooLarge", `the body must be at most ${MAX_BODY} bytes`);
   let body: unknown;
@@ -43,15 +42,15 @@ export async function postReconcile(app: AppServices, request: ApiRequest, log: 
   if (parsed.data.all) {
     let result;
     try {
-      result = await reconcileAllInScope(app, trigger, { dryRun: parsed.data.dryRun }, log);
+      result = await reconcileAllInScope(deps, trigger, { dryRun: parsed.data.dryRun }, log);
     } catch (error) {
       return apiError(502, "ScopeListingFailed", (error as Error).message);
     }
     return json(202, { runs: result.runs.map(accepted), failedScopes: result.failedScopes }, { location: `${base}/services` });
   }
-  const id = checkServiceId(parsed.data.serviceId, app.config.managedScopes);
+  const id = checkServiceId(parsed.data.serviceId, deps.config.managedScopes);
   if (!id.ok) return id.response;
-  const run = await requestReconcile(app.scheduler, { serviceId: id.serviceId, trigger, dryRun: parsed.data.dryRun }, app.now());
+  const run = await requestReconcile(deps.scheduler, { serviceId: id.serviceId, trigger, dryRun: parsed.data.dryRun }, deps.now());
   log.info(`${id.serviceId}: re-run requested by ${trigger.caller} (run ${run.runId}${run.coalesced ? ", merged" : ""})`);
   return json(202, { runs: [accepted(run)] }, { location: `${base}/runs/${run.runId}` });
 }

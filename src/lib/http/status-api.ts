@@ -1,15 +1,24 @@
-import type { AppServices } from "../app/services";
+import type { Config } from "../config";
+import type { StatusTables } from "../tables/clients";
 import { isWithinScopes } from "../azure/resource-id";
-import { resourceKey } from "../status/keys";
-import { countByState, emptyCounts, isServerState, SERVER_STATES, type ServerRecord } from "../status/records";
+import { resourceKey } from "../tables/keys";
+import { countByState, emptyCounts, isServerState } from "../status/records";
+import { SERVER_STATES, type ServerRecord } from "../status/rows";
 import { getRun, runFromEntity } from "../status/run-records";
-import { isRunId } from "../status/run-id";
+import { isRunId } from "../tables/run-id";
 import { currentLease } from "../status/lease";
 import { withAbandonment } from "../status/run-liveness";
 import { listServerRows, listServersByState } from "../status/server-records";
 import { getService, listServices } from "../status/service-records";
 import { apiError, json, type ApiRequest, type ApiResponse } from "./api-types";
 import { checkServiceId } from "./resource-ids";
+
+/** What the status routes read. */
+export interface StatusApiDeps {
+  config: Pick<Config, "managedScopes" | "leaseDurationMs">;
+  tables: Pick<StatusTables, "leases" | "runs" | "servers" | "services">;
+  now(): Date;
+}
 
 const queryOf = (request: ApiRequest): URLSearchParams => new URL(request.url).searchParams;
 
@@ -32,26 +41,26 @@ function stateParam(request: ApiRequest, required: boolean): { ok: true; state?:
  * between its server rows and its service row shows the previous counts here
  * until a later run (or activation check) writes the service row again.
  */
-export async function getServices(app: AppServices): Promise<ApiResponse> {
-  const services = (await listServices(app.tables.services)).filter((s) => isWithinScopes(s.serviceId, app.config.managedScopes));
+export async function getServices(deps: StatusApiDeps): Promise<ApiResponse> {
+  const services = (await listServices(deps.tables.services)).filter((s) => isWithinScopes(s.serviceId, deps.config.managedScopes));
   const totals = emptyCounts();
   for (const s of services) for (const state of SERVER_STATES) totals[state] += s.counts[state];
   return json(200, { services, totals });
 }
 
 /** GET /api/service?id=…[&state=…] — one service, its servers, its latest runs. */
-export async function getServiceDetail(app: AppServices, request: ApiRequest): Promise<ApiResponse> {
-  const id = checkServiceId(queryOf(request).get("id") ?? undefined, app.config.managedScopes, "id");
+export async function getServiceDetail(deps: StatusApiDeps, request: ApiRequest): Promise<ApiResponse> {
+  const id = checkServiceId(queryOf(request).get("id") ?? undefined, deps.config.managedScopes, "id");
   if (!id.ok) return id.response;
   const state = stateParam(request, false);
   if (!state.ok) return state.response;
   // The four reads are independent: in parallel, the answer costs about the slowest of them (the
   // 100 server rows), not their sum.
   const [service, serverRows, lease, runEntities] = await Promise.all([
-    getService(app.tables.services, id.serviceId),
-    listServerRows(app.tables.servers, id.serviceId),
-    currentLease(app.tables.leases, id.serviceId, app.now()),
-    newestRunEntities(app, id.serviceId, RECENT_RUNS),
+    getService(deps.tables.services, id.serviceId),
+    listServerRows(deps.tables.servers, id.serviceId),
+    currentLease(deps.tables.leases, id.serviceId, deps.now()),
+    newestRunEntities(deps.tables.runs, id.serviceId, RECENT_RUNS),
   ]);
   if (!service) return apiError(404, "NotFound", `no status recorded for ${id.serviceId} yet; POST /api/reconcile to run it`);
   const rows = serverRows.map((s) => s.record);
@@ -63,7 +72,7 @@ export async function getServiceDetail(app: AppServices, request: ApiRequest): P
   const recentRuns = [];
   for (const e of runEntities) {
     const stored = runFromEntity(e);
-    const run = stored && withAbandonment(stored, app.now(), app.config.leaseDurationMs, lease);
+    const run = stored && withAbandonment(stored, deps.now(), deps.config.leaseDurationMs, lease);
     if (run) recentRuns.push({ runId: run.runId, status: run.status, dryRun: run.dryRun, queuedAt: run.queuedAt, finishedAt: run.finishedAt, triggerKind: run.trigger?.kind });
     if (recentRuns.length >= RECENT_RUNS) break;
   }
@@ -81,9 +90,9 @@ const RUN_SUMMARY_COLUMNS = ["runId", "serviceId", "status", "dryRun", "trigger"
  * service with thousands of runs must not have its first 1000 full run
  * records fetched to show 10.
  */
-async function newestRunEntities(app: AppServices, serviceId: string, count: number): Promise<Array<Record<string, unknown>>> {
+async function newestRunEntities(runs: StatusApiDeps["tables"]["runs"], serviceId: string, count: number): Promise<Array<Record<string, unknown>>> {
   const out: Array<Record<string, unknown>> = [];
-  const pages = app.tables.runs.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${resourceKey(serviceId)}'`, select: RUN_SUMMARY_COLUMNS } }).byPage({ maxPageSize: count });
+  const pages = runs.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${resourceKey(serviceId)}'`, select: RUN_SUMMARY_COLUMNS } }).byPage({ maxPageSize: count });
   for await (const page of pages) {
     out.push(...page);
     if (out.length >= count) break;
@@ -92,23 +101,23 @@ async function newestRunEntities(app: AppServices, serviceId: string, count: num
 }
 
 /** GET /api/servers?state=… — servers in one state across the services in scope. */
-export async function getServersByState(app: AppServices, request: ApiRequest): Promise<ApiResponse> {
+export async function getServersByState(deps: StatusApiDeps, request: ApiRequest): Promise<ApiResponse> {
   const state = stateParam(request, true);
   if (!state.ok) return state.response;
-  const servers = (await listServersByState(app.tables.servers, state.state as ServerRecord["state"])).filter((s) =>
-    isWithinScopes(s.serviceId, app.config.managedScopes),
+  const servers = (await listServersByState(deps.tables.servers, state.state as ServerRecord["state"])).filter((s) =>
+    isWithinScopes(s.serviceId, deps.config.managedScopes),
   );
   return json(200, { state: state.state, servers });
 }
 
 /** GET /api/runs/{runId} — one run's audit record. */
-export async function getRunRecord(app: AppServices, request: ApiRequest): Promise<ApiResponse> {
+export async function getRunRecord(deps: StatusApiDeps, request: ApiRequest): Promise<ApiResponse> {
   // Run ids are lower-case hex; a caller that upper-cased one still means that run.
   const runId = (request.params.runId ?? "").toLowerCase();
   if (!isRunId(runId)) return apiError(400, "InvalidRunId", `"${runId.slice(0, 100)}" is not a run id (as returned by POST /api/reconcile)`);
-  const run = await getRun(app.tables.runs, runId);
+  const run = await getRun(deps.tables.runs, runId);
   if (!run) return apiError(404, "NotFound", `no run ${runId}`);
-  if (!isWithinScopes(run.serviceId, app.config.managedScopes)) return apiError(403, "OutsideScope", `run ${runId} belongs to a service outside MANAGED_SCOPES`);
-  const lease = run.status === "running" ? await currentLease(app.tables.leases, run.serviceId, app.now()) : undefined;
-  return json(200, withAbandonment(run, app.now(), app.config.leaseDurationMs, lease));
+  if (!isWithinScopes(run.serviceId, deps.config.managedScopes)) return apiError(403, "OutsideScope", `run ${runId} belongs to a service outside MANAGED_SCOPES`);
+  const lease = run.status === "running" ? await currentLease(deps.tables.leases, run.serviceId, deps.now()) : undefined;
+  return json(200, withAbandonment(run, deps.now(), deps.config.leaseDurationMs, lease));
 }

@@ -1,17 +1,19 @@
 import { z } from "zod";
-import { resourceKey } from "../status/keys";
-import { parseRunId } from "../status/run-id";
+import { GUID, GUID_SOURCE } from "../azure/guid";
+import { resourceKey } from "../tables/keys";
+import { parseRunId, RUN_ID } from "../tables/run-id";
 
 /**
  * What goes on the reconcile queue: a key (the service), never the event.
  * The trigger rides along only for the audit trail ("who asked, and why").
  */
-const GUIDISH = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const STORAGE_SYNC_SERVICE_ID =
+export const STORAGE_SYNC_SERVICE_ID = new RegExp(
   // Resource group names may contain Unicode letters; the rest is ASCII.
-  /^\/subscriptions\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\/resourceGroups\/[-\w._()\p{L}]{1,90}\/providers\/Microsoft\.StorageSync\/storageSyncServices\/[A-Za-z0-9][-\w.]{0,259}$/iu;
+  String.raw`^\/subscriptions\/${GUID_SOURCE}\/resourceGroups\/[-\w._()\p{L}]{1,90}\/providers\/Microsoft\.StorageSync\/storageSyncServices\/[A-Za-z0-9][-\w.]{0,259}$`,
+  "iu",
+);
 
-export const triggerSchema = z.discriminatedUnion("kind", [
+const triggerSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("event"),
     eventId: z.string().min(1).max(200),
@@ -44,26 +46,26 @@ export const triggerSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("discovery"),
     machineId: z.string().max(2000),
-    principalId: z.string().regex(GUIDISH),
+    principalId: z.string().regex(GUID),
     attempt: z.number().int().min(0).max(100),
   }),
 ]);
 export type Trigger = z.infer<typeof triggerSchema>;
 
 /** A machine whose new identity the agent has not reported yet: re-checked with back-off. */
-export const discoveryWatchSchema = z.object({
+const discoveryWatchSchema = z.object({
   machineId: z.string().max(2000),
-  principalId: z.string().regex(GUIDISH),
+  principalId: z.string().regex(GUID),
   /** Index into DISCOVERY_RECHECK_DELAYS of the delay that led to this check. */
   attempt: z.number().int().min(0).max(100),
 });
 export type DiscoveryWatch = z.infer<typeof discoveryWatchSchema>;
 
-export const reconcileRequestSchema = z.object({
+const reconcileRequestSchema = z.object({
   v: z.literal(1),
   kind: z.literal("reconcile"),
   serviceId: z.string().regex(STORAGE_SYNC_SERVICE_ID, "serviceId must be a Storage Sync Service resource id"),
-  runId: z.string().regex(/^[0-9a-f]{32}-\d{13}-[0-9a-f]{8}$/, "runId is malformed"),
+  runId: z.string().regex(RUN_ID, "runId is malformed"),
   dryRun: z.boolean(),
   trigger: triggerSchema,
   requestedAt: z.string().max(64),

@@ -1,5 +1,5 @@
 import type { ArmConnection } from "../azure/arm-connection";
-import { toArmErrorInfo } from "../azure/arm-error";
+import { isReplicationDelay, toArmErrorInfo } from "../azure/arm-error";
 import { ROLE, createRoleAssignment } from "../azure/role-assignments";
 import { getRegisteredServerById, getStorageSyncService, patchRegisteredServerIdentity, patchStorageSyncService } from "../azure/storage-sync";
 import type { RegisteredServerView, StorageSyncServiceView } from "../azure/views";
@@ -92,7 +92,7 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
         return { status: created.status === "created" ? "succeeded" : "alreadyPresent", attempts: attempt, requestId: created.requestId };
       } catch (error) {
         const info = toArmErrorInfo(error);
-        if (info.code !== "PrincipalNotFound" || attempt > settings.principalNotFoundRetries) throw error;
+        if (!isReplicationDelay(info) || attempt > settings.principalNotFoundRetries) throw error;
         const delay = Math.min(settings.principalNotFoundBaseDelayMs * 2 ** (attempt - 1), MAX_PRINCIPAL_NOT_FOUND_DELAY_MS);
         options.onProgress?.(`${action.description}: principal not replicated yet, retry ${attempt}/${settings.principalNotFoundRetries} in ${delay} ms`);
         await sleep(delay, signal);

@@ -13,7 +13,8 @@ export interface ServerClassification {
 const eq = (a: string | undefined, b: string): boolean => (a ?? "").toLowerCase() === b.toLowerCase();
 
 /**
- * DOMAIN.md's eligibility: a non-zero latestApplicationId, or a Certificate
+ * The cmdlet's eligibility (Set-AzStorageSyncServiceIdentity in Azure/azure-powershell,
+ * src/StorageSync): a non-zero latestApplicationId, or a Certificate
  * server with a non-zero applicationId. Beyond the cmdlet, it recognises a
  * server already on its identity (Active) and one whose switch was requested
  * and not yet picked up (Switched), so neither is patched again.

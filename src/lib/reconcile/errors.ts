@@ -1,5 +1,4 @@
-import { isTransientArmError, toArmErrorInfo } from "../azure/arm-error";
-import type { ArmErrorInfo } from "./report";
+import { isTransientArmError, toArmErrorInfo, type ArmErrorInfo } from "../azure/arm-error";
 import { remedyFor } from "./remedies";
 
 /**

@@ -26,7 +26,7 @@ export const NO_ELIGIBLE_SERVER_WARNING =
   "No server found which is available for migration: nothing to do until a server reports a managed identity.";
 
 /** The identity type that adds system-assigned without dropping a user-assigned identity. */
-export function withSystemAssigned(type: ServiceIdentityType): ServiceIdentityType {
+function withSystemAssigned(type: ServiceIdentityType): ServiceIdentityType {
   return type === "UserAssigned" || type === "SystemAssigned,UserAssigned" ? "SystemAssigned,UserAssigned" : "SystemAssigned";
 }
 

@@ -1,6 +1,6 @@
-import type { ArmErrorInfo } from "./report";
+import { isReplicationDelay, isRetryable, type ArmErrorInfo } from "../azure/arm-error";
 
-/** What failed, so the remedy can name DOMAIN.md's error-table entry that fits. */
+/** What failed, so the remedy can name the File Sync error (0x80c8305f, 0x80c86053, 0x80c86063, 403) that fits. */
 export type FailureContext =
   | { kind: "observe" }
   | { kind: "enableServiceIdentity" }
@@ -9,16 +9,16 @@ export type FailureContext =
   | { kind: "grantServer" }
   | { kind: "switchServer" };
 
-/** One sentence an administrator can act on, from DOMAIN.md's error table. */
+/** One sentence an administrator can act on: the cause and fix of each failure. */
 export function remedyFor(error: ArmErrorInfo, context: FailureContext): string {
   const code = error.code.toLowerCase();
   if (code === "authorizationfailed" || error.statusCode === 403) {
     return "The automation's own identity lacks permission (403 AuthorizationFailed): assign it Azure File Sync Administrator (92b92042-07d9-4307-87f7-36a593fc5850), or Role Based Access Control Administrator with the File Sync condition, on the service's and storage accounts' scopes, plus Reader on Arc machines and VMs.";
   }
-  if (code === "principalnotfound") {
+  if (isReplicationDelay(error)) {
     return "The identity has not replicated in Microsoft Entra ID yet: re-run in a few minutes.";
   }
-  if (error.statusCode === 429 || (error.statusCode !== undefined && error.statusCode >= 500) || error.statusCode === undefined) {
+  if (isRetryable(error)) {
     return "ARM throttled the request or failed transiently: the run will be retried; re-run later if it persists.";
   }
   if (error.statusCode === 404) {

@@ -1,3 +1,6 @@
+import type { ArmErrorInfo } from "../azure/arm-error";
+import type { ArmCallCounts } from "../azure/call-counter";
+
 /**
  * What one reconcile of one Storage Sync Service produced. This is the contract
  * between the engine (src/lib/reconcile), the CLI, the Functions app (which
@@ -14,14 +17,6 @@ export type ServerState =
   | "Active" // activeAuthType ManagedIdentity with the expected principal
   | "ActivationOverdue" // window passed, still Certificate (set by the activation check)
   | "Failed"; // a grant or the switch failed; see error and remedy
-
-export interface ArmErrorInfo {
-  code: string;
-  message: string;
-  statusCode?: number;
-  /** x-ms-request-id (or x-ms-correlation-request-id) of the failing call. */
-  requestId?: string;
-}
 
 export interface ServerVerdict {
   /** The registered server's GUID (the last segment of its resource id). */
@@ -43,7 +38,7 @@ export interface ServerVerdict {
   switchedThisRun: boolean;
 }
 
-export type ActionKind = "enableServiceIdentity" | "grantRole" | "setUseIdentity" | "switchServer";
+type ActionKind = "enableServiceIdentity" | "grantRole" | "setUseIdentity" | "switchServer";
 
 export interface PlannedActionBase {
   /** Stable within a plan, e.g. "grant:<assignmentName>". */
@@ -68,11 +63,6 @@ export interface ActionOutcome {
   remedy?: string;
   /** Why it was skipped (a dependency failed, dry run …). */
   skippedBecause?: string;
-}
-
-export interface ArmCallCounts {
-  reads: number;
-  writes: number;
 }
 
 export interface ServiceSummary {

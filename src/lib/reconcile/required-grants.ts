@@ -32,7 +32,7 @@ export function serversBehindEndpoint(serverResourceId: string, servers: Registe
 }
 
 /**
- * What DOMAIN.md step 4 asks for, for every cloud endpoint of every sync
+ * What the cmdlet grants (Set-AzStorageSyncServiceIdentity), for every cloud endpoint of every sync
  * group: both roles for the service on the account and share, and the share
  * role for each server (with an identity to grant) behind a server endpoint
  * of that sync group. Deduplicated; order is stable (topology order).

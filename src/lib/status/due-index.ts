@@ -1,23 +1,14 @@
 import type { TableClient } from "@azure/data-tables";
-import { flat } from "./entities";
-import { odataString, resourceKey, serverKey } from "./keys";
-import { isNotFound } from "./table-errors";
+import { decodeRow, flat } from "../tables/entity";
+import { odataString, resourceKey, serverKey } from "../tables/keys";
+import { isNotFound } from "../tables/table-errors";
+import { dueRowSchema, type DueEntry } from "./rows";
 
 /**
  * Activation checks keyed by when they fall due: partition = the due minute
  * (yyyyMMddHHmm, UTC), so "everything due by now" is one range scan over
  * partitions ≤ the current minute and costs only what is due.
  */
-export interface DueEntry {
-  serviceId: string;
-  serverId: string;
-  serverResourceId: string;
-  principalId?: string;
-  /** The switch this check belongs to; a later switch makes the entry stale. */
-  switchedAt: string;
-  dueAt: string;
-}
-
 export interface StoredDueEntry extends DueEntry {
   partitionKey: string;
   rowKey: string;
@@ -68,18 +59,10 @@ export async function listDueEntries(table: TableClient, now: Date, limit = 500)
   const out: StoredDueEntry[] = [];
   const filter = `PartitionKey le ${odataString(dueBucket(now))}`;
   for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-    if (typeof e.serviceId !== "string" || typeof e.serverId !== "string" || typeof e.dueAt !== "string") continue;
-    if (new Date(e.dueAt).getTime() > now.getTime()) continue; // same minute, a few seconds early
-    out.push({
-      partitionKey: String(e.partitionKey),
-      rowKey: String(e.rowKey),
-      serviceId: e.serviceId,
-      serverId: e.serverId,
-      serverResourceId: String(e.serverResourceId ?? ""),
-      principalId: typeof e.principalId === "string" ? e.principalId : undefined,
-      switchedAt: String(e.switchedAt ?? ""),
-      dueAt: e.dueAt,
-    });
+    const entry = decodeRow(dueRowSchema, e);
+    if (!entry) continue;
+    if (new Date(entry.dueAt).getTime() > now.getTime()) continue; // same minute, a few seconds early
+    out.push({ ...entry, partitionKey: String(e.partitionKey), rowKey: String(e.rowKey) });
     if (out.length >= limit) break;
   }
   return out;

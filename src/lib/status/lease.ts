@@ -1,6 +1,8 @@
 import type { TableClient } from "@azure/data-tables";
-import { resourceKey } from "./keys";
-import { isConflict, isNotFound, isPreconditionFailed } from "./table-errors";
+import { resourceKey } from "../tables/keys";
+import { decodeRow } from "../tables/entity";
+import { leaseRowSchema, type LeaseRow } from "./rows";
+import { isConflict, isNotFound, isPreconditionFailed } from "../tables/table-errors";
 
 /**
  * A per-service lease in Table Storage: one row whose ETag decides who holds
@@ -16,16 +18,16 @@ export interface Lease {
 
 export type LeaseResult = { acquired: true; lease: Lease } | { acquired: false; heldBy: string; expiresAt: Date };
 
-interface LeaseEntity {
-  partitionKey: string;
-  rowKey: string;
-  serviceId: string;
-  owner: string;
-  expiresAt: string;
-  acquiredAt: string;
-}
+type LeaseEntity = LeaseRow & { partitionKey: string; rowKey: string };
 
 const ROW = "lease";
+
+/** The lease row with its ETag; 404 throws. A row that is no lease counts as long expired, so the next acquire replaces it under its ETag. */
+async function readLease(table: TableClient, partitionKey: string): Promise<LeaseRow & { etag: string }> {
+  const e = await table.getEntity<Record<string, unknown>>(partitionKey, ROW);
+  const row = decodeRow(leaseRowSchema, e) ?? { serviceId: "", owner: "unknown", expiresAt: new Date(0).toISOString(), acquiredAt: "" };
+  return { ...row, etag: e.etag };
+}
 
 export async function acquireLease(
   table: TableClient,
@@ -50,9 +52,9 @@ export async function acquireLease(
     } catch (error) {
       if (!isConflict(error)) throw error;
     }
-    let current: LeaseEntity & { etag: string };
+    let current: LeaseRow & { etag: string };
     try {
-      current = await table.getEntity<LeaseEntity>(partitionKey, ROW);
+      current = await readLease(table, partitionKey);
     } catch (error) {
       if (isNotFound(error)) continue; // released between our create and read: try again
       throw error;
@@ -67,7 +69,7 @@ export async function acquireLease(
       // another worker took the expired lease first; look again
     }
   }
-  const current = await table.getEntity<LeaseEntity>(partitionKey, ROW).catch(() => undefined);
+  const current = await readLease(table, partitionKey).catch(() => undefined);
   return { acquired: false, heldBy: current?.owner ?? "unknown", expiresAt: new Date(current?.expiresAt ?? now) };
 }
 
@@ -90,7 +92,7 @@ export async function renewLease(table: TableClient, lease: Lease, durationMs: n
 /** Who holds the service's lease now (undefined when nobody does or it has expired). */
 export async function currentLease(table: TableClient, serviceId: string, now: Date = new Date()): Promise<{ owner: string; expiresAt: Date } | undefined> {
   try {
-    const current = await table.getEntity<LeaseEntity>(resourceKey(serviceId), ROW);
+    const current = await readLease(table, resourceKey(serviceId));
     const expiresAt = new Date(current.expiresAt);
     return expiresAt.getTime() > now.getTime() ? { owner: current.owner, expiresAt } : undefined;
   } catch (error) {

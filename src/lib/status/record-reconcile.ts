@@ -1,21 +1,25 @@
 import type { TransactionAction } from "@azure/data-tables";
-import type { ReconcileReport } from "../reconcile/report";
-import { addDueEntries, type DueEntry } from "./due-index";
+import type { ReconcileReport, ServerState } from "../reconcile/report";
+import { addDueEntries } from "./due-index";
+import type { DueEntry } from "./rows";
 import { serverToEntity } from "./entities";
-import { resourceKey, serverKey } from "./keys";
-import { countByState, type RunStatus, type ServerRecord, type ServiceRecord } from "./records";
+import { resourceKey, serverKey } from "../tables/keys";
+import { countByState } from "./records";
+import { type RunStatus, type ServerRecord, type ServiceRecord } from "./rows";
 import { listServerRows } from "./server-records";
 import { mergeServerRecord } from "./server-merge";
 import { updateService } from "./service-records";
-import type { StatusTables } from "./tables";
-import { isConflict, isPreconditionFailed } from "./table-errors";
+import type { StatusTables } from "../tables/clients";
+import { isConflict, isPreconditionFailed } from "../tables/table-errors";
 
 export interface RecordedReconcile {
   servers: ServerRecord[];
-  /** Servers registered since the previous run of this service (empty on its first run). */
-  newServerIds: string[];
+  /** The server ids the table held before this run wrote (empty on the service's first run). */
+  previousServerIds: string[];
   dueEntries: DueEntry[];
   service: ServiceRecord;
+  /** Each server's state before this run, by serverKey (absent for a new server): what telemetry reports transitions from. */
+  previousStates: Map<string, ServerState>;
 }
 
 /** A transaction holds at most 100 operations, all in one partition (a service has at most 100 registered servers). */
@@ -34,14 +38,15 @@ export async function recordReconcileResult(
   const { report, runId, now } = input;
   const serviceId = report.serviceId;
   let merged: { record: ServerRecord; activationDueAt?: string }[] = [];
-  let newServerIds: string[] = [];
+  let previousServerIds: string[] = [];
+  let previousStates = new Map<string, ServerState>();
   for (let attempt = 0; ; attempt++) {
     const stored = await listServerRows(tables.servers, serviceId);
     const byId = new Map(stored.map((s) => [serverKey(s.record.serverId), s]));
     const seen = new Set<string>();
     const actions: TransactionAction[] = [];
-    // On the first run for a service every server is unknown; "new" means newly registered since a previous run.
-    newServerIds = stored.length === 0 ? [] : report.servers.filter((v) => !byId.has(serverKey(v.serverId))).map((v) => serverKey(v.serverId));
+    previousServerIds = [...byId.keys()];
+    previousStates = new Map([...byId].map(([key, s]) => [key, s.record.state]));
     merged = report.servers.map((verdict) => {
       const key = serverKey(verdict.serverId);
       seen.add(key);
@@ -106,7 +111,7 @@ export async function recordReconcileResult(
     }),
     now,
   );
-  return { servers, newServerIds, dueEntries, service };
+  return { servers, previousServerIds, dueEntries, service, previousStates };
 }
 
 function firstError(report: ReconcileReport): string | undefined {

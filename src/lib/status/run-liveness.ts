@@ -1,4 +1,4 @@
-import type { RunRecord } from "./run-records";
+import type { RunRecord } from "./rows";
 
 /**
  * A run is marked "running" before the engine starts and finished after it. A

@@ -1,5 +1,5 @@
 import type { ServerVerdict } from "../reconcile/report";
-import type { ServerRecord } from "./records";
+import type { ServerRecord } from "./rows";
 
 export interface MergeContext {
   serviceId: string;

@@ -1,9 +1,9 @@
 import type { TableClient } from "@azure/data-tables";
 import type { ServerState } from "../reconcile/report";
 import { serverFromEntity } from "./entities";
-import { odataString, resourceKey, serverKey } from "./keys";
-import type { ServerRecord } from "./records";
-import { isNotFound } from "./table-errors";
+import { odataString, resourceKey, serverKey } from "../tables/keys";
+import type { ServerRecord } from "./rows";
+import { isNotFound } from "../tables/table-errors";
 
 export interface StoredServer {
   record: ServerRecord;

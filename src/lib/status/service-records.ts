@@ -1,10 +1,11 @@
 import type { TableClient } from "@azure/data-tables";
 import { SERVICE_PARTITION, serviceFromEntity, serviceToEntity } from "./entities";
-import { resourceKey } from "./keys";
-import { emptyCounts, type ServiceRecord } from "./records";
-import { isConflict, isNotFound, isPreconditionFailed } from "./table-errors";
+import { resourceKey } from "../tables/keys";
+import { emptyCounts } from "./records";
+import { type ServiceRecord } from "./rows";
+import { isConflict, isNotFound, isPreconditionFailed } from "../tables/table-errors";
 
-export function newServiceRecord(serviceId: string, now: Date): ServiceRecord {
+function newServiceRecord(serviceId: string, now: Date): ServiceRecord {
   return { serviceId, counts: emptyCounts(), warnings: [], updatedAt: now.toISOString() };
 }
 

@@ -4,8 +4,8 @@ import { QueueClient } from "@azure/storage-queue";
 import { inject } from "vitest";
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "../../../dev/emulator/index";
 import { startRecordingWebhook, type RecordingWebhook } from "../../../dev/emulator/events/recording-webhook";
-import { getAppServices } from "../../../src/lib/app/default-services";
-import type { AppServices } from "../../../src/lib/app/services";
+import { getAppServices } from "../../../src/lib/composition/default-services";
+import type { AppServices } from "../../../src/lib/composition/services";
 import { decodeQueueMessage } from "../../../src/lib/queue/reconcile-queue";
 import { reconcileWorker } from "../../../src/functions/reconcileWorker";
 

@@ -11,7 +11,7 @@ import { serverToEntity } from "../../../src/lib/status/entities";
 import { acquireLease, releaseLease } from "../../../src/lib/status/lease";
 import { recordRunQueued, recordRunStarted } from "../../../src/lib/status/run-records";
 import { updateService } from "../../../src/lib/status/service-records";
-import { newRunId } from "../../../src/lib/status/run-id";
+import { newRunId } from "../../../src/lib/tables/run-id";
 import { SSS_BRANCH, SSS_PROD, startAppStack, SUB1, type AppStack } from "./harness";
 
 /**

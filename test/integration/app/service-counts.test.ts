@@ -3,8 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serviceHttp } from "../../../src/functions/serviceHttp";
 import { servicesHttp } from "../../../src/functions/servicesHttp";
 import { serverToEntity } from "../../../src/lib/status/entities";
-import { resourceKey, serverKey } from "../../../src/lib/status/keys";
-import { countByState, emptyCounts, type ServerRecord, type StateCounts } from "../../../src/lib/status/records";
+import { resourceKey, serverKey } from "../../../src/lib/tables/keys";
+import { countByState, emptyCounts } from "../../../src/lib/status/records";
+import { type ServerRecord, type StateCounts } from "../../../src/lib/status/rows";
 import { updateService } from "../../../src/lib/status/service-records";
 import { serverIdOf, SSS_PROD, startAppStack, type AppStack } from "./harness";
 

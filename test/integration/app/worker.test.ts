@@ -1,17 +1,17 @@
 import { TableClient } from "@azure/data-tables";
 import { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
-import { handleReconcileMessage } from "../../../src/lib/app/reconcile-worker";
-import { silentLog } from "../../../src/lib/app/log";
-import { requestReconcile } from "../../../src/lib/queue/schedule";
+import { handleReconcileMessage } from "../../../src/lib/worker/reconcile-worker";
+import { silentLog } from "../../../src/lib/ports/log";
+import { requestReconcile } from "../../../src/lib/scheduling/schedule";
 import type { ReconcileRequest } from "../../../src/lib/queue/messages";
 import { acquireLease, releaseLease } from "../../../src/lib/status/lease";
 import { getRun, listRejectedMessages } from "../../../src/lib/status/run-records";
-import { newRunId } from "../../../src/lib/status/run-id";
+import { newRunId } from "../../../src/lib/tables/run-id";
 import { getService } from "../../../src/lib/status/service-records";
-import { getPending } from "../../../src/lib/queue/pending-marker";
+import { getPending } from "../../../src/lib/status/pending-marker";
 import { decodeQueueMessage, ReconcileQueue } from "../../../src/lib/queue/reconcile-queue";
-import { resourceKey } from "../../../src/lib/status/keys";
+import { resourceKey } from "../../../src/lib/tables/keys";
 import { SSS_BRANCH, SSS_PROD, startAppStack, type AppStack } from "./harness";
 
 let stack: AppStack;

@@ -136,7 +136,7 @@ describe("Microsoft.Authorization role assignments through @azure/arm-authorizat
     expect(r.body).toMatchObject({ error: { code: "InvalidFilterInQueryString" } });
   });
 
-  it("gets the built-in role definitions of DOMAIN.md", async () => {
+  it("gets the built-in role definitions File Sync and the automation use", async () => {
     const client = h.authorization(SUB1);
     for (const [guid, name] of [
       [ROLE_IDS.storageAccountContributor, "Storage Account Contributor"],

@@ -87,7 +87,7 @@ describe("hostNamesMatch", () => {
 
 describe("machineHostNames", () => {
   it("collects the resource name, Arc FQDN/display name and the OS computer name, lower-cased and deduplicated", async () => {
-    const { machineHostNames } = await import("../../../src/lib/app/machine-read");
+    const { machineHostNames } = await import("../../../src/lib/azure/machines");
     expect(machineHostNames("vm-br02", { properties: { osProfile: { computerName: "BR02" } } })).toEqual(["vm-br02", "br02"]);
     expect(machineHostNames("fs01", { properties: { machineFqdn: "fs01.contoso.local", displayName: "fs01" } })).toEqual(["fs01", "fs01.contoso.local"]);
     expect(machineHostNames("x", null)).toEqual(["x"]);

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseReconcileMessage, type ReconcileRequest } from "../../../src/lib/queue/messages";
-import { newRunId } from "../../../src/lib/status/run-id";
+import { newRunId } from "../../../src/lib/tables/run-id";
 import { checkServiceId } from "../../../src/lib/http/resource-ids";
 
 const serviceId = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { captureRegistrations, type RegisteredFunction } from "../../../dev/host/capture-registrations";
+import { captureRegistrations, expandBraces, type RegisteredFunction } from "../../../dev/host/capture-registrations";
 import { validateRegistrations } from "../../../dev/host/validate-registrations";
-import { HOST_MAX_DEQUEUE_COUNT } from "../../../src/lib/app/services";
+import { HOST_MAX_DEQUEUE_COUNT } from "../../../src/lib/composition/services";
 import { SETTING_NAMES } from "../../../src/lib/config";
 
 /**
@@ -55,8 +55,9 @@ describe("function registrations", () => {
 
   it("package.json main matches the built file of every function source", () => {
     const main = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { main: string }).main;
-    const pattern = new RegExp(`^${main.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")}$`);
-    for (const f of sources) expect(`dist/functions/${f.replace(/\.ts$/, ".js")}`).toMatch(pattern);
+    const patterns = expandBraces(main).map((glob) => new RegExp(`^${glob.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")}$`));
+    for (const f of sources) expect(patterns.some((pattern) => pattern.test(`dist/functions/${f.replace(/\.ts$/, ".js")}`))).toBe(true);
+    expect(patterns.some((pattern) => pattern.test("dist/index.js"))).toBe(true);
   });
 });
 

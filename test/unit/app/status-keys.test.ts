@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isValidTableKey, resourceKey } from "../../../src/lib/status/keys";
-import { fromJsonColumns, toJsonColumns } from "../../../src/lib/status/json-columns";
-import { isRunId, newRunId, parseRunId } from "../../../src/lib/status/run-id";
+import { isValidTableKey, resourceKey } from "../../../src/lib/tables/keys";
+import { fromJsonColumns, toJsonColumns } from "../../../src/lib/tables/json-columns";
+import { isRunId, newRunId, parseRunId } from "../../../src/lib/tables/run-id";
 import { dueBucket } from "../../../src/lib/status/due-index";
 
 const serviceId = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";

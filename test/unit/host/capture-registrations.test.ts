@@ -1,7 +1,7 @@
 import path from "node:path";
 import { InvocationContext } from "@azure/functions";
 import { describe, expect, it } from "vitest";
-import { captureRegistrations, resolveMainFiles } from "../../../dev/host/capture-registrations";
+import { captureRegistrations, expandBraces, resolveMainFiles } from "../../../dev/host/capture-registrations";
 
 const fixtureApp = path.join(__dirname, "fixtures", "app");
 
@@ -13,6 +13,12 @@ describe("resolveMainFiles", () => {
 
   it("names the glob and says to build when nothing matches", () => {
     expect(() => resolveMainFiles(path.join(__dirname, "fixtures", "unbuilt-app"))).toThrow(/"main" \(dist\/functions\/\*\.js\) matches no file.*npm run build/);
+  });
+
+  it("reads {a,b} alternatives as the Functions host does (the azd quickstart's dist/{index.js,functions/*.js})", () => {
+    expect(expandBraces("dist/{index.js,functions/*.js}")).toEqual(["dist/index.js", "dist/functions/*.js"]);
+    expect(expandBraces("{a,b}/{c,d}")).toEqual(["a/c", "a/d", "b/c", "b/d"]);
+    expect(expandBraces("dist/functions/*.js")).toEqual(["dist/functions/*.js"]);
   });
 
   it("needs a package.json", () => {

@@ -1,0 +1,30 @@
+import type { TokenCredential } from "@azure/core-auth";
+import type { Config } from "../config";
+import { createArmConnection, type ArmConnection } from "../azure/arm-connection";
+import { isTransientArmError, toArmErrorInfo } from "../azure/arm-error";
+import { getMachineIdentity, getRegisteredServer, listRegisteredServers, listStorageSyncServices } from "../azure/reads";
+import { reconcileService } from "../reconcile";
+import type { EnginePort } from "../ports/engine-port";
+
+/** Binds the app's EnginePort to the real engine and ARM reads over one connection. */
+export function bindEngineToConnection(config: Config, arm: ArmConnection): EnginePort {
+  const settings = {
+    minAgentVersion: config.minAgentVersion,
+    maxConcurrency: config.maxConcurrency,
+    principalNotFoundRetries: config.principalNotFoundRetries,
+    principalNotFoundBaseDelayMs: config.principalNotFoundBaseDelayMs,
+  };
+  return {
+    reconcile: (serviceId, options) => reconcileService(arm, serviceId, { dryRun: options.dryRun, settings }),
+    listServices: (scope) => listStorageSyncServices(arm, scope),
+    listServers: (serviceId) => listRegisteredServers(arm, serviceId),
+    getServer: (id) => getRegisteredServer(arm, id),
+    getMachineIdentity: (id) => getMachineIdentity(arm, id),
+    isTransient: (error) => isTransientArmError(error),
+    errorInfo: (error) => toArmErrorInfo(error),
+  };
+}
+
+export function bindEngine(config: Config, credential: TokenCredential, options: { lroPollIntervalMs?: number; retryDelayInMs?: number } = {}): EnginePort {
+  return bindEngineToConnection(config, createArmConnection({ endpoint: config.armEndpoint, credential, ...options }));
+}

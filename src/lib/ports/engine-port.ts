@@ -1,0 +1,29 @@
+import type { MachineIdentity } from "../azure/machines";
+import type { RegisteredServerView } from "../azure/views";
+import type { ArmErrorInfo } from "../azure/arm-error";
+import type { ReconcileReport } from "../reconcile/report";
+
+/**
+ * What the app needs from the engine and ARM, as one narrow interface: the
+ * composition root binds it to src/lib/reconcile and src/lib/azure, so the
+ * app's logic never builds SDK clients itself.
+ */
+/** The registered-server fields the app reads (the engine's normalized view: zero GUIDs absent, enums as ARM spells them). */
+export type RegisteredServerSnapshot = Pick<
+  RegisteredServerView,
+  "resourceId" | "serverId" | "serviceId" | "name" | "serverName" | "friendlyName" | "applicationId" | "latestApplicationId" | "activeAuthType"
+>;
+
+export interface EnginePort {
+  reconcile(serviceId: string, options: { dryRun: boolean }): Promise<ReconcileReport>;
+  /** Storage Sync Service ids in a subscription or resource group scope. */
+  listServices(scope: string): Promise<string[]>;
+  listServers(serviceId: string): Promise<RegisteredServerSnapshot[]>;
+  /** undefined when the server no longer exists (404). */
+  getServer(serverResourceId: string): Promise<RegisteredServerSnapshot | undefined>;
+  /** undefined when the machine no longer exists (404). */
+  getMachineIdentity(machineId: string): Promise<MachineIdentity | undefined>;
+  /** 429/5xx/network: retrying later can help. */
+  isTransient(error: unknown): boolean;
+  errorInfo(error: unknown): ArmErrorInfo;
+}

@@ -1,0 +1,112 @@
+import type { TableClient, TransactionAction } from "@azure/data-tables";
+import { randomBytes } from "node:crypto";
+import { flat } from "../tables/entity";
+import { fromJsonColumns, toJsonColumns } from "../tables/json-columns";
+import { odataString, resourceKey } from "../tables/keys";
+import { isConflict, isNotFound, isPreconditionFailed } from "../tables/table-errors";
+import type { Trigger } from "../queue/messages";
+import { decodeRow } from "../tables/entity";
+import { pendingRowSchema, type PendingMarker } from "./rows";
+
+/**
+ * Coalescing: while a reconcile for a service waits in the queue, a marker row
+ * names its run. A further request for that service adds one small row with
+ * its trigger next to the marker (kept for the audit trail) instead of
+ * queuing another full reconcile. Adding a row never conflicts, so a burst of
+ * any size is absorbed without optimistic-concurrency retries. The worker
+ * removes the marker when it starts the run: a request arriving during the run
+ * still gets a run of its own afterwards.
+ */
+const MARKER = "pending";
+const triggerPrefix = (runId: string) => `t-${runId}-`;
+
+type MarkerResult = { created: true } | { created: false; runId: string };
+
+function toEntity(m: PendingMarker) {
+  return flat({ partitionKey: resourceKey(m.serviceId), rowKey: MARKER }, { serviceId: m.serviceId, runId: m.runId, createdAt: m.createdAt, dueAt: m.dueAt });
+}
+
+function fromEntity(e: Record<string, unknown>): PendingMarker | undefined {
+  return decodeRow(pendingRowSchema, e);
+}
+
+/**
+ * Creates the marker for a new run, or records the trigger against the run
+ * already waiting. A marker whose run should long have started (`staleAfterMs`
+ * past its due time: its message was lost) is replaced.
+ */
+export async function createOrMergePending(table: TableClient, fresh: PendingMarker, trigger: Trigger, staleAfterMs: number, now: Date): Promise<MarkerResult> {
+  const partitionKey = resourceKey(fresh.serviceId);
+  for (let attempt = 0; attempt < 10; attempt++) {
+    try {
+      await table.createEntity(toEntity(fresh));
+      return { created: true };
+    } catch (error) {
+      if (!isConflict(error)) throw error;
+    }
+    let current: Record<string, unknown> & { etag: string };
+    try {
+      current = await table.getEntity<Record<string, unknown>>(partitionKey, MARKER);
+    } catch (error) {
+      if (isNotFound(error)) continue; // the run just started; try to create a new marker
+      throw error;
+    }
+    const marker = fromEntity(current);
+    if (!marker || new Date(marker.dueAt).getTime() + staleAfterMs < now.getTime()) {
+      try {
+        await table.updateEntity(toEntity(fresh), "Replace", { etag: current.etag });
+        return { created: true };
+      } catch (error) {
+        if (isPreconditionFailed(error) || isNotFound(error)) continue;
+        throw error;
+      }
+    }
+    const rowKey = `${triggerPrefix(marker.runId)}${randomBytes(6).toString("hex")}`;
+    await table.createEntity(flat({ partitionKey, rowKey }, { runId: marker.runId, mergedAt: now.toISOString(), ...toJsonColumns("trigger", trigger) }));
+    return { created: false, runId: marker.runId };
+  }
+  throw new Error(`could not queue a reconcile for ${fresh.serviceId}: the pending marker keeps changing`);
+}
+
+/** Reads and removes the triggers merged into a run (one partition range scan, batched deletes). */
+export async function takeMergedTriggers(table: TableClient, serviceId: string, runId: string): Promise<Trigger[]> {
+  const partitionKey = resourceKey(serviceId);
+  const prefix = triggerPrefix(runId);
+  const filter = `PartitionKey eq ${odataString(partitionKey)} and RowKey ge ${odataString(prefix)} and RowKey lt ${odataString(`${prefix.slice(0, -1)}.`)}`;
+  const triggers: Trigger[] = [];
+  const deletes: TransactionAction[] = [];
+  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+    const trigger = fromJsonColumns(e, "trigger");
+    if (trigger && typeof trigger === "object") triggers.push(trigger as Trigger);
+    deletes.push(["delete", { partitionKey, rowKey: String(e.rowKey) }]);
+  }
+  for (let i = 0; i < deletes.length; i += 100) await table.submitTransaction(deletes.slice(i, i + 100));
+  return triggers;
+}
+
+/**
+ * Called by the worker as the run starts: removes the marker if it belongs to
+ * this run and returns the triggers merged into it so far. A marker of another
+ * run is left alone.
+ */
+export async function takePending(table: TableClient, serviceId: string, runId: string): Promise<{ mergedTriggers: Trigger[]; mergedCount: number }> {
+  const partitionKey = resourceKey(serviceId);
+  try {
+    const current = await table.getEntity<Record<string, unknown>>(partitionKey, MARKER);
+    if (fromEntity(current)?.runId === runId) await table.deleteEntity(partitionKey, MARKER, { etag: current.etag });
+  } catch (error) {
+    // Gone or replaced (stale) meanwhile: either way it is no longer ours.
+    if (!isNotFound(error) && !isPreconditionFailed(error)) throw error;
+  }
+  const mergedTriggers = await takeMergedTriggers(table, serviceId, runId);
+  return { mergedTriggers, mergedCount: mergedTriggers.length };
+}
+
+export async function getPending(table: TableClient, serviceId: string): Promise<PendingMarker | undefined> {
+  try {
+    return fromEntity(await table.getEntity<Record<string, unknown>>(resourceKey(serviceId), MARKER));
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}

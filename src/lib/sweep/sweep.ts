@@ -1,0 +1,70 @@
+import type { Config } from "../config";
+import type { EnginePort } from "../ports/engine-port";
+import type { SchedulerDeps } from "../scheduling/schedule";
+import { requestReconcile, type ReconcileAsk, type Scheduled } from "../scheduling/schedule";
+import type { Trigger } from "../queue/messages";
+import { mapWithConcurrency } from "../reconcile/concurrency";
+import type { AppLog } from "../ports/log";
+import type { Telemetry } from "../telemetry/telemetry";
+import { trackSweep } from "../telemetry/track";
+
+const SWEEP_CONCURRENCY = 8;
+
+/** What a sweep needs: the scopes, the service list, the scheduler. */
+export interface SweepDeps {
+  config: Pick<Config, "managedScopes">;
+  engine: Pick<EnginePort, "listServices" | "errorInfo">;
+  scheduler: SchedulerDeps;
+  telemetry: Telemetry;
+  now(): Date;
+}
+
+export interface SweepResult {
+  runs: Scheduled[];
+  /** Scopes that could not be listed (the others were still swept). */
+  failedScopes: Array<{ scope: string; error: string }>;
+}
+
+/**
+ * Asks for a reconcile of every Storage Sync Service in MANAGED_SCOPES: the
+ * periodic repair of drift no event announces (a deleted assignment, a reverted
+ * server), and the HTTP "re-run all".
+ */
+export async function reconcileAllInScope(deps: SweepDeps, trigger: Trigger, options: { dryRun?: boolean }, log: AppLog): Promise<SweepResult> {
+  const startedAt = deps.now();
+  const runs: Scheduled[] = [];
+  const failedScopes: SweepResult["failedScopes"] = [];
+  for (const scope of deps.config.managedScopes) {
+    let serviceIds: string[];
+    try {
+      serviceIds = await deps.engine.listServices(scope);
+    } catch (error) {
+      const message = deps.engine.errorInfo(error).message;
+      log.error(`could not list Storage Sync Services in ${scope}: ${message}`);
+      failedScopes.push({ scope, error: message });
+      continue;
+    }
+    // A few at a time: each request is several table operations, and a sweep of 50 services one by one waits on them in series.
+    const scheduled = await mapWithConcurrency(serviceIds, SWEEP_CONCURRENCY, (serviceId) => {
+      const ask: ReconcileAsk = { serviceId, trigger, dryRun: options.dryRun ?? false };
+      return requestReconcile(deps.scheduler, ask, deps.now());
+    });
+    runs.push(...scheduled);
+  }
+  const merged = runs.filter((r) => r.coalesced).length;
+  log.info(`requested ${runs.length} reconciles (${merged} merged into queued runs)`);
+  await trackSweep(deps.telemetry, {
+    trigger: trigger.kind === "timer" ? trigger.timer : trigger.kind,
+    dryRun: options.dryRun ?? false,
+    scopes: deps.config.managedScopes.length,
+    failedScopes: failedScopes.length,
+    requested: runs.length,
+    merged,
+    startedAt,
+    finishedAt: deps.now(),
+  });
+  if (runs.length === 0 && failedScopes.length > 0) {
+    throw new Error(`no scope could be listed: ${failedScopes.map((f) => `${f.scope}: ${f.error}`).join("; ")}`);
+  }
+  return { runs, failedScopes };
+}

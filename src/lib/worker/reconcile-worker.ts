@@ -1,0 +1,218 @@
+import type { Config } from "../config";
+import type { EnginePort } from "../ports/engine-port";
+import type { ReconcileQueue } from "../queue/reconcile-queue";
+import type { StatusTables } from "../tables/clients";
+import { isWithinScopes } from "../azure/resource-id";
+import { parseReconcileMessage, type ReconcileRequest } from "../queue/messages";
+import { takeMergedTriggers, takePending } from "../status/pending-marker";
+import { acquireLease, releaseLease, renewLease } from "../status/lease";
+import { recordReconcileResult, type RecordedReconcile } from "../status/record-reconcile";
+import { recordRejectedMessage, recordRunFinished, recordRunStarted } from "../status/run-records";
+import type { RunServerSummary, RunStatus } from "../status/rows";
+import { updateService } from "../status/service-records";
+import type { ReconcileReport } from "../reconcile/report";
+import { requestReconcile, type SchedulerDeps } from "../scheduling/schedule";
+import { decideNextLooks } from "./requeue";
+import type { AppLog } from "../ports/log";
+import type { Telemetry } from "../telemetry/telemetry";
+import { trackReconciled, trackRunFailure } from "../telemetry/track";
+
+/** What the reconcile worker needs. */
+export interface WorkerDeps {
+  config: Pick<Config, "managedScopes" | "leaseDurationMs" | "reconcileCoalesceDelayMs" | "activationWindowMs" | "discoveryRecheckDelaysMs" | "minAgentVersion">;
+  tables: StatusTables;
+  queue: Pick<ReconcileQueue, "send">;
+  engine: Pick<EnginePort, "reconcile" | "isTransient" | "errorInfo">;
+  scheduler: SchedulerDeps;
+  telemetry: Telemetry;
+  now(): Date;
+  /** Names this worker process in leases and run records. */
+  workerId: string;
+  /** host.json's maxDequeueCount: the attempt that reaches it is the last. */
+  maxDequeueCount: number;
+}
+
+export type WorkerOutcome =
+  | { outcome: "reconciled"; runId: string; status: RunStatus; report: ReconcileReport }
+  | { outcome: "deferred"; runId: string; heldBy: string }
+  | { outcome: "rejected"; error: string }
+  | { outcome: "failed"; runId: string; error: string };
+
+export interface DeliveryInfo {
+  /** The host's dequeue count of this delivery (1 on the first). */
+  dequeueCount: number;
+}
+
+/** Thrown for failures worth retrying; the queue delivers the message again. */
+class TransientReconcileError extends Error {
+  constructor(message: string, public readonly lastAttempt: boolean, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "TransientReconcileError";
+  }
+}
+
+/**
+ * One queue message → at most one reconcile. Invalid messages are recorded and
+ * acknowledged; a service whose lease is held gets its request back on the
+ * queue later; terminal ARM errors (403, 404, 400) are recorded and
+ * acknowledged; transient ones throw so the host retries, and the last attempt
+ * marks the service as poisoned before the host moves the message aside.
+ */
+export async function handleReconcileMessage(deps: WorkerDeps, raw: unknown, delivery: DeliveryInfo, log: AppLog): Promise<WorkerOutcome> {
+  const parsed = parseReconcileMessage(raw);
+  if (!parsed.ok) {
+    log.error(`reconcile message rejected: ${parsed.error}`);
+    await recordRejectedMessage(deps.tables.runs, raw, parsed.error, deps.now());
+    return { outcome: "rejected", error: parsed.error };
+  }
+  const request = parsed.request;
+  if (!isWithinScopes(request.serviceId, deps.config.managedScopes)) {
+    const error = `${request.serviceId} is outside MANAGED_SCOPES (${deps.config.managedScopes.join(", ")})`;
+    log.error(`reconcile message rejected: ${error}`);
+    await recordRejectedMessage(deps.tables.runs, raw, error, deps.now());
+    return { outcome: "rejected", error };
+  }
+
+  // Ends in the run id: the status API tells a live run from an abandoned one by it.
+  const owner = `${deps.workerId}/${request.runId}`;
+  const lease = await acquireLease(deps.tables.leases, request.serviceId, owner, deps.config.leaseDurationMs, deps.now());
+  if (!lease.acquired) {
+    // Someone is reconciling this service right now: ask again after a while rather than fail.
+    const delayMs = Math.max(1000, Math.min(deps.config.reconcileCoalesceDelayMs, lease.expiresAt.getTime() - deps.now().getTime()));
+    await deps.queue.send(request, delayMs);
+    log.info(`${request.serviceId}: lease held by ${lease.heldBy}; run ${request.runId} re-queued in ${delayMs} ms`);
+    return { outcome: "deferred", runId: request.runId, heldBy: lease.heldBy };
+  }
+  // Renewed while the run lasts, so a slow run (throttling, PrincipalNotFound back-off) keeps the
+  // service to itself and the status API does not take it for abandoned.
+  let held = lease.lease;
+  let renewing: Promise<void> = Promise.resolve();
+  const heartbeat = setInterval(() => {
+    renewing = renewLease(deps.tables.leases, held, deps.config.leaseDurationMs, deps.now()).then(
+      (renewed) => {
+        if (renewed) held = renewed;
+        else log.warn(`${request.serviceId}: the lease of run ${request.runId} was lost (expired and taken over)`);
+      },
+      (error: unknown) => log.warn(`could not renew the lease of ${request.serviceId}`, error),
+    );
+  }, Math.max(500, Math.floor(deps.config.leaseDurationMs / 3)));
+  try {
+    return await runUnderLease(deps, request, delivery, log);
+  } finally {
+    clearInterval(heartbeat);
+    await renewing; // releasing with the ETag of a renewal still in flight would leave the lease held
+    await releaseLease(deps.tables.leases, held).catch((error: unknown) => log.warn(`could not release the lease of ${request.serviceId}`, error));
+  }
+}
+
+async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, log: AppLog): Promise<WorkerOutcome> {
+  const startedAt = deps.now();
+  const merged = request.dryRun ? { mergedTriggers: [], mergedCount: 0 } : await takePending(deps.tables.pending, request.serviceId, request.runId);
+  const started = {
+    serviceId: request.serviceId,
+    dryRun: request.dryRun,
+    trigger: request.trigger,
+    queuedAt: request.requestedAt,
+    startedAt,
+    attempt: delivery.dequeueCount,
+    worker: deps.workerId,
+    coalescedTriggers: merged.mergedTriggers,
+  };
+  await recordRunStarted(deps.tables.runs, request.runId, started);
+
+  let report: ReconcileReport;
+  try {
+    report = await deps.engine.reconcile(request.serviceId, { dryRun: request.dryRun });
+  } catch (error) {
+    return await recordFailure(deps, request, delivery, startedAt, error, log);
+  }
+
+  // Triggers merged in the moment between our taking the marker and the run starting: still this run's.
+  if (!request.dryRun) {
+    const late = await takeMergedTriggers(deps.tables.pending, request.serviceId, request.runId);
+    if (late.length > 0) await recordRunStarted(deps.tables.runs, request.runId, { ...started, coalescedTriggers: [...merged.mergedTriggers, ...late] });
+  }
+  const failed = report.outcomes.some((o) => o.status === "failed");
+  const status: RunStatus = request.dryRun ? "dryRun" : failed ? "completedWithFailures" : "succeeded";
+  const followUps: string[] = [];
+  const warnings = [...report.warnings];
+  let recorded: RecordedReconcile | undefined;
+  if (!request.dryRun) {
+    recorded = await recordReconcileResult(deps.tables, {
+      report,
+      runId: request.runId,
+      runStatus: status,
+      now: deps.now(),
+      activationWindowMs: deps.config.activationWindowMs,
+    });
+    for (const due of recorded.dueEntries) followUps.push(`activation check of ${due.serverId} at ${due.dueAt}`);
+    const looks = decideNextLooks(request, report, { serverIds: recorded.previousServerIds }, {
+      recheckDelaysMs: deps.config.discoveryRecheckDelaysMs,
+      minAgentVersion: deps.config.minAgentVersion,
+    });
+    for (const look of looks) {
+      if (look.kind === "note") (look.gaveUp ? warnings : followUps).push(look.text);
+      else followUps.push(look.describe((await requestReconcile(deps.scheduler, look.ask, deps.now())).runId));
+    }
+  }
+  const finishedAt = deps.now();
+  await recordRunFinished(deps.tables.runs, request.runId, {
+    status,
+    startedAt,
+    finishedAt,
+    plan: report.plan,
+    outcomes: report.outcomes,
+    servers: report.servers.map(
+      (s): RunServerSummary => ({ serverId: s.serverId, name: s.name, state: s.state, principalId: s.principalId, switchedThisRun: s.switchedThisRun }),
+    ),
+    armReads: report.armCalls.reads,
+    armWrites: report.armCalls.writes,
+    converged: report.converged,
+    warnings,
+    followUps,
+  });
+  log.info(`${request.serviceId}: run ${request.runId} ${status} (${report.plan.length} actions, ${report.armCalls.reads} reads, ${report.armCalls.writes} writes)`);
+  await trackReconciled(deps.telemetry, { request, attempt: delivery.dequeueCount, status, report, startedAt, finishedAt, recorded });
+  return { outcome: "reconciled", runId: request.runId, status, report };
+}
+
+async function recordFailure(
+  deps: WorkerDeps,
+  request: ReconcileRequest,
+  delivery: DeliveryInfo,
+  startedAt: Date,
+  error: unknown,
+  log: AppLog,
+): Promise<WorkerOutcome> {
+  const info = deps.engine.errorInfo(error);
+  const message = `${info.code}: ${info.message}`;
+  const transient = deps.engine.isTransient(error);
+  const lastAttempt = delivery.dequeueCount >= deps.maxDequeueCount;
+  const status: RunStatus = !transient ? "failed" : lastAttempt ? "poisoned" : "retrying";
+  const now = deps.now();
+  await recordRunFinished(deps.tables.runs, request.runId, { status, startedAt, finishedAt: now, error: message, errorCode: info.code });
+  if (!request.dryRun && status !== "retrying") {
+    await updateService(
+      deps.tables.services,
+      request.serviceId,
+      (previous) => ({
+        ...previous,
+        lastRunId: request.runId,
+        lastRunAt: now.toISOString(),
+        lastRunStatus: status,
+        lastError: message,
+        ...(status === "poisoned"
+          ? { poisonedAt: now.toISOString(), poisonedRunId: request.runId, poisonReason: `gave up after ${delivery.dequeueCount} attempts: ${message}` }
+          : {}),
+      }),
+      now,
+    );
+  }
+  await trackRunFailure(deps.telemetry, { request, attempt: delivery.dequeueCount, status, startedAt, finishedAt: now, errorCode: info.code, error: message });
+  if (!transient) {
+    log.error(`${request.serviceId}: run ${request.runId} failed and will not be retried: ${message}`);
+    return { outcome: "failed", runId: request.runId, error: message };
+  }
+  log.warn(`${request.serviceId}: run ${request.runId} attempt ${delivery.dequeueCount} failed (${message})${lastAttempt ? "; moving to the poison queue" : "; will retry"}`);
+  throw new TransientReconcileError(`${request.serviceId}: ${message}`, lastAttempt, { cause: error });
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { pageLinks } from "../../../src/lib/status-page/links";
+import { overviewPage } from "../../../src/lib/status-page/overview-view";
+import { runPage } from "../../../src/lib/status-page/run-view";
+import { servicePage } from "../../../src/lib/status-page/service-view";
+import type { RunView, ServerView, ServiceView } from "../../../src/lib/status-page/view-types";
+import { emptyCounts } from "../../../src/lib/status/records";
+
+const SERVICE = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
+const HOSTILE = `<img src=x onerror="alert(1)">'&`;
+const links = pageLinks("https://afs.example.net/api/page?code=k%2Bey");
+const STATES = ["NoIdentity", "AgentTooOld", "ClusterName", "Eligible", "Switched", "Active", "ActivationOverdue", "Failed"] as const;
+
+function server(i: number): ServerView {
+  const serverId = `5e7e${String(i).padStart(4, "0")}-0000-4000-8000-000000000000`;
+  return {
+    serviceId: SERVICE,
+    serverId,
+    resourceId: `${SERVICE}/registeredServers/${serverId}`,
+    name: `${HOSTILE}${i}`,
+    state: STATES[i % STATES.length] ?? "Active",
+    reason: `reason ${HOSTILE}`,
+    remedy: `remedy ${HOSTILE}`,
+    agentVersion: `17.0.0.0${HOSTILE}`,
+    principalId: i % 2 ? `a7c0${String(i).padStart(4, "0")}-0000-4000-8000-000000000000` : undefined,
+    activationDueAt: "2026-12-04T10:00:00.000Z",
+    lastCheckedAt: "2026-12-04T09:00:00.000Z",
+    switchAttempts: 0,
+    autoReruns: 0,
+  };
+}
+
+const servers = Array.from({ length: 100 }, (_, i) => server(i));
+const service: ServiceView = { serviceId: SERVICE, counts: emptyCounts(), warnings: [HOSTILE], lastError: HOSTILE, converged: false, updatedAt: "2026-12-04T09:00:00.000Z" };
+for (const s of servers) service.counts[s.state] = (service.counts[s.state] ?? 0) + 1;
+
+/** The markup must contain the hostile text only escaped: no tag or attribute came from data. */
+function expectEscaped(page: string): void {
+  expect(page).not.toContain("<img");
+  expect(page).not.toContain('onerror="');
+  expect(page).toContain("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&#39;&amp;");
+  expect(page).not.toMatch(/<script|style=/i);
+}
+
+describe("status page views", () => {
+  it("a service with 100 servers: one row each, every row headed by the server's name (th scope=row), every value escaped", () => {
+    const page = servicePage({ links }, { service, servers, recentRuns: [] }).text;
+    expectEscaped(page);
+    const serverTable = page.slice(page.indexOf('<table class="servers">'), page.indexOf("</table>"));
+    expect(serverTable).toContain("<caption>Registered servers of sss (100)</caption>");
+    expect(serverTable.match(/<tr id="server-/g)).toHaveLength(100);
+    expect(serverTable.match(/<th scope="row">/g)).toHaveLength(100);
+    expect(serverTable.match(/<th scope="col">/g)).toHaveLength(7);
+    // Switched servers say when their window ends.
+    expect(serverTable).toContain('window ends <time datetime="2026-12-04T10:00:00.000Z">2026-12-04 10:00:00 UTC</time>');
+    // Links and forms carry the key, URL-encoded.
+    expect(page).toContain('action="/api/page/reconcile?code=k%2Bey"');
+  });
+
+  it("overview cards: the portal's two tiles and what needs attention, at most five per list with a link to the rest", () => {
+    const page = overviewPage({ links }, [service], new Map([[SERVICE.toLowerCase(), servers]])).text;
+    expectEscaped(page);
+    expect(page).toContain("Ready to use Managed ID");
+    expect(page).toContain("Using Managed ID");
+    const using = servers.filter((s) => s.state === "Active").length;
+    expect(page).toContain(`<p class="tile-label">Using Managed ID</p><p class="tile-value">${using}<span class="tile-of"> of 100</span>`);
+    for (const title of ["Without an identity", "Switched, waiting", "Overdue", "Failed", "Agent too old"]) expect(page).toContain(`<h3>${title} `);
+    const failed = servers.filter((s) => s.state === "Failed").length;
+    expect(page).toContain(`${failed - 5} more on the service page`);
+    expect(page.match(/<button type="submit"/g)).toHaveLength(2);
+  });
+
+  it("a run page shows trigger, coalesced triggers, plan, outcomes with ARM request ids, call counts and duration, all escaped", () => {
+    const run: RunView = {
+      runId: "a89422b0f0eb8e53e0d37364bf62d5a1-8203598926347-0fdb62e8",
+      serviceId: SERVICE,
+      status: "completedWithFailures",
+      dryRun: false,
+      trigger: { kind: "http", caller: HOSTILE, userAgent: HOSTILE },
+      coalescedTriggers: [{ kind: "event", eventId: "e1", operationName: HOSTILE, subject: "s" }],
+      coalescedCount: 1,
+      queuedAt: "2026-12-04T09:00:00.000Z",
+      finishedAt: "2026-12-04T09:00:02.500Z",
+      durationMs: 2500,
+      plan: [{ id: "grant:1", kind: "grantRole", dependsOn: [], description: HOSTILE }],
+      outcomes: [{ actionId: "grant:1", status: "failed", attempts: 2, durationMs: 40, error: { code: "AuthorizationFailed", message: HOSTILE, statusCode: 403, requestId: "req-403" }, remedy: HOSTILE }],
+      armReads: 12,
+      armWrites: 3,
+      warnings: [],
+      followUps: [],
+    };
+    const page = runPage({ links }, run, links.service(SERVICE)).text;
+    expectEscaped(page);
+    for (const text of ["req-403", "12 reads, 3 writes", "2.5 s", "<caption>Plan (1 actions)</caption>", "<caption>Outcomes (1)</caption>", "AuthorizationFailed (HTTP 403)"]) expect(page).toContain(text);
+    expect(page).toContain("<caption>Requests merged into this run while it waited (1)</caption>");
+    expect(page).not.toContain('http-equiv="refresh"'); // finished: no reloading
+  });
+});
