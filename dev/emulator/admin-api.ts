@@ -7,8 +7,12 @@ import type { EmulatorCore } from "./core";
 import type { EventGridPublisher } from "./events/publisher";
 import { setMachineIdentity } from "./handlers/machines";
 import { idKey, isGuid } from "./resource-id";
-import { parseSeed } from "./seed";
-import type { ServerRecord } from "./state";
+import { parseSeed, seedNetworkAclsSchema } from "./seed";
+import { ARC_STATUSES, type ArcStatus, type ServerRecord } from "./state";
+import { z } from "zod";
+
+/** A storage account change: networkAcls replace the current rules; allowSharedKeyAccess null removes the property. */
+const storageAccountChangeSchema = z.object({ id: z.string(), networkAcls: seedNetworkAclsSchema.optional(), allowSharedKeyAccess: z.boolean().nullable().optional() }).strict();
 
 /** Object id used as the caller of writes the admin API simulates (a person in the portal, an agent). */
 export const SIMULATED_ACTOR_OID = "5e1f0000-0000-4000-8000-00000000ad01";
@@ -164,20 +168,59 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
       if (!["enable", "reset", "disable"].includes(action)) throw badRequest("InvalidRequestContent", "setMachineIdentity: 'action' must be enable, reset or disable.");
       const m = core.state.machines.get(idKey(machineId));
       if (!m) throw notFound(machineId);
+      // Bring agents up to now under the old identity before it changes.
+      core.evaluateServers(core.state.servers.values());
       const principalId = setMachineIdentity(core, m, action);
       core.wrote(m.id, "PATCH", SIMULATED_ACTOR_OID, randomUUID());
       return { principalId: principalId ?? null };
+    }
+    case "POST /servers/agent": {
+      const o = asObject(body, "setAgent");
+      const id = requireString(o, "id", "setAgent");
+      if (typeof o.ignoresSwitch !== "boolean") throw badRequest("InvalidRequestContent", "setAgent: 'ignoresSwitch' must be a boolean.");
+      const s = core.server(id);
+      if (!s) throw notFound(id);
+      s.agentIgnoresSwitch = o.ignoresSwitch || undefined;
+      return rawServer(s);
+    }
+    case "POST /machines/status": {
+      const o = asObject(body, "setMachineStatus");
+      const machineId = requireString(o, "machineId", "setMachineStatus");
+      const status = o.status as ArcStatus;
+      if (!ARC_STATUSES.includes(status)) throw badRequest("InvalidRequestContent", `setMachineStatus: 'status' must be one of ${ARC_STATUSES.join(", ")}.`);
+      const m = core.state.machines.get(idKey(machineId));
+      if (!m) throw notFound(machineId);
+      if (m.kind !== "arc") throw badRequest("InvalidRequestContent", `setMachineStatus: ${machineId} is a virtual machine; only Arc machines have a status.`);
+      // Bring agents up to now under the old status before it changes.
+      core.evaluateServers(core.state.servers.values());
+      // The Arc service sets this from the agent's heartbeats: not an ARM write, so no event.
+      m.status = status;
+      return { status };
+    }
+    case "POST /storage-accounts": {
+      const o = asObject(body, "setStorageAccount");
+      const id = requireString(o, "id", "setStorageAccount");
+      const a = core.state.storageAccounts.get(idKey(id));
+      if (!a) throw notFound(id);
+      const parsed = storageAccountChangeSchema.safeParse(o);
+      if (!parsed.success) throw badRequest("InvalidRequestContent", `setStorageAccount: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      if (parsed.data.networkAcls) a.networkAcls = parsed.data.networkAcls;
+      if (parsed.data.allowSharedKeyAccess !== undefined) a.allowSharedKeyAccess = parsed.data.allowSharedKeyAccess ?? undefined;
+      core.wrote(a.id, "PUT", SIMULATED_ACTOR_OID, randomUUID());
+      return a;
     }
     case "POST /principals": {
       const o = asObject(body, "addPrincipal") as AddPrincipalRequest;
       const principalId = o.principalId ?? randomUUID();
       if (!isGuid(principalId)) throw badRequest("InvalidRequestContent", "addPrincipal: principalId must be a GUID.");
+      if (o.tenantId !== undefined && !isGuid(o.tenantId)) throw badRequest("InvalidRequestContent", "addPrincipal: tenantId must be a GUID.");
       const now = core.clock.now();
       return core.state.addPrincipal({
         principalId,
         displayName: o.displayName ?? principalId,
         type: o.type ?? "ServicePrincipal",
         createdAtMs: o.replicated ? now - 24 * 3600 * 1000 : now,
+        ...(o.tenantId ? { tenantId: o.tenantId } : {}),
       });
     }
     case "DELETE /role-assignments": {

@@ -1,6 +1,6 @@
 import { request } from "node:https";
 import { rootCertificates } from "node:tls";
-import type { AddPrincipalRequest, EmulatorDelays, EmulatorSettings, FaultRule, MachineIdentityAction, RegisterServerRequest } from "./admin-types";
+import type { AddPrincipalRequest, ArcMachineStatus, EmulatorDelays, EmulatorSettings, FaultRule, MachineIdentityAction, RegisterServerRequest, StorageAccountChange } from "./admin-types";
 import type { CallCounts, RequestLogEntry } from "./calls";
 import type { SeedInput } from "./seed";
 import type {
@@ -43,7 +43,9 @@ export interface RawServer {
   latestApplicationId?: string;
   activeAuthType: "Certificate" | "ManagedIdentity";
   identity: boolean;
-  pendingSwitch?: { principalId: string; sinceMs: number };
+  pendingSwitch?: { principalId: string; sinceMs: number; fromIdentity?: boolean };
+  /** Simulated agent fault: it never picks up a switch. */
+  agentIgnoresSwitch?: boolean;
   /** e.g. "0x80c86063" while the identity lacks access to a share. */
   agentError?: string;
   serverManagementErrorCode: number;
@@ -74,6 +76,7 @@ export interface PrincipalInfo {
   type: string;
   displayName: string;
   createdAtMs: number;
+  tenantId?: string;
 }
 
 export interface WebhookInfo {
@@ -124,6 +127,18 @@ export class EmulatorAdminClient {
   /** Enables, resets or disables an Arc machine's or VM's system identity (raises its write event); returns the principal id. */
   async setMachineIdentity(machineId: string, action: MachineIdentityAction): Promise<string | null> {
     return (await this.send<{ principalId: string | null }>("POST", "/machines/identity", { machineId, action })).principalId;
+  }
+  /** Sets an Arc machine's `properties.status` (as its agent's heartbeats would; no event). */
+  async setMachineStatus(machineId: string, status: ArcMachineStatus): Promise<void> {
+    await this.send("POST", "/machines/status", { machineId, status });
+  }
+  /** Flags a server's simulated agent as one that never picks up a switch (or clears the flag). */
+  setAgentIgnoresSwitch(serverResourceId: string, ignoresSwitch: boolean): Promise<RawServer> {
+    return this.send("POST", "/servers/agent", { id: serverResourceId, ignoresSwitch });
+  }
+  /** Changes a storage account's network rules or shared key setting (as someone in the portal; raises its write event). */
+  setStorageAccount(change: StorageAccountChange): Promise<StorageAccountRecord> {
+    return this.send("POST", "/storage-accounts", change);
   }
   addPrincipal(req: AddPrincipalRequest = {}): Promise<PrincipalInfo> {
     return this.send("POST", "/principals", req);

@@ -1,5 +1,6 @@
 import type { EmulatorDelays } from "./core";
 import type { FaultRule } from "./faults/fault-rule";
+import type { SeedNetworkAcls } from "./seed";
 
 /** Request and response shapes of the admin API, shared by server and client. */
 
@@ -25,6 +26,19 @@ export interface AddPrincipalRequest {
   type?: "ServicePrincipal" | "User" | "Group";
   /** false (default): created now, subject to the replication delay. */
   replicated?: boolean;
+  /** The directory (Entra tenant) that holds it; default: the seed's tenant. */
+  tenantId?: string;
+}
+
+export type ArcMachineStatus = "Connected" | "Disconnected" | "Error" | "Expired";
+
+/** A storage account change made outside the product (portal): omitted fields stay as they are. */
+export interface StorageAccountChange {
+  id: string;
+  /** Replaces `properties.networkAcls`; omitted fields take Azure's defaults (Allow, AzureServices, no rules). */
+  networkAcls?: SeedNetworkAcls;
+  /** null: the property is no longer returned (Azure treats that as true). */
+  allowSharedKeyAccess?: boolean | null;
 }
 
 export interface EmulatorSettings {

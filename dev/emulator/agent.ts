@@ -93,35 +93,78 @@ export const machineOf = (state: EmulatorState, server: ServerRecord): MachineRe
 export const sharesOf = (state: EmulatorState, server: ServerRecord): string[] => new AgentWorld(state).sharesOf(server);
 export const holdsShareRole = (state: EmulatorState, principalId: string, share: string): boolean => new AgentWorld(state).holdsShareRole(principalId, share);
 
+const ZERO_GUID = "00000000-0000-0000-0000-000000000000";
+
+/** Azure writes an absent identity as the all-zero GUID (applicationId) or "" (latestApplicationId). */
+export function presentGuid(value: string | undefined): string | undefined {
+  return value && value !== ZERO_GUID ? value : undefined;
+}
+
+/** An Arc agent that is not Connected cannot get tokens for its identity (`azcmagent show` tells why). */
+function identityUsable(machine: MachineRecord): boolean {
+  return machine.kind !== "arc" || (machine.status ?? "Connected") === "Connected";
+}
+
+/**
+ * The principal the agent authenticates with: its machine's current system
+ * identity, when the machine can use it. `undefined` when nothing usable;
+ * `null` when the server runs on no known machine (the emulator cannot tell,
+ * and assumes it presents what the service expects).
+ */
+function presentedPrincipal(machine: MachineRecord | undefined): string | undefined | null {
+  if (!machine) return null;
+  return machine.identity && identityUsable(machine) ? machine.identity.principalId : undefined;
+}
+
+const samePrincipal = (a: string | undefined | null, b: string): boolean => a === null || (a ?? "").toLowerCase() === b.toLowerCase();
+
 /**
  * Brings one server's simulated agent up to `nowMs`. Evaluated lazily on every
  * request so results depend only on the simulated clock, not on timers.
  *
- * - Discovery: an agent (≥ 19.1) on a machine with a system-assigned identity
- *   reports it as `latestApplicationId` `discoveryMs` after the identity
- *   appeared (or the server registered), unless the service already uses it.
- *   No event is raised (as in Azure).
+ * - Broken trust: once the service expects the server's identity
+ *   (`identity: true`, `applicationId` set) and the agent uses it (active, or
+ *   picking up a switch), an agent that presents another principal (its
+ *   machine identity changed, or a PATCH named a principal that is not the
+ *   machine's) is refused by the service: it stops heartbeating and
+ *   reporting, until a PATCH names the principal it presents.
+ * - Discovery: an agent (≥ 19.1) on a machine with a usable system-assigned
+ *   identity reports it as `latestApplicationId` `discoveryMs` after the
+ *   identity appeared (or the server registered), unless the service
+ *   already uses it. No event is raised (as in Azure).
  * - Activation: `activationMs` after `PATCH identity:true`, the server uses
  *   its identity only if that identity holds Storage File Data Privileged
  *   Contributor on every share it syncs; otherwise it stays on its
- *   certificate and reports 0x80c86063, and retries on later evaluations.
+ *   certificate and reports 0x80c86063, and retries on later evaluations. An
+ *   Arc agent that is not Connected, an agent flagged `agentIgnoresSwitch`,
+ *   or a machine identity of another Entra tenant than the service's never
+ *   picks the switch up.
  */
 export function evaluateAgent(state: EmulatorState, server: ServerRecord, nowMs: number, delays: AgentDelays, world: AgentWorld = new AgentWorld(state)): void {
   if (server.serverRole === "ClusterName") return;
+  const machine = world.machineOf(server);
+  // A server linked to a machine that no longer exists (deleted) has no identity to present.
+  const presented = machine || !server.machineId ? presentedPrincipal(machine) : undefined;
+  const pending = server.pendingSwitch;
+  // File Sync does not support an identity from another Entra tenant than the service's: such a switch never takes.
+  const crossTenant = machine?.identity !== undefined && machine.identity.tenantId.toLowerCase() !== state.tenantOfScope(server.serviceId).toLowerCase();
+  const pickingUp = pending !== undefined && nowMs >= pending.sinceMs + delays.activationMs && !server.agentIgnoresSwitch && !crossTenant && (!machine || identityUsable(machine));
+  const usesIdentity = (server.activeAuthType === "ManagedIdentity" && !pending) || pickingUp || pending?.fromIdentity === true;
+  const expected = presentGuid(server.applicationId);
+  if (server.identity && expected && usesIdentity && !samePrincipal(presented, expected)) return;
+
   server.lastHeartBeatMs = Math.max(server.lastHeartBeatMs, nowMs);
 
-  const machine = world.machineOf(server);
   const identity = machine?.identity;
-  if (identity && agentSupportsIdentity(server.agentVersion)) {
+  if (identity && machine && identityUsable(machine) && agentSupportsIdentity(server.agentVersion)) {
     const reportAt = Math.max(identity.sinceMs, server.registeredAtMs) + delays.discoveryMs;
     if (nowMs >= reportAt) {
-      const inUse = server.applicationId?.toLowerCase() === identity.principalId.toLowerCase();
+      const inUse = expected?.toLowerCase() === identity.principalId.toLowerCase();
       server.latestApplicationId = inUse ? undefined : identity.principalId;
     }
   }
 
-  const pending = server.pendingSwitch;
-  if (pending && nowMs >= pending.sinceMs + delays.activationMs) {
+  if (pending && pickingUp) {
     const missing = world.sharesOf(server).filter((share) => !world.holdsShareRole(pending.principalId, share));
     if (missing.length === 0) {
       server.activeAuthType = "ManagedIdentity";
@@ -138,15 +181,24 @@ export function evaluateAgent(state: EmulatorState, server: ServerRecord, nowMs:
 
 /**
  * `PATCH registeredServers/{id} {"properties":{"identity":true}}`: the service
- * adopts the identity the agent reported. Returns false when there is none.
+ * adopts the identity the agent reported (or the `applicationId` the PATCH
+ * names, already copied to `latestApplicationId`). A server that changes
+ * principal is back on its certificate until its agent picks the switch up;
+ * sending the same switch again does not restart the agent's pick-up.
+ * Returns false when there is no identity to adopt.
  */
 export function switchServerToIdentity(server: ServerRecord, nowMs: number): boolean {
-  const principalId = server.latestApplicationId ?? server.applicationId;
+  const principalId = presentGuid(server.latestApplicationId) ?? presentGuid(server.applicationId);
   if (!principalId || server.serverRole === "ClusterName") return false;
-  const alreadyActive = server.activeAuthType === "ManagedIdentity" && !server.pendingSwitch && server.applicationId === principalId;
+  const samePrincipalAsNow = server.applicationId?.toLowerCase() === principalId.toLowerCase();
+  const alreadyActive = server.activeAuthType === "ManagedIdentity" && !server.pendingSwitch && samePrincipalAsNow;
   server.applicationId = principalId;
   server.latestApplicationId = undefined;
   server.identity = true;
-  if (!alreadyActive) server.pendingSwitch = { principalId, sinceMs: nowMs };
+  if (alreadyActive) return true;
+  if (server.pendingSwitch?.principalId.toLowerCase() === principalId.toLowerCase()) return true;
+  const fromIdentity = server.pendingSwitch?.fromIdentity === true || server.activeAuthType === "ManagedIdentity";
+  server.pendingSwitch = { principalId, sinceMs: nowMs, ...(fromIdentity ? { fromIdentity } : {}) };
+  server.activeAuthType = "Certificate";
   return true;
 }

@@ -12,7 +12,8 @@ import { pageList } from "./list-paging";
 import { answerLongRunning } from "./lro-answer";
 import { storageHandlers } from "./handlers/storage";
 import { storageSyncHandlers } from "./handlers/storage-sync";
-import type { Handler, HandlerContext, Reply } from "./handlers/types";
+import { subscriptionHandlers } from "./handlers/subscriptions";
+import { reply, type Handler, type HandlerContext, type HandlerResult, type LongRunningWrite, type Reply } from "./handlers/types";
 import { actionFor, authorize } from "./rbac";
 import { normalizePath } from "./resource-id";
 import type { SpecOperation } from "./spec/catalog";
@@ -24,6 +25,7 @@ const HANDLERS: Record<string, Handler> = {
   ...authorizationHandlers,
   ...storageHandlers,
   ...machineHandlers,
+  ...subscriptionHandlers,
 };
 
 /** ARM refuses request bodies over 4 MB. */
@@ -63,6 +65,65 @@ export function send(res: ServerResponse, answer: Answer): void {
   headers["content-length"] = String(Buffer.byteLength(payload));
   res.writeHead(answer.status, headers);
   res.end(payload);
+}
+
+/**
+ * The caller's token is issued by the emulator's (the seed's) tenant; ARM
+ * refuses it for a subscription of another Entra tenant, as it refuses any
+ * token from the wrong issuer.
+ */
+function rejectForeignTenant(core: EmulatorCore, subscriptionId: string): void {
+  const sub = core.state.subscription(subscriptionId);
+  if (!sub || sub.tenantId.toLowerCase() === core.state.tenantId.toLowerCase()) return;
+  throw new ArmError(
+    401,
+    "InvalidAuthenticationTokenTenant",
+    `The access token is from the wrong issuer 'https://sts.windows.net/${core.state.tenantId}/'. It must match the tenant 'https://sts.windows.net/${sub.tenantId}/' associated with this subscription. Please use the authority (URL) 'https://login.windows.net/${sub.tenantId}' to get the token.`,
+  );
+}
+
+/**
+ * The `ignoreWrite` fault: the write is validated and answered as usual (its
+ * status and event included), but its change is undone, and the answer's
+ * body is the resource as a GET shows it (the handler's own body when there
+ * is none, e.g. a create).
+ */
+function writeThatDoesNotStick(core: EmulatorCore, ctx: HandlerContext, handler: Handler): HandlerResult {
+  const undone = (change: () => Reply): Reply => {
+    const before = core.state.snapshot();
+    let r: Reply;
+    try {
+      r = change();
+    } finally {
+      core.state.restore(before);
+    }
+    const current = currentResource(core, ctx);
+    return { ...r, body: current ? current.body : r.body };
+  };
+  let lro: LongRunningWrite | undefined;
+  const immediate = undone(() => {
+    const r = handler(ctx);
+    if (r.kind === "reply") return r;
+    lro = r;
+    return reply(0);
+  });
+  if (!lro) return immediate;
+  const original = lro;
+  return { ...original, apply: () => undone(original.apply) };
+}
+
+/** The resource at the request's path as its GET answers it; undefined when it does not exist. */
+function currentResource(core: EmulatorCore, ctx: HandlerContext): Reply | undefined {
+  const get = core.catalog.match("GET", ctx.path);
+  const handler = get ? HANDLERS[get.operation.operationId] : undefined;
+  if (!get || !handler) return undefined;
+  try {
+    const r = handler({ ...ctx, method: "GET", body: undefined, params: get.pathParams, operation: get.operation });
+    return r.kind === "reply" && r.status === 200 ? r : undefined;
+  } catch (e) {
+    if (e instanceof ArmError) return undefined;
+    throw e;
+  }
 }
 
 /** The RBAC action and scope a generic request needs: `{provider}/{types}/{verb}` over the resource (or the list's parent). */
@@ -160,6 +221,7 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
 
     const claims = callerFromAuthorization(req.headers.authorization, Date.now());
     callerOid = claims.oid;
+    if (subscriptionId) rejectForeignTenant(core, subscriptionId);
 
     let body: unknown;
     if (routed.operation) {
@@ -197,7 +259,7 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
     } else {
       const handler = HANDLERS[routed.operationId];
       if (!handler) throw new ArmError(501, "NotImplemented", `The emulator does not implement ${routed.operationId}.`);
-      const result = handler(ctx);
+      const result = fault?.kind === "ignoreWrite" && routed.isWrite ? writeThatDoesNotStick(core, ctx, handler) : handler(ctx);
       replyOut = result.kind === "reply" ? result : answerLongRunning(core, ctx, result);
       if (method === "GET" && /_List/i.test(routed.operationId)) replyOut = pageList(replyOut, core.listPageSize, url, core.armEndpoint);
     }

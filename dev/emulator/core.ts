@@ -121,7 +121,7 @@ export class EmulatorCore {
   }
 
   /** Registers a new principal (a new managed identity) created now: subject to the replication delay. */
-  newPrincipal(displayName: string): PrincipalRecord {
-    return this.state.addPrincipal({ principalId: randomUUID(), type: "ServicePrincipal", displayName, createdAtMs: this.clock.now() });
+  newPrincipal(displayName: string, tenantId?: string): PrincipalRecord {
+    return this.state.addPrincipal({ principalId: randomUUID(), type: "ServicePrincipal", displayName, createdAtMs: this.clock.now(), ...(tenantId && tenantId !== this.state.tenantId ? { tenantId } : {}) });
   }
 }

@@ -1,6 +1,6 @@
 import { ArmError } from "./arm-error";
 import { isAtOrAbove } from "./resource-id";
-import { findRole, roleAllows } from "./roles";
+import { actionMatches, findRole, roleAllows } from "./roles";
 import type { EmulatorState, RoleAssignmentRecord } from "./state";
 
 /** What a role assignment write asks for, checked against delegation conditions. */
@@ -31,12 +31,22 @@ export function conditionAllows(condition: string, request: AssignmentRequest): 
   return Boolean(roleClause || typeClause);
 }
 
+/**
+ * A role's built-in condition of the shape `((!(ActionMatches{'A'})) OR (…))`:
+ * actions other than A pass; A must meet the rest.
+ */
+export function roleConditionAllows(condition: string, action: string, request: AssignmentRequest | undefined): boolean {
+  const guarded = /ActionMatches\{'([^']*)'\}/i.exec(condition)?.[1];
+  if (guarded && !actionMatches(guarded, action)) return true;
+  return request !== undefined && conditionAllows(condition, request);
+}
+
 function assignmentGrants(a: RoleAssignmentRecord, action: string, request: AssignmentRequest | undefined): "yes" | "no" | "condition" {
   const role = findRole(a.roleDefinitionId);
   if (!role || !roleAllows(role, action)) return "no";
+  if (role.condition && !roleConditionAllows(role.condition, action, request)) return "condition";
   if (!ASSIGNMENT_ACTIONS.has(action.toLowerCase()) || !request) return "yes";
-  if (role.delegableRoles && !role.delegableRoles.includes(request.roleDefinitionGuid.toLowerCase())) return "condition";
-  if (a.condition && !conditionAllows(a.condition, request)) return "condition";
+  if (a.condition && !roleConditionAllows(a.condition, action, request)) return "condition";
   return "yes";
 }
 

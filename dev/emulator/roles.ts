@@ -10,10 +10,11 @@ export interface BuiltInRole {
   notActions: string[];
   dataActions: string[];
   /**
-   * A condition built into the role itself (Azure File Sync Administrator):
-   * role assignment writes/deletes it allows are limited to these roles.
+   * An ABAC condition (version 2.0) built into the role's permissions, as
+   * ARM returns it (Azure File Sync Administrator limits the role
+   * assignments it may write to the three File Sync roles).
    */
-  delegableRoles?: string[];
+  condition?: string;
 }
 
 export const ROLE_IDS = {
@@ -96,9 +97,12 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
     dataActions: [],
   },
   {
+    // As GET /providers/Microsoft.Authorization/roleDefinitions/92b92042-07d9-4307-87f7-36a593fc5850 returns it
+    // (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage#azure-file-sync-administrator):
+    // role assignment writes only for the File Sync roles, and no roleAssignments/delete at all.
     guid: ROLE_IDS.azureFileSyncAdministrator,
     roleName: "Azure File Sync Administrator",
-    description: "This role provides full access to manage all Azure File Sync (Storage Sync Service) resources, including the ability to assign roles in Azure RBAC.",
+    description: "Provides full access to manage all Azure File Sync (Storage Sync Service) resources.",
     actions: [
       "Microsoft.StorageSync/register/action",
       "Microsoft.StorageSync/unregister/action",
@@ -106,29 +110,19 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
       "Microsoft.StorageSync/deployments/preflight/action",
       "Microsoft.StorageSync/storageSyncServices/*",
       "Microsoft.StorageSync/operations/read",
-      "Microsoft.Insights/AlertRules/Write",
-      "Microsoft.Insights/AlertRules/Delete",
-      "Microsoft.Insights/AlertRules/Read",
-      "Microsoft.Insights/AlertRules/Activated/Action",
-      "Microsoft.Insights/AlertRules/Resolved/Action",
-      "Microsoft.Insights/AlertRules/Throttled/Action",
-      "Microsoft.Insights/AlertRules/Incidents/Read",
-      "Microsoft.Resources/subscriptions/read",
-      "Microsoft.Resources/subscriptions/resourceGroups/read",
-      "Microsoft.Resources/subscriptions/resourceGroups/deployments/*",
-      "Microsoft.Support/*",
-      "Microsoft.Storage/storageAccounts/read",
-      "Microsoft.Storage/storageAccounts/fileServices/read",
-      "Microsoft.Storage/storageAccounts/fileServices/shares/read",
-      "Microsoft.Storage/storageAccounts/fileServices/fileshares/read",
-      "Microsoft.Authorization/roleAssignments/read",
-      "Microsoft.Authorization/roleDefinitions/read",
       "Microsoft.Authorization/roleAssignments/write",
-      "Microsoft.Authorization/roleAssignments/delete",
+      "Microsoft.Insights/AlertRules/*",
+      "Microsoft.Resources/deployments/*",
+      "Microsoft.Resources/subscriptions/resourceGroups/read",
+      "Microsoft.Storage/storageAccounts/read",
+      "Microsoft.Storage/storageAccounts/fileServices/shares/read",
+      "Microsoft.Storage/storageAccounts/fileServices/read",
+      "Microsoft.Support/*",
+      "Microsoft.Authorization/*/read",
     ],
     notActions: [],
     dataActions: [],
-    delegableRoles: [ROLE_IDS.readerAndDataAccess, ROLE_IDS.storageFileDataPrivilegedContributor, ROLE_IDS.storageAccountContributor],
+    condition: `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {${ROLE_IDS.readerAndDataAccess}, ${ROLE_IDS.storageFileDataPrivilegedContributor}, ${ROLE_IDS.storageAccountContributor}}))`,
   },
 ];
 
@@ -167,7 +161,15 @@ export function roleDefinitionBody(role: BuiltInRole, scope: string): Record<str
       type: "BuiltInRole",
       description: role.description,
       assignableScopes: ["/"],
-      permissions: [{ actions: role.actions, notActions: role.notActions, dataActions: role.dataActions, notDataActions: [] }],
+      permissions: [
+        {
+          actions: role.actions,
+          notActions: role.notActions,
+          dataActions: role.dataActions,
+          notDataActions: [],
+          ...(role.condition ? { condition: role.condition, conditionVersion: "2.0" } : {}),
+        },
+      ],
       createdOn: "2015-02-02T21:55:09.8806423Z",
       updatedOn: "2024-01-01T00:00:00.0000000Z",
       createdBy: null,

@@ -3,7 +3,8 @@ import type { SimulatedClock } from "./clock";
 import { findRole } from "./roles";
 import { idKey } from "./resource-id";
 import { ids, type Seed, type SeedResourceGroup, type SeedStorageSyncService } from "./seed";
-import type { EmulatorState, MachineRecord, ServerRecord, ServiceRecord } from "./state";
+import { DEFAULT_NETWORK_ACLS, type EmulatorState, type MachineRecord, type ServerRecord, type ServiceRecord } from "./state";
+import { presentGuid } from "./agent";
 
 /** Seeded principals count as created this long ago: long replicated. */
 const LONG_AGO_MS = 24 * 3600 * 1000;
@@ -16,16 +17,19 @@ export function loadSeedIntoState(state: EmulatorState, seed: Seed, clock: Simul
   state.callerPrincipalId = seed.caller.principalId;
   state.addPrincipal({ principalId: seed.caller.principalId, type: "ServicePrincipal", displayName: seed.caller.displayName ?? "automation", createdAtMs: now - LONG_AGO_MS });
   for (const p of seed.principals) {
-    state.addPrincipal({ principalId: p.principalId, type: p.type, displayName: p.displayName ?? p.principalId, createdAtMs: now - (p.createdAgoMs ?? LONG_AGO_MS) });
+    state.addPrincipal({ principalId: p.principalId, type: p.type, displayName: p.displayName ?? p.principalId, createdAtMs: now - (p.createdAgoMs ?? LONG_AGO_MS), tenantId: p.tenantId });
   }
   const longAgo = now - LONG_AGO_MS;
-  const knownPrincipal = (principalId: string, displayName: string): void => {
-    if (!state.principal(principalId)) state.addPrincipal({ principalId, type: "ServicePrincipal", displayName, createdAtMs: longAgo });
+  const knownPrincipal = (principalId: string, displayName: string, tenantId?: string): void => {
+    if (!state.principal(principalId)) state.addPrincipal({ principalId, type: "ServicePrincipal", displayName, createdAtMs: longAgo, tenantId });
   };
 
   for (const sub of seed.subscriptions) {
     const subId = sub.subscriptionId.toLowerCase();
-    state.subscriptions.set(subId, { subscriptionId: sub.subscriptionId, displayName: sub.displayName ?? sub.subscriptionId, tenantId: seed.tenantId });
+    state.subscriptions.set(subId, { subscriptionId: sub.subscriptionId, displayName: sub.displayName ?? sub.subscriptionId, tenantId: sub.tenantId ?? seed.tenantId });
+  }
+  // Resources after every subscription: a cloud endpoint's storageAccountTenantId is its account's subscription's tenant.
+  for (const sub of seed.subscriptions) {
     for (const rg of sub.resourceGroups) loadResourceGroup(state, seed, sub.subscriptionId, rg, longAgo, knownPrincipal);
   }
 
@@ -64,14 +68,22 @@ function loadResourceGroup(
   subscriptionId: string,
   rg: SeedResourceGroup,
   longAgo: number,
-  knownPrincipal: (id: string, name: string) => void,
+  knownPrincipal: KnownPrincipal,
 ): void {
   const rgId = ids.resourceGroup(subscriptionId, rg.name);
   state.resourceGroups.set(idKey(rgId), { id: rgId, subscriptionId, name: rg.name, location: rg.location });
 
   for (const acct of rg.storageAccounts) {
     const id = ids.storageAccount(subscriptionId, rg.name, acct.name);
-    state.storageAccounts.set(idKey(id), { id, subscriptionId, resourceGroup: rg.name, name: acct.name, location: rg.location });
+    state.storageAccounts.set(idKey(id), {
+      id,
+      subscriptionId,
+      resourceGroup: rg.name,
+      name: acct.name,
+      location: rg.location,
+      networkAcls: acct.networkAcls ? structuredClone(acct.networkAcls) : structuredClone(DEFAULT_NETWORK_ACLS),
+      allowSharedKeyAccess: acct.allowSharedKeyAccess,
+    });
     for (const share of acct.fileShares) {
       const shareId = ids.fileShare(id, share);
       state.fileShares.set(idKey(shareId), { id: shareId, accountId: id, name: share });
@@ -86,7 +98,9 @@ function loadResourceGroup(
     for (const m of list) {
       const id = kind === "arc" ? ids.arcMachine(subscriptionId, rg.name, m.name) : ids.virtualMachine(subscriptionId, rg.name, m.name);
       const principalId = m.identity ? (m.identity.principalId ?? randomUUID()) : undefined;
-      if (principalId) knownPrincipal(principalId, m.name);
+      const identityTenant = m.identity?.tenantId ?? state.tenantOfScope(id);
+      if (principalId) knownPrincipal(principalId, m.name, identityTenant);
+      if (m.status && kind !== "arc") throw new Error(`Invalid seed: virtual machine ${m.name}: 'status' is an Arc machine property`);
       state.machines.set(idKey(id), {
         id,
         kind,
@@ -95,7 +109,8 @@ function loadResourceGroup(
         name: m.name,
         hostName: m.hostName ?? m.name,
         location: rg.location,
-        identity: principalId ? { principalId, tenantId: seed.tenantId, sinceMs: longAgo } : undefined,
+        identity: principalId ? { principalId, tenantId: identityTenant, sinceMs: longAgo } : undefined,
+        ...(kind === "arc" ? { status: m.status ?? "Connected" } : {}),
         tags: {},
         vmId: randomUUID(),
       });
@@ -112,7 +127,7 @@ function loadService(
   rg: SeedResourceGroup,
   svc: SeedStorageSyncService,
   longAgo: number,
-  knownPrincipal: (id: string, name: string) => void,
+  knownPrincipal: KnownPrincipal,
 ): void {
   const serviceId = ids.storageSyncService(subscriptionId, rg.name, svc.name);
   let identity: ServiceRecordIdentity | undefined;
@@ -143,7 +158,7 @@ function loadService(
 
   for (const s of svc.registeredServers) {
     const id = ids.registeredServer(serviceId, s.serverId);
-    for (const p of [s.applicationId, s.latestApplicationId]) if (p) knownPrincipal(p, s.serverName);
+    for (const p of [presentGuid(s.applicationId), presentGuid(s.latestApplicationId)]) if (p) knownPrincipal(p, s.serverName);
     const server: ServerRecord = {
       id,
       serviceId,
@@ -156,9 +171,10 @@ function loadService(
       clusterName: s.clusterName ?? "",
       serverOSVersion: "10.0.20348.0",
       serverCertificate: "MIIDFAKECERT",
-      applicationId: s.applicationId,
-      latestApplicationId: s.latestApplicationId,
+      applicationId: presentGuid(s.applicationId),
+      latestApplicationId: presentGuid(s.latestApplicationId),
       activeAuthType: s.activeAuthType,
+      ...(s.agentIgnoresSwitch ? { agentIgnoresSwitch: true } : {}),
       identity: s.activeAuthType === "ManagedIdentity",
       machineId: s.machineId,
       registeredAtMs: longAgo,
@@ -179,7 +195,7 @@ function loadService(
         name: ce.name,
         storageAccountResourceId: ce.storageAccountResourceId,
         azureFileShareName: ce.azureFileShareName,
-        storageAccountTenantId: seed.tenantId,
+        storageAccountTenantId: state.tenantOfScope(ce.storageAccountResourceId),
         friendlyName: ce.azureFileShareName,
         partnershipId: randomUUID(),
       });
@@ -207,6 +223,7 @@ function loadService(
 }
 
 type ServiceRecordIdentity = NonNullable<ServiceRecord["identity"]>;
+type KnownPrincipal = (id: string, name: string, tenantId?: string) => void;
 
 /** Cross-references checked once everything is loaded (resources may be seeded in any order). */
 export function validateSeedLinks(state: EmulatorState): void {

@@ -14,6 +14,8 @@ const systemIdentity = z
   .object({
     /** Omitted: a new principal id is generated. */
     principalId: guid.optional(),
+    /** The Entra tenant of the identity; omitted: the machine's subscription's tenant. */
+    tenantId: guid.optional(),
   })
   .strict();
 
@@ -22,6 +24,8 @@ export const seedPrincipalSchema = z
     principalId: guid,
     displayName: z.string().optional(),
     type: z.enum(["ServicePrincipal", "User", "Group"]).default("ServicePrincipal"),
+    /** The Entra tenant whose directory holds it; omitted: the seed's tenantId. */
+    tenantId: guid.optional(),
     /** Milliseconds ago the principal was created (for the replication delay); default: long ago. */
     createdAgoMs: z.number().nonnegative().optional(),
   })
@@ -42,6 +46,8 @@ export const seedRegisteredServerSchema = z
     activeAuthType: z.enum(["Certificate", "ManagedIdentity"]).default("Certificate"),
     /** Explicit link to an Arc machine or VM resource id, instead of matching by host name. */
     machineId: z.string().optional(),
+    /** Simulated agent fault: it never picks up a switch to its identity (stays on Certificate). */
+    agentIgnoresSwitch: z.boolean().optional(),
   })
   .strict();
 
@@ -100,6 +106,32 @@ const seedMachineSchema = z
     hostName: z.string().optional(),
     /** null or omitted: no system-assigned identity (Arc machines always have one in Azure). */
     identity: systemIdentity.nullable().optional(),
+    /** Arc machines only: `properties.status`; default Connected. */
+    status: z.enum(["Connected", "Disconnected", "Error", "Expired"]).optional(),
+  })
+  .strict();
+
+export const seedNetworkAclsSchema = z
+  .object({
+    defaultAction: z.enum(["Allow", "Deny"]).default("Allow"),
+    /** "None" or a comma-separated combination of Logging, Metrics, AzureServices. */
+    bypass: z
+      .string()
+      .regex(/^(None|((Logging|Metrics|AzureServices)(\s*,\s*(Logging|Metrics|AzureServices))*))$/, "must be None or a comma-separated combination of Logging, Metrics, AzureServices")
+      .default("AzureServices"),
+    ipRules: z.array(z.object({ value: z.string().min(1), action: z.literal("Allow").default("Allow") }).strict()).default([]),
+    virtualNetworkRules: z.array(z.object({ id: z.string().min(1), action: z.literal("Allow").default("Allow"), state: z.string().optional() }).strict()).default([]),
+  })
+  .strict();
+
+export const seedStorageAccountSchema = z
+  .object({
+    name: z.string().min(1),
+    fileShares: z.array(z.string().min(1)).default([]),
+    /** `properties.networkAcls`; omitted: open to all networks with the AzureServices bypass (Azure's default). */
+    networkAcls: seedNetworkAclsSchema.optional(),
+    /** `properties.allowSharedKeyAccess`; omitted: not returned (Azure treats that as true). */
+    allowSharedKeyAccess: z.boolean().optional(),
   })
   .strict();
 
@@ -108,9 +140,7 @@ export const seedResourceGroupSchema = z
     name: z.string().min(1),
     location: z.string().default("westeurope"),
     storageSyncServices: z.array(seedStorageSyncServiceSchema).default([]),
-    storageAccounts: z
-      .array(z.object({ name: z.string().min(1), fileShares: z.array(z.string().min(1)).default([]) }).strict())
-      .default([]),
+    storageAccounts: z.array(seedStorageAccountSchema).default([]),
     arcMachines: z.array(seedMachineSchema).default([]),
     virtualMachines: z.array(seedMachineSchema).default([]),
   })
@@ -120,6 +150,8 @@ export const seedSubscriptionSchema = z
   .object({
     subscriptionId: guid,
     displayName: z.string().optional(),
+    /** The Entra tenant the subscription (and everything in it) belongs to; omitted: the seed's tenantId. */
+    tenantId: guid.optional(),
     resourceGroups: z.array(seedResourceGroupSchema).default([]),
   })
   .strict();
@@ -158,6 +190,7 @@ export type Seed = z.output<typeof seedSchema>;
 export type SeedRegisteredServer = z.output<typeof seedRegisteredServerSchema>;
 export type SeedStorageSyncService = z.output<typeof seedStorageSyncServiceSchema>;
 export type SeedResourceGroup = z.output<typeof seedResourceGroupSchema>;
+export type SeedNetworkAcls = z.input<typeof seedNetworkAclsSchema>;
 
 /** Validates a seed object; the error names every offending path. */
 export function parseSeed(input: unknown, source = "seed"): Seed {

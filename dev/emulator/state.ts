@@ -62,9 +62,16 @@ export interface ServerRecord {
   machineId?: string;
   registeredAtMs: number;
   /** Simulated agent: set by PATCH identity:true, cleared when the switch is picked up. */
-  pendingSwitch?: { principalId: string; sinceMs: number };
+  pendingSwitch?: {
+    principalId: string;
+    sinceMs: number;
+    /** The server used its identity when the switch came (a repair): its agent keeps presenting an identity meanwhile. */
+    fromIdentity?: boolean;
+  };
   /** Simulated agent: the last error it reports (hex string like 0x80c86063). */
   agentError?: string;
+  /** Simulated agent fault: it never picks up a switch (stays on its certificate). */
+  agentIgnoresSwitch?: boolean;
   serverManagementErrorCode: number;
   lastHeartBeatMs: number;
   lastWorkflowId?: string;
@@ -102,13 +109,28 @@ export interface ServerEndpointRecord {
   offlineDataTransfer: string;
 }
 
+/** `properties.networkAcls` of a storage account (Microsoft.Storage 2023-05-01 NetworkRuleSet). */
+export interface NetworkAclsRecord {
+  defaultAction: "Allow" | "Deny";
+  /** "None" or a comma-separated combination of Logging, Metrics, AzureServices. */
+  bypass: string;
+  ipRules: { value: string; action: "Allow" }[];
+  virtualNetworkRules: { id: string; action: "Allow"; state?: string }[];
+}
+
 export interface StorageAccountRecord {
   id: string;
   subscriptionId: string;
   resourceGroup: string;
   name: string;
   location: string;
+  networkAcls: NetworkAclsRecord;
+  /** Absent: the property is not returned, which Azure documents as true. */
+  allowSharedKeyAccess?: boolean;
 }
+
+/** Azure's network rules for an account created with defaults: open to all networks. */
+export const DEFAULT_NETWORK_ACLS: NetworkAclsRecord = { defaultAction: "Allow", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] };
 
 export interface FileShareRecord {
   /** Canonical id, with `fileshares` (the form used as a role assignment scope). */
@@ -124,9 +146,15 @@ export interface MachineIdentityRecord {
   sinceMs: number;
 }
 
+/** `properties.status` of an Arc machine (Microsoft.HybridCompute StatusTypes). */
+export type ArcStatus = "Connected" | "Disconnected" | "Error" | "Expired";
+export const ARC_STATUSES: readonly ArcStatus[] = ["Connected", "Disconnected", "Error", "Expired"];
+
 export interface MachineRecord {
   id: string;
   kind: "arc" | "vm";
+  /** Arc machines only; VMs have no such property. */
+  status?: ArcStatus;
   subscriptionId: string;
   resourceGroup: string;
   name: string;
@@ -158,6 +186,8 @@ export interface PrincipalRecord {
   type: "ServicePrincipal" | "User" | "Group";
   displayName: string;
   createdAtMs: number;
+  /** The Entra tenant whose directory holds the principal; absent: the seed's tenant. */
+  tenantId?: string;
 }
 
 export class EmulatorState {
@@ -195,11 +225,35 @@ export class EmulatorState {
     }
   }
 
-  /** Takes over everything another state holds (used to swap in a fully validated seed). */
-  replaceWith(other: EmulatorState): void {
-    this.tenantId = other.tenantId;
-    this.callerPrincipalId = other.callerPrincipalId;
-    const pairs: [Map<string, unknown>, Map<string, unknown>][] = [
+  /** A deep copy, for `restore` to undo a change. */
+  snapshot(): EmulatorState {
+    const copy = new EmulatorState();
+    copy.tenantId = this.tenantId;
+    copy.callerPrincipalId = this.callerPrincipalId;
+    for (const [theirs, mine] of copy.mapPairs(this)) for (const [k, v] of mine) theirs.set(k, structuredClone(v));
+    return copy;
+  }
+
+  /**
+   * Puts back what a snapshot holds, in place: records that still exist keep
+   * their identity (code holding them, such as a pending operation, sees the
+   * restored values), added ones go, removed ones return.
+   */
+  restore(snapshot: EmulatorState): void {
+    for (const [mine, theirs] of this.mapPairs(snapshot)) {
+      for (const k of [...mine.keys()]) if (!theirs.has(k)) mine.delete(k);
+      for (const [k, v] of theirs) {
+        const current = mine.get(k);
+        if (current && typeof current === "object") {
+          for (const key of Object.keys(current)) delete (current as Record<string, unknown>)[key];
+          Object.assign(current, structuredClone(v));
+        } else mine.set(k, structuredClone(v));
+      }
+    }
+  }
+
+  private mapPairs(other: EmulatorState): [Map<string, unknown>, Map<string, unknown>][] {
+    return [
       [this.subscriptions, other.subscriptions],
       [this.resourceGroups, other.resourceGroups],
       [this.services, other.services],
@@ -213,7 +267,13 @@ export class EmulatorState {
       [this.roleAssignments, other.roleAssignments],
       [this.principals, other.principals],
     ];
-    for (const [mine, theirs] of pairs) {
+  }
+
+  /** Takes over everything another state holds (used to swap in a fully validated seed). */
+  replaceWith(other: EmulatorState): void {
+    this.tenantId = other.tenantId;
+    this.callerPrincipalId = other.callerPrincipalId;
+    for (const [mine, theirs] of this.mapPairs(other)) {
       mine.clear();
       for (const [k, v] of theirs) mine.set(k, v);
     }
@@ -221,6 +281,12 @@ export class EmulatorState {
 
   subscription(id: string): SubscriptionRecord | undefined {
     return this.subscriptions.get(id.toLowerCase());
+  }
+
+  /** The Entra tenant a scope belongs to: its subscription's, or the seed's for the root and unknown subscriptions. */
+  tenantOfScope(scope: string): string {
+    const sub = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
+    return (sub ? this.subscription(sub)?.tenantId : undefined) ?? this.tenantId;
   }
 
   resourceGroup(subscriptionId: string, name: string): ResourceGroupRecord | undefined {

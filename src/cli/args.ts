@@ -19,11 +19,12 @@ Set-AzStorageSyncServiceIdentity, idempotently: only what is missing is done.
                   tables (afs-identity status --help)
 
 Settings (environment): ARM_ENDPOINT, AZURE_CLIENT_ID, MIN_AGENT_VERSION,
-MAX_CONCURRENCY, PRINCIPAL_NOT_FOUND_RETRIES, PRINCIPAL_NOT_FOUND_BASE_DELAY;
+PRUNE_STALE_GRANTS, MAX_CONCURRENCY, PRINCIPAL_NOT_FOUND_RETRIES, PRINCIPAL_NOT_FOUND_BASE_DELAY;
 credentials through DefaultAzureCredential.
 
-Exit codes: 0 converged (plan: nothing to do); 2 some servers could not be
-brought over (plan: actions pending); 1 error.`;
+Exit codes: 0 converged (plan: nothing to do) and no agent below
+MIN_AGENT_VERSION; 2 some servers could not be brought over, an agent is below
+MIN_AGENT_VERSION, or (plan) actions are pending; 1 error.`;
 
 export interface CliArgs {
   command: "plan" | "apply";

@@ -76,7 +76,11 @@ const schema = z
     ACTIVATION_WINDOW: duration("ACTIVATION_WINDOW", "PT1H"),
     ACTIVATION_CHECK_SCHEDULE: z.string().trim().regex(NCRONTAB, "ACTIVATION_CHECK_SCHEDULE must be a six-field NCRONTAB expression").default("0 */5 * * * *"),
     FULL_SWEEP_SCHEDULE: z.string().trim().regex(NCRONTAB, "FULL_SWEEP_SCHEDULE must be a six-field NCRONTAB expression").default("0 30 2 * * *"),
-    MIN_AGENT_VERSION: z.string().trim().regex(AGENT_VERSION, "MIN_AGENT_VERSION must look like 19.1.0.0").default("19.1.0.0"),
+    MIN_AGENT_VERSION: z.string().trim().regex(AGENT_VERSION, "MIN_AGENT_VERSION must look like 20.0.0.0").default("20.0.0.0"),
+    PRUNE_STALE_GRANTS: z
+      .enum(["true", "false"], { message: "PRUNE_STALE_GRANTS must be true or false" })
+      .default("false")
+      .transform((v) => v === "true"),
     MAX_CONCURRENCY: positiveInt("MAX_CONCURRENCY", 4, 32),
     PRINCIPAL_NOT_FOUND_RETRIES: positiveInt("PRINCIPAL_NOT_FOUND_RETRIES", 6, 20),
     PRINCIPAL_NOT_FOUND_BASE_DELAY: duration("PRINCIPAL_NOT_FOUND_BASE_DELAY", "PT2S"),
@@ -126,6 +130,8 @@ export interface Config {
   activationCheckSchedule: string;
   fullSweepSchedule: string;
   minAgentVersion: string;
+  /** Remove the stale File Sync grants this product created (needs roleAssignments/delete). */
+  pruneStaleGrants: boolean;
   maxConcurrency: number;
   principalNotFoundRetries: number;
   principalNotFoundBaseDelayMs: number;
@@ -174,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     activationCheckSchedule: s.ACTIVATION_CHECK_SCHEDULE,
     fullSweepSchedule: s.FULL_SWEEP_SCHEDULE,
     minAgentVersion: s.MIN_AGENT_VERSION,
+    pruneStaleGrants: s.PRUNE_STALE_GRANTS,
     maxConcurrency: s.MAX_CONCURRENCY,
     principalNotFoundRetries: s.PRINCIPAL_NOT_FOUND_RETRIES,
     principalNotFoundBaseDelayMs: s.PRINCIPAL_NOT_FOUND_BASE_DELAY,
@@ -188,13 +195,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** The settings the reconcile engine and the one-shot CLI need (no app-only settings such as MANAGED_SCOPES). */
 export type EngineConfig = Pick<
   Config,
-  "armEndpoint" | "managedIdentityClientId" | "minAgentVersion" | "maxConcurrency" | "principalNotFoundRetries" | "principalNotFoundBaseDelayMs"
+  "armEndpoint" | "managedIdentityClientId" | "minAgentVersion" | "pruneStaleGrants" | "maxConcurrency" | "principalNotFoundRetries" | "principalNotFoundBaseDelayMs"
 >;
 
 const engineSchema = z.object({
   ARM_ENDPOINT: schema.shape.ARM_ENDPOINT,
   AZURE_CLIENT_ID: schema.shape.AZURE_CLIENT_ID,
   MIN_AGENT_VERSION: schema.shape.MIN_AGENT_VERSION,
+  PRUNE_STALE_GRANTS: schema.shape.PRUNE_STALE_GRANTS,
   MAX_CONCURRENCY: schema.shape.MAX_CONCURRENCY,
   PRINCIPAL_NOT_FOUND_RETRIES: schema.shape.PRINCIPAL_NOT_FOUND_RETRIES,
   PRINCIPAL_NOT_FOUND_BASE_DELAY: schema.shape.PRINCIPAL_NOT_FOUND_BASE_DELAY,
@@ -207,6 +215,7 @@ export function loadEngineConfig(env: NodeJS.ProcessEnv = process.env): EngineCo
     armEndpoint: s.ARM_ENDPOINT.replace(/\/+$/, ""),
     managedIdentityClientId: s.AZURE_CLIENT_ID,
     minAgentVersion: s.MIN_AGENT_VERSION,
+    pruneStaleGrants: s.PRUNE_STALE_GRANTS,
     maxConcurrency: s.MAX_CONCURRENCY,
     principalNotFoundRetries: s.PRINCIPAL_NOT_FOUND_RETRIES,
     principalNotFoundBaseDelayMs: s.PRINCIPAL_NOT_FOUND_BASE_DELAY,

@@ -1,7 +1,7 @@
 import { MicrosoftStorageSync } from "@azure/arm-storagesync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { idKey } from "../../dev/emulator/resource-id";
-import type { AppApiClient, ServiceDetail } from "../../dev/host/app-api-client";
+import type { AppApiClient, RunStatus, ServiceDetail } from "../../dev/host/app-api-client";
 import type { LocalStack } from "../../dev/host/local-stack";
 import { E2E_TEST_TIMEOUT_MS, assignmentsOf, duplicateAssignments, emulatorCredential, eventually, serverReaches, serverStatus, startE2EStack } from "./support/e2e-stack";
 import {
@@ -51,7 +51,7 @@ describe("server lifecycle, end to end", () => {
     expect(detail.body.recentRuns.length).toBeGreaterThan(0);
   }, E2E_TEST_TIMEOUT_MS);
 
-  it("an Arc identity reset: the new principal is granted and the server switched again, then Active", async () => {
+  it("an Arc identity reset of a switched server: machine write event → repair (grant, then PATCH identity + applicationId) → Active", async () => {
     const before = await serverReaches(api, SSS_PROD, FS01, "Active");
     const newPrincipal = await stack.emulator.admin.setMachineIdentity(FS01_MACHINE, "reset");
     expect(newPrincipal).toBeTruthy();
@@ -67,6 +67,12 @@ describe("server lifecycle, end to end", () => {
     expect(raw).toMatchObject({ applicationId: newPrincipal, activeAuthType: "ManagedIdentity" });
     // The new identity holds the file-share role on fs01's share (sg-finance).
     expect(assignmentsOf(stack.emulator, newPrincipal ?? "")).toContainEqual({ scope: FINANCE_SHARE, roleId: FILE_DATA_PRIVILEGED_CONTRIBUTOR });
+    // The agent could not report the new identity (broken trust): a run repaired it, after granting it.
+    const detail = await api.get<ServiceDetail>(`/service?id=${encodeURIComponent(SSS_PROD)}`);
+    const runs = await Promise.all(detail.body.recentRuns.map((r) => api.get<RunStatus>(`/runs/${encodeURIComponent(r.runId)}`)));
+    const repairRun = runs.map((r) => r.body).find((r) => r.plan?.some((a) => a.kind === "repairServer"));
+    expect(repairRun?.plan?.map((a) => a.kind)).toEqual(["grantRole", "repairServer"]);
+    expect(repairRun?.outcomes?.map((o) => o.status)).toEqual(["succeeded", "succeeded"]);
   }, E2E_TEST_TIMEOUT_MS);
 
   it("a server without identity stays so, and is brought over once its identity appears", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, parseIsoDuration } from "../../src/lib/config";
+import { ConfigError, loadConfig, loadEngineConfig, parseIsoDuration } from "../../src/lib/config";
 
 const minimal = {
   MANAGED_SCOPES: "/subscriptions/00000000-0000-0000-0000-000000000001",
@@ -11,9 +11,16 @@ describe("loadConfig", () => {
     const config = loadConfig(minimal);
     expect(config.armEndpoint).toBe("https://management.azure.com");
     expect(config.activationWindowMs).toBe(3_600_000);
-    expect(config.minAgentVersion).toBe("19.1.0.0");
+    expect(config.minAgentVersion).toBe("20.0.0.0");
     expect(config.reconcileQueueName).toBe("reconcile");
     expect(config.discoveryRecheckDelaysMs[0]).toBe(120_000);
+    expect(config.pruneStaleGrants).toBe(false);
+  });
+
+  it("reads PRUNE_STALE_GRANTS as true or false only, in the app and the CLI", () => {
+    expect(loadConfig({ ...minimal, PRUNE_STALE_GRANTS: "true" }).pruneStaleGrants).toBe(true);
+    expect(loadEngineConfig({ PRUNE_STALE_GRANTS: "true" }).pruneStaleGrants).toBe(true);
+    expect(() => loadConfig({ ...minimal, PRUNE_STALE_GRANTS: "yes" })).toThrow(/PRUNE_STALE_GRANTS must be true or false/);
   });
 
   it("names every bad setting in one error", () => {

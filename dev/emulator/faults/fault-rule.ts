@@ -14,8 +14,15 @@ const statusEffect = z.object({
 });
 const latencyEffect = z.object({ kind: z.literal("latency"), ms: z.number().int().min(0) });
 const dropEffect = z.object({ kind: z.literal("drop") });
+/**
+ * A write answered as usual whose change does not stick: a later read still
+ * shows the old state (ARM reads are eventually consistent; the product must
+ * read back and not count such a write as done). The answer's body is the
+ * resource as it stands. No effect on reads.
+ */
+const ignoreWriteEffect = z.object({ kind: z.literal("ignoreWrite") });
 
-export const faultEffectSchema = z.discriminatedUnion("kind", [statusEffect, latencyEffect, dropEffect]);
+export const faultEffectSchema = z.discriminatedUnion("kind", [statusEffect, latencyEffect, dropEffect, ignoreWriteEffect]);
 
 export const faultMatchSchema = z.object({
   operationId: z.string().min(1).optional(),

@@ -70,9 +70,12 @@ function createAssignment(ctx: HandlerContext) {
   }
 
   const principal = state.principal(principalId);
+  // A principal of another Entra tenant is not in this directory at all: no principalType and no wait makes it appear.
+  const directory = state.tenantOfScope(scope);
+  if (principal && (principal.tenantId ?? state.tenantId).toLowerCase() !== directory.toLowerCase()) throw principalNotFound(principalId, directory);
   if (!principalType) {
     const replicated = principal && clock.now() - principal.createdAtMs >= ctx.core.delays.principalReplicationMs;
-    if (!replicated) throw principalNotFound(principalId, state.tenantId);
+    if (!replicated) throw principalNotFound(principalId, directory);
   } else if (principal && principal.type.toLowerCase() !== principalType.toLowerCase() && clock.now() - principal.createdAtMs >= ctx.core.delays.principalReplicationMs) {
     throw badRequest("UnmatchedPrincipalType", `The PrincipalId '${principalId.replace(/-/g, "")}' has type '${principal.type}' , which is different from specified PrincipalType '${principalType}'.`);
   }

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { badRequest, notFound } from "../arm-error";
+import { AgentWorld } from "../agent";
 import type { EmulatorCore } from "../core";
 import { idKey } from "../resource-id";
 import type { MachineRecord } from "../state";
@@ -16,7 +17,7 @@ export function machineBody(m: MachineRecord): Record<string, unknown> {
       ...common,
       type: "Microsoft.HybridCompute/machines",
       kind: "",
-      properties: { provisioningState: "Succeeded", status: "Connected", machineFqdn: m.hostName, displayName: m.hostName.split(".")[0], osName: "windows", osType: "windows", vmId: m.vmId, agentVersion: "1.46.02880.1935" },
+      properties: { provisioningState: "Succeeded", status: m.status ?? "Connected", machineFqdn: m.hostName, displayName: m.hostName.split(".")[0], osName: "windows", osType: "windows", vmId: m.vmId, agentVersion: "1.46.02880.1935" },
     };
   }
   return {
@@ -40,8 +41,10 @@ export function setMachineIdentity(core: EmulatorCore, m: MachineRecord, action:
     m.identity = undefined;
     return undefined;
   }
-  const p = core.newPrincipal(m.name);
-  m.identity = { principalId: p.principalId, tenantId: core.state.tenantId, sinceMs: core.clock.now() };
+  // A new identity lives in the same directory as the one it replaces (by default the subscription's tenant).
+  const tenantId = m.identity?.tenantId ?? core.state.tenantOfScope(m.id);
+  const p = core.newPrincipal(m.name, tenantId);
+  m.identity = { principalId: p.principalId, tenantId, sinceMs: core.clock.now() };
   return p.principalId;
 }
 
@@ -78,7 +81,7 @@ function write(ctx: HandlerContext, create: boolean): HandlerResult {
     if (!create) throw notFound(id.split("/providers/")[1] ?? "", rg.name);
     const name = ctx.params.machineName ?? ctx.params.vmName ?? "";
     const host = stringProp(objectProp(ctx.body, "properties"), "machineFqdn") ?? stringProp(objectProp(objectProp(ctx.body, "properties"), "osProfile"), "computerName") ?? name;
-    m = { id, kind: kindOf(ctx), subscriptionId: rg.subscriptionId, resourceGroup: rg.name, name, hostName: host, location: stringProp(ctx.body, "location") ?? rg.location, tags: {}, vmId: randomUUID() };
+    m = { id, kind: kindOf(ctx), ...(kindOf(ctx) === "arc" ? { status: "Connected" as const } : {}), subscriptionId: rg.subscriptionId, resourceGroup: rg.name, name, hostName: host, location: stringProp(ctx.body, "location") ?? rg.location, tags: {}, vmId: randomUUID() };
     state.machines.set(idKey(id), m);
   }
   const tags = objectProp(ctx.body, "tags");
@@ -102,15 +105,40 @@ function list(ctx: HandlerContext, kind: MachineRecord["kind"]) {
   return listReply([...state.machines.values()].filter((m) => m.kind === kind && idKey(m.id).startsWith(prefix)).map(machineBody));
 }
 
+/**
+ * DELETE: the machine and its system identity go (the identity's service
+ * principal leaves the directory; its role assignments stay, orphaned). A
+ * machine created again under the same name is a new resource with a new
+ * principal. ResourceDeleteSuccess events are not emulated.
+ */
+function remove(ctx: HandlerContext): HandlerResult {
+  const { state } = ctx.core;
+  requireResourceGroup(state, ctx.params.subscriptionId ?? "", ctx.params.resourceGroupName ?? "");
+  const m = state.machines.get(idKey(machineId(ctx)));
+  if (!m || m.kind !== kindOf(ctx)) return reply(204);
+  // Agents bring themselves up to now under the old identity before it goes.
+  ctx.core.evaluateServers(state.servers.values());
+  // Its servers stay tied to this resource id: until a machine of that id exists again they have no identity.
+  const world = new AgentWorld(state);
+  for (const server of state.servers.values()) if (!server.machineId && world.machineOf(server) === m) server.machineId = m.id;
+  setMachineIdentity(ctx.core, m, "disable");
+  state.machines.delete(idKey(m.id));
+  const done = reply(200);
+  if (!ctx.operation.longRunning) return done;
+  return { kind: "lro", resourceId: m.id, subscriptionId: m.subscriptionId, location: m.location, apply: () => done };
+}
+
 export const machineHandlers: Record<string, Handler> = {
   Machines_Get: (ctx) => reply(200, machineBody(requireMachine(ctx))),
   Machines_CreateOrUpdate: (ctx) => write(ctx, true),
   Machines_Update: (ctx) => write(ctx, false),
+  Machines_Delete: remove,
   Machines_ListByResourceGroup: (ctx) => list(ctx, "arc"),
   Machines_ListBySubscription: (ctx) => list(ctx, "arc"),
   VirtualMachines_Get: (ctx) => reply(200, machineBody(requireMachine(ctx))),
   VirtualMachines_CreateOrUpdate: (ctx) => write(ctx, true),
   VirtualMachines_Update: (ctx) => write(ctx, false),
+  VirtualMachines_Delete: remove,
   VirtualMachines_List: (ctx) => list(ctx, "vm"),
   VirtualMachines_ListAll: (ctx) => list(ctx, "vm"),
 };

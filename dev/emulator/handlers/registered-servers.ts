@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { badRequest, notFound } from "../arm-error";
-import { switchServerToIdentity } from "../agent";
-import { idKey } from "../resource-id";
+import { presentGuid, switchServerToIdentity } from "../agent";
+import { idKey, isGuid } from "../resource-id";
 import type { ServerRecord, ServiceRecord } from "../state";
 import { requireService, serviceLro as lro } from "./arm-parents";
 import { serverBody } from "./storage-sync-render";
@@ -76,9 +76,17 @@ export const registeredServerHandlers: Record<string, Handler> = {
     const { svc, server } = requireServer(ctx);
     const p = objectProp(ctx.body, "properties") ?? {};
     const identity = prop(p, "identity");
-    const applicationId = stringProp(p, "applicationId");
-    if (identity === true && !applicationId && !server.latestApplicationId && !server.applicationId) {
-      throw badRequest("BadRequest", `Registered server ${server.serverId} has no managed identity to apply: its agent has not reported one (latestApplicationId is empty).`);
+    const rawApplicationId = stringProp(p, "applicationId");
+    if (rawApplicationId !== undefined && !isGuid(rawApplicationId)) {
+      throw badRequest("InvalidParameter", `properties.applicationId '${rawApplicationId}' is not a GUID: it must be the object (principal) id of the server's managed identity.`);
+    }
+    // The all-zero GUID is how Azure writes "no identity": naming it adopts nothing.
+    const applicationId = presentGuid(rawApplicationId);
+    if ((identity === true || rawApplicationId !== undefined) && !applicationId && !presentGuid(server.latestApplicationId) && !presentGuid(server.applicationId)) {
+      throw badRequest(
+        "BadRequest",
+        `Registered server ${server.serverId} has no managed identity to apply: its agent has not reported one (latestApplicationId is empty or the all-zero GUID) and the request names no applicationId.`,
+      );
     }
     if (identity === true && server.serverRole === "ClusterName") {
       throw badRequest("BadRequest", `Registered server ${server.serverId} is a ClusterName entry; switch its cluster nodes instead.`);

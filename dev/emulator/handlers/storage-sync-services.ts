@@ -9,7 +9,7 @@ import { listReply, objectProp, prop, reply, stringProp, type Handler, type Hand
 
 /** Microsoft.StorageSync 2022-09-01 storageSyncServices: get, list, create, update (identity, useIdentity), delete. */
 
-const render = (ctx: HandlerContext, svc: ServiceRecord): Record<string, unknown> => serviceBody(svc, ctx.core.state.tenantId, ctx.apiVersion);
+const render = (ctx: HandlerContext, svc: ServiceRecord): Record<string, unknown> => serviceBody(svc, ctx.core.state.tenantOfScope(svc.id), ctx.apiVersion);
 
 function useIdentityRequested(body: unknown): boolean | undefined {
   const v = prop(objectProp(body, "properties"), "useIdentity");

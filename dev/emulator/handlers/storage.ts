@@ -29,7 +29,13 @@ const accountBody = (a: StorageAccountRecord): Record<string, unknown> => ({
   location: a.location,
   kind: "StorageV2",
   sku: { name: "Standard_LRS", tier: "Standard" },
-  properties: { provisioningState: "Succeeded", primaryEndpoints: { file: `https://${a.name}.file.core.windows.net/` } },
+  properties: {
+    provisioningState: "Succeeded",
+    primaryEndpoints: { file: `https://${a.name}.file.core.windows.net/` },
+    networkAcls: structuredClone(a.networkAcls),
+    // Absent unless set: accounts that never set it do not return it, and Azure reads that as true.
+    ...(a.allowSharedKeyAccess === undefined ? {} : { allowSharedKeyAccess: a.allowSharedKeyAccess }),
+  },
 });
 
 const shareBody = (a: StorageAccountRecord, name: string): Record<string, unknown> => ({

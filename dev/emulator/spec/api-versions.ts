@@ -32,7 +32,10 @@ const COMPUTE = [
   "2024-07-01", "2024-11-01",
 ];
 
+const SUBSCRIPTIONS = ["2014-04-01", "2015-01-01", "2016-06-01", "2018-06-01", "2019-06-01", "2019-11-01", "2020-01-01", "2021-01-01", "2022-01-01", "2022-09-01", "2022-12-01"];
+
 const BY_RESOURCE_TYPE: Record<string, readonly string[]> = {
+  "microsoft.resources/subscriptions": SUBSCRIPTIONS,
   "microsoft.storagesync": STORAGE_SYNC,
   "microsoft.authorization/roleassignments": ROLE_ASSIGNMENTS,
   "microsoft.authorization/roledefinitions": ROLE_DEFINITIONS,

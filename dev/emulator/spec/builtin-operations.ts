@@ -12,6 +12,8 @@ export interface BuiltinOperation {
   method: "GET" | "PUT" | "PATCH" | "DELETE" | "POST";
   pathTemplate: string;
   longRunning: boolean;
+  /** For paths without a provider segment (a subscription itself). */
+  resourceType?: string;
   requestBody?: { required: boolean; schema: SwaggerSchema };
   responseSchema?: SwaggerSchema;
 }
@@ -66,6 +68,19 @@ const MACHINE = `${RG}/Microsoft.HybridCompute/machines/{machineName}`;
 const VM = `${RG}/Microsoft.Compute/virtualMachines/{vmName}`;
 
 export const BUILTIN_OPERATIONS: readonly BuiltinOperation[] = [
+  // Microsoft.Resources 2022-12-01 Subscriptions_Get: the subscription's tenantId tells which Entra tenant its resources belong to.
+  {
+    operationId: "Subscriptions_Get",
+    method: "GET",
+    pathTemplate: "/subscriptions/{subscriptionId}",
+    longRunning: false,
+    resourceType: "Microsoft.Resources/subscriptions",
+    responseSchema: {
+      type: "object",
+      required: ["id", "subscriptionId", "tenantId", "state"],
+      properties: { id: { type: "string" }, subscriptionId: { type: "string" }, tenantId: { type: "string" }, displayName: { type: "string" }, state: { type: "string" } },
+    },
+  },
   { operationId: "StorageAccounts_GetProperties", method: "GET", pathTemplate: ACCOUNT, longRunning: false, responseSchema: resourceResponse },
   { operationId: "StorageAccounts_ListByResourceGroup", method: "GET", pathTemplate: `${RG}/Microsoft.Storage/storageAccounts`, longRunning: false, responseSchema: listResponse },
   { operationId: "StorageAccounts_List", method: "GET", pathTemplate: `${SUB}/Microsoft.Storage/storageAccounts`, longRunning: false, responseSchema: listResponse },

@@ -217,7 +217,7 @@ export class SpecCatalog {
   private addBuiltins(): void {
     const here = path.join(this.specsDir, "builtin");
     for (const op of BUILTIN_OPERATIONS) {
-      const resourceType = resourceTypeOf(op.pathTemplate);
+      const resourceType = op.resourceType ?? resourceTypeOf(op.pathTemplate);
       const responses = new Map<string, LocatedSchema | null>();
       if (op.method === "DELETE") {
         responses.set("200", null).set("204", null);

@@ -134,7 +134,7 @@ async function maybeRerun(deps: ActivationCheckDeps, entry: StoredDueEntry, log:
   // re-run, never the only one.
   const run = await requestReconcile(
     deps.scheduler,
-    { serviceId: entry.serviceId, trigger: { kind: "timer", timer: "activationCheck", reason: `server ${row.record.name} overdue` } },
+    { serviceId: entry.serviceId, trigger: { kind: "timer", timer: "activationCheck", reason: `server ${row.record.name} overdue` }, overdue: [entry.serverId] },
     deps.now(),
   );
   await deps.tables.servers.updateEntity(serverToEntity({ ...row.record, autoReruns: row.record.autoReruns + 1 }), "Replace", { etag: row.etag });

@@ -1,3 +1,4 @@
+import { sameGuid } from "../azure/guid";
 import type { RegisteredServerSnapshot } from "../ports/engine-port";
 import type { ServerRecord } from "../status/rows";
 
@@ -5,11 +6,10 @@ export type ActivationVerdict =
   | { state: "Active"; reason: string }
   | { state: "ActivationOverdue"; reason: string; remedy: string };
 
-const sameGuid = (a?: string, b?: string): boolean => !!a && !!b && a.toLowerCase() === b.toLowerCase();
 
 const OVERDUE_REMEDY =
   "Check that the server's Arc agent is connected (azcmagent show) or the VM's system-assigned identity is on, " +
-  "that the File Sync agent is 19.1.0.0 or later and can reach Azure; the app re-runs the reconcile once by itself — " +
+  "that the File Sync agent is at least MIN_AGENT_VERSION (GA: 20.0.0.0) and can reach Azure; the app re-runs the reconcile once by itself — " +
   "if the server stays on its certificate, POST /api/reconcile for the service after fixing the machine.";
 
 /**

@@ -15,3 +15,8 @@ export function normalizeGuid(value: unknown): string | undefined {
   if (trimmed === "" || ZERO_GUID.test(trimmed)) return undefined;
   return GUID.test(trimmed) ? trimmed.toLowerCase() : undefined;
 }
+
+/** Two GUIDs that are both present and equal in any case (principal, application and tenant ids). */
+export function sameGuid(a: string | undefined, b: string | undefined): boolean {
+  return !!a && !!b && a.toLowerCase() === b.toLowerCase();
+}

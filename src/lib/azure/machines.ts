@@ -1,5 +1,5 @@
 import type { ArmConnection } from "./arm-connection";
-import { armUrl, sendArmJson } from "./arm-request";
+import { armUrl, listArmJson, sendArmJson } from "./arm-request";
 import { parseResourceId } from "./resource-id";
 import { toMachineIdentityView, type MachineIdentityView } from "./views";
 
@@ -50,4 +50,21 @@ export async function getMachine(arm: ArmConnection, machineResourceId: string, 
   const response = await sendArmJson(arm.raw, "GET", armUrl(arm.endpoint, machineResourceId, machineApiVersion(machineResourceId)), options);
   const view = toMachineIdentityView(response.body, machineResourceId);
   return { ...view, hostNames: machineHostNames(view.name, response.body) };
+}
+
+export interface ArcMachineStatus {
+  resourceId: string;
+  /** properties.status: Connected, Disconnected, Error, Expired. */
+  status?: string;
+  hostNames: string[];
+}
+
+/** Every Arc machine of a subscription with its status and host names (one list; followed across pages). */
+export async function listArcMachines(arm: ArmConnection, subscriptionId: string, options: { abortSignal?: AbortSignal } = {}): Promise<ArcMachineStatus[]> {
+  const path = `/subscriptions/${subscriptionId}/providers/Microsoft.HybridCompute/machines`;
+  const items = await listArmJson(arm.raw, armUrl(arm.endpoint, path, MACHINE_API_VERSIONS["microsoft.hybridcompute/machines"] as string), options);
+  return items.map((item) => {
+    const view = toMachineIdentityView(item, "");
+    return { resourceId: view.resourceId, status: view.status, hostNames: machineHostNames(view.name, item) };
+  });
 }

@@ -90,6 +90,35 @@ export function listRoleAssignmentsForPrincipal(
   return listRoleAssignmentsAt(arm, scope, { principalId, abortSignal: options.abortSignal });
 }
 
+/** An assignment's name: the last segment of its id. */
+export function assignmentNameOf(assignment: Pick<RoleAssignmentView, "id">): string {
+  return lastSegment(assignment.id).toLowerCase();
+}
+
+/** True when this product created the assignment: its name is the deterministic one for its scope, principal and role. */
+export function isProductAssignment(assignment: RoleAssignmentView): boolean {
+  return assignmentNameOf(assignment) === roleAssignmentName(assignment.scope, assignment.principalId, assignment.roleDefinitionGuid);
+}
+
+/** Deletes one assignment by its id; an assignment already gone (404, or 204 with no body) counts as deleted. */
+export async function deleteRoleAssignmentById(arm: ArmConnection, assignmentId: string, options: { abortSignal?: AbortSignal } = {}): Promise<{ requestId?: string }> {
+  let requestId: string | undefined;
+  try {
+    // An assignment id nests a provider inside a resource id; only its subscription matters here.
+    const subscriptionId = /^\/?subscriptions\/([^/]+)/i.exec(assignmentId)?.[1];
+    if (!subscriptionId) throw new Error(`"${assignmentId}" is not a role assignment id in a subscription`);
+    await arm.authorization(subscriptionId).roleAssignments.deleteById(assignmentId, {
+      abortSignal: options.abortSignal,
+      onResponse: (response) => {
+        requestId = response.headers.get("x-ms-request-id") ?? undefined;
+      },
+    });
+  } catch (error) {
+    if (!(isRestError(error) && error.statusCode === 404)) throw error;
+  }
+  return { requestId };
+}
+
 export interface CreateRoleAssignmentResult {
   /** "alreadyPresent" when ARM answered 409 RoleAssignmentExists. */
   status: "created" | "alreadyPresent";

@@ -100,9 +100,18 @@ export function patchStorageSyncService(
   });
 }
 
-/** PATCH identity:true on a registered server: it switches to the identity its agent reported (long-running). */
-export function patchRegisteredServerIdentity(arm: ArmConnection, serverResourceId: string, options: CallOptions = {}): Promise<LongRunningWriteResult> {
-  return sendLongRunningWrite(clientFor(arm, serverResourceId), "PATCH", url(arm, serverResourceId), { properties: { identity: true } }, {
+/**
+ * PATCH identity:true on a registered server: it switches to the identity its agent reported
+ * (long-running). With `applicationId` it is what `Set-AzStorageSyncServer -Identity` sends to
+ * repair a server whose machine identity changed: the service then trusts the new principal.
+ */
+export function patchRegisteredServerIdentity(
+  arm: ArmConnection,
+  serverResourceId: string,
+  options: CallOptions & { applicationId?: string } = {},
+): Promise<LongRunningWriteResult> {
+  const properties: Record<string, unknown> = { identity: true, ...(options.applicationId ? { applicationId: options.applicationId } : {}) };
+  return sendLongRunningWrite(clientFor(arm, serverResourceId), "PATCH", url(arm, serverResourceId), { properties }, {
     pollIntervalMs: arm.lroPollIntervalMs,
     abortSignal: options.abortSignal,
   });

@@ -43,6 +43,8 @@ export interface RegisteredServerView {
   /** True once a switch (PATCH identity:true) was requested. */
   identity?: boolean;
   lastHeartBeat?: string;
+  /** The server's own last error (e.g. 0x80c86063, no grant on a share), when non-zero; hex. */
+  serverManagementErrorCode?: string;
 }
 
 export interface SyncGroupView {
@@ -55,6 +57,8 @@ export interface CloudEndpointView {
   syncGroupId: string;
   storageAccountResourceId?: string;
   azureFileShareName?: string;
+  /** The Entra tenant of the storage account, as the cloud endpoint reports it. */
+  storageAccountTenantId?: string;
 }
 
 export interface ServerEndpointView {
@@ -63,11 +67,24 @@ export interface ServerEndpointView {
   serverResourceId?: string;
 }
 
+/** What the seed document's prerequisites need from a storage account. */
+export interface StorageAccountView {
+  resourceId: string;
+  /** networkAcls.defaultAction: "Allow" (default) or "Deny". */
+  defaultAction: "Allow" | "Deny" | string;
+  /** networkAcls.bypass split on commas, e.g. ["AzureServices", "Logging"]. */
+  bypass: string[];
+  /** false only when shared keys are disabled; absent means allowed. */
+  allowSharedKeyAccess: boolean;
+}
+
 export interface MachineIdentityView {
   resourceId: string;
   name: string;
   principalId?: string;
   tenantId?: string;
+  /** Arc only: properties.status (Connected, Disconnected, Error, Expired). */
+  status?: string;
 }
 
 type Json = Record<string, unknown>;
@@ -145,6 +162,7 @@ export function toRegisteredServerView(body: unknown, serviceId: string): Regist
     activeAuthType: canonical(asText(field(p, "activeAuthType")) ?? asText(field(p, "serverAuthType")), ["Certificate", "ManagedIdentity"] as const),
     identity: asBoolean(field(p, "identity")),
     lastHeartBeat: asText(field(p, "lastHeartBeat")),
+    serverManagementErrorCode: errorCode(field(p, "serverManagementErrorCode")),
   };
 }
 
@@ -173,6 +191,7 @@ export function toCloudEndpointView(body: unknown, syncGroupId: string): CloudEn
     syncGroupId,
     storageAccountResourceId: storageAccountId(asText(field(p, "storageAccountResourceId"))),
     azureFileShareName: asText(field(p, "azureFileShareName")),
+    storageAccountTenantId: normalizeGuid(field(p, "storageAccountTenantId")),
   };
 }
 
@@ -187,6 +206,26 @@ export function toServerEndpointView(body: unknown, syncGroupId: string): Server
   };
 }
 
+/** HRESULTs come as signed int32 (-2134364061) or text; 0 means none. Hex, as the docs print them. */
+function errorCode(value: unknown): string | undefined {
+  const number = typeof value === "number" ? value : typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : undefined;
+  if (number === undefined) return asText(value);
+  if (number === 0) return undefined;
+  return `0x${(number >>> 0).toString(16).padStart(8, "0")}`;
+}
+
+export function toStorageAccountView(body: unknown, fallbackId: string): StorageAccountView {
+  const root = asObject(body);
+  const properties = asObject(field(root, "properties"));
+  const acls = asObject(field(properties, "networkAcls"));
+  return {
+    resourceId: normalizeResourceId(asText(field(root, "id")) ?? fallbackId),
+    defaultAction: canonical(asText(field(acls, "defaultAction")), ["Allow", "Deny"] as const) ?? "Allow",
+    bypass: (asText(field(acls, "bypass")) ?? "AzureServices").split(",").map((b) => b.trim()).filter((b) => b !== ""),
+    allowSharedKeyAccess: asBoolean(field(properties, "allowSharedKeyAccess")) ?? true,
+  };
+}
+
 export function toMachineIdentityView(body: unknown, fallbackId: string): MachineIdentityView {
   const root = asObject(body);
   const identity = asObject(field(root, "identity"));
@@ -196,5 +235,6 @@ export function toMachineIdentityView(body: unknown, fallbackId: string): Machin
     name: asText(field(root, "name")) ?? lastSegment(resourceId),
     principalId: normalizeGuid(field(identity, "principalId")),
     tenantId: normalizeGuid(field(identity, "tenantId")),
+    status: asText(field(asObject(field(root, "properties")), "status")),
   };
 }

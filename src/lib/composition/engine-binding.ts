@@ -10,12 +10,13 @@ import type { EnginePort } from "../ports/engine-port";
 export function bindEngineToConnection(config: Config, arm: ArmConnection): EnginePort {
   const settings = {
     minAgentVersion: config.minAgentVersion,
+    pruneStaleGrants: config.pruneStaleGrants,
     maxConcurrency: config.maxConcurrency,
     principalNotFoundRetries: config.principalNotFoundRetries,
     principalNotFoundBaseDelayMs: config.principalNotFoundBaseDelayMs,
   };
   return {
-    reconcile: (serviceId, options) => reconcileService(arm, serviceId, { dryRun: options.dryRun, settings }),
+    reconcile: (serviceId, options) => reconcileService(arm, serviceId, { dryRun: options.dryRun, settings, hints: options.hints }),
     listServices: (scope) => listStorageSyncServices(arm, scope),
     listServers: (serviceId) => listRegisteredServers(arm, serviceId),
     getServer: (id) => getRegisteredServer(arm, id),

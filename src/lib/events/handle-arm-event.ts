@@ -8,7 +8,7 @@ import type { Trigger } from "../queue/messages";
 import { requestReconcile, type Scheduled } from "../scheduling/schedule";
 import { findServersByPrincipal, listAllServers } from "../status/server-records";
 import { classifyArmEvent } from "./classify";
-import { hostNamesMatch } from "./host-name";
+import { hostNamesMatch } from "../reconcile/host-name";
 import { getKnownMachine, rememberMachine } from "../status/machines";
 
 /** What handling an ARM event needs. */
@@ -76,8 +76,12 @@ async function inspectMachine(deps: ArmEventDeps, machineId: string, trigger: Tr
 
   // Already reported by the agent (the table knows principals) → the services are known.
   const byPrincipal = await findServersByPrincipal(deps.tables.servers, principalId);
-  let serviceIds = unique(byPrincipal.map((s) => s.serviceId));
-  let how = "principal";
+  // A switched server still bound to the machine's previous principal has lost its trust (the agent
+  // cannot report the new one): its run repairs it, found by that previous principal.
+  const previousPrincipalId = known && known.principalId !== principalId ? known.principalId : undefined;
+  const byPrevious = byPrincipal.length === 0 && previousPrincipalId ? await findServersByPrincipal(deps.tables.servers, previousPrincipalId) : [];
+  let serviceIds = unique([...byPrincipal, ...byPrevious].map((s) => s.serviceId));
+  let how = byPrincipal.length > 0 ? "principal" : "previous principal";
   if (serviceIds.length === 0) {
     how = "host name";
     serviceIds = unique((await listAllServers(deps.tables.servers)).filter((s) => matchesAny(machine.hostNames, [s.name])).map((s) => s.serviceId));
@@ -90,16 +94,22 @@ async function inspectMachine(deps: ArmEventDeps, machineId: string, trigger: Tr
   serviceIds = serviceIds.filter((id) => isWithinScopes(id, deps.config.managedScopes));
 
   const runs: Scheduled[] = [];
-  const firstDelay = deps.config.discoveryRecheckDelaysMs[0] ?? 0;
+  const watch = {
+    machineId,
+    principalId,
+    attempt: 0,
+    hostNames: machine.hostNames.slice(0, 10),
+    ...(previousPrincipalId ? { previousPrincipalId } : {}),
+    ...(machine.tenantId ? { tenantId: machine.tenantId } : {}),
+    ...(machine.status ? { status: machine.status.slice(0, 40) } : {}),
+  };
+  // A repair cannot wait for the agent (it will never report): no delay when a server was bound before.
+  const firstDelay = byPrevious.length > 0 ? 0 : (deps.config.discoveryRecheckDelaysMs[0] ?? 0);
   for (const serviceId of serviceIds) {
     runs.push(
       byPrincipal.length > 0
         ? await requestReconcile(deps.scheduler, { serviceId, trigger }, deps.now())
-        : await requestReconcile(
-            deps.scheduler,
-            { serviceId, trigger, discovery: [{ machineId, principalId, attempt: 0 }], delayMs: firstDelay },
-            deps.now(),
-          ),
+        : await requestReconcile(deps.scheduler, { serviceId, trigger, discovery: [watch], delayMs: firstDelay }, deps.now()),
     );
   }
   // Remembered only after the runs are queued: a failure above makes Event Grid deliver again.

@@ -1,21 +1,22 @@
 import type { MachineIdentity } from "../azure/machines";
 import type { RegisteredServerView } from "../azure/views";
 import type { ArmErrorInfo } from "../azure/arm-error";
+import type { EngineHints } from "../reconcile/hints";
 import type { ReconcileReport } from "../reconcile/report";
 
-/**
- * What the app needs from the engine and ARM, as one narrow interface: the
- * composition root binds it to src/lib/reconcile and src/lib/azure, so the
- * app's logic never builds SDK clients itself.
- */
 /** The registered-server fields the app reads (the engine's normalized view: zero GUIDs absent, enums as ARM spells them). */
 export type RegisteredServerSnapshot = Pick<
   RegisteredServerView,
   "resourceId" | "serverId" | "serviceId" | "name" | "serverName" | "friendlyName" | "applicationId" | "latestApplicationId" | "activeAuthType"
 >;
 
+/**
+ * What the app needs from the engine and ARM, as one narrow interface: the
+ * composition root binds it to src/lib/reconcile and src/lib/azure, so the
+ * app's logic never builds SDK clients itself.
+ */
 export interface EnginePort {
-  reconcile(serviceId: string, options: { dryRun: boolean }): Promise<ReconcileReport>;
+  reconcile(serviceId: string, options: { dryRun: boolean; hints?: EngineHints }): Promise<ReconcileReport>;
   /** Storage Sync Service ids in a subscription or resource group scope. */
   listServices(scope: string): Promise<string[]>;
   listServers(serviceId: string): Promise<RegisteredServerSnapshot[]>;

@@ -58,6 +58,13 @@ const discoveryWatchSchema = z.object({
   principalId: z.string().regex(GUID),
   /** Index into DISCOVERY_RECHECK_DELAYS of the delay that led to this check. */
   attempt: z.number().int().min(0).max(100),
+  /** The principal the app recorded for the machine before: a switched server still bound to it needs a repair. */
+  previousPrincipalId: z.string().regex(GUID).optional(),
+  /** The names the machine answers to, to find its server when no principal links them. */
+  hostNames: z.array(z.string().max(300)).max(10).optional(),
+  tenantId: z.string().regex(GUID).optional(),
+  /** Arc properties.status when the event was handled. */
+  status: z.string().max(40).optional(),
 });
 export type DiscoveryWatch = z.infer<typeof discoveryWatchSchema>;
 
@@ -70,6 +77,8 @@ const reconcileRequestSchema = z.object({
   trigger: triggerSchema,
   requestedAt: z.string().max(64),
   discovery: z.array(discoveryWatchSchema).max(50).optional(),
+  /** Servers still on Certificate after the activation window: this run sends their switch again. */
+  overdue: z.array(z.string().regex(GUID)).max(100).optional(),
 });
 export type ReconcileRequest = z.infer<typeof reconcileRequestSchema>;
 

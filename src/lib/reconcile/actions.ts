@@ -39,6 +39,39 @@ export interface SwitchServerAction extends PlannedActionBase {
   serverResourceId: string;
   serverName: string;
   principalId: string;
+  /** Sent again: the server was still on Certificate after the activation window. */
+  resend?: boolean;
 }
 
-export type PlannedAction = EnableServiceIdentityAction | GrantRoleAction | SetUseIdentityAction | SwitchServerAction;
+/**
+ * What `Set-AzStorageSyncServer -Identity` sends for a switched server whose
+ * machine identity changed: PATCH identity:true with the new applicationId.
+ */
+export interface RepairServerAction extends PlannedActionBase {
+  kind: "repairServer";
+  serverId: string;
+  serverResourceId: string;
+  serverName: string;
+  /** The machine's new principal. */
+  principalId: string;
+  /** The principal the service trusted until now. */
+  previousPrincipalId?: string;
+}
+
+/** PRUNE_STALE_GRANTS: one File Sync role assignment this product created that nothing needs any more. */
+export interface DeleteRoleAssignmentAction extends PlannedActionBase {
+  kind: "deleteRoleAssignment";
+  assignmentId: string;
+  scope: string;
+  principalId: string;
+  roleDefinitionGuid: string;
+  roleName: string;
+}
+
+export type PlannedAction =
+  | DeleteRoleAssignmentAction
+  | EnableServiceIdentityAction
+  | GrantRoleAction
+  | SetUseIdentityAction
+  | SwitchServerAction
+  | RepairServerAction;

@@ -1,6 +1,6 @@
 import type { ArmConnection } from "../azure/arm-connection";
 import { isReplicationDelay, toArmErrorInfo } from "../azure/arm-error";
-import { ROLE, createRoleAssignment } from "../azure/role-assignments";
+import { ROLE, createRoleAssignment, deleteRoleAssignmentById } from "../azure/role-assignments";
 import { getRegisteredServerById, getStorageSyncService, patchRegisteredServerIdentity, patchStorageSyncService } from "../azure/storage-sync";
 import type { RegisteredServerView, StorageSyncServiceView } from "../azure/views";
 import type { GrantRoleAction, PlannedAction } from "./actions";
@@ -34,6 +34,14 @@ interface Executed {
 
 /** No single back-off step waits longer than this, however many retries are configured. */
 const MAX_PRINCIPAL_NOT_FOUND_DELAY_MS = 60_000;
+
+/** A deletion the automation may not make (403): the stale grant is reported instead. */
+class NotPermitted extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "NotPermitted";
+  }
+}
 
 class ActionFailure extends Error {
   constructor(message: string, public readonly code: string) {
@@ -124,13 +132,41 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
       case "setUseIdentity": {
         const write = await patchStorageSyncService(arm, action.serviceId, { useIdentity: true }, call);
         result.service = await getStorageSyncService(arm, action.serviceId, call);
+        if (!result.service.useIdentity) {
+          throw new ActionFailure(`ARM accepted useIdentity: true for ${result.service.name}, but it reads back false`, "UseIdentityNotConfirmed");
+        }
         return { status: "succeeded", attempts: 1, requestId: write.requestId };
       }
-      case "switchServer": {
-        const write = await patchRegisteredServerIdentity(arm, action.serverResourceId, call);
-        const serviceId = plan.serviceId;
-        result.switchedServers.set(action.serverId, await getRegisteredServerById(arm, action.serverResourceId, serviceId, call));
+      case "switchServer":
+      case "repairServer": {
+        const repair = action.kind === "repairServer";
+        const write = await patchRegisteredServerIdentity(arm, action.serverResourceId, { ...call, ...(repair ? { applicationId: action.principalId } : {}) });
+        const readBack = await getRegisteredServerById(arm, action.serverResourceId, plan.serviceId, call);
+        if (readBack.identity !== true) {
+          throw new ActionFailure(`ARM accepted the switch of ${action.serverName}, but it reads back identity: ${String(readBack.identity ?? false)}`, "ServerIdentityNotConfirmed");
+        }
+        if (readBack.applicationId !== action.principalId.toLowerCase()) {
+          throw new ActionFailure(
+            `${action.serverName} reads back applicationId ${readBack.applicationId ?? "(none)"} instead of the requested ${action.principalId}`,
+            "ServerApplicationIdMismatch",
+          );
+        }
+        result.switchedServers.set(action.serverId, readBack);
         return { status: "succeeded", attempts: 1, requestId: write.requestId };
+      }
+      case "deleteRoleAssignment": {
+        try {
+          const deleted = await deleteRoleAssignmentById(arm, action.assignmentId, call);
+          return { status: "succeeded", attempts: 1, requestId: deleted.requestId };
+        } catch (error) {
+          const info = toArmErrorInfo(error);
+          if (info.statusCode === 403) {
+            throw new NotPermitted(
+              `reported, not removed: the automation may not delete role assignments (${info.code}; Azure File Sync Administrator has no Microsoft.Authorization/roleAssignments/delete)`,
+            );
+          }
+          throw error;
+        }
       }
     }
   }
@@ -143,6 +179,17 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
       options.onProgress?.(`${executed.status === "alreadyPresent" ? "present" : "done"}: ${action.description}`);
       return { actionId: action.id, status: executed.status, attempts: executed.attempts, durationMs: Date.now() - started, requestId: executed.requestId };
     } catch (error) {
+      if (error instanceof NotPermitted) {
+        options.onProgress?.(`REPORTED: ${action.description}: ${error.message}`);
+        return {
+          actionId: action.id,
+          status: "skipped",
+          attempts: tries.count,
+          durationMs: Date.now() - started,
+          skippedBecause: error.message,
+          remedy: remedyFor({ code: "AuthorizationFailed", message: error.message, statusCode: 403 }, { kind: "deleteRoleAssignment" }),
+        };
+      }
       const info = error instanceof ActionFailure ? { code: error.code, message: error.message } : toArmErrorInfo(error);
       options.onProgress?.(`FAILED: ${action.description}: ${info.code}: ${info.message}`);
       return {

@@ -1,13 +1,21 @@
 import type { RegisteredServerView } from "../azure/views";
 import { isAgentTooOld } from "./agent-version";
+import type { ArmErrorInfo } from "../azure/arm-error";
 import type { ServerState } from "./report";
 
 /** How a registered server stands before any action of this run. */
 export interface ServerClassification {
-  state: Extract<ServerState, "NoIdentity" | "AgentTooOld" | "ClusterName" | "Eligible" | "Switched" | "Active">;
+  state: Extract<ServerState, "NoIdentity" | "AgentTooOld" | "ClusterName" | "Eligible" | "Switched" | "Active" | "Failed">;
   /** The identity the server uses or should use: latestApplicationId, else applicationId. */
   principalId?: string;
   reason: string;
+  /** A switched server whose machine identity changed: the principal it is still bound to (the repair replaces it). */
+  repairFrom?: string;
+  /** Still on Certificate after the activation window: the switch is sent again. */
+  resend?: boolean;
+  /** Why a server that must not be written (Failed) is held back. */
+  error?: ArmErrorInfo;
+  remedy?: string;
 }
 
 const eq = (a: string | undefined, b: string): boolean => (a ?? "").toLowerCase() === b.toLowerCase();
@@ -41,9 +49,10 @@ export function classifyServer(server: RegisteredServerView, minAgentVersion: st
   }
   const eligible = latest !== undefined || (eq(server.activeAuthType, "Certificate") && current !== undefined);
   if (!eligible || !principalId) {
+    // Below the minimum the agent cannot use an identity at all: AgentTooOld (CLI exit 2), not the benign NoIdentity.
     if (isAgentTooOld(server.agentVersion, minAgentVersion)) {
       return {
-        state: "NoIdentity",
+        state: "AgentTooOld",
         reason: `No managed identity reported, and agent ${server.agentVersion ?? "?"} is older than ${minAgentVersion}, too old to use one: upgrade the Azure File Sync agent, then re-run.`,
       };
     }

@@ -7,12 +7,15 @@ export { apply } from "./apply";
 export { ReconcileError, isTransientArmError } from "./errors";
 export { classifyServer } from "./eligibility";
 export type { Snapshot } from "./snapshot";
+export type { EngineHints, IdentityChange } from "./hints";
 export type {
   PlannedAction,
   EnableServiceIdentityAction,
   GrantRoleAction,
   SetUseIdentityAction,
   SwitchServerAction,
+  RepairServerAction,
+  DeleteRoleAssignmentAction,
   GrantPrincipal,
 } from "./actions";
 export type * from "./report";

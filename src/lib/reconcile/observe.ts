@@ -8,17 +8,24 @@ import {
   listServerEndpoints,
   listSyncGroups,
 } from "../azure/storage-sync";
-import { parseResourceId } from "../azure/resource-id";
+import { parseResourceId, resourceIdKey } from "../azure/resource-id";
 import { ArmOperationError } from "../azure/arm-error";
 import { mapWithConcurrency } from "./concurrency";
-import { classifyServer } from "./eligibility";
 import { ReconcileError } from "./errors";
 import { requiredGrants } from "./required-grants";
 import type { EngineSettings } from "./settings";
+import type { EngineHints } from "./hints";
+import { classifyAll, isForeignTenant, serviceTenantOf } from "./classify-all";
+import { getStorageAccount } from "../azure/storage-accounts";
+import type { StorageAccountView } from "../azure/views";
+import { listArcMachines, type ArcMachineStatus } from "../azure/machines";
+import { getSubscriptionTenant } from "../azure/subscriptions";
+import { hostNamesMatch } from "./host-name";
 import type { Snapshot, SyncGroupSnapshot } from "./snapshot";
 
 export interface ObserveOptions {
   settings: EngineSettings;
+  hints?: EngineHints;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
 }
@@ -47,11 +54,11 @@ function parseServiceId(serviceId: string) {
 
 /**
  * Reads the snapshot: the service, its servers, sync groups, cloud and server
- * endpoints, then ONE unfiltered assignment list per storage account that
- * needs grants, which covers the account, its shares and inherited
- * assignments of every principal at once: a 100-server service on two
- * accounts costs two lists, where a list per principal and account cost 100
- * and the cmdlet's list before every grant 200.
+ * endpoints, then per storage account at most ONE unfiltered assignment list
+ * (it covers the account, its shares and inherited assignments of every
+ * principal at once: a 100-server service on two accounts costs two lists,
+ * where a list per principal and account cost 100 and the cmdlet's list
+ * before every grant 200) and ONE GET for the prerequisite checks.
  */
 export async function observe(arm: ArmConnection, serviceId: string, options: ObserveOptions): Promise<Snapshot> {
   const id = parseServiceId(serviceId);
@@ -79,30 +86,110 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
     serverEndpoints: endpointLists[2 * i + 1] as SyncGroupSnapshot["serverEndpoints"],
   }));
 
-  const partial: Snapshot = { service, servers, syncGroups, assignments: [] };
-  const classifications = new Map(servers.map((s) => [s.serverId, classifyServer(s, settings.minAgentVersion)]));
-  const accounts = new Map<string, string>();
+  // Before the service has an identity its tenant is its subscription's: one read, only then, and only
+  // when a cloud endpoint names a tenant to compare with (a converged service never pays for it).
+  const subscriptionTenantId =
+    !service.identity.tenantId && syncGroups.some((g) => g.cloudEndpoints.some((c) => c.storageAccountTenantId))
+      ? await getSubscriptionTenant(arm, id.subscriptionId, call).catch((error: unknown) => {
+          // Without the subscription's read right the tenant stays unknown: grants into another tenant then fail with their remedy.
+          if (isUnreadable(error)) return undefined;
+          throw new ReconcileError(`Cannot read the subscription of ${id.id}`, error);
+        })
+      : undefined;
+  const partial: Snapshot = {
+    service,
+    servers,
+    syncGroups,
+    assignments: [],
+    ...(options.hints ? { hints: options.hints } : {}),
+    ...(subscriptionTenantId ? { subscriptionTenantId } : {}),
+  };
+  const classifications = classifyAll(partial, settings.minAgentVersion);
+  // One map of this run's storage accounts: those that need grants (their assignments of this
+  // service's principals) and those behind a cloud endpoint of this tenant (the prerequisites, and
+  // with pruning every assignment at or below them). Each is listed once and read once, whatever it is for.
+  const grantAccounts = new Map<string, string>();
   const principals = new Set<string>();
   for (const grant of requiredGrants(partial, classifications)) {
     const principalId = grant.principal.kind === "service" ? service.identity.principalId : grant.principal.principalId;
     if (!principalId) continue; // a service identity this run creates has no assignments yet
-    accounts.set(grant.storageAccountId.toLowerCase(), grant.storageAccountId);
+    grantAccounts.set(resourceIdKey(grant.storageAccountId), grant.storageAccountId);
     principals.add(principalId.toLowerCase());
   }
-  const lists = await mapWithConcurrency([...accounts.values()], settings.maxConcurrency, async (account) => {
+  const serviceTenant = serviceTenantOf(partial);
+  const prerequisiteAccounts = new Map<string, string>();
+  for (const group of syncGroups) {
+    for (const cloud of group.cloudEndpoints) {
+      if (cloud.storageAccountResourceId && !isForeignTenant(cloud.storageAccountTenantId, serviceTenant)) prerequisiteAccounts.set(resourceIdKey(cloud.storageAccountResourceId), cloud.storageAccountResourceId);
+    }
+  }
+  const listed = new Map(grantAccounts);
+  if (settings.pruneStaleGrants) for (const [key, account] of prerequisiteAccounts) listed.set(key, account);
+  const lists = await mapWithConcurrency([...listed], settings.maxConcurrency, async ([key, account]) => {
     try {
-      const all = await listRoleAssignmentsAt(arm, account, call);
-      // Only the principals this service involves: other services' grants on a shared account are not this snapshot's.
-      return all.filter((a) => principals.has(a.principalId.toLowerCase()));
+      return { key, all: await listRoleAssignmentsAt(arm, account, call) };
     } catch (error) {
       // A missing account, or one whose assignments the automation may not read (another
       // subscription without Reader), is that account's grants' failure to report, each with its
       // remedy, not the whole run's: the other sync groups still converge. Creating without
       // knowing what exists is safe (deterministic names, 409 RoleAssignmentExists is success).
-      if (isRestError(error) && (error.statusCode === 404 || error.statusCode === 403)) return [] as RoleAssignmentView[];
+      if (isUnreadable(error)) return { key, all: [] as RoleAssignmentView[] };
       throw new ReconcileError(`Cannot read role assignments on ${account}`, error);
     }
   });
-  options.onProgress?.(`${service.name}: read role assignments on ${accounts.size} storage account(s)`);
-  return { ...partial, assignments: lists.flat() };
+  // Only the principals this service involves: other services' grants on a shared account are not this snapshot's.
+  const assignments = lists.flatMap(({ key, all }) => (grantAccounts.has(key) ? all.filter((a) => principals.has(a.principalId.toLowerCase())) : []));
+  options.onProgress?.(`${service.name}: read role assignments on ${listed.size} storage account(s)`);
+
+  const storageAccounts = (
+    await mapWithConcurrency([...prerequisiteAccounts.values()], settings.maxConcurrency, async (account) => {
+      try {
+        return await getStorageAccount(arm, account, call);
+      } catch (error) {
+        // Unreadable or gone: its grants report that; the prerequisites cannot be checked.
+        if (isUnreadable(error)) return undefined;
+        throw new ReconcileError(`Cannot read storage account ${account}`, error);
+      }
+    })
+  ).filter((a): a is StorageAccountView => a !== undefined);
+  // What pruning weighs: every principal's assignments at or below the accounts (not those inherited from above).
+  const accountAssignments = settings.pruneStaleGrants
+    ? lists.flatMap(({ key, all }) => (prerequisiteAccounts.has(key) ? all.filter((a) => !a.inheritedBy) : []))
+    : undefined;
+  const arcStatuses = await overdueArcStatuses(arm, partial, classifications, call);
+  return { ...partial, assignments, storageAccounts, ...(accountAssignments ? { accountAssignments } : {}), ...(arcStatuses ? { arcStatuses } : {}) };
+}
+
+/**
+ * A switch that did not take is most often a disconnected or expired Arc
+ * agent: only in runs that re-send one, the Arc machines of the service's
+ * subscription are listed once and matched to the overdue servers by host
+ * name (a registered server holds no link to its machine). Unreadable: no cause named.
+ */
+async function overdueArcStatuses(
+  arm: ArmConnection,
+  snapshot: Snapshot,
+  classifications: Map<string, { resend?: boolean }>,
+  call: { abortSignal?: AbortSignal },
+): Promise<Snapshot["arcStatuses"]> {
+  const overdue = snapshot.servers.filter((s) => classifications.get(s.serverId)?.resend);
+  if (overdue.length === 0) return undefined;
+  let machines: ArcMachineStatus[];
+  try {
+    machines = await listArcMachines(arm, parseResourceId(snapshot.service.resourceId).subscriptionId, call);
+  } catch (error) {
+    if (isUnreadable(error)) return undefined;
+    throw new ReconcileError("Cannot list the Arc machines", error);
+  }
+  const statuses: NonNullable<Snapshot["arcStatuses"]> = {};
+  for (const server of overdue) {
+    const matches = machines.filter((m) => m.hostNames.some((name) => hostNamesMatch(name, [server.friendlyName, server.serverName])));
+    if (matches.length === 1 && matches[0]) statuses[server.serverId] = { machineId: matches[0].resourceId, status: matches[0].status };
+  }
+  return statuses;
+}
+
+/** 404 (gone), 403 (no read right), 401 (another tenant's subscription): that account's problem, not the run's. */
+function isUnreadable(error: unknown): boolean {
+  return isRestError(error) && (error.statusCode === 404 || error.statusCode === 403 || error.statusCode === 401);
 }

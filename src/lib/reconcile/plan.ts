@@ -1,11 +1,16 @@
 import { roleAssignmentName } from "../azure/role-assignments";
 import { isSameOrDescendantScope } from "../azure/resource-id";
 import type { ServiceIdentityType } from "../azure/views";
-import type { EnableServiceIdentityAction, GrantRoleAction, PlannedAction, SwitchServerAction } from "./actions";
+import type { EnableServiceIdentityAction, GrantRoleAction, PlannedAction } from "./actions";
 import { isAgentTooOld } from "./agent-version";
-import { classifyServer, type ServerClassification } from "./eligibility";
+import { classifyAll } from "./classify-all";
+import type { ServerClassification } from "./eligibility";
+import { prerequisiteFindings } from "./prerequisites";
+import { deletionActions } from "./stale-grants";
+import { holdBackUnusableEndpoints } from "./unusable-endpoints";
+import { serverWrites } from "./server-writes";
 import type { ServerVerdict, ServiceSummary } from "./report";
-import { requiredGrants, serversBehindEndpoint, type RequiredGrant } from "./required-grants";
+import { requiredGrants, type RequiredGrant } from "./required-grants";
 import type { EngineSettings } from "./settings";
 import type { Snapshot } from "./snapshot";
 
@@ -20,6 +25,8 @@ export interface Plan {
   warnings: string[];
   /** True when something cannot be planned until the topology changes (a cloud endpoint without account or share). */
   blocked: boolean;
+  /** Prerequisite warnings per server id (a storage account's firewall or shared-key setting), with their remedy. */
+  serverWarnings: Map<string, Array<{ message: string; remedy: string }>>;
 }
 
 export const NO_ELIGIBLE_SERVER_WARNING =
@@ -61,6 +68,8 @@ function describeGrant(grant: RequiredGrant, servicePrincipal: string | undefine
 
 function toVerdict(server: Snapshot["servers"][number], c: ServerClassification): ServerVerdict {
   return {
+    ...(c.error ? { error: c.error } : {}),
+    ...(c.remedy ? { remedy: c.remedy } : {}),
     serverId: server.serverId,
     resourceId: server.resourceId,
     name: server.name,
@@ -78,12 +87,17 @@ function toVerdict(server: Snapshot["servers"][number], c: ServerClassification)
  * PURE: what must happen for the snapshot to converge. Only missing things are
  * planned, so a converged service yields an empty plan (zero writes).
  */
-export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgentVersion">): Plan {
+export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgentVersion" | "pruneStaleGrants">): Plan {
   const { service } = snapshot;
-  const classifications = new Map(snapshot.servers.map((s) => [s.serverId, classifyServer(s, settings.minAgentVersion)]));
+  const classifications = classifyAll(snapshot, settings.minAgentVersion);
   const servers = snapshot.servers.map((s) => toVerdict(s, classifications.get(s.serverId) as ServerClassification));
   const names = new Map(snapshot.servers.map((s) => [s.serverId, s.name]));
   const warnings: string[] = [];
+  const serverWarnings = new Map<string, Array<{ message: string; remedy: string }>>();
+  for (const finding of prerequisiteFindings(snapshot)) {
+    warnings.push(`${finding.message} Remedy: ${finding.remedy}`);
+    for (const id of finding.serverIds) serverWarnings.set(id, [...(serverWarnings.get(id) ?? []), { message: finding.message, remedy: finding.remedy }]);
+  }
   const summary: ServiceSummary = {
     serviceId: service.resourceId,
     identityType: service.identity.type,
@@ -95,33 +109,17 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
   const adopted = hasSystemAssigned(service.identity.type) && service.identity.principalId !== undefined;
   // Agents too old for managed identities are warned about, whether or not they report one.
   for (const v of servers) {
-    if ((v.state === "AgentTooOld" || v.state === "NoIdentity") && isAgentTooOld(v.agentVersion, settings.minAgentVersion)) warnings.push(`${v.name}: ${v.reason}`);
+    if (v.state === "AgentTooOld" && isAgentTooOld(v.agentVersion, settings.minAgentVersion)) warnings.push(`${v.name}: ${v.reason}`);
   }
   if (withIdentity.length === 0 && !adopted) {
     warnings.push(NO_ELIGIBLE_SERVER_WARNING);
-    return { serviceId: service.resourceId, actions: [], servers, service: summary, warnings, blocked: false };
+    return { serviceId: service.resourceId, actions: [], servers, service: summary, warnings, blocked: false, serverWarnings };
   }
 
-  // A cloud endpoint without account or share (the spec examples show empty ones) cannot be granted on:
-  // useIdentity and the switch of every server syncing with it wait until it names both.
-  const incomplete = snapshot.syncGroups.flatMap((g) =>
-    g.cloudEndpoints.filter((c) => !c.storageAccountResourceId || !c.azureFileShareName).map((c) => ({ group: g, cloud: c })),
-  );
-  for (const { group, cloud } of incomplete) {
-    warnings.push(`Cloud endpoint ${cloud.resourceId} names no storage account or file share: its grants cannot be made, so useIdentity is not set and the servers of sync group ${group.name} are not switched.`);
-    for (const endpoint of group.serverEndpoints) {
-      for (const behind of endpoint.serverResourceId ? serversBehindEndpoint(endpoint.serverResourceId, snapshot.servers) : []) {
-        const verdict = servers.find((v) => v.serverId === behind.serverId);
-        if (verdict?.state !== "Eligible") continue;
-        verdict.state = "Failed";
-        verdict.reason = `Not switched: cloud endpoint ${cloud.resourceId} of sync group ${group.name} names no storage account or file share, so the server's grants on it cannot be made.`;
-        verdict.error = { code: "CloudEndpointIncomplete", message: `Cloud endpoint ${cloud.resourceId} has no storageAccountResourceId or azureFileShareName.` };
-        verdict.remedy = "Wait for the cloud endpoint to finish provisioning, or fix or remove it, then re-run.";
-      }
-    }
-  }
+  const incomplete = holdBackUnusableEndpoints(snapshot, servers, warnings);
 
-  const actions: PlannedAction[] = [];
+  // Deletions first, so `plan` shows them at the top; they depend on nothing and nothing depends on them.
+  const actions: PlannedAction[] = settings.pruneStaleGrants ? deletionActions(snapshot) : [];
   let enable: EnableServiceIdentityAction | undefined;
   if (!adopted) {
     const toType = withSystemAssigned(service.identity.type);
@@ -164,7 +162,8 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
     else for (const id of grant.principal.serverIds) grantIdsByServer.set(id, [...(grantIdsByServer.get(id) ?? []), action.id]);
   }
 
-  if (!service.useIdentity && incomplete.length === 0) {
+  const setUseIdentity = !service.useIdentity && incomplete.length === 0;
+  if (setUseIdentity) {
     actions.push({
       id: "set-use-identity",
       kind: "setUseIdentity",
@@ -175,21 +174,6 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
     summary.useIdentity = true;
   }
 
-  for (const server of snapshot.servers) {
-    const c = classifications.get(server.serverId);
-    if (c?.state !== "Eligible" || !c.principalId) continue;
-    if (servers.find((v) => v.serverId === server.serverId)?.state !== "Eligible") continue; // blocked above
-    const action: SwitchServerAction = {
-      id: `switch:${server.serverId}`,
-      kind: "switchServer",
-      dependsOn: grantIdsByServer.get(server.serverId) ?? [],
-      description: `Switch server ${server.name} to its managed identity ${c.principalId} once its own grants exist`,
-      serverId: server.serverId,
-      serverResourceId: server.resourceId,
-      serverName: server.name,
-      principalId: c.principalId,
-    };
-    actions.push(action);
-  }
-  return { serviceId: service.resourceId, actions, servers, service: summary, warnings, blocked: incomplete.length > 0 };
+  actions.push(...serverWrites(snapshot, classifications, servers, { grantIdsByServer, setUseIdentity }));
+  return { serviceId: service.resourceId, actions, servers, service: summary, warnings, blocked: incomplete.length > 0, serverWarnings };
 }

@@ -6,9 +6,12 @@ import { observe } from "./observe";
 import { plan as makePlan, type Plan } from "./plan";
 import type { ActionOutcome, ReconcileReport, ServerVerdict } from "./report";
 import type { EngineSettings } from "./settings";
+import type { EngineHints } from "./hints";
 
 export interface ReconcileOptions {
   dryRun: boolean;
+  /** What the app knows beyond ARM: machine identity changes, overdue switches. */
+  hints?: EngineHints;
   settings: EngineSettings;
   onProgress?: (message: string) => void;
   signal?: AbortSignal;
@@ -24,25 +27,46 @@ const isOk = (o: ActionOutcome | undefined) => o?.status === "succeeded" || o?.s
 
 /** Verdicts after apply: switched servers, and servers whose own grant or switch failed. */
 function finalVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVerdict[] {
+  return outcomeVerdicts(plan, applied).map((verdict) => {
+    // A storage account's prerequisite warning stays on the server's status whatever happened to it.
+    const notes = plan.serverWarnings.get(verdict.serverId);
+    if (!notes) return verdict;
+    return {
+      ...verdict,
+      reason: [verdict.reason, ...notes.map((n) => `Warning: ${n.message}`)].join(" "),
+      remedy: [verdict.remedy, ...notes.map((n) => n.remedy)].filter((r): r is string => !!r).join(" "),
+    };
+  });
+}
+
+function outcomeVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVerdict[] {
   if (!applied) return plan.servers;
   const byId = new Map(applied.outcomes.map((o) => [o.actionId, o]));
   const actionById = new Map(plan.actions.map((a) => [a.id, a]));
   return plan.servers.map((verdict) => {
-    const switchOutcome = byId.get(`switch:${verdict.serverId}`);
+    const repairOutcome = byId.get(`repair:${verdict.serverId}`);
+    const switchOutcome = byId.get(`switch:${verdict.serverId}`) ?? repairOutcome;
     if (isOk(switchOutcome)) {
       const readBack = applied.switchedServers.get(verdict.serverId);
+      const repaired = repairOutcome !== undefined;
+      const resent = plan.actions.some((a) => a.kind === "switchServer" && a.serverId === verdict.serverId && a.resend);
       return {
         ...verdict,
         state: "Switched",
         activeAuthType: readBack?.activeAuthType ?? verdict.activeAuthType,
-        reason: `Switched to identity ${verdict.principalId} this run; the agent picks it up within the activation window.`,
+        // A re-sent switch keeps the plan's reason: it names the likely cause of the first one not taking.
+        reason: resent
+          ? verdict.reason
+          : repaired
+          ? `Repaired this run: the service now trusts the machine's new identity ${verdict.principalId} (read back); the agent picks it up within the activation window.`
+          : `Switched to identity ${verdict.principalId} this run; the agent picks it up within the activation window.`,
         switchedThisRun: true,
       };
     }
     // The first failed action among this server's grants or its switch explains why it was not brought over.
     const own = plan.actions.filter(
       (a) =>
-        (a.kind === "switchServer" && a.serverId === verdict.serverId) ||
+        ((a.kind === "switchServer" || a.kind === "repairServer") && a.serverId === verdict.serverId) ||
         (a.kind === "grantRole" && a.principal.kind === "server" && a.principal.serverIds.includes(verdict.serverId)),
     );
     const failed = own.map((a) => byId.get(a.id)).find((o) => o?.status === "failed");
@@ -71,7 +95,7 @@ function finalVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVerd
 export async function reconcileService(arm: ArmConnection, serviceId: string, options: ReconcileOptions): Promise<ReconcileReport<PlannedAction>> {
   const startedAt = new Date().toISOString();
   const { result, calls } = await countArmCalls(async () => {
-    const snapshot = await observe(arm, serviceId, options);
+    const snapshot = await observe(arm, serviceId, { ...options, hints: options.hints });
     const plan = makePlan(snapshot, options.settings);
     options.onProgress?.(`${snapshot.service.name}: ${plan.actions.length} action(s) planned${options.dryRun ? " (dry run)" : ""}`);
     const refused = !options.dryRun && plan.actions.length > 0 && options.confirm !== undefined && !(await options.confirm(plan));

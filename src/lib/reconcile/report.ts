@@ -38,7 +38,7 @@ export interface ServerVerdict {
   switchedThisRun: boolean;
 }
 
-type ActionKind = "enableServiceIdentity" | "grantRole" | "setUseIdentity" | "switchServer";
+type ActionKind = "deleteRoleAssignment" | "enableServiceIdentity" | "grantRole" | "setUseIdentity" | "switchServer" | "repairServer";
 
 export interface PlannedActionBase {
   /** Stable within a plan, e.g. "grant:<assignmentName>". */

@@ -1,6 +1,7 @@
 import { ROLE, ROLE_NAMES, type RoleDefinitionGuid } from "../azure/role-assignments";
 import { lastSegment, normalizeResourceId } from "../azure/resource-id";
 import type { RegisteredServerView } from "../azure/views";
+import { isForeignTenant, serviceTenantOf } from "./classify-all";
 import { needsShareGrants, type ServerClassification } from "./eligibility";
 import type { Snapshot } from "./snapshot";
 
@@ -48,9 +49,12 @@ export function requiredGrants(snapshot: Snapshot, classifications: Map<string, 
       for (const id of grant.principal.serverIds) if (!existing.principal.serverIds.includes(id)) existing.principal.serverIds.push(id);
     }
   };
+  const serviceTenant = serviceTenantOf(snapshot);
   for (const group of snapshot.syncGroups) {
     for (const cloud of group.cloudEndpoints) {
       if (!cloud.storageAccountResourceId || !cloud.azureFileShareName) continue;
+      // File Sync does not support a storage account in another tenant: nothing is granted on it.
+      if (isForeignTenant(cloud.storageAccountTenantId, serviceTenant)) continue;
       const account = normalizeResourceId(cloud.storageAccountResourceId);
       const share = fileShareScope(account, cloud.azureFileShareName);
       const shareRole = ROLE.storageFileDataPrivilegedContributor;

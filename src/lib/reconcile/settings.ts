@@ -8,4 +8,6 @@ export interface EngineSettings {
   principalNotFoundRetries: number;
   /** First back-off delay for PrincipalNotFound; doubles per retry. */
   principalNotFoundBaseDelayMs: number;
+  /** PRUNE_STALE_GRANTS: delete the File Sync role assignments this product created that nothing needs any more. */
+  pruneStaleGrants?: boolean;
 }

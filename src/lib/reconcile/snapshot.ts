@@ -1,8 +1,10 @@
 import type { RoleAssignmentView } from "../azure/role-assignments";
+import type { EngineHints } from "./hints";
 import type {
   CloudEndpointView,
   RegisteredServerView,
   ServerEndpointView,
+  StorageAccountView,
   StorageSyncServiceView,
   SyncGroupView,
 } from "../azure/views";
@@ -22,4 +24,13 @@ export interface Snapshot {
   servers: RegisteredServerView[];
   syncGroups: SyncGroupSnapshot[];
   assignments: RoleAssignmentView[];
+  /** The storage accounts behind the cloud endpoints (one GET each per run), for the prerequisite checks. */
+  storageAccounts?: StorageAccountView[];
+  /** With PRUNE_STALE_GRANTS: every assignment at or below the service's storage accounts (one list per account). */
+  accountAssignments?: RoleAssignmentView[];
+  hints?: EngineHints;
+  /** The service's subscription's tenant, read only while the service has no identity to tell it. */
+  subscriptionTenantId?: string;
+  /** Only in runs that re-send an overdue switch: the Arc machine each such server runs on, by host name. */
+  arcStatuses?: Record<string, { machineId: string; status?: string }>;
 }

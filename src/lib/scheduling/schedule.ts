@@ -21,6 +21,8 @@ export interface ReconcileAsk {
   dryRun?: boolean;
   /** Machines whose identity this run should look for (delayed discovery re-checks). */
   discovery?: DiscoveryWatch[];
+  /** Overdue servers whose switch this run sends again (never coalesced: the list would be lost). */
+  overdue?: string[];
   /** Only for requests that are not coalesced (discovery re-checks, retries). */
   delayMs?: number;
   /** false: queue as is, with `delayMs` (a retry that must wait its back-off). Default true. */
@@ -42,7 +44,7 @@ export interface Scheduled {
 export async function requestReconcile(deps: SchedulerDeps, ask: ReconcileAsk, now: Date = new Date()): Promise<Scheduled> {
   const dryRun = ask.dryRun ?? false;
   const runId = newRunId(ask.serviceId, now);
-  const coalescible = !dryRun && !ask.discovery?.length && ask.coalesce !== false;
+  const coalescible = !dryRun && !ask.discovery?.length && !ask.overdue?.length && ask.coalesce !== false;
   const delayMs = coalescible ? deps.coalesceDelayMs : (ask.delayMs ?? 0);
   if (coalescible) {
     const marker = await createOrMergePending(
@@ -68,6 +70,7 @@ export async function requestReconcile(deps: SchedulerDeps, ask: ReconcileAsk, n
     trigger: ask.trigger,
     requestedAt: now.toISOString(),
     ...(ask.discovery?.length ? { discovery: ask.discovery } : {}),
+    ...(ask.overdue?.length ? { overdue: ask.overdue } : {}),
   };
   let recorded = false;
   try {

@@ -1,3 +1,4 @@
+import { sameGuid } from "../azure/guid";
 import type { ServerVerdict } from "../reconcile/report";
 import type { ServerRecord } from "./rows";
 
@@ -14,9 +15,6 @@ export interface MergedServer {
   activationDueAt?: string;
 }
 
-const samePrincipal = (a?: string, b?: string): boolean =>
-  a !== undefined && b !== undefined && a.toLowerCase() === b.toLowerCase();
-
 /**
  * Folds one run's verdict on a server into what the table already knew. The
  * engine sees only ARM's present; the record keeps the history ARM forgets:
@@ -27,7 +25,7 @@ export function mergeServerRecord(previous: ServerRecord | undefined, verdict: S
   const now = ctx.now.toISOString();
   const dueAt = new Date(ctx.now.getTime() + ctx.activationWindowMs).toISOString();
   // A new principal (Arc identity reset, re-registration) starts the story over.
-  const history = previous && (previous.principalId === undefined || samePrincipal(previous.principalId, verdict.principalId)) ? previous : undefined;
+  const history = previous && (previous.principalId === undefined || sameGuid(previous.principalId, verdict.principalId)) ? previous : undefined;
   const record: ServerRecord = {
     serviceId: ctx.serviceId,
     serverId: verdict.serverId.toLowerCase(),

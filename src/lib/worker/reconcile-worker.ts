@@ -12,7 +12,7 @@ import type { RunServerSummary, RunStatus } from "../status/rows";
 import { updateService } from "../status/service-records";
 import type { ReconcileReport } from "../reconcile/report";
 import { requestReconcile, type SchedulerDeps } from "../scheduling/schedule";
-import { decideNextLooks } from "./requeue";
+import { decideNextLooks, engineHintsOf } from "./requeue";
 import type { AppLog } from "../ports/log";
 import type { Telemetry } from "../telemetry/telemetry";
 import { trackReconciled, trackRunFailure } from "../telemetry/track";
@@ -122,7 +122,7 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
 
   let report: ReconcileReport;
   try {
-    report = await deps.engine.reconcile(request.serviceId, { dryRun: request.dryRun });
+    report = await deps.engine.reconcile(request.serviceId, { dryRun: request.dryRun, hints: engineHintsOf(request) });
   } catch (error) {
     return await recordFailure(deps, request, delivery, startedAt, error, log);
   }
@@ -216,3 +216,4 @@ async function recordFailure(
   log.warn(`${request.serviceId}: run ${request.runId} attempt ${delivery.dequeueCount} failed (${message})${lastAttempt ? "; moving to the poison queue" : "; will retry"}`);
   throw new TransientReconcileError(`${request.serviceId}: ${message}`, lastAttempt, { cause: error });
 }
+

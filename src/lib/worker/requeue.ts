@@ -1,5 +1,6 @@
 import { isReplicationDelay, isRetryable } from "../azure/arm-error";
 import { isAgentTooOld } from "../reconcile/agent-version";
+import type { EngineHints } from "../reconcile/hints";
 import type { ReconcileReport } from "../reconcile/report";
 import type { DiscoveryWatch, ReconcileRequest } from "../queue/messages";
 import type { ReconcileAsk } from "../scheduling/schedule";
@@ -45,6 +46,30 @@ export function newServerIds(report: ReconcileReport, previous: PreviousRows): s
   return report.servers.map((v) => v.serverId.trim().toLowerCase()).filter((id) => !known.has(id));
 }
 
+/**
+ * What a request carries beyond its service id, as the engine's hints
+ * (undefined when nothing): the machines a discovery look watches, and the
+ * overdue servers whose switch the run sends again.
+ */
+export function engineHintsOf(request: ReconcileRequest): EngineHints | undefined {
+  const identityChanges = (request.discovery ?? []).map((w) => ({
+    machineId: w.machineId,
+    principalId: w.principalId,
+    hostNames: w.hostNames ?? [],
+    ...(w.previousPrincipalId ? { previousPrincipalId: w.previousPrincipalId } : {}),
+    ...(w.tenantId ? { tenantId: w.tenantId } : {}),
+    ...(w.status ? { status: w.status } : {}),
+  }));
+  if (identityChanges.length === 0 && !request.overdue?.length) return undefined;
+  return { identityChanges, ...(request.overdue?.length ? { overdueServerIds: request.overdue } : {}) };
+}
+
+/** Overdue servers whose re-sent switch did not go out in this run: a retry sends it again. */
+function stillOverdue(request: ReconcileRequest, report: ReconcileReport): string[] {
+  const switched = new Set(report.servers.filter((s) => s.switchedThisRun).map((s) => s.serverId.toLowerCase()));
+  return (request.overdue ?? []).filter((id) => !switched.has(id.toLowerCase()));
+}
+
 function decideRetry(request: ReconcileRequest, report: ReconcileReport, previous: PreviousRows, policy: RequeuePolicy): NextLook | undefined {
   const retryable = report.outcomes.filter((o) => o.status === "failed" && o.error !== undefined && (isRetryable(o.error) || isReplicationDelay(o.error)));
   // Agents too old to know managed identities never report one: not worth waiting for.
@@ -62,11 +87,13 @@ function decideRetry(request: ReconcileRequest, report: ReconcileReport, previou
   const attempt = request.trigger.kind === "retry" ? request.trigger.attempt + 1 : 0;
   const delayMs = policy.recheckDelaysMs[attempt];
   if (delayMs === undefined) return { kind: "note", gaveUp: true, text: `gave up retrying after ${attempt} retries: ${reason}` };
+  const overdue = stillOverdue(request, report);
   return {
     kind: "requeue",
     ask: {
       serviceId: request.serviceId,
       trigger: { kind: "retry", previousRunId: request.runId, attempt, reason: reason.slice(0, 500), ...(waitingFor.length > 0 ? { waitingFor: waitingFor.slice(0, 100) } : {}) },
+      ...(overdue.length > 0 ? { overdue } : {}),
       delayMs,
       coalesce: false,
     },

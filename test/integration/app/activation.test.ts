@@ -47,7 +47,8 @@ describe("activation check", () => {
     expect(overdue[0]?.overdueAt).toBeDefined();
     expect((await getService(stack.app.tables.services, SSS_BRANCH))?.record.counts.ActivationOverdue).toBe(overdue.length);
 
-    // The automatic re-run runs; the server stays overdue (the engine alone cannot tell), and no second re-run follows.
+    // The automatic re-run sends the switch again (as the cmdlet does for every Certificate server) and names the
+    // likely cause; when that does not take either, no second re-run follows.
     await stack.drain();
     const runs = [];
     for await (const e of stack.app.tables.runs.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${resourceKey(SSS_BRANCH)}'` } })) {
@@ -55,10 +56,15 @@ describe("activation check", () => {
       if (run) runs.push(run);
     }
     expect(runs.filter((r) => r.trigger.kind === "timer")).toHaveLength(1);
-    expect((await rowsOf(SSS_BRANCH)).filter((s) => s.state === "ActivationOverdue")).toHaveLength(overdue.length);
+    const resent = (await rowsOf(SSS_BRANCH)).filter((s) => overdue.some((o) => o.serverId === s.serverId));
+    for (const s of resent) {
+      expect(s).toMatchObject({ state: "Switched", switchAttempts: 2, autoReruns: 1 });
+      expect(s.reason).toContain("Likely cause");
+      expect(s.remedy).toContain("azcmagent show");
+    }
     await sleep(1_100);
     const again = await runActivationCheck(stack.app, silentLog);
-    expect(again.reruns).toBe(0);
+    expect(again).toMatchObject({ overdue: overdue.length, reruns: 0 });
     expect((await stack.app.queue.client.getProperties()).approximateMessagesCount).toBe(0);
   });
 
@@ -100,7 +106,14 @@ describe("activation check", () => {
     await activationCheck(timer, stack.context("activationCheck"));
     expect((await getService(stack.app.tables.services, serviceId))?.record.counts).toEqual(countByState(rows));
     expect((await rowsOf(serviceId)).find((r) => r.state === "ActivationOverdue")?.autoReruns).toBe(1);
-    expect(await getPending(stack.app.tables.pending, serviceId)).toMatchObject({ serviceId });
+    // The re-run carries the overdue server (queued as is, not merged into a pending run that would drop it).
+    const queued = [];
+    for await (const e of stack.app.tables.runs.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${resourceKey(serviceId)}'` } })) {
+      const run = runFromEntity(e);
+      if (run?.trigger.kind === "timer") queued.push(run);
+    }
+    expect(queued).toHaveLength(1);
+    expect(await getPending(stack.app.tables.pending, serviceId)).toBeUndefined();
     expect((await listDueEntries(stack.app.tables.due, new Date())).filter((d) => d.serviceId === serviceId)).toHaveLength(0);
     await stack.app.queue.client.clearMessages(); // the re-run of a service the emulator does not have
   });

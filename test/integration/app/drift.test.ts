@@ -116,6 +116,24 @@ describe("drift and late news", () => {
     expect(discoveryRuns.some((r) => r.followUps.some((f) => f.includes(String(newPrincipal))))).toBe(true);
   });
 
+  it("a second identity change of the now switched server: found by the principal the app recorded, repaired at once (grant, then identity + applicationId)", async () => {
+    const before = (await listServerRows(stack.app.tables.servers, SSS_PROD)).find((r) => r.record.name === "fs01.contoso.local")?.record;
+    expect(before?.state).toMatch(/Switched|Active/);
+    const newPrincipal = (await stack.emulator.admin.setMachineIdentity(FS01_ARC, "reset")) ?? "";
+    await stack.emulator.admin.flushEvents();
+    const results = [];
+    for (const event of stack.takeEvents()) results.push(await handleArmEvent(stack.app, event, silentLog));
+    const notes = results.map((r) => (r.result === "scheduled" ? r.note : undefined)).filter((n) => n !== undefined);
+    expect(notes).toEqual([expect.stringContaining("matched by previous principal")]);
+
+    await stack.drain({ timeoutMs: 40_000 });
+    const repairRun = (await runsOf(SSS_PROD)).find((r) => r.plan?.some((a) => a.kind === "repairServer" && (a as { principalId?: string }).principalId === newPrincipal));
+    expect(repairRun?.plan?.map((a) => a.kind)).toEqual(["grantRole", "repairServer"]);
+    expect(repairRun?.trigger).toMatchObject({ kind: "event" });
+    const raw = await stack.emulator.admin.getServer(`${SSS_PROD}/registeredServers/${before?.serverId}`);
+    expect(raw).toMatchObject({ identity: true, applicationId: newPrincipal });
+  });
+
   it("the full sweep repairs a deleted role assignment", async () => {
     const service = (await getService(stack.app.tables.services, SSS_BRANCH))?.record;
     const servicePrincipal = service?.principalId?.toLowerCase();

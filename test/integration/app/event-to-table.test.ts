@@ -35,7 +35,7 @@ describe("ARM event → queue → reconcile → table rows", () => {
     expect(fs01?.activationDueAt).toBeDefined();
     const fs02 = rows.find((r) => r.record.name === "fs02.contoso.local")?.record;
     // Agent 17.3 never reports an identity.
-    expect(fs02?.state).toBe("NoIdentity");
+    expect(fs02?.state).toBe("AgentTooOld"); // 17.3.0.0 is below the default minimum 20.0.0.0
 
     const run = await getRun(stack.app.tables.runs, service?.record.lastRunId ?? "");
     expect(run?.trigger.kind).toBe("event");

@@ -68,22 +68,24 @@ describe("afs-identity CLI", () => {
     expect((await emulator.admin.calls()).writes).toBe(0);
   });
 
-  it("apply exits 2 with reasons when a server cannot be brought over (agent below MIN_AGENT_VERSION)", async () => {
-    const result = await cli(["apply", SERVICE, "--yes"], { MIN_AGENT_VERSION: "20.0.0.0" });
+  it("apply exits 2 with reasons while an agent is below MIN_AGENT_VERSION (default 20.0.0.0), with or without a reported identity", async () => {
+    const result = await cli(["apply", SERVICE, "--yes"]);
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/fs04\s+AgentTooOld\s+Agent 19\.1\.0\.0 is older than 20\.0\.0\.0/);
+    expect(result.stdout).toMatch(/fs02\S*\s+AgentTooOld\s+No managed identity reported, and agent 17\.3\.0\.0 is older than 20\.0\.0\.0/);
     expect(result.stdout).toContain("converged");
   });
 
-  it("apply --yes converges, and a second plan is empty (exit 0) and read-only", async () => {
-    const apply = await cli(["apply", "--subscription", SUB1, "--yes", "--json"]);
-    expect(apply.code).toBe(0);
+  it("apply --yes with MIN_AGENT_VERSION 19.1.0.0 switches fs04; exit 0 only once no agent is below the minimum", async () => {
+    const apply = await cli(["apply", "--subscription", SUB1, "--yes", "--json"], { MIN_AGENT_VERSION: "19.1.0.0" });
+    expect(apply.code).toBe(2); // fs02 runs 17.3.0.0
     const applied = JSON.parse(apply.stdout) as JsonOutput;
     expect(applied.reports[0]?.converged).toBe(true);
     expect(applied.reports[0]?.servers.find((s) => s.name === "fs04")?.state).toBe("Switched");
+    expect(applied.reports[0]?.servers.find((s) => s.name.startsWith("fs02"))?.state).toBe("AgentTooOld");
 
     await emulator.admin.resetCalls();
-    const plan = await cli(["plan", "--subscription", SUB1, "--json"]);
+    const plan = await cli(["plan", "--subscription", SUB1, "--json"], { MIN_AGENT_VERSION: "17.0.0.0" });
     expect(plan.code).toBe(0);
     expect((JSON.parse(plan.stdout) as JsonOutput).reports[0]?.plan).toEqual([]);
     expect((await emulator.admin.calls()).writes).toBe(0);

@@ -24,7 +24,8 @@ async function atTerminal(answer: string): Promise<{ code: number; stdout: strin
   const err: string[] = [];
   stdout.on("data", (c: Buffer) => out.push(c.toString()));
   stderr.on("data", (c: Buffer) => err.push(c.toString()));
-  const code = await runCli(["apply", SERVICE], { env: { ARM_ENDPOINT: emulator.armEndpoint }, stdin, stdout, stderr });
+  // 19.1.0.0 lets fs04 be brought over too (the default 20.0.0.0 would hold it back as AgentTooOld).
+  const code = await runCli(["apply", SERVICE], { env: { ARM_ENDPOINT: emulator.armEndpoint, MIN_AGENT_VERSION: "19.1.0.0" }, stdin, stdout, stderr });
   return { code, stdout: out.join(""), stderr: err.join("") };
 }
 
@@ -42,8 +43,9 @@ describe("afs-identity apply at a terminal", () => {
   it("applies exactly the shown plan when the answer is yes", async () => {
     await emulator.admin.resetCalls();
     const result = await atTerminal("y");
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(2); // converged, but fs02's agent (17.3.0.0) is below the minimum
     expect(result.stdout).toContain("converged");
+    expect(result.stdout).toMatch(/fs02\S*\s+AgentTooOld/);
     expect((await emulator.admin.calls()).writes).toBe(15);
   });
 });

@@ -3,7 +3,7 @@ import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { MicrosoftStorageSync } from "@azure/arm-storagesync";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_SEED_PATH, ROLE_IDS, type SeedInput } from "../../../dev/emulator/index";
+import { DEFAULT_SEED_PATH, ROLE_IDS, TEST_TENANT_ID, type SeedInput } from "../../../dev/emulator/index";
 import { plainRequest, SERVICE1, SUB1, responseProblems, startHarness, type Harness } from "./harness";
 
 const NOBODY = "0b0d0000-0000-4000-8000-000000000001";
@@ -78,6 +78,41 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
     });
   });
 
+  it("Azure File Sync Administrator is served as Azure defines it: roleAssignments/write under its condition, no delete", async () => {
+    const def = await h.authorization().roleDefinitions.get(SUB1_SCOPE, ROLE_IDS.azureFileSyncAdministrator);
+    const permission = def.permissions?.[0] as { actions?: string[]; condition?: string; conditionVersion?: string } | undefined;
+    expect(def.roleName).toBe("Azure File Sync Administrator");
+    expect(permission?.actions).toContain("Microsoft.Authorization/roleAssignments/write");
+    expect(permission?.actions?.some((a) => /roleAssignments\/delete|Authorization\/\*$|^\*$/i.test(a))).toBe(false);
+    const raw = await plainRequest(h, "GET", `${SUB1_SCOPE}/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS.azureFileSyncAdministrator}?api-version=2022-04-01`);
+    expect(raw.body).toMatchObject({
+      properties: {
+        permissions: [
+          {
+            conditionVersion: "2.0",
+            condition: expect.stringContaining(`{${ROLE_IDS.readerAndDataAccess}, ${ROLE_IDS.storageFileDataPrivilegedContributor}, ${ROLE_IDS.storageAccountContributor}}`),
+          },
+        ],
+      },
+    });
+  });
+
+  it("a role assignment DELETE by a caller holding only Azure File Sync Administrator is 403; RBAC Administrator deletes it; both are counted", async () => {
+    const name = "4a000000-0000-4000-8000-0000000000de";
+    const created = await h.authorization().roleAssignments.create(FIN_SHARE, name, assignment(ROLE_IDS.readerAndDataAccess, "ServicePrincipal"));
+    await h.emulator.admin.resetCalls();
+    await expect(as(AFS_ADMIN_ONLY).authorization.roleAssignments.delete(FIN_SHARE, name)).rejects.toMatchObject({
+      statusCode: 403,
+      code: "AuthorizationFailed",
+      message: expect.stringContaining("Microsoft.Authorization/roleAssignments/delete"),
+    });
+    // The seeded automation identity (Azure File Sync Administrator + Reader) cannot either.
+    await expect(h.authorization().roleAssignments.delete(FIN_SHARE, name)).rejects.toMatchObject({ statusCode: 403 });
+    await expect(as(RBAC_ADMIN).authorization.roleAssignments.delete(FIN_SHARE, name)).resolves.toMatchObject({ id: created.id });
+    await expect(h.authorization().roleAssignments.get(FIN_SHARE, name)).rejects.toMatchObject({ statusCode: 404, code: "RoleAssignmentNotFound" });
+    expect((await h.emulator.admin.calls()).byOperation.RoleAssignments_Delete).toEqual({ reads: 0, writes: 3 });
+  });
+
   it("a principal without any role gets 403 on reads and writes", async () => {
     const nobody = as(NOBODY);
     await expect(nobody.storageSync.storageSyncServices.get("rg-filesync", "sss-prod")).rejects.toMatchObject({ statusCode: 403, code: "AuthorizationFailed" });
@@ -112,6 +147,15 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
     expect(denied.status).toBe(403);
     const allowed = await plainRequest(h, "GET", machine);
     expect(allowed.status).toBe(200);
+  });
+
+  it("GET subscription answers its tenantId to a caller holding a role in it, 403 to one holding none", async () => {
+    const path = `${SUB1_SCOPE}?api-version=2022-12-01`;
+    const token = async (p: string) => (await new ManagedIdentityCredential({ clientId: p }).getToken(`${h.emulator.armEndpoint}/.default`))?.token;
+    expect((await plainRequest(h, "GET", path, undefined, await token(AFS_ADMIN_ONLY))).body).toMatchObject({ subscriptionId: SUB1, tenantId: TEST_TENANT_ID });
+    const denied = await plainRequest(h, "GET", path, undefined, await token(NOBODY));
+    expect(denied.status).toBe(403);
+    expect(denied.body).toMatchObject({ error: { code: "AuthorizationFailed" } });
   });
 
   it("requests without a bearer token get 401 whatever the enforcement", async () => {

@@ -84,13 +84,14 @@ describe("reconcile: ARM faults", () => {
     for (const n of [1, 2]) expect((await harness.emulator.admin.getServer(serverResourceId(n))).identity).toBe(false);
   });
 
-  it("a storage account in a subscription the automation cannot read fails only that account's grants; the other sync groups converge", async () => {
+  it("a storage account in a subscription the automation cannot read fails only that account's grants; the other servers get theirs, and wait for useIdentity", async () => {
     const seed = tenant({ servers: [eligibleServer(1), eligibleServer(2)], syncGroups: [syncGroupOn("sg-a", ACCOUNT_A, "share1", [1]), syncGroupOn("sg-b", ACCOUNT_B, "share1", [2])] });
     // The automation's roles on subscription A only.
     seed.roleAssignments = (seed.roleAssignments ?? []).filter((a) => !a.scope.includes(SUB_B));
     await harness.load(seed, { enforceRbac: true });
     const report = await harness.run();
-    expect(report.servers.map((v) => v.state)).toEqual(["Switched", "Failed"]);
+    expect(report.servers.map((v) => v.state)).toEqual(["Failed", "Failed"]);
+    expect(report.servers[0]?.reason).toContain("set-use-identity skipped");
     expect(report.servers[1]).toMatchObject({ error: { code: "AuthorizationFailed", statusCode: 403 } });
     expect(report.servers[1]?.remedy).toContain("Azure File Sync Administrator");
     expect(report.outcomes.find((o) => o.actionId === "set-use-identity")).toMatchObject({ status: "skipped" });

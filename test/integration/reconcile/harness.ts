@@ -3,7 +3,7 @@ import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { startEmulator, type EmulatorHandle, type SeedInput } from "../../../dev/emulator/index";
 import { createArmConnection, type ArmConnection } from "../../../src/lib/azure/arm-connection";
 import { createCredential } from "../../../src/lib/azure/credential";
-import { reconcileService, type EngineSettings } from "../../../src/lib/reconcile";
+import { reconcileService, type EngineHints, type EngineSettings } from "../../../src/lib/reconcile";
 
 /**
  * Engine integration harness: an emulator of its own (per test), the
@@ -53,7 +53,11 @@ export function tenant(options: {
   roleAssignments?: SeedInput["roleAssignments"];
   callerRoles?: string[];
   /** Arc machines (in rg-sync) whose host names match servers, with their system-assigned identity. */
-  arcMachines?: Array<{ name: string; hostName: string; principalId: string }>;
+  arcMachines?: Array<{ name: string; hostName: string; principalId: string; status?: "Connected" | "Disconnected" | "Error" | "Expired" }>;
+  /** Storage account A's network rules and shared-key setting (Azure's defaults when absent). */
+  accountA?: { networkAcls?: { defaultAction: "Allow" | "Deny"; bypass: string }; allowSharedKeyAccess?: boolean };
+  /** Subscription B's Entra tenant (the seed's when absent). */
+  subscriptionBTenantId?: string;
 }): SeedInput {
   const callerRoles = options.callerRoles ?? ["Azure File Sync Administrator", "Reader"];
   return {
@@ -66,13 +70,14 @@ export function tenant(options: {
           {
             name: "rg-sync",
             storageSyncServices: [{ name: "sss", identity: options.identity, useIdentity: options.useIdentity ?? false, registeredServers: options.servers, syncGroups: options.syncGroups }],
-            arcMachines: (options.arcMachines ?? []).map((m) => ({ name: m.name, hostName: m.hostName, identity: { principalId: m.principalId } })),
+            arcMachines: (options.arcMachines ?? []).map((m) => ({ name: m.name, hostName: m.hostName, identity: { principalId: m.principalId }, ...(m.status ? { status: m.status } : {}) })),
           },
-          { name: "rg-data", storageAccounts: [{ name: "stdataa", fileShares: ["share1", "share2", "share3"] }] },
+          { name: "rg-data", storageAccounts: [{ name: "stdataa", fileShares: ["share1", "share2", "share3"], ...options.accountA }] },
         ],
       },
       {
         subscriptionId: SUB_B,
+        ...(options.subscriptionBTenantId ? { tenantId: options.subscriptionBTenantId } : {}),
         resourceGroups: [{ name: "rg-data-b", storageAccounts: [{ name: "stdatab", fileShares: ["share1", "share2"] }] }],
       },
     ],
@@ -88,7 +93,7 @@ export interface EngineHarness {
   arm: ArmConnection;
   /** Resets the emulator to a seed: state, call counters, faults, LRO mode, RBAC enforcement and list paging. */
   load(seed: SeedInput, settings?: { lroMode?: "sync" | "async"; enforceRbac?: boolean; listPageSize?: number }): Promise<void>;
-  run(dryRun?: boolean, settings?: Partial<EngineSettings>): ReturnType<typeof reconcileService>;
+  run(dryRun?: boolean, settings?: Partial<EngineSettings>, hints?: EngineHints): ReturnType<typeof reconcileService>;
   /**
    * A connection of its own whose Storage Sync client (subscription A) runs
    * `policy` on the wire: how a test makes the emulator's answers look like
@@ -125,7 +130,7 @@ export async function startEngineHarness(): Promise<EngineHarness> {
       await emulator.admin.setSettings({ lroMode: settings.lroMode ?? "async", enforceRbac: settings.enforceRbac ?? false, listPageSize: settings.listPageSize ?? 0 });
       await emulator.admin.resetCalls();
     },
-    run: (dryRun = false, settings = {}) => reconcileService(arm, SERVICE_ID, { dryRun, settings: { ...SETTINGS, ...settings } }),
+    run: (dryRun = false, settings = {}, hints) => reconcileService(arm, SERVICE_ID, { dryRun, settings: { ...SETTINGS, ...settings }, hints }),
     connectWith(policy) {
       const own = connect();
       own.storageSync(SUB_A).pipeline.addPolicy(policy);
@@ -156,7 +161,7 @@ export function useEngineHarness(): EngineHarness {
       return current().arm;
     },
     load: (seed, settings) => current().load(seed, settings),
-    run: (dryRun, settings) => current().run(dryRun, settings),
+    run: (dryRun, settings, hints) => current().run(dryRun, settings, hints),
     connectWith: (policy) => current().connectWith(policy),
     close: () => current().close(),
   };

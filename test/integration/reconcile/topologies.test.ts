@@ -127,7 +127,7 @@ describe("reconcile: topologies", () => {
     expect((await harness.emulator.admin.calls()).byOperation["RoleAssignments_Create"]).toBeUndefined();
   });
 
-  it("grants and switches again after an Arc identity reset (a new principal inherits nothing)", async () => {
+  it("repairs a switched server after an Arc identity reset: grants the new principal, then PATCHes identity + applicationId, read back", async () => {
     const machine = `/subscriptions/${SUB_A}/resourceGroups/rg-sync/providers/Microsoft.HybridCompute/machines/fs1`;
     await harness.load(
       tenant({
@@ -140,20 +140,29 @@ describe("reconcile: topologies", () => {
     await harness.emulator.admin.advanceTime(60_000);
     expect((await harness.run()).servers[0]?.state).toBe("Active");
 
-    const newPrincipal = await harness.emulator.admin.setMachineIdentity(machine, "reset");
+    const newPrincipal = (await harness.emulator.admin.setMachineIdentity(machine, "reset")) ?? "";
     expect(newPrincipal).toBeTruthy();
-    await harness.emulator.admin.advanceTime(60_000); // the agent reports the new identity
+    await harness.emulator.admin.advanceTime(60_000);
+    // The agent cannot report the new identity (its trust is broken): without the app's hint the run sees nothing to do.
+    expect((await harness.run()).plan).toEqual([]);
+
     await harness.emulator.admin.resetCalls();
-    const report = await harness.run();
-    expect(report.plan.map((a) => a.kind)).toEqual(["grantRole", "switchServer"]);
+    const change = { machineId: machine, principalId: newPrincipal, previousPrincipalId: principalOf(1), hostNames: ["fs1", "fs1.contoso.local"] };
+    const report = await harness.run(false, {}, { identityChanges: [change] });
+    expect(report.plan.map((a) => a.kind)).toEqual(["grantRole", "repairServer"]);
     expect(report.plan[0]).toMatchObject({ principal: { kind: "server", principalId: newPrincipal } });
+    expect(report.plan[1]?.dependsOn).toEqual([report.plan[0]?.id]); // the grant comes before the repair
+    expect(report.servers[0]).toMatchObject({ state: "Switched", principalId: newPrincipal, switchedThisRun: true });
+    expect(report.servers[0]?.reason).toContain("Repaired");
     expect((await harness.emulator.admin.calls()).writes).toBe(2);
+    expect(await harness.emulator.admin.getServer(serverResourceId(1))).toMatchObject({ identity: true, applicationId: newPrincipal });
 
     await harness.emulator.admin.resetCalls();
     expect((await harness.run()).plan).toEqual([]);
     expect((await harness.emulator.admin.calls()).writes).toBe(0);
     await harness.emulator.admin.advanceTime(60_000);
     expect(await harness.emulator.admin.getServer(serverResourceId(1))).toMatchObject({ activeAuthType: "ManagedIdentity", applicationId: newPrincipal });
+    expect((await harness.run()).servers[0]).toMatchObject({ state: "Active", principalId: newPrincipal });
   });
 
   it("follows nextLink on every list and grants on every cloud endpoint of a sync group, not only the first", async () => {
@@ -192,7 +201,7 @@ describe("reconcile: topologies", () => {
     expect((await harness.emulator.admin.calls()).writes).toBe(0);
   });
 
-  it("does not switch the servers of a sync group whose cloud endpoint comes back with an empty storageAccountResourceId, nor set useIdentity", async () => {
+  it("does not set useIdentity while a cloud endpoint comes back with an empty storageAccountResourceId, so no server is switched (the documented order)", async () => {
     await harness.load(tenant({ servers: [eligibleServer(1), eligibleServer(2)], syncGroups: [syncGroupOn("sg-sloppy", ACCOUNT_B, "share1", [1]), syncGroupOn("sg-ok", ACCOUNT_A, "share1", [2])] }));
     // The spec examples' cloud endpoint: the account id is an empty string.
     const arm = harness.connectWith({
@@ -210,9 +219,11 @@ describe("reconcile: topologies", () => {
     const report = await reconcileService(arm, SERVICE_ID, { dryRun: false, settings: SETTINGS });
     expect(report.servers.map((v) => [v.state, v.switchedThisRun])).toEqual([
       ["Failed", false],
-      ["Switched", true],
+      ["Eligible", false],
     ]);
     expect(report.servers[0]?.error?.code).toBe("CloudEndpointIncomplete");
+    expect(report.servers[1]?.reason).toContain("useIdentity is not set");
+    expect((await harness.emulator.admin.getServer(serverResourceId(2))).identity).toBe(false);
     expect(report.plan.some((a) => a.kind === "setUseIdentity")).toBe(false);
     expect(report.converged).toBe(false);
     expect(report.warnings.some((w) => w.includes("sg-sloppy"))).toBe(true);
@@ -280,7 +291,7 @@ describe("reconcile: topologies", () => {
     expect((await harness.emulator.admin.calls()).writes).toBe(0);
   });
 
-  it("reports a cloud endpoint whose storage account is gone with a remedy, and still brings over the servers of the other sync groups", async () => {
+  it("reports a cloud endpoint whose storage account is gone with a remedy; useIdentity waits for it, and so do the switches (the documented order)", async () => {
     await harness.load(tenant({ servers: [eligibleServer(1), eligibleServer(2)], syncGroups: [syncGroupOn("sg-gone", ACCOUNT_B, "share1", [1]), syncGroupOn("sg-ok", ACCOUNT_A, "share1", [2])] }));
     // The account was deleted after the cloud endpoint was made: ARM answers 404 for its scope.
     await harness.emulator.admin.addFault({ match: { pathContains: "/storageAccounts/stdatab/" }, effect: { kind: "status", status: 404, code: "ResourceNotFound" } });
@@ -293,6 +304,9 @@ describe("reconcile: topologies", () => {
       expect(o.remedy).toContain("cloud endpoint");
     }
     expect(report.outcomes.find((o) => o.actionId === "set-use-identity")?.status).toBe("skipped");
-    expect(report.servers.map((v) => v.state)).toEqual(["Failed", "Switched"]);
+    expect(report.servers.map((v) => v.state)).toEqual(["Failed", "Failed"]);
+    expect(report.servers[1]?.reason).toContain("set-use-identity skipped");
+    // Its own grant was still made: once the account is fixed, only useIdentity and the switches remain.
+    expect(report.outcomes.find((o) => o.actionId.includes(principalOf(2)))?.status).toBe("succeeded");
   });
 });

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { classifyArmEvent } from "../../../src/lib/events/classify";
-import { hostNamesMatch } from "../../../src/lib/events/host-name";
+import { hostNamesMatch } from "../../../src/lib/reconcile/host-name";
 
 const SUB = "00000000-0000-0000-0000-00000000000a";
 const scopes = [`/subscriptions/${SUB}/resourceGroups/rg-files`];

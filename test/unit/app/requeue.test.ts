@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideNextLooks, newServerIds } from "../../../src/lib/worker/requeue";
+import { decideNextLooks, engineHintsOf, newServerIds } from "../../../src/lib/worker/requeue";
 import type { ReconcileRequest } from "../../../src/lib/queue/messages";
 import type { ActionOutcome, ReconcileReport, ServerVerdict } from "../../../src/lib/reconcile/report";
 import { remedyFor } from "../../../src/lib/reconcile/remedies";
@@ -91,5 +91,41 @@ describe("decideNextLooks (requeue as a value)", () => {
     expect(decideNextLooks(watching, found, { serverIds: [] }, policy)).toEqual([
       { kind: "note", gaveUp: false, text: `identity ${principalId} of /m reported by server s9` },
     ]);
+  });
+
+  it("a retry of a run that re-sent overdue switches carries the ones that did not go out, and is not coalesced", () => {
+    const overdue = request({ overdue: ["s1", "s2"], trigger: { kind: "timer", timer: "activationCheck", reason: "server s1 overdue" } });
+    const outcome = report({
+      servers: [{ ...server("s1", "Switched"), switchedThisRun: true }, server("s2", "Switched")],
+      outcomes: [failed({ code: "TooManyRequests", message: "slow down", statusCode: 429 })],
+    });
+    const [look] = decideNextLooks(overdue, outcome, { serverIds: ["s1", "s2"] }, policy);
+    expect(look?.kind === "requeue" && look.ask).toMatchObject({ overdue: ["s2"], coalesce: false });
+    const allSent = report({ ...outcome, servers: [{ ...server("s1", "Switched"), switchedThisRun: true }] });
+    const [retry] = decideNextLooks(request({ overdue: ["s1"] }), allSent, { serverIds: ["s1"] }, policy);
+    expect(retry?.kind === "requeue" && "overdue" in retry.ask).toBe(false);
+  });
+});
+
+describe("engineHintsOf (what a request tells the engine)", () => {
+  const principalId = "33333333-3333-4333-8333-333333333333";
+  const previousPrincipalId = "44444444-4444-4444-8444-444444444444";
+
+  it("has nothing to say for a plain request", () => {
+    expect(engineHintsOf(request())).toBeUndefined();
+  });
+
+  it("turns discovery watches into identity changes and overdue servers into re-sends", () => {
+    const watched = request({
+      discovery: [{ machineId: "/m", principalId, attempt: 2, previousPrincipalId, hostNames: ["fs01"], status: "Disconnected" }],
+      overdue: ["s1"],
+    });
+    expect(engineHintsOf(watched)).toEqual({
+      identityChanges: [{ machineId: "/m", principalId, previousPrincipalId, hostNames: ["fs01"], status: "Disconnected" }],
+      overdueServerIds: ["s1"],
+    });
+    expect(engineHintsOf(request({ discovery: [{ machineId: "/m", principalId, attempt: 0 }] }))).toEqual({
+      identityChanges: [{ machineId: "/m", principalId, hostNames: [] }],
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { normalizeGuid } from "../../../src/lib/azure/guid";
-import { toCloudEndpointView, toRegisteredServerView, toServiceIdentityType, toStorageSyncServiceView } from "../../../src/lib/azure/views";
+import { toCloudEndpointView, toRegisteredServerView, toServiceIdentityType, toStorageAccountView, toStorageSyncServiceView } from "../../../src/lib/azure/views";
 
 const SERVICE = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
 
@@ -59,5 +59,24 @@ describe("ARM body normalisation", () => {
     expect(view("st1")).toBeUndefined();
     expect(view("/subscriptions/s/resourceGroups/rg")).toBeUndefined();
     expect(view(42)).toBeUndefined();
+  });
+
+  it("reads a server's own error code as the hex the docs print (int32 or text), 0 as none", () => {
+    const code = (serverManagementErrorCode: unknown) => toRegisteredServerView({ id: `${SERVICE}/registeredServers/x`, properties: { serverManagementErrorCode } }, SERVICE).serverManagementErrorCode;
+    expect(code(-2134351773)).toBe("0x80c86063");
+    expect(code("-2134351773")).toBe("0x80c86063");
+    expect(code(0)).toBeUndefined();
+    expect(code(undefined)).toBeUndefined();
+  });
+
+  it("reads a storage account's network rules and shared-key setting with Azure's defaults when absent", () => {
+    const account = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1";
+    expect(toStorageAccountView({ id: account, properties: {} }, account)).toEqual({ resourceId: account, defaultAction: "Allow", bypass: ["AzureServices"], allowSharedKeyAccess: true });
+    expect(toStorageAccountView({ properties: { networkAcls: { defaultAction: "deny", bypass: "Logging, Metrics" }, allowSharedKeyAccess: false } }, account)).toEqual({
+      resourceId: account,
+      defaultAction: "Deny",
+      bypass: ["Logging", "Metrics"],
+      allowSharedKeyAccess: false,
+    });
   });
 });

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { conditionAllows } from "../../../dev/emulator/rbac";
+import { conditionAllows, roleConditionAllows } from "../../../dev/emulator/rbac";
 import { actionMatches, findRole, ROLE_IDS, roleAllows } from "../../../dev/emulator/roles";
 
 const condition = (roles: string[], servicePrincipalOnly: boolean): string =>
@@ -39,10 +39,22 @@ describe("built-in roles", () => {
     expect(roleAllows(findRole(`/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS.userAccessAdministrator}`)!, action)).toBe(true);
   });
 
-  it("Azure File Sync Administrator delegates only the File Sync roles", () => {
-    expect(findRole("Azure File Sync Administrator")?.delegableRoles).toEqual(
-      expect.arrayContaining([ROLE_IDS.storageAccountContributor, ROLE_IDS.storageFileDataPrivilegedContributor]),
+  it("Azure File Sync Administrator writes role assignments only for the File Sync roles, and cannot delete any", () => {
+    const afs = findRole("Azure File Sync Administrator")!;
+    const write = "Microsoft.Authorization/roleAssignments/write";
+    expect(roleAllows(afs, write)).toBe(true);
+    expect(roleAllows(afs, "Microsoft.Authorization/roleAssignments/delete")).toBe(false);
+    expect(roleAllows(afs, "Microsoft.Authorization/roleAssignments/read")).toBe(true);
+    for (const g of [ROLE_IDS.readerAndDataAccess, ROLE_IDS.storageFileDataPrivilegedContributor, ROLE_IDS.storageAccountContributor]) {
+      expect(roleConditionAllows(afs.condition!, write, { roleDefinitionGuid: g })).toBe(true);
+    }
+    fc.assert(
+      fc.property(fc.uuid(), (g) => {
+        fc.pre(![ROLE_IDS.readerAndDataAccess, ROLE_IDS.storageFileDataPrivilegedContributor, ROLE_IDS.storageAccountContributor].includes(g as never));
+        expect(roleConditionAllows(afs.condition!, write, { roleDefinitionGuid: g })).toBe(false);
+      }),
     );
-    expect(findRole("Azure File Sync Administrator")?.delegableRoles).not.toContain(ROLE_IDS.owner);
+    // The condition only guards role assignment writes: other actions pass it.
+    expect(roleConditionAllows(afs.condition!, "Microsoft.StorageSync/storageSyncServices/write", undefined)).toBe(true);
   });
 });

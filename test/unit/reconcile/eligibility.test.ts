@@ -16,7 +16,7 @@ describe("classifyServer", () => {
     ["switch requested, not picked up", { identity: true, applicationId: guid(1, "b") }, "Switched", guid(1, "b")],
     ["switch pending, then a new identity reported", { identity: true, applicationId: guid(1, "b"), latestApplicationId: guid(1, "c") }, "Eligible", guid(1, "c")],
     ["too old", { latestApplicationId: guid(1, "c"), agentVersion: "18.0.1.0" }, "AgentTooOld", guid(1, "c")],
-    ["no identity, agent too old to report one", { agentVersion: "18.0.1.0" }, "NoIdentity", undefined],
+    ["no identity, agent too old to report one", { agentVersion: "18.0.1.0" }, "AgentTooOld", undefined],
     ["ClusterName", { serverRole: "ClusterName", latestApplicationId: guid(1, "c") }, "ClusterName", undefined],
   ] as const)("%s", (_, props, state, principal) => {
     const c = classifyServer(server(guid(1, "d"), props), min);

@@ -26,7 +26,8 @@ describe("plan", () => {
       assignmentName: roleAssignmentName(share, guid(1, "c"), ROLE.storageFileDataPrivilegedContributor),
     });
     expect(useIdentity?.dependsOn).toEqual(["enable-service-identity", accountGrant?.id, shareGrant?.id]);
-    expect(switchServer?.dependsOn).toEqual([serverGrant?.id]);
+    // The documented order: the switch waits for the server's grants and for useIdentity.
+    expect(switchServer?.dependsOn).toEqual([serverGrant?.id, "set-use-identity"]);
     expect(p.servers[0]?.state).toBe("Eligible");
     expect(p.service).toMatchObject({ identityType: "SystemAssigned", useIdentity: true });
   });
@@ -57,7 +58,7 @@ describe("plan", () => {
     const p = plan(snapshot, settings);
     expect(kinds(p.actions)).toEqual(["grantRole", "setUseIdentity", "switchServer"]);
     expect(p.actions[0]).toMatchObject({ scope: share, principal: { kind: "service" }, roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor });
-    expect(p.actions[2]?.dependsOn).toEqual([]);
+    expect(p.actions[2]?.dependsOn).toEqual(["set-use-identity"]);
   });
 
   it("counts a management-group assignment as present only on the account it was listed at", () => {
@@ -98,7 +99,7 @@ describe("plan", () => {
   it("warns about an agent too old for managed identities even when it reports none, naming the upgrade", () => {
     const old = server(guid(1, "d"), { agentVersion: "17.3.0.0" });
     const p = plan(snapshotOf({ servers: [old], syncGroups: [] }), settings);
-    expect(p.servers[0]).toMatchObject({ state: "NoIdentity" });
+    expect(p.servers[0]).toMatchObject({ state: "AgentTooOld" });
     expect(p.servers[0]?.reason).toContain("upgrade the Azure File Sync agent");
     expect(p.warnings.some((w) => w.includes("17.3.0.0") && w.includes("19.1.0.0"))).toBe(true);
   });
@@ -137,9 +138,10 @@ describe("plan", () => {
     sloppy.cloudEndpoints = [toCloudEndpointView({ id: `${sloppy.resourceId}/cloudEndpoints/ce`, properties: { storageAccountResourceId: "", azureFileShareName: "share1" } }, sloppy.resourceId)];
     expect(sloppy.cloudEndpoints[0]?.storageAccountResourceId).toBeUndefined();
     const p = plan(snapshotOf({ servers: [s1, s2], syncGroups: [sloppy, syncGroup("sg-ok", [{ account: acct, share: "share1" }], [s2.serverId])] }), settings);
-    expect(kinds(p.actions)).toEqual(["enableServiceIdentity", "grantRole", "grantRole", "grantRole", "switchServer"]);
-    expect(p.actions.find((a) => a.kind === "switchServer")).toMatchObject({ serverId: s2.serverId });
+    // useIdentity cannot be set, so no server is switched, not even the one behind the complete endpoint.
+    expect(kinds(p.actions)).toEqual(["enableServiceIdentity", "grantRole", "grantRole", "grantRole"]);
     expect(p.servers.map((v) => v.state)).toEqual(["Failed", "Eligible"]);
+    expect(p.servers[1]?.reason).toContain("useIdentity is not set");
     expect(p.servers[0]).toMatchObject({ error: { code: "CloudEndpointIncomplete" } });
     expect(p.servers[0]?.remedy).toBeTruthy();
     expect(p.service.useIdentity).toBe(false);

@@ -45,6 +45,7 @@ export function syncGroup(name: string, cloud: Array<{ account: string; share: s
 
 export function snapshotOf(parts: Partial<Snapshot> & { servers: RegisteredServerView[]; syncGroups: SyncGroupSnapshot[] }): Snapshot {
   return {
+    ...parts,
     service: parts.service ?? {
       resourceId: SERVICE_ID,
       name: "sss",
