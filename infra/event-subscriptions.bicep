@@ -19,10 +19,9 @@ resource app 'Microsoft.Web/sites@2024-04-01' existing = {
   scope: resourceGroup(functionAppResourceGroup)
 }
 
-resource appHost 'Microsoft.Web/sites/host@2024-04-01' existing = {
-  parent: app
-  name: 'default'
-}
+// The host's keys: Microsoft.Web/sites/host has no resource type in Bicep's
+// type index (it is only an action target), so listKeys() takes its id.
+var hostKeys = listKeys('${app.id}/host/default', '2024-04-01')
 
 module eventSubscriptions 'app/event-subscription.bicep' = [
   for d in deliveries: {
@@ -32,7 +31,7 @@ module eventSubscriptions 'app/event-subscription.bicep' = [
       systemTopicName: last(split(d.topicId, '/'))
       name: '${take('afsid-${environmentName}', 44)}-${uniqueString(d.scope)}' // at most 64 characters
       subjectBeginsWith: '${d.scope}/'
-      endpointUrl: 'https://${app.properties.defaultHostName}/runtime/webhooks/eventgrid?functionName=${eventsFunctionName}&code=${appHost.listKeys().systemKeys.eventgrid_extension}'
+      endpointUrl: 'https://${app.properties.defaultHostName}/runtime/webhooks/eventgrid?functionName=${eventsFunctionName}&code=${hostKeys.systemKeys.eventgrid_extension}'
       deadLetterStorageAccountId: deadLetterStorageAccountId
       deadLetterContainerName: deadLetterContainerName
     }

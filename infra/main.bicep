@@ -73,7 +73,7 @@ var reusableTopicIds = filter(map(split(existingSystemTopicIds, ','), t => trim(
 var reusableTopicBySubscription = toObject(reusableTopicIds, t => toLower(split(t, '/')[2]), t => t)
 var topicChoices = map(managedSubscriptionIds, sub => {
   subscriptionId: sub
-  existingId: contains(reusableTopicBySubscription, sub) ? reusableTopicBySubscription[sub] : ''
+  existingId: reusableTopicBySubscription[?sub] ?? ''
 })
 var eventTopics = map(topicChoices, c => {
   subscriptionId: c.subscriptionId

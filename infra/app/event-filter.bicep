@@ -1,6 +1,6 @@
 // What the events function reacts to. ARM raises ResourceWriteSuccess for every
 // write in a subscription; only these five operations can make a server
-// eligible or change who needs which grant (docs: DOMAIN.md). test/infra checks
+// eligible or change who needs which grant. test/infra checks
 // this list against the operations the app's event handler accepts.
 
 @export()

@@ -23,4 +23,5 @@ resource reused 'Microsoft.EventGrid/systemTopics@2025-02-15' existing = if (reu
 }
 
 output id string = reuseExisting ? reused.id : created.id
-output principalId string = reuseExisting ? reused.identity.principalId : created.identity.principalId
+// Each branch reads the topic its condition deploys or references, so neither is null there.
+output principalId string = reuseExisting ? reused!.identity.principalId : created!.identity.principalId

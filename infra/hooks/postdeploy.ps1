@@ -3,20 +3,22 @@
 # deployment (infra/event-subscriptions.bicep) once the host has created the
 # eventgrid_extension system key. Needs the Azure CLI signed in (az login).
 $ErrorActionPreference = 'Stop'
+# A plain message on stderr and exit code 1, as postdeploy.sh does (throw would print an error record).
+function Stop-Hook([string] $message) { [Console]::Error.WriteLine($message); exit 1 }
 
 $required = 'AZURE_ENV_NAME', 'AZURE_LOCATION', 'AZURE_SUBSCRIPTION_ID', 'AZURE_RESOURCE_GROUP',
   'AZURE_FUNCTION_APP_NAME', 'AZURE_FUNCTION_APP_HOSTNAME', 'AZURE_STORAGE_ACCOUNT_ID',
   'AZURE_DEAD_LETTER_CONTAINER', 'AZURE_EVENT_GRID_DELIVERIES'
 foreach ($name in $required) {
   if (-not [Environment]::GetEnvironmentVariable($name)) {
-    throw "postdeploy: $name is not set; run 'azd provision' first"
+    Stop-Hook "postdeploy: $name is not set; run 'azd provision' first"
   }
 }
 $eventsFunction = if ($env:EVENTS_FUNCTION_NAME) { $env:EVENTS_FUNCTION_NAME } else { 'armEvents' }
 $pollSeconds = if ($env:POSTDEPLOY_POLL_SECONDS) { [int]$env:POSTDEPLOY_POLL_SECONDS } else { 10 }
 
-az account show --output none 2>$null
-if ($LASTEXITCODE -ne 0) { throw "postdeploy: the Azure CLI is not signed in; run 'az login' and then 'azd hooks run postdeploy'" }
+az account show *> $null
+if ($LASTEXITCODE -ne 0) { Stop-Hook "postdeploy: the Azure CLI is not signed in; run 'az login' and then 'azd hooks run postdeploy'" }
 az account set --subscription $env:AZURE_SUBSCRIPTION_ID
 
 try { Invoke-WebRequest -Uri "https://$($env:AZURE_FUNCTION_APP_HOSTNAME)/" -TimeoutSec 60 -UseBasicParsing | Out-Null } catch { }
@@ -27,7 +29,7 @@ for ($attempt = 1; $attempt -le 30; $attempt++) {
   Write-Host "postdeploy: waiting for the host to create the Event Grid key ($attempt/30)"
   Start-Sleep -Seconds $pollSeconds
 }
-if (-not $key) { throw "postdeploy: no eventgrid_extension key; is function '$eventsFunction' deployed? Re-run: azd hooks run postdeploy" }
+if (-not $key) { Stop-Hook "postdeploy: no eventgrid_extension key after 30 tries; is function '$eventsFunction' deployed? Re-run: azd hooks run postdeploy" }
 Remove-Variable key # the deployment reads the key itself with listKeys
 
 $parameters = @{
@@ -49,7 +51,7 @@ try {
   az deployment sub create --name "afsid-events-$($env:AZURE_ENV_NAME)" --location $env:AZURE_LOCATION `
     --template-file (Join-Path $PSScriptRoot '..' 'event-subscriptions.bicep') `
     --parameters "@$file" --only-show-errors --output none
-  if ($LASTEXITCODE -ne 0) { throw 'postdeploy: the Event Grid deployment failed' }
+  if ($LASTEXITCODE -ne 0) { Stop-Hook 'postdeploy: the Event Grid deployment failed' }
 } finally {
   Remove-Item $file -ErrorAction SilentlyContinue
 }

@@ -3,8 +3,9 @@
 # custom role definitions, Event Grid subscriptions and the topic resource
 # groups this deployment created. Needs the Azure CLI signed in (az login).
 $ErrorActionPreference = 'Continue'
-az account show --output none 2>$null
-if ($LASTEXITCODE -ne 0) { throw "predown: the Azure CLI is not signed in; run 'az login' first" }
+az account show *> $null
+# A plain message on stderr and exit code 1, as predown.sh does (throw would print an error record).
+if ($LASTEXITCODE -ne 0) { [Console]::Error.WriteLine("predown: the Azure CLI is not signed in; run 'az login' first"); exit 1 }
 
 function Split-List([string] $text) { if ($text) { $text.Split(',') | Where-Object { $_ } } else { @() } }
 $failed = $false

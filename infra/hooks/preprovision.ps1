@@ -1,7 +1,8 @@
 # azd preprovision hook (Windows): same checks as preprovision.sh, with the
 # rules src/lib/config.ts applies to MANAGED_SCOPES.
 $failed = $false
-function Fail([string] $message) { Write-Error "preprovision: $message" -ErrorAction Continue; $script:failed = $true }
+# Plain messages on stderr, as preprovision.sh writes them (Write-Error would print error records).
+function Fail([string] $message) { [Console]::Error.WriteLine("preprovision: $message"); $script:failed = $true }
 
 $scopes = @("$env:MANAGED_SCOPES".Split(',') | ForEach-Object { $_.Trim().TrimEnd('/') } | Where-Object { $_ })
 if ($scopes.Count -eq 0) {

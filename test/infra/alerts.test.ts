@@ -1,22 +1,40 @@
 /**
- * The alert rules of infra/app/alerts.bicep against the telemetry the app
- * sends (src/lib/telemetry/events.ts) and the queries the README shows: a
- * renamed event or dimension must break here, not silently in Azure.
+ * The alert rules infra/app/alerts.bicep deploys (through main.bicep, as Bicep
+ * evaluates the deployment) against the telemetry the app sends
+ * (src/lib/telemetry/events.ts) and the queries the README shows: a renamed
+ * event or dimension must break here, not silently in Azure.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EVENT_NAMES, runEvent, serverEvent } from "../../src/lib/telemetry/events";
-import { BicepProject, literal, projectRoot, property, reference } from "./bicep/project";
+import { BicepServer, DEPLOYMENT, repoRoot, type PredictedResource, type Snapshot } from "./bicep-cli";
+import { deployMain, ofType, single } from "./deployment";
 
-const project = BicepProject.load(projectRoot, "infra");
-const ALERTS = "infra/app/alerts.bicep";
-const rules = project.resolve(ALERTS, reference("rules"));
-const ruleList = rules?.kind === "array" ? rules.items : [];
-const queryOf = (name: string): string => {
-  const rule = ruleList.find((r) => literal(property(r, "name")) === name);
-  return (literal(property(rule, "query")) ?? "").trim();
-};
+const RULE_NAMES = ["server-overdue", "run-failed", "service-not-converged"];
+const EMAIL = "ops@contoso.example";
+const MANAGED_SCOPES = `/subscriptions/${DEPLOYMENT.subscriptionId}`;
+
+let server: BicepServer;
+let portalOnly: Snapshot;
+let mailed: Snapshot;
+
+beforeAll(async () => {
+  server = BicepServer.start();
+  portalOnly = await deployMain(server, { managedScopes: MANAGED_SCOPES });
+  mailed = await deployMain(server, { managedScopes: MANAGED_SCOPES, alertEmailAddress: EMAIL });
+}, 120_000);
+
+afterAll(() => server?.close());
+
+interface Criterion {
+  query: string;
+  dimensions: { name: string; operator: string; values: string[] }[];
+}
+const rules = (s: Snapshot) => ofType(s, "Microsoft.Insights/scheduledQueryRules");
+const criterion = (rule: PredictedResource | undefined) => ((rule?.properties?.criteria as { allOf: Criterion[] } | undefined)?.allOf ?? [])[0];
+const queryOf = (name: string): string => (criterion(rules(portalOnly).find((r) => r.name.endsWith(`-${name}`)))?.query ?? "").trim();
+const actionGroupsOf = (rule: PredictedResource) => (rule.properties?.actions as { actionGroups: string[] }).actionGroups;
 const normalize = (kql: string) => kql.replace(/\s+/g, " ").trim();
 
 /** Every dimension the app can send with each event the rules read. */
@@ -30,25 +48,28 @@ const DIMENSIONS: Record<string, string[]> = {
 };
 
 describe("alert rules", () => {
-  it("are the three the README describes, on Application Insights, split by service", () => {
-    expect(ruleList.map((r) => literal(property(r, "name")))).toEqual(["server-overdue", "run-failed", "service-not-converged"]);
-    const [alertRules] = project.resources().filter((r) => r.type === "Microsoft.Insights/scheduledQueryRules");
-    const body = JSON.stringify(alertRules?.body);
-    expect(body).toContain("applicationInsights.id");
-    expect(body).toContain('"serviceId"');
+  it("are the three the README describes, on the deployment's Application Insights, split by service", () => {
+    const insights = single(portalOnly, "Microsoft.Insights/components");
+    expect(rules(portalOnly)).toHaveLength(RULE_NAMES.length);
+    for (const name of RULE_NAMES) {
+      const rule = rules(portalOnly).find((r) => r.name.endsWith(`-${name}`));
+      expect(rule, name).toBeDefined();
+      expect(rule?.kind).toBe("LogAlert");
+      expect(rule?.properties?.scopes).toEqual([insights.id]);
+      expect(criterion(rule)?.dimensions).toEqual([{ name: "serviceId", operator: "Include", values: ["*"] }]);
+    }
   });
 
   it("mail only through an action group created when an address is given", () => {
-    const [group] = project.resources().filter((r) => r.type === "Microsoft.Insights/actionGroups");
-    expect(group?.path).toBe(ALERTS);
-    expect(JSON.stringify(group?.declaration)).toContain('"condition":"sendMail"');
-    expect(JSON.stringify(group?.body)).toContain("alertEmailAddress");
-    const text = readFileSync(join(projectRoot, ALERTS), "utf8");
-    expect(text).toMatch(/var sendMail = !empty\(alertEmailAddress\)/);
-    expect(text).toMatch(/actionGroups: sendMail \? \[actionGroup\.id\] : \[\]/);
+    expect(ofType(portalOnly, "Microsoft.Insights/actionGroups")).toEqual([]);
+    for (const rule of rules(portalOnly)) expect(actionGroupsOf(rule), rule.name).toEqual([]);
+    const group = single(mailed, "Microsoft.Insights/actionGroups");
+    expect(group.properties?.emailReceivers).toEqual([expect.objectContaining({ emailAddress: EMAIL })]);
+    expect(rules(mailed)).toHaveLength(RULE_NAMES.length);
+    for (const rule of rules(mailed)) expect(actionGroupsOf(rule), rule.name).toEqual([group.id]);
   });
 
-  it.each(["server-overdue", "run-failed", "service-not-converged"])("%s reads only events and dimensions the app sends", (name) => {
+  it.each(RULE_NAMES)("%s reads only events and dimensions the app sends", (name) => {
     const query = queryOf(name);
     const events = [...query.matchAll(/name == "(\w+)"/g)].map((m) => m[1] ?? "");
     expect(events.length).toBeGreaterThan(0);
@@ -59,8 +80,9 @@ describe("alert rules", () => {
     expect(query).toMatch(/\bserviceId\b/);
   });
 
-  it.each(["server-overdue", "run-failed", "service-not-converged"])("%s is shown in the README as deployed", (name) => {
-    const readme = normalize(readFileSync(join(projectRoot, "README.md"), "utf8").replace("| where timestamp > ago(1d)\n", ""));
-    expect(readme).toContain(normalize(queryOf(name)));
+  it.each(RULE_NAMES)("%s is shown in the README as deployed", (name) => {
+    const readme = normalize(readFileSync(join(repoRoot, "README.md"), "utf8").replace("| where timestamp > ago(1d)\n", ""));
+    // A boolean, so a failure names the rule instead of printing the whole README.
+    expect(readme.includes(normalize(queryOf(name))), `README.md shows the ${name} query as deployed: ${normalize(queryOf(name))}`).toBe(true);
   });
 });

@@ -4,25 +4,34 @@
  * drops (which would then never arrive in Azure).
  */
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { classifyArmEvent } from "../../src/lib/events/classify";
-import { BicepProject, literal, projectRoot } from "./bicep/project";
+import { BicepServer } from "./bicep-cli";
+import { deploy, single } from "./deployment";
 
 const SUBSCRIPTION = "/subscriptions/5f8b4a2e-0c1d-4e6f-9a7b-3c2d1e0f9a8b";
 const RESOURCE_GROUP = `${SUBSCRIPTION}/resourceGroups/rg-sync`;
 
-const project = BicepProject.load(projectRoot, "infra");
-const filterFile = "infra/app/event-filter.bicep";
+let filteredOperations: string[] = [];
+let eventType: string | undefined;
 
-function exportedStrings(name: string): string[] {
-  const value = project.findVar(filterFile, name)?.decl.value;
-  if (value?.kind === "array") return value.items.map((item) => literal(item) ?? "");
-  const single = literal(value);
-  return single === undefined ? [] : [single];
-}
-
-const filteredOperations = exportedStrings("handledOperationNames");
-const [eventType] = exportedStrings("resourceWriteSuccess");
+/** The filter of the event subscription the postdeploy deployment creates, as Bicep evaluates it. */
+beforeAll(async () => {
+  const server = BicepServer.start();
+  try {
+    const { events } = await deploy(server, { managedScopes: SUBSCRIPTION });
+    const filter = single(events, "Microsoft.EventGrid/systemTopics/eventSubscriptions").properties?.filter as {
+      includedEventTypes: string[];
+      advancedFilters: { operatorType: string; key: string; values: string[] }[];
+    };
+    expect(filter.includedEventTypes).toHaveLength(1);
+    expect(filter.advancedFilters.map((f) => [f.operatorType, f.key])).toEqual([["StringIn", "data.operationName"]]);
+    eventType = filter.includedEventTypes[0];
+    filteredOperations = filter.advancedFilters[0]?.values ?? [];
+  } finally {
+    await server.close();
+  }
+}, 120_000);
 
 /** A resource id that an operation like `Microsoft.X/a/b/write` writes: `.../providers/Microsoft.X/a/a1/b/b1`. */
 function resourceIdFor(operation: string): string {

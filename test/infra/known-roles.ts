@@ -5,7 +5,7 @@
  * for keyless storage, Entra-only telemetry and Event Grid dead-lettering.
  * README.md (Deployment) explains each one; a test checks that it lists them all.
  */
-export const DOMAIN_ROLES = {
+export const APP_ROLES = {
   "92b92042-07d9-4307-87f7-36a593fc5850": "Azure File Sync Administrator",
   "f58310d9-a9f6-439a-9e8d-f62e7b41a168": "Role Based Access Control Administrator",
   "17d1049b-9a84-46fb-8f53-869881c3d3ab": "Storage Account Contributor",
@@ -20,7 +20,7 @@ export const DEPLOYMENT_ROLES = {
   "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
 } as const;
 
-export const KNOWN_ROLES: Readonly<Record<string, string>> = { ...DOMAIN_ROLES, ...DEPLOYMENT_ROLES };
+export const KNOWN_ROLES: Readonly<Record<string, string>> = { ...APP_ROLES, ...DEPLOYMENT_ROLES };
 
 /** The only roles the app may hand out (what Set-AzStorageSyncServiceIdentity assigns). */
 export const ASSIGNABLE_ROLE_IDS = ["17d1049b-9a84-46fb-8f53-869881c3d3ab", "69566ab7-960f-475b-8e7c-b3118f30c6bd"];

@@ -6,10 +6,10 @@
  */
 import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, SETTING_NAMES } from "../../src/lib/config";
-import type { Value } from "./bicep/ast";
-import { BicepProject, literal, projectRoot, property, reference } from "./bicep/project";
+import { BicepServer, isDeploymentTimeValue, repoRoot as projectRoot } from "./bicep-cli";
+import { deploy, ofType, single, type Deployment } from "./deployment";
 import { firstColumnUnderHeading } from "./markdown-table";
 
 /** Read by the app locally but never set in Azure. */
@@ -59,30 +59,22 @@ const DEPLOYMENT_TIME_SAMPLES: Record<string, string> = {
   RECONCILE_QUEUE_NAME: "reconcile",
 };
 
-const project = BicepProject.load(projectRoot, "infra");
-const API = "infra/app/api.bicep";
+let server: BicepServer;
+let deployed: Deployment;
+const MANAGED_SCOPES = DEPLOYMENT_TIME_SAMPLES.MANAGED_SCOPES as string;
 
-/** The Function App's settings as declared in infra/: name → value (undefined when computed at deployment). */
-function infraAppSettings(): Map<string, string | undefined> {
-  const configs = project
-    .resources()
-    .filter((r) => r.type === "Microsoft.Web/sites/config" && literal(property(r.body, "name")) === "appsettings");
-  expect(configs.map((c) => c.path)).toEqual([API]);
-  const settings = new Map<string, string | undefined>();
-  const addObject = (value: Value | undefined) => {
-    if (value?.kind !== "object") return false;
-    for (const p of value.properties) settings.set(p.key, literal(p.value));
-    return true;
-  };
-  const props = property(configs[0]?.body, "properties");
-  if (!addObject(props) && props?.kind === "expr") {
-    // union(tunables, appSettingOverrides, wiring): objects and the vars that hold them.
-    for (const child of props.children) addObject(child);
-    for (const name of props.text.match(/\b[A-Za-z_]\w*\b/g) ?? []) {
-      addObject(project.resolve(API, reference(name, props.line)));
-    }
-  }
-  return settings;
+beforeAll(async () => {
+  server = BicepServer.start();
+  deployed = await deploy(server, { managedScopes: MANAGED_SCOPES });
+}, 120_000);
+
+afterAll(() => server?.close());
+
+/** The Function App's settings as Bicep evaluates them: name → value (undefined when computed at deployment). */
+function appSettings(d: Deployment = deployed): Map<string, string | undefined> {
+  const config = single(d.main, "Microsoft.Web/sites/config");
+  expect(config.name.endsWith("/appsettings")).toBe(true);
+  return new Map(Object.entries(config.properties ?? {}).map(([name, value]) => [name, isDeploymentTimeValue(value) ? undefined : String(value)]));
 }
 
 function differences(actual: Iterable<string>, expected: Iterable<string>) {
@@ -100,11 +92,11 @@ describe("setting names", () => {
 
   it("infra/ sets exactly the settings the app reads in Azure, plus the host's", () => {
     const expected = [...SETTING_NAMES.filter((n) => !(n in LOCAL_ONLY_APP_SETTINGS) && !(n in CONDITIONAL_APP_SETTINGS)), ...Object.keys(HOST_SETTINGS)];
-    expect(differences(infraAppSettings().keys(), expected)).toEqual({ missing: [], extra: [] });
+    expect(differences(appSettings().keys(), expected)).toEqual({ missing: [], extra: [] });
   });
 
   it("infra/ sets nothing Flex Consumption rejects and no key-based connection", () => {
-    const names = [...infraAppSettings().keys()];
+    const names = [...appSettings().keys()];
     for (const forbidden of FORBIDDEN_IN_AZURE) expect(names).not.toContain(forbidden);
   });
 
@@ -128,17 +120,17 @@ describe("setting names", () => {
 describe("setting values in infra/", () => {
   it("are valid for config.ts and equal to its defaults", () => {
     const env: Record<string, string> = {};
-    for (const [name, value] of infraAppSettings()) {
+    for (const [name, value] of appSettings()) {
       const resolved = value ?? DEPLOYMENT_TIME_SAMPLES[name];
       expect(resolved, `a sample value for ${name}, computed at deployment`).toBeDefined();
       env[name] = resolved as string;
     }
-    const deployed = loadConfig(env);
+    const fromInfra = loadConfig(env);
     const required = Object.fromEntries(
       ["MANAGED_SCOPES", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri"].map((n) => [n, env[n]]),
     );
     const defaults = loadConfig(required);
-    const { managedScopes, storage, managedIdentityClientId, applicationInsightsConnectionString, ...tunables } = deployed;
+    const { managedScopes, storage, managedIdentityClientId, applicationInsightsConnectionString, ...tunables } = fromInfra;
     const { managedScopes: _s, storage: _t, managedIdentityClientId: _m, applicationInsightsConnectionString: _a, ...defaultTunables } = defaults;
     expect(tunables).toEqual(defaultTunables);
     // Telemetry is on in Azure: the app sends to the Application Insights the host logs to.
@@ -149,14 +141,24 @@ describe("setting values in infra/", () => {
     expect(env.AzureWebJobsStorage__credential).toBe("managedidentity");
   });
 
-  it("authenticate telemetry with the app identity's client id", () => {
-    const settings = infraAppSettings();
-    expect(settings.get("APPLICATIONINSIGHTS_AUTHENTICATION_STRING")).toBeUndefined(); // interpolated
-    const wiring = project.resolve(API, reference("wiring"));
-    const auth = property(wiring, "APPLICATIONINSIGHTS_AUTHENTICATION_STRING");
-    expect(auth).toMatchObject({ kind: "string", value: "ClientId=${identityClientId};Authorization=AAD" });
-    for (const name of ["AZURE_CLIENT_ID", "AzureWebJobsStorage__clientId"]) {
-      expect(property(wiring, name)).toMatchObject({ kind: "expr", text: "identityClientId" });
-    }
+  it("authenticate storage and telemetry with the app identity's client id", () => {
+    const config = single(deployed.main, "Microsoft.Web/sites/config").properties ?? {};
+    const clientId = `reference('${single(deployed.main, "Microsoft.ManagedIdentity/userAssignedIdentities").id}', '2023-01-31').clientId`;
+    for (const name of ["AZURE_CLIENT_ID", "AzureWebJobsStorage__clientId"]) expect(config[name], name).toBe(`[${clientId}]`);
+    expect(config.APPLICATIONINSIGHTS_AUTHENTICATION_STRING).toBe(`[format('ClientId={0};Authorization=AAD', ${clientId})]`);
+  });
+
+  it("let appSettingOverrides change a tunable but not the identity wiring", async () => {
+    const overridden = await deploy(server, { managedScopes: MANAGED_SCOPES, appSettingOverrides: { ACTIVATION_WINDOW: "PT15M", MANAGED_SCOPES: "/subscriptions/x", AZURE_CLIENT_ID: "x" } });
+    const settings = appSettings(overridden);
+    expect(settings.get("ACTIVATION_WINDOW")).toBe("PT15M");
+    expect(settings.get("MANAGED_SCOPES")).toBe(appSettings().get("MANAGED_SCOPES"));
+    expect(settings.get("AZURE_CLIENT_ID")).toBeUndefined(); // still the identity's, read at deployment
+  });
+
+  it("name the queue the deployment creates for the worker", () => {
+    const queues = ofType(deployed.main, "Microsoft.Storage/storageAccounts/queueServices/queues").map((q) => q.name.split("/").at(-1));
+    expect(queues).toEqual([appSettings().get("RECONCILE_QUEUE_NAME")]);
+    expect(queues).toEqual(["reconcile"]);
   });
 });
