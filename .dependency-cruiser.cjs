@@ -3,6 +3,7 @@
 //   events, activation, http, status-page, worker, sweep → composition → functions
 // A module imports only from its own layer or below; only src/functions
 // (and src/index.ts) reach the composition root; no import cycles at all.
+// src/functions and src/index.ts import little at the top (cold start).
 const HANDLERS = "events|activation|http|status-page|worker|sweep";
 const above = (...layers) => `^src/lib/(${layers.join("|")})/`;
 
@@ -64,6 +65,17 @@ module.exports = {
       comment: "Handlers take narrow dependencies; src/functions builds them (src/lib/composition) and passes them in.",
       from: { path: "^src/", pathNot: "^src/(functions/|lib/composition/)" },
       to: { path: "^src/lib/composition/" },
+    },
+    {
+      name: "functions-load-light",
+      severity: "error",
+      comment:
+        "The worker loads src/index.ts and every function module before the first invocation: at the top they import only @azure/functions and a constant or two; the rest (the composition root, the Azure SDK) is imported with await import() when a handler first runs.",
+      from: { path: "^src/(functions/|index\\.ts$)" },
+      to: {
+        dependencyTypesNot: ["dynamic-import", "type-only"],
+        pathNot: "^(node_modules/@azure/functions/|src/lib/sign-in-mode\\.ts$|src/lib/status-page/links\\.ts$)",
+      },
     },
     {
       name: "src-stands-alone",

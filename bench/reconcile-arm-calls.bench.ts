@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { startEmulator, type EmulatorHandle, type SeedInput } from "../dev/emulator/index";
+import { generateEstate } from "../dev/seeds/generate-estate";
 import { createArmConnection, type ArmConnection } from "../src/lib/azure/arm-connection";
 import { isSameOrDescendantScope } from "../src/lib/azure/resource-id";
 import { ROLE } from "../src/lib/azure/role-assignments";
@@ -9,6 +9,8 @@ import { listStorageSyncServices } from "../src/lib/azure/reads";
 import type { RegisteredServerView } from "../src/lib/azure/views";
 import { observe, reconcileService, type EngineSettings, type Snapshot } from "../src/lib/reconcile";
 import { fileShareScope, serversBehindEndpoint } from "../src/lib/reconcile/required-grants";
+import { emulatorCredential } from "./support/emulator-credential";
+import { verdict } from "./support/table";
 
 /**
  * ARM traffic of one reconcile vs what Set-AzStorageSyncServiceIdentity's
@@ -72,19 +74,6 @@ function cmdletCalls(snapshot: Snapshot): Counts {
   }
   writes += 1 + eligible.length; // useIdentity, then every eligible server
   return { reads, writes, sleepSeconds };
-}
-
-/** Tokens straight from the emulator's MSI endpoint: MSAL caches the first endpoint per process, and bench/run.ts runs several benchmarks (and emulators) in one process. */
-function emulatorCredential(emulator: EmulatorHandle): TokenCredential {
-  return {
-    async getToken(scopes): Promise<AccessToken> {
-      const resource = (Array.isArray(scopes) ? scopes[0] : scopes)?.replace(/\/\.default$/, "") ?? "";
-      const url = `${emulator.identityEndpoint}?resource=${encodeURIComponent(resource)}&api-version=2019-08-01`;
-      const response = await fetch(url, { headers: { "X-IDENTITY-HEADER": emulator.identityHeader } });
-      const body = (await response.json()) as { access_token: string; expires_on: string };
-      return { token: body.access_token, expiresOnTimestamp: Number(body.expires_on) * 1000 };
-    },
-  };
 }
 
 /** A bigger synthetic topology: 24 servers (a 4-node cluster), 6 sync groups over 2 accounts in 2 subscriptions. */
@@ -200,8 +189,11 @@ export default async function run(): Promise<void> {
     .sort()
     .map((f) => [f.replace(/\.json$/, ""), JSON.parse(readFileSync(path.join(seedsDir, f), "utf8")) as SeedInput]);
   topologies.push(["large", largeTopology()]);
+  // Two services of the estate the scale benchmarks use: 100 servers, 10 sync groups over 2 accounts.
+  topologies.push(["estate", generateEstate({ services: 2 })]);
 
-  const emulator = await startEmulator({ lroMode: "sync" });
+  // Counts, not throttling: buckets big enough that no 429 (which ARM counts as a call) muddles the counts.
+  const emulator = await startEmulator({ lroMode: "sync", throttle: { readBurst: 1e9, writeBurst: 1e9 } });
   try {
     const arm = createArmConnection({
       endpoint: emulator.armEndpoint,
@@ -217,6 +209,13 @@ export default async function run(): Promise<void> {
     const worse = rows.filter((r) => r.ourReads > r.cmdletReads);
     console.log(
       worse.length === 0 ? "reads never exceed the cmdlet's" : `reads exceed the cmdlet's in: ${worse.map((r) => `${r.topology} ${r.run}`).join(", ")}`,
+    );
+    const steady = rows.filter((r) => r.topology.startsWith("estate/") && r.run === "second");
+    const ours = steady.reduce((n, r) => n + r.ourReads, 0);
+    const theirs = steady.reduce((n, r) => n + r.cmdletReads, 0);
+    const steadyWrites = steady.reduce((n, r) => n + r.ourWrites, 0);
+    console.log(
+      `steady state of the estate's services (second run): reads ${ours} vs the cmdlet's ${theirs}: ${verdict(ours / theirs, 0.35)}; writes ${steadyWrites} (target 0)`,
     );
     const extra = rows.filter((r) => r.ourWrites !== r.missing);
     console.log(

@@ -201,6 +201,8 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
       return;
     }
     if (fault?.kind === "latency") await sleep(fault.ms);
+    const latencyMs = core.latency.delayMs(routed.isWrite);
+    if (latencyMs > 0) await sleep(latencyMs);
     if (fault?.kind === "status") {
       const f = faultResponse(fault);
       status = f.status;
@@ -211,16 +213,18 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
 
     const subscriptionId = routed.params.subscriptionId ?? /^\/subscriptions\/([^/]+)/i.exec(path)?.[1];
     if (subscriptionId) {
-      const decision = core.throttle.take(subscriptionId, routed.isWrite, core.clock.now());
-      const h = rateLimitHeader(routed.isWrite, decision.remaining);
+      const kind = method === "DELETE" ? "delete" : routed.isWrite ? "write" : "read";
+      const decision = core.throttle.take(subscriptionId, kind, core.clock.now());
+      const h = rateLimitHeader(kind, decision.remaining);
       headers[h.name] = h.value;
       if (!decision.allowed) {
         throw new ArmError(
           429,
           "SubscriptionRequestsThrottled",
-          `Number of ${routed.isWrite ? "write" : "read"} requests for subscription '${subscriptionId}' exceeded the limit. Please try again after '${decision.retryAfterSeconds}' seconds.`,
+          `Number of ${kind} requests for subscription '${subscriptionId}' exceeded the limit. Please try again after '${decision.retryAfterSeconds}' seconds.`,
           {
             "Retry-After": String(decision.retryAfterSeconds),
+            ...(decision.retryAfterMs === undefined ? {} : { "retry-after-ms": String(decision.retryAfterMs) }),
           },
         );
       }

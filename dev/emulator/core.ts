@@ -5,6 +5,7 @@ import { CallRecorder } from "./calls";
 import { SimulatedClock } from "./clock";
 import { ArmThrottle, type ArmThrottleOptions } from "./faults/arm-throttle";
 import { FaultInjector } from "./faults/fault-injector";
+import { LatencyModel, type LatencyModelOptions } from "./faults/latency-model";
 import { LroTracker } from "./lro";
 import { idKey } from "./resource-id";
 import type { Seed } from "./seed";
@@ -47,6 +48,7 @@ export class EmulatorCore {
   readonly recorder = new CallRecorder();
   readonly faults = new FaultInjector();
   readonly throttle: ArmThrottle;
+  readonly latency: LatencyModel;
   readonly catalog: SpecCatalog;
   delays: EmulatorDelays;
   lroMode: "sync" | "async";
@@ -66,12 +68,14 @@ export class EmulatorCore {
     enforceRbac?: boolean;
     catalog?: SpecCatalog;
     throttle?: ArmThrottleOptions;
+    latency?: LatencyModelOptions;
     validateResponses?: boolean;
     listPageSize?: number;
   }) {
     this.validateResponses = options.validateResponses ?? false;
     this.listPageSize = options.listPageSize ?? 0;
     this.throttle = new ArmThrottle(options.throttle);
+    this.latency = new LatencyModel(options.latency);
     this.catalog = options.catalog ?? SpecCatalog.load();
     this.delays = { ...DEFAULT_DELAYS, ...options.delays };
     this.lroMode = options.lroMode ?? "async";

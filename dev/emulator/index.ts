@@ -10,6 +10,7 @@ import { handleArmRequest, readBody, requestUrl, send } from "./arm-server";
 import { EmulatorCore, type EmulatorDelays } from "./core";
 import { EventGridPublisher } from "./events/publisher";
 import type { ArmThrottleOptions } from "./faults/arm-throttle";
+import type { LatencyModelOptions } from "./faults/latency-model";
 import { armOperationName, resourceWriteSuccessEvent } from "./events/resource-write-event";
 import { startIdentityEndpoint } from "./identity-endpoint";
 import { grantingRoleName } from "./rbac";
@@ -57,6 +58,8 @@ export interface EmulatorOptions {
   listPageSize?: number;
   /** ARM's per-subscription token buckets; default ARM's limits (reads 250/25 per s, writes 200/10 per s). */
   throttle?: ArmThrottleOptions;
+  /** Per-call latency (default none); give it and `throttle` the same timeScale to compress time. */
+  latency?: LatencyModelOptions;
 }
 
 export interface EmulatorHandle {
@@ -91,6 +94,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     lroMode: options.lroMode,
     enforceRbac: options.enforceRbac,
     throttle: options.throttle,
+    latency: options.latency,
     validateResponses: options.validateResponses,
     listPageSize: options.listPageSize,
   });

@@ -1,10 +1,12 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { runActivationCheck } from "../lib/activation/check";
-import { getAppServices } from "../lib/composition/default-services";
-import { logFromContext } from "../lib/composition/log";
 
 /** Timer → switched servers whose activation window passed are read again (Active or ActivationOverdue). */
 export async function activationCheck(_timer: Timer, context: InvocationContext): Promise<void> {
+  const [{ runActivationCheck }, { getAppServices }, { logFromContext }] = await Promise.all([
+    import("../lib/activation/check.js"),
+    import("../lib/composition/default-services.js"),
+    import("../lib/composition/log.js"),
+  ]);
   await runActivationCheck(await getAppServices(), logFromContext(context));
 }
 

@@ -1,10 +1,12 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { getAppServices } from "../lib/composition/default-services";
-import { logFromContext } from "../lib/composition/log";
-import { reconcileAllInScope } from "../lib/sweep/sweep";
 
 /** Timer → a reconcile of every Storage Sync Service in MANAGED_SCOPES (repairs drift no event reports). */
 export async function fullSweep(timer: Timer, context: InvocationContext): Promise<void> {
+  const [{ getAppServices }, { logFromContext }, { reconcileAllInScope }] = await Promise.all([
+    import("../lib/composition/default-services.js"),
+    import("../lib/composition/log.js"),
+    import("../lib/sweep/sweep.js"),
+  ]);
   const reason = timer.isPastDue ? "scheduled sweep (past due)" : "scheduled sweep";
   await reconcileAllInScope(await getAppServices(), { kind: "timer", timer: "fullSweep", reason }, {}, logFromContext(context));
 }

@@ -1,11 +1,13 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { getAppServices } from "../lib/composition/default-services";
-import { logFromContext } from "../lib/composition/log";
-import { postReconcile } from "../lib/http/reconcile-api";
-import { toApiRequest, toHttpResponse } from "../lib/http/functions-adapter";
 
 /** POST /api/reconcile → 202 with Location of the run. */
 export async function reconcileHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const [{ getAppServices }, { logFromContext }, { postReconcile }, { toApiRequest, toHttpResponse }] = await Promise.all([
+    import("../lib/composition/default-services.js"),
+    import("../lib/composition/log.js"),
+    import("../lib/http/reconcile-api.js"),
+    import("../lib/http/functions-adapter.js"),
+  ]);
   return toHttpResponse(await postReconcile(await getAppServices(), toApiRequest(request), logFromContext(context)));
 }
 

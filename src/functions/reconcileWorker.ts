@@ -1,7 +1,4 @@
 import { app, type InvocationContext } from "@azure/functions";
-import { getAppServices } from "../lib/composition/default-services";
-import { logFromContext } from "../lib/composition/log";
-import { handleReconcileMessage } from "../lib/worker/reconcile-worker";
 
 /** The host's dequeue count (1 on first delivery); missing or odd values count as a first delivery. */
 export function dequeueCountOf(context: InvocationContext): number {
@@ -11,6 +8,11 @@ export function dequeueCountOf(context: InvocationContext): number {
 
 /** Queue "reconcile" → one reconcile of one service, recorded in Table Storage. */
 export async function reconcileWorker(message: unknown, context: InvocationContext): Promise<void> {
+  const [{ getAppServices }, { logFromContext }, { handleReconcileMessage }] = await Promise.all([
+    import("../lib/composition/default-services.js"),
+    import("../lib/composition/log.js"),
+    import("../lib/worker/reconcile-worker.js"),
+  ]);
   await handleReconcileMessage(await getAppServices(), message, { dequeueCount: dequeueCountOf(context) }, logFromContext(context));
 }
 

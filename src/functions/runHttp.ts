@@ -1,10 +1,12 @@
 import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
-import { getAppServices } from "../lib/composition/default-services";
-import { getRunRecord } from "../lib/http/status-api";
-import { toApiRequest, toHttpResponse } from "../lib/http/functions-adapter";
 
 /** GET /api/runs/{runId} → one run's audit record. */
 export async function runHttp(request: HttpRequest): Promise<HttpResponseInit> {
+  const [{ getAppServices }, { getRunRecord }, { toApiRequest, toHttpResponse }] = await Promise.all([
+    import("../lib/composition/default-services.js"),
+    import("../lib/http/status-api.js"),
+    import("../lib/http/functions-adapter.js"),
+  ]);
   return toHttpResponse(await getRunRecord(await getAppServices(), toApiRequest(request)));
 }
 

@@ -1,10 +1,12 @@
 import { app, type HttpResponseInit } from "@azure/functions";
-import { getAppServices } from "../lib/composition/default-services";
-import { getServices } from "../lib/http/status-api";
-import { toHttpResponse } from "../lib/http/functions-adapter";
 
 /** GET /api/services → every service in scope with counts by state. */
 export async function servicesHttp(): Promise<HttpResponseInit> {
+  const [{ getAppServices }, { getServices }, { toHttpResponse }] = await Promise.all([
+    import("../lib/composition/default-services.js"),
+    import("../lib/http/status-api.js"),
+    import("../lib/http/functions-adapter.js"),
+  ]);
   return toHttpResponse(await getServices(await getAppServices()));
 }
 

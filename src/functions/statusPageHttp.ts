@@ -1,15 +1,17 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { loadStatusPageSignIn } from "../lib/config";
-import { getAppServices } from "../lib/composition/default-services";
-import { logFromContext } from "../lib/composition/log";
-import { toApiRequest } from "../lib/http/functions-adapter";
-import { servePage } from "../lib/status-page/routes";
+import { loadStatusPageSignIn } from "../lib/sign-in-mode";
 
 // Read at load: the auth level is part of the registration.
 const mode = loadStatusPageSignIn();
 
 /** GET /api/page[/service|/server|/runs/{id}] and POST /api/page/reconcile: the status page. */
 export async function statusPageHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const [{ getAppServices }, { logFromContext }, { toApiRequest }, { servePage }] = await Promise.all([
+    import("../lib/composition/default-services.js"),
+    import("../lib/composition/log.js"),
+    import("../lib/http/functions-adapter.js"),
+    import("../lib/status-page/routes.js"),
+  ]);
   const page = await servePage(await getAppServices(), toApiRequest(request), mode, logFromContext(context));
   return { status: page.status, headers: page.headers, body: page.body };
 }

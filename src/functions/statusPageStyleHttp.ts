@@ -1,10 +1,9 @@
 import { app, type HttpResponseInit } from "@azure/functions";
 import { STYLESHEET_ROUTE } from "../lib/status-page/links";
-import { PAGE_HEADERS } from "../lib/status-page/security";
-import { STYLESHEET } from "../lib/status-page/stylesheet";
 
 /** GET /api/page-assets/style.css: the status page's stylesheet (no data in it, so no key needed). */
 export async function statusPageStyleHttp(): Promise<HttpResponseInit> {
+  const [{ PAGE_HEADERS }, { STYLESHEET }] = await Promise.all([import("../lib/status-page/security.js"), import("../lib/status-page/stylesheet.js")]);
   return { status: 200, headers: { ...PAGE_HEADERS, "content-type": "text/css; charset=utf-8", "cache-control": "public, max-age=3600" }, body: STYLESHEET };
 }
 

@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { GUID } from "./azure/guid";
+import type { SignInMode } from "./sign-in-mode";
 
 /**
  * Every setting the app reads, validated once. This is the only module that
- * reads process.env; everything else receives a typed Config.
+ * reads process.env (besides sign-in-mode.ts, which reads STATUS_PAGE_SIGN_IN
+ * alone when the status page registers); everything else receives a typed Config.
  */
 
 const SCOPE = /^\/subscriptions\/[0-9a-f-]{36}(\/resourceGroups\/[-\w._()]{1,90})?$/i;
@@ -41,9 +43,6 @@ export const tableNamePrefixSchema = z
   .string()
   .trim()
   .regex(/^[A-Za-z][A-Za-z0-9]{2,40}$/, "TABLE_NAME_PREFIX must be 3-41 letters or digits, starting with a letter");
-
-/** How the status page knows its visitor: by the function key, or as the user App Service Authentication signed in with Entra ID. */
-export type SignInMode = "functionKey" | "entra";
 
 /**
  * Set to `entra` by infra/ only together with App Service Authentication: the
@@ -211,17 +210,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     applicationInsightsConnectionString: s.APPLICATIONINSIGHTS_CONNECTION_STRING,
     statusPageSignIn: s.STATUS_PAGE_SIGN_IN ?? "functionKey",
   };
-}
-
-/**
- * STATUS_PAGE_SIGN_IN alone, read when the status page's function module loads
- * to pick its trigger's auth level, before the other settings are checked.
- * Never throws: a bad value keeps the function key (the safe side), and
- * loadConfig names it on every invocation.
- */
-export function loadStatusPageSignIn(env: NodeJS.ProcessEnv = process.env): SignInMode {
-  const value = env.STATUS_PAGE_SIGN_IN === "" ? undefined : env.STATUS_PAGE_SIGN_IN;
-  return statusPageSignInSchema.safeParse(value).data ?? "functionKey";
 }
 
 /** The settings the reconcile engine and the one-shot CLI need (no app-only settings such as MANAGED_SCOPES). */

@@ -4,6 +4,7 @@ import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipel
 import { MicrosoftStorageSync } from "@azure/arm-storagesync";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { armCallCounterPolicy } from "./call-counter";
+import { throttleGatePolicy } from "./throttle-gate";
 
 /** The Storage Sync api-version that carries the identity fields. */
 export const STORAGE_SYNC_API_VERSION = "2022-09-01";
@@ -59,7 +60,10 @@ export function createArmConnection(options: ArmConnectionOptions): ArmConnectio
     },
     ...(options.tlsCa ? { tlsOptions: { ca: options.tlsCa } } : {}),
   };
+  // One gate for all clients of the connection: they share ARM's per-subscription buckets.
+  const throttleGate = throttleGatePolicy();
   const withCounter = <C extends ServiceClient>(client: C): C => {
+    client.pipeline.addPolicy(throttleGate, { afterPhase: "Retry" });
     client.pipeline.addPolicy(armCallCounterPolicy(), { afterPhase: "Retry" });
     return client;
   };

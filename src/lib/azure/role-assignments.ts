@@ -52,31 +52,42 @@ function assignmentScope(assignment: { scope?: string; id?: string }): string | 
 }
 
 /**
- * Assignments of one principal at, above or below a scope (ARM's `principalId
- * eq` filter semantics): one list per principal per storage account covers
- * the account and all its shares.
+ * Assignments at, above or below a scope: of every principal (no filter), or
+ * of one (`principalId eq`). ARM answers both at, above and below the scope
+ * (https://learn.microsoft.com/rest/api/authorization/role-assignments/list-for-scope),
+ * so one unfiltered list per storage account covers the account, all its
+ * shares and inherited assignments for every principal a run looks at.
  */
-export async function listRoleAssignmentsForPrincipal(
+export async function listRoleAssignmentsAt(
   arm: ArmConnection,
   scope: string,
-  principalId: string,
-  options: { abortSignal?: AbortSignal } = {},
+  options: { principalId?: string; abortSignal?: AbortSignal } = {},
 ): Promise<RoleAssignmentView[]> {
   const client = arm.authorization(parseResourceId(scope).subscriptionId);
   const found: RoleAssignmentView[] = [];
   for await (const assignment of client.roleAssignments.listForScope(scope, {
-    filter: `principalId eq '${principalId}'`,
+    ...(options.principalId ? { filter: `principalId eq '${options.principalId}'` } : {}),
     abortSignal: options.abortSignal,
   })) {
     const principal = normalizeGuid(assignment.principalId);
     const role = normalizeGuid(lastSegment(assignment.roleDefinitionId ?? ""));
     const at = assignmentScope(assignment);
     if (!principal || !role || at === undefined) continue;
-    // ARM's principalId filter returns assignments at, above or below the scope: one not at or below it is above it.
+    // ARM returns assignments at, above or below the scope: one not at or below it is above it.
     const inheritedBy = isSameOrDescendantScope(at, scope) ? undefined : normalizeResourceId(scope);
     found.push({ id: assignment.id ?? "", scope: at, principalId: principal, roleDefinitionGuid: role, ...(inheritedBy ? { inheritedBy } : {}) });
   }
   return found;
+}
+
+/** Assignments of one principal at, above or below a scope. */
+export function listRoleAssignmentsForPrincipal(
+  arm: ArmConnection,
+  scope: string,
+  principalId: string,
+  options: { abortSignal?: AbortSignal } = {},
+): Promise<RoleAssignmentView[]> {
+  return listRoleAssignmentsAt(arm, scope, { principalId, abortSignal: options.abortSignal });
 }
 
 /** An assignment's name: the last segment of its id. */
@@ -87,20 +98,6 @@ export function assignmentNameOf(assignment: Pick<RoleAssignmentView, "id">): st
 /** True when this product created the assignment: its name is the deterministic one for its scope, principal and role. */
 export function isProductAssignment(assignment: RoleAssignmentView): boolean {
   return assignmentNameOf(assignment) === roleAssignmentName(assignment.scope, assignment.principalId, assignment.roleDefinitionGuid);
-}
-
-/** Every assignment at, above or below a scope (no filter): one list covers an account and all its shares. */
-export async function listRoleAssignmentsAround(arm: ArmConnection, scope: string, options: { abortSignal?: AbortSignal } = {}): Promise<RoleAssignmentView[]> {
-  const client = arm.authorization(parseResourceId(scope).subscriptionId);
-  const found: RoleAssignmentView[] = [];
-  for await (const assignment of client.roleAssignments.listForScope(scope, { abortSignal: options.abortSignal })) {
-    const principal = normalizeGuid(assignment.principalId);
-    const role = normalizeGuid(lastSegment(assignment.roleDefinitionId ?? ""));
-    const at = assignmentScope(assignment);
-    if (!principal || !role || at === undefined || !isSameOrDescendantScope(at, scope)) continue;
-    found.push({ id: assignment.id ?? "", scope: at, principalId: principal, roleDefinitionGuid: role });
-  }
-  return found;
 }
 
 /** Deletes one assignment by its id; an assignment already gone (404, or 204 with no body) counts as deleted. */

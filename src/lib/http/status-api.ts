@@ -54,20 +54,23 @@ export async function getServiceDetail(deps: StatusApiDeps, request: ApiRequest)
   if (!id.ok) return id.response;
   const state = stateParam(request, false);
   if (!state.ok) return state.response;
-  const service = await getService(deps.tables.services, id.serviceId);
+  // The four reads are independent: in parallel, the answer costs about the slowest of them (the
+  // 100 server rows), not their sum.
+  const [service, serverRows, lease, runEntities] = await Promise.all([
+    getService(deps.tables.services, id.serviceId),
+    listServerRows(deps.tables.servers, id.serviceId),
+    currentLease(deps.tables.leases, id.serviceId, deps.now()),
+    newestRunEntities(deps.tables.runs, id.serviceId, RECENT_RUNS),
+  ]);
   if (!service) return apiError(404, "NotFound", `no status recorded for ${id.serviceId} yet; POST /api/reconcile to run it`);
-  const rows = (await listServerRows(deps.tables.servers, id.serviceId)).map((s) => s.record);
+  const rows = serverRows.map((s) => s.record);
   // Counted from the server rows read here, not the stored counts: a run that died between
   // writing its server rows and its service row leaves the stored counts from the run before,
   // which would disagree with the servers listed. Counted before the state filter: they describe the service.
   const record = { ...service.record, counts: countByState(rows) };
   const servers = rows.filter((s) => state.state === undefined || s.state === state.state).sort((a, b) => a.name.localeCompare(b.name));
   const recentRuns = [];
-  const lease = await currentLease(deps.tables.leases, id.serviceId, deps.now());
-  // Run row keys sort newest first within the service's partition.
-  for await (const e of deps.tables.runs.listEntities<Record<string, unknown>>({
-    queryOptions: { filter: `PartitionKey eq '${resourceKey(id.serviceId)}'` },
-  })) {
+  for (const e of runEntities) {
     const stored = runFromEntity(e);
     const run = stored && withAbandonment(stored, deps.now(), deps.config.leaseDurationMs, lease);
     if (run)
@@ -79,9 +82,45 @@ export async function getServiceDetail(deps: StatusApiDeps, request: ApiRequest)
         finishedAt: run.finishedAt,
         triggerKind: run.trigger?.kind,
       });
-    if (recentRuns.length >= 10) break;
+    if (recentRuns.length >= RECENT_RUNS) break;
   }
   return json(200, { service: record, servers, recentRuns });
+}
+
+const RECENT_RUNS = 10;
+
+/** The columns a run summary needs: a run row also holds its plan, outcomes and servers, up to hundreds of KB. */
+const RUN_SUMMARY_COLUMNS = [
+  "runId",
+  "serviceId",
+  "status",
+  "dryRun",
+  "trigger",
+  "trigger_chunks",
+  "trigger_1",
+  "trigger_2",
+  "queuedAt",
+  "startedAt",
+  "finishedAt",
+  "error",
+];
+
+/**
+ * The newest run rows of a service (run row keys sort newest first within its
+ * partition), only their summary columns, a page of `count` at a time: a
+ * service with thousands of runs must not have its first 1000 full run
+ * records fetched to show 10.
+ */
+async function newestRunEntities(runs: StatusApiDeps["tables"]["runs"], serviceId: string, count: number): Promise<Array<Record<string, unknown>>> {
+  const out: Array<Record<string, unknown>> = [];
+  const pages = runs
+    .listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${resourceKey(serviceId)}'`, select: RUN_SUMMARY_COLUMNS } })
+    .byPage({ maxPageSize: count });
+  for await (const page of pages) {
+    out.push(...page);
+    if (out.length >= count) break;
+  }
+  return out;
 }
 
 /** GET /api/servers?state=… — servers in one state across the services in scope. */

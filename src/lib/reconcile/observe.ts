@@ -1,5 +1,5 @@
 import type { ArmConnection } from "../azure/arm-connection";
-import { listRoleAssignmentsForPrincipal, type RoleAssignmentView } from "../azure/role-assignments";
+import { listRoleAssignmentsAt, type RoleAssignmentView } from "../azure/role-assignments";
 import { isRestError } from "@azure/core-rest-pipeline";
 import { getStorageSyncService, listCloudEndpoints, listRegisteredServersOf, listServerEndpoints, listSyncGroups } from "../azure/storage-sync";
 import { parseResourceId, resourceIdKey } from "../azure/resource-id";
@@ -11,7 +11,6 @@ import type { EngineSettings } from "./settings";
 import type { EngineHints } from "./hints";
 import { classifyAll, isForeignTenant, serviceTenantOf } from "./classify-all";
 import { getStorageAccount } from "../azure/storage-accounts";
-import { listRoleAssignmentsAround } from "../azure/role-assignments";
 import type { StorageAccountView } from "../azure/views";
 import { listArcMachines, type ArcMachineStatus } from "../azure/machines";
 import { getSubscriptionTenant } from "../azure/subscriptions";
@@ -49,9 +48,11 @@ function parseServiceId(serviceId: string) {
 
 /**
  * Reads the snapshot: the service, its servers, sync groups, cloud and server
- * endpoints, then ONE assignment list per (principal, storage account) that
- * needs grants, which covers the account, its shares and inherited
- * assignments at once. Fewer reads than the cmdlet's list before every grant.
+ * endpoints, then per storage account at most ONE unfiltered assignment list
+ * (it covers the account, its shares and inherited assignments of every
+ * principal at once: a 100-server service on two accounts costs two lists,
+ * where a list per principal and account cost 100 and the cmdlet's list
+ * before every grant 200) and ONE GET for the prerequisite checks.
  */
 export async function observe(arm: ArmConnection, serviceId: string, options: ObserveOptions): Promise<Snapshot> {
   const id = parseServiceId(serviceId);
@@ -98,38 +99,45 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
     ...(subscriptionTenantId ? { subscriptionTenantId } : {}),
   };
   const classifications = classifyAll(partial, settings.minAgentVersion);
-  const lookups = new Map<string, { account: string; principalId: string }>();
+  // One map of this run's storage accounts: those that need grants (their assignments of this
+  // service's principals) and those behind a cloud endpoint of this tenant (the prerequisites, and
+  // with pruning every assignment at or below them). Each is listed once and read once, whatever it is for.
+  const grantAccounts = new Map<string, string>();
+  const principals = new Set<string>();
   for (const grant of requiredGrants(partial, classifications)) {
     const principalId = grant.principal.kind === "service" ? service.identity.principalId : grant.principal.principalId;
     if (!principalId) continue; // a service identity this run creates has no assignments yet
-    lookups.set(`${principalId}|${grant.storageAccountId.toLowerCase()}`, { account: grant.storageAccountId, principalId });
+    grantAccounts.set(resourceIdKey(grant.storageAccountId), grant.storageAccountId);
+    principals.add(principalId.toLowerCase());
   }
-  const lists = await mapWithConcurrency([...lookups.values()], settings.maxConcurrency, async ({ account, principalId }) => {
+  const serviceTenant = serviceTenantOf(partial);
+  const prerequisiteAccounts = new Map<string, string>();
+  for (const group of syncGroups) {
+    for (const cloud of group.cloudEndpoints) {
+      if (cloud.storageAccountResourceId && !isForeignTenant(cloud.storageAccountTenantId, serviceTenant))
+        prerequisiteAccounts.set(resourceIdKey(cloud.storageAccountResourceId), cloud.storageAccountResourceId);
+    }
+  }
+  const listed = new Map(grantAccounts);
+  if (settings.pruneStaleGrants) for (const [key, account] of prerequisiteAccounts) listed.set(key, account);
+  const lists = await mapWithConcurrency([...listed], settings.maxConcurrency, async ([key, account]) => {
     try {
-      return await listRoleAssignmentsForPrincipal(arm, account, principalId, call);
+      return { key, all: await listRoleAssignmentsAt(arm, account, call) };
     } catch (error) {
       // A missing account, or one whose assignments the automation may not read (another
       // subscription without Reader), is that account's grants' failure to report, each with its
       // remedy, not the whole run's: the other sync groups still converge. Creating without
       // knowing what exists is safe (deterministic names, 409 RoleAssignmentExists is success).
-      if (isUnreadable(error)) return [] as RoleAssignmentView[];
-      throw new ReconcileError(`Cannot read role assignments of ${principalId} on ${account}`, error);
+      if (isUnreadable(error)) return { key, all: [] as RoleAssignmentView[] };
+      throw new ReconcileError(`Cannot read role assignments on ${account}`, error);
     }
   });
-  options.onProgress?.(`${service.name}: read role assignments of ${lookups.size} principal/account pair(s)`);
+  // Only the principals this service involves: other services' grants on a shared account are not this snapshot's.
+  const assignments = lists.flatMap(({ key, all }) => (grantAccounts.has(key) ? all.filter((a) => principals.has(a.principalId.toLowerCase())) : []));
+  options.onProgress?.(`${service.name}: read role assignments on ${listed.size} storage account(s)`);
 
-  // The prerequisites: one GET per storage account of this tenant behind a cloud endpoint, and,
-  // when pruning, one unfiltered assignment list per account (it covers all its shares).
-  const serviceTenant = serviceTenantOf(partial);
-  const accounts = new Map<string, string>();
-  for (const group of syncGroups) {
-    for (const cloud of group.cloudEndpoints) {
-      if (cloud.storageAccountResourceId && !isForeignTenant(cloud.storageAccountTenantId, serviceTenant))
-        accounts.set(resourceIdKey(cloud.storageAccountResourceId), cloud.storageAccountResourceId);
-    }
-  }
   const storageAccounts = (
-    await mapWithConcurrency([...accounts.values()], settings.maxConcurrency, async (account) => {
+    await mapWithConcurrency([...prerequisiteAccounts.values()], settings.maxConcurrency, async (account) => {
       try {
         return await getStorageAccount(arm, account, call);
       } catch (error) {
@@ -139,26 +147,12 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
       }
     })
   ).filter((a): a is StorageAccountView => a !== undefined);
+  // What pruning weighs: every principal's assignments at or below the accounts (not those inherited from above).
   const accountAssignments = settings.pruneStaleGrants
-    ? (
-        await mapWithConcurrency([...accounts.values()], settings.maxConcurrency, async (account) => {
-          try {
-            return await listRoleAssignmentsAround(arm, account, call);
-          } catch (error) {
-            if (isUnreadable(error)) return [] as RoleAssignmentView[];
-            throw new ReconcileError(`Cannot read role assignments on ${account}`, error);
-          }
-        })
-      ).flat()
+    ? lists.flatMap(({ key, all }) => (prerequisiteAccounts.has(key) ? all.filter((a) => !a.inheritedBy) : []))
     : undefined;
   const arcStatuses = await overdueArcStatuses(arm, partial, classifications, call);
-  return {
-    ...partial,
-    assignments: lists.flat(),
-    storageAccounts,
-    ...(accountAssignments ? { accountAssignments } : {}),
-    ...(arcStatuses ? { arcStatuses } : {}),
-  };
+  return { ...partial, assignments, storageAccounts, ...(accountAssignments ? { accountAssignments } : {}), ...(arcStatuses ? { arcStatuses } : {}) };
 }
 
 /**

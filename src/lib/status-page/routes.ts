@@ -1,4 +1,4 @@
-import type { SignInMode } from "../config";
+import type { SignInMode } from "../sign-in-mode";
 import type { AppLog } from "../ports/log";
 import { isWithinScopes } from "../azure/resource-id";
 import type { ApiErrorBody, ApiRequest, ApiResponse } from "../http/api-types";

@@ -1,8 +1,7 @@
 import type { TableClient } from "@azure/data-tables";
-import { flat } from "../tables/entity";
+import { decodeRow, flat } from "../tables/entity";
 import { odataString, resourceKey, serverKey } from "../tables/keys";
 import { isNotFound } from "../tables/table-errors";
-import { decodeRow } from "../tables/entity";
 import { dueRowSchema, type DueEntry } from "./rows";
 
 /**
@@ -19,9 +18,41 @@ export function dueBucket(at: Date): string {
   return at.toISOString().slice(0, 16).replace(/[-T:]/g, "");
 }
 
-export async function addDueEntry(table: TableClient, entry: DueEntry): Promise<void> {
+function dueEntity(entry: DueEntry) {
   const keys = { partitionKey: dueBucket(new Date(entry.dueAt)), rowKey: `${resourceKey(entry.serviceId)}_${serverKey(entry.serverId)}` };
-  await table.upsertEntity(flat(keys, { ...entry }), "Replace");
+  return flat(keys, { ...entry });
+}
+
+export async function addDueEntry(table: TableClient, entry: DueEntry): Promise<void> {
+  await table.upsertEntity(dueEntity(entry), "Replace");
+}
+
+/** Table Storage's limit of operations in one entity group transaction. */
+const TRANSACTION_LIMIT = 100;
+
+/**
+ * Many entries in one go: a run that switches a whole service's servers puts
+ * them all in the same due minute, so they are upserted one transaction per
+ * due-minute partition (of up to 100) instead of one request each.
+ */
+export async function addDueEntries(table: TableClient, entries: DueEntry[]): Promise<void> {
+  const byPartition = new Map<string, ReturnType<typeof dueEntity>[]>();
+  for (const entry of entries) {
+    const entity = dueEntity(entry);
+    const group = byPartition.get(entity.partitionKey) ?? [];
+    // One row per server: a repeated server keeps its last entry, as sequential upserts would.
+    const at = group.findIndex((e) => e.rowKey === entity.rowKey);
+    if (at >= 0) group[at] = entity;
+    else group.push(entity);
+    byPartition.set(entity.partitionKey, group);
+  }
+  await Promise.all(
+    [...byPartition.values()].map(async (group) => {
+      for (let i = 0; i < group.length; i += TRANSACTION_LIMIT) {
+        await table.submitTransaction(group.slice(i, i + TRANSACTION_LIMIT).map((e) => ["upsert", e, "Replace"] as const));
+      }
+    }),
+  );
 }
 
 export async function listDueEntries(table: TableClient, now: Date, limit = 500): Promise<StoredDueEntry[]> {

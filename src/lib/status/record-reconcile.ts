@@ -1,6 +1,6 @@
 import type { TransactionAction } from "@azure/data-tables";
 import type { ReconcileReport, ServerState } from "../reconcile/report";
-import { addDueEntry } from "./due-index";
+import { addDueEntries } from "./due-index";
 import type { DueEntry } from "./rows";
 import { serverToEntity } from "./entities";
 import { resourceKey, serverKey } from "../tables/keys";
@@ -84,9 +84,9 @@ export async function recordReconcileResult(
       switchedAt: m.record.switchedAt ?? now.toISOString(),
       dueAt: m.activationDueAt,
     };
-    await addDueEntry(tables.due, entry);
     dueEntries.push(entry);
   }
+  await addDueEntries(tables.due, dueEntries);
 
   const servers = merged.map((m) => m.record);
   const service = await updateService(

@@ -3,9 +3,12 @@ import type { EnginePort } from "../ports/engine-port";
 import type { SchedulerDeps } from "../scheduling/schedule";
 import { requestReconcile, type ReconcileAsk, type Scheduled } from "../scheduling/schedule";
 import type { Trigger } from "../queue/messages";
+import { mapWithConcurrency } from "../reconcile/concurrency";
 import type { AppLog } from "../ports/log";
 import type { Telemetry } from "../telemetry/telemetry";
 import { trackSweep } from "../telemetry/track";
+
+const SWEEP_CONCURRENCY = 8;
 
 /** What a sweep needs: the scopes, the service list, the scheduler. */
 export interface SweepDeps {
@@ -41,10 +44,12 @@ export async function reconcileAllInScope(deps: SweepDeps, trigger: Trigger, opt
       failedScopes.push({ scope, error: message });
       continue;
     }
-    for (const serviceId of serviceIds) {
+    // A few at a time: each request is several table operations, and a sweep of 50 services one by one waits on them in series.
+    const scheduled = await mapWithConcurrency(serviceIds, SWEEP_CONCURRENCY, (serviceId) => {
       const ask: ReconcileAsk = { serviceId, trigger, dryRun: options.dryRun ?? false };
-      runs.push(await requestReconcile(deps.scheduler, ask, deps.now()));
-    }
+      return requestReconcile(deps.scheduler, ask, deps.now());
+    });
+    runs.push(...scheduled);
   }
   const merged = runs.filter((r) => r.coalesced).length;
   log.info(`requested ${runs.length} reconciles (${merged} merged into queued runs)`);

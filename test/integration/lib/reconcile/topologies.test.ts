@@ -110,8 +110,8 @@ describe("reconcile: topologies", () => {
     expect(report.plan[0]).toMatchObject({ scope: shareOf(ACCOUNT_A, "share1"), principal: { kind: "service", principalId: servicePrincipal } });
     const calls = await harness.emulator.admin.calls();
     expect(calls.byOperation["RoleAssignments_Create"]?.writes).toBe(1);
-    // One list per principal per storage account: the cmdlet lists before every grant.
-    expect(calls.byOperation["RoleAssignments_ListForScope"]?.reads).toBe(2);
+    // One list per storage account for every principal (two here): the cmdlet lists before every grant.
+    expect(calls.byOperation["RoleAssignments_ListForScope"]?.reads).toBe(1);
   });
 
   it("counts assignments above the subscription (root scope, as a management group's) as present: the ids do not show they contain the account", async () => {

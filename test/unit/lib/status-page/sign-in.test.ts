@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, loadStatusPageSignIn } from "../../../../src/lib/config";
+import { ConfigError, loadConfig } from "../../../../src/lib/config";
+import { loadStatusPageSignIn } from "../../../../src/lib/sign-in-mode";
 import { loginUrl, signedInUser } from "../../../../src/lib/status-page/sign-in";
 
 const headers = (h: Record<string, string>) => ({ get: (name: string) => h[name.toLowerCase()] ?? null });

@@ -1,0 +1,46 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { AccessToken, TokenCredential } from "@azure/core-auth";
+import { startEmulator, type EmulatorHandle } from "../../../../dev/emulator/index";
+import { createArmConnection } from "../../../../src/lib/azure/arm-connection";
+import { createRoleAssignment, listRoleAssignmentsAt, ROLE } from "../../../../src/lib/azure/role-assignments";
+import { ACCOUNT_A, tenant } from "../../support/reconcile-harness";
+
+/** Tokens from the emulator's MSI endpoint without MSAL (which keeps the first endpoint of the process). */
+function tokensOf(emulator: EmulatorHandle): TokenCredential {
+  return {
+    async getToken(scopes): Promise<AccessToken> {
+      const resource = (Array.isArray(scopes) ? scopes[0] : scopes)?.replace(/\/\.default$/, "") ?? "";
+      const response = await fetch(`${emulator.identityEndpoint}?resource=${encodeURIComponent(resource)}&api-version=2019-08-01`, {
+        headers: { "X-IDENTITY-HEADER": emulator.identityHeader },
+      });
+      const body = (await response.json()) as { access_token: string; expires_on: string };
+      return { token: body.access_token, expiresOnTimestamp: Number(body.expires_on) * 1000 };
+    },
+  };
+}
+
+describe("ARM throttling across a connection", () => {
+  let emulator: EmulatorHandle;
+  beforeAll(async () => {
+    // A tiny write bucket, time compressed 5x: Retry-After 1 s arrives as retry-after-ms 200.
+    emulator = await startEmulator({
+      tls: inject("localTls"),
+      seed: tenant({ servers: [], syncGroups: [] }),
+      lroMode: "sync",
+      throttle: { writeBurst: 3, writePerSecond: 10, timeScale: 5 },
+    });
+  });
+  afterAll(() => emulator.close());
+
+  it("gets every write of a burst far above the bucket through, with the SDK's own retries off", async () => {
+    const arm = createArmConnection({ endpoint: emulator.armEndpoint, credential: tokensOf(emulator), tlsCa: emulator.caCertPem, maxRetries: 0 });
+    const principals = Array.from({ length: 30 }, (_, i) => `aaaa0000-0000-4000-8000-${i.toString().padStart(12, "0")}`);
+    const results = await Promise.all(
+      principals.map((principalId) => createRoleAssignment(arm, { scope: ACCOUNT_A, principalId, roleDefinitionGuid: ROLE.storageAccountContributor })),
+    );
+    expect(results.every((r) => r.status === "created")).toBe(true);
+    expect(emulator.core.throttle.refused().write).toBeGreaterThan(0);
+    const listed = await listRoleAssignmentsAt(arm, ACCOUNT_A);
+    expect(new Set(listed.filter((a) => principals.includes(a.principalId)).map((a) => a.principalId)).size).toBe(30);
+  });
+});
