@@ -1,10 +1,9 @@
-import { PassThrough } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppApiClient, RunStatus } from "../../dev/host/app-api-client";
 import type { LocalStack } from "../../dev/host/local-stack";
-import { runCli } from "../../src/cli/run";
+import { runCliCaptured, type CliResult } from "../integration/support/cli-run";
 import { serverToEntity } from "../../src/lib/status/entities";
 import { emptyCounts } from "../../src/lib/status/records";
 import { listServerRows } from "../../src/lib/status/server-records";
@@ -33,16 +32,8 @@ describe("afs-identity status", () => {
   let tables: StatusTables;
   let prefix: string;
 
-  async function status(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    const out: string[] = [];
-    const err: string[] = [];
-    stdout.on("data", (c: Buffer) => out.push(c.toString()));
-    stderr.on("data", (c: Buffer) => err.push(c.toString()));
-    const code = await runCli(["status", ...args], { env: { AFS_IDENTITY_KEY: stack.functionKey, ...env }, stdout, stderr, stdin: new PassThrough() });
-    return { code, stdout: out.join(""), stderr: err.join("") };
-  }
+  const status = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+    runCliCaptured(["status", ...args], { env: { AFS_IDENTITY_KEY: stack.functionKey, ...env } });
   const viaApi = (...extra: string[]) => status(["--url", stack.apiUrl.replace(/\/api$/, ""), ...extra]);
   const viaTables = (...extra: string[]) => status(["--tables", stack.connectionString, "--table-prefix", prefix, ...extra]);
   const json = (text: string) => JSON.parse(text) as StatusJson;

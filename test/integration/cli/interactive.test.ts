@@ -1,7 +1,7 @@
-import { PassThrough, Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { startEmulator, type EmulatorHandle } from "../../../dev/emulator/index";
-import { runCli } from "../../../src/cli/run";
+import { runCliCaptured, type CliResult } from "../support/cli-run";
 
 /** `apply` without --yes at a terminal: the plan is shown, and only a "y" applies it. */
 const SERVICE = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-filesync/providers/Microsoft.StorageSync/storageSyncServices/sss-prod";
@@ -16,17 +16,10 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-async function atTerminal(answer: string): Promise<{ code: number; stdout: string; stderr: string }> {
+async function atTerminal(answer: string): Promise<CliResult> {
   const stdin = Object.assign(Readable.from([`${answer}\n`]), { isTTY: true });
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on("data", (c: Buffer) => out.push(c.toString()));
-  stderr.on("data", (c: Buffer) => err.push(c.toString()));
   // 19.1.0.0 lets fs04 be brought over too (the default 20.0.0.0 would hold it back as AgentTooOld).
-  const code = await runCli(["apply", SERVICE], { env: { ARM_ENDPOINT: emulator.armEndpoint, MIN_AGENT_VERSION: "19.1.0.0" }, stdin, stdout, stderr });
-  return { code, stdout: out.join(""), stderr: err.join("") };
+  return runCliCaptured(["apply", SERVICE], { env: { ARM_ENDPOINT: emulator.armEndpoint, MIN_AGENT_VERSION: "19.1.0.0" }, stdin });
 }
 
 describe("afs-identity apply at a terminal", () => {
