@@ -1,11 +1,7 @@
-import { execFileSync, spawn } from "node:child_process";
-import Module from "node:module";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { E2E_TEST_TIMEOUT_MS } from "./support/e2e-stack";
-
-const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+import { startNpmStart } from "./support/npm-start-process";
 
 /** Every process below pid (Linux `ps`), so the test can check that none survives. */
 function descendants(pid: number): number[] {
@@ -41,31 +37,20 @@ describe("npm start", () => {
   it(
     "tells the story within a minute, prints the status URLs with the key, and stops everything on SIGINT",
     async () => {
-      const tsx = pathToFileURL(Module.createRequire(__filename).resolve("tsx")).href;
-      const child = spawn(process.execPath, ["--import", tsx, path.join(PROJECT_DIR, "dev", "start.ts")], {
-        cwd: PROJECT_DIR,
-        env: { ...process.env, AFS_HOST_PORT: "0", NO_COLOR: "1" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let output = "";
-      child.stdout.on("data", (c: Buffer) => (output += c.toString()));
-      child.stderr.on("data", (c: Buffer) => (output += c.toString()));
-      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-
-      const deadline = Date.now() + 60_000;
-      while (!output.includes("press Ctrl-C") && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
-      expect(output, output).toContain("press Ctrl-C");
-      expect(output).toMatch(/\[story\] ✔ fs06\.contoso\.local now authenticates with its managed identity/);
-      const key = /function key: ([A-Za-z0-9]+)/.exec(output)?.[1] ?? "";
-      const servicesUrl = /curl -s -H "x-functions-key: [A-Za-z0-9]+" (http:\/\/127\.0\.0\.1:\d+\/api\/services)/.exec(output)?.[1] ?? "";
+      const npm = await startNpmStart(60_000);
+      const child = npm.child;
+      const output = npm.output;
+      expect(output(), output()).toContain("press Ctrl-C");
+      expect(output()).toMatch(/\[story\] ✔ fs06\.contoso\.local now authenticates with its managed identity/);
+      const key = /function key: ([A-Za-z0-9]+)/.exec(output())?.[1] ?? "";
+      const servicesUrl = /curl -s -H "x-functions-key: [A-Za-z0-9]+" (http:\/\/127\.0\.0\.1:\d+\/api\/services)/.exec(output())?.[1] ?? "";
       const response = await fetch(servicesUrl, { headers: { "x-functions-key": key } });
       expect(response.status).toBe(200);
 
       const processes = descendants(child.pid ?? -1);
       expect(processes.length).toBeGreaterThanOrEqual(2); // at least Azurite and the host
-      child.kill("SIGINT");
-      expect(await exited).toBe(0);
-      expect(output).toContain("[stack] stopped");
+      expect(await npm.stop()).toBe(0);
+      expect(output()).toContain("[stack] stopped");
       // Helpers that exit on their own once their parent is gone (tsx's esbuild service) get a bounded moment to do so.
       const gone = Date.now() + 5_000;
       while (processes.some(alive) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
