@@ -55,12 +55,16 @@ describe("HTTP API and poison path, end to end", () => {
         const d = await api.get<ServiceDetail>(`/service?id=${encodeURIComponent(SSS_PROD)}`);
         return d.status === 200 && d.body.servers.length > 0 ? d.body : undefined;
       });
-      const state = detail.servers[0]?.state ?? "";
-      const byState = await eventually(`servers listed by state ${state}`, async () => {
+      expect(detail.servers.length).toBeGreaterThan(0);
+      // A server's state moves on between two reads (Switched becomes Active once its agent picks the switch up),
+      // so each probe takes the state from a fresh read of the service and lists that state right after.
+      const byState = await eventually("servers listed by the state one of them is in", async () => {
+        const d = await api.get<ServiceDetail>(`/service?id=${encodeURIComponent(SSS_PROD)}`);
+        const state = d.body.servers[0]?.state ?? "";
         const r = await api.get<{ servers: { state: string }[] }>(`/servers?state=${state}`);
-        return r.status === 200 && r.body.servers.length > 0 ? r.body : undefined;
+        return r.status === 200 && r.body.servers.length > 0 ? { state, servers: r.body.servers } : undefined;
       });
-      expect(byState.servers.every((s) => s.state === state)).toBe(true);
+      expect(byState.servers.every((s) => s.state === byState.state)).toBe(true);
     },
     E2E_TEST_TIMEOUT_MS,
   );
