@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { GUID } from "./azure/guid";
+import { managedScopeProblem } from "./azure/resource-id";
 import type { SignInMode } from "./sign-in-mode";
 
 /**
@@ -8,7 +9,6 @@ import type { SignInMode } from "./sign-in-mode";
  * alone when the status page registers); everything else receives a typed Config.
  */
 
-const SCOPE = /^\/subscriptions\/[0-9a-f-]{36}(\/resourceGroups\/[-\w._()]{1,90})?$/i;
 const ISO_DURATION = /^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/;
 const AGENT_VERSION = /^\d+(\.\d+){1,3}$/;
 /** NCRONTAB as the Functions host takes it: six fields, seconds first. */
@@ -72,8 +72,11 @@ const schema = z
           .filter((s) => s.length > 0),
       )
       .refine((list) => list.length > 0, { message: "MANAGED_SCOPES must name at least one scope" })
-      .refine((list) => list.every((s) => SCOPE.test(s)), {
-        message: "MANAGED_SCOPES entries must look like /subscriptions/{guid} or /subscriptions/{guid}/resourceGroups/{name}",
+      .superRefine((list, ctx) => {
+        for (const scope of list) {
+          const problem = managedScopeProblem(scope);
+          if (problem) ctx.addIssue({ code: "custom", message: `MANAGED_SCOPES entry "${scope.slice(0, 200)}" is not valid: ${problem}` });
+        }
       }),
     RECONCILE_QUEUE_NAME: z
       .string()

@@ -4,6 +4,8 @@
  * scopes, so everything here compares lower-cased, slash-normalised ids.
  */
 
+import { dotSegmentProblem, registeredServerIdProblem, resourceGroupNameProblem, storageSyncServiceNameProblem, subscriptionIdProblem } from "./arm-names";
+
 interface ResourceTypeSegment {
   type: string;
   name: string;
@@ -51,6 +53,8 @@ export function resourceIdKey(id: string): string {
 /** Parses a subscription, resource group or resource id; throws InvalidResourceIdError saying what is wrong. */
 export function parseResourceId(id: string): ParsedResourceId {
   if (typeof id !== "string" || id.trim() === "") throw new InvalidResourceIdError(String(id), "it is empty");
+  const dots = dotSegmentProblem(id);
+  if (dots) throw new InvalidResourceIdError(id, dots);
   const normalized = normalizeResourceId(id);
   const parts = normalized.split("/").slice(1);
   if (parts[0]?.toLowerCase() !== "subscriptions" || !parts[1]) {
@@ -115,4 +119,54 @@ export function storageSyncServiceIdOf(resourceId: string): string | undefined {
 export function lastSegment(resourceId: string): string {
   const parts = normalizeResourceId(resourceId).split("/");
   return parts[parts.length - 1] ?? "";
+}
+
+/**
+ * What is wrong with a Storage Sync Service id that came from outside (HTTP
+ * API, queue message, event), or undefined when it is exactly
+ * /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.StorageSync/storageSyncServices/{name}
+ * with names ARM allows. The one check every entry point makes.
+ */
+export function storageSyncServiceIdProblem(id: string): string | undefined {
+  const dots = dotSegmentProblem(id);
+  if (dots) return dots;
+  const parts = id.split("/");
+  const literals: Array<[number, string]> = [
+    [1, "subscriptions"],
+    [3, "resourcegroups"],
+    [5, "providers"],
+    [6, "microsoft.storagesync"],
+    [7, "storagesyncservices"],
+  ];
+  if (parts.length !== 9 || parts[0] !== "" || literals.some(([i, word]) => parts[i]?.toLowerCase() !== word)) {
+    return "expected /subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.StorageSync/storageSyncServices/{name}";
+  }
+  return subscriptionIdProblem(parts[2] ?? "") ?? resourceGroupNameProblem(parts[4] ?? "") ?? storageSyncServiceNameProblem(parts[8] ?? "");
+}
+
+/** What is wrong with a MANAGED_SCOPES entry: /subscriptions/{guid} or /subscriptions/{guid}/resourceGroups/{rg}, or undefined. */
+export function managedScopeProblem(scope: string): string | undefined {
+  const dots = dotSegmentProblem(scope);
+  if (dots) return dots;
+  const parts = scope.split("/");
+  const shapeOk =
+    parts[0] === "" && parts[1]?.toLowerCase() === "subscriptions" && (parts.length === 3 || (parts.length === 5 && parts[3]?.toLowerCase() === "resourcegroups"));
+  if (!shapeOk) return "expected /subscriptions/{subscriptionId} or /subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}";
+  return subscriptionIdProblem(parts[2] ?? "") ?? (parts.length === 5 ? resourceGroupNameProblem(parts[4] ?? "") : undefined);
+}
+
+/**
+ * What is wrong with the Storage Sync Service part of a resource below one (a
+ * registered server, sync group, endpoint), including a registered server id
+ * that is not a GUID; undefined when the resource is not a Storage Sync one.
+ */
+export function storageSyncResourceProblem(resourceId: string): string | undefined {
+  const dots = dotSegmentProblem(resourceId);
+  if (dots) return dots;
+  const serviceId = storageSyncServiceIdOf(resourceId);
+  if (!serviceId) return undefined;
+  const service = storageSyncServiceIdProblem(serviceId);
+  if (service) return service;
+  const child = parseResourceId(resourceId).segments[1];
+  return child?.type.toLowerCase() === "registeredservers" ? registeredServerIdProblem(child.name) : undefined;
 }

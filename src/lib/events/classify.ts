@@ -1,6 +1,6 @@
 import { isSystemEvent, type EventGridEvent } from "@azure/eventgrid";
 import { z } from "zod";
-import { isWithinScopes, parseResourceId, storageSyncServiceIdOf } from "../azure/resource-id";
+import { isWithinScopes, parseResourceId, storageSyncResourceProblem, storageSyncServiceIdOf } from "../azure/resource-id";
 import type { Trigger } from "../queue/messages";
 
 /**
@@ -111,6 +111,8 @@ export function classifyArmEvent(raw: unknown, managedScopes: string[]): ArmEven
   if (isServiceOperation) {
     const serviceId = storageSyncServiceIdOf(resourceUri);
     if (!serviceId) return { action: "reject", reason: `event ${e.id}: ${resourceUri} does not name a Storage Sync Service child` };
+    const problem = storageSyncResourceProblem(resourceUri);
+    if (problem) return { action: "reject", reason: `event ${e.id}: ${resourceUri.slice(0, 300)} is not a resource id ARM accepts: ${problem}` };
     return { action: "reconcileService", serviceId, trigger };
   }
   if (parsedType !== machineType) {

@@ -1,5 +1,4 @@
-import { isWithinScopes } from "../azure/resource-id";
-import { STORAGE_SYNC_SERVICE_ID } from "../queue/messages";
+import { isWithinScopes, storageSyncServiceIdProblem } from "../azure/resource-id";
 import { apiError, type ApiResponse } from "./api-types";
 
 export type IdCheck = { ok: true; serviceId: string } | { ok: false; response: ApiResponse };
@@ -7,7 +6,7 @@ export type IdCheck = { ok: true; serviceId: string } | { ok: false; response: A
 /**
  * A Storage Sync Service id from a caller: exactly
  * /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.StorageSync/storageSyncServices/{name},
- * nothing before or after it (trailing slashes are dropped), and inside MANAGED_SCOPES (403 otherwise: the
+ * nothing before or after it (trailing slashes are dropped), with names ARM allows (no `.`/`..` segments), and inside MANAGED_SCOPES (403 otherwise: the
  * app must not become a way to touch services it does not manage).
  */
 export function checkServiceId(raw: unknown, scopes: string[], what = "serviceId"): IdCheck {
@@ -16,13 +15,14 @@ export function checkServiceId(raw: unknown, scopes: string[], what = "serviceId
   if (typeof value !== "string" || value.length === 0) {
     return { ok: false, response: apiError(400, "MissingServiceId", `${what} is required: a Storage Sync Service resource id`) };
   }
-  if (value.length > 1024 || !STORAGE_SYNC_SERVICE_ID.test(value)) {
+  const problem = value.length > 1024 ? "it is longer than 1024 characters" : storageSyncServiceIdProblem(value);
+  if (problem) {
     return {
       ok: false,
       response: apiError(
         400,
         "InvalidServiceId",
-        `${what} "${value.slice(0, 200)}" is not a Storage Sync Service resource id; expected /subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.StorageSync/storageSyncServices/{name}`,
+        `${what} "${value.slice(0, 200)}" is not a Storage Sync Service resource id ARM accepts: ${problem}`,
       ),
     };
   }

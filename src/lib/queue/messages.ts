@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { GUID, GUID_SOURCE } from "../azure/guid";
+import { GUID } from "../azure/guid";
+import { storageSyncServiceIdProblem } from "../azure/resource-id";
 import { resourceKey } from "../tables/keys";
 import { parseRunId, RUN_ID } from "../tables/run-id";
 
@@ -7,11 +8,14 @@ import { parseRunId, RUN_ID } from "../tables/run-id";
  * What goes on the reconcile queue: a key (the service), never the event.
  * The trigger rides along only for the audit trail ("who asked, and why").
  */
-export const STORAGE_SYNC_SERVICE_ID = new RegExp(
-  // Resource group names may contain Unicode letters; the rest is ASCII.
-  String.raw`^\/subscriptions\/${GUID_SOURCE}\/resourceGroups\/[-\w._()\p{L}]{1,90}\/providers\/Microsoft\.StorageSync\/storageSyncServices\/[A-Za-z0-9][-\w.]{0,259}$`,
-  "iu",
-);
+/** A Storage Sync Service id with names ARM allows (one check, shared with the HTTP API and events). */
+const storageSyncServiceIdSchema = z
+  .string()
+  .max(1024)
+  .superRefine((value, ctx) => {
+    const problem = storageSyncServiceIdProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: `serviceId is not a valid Storage Sync Service resource id: ${problem}` });
+  });
 
 const triggerSchema = z.discriminatedUnion("kind", [
   z.object({
@@ -71,7 +75,7 @@ export type DiscoveryWatch = z.infer<typeof discoveryWatchSchema>;
 const reconcileRequestSchema = z.object({
   v: z.literal(1),
   kind: z.literal("reconcile"),
-  serviceId: z.string().regex(STORAGE_SYNC_SERVICE_ID, "serviceId must be a Storage Sync Service resource id"),
+  serviceId: storageSyncServiceIdSchema,
   runId: z.string().regex(RUN_ID, "runId is malformed"),
   dryRun: z.boolean(),
   trigger: triggerSchema,
