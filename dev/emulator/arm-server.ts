@@ -16,6 +16,7 @@ import { subscriptionHandlers } from "./handlers/subscriptions";
 import { reply, type Handler, type HandlerContext, type HandlerResult, type LongRunningWrite, type Reply } from "./handlers/types";
 import { actionFor, authorize } from "./rbac";
 import { normalizePath } from "./resource-id";
+import { checkDotSegments } from "./spec/request-rules";
 import type { SpecOperation } from "./spec/catalog";
 import { callerFromAuthorization } from "./tokens";
 
@@ -189,6 +190,9 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
     if (rawBody.length > MAX_REQUEST_BYTES) {
       throw new ArmError(413, "RequestEntityTooLarge", `The request content length ${rawBody.length} exceeds the maximum of ${MAX_REQUEST_BYTES} bytes.`);
     }
+    // Before the URL is parsed: parsing resolves `.`/`..`, which would answer for another resource.
+    const dotSegments = checkDotSegments(req.url ?? "/");
+    if (dotSegments) throw new ArmError(dotSegments.status, dotSegments.code, dotSegments.message);
     const routed = route(core, method, path);
     operationId = routed.operationId;
     core.recorder.count(routed.operationId, routed.isWrite);

@@ -3,7 +3,7 @@ import { API_VERSION_SHAPE, resourceTypeOf, supportedApiVersions } from "./api-v
 import { BUILTIN_OPERATIONS } from "./builtin-operations";
 import { compileTemplate, matchTemplate, normalizeRequestPath, type CompiledTemplate } from "./path-template";
 import { RefResolver } from "./ref-resolver";
-import { checkRoleAssignmentCreate, checkSubscriptionId, type RequestRejection } from "./request-rules";
+import { checkResourceNames, checkRoleAssignmentCreate, checkSubscriptionId, type RequestRejection } from "./request-rules";
 import { SchemaValidator } from "./schema-validator";
 import type { LocatedSchema, SwaggerOperation, SwaggerParameter, SwaggerResponse } from "./swagger-types";
 
@@ -135,6 +135,8 @@ export class SpecCatalog {
     if (versionProblem) return versionProblem;
     const subscriptionProblem = checkSubscriptionId(match.pathParams);
     if (subscriptionProblem) return subscriptionProblem;
+    const nameProblem = checkResourceNames(match.pathParams);
+    if (nameProblem) return nameProblem;
 
     const entry = this.byOperationId.get(operation.operationId);
     // Like ARM, an operation without a body parameter (GET, DELETE) ignores whatever body came along.

@@ -34,7 +34,7 @@ export function formatStatus(view: StatusView): string {
   const rows = view.services.map((s) => [
     shortName(s.serviceId),
     ...SERVER_STATES.map((state) => String(s.counts[state] ?? 0)),
-    verdicts.get(s.serviceId)?.converged ? "yes" : "NO",
+    s.deletedAt ? "deleted" : verdicts.get(s.serviceId)?.converged ? "yes" : "NO",
     s.lastRunStatus ? `${s.lastRunStatus} ${s.lastRunAt ?? ""}`.trim() : "-",
   ]);
   rows.push(["TOTAL", ...SERVER_STATES.map((state) => String(view.totals[state])), view.converged ? "yes" : "NO", ""]);

@@ -49,8 +49,10 @@ export function verdictOf(service: ServiceStatus): ServiceVerdict {
 
 export function buildView(snapshot: StatusSnapshot): StatusView {
   const totals = emptyCounts();
-  for (const s of snapshot.services) for (const state of SERVER_STATES) totals[state] += s.counts[state] ?? 0;
-  const verdicts = snapshot.services.map(verdictOf);
+  // A service deleted in Azure has nothing left to converge: it is listed, but neither counted nor judged.
+  const live = snapshot.services.filter((s) => !s.deletedAt);
+  for (const s of live) for (const state of SERVER_STATES) totals[state] += s.counts[state] ?? 0;
+  const verdicts = live.map(verdictOf);
   // No service at all is not "all converged": a wrong prefix or URL must not look healthy to a scheduled job.
   const converged = verdicts.length > 0 && verdicts.every((v) => v.converged);
   return { ...snapshot, totals, verdicts, converged };

@@ -150,7 +150,9 @@ export function managedScopeProblem(scope: string): string | undefined {
   if (dots) return dots;
   const parts = scope.split("/");
   const shapeOk =
-    parts[0] === "" && parts[1]?.toLowerCase() === "subscriptions" && (parts.length === 3 || (parts.length === 5 && parts[3]?.toLowerCase() === "resourcegroups"));
+    parts[0] === "" &&
+    parts[1]?.toLowerCase() === "subscriptions" &&
+    (parts.length === 3 || (parts.length === 5 && parts[3]?.toLowerCase() === "resourcegroups"));
   if (!shapeOk) return "expected /subscriptions/{subscriptionId} or /subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}";
   return subscriptionIdProblem(parts[2] ?? "") ?? (parts.length === 5 ? resourceGroupNameProblem(parts[4] ?? "") : undefined);
 }

@@ -4,6 +4,7 @@ import { createArmConnection, type ArmConnection } from "../azure/arm-connection
 import { isTransientArmError, toArmErrorInfo } from "../azure/arm-error";
 import { getMachineIdentity, getRegisteredServer, listRegisteredServers, listStorageSyncServices } from "../azure/reads";
 import { reconcileService } from "../reconcile";
+import { isResourceAbsent, storageSyncServiceAbsence } from "../azure/service-existence";
 import type { EnginePort } from "../ports/engine-port";
 
 /** Binds the app's EnginePort to the real engine and ARM reads over one connection. */
@@ -19,6 +20,8 @@ export function bindEngineToConnection(config: Config, arm: ArmConnection): Engi
     reconcile: (serviceId, options) => reconcileService(arm, serviceId, { dryRun: options.dryRun, settings, hints: options.hints }),
     listServices: (scope) => listStorageSyncServices(arm, scope),
     listServers: (serviceId) => listRegisteredServers(arm, serviceId),
+    serviceAbsence: (serviceId) => storageSyncServiceAbsence(arm, serviceId),
+    isAbsent: (error) => isResourceAbsent(toArmErrorInfo(error)),
     getServer: (id) => getRegisteredServer(arm, id),
     getMachineIdentity: (id) => getMachineIdentity(arm, id),
     isTransient: (error) => isTransientArmError(error),

@@ -19,11 +19,7 @@ export function checkServiceId(raw: unknown, scopes: string[], what = "serviceId
   if (problem) {
     return {
       ok: false,
-      response: apiError(
-        400,
-        "InvalidServiceId",
-        `${what} "${value.slice(0, 200)}" is not a Storage Sync Service resource id ARM accepts: ${problem}`,
-      ),
+      response: apiError(400, "InvalidServiceId", `${what} "${value.slice(0, 200)}" is not a Storage Sync Service resource id ARM accepts: ${problem}`),
     };
   }
   if (!isWithinScopes(value, scopes)) {

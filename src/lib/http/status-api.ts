@@ -44,7 +44,8 @@ function stateParam(request: ApiRequest, required: boolean): { ok: true; state?:
 export async function getServices(deps: StatusApiDeps): Promise<ApiResponse> {
   const services = (await listServices(deps.tables.services)).filter((s) => isWithinScopes(s.serviceId, deps.config.managedScopes));
   const totals = emptyCounts();
-  for (const s of services) for (const state of SERVER_STATES) totals[state] += s.counts[state];
+  // A service deleted in Azure keeps its row (with deletedAt) for the record; its stale counts are not totalled.
+  for (const s of services) if (!s.deletedAt) for (const state of SERVER_STATES) totals[state] += s.counts[state];
   return json(200, { services, totals });
 }
 

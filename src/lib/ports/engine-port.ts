@@ -20,6 +20,14 @@ export interface EnginePort {
   /** Storage Sync Service ids in a subscription or resource group scope. */
   listServices(scope: string): Promise<string[]>;
   listServers(serviceId: string): Promise<RegisteredServerSnapshot[]>;
+  /**
+   * One ARM GET of the service: undefined when it exists, ARM's error when ARM
+   * says it does not (404 ResourceNotFound / ResourceGroupNotFound /
+   * SubscriptionNotFound); other failures are thrown.
+   */
+  serviceAbsence(serviceId: string): Promise<ArmErrorInfo | undefined>;
+  /** True for an error saying a resource, its group or its subscription does not exist. */
+  isAbsent(error: unknown): boolean;
   /** undefined when the server no longer exists (404). */
   getServer(serverResourceId: string): Promise<RegisteredServerSnapshot | undefined>;
   /** undefined when the machine no longer exists (404). */

@@ -2,6 +2,7 @@ import { resourceName, resourcePlace, time } from "./format";
 import { html, type Html, type HtmlValue } from "./html";
 import { layout, rerunForms, runStatusBadge, type PageFrame } from "./layout";
 import type { PageLinks } from "./links";
+import { serviceStateLine } from "./service-state";
 import { tilesOf } from "./tiles";
 import type { ServerView, ServiceView } from "./view-types";
 
@@ -29,7 +30,7 @@ function card(links: PageLinks, service: ServiceView, servers: readonly ServerVi
   return html`<article class="card" aria-labelledby="${headingId}">
 <h2 id="${headingId}"><a href="${serviceHref}">${name}</a></h2>
 <p class="place">${resourcePlace(service.serviceId)}</p>
-<p class="converged ${service.converged ? "yes" : "no"}">${service.converged ? "Converged: nothing left to do" : "Not converged: servers still need attention"}</p>
+${serviceStateLine(service)}
 <div class="tiles">${tile("Ready to use Managed ID", tiles.ready, tiles.total)}${tile("Using Managed ID", tiles.using, tiles.total)}</div>
 ${service.poisonedAt ? html`<p class="alert" role="alert">A request for this service failed on every attempt (${time(service.poisonedAt)}): ${service.poisonReason ?? "see the run"}.</p>` : ""}
 ${serverList("Without an identity", inState("NoIdentity", "ClusterName"), (s) => s.reason, serviceHref, "l-noid")}
@@ -38,7 +39,7 @@ ${serverList("Overdue", inState("ActivationOverdue"), (s) => html`still on its c
 ${serverList("Failed", inState("Failed"), (s) => s.remedy ?? s.reason, serviceHref, "l-failed")}
 ${serverList("Agent too old", inState("AgentTooOld"), (s) => html`agent ${s.agentVersion ?? "unknown"}: ${s.remedy ?? s.reason}`, serviceHref, "l-old")}
 <p class="last-run">Last run: ${service.lastRunId ? html`<a href="${links.run(service.lastRunId)}">${time(service.lastRunAt)}</a> ${service.lastRunStatus ? runStatusBadge(service.lastRunStatus) : ""}` : "none yet"}</p>
-${rerunForms(links, service.serviceId, name)}
+${service.deletedAt ? "" : rerunForms(links, service.serviceId, name)}
 <p><a href="${serviceHref}">All ${servers.length} servers and the run history of ${name}</a></p>
 </article>`;
 }

@@ -1,5 +1,6 @@
 import { resourceName, resourcePlace, time } from "./format";
 import { html, type Html } from "./html";
+import { serviceStateLine } from "./service-state";
 import { layout, rerunForms, runStatusBadge, stateBadge, type PageFrame } from "./layout";
 import { SERVER_STATES } from "../status/rows";
 import { tilesOf } from "./tiles";
@@ -40,7 +41,7 @@ export function servicePage(frame: Omit<PageFrame, "title" | "trail">, detail: S
   const body = html`<h1>${name}</h1>
 <p class="place">${resourcePlace(service.serviceId)}</p>
 <p class="mono small">${service.serviceId}</p>
-<p class="converged ${service.converged ? "yes" : "no"}">${service.converged ? "Converged: nothing left to do" : "Not converged: servers still need attention"}</p>
+${serviceStateLine(service)}
 <div class="tiles">
 <div class="tile"><p class="tile-label">Ready to use Managed ID</p><p class="tile-value">${tiles.ready}<span class="tile-of"> of ${tiles.total}</span></p></div>
 <div class="tile"><p class="tile-label">Using Managed ID</p><p class="tile-value">${tiles.using}<span class="tile-of"> of ${tiles.total}</span></p></div>
@@ -53,7 +54,7 @@ ${service.lastError ? html`<dt>Last error</dt><dd class="error-text">${service.l
 ${service.poisonedAt ? html`<dt>Poisoned</dt><dd class="error-text">${time(service.poisonedAt)}: ${service.poisonReason ?? ""}</dd>` : ""}
 </dl>
 ${service.warnings.length > 0 ? html`<section><h2>Warnings</h2><ul>${service.warnings.map((w) => html`<li>${w}</li>`)}</ul></section>` : ""}
-${rerunForms(frame.links, service.serviceId, name)}
+${service.deletedAt ? "" : rerunForms(frame.links, service.serviceId, name)}
 <table class="servers">
 <caption>Registered servers of ${name} (${servers.length})</caption>
 <thead><tr><th scope="col">Server</th><th scope="col">State</th><th scope="col">Reason</th><th scope="col">Remedy</th><th scope="col">Principal</th><th scope="col">Agent</th><th scope="col">Last checked</th></tr></thead>

@@ -37,6 +37,7 @@ h3 { font-size: 1rem; margin: .75rem 0 .25rem; }
 .converged { font-weight: 600; margin: .25rem 0; }
 .converged.yes { color: #175c2a; }
 .converged.no { color: #8a3b00; }
+.converged.deleted { color: #555; }
 .alert, .notice { border: 1px solid; border-radius: 4px; padding: .5rem .75rem; }
 .alert { border-color: #b3261e; background: #fdecea; color: #7a1a14; }
 .notice { border-color: #175c2a; background: #e8f5ec; color: #14491f; }

@@ -108,6 +108,9 @@ export async function recordReconcileResult(
       poisonedAt: undefined,
       poisonedRunId: undefined,
       poisonReason: undefined,
+      // The service exists again (re-created under the same id).
+      deletedAt: undefined,
+      deletedReason: undefined,
     }),
     now,
   );

@@ -94,6 +94,9 @@ export const serviceRowSchema = z.object({
   poisonedAt: iso.optional(),
   poisonedRunId: z.string().optional(),
   poisonReason: z.string().optional(),
+  /** Set when ARM said the service no longer exists (a run's GET or the sweep's list): its rows stay for the record, nothing is scheduled. */
+  deletedAt: iso.optional(),
+  deletedReason: z.string().optional(),
   warnings: z.array(z.string()).default([]),
   updatedAt: iso.default(""),
 });

@@ -7,20 +7,26 @@ import { mapWithConcurrency } from "../reconcile/concurrency";
 import type { AppLog } from "../ports/log";
 import type { Telemetry } from "../telemetry/telemetry";
 import { trackSweep } from "../telemetry/track";
+import type { StatusTables } from "../tables/clients";
+import { markUnlistedServices } from "./deleted-services";
 
 const SWEEP_CONCURRENCY = 8;
 
 /** What a sweep needs: the scopes, the service list, the scheduler. */
 export interface SweepDeps {
   config: Pick<Config, "managedScopes">;
-  engine: Pick<EnginePort, "listServices" | "errorInfo">;
+  engine: Pick<EnginePort, "listServices" | "errorInfo" | "serviceAbsence">;
   scheduler: SchedulerDeps;
+  /** Service rows, to mark those of services ARM no longer has. */
+  tables: Pick<StatusTables, "services" | "due">;
   telemetry: Telemetry;
   now(): Date;
 }
 
 export interface SweepResult {
   runs: Scheduled[];
+  /** Services with a status row that ARM no longer has, marked deleted by this sweep. */
+  deleted: string[];
   /** Scopes that could not be listed (the others were still swept). */
   failedScopes: Array<{ scope: string; error: string }>;
 }
@@ -28,12 +34,14 @@ export interface SweepResult {
 /**
  * Asks for a reconcile of every Storage Sync Service in MANAGED_SCOPES: the
  * periodic repair of drift no event announces (a deleted assignment, a reverted
- * server), and the HTTP "re-run all".
+ * server), and the HTTP "re-run all". Status rows of services ARM no longer
+ * has are marked deleted on the way (not on a dry run, which writes nothing).
  */
 export async function reconcileAllInScope(deps: SweepDeps, trigger: Trigger, options: { dryRun?: boolean }, log: AppLog): Promise<SweepResult> {
   const startedAt = deps.now();
   const runs: Scheduled[] = [];
   const failedScopes: SweepResult["failedScopes"] = [];
+  const deleted: string[] = [];
   for (const scope of deps.config.managedScopes) {
     let serviceIds: string[];
     try {
@@ -50,6 +58,13 @@ export async function reconcileAllInScope(deps: SweepDeps, trigger: Trigger, opt
       return requestReconcile(deps.scheduler, ask, deps.now());
     });
     runs.push(...scheduled);
+    if (!options.dryRun) {
+      // Bookkeeping only: a table hiccup here must not fail the sweep whose runs are already queued.
+      await markUnlistedServices(deps, scope, serviceIds, log).then(
+        (marked) => deleted.push(...marked),
+        (error: unknown) => log.warn(`could not mark deleted services in ${scope}`, error),
+      );
+    }
   }
   const merged = runs.filter((r) => r.coalesced).length;
   log.info(`requested ${runs.length} reconciles (${merged} merged into queued runs)`);
@@ -66,5 +81,5 @@ export async function reconcileAllInScope(deps: SweepDeps, trigger: Trigger, opt
   if (runs.length === 0 && failedScopes.length > 0) {
     throw new Error(`no scope could be listed: ${failedScopes.map((f) => `${f.scope}: ${f.error}`).join("; ")}`);
   }
-  return { runs, failedScopes };
+  return { runs, deleted, failedScopes };
 }

@@ -13,6 +13,7 @@ import { updateService } from "../status/service-records";
 import type { ReconcileReport } from "../reconcile/report";
 import { requestReconcile, type SchedulerDeps } from "../scheduling/schedule";
 import { decideNextLooks, engineHintsOf } from "./requeue";
+import { handleAbsentService } from "./absent-service";
 import type { AppLog } from "../ports/log";
 import type { Telemetry } from "../telemetry/telemetry";
 import { trackReconciled, trackRunFailure } from "../telemetry/track";
@@ -25,7 +26,7 @@ export interface WorkerDeps {
   >;
   tables: StatusTables;
   queue: Pick<ReconcileQueue, "send">;
-  engine: Pick<EnginePort, "reconcile" | "isTransient" | "errorInfo">;
+  engine: Pick<EnginePort, "reconcile" | "isTransient" | "errorInfo" | "isAbsent" | "serviceAbsence">;
   scheduler: SchedulerDeps;
   telemetry: Telemetry;
   now(): Date;
@@ -212,7 +213,11 @@ async function recordFailure(
   const status: RunStatus = !transient ? "failed" : lastAttempt ? "poisoned" : "retrying";
   const now = deps.now();
   await recordRunFinished(deps.tables.runs, request.runId, { status, startedAt, finishedAt: now, error: message, errorCode: info.code });
-  if (!request.dryRun && status !== "retrying") {
+  const absent =
+    !request.dryRun &&
+    status === "failed" &&
+    (await handleAbsentService(deps, { serviceId: request.serviceId, runId: request.runId, error, message, now }, log));
+  if (!request.dryRun && status !== "retrying" && !absent) {
     await updateService(
       deps.tables.services,
       request.serviceId,
