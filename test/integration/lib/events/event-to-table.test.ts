@@ -119,7 +119,8 @@ describe("ARM event → queue → reconcile → table rows", () => {
       subject: SSS_PROD,
       eventTime: new Date().toISOString(),
       dataVersion: "2",
-      data: write(SSS_PROD, "registeredServers/abc"),
+      // Registered server names are GUIDs (ARM refuses others; so does the app).
+      data: write(SSS_PROD, "registeredServers/5e7e0201-0000-4000-8000-0000000000ab"),
     };
     const batch: unknown[] = [
       { ...good, id: "wrong-types", data: { operationName: 42, resourceUri: ["x"] } },

@@ -59,7 +59,7 @@ describe("reconcile worker", () => {
         String(pattern),
       ).toBe(true);
     named(/message is not JSON: not json at all/);
-    named(/serviceId: serviceId must be a Storage Sync Service resource id/);
+    named(/serviceId: serviceId is not a valid Storage Sync Service resource id: expected/);
     named(/outside MANAGED_SCOPES/);
     named(/kind: .*"reconcile"/);
     named(/dryRun: .*boolean.*trigger\.caller/);
