@@ -43,23 +43,23 @@ const post = (body: unknown) =>
   );
 const services = async () => ((await servicesHttp()).jsonBody as { services: ServiceRecord[] }).services;
 const queued = async () => (await stack.app.queue.client.getProperties()).approximateMessagesCount ?? 0;
-/** ARM requests the emulator saw whose path names the service (any case). */
-const armCallsFor = async (name: string) => (await stack.emulator.admin.requests()).filter((r) => r.path.toLowerCase().includes(name.toLowerCase()));
 const http = { kind: "http" as const, caller: "test" };
 
 describe("ids ARM does not allow", () => {
-  it.each([DOT_DOT, DOT, `${RG}./providers/Microsoft.StorageSync/storageSyncServices/sss-prod`, `${RG}/providers/Microsoft.StorageSync/storageSyncServices/..`])(
-    "%s is refused by POST /reconcile and GET /service with InvalidServiceId, and nothing is queued",
-    async (id) => {
-      const before = await queued();
-      const response = await post({ serviceId: id });
-      expect(response.status).toBe(400);
-      expect(response.jsonBody).toMatchObject({ error: { code: "InvalidServiceId" } });
-      const detail = await serviceHttp(new HttpRequest({ method: "GET", url: `${BASE}/service?id=${encodeURIComponent(id)}` }));
-      expect(detail.status).toBe(400);
-      expect(await queued()).toBe(before);
-    },
-  );
+  it.each([
+    DOT_DOT,
+    DOT,
+    `${RG}./providers/Microsoft.StorageSync/storageSyncServices/sss-prod`,
+    `${RG}/providers/Microsoft.StorageSync/storageSyncServices/..`,
+  ])("%s is refused by POST /reconcile and GET /service with InvalidServiceId, and nothing is queued", async (id) => {
+    const before = await queued();
+    const response = await post({ serviceId: id });
+    expect(response.status).toBe(400);
+    expect(response.jsonBody).toMatchObject({ error: { code: "InvalidServiceId" } });
+    const detail = await serviceHttp(new HttpRequest({ method: "GET", url: `${BASE}/service?id=${encodeURIComponent(id)}` }));
+    expect(detail.status).toBe(400);
+    expect(await queued()).toBe(before);
+  });
 
   it("a queue message or an event naming a dot segment is rejected and never reaches ARM under another URL", async () => {
     const requestsBefore = (await stack.emulator.admin.requests()).length;
@@ -80,7 +80,10 @@ describe("ids ARM does not allow", () => {
       subject: `${DOT_DOT}/registeredServers/5e7e0201-0000-4000-8000-000000000201`,
       eventTime: new Date().toISOString(),
       dataVersion: "2",
-      data: { operationName: "Microsoft.StorageSync/storageSyncServices/registeredServers/write", resourceUri: `${DOT_DOT}/registeredServers/5e7e0201-0000-4000-8000-000000000201` },
+      data: {
+        operationName: "Microsoft.StorageSync/storageSyncServices/registeredServers/write",
+        resourceUri: `${DOT_DOT}/registeredServers/5e7e0201-0000-4000-8000-000000000201`,
+      },
     };
     await armEvents(event, stack.context("armEvents"));
     await stack.drain();
