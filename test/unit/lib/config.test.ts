@@ -40,6 +40,15 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...minimal, MANAGED_SCOPES: "/subscriptions/abc/providers/x" })).toThrow(/MANAGED_SCOPES/);
   });
 
+  it("refuses scopes with names ARM does not allow, naming the entry and what is wrong", () => {
+    const sub = "/subscriptions/00000000-0000-0000-0000-000000000001";
+    expect(() => loadConfig({ ...minimal, MANAGED_SCOPES: `${sub}/resourceGroups/..` })).toThrow(
+      /MANAGED_SCOPES entry .*resourceGroups\/\.\.".*"\.\." segment/,
+    );
+    expect(() => loadConfig({ ...minimal, MANAGED_SCOPES: `${sub},${sub}/resourceGroups/rg.` })).toThrow(/cannot end with a period/);
+    expect(loadConfig({ ...minimal, MANAGED_SCOPES: `${sub}/resourceGroups/rg-(files).eu` }).managedScopes).toEqual([`${sub}/resourceGroups/rg-(files).eu`]);
+  });
+
   it("requires a storage connection", () => {
     expect(() => loadConfig({ MANAGED_SCOPES: minimal.MANAGED_SCOPES })).toThrow(/AzureWebJobsStorage/);
   });

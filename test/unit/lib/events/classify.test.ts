@@ -31,6 +31,16 @@ describe("classifyArmEvent", () => {
     expect(result).toMatchObject({ action: "reconcileService", serviceId: service, trigger: { kind: "event", eventId: "e1", caller: "Alice" } });
   });
 
+  it.each([
+    [`${service}/registeredServers/not-a-guid`, 'registered server id "not-a-guid" is not a GUID'],
+    [`${service.replace("rg-files", "rg-files/..")}/registeredServers/aaaaaaaa-0000-0000-0000-000000000001`, '".." segment'],
+    [`${service}./registeredServers/aaaaaaaa-0000-0000-0000-000000000001`, "cannot end with a period"],
+  ])("an event for %s, an id ARM does not allow, is rejected saying why", (uri, why) => {
+    const result = classifyArmEvent(event("Microsoft.StorageSync/storageSyncServices/registeredServers/write", uri), scopes);
+    expect(result.action).toBe("reject");
+    expect(result.action === "reject" ? result.reason : "").toContain(why);
+  });
+
   it("matches operation names case-insensitively", () => {
     const uri = `${service.toLowerCase()}/registeredservers/aaaaaaaa-0000-0000-0000-000000000001`;
     expect(classifyArmEvent(event("MICROSOFT.STORAGESYNC/storageSyncServices/registeredServers/WRITE", uri), scopes).action).toBe("reconcileService");

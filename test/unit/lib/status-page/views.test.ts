@@ -77,6 +77,17 @@ describe("status page views", () => {
     expect(page.match(/<button type="submit"/g)).toHaveLength(2);
   });
 
+  it("a service deleted in Azure: both pages say so with ARM's answer, escaped, and offer no re-run", () => {
+    const deleted: ServiceView = { ...service, deletedAt: "2026-12-04T11:00:00.000Z", deletedReason: `ResourceNotFound: ${HOSTILE}` };
+    for (const page of [overviewPage({ links }, [deleted], new Map()).text, servicePage({ links }, { service: deleted, servers: [], recentRuns: [] }).text]) {
+      expectEscaped(page);
+      expect(page).toContain("Deleted in Azure (found <time");
+      expect(page).toContain("ResourceNotFound: &lt;img");
+      expect(page).not.toContain("Not converged");
+      expect(page).not.toContain('<button type="submit"');
+    }
+  });
+
   it("a run page shows trigger, coalesced triggers, plan, outcomes with ARM request ids, call counts and duration, all escaped", () => {
     const run: RunView = {
       runId: "a89422b0f0eb8e53e0d37364bf62d5a1-8203598926347-0fdb62e8",
