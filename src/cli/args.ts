@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { GUID } from "../lib/azure/guid";
+import { storageSyncServiceIdProblem } from "../lib/azure/resource-id";
 
 export const USAGE = `Usage:
   afs-identity plan  <storageSyncServiceId> | --subscription <id>  [--json]
@@ -77,5 +78,9 @@ export function parseCliArgs(argv: string[]): CliArgs | "help" {
     if (!GUID.test(id)) throw new UsageError(`--subscription must be a subscription GUID, got "${subscription}"`);
     return { command, target: { subscriptionId: id }, json: values.json, yes: values.yes };
   }
-  return { command, target: { serviceId: serviceId as string }, json: values.json, yes: values.yes };
+  // The same rule as the app's HTTP API: an id ARM would refuse (or that URL parsing would rewrite) never reaches ARM.
+  const service = (serviceId as string).replace(/\/+$/, "");
+  const problem = storageSyncServiceIdProblem(service);
+  if (problem) throw new UsageError(`"${service.slice(0, 200)}" is not a Storage Sync Service id ARM accepts: ${problem}`);
+  return { command, target: { serviceId: service }, json: values.json, yes: values.yes };
 }

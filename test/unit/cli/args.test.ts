@@ -26,6 +26,8 @@ describe("afs-identity arguments", () => {
     [["plan", SERVICE, "--yes"], "--yes only applies to apply"],
     [["plan", SERVICE, "extra"], "unexpected arguments"],
     [["plan", SERVICE, "--force"], "Unknown option"],
+    [["plan", SERVICE.replace("/rg/", "/../")], '".." segment'],
+    [["apply", `${SERVICE}.`], "cannot end with a period"],
   ])("rejects %j: %s", (argv, message) => {
     expect(() => parseCliArgs(argv)).toThrow(UsageError);
     expect(() => parseCliArgs(argv)).toThrow(message);
