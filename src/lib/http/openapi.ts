@@ -44,6 +44,9 @@ export function openApiDocument(serverUrl = "/api"): Record<string, unknown> {
             },
             "400": errorResponse("The body is not JSON or not a valid request"),
             "403": errorResponse("The service is outside MANAGED_SCOPES"),
+            "404": errorResponse(
+              "ARM says the service does not exist (code ResourceNotFound, ResourceGroupNotFound or SubscriptionNotFound); nothing was queued",
+            ),
             "413": errorResponse("The body is larger than 16 KiB"),
             "502": errorResponse("No scope could be listed (re-run all)"),
           },

@@ -73,6 +73,13 @@ describe("HTTP API", () => {
     expect((done.jsonBody as { plan: unknown[] }).plan.length).toBeGreaterThan(0);
   });
 
+  it("POST /reconcile of a service ARM does not have answers the documented 404 with ARM's code", async () => {
+    const response = await post(JSON.stringify({ serviceId: SSS_PROD.replace(/sss-prod$/, "sss-gone") }));
+    expect(response.status).toBe(404);
+    validate("/reconcile", "post", response);
+    expect(response.jsonBody).toMatchObject({ error: { code: "ResourceNotFound" } });
+  });
+
   it("POST /reconcile {all:true} queues every service in scope", async () => {
     const response = await post(JSON.stringify({ all: true }));
     expect(response.status).toBe(202);
