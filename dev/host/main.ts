@@ -4,7 +4,9 @@
  * App settings come from the environment, over `local.settings.json`'s Values
  * when that file exists (as `func start` reads it). Host-only options may also
  * come from AFS_HOST_PORT, AFS_HOST_FUNCTION_KEY, AFS_HOST_QUEUE_LEASE_MS and
- * AFS_HOST_LOG (json | pretty); AFS_HOST_QUEUES (JSON) overrides host.json's
+ * AFS_HOST_LOG (json | pretty), and the request limits AFS_HOST_MAX_REQUEST_BODY_BYTES,
+ * AFS_HOST_MIN_REQUEST_BODY_RATE, AFS_HOST_REQUEST_BODY_GRACE_MS and
+ * AFS_HOST_REQUEST_HEADERS_TIMEOUT_MS; AFS_HOST_QUEUES (JSON) overrides host.json's
  * extensions.queues fields. Once serving it logs an entry with `ready`.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -48,6 +50,12 @@ async function main(): Promise<void> {
     port: optionalNumber(values.port ?? process.env.AFS_HOST_PORT, "--port"),
     functionKey: values["function-key"] ?? (process.env.AFS_HOST_FUNCTION_KEY || undefined),
     queueMessageLeaseMs: optionalNumber(process.env.AFS_HOST_QUEUE_LEASE_MS, "AFS_HOST_QUEUE_LEASE_MS"),
+    requestLimits: {
+      maxBytes: optionalNumber(process.env.AFS_HOST_MAX_REQUEST_BODY_BYTES, "AFS_HOST_MAX_REQUEST_BODY_BYTES"),
+      minBytesPerSecond: optionalNumber(process.env.AFS_HOST_MIN_REQUEST_BODY_RATE, "AFS_HOST_MIN_REQUEST_BODY_RATE"),
+      gracePeriodMs: optionalNumber(process.env.AFS_HOST_REQUEST_BODY_GRACE_MS, "AFS_HOST_REQUEST_BODY_GRACE_MS"),
+      headersTimeoutMs: optionalNumber(process.env.AFS_HOST_REQUEST_HEADERS_TIMEOUT_MS, "AFS_HOST_REQUEST_HEADERS_TIMEOUT_MS"),
+    },
     hostJson: readHostJson(projectDir, queueOverrides(process.env.AFS_HOST_QUEUES)),
     logger,
   });
