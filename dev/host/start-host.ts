@@ -34,6 +34,8 @@ export interface RunningHost {
   url: string;
   functionKey: string;
   functions: HostFunction[];
+  /** Invocations running now. */
+  inFlightCount(): number;
   /** Stops HTTP, queue polling and timers, and waits for in-flight invocations. */
   close(): Promise<void>;
 }
@@ -95,6 +97,7 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     url: http.url,
     functionKey,
     functions,
+    inFlightCount: () => invoker.inFlightCount,
     close: () =>
       (closing ??= (async () => {
         log("information", `Host stopping: draining ${invoker.inFlightCount} in-flight invocation(s)`);
