@@ -74,8 +74,7 @@ async function main(): Promise<void> {
   // process group and `npm start` then sends SIGTERM too. Only a Ctrl-C pressed
   // again after a pause stops without waiting for in-flight invocations.
   let stoppingSince: number | undefined;
-  const note = (level: "information" | "warning", message: string): void =>
-    logger.write({ time: new Date().toISOString(), level, category: "host", message });
+  const note = (level: "information" | "warning", message: string): void => logger.write({ time: new Date().toISOString(), level, category: "host", message });
   const stop = (signal: NodeJS.Signals): void => {
     if (stoppingSince !== undefined) {
       if (signal === "SIGINT" && Date.now() - stoppingSince >= FORCE_AFTER_MS) {

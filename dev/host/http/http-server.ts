@@ -101,7 +101,9 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
         return;
       }
       if (method !== "POST") {
-        return replyHostError(res, 405, "MethodNotAllowed", "the Event Grid webhook accepts POST (and OPTIONS for CloudEvents validation)", { allow: "POST, OPTIONS" });
+        return replyHostError(res, 405, "MethodNotAllowed", "the Event Grid webhook accepts POST (and OPTIONS for CloudEvents validation)", {
+          allow: "POST, OPTIONS",
+        });
       }
       return serveEventGridWebhook(fn, req.headers, body, res, invoker);
     }

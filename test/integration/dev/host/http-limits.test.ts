@@ -97,7 +97,10 @@ describe("local host: requests it refuses itself", () => {
     const answer = await rawRequest(port, parts);
     expect(answer.error).toBeUndefined();
     expect(answer.status).toBe(413);
-    expect(errorOf(answer)).toEqual({ code: "BodyTooLarge", message: `the request body (${size} bytes) is over the host's limit of ${10 * 1024 * 1024} bytes` });
+    expect(errorOf(answer)).toEqual({
+      code: "BodyTooLarge",
+      message: `the request body (${size} bytes) is over the host's limit of ${10 * 1024 * 1024} bytes`,
+    });
   });
 
   it("answers 413 for a chunked body that grows over the limit", async () => {

@@ -8,8 +8,6 @@ describe("restartDelayMs (back-off of a host that crashes in a loop)", () => {
   });
 
   it("never shrinks as crashes repeat and never exceeds the cap", () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10_000 }), (n) => restartDelayMs(n + 1) >= restartDelayMs(n) && restartDelayMs(n) <= MAX_RESTART_DELAY_MS),
-    );
+    fc.assert(fc.property(fc.integer({ min: 1, max: 10_000 }), (n) => restartDelayMs(n + 1) >= restartDelayMs(n) && restartDelayMs(n) <= MAX_RESTART_DELAY_MS));
   });
 });
