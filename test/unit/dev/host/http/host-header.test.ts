@@ -7,6 +7,7 @@ describe("isValidHostHeader (uri-host [':' port])", () => {
   });
 
   it("refuses spaces, slashes, unclosed literals, non-numeric or out-of-range ports", () => {
-    for (const bad of ["a b", "exa/mple", "[::1", "[::1]x", "host:port", "x:99999", ":80", "a@b", "%zz"]) expect(isValidHostHeader(bad), bad).toBe(false);
+    for (const bad of ["a b", "exa/mple", "[::1", "[::1]x", "host:port", "x:99999", ":80", "a@b", "%zz", "[:::]", "[v1.x]"])
+      expect(isValidHostHeader(bad), bad).toBe(false);
   });
 });
