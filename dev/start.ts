@@ -15,6 +15,7 @@ import { writeEnvFile } from "./emulator/env-file";
 import { startAzurite } from "./azurite/start-azurite";
 import { startLocalStack, PROJECT_DIR, type LocalStack } from "./host/local-stack";
 import type { LogEntry } from "./host/logger";
+import { superviseHost, type HostSupervisor } from "./host/host-supervisor";
 import { spawnHost, type HostProcess } from "./host/spawn-host";
 import { runDemoStory } from "./host/demo-story";
 import { terminal } from "./host/terminal";
@@ -36,6 +37,14 @@ const HOST_LOG = path.join(PROJECT_DIR, ".local", "host.log");
 /** The running emulator's settings, so the CLI (or curl) can be pointed at the same emulated Azure. */
 const EMULATOR_ENV = path.join(PROJECT_DIR, ".local", "emulator.env");
 let hostLog: WriteStream | undefined;
+/**
+ * How long Ctrl-C waits for the host to finish its in-flight invocations (a
+ * reconcile of a large service takes minutes) before killing it; a second
+ * Ctrl-C stops at once.
+ */
+const HOST_DRAIN_TIMEOUT_MS = 10 * 60_000;
+/** A second Ctrl-C sooner than this after the first is the same request to stop. */
+const FORCE_AFTER_MS = 2_000;
 
 /** `/subscriptions/…/providers/Microsoft.X/` → `…/`: the terminal shows the resource's type and name, the log file everything. */
 function shortenIds(text: string): string {
@@ -65,7 +74,8 @@ async function startAgainstEmulator(): Promise<LocalStack> {
   // Azurite in memory: the emulator's state is in memory too, and status tables must not outlive the tenant they describe.
   terminal.stack(`starting Azurite (in memory), the Azure emulator (${path.relative(PROJECT_DIR, DEFAULT_SEED_PATH)}) and the Functions host …`);
   return startLocalStack({
-    azurite: {},
+    azurite: { ownProcessGroup: true },
+    hostDrainTimeoutMs: HOST_DRAIN_TIMEOUT_MS,
     emulator: {
       seed: demoSeed(),
       // Demo delays: the agent discovers identities after 1 s and picks up a switch after 4 s.
@@ -85,7 +95,7 @@ async function startAgainstAzure(stopList: (() => Promise<void>)[]): Promise<Hos
   if (!process.env.MANAGED_SCOPES) throw new Error("AFS_TARGET=azure needs MANAGED_SCOPES (and your Azure credentials) in the environment");
   let connectionString = process.env.AzureWebJobsStorage;
   if (!connectionString && !process.env.AzureWebJobsStorage__queueServiceUri) {
-    const azurite = await startAzurite({ location: AZURITE_DIR });
+    const azurite = await startAzurite({ location: AZURITE_DIR, ownProcessGroup: true });
     stopList.push(() => azurite.stop());
     connectionString = azurite.connectionString;
   }
@@ -103,7 +113,7 @@ async function startAgainstAzure(stopList: (() => Promise<void>)[]): Promise<Hos
     onLog: echoAppLog,
     onOutput: (text) => process.stderr.write(text),
   });
-  stopList.push(() => host.stop());
+  stopList.push(() => host.stop(HOST_DRAIN_TIMEOUT_MS));
   return host;
 }
 
@@ -120,19 +130,53 @@ function printTryUrls(apiUrl: string, key: string, serviceId?: string): void {
   terminal.stack("running; press Ctrl-C to stop everything");
 }
 
+/** Restarts a host that crashed, saying so; stops the stack when the host stopped by itself or cannot be started again. */
+function keepHostRunning(stack: LocalStack, shutdown: (code: number) => Promise<void>): HostSupervisor {
+  return superviseHost(stack.host, () => stack.restartHost(), {
+    crashed: ({ exit, ranMs, delayMs, restart }) =>
+      terminal.app(
+        "stack",
+        `the Functions host died (${exit}) after ${Math.round(ranMs / 1000)} s; ${delayMs > 0 ? `restarting it in ${delayMs / 1000} s (it keeps crashing)` : "restarting it"} (restart ${restart}); Azurite and the emulator keep their state`,
+        "error",
+      ),
+    restarted: (host, restart) => terminal.stack(`Functions host restarted  ${host.url}  (pid ${host.pid}, restart ${restart}; same key)`),
+    stoppedByItself: () => {
+      terminal.app("stack", "the Functions host stopped (exit code 0); stopping", "warning");
+      void shutdown(0);
+    },
+    gaveUp: (error) => {
+      terminal.app("stack", `the Functions host cannot be started again: ${error.message}`, "error");
+      void shutdown(1);
+    },
+  });
+}
+
 async function main(): Promise<void> {
   const stopList: (() => Promise<void>)[] = [];
-  let stopping = false;
+  let stoppingSince: number | undefined;
+  let supervisor: HostSupervisor | undefined;
+  let stack: LocalStack | undefined;
   const shutdown = async (code: number): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    terminal.stack("stopping the host (after in-flight invocations) and the local services …");
+    if (stoppingSince !== undefined) return;
+    stoppingSince = Date.now();
+    const stopping = supervisor?.stop();
+    terminal.stack("stopping the host (after in-flight invocations; Ctrl-C again to stop at once) and the local services …");
+    await stopping;
     for (const stop of stopList.reverse()) await stop().catch((e: unknown) => terminal.app("stack", String(e), "error"));
     terminal.stack("stopped");
     process.exit(code);
   };
-  process.on("SIGINT", () => void shutdown(0));
-  process.on("SIGTERM", () => void shutdown(0));
+  // Ctrl-C reaches this process and the host (one process group); the host drains by itself and the
+  // stack's own stop sends it SIGTERM, which it treats as the same request. Only a later Ctrl-C forces.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stoppingSince === undefined) return void shutdown(0);
+    if (signal === "SIGINT" && Date.now() - stoppingSince >= FORCE_AFTER_MS && stack) {
+      terminal.app("stack", "Ctrl-C again: stopping the host without waiting for its invocations", "warning");
+      void stack.host.kill();
+    }
+  };
+  process.on("SIGINT", () => onSignal("SIGINT"));
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
 
   mkdirSync(path.dirname(HOST_LOG), { recursive: true });
   hostLog = createWriteStream(HOST_LOG, { flags: "w" });
@@ -144,26 +188,26 @@ async function main(): Promise<void> {
       printTryUrls(`${host.url}/api`, host.functionKey);
       return;
     }
-    const stack = await startAgainstEmulator();
-    stopList.push(() => stack.stop());
-    stack.host.child.once("exit", (code, signal) => {
-      if (stopping) return;
-      terminal.app("stack", `the Functions host exited unexpectedly (${signal ?? `code ${code}`}); stopping`, "error");
-      void shutdown(1);
-    });
-    writeEnvFile(EMULATOR_ENV, stack.emulator.env);
+    const started = await startAgainstEmulator();
+    stack = started;
+    stopList.push(() => started.stop());
+    if (stoppingSince !== undefined) return void (await started.stop()); // Ctrl-C while it was starting
+    supervisor = keepHostRunning(started, shutdown);
+    writeEnvFile(EMULATOR_ENV, started.emulator.env);
     terminal.stack(
-      `Azure emulator  ${stack.emulator.armEndpoint}  (admin API ${stack.emulator.adminUrl}; settings for the CLI and curl: ${path.relative(PROJECT_DIR, EMULATOR_ENV)})`,
+      `Azure emulator  ${started.emulator.armEndpoint}  (admin API ${started.emulator.adminUrl}; settings for the CLI and curl: ${path.relative(PROJECT_DIR, EMULATOR_ENV)})`,
     );
-    terminal.stack(`Functions host  ${stack.host.url}  (Event Grid webhook registered with the emulator; full log: ${path.relative(PROJECT_DIR, HOST_LOG)})`);
+    terminal.stack(
+      `Functions host  ${started.host.url}  (pid ${started.host.pid}; Event Grid webhook registered with the emulator; full log: ${path.relative(PROJECT_DIR, HOST_LOG)})`,
+    );
     const serviceId = ids.storageSyncService("11111111-1111-4111-8111-111111111111", "rg-filesync", "sss-prod");
     await runDemoStory({
-      stack,
+      stack: started,
       serviceId,
       serverName: "fs06.contoso.local",
       machineId: ids.arcMachine("11111111-1111-4111-8111-111111111111", "rg-arc", "fs06"),
     });
-    printTryUrls(stack.apiUrl, stack.functionKey, serviceId);
+    printTryUrls(started.apiUrl, started.functionKey, serviceId);
   } catch (error) {
     terminal.app("stack", error instanceof Error ? error.message : String(error), "error");
     await shutdown(1);

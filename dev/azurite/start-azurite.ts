@@ -18,6 +18,12 @@ export interface AzuriteOptions {
   location?: string;
   /** Forward Azurite's output (debugging). */
   verbose?: boolean;
+  /**
+   * Its own process group, so a Ctrl-C in the terminal (SIGINT to the whole
+   * foreground group) does not stop storage while the host is still draining
+   * invocations that write to it; the caller stops it last.
+   */
+  ownProcessGroup?: boolean;
 }
 
 async function freePort(): Promise<number> {
@@ -91,11 +97,15 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     "--loose",
   ];
   args.push(...(options.location ? ["--location", options.location] : ["--inMemoryPersistence"]));
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], detached: options.ownProcessGroup === true });
   if (options.verbose) {
     child.stdout?.pipe(process.stdout);
     child.stderr?.pipe(process.stderr);
   }
+  // Outside the caller's process group it would outlive a caller that exits without stopping it.
+  const killOnExit = (): void => void child.kill("SIGTERM");
+  if (options.ownProcessGroup) process.once("exit", killOnExit);
+  child.once("exit", () => process.off("exit", killOnExit));
   await waitForListening(child, 3, 30_000);
   return {
     connectionString: connectionStringFor(blobPort, queuePort, tablePort),

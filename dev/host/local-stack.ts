@@ -29,7 +29,7 @@ const FOREIGN_CREDENTIAL_VARS = [
 
 export interface LocalStackOptions {
   /** An Azurite already running (tests share one); otherwise one is started with these options. */
-  azurite?: { connectionString: string } | { location?: string };
+  azurite?: { connectionString: string } | { location?: string; ownProcessGroup?: boolean };
   emulator?: EmulatorOptions;
   /** App settings over the stack's defaults (see stackAppSettings). */
   appSettings?: Record<string, string>;
@@ -39,6 +39,8 @@ export interface LocalStackOptions {
   queueMessageLeaseMs?: number;
   hostPort?: number;
   functionKey?: string;
+  /** How long stop() waits for the host to drain its in-flight invocations before killing it (default 15 s). */
+  hostDrainTimeoutMs?: number;
   onLog?: (entry: LogEntry) => void;
   onOutput?: (text: string) => void;
   projectDir?: string;
@@ -54,7 +56,7 @@ export interface LocalStack {
   /** `{host}/api` */
   apiUrl: string;
   functionKey: string;
-  /** Starts the host again (same port, key and settings) after it stopped or was killed. */
+  /** Starts the host again (same port, key and settings) after it stopped or was killed; Azurite and the emulator keep their state. */
   restartHost(): Promise<HostProcess>;
   stop(): Promise<void>;
 }
@@ -93,7 +95,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (given && "connectionString" in given) {
       // shared Azurite: nothing to start
     } else {
-      ownAzurite = await startAzurite(given?.location ? { location: given.location } : {});
+      ownAzurite = await startAzurite({ location: given?.location, ownProcessGroup: given?.ownProcessGroup });
     }
     const connectionString = given && "connectionString" in given ? given.connectionString : (ownAzurite?.connectionString ?? "");
     emulator = await startEmulator(options.emulator ?? {});
@@ -137,7 +139,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       async stop() {
         if (stopped) return;
         stopped = true;
-        await host.stop();
+        await host.stop(options.hostDrainTimeoutMs);
         await running.close();
         await ownAzurite?.stop();
       },

@@ -4,7 +4,9 @@
  * App settings come from the environment, over `local.settings.json`'s Values
  * when that file exists (as `func start` reads it). Host-only options may also
  * come from AFS_HOST_PORT, AFS_HOST_FUNCTION_KEY, AFS_HOST_QUEUE_LEASE_MS and
- * AFS_HOST_LOG (json | pretty); AFS_HOST_QUEUES (JSON) overrides host.json's
+ * AFS_HOST_LOG (json | pretty), and the request limits AFS_HOST_MAX_REQUEST_BODY_BYTES,
+ * AFS_HOST_MIN_REQUEST_BODY_RATE, AFS_HOST_REQUEST_BODY_GRACE_MS and
+ * AFS_HOST_REQUEST_HEADERS_TIMEOUT_MS; AFS_HOST_QUEUES (JSON) overrides host.json's
  * extensions.queues fields. Once serving it logs an entry with `ready`.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -35,6 +37,9 @@ function optionalNumber(text: string | undefined, name: string): number | undefi
   return value;
 }
 
+/** A second Ctrl-C within this time of the first signal is the same stop (a double press, or the stack's SIGTERM); later it forces. */
+const FORCE_AFTER_MS = 2_000;
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { "project-dir": { type: "string" }, port: { type: "string" }, "function-key": { type: "string" } },
@@ -48,6 +53,12 @@ async function main(): Promise<void> {
     port: optionalNumber(values.port ?? process.env.AFS_HOST_PORT, "--port"),
     functionKey: values["function-key"] ?? (process.env.AFS_HOST_FUNCTION_KEY || undefined),
     queueMessageLeaseMs: optionalNumber(process.env.AFS_HOST_QUEUE_LEASE_MS, "AFS_HOST_QUEUE_LEASE_MS"),
+    requestLimits: {
+      maxBytes: optionalNumber(process.env.AFS_HOST_MAX_REQUEST_BODY_BYTES, "AFS_HOST_MAX_REQUEST_BODY_BYTES"),
+      minBytesPerSecond: optionalNumber(process.env.AFS_HOST_MIN_REQUEST_BODY_RATE, "AFS_HOST_MIN_REQUEST_BODY_RATE"),
+      gracePeriodMs: optionalNumber(process.env.AFS_HOST_REQUEST_BODY_GRACE_MS, "AFS_HOST_REQUEST_BODY_GRACE_MS"),
+      headersTimeoutMs: optionalNumber(process.env.AFS_HOST_REQUEST_HEADERS_TIMEOUT_MS, "AFS_HOST_REQUEST_HEADERS_TIMEOUT_MS"),
+    },
     hostJson: readHostJson(projectDir, queueOverrides(process.env.AFS_HOST_QUEUES)),
     logger,
   });
@@ -59,11 +70,22 @@ async function main(): Promise<void> {
     ready: { url: host.url, functionKey: host.functionKey, functions: host.functions.map((f) => ({ name: f.name, kind: f.kind })) },
   });
 
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) process.exit(1); // a second Ctrl-C: stop now
-    stopping = true;
-    logger.write({ time: new Date().toISOString(), level: "information", category: "host", message: `${signal} received` });
+  // One shutdown however the signals arrive: Ctrl-C sends SIGINT to the whole
+  // process group and `npm start` then sends SIGTERM too. Only a Ctrl-C pressed
+  // again after a pause stops without waiting for in-flight invocations.
+  let stoppingSince: number | undefined;
+  const note = (level: "information" | "warning", message: string): void => logger.write({ time: new Date().toISOString(), level, category: "host", message });
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stoppingSince !== undefined) {
+      if (signal === "SIGINT" && Date.now() - stoppingSince >= FORCE_AFTER_MS) {
+        note("warning", `${signal} again: stopping now, abandoning ${host.inFlightCount()} in-flight invocation(s)`);
+        process.exit(130);
+      }
+      note("information", `${signal} received: already stopping, waiting for ${host.inFlightCount()} in-flight invocation(s) (Ctrl-C again to stop at once)`);
+      return;
+    }
+    stoppingSince = Date.now();
+    note("information", `${signal} received`);
     host.close().then(
       () => process.exit(0),
       (error: unknown) => {

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { captureRegistrations, resolveMainFiles } from "./capture-registrations";
 import { generateFunctionKey } from "./http/function-keys";
-import { startHttpServer } from "./http/http-server";
+import { DEFAULT_REQUEST_LIMITS, startHttpServer, type RequestLimits } from "./http/http-server";
 import type { HostFunction } from "./host-function";
 import { runHooks } from "./hooks";
 import { readHostJson, type HostJson } from "./host-json";
@@ -24,6 +24,8 @@ export interface StartHostOptions {
   logger?: HostLogger;
   /** Invisibility of a received queue message while its function runs (renewed); default 10 min like the runtime. */
   queueMessageLeaseMs?: number;
+  /** Request size and timing limits (defaults: DEFAULT_REQUEST_LIMITS, the real host's). */
+  requestLimits?: Partial<RequestLimits>;
   /** Overrides host.json (tests). */
   hostJson?: HostJson;
 }
@@ -32,11 +34,18 @@ export interface RunningHost {
   url: string;
   functionKey: string;
   functions: HostFunction[];
+  /** Invocations running now. */
+  inFlightCount(): number;
   /** Stops HTTP, queue polling and timers, and waits for in-flight invocations. */
   close(): Promise<void>;
 }
 
 const DEFAULT_MESSAGE_LEASE_MS = 10 * 60_000;
+
+/** The options actually given, so an unset one keeps its default instead of becoming undefined. */
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter((e) => e[1] !== undefined)) as Partial<T>;
+}
 
 /** Runs an app's functions the way the Azure Functions host would, against the storage and settings given. */
 export async function startHost(options: StartHostOptions): Promise<RunningHost> {
@@ -59,7 +68,10 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
   const queues = new QueueClients(settings);
   const invoker = new Invoker(logger, queues, hostJson.queues.messageEncoding);
 
-  const http = await startHttpServer({ functions, functionKey, invoker, log }, options.port ?? 0);
+  const http = await startHttpServer(
+    { functions, functionKey, invoker, log, limits: { ...DEFAULT_REQUEST_LIMITS, ...definedOnly(options.requestLimits ?? {}) } },
+    options.port ?? 0,
+  );
   for (const fn of functions) {
     const where =
       fn.kind === "http"
@@ -85,12 +97,15 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
     url: http.url,
     functionKey,
     functions,
+    inFlightCount: () => invoker.inFlightCount,
     close: () =>
       (closing ??= (async () => {
-        log("information", "Host stopping: draining in-flight invocations");
+        log("information", `Host stopping: draining ${invoker.inFlightCount} in-flight invocation(s)`);
+        // No new work: the listening socket closes first (requests being served finish), then polling and timers stop.
+        const httpClosed = http.close();
         await Promise.all([...listeners.map((l) => l.stop()), ...timers.map((t) => t.stop())]);
         await invoker.drain();
-        await http.close();
+        await httpClosed;
         await runHooks("appTerminate", { hookData: appHookData, appHookData }).catch((error: unknown) =>
           log("warning", `an appTerminate hook failed: ${error instanceof Error ? error.message : String(error)}`),
         );

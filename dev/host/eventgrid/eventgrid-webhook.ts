@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { EventGridFunction } from "../host-function";
+import { replyHostError } from "../http/host-errors";
 import type { Invoker } from "../invocation";
 
 /**
@@ -49,21 +50,21 @@ export async function serveEventGridWebhook(
   try {
     events = parseEvents(body);
   } catch (error) {
-    reply(res, 400, { error: `invalid Event Grid delivery for function "${fn.name}": ${(error as Error).message}` });
+    replyHostError(res, 400, "BadRequest", `invalid Event Grid delivery for function "${fn.name}": ${(error as Error).message}`);
     return;
   }
   const eventType = String(headers["aeg-event-type"] ?? "Notification");
   if (eventType.toLowerCase() === "subscriptionvalidation") {
     const data = fieldOf(events[0], "data") as { validationCode?: unknown } | undefined;
     if (typeof data?.validationCode !== "string") {
-      reply(res, 400, { error: "SubscriptionValidation event without data.validationCode" });
+      replyHostError(res, 400, "BadRequest", "SubscriptionValidation event without data.validationCode");
       return;
     }
     reply(res, 200, { validationResponse: data.validationCode });
     return;
   }
   if (eventType.toLowerCase() !== "notification") {
-    reply(res, 400, { error: `aeg-event-type "${eventType}" is not handled (expected Notification or SubscriptionValidation)` });
+    replyHostError(res, 400, "BadRequest", `aeg-event-type "${eventType}" is not handled (expected Notification or SubscriptionValidation)`);
     return;
   }
   const failed: string[] = [];
@@ -74,7 +75,7 @@ export async function serveEventGridWebhook(
     if (!result.ok) failed.push(typeof id === "string" ? id : `[${i}]`);
   }
   if (failed.length > 0) {
-    reply(res, 500, { error: `function "${fn.name}" failed for event(s) ${failed.join(", ")}; Event Grid will retry the delivery` });
+    replyHostError(res, 500, "InternalServerError", `function "${fn.name}" failed for event(s) ${failed.join(", ")}; Event Grid will retry the delivery`);
     return;
   }
   res.writeHead(200).end();

@@ -1,47 +1,47 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { serveEventGridWebhook } from "../eventgrid/eventgrid-webhook";
 import type { EventGridFunction, HostFunction, HttpFunction } from "../host-function";
 import type { Invoker } from "../invocation";
 import type { ScopedLog } from "../logger";
 import { isAuthorized, presentedKey } from "./function-keys";
+import { replyHostError, replyOnSocket } from "./host-errors";
+import { isValidHostHeader } from "./host-header";
 import { serveHttpFunction } from "./http-trigger";
+import { BodyTooLarge, BodyTooSlow, readBody, type BodyLimits } from "./read-body";
 import { compileRoute, type RouteTemplate } from "./route-template";
 
 const ROUTE_PREFIX = "/api";
 const EVENT_GRID_WEBHOOK = "/runtime/webhooks/eventgrid";
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** How long and how large a request may be before the host refuses it (Kestrel's limits, as settings of the local host). */
+export interface RequestLimits extends BodyLimits {
+  /** Time for the request line and headers to arrive (Kestrel's RequestHeadersTimeout: 30 s); then 408. */
+  headersTimeoutMs: number;
+}
+
+export const DEFAULT_REQUEST_LIMITS: RequestLimits = {
+  maxBytes: 104_857_600,
+  minBytesPerSecond: 240,
+  gracePeriodMs: 5_000,
+  headersTimeoutMs: 30_000,
+};
+
+/** How long the rest of a refused body is drained before the connection is closed. */
+const DRAIN_AFTER_REFUSAL_MS = 5_000;
 
 export interface HttpServerOptions {
   functions: HostFunction[];
   functionKey: string;
   invoker: Invoker;
   log: ScopedLog;
+  limits?: RequestLimits;
 }
 
 export interface RunningHttpServer {
   url: string;
+  /** Stops accepting connections at once; resolves when the requests being served have been answered. */
   close(): Promise<void>;
-}
-
-class BodyTooLarge extends Error {}
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BodyTooLarge(`request body exceeds ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
 }
 
 function isDecodable(path: string): boolean {
@@ -53,38 +53,58 @@ function isDecodable(path: string): boolean {
   }
 }
 
-function replyJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" }).end(JSON.stringify(body));
+/** The Host header's problem, if any: missing on HTTP/1.1, repeated, or not `host[:port]`. */
+function hostHeaderProblem(req: IncomingMessage): string | undefined {
+  const values = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]?.toLowerCase() === "host");
+  if (values.length > 1) return "the request has more than one Host header";
+  const host = req.headers.host;
+  if (host === undefined) return req.httpVersion === "1.0" ? undefined : "an HTTP/1.1 request needs a Host header";
+  if (!isValidHostHeader(host)) return `the Host header ${JSON.stringify(host.slice(0, 100))} is not a valid host[:port]`;
+  return undefined;
 }
 
 /** Serves HTTP triggers under /api and the Event Grid webhook, like the Functions host's front end. */
 export async function startHttpServer(options: HttpServerOptions, port: number): Promise<RunningHttpServer> {
   const { functions, functionKey, invoker, log } = options;
+  const limits = options.limits ?? DEFAULT_REQUEST_LIMITS;
   const routes: { fn: HttpFunction; route: RouteTemplate }[] = functions
     .filter((f): f is HttpFunction => f.kind === "http")
     .map((fn) => ({ fn, route: compileRoute(fn.route) }));
   const eventGrid = new Map(functions.filter((f): f is EventGridFunction => f.kind === "eventGrid").map((f) => [f.name.toLowerCase(), f]));
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
     const method = (req.method ?? "GET").toUpperCase();
-    const body = await readBody(req);
+    const badHost = hostHeaderProblem(req);
+    if (badHost) {
+      req.resume();
+      return replyHostError(res, 400, "InvalidHost", badHost, { connection: "close" });
+    }
+    const url = new URL(req.url ?? "/", `http://${req.headers.host || `127.0.0.1:${listeningPort}`}`);
+    const body = await readBody(req, limits);
     const key = presentedKey(req.headers, url.searchParams);
 
     if (url.pathname.toLowerCase() === EVENT_GRID_WEBHOOK) {
       const name = url.searchParams.get("functionName") ?? "";
       const fn = eventGrid.get(name.toLowerCase());
-      if (!fn) return replyJson(res, 404, { error: `no Event Grid function named "${name}" (functionName query parameter)` });
+      if (!fn) return replyHostError(res, 404, "NotFound", `no Event Grid function named "${name}" (functionName query parameter)`);
       // Azure requires the system key (eventgrid_extension) in ?code=; the local host's one key plays that role.
-      if (!isAuthorized("function", key, functionKey)) return replyJson(res, 401, { error: "missing or wrong key (?code=)" });
+      if (!isAuthorized("function", key, functionKey)) {
+        log("warning", `refused ${method} ${url.pathname}: missing or wrong system key (?code=)`, { functionName: fn.name, status: 401 });
+        res.writeHead(401).end();
+        return;
+      }
       if (method === "OPTIONS") {
         // CloudEvents schema subscriptions validate with the HTTP OPTIONS abuse-protection handshake.
         const origin = req.headers["webhook-request-origin"];
-        if (typeof origin !== "string") return replyJson(res, 400, { error: "OPTIONS without a WebHook-Request-Origin header" });
+        if (typeof origin !== "string") return replyHostError(res, 400, "BadRequest", "OPTIONS without a WebHook-Request-Origin header");
         res.writeHead(200, { "webhook-allowed-origin": origin, "webhook-allowed-rate": "*" }).end();
         return;
       }
-      if (method !== "POST") return replyJson(res, 405, { error: "the Event Grid webhook accepts POST (and OPTIONS for CloudEvents validation)" });
+      if (method !== "POST") {
+        return replyHostError(res, 405, "MethodNotAllowed", "the Event Grid webhook accepts POST (and OPTIONS for CloudEvents validation)", {
+          allow: "POST, OPTIONS",
+        });
+      }
       return serveEventGridWebhook(fn, req.headers, body, res, invoker);
     }
 
@@ -92,13 +112,13 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
     const rest = url.pathname.slice(ROUTE_PREFIX.length);
     if (prefix === ROUTE_PREFIX && (rest === "" || rest.startsWith("/"))) {
       // Route values are percent-decoded; a malformed escape is the caller's error, not a 500.
-      if (!isDecodable(rest)) return replyJson(res, 400, { error: `the path ${url.pathname.slice(0, 200)} has a malformed percent-encoding` });
-      let methodMismatch = false;
+      if (!isDecodable(rest)) return replyHostError(res, 400, "BadRequest", `the path ${url.pathname.slice(0, 200)} has a malformed percent-encoding`);
+      const allowed = new Set<string>();
       for (const { fn, route } of routes) {
         const params = route.match(rest);
         if (!params) continue;
         if (!fn.methods.includes(method)) {
-          methodMismatch = true;
+          fn.methods.forEach((m) => allowed.add(m));
           continue;
         }
         if (!isAuthorized(fn.authLevel, key, functionKey)) {
@@ -108,31 +128,79 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
         }
         return serveHttpFunction(fn, params, req, body, url, res, invoker);
       }
-      if (methodMismatch) return replyJson(res, 405, { error: `${method} is not allowed on ${url.pathname}` });
+      if (allowed.size > 0) {
+        return replyHostError(res, 405, "MethodNotAllowed", `${method} is not allowed on ${url.pathname}; it takes ${[...allowed].join(", ")}`, {
+          allow: [...allowed].join(", "),
+        });
+      }
     }
     if (url.pathname === "/" || url.pathname === "/admin/host/status") {
-      return replyJson(res, 200, { state: "Running", functions: functions.map((f) => f.name) });
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ state: "Running", functions: functions.map((f) => f.name) }));
+      return;
     }
-    replyJson(res, 404, { error: `no function serves ${method} ${url.pathname}` });
+    replyHostError(res, 404, "NotFound", `no function serves ${method} ${url.pathname}`);
   }
 
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      const status = error instanceof BodyTooLarge ? 413 : 500;
-      log(status === 413 ? "warning" : "error", `request ${req.method} ${req.url} failed: ${(error as Error).message}`);
-      if (!res.headersSent) replyJson(res, status, { error: (error as Error).message });
-      else res.end();
-    });
+  /** A refused body: the answer goes out first, the rest of the body is drained for a bounded time, then the connection closes. */
+  function refuse(req: IncomingMessage, res: ServerResponse, error: BodyTooLarge | BodyTooSlow): void {
+    const tooLarge = error instanceof BodyTooLarge;
+    log("warning", `refused ${req.method} ${req.url?.split("?")[0]}: ${error.message}`, { status: tooLarge ? 413 : 408 });
+    // A slow client is not worth waiting for: 408 closes at once, as Kestrel does.
+    replyHostError(res, tooLarge ? 413 : 408, tooLarge ? "BodyTooLarge" : "RequestTimeout", error.message, tooLarge ? {} : { connection: "close" });
+    if (!req.complete) {
+      const drain = setTimeout(() => req.socket.destroy(), DRAIN_AFTER_REFUSAL_MS);
+      drain.unref();
+      req.once("end", () => clearTimeout(drain)).once("close", () => clearTimeout(drain));
+    }
+  }
+
+  const server: Server = createServer(
+    {
+      // The host answers a missing Host itself, in its error shape.
+      requireHostHeader: false,
+      headersTimeout: limits.headersTimeoutMs,
+      // Bodies are bounded by their data rate instead of one deadline for the whole request.
+      requestTimeout: 0,
+      // Node checks header deadlines on this interval (default 30 s), so it bounds how late a 408 comes.
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, limits.headersTimeoutMs / 4)),
+    },
+    (req, res) => {
+      if (closing) res.setHeader("connection", "close");
+      handle(req, res).catch((error: unknown) => {
+        if (error instanceof BodyTooLarge || error instanceof BodyTooSlow) return refuse(req, res, error);
+        const message = error instanceof Error ? error.message : String(error);
+        log("error", `request ${req.method} ${req.url?.split("?")[0]} failed: ${message}`);
+        replyHostError(res, 500, "InternalServerError", message);
+      });
+    },
+  );
+  // Errors Node's HTTP parser raises before a request exists: headers too slow (408) or too large (431), malformed requests (400).
+  server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
+    if (!socket.writable || error.code === "ECONNRESET") {
+      socket.destroy();
+      return;
+    }
+    if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") {
+      replyOnSocket(socket, 408, "RequestTimeout", `the request line and headers did not arrive within ${limits.headersTimeoutMs} ms`);
+    } else if (error.code === "HPE_HEADER_OVERFLOW") {
+      replyOnSocket(socket, 431, "BadRequest", "the request headers are too large");
+    } else {
+      replyOnSocket(socket, 400, "BadRequest", `malformed HTTP request (${error.code ?? error.message})`);
+    }
   });
+  let closing = false;
+  let listeningPort = port;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => resolve());
   });
   const { port: actualPort } = server.address() as AddressInfo;
+  listeningPort = actualPort;
   return {
     url: `http://127.0.0.1:${actualPort}`,
     close: () =>
       new Promise<void>((resolve) => {
+        closing = true;
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { HttpRequest, HttpResponse, type HttpResponseInit } from "@azure/functions";
 import type { HttpFunction } from "../host-function";
 import type { Invoker } from "../invocation";
+import { replyHostError } from "./host-errors";
 
 function flatHeaders(req: IncomingMessage): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -46,14 +47,14 @@ export async function serveHttpFunction(
   const triggerMetadata = { headers: flatHeaders(req), query: Object.fromEntries(url.searchParams), params };
   const result = await invoker.invoke(fn, request, triggerMetadata, `This function was programmatically called via the host APIs.`);
   if (!result.ok) {
-    res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: "function failed", invocationId: result.invocationId }));
+    replyHostError(res, 500, "InternalServerError", `function "${fn.name}" failed (invocation ${result.invocationId})`);
     return;
   }
   let response: HttpResponse;
   try {
     response = toHttpResponse(result.value);
   } catch (error) {
-    res.writeHead(500, { "content-type": "application/json" }).end(JSON.stringify({ error: (error as Error).message, invocationId: result.invocationId }));
+    replyHostError(res, 500, "InternalServerError", `${(error as Error).message} (invocation ${result.invocationId})`);
     return;
   }
   const headers: Record<string, string | string[]> = {};

@@ -13,13 +13,18 @@ export interface NpmStart {
   stop(): Promise<number | null>;
 }
 
-/** `npm start` (dev/start.ts on the built app) on a free port, once it says it is running. */
-export async function startNpmStart(timeoutMs = 90_000): Promise<NpmStart> {
+/**
+ * `npm start` (dev/start.ts on the built app) on a free port, once it says it
+ * is running. `ownProcessGroup` makes it lead its own process group, as a
+ * terminal's foreground job is, so a test can send the group a Ctrl-C.
+ */
+export async function startNpmStart(timeoutMs = 90_000, options: { ownProcessGroup?: boolean } = {}): Promise<NpmStart> {
   const tsx = pathToFileURL(Module.createRequire(__filename).resolve("tsx")).href;
   const child = spawn(process.execPath, ["--import", tsx, path.join(PROJECT_DIR, "dev", "start.ts")], {
     cwd: PROJECT_DIR,
     env: { ...process.env, AFS_HOST_PORT: "0", NO_COLOR: "1" },
     stdio: ["pipe", "pipe", "pipe"],
+    detached: options.ownProcessGroup === true,
   });
   let output = "";
   child.stdout.on("data", (c: Buffer) => (output += c.toString()));

@@ -83,7 +83,7 @@ describe("local Functions host (fixture app, Azurite)", () => {
     it("answers 400 naming the path for a malformed percent-encoding, and keeps serving", async () => {
       const bad = await fetch(`${host.url}/api/hello/%E0%A4%A?code=test-key`);
       expect(bad.status).toBe(400);
-      expect(await bad.json()).toEqual({ error: "the path /api/hello/%E0%A4%A has a malformed percent-encoding" });
+      expect(await bad.json()).toEqual({ error: { code: "BadRequest", message: "the path /api/hello/%E0%A4%A has a malformed percent-encoding" } });
       expect(await (await fetch(`${host.url}/api/hello/%C3%A5sa?code=test-key`)).json()).toMatchObject({ hello: "åsa" });
     });
 
