@@ -16,6 +16,7 @@ import {
   recordRunStarted,
 } from "../status/run-records";
 import { isFinalRunStatus, type AttemptEnd } from "../status/run-attempts";
+import { resolveIntent, tableWriteJournal, unresolvedIntents } from "../status/write-journal";
 import type { RunRecord, RunServerSummary, RunStatus } from "../status/rows";
 import { updateService } from "../status/service-records";
 import type { ReconcileReport } from "../reconcile/report";
@@ -33,7 +34,7 @@ export interface WorkerDeps {
   >;
   tables: StatusTables;
   queue: Pick<ReconcileQueue, "send">;
-  engine: Pick<EnginePort, "reconcile" | "isTransient" | "errorInfo">;
+  engine: Pick<EnginePort, "reconcile" | "isTransient" | "errorInfo" | "writeTookEffect">;
   scheduler: SchedulerDeps;
   telemetry: Telemetry;
   now(): Date;
@@ -160,7 +161,9 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
 
   let report: ReconcileReport;
   try {
-    report = await deps.engine.reconcile(request.serviceId, { dryRun: request.dryRun, hints: engineHintsOf(request) });
+    if (!request.dryRun) await resolveInterruptedWrites(deps, request, delivery, log);
+    const journal = tableWriteJournal(deps.tables.writes, { serviceId: request.serviceId, runId: request.runId, attempt: delivery.dequeueCount });
+    report = await deps.engine.reconcile(request.serviceId, { dryRun: request.dryRun, hints: engineHintsOf(request), journal });
   } catch (error) {
     return await recordFailure(deps, request, delivery, startedAt, error, log);
   }
@@ -223,6 +226,24 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
   );
   await trackReconciled(deps.telemetry, { request, attempt: delivery.dequeueCount, status, report, startedAt, finishedAt, recorded });
   return { outcome: "reconciled", runId: request.runId, status, report };
+}
+
+/**
+ * Writes an earlier attempt announced but never completed (it was killed
+ * between the intent and the answer): resolved under the lease, before this
+ * run writes anything, by reading ARM. One table query when there are none.
+ */
+async function resolveInterruptedWrites(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, log: AppLog): Promise<void> {
+  const open = await unresolvedIntents(deps.tables.writes, request.serviceId);
+  for (const write of open) {
+    const applied = await deps.engine.writeTookEffect(write);
+    await resolveIntent(deps.tables.writes, request.serviceId, write.rowKey, {
+      status: applied ? "applied" : "notApplied",
+      resolvedBy: `${request.runId}#${delivery.dequeueCount}`,
+      finishedAt: deps.now(),
+    });
+    log.info(`${request.serviceId}: interrupted ${write.kind} of run ${write.runId} (attempt ${write.attempt}) resolved as ${applied ? "applied" : "notApplied"}`);
+  }
 }
 
 async function recordFailure(
