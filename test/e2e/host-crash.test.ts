@@ -7,7 +7,9 @@ import { SSS_PROD } from "./support/seeds";
 import { createStatusTables } from "../../src/lib/tables/clients";
 import { decodeRow } from "../../src/lib/tables/entity";
 import { claimsWrite, writeRowSchema, type WriteRecord } from "../../src/lib/status/rows";
-import { getRun } from "../../src/lib/status/run-records";
+import { getRun, listDuplicateDeliveries } from "../../src/lib/status/run-records";
+import { parseRunId } from "../../src/lib/tables/run-id";
+import { QueueClient } from "@azure/storage-queue";
 
 // The host dies (SIGKILL) in the middle of a reconcile; started again, it finishes the work without duplicating anything.
 describe("host killed mid-reconcile, end to end", () => {
@@ -90,6 +92,19 @@ describe("host killed mid-reconcile, end to end", () => {
       const run = await getRun(tables.runs, accepted.body.runs[0]?.runId ?? "");
       expect(run?.attempts[0]?.status).toBe("interrupted");
       expect(run?.attempts.at(-1)?.status).toMatch(/succeeded|completedWithFailures/);
+
+      // The platform delivers the finished run's message once more (base64 JSON, same runId): the host acknowledges it,
+      // the run's row stays exactly as it was (ETag included), and the duplicate is recorded.
+      const keys = parseRunId(run?.runId ?? "");
+      const runRow = () => tables.runs.getEntity<Record<string, unknown>>(keys?.partitionKey ?? "", keys?.rowKey ?? "");
+      const before = await runRow();
+      const message = { v: 1, kind: "reconcile", serviceId: SSS_PROD, runId: run?.runId, dryRun: false, trigger: run?.trigger, requestedAt: run?.queuedAt };
+      const queue = new QueueClient(stack.connectionString, stack.appSettings.RECONCILE_QUEUE_NAME ?? "");
+      await queue.sendMessage(Buffer.from(JSON.stringify(message)).toString("base64"));
+      await eventually("the duplicate delivery to be recorded", async () =>
+        (await listDuplicateDeliveries(tables.runs)).some((d) => d.runId === run?.runId) ? true : undefined,
+      );
+      expect(await runRow()).toEqual(before);
 
       // Nothing was left half-done: planning the service again finds no action to take.
       const dryRun = await api.post<{ runs: { runId: string }[] }>("/reconcile", { serviceId: SSS_PROD, dryRun: true });
