@@ -82,12 +82,16 @@ describe("host killed mid-reconcile, end to end", () => {
       const grantsApplied = stack.emulator.core.appliedWrites.writes().filter((w) => w.kind === "RoleAssignments_Create");
       expect(grantsApplied.length).toBeGreaterThan(0);
       for (const w of grantsApplied) {
-        expect(journal.filter((j) => j.clientRequestId === w.clientRequestId && claimsWrite(j.status)).map((j) => j.target.toLowerCase())).toEqual([w.path.toLowerCase()]);
+        expect(journal.filter((j) => j.clientRequestId === w.clientRequestId && claimsWrite(j.status)).map((j) => j.target.toLowerCase())).toEqual([
+          w.path.toLowerCase(),
+        ]);
       }
       expect(journal.filter((j) => j.status === "intended")).toEqual([]);
       // The grants in flight when the host died were left as intents and resolved by the next run, reading ARM.
       expect(journal.filter((j) => j.resolvedBy !== undefined && j.kind === "grantRole").length).toBeGreaterThan(0);
-      expect(journal.filter((j) => j.status === "applied" && !stack.emulator.core.appliedWrites.writes().some((w) => w.clientRequestId === j.clientRequestId))).toEqual([]);
+      expect(
+        journal.filter((j) => j.status === "applied" && !stack.emulator.core.appliedWrites.writes().some((w) => w.clientRequestId === j.clientRequestId)),
+      ).toEqual([]);
       // The run shows its attempts: the killed one interrupted, the last one finished.
       const run = await getRun(tables.runs, accepted.body.runs[0]?.runId ?? "");
       expect(run?.attempts[0]?.status).toBe("interrupted");

@@ -2,10 +2,15 @@ import { isRestError } from "@azure/core-rest-pipeline";
 import type { ArmConnection } from "./arm-connection";
 import { getStorageSyncService } from "./storage-sync";
 import { getRegisteredServer } from "./reads";
-import type { WriteRecord } from "../status/rows";
+import type { WriteKind } from "./write-kinds";
 
 /** What a journaled write needs to be checked against ARM. */
-export type JournaledWrite = Pick<WriteRecord, "kind" | "target" | "principalId">;
+export interface JournaledWrite {
+  kind: WriteKind;
+  /** The resource id written. */
+  target: string;
+  principalId?: string;
+}
 
 /** What ARM shows now of a write's target. */
 export type TargetState =

@@ -3,7 +3,7 @@ import type { RegisteredServerView } from "../azure/views";
 import type { ArmErrorInfo } from "../azure/arm-error";
 import type { EngineHints } from "../reconcile/hints";
 import type { ReconcileReport } from "../reconcile/report";
-import type { WriteJournal } from "./write-journal";
+import type { WriteJournal } from "../reconcile/write-journal";
 import type { JournaledWrite } from "../azure/write-effects";
 
 /** The registered-server fields the app reads (the engine's normalized view: zero GUIDs absent, enums as ARM spells them). */

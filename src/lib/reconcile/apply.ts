@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ArmConnection } from "../azure/arm-connection";
 import { isReplicationDelay, toArmErrorInfo } from "../azure/arm-error";
 import { ROLE, createRoleAssignment, deleteRoleAssignmentById, roleAssignmentName } from "../azure/role-assignments";
-import { NO_JOURNAL, type WriteIntent, type WriteJournal } from "../ports/write-journal";
+import { NO_JOURNAL, type WriteIntent, type WriteJournal } from "./write-journal";
 import { getRegisteredServerById, getStorageSyncService, patchRegisteredServerIdentity, patchStorageSyncService } from "../azure/storage-sync";
 import type { RegisteredServerView, StorageSyncServiceView } from "../azure/views";
 import type { GrantRoleAction, PlannedAction } from "./actions";

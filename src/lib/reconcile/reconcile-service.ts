@@ -7,7 +7,7 @@ import { plan as makePlan, type Plan } from "./plan";
 import type { ActionOutcome, ReconcileReport, ServerVerdict } from "./report";
 import type { EngineSettings } from "./settings";
 import type { EngineHints } from "./hints";
-import type { WriteJournal } from "../ports/write-journal";
+import type { WriteJournal } from "./write-journal";
 
 export interface ReconcileOptions {
   dryRun: boolean;

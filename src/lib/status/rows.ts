@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { WRITE_KINDS, type WriteKind } from "../azure/write-kinds";
 import type { ActionOutcome, PlannedActionBase, ServerState } from "../reconcile/report";
 import type { Trigger } from "../queue/messages";
 
@@ -218,8 +219,7 @@ export const machineRowSchema = z.object({
 });
 export type KnownMachine = z.infer<typeof machineRowSchema>;
 
-export const WRITE_KINDS = ["grantRole", "deleteRoleAssignment", "enableServiceIdentity", "setUseIdentity", "switchServer", "repairServer"] as const;
-export type WriteKind = (typeof WRITE_KINDS)[number];
+export { WRITE_KINDS, type WriteKind };
 
 export const WRITE_STATUSES = ["intended", "applied", "alreadyPresent", "failed", "notApplied"] as const;
 export type WriteStatus = (typeof WRITE_STATUSES)[number];

@@ -27,6 +27,12 @@ export function finishAttempt(
   const { error: _error, errorCode: _code, ...rest } = last;
   return [
     ...attempts.slice(0, -1),
-    { ...rest, status: end.status, finishedAt: end.finishedAt, ...(end.error ? { error: end.error } : {}), ...(end.errorCode ? { errorCode: end.errorCode } : {}) },
+    {
+      ...rest,
+      status: end.status,
+      finishedAt: end.finishedAt,
+      ...(end.error ? { error: end.error } : {}),
+      ...(end.errorCode ? { errorCode: end.errorCode } : {}),
+    },
   ];
 }

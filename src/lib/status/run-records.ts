@@ -4,15 +4,7 @@ import { flat } from "../tables/entity";
 import { toJsonColumns } from "../tables/json-columns";
 import { invertedTimeKey, parseRunId } from "../tables/run-id";
 import { decodeRow } from "../tables/entity";
-import {
-  duplicateRowSchema,
-  rejectedRowSchema,
-  RUN_JSON_COLUMNS,
-  runRowSchema,
-  type DuplicateDelivery,
-  type RejectedMessage,
-  type RunRecord,
-} from "./rows";
+import { duplicateRowSchema, rejectedRowSchema, RUN_JSON_COLUMNS, runRowSchema, type DuplicateDelivery, type RejectedMessage, type RunRecord } from "./rows";
 import { finishAttempt, isFinalRunStatus, startAttempt, type AttemptEnd } from "./run-attempts";
 
 export interface RunStarted {
@@ -108,10 +100,7 @@ export async function recordRunStarted(table: TableClient, runId: string, starte
 
 /** Triggers merged into a running run after it started. */
 export async function recordCoalescedTriggers(table: TableClient, runId: string, triggers: Trigger[]): Promise<void> {
-  await table.updateEntity(
-    flat(keysOf(runId), { coalescedCount: triggers.length, ...toJsonColumns("coalescedTriggers", triggers.slice(0, 50)) }),
-    "Merge",
-  );
+  await table.updateEntity(flat(keysOf(runId), { coalescedCount: triggers.length, ...toJsonColumns("coalescedTriggers", triggers.slice(0, 50)) }), "Merge");
 }
 
 /**

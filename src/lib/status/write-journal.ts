@@ -1,5 +1,5 @@
 import { odata, type TableClient } from "@azure/data-tables";
-import type { WriteIntent, WriteJournal, WriteResult } from "../ports/write-journal";
+import type { WriteIntent, WriteJournal, WriteResult } from "../reconcile/write-journal";
 import { decodeRow, flat } from "../tables/entity";
 import { resourceKey } from "../tables/keys";
 import { parseRunId } from "../tables/run-id";
@@ -77,7 +77,10 @@ export async function resolveIntent(
   resolution: { status: "applied" | "notApplied"; resolvedBy: string; finishedAt: Date },
 ): Promise<void> {
   await table.updateEntity(
-    flat({ partitionKey: resourceKey(serviceId), rowKey }, { status: resolution.status, resolvedBy: resolution.resolvedBy, finishedAt: resolution.finishedAt.toISOString() }),
+    flat(
+      { partitionKey: resourceKey(serviceId), rowKey },
+      { status: resolution.status, resolvedBy: resolution.resolvedBy, finishedAt: resolution.finishedAt.toISOString() },
+    ),
     "Merge",
   );
 }

@@ -7,14 +7,7 @@ import { parseReconcileMessage, type ReconcileRequest } from "../queue/messages"
 import { takeMergedTriggers, takePending } from "../status/pending-marker";
 import { acquireLease, releaseLease, renewLease } from "../status/lease";
 import { recordReconcileResult, type RecordedReconcile } from "../status/record-reconcile";
-import {
-  getRun,
-  recordCoalescedTriggers,
-  recordDuplicateDelivery,
-  recordRejectedMessage,
-  recordRunFinished,
-  recordRunStarted,
-} from "../status/run-records";
+import { getRun, recordCoalescedTriggers, recordDuplicateDelivery, recordRejectedMessage, recordRunFinished, recordRunStarted } from "../status/run-records";
 import { isFinalRunStatus, type AttemptEnd } from "../status/run-attempts";
 import { resolveIntent, tableWriteJournal, unresolvedIntents } from "../status/write-journal";
 import type { RunRecord, RunServerSummary, RunStatus } from "../status/rows";
@@ -242,7 +235,9 @@ async function resolveInterruptedWrites(deps: WorkerDeps, request: ReconcileRequ
       resolvedBy: `${request.runId}#${delivery.dequeueCount}`,
       finishedAt: deps.now(),
     });
-    log.info(`${request.serviceId}: interrupted ${write.kind} of run ${write.runId} (attempt ${write.attempt}) resolved as ${applied ? "applied" : "notApplied"}`);
+    log.info(
+      `${request.serviceId}: interrupted ${write.kind} of run ${write.runId} (attempt ${write.attempt}) resolved as ${applied ? "applied" : "notApplied"}`,
+    );
   }
 }
 

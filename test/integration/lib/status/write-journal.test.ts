@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from "vitest";
 import { TableClient } from "@azure/data-tables";
 import { resolveIntent, runWrites, tableWriteJournal, unresolvedIntents } from "../../../../src/lib/status/write-journal";
 import { newRunId } from "../../../../src/lib/tables/run-id";
-import type { WriteIntent } from "../../../../src/lib/ports/write-journal";
+import type { WriteIntent } from "../../../../src/lib/reconcile/write-journal";
 
 const serviceId = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
 const grant = (): WriteIntent => ({

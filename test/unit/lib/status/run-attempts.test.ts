@@ -4,7 +4,11 @@ import { finishAttempt, isFinalRunStatus, startAttempt, type AttemptEnd } from "
 import type { RunAttempt } from "../../../../src/lib/status/rows";
 
 const ENDS: AttemptEnd[] = ["succeeded", "completedWithFailures", "dryRun", "retrying", "failed", "poisoned"];
-const start = (n: number): Pick<RunAttempt, "attempt" | "worker" | "startedAt"> => ({ attempt: n, worker: `w${n}`, startedAt: `2026-01-01T00:00:0${n % 10}.000Z` });
+const start = (n: number): Pick<RunAttempt, "attempt" | "worker" | "startedAt"> => ({
+  attempt: n,
+  worker: `w${n}`,
+  startedAt: `2026-01-01T00:00:0${n % 10}.000Z`,
+});
 
 describe("attempt bookkeeping", () => {
   it("any sequence of starts and ends keeps one entry per start, at most the last running, earlier unfinished ones interrupted, and the last end's error only on its own attempt", () => {
@@ -38,7 +42,10 @@ describe("attempt bookkeeping", () => {
       [1, "interrupted"],
       [2, "running"],
     ]);
-    const done = finishAttempt(finishAttempt(second, { status: "retrying", finishedAt: "x", error: "boom", errorCode: "E" }), { status: "succeeded", finishedAt: "y" });
+    const done = finishAttempt(finishAttempt(second, { status: "retrying", finishedAt: "x", error: "boom", errorCode: "E" }), {
+      status: "succeeded",
+      finishedAt: "y",
+    });
     expect(done.at(-1)).toEqual({ ...start(2), status: "succeeded", finishedAt: "y" });
   });
 

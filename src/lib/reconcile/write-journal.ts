@@ -1,4 +1,4 @@
-import type { WriteKind } from "../status/rows";
+import type { WriteKind } from "../azure/write-kinds";
 
 /** One ARM write the engine is about to make, with the client request id it will carry. */
 export interface WriteIntent {
