@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { AgentWorld, evaluateAgent } from "./agent";
+import { AppliedWriteLog } from "./applied-writes";
 import { ArmError } from "./arm-error";
 import { CallRecorder } from "./calls";
 import { SimulatedClock } from "./clock";
@@ -46,6 +47,8 @@ export class EmulatorCore {
   readonly clock = new SimulatedClock();
   readonly lro = new LroTracker();
   readonly recorder = new CallRecorder();
+  /** Every state-changing ARM request applied, with its client request id (the Activity Log's view). */
+  readonly appliedWrites = new AppliedWriteLog();
   readonly faults = new FaultInjector();
   readonly throttle: ArmThrottle;
   readonly latency: LatencyModel;

@@ -6,6 +6,7 @@ import { getMachineIdentity, getRegisteredServer, listRegisteredServers, listSto
 import { reconcileService } from "../reconcile";
 import { isResourceAbsent, storageSyncServiceAbsence } from "../azure/service-existence";
 import type { EnginePort } from "../ports/engine-port";
+import { writeTookEffect } from "../azure/write-effects";
 
 /** Binds the app's EnginePort to the real engine and ARM reads over one connection. */
 export function bindEngineToConnection(config: Config, arm: ArmConnection): EnginePort {
@@ -17,13 +18,14 @@ export function bindEngineToConnection(config: Config, arm: ArmConnection): Engi
     principalNotFoundBaseDelayMs: config.principalNotFoundBaseDelayMs,
   };
   return {
-    reconcile: (serviceId, options) => reconcileService(arm, serviceId, { dryRun: options.dryRun, settings, hints: options.hints }),
+    reconcile: (serviceId, options) => reconcileService(arm, serviceId, { dryRun: options.dryRun, settings, hints: options.hints, journal: options.journal }),
     listServices: (scope) => listStorageSyncServices(arm, scope),
     listServers: (serviceId) => listRegisteredServers(arm, serviceId),
     serviceAbsence: (serviceId) => storageSyncServiceAbsence(arm, serviceId),
     isAbsent: (error) => isResourceAbsent(toArmErrorInfo(error)),
     getServer: (id) => getRegisteredServer(arm, id),
     getMachineIdentity: (id) => getMachineIdentity(arm, id),
+    writeTookEffect: (write) => writeTookEffect(arm, write),
     isTransient: (error) => isTransientArmError(error),
     errorInfo: (error) => toArmErrorInfo(error),
   };

@@ -86,10 +86,11 @@ export function openApiDocument(serverUrl = "/api"): Record<string, unknown> {
       "/runs/{runId}": {
         get: {
           operationId: "getRun",
-          summary: "One run's audit record: trigger, plan, outcomes with ARM request ids, ARM call counts, duration",
+          summary:
+            "One run's audit record: trigger, plan, outcomes with ARM request ids, attempts, the journal of its ARM writes (client request ids), ARM call counts, duration",
           parameters: [{ name: "runId", in: "path", required: true, schema: { type: "string", pattern: RUN_ID.source } }],
           responses: {
-            "200": { description: "OK", content: jsonContent("RunRecord") },
+            "200": { description: "OK", content: jsonContent("RunDetail") },
             "400": errorResponse("Not a run id"),
             "403": errorResponse("The run's service is outside MANAGED_SCOPES"),
             "404": errorResponse("No such run"),

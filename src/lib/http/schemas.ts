@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { runRowSchema, serverRowSchema, serverStateSchema, serviceRowSchema, stateCountsSchema } from "../status/rows";
+import { runRowSchema, serverRowSchema, serverStateSchema, serviceRowSchema, stateCountsSchema, writeRowSchema } from "../status/rows";
 
 /**
  * The API's bodies as zod schemas: requests are validated with them, and the
@@ -63,6 +63,13 @@ export const serversListSchema = z
   .register(registry, { id: "ServersList" });
 
 runRowSchema.register(registry, { id: "RunRecord" });
+writeRowSchema.register(registry, { id: "WriteRecord" });
+
+/** GET /api/runs/{runId}: the run's record and its ARM write journal (every attempt's writes). */
+export const runDetailSchema = runRowSchema
+  .extend({ writes: z.array(writeRowSchema).describe("Every ARM write of the run, all attempts, in attempt order (the Writes table)") })
+  .register(registry, { id: "RunDetail" });
+export type RunDetail = z.output<typeof runDetailSchema>;
 
 /** GET /api/service's body, as the status page renders it. */
 export type ServiceDetail = z.output<typeof serviceDetailSchema>;

@@ -5,6 +5,8 @@ import { resourceKey } from "../tables/keys";
 import { countByState, emptyCounts, isServerState } from "../status/records";
 import { SERVER_STATES, type ServerRecord } from "../status/rows";
 import { getRun, runFromEntity } from "../status/run-records";
+import { runWrites } from "../status/write-journal";
+import type { RunDetail } from "./schemas";
 import { isRunId } from "../tables/run-id";
 import { currentLease } from "../status/lease";
 import { withAbandonment } from "../status/run-liveness";
@@ -16,7 +18,7 @@ import { checkServiceId } from "./resource-ids";
 /** What the status routes read. */
 export interface StatusApiDeps {
   config: Pick<Config, "managedScopes" | "leaseDurationMs">;
-  tables: Pick<StatusTables, "leases" | "runs" | "servers" | "services">;
+  tables: Pick<StatusTables, "leases" | "runs" | "servers" | "services" | "writes">;
   now(): Date;
 }
 
@@ -144,5 +146,7 @@ export async function getRunRecord(deps: StatusApiDeps, request: ApiRequest): Pr
   if (!isWithinScopes(run.serviceId, deps.config.managedScopes))
     return apiError(403, "OutsideScope", `run ${runId} belongs to a service outside MANAGED_SCOPES`);
   const lease = run.status === "running" ? await currentLease(deps.tables.leases, run.serviceId, deps.now()) : undefined;
-  return json(200, withAbandonment(run, deps.now(), deps.config.leaseDurationMs, lease));
+  const writes = (await runWrites(deps.tables.writes, runId)).map(({ rowKey: _rowKey, ...write }) => write);
+  const detail: RunDetail = { ...withAbandonment(run, deps.now(), deps.config.leaseDurationMs, lease), writes };
+  return json(200, detail);
 }

@@ -2,7 +2,8 @@ import { duration, plain, resourceName, time, triggerSummary } from "./format";
 import { html, type Html } from "./html";
 import { layout, runStatusBadge, stateBadge, type PageFrame } from "./layout";
 import type { ActionOutcome, PlannedActionBase } from "../reconcile/report";
-import type { RunServerSummary } from "../status/rows";
+import { ROLE_NAMES, type RoleDefinitionGuid } from "../azure/role-assignments";
+import type { RunAttempt, RunServerSummary, WriteRecord } from "../status/rows";
 import type { RunView } from "./view-types";
 
 /** Every field of a trigger (who, from where, which event) as a definition list. */
@@ -25,6 +26,26 @@ function outcomeRow(o: ActionOutcome): Html {
 <td class="mono">${plain(o.requestId) || (error ? plain(error.requestId) : "") || "—"}</td>
 <td>${error ? html`<span class="error-text">${plain(error.code)}${error.statusCode ? ` (HTTP ${plain(error.statusCode)})` : ""}: ${plain(error.message)}</span>` : ""}${o.skippedBecause ? html`skipped: ${plain(o.skippedBecause)}` : ""}</td>
 <td>${plain(o.remedy) || "—"}</td>
+</tr>`;
+}
+
+function attemptRow(a: RunAttempt): Html {
+  return html`<tr><th scope="row">${plain(a.attempt)}</th><td>${plain(a.worker)}</td><td>${time(a.startedAt)}</td><td>${time(a.finishedAt)}</td><td>${runStatusBadge(plain(a.status))}</td><td>${a.error ? html`<span class="error-text">${plain(a.errorCode)}: ${plain(a.error)}</span>` : "—"}</td></tr>`;
+}
+
+// The time of a write: when ARM answered, or when it was intended if no answer was recorded.
+function writeRow(w: WriteRecord): Html {
+  const role = w.roleDefinitionGuid ? (ROLE_NAMES[w.roleDefinitionGuid as RoleDefinitionGuid] ?? w.roleDefinitionGuid) : "";
+  return html`<tr>
+<th scope="row">${plain(w.kind)}</th>
+<td class="mono small">${plain(w.principalId) || "—"}</td>
+<td>${plain(role) || "—"}</td>
+<td class="mono small">${plain(w.scope ?? w.target)}</td>
+<td class="mono small">${plain(w.armRequestId) || "—"}</td>
+<td class="mono small">${plain(w.clientRequestId)}</td>
+<td>${time(w.finishedAt ?? w.intendedAt)}</td>
+<td>${plain(w.attempt)}</td>
+<td>${runStatusBadge(plain(w.status))}${w.resolvedBy ? html` <span class="small">resolved by ${plain(w.resolvedBy)}</span>` : ""}${w.error ? html` <span class="error-text">${plain(w.errorCode)}: ${plain(w.error)}</span>` : ""}</td>
 </tr>`;
 }
 
@@ -72,6 +93,12 @@ ${table(
 )}
 ${table(`Plan (${plan.length} actions)`, ["Action", "Kind", "What", "After"], plan.map(planRow))}
 ${table(`Outcomes (${outcomes.length})`, ["Action", "Status", "Attempts", "Duration", "ARM request id", "Error", "Remedy"], outcomes.map(outcomeRow))}
+${table(`Attempts (${run.attempts.length})`, ["#", "Worker", "Started", "Finished", "Status", "Error"], run.attempts.map(attemptRow))}
+${table(
+  `ARM writes, as journaled (${run.writes.length})`,
+  ["Action", "Principal", "Role", "Scope", "ARM request id", "Client request id", "Time", "Attempt", "Status"],
+  run.writes.map(writeRow),
+)}
 ${table(`Servers as this run left them (${servers.length})`, ["Server", "State", "Principal", "Switched by this run"], servers.map(serverRow))}
 ${run.warnings.length > 0 ? html`<section><h2>Warnings</h2><ul>${run.warnings.map((w) => html`<li>${w}</li>`)}</ul></section>` : ""}
 ${run.followUps.length > 0 ? html`<section><h2>Follow-ups</h2><ul>${run.followUps.map((f) => html`<li>${f}</li>`)}</ul></section>` : ""}`;

@@ -1,9 +1,9 @@
-import type { ServiceDetail } from "../http/schemas";
-import type { RunRecord, ServerRecord, ServiceRecord } from "../status/rows";
+import type { RunDetail, ServiceDetail } from "../http/schemas";
+import type { ServerRecord, ServiceRecord } from "../status/rows";
 
 /** The pages render exactly what the status API returns: its bodies are the table rows (status/rows.ts). */
 export type ServiceView = ServiceRecord;
 export type ServerView = ServerRecord;
 export type ServiceDetailView = ServiceDetail;
 export type RunSummaryView = ServiceDetail["recentRuns"][number];
-export type RunView = RunRecord;
+export type RunView = RunDetail;

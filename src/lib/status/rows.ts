@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { WRITE_KINDS, type WriteKind } from "../azure/write-kinds";
 import type { ActionOutcome, PlannedActionBase, ServerState } from "../reconcile/report";
 import type { Trigger } from "../queue/messages";
 
@@ -112,6 +113,21 @@ const runServerSummarySchema = z.object({
 });
 export type RunServerSummary = z.infer<typeof runServerSummarySchema>;
 
+/** One delivery of a run's queue message that got as far as running it. */
+export const runAttemptSchema = z.object({
+  /** The queue's dequeue count of this delivery. */
+  attempt: z.number().int(),
+  worker: z.string(),
+  startedAt: iso,
+  finishedAt: iso.optional(),
+  status: z
+    .enum(["running", "interrupted", "succeeded", "completedWithFailures", "dryRun", "retrying", "failed", "poisoned"])
+    .describe("interrupted: a later attempt found this one still running (its host died or lost the message)"),
+  error: z.string().optional(),
+  errorCode: z.string().optional(),
+});
+export type RunAttempt = z.infer<typeof runAttemptSchema>;
+
 /**
  * Runs table, the audit trail: one row per reconcile, written in stages
  * (queued → running → finished) with Merge so every stage only adds what it
@@ -134,6 +150,8 @@ export const runRowSchema = z.object({
   /** The queue's dequeue count of the attempt that wrote this. */
   attempt: z.number().int().optional(),
   worker: z.string().optional(),
+  /** Every attempt, oldest first; the run's status/error/errorCode are the last one's. */
+  attempts: z.array(runAttemptSchema).default([]),
   plan: z.array(jsonItem<PlannedActionBase>()).optional().describe("The planned actions (grants, identity, switches)"),
   outcomes: z.array(jsonItem<ActionOutcome>()).optional().describe("Each action's outcome with the ARM request id"),
   servers: z.array(runServerSummarySchema).optional(),
@@ -147,11 +165,22 @@ export const runRowSchema = z.object({
   followUps: z.array(z.string()).default([]),
 });
 export type RunRecord = z.infer<typeof runRowSchema>;
-export const RUN_JSON_COLUMNS = ["trigger", "coalescedTriggers", "plan", "outcomes", "servers", "warnings", "followUps"] as const;
+export const RUN_JSON_COLUMNS = ["trigger", "coalescedTriggers", "attempts", "plan", "outcomes", "servers", "warnings", "followUps"] as const;
 
 /** Runs table, partition "_rejected": an invalid queue message kept for the operator. */
 export const rejectedRowSchema = z.object({ error: z.string().default(""), message: z.string().default(""), rejectedAt: z.string().default("") });
 export type RejectedMessage = z.infer<typeof rejectedRowSchema>;
+
+/** Runs table, partition "_duplicates": a delivery of a finished run's message, acknowledged without touching the run. */
+export const duplicateRowSchema = z.object({
+  runId: z.string(),
+  serviceId: z.string(),
+  /** The run's (final) status when the duplicate arrived. */
+  runStatus: runStatusSchema,
+  dequeueCount: z.number().int(),
+  receivedAt: iso,
+});
+export type DuplicateDelivery = z.infer<typeof duplicateRowSchema>;
 
 /** Due table: an activation check keyed by when it falls due. */
 export const dueRowSchema = z.object({
@@ -192,3 +221,47 @@ export const machineRowSchema = z.object({
   services: z.array(z.string()).default([]),
 });
 export type KnownMachine = z.infer<typeof machineRowSchema>;
+
+export { WRITE_KINDS, type WriteKind };
+
+export const WRITE_STATUSES = ["intended", "applied", "alreadyPresent", "failed", "notApplied"] as const;
+export type WriteStatus = (typeof WRITE_STATUSES)[number];
+
+/**
+ * Writes table, the ARM write journal: one row per ARM write the engine made,
+ * written `intended` before the call and completed after it, so a write of an
+ * attempt that was killed mid-call is still on record (and resolved by the
+ * service's next run by reading ARM).
+ */
+export const writeRowSchema = z.object({
+  serviceId: z.string(),
+  runId: z.string(),
+  attempt: z.number().int(),
+  /** The planned action this write carries out (its id in the run's plan). */
+  actionId: z.string(),
+  kind: z.enum(WRITE_KINDS),
+  method: z.enum(["PUT", "PATCH", "DELETE"]),
+  /** The resource id written. */
+  target: z.string(),
+  principalId: z.string().optional(),
+  roleDefinitionGuid: z.string().optional(),
+  scope: z.string().optional(),
+  /** The `x-ms-client-request-id` sent with the write; ARM's Activity Log shows it as `httpRequest.clientRequestId`. */
+  clientRequestId: z.string(),
+  intendedAt: iso,
+  status: z
+    .enum(WRITE_STATUSES)
+    .describe(
+      "intended: recorded before the call, outcome not yet known; applied: ARM made the change; alreadyPresent: nothing to change (e.g. RoleAssignmentExists); failed: ARM refused, nothing changed; notApplied: an interrupted intent that a later run found not in effect",
+    ),
+  armRequestId: z.string().optional(),
+  finishedAt: iso.optional(),
+  errorCode: z.string().optional(),
+  error: z.string().optional(),
+  /** For an intent a killed attempt left: the run id and attempt that resolved it, as `<runId>#<attempt>`. */
+  resolvedBy: z.string().optional(),
+});
+export type WriteRecord = z.infer<typeof writeRowSchema>;
+
+/** Journal entries as a statement "this write happened": the ones a check counts against ARM's own log. */
+export const claimsWrite = (status: WriteStatus): boolean => status === "intended" || status === "applied";

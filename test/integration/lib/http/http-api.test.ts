@@ -1,4 +1,5 @@
 import { HttpRequest, type HttpResponseInit } from "@azure/functions";
+import type { RunDetail } from "../../../../src/lib/http/schemas";
 import Ajv2020 from "ajv/dist/2020";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApiHttp } from "../../../../src/functions/openApiHttp";
@@ -78,6 +79,23 @@ describe("HTTP API", () => {
     expect(response.status).toBe(404);
     validate("/reconcile", "post", response);
     expect(response.jsonBody).toMatchObject({ error: { code: "ResourceNotFound" } });
+  });
+
+  it("GET /runs/{id} of a run that wrote shows its attempts and the journal of its ARM writes, each matching a write ARM applied by client request id", async () => {
+    const response = await post(JSON.stringify({ serviceId: SSS_PROD }));
+    const runId = ((response.headers as Record<string, string>).location ?? "").split("/").pop() ?? "";
+    await stack.drain();
+    const done = await runHttp(get(`/runs/${runId}`, { runId }));
+    validate("/runs/{runId}", "get", done);
+    const body = done.jsonBody as RunDetail;
+    expect(body.attempts.map((a) => [a.attempt, a.status])).toEqual([[1, body.status]]);
+    expect(body.writes.length).toBeGreaterThan(0);
+    const applied = new Map((await stack.emulator.admin.writes()).map((w) => [w.clientRequestId, w]));
+    for (const w of body.writes) {
+      expect(w).toMatchObject({ runId, attempt: 1, status: "applied" });
+      expect(applied.get(w.clientRequestId)?.requestId).toBe(w.armRequestId);
+    }
+    expect(body.writes.some((w) => w.kind === "grantRole" && w.principalId && w.scope && w.roleDefinitionGuid)).toBe(true);
   });
 
   it("POST /reconcile {all:true} queues every service in scope", async () => {

@@ -97,6 +97,29 @@ describe("status page views", () => {
       trigger: { kind: "http", caller: HOSTILE, userAgent: HOSTILE },
       coalescedTriggers: [{ kind: "event", eventId: "e1", operationName: HOSTILE, subject: "s" }],
       coalescedCount: 1,
+      attempts: [
+        { attempt: 1, worker: "w1", startedAt: "2026-12-04T08:59:00.000Z", status: "interrupted" },
+        { attempt: 2, worker: "w2", startedAt: "2026-12-04T09:00:00.000Z", finishedAt: "2026-12-04T09:00:02.500Z", status: "completedWithFailures" },
+      ],
+      writes: [
+        {
+          serviceId: SERVICE,
+          runId: "a89422b0f0eb8e53e0d37364bf62d5a1-8203598926347-0fdb62e8",
+          attempt: 1,
+          actionId: "grant:1",
+          kind: "grantRole",
+          method: "PUT",
+          target: `${SERVICE}/providers/Microsoft.Authorization/roleAssignments/x`,
+          principalId: HOSTILE,
+          roleDefinitionGuid: "17d1049b-9a84-46fb-8f53-869881c3d3ab",
+          scope: SERVICE,
+          clientRequestId: "c1e00000-0000-4000-8000-000000000001",
+          intendedAt: "2026-12-04T08:59:01.000Z",
+          status: "applied",
+          armRequestId: "req-put-1",
+          resolvedBy: "run#2",
+        },
+      ],
       queuedAt: "2026-12-04T09:00:00.000Z",
       finishedAt: "2026-12-04T09:00:02.500Z",
       durationMs: 2500,
@@ -125,6 +148,13 @@ describe("status page views", () => {
       "<caption>Plan (1 actions)</caption>",
       "<caption>Outcomes (1)</caption>",
       "AuthorizationFailed (HTTP 403)",
+      "<caption>Attempts (2)</caption>",
+      "interrupted",
+      "<caption>ARM writes, as journaled (1)</caption>",
+      "c1e00000-0000-4000-8000-000000000001",
+      "req-put-1",
+      "Storage Account Contributor",
+      "resolved by run#2",
     ])
       expect(page).toContain(text);
     expect(page).toContain("<caption>Requests merged into this run while it waited (1)</caption>");
