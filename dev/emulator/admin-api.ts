@@ -235,6 +235,11 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
       if (!existed) throw notFound(id);
       return { ok: true };
     }
+    case "GET /violations":
+      return { violations: core.violations.list() };
+    case "POST /violations/reset":
+      core.violations.reset();
+      return { ok: true };
     case "GET /faults":
       return core.faults.list();
     case "POST /faults":

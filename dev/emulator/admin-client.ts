@@ -12,6 +12,7 @@ import type {
 } from "./admin-types";
 import type { CallCounts, RequestLogEntry } from "./calls";
 import type { SeedInput } from "./seed";
+import type { OrderViolation } from "./faults/order-violations";
 import type {
   CloudEndpointRecord,
   FileShareRecord,
@@ -157,6 +158,13 @@ export class EmulatorAdminClient {
   }
   async addFault(rule: FaultRule): Promise<string> {
     return (await this.send<{ id: string }>("POST", "/faults", rule)).id;
+  }
+  /** Applied writes that broke the grant-before-switch order (see faults/order-violations.ts). */
+  async violations(): Promise<OrderViolation[]> {
+    return (await this.send<{ violations: OrderViolation[] }>("GET", "/violations")).violations;
+  }
+  async resetViolations(): Promise<void> {
+    await this.send("POST", "/violations/reset");
   }
   async clearFaults(): Promise<void> {
     await this.send("DELETE", "/faults");

@@ -6,6 +6,7 @@ import { SimulatedClock } from "./clock";
 import { ArmThrottle, type ArmThrottleOptions } from "./faults/arm-throttle";
 import { FaultInjector } from "./faults/fault-injector";
 import { LatencyModel, type LatencyModelOptions } from "./faults/latency-model";
+import { OrderViolationLog } from "./faults/order-violations";
 import { LroTracker } from "./lro";
 import { idKey } from "./resource-id";
 import type { Seed } from "./seed";
@@ -47,6 +48,8 @@ export class EmulatorCore {
   readonly lro = new LroTracker();
   readonly recorder = new CallRecorder();
   readonly faults = new FaultInjector();
+  /** Applied writes that broke the grant-before-switch order (see faults/order-violations.ts). */
+  readonly violations = new OrderViolationLog();
   readonly throttle: ArmThrottle;
   readonly latency: LatencyModel;
   readonly catalog: SpecCatalog;
