@@ -166,6 +166,9 @@ export class EmulatorAdminClient {
   async resetViolations(): Promise<void> {
     await this.send("POST", "/violations/reset");
   }
+  async removeFault(id: string): Promise<void> {
+    await this.send("DELETE", `/faults?id=${encodeURIComponent(id)}`);
+  }
   async clearFaults(): Promise<void> {
     await this.send("DELETE", "/faults");
   }

@@ -24,7 +24,8 @@ export interface OrderViolation {
 const SHARE_ROLE = ROLE_IDS.storageFileDataPrivilegedContributor;
 const ACCOUNT_ROLE = ROLE_IDS.storageAccountContributor;
 
-function holds(state: EmulatorState, principalId: string, roleGuid: string, scope: string): boolean {
+/** The principal holds the role at the scope or above. */
+export function holdsRole(state: EmulatorState, principalId: string, roleGuid: string, scope: string): boolean {
   for (const a of state.roleAssignments.values()) {
     if (a.principalId.toLowerCase() !== principalId.toLowerCase()) continue;
     if (!a.roleDefinitionId.toLowerCase().endsWith(roleGuid)) continue;
@@ -64,8 +65,8 @@ export class OrderViolationLog {
       if (!idKey(ce.syncGroupId).startsWith(prefix)) continue;
       const account = ce.storageAccountResourceId;
       const share = `${account}/fileServices/default/fileshares/${ce.azureFileShareName}`;
-      if (!principalId || !holds(state, principalId, ACCOUNT_ROLE, account)) missing.push(`${account} (${ACCOUNT_ROLE})`);
-      if (!principalId || !holds(state, principalId, SHARE_ROLE, share)) missing.push(`${share} (${SHARE_ROLE})`);
+      if (!principalId || !holdsRole(state, principalId, ACCOUNT_ROLE, account)) missing.push(`${account} (${ACCOUNT_ROLE})`);
+      if (!principalId || !holdsRole(state, principalId, SHARE_ROLE, share)) missing.push(`${share} (${SHARE_ROLE})`);
     }
     if (missing.length > 0) this.entries.push({ at: nowIso, kind: "useIdentityBeforeServiceGrants", resourceId: svc.id, principalId, missing });
   }
