@@ -18,7 +18,7 @@ function whole(name: string, value: string | undefined, fallback: number, min: n
 }
 
 export function printReport(report: ChaosReport, write: (line: string) => void): void {
-  const row = (label: string, value: string | number) => write(`  ${label.padEnd(46)} ${value}`);
+  const row = (label: string, value: string | number) => write(`  ${label.padEnd(56)} ${value}`);
   write(`Chaos run, seed ${report.seed}: ${report.services} services, ${report.servers} servers`);
   write("Injected:");
   for (const [kind, n] of Object.entries(report.faultsByKind)) row(kind, n);
