@@ -32,7 +32,10 @@ export function unconvergedServices(state: EmulatorState): Map<string, string[]>
       const current = world.machineOf(server)?.identity?.principalId ?? presentGuid(server.latestApplicationId) ?? presentGuid(server.applicationId);
       if (!current) continue;
       const name = server.serverName;
-      if (!server.identity || presentGuid(server.applicationId)?.toLowerCase() !== current.toLowerCase()) reasons.push(`${name} not switched to ${current}`);
+      if (!server.identity || presentGuid(server.applicationId)?.toLowerCase() !== current.toLowerCase())
+        reasons.push(
+          `${name} not switched to ${current} (identity ${server.identity}, applicationId ${server.applicationId ?? "none"}, latestApplicationId ${server.latestApplicationId ?? "none"}, ${server.activeAuthType})`,
+        );
       else if (server.activeAuthType !== "ManagedIdentity" || server.pendingSwitch) reasons.push(`${name} switch not active`);
       for (const share of world.sharesOf(server))
         if (!world.holdsShareRole(current, share)) reasons.push(`${name}'s ${current} lacks its share role on ${share}`);

@@ -55,7 +55,7 @@ const WEIGHTS: [ChaosKind, number][] = [
 const TOTAL_WEIGHT = WEIGHTS.reduce((n, [, w]) => n + w, 0);
 
 /** Mean gap between steps. */
-const STEP_EVERY_MS = 800;
+const STEP_EVERY_MS = 1_200;
 
 function pickKind(random: () => number): ChaosKind {
   let r = random() * TOTAL_WEIGHT;
@@ -69,9 +69,9 @@ function pickKind(random: () => number): ChaosKind {
 function stepOf(kind: ChaosKind, random: () => number, size: ScheduleSize): ChaosStep {
   switch (kind) {
     case "throttleStorm":
-      return { kind, times: between(random, 10, 40) };
+      return { kind, times: between(random, 5, 20) };
     case "serverErrors":
-      return { kind, times: between(random, 3, 12), status: ([500, 502, 503] as const)[between(random, 0, 2)] ?? 503 };
+      return { kind, times: between(random, 2, 6), status: ([500, 502, 503] as const)[between(random, 0, 2)] ?? 503 };
     case "dropAfterApply":
       return { kind, times: between(random, 1, 3) };
     case "dropBeforeApply":
@@ -91,7 +91,8 @@ function stepOf(kind: ChaosKind, random: () => number, size: ScheduleSize): Chao
 
 export function faultSchedule(seed: number, size: ScheduleSize): TimedStep[] {
   const random = seededRandom(seed);
-  const steps: TimedStep[] = [];
+  // The run opens with a kill at the first write, so every run has one between a write and its record.
+  const steps: TimedStep[] = [{ atMs: 0, step: { kind: "killOnNextWrite", downMs: between(random, 300, 1_500) } }];
   for (let at = between(random, 200, STEP_EVERY_MS); at < size.durationMs; at += between(random, STEP_EVERY_MS / 2, (STEP_EVERY_MS * 3) / 2)) {
     let kind = pickKind(random);
     if (size.serversPerService === 0 && kind === "resetIdentity") kind = "reconcileRequest";

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import type { LogEntry } from "../host/logger";
 import { spawnHost, type HostProcess } from "../host/spawn-host";
 
 /**
@@ -19,6 +20,7 @@ export class HostPool {
     private readonly env: Record<string, string>,
     private readonly baseEnv: NodeJS.ProcessEnv,
     count: number,
+    private readonly onLog?: (host: number, entry: LogEntry) => void,
   ) {
     this.hosts = Array.from({ length: count }, () => undefined);
   }
@@ -51,6 +53,7 @@ export class HostPool {
       port: this.ports[index] ?? 0,
       functionKey: this.functionKey,
       readyTimeoutMs: 60_000,
+      ...(this.onLog ? { onLog: (entry: LogEntry) => this.onLog?.(index, entry) } : {}),
     });
     this.ports[index] = Number(new URL(host.url).port);
     this.functionKey ??= host.functionKey;

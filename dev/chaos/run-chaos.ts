@@ -115,6 +115,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       },
       withoutForeignCredentials(process.env),
       options.hosts,
+      process.env.CHAOS_TRACE ? (i, e) => log(`host ${i}: ${JSON.stringify(e).slice(0, 400)}`) : undefined,
     );
     const hosts = pool;
     for (let i = 0; i < options.hosts; i++) {
@@ -159,6 +160,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     let killOnWrite: number | undefined;
     let killsOnWrite = 0;
     em.core.onWrite((w) => {
+      if (process.env.CHAOS_TRACE) log(`write ${w.method} ${w.resourceUri} by ${w.callerOid} armed=${killOnWrite}`);
       if (killOnWrite === undefined || w.callerOid === SIMULATED_ACTOR_OID) return;
       const downMs = killOnWrite;
       killOnWrite = undefined;

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { EventGridSchemaEvent } from "./resource-write-event";
 import { postJson } from "./webhook-post";
 
@@ -61,6 +62,8 @@ export class EventGridPublisher {
   private readonly options: Required<Omit<EventGridPublisherOptions, "ca">> & { ca?: string };
 
   constructor(options: EventGridPublisherOptions = {}) {
+    // Every pending delivery waits on this one signal: many at once is normal, not a leak.
+    setMaxListeners(0, this.abort.signal);
     this.options = {
       maxAttempts: Math.max(1, options.maxAttempts ?? 5),
       retryDelayMs: Math.max(0, options.retryDelayMs ?? 200),

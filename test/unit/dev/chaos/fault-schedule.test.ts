@@ -18,6 +18,7 @@ describe("faultSchedule", () => {
         steps.forEach(({ atMs, step }, i) => {
           expect(atMs).toBeLessThan(20_000);
           if (i > 0) expect(atMs).toBeGreaterThan(steps[i - 1]?.atMs ?? 0);
+          else expect(step.kind).toBe("killOnNextWrite");
           if ("service" in step) expect(step.service).toBeLessThan(services);
           if (step.kind === "resetIdentity") expect(step.server).toBeLessThan(servers);
           if (step.kind === "killHost") expect(step.host).toBeLessThan(2);
