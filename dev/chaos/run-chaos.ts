@@ -30,10 +30,10 @@ export interface ChaosOptions {
 }
 
 export const DEFAULT_CHAOS: Omit<ChaosOptions, "seed"> = {
-  services: 12,
+  services: 20,
   serversPerService: 5,
   syncGroupsPerService: 2,
-  faultSeconds: 60,
+  faultSeconds: 90,
   convergeTimeoutSeconds: 150,
   hosts: 2,
 };
