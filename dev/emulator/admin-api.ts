@@ -109,6 +109,11 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
     case "POST /calls/reset":
       core.recorder.reset();
       return { ok: true };
+    case "GET /writes":
+      return { writes: core.appliedWrites.writes() };
+    case "POST /writes/reset":
+      core.appliedWrites.reset();
+      return { ok: true };
     case "GET /requests":
       return core.recorder.requests();
     case "POST /seed":

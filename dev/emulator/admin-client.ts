@@ -10,6 +10,7 @@ import type {
   RegisterServerRequest,
   StorageAccountChange,
 } from "./admin-types";
+import type { AppliedWrite } from "./applied-writes";
 import type { CallCounts, RequestLogEntry } from "./calls";
 import type { SeedInput } from "./seed";
 import type { OrderViolation } from "./faults/order-violations";
@@ -26,6 +27,7 @@ import type {
   SyncGroupRecord,
 } from "./state";
 
+export type { AppliedWrite } from "./applied-writes";
 export type { CallCounts, RequestLogEntry } from "./calls";
 
 /** A failed admin call, with the emulator's error code. */
@@ -110,6 +112,13 @@ export class EmulatorAdminClient {
   }
   async resetCalls(): Promise<void> {
     await this.send("POST", "/calls/reset");
+  }
+  /** The state-changing ARM requests applied so far, in order (refused ones are not listed). */
+  async writes(): Promise<AppliedWrite[]> {
+    return (await this.send<{ writes: AppliedWrite[] }>("GET", "/writes")).writes;
+  }
+  async resetWrites(): Promise<void> {
+    await this.send("POST", "/writes/reset");
   }
   requests(): Promise<RequestLogEntry[]> {
     return this.send("GET", "/requests");

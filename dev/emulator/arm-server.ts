@@ -173,6 +173,8 @@ function route(core: EmulatorCore, method: string, path: string): Routed {
 export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage, res: ServerResponse, rawBody: Buffer): Promise<void> {
   const requestId = randomUUID();
   const correlationId = String(req.headers["x-ms-correlation-request-id"] ?? randomUUID());
+  const clientRequestHeader = req.headers["x-ms-client-request-id"];
+  const clientRequestId = typeof clientRequestHeader === "string" && clientRequestHeader !== "" ? clientRequestHeader : null;
   const method = (req.method ?? "GET").toUpperCase();
   const url = requestUrl(req.url);
   const path = normalizePath(url.pathname);
@@ -271,7 +273,11 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
       const handler = HANDLERS[routed.operationId];
       if (!handler) throw new ArmError(501, "NotImplemented", `The emulator does not implement ${routed.operationId}.`);
       const result = fault?.kind === "ignoreWrite" && routed.isWrite ? writeThatDoesNotStick(core, ctx, handler) : handler(ctx);
-      replyOut = result.kind === "reply" ? result : answerLongRunning(core, ctx, result);
+      const applied = (final: Reply): void =>
+        core.appliedWrites.record({ method, path, kind: routed.operationId, clientRequestId, requestId, status: final.status });
+      replyOut = result.kind === "reply" ? result : answerLongRunning(core, ctx, result, applied);
+      // A reply that carries its written resources changed state now (an asynchronous one reports later).
+      if (replyOut.written?.length) applied(replyOut);
       if (method === "GET" && /_List/i.test(routed.operationId)) replyOut = pageList(replyOut, core.listPageSize, url, core.armEndpoint);
     }
     status = replyOut.status;

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { AgentWorld, evaluateAgent } from "./agent";
+import { AppliedWriteLog } from "./applied-writes";
 import { ArmError } from "./arm-error";
 import { CallRecorder } from "./calls";
 import { SimulatedClock } from "./clock";
@@ -47,6 +48,8 @@ export class EmulatorCore {
   readonly clock = new SimulatedClock();
   readonly lro = new LroTracker();
   readonly recorder = new CallRecorder();
+  /** Every state-changing ARM request applied, with its client request id (the Activity Log's view). */
+  readonly appliedWrites = new AppliedWriteLog();
   readonly faults = new FaultInjector();
   /** Applied writes that broke the grant-before-switch order (see faults/order-violations.ts). */
   readonly violations = new OrderViolationLog();

@@ -2,8 +2,16 @@ import type { EmulatorCore } from "./core";
 import { asyncOperationUrl, locationUrl } from "./handlers/operation-status";
 import type { HandlerContext, LongRunningWrite, Reply } from "./handlers/types";
 
-/** Answers a long-running write: applied now (sync mode) or 202 with status URLs (async mode). */
-export function answerLongRunning(core: EmulatorCore, ctx: HandlerContext, write: LongRunningWrite): Reply {
+/**
+ * Answers a long-running write: applied now (sync mode) or 202 with status URLs (async mode).
+ * `onApplied` runs when an asynchronous operation's change took effect, with its final status.
+ */
+export function answerLongRunning(
+  core: EmulatorCore,
+  ctx: HandlerContext,
+  write: LongRunningWrite,
+  onApplied: (final: Reply) => void = () => undefined,
+): Reply {
   const isStorageSync = /\/providers\/Microsoft\.StorageSync\//i.test(write.resourceId);
   if (core.lroMode === "sync" || !isStorageSync) return write.apply();
   let written: Reply["written"];
@@ -16,6 +24,7 @@ export function answerLongRunning(core: EmulatorCore, ctx: HandlerContext, write
     complete: () => {
       const final = write.apply();
       written = final.written;
+      if (final.written?.length) onApplied(final);
       return { status: final.status, body: final.body };
     },
     onSettled: () => {

@@ -191,3 +191,48 @@ export const machineRowSchema = z.object({
   services: z.array(z.string()).default([]),
 });
 export type KnownMachine = z.infer<typeof machineRowSchema>;
+
+export const WRITE_KINDS = ["grantRole", "deleteRoleAssignment", "enableServiceIdentity", "setUseIdentity", "switchServer", "repairServer"] as const;
+export type WriteKind = (typeof WRITE_KINDS)[number];
+
+export const WRITE_STATUSES = ["intended", "applied", "alreadyPresent", "failed", "notApplied"] as const;
+export type WriteStatus = (typeof WRITE_STATUSES)[number];
+
+/**
+ * Writes table, the ARM write journal: one row per ARM write the engine made,
+ * written `intended` before the call and completed after it, so a write of an
+ * attempt that was killed mid-call is still on record (and resolved by the
+ * service's next run by reading ARM).
+ */
+export const writeRowSchema = z.object({
+  serviceId: z.string(),
+  runId: z.string(),
+  attempt: z.number().int(),
+  /** The planned action this write carries out (its id in the run's plan). */
+  actionId: z.string(),
+  kind: z.enum(WRITE_KINDS),
+  method: z.enum(["PUT", "PATCH", "DELETE"]),
+  /** The resource id written. */
+  target: z.string(),
+  principalId: z.string().optional(),
+  roleDefinitionGuid: z.string().optional(),
+  scope: z.string().optional(),
+  /** The `x-ms-client-request-id` sent with the write; ARM's Activity Log shows it as `httpRequest.clientRequestId`. */
+  clientRequestId: z.string(),
+  intendedAt: iso,
+  status: z
+    .enum(WRITE_STATUSES)
+    .describe(
+      "intended: recorded before the call, outcome not yet known; applied: ARM made the change; alreadyPresent: nothing to change (e.g. RoleAssignmentExists); failed: ARM refused, nothing changed; notApplied: an interrupted intent that a later run found not in effect",
+    ),
+  armRequestId: z.string().optional(),
+  finishedAt: iso.optional(),
+  errorCode: z.string().optional(),
+  error: z.string().optional(),
+  /** For an intent a killed attempt left: the run id and attempt that resolved it, as `<runId>#<attempt>`. */
+  resolvedBy: z.string().optional(),
+});
+export type WriteRecord = z.infer<typeof writeRowSchema>;
+
+/** Journal entries as a statement "this write happened": the ones a check counts against ARM's own log. */
+export const claimsWrite = (status: WriteStatus): boolean => status === "intended" || status === "applied";

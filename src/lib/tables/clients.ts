@@ -18,6 +18,8 @@ export interface StatusTables {
   pending: TableClient;
   /** Arc/VM principals already seen: partition = machine key, row "machine". */
   machines: TableClient;
+  /** ARM write journal: partition = service key, row = `<run row key>-<attempt, 3 digits>-<client request id>`. */
+  writes: TableClient;
 }
 
 type TableRole = keyof StatusTables;
@@ -30,6 +32,7 @@ const SUFFIX: Record<TableRole, string> = {
   leases: "Leases",
   pending: "Pending",
   machines: "Machines",
+  writes: "Writes",
 };
 
 export function tableName(prefix: string, role: TableRole): string {
@@ -60,6 +63,7 @@ export function createStatusTables(connection: StorageConnection, prefix: string
     leases: make("leases"),
     pending: make("pending"),
     machines: make("machines"),
+    writes: make("writes"),
   };
 }
 
