@@ -4,30 +4,13 @@
  * journal and run records. Each returns the offending items (their count is
  * the figure printed), so a failure names what went wrong.
  */
+import type { AppliedWrite } from "../emulator/applied-writes";
+import { claimsWrite, type WriteRecord } from "../../src/lib/status/rows";
 
-/** One entry of the emulator's applied-write log (`GET /_admin/writes`). */
-export interface AppliedWrite {
-  seq: number;
-  at: string;
-  method: string;
-  /** The resource id written, no query. */
-  path: string;
-  kind: string;
-  clientRequestId: string | null;
-  requestId: string;
-  status: number;
-}
+export type { AppliedWrite } from "../emulator/applied-writes";
 
 /** The columns of a journal row (`<prefix>Writes`) the checks read. */
-export interface JournalEntry {
-  serviceId: string;
-  runId: string;
-  attempt: number;
-  kind: string;
-  target: string;
-  clientRequestId: string;
-  status: string;
-}
+export type JournalEntry = Pick<WriteRecord, "serviceId" | "runId" | "attempt" | "kind" | "target" | "clientRequestId" | "status">;
 
 export interface AssignmentFacts {
   principalId: string;
@@ -58,9 +41,6 @@ export function duplicateAssignments(assignments: Iterable<AssignmentFacts>): st
   return [...seen].filter(([, n]) => n > 1).map(([key, n]) => `${key} x${n}`);
 }
 
-/** A journal row that says the write happened or may have happened. */
-const CLAIMS = new Set(["intended", "applied"]);
-
 /**
  * ARM writes (grouped by client request id: the SDK's retries of one write
  * share it) that no journal row claims. A write with no client request id
@@ -68,7 +48,7 @@ const CLAIMS = new Set(["intended", "applied"]);
  */
 export function writesWithoutAudit(writes: Iterable<AppliedWrite>, journal: Iterable<JournalEntry>): string[] {
   const claimed = new Set<string>();
-  for (const row of journal) if (CLAIMS.has(row.status)) claimed.add(row.clientRequestId.toLowerCase());
+  for (const row of journal) if (claimsWrite(row.status)) claimed.add(row.clientRequestId.toLowerCase());
   const missing = new Map<string, string>();
   for (const w of writes) {
     const key = w.clientRequestId?.toLowerCase();

@@ -8,18 +8,19 @@ import {
   type AppliedWrite,
   type JournalEntry,
 } from "../../../../dev/chaos/checks";
+import type { WriteStatus } from "../../../../src/lib/status/rows";
 
 const write = (seq: number, clientRequestId: string | null, path = `/subscriptions/s/x/${seq}`): AppliedWrite => ({
   seq,
   at: "2026-01-01T00:00:00Z",
   method: "PUT",
   path,
-  kind: "roleAssignment",
+  kind: "RoleAssignments_Create",
   clientRequestId,
   requestId: `r${seq}`,
   status: 201,
 });
-const row = (clientRequestId: string, status: string): JournalEntry => ({
+const row = (clientRequestId: string, status: WriteStatus): JournalEntry => ({
   serviceId: "/s",
   runId: "run1",
   attempt: 1,
