@@ -18,6 +18,7 @@ beforeEach(async () => {
   await h.emulator.admin.loadSeed(JSON.parse(readFileSync(DEFAULT_SEED_PATH, "utf8")) as SeedInput);
   await h.emulator.admin.clearFaults();
   await h.emulator.admin.resetViolations();
+  await h.emulator.admin.resetWrites();
 });
 
 const API = "api-version=2022-09-01";
@@ -50,6 +51,10 @@ describe("dropAfterApply fault", () => {
     ]);
     const same = [...h.emulator.core.state.roleAssignments.values()].filter((a) => a.principalId === FS01_PRINCIPAL && a.scope === FINANCE);
     expect(same).toHaveLength(1);
+    // The applied-write log holds the one change, under the client request id the SDK sent (and repeated).
+    const applied = (await h.emulator.admin.writes()).filter((w) => w.kind === "RoleAssignments_Create");
+    expect(applied).toHaveLength(1);
+    expect(applied[0]?.clientRequestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("leaves reads alone", async () => {
