@@ -4,6 +4,10 @@ import type { AppApiClient, RunStatus, ServiceDetail } from "../../dev/host/app-
 import type { LocalStack } from "../../dev/host/local-stack";
 import { E2E_TEST_TIMEOUT_MS, assignmentIds, duplicateAssignments, eventually, startE2EStack, undeterministicAssignments } from "./support/e2e-stack";
 import { SSS_PROD } from "./support/seeds";
+import { createStatusTables } from "../../src/lib/tables/clients";
+import { decodeRow } from "../../src/lib/tables/entity";
+import { claimsWrite, writeRowSchema, type WriteRecord } from "../../src/lib/status/rows";
+import { getRun } from "../../src/lib/status/run-records";
 
 // The host dies (SIGKILL) in the middle of a reconcile; started again, it finishes the work without duplicating anything.
 describe("host killed mid-reconcile, end to end", () => {
@@ -64,6 +68,28 @@ describe("host killed mid-reconcile, end to end", () => {
       expect(duplicateAssignments(stack.emulator)).toEqual([]);
       expect(assignmentIds(stack.emulator).size).toBeGreaterThan(seeded.size);
       expect(undeterministicAssignments(stack.emulator, seeded)).toEqual([]);
+
+      // Exactly-once audit: every role assignment ARM applied (including the write the killed attempt sent and never saw answered)
+      // has exactly one journal entry claiming it, by its client request id; no intent is left open.
+      const tables = createStatusTables({ connectionString: stack.connectionString }, stack.appSettings.TABLE_NAME_PREFIX ?? "");
+      const journal: WriteRecord[] = [];
+      for await (const e of tables.writes.listEntities<Record<string, unknown>>()) {
+        const row = decodeRow(writeRowSchema, e);
+        if (row) journal.push(row);
+      }
+      const grantsApplied = stack.emulator.core.appliedWrites.writes().filter((w) => w.kind === "RoleAssignments_Create");
+      expect(grantsApplied.length).toBeGreaterThan(0);
+      for (const w of grantsApplied) {
+        expect(journal.filter((j) => j.clientRequestId === w.clientRequestId && claimsWrite(j.status)).map((j) => j.target.toLowerCase())).toEqual([w.path.toLowerCase()]);
+      }
+      expect(journal.filter((j) => j.status === "intended")).toEqual([]);
+      // The grants in flight when the host died were left as intents and resolved by the next run, reading ARM.
+      expect(journal.filter((j) => j.resolvedBy !== undefined && j.kind === "grantRole").length).toBeGreaterThan(0);
+      expect(journal.filter((j) => j.status === "applied" && !stack.emulator.core.appliedWrites.writes().some((w) => w.clientRequestId === j.clientRequestId))).toEqual([]);
+      // The run shows its attempts: the killed one interrupted, the last one finished.
+      const run = await getRun(tables.runs, accepted.body.runs[0]?.runId ?? "");
+      expect(run?.attempts[0]?.status).toBe("interrupted");
+      expect(run?.attempts.at(-1)?.status).toMatch(/succeeded|completedWithFailures/);
 
       // Nothing was left half-done: planning the service again finds no action to take.
       const dryRun = await api.post<{ runs: { runId: string }[] }>("/reconcile", { serviceId: SSS_PROD, dryRun: true });

@@ -30,12 +30,17 @@ export async function sendArmJson(
   client: ServiceClient,
   method: HttpMethods,
   url: string,
-  options: { body?: unknown; abortSignal?: AbortSignal } = {},
+  options: { body?: unknown; abortSignal?: AbortSignal; clientRequestId?: string } = {},
 ): Promise<ArmJsonResponse> {
   const request = createPipelineRequest({
     url,
     method,
-    headers: createHttpHeaders({ accept: "application/json", ...(options.body !== undefined ? { "content-type": "application/json" } : {}) }),
+    headers: createHttpHeaders({
+      accept: "application/json",
+      ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
+      // The pipeline's setClientRequestIdPolicy keeps a caller's id, so its retries of this write carry it too.
+      ...(options.clientRequestId ? { "x-ms-client-request-id": options.clientRequestId } : {}),
+    }),
     body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
     abortSignal: options.abortSignal,
   });

@@ -32,14 +32,14 @@ export async function sendLongRunningWrite(
   method: HttpMethods,
   url: string,
   body: unknown,
-  options: { pollIntervalMs: number; abortSignal?: AbortSignal },
+  options: { pollIntervalMs: number; abortSignal?: AbortSignal; clientRequestId?: string },
 ): Promise<LongRunningWriteResult> {
   let initial: ArmJsonResponse | undefined;
   const lro: LongRunningOperation = {
     requestMethod: method,
     requestPath: url,
     sendInitialRequest: async () => {
-      initial = await sendArmJson(client, method, url, { body, abortSignal: options.abortSignal });
+      initial = await sendArmJson(client, method, url, { body, abortSignal: options.abortSignal, clientRequestId: options.clientRequestId });
       return toLroResponse(initial);
     },
     sendPollRequest: async (path) => toLroResponse(await sendArmJson(client, "GET", path, { abortSignal: options.abortSignal })),

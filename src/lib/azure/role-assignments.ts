@@ -100,12 +100,15 @@ export function isProductAssignment(assignment: RoleAssignmentView): boolean {
   return assignmentNameOf(assignment) === roleAssignmentName(assignment.scope, assignment.principalId, assignment.roleDefinitionGuid);
 }
 
+/** The write's `x-ms-client-request-id`; the SDK's retries keep it (setClientRequestIdPolicy sets one only when absent). */
+const clientRequestHeader = (id: string | undefined) => (id ? { customHeaders: { "x-ms-client-request-id": id } } : undefined);
+
 /** Deletes one assignment by its id; an assignment already gone (404, or 204 with no body) counts as deleted. */
 export async function deleteRoleAssignmentById(
   arm: ArmConnection,
   assignmentId: string,
-  options: { abortSignal?: AbortSignal } = {},
-): Promise<{ requestId?: string }> {
+  options: { abortSignal?: AbortSignal; clientRequestId?: string } = {},
+): Promise<{ requestId?: string; alreadyGone: boolean }> {
   let requestId: string | undefined;
   try {
     // An assignment id nests a provider inside a resource id; only its subscription matters here.
@@ -113,14 +116,16 @@ export async function deleteRoleAssignmentById(
     if (!subscriptionId) throw new Error(`"${assignmentId}" is not a role assignment id in a subscription`);
     await arm.authorization(subscriptionId).roleAssignments.deleteById(assignmentId, {
       abortSignal: options.abortSignal,
+      requestOptions: clientRequestHeader(options.clientRequestId),
       onResponse: (response) => {
         requestId = response.headers.get("x-ms-request-id") ?? undefined;
       },
     });
   } catch (error) {
     if (!(isRestError(error) && error.statusCode === 404)) throw error;
+    return { requestId: error.response?.headers.get("x-ms-request-id") ?? requestId, alreadyGone: true };
   }
-  return { requestId };
+  return { requestId, alreadyGone: requestId === undefined };
 }
 
 export interface CreateRoleAssignmentResult {
@@ -138,7 +143,7 @@ export interface CreateRoleAssignmentResult {
 export async function createRoleAssignment(
   arm: ArmConnection,
   grant: { scope: string; principalId: string; roleDefinitionGuid: string },
-  options: { abortSignal?: AbortSignal } = {},
+  options: { abortSignal?: AbortSignal; clientRequestId?: string } = {},
 ): Promise<CreateRoleAssignmentResult> {
   const subscriptionId = parseResourceId(grant.scope).subscriptionId;
   const name = roleAssignmentName(grant.scope, grant.principalId, grant.roleDefinitionGuid);
@@ -154,6 +159,7 @@ export async function createRoleAssignment(
       },
       {
         abortSignal: options.abortSignal,
+        requestOptions: clientRequestHeader(options.clientRequestId),
         onResponse: (response) => {
           requestId = response.headers.get("x-ms-request-id") ?? undefined;
         },

@@ -28,6 +28,11 @@ interface CallOptions {
   abortSignal?: AbortSignal;
 }
 
+/** A write's options: its `x-ms-client-request-id` (the Activity Log's `httpRequest.clientRequestId`). */
+interface WriteOptions extends CallOptions {
+  clientRequestId?: string;
+}
+
 function clientFor(arm: ArmConnection, resourceId: string) {
   return arm.storageSync(parseResourceId(resourceId).subscriptionId);
 }
@@ -89,7 +94,7 @@ export function patchStorageSyncService(
   arm: ArmConnection,
   serviceId: string,
   patch: { identity?: Omit<ServiceIdentityPatch, "useIdentity">; useIdentity: boolean },
-  options: CallOptions = {},
+  options: WriteOptions = {},
 ): Promise<LongRunningWriteResult> {
   const body: Record<string, unknown> = { properties: { useIdentity: patch.useIdentity } };
   if (patch.identity) {
@@ -102,6 +107,7 @@ export function patchStorageSyncService(
   return sendLongRunningWrite(clientFor(arm, serviceId), "PATCH", url(arm, serviceId), body, {
     pollIntervalMs: arm.lroPollIntervalMs,
     abortSignal: options.abortSignal,
+    clientRequestId: options.clientRequestId,
   });
 }
 
@@ -113,7 +119,7 @@ export function patchStorageSyncService(
 export function patchRegisteredServerIdentity(
   arm: ArmConnection,
   serverResourceId: string,
-  options: CallOptions & { applicationId?: string } = {},
+  options: WriteOptions & { applicationId?: string } = {},
 ): Promise<LongRunningWriteResult> {
   const properties: Record<string, unknown> = { identity: true, ...(options.applicationId ? { applicationId: options.applicationId } : {}) };
   return sendLongRunningWrite(
@@ -124,6 +130,7 @@ export function patchRegisteredServerIdentity(
     {
       pollIntervalMs: arm.lroPollIntervalMs,
       abortSignal: options.abortSignal,
+      clientRequestId: options.clientRequestId,
     },
   );
 }

@@ -5,6 +5,7 @@ import { isTransientArmError, toArmErrorInfo } from "../azure/arm-error";
 import { getMachineIdentity, getRegisteredServer, listRegisteredServers, listStorageSyncServices } from "../azure/reads";
 import { reconcileService } from "../reconcile";
 import type { EnginePort } from "../ports/engine-port";
+import { writeTookEffect } from "../azure/write-effects";
 
 /** Binds the app's EnginePort to the real engine and ARM reads over one connection. */
 export function bindEngineToConnection(config: Config, arm: ArmConnection): EnginePort {
@@ -16,11 +17,12 @@ export function bindEngineToConnection(config: Config, arm: ArmConnection): Engi
     principalNotFoundBaseDelayMs: config.principalNotFoundBaseDelayMs,
   };
   return {
-    reconcile: (serviceId, options) => reconcileService(arm, serviceId, { dryRun: options.dryRun, settings, hints: options.hints }),
+    reconcile: (serviceId, options) => reconcileService(arm, serviceId, { dryRun: options.dryRun, settings, hints: options.hints, journal: options.journal }),
     listServices: (scope) => listStorageSyncServices(arm, scope),
     listServers: (serviceId) => listRegisteredServers(arm, serviceId),
     getServer: (id) => getRegisteredServer(arm, id),
     getMachineIdentity: (id) => getMachineIdentity(arm, id),
+    writeTookEffect: (write) => writeTookEffect(arm, write),
     isTransient: (error) => isTransientArmError(error),
     errorInfo: (error) => toArmErrorInfo(error),
   };

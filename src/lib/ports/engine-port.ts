@@ -3,6 +3,8 @@ import type { RegisteredServerView } from "../azure/views";
 import type { ArmErrorInfo } from "../azure/arm-error";
 import type { EngineHints } from "../reconcile/hints";
 import type { ReconcileReport } from "../reconcile/report";
+import type { WriteJournal } from "./write-journal";
+import type { JournaledWrite } from "../azure/write-effects";
 
 /** The registered-server fields the app reads (the engine's normalized view: zero GUIDs absent, enums as ARM spells them). */
 export type RegisteredServerSnapshot = Pick<
@@ -16,7 +18,7 @@ export type RegisteredServerSnapshot = Pick<
  * app's logic never builds SDK clients itself.
  */
 export interface EnginePort {
-  reconcile(serviceId: string, options: { dryRun: boolean; hints?: EngineHints }): Promise<ReconcileReport>;
+  reconcile(serviceId: string, options: { dryRun: boolean; hints?: EngineHints; journal?: WriteJournal }): Promise<ReconcileReport>;
   /** Storage Sync Service ids in a subscription or resource group scope. */
   listServices(scope: string): Promise<string[]>;
   listServers(serviceId: string): Promise<RegisteredServerSnapshot[]>;
@@ -24,6 +26,8 @@ export interface EnginePort {
   getServer(serverResourceId: string): Promise<RegisteredServerSnapshot | undefined>;
   /** undefined when the machine no longer exists (404). */
   getMachineIdentity(machineId: string): Promise<MachineIdentity | undefined>;
+  /** Whether a journaled write whose answer was never recorded took effect, read from ARM. */
+  writeTookEffect(write: JournaledWrite): Promise<boolean>;
   /** 429/5xx/network: retrying later can help. */
   isTransient(error: unknown): boolean;
   errorInfo(error: unknown): ArmErrorInfo;

@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import type { ArmConnection } from "../azure/arm-connection";
 import { isReplicationDelay, toArmErrorInfo } from "../azure/arm-error";
-import { ROLE, createRoleAssignment, deleteRoleAssignmentById } from "../azure/role-assignments";
+import { ROLE, createRoleAssignment, deleteRoleAssignmentById, roleAssignmentName } from "../azure/role-assignments";
+import { NO_JOURNAL, type WriteIntent, type WriteJournal } from "../ports/write-journal";
 import { getRegisteredServerById, getStorageSyncService, patchRegisteredServerIdentity, patchStorageSyncService } from "../azure/storage-sync";
 import type { RegisteredServerView, StorageSyncServiceView } from "../azure/views";
 import type { GrantRoleAction, PlannedAction } from "./actions";
@@ -15,6 +17,8 @@ export interface ApplyOptions {
   settings: EngineSettings;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
+  /** Records every ARM write before it is sent and what ARM answered (default: none kept). */
+  journal?: WriteJournal;
 }
 
 export interface ApplyResult {
@@ -91,6 +95,33 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
   const call = { abortSignal: signal };
   const result: ApplyResult = { outcomes: [], switchedServers: new Map() };
   let servicePrincipalId = plan.service.principalId;
+  const journal = options.journal ?? NO_JOURNAL;
+
+  /**
+   * One ARM write under a new client request id, journaled: the intent is durable before the
+   * request leaves. A refusal (4xx) changed nothing and is recorded as failed; a lost connection
+   * or 5xx may have applied it, so its intent stays open for the next run to resolve by reading ARM.
+   */
+  async function journaled<T extends { requestId?: string }>(
+    intent: Omit<WriteIntent, "clientRequestId">,
+    send: (clientRequestId: string) => Promise<T>,
+    unchanged: (result: T) => boolean = () => false,
+  ): Promise<T> {
+    const clientRequestId = randomUUID();
+    await journal.intend({ ...intent, clientRequestId });
+    let result: T;
+    try {
+      result = await send(clientRequestId);
+    } catch (error) {
+      const info = toArmErrorInfo(error);
+      if (info.statusCode !== undefined && info.statusCode < 500) {
+        await journal.complete(clientRequestId, { status: "failed", armRequestId: info.requestId, errorCode: info.code, error: info.message.slice(0, 2000) });
+      }
+      throw error;
+    }
+    await journal.complete(clientRequestId, { status: unchanged(result) ? "alreadyPresent" : "applied", armRequestId: result.requestId });
+    return result;
+  }
 
   async function grant(action: GrantRoleAction, tries: { count: number }): Promise<Executed> {
     const principalId = action.principal.kind === "service" ? (action.principal.principalId ?? servicePrincipalId) : action.principal.principalId;
@@ -99,7 +130,15 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
       tries.count = attempt;
       try {
         // Each attempt takes a slot; the back-off sleep below does not hold one.
-        const created = await limit(() => createRoleAssignment(arm, { scope: action.scope, principalId, roleDefinitionGuid: action.roleDefinitionGuid }, call));
+        const grant = { scope: action.scope, principalId, roleDefinitionGuid: action.roleDefinitionGuid };
+        const target = `${action.scope}/providers/Microsoft.Authorization/roleAssignments/${roleAssignmentName(action.scope, principalId, action.roleDefinitionGuid)}`;
+        const created = await limit(() =>
+          journaled(
+            { actionId: action.id, kind: "grantRole", method: "PUT", target, ...grant },
+            (clientRequestId) => createRoleAssignment(arm, grant, { ...call, clientRequestId }),
+            (r) => r.status === "alreadyPresent",
+          ),
+        );
         return { status: created.status === "created" ? "succeeded" : "alreadyPresent", attempts: attempt, requestId: created.requestId };
       } catch (error) {
         const info = toArmErrorInfo(error);
@@ -118,11 +157,13 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
   async function write(action: Exclude<PlannedAction, GrantRoleAction>): Promise<Executed> {
     switch (action.kind) {
       case "enableServiceIdentity": {
-        const write = await patchStorageSyncService(
-          arm,
-          action.serviceId,
-          { identity: { identityType: action.toType, userAssignedIdentityIds: action.userAssignedIdentityIds }, useIdentity: action.useIdentity },
-          call,
+        const write = await journaled({ actionId: action.id, kind: action.kind, method: "PATCH", target: action.serviceId }, (clientRequestId) =>
+          patchStorageSyncService(
+            arm,
+            action.serviceId,
+            { identity: { identityType: action.toType, userAssignedIdentityIds: action.userAssignedIdentityIds }, useIdentity: action.useIdentity },
+            { ...call, clientRequestId },
+          ),
         );
         const service = await getStorageSyncService(arm, action.serviceId, call);
         result.service = service;
@@ -136,7 +177,9 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
         return { status: "succeeded", attempts: 1, requestId: write.requestId };
       }
       case "setUseIdentity": {
-        const write = await patchStorageSyncService(arm, action.serviceId, { useIdentity: true }, call);
+        const write = await journaled({ actionId: action.id, kind: action.kind, method: "PATCH", target: action.serviceId }, (clientRequestId) =>
+          patchStorageSyncService(arm, action.serviceId, { useIdentity: true }, { ...call, clientRequestId }),
+        );
         result.service = await getStorageSyncService(arm, action.serviceId, call);
         if (!result.service.useIdentity) {
           throw new ActionFailure(`ARM accepted useIdentity: true for ${result.service.name}, but it reads back false`, "UseIdentityNotConfirmed");
@@ -146,7 +189,11 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
       case "switchServer":
       case "repairServer": {
         const repair = action.kind === "repairServer";
-        const write = await patchRegisteredServerIdentity(arm, action.serverResourceId, { ...call, ...(repair ? { applicationId: action.principalId } : {}) });
+        const write = await journaled(
+          { actionId: action.id, kind: action.kind, method: "PATCH", target: action.serverResourceId, principalId: action.principalId },
+          (clientRequestId) =>
+            patchRegisteredServerIdentity(arm, action.serverResourceId, { ...call, clientRequestId, ...(repair ? { applicationId: action.principalId } : {}) }),
+        );
         const readBack = await getRegisteredServerById(arm, action.serverResourceId, plan.serviceId, call);
         if (readBack.identity !== true) {
           throw new ActionFailure(
@@ -165,7 +212,19 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
       }
       case "deleteRoleAssignment": {
         try {
-          const deleted = await deleteRoleAssignmentById(arm, action.assignmentId, call);
+          const deleted = await journaled(
+            {
+              actionId: action.id,
+              kind: "deleteRoleAssignment",
+              method: "DELETE",
+              target: action.assignmentId,
+              principalId: action.principalId,
+              roleDefinitionGuid: action.roleDefinitionGuid,
+              scope: action.scope,
+            },
+            (clientRequestId) => deleteRoleAssignmentById(arm, action.assignmentId, { ...call, clientRequestId }),
+            (r) => r.alreadyGone,
+          );
           return { status: "succeeded", attempts: 1, requestId: deleted.requestId };
         } catch (error) {
           const info = toArmErrorInfo(error);

@@ -7,6 +7,7 @@ import { plan as makePlan, type Plan } from "./plan";
 import type { ActionOutcome, ReconcileReport, ServerVerdict } from "./report";
 import type { EngineSettings } from "./settings";
 import type { EngineHints } from "./hints";
+import type { WriteJournal } from "../ports/write-journal";
 
 export interface ReconcileOptions {
   dryRun: boolean;
@@ -21,6 +22,8 @@ export interface ReconcileOptions {
    * the plan it showed, without observing twice.
    */
   confirm?: (plan: Plan) => boolean | Promise<boolean>;
+  /** The ARM write journal (the worker's Writes table); the CLI keeps none. */
+  journal?: WriteJournal;
 }
 
 const isOk = (o: ActionOutcome | undefined) => o?.status === "succeeded" || o?.status === "alreadyPresent";

@@ -109,6 +109,21 @@ const runServerSummarySchema = z.object({
 });
 export type RunServerSummary = z.infer<typeof runServerSummarySchema>;
 
+/** One delivery of a run's queue message that got as far as running it. */
+export const runAttemptSchema = z.object({
+  /** The queue's dequeue count of this delivery. */
+  attempt: z.number().int(),
+  worker: z.string(),
+  startedAt: iso,
+  finishedAt: iso.optional(),
+  status: z
+    .enum(["running", "interrupted", "succeeded", "completedWithFailures", "dryRun", "retrying", "failed", "poisoned"])
+    .describe("interrupted: a later attempt found this one still running (its host died or lost the message)"),
+  error: z.string().optional(),
+  errorCode: z.string().optional(),
+});
+export type RunAttempt = z.infer<typeof runAttemptSchema>;
+
 /**
  * Runs table, the audit trail: one row per reconcile, written in stages
  * (queued → running → finished) with Merge so every stage only adds what it
@@ -131,6 +146,8 @@ export const runRowSchema = z.object({
   /** The queue's dequeue count of the attempt that wrote this. */
   attempt: z.number().int().optional(),
   worker: z.string().optional(),
+  /** Every attempt, oldest first; the run's status/error/errorCode are the last one's. */
+  attempts: z.array(runAttemptSchema).default([]),
   plan: z.array(jsonItem<PlannedActionBase>()).optional().describe("The planned actions (grants, identity, switches)"),
   outcomes: z.array(jsonItem<ActionOutcome>()).optional().describe("Each action's outcome with the ARM request id"),
   servers: z.array(runServerSummarySchema).optional(),
@@ -144,11 +161,22 @@ export const runRowSchema = z.object({
   followUps: z.array(z.string()).default([]),
 });
 export type RunRecord = z.infer<typeof runRowSchema>;
-export const RUN_JSON_COLUMNS = ["trigger", "coalescedTriggers", "plan", "outcomes", "servers", "warnings", "followUps"] as const;
+export const RUN_JSON_COLUMNS = ["trigger", "coalescedTriggers", "attempts", "plan", "outcomes", "servers", "warnings", "followUps"] as const;
 
 /** Runs table, partition "_rejected": an invalid queue message kept for the operator. */
 export const rejectedRowSchema = z.object({ error: z.string().default(""), message: z.string().default(""), rejectedAt: z.string().default("") });
 export type RejectedMessage = z.infer<typeof rejectedRowSchema>;
+
+/** Runs table, partition "_duplicates": a delivery of a finished run's message, acknowledged without touching the run. */
+export const duplicateRowSchema = z.object({
+  runId: z.string(),
+  serviceId: z.string(),
+  /** The run's (final) status when the duplicate arrived. */
+  runStatus: runStatusSchema,
+  dequeueCount: z.number().int(),
+  receivedAt: iso,
+});
+export type DuplicateDelivery = z.infer<typeof duplicateRowSchema>;
 
 /** Due table: an activation check keyed by when it falls due. */
 export const dueRowSchema = z.object({

@@ -4,7 +4,16 @@ import { flat } from "../tables/entity";
 import { toJsonColumns } from "../tables/json-columns";
 import { invertedTimeKey, parseRunId } from "../tables/run-id";
 import { decodeRow } from "../tables/entity";
-import { rejectedRowSchema, RUN_JSON_COLUMNS, runRowSchema, type RejectedMessage, type RunRecord, type RunStatus } from "./rows";
+import {
+  duplicateRowSchema,
+  rejectedRowSchema,
+  RUN_JSON_COLUMNS,
+  runRowSchema,
+  type DuplicateDelivery,
+  type RejectedMessage,
+  type RunRecord,
+} from "./rows";
+import { finishAttempt, isFinalRunStatus, startAttempt, type AttemptEnd } from "./run-attempts";
 
 export interface RunStarted {
   /** Repeated from the queued row, so a run whose queued row was never written is still complete. */
@@ -19,7 +28,7 @@ export interface RunStarted {
 }
 
 /** What a finished run adds to its record; the fields are the record's own. */
-export type RunFinished = { status: RunStatus; finishedAt: Date; startedAt: Date } & Partial<
+export type RunFinished = { status: AttemptEnd; finishedAt: Date; startedAt: Date } & Partial<
   Pick<RunRecord, "plan" | "outcomes" | "servers" | "armReads" | "armWrites" | "converged" | "error" | "errorCode" | "warnings" | "followUps">
 >;
 
@@ -46,44 +55,120 @@ export async function recordRunQueued(
   );
 }
 
-export async function recordRunStarted(table: TableClient, runId: string, started: RunStarted): Promise<void> {
-  await table.upsertEntity(
-    flat(keysOf(runId), {
-      runId,
-      serviceId: started.serviceId,
-      dryRun: started.dryRun,
-      queuedAt: started.queuedAt,
-      ...toJsonColumns("trigger", started.trigger),
-      status: "running",
-      startedAt: started.startedAt.toISOString(),
-      attempt: started.attempt,
-      worker: started.worker,
-      coalescedCount: started.coalescedTriggers.length,
-      ...toJsonColumns("coalescedTriggers", started.coalescedTriggers.slice(0, 50)),
-    }),
+type StoredEntity = Record<string, unknown> & { etag: string };
+
+async function readRunEntity(table: TableClient, keys: { partitionKey: string; rowKey: string }): Promise<StoredEntity | undefined> {
+  try {
+    return (await table.getEntity<Record<string, unknown>>(keys.partitionKey, keys.rowKey)) as StoredEntity;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+    throw error;
+  }
+}
+
+/** The stored properties of an entity, without the service's metadata (keys, ETag, Timestamp, odata.*). */
+function ownProperties(entity: Record<string, unknown>): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(entity)) {
+    if (["partitionKey", "rowKey", "etag", "timestamp"].includes(k) || k.startsWith("odata")) continue;
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Records that an attempt started. "finished" (and nothing written) when the
+ * run is already over: a redelivered message of a finished run must not touch
+ * its record. ETag-conditioned, so a run finished in between is never reopened.
+ */
+export async function recordRunStarted(table: TableClient, runId: string, started: RunStarted): Promise<"started" | "finished"> {
+  const keys = keysOf(runId);
+  const existing = await readRunEntity(table, keys);
+  const current = existing ? runFromEntity(existing) : undefined;
+  if (isFinalRunStatus(current?.status)) return "finished";
+  const attempts = startAttempt(current?.attempts ?? [], { attempt: started.attempt, worker: started.worker, startedAt: started.startedAt.toISOString() });
+  const entity = flat(keys, {
+    runId,
+    serviceId: started.serviceId,
+    dryRun: started.dryRun,
+    queuedAt: started.queuedAt,
+    ...toJsonColumns("trigger", started.trigger),
+    status: "running",
+    startedAt: started.startedAt.toISOString(),
+    attempt: started.attempt,
+    worker: started.worker,
+    coalescedCount: started.coalescedTriggers.length,
+    ...toJsonColumns("coalescedTriggers", started.coalescedTriggers.slice(0, 50)),
+    ...toJsonColumns("attempts", attempts),
+  });
+  if (existing) await table.updateEntity(entity, "Merge", { etag: existing.etag });
+  else await table.createEntity(entity);
+  return "started";
+}
+
+/** Triggers merged into a running run after it started. */
+export async function recordCoalescedTriggers(table: TableClient, runId: string, triggers: Trigger[]): Promise<void> {
+  await table.updateEntity(
+    flat(keysOf(runId), { coalescedCount: triggers.length, ...toJsonColumns("coalescedTriggers", triggers.slice(0, 50)) }),
     "Merge",
   );
 }
 
-export async function recordRunFinished(table: TableClient, runId: string, done: RunFinished): Promise<void> {
-  await table.upsertEntity(
-    flat(keysOf(runId), {
-      status: done.status,
-      finishedAt: done.finishedAt.toISOString(),
-      durationMs: done.finishedAt.getTime() - done.startedAt.getTime(),
-      armReads: done.armReads,
-      armWrites: done.armWrites,
-      converged: done.converged,
-      error: done.error?.slice(0, 4000),
-      errorCode: done.errorCode,
-      ...(done.plan ? toJsonColumns("plan", done.plan) : {}),
-      ...(done.outcomes ? toJsonColumns("outcomes", done.outcomes) : {}),
-      ...(done.servers ? toJsonColumns("servers", done.servers) : {}),
-      ...toJsonColumns("warnings", done.warnings ?? []),
-      ...toJsonColumns("followUps", done.followUps ?? []),
-    }),
-    "Merge",
+/**
+ * Records how the latest attempt ended. The run's status, error and errorCode
+ * are replaced by this attempt's (an earlier attempt's error does not linger);
+ * false (nothing written) when the run had already finished.
+ */
+export async function recordRunFinished(table: TableClient, runId: string, done: RunFinished): Promise<boolean> {
+  const keys = keysOf(runId);
+  const existing = await readRunEntity(table, keys);
+  const current = existing ? runFromEntity(existing) : undefined;
+  if (isFinalRunStatus(current?.status)) return false;
+  const error = done.error?.slice(0, 4000);
+  const attempts = finishAttempt(current?.attempts ?? [], { status: done.status, finishedAt: done.finishedAt.toISOString(), error, errorCode: done.errorCode });
+  const { error: _previousError, errorCode: _previousCode, ...kept } = existing ? ownProperties(existing) : {};
+  const entity = flat(keys, {
+    ...kept,
+    status: done.status,
+    finishedAt: done.finishedAt.toISOString(),
+    durationMs: done.finishedAt.getTime() - done.startedAt.getTime(),
+    armReads: done.armReads,
+    armWrites: done.armWrites,
+    converged: done.converged,
+    error,
+    errorCode: done.errorCode,
+    ...(done.plan ? toJsonColumns("plan", done.plan) : {}),
+    ...(done.outcomes ? toJsonColumns("outcomes", done.outcomes) : {}),
+    ...(done.servers ? toJsonColumns("servers", done.servers) : {}),
+    ...toJsonColumns("warnings", done.warnings ?? []),
+    ...toJsonColumns("followUps", done.followUps ?? []),
+    ...toJsonColumns("attempts", attempts),
+  });
+  if (existing) await table.updateEntity(entity, "Replace", { etag: existing.etag });
+  else await table.createEntity(entity);
+  return true;
+}
+
+const DUPLICATES_PARTITION = "_duplicates";
+
+/** A delivery of a finished run's message, acknowledged without touching the run (its partition never collides with a service key). */
+export async function recordDuplicateDelivery(table: TableClient, run: RunRecord, dequeueCount: number, now: Date = new Date()): Promise<void> {
+  await table.createEntity(
+    flat(
+      { partitionKey: DUPLICATES_PARTITION, rowKey: invertedTimeKey(now) },
+      { runId: run.runId, serviceId: run.serviceId, runStatus: run.status, dequeueCount, receivedAt: now.toISOString() },
+    ),
   );
+}
+
+export async function listDuplicateDeliveries(table: TableClient, limit = 50): Promise<DuplicateDelivery[]> {
+  const out: DuplicateDelivery[] = [];
+  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${DUPLICATES_PARTITION}'` } })) {
+    const row = decodeRow(duplicateRowSchema, e);
+    if (row) out.push(row);
+    if (out.length >= limit) break;
+  }
+  return out;
 }
 
 /** Removes a run that never made it onto the queue (nothing ran, so there is nothing to audit). */

@@ -7,8 +7,17 @@ import { parseReconcileMessage, type ReconcileRequest } from "../queue/messages"
 import { takeMergedTriggers, takePending } from "../status/pending-marker";
 import { acquireLease, releaseLease, renewLease } from "../status/lease";
 import { recordReconcileResult, type RecordedReconcile } from "../status/record-reconcile";
-import { recordRejectedMessage, recordRunFinished, recordRunStarted } from "../status/run-records";
-import type { RunServerSummary, RunStatus } from "../status/rows";
+import {
+  getRun,
+  recordCoalescedTriggers,
+  recordDuplicateDelivery,
+  recordRejectedMessage,
+  recordRunFinished,
+  recordRunStarted,
+} from "../status/run-records";
+import { isFinalRunStatus, type AttemptEnd } from "../status/run-attempts";
+import { resolveIntent, tableWriteJournal, unresolvedIntents } from "../status/write-journal";
+import type { RunRecord, RunServerSummary, RunStatus } from "../status/rows";
 import { updateService } from "../status/service-records";
 import type { ReconcileReport } from "../reconcile/report";
 import { requestReconcile, type SchedulerDeps } from "../scheduling/schedule";
@@ -25,7 +34,7 @@ export interface WorkerDeps {
   >;
   tables: StatusTables;
   queue: Pick<ReconcileQueue, "send">;
-  engine: Pick<EnginePort, "reconcile" | "isTransient" | "errorInfo">;
+  engine: Pick<EnginePort, "reconcile" | "isTransient" | "errorInfo" | "writeTookEffect">;
   scheduler: SchedulerDeps;
   telemetry: Telemetry;
   now(): Date;
@@ -38,6 +47,7 @@ export interface WorkerDeps {
 export type WorkerOutcome =
   | { outcome: "reconciled"; runId: string; status: RunStatus; report: ReconcileReport }
   | { outcome: "deferred"; runId: string; heldBy: string }
+  | { outcome: "duplicate"; runId: string; status: RunStatus }
   | { outcome: "rejected"; error: string }
   | { outcome: "failed"; runId: string; error: string };
 
@@ -80,6 +90,10 @@ export async function handleReconcileMessage(deps: WorkerDeps, raw: unknown, del
     return { outcome: "rejected", error };
   }
 
+  // A redelivered message of a run that is over (the queue delivers at least once): acknowledged, the run untouched.
+  const finished = await finishedRun(deps, request.runId);
+  if (finished) return await acknowledgeDuplicate(deps, finished, delivery, log);
+
   // Ends in the run id: the status API tells a live run from an abandoned one by it.
   const owner = `${deps.workerId}/${request.runId}`;
   const lease = await acquireLease(deps.tables.leases, request.serviceId, owner, deps.config.leaseDurationMs, deps.now());
@@ -115,6 +129,17 @@ export async function handleReconcileMessage(deps: WorkerDeps, raw: unknown, del
   }
 }
 
+async function finishedRun(deps: WorkerDeps, runId: string): Promise<RunRecord | undefined> {
+  const run = await getRun(deps.tables.runs, runId);
+  return run && isFinalRunStatus(run.status) ? run : undefined;
+}
+
+async function acknowledgeDuplicate(deps: WorkerDeps, run: RunRecord, delivery: DeliveryInfo, log: AppLog): Promise<WorkerOutcome> {
+  await recordDuplicateDelivery(deps.tables.runs, run, delivery.dequeueCount, deps.now());
+  log.warn(`${run.serviceId}: run ${run.runId} is already ${run.status}; duplicate delivery acknowledged and recorded`);
+  return { outcome: "duplicate", runId: run.runId, status: run.status };
+}
+
 async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, log: AppLog): Promise<WorkerOutcome> {
   const startedAt = deps.now();
   const merged = request.dryRun ? { mergedTriggers: [], mergedCount: 0 } : await takePending(deps.tables.pending, request.serviceId, request.runId);
@@ -128,11 +153,17 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
     worker: deps.workerId,
     coalescedTriggers: merged.mergedTriggers,
   };
-  await recordRunStarted(deps.tables.runs, request.runId, started);
+  if ((await recordRunStarted(deps.tables.runs, request.runId, started)) === "finished") {
+    // Finished between our first look and the lease (another delivery of the same message).
+    const run = await finishedRun(deps, request.runId);
+    if (run) return await acknowledgeDuplicate(deps, run, delivery, log);
+  }
 
   let report: ReconcileReport;
   try {
-    report = await deps.engine.reconcile(request.serviceId, { dryRun: request.dryRun, hints: engineHintsOf(request) });
+    if (!request.dryRun) await resolveInterruptedWrites(deps, request, delivery, log);
+    const journal = tableWriteJournal(deps.tables.writes, { serviceId: request.serviceId, runId: request.runId, attempt: delivery.dequeueCount });
+    report = await deps.engine.reconcile(request.serviceId, { dryRun: request.dryRun, hints: engineHintsOf(request), journal });
   } catch (error) {
     return await recordFailure(deps, request, delivery, startedAt, error, log);
   }
@@ -140,10 +171,10 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
   // Triggers merged in the moment between our taking the marker and the run starting: still this run's.
   if (!request.dryRun) {
     const late = await takeMergedTriggers(deps.tables.pending, request.serviceId, request.runId);
-    if (late.length > 0) await recordRunStarted(deps.tables.runs, request.runId, { ...started, coalescedTriggers: [...merged.mergedTriggers, ...late] });
+    if (late.length > 0) await recordCoalescedTriggers(deps.tables.runs, request.runId, [...merged.mergedTriggers, ...late]);
   }
   const failed = report.outcomes.some((o) => o.status === "failed");
-  const status: RunStatus = request.dryRun ? "dryRun" : failed ? "completedWithFailures" : "succeeded";
+  const status: AttemptEnd = request.dryRun ? "dryRun" : failed ? "completedWithFailures" : "succeeded";
   const followUps: string[] = [];
   const warnings = [...report.warnings];
   let recorded: RecordedReconcile | undefined;
@@ -197,6 +228,24 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
   return { outcome: "reconciled", runId: request.runId, status, report };
 }
 
+/**
+ * Writes an earlier attempt announced but never completed (it was killed
+ * between the intent and the answer): resolved under the lease, before this
+ * run writes anything, by reading ARM. One table query when there are none.
+ */
+async function resolveInterruptedWrites(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, log: AppLog): Promise<void> {
+  const open = await unresolvedIntents(deps.tables.writes, request.serviceId);
+  for (const write of open) {
+    const applied = await deps.engine.writeTookEffect(write);
+    await resolveIntent(deps.tables.writes, request.serviceId, write.rowKey, {
+      status: applied ? "applied" : "notApplied",
+      resolvedBy: `${request.runId}#${delivery.dequeueCount}`,
+      finishedAt: deps.now(),
+    });
+    log.info(`${request.serviceId}: interrupted ${write.kind} of run ${write.runId} (attempt ${write.attempt}) resolved as ${applied ? "applied" : "notApplied"}`);
+  }
+}
+
 async function recordFailure(
   deps: WorkerDeps,
   request: ReconcileRequest,
@@ -209,7 +258,7 @@ async function recordFailure(
   const message = `${info.code}: ${info.message}`;
   const transient = deps.engine.isTransient(error);
   const lastAttempt = delivery.dequeueCount >= deps.maxDequeueCount;
-  const status: RunStatus = !transient ? "failed" : lastAttempt ? "poisoned" : "retrying";
+  const status: AttemptEnd = !transient ? "failed" : lastAttempt ? "poisoned" : "retrying";
   const now = deps.now();
   await recordRunFinished(deps.tables.runs, request.runId, { status, startedAt, finishedAt: now, error: message, errorCode: info.code });
   if (!request.dryRun && status !== "retrying") {

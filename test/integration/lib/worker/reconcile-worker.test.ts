@@ -6,7 +6,8 @@ import { silentLog } from "../../../../src/lib/ports/log";
 import { requestReconcile } from "../../../../src/lib/scheduling/schedule";
 import type { ReconcileRequest } from "../../../../src/lib/queue/messages";
 import { acquireLease, releaseLease } from "../../../../src/lib/status/lease";
-import { getRun, listRejectedMessages } from "../../../../src/lib/status/run-records";
+import { getRun, listDuplicateDeliveries, listRejectedMessages } from "../../../../src/lib/status/run-records";
+import { parseRunId } from "../../../../src/lib/tables/run-id";
 import { newRunId } from "../../../../src/lib/tables/run-id";
 import { getService } from "../../../../src/lib/status/service-records";
 import { createOrMergePending, getPending, markPendingQueued } from "../../../../src/lib/status/pending-marker";
@@ -136,6 +137,40 @@ describe("reconcile worker", () => {
     expect(service).toMatchObject({ lastRunStatus: "poisoned", poisonedRunId: scheduled.runId });
     expect(service?.poisonReason).toMatch(/5 attempts/);
     expect((await getRun(stack.app.tables.runs, scheduled.runId))?.status).toBe("poisoned");
+  });
+
+  it("a redelivered message of a finished run (base64 JSON, same runId) is acknowledged, leaves the run row unchanged and is recorded as a duplicate", async () => {
+    const req = request(SSS_BRANCH);
+    await stack.app.queue.send(req);
+    expect(await stack.drain()).toMatchObject({ invocations: 1, failures: 0 });
+    const keys = parseRunId(req.runId);
+    const read = () => stack.app.tables.runs.getEntity<Record<string, unknown>>(keys?.partitionKey ?? "", keys?.rowKey ?? "");
+    const before = await read();
+    expect(before.status).toBe("succeeded");
+    await stack.app.queue.client.sendMessage(Buffer.from(JSON.stringify(req)).toString("base64"));
+    expect(await stack.drain()).toMatchObject({ invocations: 1, failures: 0 });
+    expect(await read()).toEqual(before); // ETag and Timestamp included: not rewritten
+    const duplicates = await listDuplicateDeliveries(stack.app.tables.runs);
+    expect(duplicates).toContainEqual(expect.objectContaining({ runId: req.runId, serviceId: SSS_BRANCH, runStatus: "succeeded" }));
+  });
+
+  it("a run that failed on attempt 1 (a 503 storm outlasting the SDK's retries; 429s are waited out by the throttle gate) and succeeded on attempt 2 shows succeeded with no error, and both attempts", async () => {
+    await stack.emulator.admin.addFault({
+      match: { operationId: "StorageSyncServices_Get" },
+      effect: { kind: "status", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0 },
+      times: 6, // the first try and the SDK's 5 retries of the service read
+    });
+    const scheduled = await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: http });
+    const stats = await stack.drain({ timeoutMs: 50_000 });
+    expect(stats).toMatchObject({ invocations: 2, failures: 1 });
+    const run = await getRun(stack.app.tables.runs, scheduled.runId);
+    expect(run?.status).toBe("succeeded");
+    expect(run?.error).toBeUndefined();
+    expect(run?.errorCode).toBeUndefined();
+    expect(run?.attempts.map((a) => [a.attempt, a.status, a.errorCode])).toEqual([
+      [1, "retrying", "ServiceUnavailable"],
+      [2, "succeeded", undefined],
+    ]);
   });
 
   it("terminal ARM failures (403) are recorded once and not retried", async () => {

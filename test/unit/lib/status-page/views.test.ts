@@ -86,6 +86,7 @@ describe("status page views", () => {
       trigger: { kind: "http", caller: HOSTILE, userAgent: HOSTILE },
       coalescedTriggers: [{ kind: "event", eventId: "e1", operationName: HOSTILE, subject: "s" }],
       coalescedCount: 1,
+      attempts: [],
       queuedAt: "2026-12-04T09:00:00.000Z",
       finishedAt: "2026-12-04T09:00:02.500Z",
       durationMs: 2500,
