@@ -240,6 +240,11 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
       if (!existed) throw notFound(id);
       return { ok: true };
     }
+    case "GET /violations":
+      return { violations: core.violations.list() };
+    case "POST /violations/reset":
+      core.violations.reset();
+      return { ok: true };
     case "GET /faults":
       return core.faults.list();
     case "POST /faults":
@@ -248,10 +253,17 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
       } catch (e) {
         throw badRequest("InvalidFaultRule", (e as Error).message);
       }
-    case "DELETE /faults":
+    case "DELETE /faults": {
+      // ?id= removes one rule (a storm that ends); no id clears them all.
+      const id = query.get("id");
+      if (id !== null) {
+        if (!core.faults.remove(id)) throw notFound(`fault rule ${id}`);
+        return { ok: true };
+      }
       core.faults.clear();
       core.throttle.reset();
       return { ok: true };
+    }
     case "GET /webhooks":
       return { registered: publisher.registered(), stats: publisher.stats(), deliveries: publisher.deliveries() };
     case "POST /webhooks": {

@@ -13,6 +13,7 @@ import type {
 import type { AppliedWrite } from "./applied-writes";
 import type { CallCounts, RequestLogEntry } from "./calls";
 import type { SeedInput } from "./seed";
+import type { OrderViolation } from "./faults/order-violations";
 import type {
   CloudEndpointRecord,
   FileShareRecord,
@@ -166,6 +167,16 @@ export class EmulatorAdminClient {
   }
   async addFault(rule: FaultRule): Promise<string> {
     return (await this.send<{ id: string }>("POST", "/faults", rule)).id;
+  }
+  /** Applied writes that broke the grant-before-switch order (see faults/order-violations.ts). */
+  async violations(): Promise<OrderViolation[]> {
+    return (await this.send<{ violations: OrderViolation[] }>("GET", "/violations")).violations;
+  }
+  async resetViolations(): Promise<void> {
+    await this.send("POST", "/violations/reset");
+  }
+  async removeFault(id: string): Promise<void> {
+    await this.send("DELETE", `/faults?id=${encodeURIComponent(id)}`);
   }
   async clearFaults(): Promise<void> {
     await this.send("DELETE", "/faults");

@@ -290,6 +290,12 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
       if (problems.length > 0) responseProblems = problems;
     }
     for (const w of replyOut.written ?? []) core.wrote(w.resourceUri, w.method, callerOid, correlationId);
+    if (fault?.kind === "dropAfterApply" && routed.isWrite) {
+      // Applied, then no answer: the recorded status is the one the caller never received.
+      errorCode = "ConnectionDroppedAfterApply";
+      req.socket.destroy();
+      return;
+    }
     send(res, { status: replyOut.status, headers: { ...headers, ...replyOut.headers }, body: replyOut.body });
   } catch (e) {
     const err = e instanceof ArmError ? e : new ArmError(500, "InternalServerError", `Emulator error: ${e instanceof Error ? e.message : String(e)}`);

@@ -7,6 +7,7 @@ import { SimulatedClock } from "./clock";
 import { ArmThrottle, type ArmThrottleOptions } from "./faults/arm-throttle";
 import { FaultInjector } from "./faults/fault-injector";
 import { LatencyModel, type LatencyModelOptions } from "./faults/latency-model";
+import { OrderViolationLog } from "./faults/order-violations";
 import { LroTracker } from "./lro";
 import { idKey } from "./resource-id";
 import type { Seed } from "./seed";
@@ -50,6 +51,8 @@ export class EmulatorCore {
   /** Every state-changing ARM request applied, with its client request id (the Activity Log's view). */
   readonly appliedWrites = new AppliedWriteLog();
   readonly faults = new FaultInjector();
+  /** Applied writes that broke the grant-before-switch order (see faults/order-violations.ts). */
+  readonly violations = new OrderViolationLog();
   readonly throttle: ArmThrottle;
   readonly latency: LatencyModel;
   readonly catalog: SpecCatalog;

@@ -33,6 +33,8 @@ export interface EmulatorEventOptions {
   duplicateProbability?: number;
   /** Delay before each delivery. */
   extraDelayMs?: number;
+  /** Up to this much more delay per delivery, at random: events arrive out of order. */
+  delayJitterMs?: number;
   /** A webhook that does not answer within this long is retried (Event Grid: 30 s). */
   timeoutMs?: number;
 }
@@ -104,6 +106,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     retryDelayMs: options.events?.retryDelayMs ?? 50,
     duplicateProbability: options.events?.duplicateProbability,
     extraDelayMs: options.events?.extraDelayMs,
+    delayJitterMs: options.events?.delayJitterMs,
     timeoutMs: options.events?.timeoutMs,
   });
   core.onWrite((w) => {

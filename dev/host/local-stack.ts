@@ -80,7 +80,8 @@ export function stackAppSettings(connectionString: string, emulator: EmulatorHan
   };
 }
 
-function withoutForeignCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+/** The environment without credentials DefaultAzureCredential would prefer over the emulator's identity endpoint. */
+export function withoutForeignCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const copy = { ...env };
   for (const name of FOREIGN_CREDENTIAL_VARS) delete copy[name];
   return copy;

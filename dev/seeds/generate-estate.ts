@@ -20,6 +20,8 @@ export interface EstateOptions {
   accountsPerService: number;
   endpointsPerServer: number;
   subscriptionId: string;
+  /** Each server runs on an Arc machine (same short name) whose identity it reports, so identities can be reset through the admin API. */
+  arcMachines: boolean;
 }
 
 export const DEFAULT_ESTATE: EstateOptions = {
@@ -29,6 +31,7 @@ export const DEFAULT_ESTATE: EstateOptions = {
   accountsPerService: 2,
   endpointsPerServer: 1,
   subscriptionId: "5ca1e000-0000-4000-8000-000000000001",
+  arcMachines: false,
 };
 
 /** File Sync's documented maximum of registered servers per Storage Sync Service. */
@@ -45,6 +48,7 @@ export const estateIds = {
   serviceName: (service: number) => `sss-${service.toString().padStart(3, "0")}`,
   serviceId: (options: Pick<EstateOptions, "subscriptionId">, service: number) =>
     `/subscriptions/${options.subscriptionId}/resourceGroups/${estateIds.resourceGroup(service)}/providers/Microsoft.StorageSync/storageSyncServices/${estateIds.serviceName(service)}`,
+  machineName: (serverName: string) => serverName.split(".")[0] ?? serverName,
   accountName: (service: number, account: number) => `st${service.toString().padStart(3, "0")}x${account}`,
 };
 
@@ -103,6 +107,15 @@ export function generateEstate(partial: Partial<EstateOptions> = {}): SeedInput 
       name: rg,
       storageSyncServices: [{ name: estateIds.serviceName(s), registeredServers: servers, syncGroups }],
       storageAccounts: accounts,
+      ...(options.arcMachines
+        ? {
+            arcMachines: servers.map((server) => ({
+              name: estateIds.machineName(server.serverName),
+              hostName: server.serverName,
+              identity: { principalId: server.latestApplicationId },
+            })),
+          }
+        : {}),
     });
   }
   return {

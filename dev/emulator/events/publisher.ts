@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import type { EventGridSchemaEvent } from "./resource-write-event";
 import { postJson } from "./webhook-post";
 
@@ -11,6 +12,8 @@ export interface EventGridPublisherOptions {
   duplicateProbability?: number;
   /** Delay before each delivery starts (late events). */
   extraDelayMs?: number;
+  /** Up to this much more delay, drawn per delivery, so events arrive out of order (Event Grid does not keep order). */
+  delayJitterMs?: number;
   random?: () => number;
   /** Extra CA certificate (PEM) to trust for https webhooks. */
   ca?: string;
@@ -59,11 +62,14 @@ export class EventGridPublisher {
   private readonly options: Required<Omit<EventGridPublisherOptions, "ca">> & { ca?: string };
 
   constructor(options: EventGridPublisherOptions = {}) {
+    // Every pending delivery waits on this one signal: many at once is normal, not a leak.
+    setMaxListeners(0, this.abort.signal);
     this.options = {
       maxAttempts: Math.max(1, options.maxAttempts ?? 5),
       retryDelayMs: Math.max(0, options.retryDelayMs ?? 200),
       duplicateProbability: options.duplicateProbability ?? 0,
       extraDelayMs: Math.max(0, options.extraDelayMs ?? 0),
+      delayJitterMs: Math.max(0, options.delayJitterMs ?? 0),
       random: options.random ?? Math.random,
       timeoutMs: options.timeoutMs ?? 30_000,
       subscriptionName: options.subscriptionName ?? "emulator-arm-events",
@@ -155,7 +161,8 @@ export class EventGridPublisher {
     const body = JSON.stringify([event]);
     let lastError = "closed before delivery";
     let attempts = 0;
-    if (this.options.extraDelayMs > 0) await sleep(this.options.extraDelayMs, this.abort.signal);
+    const delayMs = this.options.extraDelayMs + (this.options.delayJitterMs > 0 ? this.options.random() * this.options.delayJitterMs : 0);
+    if (delayMs > 0) await sleep(delayMs, this.abort.signal);
     while (attempts < this.options.maxAttempts && !this.abort.signal.aborted) {
       attempts++;
       try {

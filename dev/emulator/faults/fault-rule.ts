@@ -22,7 +22,15 @@ const dropEffect = z.object({ kind: z.literal("drop") });
  */
 const ignoreWriteEffect = z.object({ kind: z.literal("ignoreWrite") });
 
-export const faultEffectSchema = z.discriminatedUnion("kind", [statusEffect, latencyEffect, dropEffect, ignoreWriteEffect]);
+/**
+ * A write applied (its change kept, its event published) whose answer never
+ * arrives: the connection closes after ARM committed, as when a gateway or
+ * the network drops it. The SDK retries with the same x-ms-client-request-id;
+ * the repeat meets the new state. No effect on reads.
+ */
+const dropAfterApplyEffect = z.object({ kind: z.literal("dropAfterApply") });
+
+export const faultEffectSchema = z.discriminatedUnion("kind", [statusEffect, latencyEffect, dropEffect, ignoreWriteEffect, dropAfterApplyEffect]);
 
 export const faultMatchSchema = z.object({
   operationId: z.string().min(1).optional(),

@@ -104,7 +104,8 @@ export const registeredServerHandlers: Record<string, Handler> = {
       const now = ctx.core.clock.now();
       ctx.core.evaluateServers([server]);
       if (applicationId) server.latestApplicationId = applicationId;
-      if (identity === true || applicationId) switchServerToIdentity(server, now);
+      if ((identity === true || applicationId) && switchServerToIdentity(server, now))
+        ctx.core.violations.serverSwitched(ctx.core.state, server, ctx.core.clock.nowIso());
       if (identity === false) {
         server.identity = false;
         server.pendingSwitch = undefined;

@@ -68,7 +68,9 @@ export const serviceHandlers: Record<string, Handler> = {
     if (useIdentity !== undefined) draft.useIdentity = useIdentity;
     checkUseIdentity(draft);
     return lro(draft, id, () => {
+      const wasOn = state.services.get(idKey(id))?.useIdentity === true;
       state.services.set(idKey(id), draft);
+      if (draft.useIdentity && !wasOn) ctx.core.violations.useIdentityEnabled(state, draft, ctx.core.clock.nowIso());
       return reply(200, render(ctx, draft), [{ resourceUri: id, method: "PUT" }]);
     });
   },
@@ -89,10 +91,12 @@ export const serviceHandlers: Record<string, Handler> = {
     return lro(svc, svc.id, () => {
       const current = state.services.get(idKey(svc.id));
       if (!current) throw notFound(`Microsoft.StorageSync/storageSyncServices/${svc.name}`, svc.resourceGroup);
+      const wasOn = current.useIdentity;
       Object.assign(current, draft, {
         lastOperationName: "PatchStorageSyncService",
         lastWorkflowId: `storageSyncServices/${svc.name}/workflows/${randomUUID()}`,
       });
+      if (current.useIdentity && !wasOn) ctx.core.violations.useIdentityEnabled(state, current, ctx.core.clock.nowIso());
       return reply(200, render(ctx, current), [{ resourceUri: svc.id, method: "PATCH" }]);
     });
   },

@@ -3,7 +3,7 @@ import { deleteRun, recordRunQueued } from "../status/run-records";
 import { newRunId } from "../tables/run-id";
 import { resourceKey } from "../tables/keys";
 import type { DiscoveryWatch, ReconcileRequest, Trigger } from "../queue/messages";
-import { createOrMergePending } from "../status/pending-marker";
+import { createOrMergePending, markPendingQueued } from "../status/pending-marker";
 import type { ReconcileQueue } from "../queue/reconcile-queue";
 
 export interface SchedulerDeps {
@@ -84,5 +84,8 @@ export async function requestReconcile(deps: SchedulerDeps, ask: ReconcileAsk, n
     if (recorded) await deleteRun(deps.runs, runId).catch(() => undefined);
     throw error;
   }
+  // The run is queued: from now on requests may merge into it. Should this fail, they wait out the
+  // marker's grace and queue a run of their own (one run too many, none lost).
+  if (coalescible) await markPendingQueued(deps.pending, ask.serviceId, runId, now).catch(() => undefined);
   return { serviceId: ask.serviceId, runId, coalesced: false };
 }

@@ -1,5 +1,6 @@
 import type { TableClient, TransactionAction } from "@azure/data-tables";
 import { randomBytes } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
 import { flat } from "../tables/entity";
 import { fromJsonColumns, toJsonColumns } from "../tables/json-columns";
 import { odataString, resourceKey } from "../tables/keys";
@@ -22,6 +23,16 @@ const triggerPrefix = (runId: string) => `t-${runId}-`;
 
 type MarkerResult = { created: true } | { created: false; runId: string };
 
+/**
+ * How long a marker whose message is not on the queue yet is waited for. Its
+ * creator records the run and sends the message within milliseconds; a marker
+ * still unsent after this was left by a request that died in between (a host
+ * killed mid-request), and is replaced instead of absorbing requests into a
+ * run that will never happen.
+ */
+export const UNSENT_MARKER_GRACE_MS = 10_000;
+const UNSENT_POLL_MS = 200;
+
 function toEntity(m: PendingMarker) {
   return flat({ partitionKey: resourceKey(m.serviceId), rowKey: MARKER }, { serviceId: m.serviceId, runId: m.runId, createdAt: m.createdAt, dueAt: m.dueAt });
 }
@@ -35,8 +46,16 @@ function fromEntity(e: Record<string, unknown>): PendingMarker | undefined {
  * already waiting. A marker whose run should long have started (`staleAfterMs`
  * past its due time: its message was lost) is replaced.
  */
-export async function createOrMergePending(table: TableClient, fresh: PendingMarker, trigger: Trigger, staleAfterMs: number, now: Date): Promise<MarkerResult> {
+export async function createOrMergePending(
+  table: TableClient,
+  fresh: PendingMarker,
+  trigger: Trigger,
+  staleAfterMs: number,
+  now: Date,
+  unsentGraceMs: number = UNSENT_MARKER_GRACE_MS,
+): Promise<MarkerResult> {
   const partitionKey = resourceKey(fresh.serviceId);
+  let waitedMs = 0;
   for (let attempt = 0; attempt < 10; attempt++) {
     try {
       await table.createEntity(toEntity(fresh));
@@ -52,7 +71,10 @@ export async function createOrMergePending(table: TableClient, fresh: PendingMar
       throw error;
     }
     const marker = fromEntity(current);
-    if (!marker || new Date(marker.dueAt).getTime() + staleAfterMs < now.getTime()) {
+    const at = now.getTime() + waitedMs;
+    const unsent = marker !== undefined && marker.queuedAt === undefined;
+    const abandoned = unsent && (Date.parse(marker.createdAt) || 0) + unsentGraceMs < at;
+    if (!marker || abandoned || Date.parse(marker.dueAt) + staleAfterMs < at) {
       try {
         await table.updateEntity(toEntity(fresh), "Replace", { etag: current.etag });
         return { created: true };
@@ -61,11 +83,31 @@ export async function createOrMergePending(table: TableClient, fresh: PendingMar
         throw error;
       }
     }
+    if (unsent) {
+      // Its creator is between the marker and the message: merge only once the message is sent.
+      await sleep(UNSENT_POLL_MS);
+      waitedMs += UNSENT_POLL_MS;
+      attempt--;
+      continue;
+    }
     const rowKey = `${triggerPrefix(marker.runId)}${randomBytes(6).toString("hex")}`;
     await table.createEntity(flat({ partitionKey, rowKey }, { runId: marker.runId, mergedAt: now.toISOString(), ...toJsonColumns("trigger", trigger) }));
     return { created: false, runId: marker.runId };
   }
   throw new Error(`could not queue a reconcile for ${fresh.serviceId}: the pending marker keeps changing`);
+}
+
+/** Marks the run's marker as sent (its message is on the queue), so requests may merge into it. */
+export async function markPendingQueued(table: TableClient, serviceId: string, runId: string, now: Date): Promise<void> {
+  const partitionKey = resourceKey(serviceId);
+  try {
+    const current = await table.getEntity<Record<string, unknown>>(partitionKey, MARKER);
+    if (fromEntity(current)?.runId !== runId) return;
+    await table.updateEntity({ partitionKey, rowKey: MARKER, queuedAt: now.toISOString() }, "Merge", { etag: current.etag });
+  } catch (error) {
+    // Taken by the worker already, or replaced: nothing waits on this marker any more.
+    if (!isNotFound(error) && !isPreconditionFailed(error)) throw error;
+  }
 }
 
 /** Reads and removes the triggers merged into a run (one partition range scan, batched deletes). */

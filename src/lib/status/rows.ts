@@ -210,6 +210,8 @@ export const pendingRowSchema = z.object({
   createdAt: z.string().default(""),
   /** When the queued message becomes visible. */
   dueAt: z.string(),
+  /** Set once the run's message is on the queue; until then a request merged into it could be lost with its creator. */
+  queuedAt: z.string().optional(),
 });
 export type PendingMarker = z.infer<typeof pendingRowSchema>;
 

@@ -10,7 +10,8 @@ import { getRun, listDuplicateDeliveries, listRejectedMessages } from "../../../
 import { parseRunId } from "../../../../src/lib/tables/run-id";
 import { newRunId } from "../../../../src/lib/tables/run-id";
 import { getService } from "../../../../src/lib/status/service-records";
-import { getPending } from "../../../../src/lib/status/pending-marker";
+import { createOrMergePending, getPending, markPendingQueued } from "../../../../src/lib/status/pending-marker";
+import { setTimeout as sleep } from "node:timers/promises";
 import { decodeQueueMessage, ReconcileQueue } from "../../../../src/lib/queue/reconcile-queue";
 import { resourceKey } from "../../../../src/lib/tables/keys";
 import { SSS_BRANCH, SSS_PROD, startAppStack, type AppStack } from "../../support/app-harness";
@@ -260,6 +261,41 @@ describe("reconcile worker", () => {
     expect(next.coalesced).toBe(false);
     expect((await getRun(stack.app.tables.runs, next.runId))?.status).toBe("queued");
     await stack.app.queue.client.clearMessages();
+  });
+
+  it("a request that died between its pending marker and its message does not swallow the requests after it", async () => {
+    const service = SSS_PROD.replace("sss-prod", "sss-orphan");
+    // A host killed mid-request: the marker was written, the run row and the message never were.
+    const diedAt = new Date(Date.now() - 60_000);
+    const orphan = newRunId(service, diedAt);
+    const marker = { serviceId: service, runId: orphan, createdAt: diedAt.toISOString(), dueAt: new Date(diedAt.getTime() + 1_000).toISOString() };
+    await createOrMergePending(stack.app.tables.pending, marker, http, 3_600_000, diedAt);
+    const next = await requestReconcile(stack.app.scheduler, { serviceId: service, trigger: http });
+    expect(next.coalesced).toBe(false);
+    expect(next.runId).not.toBe(orphan);
+    expect((await getRun(stack.app.tables.runs, next.runId))?.status).toBe("queued");
+    const merged = await requestReconcile(stack.app.scheduler, { serviceId: service, trigger: http });
+    expect(merged).toMatchObject({ coalesced: true, runId: next.runId });
+    expect((await stack.app.queue.client.getProperties()).approximateMessagesCount).toBe(1);
+    await stack.app.queue.client.clearMessages();
+  });
+
+  it("a request meeting a marker whose message is being sent waits for it, then merges", async () => {
+    const service = SSS_PROD.replace("sss-prod", "sss-sending");
+    const now = new Date();
+    const runId = newRunId(service, now);
+    await createOrMergePending(
+      stack.app.tables.pending,
+      { serviceId: service, runId, createdAt: now.toISOString(), dueAt: now.toISOString() },
+      http,
+      3_600_000,
+      now,
+    );
+    const waiting = requestReconcile(stack.app.scheduler, { serviceId: service, trigger: http });
+    await sleep(500);
+    await markPendingQueued(stack.app.tables.pending, service, runId, new Date());
+    expect(await waiting).toMatchObject({ coalesced: true, runId });
+    expect((await stack.app.queue.client.getProperties()).approximateMessagesCount).toBe(0);
   });
 
   it("a pending marker whose message was lost stops absorbing requests once stale", async () => {

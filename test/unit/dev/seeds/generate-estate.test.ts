@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { parseSeed } from "../../../../dev/emulator/seed";
 import { estateIds, generateEstate } from "../../../../dev/seeds/generate-estate";
+import { EmulatorCore } from "../../../../dev/emulator/core";
+import { machineOf } from "../../../../dev/emulator/agent";
 
 describe("generateEstate", () => {
   it("gives a valid seed of the asked size, every server on its share count and with its identity reported", () => {
@@ -49,5 +51,19 @@ describe("generateEstate", () => {
     expect(() => generateEstate({ services: 0 })).toThrow(/services/);
     expect(() => generateEstate({ syncGroupsPerService: 2, accountsPerService: 3 })).toThrow(/accountsPerService/);
     expect(() => generateEstate({ subscriptionId: "nope" })).toThrow(/subscriptionId/);
+  });
+
+  it("with arcMachines, puts each server on an Arc machine of its short name whose identity the server reports", () => {
+    const core = new EmulatorCore({
+      seed: parseSeed(generateEstate({ services: 2, serversPerService: 3, syncGroupsPerService: 1, accountsPerService: 1, arcMachines: true })),
+    });
+    const servers = [...core.state.servers.values()];
+    expect(servers).toHaveLength(6);
+    for (const server of servers) {
+      const machine = machineOf(core.state, server);
+      expect(machine?.name).toBe(server.serverName.split(".")[0]);
+      expect(machine?.identity?.principalId).toBe(server.latestApplicationId);
+    }
+    expect(parseSeed(generateEstate({ services: 1, serversPerService: 2 })).subscriptions[0]?.resourceGroups[0]?.arcMachines).toEqual([]);
   });
 });

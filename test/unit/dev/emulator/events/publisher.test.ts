@@ -151,6 +151,20 @@ describe("EventGridPublisher", () => {
     expect(p.stats()).toMatchObject({ published: 2, delivered: 3, duplicated: 1 });
   });
 
+  it("with delayJitterMs, a later event can arrive first (drawn delays 0.9 then 0 of 200 ms)", async () => {
+    const hook = await webhook();
+    const draws = [0.9, 0];
+    const p = publisher({ delayJitterMs: 200, random: () => draws.shift() ?? 0 });
+    await p.register(hook.url);
+    const first = anEvent();
+    const second = anEvent();
+    p.publish(first);
+    p.publish(second);
+    await p.flush();
+    const ids = hook.calls.filter((c) => c.eventType === "Notification").map((c) => (JSON.parse(c.body) as Array<{ id: string }>)[0]!.id);
+    expect(ids).toEqual([second.id, first.id]);
+  });
+
   it("delivers to every registered webhook and stops after unregister", async () => {
     const a = await webhook();
     const b = await webhook();

@@ -1,0 +1,78 @@
+/**
+ * The chaos run's verdicts, as pure functions of what it observed at the end:
+ * the emulator's applied-write log and role assignments, the app's ARM write
+ * journal and run records. Each returns the offending items (their count is
+ * the figure printed), so a failure names what went wrong.
+ */
+import type { AppliedWrite } from "../emulator/applied-writes";
+import { claimsWrite, type WriteRecord } from "../../src/lib/status/rows";
+
+export type { AppliedWrite } from "../emulator/applied-writes";
+
+/** The columns of a journal row (`<prefix>Writes`) the checks read. */
+export type JournalEntry = Pick<WriteRecord, "serviceId" | "runId" | "attempt" | "kind" | "target" | "clientRequestId" | "status">;
+
+export interface AssignmentFacts {
+  principalId: string;
+  roleDefinitionId: string;
+  scope: string;
+}
+
+/** Run statuses that never change again. */
+export const FINAL_RUN_STATUSES: ReadonlySet<string> = new Set(["succeeded", "completedWithFailures", "dryRun", "failed", "poisoned"]);
+
+/** Accepted run ids whose run did not reach a final status ("runId: status", or "not found"). */
+export function requestsLost(accepted: Iterable<string>, statusOf: ReadonlyMap<string, string | undefined>): string[] {
+  const lost: string[] = [];
+  for (const runId of new Set(accepted)) {
+    const status = statusOf.get(runId);
+    if (status === undefined || !FINAL_RUN_STATUSES.has(status)) lost.push(`${runId}: ${status ?? "not found"}`);
+  }
+  return lost;
+}
+
+/** Assignments of the same principal, role and scope beyond the first. */
+export function duplicateAssignments(assignments: Iterable<AssignmentFacts>): string[] {
+  const seen = new Map<string, number>();
+  for (const a of assignments) {
+    const key = `${a.principalId}|${a.roleDefinitionId.split("/").pop() ?? ""}|${a.scope}`.toLowerCase();
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  return [...seen].filter(([, n]) => n > 1).map(([key, n]) => `${key} x${n}`);
+}
+
+/**
+ * ARM writes (grouped by client request id: the SDK's retries of one write
+ * share it) that no journal row claims. A write with no client request id
+ * cannot be matched and counts.
+ */
+export function writesWithoutAudit(writes: Iterable<AppliedWrite>, journal: Iterable<JournalEntry>): string[] {
+  const claimed = new Set<string>();
+  for (const row of journal) if (claimsWrite(row.status)) claimed.add(row.clientRequestId.toLowerCase());
+  const missing = new Map<string, string>();
+  for (const w of writes) {
+    const key = w.clientRequestId?.toLowerCase();
+    if (key !== undefined && claimed.has(key)) continue;
+    missing.set(key ?? `seq ${w.seq}`, `${w.method} ${w.path} (client request id ${w.clientRequestId ?? "none"})`);
+  }
+  return [...missing.values()];
+}
+
+/** Journal rows that say `applied` for a client request id the emulator never applied. */
+export function auditWithoutWrite(writes: Iterable<AppliedWrite>, journal: Iterable<JournalEntry>): string[] {
+  const applied = new Set<string>();
+  for (const w of writes) if (w.clientRequestId) applied.add(w.clientRequestId.toLowerCase());
+  const out: string[] = [];
+  for (const row of journal) {
+    if (row.status === "applied" && !applied.has(row.clientRequestId.toLowerCase()))
+      out.push(`${row.kind} ${row.target} (run ${row.runId} attempt ${row.attempt}, client request id ${row.clientRequestId})`);
+  }
+  return out;
+}
+
+/** Journal rows still `intended` (an interrupted write nobody resolved). */
+export function unresolvedIntents(journal: Iterable<JournalEntry>): string[] {
+  const out: string[] = [];
+  for (const row of journal) if (row.status === "intended") out.push(`${row.kind} ${row.target} (run ${row.runId} attempt ${row.attempt})`);
+  return out;
+}

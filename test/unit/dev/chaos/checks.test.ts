@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import {
+  auditWithoutWrite,
+  duplicateAssignments,
+  requestsLost,
+  unresolvedIntents,
+  writesWithoutAudit,
+  type AppliedWrite,
+  type JournalEntry,
+} from "../../../../dev/chaos/checks";
+import type { WriteStatus } from "../../../../src/lib/status/rows";
+
+const write = (seq: number, clientRequestId: string | null, path = `/subscriptions/s/x/${seq}`): AppliedWrite => ({
+  seq,
+  at: "2026-01-01T00:00:00Z",
+  method: "PUT",
+  path,
+  kind: "RoleAssignments_Create",
+  clientRequestId,
+  requestId: `r${seq}`,
+  status: 201,
+});
+const row = (clientRequestId: string, status: WriteStatus): JournalEntry => ({
+  serviceId: "/s",
+  runId: "run1",
+  attempt: 1,
+  kind: "grantRole",
+  target: `/t/${clientRequestId}`,
+  clientRequestId,
+  status,
+});
+
+describe("chaos checks", () => {
+  it("a request is lost unless its run reached a final status", () => {
+    const statuses = new Map<string, string | undefined>([
+      ["a", "succeeded"],
+      ["b", "running"],
+      ["c", "poisoned"],
+      ["d", undefined],
+    ]);
+    expect(requestsLost(["a", "b", "c", "d", "e", "a"], statuses)).toEqual(["b: running", "d: not found", "e: not found"]);
+  });
+
+  it("counts assignments of one principal, role and scope beyond the first, whatever the case", () => {
+    const a = { principalId: "P", roleDefinitionId: "/x/roleDefinitions/R", scope: "/S" };
+    expect(duplicateAssignments([a, { ...a, principalId: "p", scope: "/s" }, { ...a, roleDefinitionId: "/y/roleDefinitions/Q" }])).toEqual(["p|r|/s x2"]);
+  });
+
+  it("an ARM write (its retries grouped by client request id) needs an intended or applied journal row", () => {
+    const writes = [write(1, "A"), write(2, "a"), write(3, "B"), write(4, "C"), write(5, null)];
+    const journal = [row("A", "applied"), row("B", "intended"), row("C", "failed")];
+    expect(writesWithoutAudit(writes, journal)).toEqual([
+      "PUT /subscriptions/s/x/4 (client request id C)",
+      "PUT /subscriptions/s/x/5 (client request id none)",
+    ]);
+  });
+
+  it("an applied journal row needs an ARM write of its client request id; other statuses claim nothing", () => {
+    const journal = [row("A", "applied"), row("B", "applied"), row("C", "notApplied"), row("D", "alreadyPresent")];
+    expect(auditWithoutWrite([write(1, "a")], journal)).toEqual(["grantRole /t/B (run run1 attempt 1, client request id B)"]);
+  });
+
+  it("intended rows left are unresolved", () => {
+    expect(unresolvedIntents([row("A", "intended"), row("B", "applied")])).toEqual(["grantRole /t/A (run run1 attempt 1)"]);
+  });
+});
