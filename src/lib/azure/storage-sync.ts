@@ -112,9 +112,10 @@ export function patchStorageSyncService(
 }
 
 /**
- * PATCH identity:true on a registered server: it switches to the identity its agent reported
- * (long-running). With `applicationId` it is what `Set-AzStorageSyncServer -Identity` sends to
- * repair a server whose machine identity changed: the service then trusts the new principal.
+ * PATCH identity:true on a registered server (long-running). Without `applicationId` it switches
+ * to the identity its agent reported (what Set-AzStorageSyncServiceIdentity sends); with it, the
+ * service trusts exactly that principal (what `Set-AzStorageSyncServer -Identity` sends to repair a
+ * server whose machine identity changed). The engine always names the principal it granted.
  */
 export function patchRegisteredServerIdentity(
   arm: ArmConnection,

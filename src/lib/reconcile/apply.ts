@@ -188,11 +188,12 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
       }
       case "switchServer":
       case "repairServer": {
-        const repair = action.kind === "repairServer";
+        // Both name the principal this run granted (as Set-AzStorageSyncServer -Identity does). A bare
+        // identity:true adopts whatever the agent reports at that moment: an identity reset between
+        // this run's read and its switch would move the server onto a principal nobody granted.
         const write = await journaled(
           { actionId: action.id, kind: action.kind, method: "PATCH", target: action.serverResourceId, principalId: action.principalId },
-          (clientRequestId) =>
-            patchRegisteredServerIdentity(arm, action.serverResourceId, { ...call, clientRequestId, ...(repair ? { applicationId: action.principalId } : {}) }),
+          (clientRequestId) => patchRegisteredServerIdentity(arm, action.serverResourceId, { ...call, clientRequestId, applicationId: action.principalId }),
         );
         const readBack = await getRegisteredServerById(arm, action.serverResourceId, plan.serviceId, call);
         if (readBack.identity !== true) {

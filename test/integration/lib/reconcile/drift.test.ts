@@ -188,6 +188,32 @@ describe("case 3: order and proof", () => {
   });
 });
 
+describe("case 3: an identity reset between the run's read and its switch", () => {
+  it("switches the server to the principal it granted (applicationId pinned), never to the new one nobody granted", async () => {
+    await harness.load(
+      tenant({
+        servers: [eligibleServer(1)],
+        syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])],
+        arcMachines: [{ name: "fs1", hostName: "fs1.contoso.local", principalId: principalOf(1) }],
+        useIdentity: true,
+        identity: { type: "SystemAssigned" },
+      }),
+    );
+    // The server's share grant is slow; while it is in flight the machine gets a new identity and its agent reports it.
+    const serverGrant = roleAssignmentName(SHARE_A, principalOf(1), ROLE.storageFileDataPrivilegedContributor);
+    await harness.emulator.admin.addFault({ match: { method: "PUT", pathContains: serverGrant }, effect: { kind: "latency", ms: 1_500 }, times: 1 });
+    const running = harness.run();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const reset = (await harness.emulator.admin.setMachineIdentity(machineOf(1), "reset")) ?? "";
+    await harness.emulator.admin.advanceTime(10 * 60_000);
+    expect((await harness.emulator.admin.getServer(serverResourceId(1))).latestApplicationId).toBe(reset);
+    const report = await running;
+    expect(report.servers[0]).toMatchObject({ state: "Switched", principalId: principalOf(1), switchedThisRun: true });
+    expect((await harness.emulator.admin.getServer(serverResourceId(1))).applicationId).toBe(principalOf(1));
+    expect(await harness.emulator.admin.violations()).toEqual([]);
+  });
+});
+
 describe("case 3: a repair that does not stick", () => {
   it("fails with ServerApplicationIdMismatch when the server reads back the old applicationId", async () => {
     const newPrincipal = await switchedThenReset();
