@@ -9,14 +9,14 @@ if ($scopes.Count -eq 0) {
   Fail 'MANAGED_SCOPES is required: azd env set MANAGED_SCOPES "/subscriptions/{id}[,/subscriptions/{id}/resourceGroups/{name}]"'
 }
 foreach ($scope in $scopes) {
-  if ($scope -notmatch '^/subscriptions/[0-9a-f-]{36}(/resourceGroups/[-A-Za-z0-9_.()]{1,90})?$') {
-    Fail "MANAGED_SCOPES entry '$scope' must look like /subscriptions/{guid} or /subscriptions/{guid}/resourceGroups/{name}"
+  if ($scope -notmatch '^/subscriptions/[0-9a-f-]{36}(/resourceGroups/[-A-Za-z0-9_.()]{0,89}[-A-Za-z0-9_()])?$') {
+    Fail "MANAGED_SCOPES entry '$scope' must look like /subscriptions/{guid} or /subscriptions/{guid}/resourceGroups/{name} (a resource group name cannot end with a period)"
   }
 }
 
 $seen = @{}
 foreach ($topic in @("$env:EXISTING_SYSTEM_TOPIC_IDS".Split(',') | ForEach-Object { $_.Trim() } | Where-Object { $_ })) {
-  if ($topic -notmatch '^/subscriptions/[0-9a-f-]{36}/resourceGroups/[-A-Za-z0-9_.()]{1,90}/providers/Microsoft\.EventGrid/systemTopics/[-A-Za-z0-9]{3,128}$') {
+  if ($topic -notmatch '^/subscriptions/[0-9a-f-]{36}/resourceGroups/[-A-Za-z0-9_.()]{0,89}[-A-Za-z0-9_()]/providers/Microsoft\.EventGrid/systemTopics/[-A-Za-z0-9]{3,128}$') {
     Fail "EXISTING_SYSTEM_TOPIC_IDS entry '$topic' must be a system topic id: /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.EventGrid/systemTopics/{name}"
     continue
   }

@@ -29,8 +29,8 @@ for raw in ${MANAGED_SCOPES:-}; do
   scope=$(trim "$raw" | sed -e 's:/*$::')
   [ -z "$scope" ] && continue
   count=$((count + 1))
-  if ! matches "$scope" '^/subscriptions/[0-9a-f-]{36}(/resourceGroups/[-A-Za-z0-9_.()]{1,90})?$'; then
-    fail "MANAGED_SCOPES entry '$scope' must look like /subscriptions/{guid} or /subscriptions/{guid}/resourceGroups/{name}"
+  if ! matches "$scope" '^/subscriptions/[0-9a-f-]{36}(/resourceGroups/[-A-Za-z0-9_.()]{0,89}[-A-Za-z0-9_()])?$'; then
+    fail "MANAGED_SCOPES entry '$scope' must look like /subscriptions/{guid} or /subscriptions/{guid}/resourceGroups/{name} (a resource group name cannot end with a period)"
   fi
 done
 if [ "$count" -eq 0 ]; then
@@ -41,7 +41,7 @@ seen=','
 for raw in ${EXISTING_SYSTEM_TOPIC_IDS:-}; do
   topic=$(trim "$raw")
   [ -z "$topic" ] && continue
-  if ! matches "$topic" '^/subscriptions/[0-9a-f-]{36}/resourceGroups/[-A-Za-z0-9_.()]{1,90}/providers/Microsoft\.EventGrid/systemTopics/[-A-Za-z0-9]{3,128}$'; then
+  if ! matches "$topic" '^/subscriptions/[0-9a-f-]{36}/resourceGroups/[-A-Za-z0-9_.()]{0,89}[-A-Za-z0-9_()]/providers/Microsoft\.EventGrid/systemTopics/[-A-Za-z0-9]{3,128}$'; then
     fail "EXISTING_SYSTEM_TOPIC_IDS entry '$topic' must be a system topic id: /subscriptions/{guid}/resourceGroups/{rg}/providers/Microsoft.EventGrid/systemTopics/{name}"
     continue
   fi

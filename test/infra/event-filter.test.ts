@@ -33,10 +33,11 @@ beforeAll(async () => {
   }
 }, 120_000);
 
-/** A resource id that an operation like `Microsoft.X/a/b/write` writes: `.../providers/Microsoft.X/a/a1/b/b1`. */
+/** A resource id that an operation like `Microsoft.X/a/b/write` writes: `.../providers/Microsoft.X/a/a1/b/b1` (a registered server is named by its GUID, as ARM requires). */
 function resourceIdFor(operation: string): string {
   const [namespace = "", ...types] = operation.replace(/\/write$/i, "").split("/");
-  return `${RESOURCE_GROUP}/providers/${namespace}/${types.map((t, i) => `${t}/${t.toLowerCase()}${i + 1}`).join("/")}`;
+  const name = (t: string, i: number) => (/^registeredServers$/i.test(t) ? "5e7e0000-0000-4000-8000-000000000001" : `${t.toLowerCase()}${i + 1}`);
+  return `${RESOURCE_GROUP}/providers/${namespace}/${types.map((t, i) => `${t}/${name(t, i)}`).join("/")}`;
 }
 
 function writeEvent(operation: string, resourceUri = resourceIdFor(operation)) {
