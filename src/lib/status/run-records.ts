@@ -1,9 +1,9 @@
-import type { TableClient } from "@azure/data-tables";
+import { odata, type TableClient } from "@azure/data-tables";
+import type { z } from "zod";
 import type { Trigger } from "../queue/messages";
-import { flat } from "../tables/entity";
+import { decodeRow, flat } from "../tables/entity";
 import { toJsonColumns } from "../tables/json-columns";
 import { invertedTimeKey, parseRunId } from "../tables/run-id";
-import { decodeRow } from "../tables/entity";
 import { duplicateRowSchema, rejectedRowSchema, RUN_JSON_COLUMNS, runRowSchema, type DuplicateDelivery, type RejectedMessage, type RunRecord } from "./rows";
 import { finishAttempt, isFinalRunStatus, startAttempt, type AttemptEnd } from "./run-attempts";
 
@@ -150,10 +150,15 @@ export async function recordDuplicateDelivery(table: TableClient, run: RunRecord
   );
 }
 
-export async function listDuplicateDeliveries(table: TableClient, limit = 50): Promise<DuplicateDelivery[]> {
-  const out: DuplicateDelivery[] = [];
-  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${DUPLICATES_PARTITION}'` } })) {
-    const row = decodeRow(duplicateRowSchema, e);
+export function listDuplicateDeliveries(table: TableClient, limit = 50): Promise<DuplicateDelivery[]> {
+  return listSidePartition(table, DUPLICATES_PARTITION, duplicateRowSchema, limit);
+}
+
+/** The newest `limit` rows of a partition kept beside the runs (rejected messages, duplicate deliveries), decoded by their schema. */
+async function listSidePartition<S extends z.ZodObject>(table: TableClient, partition: string, schema: S, limit: number): Promise<z.infer<S>[]> {
+  const out: z.infer<S>[] = [];
+  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${partition}` } })) {
+    const row = decodeRow(schema, e);
     if (row) out.push(row);
     if (out.length >= limit) break;
   }
@@ -192,14 +197,8 @@ export async function recordRejectedMessage(table: TableClient, raw: unknown, er
   return rowKey;
 }
 
-export async function listRejectedMessages(table: TableClient, limit = 50): Promise<RejectedMessage[]> {
-  const out: RejectedMessage[] = [];
-  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${REJECTED_PARTITION}'` } })) {
-    const row = decodeRow(rejectedRowSchema, e);
-    if (row) out.push(row);
-    if (out.length >= limit) break;
-  }
-  return out;
+export function listRejectedMessages(table: TableClient, limit = 50): Promise<RejectedMessage[]> {
+  return listSidePartition(table, REJECTED_PARTITION, rejectedRowSchema, limit);
 }
 
 export function runFromEntity(e: Record<string, unknown>): RunRecord | undefined {
