@@ -15,13 +15,10 @@ export async function handleAbsentService(
   log: AppLog,
 ): Promise<boolean> {
   if (!deps.engine.isAbsent(run.error)) return false;
-  let absence;
-  try {
-    absence = await deps.engine.serviceAbsence(run.serviceId);
-  } catch (error) {
+  const absence = await deps.engine.serviceAbsence(run.serviceId).catch((error: unknown) => {
     log.warn(`${run.serviceId}: could not confirm that the service no longer exists`, error);
-    return false;
-  }
+    return undefined;
+  });
   if (!absence) return false;
   const marked = await markServiceDeleted(
     deps.tables,
