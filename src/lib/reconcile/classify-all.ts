@@ -30,6 +30,30 @@ function targetsOf(change: IdentityChange, servers: RegisteredServerView[]): { b
   };
 }
 
+/**
+ * A server not switched yet whose agent still reports the machine's previous
+ * identity: granting and switching that one would bind the service to an
+ * identity the machine no longer has (its agent stops being trusted, and no
+ * later event says so). The machine's current principal is what the agent
+ * will present, so that one is granted and named in the switch. Only one
+ * match (by the previous principal, else by host name) is acted on.
+ */
+function adoptCurrentIdentity(change: IdentityChange, principal: string, servers: RegisteredServerView[], result: Map<string, ServerClassification>): void {
+  const unswitched = servers.filter((s) => s.identity !== true && s.serverRole?.toLowerCase() !== "clustername");
+  const byPrincipal = change.previousPrincipalId ? unswitched.filter((s) => sameGuid(result.get(s.serverId)?.principalId, change.previousPrincipalId)) : [];
+  const matches =
+    byPrincipal.length > 0 ? byPrincipal : unswitched.filter((s) => change.hostNames.some((name) => hostNamesMatch(name, [s.friendlyName, s.serverName])));
+  if (matches.length !== 1) return;
+  const target = matches[0] as RegisteredServerView;
+  const c = result.get(target.serverId);
+  if (c?.state !== "Eligible" || !c.principalId || sameGuid(c.principalId, principal)) return;
+  result.set(target.serverId, {
+    ...c,
+    principalId: principal,
+    reason: `The identity of machine ${change.machineId} changed from ${c.principalId} to ${principal} before the server was switched: the new identity is granted and the switch names it.`,
+  });
+}
+
 function failed(c: ServerClassification, code: string, message: string, remedy: string): ServerClassification {
   return { state: "Failed", principalId: c.principalId, reason: message, error: { code, message }, remedy };
 }
@@ -58,6 +82,7 @@ export function classifyAll(snapshot: Snapshot, minAgentVersion: string): Map<st
         result.set(server.serverId, failed(c, "CrossTenantIdentity", foreignMessage, CROSS_TENANT_REMEDY));
       }
     }
+    adoptCurrentIdentity(change, principal, snapshot.servers, result);
     const { by, servers: targets } = targetsOf(change, snapshot.servers);
     const broken = targets.filter((s) => !sameGuid(s.applicationId, principal));
     if (broken.length === 0) continue; // not switched before (today's flow), or already repaired

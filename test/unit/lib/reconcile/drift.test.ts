@@ -45,6 +45,22 @@ describe("classifyAll: identity changes", () => {
     );
   });
 
+  it("a server not switched yet that still reports the machine's previous identity is granted and switched on the current one", () => {
+    const stale = server(guid(1, "d"), { serverName: "fs1.contoso.local", latestApplicationId: guid(1, "c") });
+    const other = server(guid(2, "d"), { serverName: "fs2.contoso.local", latestApplicationId: guid(2, "c") });
+    for (const hint of [change, { ...change, previousPrincipalId: guid(1, "c"), hostNames: [] }]) {
+      const c = classifyAll(snapshotOf({ ...base, servers: [stale, other], hints: { identityChanges: [hint] } }), "20.0.0.0");
+      expect(c.get(stale.serverId)).toMatchObject({ state: "Eligible", principalId: guid(7, "b") });
+      expect(c.get(stale.serverId)?.repairFrom).toBeUndefined();
+      expect(c.get(other.serverId)).toMatchObject({ state: "Eligible", principalId: guid(2, "c") });
+    }
+    // Two unswitched servers answering to the host name: neither is touched.
+    const twin = server(guid(3, "d"), { serverName: "FS1", latestApplicationId: guid(3, "c") });
+    const both = classifyAll(snapshotOf({ ...base, servers: [stale, twin], hints: { identityChanges: [change] } }), "20.0.0.0");
+    expect(both.get(stale.serverId)?.principalId).toBe(guid(1, "c"));
+    expect(both.get(twin.serverId)?.principalId).toBe(guid(3, "c"));
+  });
+
   it("marks every switched server a host name matches when it matches more than one, and repairs none", () => {
     const twin = switched(3, "FS1.branch.local", guid(3, "c"));
     const c = classifyAll(snapshotOf({ ...base, servers: [fs1, twin], hints: { identityChanges: [change] } }), "20.0.0.0");
