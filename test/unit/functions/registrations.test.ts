@@ -94,6 +94,10 @@ describe("README.md", () => {
     const documented = [...section.matchAll(/^\| `([A-Za-z_]+)` \|/gm)].map((m) => m[1]);
     expect(documented.sort()).toEqual([...SETTING_NAMES].sort());
   });
+});
+
+describe("docs/http-api.md", () => {
+  const doc = readFileSync(path.join(root, "docs/http-api.md"), "utf8");
   it("documents every HTTP route", () => {
     for (const r of registrations.filter((x) => x.trigger.type === "httpTrigger")) {
       const route = String(r.trigger.route);

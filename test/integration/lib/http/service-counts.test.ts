@@ -74,7 +74,7 @@ describe("counts by state after a run died between its server rows and its servi
     expect(filteredBody.servers.map((s) => s.name)).toEqual(["fs-a", "fs-b"]);
     expect(filteredBody.service.counts).toEqual(counts({ Switched: 2, Failed: 1 }));
 
-    // The all-services list reads only the service rows: as of the last completed write (README, GET /api/services).
+    // The all-services list reads only the service rows: as of the last completed write (docs/http-api.md, GET /api/services).
     const list = (await servicesHttp()).jsonBody as { services: Array<{ serviceId: string; counts: StateCounts }>; totals: StateCounts };
     expect(list.services.map((s) => [s.serviceId, s.counts])).toEqual([[SSS_PROD, counts({ Eligible: 2, NoIdentity: 1 })]]);
     expect(list.totals).toEqual(counts({ Eligible: 2, NoIdentity: 1 }));
