@@ -4,7 +4,7 @@ import { createArmConnection, type ArmConnection } from "../azure/arm-connection
 import { isTransientArmError, toArmErrorInfo } from "../azure/arm-error";
 import { getMachineIdentity, getRegisteredServer, listRegisteredServers, listStorageSyncServices } from "../azure/reads";
 import { reconcileService } from "../reconcile";
-import { isResourceAbsent, storageSyncServiceAbsence } from "../azure/service-existence";
+import { isResourceDeleted, storageSyncServiceDeletion } from "../azure/service-deletion";
 import type { EnginePort } from "../ports/engine-port";
 import { writeTookEffect } from "../azure/write-effects";
 
@@ -21,8 +21,8 @@ export function bindEngineToConnection(config: Config, arm: ArmConnection): Engi
     reconcile: (serviceId, options) => reconcileService(arm, serviceId, { dryRun: options.dryRun, settings, hints: options.hints, journal: options.journal }),
     listServices: (scope) => listStorageSyncServices(arm, scope),
     listServers: (serviceId) => listRegisteredServers(arm, serviceId),
-    serviceAbsence: (serviceId) => storageSyncServiceAbsence(arm, serviceId),
-    isAbsent: (error) => isResourceAbsent(toArmErrorInfo(error)),
+    serviceDeletion: (serviceId) => storageSyncServiceDeletion(arm, serviceId),
+    isDeleted: (error) => isResourceDeleted(toArmErrorInfo(error)),
     getServer: (id) => getRegisteredServer(arm, id),
     getMachineIdentity: (id) => getMachineIdentity(arm, id),
     writeTookEffect: (write) => writeTookEffect(arm, write),

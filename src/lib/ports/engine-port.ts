@@ -27,9 +27,9 @@ export interface EnginePort {
    * says it does not (404 ResourceNotFound / ResourceGroupNotFound /
    * SubscriptionNotFound); other failures are thrown.
    */
-  serviceAbsence(serviceId: string): Promise<ArmErrorInfo | undefined>;
+  serviceDeletion(serviceId: string): Promise<ArmErrorInfo | undefined>;
   /** True for an error saying a resource, its group or its subscription does not exist. */
-  isAbsent(error: unknown): boolean;
+  isDeleted(error: unknown): boolean;
   /** undefined when the server no longer exists (404). */
   getServer(serverResourceId: string): Promise<RegisteredServerSnapshot | undefined>;
   /** undefined when the machine no longer exists (404). */

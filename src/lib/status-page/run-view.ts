@@ -3,7 +3,7 @@ import { html, type Html } from "./html";
 import { layout, runStatusBadge, stateBadge, type PageFrame } from "./layout";
 import type { ActionOutcome, PlannedActionBase } from "../reconcile/report";
 import { ROLE_NAMES, type RoleDefinitionGuid } from "../azure/role-assignments";
-import type { RunAttempt, RunServerSummary, WriteRecord } from "../status/rows";
+import type { RunAttempt, RunServerSummary, WriteRecord } from "../store/rows";
 import type { RunView } from "./view-types";
 
 /** Every field of a trigger (who, from where, which event) as a definition list. */

@@ -1,7 +1,7 @@
 import type { ReconcileRequest } from "../queue/messages";
 import type { ReconcileReport } from "../reconcile/report";
-import type { RecordedReconcile } from "../status/record-reconcile";
-import type { RunStatus, ServerRecord, StateCounts } from "../status/rows";
+import type { RecordedReconcile } from "../store/record-reconcile";
+import type { RunStatus, ServerRecord, StateCounts } from "../store/rows";
 import {
   activationCheckEvent,
   newlyFailed,

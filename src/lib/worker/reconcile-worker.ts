@@ -1,21 +1,21 @@
 import type { Config } from "../config";
 import type { EnginePort } from "../ports/engine-port";
 import type { ReconcileQueue } from "../queue/reconcile-queue";
-import type { StatusTables } from "../tables/clients";
+import type { StoreTables } from "../tables/clients";
 import { isWithinScopes } from "../azure/resource-id";
 import { parseReconcileMessage, type ReconcileRequest } from "../queue/messages";
-import { takeMergedTriggers, takePending } from "../status/pending-marker";
-import { acquireLease, releaseLease, renewLease } from "../status/lease";
-import { recordReconcileResult, type RecordedReconcile } from "../status/record-reconcile";
-import { getRun, recordCoalescedTriggers, recordDuplicateDelivery, recordRejectedMessage, recordRunFinished, recordRunStarted } from "../status/run-records";
-import { isFinalRunStatus, type AttemptEnd } from "../status/run-attempts";
-import { resolveIntent, tableWriteJournal, unresolvedIntents } from "../status/write-journal";
-import type { RunRecord, RunServerSummary, RunStatus } from "../status/rows";
-import { updateService } from "../status/service-records";
+import { takeMergedTriggers, takePending } from "../store/pending-marker";
+import { acquireLease, releaseLease, renewLease } from "../store/lease";
+import { recordReconcileResult, type RecordedReconcile } from "../store/record-reconcile";
+import { getRun, recordCoalescedTriggers, recordDuplicateDelivery, recordRejectedMessage, recordRunFinished, recordRunStarted } from "../store/run-records";
+import { isFinalRunStatus, type AttemptEnd } from "../store/run-attempts";
+import { resolveIntent, tableWriteJournal, unresolvedIntents } from "../store/write-journal";
+import type { RunRecord, RunServerSummary, RunStatus } from "../store/rows";
+import { updateServiceRow } from "../store/service-records";
 import type { ReconcileReport } from "../reconcile/report";
 import { requestReconcile, type SchedulerDeps } from "../scheduling/schedule";
-import { decideNextLooks, engineHintsOf } from "./requeue";
-import { handleAbsentService } from "./absent-service";
+import { decideFollowUps, engineHintsOf } from "./requeue";
+import { handleDeletedService } from "./deleted-service";
 import type { AppLog } from "../ports/log";
 import type { Telemetry } from "../telemetry/telemetry";
 import { trackReconciled, trackRunFailure } from "../telemetry/track";
@@ -26,9 +26,9 @@ export interface WorkerDeps {
     Config,
     "managedScopes" | "leaseDurationMs" | "reconcileCoalesceDelayMs" | "activationWindowMs" | "discoveryRecheckDelaysMs" | "minAgentVersion"
   >;
-  tables: StatusTables;
+  tables: StoreTables;
   queue: Pick<ReconcileQueue, "send">;
-  engine: Pick<EnginePort, "reconcile" | "isTransient" | "errorInfo" | "isAbsent" | "serviceAbsence" | "writeTookEffect">;
+  engine: Pick<EnginePort, "reconcile" | "isTransient" | "errorInfo" | "isDeleted" | "serviceDeletion" | "writeTookEffect">;
   scheduler: SchedulerDeps;
   telemetry: Telemetry;
   now(): Date;
@@ -181,7 +181,7 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
       activationWindowMs: deps.config.activationWindowMs,
     });
     for (const due of recorded.dueEntries) followUps.push(`activation check of ${due.serverId} at ${due.dueAt}`);
-    const looks = decideNextLooks(
+    const looks = decideFollowUps(
       request,
       report,
       { serverIds: recorded.previousServerIds },
@@ -257,12 +257,12 @@ async function recordFailure(
   const status: AttemptEnd = !transient ? "failed" : lastAttempt ? "poisoned" : "retrying";
   const now = deps.now();
   await recordRunFinished(deps.tables.runs, request.runId, { status, startedAt, finishedAt: now, error: message, errorCode: info.code });
-  const absent =
+  const deleted =
     !request.dryRun &&
     status === "failed" &&
-    (await handleAbsentService(deps, { serviceId: request.serviceId, runId: request.runId, error, message, now }, log));
-  if (!request.dryRun && status !== "retrying" && !absent) {
-    await updateService(
+    (await handleDeletedService(deps, { serviceId: request.serviceId, runId: request.runId, error, message, now }, log));
+  if (!request.dryRun && status !== "retrying" && !deleted) {
+    await updateServiceRow(
       deps.tables.services,
       request.serviceId,
       (previous) => ({

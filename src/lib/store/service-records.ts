@@ -9,7 +9,7 @@ function newServiceRecord(serviceId: string, now: Date): ServiceRecord {
   return { serviceId, counts: emptyCounts(), warnings: [], updatedAt: now.toISOString() };
 }
 
-export async function getService(table: TableClient, serviceId: string): Promise<{ record: ServiceRecord; etag: string } | undefined> {
+export async function getServiceRow(table: TableClient, serviceId: string): Promise<{ record: ServiceRecord; etag: string } | undefined> {
   try {
     const e = await table.getEntity<Record<string, unknown>>(SERVICE_PARTITION, resourceKey(serviceId));
     const record = serviceFromEntity(e);
@@ -24,14 +24,14 @@ export async function getService(table: TableClient, serviceId: string): Promise
  * Read-modify-write of a service row under its ETag: a concurrent writer (the
  * activation check, another run) makes us read again rather than overwrite.
  */
-export async function updateService(
+export async function updateServiceRow(
   table: TableClient,
   serviceId: string,
   mutate: (previous: ServiceRecord) => ServiceRecord,
   now: Date = new Date(),
 ): Promise<ServiceRecord> {
   for (let attempt = 0; attempt < 8; attempt++) {
-    const current = await getService(table, serviceId);
+    const current = await getServiceRow(table, serviceId);
     const next = { ...mutate(current?.record ?? newServiceRecord(serviceId, now)), serviceId, updatedAt: now.toISOString() };
     try {
       if (current) await table.updateEntity(serviceToEntity(next), "Replace", { etag: current.etag });
@@ -45,7 +45,7 @@ export async function updateService(
   throw new Error(`could not update the status of ${serviceId}: too many concurrent writers`);
 }
 
-export async function listServices(table: TableClient): Promise<ServiceRecord[]> {
+export async function listServiceRows(table: TableClient): Promise<ServiceRecord[]> {
   const out: ServiceRecord[] = [];
   for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${SERVICE_PARTITION}'` } })) {
     const r = serviceFromEntity(e);

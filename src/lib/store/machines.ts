@@ -7,7 +7,7 @@ import { machineRowSchema, type KnownMachine } from "./rows";
 
 const ROW = "machine";
 
-export async function getKnownMachine(table: TableClient, machineId: string): Promise<KnownMachine | undefined> {
+export async function getMachineRow(table: TableClient, machineId: string): Promise<KnownMachine | undefined> {
   try {
     const e = await table.getEntity<Record<string, unknown>>(resourceKey(machineId), ROW);
     return decodeRow(machineRowSchema, { machineId, ...e }, ["services"]);
@@ -17,7 +17,7 @@ export async function getKnownMachine(table: TableClient, machineId: string): Pr
   }
 }
 
-export async function rememberMachine(table: TableClient, machine: KnownMachine): Promise<void> {
+export async function saveMachineRow(table: TableClient, machine: KnownMachine): Promise<void> {
   await table.upsertEntity(
     flat(
       { partitionKey: resourceKey(machine.machineId), rowKey: ROW },

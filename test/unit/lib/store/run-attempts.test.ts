@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { finishAttempt, isFinalRunStatus, startAttempt, type AttemptEnd } from "../../../../src/lib/status/run-attempts";
-import type { RunAttempt } from "../../../../src/lib/status/rows";
+import { finishAttempt, isFinalRunStatus, startAttempt, type AttemptEnd } from "../../../../src/lib/store/run-attempts";
+import type { RunAttempt } from "../../../../src/lib/store/rows";
 
 const ENDS: AttemptEnd[] = ["succeeded", "completedWithFailures", "dryRun", "retrying", "failed", "poisoned"];
 const start = (n: number): Pick<RunAttempt, "attempt" | "worker" | "startedAt"> => ({

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
 import { TableClient } from "@azure/data-tables";
-import { addDueEntries, listDueEntries } from "../../../../src/lib/status/due-index";
-import type { DueEntry } from "../../../../src/lib/status/rows";
+import { addDueEntries, listDueEntries } from "../../../../src/lib/store/due-index";
+import type { DueEntry } from "../../../../src/lib/store/rows";
 
 /** A run that switches a whole service writes its activation checks in transactions, one per due minute. */
 describe("addDueEntries", () => {

@@ -32,7 +32,7 @@ export async function getServerRow(table: TableClient, serviceId: string, server
 }
 
 /** Servers in one state across every service (a filtered scan; for the status API). */
-export async function listServersByState(table: TableClient, state: ServerState, limit = 1000): Promise<ServerRecord[]> {
+export async function listServerRowsByState(table: TableClient, state: ServerState, limit = 1000): Promise<ServerRecord[]> {
   const out: ServerRecord[] = [];
   for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `state eq ${odataString(state)}` } })) {
     const record = serverFromEntity(e);
@@ -43,7 +43,7 @@ export async function listServersByState(table: TableClient, state: ServerState,
 }
 
 /** Servers that use (or will use) a principal: how a machine event finds "its" servers once the agent reported. */
-export async function findServersByPrincipal(table: TableClient, principalId: string): Promise<ServerRecord[]> {
+export async function listServerRowsByPrincipal(table: TableClient, principalId: string): Promise<ServerRecord[]> {
   const out: ServerRecord[] = [];
   // Stored lower-cased (see mergeServerRecord).
   const filter = `principalId eq ${odataString(principalId.toLowerCase())}`;
@@ -55,7 +55,7 @@ export async function findServersByPrincipal(table: TableClient, principalId: st
 }
 
 /** Every stored server (used to match a machine by host name before its principal is known). */
-export async function listAllServers(table: TableClient): Promise<ServerRecord[]> {
+export async function listAllServerRows(table: TableClient): Promise<ServerRecord[]> {
   const out: ServerRecord[] = [];
   for await (const e of table.listEntities<Record<string, unknown>>()) {
     const record = serverFromEntity(e);

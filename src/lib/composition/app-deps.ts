@@ -3,7 +3,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { Config } from "../config";
 import { createQueueClient, ReconcileQueue } from "../queue/reconcile-queue";
 import type { SchedulerDeps } from "../scheduling/schedule";
-import { createStatusTables, ensureTables, type StatusTables } from "../tables/clients";
+import { createStoreTables, ensureTables, type StoreTables } from "../tables/clients";
 import { noTelemetry, type Telemetry } from "../telemetry/telemetry";
 import type { EnginePort } from "../ports/engine-port";
 
@@ -15,9 +15,9 @@ import type { EnginePort } from "../ports/engine-port";
 export const HOST_MAX_DEQUEUE_COUNT = 5;
 
 /** Everything the functions share, built once per worker process. */
-export interface AppServices {
+export interface AppDeps {
   config: Config;
-  tables: StatusTables;
+  tables: StoreTables;
   queue: ReconcileQueue;
   engine: EnginePort;
   scheduler: SchedulerDeps;
@@ -29,7 +29,7 @@ export interface AppServices {
   maxDequeueCount: number;
 }
 
-export interface AppServicesOptions {
+export interface AppDepsOptions {
   engine: EnginePort;
   /** Storage credential for identity-based connections (AzureWebJobsStorage__*). */
   storageCredential?: TokenCredential;
@@ -38,8 +38,8 @@ export interface AppServicesOptions {
   workerId?: string;
 }
 
-export async function createAppServices(config: Config, options: AppServicesOptions): Promise<AppServices> {
-  const tables = createStatusTables(config.storage, config.tableNamePrefix, options.storageCredential);
+export async function createAppDeps(config: Config, options: AppDepsOptions): Promise<AppDeps> {
+  const tables = createStoreTables(config.storage, config.tableNamePrefix, options.storageCredential);
   const queueClient = createQueueClient(config.storage, config.reconcileQueueName, options.storageCredential);
   await Promise.all([ensureTables(tables), queueClient.createIfNotExists()]);
   const queue = new ReconcileQueue(queueClient);

@@ -8,8 +8,8 @@ import { countByState } from "./records";
 import { type RunStatus, type ServerRecord, type ServiceRecord } from "./rows";
 import { listServerRows } from "./server-records";
 import { mergeServerRecord } from "./server-merge";
-import { updateService } from "./service-records";
-import type { StatusTables } from "../tables/clients";
+import { updateServiceRow } from "./service-records";
+import type { StoreTables } from "../tables/clients";
 import { isConflict, isPreconditionFailed } from "../tables/table-errors";
 
 export interface RecordedReconcile {
@@ -32,7 +32,7 @@ const TRANSACTION_LIMIT = 100;
  * then the due index, then the service row with counts by state.
  */
 export async function recordReconcileResult(
-  tables: StatusTables,
+  tables: StoreTables,
   input: { report: ReconcileReport; runId: string; runStatus: RunStatus; now: Date; activationWindowMs: number },
 ): Promise<RecordedReconcile> {
   const { report, runId, now } = input;
@@ -89,7 +89,7 @@ export async function recordReconcileResult(
   await addDueEntries(tables.due, dueEntries);
 
   const servers = merged.map((m) => m.record);
-  const service = await updateService(
+  const service = await updateServiceRow(
     tables.services,
     serviceId,
     (previous) => ({

@@ -1,9 +1,9 @@
 import { odata } from "@azure/data-tables";
-import type { StatusTables } from "../tables/clients";
+import type { StoreTables } from "../tables/clients";
 import { resourceKey } from "../tables/keys";
 import { isNotFound, isPreconditionFailed } from "../tables/table-errors";
 import { serviceToEntity } from "./entities";
-import { getService } from "./service-records";
+import { getServiceRow } from "./service-records";
 import type { RunStatus, ServiceRecord } from "./rows";
 
 export interface DeletedServiceMark {
@@ -20,14 +20,14 @@ export interface DeletedServiceMark {
  * must not leave a status row behind. Returns whether a row was marked.
  */
 export async function markServiceDeleted(
-  tables: Pick<StatusTables, "services" | "due">,
+  tables: Pick<StoreTables, "services" | "due">,
   serviceId: string,
   mark: DeletedServiceMark,
   now: Date,
 ): Promise<boolean> {
   let marked = false;
   for (let attempt = 0; attempt < 8; attempt++) {
-    const current = await getService(tables.services, serviceId);
+    const current = await getServiceRow(tables.services, serviceId);
     if (!current) break;
     const next: ServiceRecord = {
       ...current.record,
@@ -52,8 +52,8 @@ export async function markServiceDeleted(
   return marked;
 }
 
-/** Activation checks of the service's servers: nothing left to check once the service is gone. */
-async function dropActivationChecks(tables: Pick<StatusTables, "due">, serviceId: string): Promise<void> {
+/** Activation checks of the service's servers: nothing left to check once the service is deleted. */
+async function dropActivationChecks(tables: Pick<StoreTables, "due">, serviceId: string): Promise<void> {
   // Row keys are `<service key>_<server key>` in every bucket (due-index.ts): a key-range scan finds them whatever the id's case.
   const prefix = `${resourceKey(serviceId)}_`;
   const filter = odata`RowKey ge ${prefix} and RowKey lt ${`${resourceKey(serviceId)}\u0060`}`;

@@ -1,11 +1,11 @@
 import { loadConfig } from "../config";
 import { bindEngine } from "./engine-binding";
-import { createAppServices, type AppServices } from "./services";
+import { createAppDeps, type AppDeps } from "./app-deps";
 import { createCredential } from "../azure/credential";
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import { createAzureMonitorTelemetry } from "../telemetry/azure-monitor";
 
-let cached: Promise<AppServices> | undefined;
+let cached: Promise<AppDeps> | undefined;
 
 /**
  * The composition root the functions use: settings from the environment,
@@ -14,7 +14,7 @@ let cached: Promise<AppServices> | undefined;
  * invocation with a message naming it; a failed start (storage unreachable) is
  * retried on the next invocation.
  */
-export function getAppServices(env: NodeJS.ProcessEnv = process.env): Promise<AppServices> {
+export function getAppDeps(env: NodeJS.ProcessEnv = process.env): Promise<AppDeps> {
   if (!cached) {
     cached = build(env).catch((error: unknown) => {
       cached = undefined;
@@ -24,7 +24,7 @@ export function getAppServices(env: NodeJS.ProcessEnv = process.env): Promise<Ap
   return cached;
 }
 
-async function build(env: NodeJS.ProcessEnv): Promise<AppServices> {
+async function build(env: NodeJS.ProcessEnv): Promise<AppDeps> {
   const config = loadConfig(env);
   const credential = createCredential({ managedIdentityClientId: config.managedIdentityClientId });
   const storageCredential = config.storage.connectionString
@@ -40,5 +40,5 @@ async function build(env: NodeJS.ProcessEnv): Promise<AppServices> {
         onError: (message, error) => console.warn(message, error),
       })
     : undefined;
-  return createAppServices(config, { engine: bindEngine(config, credential), storageCredential, telemetry });
+  return createAppDeps(config, { engine: bindEngine(config, credential), storageCredential, telemetry });
 }

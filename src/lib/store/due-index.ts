@@ -68,7 +68,7 @@ export async function listDueEntries(table: TableClient, now: Date, limit = 500)
   return out;
 }
 
-export async function removeDueEntry(table: TableClient, entry: { partitionKey: string; rowKey: string }): Promise<void> {
+export async function deleteDueEntry(table: TableClient, entry: { partitionKey: string; rowKey: string }): Promise<void> {
   try {
     await table.deleteEntity(entry.partitionKey, entry.rowKey);
   } catch (error) {

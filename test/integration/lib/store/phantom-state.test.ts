@@ -10,10 +10,10 @@ import { servicesHttp } from "../../../../src/functions/servicesHttp";
 import { buildView } from "../../../../src/cli/status/view";
 import { logFromContext } from "../../../../src/lib/composition/log";
 import { requestReconcile } from "../../../../src/lib/scheduling/schedule";
-import { addDueEntry } from "../../../../src/lib/status/due-index";
-import { getRun, listRejectedMessages } from "../../../../src/lib/status/run-records";
-import type { ServiceRecord } from "../../../../src/lib/status/rows";
-import { getService } from "../../../../src/lib/status/service-records";
+import { addDueEntry } from "../../../../src/lib/store/due-index";
+import { getRun, listRejectedMessages } from "../../../../src/lib/store/run-records";
+import type { ServiceRecord } from "../../../../src/lib/store/rows";
+import { getServiceRow } from "../../../../src/lib/store/service-records";
 import { reconcileAllInScope } from "../../../../src/lib/sweep/sweep";
 import { SSS_BRANCH, startAppStack, SUB1, type AppStack } from "../../support/app-harness";
 
@@ -120,7 +120,7 @@ describe("a service ARM says does not exist", () => {
     await stack.drain();
     const run = await getRun(stack.app.tables.runs, scheduled.runId);
     expect(run).toMatchObject({ status: "failed", errorCode: "ResourceNotFound" });
-    expect(await getService(stack.app.tables.services, GHOST)).toBeUndefined();
+    expect(await getServiceRow(stack.app.tables.services, GHOST)).toBeUndefined();
     expect((await services()).map((s) => s.serviceId.toLowerCase())).not.toContain(GHOST.toLowerCase());
   });
 
@@ -139,7 +139,7 @@ describe("a service ARM says does not exist", () => {
     const first = await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: http, dryRun: false }, new Date());
     await stack.drain();
     expect((await getRun(stack.app.tables.runs, first.runId))?.status).not.toBe("failed");
-    expect((await getService(stack.app.tables.services, SSS_BRANCH))?.record.deletedAt).toBeUndefined();
+    expect((await getServiceRow(stack.app.tables.services, SSS_BRANCH))?.record.deletedAt).toBeUndefined();
     await addDueEntry(stack.app.tables.due, {
       serviceId: SSS_BRANCH,
       serverId: "5e7e0201-0000-4000-8000-000000000299",
