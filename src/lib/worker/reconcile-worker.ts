@@ -5,20 +5,23 @@ import type { StoreTables } from "../tables/clients";
 import { isWithinScopes } from "../azure/resource-id";
 import { parseReconcileMessage, type ReconcileRequest } from "../queue/messages";
 import { takeMergedTriggers, takePending } from "../store/pending-marker";
-import { acquireLease, releaseLease, renewLease } from "../store/lease";
-import { recordReconcileResult, type RecordedReconcile } from "../store/record-reconcile";
+import { recordReconcileResult } from "../store/record-reconcile";
 import { getRun, recordCoalescedTriggers, recordDuplicateDelivery, recordRejectedMessage, recordRunFinished, recordRunStarted } from "../store/run-records";
 import { isFinalRunStatus, type AttemptEnd } from "../store/run-attempts";
 import { resolveIntent, tableWriteJournal, unresolvedIntents } from "../store/write-journal";
-import type { RunRecord, RunServerSummary, RunStatus } from "../store/rows";
+import type { RunRecord, RunServerSummary } from "../store/rows";
 import { updateServiceRow } from "../store/service-records";
 import type { ReconcileReport } from "../reconcile/report";
 import { requestReconcile, type SchedulerDeps } from "../scheduling/schedule";
 import { decideFollowUps, engineHintsOf } from "./requeue";
 import { handleDeletedService } from "./deleted-service";
+import { withLease, type LeaseHeld } from "./with-lease";
+import { TransientReconcileError, type Disposition, type ReconciledRun, type WorkerOutcome } from "./disposition";
 import type { AppLog } from "../ports/log";
 import type { Telemetry } from "../telemetry/telemetry";
 import { trackReconciled, trackRunFailure } from "../telemetry/track";
+
+export type { WorkerOutcome } from "./disposition";
 
 /** What the reconcile worker needs. */
 export interface WorkerDeps {
@@ -38,89 +41,70 @@ export interface WorkerDeps {
   maxDequeueCount: number;
 }
 
-export type WorkerOutcome =
-  | { outcome: "reconciled"; runId: string; status: RunStatus; report: ReconcileReport }
-  | { outcome: "deferred"; runId: string; heldBy: string }
-  | { outcome: "duplicate"; runId: string; status: RunStatus }
-  | { outcome: "rejected"; error: string }
-  | { outcome: "failed"; runId: string; error: string };
-
 export interface DeliveryInfo {
   /** The host's dequeue count of this delivery (1 on the first). */
   dequeueCount: number;
 }
 
-/** Thrown for failures worth retrying; the queue delivers the message again. */
-class TransientReconcileError extends Error {
-  constructor(
-    message: string,
-    public readonly lastAttempt: boolean,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = "TransientReconcileError";
+/**
+ * One queue message → at most one reconcile, ended by one Disposition:
+ * invalid messages and redelivered finished runs are recorded and
+ * acknowledged; a service whose lease is held gets its request back on the
+ * queue later; a run under the lease is acknowledged with its follow-ups,
+ * or, after a transient failure, redelivered (the last attempt marks the
+ * service as poisoned before the host moves the message aside).
+ */
+export async function handleReconcileMessage(deps: WorkerDeps, raw: unknown, delivery: DeliveryInfo, log: AppLog): Promise<WorkerOutcome> {
+  const admitted = await admit(deps, raw, delivery, log);
+  if ("kind" in admitted) return await settle(deps, admitted, log);
+  const request = admitted.request;
+  // The owner ends in the run id: the status API tells a live run from an abandoned one by it.
+  const lease = { serviceId: request.serviceId, owner: `${deps.workerId}/${request.runId}`, runId: request.runId };
+  const leased = await withLease(deps, lease, log, async () => await settle(deps, await runUnderLease(deps, request, delivery, log), log));
+  return leased.acquired ? leased.result : await settle(deps, requeueWhileHeld(deps, request, leased), log);
+}
+
+/** Carries out a disposition: the one place a delivery ends. */
+async function settle(deps: WorkerDeps, disposition: Disposition, log: AppLog): Promise<WorkerOutcome> {
+  switch (disposition.kind) {
+    case "acknowledge":
+      if (disposition.reconciled) await closeReconciledRun(deps, disposition.reconciled, log);
+      return disposition.outcome;
+    case "requeueAfter": {
+      const { request, delayMs, outcome } = disposition;
+      await deps.queue.send(request, delayMs);
+      log.info(`${request.serviceId}: lease held by ${outcome.heldBy}; run ${request.runId} re-queued in ${delayMs} ms`);
+      return outcome;
+    }
+    case "redeliver":
+      throw disposition.error;
   }
 }
 
-/**
- * One queue message → at most one reconcile. Invalid messages are recorded and
- * acknowledged; a service whose lease is held gets its request back on the
- * queue later; terminal ARM errors (403, 404, 400) are recorded and
- * acknowledged; transient ones throw so the host retries, and the last attempt
- * marks the service as poisoned before the host moves the message aside.
- */
-export async function handleReconcileMessage(deps: WorkerDeps, raw: unknown, delivery: DeliveryInfo, log: AppLog): Promise<WorkerOutcome> {
+/** A valid request within MANAGED_SCOPES of a run not yet over, or how the message ends without a run. */
+async function admit(deps: WorkerDeps, raw: unknown, delivery: DeliveryInfo, log: AppLog): Promise<Disposition | { request: ReconcileRequest }> {
   const parsed = parseReconcileMessage(raw);
-  if (!parsed.ok) {
-    log.error(`reconcile message rejected: ${parsed.error}`);
-    await recordRejectedMessage(deps.tables.runs, raw, parsed.error, deps.now());
-    return { outcome: "rejected", error: parsed.error };
-  }
+  if (!parsed.ok) return await reject(deps, raw, parsed.error, log);
   const request = parsed.request;
   if (!isWithinScopes(request.serviceId, deps.config.managedScopes)) {
-    const error = `${request.serviceId} is outside MANAGED_SCOPES (${deps.config.managedScopes.join(", ")})`;
-    log.error(`reconcile message rejected: ${error}`);
-    await recordRejectedMessage(deps.tables.runs, raw, error, deps.now());
-    return { outcome: "rejected", error };
+    return await reject(deps, raw, `${request.serviceId} is outside MANAGED_SCOPES (${deps.config.managedScopes.join(", ")})`, log);
   }
-
   // A redelivered message of a run that is over (the queue delivers at least once): acknowledged, the run untouched.
   const finished = await finishedRun(deps, request.runId);
   if (finished) return await acknowledgeDuplicate(deps, finished, delivery, log);
+  return { request };
+}
 
-  // Ends in the run id: the status API tells a live run from an abandoned one by it.
-  const owner = `${deps.workerId}/${request.runId}`;
-  const lease = await acquireLease(deps.tables.leases, request.serviceId, owner, deps.config.leaseDurationMs, deps.now());
-  if (!lease.acquired) {
-    // Someone is reconciling this service right now: ask again after a while rather than fail.
-    const delayMs = Math.max(1000, Math.min(deps.config.reconcileCoalesceDelayMs, lease.expiresAt.getTime() - deps.now().getTime()));
-    await deps.queue.send(request, delayMs);
-    log.info(`${request.serviceId}: lease held by ${lease.heldBy}; run ${request.runId} re-queued in ${delayMs} ms`);
-    return { outcome: "deferred", runId: request.runId, heldBy: lease.heldBy };
-  }
-  // Renewed while the run lasts, so a slow run (throttling, PrincipalNotFound back-off) keeps the
-  // service to itself and the status API does not take it for abandoned.
-  let held = lease.lease;
-  let renewing: Promise<void> = Promise.resolve();
-  const heartbeat = setInterval(
-    () => {
-      renewing = renewLease(deps.tables.leases, held, deps.config.leaseDurationMs, deps.now()).then(
-        (renewed) => {
-          if (renewed) held = renewed;
-          else log.warn(`${request.serviceId}: the lease of run ${request.runId} was lost (expired and taken over)`);
-        },
-        (error: unknown) => log.warn(`could not renew the lease of ${request.serviceId}`, error),
-      );
-    },
-    Math.max(500, Math.floor(deps.config.leaseDurationMs / 3)),
-  );
-  try {
-    return await runUnderLease(deps, request, delivery, log);
-  } finally {
-    clearInterval(heartbeat);
-    await renewing; // releasing with the ETag of a renewal still in flight would leave the lease held
-    await releaseLease(deps.tables.leases, held).catch((error: unknown) => log.warn(`could not release the lease of ${request.serviceId}`, error));
-  }
+async function reject(deps: WorkerDeps, raw: unknown, error: string, log: AppLog): Promise<Disposition> {
+  log.error(`reconcile message rejected: ${error}`);
+  await recordRejectedMessage(deps.tables.runs, raw, error, deps.now());
+  return { kind: "acknowledge", outcome: { outcome: "rejected", error } };
+}
+
+/** Someone is reconciling this service right now: ask again after a while rather than fail. */
+function requeueWhileHeld(deps: WorkerDeps, request: ReconcileRequest, held: LeaseHeld): Disposition {
+  const delayMs = Math.max(1000, Math.min(deps.config.reconcileCoalesceDelayMs, held.expiresAt.getTime() - deps.now().getTime()));
+  return { kind: "requeueAfter", request, delayMs, outcome: { outcome: "deferred", runId: request.runId, heldBy: held.heldBy } };
 }
 
 async function finishedRun(deps: WorkerDeps, runId: string): Promise<RunRecord | undefined> {
@@ -128,13 +112,13 @@ async function finishedRun(deps: WorkerDeps, runId: string): Promise<RunRecord |
   return run && isFinalRunStatus(run.status) ? run : undefined;
 }
 
-async function acknowledgeDuplicate(deps: WorkerDeps, run: RunRecord, delivery: DeliveryInfo, log: AppLog): Promise<WorkerOutcome> {
+async function acknowledgeDuplicate(deps: WorkerDeps, run: RunRecord, delivery: DeliveryInfo, log: AppLog): Promise<Disposition> {
   await recordDuplicateDelivery(deps.tables.runs, run, delivery.dequeueCount, deps.now());
   log.warn(`${run.serviceId}: run ${run.runId} is already ${run.status}; duplicate delivery acknowledged and recorded`);
-  return { outcome: "duplicate", runId: run.runId, status: run.status };
+  return { kind: "acknowledge", outcome: { outcome: "duplicate", runId: run.runId, status: run.status } };
 }
 
-async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, log: AppLog): Promise<WorkerOutcome> {
+async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, log: AppLog): Promise<Disposition> {
   const startedAt = deps.now();
   const merged = request.dryRun ? { mergedTriggers: [], mergedCount: 0 } : await takePending(deps.tables.pending, request.serviceId, request.runId);
   const started = {
@@ -169,36 +153,40 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
   }
   const failed = report.outcomes.some((o) => o.status === "failed");
   const status: AttemptEnd = request.dryRun ? "dryRun" : failed ? "completedWithFailures" : "succeeded";
-  const followUps: string[] = [];
-  const warnings = [...report.warnings];
-  let recorded: RecordedReconcile | undefined;
+  const reconciled: ReconciledRun = { request, attempt: delivery.dequeueCount, status, report, startedAt, followUps: [], followUpLines: [] };
   if (!request.dryRun) {
-    recorded = await recordReconcileResult(deps.tables, {
+    const recorded = await recordReconcileResult(deps.tables, {
       report,
       runId: request.runId,
       runStatus: status,
       now: deps.now(),
       activationWindowMs: deps.config.activationWindowMs,
     });
-    for (const due of recorded.dueEntries) followUps.push(`activation check of ${due.serverId} at ${due.dueAt}`);
-    const looks = decideFollowUps(
+    reconciled.recorded = recorded;
+    reconciled.followUpLines = recorded.dueEntries.map((due) => `activation check of ${due.serverId} at ${due.dueAt}`);
+    reconciled.followUps = decideFollowUps(
       request,
       report,
       { serverIds: recorded.previousServerIds },
-      {
-        recheckDelaysMs: deps.config.discoveryRecheckDelaysMs,
-        minAgentVersion: deps.config.minAgentVersion,
-      },
+      { recheckDelaysMs: deps.config.discoveryRecheckDelaysMs, minAgentVersion: deps.config.minAgentVersion },
     );
-    for (const look of looks) {
-      if (look.kind === "note") (look.gaveUp ? warnings : followUps).push(look.text);
-      else followUps.push(look.describe((await requestReconcile(deps.scheduler, look.ask, deps.now())).runId));
-    }
+  }
+  return { kind: "acknowledge", outcome: { outcome: "reconciled", runId: request.runId, status, report }, reconciled };
+}
+
+/** Requests the run's follow-ups, then closes its record listing them (the follow-ups first: a crash between leaves the run to be redone, not a look lost). */
+async function closeReconciledRun(deps: WorkerDeps, run: ReconciledRun, log: AppLog): Promise<void> {
+  const { request, report, status } = run;
+  const followUps = [...run.followUpLines];
+  const warnings = [...report.warnings];
+  for (const followUp of run.followUps) {
+    if (followUp.kind === "note") (followUp.gaveUp ? warnings : followUps).push(followUp.text);
+    else followUps.push(followUp.describe((await requestReconcile(deps.scheduler, followUp.ask, deps.now())).runId));
   }
   const finishedAt = deps.now();
   await recordRunFinished(deps.tables.runs, request.runId, {
     status,
-    startedAt,
+    startedAt: run.startedAt,
     finishedAt,
     plan: report.plan,
     outcomes: report.outcomes,
@@ -218,8 +206,7 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
   log.info(
     `${request.serviceId}: run ${request.runId} ${status} (${report.plan.length} actions, ${report.armCalls.reads} reads, ${report.armCalls.writes} writes)`,
   );
-  await trackReconciled(deps.telemetry, { request, attempt: delivery.dequeueCount, status, report, startedAt, finishedAt, recorded });
-  return { outcome: "reconciled", runId: request.runId, status, report };
+  await trackReconciled(deps.telemetry, { request, attempt: run.attempt, status, report, startedAt: run.startedAt, finishedAt, recorded: run.recorded });
 }
 
 /**
@@ -242,6 +229,7 @@ async function resolveInterruptedWrites(deps: WorkerDeps, request: ReconcileRequ
   }
 }
 
+/** A run whose reconcile threw: recorded, then acknowledged when terminal or redelivered when transient. */
 async function recordFailure(
   deps: WorkerDeps,
   request: ReconcileRequest,
@@ -249,7 +237,7 @@ async function recordFailure(
   startedAt: Date,
   error: unknown,
   log: AppLog,
-): Promise<WorkerOutcome> {
+): Promise<Disposition> {
   const info = deps.engine.errorInfo(error);
   const message = `${info.code}: ${info.message}`;
   const transient = deps.engine.isTransient(error);
@@ -281,10 +269,10 @@ async function recordFailure(
   await trackRunFailure(deps.telemetry, { request, attempt: delivery.dequeueCount, status, startedAt, finishedAt: now, errorCode: info.code, error: message });
   if (!transient) {
     log.error(`${request.serviceId}: run ${request.runId} failed and will not be retried: ${message}`);
-    return { outcome: "failed", runId: request.runId, error: message };
+    return { kind: "acknowledge", outcome: { outcome: "failed", runId: request.runId, error: message } };
   }
   log.warn(
     `${request.serviceId}: run ${request.runId} attempt ${delivery.dequeueCount} failed (${message})${lastAttempt ? "; moving to the poison queue" : "; will retry"}`,
   );
-  throw new TransientReconcileError(`${request.serviceId}: ${message}`, lastAttempt, { cause: error });
+  return { kind: "redeliver", error: new TransientReconcileError(`${request.serviceId}: ${message}`, lastAttempt, { cause: error }) };
 }
