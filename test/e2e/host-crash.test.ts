@@ -7,7 +7,7 @@ import { SSS_PROD } from "./support/seeds";
 import { createStoreTables } from "../../src/lib/tables/clients";
 import { decodeRow } from "../../src/lib/tables/entity";
 import { claimsWrite, writeRowSchema, type WriteRecord } from "../../src/lib/store/rows";
-import { getRun, listDuplicateDeliveries } from "../../src/lib/store/run-records";
+import { getRun, listDuplicateDeliveries } from "../../src/lib/store/run";
 import { parseRunId } from "../../src/lib/tables/run-id";
 import { QueueClient } from "@azure/storage-queue";
 

@@ -6,7 +6,7 @@ import type { AppLog } from "../ports/log";
 import { isWithinScopes, resourceIdKey } from "../azure/resource-id";
 import type { Trigger } from "../queue/messages";
 import { requestReconcile, type Scheduled } from "../scheduling/schedule";
-import { listServerRowsByPrincipal, listAllServerRows } from "../store/server-records";
+import { listServerRowsByPrincipal, listAllServerRows } from "../store/server";
 import { classifyArmEvent } from "./classify";
 import { hostNamesMatch } from "../reconcile/host-name";
 import { getMachineRow, saveMachineRow } from "../store/machines";

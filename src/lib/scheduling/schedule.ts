@@ -1,5 +1,5 @@
 import type { TableClient } from "@azure/data-tables";
-import { deleteRun, recordRunQueued } from "../store/run-records";
+import { deleteRun, recordRunQueued } from "../store/run";
 import { newRunId } from "../tables/run-id";
 import { resourceKey } from "../tables/keys";
 import type { DiscoveryWatch, ReconcileRequest, Trigger } from "../queue/messages";

@@ -5,7 +5,7 @@ import type { ApiErrorBody, ApiRequest, ApiResponse } from "../http/api-types";
 import { postReconcile } from "../http/reconcile-api";
 import { getRunRecord, getServiceDetail, getServices, type StatusApiDeps } from "../http/status-api";
 import type { SweepDeps } from "../sweep/sweep";
-import { listAllServerRows } from "../store/server-records";
+import { listAllServerRows } from "../store/server";
 import { html } from "./html";
 import { layout, type PageFrame } from "./layout";
 import { pageLinks } from "./links";

@@ -2,13 +2,13 @@ import type { TransactionAction } from "@azure/data-tables";
 import type { ReconcileReport, ServerState } from "../reconcile/report";
 import { addDueEntries } from "./due-index";
 import type { DueEntry } from "./rows";
-import { serverToEntity } from "./entities";
+import { serverToEntity } from "./server";
 import { resourceKey, serverKey } from "../tables/keys";
 import { countByState } from "./records";
 import { type RunStatus, type ServerRecord, type ServiceRecord } from "./rows";
-import { listServerRows } from "./server-records";
-import { mergeServerRecord } from "./server-merge";
-import { updateServiceRow } from "./service-records";
+import { listServerRows } from "./server";
+import { mergeServerRecord } from "./server";
+import { updateServiceRow } from "./service";
 import type { StoreTables } from "../tables/clients";
 import { isConflict, isPreconditionFailed } from "../tables/table-errors";
 

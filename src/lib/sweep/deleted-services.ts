@@ -1,8 +1,8 @@
 import { isSameOrDescendantScope, resourceIdKey } from "../azure/resource-id";
 import type { EnginePort } from "../ports/engine-port";
 import type { AppLog } from "../ports/log";
-import { markServiceDeleted } from "../store/deleted-services";
-import { listServiceRows } from "../store/service-records";
+import { markServiceDeleted } from "../store/service";
+import { listServiceRows } from "../store/service";
 import type { StoreTables } from "../tables/clients";
 
 /**

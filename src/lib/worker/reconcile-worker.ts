@@ -4,13 +4,12 @@ import type { ReconcileQueue } from "../queue/reconcile-queue";
 import type { StoreTables } from "../tables/clients";
 import { isWithinScopes } from "../azure/resource-id";
 import { parseReconcileMessage, type ReconcileRequest } from "../queue/messages";
-import { takeMergedTriggers, takePending } from "../store/pending-marker";
 import { recordReconcileResult } from "../store/record-reconcile";
-import { getRun, recordCoalescedTriggers, recordDuplicateDelivery, recordRejectedMessage, recordRunFinished, recordRunStarted } from "../store/run-records";
-import { isFinalRunStatus, type AttemptEnd } from "../store/run-attempts";
-import { resolveIntent, tableWriteJournal, unresolvedIntents } from "../store/write-journal";
-import type { RunRecord, RunServerSummary } from "../store/rows";
-import { updateServiceRow } from "../store/service-records";
+import { addLateTriggers, finishedRun, finishFailedRun, finishReconciledRun, recordDuplicateDelivery, recordRejectedMessage, startRun } from "../store/run";
+import type { AttemptEnd } from "../store/run-attempts";
+import { resolveInterruptedWrites, tableWriteJournal, type StoredWrite } from "../store/journal";
+import type { RunRecord } from "../store/rows";
+import { recordRunFailure } from "../store/service";
 import type { ReconcileReport } from "../reconcile/report";
 import { requestReconcile, type SchedulerDeps } from "../scheduling/schedule";
 import { decideFollowUps, engineHintsOf } from "./requeue";
@@ -90,7 +89,7 @@ async function admit(deps: WorkerDeps, raw: unknown, delivery: DeliveryInfo, log
     return await reject(deps, raw, `${request.serviceId} is outside MANAGED_SCOPES (${deps.config.managedScopes.join(", ")})`, log);
   }
   // A redelivered message of a run that is over (the queue delivers at least once): acknowledged, the run untouched.
-  const finished = await finishedRun(deps, request.runId);
+  const finished = await finishedRun(deps.tables.runs, request.runId);
   if (finished) return await acknowledgeDuplicate(deps, finished, delivery, log);
   return { request };
 }
@@ -107,11 +106,6 @@ function requeueWhileHeld(deps: WorkerDeps, request: ReconcileRequest, held: Lea
   return { kind: "requeueAfter", request, delayMs, outcome: { outcome: "deferred", runId: request.runId, heldBy: held.heldBy } };
 }
 
-async function finishedRun(deps: WorkerDeps, runId: string): Promise<RunRecord | undefined> {
-  const run = await getRun(deps.tables.runs, runId);
-  return run && isFinalRunStatus(run.status) ? run : undefined;
-}
-
 async function acknowledgeDuplicate(deps: WorkerDeps, run: RunRecord, delivery: DeliveryInfo, log: AppLog): Promise<Disposition> {
   await recordDuplicateDelivery(deps.tables.runs, run, delivery.dequeueCount, deps.now());
   log.warn(`${run.serviceId}: run ${run.runId} is already ${run.status}; duplicate delivery acknowledged and recorded`);
@@ -120,37 +114,20 @@ async function acknowledgeDuplicate(deps: WorkerDeps, run: RunRecord, delivery: 
 
 async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, log: AppLog): Promise<Disposition> {
   const startedAt = deps.now();
-  const merged = request.dryRun ? { mergedTriggers: [], mergedCount: 0 } : await takePending(deps.tables.pending, request.serviceId, request.runId);
-  const started = {
-    serviceId: request.serviceId,
-    dryRun: request.dryRun,
-    trigger: request.trigger,
-    queuedAt: request.requestedAt,
-    startedAt,
-    attempt: delivery.dequeueCount,
-    worker: deps.workerId,
-    coalescedTriggers: merged.mergedTriggers,
-  };
-  if ((await recordRunStarted(deps.tables.runs, request.runId, started)) === "finished") {
-    // Finished between our first look and the lease (another delivery of the same message).
-    const run = await finishedRun(deps, request.runId);
-    if (run) return await acknowledgeDuplicate(deps, run, delivery, log);
-  }
+  const run = await startRun(deps.tables, request, { attempt: delivery.dequeueCount, worker: deps.workerId, startedAt });
+  // Finished between our first look and the lease (another delivery of the same message).
+  if (run.alreadyFinished) return await acknowledgeDuplicate(deps, run.alreadyFinished, delivery, log);
 
   let report: ReconcileReport;
   try {
-    if (!request.dryRun) await resolveInterruptedWrites(deps, request, delivery, log);
+    if (!request.dryRun) await resolveEarlierWrites(deps, request, delivery, log);
     const journal = tableWriteJournal(deps.tables.writes, { serviceId: request.serviceId, runId: request.runId, attempt: delivery.dequeueCount });
     report = await deps.engine.reconcile(request.serviceId, { dryRun: request.dryRun, hints: engineHintsOf(request), journal });
   } catch (error) {
     return await recordFailure(deps, request, delivery, startedAt, error, log);
   }
 
-  // Triggers merged in the moment between our taking the marker and the run starting: still this run's.
-  if (!request.dryRun) {
-    const late = await takeMergedTriggers(deps.tables.pending, request.serviceId, request.runId);
-    if (late.length > 0) await recordCoalescedTriggers(deps.tables.runs, request.runId, [...merged.mergedTriggers, ...late]);
-  }
+  await addLateTriggers(deps.tables, request, run.coalescedTriggers);
   const failed = report.outcomes.some((o) => o.status === "failed");
   const status: AttemptEnd = request.dryRun ? "dryRun" : failed ? "completedWithFailures" : "succeeded";
   const reconciled: ReconciledRun = { request, attempt: delivery.dequeueCount, status, report, startedAt, followUps: [], followUpLines: [] };
@@ -184,49 +161,25 @@ async function closeReconciledRun(deps: WorkerDeps, run: ReconciledRun, log: App
     else followUps.push(followUp.describe((await requestReconcile(deps.scheduler, followUp.ask, deps.now())).runId));
   }
   const finishedAt = deps.now();
-  await recordRunFinished(deps.tables.runs, request.runId, {
-    status,
-    startedAt: run.startedAt,
-    finishedAt,
-    plan: report.plan,
-    outcomes: report.outcomes,
-    servers: report.servers.map((s): RunServerSummary => ({
-      serverId: s.serverId,
-      name: s.name,
-      state: s.state,
-      principalId: s.principalId,
-      switchedThisRun: s.switchedThisRun,
-    })),
-    armReads: report.armCalls.reads,
-    armWrites: report.armCalls.writes,
-    converged: report.converged,
-    warnings,
-    followUps,
-  });
+  await finishReconciledRun(deps.tables.runs, request.runId, { status, startedAt: run.startedAt, finishedAt, report, warnings, followUps });
   log.info(
     `${request.serviceId}: run ${request.runId} ${status} (${report.plan.length} actions, ${report.armCalls.reads} reads, ${report.armCalls.writes} writes)`,
   );
   await trackReconciled(deps.telemetry, { request, attempt: run.attempt, status, report, startedAt: run.startedAt, finishedAt, recorded: run.recorded });
 }
 
-/**
- * Writes an earlier attempt announced but never completed (it was killed
- * between the intent and the answer): resolved under the lease, before this
- * run writes anything, by reading ARM. One table query when there are none.
- */
-async function resolveInterruptedWrites(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, log: AppLog): Promise<void> {
-  const open = await unresolvedIntents(deps.tables.writes, request.serviceId);
-  for (const write of open) {
-    const applied = await deps.engine.writeTookEffect(write);
-    await resolveIntent(deps.tables.writes, request.serviceId, write.rowKey, {
-      status: applied ? "applied" : "notApplied",
-      resolvedBy: `${request.runId}#${delivery.dequeueCount}`,
-      finishedAt: deps.now(),
-    });
+/** Writes of earlier attempts left unanswered (the attempt was killed mid-write): resolved under the lease, before this run writes anything. */
+async function resolveEarlierWrites(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, log: AppLog): Promise<void> {
+  const resolution = {
+    resolvedBy: `${request.runId}#${delivery.dequeueCount}`,
+    now: () => deps.now(),
+    tookEffect: (write: StoredWrite) => deps.engine.writeTookEffect(write),
+  };
+  await resolveInterruptedWrites(deps.tables.writes, request.serviceId, resolution, (write, applied) =>
     log.info(
       `${request.serviceId}: interrupted ${write.kind} of run ${write.runId} (attempt ${write.attempt}) resolved as ${applied ? "applied" : "notApplied"}`,
-    );
-  }
+    ),
+  );
 }
 
 /** A run whose reconcile threw: recorded, then acknowledged when terminal or redelivered when transient. */
@@ -244,27 +197,13 @@ async function recordFailure(
   const lastAttempt = delivery.dequeueCount >= deps.maxDequeueCount;
   const status: AttemptEnd = !transient ? "failed" : lastAttempt ? "poisoned" : "retrying";
   const now = deps.now();
-  await recordRunFinished(deps.tables.runs, request.runId, { status, startedAt, finishedAt: now, error: message, errorCode: info.code });
+  await finishFailedRun(deps.tables.runs, request.runId, { status, startedAt, finishedAt: now, error: message, errorCode: info.code });
   const deleted =
     !request.dryRun &&
     status === "failed" &&
     (await handleDeletedService(deps, { serviceId: request.serviceId, runId: request.runId, error, message, now }, log));
   if (!request.dryRun && status !== "retrying" && !deleted) {
-    await updateServiceRow(
-      deps.tables.services,
-      request.serviceId,
-      (previous) => ({
-        ...previous,
-        lastRunId: request.runId,
-        lastRunAt: now.toISOString(),
-        lastRunStatus: status,
-        lastError: message,
-        ...(status === "poisoned"
-          ? { poisonedAt: now.toISOString(), poisonedRunId: request.runId, poisonReason: `gave up after ${delivery.dequeueCount} attempts: ${message}` }
-          : {}),
-      }),
-      now,
-    );
+    await recordRunFailure(deps.tables.services, request.serviceId, { runId: request.runId, status, message, attempts: delivery.dequeueCount }, now);
   }
   await trackRunFailure(deps.telemetry, { request, attempt: delivery.dequeueCount, status, startedAt, finishedAt: now, errorCode: info.code, error: message });
   if (!transient) {

@@ -6,13 +6,13 @@ import { silentLog } from "../../../../src/lib/ports/log";
 import { requestReconcile } from "../../../../src/lib/scheduling/schedule";
 import { getPending } from "../../../../src/lib/store/pending-marker";
 import { addDueEntry, listDueEntries } from "../../../../src/lib/store/due-index";
-import { serverToEntity } from "../../../../src/lib/store/entities";
+import { serverToEntity } from "../../../../src/lib/store/server";
 import { countByState, emptyCounts } from "../../../../src/lib/store/records";
 import { type ServerRecord } from "../../../../src/lib/store/rows";
 import { resourceKey } from "../../../../src/lib/tables/keys";
-import { runFromEntity } from "../../../../src/lib/store/run-records";
-import { listServerRows } from "../../../../src/lib/store/server-records";
-import { getServiceRow, updateServiceRow } from "../../../../src/lib/store/service-records";
+import { runFromEntity } from "../../../../src/lib/store/run";
+import { listServerRows } from "../../../../src/lib/store/server";
+import { getServiceRow, updateServiceRow } from "../../../../src/lib/store/service";
 import { SSS_BRANCH, SSS_PROD, startAppStack, type AppStack } from "../../support/app-harness";
 
 let stack: AppStack;

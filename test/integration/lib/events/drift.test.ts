@@ -8,10 +8,10 @@ import { handleArmEvent } from "../../../../src/lib/events/handle-arm-event";
 import { silentLog } from "../../../../src/lib/ports/log";
 import { requestReconcile } from "../../../../src/lib/scheduling/schedule";
 import { resourceKey } from "../../../../src/lib/tables/keys";
-import { runFromEntity } from "../../../../src/lib/store/run-records";
+import { runFromEntity } from "../../../../src/lib/store/run";
 import type { RunRecord } from "../../../../src/lib/store/rows";
-import { listServerRows } from "../../../../src/lib/store/server-records";
-import { getServiceRow } from "../../../../src/lib/store/service-records";
+import { listServerRows } from "../../../../src/lib/store/server";
+import { getServiceRow } from "../../../../src/lib/store/service";
 import { SSS_BRANCH, SSS_PROD, startAppStack, SUB1, type AppStack } from "../../support/app-harness";
 
 /** Repairs the app makes on its own: new machine identities, duplicated or late events, drift found by the sweep. */

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { armEvents } from "../../../../src/functions/armEvents";
-import { getRun } from "../../../../src/lib/store/run-records";
-import { listServerRows } from "../../../../src/lib/store/server-records";
-import { getServiceRow } from "../../../../src/lib/store/service-records";
+import { getRun } from "../../../../src/lib/store/run";
+import { listServerRows } from "../../../../src/lib/store/server";
+import { getServiceRow } from "../../../../src/lib/store/service";
 import { SSS_BRANCH, SSS_PROD, startAppStack, type AppStack } from "../../support/app-harness";
 
 let stack: AppStack;

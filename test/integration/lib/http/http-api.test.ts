@@ -8,10 +8,10 @@ import { runHttp } from "../../../../src/functions/runHttp";
 import { serversHttp } from "../../../../src/functions/serversHttp";
 import { serviceHttp } from "../../../../src/functions/serviceHttp";
 import { servicesHttp } from "../../../../src/functions/servicesHttp";
-import { serverToEntity } from "../../../../src/lib/store/entities";
+import { serverToEntity } from "../../../../src/lib/store/server";
 import { acquireLease, releaseLease } from "../../../../src/lib/store/lease";
-import { recordRunQueued, recordRunStarted } from "../../../../src/lib/store/run-records";
-import { updateServiceRow } from "../../../../src/lib/store/service-records";
+import { recordRunQueued, recordRunStarted } from "../../../../src/lib/store/run";
+import { updateServiceRow } from "../../../../src/lib/store/service";
 import { newRunId } from "../../../../src/lib/tables/run-id";
 import { SSS_BRANCH, SSS_PROD, startAppStack, SUB1, type AppStack } from "../../support/app-harness";
 

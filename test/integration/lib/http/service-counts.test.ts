@@ -2,11 +2,11 @@ import { HttpRequest } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serviceHttp } from "../../../../src/functions/serviceHttp";
 import { servicesHttp } from "../../../../src/functions/servicesHttp";
-import { serverToEntity } from "../../../../src/lib/store/entities";
+import { serverToEntity } from "../../../../src/lib/store/server";
 import { resourceKey, serverKey } from "../../../../src/lib/tables/keys";
 import { countByState, emptyCounts } from "../../../../src/lib/store/records";
 import { type ServerRecord, type StateCounts } from "../../../../src/lib/store/rows";
-import { updateServiceRow } from "../../../../src/lib/store/service-records";
+import { updateServiceRow } from "../../../../src/lib/store/service";
 import { serverIdOf, SSS_PROD, startAppStack, type AppStack } from "../../support/app-harness";
 
 /**

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { statusPageHttp } from "../../../../src/functions/statusPageHttp";
 import { silentLog } from "../../../../src/lib/ports/log";
 import { toApiRequest } from "../../../../src/lib/http/functions-adapter";
-import { serverToEntity } from "../../../../src/lib/store/entities";
-import { getRun } from "../../../../src/lib/store/run-records";
-import { updateServiceRow } from "../../../../src/lib/store/service-records";
+import { serverToEntity } from "../../../../src/lib/store/server";
+import { getRun } from "../../../../src/lib/store/run";
+import { updateServiceRow } from "../../../../src/lib/store/service";
 import { servePage } from "../../../../src/lib/status-page/routes";
 import { SSS_BRANCH, SSS_PROD, startAppStack, type AppStack } from "../../support/app-harness";
 

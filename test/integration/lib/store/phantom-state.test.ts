@@ -11,9 +11,9 @@ import { buildView } from "../../../../src/cli/status/view";
 import { logFromContext } from "../../../../src/lib/composition/log";
 import { requestReconcile } from "../../../../src/lib/scheduling/schedule";
 import { addDueEntry } from "../../../../src/lib/store/due-index";
-import { getRun, listRejectedMessages } from "../../../../src/lib/store/run-records";
+import { getRun, listRejectedMessages } from "../../../../src/lib/store/run";
 import type { ServiceRecord } from "../../../../src/lib/store/rows";
-import { getServiceRow } from "../../../../src/lib/store/service-records";
+import { getServiceRow } from "../../../../src/lib/store/service";
 import { reconcileAllInScope } from "../../../../src/lib/sweep/sweep";
 import { SSS_BRANCH, startAppStack, SUB1, type AppStack } from "../../support/app-harness";
 

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
 import { TableClient } from "@azure/data-tables";
-import { resolveIntent, runWrites, tableWriteJournal, unresolvedIntents } from "../../../../src/lib/store/write-journal";
+import { resolveIntent, runWrites, tableWriteJournal, unresolvedIntents } from "../../../../src/lib/store/journal";
 import { newRunId } from "../../../../src/lib/tables/run-id";
 import type { WriteIntent } from "../../../../src/lib/reconcile/write-journal";
 

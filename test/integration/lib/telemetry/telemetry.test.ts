@@ -12,7 +12,7 @@ import { activationCheck } from "../../../../src/functions/activationCheck";
 import { fullSweep } from "../../../../src/functions/fullSweep";
 import { requestReconcile } from "../../../../src/lib/scheduling/schedule";
 import { SERVER_STATES } from "../../../../src/lib/store/rows";
-import { listServerRows } from "../../../../src/lib/store/server-records";
+import { listServerRows } from "../../../../src/lib/store/server";
 import { EVENT_NAMES } from "../../../../src/lib/telemetry/events";
 import { SSS_BRANCH, SSS_PROD, startAppStack, type AppStack } from "../../support/app-harness";
 import { customEvents, startIngestionEndpoint, type IngestionEndpoint } from "../../support/ingestion-endpoint";

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ServerState, ServerVerdict } from "../../../../src/lib/reconcile/report";
-import { mergeServerRecord } from "../../../../src/lib/store/server-merge";
+import { mergeServerRecord } from "../../../../src/lib/store/server";
 import { SERVER_STATES, type ServerRecord } from "../../../../src/lib/store/rows";
 
 const serviceId = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";

@@ -84,3 +84,26 @@ export async function resolveIntent(
     "Merge",
   );
 }
+
+/**
+ * Writes an earlier attempt announced but never completed (it was killed
+ * between the intent and the answer), each resolved by asking `tookEffect`
+ * (a read of ARM) and recorded as applied or notApplied, `resolvedBy` this
+ * attempt. One table query when there are none.
+ */
+export async function resolveInterruptedWrites(
+  table: TableClient,
+  serviceId: string,
+  resolution: { resolvedBy: string; now(): Date; tookEffect(write: StoredWrite): Promise<boolean> },
+  onResolved: (write: StoredWrite, applied: boolean) => void,
+): Promise<void> {
+  for (const write of await unresolvedIntents(table, serviceId)) {
+    const applied = await resolution.tookEffect(write);
+    await resolveIntent(table, serviceId, write.rowKey, {
+      status: applied ? "applied" : "notApplied",
+      resolvedBy: resolution.resolvedBy,
+      finishedAt: resolution.now(),
+    });
+    onResolved(write, applied);
+  }
+}

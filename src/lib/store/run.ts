@@ -1,10 +1,22 @@
 import { odata, type TableClient } from "@azure/data-tables";
 import type { z } from "zod";
-import type { Trigger } from "../queue/messages";
+import type { ReconcileRequest, Trigger } from "../queue/messages";
+import type { ReconcileReport } from "../reconcile/report";
+import type { StoreTables } from "../tables/clients";
+import { takeMergedTriggers, takePending } from "./pending-marker";
 import { decodeRow, flat } from "../tables/entity";
 import { toJsonColumns } from "../tables/json-columns";
 import { invertedTimeKey, parseRunId } from "../tables/run-id";
-import { duplicateRowSchema, rejectedRowSchema, RUN_JSON_COLUMNS, runRowSchema, type DuplicateDelivery, type RejectedMessage, type RunRecord } from "./rows";
+import {
+  duplicateRowSchema,
+  rejectedRowSchema,
+  RUN_JSON_COLUMNS,
+  runRowSchema,
+  type DuplicateDelivery,
+  type RejectedMessage,
+  type RunRecord,
+  type RunServerSummary,
+} from "./rows";
 import { finishAttempt, isFinalRunStatus, startAttempt, type AttemptEnd } from "./run-attempts";
 
 export interface RunStarted {
@@ -138,6 +150,92 @@ export async function recordRunFinished(table: TableClient, runId: string, done:
   return true;
 }
 
+/*
+ * A run in the worker's terms: start, add late triggers, finish (reconciled
+ * or failed); a message that is no run is rejected, a delivery of a run
+ * already over is a duplicate.
+ */
+
+/** The run when it is over (its record never changes again), else undefined. */
+export async function finishedRun(table: TableClient, runId: string): Promise<RunRecord | undefined> {
+  const run = await getRun(table, runId);
+  return run && isFinalRunStatus(run.status) ? run : undefined;
+}
+
+export interface StartedRun {
+  /** Triggers merged into the run while it waited on the queue. */
+  coalescedTriggers: Trigger[];
+  /** Set when another delivery of the same message finished the run first. */
+  alreadyFinished?: RunRecord;
+}
+
+/**
+ * An attempt starts: the service's pending marker is taken with the triggers
+ * merged into it (not for a dry run, which is never coalesced), and the
+ * attempt is recorded.
+ */
+export async function startRun(
+  tables: Pick<StoreTables, "runs" | "pending">,
+  request: ReconcileRequest,
+  attempt: { attempt: number; worker: string; startedAt: Date },
+): Promise<StartedRun> {
+  const merged = request.dryRun ? { mergedTriggers: [] } : await takePending(tables.pending, request.serviceId, request.runId);
+  const started = await recordRunStarted(tables.runs, request.runId, {
+    serviceId: request.serviceId,
+    dryRun: request.dryRun,
+    trigger: request.trigger,
+    queuedAt: request.requestedAt,
+    ...attempt,
+    coalescedTriggers: merged.mergedTriggers,
+  });
+  const alreadyFinished = started === "finished" ? await finishedRun(tables.runs, request.runId) : undefined;
+  return { coalescedTriggers: merged.mergedTriggers, ...(alreadyFinished ? { alreadyFinished } : {}) };
+}
+
+/** Triggers merged in the moment between the run taking its marker and starting: still this run's, added to its record. */
+export async function addLateTriggers(tables: Pick<StoreTables, "runs" | "pending">, request: ReconcileRequest, coalesced: Trigger[]): Promise<void> {
+  if (request.dryRun) return;
+  const late = await takeMergedTriggers(tables.pending, request.serviceId, request.runId);
+  if (late.length > 0) await recordCoalescedTriggers(tables.runs, request.runId, [...coalesced, ...late]);
+}
+
+/** A run whose reconcile returned a report: its plan, outcomes, servers, ARM calls, warnings and follow-ups. */
+export async function finishReconciledRun(
+  table: TableClient,
+  runId: string,
+  done: { status: AttemptEnd; startedAt: Date; finishedAt: Date; report: ReconcileReport; warnings: string[]; followUps: string[] },
+): Promise<void> {
+  const { report } = done;
+  await recordRunFinished(table, runId, {
+    status: done.status,
+    startedAt: done.startedAt,
+    finishedAt: done.finishedAt,
+    plan: report.plan,
+    outcomes: report.outcomes,
+    servers: report.servers.map((s): RunServerSummary => ({
+      serverId: s.serverId,
+      name: s.name,
+      state: s.state,
+      principalId: s.principalId,
+      switchedThisRun: s.switchedThisRun,
+    })),
+    armReads: report.armCalls.reads,
+    armWrites: report.armCalls.writes,
+    converged: report.converged,
+    warnings: done.warnings,
+    followUps: done.followUps,
+  });
+}
+
+/** A run whose reconcile threw: the attempt ends failed, retrying or poisoned, with the error. */
+export async function finishFailedRun(
+  table: TableClient,
+  runId: string,
+  done: { status: AttemptEnd; startedAt: Date; finishedAt: Date; error: string; errorCode: string },
+): Promise<void> {
+  await recordRunFinished(table, runId, done);
+}
+
 const DUPLICATES_PARTITION = "_duplicates";
 
 /** A delivery of a finished run's message, acknowledged without touching the run (its partition never collides with a service key). */
@@ -215,4 +313,30 @@ export async function getRun(table: TableClient, runId: string): Promise<RunReco
     if ((error as { statusCode?: number }).statusCode === 404) return undefined;
     throw error;
   }
+}
+
+/**
+ * A run is marked "running" before the engine starts and finished after it. A
+ * worker that dies in between (host crash, scale-in, the last delivery moved
+ * to the poison queue without running) leaves "running" behind for good. A
+ * live run holds the service lease and renews it; a run that does not hold it
+ * and started longer than the lease duration ago is not running any more: the
+ * status API says so instead of showing it running forever. Nothing is lost: the row keeps what it had, and
+ * the next run of the service (event, re-run or the daily sweep) repairs
+ * whatever the abandoned one left half done.
+ */
+export function withAbandonment(run: RunRecord, now: Date, leaseDurationMs: number, lease: { owner: string } | undefined): RunRecord {
+  if (run.status !== "running" || !run.startedAt) return run;
+  // The worker renews the lease while the run lasts: as long as this run holds it, it is alive.
+  if (lease?.owner.endsWith(`/${run.runId}`)) return run;
+  const started = Date.parse(run.startedAt);
+  if (!Number.isFinite(started) || now.getTime() <= started + leaseDurationMs) return run;
+  return {
+    ...run,
+    status: "abandoned",
+    error:
+      run.error ??
+      `the worker stopped without finishing this run (started ${run.startedAt}, its ${Math.round(leaseDurationMs / 1000)} s lease expired); ` +
+        "the next run of the service repairs what it left undone",
+  };
 }
