@@ -4,12 +4,24 @@
 // A module imports only from its own layer or below; only src/functions
 // (and src/index.ts) reach the composition root; no import cycles at all.
 // src/functions and src/index.ts import little at the top (cold start).
+// src/lib/azure, src/lib/reconcile and src/lib/store are entered only through
+// their index.ts.
 const HANDLERS = "events|activation|http|status-page|worker|sweep";
 const above = (...layers) => `^src/lib/(${layers.join("|")})/`;
+// Folders whose index.ts is their public surface: other folders import them only through it.
+const FRONT_DOORS = ["azure", "reconcile", "store"];
+const throughFrontDoor = (folder) => ({
+  name: `${folder}-through-its-index`,
+  severity: "error",
+  comment: `Outside src/lib/${folder}, import it as "…/${folder}" (its index.ts), never one of its files: the index is what it offers.`,
+  from: { path: "^src/", pathNot: `^src/lib/${folder}/` },
+  to: { path: `^src/lib/${folder}/`, pathNot: `^src/lib/${folder}/index\\.ts$` },
+});
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
+    ...FRONT_DOORS.map(throughFrontDoor),
     { name: "no-circular", severity: "error", comment: "Imports run one way.", from: {}, to: { circular: true } },
     {
       name: "azure-is-the-bottom",

@@ -4,12 +4,18 @@ import type { SchedulerDeps } from "../scheduling/schedule";
 import type { StoreTables } from "../tables/clients";
 import type { AppLog } from "../ports/log";
 import { requestReconcile } from "../scheduling/schedule";
-import { listDueEntries, deleteDueEntry, type StoredDueEntry } from "../store/due-index";
-import { serverToEntity } from "../store/server";
-import { countByState } from "../store/records";
-import type { ServerRecord, StateCounts } from "../store/rows";
-import { getServerRow, listServerRows } from "../store/server";
-import { updateServiceRow } from "../store/service";
+import {
+  listDueEntries,
+  deleteDueEntry,
+  type StoredDueEntry,
+  serverToEntity,
+  countByState,
+  type ServerRecord,
+  type StateCounts,
+  getServerRow,
+  listServerRows,
+  updateServiceRow,
+} from "../store";
 import { isPreconditionFailed } from "../tables/table-errors";
 import type { Telemetry } from "../telemetry/telemetry";
 import { trackActivationCheck } from "../telemetry/track";

@@ -1,7 +1,7 @@
 import { loadConfig } from "../config";
 import { bindEngine } from "./engine-binding";
 import { createAppDeps, type AppDeps } from "./app-deps";
-import { createCredential } from "../azure/credential";
+import { createCredential } from "../azure";
 import { DefaultAzureCredential, ManagedIdentityCredential } from "@azure/identity";
 import { createAzureMonitorTelemetry } from "../telemetry/azure-monitor";
 

@@ -1,12 +1,20 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { Config } from "../config";
-import { createArmConnection, type ArmConnection } from "../azure/arm-connection";
-import { isTransientArmError, toArmErrorInfo } from "../azure/arm-error";
-import { getMachineIdentity, getRegisteredServer, listRegisteredServers, listStorageSyncServices } from "../azure/reads";
+import {
+  createArmConnection,
+  type ArmConnection,
+  isTransientArmError,
+  toArmErrorInfo,
+  getMachineIdentity,
+  getRegisteredServer,
+  listRegisteredServers,
+  listStorageSyncServices,
+  isResourceDeleted,
+  storageSyncServiceDeletion,
+  writeTookEffect,
+} from "../azure";
 import { reconcileService } from "../reconcile";
-import { isResourceDeleted, storageSyncServiceDeletion } from "../azure/service-deletion";
 import type { EnginePort } from "../ports/engine-port";
-import { writeTookEffect } from "../azure/write-effects";
 
 /** Binds the app's EnginePort to the real engine and ARM reads over one connection. */
 export function bindEngineToConnection(config: Config, arm: ArmConnection): EnginePort {

@@ -3,13 +3,12 @@ import type { EnginePort } from "../ports/engine-port";
 import type { SchedulerDeps } from "../scheduling/schedule";
 import type { StoreTables } from "../tables/clients";
 import type { AppLog } from "../ports/log";
-import { isWithinScopes, resourceIdKey } from "../azure/resource-id";
+import { isWithinScopes, resourceIdKey } from "../azure";
 import type { Trigger } from "../queue/messages";
 import { requestReconcile, type Scheduled } from "../scheduling/schedule";
-import { listServerRowsByPrincipal, listAllServerRows } from "../store/server";
+import { listServerRowsByPrincipal, listAllServerRows, getMachineRow, saveMachineRow } from "../store";
 import { classifyArmEvent } from "./classify";
-import { hostNamesMatch } from "../reconcile/host-name";
-import { getMachineRow, saveMachineRow } from "../store/machines";
+import { hostNamesMatch } from "../reconcile";
 
 /** What handling an ARM event needs. */
 export interface ArmEventDeps {

@@ -1,17 +1,25 @@
 import type { Config } from "../config";
 import type { StoreTables } from "../tables/clients";
-import { isWithinScopes } from "../azure/resource-id";
+import { isWithinScopes } from "../azure";
 import { resourceKey } from "../tables/keys";
-import { countByState, emptyCounts, isServerState } from "../store/records";
-import { SERVER_STATES, type ServerRecord } from "../store/rows";
-import { getRun, runFromEntity } from "../store/run";
-import { runWrites } from "../store/journal";
+import {
+  countByState,
+  emptyCounts,
+  isServerState,
+  SERVER_STATES,
+  type ServerRecord,
+  getRun,
+  runFromEntity,
+  runWrites,
+  currentLease,
+  withAbandonment,
+  listServerRows,
+  listServerRowsByState,
+  getServiceRow,
+  listServiceRows,
+} from "../store";
 import type { RunDetail } from "./schemas";
 import { isRunId } from "../tables/run-id";
-import { currentLease } from "../store/lease";
-import { withAbandonment } from "../store/run";
-import { listServerRows, listServerRowsByState } from "../store/server";
-import { getServiceRow, listServiceRows } from "../store/service";
 import { apiError, json, type ApiRequest, type ApiResponse } from "./api-types";
 import { checkServiceId } from "./resource-ids";
 

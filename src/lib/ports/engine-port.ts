@@ -1,10 +1,5 @@
-import type { MachineIdentity } from "../azure/machines";
-import type { RegisteredServerView } from "../azure/views";
-import type { ArmErrorInfo } from "../azure/arm-error";
-import type { EngineHints } from "../reconcile/hints";
-import type { ReconcileReport } from "../reconcile/report";
-import type { WriteJournal } from "../reconcile/write-journal";
-import type { JournaledWrite } from "../azure/write-effects";
+import type { MachineIdentity, RegisteredServerView, ArmErrorInfo, JournaledWrite } from "../azure";
+import type { EngineHints, ReconcileReport, WriteJournal } from "../reconcile";
 
 /** The registered-server fields the app reads (the engine's normalized view: zero GUIDs absent, enums as ARM spells them). */
 export type RegisteredServerSnapshot = Pick<

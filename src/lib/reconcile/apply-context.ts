@@ -1,7 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { ArmConnection } from "../azure/arm-connection";
-import { toArmErrorInfo } from "../azure/arm-error";
-import type { RegisteredServerView, StorageSyncServiceView } from "../azure/views";
+import { type ArmConnection, toArmErrorInfo, type RegisteredServerView, type StorageSyncServiceView } from "../azure";
 import type { Limiter } from "./concurrency";
 import type { Plan } from "./plan";
 import type { ActionOutcome, ActionStatus } from "./report";

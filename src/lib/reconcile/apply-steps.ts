@@ -1,6 +1,14 @@
-import { isReplicationDelay, toArmErrorInfo } from "../azure/arm-error";
-import { createRoleAssignment, deleteRoleAssignmentById, roleAssignmentName } from "../azure/role-assignments";
-import { getRegisteredServerById, getStorageSyncService, patchRegisteredServerIdentity, patchStorageSyncService } from "../azure/storage-sync";
+import {
+  isReplicationDelay,
+  toArmErrorInfo,
+  createRoleAssignment,
+  deleteRoleAssignmentById,
+  roleAssignmentName,
+  getRegisteredServerById,
+  getStorageSyncService,
+  patchRegisteredServerIdentity,
+  patchStorageSyncService,
+} from "../azure";
 import type {
   DeleteRoleAssignmentAction,
   EnableServiceIdentityAction,

@@ -1,6 +1,4 @@
-import type { ArmConnection } from "../azure/arm-connection";
-import { toArmErrorInfo } from "../azure/arm-error";
-import { ROLE } from "../azure/role-assignments";
+import { type ArmConnection, toArmErrorInfo, ROLE } from "../azure";
 import type { PlannedAction } from "./actions";
 import { ActionFailure, NotPermitted, type ApplyContext, type ApplyResult, type Executed } from "./apply-context";
 import { deleteGrant, enableServiceIdentity, grantWithBackOff, setUseIdentity, switchOrRepairServer } from "./apply-steps";

@@ -1,4 +1,4 @@
-import { isReplicationDelay, isTransient, type ArmErrorInfo } from "../azure/arm-error";
+import { isReplicationDelay, isTransient, type ArmErrorInfo } from "../azure";
 
 /** What failed, so the remedy can name the File Sync error (0x80c8305f, 0x80c86053, 0x80c86063, 403) that fits. */
 export type FailureContext =

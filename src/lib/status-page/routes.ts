@@ -1,11 +1,11 @@
 import type { SignInMode } from "../sign-in-mode";
 import type { AppLog } from "../ports/log";
-import { isWithinScopes } from "../azure/resource-id";
+import { isWithinScopes } from "../azure";
 import type { ApiErrorBody, ApiRequest, ApiResponse } from "../http/api-types";
 import { postReconcile } from "../http/reconcile-api";
 import { getRunRecord, getServiceDetail, getServices, type StatusApiDeps } from "../http/status-api";
 import type { SweepDeps } from "../sweep/sweep";
-import { listAllServerRows } from "../store/server";
+import { listAllServerRows } from "../store";
 import { html } from "./html";
 import { layout, type PageFrame } from "./layout";
 import { pageLinks } from "./links";

@@ -1,5 +1,5 @@
 import { odata, type TableClient } from "@azure/data-tables";
-import type { WriteIntent, WriteJournal, WriteResult } from "../reconcile/write-journal";
+import type { WriteIntent, WriteJournal, WriteResult } from "../reconcile";
 import { decodeRow, flat } from "../tables/entity";
 import { resourceKey } from "../tables/keys";
 import { parseRunId } from "../tables/run-id";

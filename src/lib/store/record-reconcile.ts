@@ -1,5 +1,5 @@
 import type { TransactionAction } from "@azure/data-tables";
-import type { ReconcileReport, ServerState } from "../reconcile/report";
+import type { ReconcileReport, ServerState } from "../reconcile";
 import { addDueEntries } from "./due-index";
 import type { DueEntry } from "./rows";
 import { serverToEntity } from "./server";

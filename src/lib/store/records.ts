@@ -1,4 +1,4 @@
-import type { ServerState } from "../reconcile/report";
+import type { ServerState } from "../reconcile";
 import { SERVER_STATES, type StateCounts } from "./rows";
 
 export function emptyCounts(): StateCounts {

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { WRITE_KINDS, type WriteKind } from "../azure/write-kinds";
-import type { ActionOutcome, PlannedActionBase, ServerState } from "../reconcile/report";
+import { WRITE_KINDS, type WriteKind } from "../azure";
+import type { ActionOutcome, PlannedActionBase, ServerState } from "../reconcile";
 import type { Trigger } from "../queue/messages";
 
 /**

@@ -1,7 +1,7 @@
 import { odata, type TableClient } from "@azure/data-tables";
 import type { z } from "zod";
 import type { ReconcileRequest, Trigger } from "../queue/messages";
-import type { ReconcileReport } from "../reconcile/report";
+import type { ReconcileReport } from "../reconcile";
 import type { StoreTables } from "../tables/clients";
 import { takeMergedTriggers, takePending } from "./pending-marker";
 import { decodeRow, flat } from "../tables/entity";

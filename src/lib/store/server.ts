@@ -1,8 +1,8 @@
 import type { TableClient } from "@azure/data-tables";
 import { odataString, resourceKey, serverKey } from "../tables/keys";
 import { decodeRow, flat, type FlatEntity } from "../tables/entity";
-import { sameGuid } from "../azure/guid";
-import type { ServerState, ServerVerdict } from "../reconcile/report";
+import { sameGuid } from "../azure";
+import type { ServerState, ServerVerdict } from "../reconcile";
 import { serverRowSchema, type ServerRecord } from "./rows";
 import { isNotFound } from "../tables/table-errors";
 

@@ -1,8 +1,7 @@
-import { isSameOrDescendantScope, resourceIdKey } from "../azure/resource-id";
+import { isSameOrDescendantScope, resourceIdKey } from "../azure";
 import type { EnginePort } from "../ports/engine-port";
 import type { AppLog } from "../ports/log";
-import { markServiceDeleted } from "../store/service";
-import { listServiceRows } from "../store/service";
+import { markServiceDeleted, listServiceRows } from "../store";
 import type { StoreTables } from "../tables/clients";
 
 /**

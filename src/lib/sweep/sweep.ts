@@ -3,7 +3,7 @@ import type { EnginePort } from "../ports/engine-port";
 import type { SchedulerDeps } from "../scheduling/schedule";
 import { requestReconcile, type ReconcileAsk, type Scheduled } from "../scheduling/schedule";
 import type { Trigger } from "../queue/messages";
-import { mapWithConcurrency } from "../reconcile/concurrency";
+import { mapWithConcurrency } from "../reconcile";
 import type { AppLog } from "../ports/log";
 import type { Telemetry } from "../telemetry/telemetry";
 import { trackSweep } from "../telemetry/track";

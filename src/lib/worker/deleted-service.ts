@@ -1,7 +1,7 @@
 import type { EnginePort } from "../ports/engine-port";
 import type { AppLog } from "../ports/log";
 import type { StoreTables } from "../tables/clients";
-import { markServiceDeleted } from "../store/service";
+import { markServiceDeleted } from "../store";
 
 /**
  * After a run failed terminally: when ARM said "not found" and one GET of the

@@ -1,8 +1,6 @@
 import type { ReconcileRequest } from "../queue/messages";
-import type { ReconcileReport } from "../reconcile/report";
-import type { AttemptEnd } from "../store/run-attempts";
-import type { RecordedReconcile } from "../store/record-reconcile";
-import type { RunStatus } from "../store/rows";
+import type { ReconcileReport } from "../reconcile";
+import type { AttemptEnd, RecordedReconcile, RunStatus } from "../store";
 import type { FollowUp } from "./requeue";
 
 export type WorkerOutcome =

@@ -2,15 +2,25 @@ import type { Config } from "../config";
 import type { EnginePort } from "../ports/engine-port";
 import type { ReconcileQueue } from "../queue/reconcile-queue";
 import type { StoreTables } from "../tables/clients";
-import { isWithinScopes } from "../azure/resource-id";
+import { isWithinScopes } from "../azure";
 import { parseReconcileMessage, type ReconcileRequest } from "../queue/messages";
-import { recordReconcileResult } from "../store/record-reconcile";
-import { addLateTriggers, finishedRun, finishFailedRun, finishReconciledRun, recordDuplicateDelivery, recordRejectedMessage, startRun } from "../store/run";
-import type { AttemptEnd } from "../store/run-attempts";
-import { resolveInterruptedWrites, tableWriteJournal, type StoredWrite } from "../store/journal";
-import type { RunRecord } from "../store/rows";
-import { recordRunFailure } from "../store/service";
-import type { ReconcileReport } from "../reconcile/report";
+import {
+  recordReconcileResult,
+  addLateTriggers,
+  finishedRun,
+  finishFailedRun,
+  finishReconciledRun,
+  recordDuplicateDelivery,
+  recordRejectedMessage,
+  startRun,
+  type AttemptEnd,
+  resolveInterruptedWrites,
+  tableWriteJournal,
+  type StoredWrite,
+  type RunRecord,
+  recordRunFailure,
+} from "../store";
+import type { ReconcileReport } from "../reconcile";
 import { requestReconcile, type SchedulerDeps } from "../scheduling/schedule";
 import { decideFollowUps, engineHintsOf } from "./requeue";
 import { handleDeletedService } from "./deleted-service";

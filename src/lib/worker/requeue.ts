@@ -1,7 +1,5 @@
-import { isReplicationDelay, isTransient } from "../azure/arm-error";
-import { isAgentTooOld } from "../reconcile/agent-version";
-import type { EngineHints } from "../reconcile/hints";
-import type { ReconcileReport } from "../reconcile/report";
+import { isReplicationDelay, isTransient } from "../azure";
+import { isAgentTooOld, type EngineHints, type ReconcileReport } from "../reconcile";
 import type { DiscoveryWatch, ReconcileRequest } from "../queue/messages";
 import type { ReconcileAsk } from "../scheduling/schedule";
 

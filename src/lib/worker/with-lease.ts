@@ -1,6 +1,6 @@
 import type { StoreTables } from "../tables/clients";
 import type { AppLog } from "../ports/log";
-import { acquireLease, releaseLease, renewLease } from "../store/lease";
+import { acquireLease, releaseLease, renewLease } from "../store";
 
 export interface LeaseDeps {
   tables: Pick<StoreTables, "leases">;
