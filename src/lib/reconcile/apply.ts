@@ -69,28 +69,16 @@ async function runAction(ctx: ApplyContext, action: PlannedAction): Promise<Acti
     ctx.progress(`${executed.status === "alreadyPresent" ? "present" : "done"}: ${action.description}`);
     return { actionId: action.id, status: executed.status, attempts: executed.attempts, durationMs: Date.now() - started, requestId: executed.requestId };
   } catch (error) {
+    // In the order the outcome always had: actionId, status, attempts, durationMs, then the rest.
+    const ended = <S extends "skipped" | "failed">(status: S) => ({ actionId: action.id, status, attempts: tries.count, durationMs: Date.now() - started });
     if (error instanceof NotPermitted) {
       ctx.progress(`REPORTED: ${action.description}: ${error.message}`);
-      return {
-        actionId: action.id,
-        status: "skipped",
-        attempts: tries.count,
-        durationMs: Date.now() - started,
-        skippedBecause: error.message,
-        remedy: remedyFor({ code: "AuthorizationFailed", message: error.message, statusCode: 403 }, { kind: "deleteRoleAssignment" }),
-      };
+      const denied = { code: "AuthorizationFailed", message: error.message, statusCode: 403 };
+      return { ...ended("skipped"), skippedBecause: error.message, remedy: remedyFor(denied, { kind: "deleteRoleAssignment" }) };
     }
     const info = error instanceof ActionFailure ? { code: error.code, message: error.message } : toArmErrorInfo(error);
     ctx.progress(`FAILED: ${action.description}: ${info.code}: ${info.message}`);
-    return {
-      actionId: action.id,
-      status: "failed",
-      attempts: tries.count,
-      durationMs: Date.now() - started,
-      requestId: info.requestId,
-      error: info,
-      remedy: remedyFor(info, failureContext(action)),
-    };
+    return { ...ended("failed"), requestId: info.requestId, error: info, remedy: remedyFor(info, failureContext(action)) };
   }
 }
 

@@ -5,20 +5,20 @@ import type { StoreTables } from "../tables/clients";
 import { isWithinScopes } from "../azure";
 import { parseReconcileMessage, type ReconcileRequest } from "../queue/messages";
 import {
-  recordReconcileResult,
-  addLateTriggers,
   finishedRun,
-  finishFailedRun,
-  finishReconciledRun,
-  recordDuplicateDelivery,
-  recordRejectedMessage,
   startRun,
-  type AttemptEnd,
-  resolveInterruptedWrites,
+  addLateTriggers,
+  finishReconciledRun,
+  finishFailedRun,
+  recordRejectedMessage,
+  recordDuplicateDelivery,
   tableWriteJournal,
-  type StoredWrite,
-  type RunRecord,
+  resolveInterruptedWrites,
+  recordReconcileResult,
   recordRunFailure,
+  type AttemptEnd,
+  type RunRecord,
+  type StoredWrite,
 } from "../store";
 import type { ReconcileReport } from "../reconcile";
 import { requestReconcile, type SchedulerDeps } from "../scheduling/schedule";
@@ -65,7 +65,7 @@ export interface DeliveryInfo {
  */
 export async function handleReconcileMessage(deps: WorkerDeps, raw: unknown, delivery: DeliveryInfo, log: AppLog): Promise<WorkerOutcome> {
   const admitted = await admit(deps, raw, delivery, log);
-  if ("kind" in admitted) return await settle(deps, admitted, log);
+  if ("disposition" in admitted) return await settle(deps, admitted.disposition, log);
   const request = admitted.request;
   // The owner ends in the run id: the status API tells a live run from an abandoned one by it.
   const lease = { serviceId: request.serviceId, owner: `${deps.workerId}/${request.runId}`, runId: request.runId };
@@ -91,16 +91,21 @@ async function settle(deps: WorkerDeps, disposition: Disposition, log: AppLog): 
 }
 
 /** A valid request within MANAGED_SCOPES of a run not yet over, or how the message ends without a run. */
-async function admit(deps: WorkerDeps, raw: unknown, delivery: DeliveryInfo, log: AppLog): Promise<Disposition | { request: ReconcileRequest }> {
+async function admit(
+  deps: WorkerDeps,
+  raw: unknown,
+  delivery: DeliveryInfo,
+  log: AppLog,
+): Promise<{ request: ReconcileRequest } | { disposition: Disposition }> {
   const parsed = parseReconcileMessage(raw);
-  if (!parsed.ok) return await reject(deps, raw, parsed.error, log);
+  if (!parsed.ok) return { disposition: await reject(deps, raw, parsed.error, log) };
   const request = parsed.request;
   if (!isWithinScopes(request.serviceId, deps.config.managedScopes)) {
-    return await reject(deps, raw, `${request.serviceId} is outside MANAGED_SCOPES (${deps.config.managedScopes.join(", ")})`, log);
+    return { disposition: await reject(deps, raw, `${request.serviceId} is outside MANAGED_SCOPES (${deps.config.managedScopes.join(", ")})`, log) };
   }
   // A redelivered message of a run that is over (the queue delivers at least once): acknowledged, the run untouched.
   const finished = await finishedRun(deps.tables.runs, request.runId);
-  if (finished) return await acknowledgeDuplicate(deps, finished, delivery, log);
+  if (finished) return { disposition: await acknowledgeDuplicate(deps, finished, delivery, log) };
   return { request };
 }
 
