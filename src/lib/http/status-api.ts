@@ -10,8 +10,8 @@ import {
   type ServerRecord,
   getRun,
   runFromEntity,
-  runWrites,
-  currentLease,
+  listRunWrites,
+  getCurrentLease,
   withAbandonment,
   listServerRows,
   listServerRowsByState,
@@ -70,7 +70,7 @@ export async function getServiceDetail(deps: StatusApiDeps, request: ApiRequest)
   const [service, serverRows, lease, runEntities] = await Promise.all([
     getServiceRow(deps.tables.services, id.serviceId),
     listServerRows(deps.tables.servers, id.serviceId),
-    currentLease(deps.tables.leases, id.serviceId, deps.now()),
+    getCurrentLease(deps.tables.leases, id.serviceId, deps.now()),
     newestRunEntities(deps.tables.runs, id.serviceId, RECENT_RUNS),
   ]);
   if (!service) return apiError(404, "NotFound", `no status recorded for ${id.serviceId} yet; POST /api/reconcile to run it`);
@@ -153,8 +153,8 @@ export async function getRunRecord(deps: StatusApiDeps, request: ApiRequest): Pr
   if (!run) return apiError(404, "NotFound", `no run ${runId}`);
   if (!isWithinScopes(run.serviceId, deps.config.managedScopes))
     return apiError(403, "OutsideScope", `run ${runId} belongs to a service outside MANAGED_SCOPES`);
-  const lease = run.status === "running" ? await currentLease(deps.tables.leases, run.serviceId, deps.now()) : undefined;
-  const writes = (await runWrites(deps.tables.writes, runId)).map(({ rowKey: _rowKey, ...write }) => write);
+  const lease = run.status === "running" ? await getCurrentLease(deps.tables.leases, run.serviceId, deps.now()) : undefined;
+  const writes = (await listRunWrites(deps.tables.writes, runId)).map(({ rowKey: _rowKey, ...write }) => write);
   const detail: RunDetail = { ...withAbandonment(run, deps.now(), deps.config.leaseDurationMs, lease), writes };
   return json(200, detail);
 }

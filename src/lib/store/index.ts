@@ -12,7 +12,7 @@
  * rows.ts holds the zod schema of every row. Everything outside comes in
  * through this file.
  */
-export { acquireLease, currentLease, releaseLease, renewLease, type Lease, type LeaseResult } from "./lease";
+export { acquireLease, getCurrentLease, releaseLease, renewLease, type Lease, type LeaseResult } from "./lease";
 export { createOrMergePending, getPending, markPendingQueued } from "./pending-marker";
 export { deleteDueEntry, listDueEntries, type StoredDueEntry } from "./due-index";
 export { getMachineRow, saveMachineRow } from "./machines";
@@ -52,6 +52,6 @@ export {
   withAbandonment,
 } from "./run";
 export { FINAL_RUN_STATUSES, isFinalRunStatus, type AttemptEnd } from "./run-attempts";
-export { resolveInterruptedWrites, runWrites, tableWriteJournal, unresolvedIntents, type StoredWrite } from "./journal";
+export { resolveInterruptedWrites, listRunWrites, tableWriteJournal, listUnresolvedIntents, type StoredWrite } from "./journal";
 export { getServerRow, listAllServerRows, listServerRows, listServerRowsByPrincipal, listServerRowsByState, serverToEntity } from "./server";
 export { getServiceRow, listServiceRows, markServiceDeleted, recordRunFailure, updateServiceRow } from "./service";

@@ -56,7 +56,7 @@ async function query(table: TableClient, filter: string): Promise<StoredWrite[]>
 }
 
 /** Every journal entry of one run (all attempts), in attempt order. */
-export function runWrites(table: TableClient, runId: string): Promise<StoredWrite[]> {
+export function listRunWrites(table: TableClient, runId: string): Promise<StoredWrite[]> {
   const keys = parseRunId(runId);
   if (!keys) return Promise.resolve([]);
   const prefix = runPrefix(keys.rowKey);
@@ -65,7 +65,7 @@ export function runWrites(table: TableClient, runId: string): Promise<StoredWrit
 }
 
 /** Intents of a service whose outcome no attempt recorded (left by an attempt that was killed mid-write). */
-export function unresolvedIntents(table: TableClient, serviceId: string): Promise<StoredWrite[]> {
+export function listUnresolvedIntents(table: TableClient, serviceId: string): Promise<StoredWrite[]> {
   return query(table, odata`PartitionKey eq ${resourceKey(serviceId)} and status eq 'intended'`);
 }
 
@@ -97,7 +97,7 @@ export async function resolveInterruptedWrites(
   resolution: { resolvedBy: string; now(): Date; tookEffect(write: StoredWrite): Promise<boolean> },
   onResolved: (write: StoredWrite, applied: boolean) => void,
 ): Promise<void> {
-  for (const write of await unresolvedIntents(table, serviceId)) {
+  for (const write of await listUnresolvedIntents(table, serviceId)) {
     const applied = await resolution.tookEffect(write);
     await resolveIntent(table, serviceId, write.rowKey, {
       status: applied ? "applied" : "notApplied",

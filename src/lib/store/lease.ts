@@ -86,7 +86,7 @@ export async function renewLease(table: TableClient, lease: Lease, durationMs: n
 }
 
 /** Who holds the service's lease now (undefined when nobody does or it has expired). */
-export async function currentLease(table: TableClient, serviceId: string, now: Date = new Date()): Promise<{ owner: string; expiresAt: Date } | undefined> {
+export async function getCurrentLease(table: TableClient, serviceId: string, now: Date = new Date()): Promise<{ owner: string; expiresAt: Date } | undefined> {
   try {
     const current = await readLease(table, resourceKey(serviceId));
     const expiresAt = new Date(current.expiresAt);

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
 import { TableClient } from "@azure/data-tables";
-import { resolveIntent, runWrites, tableWriteJournal, unresolvedIntents } from "../../../../src/lib/store/journal";
+import { resolveIntent, listRunWrites, tableWriteJournal, listUnresolvedIntents } from "../../../../src/lib/store/journal";
 import { newRunId } from "../../../../src/lib/tables/run-id";
 import type { WriteIntent } from "../../../../src/lib/reconcile/write-journal";
 
@@ -33,14 +33,14 @@ describe("the Writes table journal", () => {
     await attempt2.complete(b.clientRequestId, { status: "applied", armRequestId: "req-b" });
     await tableWriteJournal(table, { serviceId, runId: other, attempt: 1 }).intend(c);
 
-    expect((await runWrites(table, runId)).map((w) => [w.attempt, w.clientRequestId, w.status, w.armRequestId])).toEqual([
+    expect((await listRunWrites(table, runId)).map((w) => [w.attempt, w.clientRequestId, w.status, w.armRequestId])).toEqual([
       [1, a.clientRequestId, "intended", undefined],
       [2, b.clientRequestId, "applied", "req-b"],
     ]);
-    const open = await unresolvedIntents(table, serviceId);
+    const open = await listUnresolvedIntents(table, serviceId);
     expect(open.map((w) => w.clientRequestId).sort()).toEqual([a.clientRequestId, c.clientRequestId].sort());
     const left = open.find((w) => w.clientRequestId === a.clientRequestId);
     await resolveIntent(table, serviceId, left?.rowKey ?? "", { status: "applied", resolvedBy: `${runId}#2`, finishedAt: new Date() });
-    expect((await runWrites(table, runId))[0]).toMatchObject({ status: "applied", resolvedBy: `${runId}#2`, principalId: a.principalId });
+    expect((await listRunWrites(table, runId))[0]).toMatchObject({ status: "applied", resolvedBy: `${runId}#2`, principalId: a.principalId });
   });
 });
