@@ -145,25 +145,33 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
   await addLateTriggers(deps.tables, request, run.coalescedTriggers);
   const failed = report.outcomes.some((o) => o.status === "failed");
   const status: AttemptEnd = request.dryRun ? "dryRun" : failed ? "completedWithFailures" : "succeeded";
-  const reconciled: ReconciledRun = { request, attempt: delivery.dequeueCount, status, report, startedAt, followUps: [], followUpLines: [] };
-  if (!request.dryRun) {
-    const recorded = await recordReconcileResult(deps.tables, {
-      report,
-      runId: request.runId,
-      runStatus: status,
-      now: deps.now(),
-      activationWindowMs: deps.config.activationWindowMs,
-    });
-    reconciled.recorded = recorded;
-    reconciled.followUpLines = recorded.dueEntries.map((due) => `activation check of ${due.serverId} at ${due.dueAt}`);
-    reconciled.followUps = decideFollowUps(
-      request,
-      report,
-      { serverIds: recorded.previousServerIds },
-      { recheckDelaysMs: deps.config.discoveryRecheckDelaysMs, minAgentVersion: deps.config.minAgentVersion },
-    );
-  }
+  // A dry run writes no status rows and asks for nothing more.
+  const written = request.dryRun ? { followUps: [], followUpLines: [] } : await recordResult(deps, request, report, status);
+  const reconciled: ReconciledRun = { request, attempt: delivery.dequeueCount, status, report, startedAt, ...written };
   return { kind: "acknowledge", outcome: { outcome: "reconciled", runId: request.runId, status, report }, reconciled };
+}
+
+/** Writes the report into the server and service rows, and decides the looks that follow (as values: settling requests them). */
+async function recordResult(
+  deps: WorkerDeps,
+  request: ReconcileRequest,
+  report: ReconcileReport,
+  status: AttemptEnd,
+): Promise<Pick<ReconciledRun, "recorded" | "followUps" | "followUpLines">> {
+  const recorded = await recordReconcileResult(deps.tables, {
+    report,
+    runId: request.runId,
+    runStatus: status,
+    now: deps.now(),
+    activationWindowMs: deps.config.activationWindowMs,
+  });
+  const followUps = decideFollowUps(
+    request,
+    report,
+    { serverIds: recorded.previousServerIds },
+    { recheckDelaysMs: deps.config.discoveryRecheckDelaysMs, minAgentVersion: deps.config.minAgentVersion },
+  );
+  return { recorded, followUps, followUpLines: recorded.dueEntries.map((due) => `activation check of ${due.serverId} at ${due.dueAt}`) };
 }
 
 /** Requests the run's follow-ups, then closes its record listing them (the follow-ups first: a crash between leaves the run to be redone, not a look lost). */
