@@ -1,6 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { GUID } from "../lib/azure/guid";
-import { storageSyncServiceIdProblem } from "../lib/azure/resource-id";
+import { GUID, storageSyncServiceIdProblem } from "../lib/azure";
 
 export const USAGE = `Usage:
   afs-identity plan  <storageSyncServiceId> | --subscription <id>  [--json]

@@ -1,10 +1,7 @@
 import { createInterface } from "node:readline/promises";
-import { createArmConnection, type ArmConnection } from "../lib/azure/arm-connection";
-import { createCredential } from "../lib/azure/credential";
-import { listStorageSyncServices } from "../lib/azure/reads";
+import { createArmConnection, type ArmConnection, createCredential, listStorageSyncServices, toArmErrorInfo } from "../lib/azure";
 import { ConfigError, loadEngineConfig } from "../lib/config";
 import { ReconcileError, reconcileService, type EngineSettings, type Plan, type PlannedAction, type ReconcileReport } from "../lib/reconcile";
-import { toArmErrorInfo } from "../lib/azure/arm-error";
 import { USAGE, UsageError, parseCliArgs, type CliArgs } from "./args";
 import { EXIT, exitCodeOf } from "./exit-code";
 import { formatPlan, formatReport } from "./format";

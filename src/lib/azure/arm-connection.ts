@@ -62,7 +62,7 @@ export function createArmConnection(options: ArmConnectionOptions): ArmConnectio
   };
   // One gate for all clients of the connection: they share ARM's per-subscription buckets.
   const throttleGate = throttleGatePolicy();
-  const withCounter = <C extends ServiceClient>(client: C): C => {
+  const withThrottleGateAndCallCounter = <C extends ServiceClient>(client: C): C => {
     client.pipeline.addPolicy(throttleGate, { afterPhase: "Retry" });
     client.pipeline.addPolicy(armCallCounterPolicy(), { afterPhase: "Retry" });
     return client;
@@ -70,7 +70,7 @@ export function createArmConnection(options: ArmConnectionOptions): ArmConnectio
 
   const storageSyncClients = new Map<string, MicrosoftStorageSync>();
   const authorizationClients = new Map<string, AuthorizationManagementClient>();
-  const raw = withCounter(new ServiceClient({ ...common, credential: options.credential }));
+  const raw = withThrottleGateAndCallCounter(new ServiceClient({ ...common, credential: options.credential }));
 
   return {
     endpoint,
@@ -80,7 +80,9 @@ export function createArmConnection(options: ArmConnectionOptions): ArmConnectio
       const key = subscriptionId.toLowerCase();
       let client = storageSyncClients.get(key);
       if (!client) {
-        client = withCounter(new MicrosoftStorageSync(options.credential, subscriptionId, { ...common, apiVersion: STORAGE_SYNC_API_VERSION }));
+        client = withThrottleGateAndCallCounter(
+          new MicrosoftStorageSync(options.credential, subscriptionId, { ...common, apiVersion: STORAGE_SYNC_API_VERSION }),
+        );
         storageSyncClients.set(key, client);
       }
       return client;
@@ -89,7 +91,7 @@ export function createArmConnection(options: ArmConnectionOptions): ArmConnectio
       const key = subscriptionId.toLowerCase();
       let client = authorizationClients.get(key);
       if (!client) {
-        client = withCounter(new AuthorizationManagementClient(options.credential, subscriptionId, common));
+        client = withThrottleGateAndCallCounter(new AuthorizationManagementClient(options.credential, subscriptionId, common));
         authorizationClients.set(key, client);
       }
       return client;

@@ -1,6 +1,6 @@
 import { isSystemEvent, type EventGridEvent } from "@azure/eventgrid";
 import { z } from "zod";
-import { isWithinScopes, parseResourceId, storageSyncResourceProblem, storageSyncServiceIdOf } from "../azure/resource-id";
+import { isWithinScopes, parseResourceId, storageSyncResourceProblem, storageSyncServiceIdOf } from "../azure";
 import type { Trigger } from "../queue/messages";
 
 /**

@@ -1,6 +1,4 @@
-import { roleAssignmentName } from "../azure/role-assignments";
-import { isSameOrDescendantScope } from "../azure/resource-id";
-import type { ServiceIdentityType } from "../azure/views";
+import { roleAssignmentName, isSameOrDescendantScope, type ServiceIdentityType } from "../azure";
 import type { EnableServiceIdentityAction, GrantRoleAction, PlannedAction } from "./actions";
 import { isAgentTooOld } from "./agent-version";
 import { classifyAll } from "./classify-all";

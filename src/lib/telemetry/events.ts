@@ -1,6 +1,6 @@
-import type { ServerState } from "../reconcile/report";
+import type { ServerState } from "../reconcile";
 import { serverKey } from "../tables/keys";
-import { SERVER_STATES, type RunStatus, type StateCounts } from "../status/rows";
+import { SERVER_STATES, type RunStatus, type StateCounts } from "../store";
 
 /**
  * One Application Insights custom event: `name` lands in customEvents.name,

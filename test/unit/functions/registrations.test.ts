@@ -3,7 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { captureRegistrations, expandBraces, type RegisteredFunction } from "../../../dev/host/capture-registrations";
 import { validateRegistrations } from "../../../dev/host/validate-registrations";
-import { HOST_MAX_DEQUEUE_COUNT } from "../../../src/lib/composition/services";
+import { HOST_MAX_DEQUEUE_COUNT } from "../../../src/lib/composition/app-deps";
 import { SETTING_NAMES } from "../../../src/lib/config";
 
 /**

@@ -1,0 +1,54 @@
+import type { StoreTables } from "../tables/clients";
+import type { AppLog } from "../ports/log";
+import { acquireLease, releaseLease, renewLease } from "../store";
+
+export interface LeaseDeps {
+  tables: Pick<StoreTables, "leases">;
+  config: { leaseDurationMs: number };
+  now(): Date;
+}
+
+/** Who holds the service's lease when we could not take it. */
+export interface LeaseHeld {
+  acquired: false;
+  heldBy: string;
+  expiresAt: Date;
+}
+
+/**
+ * Runs `work` while this worker holds the service's lease, or returns who
+ * holds it. The lease is renewed every third of its duration while `work`
+ * runs, so a slow run (throttling, PrincipalNotFound back-off) keeps the
+ * service to itself and the status API does not take it for abandoned; it is
+ * released when `work` ends, however it ends.
+ */
+export async function withLease<T>(
+  deps: LeaseDeps,
+  lease: { serviceId: string; owner: string; runId: string },
+  log: AppLog,
+  work: () => Promise<T>,
+): Promise<{ acquired: true; result: T } | LeaseHeld> {
+  const taken = await acquireLease(deps.tables.leases, lease.serviceId, lease.owner, deps.config.leaseDurationMs, deps.now());
+  if (!taken.acquired) return taken;
+  let held = taken.lease;
+  let renewing: Promise<void> = Promise.resolve();
+  const heartbeat = setInterval(
+    () => {
+      renewing = renewLease(deps.tables.leases, held, deps.config.leaseDurationMs, deps.now()).then(
+        (renewed) => {
+          if (renewed) held = renewed;
+          else log.warn(`${lease.serviceId}: the lease of run ${lease.runId} was lost (expired and taken over)`);
+        },
+        (error: unknown) => log.warn(`could not renew the lease of ${lease.serviceId}`, error),
+      );
+    },
+    Math.max(500, Math.floor(deps.config.leaseDurationMs / 3)),
+  );
+  try {
+    return { acquired: true, result: await work() };
+  } finally {
+    clearInterval(heartbeat);
+    await renewing; // releasing with the ETag of a renewal still in flight would leave the lease held
+    await releaseLease(deps.tables.leases, held).catch((error: unknown) => log.warn(`could not release the lease of ${lease.serviceId}`, error));
+  }
+}
