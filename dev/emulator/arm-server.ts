@@ -16,8 +16,8 @@ import { subscriptionHandlers } from "./handlers/subscriptions";
 import { reply, type Handler, type HandlerContext, type HandlerResult, type LongRunningWrite, type Reply } from "./handlers/types";
 import { actionFor, authorize } from "./rbac";
 import { normalizePath } from "./resource-id";
-import { checkDotSegments } from "./spec/request-rules";
-import type { SpecOperation } from "./spec/catalog";
+import { checkDotSegments } from "../../src/lib/spec/request-rules";
+import type { SpecOperation } from "../../src/lib/spec/catalog";
 import { callerFromAuthorization } from "./tokens";
 
 const HANDLERS: Record<string, Handler> = {

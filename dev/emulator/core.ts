@@ -12,7 +12,7 @@ import { LroTracker } from "./lro";
 import { idKey } from "./resource-id";
 import type { Seed } from "./seed";
 import { loadSeedIntoState } from "./seed-loader";
-import { SpecCatalog } from "./spec/catalog";
+import { SpecCatalog } from "../../src/lib/spec/catalog";
 import { EmulatorState, type PrincipalRecord, type ServerRecord } from "./state";
 
 export interface EmulatorDelays {
