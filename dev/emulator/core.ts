@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { AgentWorld, evaluateAgent } from "./agent";
 import { AppliedWriteLog } from "./applied-writes";
+import { DeploymentResources } from "./deployment";
 import { ArmError } from "./arm-error";
 import { CallRecorder } from "./calls";
 import { SimulatedClock } from "./clock";
@@ -51,6 +52,8 @@ export class EmulatorCore {
   /** Every state-changing ARM request applied, with its client request id (the Activity Log's view). */
   readonly appliedWrites = new AppliedWriteLog();
   readonly faults = new FaultInjector();
+  /** The deployed app's resources (function app, system topics) and provider registrations, served for reads. */
+  readonly deployment = new DeploymentResources();
   /** Applied writes that broke the grant-before-switch order (see faults/order-violations.ts). */
   readonly violations = new OrderViolationLog();
   readonly throttle: ArmThrottle;
