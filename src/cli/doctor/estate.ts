@@ -1,0 +1,71 @@
+import type { ArmConnection } from "../../lib/azure/arm-connection";
+import { armUrl, listArmJson } from "../../lib/azure/arm-request";
+import { toArmErrorInfo } from "../../lib/azure/arm-error";
+import { parseResourceId } from "../../lib/azure/resource-id";
+import { listStorageSyncServiceIds } from "../../lib/azure/storage-sync";
+import { observe, plan, type EngineSettings, type Plan, type Snapshot } from "../../lib/reconcile";
+
+/** One Storage Sync Service as `plan` sees it, plus its servers' raw 2022-09-01 bodies (agent lifecycle fields). */
+export interface ServiceEstate {
+  serviceId: string;
+  subscriptionId: string;
+  resourceGroupId: string;
+  snapshot: Snapshot;
+  plan: Plan;
+  rawServers: unknown[];
+}
+
+export interface Estate {
+  services: ServiceEstate[];
+  /** Services that could not be read, with ARM's answer. */
+  unreadable: Array<{ serviceId: string; code: string; message: string; requestId?: string }>;
+  /** Every storage account behind a cloud endpoint, by id. */
+  storageAccountIds: string[];
+}
+
+export type DoctorTarget = { serviceId: string } | { subscriptionId: string };
+
+export async function serviceIdsOf(arm: ArmConnection, target: DoctorTarget): Promise<string[]> {
+  if ("serviceId" in target) return [target.serviceId];
+  return listStorageSyncServiceIds(arm, `/subscriptions/${target.subscriptionId}`);
+}
+
+/** Reads each service the way `plan` does (observe, then the pure plan): reads only. */
+export async function readEstate(arm: ArmConnection, serviceIds: string[], settings: EngineSettings): Promise<Estate> {
+  const estate: Estate = { services: [], unreadable: [], storageAccountIds: [] };
+  const accounts = new Map<string, string>();
+  for (const serviceId of serviceIds) {
+    try {
+      const snapshot = await observe(arm, serviceId, { settings });
+      const rawServers = await listArmJson(arm.raw, armUrl(arm.endpoint, `${serviceId}/registeredServers`, "2022-09-01"));
+      const id = parseResourceId(serviceId);
+      estate.services.push({
+        serviceId,
+        subscriptionId: id.subscriptionId,
+        resourceGroupId: `/subscriptions/${id.subscriptionId}/resourceGroups/${id.resourceGroup ?? ""}`,
+        snapshot,
+        plan: plan(snapshot, settings),
+        rawServers,
+      });
+      for (const group of snapshot.syncGroups)
+        for (const cloud of group.cloudEndpoints)
+          if (cloud.storageAccountResourceId) accounts.set(cloud.storageAccountResourceId.toLowerCase(), cloud.storageAccountResourceId);
+    } catch (error) {
+      const info = toArmErrorInfo(error);
+      estate.unreadable.push({ serviceId, code: info.code, message: info.message, ...(info.requestId ? { requestId: info.requestId } : {}) });
+    }
+  }
+  estate.storageAccountIds = [...accounts.values()];
+  return estate;
+}
+
+/** Subscriptions the estate touches: the services' and the storage accounts'. */
+export function subscriptionsOf(estate: Estate): string[] {
+  const subs = new Map<string, string>();
+  for (const s of estate.services) subs.set(s.subscriptionId.toLowerCase(), s.subscriptionId);
+  for (const a of estate.storageAccountIds) {
+    const sub = parseResourceId(a).subscriptionId;
+    subs.set(sub.toLowerCase(), sub);
+  }
+  return [...subs.values()];
+}
