@@ -55,7 +55,8 @@ export function parseDoctorArgs(argv: string[]): DoctorArgs | "help" {
     } catch (error) {
       throw new UsageError(`--app: ${error instanceof Error ? error.message : String(error)}`);
     }
-    if (type?.toLowerCase() !== "microsoft.web/sites") throw new UsageError(`--app must be a function app resource id (…/providers/Microsoft.Web/sites/{name}), got "${appId.slice(0, 200)}"`);
+    if (type?.toLowerCase() !== "microsoft.web/sites")
+      throw new UsageError(`--app must be a function app resource id (…/providers/Microsoft.Web/sites/{name}), got "${appId.slice(0, 200)}"`);
   }
   return {
     target: parseTarget(serviceId, values.subscription),

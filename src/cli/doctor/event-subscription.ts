@@ -32,7 +32,8 @@ export function deliversTo(body: unknown, appId: string, hostName: string): bool
       return false;
     }
   }
-  if (type === "azurefunction" && typeof d?.properties?.resourceId === "string") return d.properties.resourceId.toLowerCase().startsWith(`${appId.toLowerCase()}/`);
+  if (type === "azurefunction" && typeof d?.properties?.resourceId === "string")
+    return d.properties.resourceId.toLowerCase().startsWith(`${appId.toLowerCase()}/`);
   return false;
 }
 

@@ -22,7 +22,8 @@ export function formatDoctorReport(report: DoctorReport): string {
     for (const c of checks) {
       lines.push(`  ${MARK[c.status]} ${c.title}`);
       if (c.detail) lines.push(`             ${c.detail}`);
-      if (c.evidence?.requestId) lines.push(`             request id ${c.evidence.requestId}${c.evidence.path ? `, ${c.evidence.method ?? "GET"} ${c.evidence.path}` : ""}`);
+      if (c.evidence?.requestId)
+        lines.push(`             request id ${c.evidence.requestId}${c.evidence.path ? `, ${c.evidence.method ?? "GET"} ${c.evidence.path}` : ""}`);
       if (c.remedy) lines.push(`             remedy: ${c.remedy}`);
     }
   }

@@ -88,9 +88,14 @@ async function checkServiceQuota(arm: ArmConnection, estate: Estate): Promise<Ch
     const count = (await listStorageSyncServiceIds(arm, `/subscriptions/${sub}`)).length;
     const status = limitStatus(count, STORAGE_SYNC_SERVICES_PER_SUBSCRIPTION);
     checks.push(
-      check("limits", status === "problem" ? "warning" : status, `subscription ${sub}: ${count} of ${STORAGE_SYNC_SERVICES_PER_SUBSCRIPTION} Storage Sync Services`, {
-        ...(status === "ok" ? {} : { remedy: "new services go into another subscription" }),
-      }),
+      check(
+        "limits",
+        status === "problem" ? "warning" : status,
+        `subscription ${sub}: ${count} of ${STORAGE_SYNC_SERVICES_PER_SUBSCRIPTION} Storage Sync Services`,
+        {
+          ...(status === "ok" ? {} : { remedy: "new services go into another subscription" }),
+        },
+      ),
     );
   }
   return checks;

@@ -20,7 +20,9 @@ export function missingActions(entries: PermissionEntry[], required: RequiredAct
     }
     if (r.action.toLowerCase() !== ASSIGNMENT_WRITE) continue;
     const passes = allowing.some(
-      (e) => e.condition === undefined || ASSIGNED_ROLES.every((role) => conditionAllows(e.condition as string, r.action, { roleDefinitionGuid: role, principalType: "ServicePrincipal" })),
+      (e) =>
+        e.condition === undefined ||
+        ASSIGNED_ROLES.every((role) => conditionAllows(e.condition as string, r.action, { roleDefinitionGuid: role, principalType: "ServicePrincipal" })),
     );
     if (!passes) missing.push({ required: r, reason: "condition" });
   }

@@ -63,6 +63,12 @@ export function permissionEntriesOf(items: unknown[]): PermissionEntry[] {
   return items.flatMap((item) => {
     if (typeof item !== "object" || item === null) return [];
     const o = item as Record<string, unknown>;
-    return [{ actions: strings(o.actions), notActions: strings(o.notActions), ...(typeof o.condition === "string" && o.condition !== "" ? { condition: o.condition } : {}) }];
+    return [
+      {
+        actions: strings(o.actions),
+        notActions: strings(o.notActions),
+        ...(typeof o.condition === "string" && o.condition !== "" ? { condition: o.condition } : {}),
+      },
+    ];
   });
 }

@@ -40,21 +40,40 @@ export async function checkFileSyncAdministratorRole(arm: ArmConnection, subscri
   const checks: Check[] = [];
   for (const action of ["Microsoft.StorageSync/storageSyncServices/write", "Microsoft.Authorization/roleAssignments/write"]) {
     if (entriesAllowing(entries, action).length === 0)
-      checks.push(mismatch(`Azure File Sync Administrator lacks ${action}`, "the deployment assigns this role for it", { requestId, method: "GET", path, field: "properties.permissions[].actions", expected: action }));
+      checks.push(
+        mismatch(`Azure File Sync Administrator lacks ${action}`, "the deployment assigns this role for it", {
+          requestId,
+          method: "GET",
+          path,
+          field: "properties.permissions[].actions",
+          expected: action,
+        }),
+      );
   }
   const writers = entriesAllowing(entries, "Microsoft.Authorization/roleAssignments/write");
   const conditionOk = writers.some(
-    (e) => e.condition !== undefined && ASSIGNED_ROLES.every((role) => conditionAllows(e.condition as string, "Microsoft.Authorization/roleAssignments/write", { roleDefinitionGuid: role, principalType: "ServicePrincipal" })),
+    (e) =>
+      e.condition !== undefined &&
+      ASSIGNED_ROLES.every((role) =>
+        conditionAllows(e.condition as string, "Microsoft.Authorization/roleAssignments/write", {
+          roleDefinitionGuid: role,
+          principalType: "ServicePrincipal",
+        }),
+      ),
   );
   if (writers.length > 0 && !conditionOk)
     checks.push(
-      mismatch("the Azure File Sync Administrator condition", "its condition should limit role assignment writes to the File Sync roles, including both this product assigns", {
-        requestId,
-        method: "GET",
-        path,
-        field: "properties.permissions[].condition",
-        expected: `GuidEquals {…${ASSIGNED_ROLES.join(", ")}…}`,
-      }),
+      mismatch(
+        "the Azure File Sync Administrator condition",
+        "its condition should limit role assignment writes to the File Sync roles, including both this product assigns",
+        {
+          requestId,
+          method: "GET",
+          path,
+          field: "properties.permissions[].condition",
+          expected: `GuidEquals {…${ASSIGNED_ROLES.join(", ")}…}`,
+        },
+      ),
     );
   if (checks.length === 0) checks.push(check("conformance", "ok", "Azure File Sync Administrator has the actions and the condition the deployment relies on"));
   return checks;
@@ -97,7 +116,12 @@ export async function checkServerPrincipals(arm: ArmConnection, estate: Estate, 
         bySubscription.set(key, await machinesOf(arm, s.subscriptionId));
       } catch (error) {
         const info = toArmErrorInfo(error);
-        checks.push(check("conformance", "warning", `cannot list machines of subscription ${s.subscriptionId}`, { detail: `${info.code}: ${info.message}`, remedy: "assign Reader to the caller" }));
+        checks.push(
+          check("conformance", "warning", `cannot list machines of subscription ${s.subscriptionId}`, {
+            detail: `${info.code}: ${info.message}`,
+            remedy: "assign Reader to the caller",
+          }),
+        );
         bySubscription.set(key, []);
       }
     }
@@ -111,13 +135,17 @@ export async function checkServerPrincipals(arm: ArmConnection, estate: Estate, 
       const machine = candidates[0];
       if (!sameGuid(server.applicationId, machine.principalId))
         checks.push(
-          mismatch(`server ${server.name} applicationId`, `a switched server should hold its machine's (${machine.id}) system-assigned principal; it holds ${server.applicationId ?? "none"} (broken trust: run apply, which grants the new principal and repairs the server)`, {
-            requestId,
-            method: "GET",
-            path: server.resourceId,
-            field: "properties.applicationId",
-            expected: machine.principalId,
-          }),
+          mismatch(
+            `server ${server.name} applicationId`,
+            `a switched server should hold its machine's (${machine.id}) system-assigned principal; it holds ${server.applicationId ?? "none"} (broken trust: run apply, which grants the new principal and repairs the server)`,
+            {
+              requestId,
+              method: "GET",
+              path: server.resourceId,
+              field: "properties.applicationId",
+              expected: machine.principalId,
+            },
+          ),
         );
     }
   }

@@ -50,7 +50,12 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
   },
   { action: "Microsoft.HybridCompute/machines/read", scope: "resourceGroup", why: "read Arc machines' identities", role: READER },
   { action: "Microsoft.Compute/virtualMachines/read", scope: "resourceGroup", why: "read Azure VMs' identities", role: READER },
-  { action: "Microsoft.Storage/storageAccounts/read", scope: "storageAccount", why: "check the storage prerequisites", role: `${READER} or ${FILE_SYNC_ADMIN}` },
+  {
+    action: "Microsoft.Storage/storageAccounts/read",
+    scope: "storageAccount",
+    why: "check the storage prerequisites",
+    role: `${READER} or ${FILE_SYNC_ADMIN}`,
+  },
   {
     action: "Microsoft.Authorization/roleAssignments/read",
     scope: "storageAccount",

@@ -22,7 +22,9 @@ export function rightsScopes(estate: Estate): Array<{ scope: string; kind: Requi
 
 /** The caller's effective permissions at a scope (Permissions_ListForResourceGroup / _ListForResource). */
 export async function callerPermissions(arm: ArmConnection, scope: string): Promise<PermissionEntry[]> {
-  return permissionEntriesOf(await listArmJson(arm.raw, armUrl(arm.endpoint, `${scope}/providers/Microsoft.Authorization/permissions`, PERMISSIONS_API_VERSION)));
+  return permissionEntriesOf(
+    await listArmJson(arm.raw, armUrl(arm.endpoint, `${scope}/providers/Microsoft.Authorization/permissions`, PERMISSIONS_API_VERSION)),
+  );
 }
 
 /** One check per missing action (naming the role that grants it), or one ok per scope. */

@@ -50,7 +50,10 @@ async function diagnose(args: DoctorArgs, s: Session, say: (line: string) => voi
   const serviceIds = await serviceIdsOf(s.arm, args.target);
   const estate = await readEstate(s.arm, serviceIds, s.config);
   const subscriptions = subscriptionsOf(estate);
-  if ("subscriptionId" in args.target && !subscriptions.some((x) => x.toLowerCase() === (args.target as { subscriptionId: string }).subscriptionId.toLowerCase()))
+  if (
+    "subscriptionId" in args.target &&
+    !subscriptions.some((x) => x.toLowerCase() === (args.target as { subscriptionId: string }).subscriptionId.toLowerCase())
+  )
     subscriptions.unshift(args.target.subscriptionId);
   const checks: Check[] = [];
   if (serviceIds.length === 0) checks.push(check("who", "warning", "no Storage Sync Service in scope", { remedy: "check the subscription id" }));
@@ -73,7 +76,8 @@ async function diagnose(args: DoctorArgs, s: Session, say: (line: string) => voi
 function estateNames(estate: Estate, caller: Caller): string[] {
   const names: string[] = [];
   for (const s of estate.services) {
-    for (const server of s.snapshot.servers) names.push(...[server.name, server.serverName, server.friendlyName, server.clusterName].filter((n): n is string => !!n));
+    for (const server of s.snapshot.servers)
+      names.push(...[server.name, server.serverName, server.friendlyName, server.clusterName].filter((n): n is string => !!n));
     for (const g of s.snapshot.syncGroups) for (const c of g.cloudEndpoints) if (c.azureFileShareName) names.push(c.azureFileShareName);
   }
   if (caller.name) names.push(caller.name);

@@ -19,7 +19,10 @@ interface App {
 }
 
 function appOf(id: string, body: unknown): App {
-  const o = (body ?? {}) as { identity?: { principalId?: unknown; userAssignedIdentities?: Record<string, { principalId?: unknown }> }; properties?: { defaultHostName?: unknown } };
+  const o = (body ?? {}) as {
+    identity?: { principalId?: unknown; userAssignedIdentities?: Record<string, { principalId?: unknown }> };
+    properties?: { defaultHostName?: unknown };
+  };
   const system = typeof o.identity?.principalId === "string" ? [o.identity.principalId] : [];
   const user = Object.values(o.identity?.userAssignedIdentities ?? {}).flatMap((u) => (typeof u?.principalId === "string" ? [u.principalId] : []));
   return {
@@ -42,7 +45,9 @@ async function appPermissions(arm: ArmConnection, scope: string, principals: str
       if (!roleDefinitions.has(key)) roleDefinitions.set(key, (await sendArmJson(arm.raw, "GET", armUrl(arm.endpoint, p.roleDefinitionId, "2022-04-01"))).body);
       const permissions = (roleDefinitions.get(key) as { properties?: { permissions?: unknown } } | undefined)?.properties?.permissions;
       for (const e of permissionEntriesOf(Array.isArray(permissions) ? permissions : [])) {
-        const conditions = [e.condition, typeof p.condition === "string" && p.condition !== "" ? p.condition : undefined].filter((c): c is string => c !== undefined);
+        const conditions = [e.condition, typeof p.condition === "string" && p.condition !== "" ? p.condition : undefined].filter(
+          (c): c is string => c !== undefined,
+        );
         entries.push({ ...e, ...(conditions.length > 0 ? { condition: conditions.map((c) => `(${c})`).join(" AND ") } : {}) });
       }
     }
@@ -55,10 +60,20 @@ async function checkAppRights(arm: ArmConnection, app: App, estate: Estate, prun
   const roleDefinitions = new Map<string, unknown>();
   for (const { scope, kind } of rightsScopes(estate)) {
     try {
-      checks.push(...rightsChecks("the app's identity", scope, kind, await appPermissions(arm, scope, app.principals, roleDefinitions), pruning).map((c) => ({ ...c, area: "wiring" as const })));
+      checks.push(
+        ...rightsChecks("the app's identity", scope, kind, await appPermissions(arm, scope, app.principals, roleDefinitions), pruning).map((c) => ({
+          ...c,
+          area: "wiring" as const,
+        })),
+      );
     } catch (error) {
       const info = toArmErrorInfo(error);
-      checks.push(check("wiring", "warning", `cannot read the app's role assignments at ${scope}`, { detail: `${info.code}: ${info.message}`, remedy: "assign Reader there to the caller" }));
+      checks.push(
+        check("wiring", "warning", `cannot read the app's role assignments at ${scope}`, {
+          detail: `${info.code}: ${info.message}`,
+          remedy: "assign Reader there to the caller",
+        }),
+      );
     }
   }
   return checks;
@@ -72,7 +87,9 @@ async function checkEvents(arm: ArmConnection, app: App, estate: Estate): Promis
     const topics = await listArmJson(arm.raw, armUrl(arm.endpoint, `/subscriptions/${sub}/providers/Microsoft.EventGrid/systemTopics`, EVENT_GRID_API_VERSION));
     const topic = topics.find((t) => {
       const p = (t as { properties?: { topicType?: unknown; source?: unknown } }).properties;
-      return String(p?.topicType).toLowerCase() === "microsoft.resources.subscriptions" && String(p?.source).toLowerCase() === `/subscriptions/${sub}`.toLowerCase();
+      return (
+        String(p?.topicType).toLowerCase() === "microsoft.resources.subscriptions" && String(p?.source).toLowerCase() === `/subscriptions/${sub}`.toLowerCase()
+      );
     }) as { id?: string } | undefined;
     if (!topic?.id) {
       checks.push(
@@ -96,8 +113,12 @@ async function checkEvents(arm: ArmConnection, app: App, estate: Estate): Promis
     for (const s of ours) {
       const name = String((s as { id?: unknown }).id ?? topic.id);
       const gaps = eventSubscriptionGaps(s, serviceIds);
-      if (gaps.length === 0) checks.push(check("wiring", "ok", `event subscription ${name} delivers the expected events to the app, with a dead-letter destination`));
-      for (const gap of gaps) checks.push(check("wiring", "problem", `event subscription ${name}: ${gap}`, { remedy: "provision the app with azd (infra/app/event-subscription.bicep)" }));
+      if (gaps.length === 0)
+        checks.push(check("wiring", "ok", `event subscription ${name} delivers the expected events to the app, with a dead-letter destination`));
+      for (const gap of gaps)
+        checks.push(
+          check("wiring", "problem", `event subscription ${name}: ${gap}`, { remedy: "provision the app with azd (infra/app/event-subscription.bicep)" }),
+        );
     }
   }
   return checks;
@@ -107,7 +128,8 @@ async function checkSettings(arm: ArmConnection, app: App): Promise<Check[]> {
   let names: string[];
   try {
     // Values are emptied by the exchange log before this code sees the answer.
-    const body = (await sendArmJson(arm.raw, "POST", armUrl(arm.endpoint, `${app.id}/config/appsettings/list`, WEB_API_VERSION))).body as { properties?: Record<string, unknown> } | undefined;
+    const body = (await sendArmJson(arm.raw, "POST", armUrl(arm.endpoint, `${app.id}/config/appsettings/list`, WEB_API_VERSION))).body as
+      { properties?: Record<string, unknown> } | undefined;
     names = Object.keys(body?.properties ?? {});
   } catch (error) {
     const info = toArmErrorInfo(error);
@@ -136,10 +158,20 @@ export async function checkWiring(arm: ArmConnection, appId: string, estate: Est
     app = appOf(appId, (await sendArmJson(arm.raw, "GET", armUrl(arm.endpoint, appId, WEB_API_VERSION))).body);
   } catch (error) {
     const info = toArmErrorInfo(error);
-    return [check("wiring", "problem", `cannot read the function app ${appId}`, { detail: `${info.code}: ${info.message}`, remedy: "check the id; assign Reader on it to the caller", evidence: { requestId: info.requestId } })];
+    return [
+      check("wiring", "problem", `cannot read the function app ${appId}`, {
+        detail: `${info.code}: ${info.message}`,
+        remedy: "check the id; assign Reader on it to the caller",
+        evidence: { requestId: info.requestId },
+      }),
+    ];
   }
   if (app.principals.length === 0)
-    return [check("wiring", "problem", `the function app ${appId} has no managed identity`, { remedy: "provision the app with azd (it gives the app a user-assigned identity)" })];
+    return [
+      check("wiring", "problem", `the function app ${appId} has no managed identity`, {
+        remedy: "provision the app with azd (it gives the app a user-assigned identity)",
+      }),
+    ];
   return [
     check("wiring", "ok", `the app signs in as ${app.principals.join(", ")}`),
     ...(await checkAppRights(arm, app, estate, pruning)),
