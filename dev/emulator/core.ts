@@ -97,6 +97,7 @@ export class EmulatorCore {
     const next = new EmulatorState();
     loadSeedIntoState(next, seed, this.clock);
     this.state.replaceWith(next);
+    this.deployment.clear();
     this.lro.clear();
     // Seeded identities are long discovered: materialise that now, not on first read.
     this.evaluateServers(this.state.servers.values());

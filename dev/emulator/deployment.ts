@@ -67,6 +67,13 @@ export class DeploymentResources {
     }
   }
 
+  /** Loading a seed replaces the world, the deployment's resources included. */
+  clear(): void {
+    this.functionApps.clear();
+    this.systemTopics.clear();
+    this.unregistered = new Map();
+  }
+
   isRegistered(subscriptionId: string, namespace: string): boolean {
     return !this.unregistered.get(subscriptionId.toLowerCase())?.has(namespace.toLowerCase());
   }

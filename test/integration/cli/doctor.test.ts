@@ -160,6 +160,31 @@ describe("afs-identity doctor", () => {
     expect(found?.evidence?.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it("a switched server whose applicationId is not its machine's principal breaks the product's assumption", async () => {
+    await h.emulator.admin.loadSeed(
+      seedWith((s) => {
+        const server = s.subscriptions[0]!.resourceGroups![0]!.storageSyncServices![0]!.registeredServers![0]!;
+        server.applicationId = "a7c04001-0000-4000-8000-0000000000ff";
+        server.activeAuthType = "ManagedIdentity";
+      }),
+    );
+    const result = await doctor(SERVICE);
+    expect(result.code).toBe(2);
+    const found = problems(result.report).find((c) => c.evidence?.field === "properties.applicationId");
+    expect(found?.title).toBe("Azure answered differently than this product expects: server solo.contoso.local applicationId");
+    expect(found?.evidence).toMatchObject({ path: `${SERVICE}/registeredServers/5e7e4001-0000-4000-8000-000000000001`, expected: "a7c04001-0000-4000-8000-000000000001" });
+    expect(found?.evidence?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("a File Sync Administrator definition without its condition breaks the deployment's assumption", async () => {
+    await h.emulator.admin.addFault({ match: { operationId: "RoleDefinitions_Get" }, effect: { kind: "offSpec", field: "properties.permissions.0.condition", change: "remove" } });
+    const result = await doctor(SERVICE);
+    expect(result.code).toBe(2);
+    const found = problems(result.report).find((c) => c.title.endsWith("the Azure File Sync Administrator condition"));
+    expect(found?.evidence).toMatchObject({ field: "properties.permissions[].condition", path: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/92b92042-07d9-4307-87f7-36a593fc5850` });
+    expect(found?.evidence?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it("an unregistered resource provider is a problem with the command that registers it", async () => {
     await h.emulator.admin.setDeployment({ unregisteredProviders: { [SUB]: ["Microsoft.HybridCompute"] } });
     try {
@@ -242,13 +267,15 @@ describe("afs-identity doctor", () => {
         : {}),
     });
 
-    async function deploy(deadLetter: boolean, settings: Record<string, string>): Promise<void> {
+    /** The estate plus a deployed app: `callerRoles` are extra roles of the caller on the subscription. */
+    async function deploy(deadLetter: boolean, settings: Record<string, string>, callerRoles: string[] = []): Promise<void> {
       await h.emulator.admin.loadSeed(
         seedWith((s) => {
           s.subscriptions[0]!.resourceGroups!.push({ name: "rg-app" });
           s.roleAssignments!.push(
             { scope: `/subscriptions/${SUB}`, role: "Azure File Sync Administrator", principalId: APP_PRINCIPAL, principalType: "ServicePrincipal" },
             { scope: `/subscriptions/${SUB}`, role: "Reader", principalId: APP_PRINCIPAL, principalType: "ServicePrincipal" },
+            ...callerRoles.map((role) => ({ scope: `/subscriptions/${SUB}`, role, principalId: CALLER, principalType: "ServicePrincipal" as const })),
           );
         }),
       );
@@ -279,17 +306,8 @@ describe("afs-identity doctor", () => {
     };
 
     it("a correctly wired app is ready; app setting values never reach the output", async () => {
-      // The caller needs Microsoft.Web/sites/config/list/action to list setting names.
-      await deploy(true, fullSettings);
-      const seed = seedWith((s) => {
-        s.subscriptions[0]!.resourceGroups!.push({ name: "rg-app" });
-        s.roleAssignments!.push(
-          { scope: `/subscriptions/${SUB}`, role: "Azure File Sync Administrator", principalId: APP_PRINCIPAL, principalType: "ServicePrincipal" },
-          { scope: `/subscriptions/${SUB}`, role: "Reader", principalId: APP_PRINCIPAL, principalType: "ServicePrincipal" },
-          { scope: `/subscriptions/${SUB}`, role: "Contributor", principalId: CALLER, principalType: "ServicePrincipal" },
-        );
-      });
-      await h.emulator.admin.loadSeed(seed);
+      // Listing setting names needs Microsoft.Web/sites/config/list/action: Contributor has it, Reader does not.
+      await deploy(true, fullSettings, ["Contributor"]);
       const result = await doctor(SERVICE, "--app", APP);
       expect(problems(result.report), result.stdout).toEqual([]);
       expect(result.code).toBe(0);
