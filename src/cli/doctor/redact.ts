@@ -41,7 +41,11 @@ function namesInArmId(id: string): string[] {
 function collectStrings(value: unknown, out: string[]): void {
   if (typeof value === "string") out.push(value);
   else if (Array.isArray(value)) for (const v of value) collectStrings(v, out);
-  else if (value !== null && typeof value === "object") for (const [k, v] of Object.entries(value)) (out.push(k), collectStrings(v, out));
+  else if (value !== null && typeof value === "object")
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      collectStrings(v, out);
+    }
 }
 
 function escape(s: string): string {

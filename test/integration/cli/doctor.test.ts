@@ -172,16 +172,25 @@ describe("afs-identity doctor", () => {
     expect(result.code).toBe(2);
     const found = problems(result.report).find((c) => c.evidence?.field === "properties.applicationId");
     expect(found?.title).toBe("Azure answered differently than this product expects: server solo.contoso.local applicationId");
-    expect(found?.evidence).toMatchObject({ path: `${SERVICE}/registeredServers/5e7e4001-0000-4000-8000-000000000001`, expected: "a7c04001-0000-4000-8000-000000000001" });
+    expect(found?.evidence).toMatchObject({
+      path: `${SERVICE}/registeredServers/5e7e4001-0000-4000-8000-000000000001`,
+      expected: "a7c04001-0000-4000-8000-000000000001",
+    });
     expect(found?.evidence?.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("a File Sync Administrator definition without its condition breaks the deployment's assumption", async () => {
-    await h.emulator.admin.addFault({ match: { operationId: "RoleDefinitions_Get" }, effect: { kind: "offSpec", field: "properties.permissions.0.condition", change: "remove" } });
+    await h.emulator.admin.addFault({
+      match: { operationId: "RoleDefinitions_Get" },
+      effect: { kind: "offSpec", field: "properties.permissions.0.condition", change: "remove" },
+    });
     const result = await doctor(SERVICE);
     expect(result.code).toBe(2);
     const found = problems(result.report).find((c) => c.title.endsWith("the Azure File Sync Administrator condition"));
-    expect(found?.evidence).toMatchObject({ field: "properties.permissions[].condition", path: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/92b92042-07d9-4307-87f7-36a593fc5850` });
+    expect(found?.evidence).toMatchObject({
+      field: "properties.permissions[].condition",
+      path: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/92b92042-07d9-4307-87f7-36a593fc5850`,
+    });
     expect(found?.evidence?.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
