@@ -9,7 +9,6 @@ import { observe, plan, type EngineSettings, type Plan, type Snapshot } from "..
 export interface ServiceEstate {
   serviceId: string;
   subscriptionId: string;
-  resourceGroupId: string;
   snapshot: Snapshot;
   plan: Plan;
   rawServers: unknown[];
@@ -42,7 +41,6 @@ export async function readEstate(arm: ArmConnection, serviceIds: string[], setti
       estate.services.push({
         serviceId,
         subscriptionId: id.subscriptionId,
-        resourceGroupId: `/subscriptions/${id.subscriptionId}/resourceGroups/${id.resourceGroup ?? ""}`,
         snapshot,
         plan: plan(snapshot, settings),
         rawServers,

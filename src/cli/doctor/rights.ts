@@ -1,6 +1,7 @@
 import type { ArmConnection } from "../../lib/azure/arm-connection";
 import { toArmErrorInfo } from "../../lib/azure/arm-error";
 import { armUrl, listArmJson } from "../../lib/azure/arm-request";
+import { parseResourceId } from "../../lib/azure/resource-id";
 import { check, type Check } from "./check";
 import type { Estate } from "./estate";
 import { missingActions } from "./missing-actions";
@@ -9,12 +10,19 @@ import { requiredAt, type RequirementScope } from "./required-actions";
 
 export const PERMISSIONS_API_VERSION = "2022-04-01";
 
-/** Where the doctor asks for the caller's permissions: each service, its resource group, each storage account behind a cloud endpoint. */
+/**
+ * Where the doctor asks for the caller's permissions: each service (also one
+ * it could not read: the missing read is what to name), its resource group,
+ * each storage account behind a cloud endpoint.
+ */
 export function rightsScopes(estate: Estate): Array<{ scope: string; kind: RequirementScope }> {
   const scopes = new Map<string, { scope: string; kind: RequirementScope }>();
-  for (const s of estate.services) {
-    scopes.set(s.serviceId.toLowerCase(), { scope: s.serviceId, kind: "service" });
-    scopes.set(s.resourceGroupId.toLowerCase(), { scope: s.resourceGroupId, kind: "resourceGroup" });
+  const services = [...estate.services.map((s) => s.serviceId), ...estate.unreadable.map((u) => u.serviceId)];
+  for (const serviceId of services) {
+    const id = parseResourceId(serviceId);
+    const resourceGroupId = `/subscriptions/${id.subscriptionId}/resourceGroups/${id.resourceGroup ?? ""}`;
+    scopes.set(serviceId.toLowerCase(), { scope: serviceId, kind: "service" });
+    scopes.set(resourceGroupId.toLowerCase(), { scope: resourceGroupId, kind: "resourceGroup" });
   }
   for (const a of estate.storageAccountIds) scopes.set(a.toLowerCase(), { scope: a, kind: "storageAccount" });
   return [...scopes.values()];

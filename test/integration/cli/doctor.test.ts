@@ -86,6 +86,20 @@ describe("afs-identity doctor", () => {
     expect(missing[0]?.remedy).toContain("Azure File Sync Administrator");
   });
 
+  it("a caller without any role: the service and its permissions cannot be read, each named with Reader as the remedy", async () => {
+    await h.emulator.admin.loadSeed(
+      seedWith((s) => {
+        s.roleAssignments = [];
+      }),
+    );
+    const result = await doctor(SERVICE);
+    expect(result.code).toBe(2);
+    const titles = problems(result.report).map((c) => c.title);
+    expect(titles).toContain(`cannot read ${SERVICE}`);
+    expect(titles).toContain(`cannot read the caller's permissions at ${SERVICE}`);
+    expect(problems(result.report).find((c) => c.title === `cannot read ${SERVICE}`)?.detail).toContain("AuthorizationFailed");
+  });
+
   it("a role assignment write allowed only under a condition that refuses the File Sync roles is a problem", async () => {
     const otherRoleOnly =
       "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {acdd72a7-3385-48ef-bd42-f606fba81ae7}))";
