@@ -57,13 +57,13 @@ export async function readEstate(arm: ArmConnection, serviceIds: string[], setti
   return estate;
 }
 
-/** Subscriptions the estate touches: the services' and the storage accounts'. */
-export function subscriptionsOf(estate: Estate): string[] {
-  const subs = new Map<string, string>();
-  for (const s of estate.services) subs.set(s.subscriptionId.toLowerCase(), s.subscriptionId);
-  for (const a of estate.storageAccountIds) {
-    const sub = parseResourceId(a).subscriptionId;
-    subs.set(sub.toLowerCase(), sub);
-  }
-  return [...subs.values()];
+/** Subscriptions in scope: the target's, the services' (readable or not) and the storage accounts'. */
+export function subscriptionsInScope(estate: Estate, target: DoctorTarget): string[] {
+  const ids = [
+    ...("subscriptionId" in target ? [target.subscriptionId] : []),
+    ...estate.services.map((s) => s.subscriptionId),
+    ...estate.unreadable.map((u) => parseResourceId(u.serviceId).subscriptionId),
+    ...estate.storageAccountIds.map((a) => parseResourceId(a).subscriptionId),
+  ];
+  return [...new Map(ids.map((id) => [id.toLowerCase(), id])).values()];
 }

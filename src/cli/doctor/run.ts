@@ -9,7 +9,7 @@ import type { CliIo } from "../io";
 import { DOCTOR_USAGE, parseDoctorArgs, type DoctorArgs } from "./args";
 import { signedInCaller, type Caller } from "./caller";
 import { check, type Check, type CheckArea } from "./check";
-import { readEstate, serviceIdsOf, subscriptionsOf, type Estate } from "./estate";
+import { readEstate, serviceIdsOf, subscriptionsInScope, type Estate } from "./estate";
 import { ExchangeLog } from "./exchange-log";
 import { formatDoctorReport } from "./format";
 import { checkLimits } from "./limits";
@@ -49,12 +49,7 @@ async function diagnose(args: DoctorArgs, s: Session, say: (line: string) => voi
   say("Reading the estate (reads only)…");
   const serviceIds = await serviceIdsOf(s.arm, args.target);
   const estate = await readEstate(s.arm, serviceIds, s.config);
-  const subscriptions = subscriptionsOf(estate);
-  if (
-    "subscriptionId" in args.target &&
-    !subscriptions.some((x) => x.toLowerCase() === (args.target as { subscriptionId: string }).subscriptionId.toLowerCase())
-  )
-    subscriptions.unshift(args.target.subscriptionId);
+  const subscriptions = subscriptionsInScope(estate, args.target);
   const checks: Check[] = [];
   if (serviceIds.length === 0) checks.push(check("who", "warning", "no Storage Sync Service in scope", { remedy: "check the subscription id" }));
   const pruning = s.config.pruneStaleGrants === true;
