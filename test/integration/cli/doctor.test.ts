@@ -100,6 +100,29 @@ describe("afs-identity doctor", () => {
     expect(problems(result.report).find((c) => c.title === `cannot read ${SERVICE}`)?.detail).toContain("AuthorizationFailed");
   });
 
+  it("a storage account in another Entra tenant is named: its subscription cannot be read with this tenant's token, its cloud endpoint crosses tenants", async () => {
+    const FOREIGN_SUB = "55555555-5555-4555-8555-555555555555";
+    const FOREIGN_TENANT = "99999999-9999-4999-8999-999999999999";
+    const foreignAccount = `/subscriptions/${FOREIGN_SUB}/resourceGroups/rg-far/providers/Microsoft.Storage/storageAccounts/stfar`;
+    await h.emulator.admin.loadSeed(
+      seedWith((s) => {
+        s.subscriptions.push({
+          subscriptionId: FOREIGN_SUB,
+          tenantId: FOREIGN_TENANT,
+          resourceGroups: [{ name: "rg-far", storageAccounts: [{ name: "stfar", fileShares: ["data"] }] }],
+        });
+        s.subscriptions[0]!.resourceGroups![0]!.storageSyncServices![0]!.syncGroups![0]!.cloudEndpoints![0]!.storageAccountResourceId = foreignAccount;
+      }),
+    );
+    const result = await doctor(SERVICE);
+    expect(result.code).toBe(2);
+    const who = problems(result.report).filter((c) => c.area === "who");
+    expect(who.find((c) => c.title === `cannot read subscription ${FOREIGN_SUB}`)?.detail).toContain("InvalidAuthenticationTokenTenant");
+    expect(who.map((c) => c.title)).toContain(
+      `cloud endpoint ${SERVICE}/syncGroups/sg-data/cloudEndpoints/ce uses a storage account of tenant ${FOREIGN_TENANT}`,
+    );
+  });
+
   it("a role assignment write allowed only under a condition that refuses the File Sync roles is a problem", async () => {
     const otherRoleOnly =
       "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {acdd72a7-3385-48ef-bd42-f606fba81ae7}))";
