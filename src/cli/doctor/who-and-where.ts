@@ -15,7 +15,11 @@ export async function checkWhoAndWhere(arm: ArmConnection, caller: Caller, subsc
   const checks: Check[] = [];
   checks.push(
     caller.objectId
-      ? check("who", "ok", `signed in as ${caller.name ?? "a principal"} (object id ${caller.objectId}) of tenant ${caller.tenantId ?? "unknown"}`)
+      ? check(
+          "who",
+          "ok",
+          `signed in as ${caller.name && caller.name !== caller.objectId ? `${caller.name} (object id ${caller.objectId})` : `object id ${caller.objectId}`} of tenant ${caller.tenantId ?? "unknown"}`,
+        )
       : check("who", "problem", "the access token carries no object id (oid)", { remedy: "sign in with a user, service principal or managed identity" }),
   );
   for (const sub of subscriptions) {
