@@ -21,7 +21,8 @@ module.exports = {
     {
       name: "spec-stands-alone",
       severity: "error",
-      comment: "src/lib/spec is the REST contracts (catalog, validator): the emulator answers with it and the doctor checks Azure's answers against it; it imports nothing else of ours.",
+      comment:
+        "src/lib/spec is the REST contracts (catalog, validator): the emulator answers with it and the doctor checks Azure's answers against it; it imports nothing else of ours.",
       from: { path: "^src/lib/spec/" },
       to: { path: "^src/", pathNot: "^src/lib/spec/" },
     },
