@@ -31,6 +31,14 @@ module.exports = {
       to: { path: "^src/", pathNot: "^src/lib/azure/" },
     },
     {
+      name: "spec-stands-alone",
+      severity: "error",
+      comment:
+        "src/lib/spec is the REST contracts (catalog, validator): the emulator answers with it and the doctor checks Azure's answers against it; it imports nothing else of ours.",
+      from: { path: "^src/lib/spec/" },
+      to: { path: "^src/", pathNot: "^src/lib/spec/" },
+    },
+    {
       name: "reconcile-reads-only-azure",
       severity: "error",
       comment: "The engine (observe → plan → apply) knows ARM, not tables, queues or the Functions app.",

@@ -6,6 +6,7 @@ import { USAGE, UsageError, parseCliArgs, type CliArgs } from "./args";
 import { EXIT, exitCodeOf } from "./exit-code";
 import { formatPlan, formatReport } from "./format";
 import type { CliIo } from "./io";
+import { runDoctor } from "./doctor/run";
 import { runStatus } from "./status/run";
 
 interface ServiceFailure {
@@ -31,6 +32,7 @@ async function serviceIdsOf(arm: ArmConnection, args: CliArgs): Promise<string[]
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const say = (line: string) => io.stderr.write(`${line}\n`);
   if (argv[0] === "status") return runStatus(argv.slice(1), io);
+  if (argv[0] === "doctor") return runDoctor(argv.slice(1), io);
   let args: CliArgs | "help";
   try {
     args = parseCliArgs(argv);

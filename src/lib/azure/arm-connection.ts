@@ -1,6 +1,6 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { ServiceClient, type ServiceClientOptions } from "@azure/core-client";
-import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
+import { createDefaultHttpClient, type HttpClient, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { MicrosoftStorageSync } from "@azure/arm-storagesync";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { armCallCounterPolicy } from "./call-counter";
@@ -26,6 +26,12 @@ export interface ArmConnectionOptions {
   lroPollIntervalMs?: number;
   /** Token scope; defaults to `${endpoint}/.default` (right for public and sovereign clouds). */
   credentialScope?: string;
+  /**
+   * Policies added to every client of the connection in the Serialize phase
+   * (before retries, so each sees a request once and its final answer): the
+   * doctor's read-only guard and its record of every answer.
+   */
+  policies?: PipelinePolicy[];
 }
 
 /**
@@ -65,6 +71,7 @@ export function createArmConnection(options: ArmConnectionOptions): ArmConnectio
   const withThrottleGateAndCallCounter = <C extends ServiceClient>(client: C): C => {
     client.pipeline.addPolicy(throttleGate, { afterPhase: "Retry" });
     client.pipeline.addPolicy(armCallCounterPolicy(), { afterPhase: "Retry" });
+    for (const policy of options.policies ?? []) client.pipeline.addPolicy(policy, { phase: "Serialize" });
     return client;
   };
 

@@ -8,10 +8,11 @@
  * file.
  */
 export { createArmConnection, type ArmConnection } from "./arm-connection";
+export { armUrl, listArmJson, sendArmJson } from "./arm-request";
 export { ArmOperationError, isReplicationDelay, isTransient, isTransientArmError, toArmErrorInfo, type ArmErrorInfo } from "./arm-error";
 export { countArmCalls, type ArmCallCounts } from "./call-counter";
 export { createCredential } from "./credential";
-export { GUID, sameGuid } from "./guid";
+export { GUID, GUID_SOURCE, sameGuid } from "./guid";
 export { listArcMachines, type ArcMachineStatus, type MachineIdentity } from "./machines";
 export { getMachineIdentity, getRegisteredServer, listRegisteredServers, listStorageSyncServices } from "./reads";
 export {
@@ -45,6 +46,7 @@ export {
   listCloudEndpoints,
   listRegisteredServersOf,
   listServerEndpoints,
+  listStorageSyncServiceIds,
   listSyncGroups,
   patchRegisteredServerIdentity,
   patchStorageSyncService,

@@ -16,6 +16,7 @@ export { ReconcileError, isTransientArmError } from "./errors";
 export { classifyServer } from "./eligibility";
 export { isAgentTooOld } from "./agent-version";
 export { hostNamesMatch } from "./host-name";
+export { prerequisiteFindings } from "./prerequisites";
 export { mapWithConcurrency } from "./concurrency";
 export type { Snapshot } from "./snapshot";
 export type { EngineHints, IdentityChange } from "./hints";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { SpecCatalog } from "../../../../../dev/emulator/spec/catalog";
+import { SpecCatalog } from "../../../../src/lib/spec/catalog";
 
 const catalog = SpecCatalog.load();
 

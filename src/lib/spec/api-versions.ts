@@ -111,6 +111,10 @@ const SUBSCRIPTIONS = [
   "2022-12-01",
 ];
 
+const PROVIDERS = ["2019-10-01", "2020-06-01", "2021-01-01", "2021-04-01", "2022-09-01", "2023-07-01", "2024-03-01", "2024-07-01", "2024-11-01", "2025-03-01"];
+const EVENT_GRID = ["2020-06-01", "2021-12-01", "2022-06-15", "2023-12-15-preview", "2024-06-01-preview", "2024-12-15-preview", "2025-02-15"];
+const WEB = ["2021-02-01", "2022-03-01", "2022-09-01", "2023-01-01", "2023-12-01", "2024-04-01", "2024-11-01"];
+
 const BY_RESOURCE_TYPE: Record<string, readonly string[]> = {
   "microsoft.resources/subscriptions": SUBSCRIPTIONS,
   "microsoft.storagesync": STORAGE_SYNC,
@@ -120,6 +124,9 @@ const BY_RESOURCE_TYPE: Record<string, readonly string[]> = {
   "microsoft.storage": STORAGE,
   "microsoft.hybridcompute": HYBRID_COMPUTE,
   "microsoft.compute": COMPUTE,
+  "microsoft.resources/providers": PROVIDERS,
+  "microsoft.eventgrid": EVENT_GRID,
+  "microsoft.web": WEB,
 };
 
 /**

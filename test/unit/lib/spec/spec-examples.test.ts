@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { SpecCatalog } from "../../../../../dev/emulator/spec/catalog";
-import { loadSpecExamples } from "../../../../../dev/emulator/spec/spec-examples";
+import { SpecCatalog } from "../../../../src/lib/spec/catalog";
+import { loadSpecExamples } from "../../../../src/lib/spec/spec-examples";
 
 const catalog = SpecCatalog.load();
 const examples = loadSpecExamples(catalog);

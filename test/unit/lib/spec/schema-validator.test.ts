@@ -1,10 +1,10 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { RefResolver } from "../../../../../dev/emulator/spec/ref-resolver";
-import { SchemaValidator } from "../../../../../dev/emulator/spec/schema-validator";
-import type { SwaggerSchema } from "../../../../../dev/emulator/spec/swagger-types";
+import { RefResolver } from "../../../../src/lib/spec/ref-resolver";
+import { SchemaValidator } from "../../../../src/lib/spec/schema-validator";
+import type { SwaggerSchema } from "../../../../src/lib/spec/swagger-types";
 
-const specs = path.join(__dirname, "../../../../../dev/emulator/specs");
+const specs = path.join(__dirname, "../../../../specs");
 const validator = new SchemaValidator(new RefResolver());
 const here = path.join(specs, "storagesync/resource-manager/Microsoft.StorageSync/stable/2022-09-01/storagesync.json");
 const check = (schema: SwaggerSchema, value: unknown, mode: "request" | "response" = "request") => validator.validate({ schema, file: here }, value, mode);

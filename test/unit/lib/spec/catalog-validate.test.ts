@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SpecCatalog, type SpecMatch } from "../../../../../dev/emulator/spec/catalog";
+import { SpecCatalog, type SpecMatch } from "../../../../src/lib/spec/catalog";
 
 const catalog = SpecCatalog.load();
 const SUB = "/subscriptions/11111111-2222-3333-4444-555555555555";

@@ -84,7 +84,7 @@ export class SpecCatalog {
 
   private constructor(readonly specsDir: string) {}
 
-  static load(dir: string = path.join(__dirname, "..", "specs")): SpecCatalog {
+  static load(dir: string = path.join(__dirname, "..", "..", "..", "specs")): SpecCatalog {
     const catalog = new SpecCatalog(path.resolve(dir));
     for (const relative of SPEC_FILES) catalog.addSpecFile(path.join(catalog.specsDir, relative));
     catalog.addBuiltins();
