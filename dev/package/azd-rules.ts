@@ -88,11 +88,7 @@ export function resolveRemoteBuild(service: FunctionServiceConfig, serviceDir: s
  * zipped folder's own .funcignore alone, or without one, node_modules unless
  * `remoteBuild: false`.
  */
-export function zipIncludes(
-  service: FunctionServiceConfig,
-  rules: Ignore | undefined,
-  entry: { relativePath: string; name: string; isDir: boolean },
-): boolean {
+export function zipIncludes(service: FunctionServiceConfig, rules: Ignore | undefined, entry: { relativePath: string; name: string; isDir: boolean }): boolean {
   if (entry.isDir && entry.name === ".azure") return false;
   if (!entry.isDir && entry.name === FUNCTIONS_IGNORE_FILE) return false;
   if (!entry.isDir && entry.name === "local.settings.json") return false;

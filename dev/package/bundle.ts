@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { build, type Metafile } from "esbuild";
+import { build, type Metafile, type Plugin } from "esbuild";
+import { lockedInstalls } from "./package-contents";
 
 /**
  * The two things this project ships, each one bundled file with every
@@ -45,7 +46,59 @@ export function appEntryModules(root = REPO_ROOT): string[] {
   return ["src/index.ts", ...functions.map((f) => `src/functions/${f}`)];
 }
 
-const COMMON = { bundle: true, platform: "node", target: "node20", format: "cjs", legalComments: "none", metafile: true, logLevel: "warning" } as const;
+/**
+ * Packages imported with `import` resolve to their ESM builds, and some of those
+ * read `import.meta.url` (@azure/storage-common's crc64.js calls
+ * createRequire(import.meta.url) when it loads; `open` finds its folder by it).
+ * A CommonJS bundle has no import.meta, so it would be undefined and the
+ * module would throw on first use: each bundle gets its own file's URL instead.
+ */
+const IMPORT_META_URL = "__bundleFileUrl";
+const COMMON = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "cjs",
+  legalComments: "none",
+  metafile: true,
+  logLevel: "warning",
+  define: { "import.meta.url": IMPORT_META_URL },
+  banner: { js: `const ${IMPORT_META_URL} = require("node:url").pathToFileURL(__filename).href;` },
+} as const;
+
+/**
+ * Optional requires a production package wraps in try/catch, of packages that
+ * no production dependency declares: `debug` tries `supports-color`. They are
+ * installed here only because a dev tool needs them, so in the bundle they are
+ * absent, as they are wherever only production dependencies are installed.
+ */
+const ABSENT_OPTIONAL = ["supports-color"];
+const RESOLVING = Symbol("resolving");
+
+/**
+ * Fails the build when a bare import resolves into a package that package-lock.json
+ * installs only for devDependencies (a hoisted dev tool's package would
+ * otherwise slip into the bundle unnoticed), except the optional ones above.
+ */
+function productionOnly(root: string): Plugin {
+  const devOnly = [...lockedInstalls(root)].filter(([, install]) => install.devOnly).map(([key]) => path.join(root, key) + path.sep);
+  return {
+    name: "production-only",
+    setup(builder) {
+      builder.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.pluginData === RESOLVING) return undefined;
+        const resolved = await builder.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: RESOLVING });
+        if (resolved.errors.length > 0 || resolved.external || !devOnly.some((dir) => resolved.path.startsWith(dir))) return undefined;
+        if (ABSENT_OPTIONAL.includes(args.path)) return { path: args.path, namespace: "absent-optional" };
+        return { errors: [{ text: `"${args.path}" (imported by ${args.importer}) is installed only for devDependencies: declare it in dependencies` }] };
+      });
+      builder.onLoad({ filter: /.*/, namespace: "absent-optional" }, (args) => ({
+        contents: `throw Object.assign(new Error(${JSON.stringify(`Cannot find module '${args.path}'`)}), { code: "MODULE_NOT_FOUND" });`,
+        loader: "js",
+      }));
+    },
+  };
+}
 
 async function bundleApp(root: string): Promise<Metafile> {
   const contents = appEntryModules(root)
@@ -56,12 +109,18 @@ async function bundleApp(root: string): Promise<Metafile> {
     stdin: { contents, resolveDir: root, sourcefile: "functions-app-entry.js", loader: "js" },
     outfile: path.join(DEPLOY_DIR, APP_BUNDLE),
     external: WORKER_PROVIDED,
+    plugins: [productionOnly(root)],
   });
   return result.metafile;
 }
 
 async function bundleCli(root: string): Promise<Metafile> {
-  const result = await build({ ...COMMON, entryPoints: [path.join(root, "src", "cli", "main.ts")], outfile: path.join(CLI_PACKAGE_DIR, CLI_BUNDLE) });
+  const result = await build({
+    ...COMMON,
+    entryPoints: [path.join(root, "src", "cli", "main.ts")],
+    outfile: path.join(CLI_PACKAGE_DIR, CLI_BUNDLE),
+    plugins: [productionOnly(root)],
+  });
   return result.metafile;
 }
 

@@ -17,7 +17,9 @@ function outputPath(argv: string[]): string {
 try {
   const result = packageLikeAzd({ projectRoot: REPO_ROOT, outputPath: outputPath(process.argv.slice(2)) });
   const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(2)} MB`;
-  console.log(`${result.zipPath}: ${result.entries.length} files, ${mb(result.zipBytes)} (${mb(result.unpackedBytes)} unpacked), remote build: ${result.remoteBuild}`);
+  console.log(
+    `${result.zipPath}: ${result.entries.length} files, ${mb(result.zipBytes)} (${mb(result.unpackedBytes)} unpacked), remote build: ${result.remoteBuild}`,
+  );
   for (const entry of result.entries) console.log(`  ${entry}`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
