@@ -78,7 +78,16 @@ describe("collectFiles (azd's zip walk and exclusions)", () => {
   it("the .funcignore this project had stripped folders inside node_modules: unanchored rules match at every depth", () => {
     // The file as it was before the bundle (issue 19).
     const before = [".git*", "test", "dev", "src", "*.ts", "!dist/**", "tsconfig*.json", "local.settings.json"].join("\n");
-    const dir = tree(["dist/index.js", "node_modules/debug/src/index.js", "node_modules/debug/package.json", "node_modules/@opentelemetry/api-logs/build/src/index.js", "src/index.ts"], before);
+    const dir = tree(
+      [
+        "dist/index.js",
+        "node_modules/debug/src/index.js",
+        "node_modules/debug/package.json",
+        "node_modules/@opentelemetry/api-logs/build/src/index.js",
+        "src/index.ts",
+      ],
+      before,
+    );
     expect(names(dir, service(false))).toEqual(["dist/index.js", "node_modules/debug/package.json"]);
   });
 
@@ -95,16 +104,21 @@ describe("collectFiles (azd's zip walk and exclusions)", () => {
     const file = fc.tuple(fc.array(segment, { maxLength: 3 }), leaf).map(([parts, name]) => [...parts, name].join("/"));
     const rule = fc.constantFrom("node_modules", "/src", "*.ts", "!local.settings.json", "!/.azure", "!**/.funcignore", "/*", "!/a", "b/");
     fc.assert(
-      fc.property(fc.uniqueArray(file, { minLength: 1, maxLength: 8 }), fc.option(fc.array(rule, { maxLength: 5 })), fc.option(fc.boolean()), (files, rules, remote) => {
-        const dir = tree(files, rules === null ? undefined : rules.join("\n"));
-        const zipped = names(dir, service(remote ?? undefined));
-        for (const name of zipped) {
-          expect(name.split("/")).not.toContain(".azure");
-          expect(path.basename(name)).not.toMatch(/^(local\.settings\.json|\.funcignore)$/);
-          if (rules === null && remote !== false) expect(name.split("/")).not.toContain("node_modules");
-        }
-        expect(zipped.every((name) => files.includes(name))).toBe(true);
-      }),
+      fc.property(
+        fc.uniqueArray(file, { minLength: 1, maxLength: 8 }),
+        fc.option(fc.array(rule, { maxLength: 5 })),
+        fc.option(fc.boolean()),
+        (files, rules, remote) => {
+          const dir = tree(files, rules === null ? undefined : rules.join("\n"));
+          const zipped = names(dir, service(remote ?? undefined));
+          for (const name of zipped) {
+            expect(name.split("/")).not.toContain(".azure");
+            expect(path.basename(name)).not.toMatch(/^(local\.settings\.json|\.funcignore)$/);
+            if (rules === null && remote !== false) expect(name.split("/")).not.toContain("node_modules");
+          }
+          expect(zipped.every((name) => files.includes(name))).toBe(true);
+        },
+      ),
       { numRuns: 60 },
     );
   });
