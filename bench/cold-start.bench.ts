@@ -1,7 +1,6 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { performance } from "node:perf_hooks";
+import { compareStarts } from "./support/node-start";
 import { printTable } from "./support/table";
 
 /**
@@ -16,16 +15,6 @@ import { printTable } from "./support/table";
 const RUNS = 9;
 const TARGET_EXTRA_MS = 250;
 
-function timeNode(args: string[]): number {
-  const started = performance.now();
-  const child = spawnSync(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NODE_OPTIONS: "" } });
-  const ms = performance.now() - started;
-  if (child.status !== 0) throw new Error(`node ${args.join(" ")} failed: ${child.stderr.toString().slice(0, 500)}`);
-  return ms;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-
 export default async function run(): Promise<void> {
   const dir = path.join(__dirname, "..", "dist", "functions");
   if (!existsSync(dir)) throw new Error(`${dir} is missing: run npm run build (npm run bench does)`);
@@ -36,22 +25,16 @@ export default async function run(): Promise<void> {
       .map((f) => path.join(dir, f)),
   ];
   const load = `for (const f of ${JSON.stringify(files)}) require(f);`;
-  const bare: number[] = [];
-  const loaded: number[] = [];
-  timeNode(["-e", load]); // warm the file cache for both
-  for (let i = 0; i < RUNS; i++) {
-    bare.push(timeNode(["-e", ""]));
-    loaded.push(timeNode(["-e", load]));
-  }
-  const extra = median(loaded) - median(bare);
+  const { bare, loaded } = compareStarts({ loaded: { script: load } }, RUNS);
+  const extra = loaded - bare;
   console.log(`Cold start: node requiring index.js and all ${files.length - 1} function modules vs bare node (median of ${RUNS} each)`);
   printTable([
     ["bare node (ms)", "all function modules (ms)", "extra (ms)", "loaded / bare", "extra / 250 ms target"],
     [
-      median(bare).toFixed(0),
-      median(loaded).toFixed(0),
+      bare.toFixed(0),
+      loaded.toFixed(0),
       extra.toFixed(0),
-      (median(loaded) / median(bare)).toFixed(2),
+      (loaded / bare).toFixed(2),
       `${(extra / TARGET_EXTRA_MS).toFixed(2)} (target <= 1.00) ${extra <= TARGET_EXTRA_MS ? "met" : "MISSED"}`,
     ],
   ]);

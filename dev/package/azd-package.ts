@@ -80,6 +80,11 @@ export function packageLikeAzd(options: AzdPackageOptions): AzdPackage {
   if (remoteBuild) {
     throw new Error(`service "${service.name}" resolves to remote build; this reproduction covers local builds only (set remoteBuild: false)`);
   }
+  return { ...zipPackage(service, packageDir, options.outputPath), remoteBuild };
+}
+
+/** Step 5 alone, on a folder already built: the zip azd would write for it. */
+export function zipPackage(service: FunctionServiceConfig, packageDir: string, outputPath: string): Omit<AzdPackage, "remoteBuild"> {
   const files = collectFiles(service, packageDir);
   const zippable: Zippable = {};
   let unpackedBytes = 0;
@@ -89,10 +94,10 @@ export function packageLikeAzd(options: AzdPackageOptions): AzdPackage {
     zippable[file.name] = [data, { level: 6, mtime: file.mtime }];
   }
   const zip = zipSync(zippable);
-  mkdirSync(options.outputPath, { recursive: true });
-  const zipPath = path.join(options.outputPath, `${service.name}.zip`);
+  mkdirSync(outputPath, { recursive: true });
+  const zipPath = path.join(outputPath, `${service.name}.zip`);
   writeFileSync(zipPath, zip);
-  return { service, remoteBuild, packageDir, zipPath, entries: files.map((f) => f.name), zipBytes: zip.length, unpackedBytes };
+  return { service, packageDir, zipPath, entries: files.map((f) => f.name), zipBytes: zip.length, unpackedBytes };
 }
 
 interface ZipFile {

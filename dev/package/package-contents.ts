@@ -1,5 +1,5 @@
 import { builtinModules } from "node:module";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { unzipSync } from "fflate";
 
@@ -19,9 +19,24 @@ export function packageName(installPath: string): string {
   return installPath.slice(installPath.lastIndexOf("node_modules/") + "node_modules/".length);
 }
 
-/** Modules the bundle still requires at run time (what it left external). */
+/**
+ * Modules the bundle still loads at run time from outside itself (what it left
+ * external): the bare specifiers of its require() calls (esbuild's __require()
+ * in an ES module), imports and import()s.
+ * Its own chunks ("./…") are inside it.
+ */
 export function runtimeRequires(bundleText: string): Set<string> {
-  return new Set([...bundleText.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1] as string));
+  const specifiers = [...bundleText.matchAll(/(?<![\w$])(?:__)?(?:require|import)\(\s*"([^"]+)"\s*\)|^\s*(?:import|export)\b[^;"]*?(?:\bfrom\s*)?"([^"]+)";/gm)].map((m) => (m[1] ?? m[2]) as string);
+  return new Set(specifiers.filter((s) => !s.startsWith(".")));
+}
+
+/** The text of every JavaScript file under dir (a bundle and its chunks), joined. */
+export function bundleText(dir: string): string {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => /\.(m|c)?js$/.test(f))
+    .sort()
+    .map((f) => readFileSync(path.join(dir, f), "utf8"))
+    .join("\n");
 }
 
 /** Node's own modules, with and without the node: prefix. */

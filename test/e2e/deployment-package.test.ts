@@ -6,8 +6,8 @@ import type { AppApiClient, RunStatus } from "../../dev/host/app-api-client";
 import type { LocalStack } from "../../dev/host/local-stack";
 import type { LogEntry } from "../../dev/host/logger";
 import { packageLikeAzd, type AzdPackage } from "../../dev/package/azd-package";
-import { APP_BUNDLE, appEntryModules, REPO_ROOT, WORKER_PROVIDED } from "../../dev/package/bundle";
-import { bundledPackages, isNodeBuiltin, lockedInstalls, packageName, runtimeRequires, unzipInto } from "../../dev/package/package-contents";
+import { APP_BUNDLE, APP_CHUNKS, appEntryModules, REPO_ROOT, WORKER_PROVIDED } from "../../dev/package/bundle";
+import { bundledPackages, bundleText, isNodeBuiltin, lockedInstalls, packageName, runtimeRequires, unzipInto } from "../../dev/package/package-contents";
 import { E2E_TEST_TIMEOUT_MS, eventually, startE2EStack } from "./support/e2e-stack";
 import { SSS_PROD } from "./support/seeds";
 
@@ -33,7 +33,7 @@ beforeAll(() => {
   unpacked = mkdtempSync(path.join(tmpdir(), "afs-unpacked-"));
   pkg = packageLikeAzd({ projectRoot: REPO_ROOT, outputPath: output, stdio: "ignore" });
   files = unzipInto(pkg.zipPath, unpacked);
-  bundle = readFileSync(path.join(unpacked, APP_BUNDLE), "utf8");
+  bundle = bundleText(unpacked);
 }, BUILD_TIMEOUT_MS);
 
 afterAll(() => {
@@ -41,9 +41,12 @@ afterAll(() => {
 });
 
 describe("the package azd builds", () => {
-  it("is built locally and holds the bundle, host.json and a package.json naming the bundle, nothing else", () => {
+  it("is built locally and holds the bundle and its chunks, host.json and a package.json naming the bundle, nothing else", () => {
     expect(pkg.remoteBuild).toBe(false);
-    expect(files.sort()).toEqual([APP_BUNDLE, "host.json", "package.json"]);
+    const chunks = files.filter((f) => f.startsWith(`${APP_CHUNKS}/`));
+    expect(chunks.length).toBeGreaterThan(0);
+    expect(chunks.every((f) => /^[^/]+\/[\w-]+\.mjs$/.test(f))).toBe(true);
+    expect(files.filter((f) => !chunks.includes(f)).sort()).toEqual([APP_BUNDLE, "host.json", "package.json"]);
     const manifest = JSON.parse(readFileSync(path.join(unpacked, "package.json"), "utf8")) as Record<string, unknown>;
     expect(manifest.main).toBe(APP_BUNDLE);
     expect(manifest).not.toHaveProperty("dependencies");
