@@ -1,6 +1,6 @@
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { build, type Metafile, type Plugin } from "esbuild";
+import { build, type Metafile, type OutputFile, type Plugin } from "esbuild";
 import { lockedInstalls } from "./package-contents";
 
 /**
@@ -29,8 +29,10 @@ import { lockedInstalls } from "./package-contents";
  */
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-export const DEPLOY_DIR = path.join(REPO_ROOT, "dist", "deploy");
-export const CLI_PACKAGE_DIR = path.join(REPO_ROOT, "dist", "cli-package");
+const DEPLOY = ["dist", "deploy"];
+const CLI_PACKAGE = ["dist", "cli-package"];
+export const DEPLOY_DIR = path.join(REPO_ROOT, ...DEPLOY);
+export const CLI_PACKAGE_DIR = path.join(REPO_ROOT, ...CLI_PACKAGE);
 export const APP_BUNDLE = "app.mjs";
 /** The app's lazily imported chunks, under dist/deploy. */
 export const APP_CHUNKS = "chunks";
@@ -54,7 +56,7 @@ export function appEntryModules(root = REPO_ROOT): string[] {
   return ["src/index.ts", ...functions.map((f) => `src/functions/${f}`)];
 }
 
-const COMMON = { bundle: true, platform: "node", target: "node20", legalComments: "none", metafile: true, logLevel: "warning" } as const;
+const COMMON = { bundle: true, platform: "node", target: "node20", legalComments: "none", metafile: true, write: false, logLevel: "warning" } as const;
 
 /**
  * CommonJS packages inside an ES module still call require(), for Node's modules
@@ -104,7 +106,11 @@ const RESOLVING = Symbol("resolving");
  * otherwise slip into the bundle unnoticed), except the optional ones above.
  */
 function productionOnly(root: string): Plugin {
-  const devOnly = [...lockedInstalls(root)].filter(([, install]) => install.devOnly).map(([key]) => path.join(root, key) + path.sep);
+  // esbuild reports real paths: node_modules may be a link (a copy of the tree built elsewhere).
+  const modules = realpathSync(path.join(root, "node_modules"));
+  const devOnly = [...lockedInstalls(root)]
+    .filter(([, install]) => install.devOnly)
+    .map(([key]) => path.join(modules, key.slice("node_modules/".length)) + path.sep);
   return {
     name: "production-only",
     setup(builder) {
@@ -123,56 +129,90 @@ function productionOnly(root: string): Plugin {
   };
 }
 
-async function bundleApp(root: string): Promise<Metafile> {
+interface Bundle {
+  metafile: Metafile;
+  files: OutputFile[];
+}
+
+async function bundleApp(root: string): Promise<Bundle> {
   const result = await build({
     ...COMMON,
     format: "esm",
     splitting: true,
     entryPoints: { [path.basename(APP_BUNDLE, ".mjs")]: "functions-app-entry" },
-    outdir: DEPLOY_DIR,
+    outdir: path.join(root, ...DEPLOY),
     outExtension: { ".js": ".mjs" },
     chunkNames: `${APP_CHUNKS}/[name]-[hash]`,
     banner: { js: ESM_REQUIRE },
     external: WORKER_PROVIDED,
     plugins: [appEntry(root), productionOnly(root)],
   });
-  return result.metafile;
+  return { metafile: result.metafile, files: result.outputFiles };
 }
 
-async function bundleCli(root: string): Promise<Metafile> {
+async function bundleCli(root: string): Promise<Bundle> {
   const result = await build({
     ...COMMON,
     ...CJS_IMPORT_META,
     format: "cjs",
     entryPoints: [path.join(root, "src", "cli", "main.ts")],
-    outfile: path.join(CLI_PACKAGE_DIR, CLI_BUNDLE),
+    outfile: path.join(root, ...CLI_PACKAGE, CLI_BUNDLE),
     plugins: [productionOnly(root)],
   });
-  return result.metafile;
+  return { metafile: result.metafile, files: result.outputFiles };
 }
 
-/** Writes dist/deploy/ and dist/cli-package/ afresh; returns each bundle's metafile (what went in). */
+interface FileToWrite {
+  path: string;
+  contents: Uint8Array | string;
+}
+
+/**
+ * Makes dir hold exactly these files. Each is written to a temporary name and
+ * renamed over the old one, and stale files go last: a process that runs the
+ * app from dir while it is rebuilt (tests run `npm start`, which builds, next
+ * to others) reads either the old file or the new one, never half of one.
+ */
+function replaceFolder(dir: string, files: FileToWrite[]): void {
+  const wanted = new Set(files.map((f) => path.resolve(f.path)));
+  for (const file of files) {
+    mkdirSync(path.dirname(file.path), { recursive: true });
+    const temporary = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(temporary, file.contents);
+    renameSync(temporary, file.path);
+  }
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir, { recursive: true, encoding: "utf8" })) {
+    const file = path.join(dir, name);
+    if (!wanted.has(file) && statSync(file).isFile()) rmSync(file, { force: true });
+  }
+}
+
+/** Writes dist/deploy/ and dist/cli-package/ under root; returns each bundle's metafile (what went in). */
 export async function bundleAll(root = REPO_ROOT): Promise<{ app: Metafile; cli: Metafile }> {
-  rmSync(DEPLOY_DIR, { recursive: true, force: true });
-  rmSync(CLI_PACKAGE_DIR, { recursive: true, force: true });
-  mkdirSync(DEPLOY_DIR, { recursive: true });
-  mkdirSync(CLI_PACKAGE_DIR, { recursive: true });
   const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as RootManifest;
   const [app, cli] = await Promise.all([bundleApp(root), bundleCli(root)]);
-  copyFileSync(path.join(root, "host.json"), path.join(DEPLOY_DIR, "host.json"));
   const common = { version: manifest.version, description: manifest.description, license: manifest.license, engines: manifest.engines };
-  writeJson(path.join(DEPLOY_DIR, "package.json"), { name: manifest.name, ...common, private: true, main: APP_BUNDLE });
-  writeJson(path.join(CLI_PACKAGE_DIR, "package.json"), {
-    name: "afs-identity",
-    ...common,
-    bin: { "afs-identity": CLI_BUNDLE },
-    files: [CLI_BUNDLE],
-  });
-  return { app, cli };
+  const deployDir = path.join(root, ...DEPLOY);
+  const cliDir = path.join(root, ...CLI_PACKAGE);
+  replaceFolder(deployDir, [
+    ...app.files,
+    { path: path.join(deployDir, "host.json"), contents: readFileSync(path.join(root, "host.json")) },
+    { path: path.join(deployDir, "package.json"), contents: json({ name: manifest.name, ...common, private: true, main: APP_BUNDLE }) },
+  ]);
+  replaceFolder(cliDir, [
+    ...cli.files,
+    {
+      path: path.join(cliDir, "package.json"),
+      contents: json({ name: "afs-identity", ...common, bin: { "afs-identity": CLI_BUNDLE }, files: [CLI_BUNDLE] }),
+    },
+  ]);
+  chmodSync(path.join(cliDir, CLI_BUNDLE), 0o755);
+  return { app: app.metafile, cli: cli.metafile };
 }
 
-function writeJson(file: string, value: unknown): void {
-  writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+function json(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
 }
 
 if (require.main === module) {

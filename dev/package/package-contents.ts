@@ -11,7 +11,9 @@ import { unzipSync } from "fflate";
  * names them): esbuild heads each module with its path when not minifying.
  */
 export function bundledPackages(bundleText: string): Set<string> {
-  return new Set([...bundleText.matchAll(/^\s*\/\/ ((?:node_modules\/(?:@[^/\s]+\/)?[^/\s]+\/)+)/gm)].map((m) => (m[1] as string).replace(/\/$/, "")));
+  // The path is relative to where esbuild ran: "../…/node_modules/…" when node_modules is a link.
+  const headers = bundleText.matchAll(/^\s*\/\/ (?:\S*?\/)??((?:node_modules\/(?:@[^/\s]+\/)?[^/\s]+\/)+)\S*$/gm);
+  return new Set([...headers].map((m) => (m[1] as string).replace(/\/$/, "")));
 }
 
 /** The package name of an install path ("node_modules/a/node_modules/@s/b" is "@s/b"). */
@@ -26,7 +28,9 @@ export function packageName(installPath: string): string {
  * Its own chunks ("./…") are inside it.
  */
 export function runtimeRequires(bundleText: string): Set<string> {
-  const specifiers = [...bundleText.matchAll(/(?<![\w$])(?:__)?(?:require|import)\(\s*"([^"]+)"\s*\)|^\s*(?:import|export)\b[^;"]*?(?:\bfrom\s*)?"([^"]+)";/gm)].map((m) => (m[1] ?? m[2]) as string);
+  const specifiers = [
+    ...bundleText.matchAll(/(?<![\w$])(?:__)?(?:require|import)\(\s*"([^"]+)"\s*\)|^\s*(?:import|export)\b[^;"]*?(?:\bfrom\s*)?"([^"]+)";/gm),
+  ].map((m) => (m[1] ?? m[2]) as string);
   return new Set(specifiers.filter((s) => !s.startsWith(".")));
 }
 

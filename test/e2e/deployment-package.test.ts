@@ -5,16 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppApiClient, RunStatus } from "../../dev/host/app-api-client";
 import type { LocalStack } from "../../dev/host/local-stack";
 import type { LogEntry } from "../../dev/host/logger";
-import { packageLikeAzd, type AzdPackage } from "../../dev/package/azd-package";
+import { dependenciesUpToDate, packageLikeAzd, type AzdPackage } from "../../dev/package/azd-package";
 import { APP_BUNDLE, APP_CHUNKS, appEntryModules, REPO_ROOT, WORKER_PROVIDED } from "../../dev/package/bundle";
 import { bundledPackages, bundleText, isNodeBuiltin, lockedInstalls, packageName, runtimeRequires, unzipInto } from "../../dev/package/package-contents";
 import { E2E_TEST_TIMEOUT_MS, eventually, startE2EStack } from "./support/e2e-stack";
+import { copyProject } from "./support/project-copy";
 import { SSS_PROD } from "./support/seeds";
 
 /**
  * The package `azd deploy` uploads, made as azd makes it (dev/package/azd-package.ts
  * follows azure-dev's framework_service_node.go, service_target_functionapp.go,
- * project_utils.go and rzip/rzip.go), then unpacked into an empty folder outside
+ * project_utils.go and rzip/rzip.go) in a copy of the project, then unpacked into an empty folder outside
  * the repository, where no node_modules can be reached, and run by the local
  * Functions host against Azurite and the emulator.
  */
@@ -22,6 +23,7 @@ import { SSS_PROD } from "./support/seeds";
 const BUILD_TIMEOUT_MS = 240_000;
 const FUNCTION_COUNT = appEntryModules().length - 1;
 
+let project: string;
 let output: string;
 let unpacked: string;
 let pkg: AzdPackage;
@@ -29,15 +31,18 @@ let files: string[];
 let bundle: string;
 
 beforeAll(() => {
+  project = copyProject(REPO_ROOT);
   output = mkdtempSync(path.join(tmpdir(), "afs-azd-package-"));
   unpacked = mkdtempSync(path.join(tmpdir(), "afs-unpacked-"));
-  pkg = packageLikeAzd({ projectRoot: REPO_ROOT, outputPath: output, stdio: "ignore" });
+  // azd would skip its npm install; were it to run, it would write the repository's linked node_modules.
+  if (!dependenciesUpToDate(project)) throw new Error("node_modules is older than package-lock.json: run npm ci first");
+  pkg = packageLikeAzd({ projectRoot: project, outputPath: output, stdio: "ignore" });
   files = unzipInto(pkg.zipPath, unpacked);
   bundle = bundleText(unpacked);
 }, BUILD_TIMEOUT_MS);
 
 afterAll(() => {
-  for (const dir of [output, unpacked]) if (dir) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [project, output, unpacked]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("the package azd builds", () => {
@@ -91,7 +96,7 @@ describe("the unpacked package, run by the local Functions host", () => {
     }
     ({ stack, api } = await startE2EStack("package", {
       projectDir: unpacked,
-      appSettings: { FULL_SWEEP_SCHEDULE: "*/3 * * * * *" },
+      appSettings: { FULL_SWEEP_SCHEDULE: "*/10 * * * * *" },
     }));
     logs = stack.host.logs;
   }, E2E_TEST_TIMEOUT_MS);
