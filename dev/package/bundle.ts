@@ -45,8 +45,14 @@ interface RootManifest {
   version: string;
   description: string;
   license: string;
-  engines: Record<string, string>;
 }
+
+/**
+ * What the two packages need: any Node 20. (The repository itself asks for
+ * 20.19: its local host loads the app's ES module entry with require(), which
+ * Node allows without a flag from 20.19; the Functions worker uses import().)
+ */
+const SHIPPED_ENGINES = { node: ">=20" };
 
 /** The files the Functions worker loads, in its order: index.ts (the appStart hook) first, then every function module. */
 export function appEntryModules(root = REPO_ROOT): string[] {
@@ -192,7 +198,7 @@ function replaceFolder(dir: string, files: FileToWrite[]): void {
 export async function bundleAll(root = REPO_ROOT): Promise<{ app: Metafile; cli: Metafile }> {
   const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as RootManifest;
   const [app, cli] = await Promise.all([bundleApp(root), bundleCli(root)]);
-  const common = { version: manifest.version, description: manifest.description, license: manifest.license, engines: manifest.engines };
+  const common = { version: manifest.version, description: manifest.description, license: manifest.license, engines: SHIPPED_ENGINES };
   const deployDir = path.join(root, ...DEPLOY);
   const cliDir = path.join(root, ...CLI_PACKAGE);
   replaceFolder(deployDir, [
