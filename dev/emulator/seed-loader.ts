@@ -126,6 +126,7 @@ function loadResourceGroup(
         location: rg.location,
         identity: principalId ? { principalId, tenantId: identityTenant, sinceMs: longAgo } : undefined,
         ...(kind === "arc" ? { status: m.status ?? "Connected" } : {}),
+        ...(m.userAssignedPrincipalIds?.length ? { userAssignedPrincipalIds: m.userAssignedPrincipalIds.map((p) => p.toLowerCase()) } : {}),
         tags: {},
         vmId: randomUUID(),
       });

@@ -108,6 +108,8 @@ const seedMachineSchema = z
     identity: systemIdentity.nullable().optional(),
     /** Arc machines only: `properties.status`; default Connected. */
     status: z.enum(["Connected", "Disconnected", "Error", "Expired"]).optional(),
+    /** Principal ids of user-assigned identities attached besides the system-assigned one (File Sync never uses them). */
+    userAssignedPrincipalIds: z.array(z.string().uuid()).optional(),
   })
   .strict();
 

@@ -161,6 +161,8 @@ export interface MachineRecord {
   hostName: string;
   location: string;
   identity?: MachineIdentityRecord;
+  /** User-assigned identities' principals: rendered under identity.userAssignedIdentities, never the agent's. */
+  userAssignedPrincipalIds?: string[];
   tags: Record<string, string>;
   vmId: string;
 }

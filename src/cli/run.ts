@@ -3,7 +3,7 @@ import { createArmConnection, type ArmConnection } from "../lib/azure/arm-connec
 import { createCredential } from "../lib/azure/credential";
 import { listStorageSyncServices } from "../lib/azure/reads";
 import { ConfigError, loadEngineConfig } from "../lib/config";
-import { ReconcileError, reconcileService, type EngineSettings, type Plan, type PlannedAction, type ReconcileReport } from "../lib/reconcile";
+import { MachineDirectory, ReconcileError, reconcileService, type EngineSettings, type Plan, type PlannedAction, type ReconcileReport } from "../lib/reconcile";
 import { toArmErrorInfo } from "../lib/azure/arm-error";
 import { USAGE, UsageError, parseCliArgs, type CliArgs } from "./args";
 import { EXIT, exitCodeOf } from "./exit-code";
@@ -69,6 +69,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return EXIT.error;
   }
   if (serviceIds.length === 0) say("No Storage Sync Service found.");
+  // One list of machines per subscription for the whole invocation, however many services it reconciles.
+  const machines = new MachineDirectory(arm, settings.machineScopes);
 
   for (const serviceId of serviceIds) {
     try {
@@ -88,7 +90,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
               return yes;
             }
           : undefined;
-      const report = await reconcileService(arm, serviceId, { dryRun: args.command === "plan", settings, onProgress, signal: io.signal, confirm });
+      const report = await reconcileService(arm, serviceId, { dryRun: args.command === "plan", settings, onProgress, signal: io.signal, confirm, machines });
       if (refusedWithoutTerminal) {
         say("afs-identity: refusing to apply without confirmation: stdin is not a terminal, pass --yes");
         return EXIT.error;

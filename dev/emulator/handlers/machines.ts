@@ -9,12 +9,31 @@ import { listReply, objectProp, prop, reply, stringProp, type Handler, type Hand
 
 /** Microsoft.HybridCompute/machines and Microsoft.Compute/virtualMachines, with their system-assigned identity. */
 
+/** User-assigned identities as ARM renders them: keyed by the identity's resource id, each with its own principal. */
+function userAssignedIdentities(m: MachineRecord): Record<string, { principalId: string; clientId: string }> | undefined {
+  if (!m.userAssignedPrincipalIds?.length) return undefined;
+  return Object.fromEntries(
+    m.userAssignedPrincipalIds.map((principalId, i) => [
+      `/subscriptions/${m.subscriptionId}/resourceGroups/${m.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${m.name}-ua${i + 1}`,
+      { principalId, clientId: principalId.replace(/^.{8}/, "c1c1c1c1") },
+    ]),
+  );
+}
+
 export function machineBody(m: MachineRecord): Record<string, unknown> {
+  const userAssigned = userAssignedIdentities(m);
   const identity = m.identity
-    ? { type: "SystemAssigned", principalId: m.identity.principalId, tenantId: m.identity.tenantId }
-    : m.kind === "vm"
-      ? { type: "None" }
-      : undefined;
+    ? {
+        type: userAssigned ? "SystemAssigned, UserAssigned" : "SystemAssigned",
+        principalId: m.identity.principalId,
+        tenantId: m.identity.tenantId,
+        ...(userAssigned ? { userAssignedIdentities: userAssigned } : {}),
+      }
+    : userAssigned
+      ? { type: "UserAssigned", userAssignedIdentities: userAssigned }
+      : m.kind === "vm"
+        ? { type: "None" }
+        : undefined;
   const common = { id: m.id, name: m.name, location: m.location, tags: m.tags, ...(identity ? { identity } : {}) };
   if (m.kind === "arc") {
     return {

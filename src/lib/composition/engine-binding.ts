@@ -16,9 +16,17 @@ export function bindEngineToConnection(config: Config, arm: ArmConnection): Engi
     maxConcurrency: config.maxConcurrency,
     principalNotFoundRetries: config.principalNotFoundRetries,
     principalNotFoundBaseDelayMs: config.principalNotFoundBaseDelayMs,
+    machineScopes: config.managedScopes,
   };
   return {
-    reconcile: (serviceId, options) => reconcileService(arm, serviceId, { dryRun: options.dryRun, settings, hints: options.hints, journal: options.journal }),
+    reconcile: (serviceId, options) =>
+      reconcileService(arm, serviceId, {
+        dryRun: options.dryRun,
+        settings,
+        hints: options.hints,
+        journal: options.journal,
+        ...(options.recordedMachineOf ? { recordedMachineOf: options.recordedMachineOf } : {}),
+      }),
     listServices: (scope) => listStorageSyncServices(arm, scope),
     listServers: (serviceId) => listRegisteredServers(arm, serviceId),
     serviceAbsence: (serviceId) => storageSyncServiceAbsence(arm, serviceId),

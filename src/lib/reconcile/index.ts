@@ -19,3 +19,4 @@ export type {
   GrantPrincipal,
 } from "./actions";
 export type * from "./report";
+export { MachineDirectory } from "./machine-directory";

@@ -93,6 +93,7 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
   const names = new Map(snapshot.servers.map((s) => [s.serverId, s.name]));
   const warnings: string[] = [];
   const serverWarnings = new Map<string, Array<{ message: string; remedy: string }>>();
+  warnings.push(...(snapshot.driftWarnings ?? []));
   for (const finding of prerequisiteFindings(snapshot)) {
     warnings.push(`${finding.message} Remedy: ${finding.remedy}`);
     for (const id of finding.serverIds) serverWarnings.set(id, [...(serverWarnings.get(id) ?? []), { message: finding.message, remedy: finding.remedy }]);

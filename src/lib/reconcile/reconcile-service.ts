@@ -8,6 +8,7 @@ import type { ActionOutcome, ReconcileReport, ServerVerdict } from "./report";
 import type { EngineSettings } from "./settings";
 import type { EngineHints } from "./hints";
 import type { WriteJournal } from "./write-journal";
+import { MachineDirectory } from "./machine-directory";
 
 export interface ReconcileOptions {
   dryRun: boolean;
@@ -24,6 +25,10 @@ export interface ReconcileOptions {
   confirm?: (plan: Plan) => boolean | Promise<boolean>;
   /** The ARM write journal (the worker's Writes table); the CLI keeps none. */
   journal?: WriteJournal;
+  /** The run's machine lists, shared by every service a run reconciles (default: one for this service). */
+  machines?: MachineDirectory;
+  /** The machine the app recorded with a principal (the Machines table), for tying a drifted server to its machine. */
+  recordedMachineOf?: (principalId: string) => Promise<string | undefined>;
 }
 
 const isOk = (o: ActionOutcome | undefined) => o?.status === "succeeded" || o?.status === "alreadyPresent";
@@ -98,7 +103,10 @@ function outcomeVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVe
 export async function reconcileService(arm: ArmConnection, serviceId: string, options: ReconcileOptions): Promise<ReconcileReport<PlannedAction>> {
   const startedAt = new Date().toISOString();
   const { result, calls } = await countArmCalls(async () => {
-    const snapshot = await observe(arm, serviceId, { ...options, hints: options.hints });
+    // Every non-dry run compares switched servers with their machines: events only make a repair sooner.
+    const drift = options.dryRun ? undefined : options.recordedMachineOf ? { recordedMachineOf: options.recordedMachineOf } : {};
+    const machines = options.machines ?? new MachineDirectory(arm, options.settings.machineScopes);
+    const snapshot = await observe(arm, serviceId, { ...options, hints: options.hints, drift, machines });
     const plan = makePlan(snapshot, options.settings);
     options.onProgress?.(`${snapshot.service.name}: ${plan.actions.length} action(s) planned${options.dryRun ? " (dry run)" : ""}`);
     const refused = !options.dryRun && plan.actions.length > 0 && options.confirm !== undefined && !(await options.confirm(plan));

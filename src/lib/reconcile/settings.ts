@@ -10,4 +10,6 @@ export interface EngineSettings {
   principalNotFoundBaseDelayMs: number;
   /** PRUNE_STALE_GRANTS: delete the File Sync role assignments this product created that nothing needs any more. */
   pruneStaleGrants?: boolean;
+  /** MANAGED_SCOPES: where the machines of switched servers are looked for (default: the service's subscription). */
+  machineScopes?: string[];
 }

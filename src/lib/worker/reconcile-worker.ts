@@ -16,6 +16,7 @@ import type { ReconcileReport } from "../reconcile/report";
 import { requestReconcile, type SchedulerDeps } from "../scheduling/schedule";
 import { decideNextLooks, engineHintsOf } from "./requeue";
 import { handleAbsentService } from "./absent-service";
+import { findMachineIdByPrincipal } from "../status/machines";
 import type { AppLog } from "../ports/log";
 import type { Telemetry } from "../telemetry/telemetry";
 import { trackReconciled, trackRunFailure } from "../telemetry/track";
@@ -157,7 +158,12 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
   try {
     if (!request.dryRun) await resolveInterruptedWrites(deps, request, delivery, log);
     const journal = tableWriteJournal(deps.tables.writes, { serviceId: request.serviceId, runId: request.runId, attempt: delivery.dequeueCount });
-    report = await deps.engine.reconcile(request.serviceId, { dryRun: request.dryRun, hints: engineHintsOf(request), journal });
+    report = await deps.engine.reconcile(request.serviceId, {
+      dryRun: request.dryRun,
+      hints: engineHintsOf(request),
+      journal,
+      recordedMachineOf: (principalId) => findMachineIdByPrincipal(deps.tables.machines, principalId),
+    });
   } catch (error) {
     return await recordFailure(deps, request, delivery, startedAt, error, log);
   }
