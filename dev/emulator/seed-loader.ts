@@ -1,10 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { SimulatedClock } from "./clock";
-import { findRole } from "./roles";
+import { ROLE_IDS, findRole } from "./roles";
 import { idKey } from "./resource-id";
 import { ids, type Seed, type SeedResourceGroup, type SeedStorageSyncService } from "./seed";
 import { DEFAULT_NETWORK_ACLS, type EmulatorState, type MachineRecord, type ServerRecord, type ServiceRecord } from "./state";
 import { presentGuid } from "./agent";
+import { ROLE_ASSIGNMENTS_PER_SUBSCRIPTION } from "./limits";
+
+const READER_ROLE_GUID = ROLE_IDS.reader;
 
 /** Seeded principals count as created this long ago: long replicated. */
 const LONG_AGO_MS = 24 * 3600 * 1000;
@@ -41,6 +44,7 @@ export function loadSeedIntoState(state: EmulatorState, seed: Seed, clock: Simul
       subscriptionId: sub.subscriptionId,
       displayName: sub.displayName ?? sub.subscriptionId,
       tenantId: sub.tenantId ?? seed.tenantId,
+      ...(sub.roleAssignmentLimit !== undefined ? { roleAssignmentLimit: sub.roleAssignmentLimit } : {}),
     });
   }
   // Resources after every subscription: a cloud endpoint's storageAccountTenantId is its account's subscription's tenant.
@@ -49,6 +53,7 @@ export function loadSeedIntoState(state: EmulatorState, seed: Seed, clock: Simul
   }
 
   validateSeedLinks(state);
+  for (const sub of seed.subscriptions) fillRoleAssignments(state, sub, seed.caller.principalId, longAgo);
 
   for (const ra of seed.roleAssignments) {
     const role = findRole(ra.role);
@@ -252,5 +257,36 @@ export function validateSeedLinks(state: EmulatorState): void {
   for (const s of state.servers.values()) {
     if (s.machineId && !state.machines.has(idKey(s.machineId)))
       throw new Error(`Invalid seed: registered server ${s.id} links machine ${s.machineId}, which is not seeded`);
+  }
+}
+
+/** A subscription's pre-existing assignments (Reader at its scope), some orphaned; refuses more than its limit allows. */
+function fillRoleAssignments(state: EmulatorState, sub: Seed["subscriptions"][number], caller: string, longAgo: number): void {
+  const fill = sub.existingRoleAssignments;
+  if (!fill) return;
+  const limit = sub.roleAssignmentLimit ?? ROLE_ASSIGNMENTS_PER_SUBSCRIPTION;
+  if (fill.orphaned > fill.count) throw new Error(`Invalid seed: subscription ${sub.subscriptionId}: existingRoleAssignments.orphaned exceeds its count`);
+  if (fill.count > limit) {
+    throw new Error(
+      `Invalid seed: subscription ${sub.subscriptionId}: ${fill.count} existing role assignments exceed Azure's limit of ${limit} per subscription (troubleshoot-limits)`,
+    );
+  }
+  const scope = `/subscriptions/${sub.subscriptionId}`;
+  const iso = new Date(longAgo).toISOString();
+  for (let i = 0; i < fill.count; i++) {
+    const name = randomUUID();
+    const id = `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
+    state.roleAssignments.set(idKey(id), {
+      id,
+      name,
+      scope,
+      roleDefinitionId: `${scope}/providers/Microsoft.Authorization/roleDefinitions/${READER_ROLE_GUID}`,
+      principalId: randomUUID(),
+      principalType: i < fill.orphaned ? "Unknown" : "User",
+      createdOn: iso,
+      updatedOn: iso,
+      createdBy: caller,
+      updatedBy: caller,
+    });
   }
 }

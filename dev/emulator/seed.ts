@@ -160,6 +160,13 @@ export const seedSubscriptionSchema = z
     /** The Entra tenant the subscription (and everything in it) belongs to; omitted: the seed's tenantId. */
     tenantId: guid.optional(),
     resourceGroups: z.array(seedResourceGroupSchema).default([]),
+    /** Azure allows 4,000 role assignments per subscription; a lower limit makes the quota testable. */
+    roleAssignmentLimit: z.number().int().min(0).max(4000).optional(),
+    /**
+     * Role assignments that exist already at the subscription scope (Reader, of other principals), filling
+     * its quota: `orphaned` of them belong to principals that were deleted (principalType Unknown).
+     */
+    existingRoleAssignments: z.object({ count: z.number().int().min(0), orphaned: z.number().int().min(0).default(0) }).strict().optional(),
   })
   .strict();
 

@@ -6,6 +6,8 @@ export interface SubscriptionRecord {
   subscriptionId: string;
   displayName: string;
   tenantId: string;
+  /** Role assignments it may hold at subscription, resource-group and resource scope (Azure: 4,000; seeds may lower it). */
+  roleAssignmentLimit?: number;
 }
 
 export interface ResourceGroupRecord {

@@ -73,7 +73,12 @@ export function machineBody(m: MachineRecord): Record<string, unknown> {
 export function setMachineIdentity(core: EmulatorCore, m: MachineRecord, action: "enable" | "reset" | "disable"): string | undefined {
   if (action === "enable" && m.identity) return m.identity.principalId;
   // The old identity's service principal is deleted from the directory; its role assignments stay behind, orphaned.
-  if (m.identity) core.state.principals.delete(m.identity.principalId.toLowerCase());
+  if (m.identity) {
+    const gone = m.identity.principalId.toLowerCase();
+    core.state.principals.delete(gone);
+    // ARM lists an assignment whose principal was deleted with principalType Unknown ("Identity not found").
+    for (const a of core.state.roleAssignments.values()) if (a.principalId.toLowerCase() === gone) a.principalType = "Unknown";
+  }
   if (action === "disable") {
     m.identity = undefined;
     return undefined;

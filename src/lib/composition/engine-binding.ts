@@ -17,6 +17,7 @@ export function bindEngineToConnection(config: Config, arm: ArmConnection): Engi
     principalNotFoundRetries: config.principalNotFoundRetries,
     principalNotFoundBaseDelayMs: config.principalNotFoundBaseDelayMs,
     machineScopes: config.managedScopes,
+    roleAssignmentLimit: config.roleAssignmentLimit,
   };
   return {
     reconcile: (serviceId, options) =>

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ArmConnection } from "../azure/arm-connection";
-import { isReplicationDelay, toArmErrorInfo } from "../azure/arm-error";
+import { isReplicationDelay, toArmErrorInfo, type ArmErrorInfo } from "../azure/arm-error";
 import { ROLE, createRoleAssignment, deleteRoleAssignmentById, roleAssignmentName } from "../azure/role-assignments";
 import { NO_JOURNAL, type WriteIntent, type WriteJournal } from "./write-journal";
 import { getRegisteredServerById, getStorageSyncService, patchRegisteredServerIdentity, patchStorageSyncService } from "../azure/storage-sync";
@@ -19,6 +19,8 @@ export interface ApplyOptions {
   onProgress?: (message: string) => void;
   /** Records every ARM write before it is sent and what ARM answered (default: none kept). */
   journal?: WriteJournal;
+  /** Grants never sent: their subscription has no room (recorded as failed, their dependants skipped). */
+  refused?: ReadonlyMap<string, { error: ArmErrorInfo; remedy: string }>;
 }
 
 export interface ApplyResult {
@@ -243,6 +245,11 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
   async function run(action: PlannedAction): Promise<ActionOutcome> {
     const started = Date.now();
     const tries = { count: 1 };
+    const refused = options.refused?.get(action.id);
+    if (refused) {
+      options.onProgress?.(`NOT SENT: ${action.description}: ${refused.error.code}: ${refused.error.message}`);
+      return { actionId: action.id, status: "failed", attempts: 0, durationMs: 0, error: refused.error, remedy: refused.remedy };
+    }
     try {
       const executed = await execute(action, tries);
       options.onProgress?.(`${executed.status === "alreadyPresent" ? "present" : "done"}: ${action.description}`);

@@ -9,6 +9,9 @@ import type { EngineSettings } from "./settings";
 import type { EngineHints } from "./hints";
 import type { WriteJournal } from "./write-journal";
 import { MachineDirectory } from "./machine-directory";
+import { QuotaReader } from "./quota-reader";
+import { refuseGrantsBeyondQuota, subscriptionOfScope } from "./role-assignment-headroom";
+import type { RoleAssignmentQuota } from "../azure/role-assignment-quota";
 
 export interface ReconcileOptions {
   dryRun: boolean;
@@ -29,6 +32,8 @@ export interface ReconcileOptions {
   machines?: MachineDirectory;
   /** The machine the app recorded with a principal (the Machines table), for tying a drifted server to its machine. */
   recordedMachineOf?: (principalId: string) => Promise<string | undefined>;
+  /** The run's role-assignment counts per subscription (default: one reader for this service). */
+  quotas?: QuotaReader;
 }
 
 const isOk = (o: ActionOutcome | undefined) => o?.status === "succeeded" || o?.status === "alreadyPresent";
@@ -95,6 +100,15 @@ function outcomeVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVe
   });
 }
 
+/** Each subscription's count once this run's created grants are added (read before the run, so the status is current). */
+function quotasAfter(quotas: RoleAssignmentQuota[], actions: PlannedAction[], outcomes: ActionOutcome[]): RoleAssignmentQuota[] {
+  const created = new Set(outcomes.filter((o) => o.status === "succeeded").map((o) => o.actionId));
+  return quotas.map((q) => ({
+    ...q,
+    count: q.count + actions.filter((a) => a.kind === "grantRole" && created.has(a.id) && subscriptionOfScope(a.scope) === q.subscriptionId).length,
+  }));
+}
+
 /**
  * One reconcile of one Storage Sync Service: observe → plan → (unless dry run)
  * apply. Throws ReconcileError when the service cannot even be observed;
@@ -108,13 +122,24 @@ export async function reconcileService(arm: ArmConnection, serviceId: string, op
     const machines = options.machines ?? new MachineDirectory(arm, options.settings.machineScopes);
     const snapshot = await observe(arm, serviceId, { ...options, hints: options.hints, drift, machines });
     const plan = makePlan(snapshot, options.settings);
+    // Each subscription a grant lands in is counted once before anything is sent there: grants that cannot fit are never sent.
+    const grantSubscriptions = plan.actions.flatMap((a) => (a.kind === "grantRole" ? [subscriptionOfScope(a.scope)] : []));
+    let quotas: RoleAssignmentQuota[] = [];
+    let refusedGrants = new Map<string, { error: { code: string; message: string; statusCode?: number }; remedy: string }>();
+    if (grantSubscriptions.length > 0) {
+      const reader = options.quotas ?? new QuotaReader(arm, options.settings.roleAssignmentLimit);
+      const read = await reader.quotasOf(grantSubscriptions, { abortSignal: options.signal });
+      quotas = [...read.quotas.values()];
+      refusedGrants = refuseGrantsBeyondQuota(plan.actions, read.quotas);
+      for (const u of read.unreadable) plan.warnings.push(`The role assignments of subscription ${u} cannot be counted: grants there are sent without knowing its headroom.`);
+    }
     options.onProgress?.(`${snapshot.service.name}: ${plan.actions.length} action(s) planned${options.dryRun ? " (dry run)" : ""}`);
     const refused = !options.dryRun && plan.actions.length > 0 && options.confirm !== undefined && !(await options.confirm(plan));
     const dryRun = options.dryRun || refused;
-    const applied = dryRun || plan.actions.length === 0 ? undefined : await apply(arm, plan, options);
-    return { plan, applied, current: snapshot.service, dryRun, refused };
+    const applied = dryRun || plan.actions.length === 0 ? undefined : await apply(arm, plan, { ...options, refused: refusedGrants });
+    return { plan, applied, current: snapshot.service, dryRun, refused, quotas };
   });
-  const { plan, applied, current, dryRun, refused } = result;
+  const { plan, applied, current, dryRun, refused, quotas } = result;
   const outcomes: ActionOutcome[] =
     applied?.outcomes ??
     plan.actions.map((a) => ({ actionId: a.id, status: "skipped", attempts: 0, durationMs: 0, skippedBecause: refused ? "not confirmed" : "dry run" }));
@@ -142,5 +167,6 @@ export async function reconcileService(arm: ArmConnection, serviceId: string, op
     armCalls: calls,
     converged,
     warnings: plan.warnings,
+    ...(quotas.length > 0 ? { roleAssignmentQuotas: quotasAfter(quotas, plan.actions, outcomes) } : {}),
   };
 }

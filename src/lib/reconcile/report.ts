@@ -1,3 +1,4 @@
+import type { RoleAssignmentQuota } from "../azure/role-assignment-quota";
 import type { ArmErrorInfo } from "../azure/arm-error";
 import type { ArmCallCounts } from "../azure/call-counter";
 
@@ -86,4 +87,6 @@ export interface ReconcileReport<Action extends PlannedActionBase = PlannedActio
   /** True when nothing is left to do for any server that can be brought over. */
   converged: boolean;
   warnings: string[];
+  /** The role-assignment quota of each subscription this run planned grants in (read before any grant was sent). */
+  roleAssignmentQuotas?: RoleAssignmentQuota[];
 }

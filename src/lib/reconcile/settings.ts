@@ -12,4 +12,6 @@ export interface EngineSettings {
   pruneStaleGrants?: boolean;
   /** MANAGED_SCOPES: where the machines of switched servers are looked for (default: the service's subscription). */
   machineScopes?: string[];
+  /** ROLE_ASSIGNMENT_LIMIT: role assignments a subscription may hold (Azure: 4,000; lower only to test). */
+  roleAssignmentLimit?: number;
 }
