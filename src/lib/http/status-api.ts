@@ -6,6 +6,7 @@ import { countByState, emptyCounts, isServerState } from "../status/records";
 import { SERVER_STATES, type ServerRecord } from "../status/rows";
 import { getRun, runFromEntity } from "../status/run-records";
 import { runWrites } from "../status/write-journal";
+import { quotasBySubscription } from "../status/quota-usage";
 import type { RunDetail } from "./schemas";
 import { isRunId } from "../tables/run-id";
 import { currentLease } from "../status/lease";
@@ -48,7 +49,8 @@ export async function getServices(deps: StatusApiDeps): Promise<ApiResponse> {
   const totals = emptyCounts();
   // A service deleted in Azure keeps its row (with deletedAt) for the record; its stale counts are not totalled.
   for (const s of services) if (!s.deletedAt) for (const state of SERVER_STATES) totals[state] += s.counts[state];
-  return json(200, { services, totals });
+  const live = services.filter((s) => !s.deletedAt);
+  return json(200, { services, totals, roleAssignmentQuotas: quotasBySubscription(live.map((s) => s.roleAssignmentQuotas ?? [])) });
 }
 
 /** GET /api/service?id=…[&state=…] — one service, its servers, its latest runs. */

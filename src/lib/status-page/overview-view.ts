@@ -5,6 +5,7 @@ import type { PageLinks } from "./links";
 import { serviceStateLine } from "./service-state";
 import { tilesOf } from "./tiles";
 import type { ServerView, ServiceView } from "./view-types";
+import { isQuotaNearlyFull, quotaUsageText, quotasBySubscription } from "../status/quota-usage";
 
 /** At most this many servers per list on a card; the service page has them all. */
 const CARD_LIST_LIMIT = 5;
@@ -44,6 +45,18 @@ ${service.deletedAt ? "" : rerunForms(links, service.serviceId, name)}
 </article>`;
 }
 
+/** Each subscription the runs granted in, with its role assignments against Azure's limit. */
+function quotaSection(services: readonly ServiceView[]): Html | string {
+  const quotas = quotasBySubscription(services.filter((s) => !s.deletedAt).map((s) => s.roleAssignmentQuotas ?? []));
+  if (quotas.length === 0) return "";
+  return html`<section class="quotas" aria-labelledby="quotas"><h2 id="quotas">Role assignments per subscription</h2>
+<table><thead><tr><th scope="col">Subscription</th><th scope="col">Role assignments</th><th scope="col">Orphaned</th><th scope="col">This product's stale grants</th><th scope="col">Counted</th></tr></thead>
+<tbody>${quotas.map(
+    (q) =>
+      html`<tr${isQuotaNearlyFull(q) ? html` class="alert"` : ""}><td>${q.subscriptionId}</td><td>${quotaUsageText(q)}</td><td>${q.orphaned}</td><td>${q.productStale}</td><td>${time(q.checkedAt)}</td></tr>`,
+  )}</tbody></table></section>`;
+}
+
 /** GET /api/page: one card per service in scope. */
 export function overviewPage(
   frame: Omit<PageFrame, "title">,
@@ -53,6 +66,7 @@ export function overviewPage(
   const sorted = [...services].sort((a, b) => resourceName(a.serviceId).localeCompare(resourceName(b.serviceId)));
   const body = html`<h1>Storage Sync Services</h1>
 ${sorted.length === 0 ? html`<p>No service has a status yet. A run records one; the next full sweep runs every service in scope.</p>` : ""}
-<div class="cards">${sorted.map((s, i) => card(frame.links, s, serversByService.get(s.serviceId.toLowerCase()) ?? [], i))}</div>`;
+<div class="cards">${sorted.map((s, i) => card(frame.links, s, serversByService.get(s.serviceId.toLowerCase()) ?? [], i))}</div>
+${quotaSection(sorted)}`;
   return layout({ ...frame, title: "Storage Sync Services" }, body);
 }

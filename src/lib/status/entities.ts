@@ -13,10 +13,15 @@ export function serverFromEntity(e: Record<string, unknown>): ServerRecord | und
 export const SERVICE_PARTITION = "service";
 
 export function serviceToEntity(r: ServiceRecord): FlatEntity {
-  const { counts, warnings, ...rest } = r;
+  const { counts, warnings, roleAssignmentQuotas, ...rest } = r;
   return flat(
     { partitionKey: SERVICE_PARTITION, rowKey: resourceKey(r.serviceId) },
-    { ...rest, counts: JSON.stringify(counts), warnings: JSON.stringify(warnings.slice(0, 20)) },
+    {
+      ...rest,
+      counts: JSON.stringify(counts),
+      warnings: JSON.stringify(warnings.slice(0, 20)),
+      ...(roleAssignmentQuotas ? { roleAssignmentQuotas: JSON.stringify(roleAssignmentQuotas.slice(0, 20)) } : {}),
+    },
   );
 }
 
