@@ -35,6 +35,15 @@ export function limitExceededMessage(limit: FileSyncLimit, where: string, count:
   return `${where}: ${count} ${LIMIT_DESCRIPTIONS[limit]} exceeds Azure File Sync's hard limit of ${FILE_SYNC_LIMITS[limit]} (file-sync-scale-targets)`;
 }
 
+/**
+ * A create that would pass a limit: 400 BadRequest naming it. Azure's exact
+ * code and wording are not documented; the emulator uses the code it answers
+ * for a second cloud endpoint (BadRequest) and names the limit.
+ */
+export function limitReachedMessage(limit: FileSyncLimit, where: string): string {
+  return `${where} already has the maximum of ${FILE_SYNC_LIMITS[limit]} ${LIMIT_DESCRIPTIONS[limit]} (Azure File Sync scale targets: https://learn.microsoft.com/azure/storage/file-sync/file-sync-scale-targets).`;
+}
+
 /** Every File Sync limit a shape exceeds (counts per service etc. are the caller's), as messages; empty when it fits. */
 export function fileSyncShapeProblems(shape: {
   where: string;

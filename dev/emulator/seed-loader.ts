@@ -5,7 +5,7 @@ import { idKey } from "./resource-id";
 import { ids, type Seed, type SeedResourceGroup, type SeedStorageSyncService } from "./seed";
 import { DEFAULT_NETWORK_ACLS, type EmulatorState, type MachineRecord, type ServerRecord, type ServiceRecord } from "./state";
 import { presentGuid } from "./agent";
-import { ROLE_ASSIGNMENTS_PER_SUBSCRIPTION } from "./limits";
+import { ROLE_ASSIGNMENTS_PER_SUBSCRIPTION, fileSyncShapeProblems } from "./limits";
 
 const READER_ROLE_GUID = ROLE_IDS.reader;
 
@@ -249,7 +249,29 @@ type ServiceRecordIdentity = NonNullable<ServiceRecord["identity"]>;
 type KnownPrincipal = (id: string, name: string, tenantId?: string) => void;
 
 /** Cross-references checked once everything is loaded (resources may be seeded in any order). */
+/** A seed Azure could not hold: every File Sync hard limit it passes, named. */
+function validateFileSyncLimits(state: EmulatorState): void {
+  const problems: string[] = [];
+  const count = <T>(items: Iterable<T>, key: (t: T) => string): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const t of items) m.set(key(t), (m.get(key(t)) ?? 0) + 1);
+    return m;
+  };
+  for (const [sub, n] of count(state.services.values(), (s) => s.subscriptionId.toLowerCase()))
+    problems.push(...fileSyncShapeProblems({ where: `subscription ${sub}`, servicesPerSubscription: n }));
+  for (const [svc, n] of count(state.servers.values(), (s) => idKey(s.serviceId))) problems.push(...fileSyncShapeProblems({ where: svc, serversPerService: n }));
+  for (const [svc, n] of count(state.syncGroups.values(), (g) => idKey(g.serviceId))) problems.push(...fileSyncShapeProblems({ where: svc, syncGroupsPerService: n }));
+  for (const [sg, n] of count(state.cloudEndpoints.values(), (c) => idKey(c.syncGroupId)))
+    problems.push(...fileSyncShapeProblems({ where: sg, cloudEndpointsPerSyncGroup: n }));
+  for (const [sg, n] of count(state.serverEndpoints.values(), (e) => idKey(e.syncGroupId)))
+    problems.push(...fileSyncShapeProblems({ where: sg, serverEndpointsPerSyncGroup: n }));
+  for (const [server, n] of count(state.serverEndpoints.values(), (e) => idKey(e.serverResourceId)))
+    problems.push(...fileSyncShapeProblems({ where: server, serverEndpointsPerServer: n }));
+  if (problems.length > 0) throw new Error(`Invalid seed: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`);
+}
+
 export function validateSeedLinks(state: EmulatorState): void {
+  validateFileSyncLimits(state);
   for (const ce of state.cloudEndpoints.values()) {
     const share = `${ce.storageAccountResourceId}/fileServices/default/fileshares/${ce.azureFileShareName}`;
     if (!state.exists(share)) throw new Error(`Invalid seed: cloud endpoint ${ce.id} names file share ${share}, which is not seeded`);

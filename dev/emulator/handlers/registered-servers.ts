@@ -6,6 +6,7 @@ import type { ServerRecord, ServiceRecord } from "../state";
 import { requireService, serviceLro as lro } from "./arm-parents";
 import { serverBody } from "./storage-sync-render";
 import { listReply, objectProp, prop, reply, stringProp, type Handler, type HandlerContext } from "./types";
+import { FILE_SYNC_LIMITS, limitReachedMessage } from "../limits";
 
 /** Microsoft.StorageSync 2022-09-01 registeredServers, including PATCH identity:true. */
 
@@ -40,6 +41,8 @@ export const registeredServerHandlers: Record<string, Handler> = {
     const id = serverIdOf(ctx, svc);
     const p = objectProp(ctx.body, "properties") ?? {};
     const existing = state.servers.get(idKey(id));
+    if (!existing && state.serversOf(svc.id).length >= FILE_SYNC_LIMITS.registeredServersPerService)
+      throw badRequest("BadRequest", limitReachedMessage("registeredServersPerService", `Storage Sync Service ${svc.name}`));
     const friendlyName = stringProp(p, "friendlyName") ?? existing?.friendlyName ?? ctx.params.serverId ?? "";
     const role = stringProp(p, "serverRole") ?? existing?.serverRole ?? "Standalone";
     if (!["Standalone", "ClusterNode", "ClusterName"].includes(role))
