@@ -180,6 +180,8 @@ function loadService(
   for (const s of svc.registeredServers) {
     const id = ids.registeredServer(serviceId, s.serverId);
     for (const p of [presentGuid(s.applicationId), presentGuid(s.latestApplicationId)]) if (p) knownPrincipal(p, s.serverName);
+    if (s.registeredWithIdentity && (!presentGuid(s.applicationId) || s.activeAuthType !== "ManagedIdentity"))
+      throw new Error(`Invalid seed: registered server ${s.serverId}: registeredWithIdentity needs applicationId and activeAuthType ManagedIdentity`);
     const server: ServerRecord = {
       id,
       serviceId,
@@ -191,7 +193,7 @@ function loadService(
       clusterId: s.clusterId ?? "00000000-0000-0000-0000-000000000000",
       clusterName: s.clusterName ?? "",
       serverOSVersion: "10.0.20348.0",
-      serverCertificate: "MIIDFAKECERT",
+      serverCertificate: s.registeredWithIdentity ? "" : "MIIDFAKECERT",
       applicationId: presentGuid(s.applicationId),
       latestApplicationId: presentGuid(s.latestApplicationId),
       activeAuthType: s.activeAuthType,

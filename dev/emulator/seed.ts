@@ -48,6 +48,11 @@ export const seedRegisteredServerSchema = z
     machineId: z.string().optional(),
     /** Simulated agent fault: it never picks up a switch to its identity (stays on Certificate). */
     agentIgnoresSwitch: z.boolean().optional(),
+    /**
+     * Registered with its managed identity (Register-AzStorageSyncServer -ApplicationId): no certificate,
+     * `identity: true` and `ManagedIdentity` from the start; needs `applicationId`.
+     */
+    registeredWithIdentity: z.boolean().optional(),
   })
   .strict();
 

@@ -8,6 +8,8 @@ import { serverBody } from "./storage-sync-render";
 import { listReply, objectProp, prop, reply, stringProp, type Handler, type HandlerContext } from "./types";
 import { FILE_SYNC_LIMITS, limitReachedMessage } from "../limits";
 
+const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Microsoft.StorageSync 2022-09-01 registeredServers, including PATCH identity:true. */
 
 function serverIdOf(ctx: HandlerContext, svc: ServiceRecord): string {
@@ -48,6 +50,13 @@ export const registeredServerHandlers: Record<string, Handler> = {
     if (!["Standalone", "ClusterNode", "ClusterName"].includes(role))
       throw badRequest("InvalidParameter", `serverRole '${role}' is not one of Standalone, ClusterNode, ClusterName.`);
     const now = clock.now();
+    // Register-AzStorageSyncServer -ApplicationId (Az.StorageSync, 2022-09-01 RegisteredServerCreateParameters):
+    // no certificate, the server's managed identity from the start. It is never switched.
+    const certificate = stringProp(p, "serverCertificate") ?? existing?.serverCertificate ?? "";
+    const applicationId = stringProp(p, "applicationId");
+    const identityOnly = !existing && applicationId !== undefined && certificate === "";
+    if (applicationId !== undefined && !GUID_PATTERN.test(applicationId))
+      throw badRequest("InvalidParameter", `applicationId '${applicationId}' is not a GUID.`);
     const server: ServerRecord = {
       id,
       serviceId: svc.id,
@@ -59,11 +68,11 @@ export const registeredServerHandlers: Record<string, Handler> = {
       clusterId: stringProp(p, "clusterId") ?? existing?.clusterId ?? "00000000-0000-0000-0000-000000000000",
       clusterName: stringProp(p, "clusterName") ?? existing?.clusterName ?? "",
       serverOSVersion: stringProp(p, "serverOSVersion") ?? existing?.serverOSVersion ?? "10.0.20348.0",
-      serverCertificate: stringProp(p, "serverCertificate") ?? existing?.serverCertificate ?? "",
-      applicationId: stringProp(p, "applicationId") ?? existing?.applicationId,
+      serverCertificate: certificate,
+      applicationId: applicationId ?? existing?.applicationId,
       latestApplicationId: existing?.latestApplicationId,
-      activeAuthType: existing?.activeAuthType ?? "Certificate",
-      identity: existing?.identity ?? false,
+      activeAuthType: identityOnly ? "ManagedIdentity" : (existing?.activeAuthType ?? "Certificate"),
+      identity: identityOnly ? true : (existing?.identity ?? false),
       machineId: existing?.machineId,
       registeredAtMs: existing?.registeredAtMs ?? now,
       serverManagementErrorCode: 0,

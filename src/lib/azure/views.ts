@@ -42,6 +42,11 @@ export interface RegisteredServerView {
   activeAuthType?: "Certificate" | "ManagedIdentity" | string;
   /** True once a switch (PATCH identity:true) was requested. */
   identity?: boolean;
+  /**
+   * Registered with its managed identity (Register-AzStorageSyncServer -ApplicationId, no certificate):
+   * the service read returns an empty serverCertificate while identity and applicationId are set.
+   */
+  registeredWithIdentity?: boolean;
   lastHeartBeat?: string;
   /** The server's own last error (e.g. 0x80c86063, no grant on a share), when non-zero; hex. */
   serverManagementErrorCode?: string;
@@ -139,6 +144,13 @@ export function toStorageSyncServiceView(body: unknown, fallbackId: string): Sto
   };
 }
 
+/** No certificate (present but empty), yet a trusted applicationId: the server registered the newer way. */
+function registeredWithIdentity(p: Json): boolean {
+  const certificate = field(p, "serverCertificate");
+  const empty = certificate === null || (typeof certificate === "string" && certificate.trim() === "");
+  return empty && asBoolean(field(p, "identity")) === true && normalizeGuid(field(p, "applicationId")) !== undefined;
+}
+
 export function toRegisteredServerView(body: unknown, serviceId: string): RegisteredServerView {
   const root = asObject(body);
   const p = asObject(field(root, "properties"));
@@ -161,6 +173,7 @@ export function toRegisteredServerView(body: unknown, serviceId: string): Regist
     latestApplicationId: normalizeGuid(field(p, "latestApplicationId")),
     activeAuthType: canonical(asText(field(p, "activeAuthType")) ?? asText(field(p, "serverAuthType")), ["Certificate", "ManagedIdentity"] as const),
     identity: asBoolean(field(p, "identity")),
+    ...(registeredWithIdentity(p) ? { registeredWithIdentity: true } : {}),
     lastHeartBeat: asText(field(p, "lastHeartBeat")),
     serverManagementErrorCode: errorCode(field(p, "serverManagementErrorCode")),
   };

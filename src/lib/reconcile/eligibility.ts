@@ -36,6 +36,13 @@ export function classifyServer(server: RegisteredServerView, minAgentVersion: st
   const principalId = latest ?? current;
   const onIdentity = eq(server.activeAuthType, "ManagedIdentity");
   if (onIdentity && current && (!latest || latest === current)) {
+    if (server.registeredWithIdentity) {
+      return {
+        state: "Active",
+        principalId: current,
+        reason: `Registered with its managed identity ${current} (Register-AzStorageSyncServer -ApplicationId, no certificate): never switched; granted on the share of each of its server endpoints.`,
+      };
+    }
     return { state: "Active", principalId: current, reason: `Uses its managed identity ${current}.` };
   }
   // The switch copies latestApplicationId into applicationId and clears it; a

@@ -79,6 +79,7 @@ function toVerdict(server: Snapshot["servers"][number], c: ServerClassification)
     state: c.state,
     reason: c.reason,
     switchedThisRun: false,
+    registeredWith: server.registeredWithIdentity ? "managedIdentity" : "certificate",
   };
 }
 

@@ -37,6 +37,8 @@ export interface ServerVerdict {
   remedy?: string;
   /** True when this run sent the PATCH identity:true. */
   switchedThisRun: boolean;
+  /** How the server was registered: with a certificate (switched later), or with its managed identity from the start. */
+  registeredWith?: "certificate" | "managedIdentity";
 }
 
 type ActionKind = "deleteRoleAssignment" | "enableServiceIdentity" | "grantRole" | "setUseIdentity" | "switchServer" | "repairServer";
