@@ -127,6 +127,8 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
     grantAccounts.set(resourceIdKey(grant.storageAccountId), grant.storageAccountId);
     principals.add(principalId.toLowerCase());
   }
+  // A repaired server's replaced identity: its grants on the same accounts are removed or reported after the repair.
+  for (const c of classifications.values()) if (c.repairFrom) principals.add(c.repairFrom.toLowerCase());
   const serviceTenant = serviceTenantOf(partial);
   const prerequisiteAccounts = new Map<string, string>();
   for (const group of syncGroups) {

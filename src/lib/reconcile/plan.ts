@@ -8,7 +8,8 @@ import type { ServerClassification } from "./eligibility";
 import { prerequisiteFindings } from "./prerequisites";
 import { deletionActions } from "./stale-grants";
 import { holdBackUnusableEndpoints } from "./unusable-endpoints";
-import { serverWrites } from "./server-writes";
+import { repairActionId, serverWrites } from "./server-writes";
+import { replacedGrantDeletions, replacedGrants, type ReplacedGrants } from "./replaced-grants";
 import type { ServerVerdict, ServiceSummary } from "./report";
 import { requiredGrants, type RequiredGrant } from "./required-grants";
 import type { EngineSettings } from "./settings";
@@ -27,6 +28,8 @@ export interface Plan {
   blocked: boolean;
   /** Prerequisite warnings per server id (a storage account's firewall or shared-key setting), with their remedy. */
   serverWarnings: Map<string, Array<{ message: string; remedy: string }>>;
+  /** Without PRUNE_STALE_GRANTS: the grants of identities this run's repairs replace, reported once the repair succeeds. */
+  reclaimable?: ReplacedGrants[];
 }
 
 export const NO_ELIGIBLE_SERVER_WARNING = "No server found which is available for migration: nothing to do until a server reports a managed identity.";
@@ -179,5 +182,21 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
   }
 
   actions.push(...serverWrites(snapshot, classifications, servers, { grantIdsByServer, setUseIdentity }));
-  return { serviceId: service.resourceId, actions, servers, service: summary, warnings, blocked: incomplete.length > 0, serverWarnings };
+  // The replaced identities' own grants: removed after each successful repair when deletes are allowed, else reported.
+  const repairs = new Set(actions.filter((a) => a.kind === "repairServer").map((a) => a.id));
+  const replaced = replacedGrants(snapshot, classifications).filter((r) => repairs.has(repairActionId(r.serverId)));
+  const planned = new Set(actions.map((a) => a.id));
+  let reclaimable: ReplacedGrants[] | undefined;
+  if (settings.pruneStaleGrants) actions.push(...replacedGrantDeletions(replaced, repairActionId).filter((d) => !planned.has(d.id)));
+  else if (replaced.length > 0) reclaimable = replaced;
+  return {
+    serviceId: service.resourceId,
+    actions,
+    servers,
+    service: summary,
+    warnings,
+    blocked: incomplete.length > 0,
+    serverWarnings,
+    ...(reclaimable ? { reclaimable } : {}),
+  };
 }

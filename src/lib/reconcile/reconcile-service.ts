@@ -10,6 +10,8 @@ import type { EngineHints } from "./hints";
 import type { WriteJournal } from "./write-journal";
 import { MachineDirectory } from "./machine-directory";
 import { QuotaReader } from "./quota-reader";
+import { reclaimableNote } from "./replaced-grants";
+import { repairActionId } from "./server-writes";
 import { refuseGrantsBeyondQuota, subscriptionOfScope } from "./role-assignment-headroom";
 import type { RoleAssignmentQuota } from "../azure/role-assignment-quota";
 
@@ -154,6 +156,11 @@ export async function reconcileService(arm: ArmConnection, serviceId: string, op
     : dryRun
       ? plan.service
       : { serviceId: plan.serviceId, identityType: current.identity.type, principalId: current.identity.principalId, useIdentity: current.useIdentity };
+  // A replaced identity's grants that stay (no PRUNE_STALE_GRANTS): reported once its server's repair took.
+  for (const r of plan.reclaimable ?? []) {
+    const repair = outcomes.find((o) => o.actionId === repairActionId(r.serverId));
+    if (dryRun || isOk(repair)) plan.warnings.push(reclaimableNote(r));
+  }
   const converged = !plan.blocked && (dryRun ? plan.actions.length === 0 : outcomes.every(isOk));
   return {
     serviceId: plan.serviceId,

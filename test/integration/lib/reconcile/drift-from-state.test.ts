@@ -105,3 +105,26 @@ describe("identity drift found from state", () => {
     expect((await harness.emulator.admin.calls()).writes).toBe(0);
   });
 });
+
+describe("the replaced identity's grants after a repair", () => {
+  const oldGrants = () =>
+    [...harness.emulator.core.state.roleAssignments.values()].filter((a) => a.principalId.toLowerCase() === principalOf(1) && /fileshares/i.test(a.scope));
+
+  it("are removed after the repair when the deployment may delete (PRUNE_STALE_GRANTS)", async () => {
+    await switchedThenReset();
+    expect(oldGrants()).toHaveLength(1);
+    const report = await harness.run(false, { pruneStaleGrants: true });
+    expect(report.plan.map((a) => a.kind)).toEqual(["grantRole", "repairServer", "deleteRoleAssignment"]);
+    expect(report.plan[2]?.dependsOn).toEqual([report.plan[1]?.id]);
+    expect(report.outcomes.every((o) => o.status === "succeeded")).toBe(true);
+    expect(oldGrants()).toEqual([]);
+  });
+
+  it("are reported with their count as reclaimable quota when deletes are not allowed", async () => {
+    await switchedThenReset();
+    const report = await harness.run();
+    expect(report.plan.some((a) => a.kind === "deleteRoleAssignment")).toBe(false);
+    expect(report.warnings.join(" ")).toMatch(new RegExp(`1 grant\\(s\\) of its replaced identity ${principalOf(1)} remain, reclaimable role-assignment quota`));
+    expect(oldGrants()).toHaveLength(1);
+  });
+});
