@@ -4,8 +4,9 @@ import { ROLE_IDS, findRole } from "./roles";
 import { idKey } from "./resource-id";
 import { ids, type Seed, type SeedResourceGroup, type SeedStorageSyncService } from "./seed";
 import { DEFAULT_NETWORK_ACLS, type EmulatorState, type MachineRecord, type ServerRecord, type ServiceRecord } from "./state";
-import { presentGuid } from "./agent";
+import { judgeAgentVersion, presentGuid } from "./agent";
 import { ROLE_ASSIGNMENTS_PER_SUBSCRIPTION, fileSyncShapeProblems } from "./limits";
+import { PUBLISHED_AGENT_VERSIONS, type AgentVersionEntry } from "./agent-versions";
 
 const READER_ROLE_GUID = ROLE_IDS.reader;
 
@@ -53,6 +54,8 @@ export function loadSeedIntoState(state: EmulatorState, seed: Seed, clock: Simul
   }
 
   validateSeedLinks(state);
+  if (seed.agentVersions) state.agentVersions = agentVersionTable(seed.agentVersions, now);
+  for (const server of state.servers.values()) judgeAgentVersion(state, server, now);
   for (const sub of seed.subscriptions) fillRoleAssignments(state, sub, seed.caller.principalId, longAgo);
 
   for (const ra of seed.roleAssignments) {
@@ -313,4 +316,12 @@ function fillRoleAssignments(state: EmulatorState, sub: Seed["subscriptions"][nu
       updatedBy: caller,
     });
   }
+}
+
+/** A seed's agent-version table: the published one, or its own with relative dates made absolute at load. */
+function agentVersionTable(table: NonNullable<Seed["agentVersions"]>, nowMs: number): readonly AgentVersionEntry[] {
+  if (table === "published") return PUBLISHED_AGENT_VERSIONS;
+  return table.map(({ expiresInDays, ...entry }) =>
+    expiresInDays === undefined ? entry : { ...entry, expiresOn: new Date(nowMs + expiresInDays * 24 * 3600 * 1000).toISOString().slice(0, 10) },
+  );
 }

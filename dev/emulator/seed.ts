@@ -199,6 +199,31 @@ export const seedSchema = z
     principals: z.array(seedPrincipalSchema).default([]),
     subscriptions: z.array(seedSubscriptionSchema).min(1),
     roleAssignments: z.array(seedRoleAssignmentSchema).default([]),
+    /**
+     * The agent-version table the service judges agents by: "published" (dev/emulator/agent-versions.ts,
+     * the release notes' dates) or a table of its own (`version` a major "20" or major.minor prefix;
+     * `expiresOn` YYYY-MM-DD or `expiresInDays` from the load; `expired` without a date; `blocked`).
+     * Omitted: every agent Ok, as before the lifecycle was emulated.
+     */
+    agentVersions: z
+      .union([
+        z.literal("published"),
+        z
+          .array(
+            z
+              .object({
+                version: z.string().regex(/^\d+(\.\d+)?$/),
+                expiresOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+                /** Relative to the seed's load: keeps a demo's NearExpiry agent near expiry whenever it is loaded. */
+                expiresInDays: z.number().int().optional(),
+                expired: z.boolean().optional(),
+                blocked: z.boolean().optional(),
+              })
+              .strict(),
+          )
+          .min(1),
+      ])
+      .optional(),
   })
   .strict();
 

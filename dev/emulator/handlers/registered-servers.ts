@@ -1,3 +1,4 @@
+import { judgeAgentVersion } from "../agent";
 import { randomUUID } from "node:crypto";
 import { badRequest, notFound } from "../arm-error";
 import { presentGuid, switchServerToIdentity } from "../agent";
@@ -79,6 +80,7 @@ export const registeredServerHandlers: Record<string, Handler> = {
       lastHeartBeatMs: now,
       lastOperationName: "ICreateRegisteredServerWorkflow",
     };
+    judgeAgentVersion(state, server, now);
     return lro(svc, id, () => {
       state.servers.set(idKey(id), server);
       return reply(200, serverBody(server, svc, ctx.apiVersion), [{ resourceUri: id, method: "PUT" }]);

@@ -37,6 +37,10 @@ export interface RegisteredServerView {
   clusterId?: string;
   clusterName?: string;
   agentVersion?: string;
+  /** 2022-09-01: Ok, NearExpiry, Expired or Blocked, as the service judges the agent. */
+  agentVersionStatus?: string;
+  /** 2022-09-01: when the agent's version expires (ISO 8601). */
+  agentVersionExpirationDate?: string;
   applicationId?: string;
   latestApplicationId?: string;
   activeAuthType?: "Certificate" | "ManagedIdentity" | string;
@@ -169,6 +173,8 @@ export function toRegisteredServerView(body: unknown, serviceId: string): Regist
     clusterId: normalizeGuid(field(p, "clusterId")),
     clusterName: asText(field(p, "clusterName")),
     agentVersion: asText(field(p, "agentVersion")),
+    agentVersionStatus: canonical(asText(field(p, "agentVersionStatus")), ["Ok", "NearExpiry", "Expired", "Blocked"] as const),
+    agentVersionExpirationDate: asText(field(p, "agentVersionExpirationDate")),
     applicationId: normalizeGuid(field(p, "applicationId")),
     latestApplicationId: normalizeGuid(field(p, "latestApplicationId")),
     activeAuthType: canonical(asText(field(p, "activeAuthType")) ?? asText(field(p, "serverAuthType")), ["Certificate", "ManagedIdentity"] as const),

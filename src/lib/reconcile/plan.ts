@@ -4,7 +4,7 @@ import type { ServiceIdentityType } from "../azure/views";
 import type { EnableServiceIdentityAction, GrantRoleAction, PlannedAction } from "./actions";
 import { isAgentTooOld } from "./agent-version";
 import { classifyAll } from "./classify-all";
-import type { ServerClassification } from "./eligibility";
+import { nearExpiryWarning, type ServerClassification } from "./eligibility";
 import { prerequisiteFindings } from "./prerequisites";
 import { deletionActions } from "./stale-grants";
 import { holdBackUnusableEndpoints } from "./unusable-endpoints";
@@ -111,6 +111,10 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
 
   const withIdentity = servers.filter((v) => v.state === "Eligible" || v.state === "Switched" || v.state === "Active");
   const adopted = hasSystemAssigned(service.identity.type) && service.identity.principalId !== undefined;
+  for (const server of snapshot.servers) {
+    const nearExpiry = nearExpiryWarning(server);
+    if (nearExpiry) warnings.push(nearExpiry);
+  }
   // Agents too old for managed identities are warned about, whether or not they report one.
   for (const v of servers) {
     if (v.state === "AgentTooOld" && isAgentTooOld(v.agentVersion, settings.minAgentVersion)) warnings.push(`${v.name}: ${v.reason}`);

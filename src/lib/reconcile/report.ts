@@ -12,6 +12,7 @@ import type { ArmCallCounts } from "../azure/call-counter";
 export type ServerState =
   | "NoIdentity" // no identity reported by the agent: keeps shared keys, not an error
   | "AgentTooOld" // agent below MIN_AGENT_VERSION: not switched
+  | "AgentExpired" // agentVersionStatus Expired or Blocked: cannot connect, so neither reports an identity nor picks up a switch
   | "ClusterName" // a cluster's name entry: never switched itself
   | "Eligible" // has an identity; grants or switch still to do
   | "Switched" // PATCH identity:true done; waiting out the activation window

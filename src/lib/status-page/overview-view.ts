@@ -38,6 +38,7 @@ ${serverList("Without an identity", inState("NoIdentity", "ClusterName"), (s) =>
 ${serverList("Switched, waiting", inState("Switched"), (s) => html`window ends ${time(s.activationDueAt)}`, serviceHref, "l-switched")}
 ${serverList("Overdue", inState("ActivationOverdue"), (s) => html`still on its certificate; window ended ${time(s.activationDueAt ?? s.overdueAt)}`, serviceHref, "l-overdue")}
 ${serverList("Failed", inState("Failed"), (s) => s.remedy ?? s.reason, serviceHref, "l-failed")}
+${serverList("Agent expired or blocked", inState("AgentExpired"), (s) => html`agent ${s.agentVersion ?? "unknown"}: ${s.reason} ${s.remedy ?? ""}`, serviceHref, "l-expired")}
 ${serverList("Agent too old", inState("AgentTooOld"), (s) => html`agent ${s.agentVersion ?? "unknown"}: ${s.remedy ?? s.reason}`, serviceHref, "l-old")}
 <p class="last-run">Last run: ${service.lastRunId ? html`<a href="${links.run(service.lastRunId)}">${time(service.lastRunAt)}</a> ${service.lastRunStatus ? runStatusBadge(service.lastRunStatus) : ""}` : "none yet"}</p>
 ${service.deletedAt ? "" : rerunForms(links, service.serviceId, name)}

@@ -13,6 +13,7 @@ const iso = z.string().describe("ISO 8601 UTC timestamp");
 export const SERVER_STATES = [
   "NoIdentity",
   "AgentTooOld",
+  "AgentExpired",
   "ClusterName",
   "Eligible",
   "Switched",
