@@ -47,7 +47,10 @@ export const servicesListSchema = z
   .object({
     services: z.array(serviceStatusSchema),
     totals: countsSchema,
-    roleAssignmentQuotas: z.array(quotaSchema).describe("Each subscription the runs granted in, its role assignments as last counted, fullest first"),
+    roleAssignmentQuotas: z
+      .array(quotaSchema)
+      .optional()
+      .describe("Each subscription the runs granted in, its role assignments as last counted, fullest first (absent from APIs older than this field)"),
   })
   .register(registry, { id: "ServicesList" });
 
