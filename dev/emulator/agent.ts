@@ -1,3 +1,4 @@
+import { agentLifecycle, cannotConnect } from "./agent-versions";
 import { isAtOrAbove, idKey } from "./resource-id";
 import { ROLE_IDS } from "./roles";
 import type { EmulatorState, MachineRecord, ServerRecord } from "./state";
@@ -119,6 +120,13 @@ function presentedPrincipal(machine: MachineRecord | undefined): string | undefi
 
 const samePrincipal = (a: string | undefined | null, b: string): boolean => a === null || (a ?? "").toLowerCase() === b.toLowerCase();
 
+/** The service's judgement of the server's agent version at `nowMs`, from the state's agent-version table. */
+export function judgeAgentVersion(state: EmulatorState, server: ServerRecord, nowMs: number): void {
+  const lifecycle = agentLifecycle(state.agentVersions, server.agentVersion, nowMs);
+  server.agentVersionStatus = lifecycle.status;
+  server.agentVersionExpiresAt = lifecycle.expiresAt;
+}
+
 /**
  * Brings one server's simulated agent up to `nowMs`. Evaluated lazily on every
  * request so results depend only on the simulated clock, not on timers.
@@ -142,7 +150,10 @@ const samePrincipal = (a: string | undefined | null, b: string): boolean => a ==
  *   picks the switch up.
  */
 export function evaluateAgent(state: EmulatorState, server: ServerRecord, nowMs: number, delays: AgentDelays, world: AgentWorld = new AgentWorld(state)): void {
+  judgeAgentVersion(state, server, nowMs);
   if (server.serverRole === "ClusterName") return;
+  // An expired or blocked agent cannot connect: no heartbeat, no identity report, no switch picked up.
+  if (cannotConnect(server.agentVersionStatus)) return;
   const machine = world.machineOf(server);
   // A server linked to a machine that no longer exists (deleted) has no identity to present.
   const presented = machine || !server.machineId ? presentedPrincipal(machine) : undefined;

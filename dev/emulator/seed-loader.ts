@@ -1,10 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { SimulatedClock } from "./clock";
-import { findRole } from "./roles";
+import { ROLE_IDS, findRole } from "./roles";
 import { idKey } from "./resource-id";
 import { ids, type Seed, type SeedResourceGroup, type SeedStorageSyncService } from "./seed";
 import { DEFAULT_NETWORK_ACLS, type EmulatorState, type MachineRecord, type ServerRecord, type ServiceRecord } from "./state";
-import { presentGuid } from "./agent";
+import { judgeAgentVersion, presentGuid } from "./agent";
+import { ROLE_ASSIGNMENTS_PER_SUBSCRIPTION, fileSyncShapeProblems } from "./limits";
+import { PUBLISHED_AGENT_VERSIONS, type AgentVersionEntry } from "./agent-versions";
+
+const READER_ROLE_GUID = ROLE_IDS.reader;
 
 /** Seeded principals count as created this long ago: long replicated. */
 const LONG_AGO_MS = 24 * 3600 * 1000;
@@ -41,6 +45,7 @@ export function loadSeedIntoState(state: EmulatorState, seed: Seed, clock: Simul
       subscriptionId: sub.subscriptionId,
       displayName: sub.displayName ?? sub.subscriptionId,
       tenantId: sub.tenantId ?? seed.tenantId,
+      ...(sub.roleAssignmentLimit !== undefined ? { roleAssignmentLimit: sub.roleAssignmentLimit } : {}),
     });
   }
   // Resources after every subscription: a cloud endpoint's storageAccountTenantId is its account's subscription's tenant.
@@ -49,6 +54,9 @@ export function loadSeedIntoState(state: EmulatorState, seed: Seed, clock: Simul
   }
 
   validateSeedLinks(state);
+  if (seed.agentVersions) state.agentVersions = agentVersionTable(seed.agentVersions, now);
+  for (const server of state.servers.values()) judgeAgentVersion(state, server, now);
+  for (const sub of seed.subscriptions) fillRoleAssignments(state, sub, seed.caller.principalId, longAgo);
 
   for (const ra of seed.roleAssignments) {
     const role = findRole(ra.role);
@@ -126,6 +134,7 @@ function loadResourceGroup(
         location: rg.location,
         identity: principalId ? { principalId, tenantId: identityTenant, sinceMs: longAgo } : undefined,
         ...(kind === "arc" ? { status: m.status ?? "Connected" } : {}),
+        ...(m.userAssignedPrincipalIds?.length ? { userAssignedPrincipalIds: m.userAssignedPrincipalIds.map((p) => p.toLowerCase()) } : {}),
         tags: {},
         vmId: randomUUID(),
       });
@@ -174,6 +183,8 @@ function loadService(
   for (const s of svc.registeredServers) {
     const id = ids.registeredServer(serviceId, s.serverId);
     for (const p of [presentGuid(s.applicationId), presentGuid(s.latestApplicationId)]) if (p) knownPrincipal(p, s.serverName);
+    if (s.registeredWithIdentity && (!presentGuid(s.applicationId) || s.activeAuthType !== "ManagedIdentity"))
+      throw new Error(`Invalid seed: registered server ${s.serverId}: registeredWithIdentity needs applicationId and activeAuthType ManagedIdentity`);
     const server: ServerRecord = {
       id,
       serviceId,
@@ -185,7 +196,7 @@ function loadService(
       clusterId: s.clusterId ?? "00000000-0000-0000-0000-000000000000",
       clusterName: s.clusterName ?? "",
       serverOSVersion: "10.0.20348.0",
-      serverCertificate: "MIIDFAKECERT",
+      serverCertificate: s.registeredWithIdentity ? "" : "MIIDFAKECERT",
       applicationId: presentGuid(s.applicationId),
       latestApplicationId: presentGuid(s.latestApplicationId),
       activeAuthType: s.activeAuthType,
@@ -243,7 +254,32 @@ type ServiceRecordIdentity = NonNullable<ServiceRecord["identity"]>;
 type KnownPrincipal = (id: string, name: string, tenantId?: string) => void;
 
 /** Cross-references checked once everything is loaded (resources may be seeded in any order). */
+/** A seed Azure could not hold: every File Sync hard limit it passes, named. */
+function validateFileSyncLimits(state: EmulatorState): void {
+  const problems: string[] = [];
+  const count = <T>(items: Iterable<T>, key: (t: T) => string): Map<string, number> => {
+    const m = new Map<string, number>();
+    for (const t of items) m.set(key(t), (m.get(key(t)) ?? 0) + 1);
+    return m;
+  };
+  for (const [sub, n] of count(state.services.values(), (s) => s.subscriptionId.toLowerCase()))
+    problems.push(...fileSyncShapeProblems({ where: `subscription ${sub}`, servicesPerSubscription: n }));
+  for (const [svc, n] of count(state.servers.values(), (s) => idKey(s.serviceId)))
+    problems.push(...fileSyncShapeProblems({ where: svc, serversPerService: n }));
+  for (const [svc, n] of count(state.syncGroups.values(), (g) => idKey(g.serviceId)))
+    problems.push(...fileSyncShapeProblems({ where: svc, syncGroupsPerService: n }));
+  for (const [sg, n] of count(state.cloudEndpoints.values(), (c) => idKey(c.syncGroupId)))
+    problems.push(...fileSyncShapeProblems({ where: sg, cloudEndpointsPerSyncGroup: n }));
+  for (const [sg, n] of count(state.serverEndpoints.values(), (e) => idKey(e.syncGroupId)))
+    problems.push(...fileSyncShapeProblems({ where: sg, serverEndpointsPerSyncGroup: n }));
+  for (const [server, n] of count(state.serverEndpoints.values(), (e) => idKey(e.serverResourceId)))
+    problems.push(...fileSyncShapeProblems({ where: server, serverEndpointsPerServer: n }));
+  if (problems.length > 0)
+    throw new Error(`Invalid seed: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`);
+}
+
 export function validateSeedLinks(state: EmulatorState): void {
+  validateFileSyncLimits(state);
   for (const ce of state.cloudEndpoints.values()) {
     const share = `${ce.storageAccountResourceId}/fileServices/default/fileshares/${ce.azureFileShareName}`;
     if (!state.exists(share)) throw new Error(`Invalid seed: cloud endpoint ${ce.id} names file share ${share}, which is not seeded`);
@@ -252,4 +288,43 @@ export function validateSeedLinks(state: EmulatorState): void {
     if (s.machineId && !state.machines.has(idKey(s.machineId)))
       throw new Error(`Invalid seed: registered server ${s.id} links machine ${s.machineId}, which is not seeded`);
   }
+}
+
+/** A subscription's pre-existing assignments (Reader at its scope), some orphaned; refuses more than its limit allows. */
+function fillRoleAssignments(state: EmulatorState, sub: Seed["subscriptions"][number], caller: string, longAgo: number): void {
+  const fill = sub.existingRoleAssignments;
+  if (!fill) return;
+  const limit = sub.roleAssignmentLimit ?? ROLE_ASSIGNMENTS_PER_SUBSCRIPTION;
+  if (fill.orphaned > fill.count) throw new Error(`Invalid seed: subscription ${sub.subscriptionId}: existingRoleAssignments.orphaned exceeds its count`);
+  if (fill.count > limit) {
+    throw new Error(
+      `Invalid seed: subscription ${sub.subscriptionId}: ${fill.count} existing role assignments exceed Azure's limit of ${limit} per subscription (troubleshoot-limits)`,
+    );
+  }
+  const scope = `/subscriptions/${sub.subscriptionId}`;
+  const iso = new Date(longAgo).toISOString();
+  for (let i = 0; i < fill.count; i++) {
+    const name = randomUUID();
+    const id = `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
+    state.roleAssignments.set(idKey(id), {
+      id,
+      name,
+      scope,
+      roleDefinitionId: `${scope}/providers/Microsoft.Authorization/roleDefinitions/${READER_ROLE_GUID}`,
+      principalId: randomUUID(),
+      principalType: i < fill.orphaned ? "Unknown" : "User",
+      createdOn: iso,
+      updatedOn: iso,
+      createdBy: caller,
+      updatedBy: caller,
+    });
+  }
+}
+
+/** A seed's agent-version table: the published one, or its own with relative dates made absolute at load. */
+function agentVersionTable(table: NonNullable<Seed["agentVersions"]>, nowMs: number): readonly AgentVersionEntry[] {
+  if (table === "published") return PUBLISHED_AGENT_VERSIONS;
+  return table.map(({ expiresInDays, ...entry }) =>
+    expiresInDays === undefined ? entry : { ...entry, expiresOn: new Date(nowMs + expiresInDays * 24 * 3600 * 1000).toISOString().slice(0, 10) },
+  );
 }

@@ -48,6 +48,11 @@ export const seedRegisteredServerSchema = z
     machineId: z.string().optional(),
     /** Simulated agent fault: it never picks up a switch to its identity (stays on Certificate). */
     agentIgnoresSwitch: z.boolean().optional(),
+    /**
+     * Registered with its managed identity (Register-AzStorageSyncServer -ApplicationId): no certificate,
+     * `identity: true` and `ManagedIdentity` from the start; needs `applicationId`.
+     */
+    registeredWithIdentity: z.boolean().optional(),
   })
   .strict();
 
@@ -108,6 +113,8 @@ const seedMachineSchema = z
     identity: systemIdentity.nullable().optional(),
     /** Arc machines only: `properties.status`; default Connected. */
     status: z.enum(["Connected", "Disconnected", "Error", "Expired"]).optional(),
+    /** Principal ids of user-assigned identities attached besides the system-assigned one (File Sync never uses them). */
+    userAssignedPrincipalIds: z.array(z.string().uuid()).optional(),
   })
   .strict();
 
@@ -158,6 +165,16 @@ export const seedSubscriptionSchema = z
     /** The Entra tenant the subscription (and everything in it) belongs to; omitted: the seed's tenantId. */
     tenantId: guid.optional(),
     resourceGroups: z.array(seedResourceGroupSchema).default([]),
+    /** Azure allows 4,000 role assignments per subscription; a lower limit makes the quota testable. */
+    roleAssignmentLimit: z.number().int().min(0).max(4000).optional(),
+    /**
+     * Role assignments that exist already at the subscription scope (Reader, of other principals), filling
+     * its quota: `orphaned` of them belong to principals that were deleted (principalType Unknown).
+     */
+    existingRoleAssignments: z
+      .object({ count: z.number().int().min(0), orphaned: z.number().int().min(0).default(0) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -185,6 +202,34 @@ export const seedSchema = z
     principals: z.array(seedPrincipalSchema).default([]),
     subscriptions: z.array(seedSubscriptionSchema).min(1),
     roleAssignments: z.array(seedRoleAssignmentSchema).default([]),
+    /**
+     * The agent-version table the service judges agents by: "published" (dev/emulator/agent-versions.ts,
+     * the release notes' dates) or a table of its own (`version` a major "20" or major.minor prefix;
+     * `expiresOn` YYYY-MM-DD or `expiresInDays` from the load; `expired` without a date; `blocked`).
+     * Omitted: every agent Ok, as before the lifecycle was emulated.
+     */
+    agentVersions: z
+      .union([
+        z.literal("published"),
+        z
+          .array(
+            z
+              .object({
+                version: z.string().regex(/^\d+(\.\d+)?$/),
+                expiresOn: z
+                  .string()
+                  .regex(/^\d{4}-\d{2}-\d{2}$/)
+                  .optional(),
+                /** Relative to the seed's load: keeps a demo's NearExpiry agent near expiry whenever it is loaded. */
+                expiresInDays: z.number().int().optional(),
+                expired: z.boolean().optional(),
+                blocked: z.boolean().optional(),
+              })
+              .strict(),
+          )
+          .min(1),
+      ])
+      .optional(),
   })
   .strict();
 

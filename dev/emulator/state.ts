@@ -1,3 +1,4 @@
+import type { AgentVersionEntry, AgentVersionStatus } from "./agent-versions";
 import { idKey } from "./resource-id";
 
 /** In-memory records of everything the emulator serves. Keys are `idKey(id)`. */
@@ -6,6 +7,8 @@ export interface SubscriptionRecord {
   subscriptionId: string;
   displayName: string;
   tenantId: string;
+  /** Role assignments it may hold at subscription, resource-group and resource scope (Azure: 4,000; seeds may lower it). */
+  roleAssignmentLimit?: number;
 }
 
 export interface ResourceGroupRecord {
@@ -48,6 +51,10 @@ export interface ServerRecord {
   serverName: string;
   friendlyName: string;
   agentVersion: string;
+  /** As the service last judged the agent (dev/emulator/agent-versions.ts); absent: Ok. */
+  agentVersionStatus?: AgentVersionStatus;
+  /** The agent version's published expiration (ISO 8601), when there is one. */
+  agentVersionExpiresAt?: string;
   serverRole: "Standalone" | "ClusterNode" | "ClusterName";
   clusterId: string;
   clusterName: string;
@@ -161,6 +168,8 @@ export interface MachineRecord {
   hostName: string;
   location: string;
   identity?: MachineIdentityRecord;
+  /** User-assigned identities' principals: rendered under identity.userAssignedIdentities, never the agent's. */
+  userAssignedPrincipalIds?: string[];
   tags: Record<string, string>;
   vmId: string;
 }
@@ -205,8 +214,11 @@ export class EmulatorState {
   readonly machines = new Map<string, MachineRecord>();
   readonly roleAssignments = new Map<string, RoleAssignmentRecord>();
   readonly principals = new Map<string, PrincipalRecord>();
+  /** The agent-version table the service judges agents by (a seed's choice); none: every agent Ok. */
+  agentVersions: readonly AgentVersionEntry[] | undefined;
 
   clear(): void {
+    this.agentVersions = undefined;
     for (const m of [
       this.subscriptions,
       this.resourceGroups,
@@ -230,6 +242,7 @@ export class EmulatorState {
     const copy = new EmulatorState();
     copy.tenantId = this.tenantId;
     copy.callerPrincipalId = this.callerPrincipalId;
+    copy.agentVersions = this.agentVersions;
     for (const [theirs, mine] of copy.mapPairs(this)) for (const [k, v] of mine) theirs.set(k, structuredClone(v));
     return copy;
   }
@@ -240,6 +253,7 @@ export class EmulatorState {
    * restored values), added ones go, removed ones return.
    */
   restore(snapshot: EmulatorState): void {
+    this.agentVersions = snapshot.agentVersions;
     for (const [mine, theirs] of this.mapPairs(snapshot)) {
       for (const k of [...mine.keys()]) if (!theirs.has(k)) mine.delete(k);
       for (const [k, v] of theirs) {
@@ -273,6 +287,7 @@ export class EmulatorState {
   replaceWith(other: EmulatorState): void {
     this.tenantId = other.tenantId;
     this.callerPrincipalId = other.callerPrincipalId;
+    this.agentVersions = other.agentVersions;
     for (const [mine, theirs] of this.mapPairs(other)) {
       mine.clear();
       for (const [k, v] of theirs) mine.set(k, v);

@@ -1,7 +1,7 @@
 // Azure Monitor log alerts on the app's telemetry (the custom events of
 // src/lib/telemetry/events.ts in Application Insights' customEvents table):
 // a server overdue, a run that failed or was poisoned, a service not converged
-// for a day. Each fires per service (dimension serviceId). With an e-mail
+// for a day, a subscription above 90 % of its role-assignment limit. Each fires per service (dimension serviceId). With an e-mail
 // address, an action group mails it; without one the alerts show in the
 // portal only. docs/operations.md (Telemetry and alerts) shows the same queries.
 param location string
@@ -80,6 +80,20 @@ customEvents
 | where status != "retrying"
 | summarize runs = count(), convergedRuns = countif(tostring(customDimensions.converged) == "true") by serviceId
 | where convergedRuns == 0
+'''
+  }
+  {
+    name: 'role-assignment-quota'
+    displayName: 'Subscription above 90 % of its role-assignment limit'
+    description: 'A subscription the app grants in holds more than 90 % of the 4,000 role assignments Azure allows; past the limit no server there can be brought over (AfsIdentityRoleAssignmentQuota).'
+    severity: 2
+    evaluationFrequency: 'PT1H'
+    windowSize: 'PT1H'
+    query: '''
+customEvents
+| where name == "AfsIdentityRoleAssignmentQuota"
+| extend serviceId = tostring(customDimensions.serviceId), subscriptionId = tostring(customDimensions.subscriptionId)
+| project timestamp, serviceId, subscriptionId, assignments = todouble(customMeasurements.count), assignmentLimit = todouble(customMeasurements.limit)
 '''
   }
 ]

@@ -4,11 +4,11 @@ export const EXIT = { converged: 0, error: 1, incomplete: 2 } as const;
 
 /**
  * 0 when converged; 2 when some server could not be brought over (a failed or
- * skipped action, a Failed or AgentTooOld server) or, for a plan, when
+ * skipped action, a Failed, AgentTooOld or AgentExpired server) or, for a plan, when
  * actions are pending.
  */
 export function exitCodeOf(report: ReconcileReport): number {
-  const blocked = report.servers.some((v) => v.state === "Failed" || v.state === "AgentTooOld");
+  const blocked = report.servers.some((v) => v.state === "Failed" || v.state === "AgentTooOld" || v.state === "AgentExpired");
   if (!report.converged || blocked) return EXIT.incomplete;
   return EXIT.converged;
 }

@@ -1,7 +1,7 @@
 import { createInterface } from "node:readline/promises";
 import { createArmConnection, type ArmConnection, createCredential, listStorageSyncServices, toArmErrorInfo } from "../lib/azure";
 import { ConfigError, loadEngineConfig } from "../lib/config";
-import { ReconcileError, reconcileService, type EngineSettings, type Plan, type PlannedAction, type ReconcileReport } from "../lib/reconcile";
+import { MachineDirectory, ReconcileError, reconcileService, type EngineSettings, type Plan, type PlannedAction, type ReconcileReport } from "../lib/reconcile";
 import { USAGE, UsageError, parseCliArgs, type CliArgs } from "./args";
 import { EXIT, exitCodeOf } from "./exit-code";
 import { formatPlan, formatReport } from "./format";
@@ -68,6 +68,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return EXIT.error;
   }
   if (serviceIds.length === 0) say("No Storage Sync Service found.");
+  // One list of machines per subscription for the whole invocation, however many services it reconciles.
+  const machines = new MachineDirectory(arm, settings.machineScopes);
 
   for (const serviceId of serviceIds) {
     try {
@@ -87,7 +89,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
               return yes;
             }
           : undefined;
-      const report = await reconcileService(arm, serviceId, { dryRun: args.command === "plan", settings, onProgress, signal: io.signal, confirm });
+      const report = await reconcileService(arm, serviceId, { dryRun: args.command === "plan", settings, onProgress, signal: io.signal, confirm, machines });
       if (refusedWithoutTerminal) {
         say("afs-identity: refusing to apply without confirmation: stdin is not a terminal, pass --yes");
         return EXIT.error;

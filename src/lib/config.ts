@@ -97,6 +97,7 @@ const schema = z
       .default("false")
       .transform((v) => v === "true"),
     MAX_CONCURRENCY: positiveInt("MAX_CONCURRENCY", 4, 32),
+    ROLE_ASSIGNMENT_LIMIT: positiveInt("ROLE_ASSIGNMENT_LIMIT", 4000, 4000),
     PRINCIPAL_NOT_FOUND_RETRIES: positiveInt("PRINCIPAL_NOT_FOUND_RETRIES", 6, 20),
     PRINCIPAL_NOT_FOUND_BASE_DELAY: duration("PRINCIPAL_NOT_FOUND_BASE_DELAY", "PT2S"),
     RECONCILE_COALESCE_DELAY: duration("RECONCILE_COALESCE_DELAY", "PT15S"),
@@ -155,6 +156,8 @@ export interface Config {
   /** Remove the stale File Sync grants this product created (needs roleAssignments/delete). */
   pruneStaleGrants: boolean;
   maxConcurrency: number;
+  /** Role assignments a subscription may hold (Azure's fixed 4,000; lower only to test against a lowered emulator). */
+  roleAssignmentLimit: number;
   principalNotFoundRetries: number;
   principalNotFoundBaseDelayMs: number;
   reconcileCoalesceDelayMs: number;
@@ -204,6 +207,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     minAgentVersion: s.MIN_AGENT_VERSION,
     pruneStaleGrants: s.PRUNE_STALE_GRANTS,
     maxConcurrency: s.MAX_CONCURRENCY,
+    roleAssignmentLimit: s.ROLE_ASSIGNMENT_LIMIT,
     principalNotFoundRetries: s.PRINCIPAL_NOT_FOUND_RETRIES,
     principalNotFoundBaseDelayMs: s.PRINCIPAL_NOT_FOUND_BASE_DELAY,
     reconcileCoalesceDelayMs: s.RECONCILE_COALESCE_DELAY,
@@ -222,6 +226,7 @@ export type EngineConfig = Pick<
   | "minAgentVersion"
   | "pruneStaleGrants"
   | "maxConcurrency"
+  | "roleAssignmentLimit"
   | "principalNotFoundRetries"
   | "principalNotFoundBaseDelayMs"
 >;
@@ -232,6 +237,7 @@ const engineSchema = z.object({
   MIN_AGENT_VERSION: schema.shape.MIN_AGENT_VERSION,
   PRUNE_STALE_GRANTS: schema.shape.PRUNE_STALE_GRANTS,
   MAX_CONCURRENCY: schema.shape.MAX_CONCURRENCY,
+  ROLE_ASSIGNMENT_LIMIT: schema.shape.ROLE_ASSIGNMENT_LIMIT,
   PRINCIPAL_NOT_FOUND_RETRIES: schema.shape.PRINCIPAL_NOT_FOUND_RETRIES,
   PRINCIPAL_NOT_FOUND_BASE_DELAY: schema.shape.PRINCIPAL_NOT_FOUND_BASE_DELAY,
 });
@@ -245,6 +251,7 @@ export function loadEngineConfig(env: NodeJS.ProcessEnv = process.env): EngineCo
     minAgentVersion: s.MIN_AGENT_VERSION,
     pruneStaleGrants: s.PRUNE_STALE_GRANTS,
     maxConcurrency: s.MAX_CONCURRENCY,
+    roleAssignmentLimit: s.ROLE_ASSIGNMENT_LIMIT,
     principalNotFoundRetries: s.PRINCIPAL_NOT_FOUND_RETRIES,
     principalNotFoundBaseDelayMs: s.PRINCIPAL_NOT_FOUND_BASE_DELAY,
   };

@@ -147,4 +147,32 @@ describe("server lifecycle, end to end", () => {
     },
     E2E_TEST_TIMEOUT_MS,
   );
+  it(
+    "an Arc identity reset whose machine event is lost is repaired by the next full re-run, found from state",
+    async () => {
+      const before = await serverReaches(api, SSS_PROD, FS01, "Active");
+      // The event never arrives: no webhook while the identity changes.
+      await stack.emulator.admin.removeWebhook(stack.webhookUrl);
+      const newPrincipal = await stack.emulator.admin.setMachineIdentity(FS01_MACHINE, "reset");
+      await stack.emulator.admin.flushEvents();
+      await stack.emulator.admin.addWebhook(stack.webhookUrl);
+      expect(newPrincipal).toBeTruthy();
+      expect(newPrincipal).not.toBe(before.principalId);
+
+      const accepted = await api.post<{ runs: { runId: string }[] }>("/reconcile", { all: true });
+      expect(accepted.status).toBe(202);
+      const after = await eventually(
+        "fs01 Active on its new principal after the full re-run",
+        async () => {
+          const status = await serverStatus(api, SSS_PROD, FS01);
+          return status?.state === "Active" && status.principalId === newPrincipal ? status : undefined;
+        },
+        45_000,
+      );
+      expect(after.activeAuthType).toBe("ManagedIdentity");
+      expect(assignmentsOf(stack.emulator, newPrincipal ?? "")).toContainEqual({ scope: FINANCE_SHARE, roleId: FILE_DATA_PRIVILEGED_CONTRIBUTOR });
+      expect(duplicateAssignments(stack.emulator)).toEqual([]);
+    },
+    E2E_TEST_TIMEOUT_MS,
+  );
 });

@@ -7,11 +7,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EVENT_NAMES, runEvent, serverEvent } from "../../src/lib/telemetry/events";
+import { EVENT_NAMES, roleAssignmentQuotaEvent, runEvent, serverEvent } from "../../src/lib/telemetry/events";
 import { BicepServer, DEPLOYMENT, repoRoot, type PredictedResource, type Snapshot } from "./support/bicep-cli";
 import { deployMain, ofType, single } from "./support/deployment";
 
-const RULE_NAMES = ["server-overdue", "run-failed", "service-not-converged"];
+const RULE_NAMES = ["server-overdue", "run-failed", "service-not-converged", "role-assignment-quota"];
 const EMAIL = "ops@contoso.example";
 const MANAGED_SCOPES = `/subscriptions/${DEPLOYMENT.subscriptionId}`;
 
@@ -43,13 +43,16 @@ const DIMENSIONS: Record<string, string[]> = {
     runEvent({ serviceId: "s", runId: "r", status: "failed", trigger: "http", dryRun: false, attempt: 1, durationMs: 1, converged: false, errorCode: "X" })
       .properties,
   ),
+  [EVENT_NAMES.roleAssignmentQuota]: Object.keys(
+    roleAssignmentQuotaEvent({ serviceId: "s", runId: "r", subscriptionId: "x", count: 1, limit: 2, orphaned: 0, productStale: 0 }).properties,
+  ),
   [EVENT_NAMES.serverOverdue]: Object.keys(
     serverEvent("overdue", { serviceId: "s", serverId: "i", name: "n", resourceId: "r", reason: "x", remedy: "y", errorCode: "e", runId: "r" }).properties,
   ),
 };
 
 describe("alert rules", () => {
-  it("are the three docs/operations.md describes, on the deployment's Application Insights, split by service", () => {
+  it("are the four docs/operations.md describes, on the deployment's Application Insights, split by service", () => {
     const insights = single(portalOnly, "Microsoft.Insights/components");
     expect(rules(portalOnly)).toHaveLength(RULE_NAMES.length);
     for (const name of RULE_NAMES) {

@@ -3,6 +3,7 @@ import { authorize } from "../rbac";
 import { idKey, isAtOrAbove, normalizePath } from "../resource-id";
 import { BUILT_IN_ROLES, findRole, roleDefinitionBody } from "../roles";
 import type { RoleAssignmentRecord } from "../state";
+import { ROLE_ASSIGNMENTS_PER_SUBSCRIPTION } from "../limits";
 import { parseRoleAssignmentFilter, type RoleAssignmentFilter } from "./role-assignment-filter";
 import { requireScope } from "./scope";
 import { listReply, objectProp, reply, stringProp, type Handler, type HandlerContext } from "./types";
@@ -104,6 +105,7 @@ function createAssignment(ctx: HandlerContext) {
   for (const a of state.roleAssignments.values()) {
     if (sameContent(a)) throw new ArmError(409, "RoleAssignmentExists", "The role assignment already exists.");
   }
+  refuseBeyondLimit(ctx, scope);
   const now = clock.nowIso();
   const record: RoleAssignmentRecord = {
     id,
@@ -122,6 +124,30 @@ function createAssignment(ctx: HandlerContext) {
   };
   state.roleAssignments.set(idKey(id), record);
   return reply(201, roleAssignmentBody(record), [{ resourceUri: id, method: "PUT" }]);
+}
+
+/**
+ * Azure's 4,000 role assignments per subscription: counted at subscription,
+ * resource-group and resource scope, conditional and orphaned ones included;
+ * management-group and root scopes are not (they have their own limit). 400,
+ * as for every other refusal of the request's content (the status is not documented).
+ */
+function refuseBeyondLimit(ctx: HandlerContext, scope: string): void {
+  const subscriptionId = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
+  if (!subscriptionId) return;
+  const limit = ctx.core.state.subscriptions.get(subscriptionId.toLowerCase())?.roleAssignmentLimit ?? ROLE_ASSIGNMENTS_PER_SUBSCRIPTION;
+  const prefix = `/subscriptions/${subscriptionId.toLowerCase()}`;
+  let count = 0;
+  for (const a of ctx.core.state.roleAssignments.values()) {
+    const at = idKey(a.scope);
+    if (at === prefix || at.startsWith(`${prefix}/`)) count++;
+  }
+  if (count >= limit) {
+    throw badRequest(
+      "RoleAssignmentLimitExceeded",
+      `No more role assignments can be created. The subscription '${subscriptionId}' has ${count} role assignments, the limit is ${limit}.`,
+    );
+  }
 }
 
 function findAssignment(ctx: HandlerContext): RoleAssignmentRecord | undefined {

@@ -9,12 +9,31 @@ import { listReply, objectProp, prop, reply, stringProp, type Handler, type Hand
 
 /** Microsoft.HybridCompute/machines and Microsoft.Compute/virtualMachines, with their system-assigned identity. */
 
+/** User-assigned identities as ARM renders them: keyed by the identity's resource id, each with its own principal. */
+function userAssignedIdentities(m: MachineRecord): Record<string, { principalId: string; clientId: string }> | undefined {
+  if (!m.userAssignedPrincipalIds?.length) return undefined;
+  return Object.fromEntries(
+    m.userAssignedPrincipalIds.map((principalId, i) => [
+      `/subscriptions/${m.subscriptionId}/resourceGroups/${m.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${m.name}-ua${i + 1}`,
+      { principalId, clientId: principalId.replace(/^.{8}/, "c1c1c1c1") },
+    ]),
+  );
+}
+
 export function machineBody(m: MachineRecord): Record<string, unknown> {
+  const userAssigned = userAssignedIdentities(m);
   const identity = m.identity
-    ? { type: "SystemAssigned", principalId: m.identity.principalId, tenantId: m.identity.tenantId }
-    : m.kind === "vm"
-      ? { type: "None" }
-      : undefined;
+    ? {
+        type: userAssigned ? "SystemAssigned, UserAssigned" : "SystemAssigned",
+        principalId: m.identity.principalId,
+        tenantId: m.identity.tenantId,
+        ...(userAssigned ? { userAssignedIdentities: userAssigned } : {}),
+      }
+    : userAssigned
+      ? { type: "UserAssigned", userAssignedIdentities: userAssigned }
+      : m.kind === "vm"
+        ? { type: "None" }
+        : undefined;
   const common = { id: m.id, name: m.name, location: m.location, tags: m.tags, ...(identity ? { identity } : {}) };
   if (m.kind === "arc") {
     return {
@@ -54,7 +73,12 @@ export function machineBody(m: MachineRecord): Record<string, unknown> {
 export function setMachineIdentity(core: EmulatorCore, m: MachineRecord, action: "enable" | "reset" | "disable"): string | undefined {
   if (action === "enable" && m.identity) return m.identity.principalId;
   // The old identity's service principal is deleted from the directory; its role assignments stay behind, orphaned.
-  if (m.identity) core.state.principals.delete(m.identity.principalId.toLowerCase());
+  if (m.identity) {
+    const gone = m.identity.principalId.toLowerCase();
+    core.state.principals.delete(gone);
+    // ARM lists an assignment whose principal was deleted with principalType Unknown ("Identity not found").
+    for (const a of core.state.roleAssignments.values()) if (a.principalId.toLowerCase() === gone) a.principalType = "Unknown";
+  }
   if (action === "disable") {
     m.identity = undefined;
     return undefined;

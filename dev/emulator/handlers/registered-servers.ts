@@ -1,3 +1,4 @@
+import { judgeAgentVersion } from "../agent";
 import { randomUUID } from "node:crypto";
 import { badRequest, notFound } from "../arm-error";
 import { presentGuid, switchServerToIdentity } from "../agent";
@@ -6,6 +7,9 @@ import type { ServerRecord, ServiceRecord } from "../state";
 import { requireService, serviceLro as lro } from "./arm-parents";
 import { serverBody } from "./storage-sync-render";
 import { listReply, objectProp, prop, reply, stringProp, type Handler, type HandlerContext } from "./types";
+import { FILE_SYNC_LIMITS, limitReachedMessage } from "../limits";
+
+const GUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Microsoft.StorageSync 2022-09-01 registeredServers, including PATCH identity:true. */
 
@@ -40,11 +44,20 @@ export const registeredServerHandlers: Record<string, Handler> = {
     const id = serverIdOf(ctx, svc);
     const p = objectProp(ctx.body, "properties") ?? {};
     const existing = state.servers.get(idKey(id));
+    if (!existing && state.serversOf(svc.id).length >= FILE_SYNC_LIMITS.registeredServersPerService)
+      throw badRequest("BadRequest", limitReachedMessage("registeredServersPerService", `Storage Sync Service ${svc.name}`));
     const friendlyName = stringProp(p, "friendlyName") ?? existing?.friendlyName ?? ctx.params.serverId ?? "";
     const role = stringProp(p, "serverRole") ?? existing?.serverRole ?? "Standalone";
     if (!["Standalone", "ClusterNode", "ClusterName"].includes(role))
       throw badRequest("InvalidParameter", `serverRole '${role}' is not one of Standalone, ClusterNode, ClusterName.`);
     const now = clock.now();
+    // Register-AzStorageSyncServer -ApplicationId (Az.StorageSync, 2022-09-01 RegisteredServerCreateParameters):
+    // no certificate, the server's managed identity from the start. It is never switched.
+    const certificate = stringProp(p, "serverCertificate") ?? existing?.serverCertificate ?? "";
+    const applicationId = stringProp(p, "applicationId");
+    const identityOnly = !existing && applicationId !== undefined && certificate === "";
+    if (applicationId !== undefined && !GUID_PATTERN.test(applicationId))
+      throw badRequest("InvalidParameter", `applicationId '${applicationId}' is not a GUID.`);
     const server: ServerRecord = {
       id,
       serviceId: svc.id,
@@ -56,17 +69,18 @@ export const registeredServerHandlers: Record<string, Handler> = {
       clusterId: stringProp(p, "clusterId") ?? existing?.clusterId ?? "00000000-0000-0000-0000-000000000000",
       clusterName: stringProp(p, "clusterName") ?? existing?.clusterName ?? "",
       serverOSVersion: stringProp(p, "serverOSVersion") ?? existing?.serverOSVersion ?? "10.0.20348.0",
-      serverCertificate: stringProp(p, "serverCertificate") ?? existing?.serverCertificate ?? "",
-      applicationId: stringProp(p, "applicationId") ?? existing?.applicationId,
+      serverCertificate: certificate,
+      applicationId: applicationId ?? existing?.applicationId,
       latestApplicationId: existing?.latestApplicationId,
-      activeAuthType: existing?.activeAuthType ?? "Certificate",
-      identity: existing?.identity ?? false,
+      activeAuthType: identityOnly ? "ManagedIdentity" : (existing?.activeAuthType ?? "Certificate"),
+      identity: identityOnly ? true : (existing?.identity ?? false),
       machineId: existing?.machineId,
       registeredAtMs: existing?.registeredAtMs ?? now,
       serverManagementErrorCode: 0,
       lastHeartBeatMs: now,
       lastOperationName: "ICreateRegisteredServerWorkflow",
     };
+    judgeAgentVersion(state, server, now);
     return lro(svc, id, () => {
       state.servers.set(idKey(id), server);
       return reply(200, serverBody(server, svc, ctx.apiVersion), [{ resourceUri: id, method: "PUT" }]);

@@ -4,6 +4,7 @@ import { idKey } from "../resource-id";
 import type { ServiceRecord } from "../state";
 import { requireResourceGroup, requireService, requireSubscription, serviceIdOf, serviceLro as lro } from "./arm-parents";
 import { applyIdentityRequest } from "./service-identity";
+import { FILE_SYNC_LIMITS, limitReachedMessage } from "../limits";
 import { serviceBody } from "./storage-sync-render";
 import { listReply, objectProp, prop, reply, stringProp, type Handler, type HandlerContext } from "./types";
 
@@ -43,6 +44,12 @@ export const serviceHandlers: Record<string, Handler> = {
     const rg = requireResourceGroup(state, ctx.params.subscriptionId ?? "", ctx.params.resourceGroupName ?? "");
     const id = serviceIdOf(ctx.params);
     const existing = state.services.get(idKey(id));
+    if (!existing) {
+      const prefix = `/subscriptions/${rg.subscriptionId}/`.toLowerCase();
+      const inSubscription = [...state.services.values()].filter((s) => idKey(s.id).startsWith(prefix)).length;
+      if (inSubscription >= FILE_SYNC_LIMITS.storageSyncServicesPerSubscription)
+        throw badRequest("BadRequest", limitReachedMessage("storageSyncServicesPerSubscription", `Subscription ${rg.subscriptionId}`));
+    }
     const location = stringProp(ctx.body, "location") ?? rg.location;
     const draft: ServiceRecord = existing
       ? { ...existing }

@@ -4,6 +4,7 @@ import { idKey } from "../resource-id";
 import { requireService, requireSyncGroup, serviceLro as lro } from "./arm-parents";
 import { cloudEndpointBody, serverEndpointBody, syncGroupBody } from "./storage-sync-render";
 import { listReply, objectProp, prop, reply, stringProp, type Handler } from "./types";
+import { FILE_SYNC_LIMITS, limitReachedMessage } from "../limits";
 
 /** Microsoft.StorageSync 2022-09-01 sync groups with their cloud and server endpoints. */
 
@@ -17,6 +18,8 @@ export const syncGroupHandlers: Record<string, Handler> = {
     const { state } = ctx.core;
     const svc = requireService(state, ctx.params);
     const id = `${svc.id}/syncGroups/${ctx.params.syncGroupName}`;
+    if (!state.syncGroups.has(idKey(id)) && state.syncGroupsOf(svc.id).length >= FILE_SYNC_LIMITS.syncGroupsPerService)
+      throw badRequest("BadRequest", limitReachedMessage("syncGroupsPerService", `Storage Sync Service ${svc.name}`));
     const sg = state.syncGroups.get(idKey(id)) ?? { id, serviceId: svc.id, name: ctx.params.syncGroupName ?? "", uniqueId: randomUUID() };
     state.syncGroups.set(idKey(id), sg);
     return reply(200, syncGroupBody(sg), [{ resourceUri: id, method: "PUT" }]);
@@ -113,6 +116,13 @@ export const endpointHandlers: Record<string, Handler> = {
       throw badRequest("InvalidParameter", `serverResourceId '${serverResourceId ?? ""}' must name a registered server of storage sync service ${svc.name}.`);
     }
     const id = `${sg.id}/serverEndpoints/${ctx.params.serverEndpointName}`;
+    if (!state.serverEndpoints.has(idKey(id))) {
+      if (state.serverEndpointsOf(sg.id).length >= FILE_SYNC_LIMITS.serverEndpointsPerSyncGroup)
+        throw badRequest("BadRequest", limitReachedMessage("serverEndpointsPerSyncGroup", `Sync group ${sg.name}`));
+      const onServer = [...state.serverEndpoints.values()].filter((e) => idKey(e.serverResourceId) === idKey(server.id)).length;
+      if (onServer >= FILE_SYNC_LIMITS.serverEndpointsPerServer)
+        throw badRequest("BadRequest", limitReachedMessage("serverEndpointsPerServer", `Registered server ${server.serverId}`));
+    }
     return lro(svc, id, () => {
       const se = {
         id,

@@ -1,4 +1,4 @@
-import { SERVER_STATES } from "../../lib/store";
+import { SERVER_STATES, isQuotaNearlyFull, quotaUsageText, quotasBySubscription } from "../../lib/store";
 import type { ServerStatus, StatusView } from "./view";
 
 /** "rg-filesync/sss-prod" from a Storage Sync Service id: what an administrator recognises. */
@@ -43,6 +43,14 @@ export function formatStatus(view: StatusView): string {
     lines.push("No service recorded yet (has the app run? is this its storage account and table prefix?).");
   } else {
     lines.push(...table(header, rows, (i) => i > 0 && i <= SERVER_STATES.length));
+  }
+  const quotas = quotasBySubscription(view.services.filter((s) => !s.deletedAt).map((s) => s.roleAssignmentQuotas ?? []));
+  if (quotas.length > 0) {
+    lines.push("", "Role assignments per subscription (Azure's limit; counted when a run last granted there):");
+    for (const q of quotas) {
+      const reclaim = q.orphaned > 0 ? `, ${q.orphaned} orphaned (${q.productStale} this product's stale grants)` : "";
+      lines.push(`  ${q.subscriptionId}: ${quotaUsageText(q)}${reclaim}${isQuotaNearlyFull(q) ? "  NEARLY FULL" : ""}`);
+    }
   }
   const unconverged = view.verdicts.filter((v) => !v.converged);
   if (unconverged.length > 0) {

@@ -13,7 +13,8 @@ export { ArmOperationError, isReplicationDelay, isTransient, isTransientArmError
 export { countArmCalls, type ArmCallCounts } from "./call-counter";
 export { createCredential } from "./credential";
 export { GUID, GUID_SOURCE, sameGuid } from "./guid";
-export { listArcMachines, type ArcMachineStatus, type MachineIdentity } from "./machines";
+export { listMachinesAt, type MachineIdentity } from "./machines";
+export { ROLE_ASSIGNMENT_LIMIT, readRoleAssignmentQuota, type RoleAssignmentQuota } from "./role-assignment-quota";
 export { getMachineIdentity, getRegisteredServer, listRegisteredServers, listStorageSyncServices } from "./reads";
 export {
   isSameOrDescendantScope,

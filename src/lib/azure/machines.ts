@@ -54,19 +54,21 @@ export async function getMachine(arm: ArmConnection, machineResourceId: string, 
   return { ...view, hostNames: machineHostNames(view.name, response.body) };
 }
 
-export interface ArcMachineStatus {
-  resourceId: string;
-  /** properties.status: Connected, Disconnected, Error, Expired. */
-  status?: string;
-  hostNames: string[];
-}
-
-/** Every Arc machine of a subscription with its status and host names (one list; followed across pages). */
-export async function listArcMachines(arm: ArmConnection, subscriptionId: string, options: { abortSignal?: AbortSignal } = {}): Promise<ArcMachineStatus[]> {
-  const path = `/subscriptions/${subscriptionId}/providers/Microsoft.HybridCompute/machines`;
-  const items = await listArmJson(arm.raw, armUrl(arm.endpoint, path, MACHINE_API_VERSIONS["microsoft.hybridcompute/machines"] as string), options);
-  return items.map((item) => {
+/**
+ * Every Arc machine and VM at a subscription or resource-group scope, with its
+ * system-assigned identity (never a user-assigned one: File Sync's agent uses
+ * `identity.principalId`) and host names: one list per machine type, followed across pages.
+ */
+export async function listMachinesAt(arm: ArmConnection, scope: string, options: { abortSignal?: AbortSignal } = {}): Promise<MachineIdentity[]> {
+  const base = scope.replace(/\/+$/, "");
+  const lists = await Promise.all(
+    Object.entries(MACHINE_API_VERSIONS).map(async ([type, version]) => {
+      const provider = type === "microsoft.hybridcompute/machines" ? "Microsoft.HybridCompute/machines" : "Microsoft.Compute/virtualMachines";
+      return listArmJson(arm.raw, armUrl(arm.endpoint, `${base}/providers/${provider}`, version), options);
+    }),
+  );
+  return lists.flat().map((item) => {
     const view = toMachineIdentityView(item, "");
-    return { resourceId: view.resourceId, status: view.status, hostNames: machineHostNames(view.name, item) };
+    return { ...view, hostNames: machineHostNames(view.name, item) };
   });
 }

@@ -36,6 +36,8 @@ export interface RoleAssignmentView {
   scope: string;
   principalId: string;
   roleDefinitionGuid: string;
+  /** As ARM lists it; `Unknown` for an assignment whose principal was deleted ("Identity not found"). */
+  principalType?: string;
   /**
    * The scope it was listed at, when it lies above that scope: that scope
    * inherits it even where the ids cannot show it (a management group's id
@@ -75,7 +77,14 @@ export async function listRoleAssignmentsAt(
     if (!principal || !role || at === undefined) continue;
     // ARM returns assignments at, above or below the scope: one not at or below it is above it.
     const inheritedBy = isSameOrDescendantScope(at, scope) ? undefined : normalizeResourceId(scope);
-    found.push({ id: assignment.id ?? "", scope: at, principalId: principal, roleDefinitionGuid: role, ...(inheritedBy ? { inheritedBy } : {}) });
+    found.push({
+      id: assignment.id ?? "",
+      scope: at,
+      principalId: principal,
+      roleDefinitionGuid: role,
+      ...(assignment.principalType ? { principalType: assignment.principalType } : {}),
+      ...(inheritedBy ? { inheritedBy } : {}),
+    });
   }
   return found;
 }
@@ -96,7 +105,7 @@ export function assignmentNameOf(assignment: Pick<RoleAssignmentView, "id">): st
 }
 
 /** True when this product created the assignment: its name is the deterministic one for its scope, principal and role. */
-export function isProductAssignment(assignment: RoleAssignmentView): boolean {
+export function isProductAssignment(assignment: Pick<RoleAssignmentView, "id" | "scope" | "principalId" | "roleDefinitionGuid">): boolean {
   return assignmentNameOf(assignment) === roleAssignmentName(assignment.scope, assignment.principalId, assignment.roleDefinitionGuid);
 }
 

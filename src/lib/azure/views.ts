@@ -37,11 +37,20 @@ export interface RegisteredServerView {
   clusterId?: string;
   clusterName?: string;
   agentVersion?: string;
+  /** 2022-09-01: Ok, NearExpiry, Expired or Blocked, as the service judges the agent. */
+  agentVersionStatus?: string;
+  /** 2022-09-01: when the agent's version expires (ISO 8601). */
+  agentVersionExpirationDate?: string;
   applicationId?: string;
   latestApplicationId?: string;
   activeAuthType?: "Certificate" | "ManagedIdentity" | string;
   /** True once a switch (PATCH identity:true) was requested. */
   identity?: boolean;
+  /**
+   * Registered with its managed identity (Register-AzStorageSyncServer -ApplicationId, no certificate):
+   * the service read returns an empty serverCertificate while identity and applicationId are set.
+   */
+  registeredWithIdentity?: boolean;
   lastHeartBeat?: string;
   /** The server's own last error (e.g. 0x80c86063, no grant on a share), when non-zero; hex. */
   serverManagementErrorCode?: string;
@@ -139,6 +148,13 @@ export function toStorageSyncServiceView(body: unknown, fallbackId: string): Sto
   };
 }
 
+/** No certificate (present but empty), yet a trusted applicationId: the server registered the newer way. */
+function registeredWithIdentity(p: Json): boolean {
+  const certificate = field(p, "serverCertificate");
+  const empty = certificate === null || (typeof certificate === "string" && certificate.trim() === "");
+  return empty && asBoolean(field(p, "identity")) === true && normalizeGuid(field(p, "applicationId")) !== undefined;
+}
+
 export function toRegisteredServerView(body: unknown, serviceId: string): RegisteredServerView {
   const root = asObject(body);
   const p = asObject(field(root, "properties"));
@@ -157,10 +173,13 @@ export function toRegisteredServerView(body: unknown, serviceId: string): Regist
     clusterId: normalizeGuid(field(p, "clusterId")),
     clusterName: asText(field(p, "clusterName")),
     agentVersion: asText(field(p, "agentVersion")),
+    agentVersionStatus: canonical(asText(field(p, "agentVersionStatus")), ["Ok", "NearExpiry", "Expired", "Blocked"] as const),
+    agentVersionExpirationDate: asText(field(p, "agentVersionExpirationDate")),
     applicationId: normalizeGuid(field(p, "applicationId")),
     latestApplicationId: normalizeGuid(field(p, "latestApplicationId")),
     activeAuthType: canonical(asText(field(p, "activeAuthType")) ?? asText(field(p, "serverAuthType")), ["Certificate", "ManagedIdentity"] as const),
     identity: asBoolean(field(p, "identity")),
+    ...(registeredWithIdentity(p) ? { registeredWithIdentity: true } : {}),
     lastHeartBeat: asText(field(p, "lastHeartBeat")),
     serverManagementErrorCode: errorCode(field(p, "serverManagementErrorCode")),
   };

@@ -24,9 +24,18 @@ export function bindEngineToConnection(config: Config, arm: ArmConnection): Engi
     maxConcurrency: config.maxConcurrency,
     principalNotFoundRetries: config.principalNotFoundRetries,
     principalNotFoundBaseDelayMs: config.principalNotFoundBaseDelayMs,
+    machineScopes: config.managedScopes,
+    roleAssignmentLimit: config.roleAssignmentLimit,
   };
   return {
-    reconcile: (serviceId, options) => reconcileService(arm, serviceId, { dryRun: options.dryRun, settings, hints: options.hints, journal: options.journal }),
+    reconcile: (serviceId, options) =>
+      reconcileService(arm, serviceId, {
+        dryRun: options.dryRun,
+        settings,
+        hints: options.hints,
+        journal: options.journal,
+        ...(options.recordedMachineOf ? { recordedMachineOf: options.recordedMachineOf } : {}),
+      }),
     listServices: (scope) => listStorageSyncServices(arm, scope),
     listServers: (serviceId) => listRegisteredServers(arm, serviceId),
     serviceDeletion: (serviceId) => storageSyncServiceDeletion(arm, serviceId),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { runRowSchema, serverRowSchema, serverStateSchema, serviceRowSchema, stateCountsSchema, writeRowSchema } from "../store";
+import { roleAssignmentQuotaSchema, runRowSchema, serverRowSchema, serverStateSchema, serviceRowSchema, stateCountsSchema, writeRowSchema } from "../store";
 
 /**
  * The API's bodies as zod schemas: requests are validated with them, and the
@@ -41,7 +41,18 @@ const serviceStatusSchema = serviceRowSchema.register(registry, { id: "ServiceSt
 
 const serverStatusSchema = serverRowSchema.register(registry, { id: "ServerStatus" });
 
-export const servicesListSchema = z.object({ services: z.array(serviceStatusSchema), totals: countsSchema }).register(registry, { id: "ServicesList" });
+const quotaSchema = roleAssignmentQuotaSchema.register(registry, { id: "RoleAssignmentQuota" });
+
+export const servicesListSchema = z
+  .object({
+    services: z.array(serviceStatusSchema),
+    totals: countsSchema,
+    roleAssignmentQuotas: z
+      .array(quotaSchema)
+      .optional()
+      .describe("Each subscription the runs granted in, its role assignments as last counted, fullest first (absent from APIs older than this field)"),
+  })
+  .register(registry, { id: "ServicesList" });
 
 const runSummarySchema = z
   .object({

@@ -17,6 +17,7 @@ import {
   listServerRowsByState,
   getServiceRow,
   listServiceRows,
+  quotasBySubscription,
 } from "../store";
 import type { RunDetail } from "./schemas";
 import { isRunId } from "../tables/run-id";
@@ -56,7 +57,8 @@ export async function getServices(deps: StatusApiDeps): Promise<ApiResponse> {
   const totals = emptyCounts();
   // A service deleted in Azure keeps its row (with deletedAt) for the record; its stale counts are not totalled.
   for (const s of services) if (!s.deletedAt) for (const state of SERVER_STATES) totals[state] += s.counts[state];
-  return json(200, { services, totals });
+  const live = services.filter((s) => !s.deletedAt);
+  return json(200, { services, totals, roleAssignmentQuotas: quotasBySubscription(live.map((s) => s.roleAssignmentQuotas ?? [])) });
 }
 
 /** GET /api/service?id=…[&state=…] — one service, its servers, its latest runs. */

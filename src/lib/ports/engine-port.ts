@@ -13,7 +13,16 @@ export type RegisteredServerSnapshot = Pick<
  * app's logic never builds SDK clients itself.
  */
 export interface EnginePort {
-  reconcile(serviceId: string, options: { dryRun: boolean; hints?: EngineHints; journal?: WriteJournal }): Promise<ReconcileReport>;
+  reconcile(
+    serviceId: string,
+    options: {
+      dryRun: boolean;
+      hints?: EngineHints;
+      journal?: WriteJournal;
+      /** The machine the app recorded with a principal: ties a switched server whose machine identity changed to that machine. */
+      recordedMachineOf?: (principalId: string) => Promise<string | undefined>;
+    },
+  ): Promise<ReconcileReport>;
   /** Storage Sync Service ids in a subscription or resource group scope. */
   listServices(scope: string): Promise<string[]>;
   listServers(serviceId: string): Promise<RegisteredServerSnapshot[]>;

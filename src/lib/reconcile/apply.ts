@@ -1,4 +1,4 @@
-import { type ArmConnection, toArmErrorInfo, ROLE } from "../azure";
+import { type ArmConnection, type ArmErrorInfo, toArmErrorInfo, ROLE } from "../azure";
 import type { PlannedAction } from "./actions";
 import { ActionFailure, NotPermitted, type ApplyContext, type ApplyResult, type Executed } from "./apply-context";
 import { deleteGrant, enableServiceIdentity, grantWithBackOff, setUseIdentity, switchOrRepairServer } from "./apply-steps";
@@ -18,6 +18,8 @@ export interface ApplyOptions {
   onProgress?: (message: string) => void;
   /** Records every ARM write before it is sent and what ARM answered (default: none kept). */
   journal?: WriteJournal;
+  /** Grants never sent: their subscription has no room (recorded as failed, their dependants skipped). */
+  refused?: ReadonlyMap<string, { error: ArmErrorInfo; remedy: string }>;
 }
 
 /**
@@ -39,7 +41,11 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
     servicePrincipalId: plan.service.principalId,
     result: { outcomes: [], switchedServers: new Map() },
   };
-  ctx.result.outcomes = await runInDependencyOrder(plan.actions, (action) => runAction(ctx, action), { signal: options.signal });
+  const run = (action: PlannedAction) => {
+    const refused = options.refused?.get(action.id);
+    return refused ? notSent(ctx, action, refused) : runAction(ctx, action);
+  };
+  ctx.result.outcomes = await runInDependencyOrder(plan.actions, run, { signal: options.signal });
   return ctx.result;
 }
 
@@ -58,6 +64,12 @@ function step(ctx: ApplyContext, action: PlannedAction, tries: { count: number }
     case "deleteRoleAssignment":
       return ctx.limit(() => deleteGrant(ctx, action));
   }
+}
+
+/** A grant refused before it was sent (its subscription has no room): failed, with the refusal's error and remedy. */
+async function notSent(ctx: ApplyContext, action: PlannedAction, refused: { error: ArmErrorInfo; remedy: string }): Promise<ActionOutcome> {
+  ctx.progress(`NOT SENT: ${action.description}: ${refused.error.code}: ${refused.error.message}`);
+  return { actionId: action.id, status: "failed", attempts: 0, durationMs: 0, error: refused.error, remedy: refused.remedy };
 }
 
 /** One action as its outcome: done or present, reported (a deletion not permitted), or failed with ARM's error and a remedy. */

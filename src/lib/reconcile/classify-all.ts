@@ -95,7 +95,7 @@ export function classifyAll(snapshot: Snapshot, minAgentVersion: string): Map<st
     }
     const target = broken[0] as RegisteredServerView;
     const c = result.get(target.serverId) as ServerClassification;
-    if (c.state === "AgentTooOld" || c.state === "Failed") continue;
+    if (c.state === "AgentTooOld" || c.state === "AgentExpired" || c.state === "Failed") continue;
     if (foreign) {
       result.set(target.serverId, failed(c, "CrossTenantIdentity", foreignMessage, CROSS_TENANT_REMEDY));
       continue;

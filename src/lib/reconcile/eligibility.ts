@@ -4,7 +4,7 @@ import type { ServerState } from "./report";
 
 /** How a registered server stands before any action of this run. */
 export interface ServerClassification {
-  state: Extract<ServerState, "NoIdentity" | "AgentTooOld" | "ClusterName" | "Eligible" | "Switched" | "Active" | "Failed">;
+  state: Extract<ServerState, "NoIdentity" | "AgentTooOld" | "AgentExpired" | "ClusterName" | "Eligible" | "Switched" | "Active" | "Failed">;
   /** The identity the server uses or should use: latestApplicationId, else applicationId. */
   principalId?: string;
   reason: string;
@@ -18,6 +18,36 @@ export interface ServerClassification {
 }
 
 const eq = (a: string | undefined, b: string): boolean => (a ?? "").toLowerCase() === b.toLowerCase();
+
+/** Where Microsoft lists the agent versions still supported and their expiration dates. */
+export const SUPPORTED_AGENTS_URL = "https://learn.microsoft.com/azure/storage/file-sync/file-sync-release-notes#supported-versions";
+
+const dateOf = (iso: string | undefined): string => (iso ? iso.slice(0, 10) : "an unknown date");
+
+/**
+ * The service's own judgement of the agent (agentVersionStatus, 2022-09-01):
+ * an Expired or Blocked agent cannot connect, so it can neither report an
+ * identity nor pick up a switch. A version constant goes stale; this does not.
+ */
+function agentLifecycle(server: RegisteredServerView): { reason: string; remedy: string } | undefined {
+  const status = server.agentVersionStatus;
+  if (status !== "Expired" && status !== "Blocked") return undefined;
+  const version = server.agentVersion ?? "?";
+  const reason =
+    status === "Expired"
+      ? `Agent ${version} expired on ${dateOf(server.agentVersionExpirationDate)}: it can no longer connect to the Storage Sync Service, so it neither reports its identity nor picks up a switch.`
+      : `Agent ${version} is blocked by the Storage Sync Service: it cannot connect, so it neither reports its identity nor picks up a switch.`;
+  return {
+    reason,
+    remedy: `Upgrade the Azure File Sync agent to a supported version (the supported agents and their expiration dates: ${SUPPORTED_AGENTS_URL}), then re-run.`,
+  };
+}
+
+/** NearExpiry: a warning with the date, the server otherwise handled as usual. */
+export function nearExpiryWarning(server: RegisteredServerView): string | undefined {
+  if (server.agentVersionStatus !== "NearExpiry") return undefined;
+  return `${server.name}: agent ${server.agentVersion ?? "?"} expires on ${dateOf(server.agentVersionExpirationDate)}; after that it cannot connect to the service. Upgrade to a supported agent before then: ${SUPPORTED_AGENTS_URL}`;
+}
 
 /**
  * The cmdlet's eligibility (Set-AzStorageSyncServiceIdentity in Azure/azure-powershell,
@@ -33,8 +63,17 @@ export function classifyServer(server: RegisteredServerView, minAgentVersion: st
   const latest = server.latestApplicationId;
   const current = server.applicationId;
   const principalId = latest ?? current;
+  const lifecycle = agentLifecycle(server);
+  if (lifecycle) return { state: "AgentExpired", ...(principalId ? { principalId } : {}), reason: lifecycle.reason, remedy: lifecycle.remedy };
   const onIdentity = eq(server.activeAuthType, "ManagedIdentity");
   if (onIdentity && current && (!latest || latest === current)) {
+    if (server.registeredWithIdentity) {
+      return {
+        state: "Active",
+        principalId: current,
+        reason: `Registered with its managed identity ${current} (Register-AzStorageSyncServer -ApplicationId, no certificate): never switched; granted on the share of each of its server endpoints.`,
+      };
+    }
     return { state: "Active", principalId: current, reason: `Uses its managed identity ${current}.` };
   }
   // The switch copies latestApplicationId into applicationId and clears it; a

@@ -32,3 +32,4 @@ export type {
   GrantPrincipal,
 } from "./actions";
 export type * from "./report";
+export { MachineDirectory } from "./machine-directory";

@@ -12,9 +12,8 @@ import {
   ArmOperationError,
   getStorageAccount,
   type StorageAccountView,
-  listArcMachines,
-  type ArcMachineStatus,
   getSubscriptionTenant,
+  type RegisteredServerView,
 } from "../azure";
 import { isRestError } from "@azure/core-rest-pipeline";
 import { mapWithConcurrency } from "./concurrency";
@@ -25,10 +24,22 @@ import type { EngineHints } from "./hints";
 import { classifyAll, isForeignTenant, serviceTenantOf } from "./classify-all";
 import { hostNamesMatch } from "./host-name";
 import type { Snapshot, SyncGroupSnapshot } from "./snapshot";
+import { findIdentityDrift, isBoundServer, mergeIdentityChanges, type IdentityDrift } from "./identity-drift";
+import { MachineDirectory } from "./machine-directory";
+
+/** How a run finds identity drift from observed state, besides the run's machine lists. */
+export interface DriftCheck {
+  /** The machine the app recorded with this principal (from a machine's write event), if any. */
+  recordedMachineOf?: (principalId: string) => Promise<string | undefined>;
+}
 
 export interface ObserveOptions {
   settings: EngineSettings;
   hints?: EngineHints;
+  /** The run's machine lists (default: one for this service). */
+  machines?: MachineDirectory;
+  /** Non-dry full runs: switched servers are compared with their machines' current identities. */
+  drift?: DriftCheck;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
 }
@@ -99,12 +110,20 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
           throw new ReconcileError(`Cannot read the subscription of ${id.id}`, error);
         })
       : undefined;
+  const machines = options.machines ?? new MachineDirectory(arm, settings.machineScopes);
+  const drift = options.drift ? await observeDrift(machines, options.drift, id.subscriptionId, servers, call) : undefined;
+  const hints =
+    drift && drift.changes.length > 0
+      ? { ...options.hints, identityChanges: mergeIdentityChanges(options.hints?.identityChanges ?? [], drift.changes) }
+      : options.hints;
+  if (drift) options.onProgress?.(`${service.name}: ${drift.changes.length} switched server(s) bound to a principal their machine no longer has`);
   const partial: Snapshot = {
     service,
     servers,
     syncGroups,
     assignments: [],
-    ...(options.hints ? { hints: options.hints } : {}),
+    ...(hints ? { hints } : {}),
+    ...(drift && drift.warnings.length > 0 ? { driftWarnings: drift.warnings } : {}),
     ...(subscriptionTenantId ? { subscriptionTenantId } : {}),
   };
   const classifications = classifyAll(partial, settings.minAgentVersion);
@@ -119,6 +138,8 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
     grantAccounts.set(resourceIdKey(grant.storageAccountId), grant.storageAccountId);
     principals.add(principalId.toLowerCase());
   }
+  // A repaired server's replaced identity: its grants on the same accounts are removed or reported after the repair.
+  for (const c of classifications.values()) if (c.repairFrom) principals.add(c.repairFrom.toLowerCase());
   const serviceTenant = serviceTenantOf(partial);
   const prerequisiteAccounts = new Map<string, string>();
   for (const group of syncGroups) {
@@ -160,34 +181,62 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
   const accountAssignments = settings.pruneStaleGrants
     ? lists.flatMap(({ key, all }) => (prerequisiteAccounts.has(key) ? all.filter((a) => !a.inheritedBy) : []))
     : undefined;
-  const arcStatuses = await overdueArcStatuses(arm, partial, classifications, call);
+  const arcStatuses = await overdueArcStatuses(machines, partial, classifications, call);
   return { ...partial, assignments, storageAccounts, ...(accountAssignments ? { accountAssignments } : {}), ...(arcStatuses ? { arcStatuses } : {}) };
 }
 
 /**
+ * Identity drift found from state, not from events: only when the service has
+ * switched servers, its machines are listed (once per scope for the run) and
+ * each switched server whose principal no machine has is tied to its machine.
+ */
+async function observeDrift(
+  directory: MachineDirectory,
+  check: DriftCheck,
+  subscriptionId: string,
+  servers: RegisteredServerView[],
+  call: { abortSignal?: AbortSignal },
+): Promise<IdentityDrift> {
+  const bound = servers.filter(isBoundServer);
+  if (bound.length === 0) return { changes: [], warnings: [] };
+  const listed = await directory.machinesFor(subscriptionId, call);
+  const recorded = new Map<string, string>();
+  if (check.recordedMachineOf) {
+    const unmatched = bound.filter((s) => !listed.machines.some((m) => m.principalId && m.principalId === s.applicationId?.toLowerCase()));
+    for (const server of unmatched) {
+      const principal = (server.applicationId as string).toLowerCase();
+      const machineId = await check.recordedMachineOf(principal);
+      if (machineId) recorded.set(principal, machineId);
+    }
+  }
+  const found = findIdentityDrift(servers, listed.machines, recorded);
+  const unchecked = listed.unreadable.map(
+    (u) =>
+      `Identity drift of switched servers is not checked in ${u.scope}: its Arc machines and VMs cannot be listed (${u.reason}). Remedy: give the automation Reader on ${u.scope}.`,
+  );
+  return { changes: found.changes, warnings: [...unchecked, ...found.warnings] };
+}
+
+/**
  * A switch that did not take is most often a disconnected or expired Arc
- * agent: only in runs that re-send one, the Arc machines of the service's
- * subscription are listed once and matched to the overdue servers by host
- * name (a registered server holds no link to its machine). Unreadable: no cause named.
+ * agent: only in runs that re-send one, the run's machine lists (shared with
+ * the drift check) are matched to the overdue servers by host name (a
+ * registered server holds no link to its machine). Unreadable: no cause named.
  */
 async function overdueArcStatuses(
-  arm: ArmConnection,
+  directory: MachineDirectory,
   snapshot: Snapshot,
   classifications: Map<string, { resend?: boolean }>,
   call: { abortSignal?: AbortSignal },
 ): Promise<Snapshot["arcStatuses"]> {
   const overdue = snapshot.servers.filter((s) => classifications.get(s.serverId)?.resend);
   if (overdue.length === 0) return undefined;
-  let machines: ArcMachineStatus[];
-  try {
-    machines = await listArcMachines(arm, parseResourceId(snapshot.service.resourceId).subscriptionId, call);
-  } catch (error) {
-    if (isUnreadable(error)) return undefined;
-    throw new ReconcileError("Cannot list the Arc machines", error);
-  }
+  const arc = (await directory.machinesFor(parseResourceId(snapshot.service.resourceId).subscriptionId, call)).machines.filter((m) =>
+    /\/providers\/microsoft\.hybridcompute\/machines\//i.test(m.resourceId),
+  );
   const statuses: NonNullable<Snapshot["arcStatuses"]> = {};
   for (const server of overdue) {
-    const matches = machines.filter((m) => m.hostNames.some((name) => hostNamesMatch(name, [server.friendlyName, server.serverName])));
+    const matches = arc.filter((m) => m.hostNames.some((name) => hostNamesMatch(name, [server.friendlyName, server.serverName])));
     if (matches.length === 1 && matches[0]) statuses[server.serverId] = { machineId: matches[0].resourceId, status: matches[0].status };
   }
   return statuses;

@@ -2,11 +2,12 @@ import { roleAssignmentName, isSameOrDescendantScope, type ServiceIdentityType }
 import type { EnableServiceIdentityAction, GrantRoleAction, PlannedAction } from "./actions";
 import { isAgentTooOld } from "./agent-version";
 import { classifyAll } from "./classify-all";
-import type { ServerClassification } from "./eligibility";
+import { nearExpiryWarning, type ServerClassification } from "./eligibility";
 import { prerequisiteFindings } from "./prerequisites";
 import { deletionActions } from "./stale-grants";
 import { holdBackUnusableEndpoints } from "./unusable-endpoints";
-import { serverWrites } from "./server-writes";
+import { repairActionId, serverWrites } from "./server-writes";
+import { replacedGrantDeletions, replacedGrants, type ReplacedGrants } from "./replaced-grants";
 import type { ServerVerdict, ServiceSummary } from "./report";
 import { requiredGrants, type RequiredGrant } from "./required-grants";
 import type { EngineSettings } from "./settings";
@@ -25,6 +26,8 @@ export interface Plan {
   blocked: boolean;
   /** Prerequisite warnings per server id (a storage account's firewall or shared-key setting), with their remedy. */
   serverWarnings: Map<string, Array<{ message: string; remedy: string }>>;
+  /** Without PRUNE_STALE_GRANTS: the grants of identities this run's repairs replace, reported once the repair succeeds. */
+  reclaimable?: ReplacedGrants[];
 }
 
 export const NO_ELIGIBLE_SERVER_WARNING = "No server found which is available for migration: nothing to do until a server reports a managed identity.";
@@ -77,6 +80,7 @@ function toVerdict(server: Snapshot["servers"][number], c: ServerClassification)
     state: c.state,
     reason: c.reason,
     switchedThisRun: false,
+    registeredWith: server.registeredWithIdentity ? "managedIdentity" : "certificate",
   };
 }
 
@@ -91,6 +95,7 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
   const names = new Map(snapshot.servers.map((s) => [s.serverId, s.name]));
   const warnings: string[] = [];
   const serverWarnings = new Map<string, Array<{ message: string; remedy: string }>>();
+  warnings.push(...(snapshot.driftWarnings ?? []));
   for (const finding of prerequisiteFindings(snapshot)) {
     warnings.push(`${finding.message} Remedy: ${finding.remedy}`);
     for (const id of finding.serverIds) serverWarnings.set(id, [...(serverWarnings.get(id) ?? []), { message: finding.message, remedy: finding.remedy }]);
@@ -104,6 +109,10 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
 
   const withIdentity = servers.filter((v) => v.state === "Eligible" || v.state === "Switched" || v.state === "Active");
   const adopted = hasSystemAssigned(service.identity.type) && service.identity.principalId !== undefined;
+  for (const server of snapshot.servers) {
+    const nearExpiry = nearExpiryWarning(server);
+    if (nearExpiry) warnings.push(nearExpiry);
+  }
   // Agents too old for managed identities are warned about, whether or not they report one.
   for (const v of servers) {
     if (v.state === "AgentTooOld" && isAgentTooOld(v.agentVersion, settings.minAgentVersion)) warnings.push(`${v.name}: ${v.reason}`);
@@ -175,5 +184,21 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
   }
 
   actions.push(...serverWrites(snapshot, classifications, servers, { grantIdsByServer, setUseIdentity }));
-  return { serviceId: service.resourceId, actions, servers, service: summary, warnings, blocked: incomplete.length > 0, serverWarnings };
+  // The replaced identities' own grants: removed after each successful repair when deletes are allowed, else reported.
+  const repairs = new Set(actions.filter((a) => a.kind === "repairServer").map((a) => a.id));
+  const replaced = replacedGrants(snapshot, classifications).filter((r) => repairs.has(repairActionId(r.serverId)));
+  const planned = new Set(actions.map((a) => a.id));
+  let reclaimable: ReplacedGrants[] | undefined;
+  if (settings.pruneStaleGrants) actions.push(...replacedGrantDeletions(replaced, repairActionId).filter((d) => !planned.has(d.id)));
+  else if (replaced.length > 0) reclaimable = replaced;
+  return {
+    serviceId: service.resourceId,
+    actions,
+    servers,
+    service: summary,
+    warnings,
+    blocked: incomplete.length > 0,
+    serverWarnings,
+    ...(reclaimable ? { reclaimable } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import { type ArmConnection, countArmCalls } from "../azure";
+import { countArmCalls, type ArmConnection, type RoleAssignmentQuota } from "../azure";
 import type { PlannedAction } from "./actions";
 import { apply, type ApplyResult } from "./apply";
 import { observe } from "./observe";
@@ -7,6 +7,11 @@ import type { ActionOutcome, ReconcileReport, ServerVerdict } from "./report";
 import type { EngineSettings } from "./settings";
 import type { EngineHints } from "./hints";
 import type { WriteJournal } from "./write-journal";
+import { MachineDirectory } from "./machine-directory";
+import { QuotaReader } from "./quota-reader";
+import { reclaimableNote } from "./replaced-grants";
+import { repairActionId } from "./server-writes";
+import { refuseGrantsBeyondQuota, subscriptionOfScope } from "./role-assignment-headroom";
 
 export interface ReconcileOptions {
   dryRun: boolean;
@@ -23,6 +28,12 @@ export interface ReconcileOptions {
   confirm?: (plan: Plan) => boolean | Promise<boolean>;
   /** The ARM write journal (the worker's Writes table); the CLI keeps none. */
   journal?: WriteJournal;
+  /** The run's machine lists, shared by every service a run reconciles (default: one for this service). */
+  machines?: MachineDirectory;
+  /** The machine the app recorded with a principal (the Machines table), for tying a drifted server to its machine. */
+  recordedMachineOf?: (principalId: string) => Promise<string | undefined>;
+  /** The run's role-assignment counts per subscription (default: one reader for this service). */
+  quotas?: QuotaReader;
 }
 
 const isOk = (o: ActionOutcome | undefined) => o?.status === "succeeded" || o?.status === "alreadyPresent";
@@ -89,6 +100,15 @@ function outcomeVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVe
   });
 }
 
+/** Each subscription's count once this run's created grants are added (read before the run, so the status is current). */
+function quotasAfter(quotas: RoleAssignmentQuota[], actions: PlannedAction[], outcomes: ActionOutcome[]): RoleAssignmentQuota[] {
+  const created = new Set(outcomes.filter((o) => o.status === "succeeded").map((o) => o.actionId));
+  return quotas.map((q) => ({
+    ...q,
+    count: q.count + actions.filter((a) => a.kind === "grantRole" && created.has(a.id) && subscriptionOfScope(a.scope) === q.subscriptionId).length,
+  }));
+}
+
 /**
  * One reconcile of one Storage Sync Service: observe → plan → (unless dry run)
  * apply. Throws ReconcileError when the service cannot even be observed;
@@ -97,15 +117,30 @@ function outcomeVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVe
 export async function reconcileService(arm: ArmConnection, serviceId: string, options: ReconcileOptions): Promise<ReconcileReport<PlannedAction>> {
   const startedAt = new Date().toISOString();
   const { result, calls } = await countArmCalls(async () => {
-    const snapshot = await observe(arm, serviceId, { ...options, hints: options.hints });
+    // Every non-dry run compares switched servers with their machines: events only make a repair sooner.
+    const drift = options.dryRun ? undefined : options.recordedMachineOf ? { recordedMachineOf: options.recordedMachineOf } : {};
+    const machines = options.machines ?? new MachineDirectory(arm, options.settings.machineScopes);
+    const snapshot = await observe(arm, serviceId, { ...options, hints: options.hints, drift, machines });
     const plan = makePlan(snapshot, options.settings);
+    // Each subscription a grant lands in is counted once before anything is sent there: grants that cannot fit are never sent.
+    const grantSubscriptions = plan.actions.flatMap((a) => (a.kind === "grantRole" ? [subscriptionOfScope(a.scope)] : []));
+    let quotas: RoleAssignmentQuota[] = [];
+    let refusedGrants = new Map<string, { error: { code: string; message: string; statusCode?: number }; remedy: string }>();
+    if (grantSubscriptions.length > 0) {
+      const reader = options.quotas ?? new QuotaReader(arm, options.settings.roleAssignmentLimit);
+      const read = await reader.quotasOf(grantSubscriptions, { abortSignal: options.signal });
+      quotas = [...read.quotas.values()];
+      refusedGrants = refuseGrantsBeyondQuota(plan.actions, read.quotas);
+      for (const u of read.unreadable)
+        plan.warnings.push(`The role assignments of subscription ${u} cannot be counted: grants there are sent without knowing its headroom.`);
+    }
     options.onProgress?.(`${snapshot.service.name}: ${plan.actions.length} action(s) planned${options.dryRun ? " (dry run)" : ""}`);
     const refused = !options.dryRun && plan.actions.length > 0 && options.confirm !== undefined && !(await options.confirm(plan));
     const dryRun = options.dryRun || refused;
-    const applied = dryRun || plan.actions.length === 0 ? undefined : await apply(arm, plan, options);
-    return { plan, applied, current: snapshot.service, dryRun, refused };
+    const applied = dryRun || plan.actions.length === 0 ? undefined : await apply(arm, plan, { ...options, refused: refusedGrants });
+    return { plan, applied, current: snapshot.service, dryRun, refused, quotas };
   });
-  const { plan, applied, current, dryRun, refused } = result;
+  const { plan, applied, current, dryRun, refused, quotas } = result;
   const outcomes: ActionOutcome[] =
     applied?.outcomes ??
     plan.actions.map((a) => ({ actionId: a.id, status: "skipped", attempts: 0, durationMs: 0, skippedBecause: refused ? "not confirmed" : "dry run" }));
@@ -120,6 +155,11 @@ export async function reconcileService(arm: ArmConnection, serviceId: string, op
     : dryRun
       ? plan.service
       : { serviceId: plan.serviceId, identityType: current.identity.type, principalId: current.identity.principalId, useIdentity: current.useIdentity };
+  // A replaced identity's grants that stay (no PRUNE_STALE_GRANTS): reported once its server's repair took.
+  for (const r of plan.reclaimable ?? []) {
+    const repair = outcomes.find((o) => o.actionId === repairActionId(r.serverId));
+    if (dryRun || isOk(repair)) plan.warnings.push(reclaimableNote(r));
+  }
   const converged = !plan.blocked && (dryRun ? plan.actions.length === 0 : outcomes.every(isOk));
   return {
     serviceId: plan.serviceId,
@@ -133,5 +173,6 @@ export async function reconcileService(arm: ArmConnection, serviceId: string, op
     armCalls: calls,
     converged,
     warnings: plan.warnings,
+    ...(quotas.length > 0 ? { roleAssignmentQuotas: quotasAfter(quotas, plan.actions, outcomes) } : {}),
   };
 }

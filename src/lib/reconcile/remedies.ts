@@ -30,6 +30,9 @@ export function remedyFor(error: ArmErrorInfo, context: FailureContext): string 
   const readBack = READ_BACK_REMEDIES[code];
   if (readBack) return readBack;
   if (code === "invalidauthenticationtokentenant") return CROSS_TENANT_REMEDY;
+  if (code === "roleassignmentlimitexceeded") {
+    return "The storage account's subscription holds Azure's maximum of 4,000 role assignments: remove orphaned (\"Identity not found\") and redundant assignments, set PRUNE_STALE_GRANTS with a deployment that may delete, assign at a broader scope, or move the storage account to another subscription; then re-run. Retrying does not help.";
+  }
   if (context.kind === "deleteRoleAssignment" && (code === "authorizationfailed" || error.statusCode === 403)) {
     return "The automation may create but not delete role assignments (Azure File Sync Administrator has no roleAssignments/delete): the stale grant is reported, not removed. Remove it yourself, or deploy with Role Based Access Control Administrator to let PRUNE_STALE_GRANTS remove it.";
   }

@@ -1,4 +1,4 @@
-import type { ArmErrorInfo, ArmCallCounts } from "../azure";
+import type { ArmErrorInfo, ArmCallCounts, RoleAssignmentQuota } from "../azure";
 
 /**
  * What one reconcile of one Storage Sync Service produced. This is the contract
@@ -10,6 +10,7 @@ import type { ArmErrorInfo, ArmCallCounts } from "../azure";
 export type ServerState =
   | "NoIdentity" // no identity reported by the agent: keeps shared keys, not an error
   | "AgentTooOld" // agent below MIN_AGENT_VERSION: not switched
+  | "AgentExpired" // agentVersionStatus Expired or Blocked: cannot connect, so neither reports an identity nor picks up a switch
   | "ClusterName" // a cluster's name entry: never switched itself
   | "Eligible" // has an identity; grants or switch still to do
   | "Switched" // PATCH identity:true done; waiting out the activation window
@@ -35,6 +36,8 @@ export interface ServerVerdict {
   remedy?: string;
   /** True when this run sent the PATCH identity:true. */
   switchedThisRun: boolean;
+  /** How the server was registered: with a certificate (switched later), or with its managed identity from the start. */
+  registeredWith?: "certificate" | "managedIdentity";
 }
 
 type ActionKind = "deleteRoleAssignment" | "enableServiceIdentity" | "grantRole" | "setUseIdentity" | "switchServer" | "repairServer";
@@ -85,4 +88,6 @@ export interface ReconcileReport<Action extends PlannedActionBase = PlannedActio
   /** True when nothing is left to do for any server that can be brought over. */
   converged: boolean;
   warnings: string[];
+  /** The role-assignment quota of each subscription this run planned grants in (read before any grant was sent). */
+  roleAssignmentQuotas?: RoleAssignmentQuota[];
 }

@@ -3,6 +3,9 @@ import type { ServerClassification } from "./eligibility";
 import type { ServerVerdict } from "./report";
 import type { Snapshot } from "./snapshot";
 
+/** The id of a server's repair action (outcomes and dependent deletions refer to it). */
+export const repairActionId = (serverId: string): string => `repair:${serverId}`;
+
 /**
  * The switch (or, after a machine identity change, the repair) of every
  * eligible server, each after its own grants and useIdentity — the documented
@@ -29,7 +32,7 @@ export function serverWrites(
     const dependsOn = [...(grantIdsByServer.get(server.serverId) ?? []), ...(setUseIdentity ? ["set-use-identity"] : [])];
     if (c.repairFrom !== undefined) {
       const repair: RepairServerAction = {
-        id: `repair:${server.serverId}`,
+        id: repairActionId(server.serverId),
         kind: "repairServer",
         dependsOn,
         description: `Repair server ${server.name}: trust its machine's new identity ${c.principalId} instead of ${c.repairFrom} (PATCH identity + applicationId, as Set-AzStorageSyncServer -Identity) once the new identity's grants exist`,

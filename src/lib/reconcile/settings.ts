@@ -10,4 +10,8 @@ export interface EngineSettings {
   principalNotFoundBaseDelayMs: number;
   /** PRUNE_STALE_GRANTS: delete the File Sync role assignments this product created that nothing needs any more. */
   pruneStaleGrants?: boolean;
+  /** MANAGED_SCOPES: where the machines of switched servers are looked for (default: the service's subscription). */
+  machineScopes?: string[];
+  /** ROLE_ASSIGNMENT_LIMIT: role assignments a subscription may hold (Azure: 4,000; lower only to test). */
+  roleAssignmentLimit?: number;
 }

@@ -55,6 +55,7 @@ ${dryRun ? html`<input type="hidden" name="dryRun" value="true">` : ""}
 const STATE_LABELS: Record<string, string> = {
   NoIdentity: "No identity",
   AgentTooOld: "Agent too old",
+  AgentExpired: "Agent expired",
   ClusterName: "Cluster name",
   Eligible: "Eligible",
   Switched: "Switched, waiting",

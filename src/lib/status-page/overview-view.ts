@@ -5,6 +5,7 @@ import type { PageLinks } from "./links";
 import { serviceStateLine } from "./service-state";
 import { tilesOf } from "./tiles";
 import type { ServerView, ServiceView } from "./view-types";
+import { isQuotaNearlyFull, quotaUsageText, quotasBySubscription } from "../store";
 
 /** At most this many servers per list on a card; the service page has them all. */
 const CARD_LIST_LIMIT = 5;
@@ -37,11 +38,24 @@ ${serverList("Without an identity", inState("NoIdentity", "ClusterName"), (s) =>
 ${serverList("Switched, waiting", inState("Switched"), (s) => html`window ends ${time(s.activationDueAt)}`, serviceHref, "l-switched")}
 ${serverList("Overdue", inState("ActivationOverdue"), (s) => html`still on its certificate; window ended ${time(s.activationDueAt ?? s.overdueAt)}`, serviceHref, "l-overdue")}
 ${serverList("Failed", inState("Failed"), (s) => s.remedy ?? s.reason, serviceHref, "l-failed")}
+${serverList("Agent expired or blocked", inState("AgentExpired"), (s) => html`agent ${s.agentVersion ?? "unknown"}: ${s.reason} ${s.remedy ?? ""}`, serviceHref, "l-expired")}
 ${serverList("Agent too old", inState("AgentTooOld"), (s) => html`agent ${s.agentVersion ?? "unknown"}: ${s.remedy ?? s.reason}`, serviceHref, "l-old")}
 <p class="last-run">Last run: ${service.lastRunId ? html`<a href="${links.run(service.lastRunId)}">${time(service.lastRunAt)}</a> ${service.lastRunStatus ? runStatusBadge(service.lastRunStatus) : ""}` : "none yet"}</p>
 ${service.deletedAt ? "" : rerunForms(links, service.serviceId, name)}
 <p><a href="${serviceHref}">All ${servers.length} servers and the run history of ${name}</a></p>
 </article>`;
+}
+
+/** Each subscription the runs granted in, with its role assignments against Azure's limit. */
+function quotaSection(services: readonly ServiceView[]): Html | string {
+  const quotas = quotasBySubscription(services.filter((s) => !s.deletedAt).map((s) => s.roleAssignmentQuotas ?? []));
+  if (quotas.length === 0) return "";
+  return html`<section class="quotas" aria-labelledby="quotas"><h2 id="quotas">Role assignments per subscription</h2>
+<table><thead><tr><th scope="col">Subscription</th><th scope="col">Role assignments</th><th scope="col">Orphaned</th><th scope="col">This product's stale grants</th><th scope="col">Counted</th></tr></thead>
+<tbody>${quotas.map(
+    (q) =>
+      html`<tr${isQuotaNearlyFull(q) ? html` class="alert"` : ""}><td>${q.subscriptionId}</td><td>${quotaUsageText(q)}</td><td>${q.orphaned}</td><td>${q.productStale}</td><td>${time(q.checkedAt)}</td></tr>`,
+  )}</tbody></table></section>`;
 }
 
 /** GET /api/page: one card per service in scope. */
@@ -53,6 +67,7 @@ export function overviewPage(
   const sorted = [...services].sort((a, b) => resourceName(a.serviceId).localeCompare(resourceName(b.serviceId)));
   const body = html`<h1>Storage Sync Services</h1>
 ${sorted.length === 0 ? html`<p>No service has a status yet. A run records one; the next full sweep runs every service in scope.</p>` : ""}
-<div class="cards">${sorted.map((s, i) => card(frame.links, s, serversByService.get(s.serviceId.toLowerCase()) ?? [], i))}</div>`;
+<div class="cards">${sorted.map((s, i) => card(frame.links, s, serversByService.get(s.serviceId.toLowerCase()) ?? [], i))}</div>
+${quotaSection(sorted)}`;
   return layout({ ...frame, title: "Storage Sync Services" }, body);
 }

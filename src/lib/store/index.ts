@@ -9,23 +9,27 @@
  *   pending-marker.ts the run waiting on the queue that new triggers merge into (Pending)
  *   due-index.ts     activation checks, by the minute they fall due (Due)
  *   machines.ts      the Arc and VM principals already seen, to tell an identity change (Machines)
+ * quota-usage.ts reads the role-assignment quotas a service row keeps.
  * rows.ts holds the zod schema of every row. Everything outside comes in
  * through this file.
  */
 export { acquireLease, getCurrentLease, releaseLease, renewLease, type Lease, type LeaseResult } from "./lease";
 export { createOrMergePending, getPending, markPendingQueued } from "./pending-marker";
 export { deleteDueEntry, listDueEntries, type StoredDueEntry } from "./due-index";
-export { getMachineRow, saveMachineRow } from "./machines";
+export { findMachineIdByPrincipal, getMachineRow, saveMachineRow } from "./machines";
 export { recordReconcileResult, type RecordedReconcile } from "./record-reconcile";
+export { QUOTA_WARNING_RATIO, isQuotaNearlyFull, mergeQuotas, quotaUsageText, quotasBySubscription } from "./quota-usage";
 export { countByState, emptyCounts, isServerState } from "./records";
 export {
   SERVER_STATES,
+  roleAssignmentQuotaSchema,
   runRowSchema,
   serverRowSchema,
   serverStateSchema,
   serviceRowSchema,
   stateCountsSchema,
   writeRowSchema,
+  type RoleAssignmentQuotaRecord,
   type RunAttempt,
   type RunRecord,
   type RunServerSummary,

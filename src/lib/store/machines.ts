@@ -1,6 +1,6 @@
 import type { TableClient } from "@azure/data-tables";
 import { flat } from "../tables/entity";
-import { resourceKey } from "../tables/keys";
+import { odataString, resourceKey } from "../tables/keys";
 import { isNotFound } from "../tables/table-errors";
 import { decodeRow } from "../tables/entity";
 import { machineRowSchema, type KnownMachine } from "./rows";
@@ -30,4 +30,15 @@ export async function saveMachineRow(table: TableClient, machine: KnownMachine):
     ),
     "Replace",
   );
+}
+
+/** The machine last recorded with this principal (one filtered query), for tying a drifted server to its machine. */
+export async function findMachineIdByPrincipal(table: TableClient, principalId: string): Promise<string | undefined> {
+  const filter = `principalId eq ${odataString(principalId.toLowerCase())}`;
+  let latest: KnownMachine | undefined;
+  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+    const machine = decodeRow(machineRowSchema, e, ["services"]);
+    if (machine && (!latest || machine.seenAt > latest.seenAt)) latest = machine;
+  }
+  return latest?.machineId;
 }

@@ -9,6 +9,7 @@ import { type RunStatus, type ServerRecord, type ServiceRecord } from "./rows";
 import { listServerRows } from "./server";
 import { mergeServerRecord } from "./server";
 import { updateServiceRow } from "./service";
+import { mergeQuotas } from "./quota-usage";
 import type { StoreTables } from "../tables/clients";
 import { isConflict, isPreconditionFailed } from "../tables/table-errors";
 
@@ -104,6 +105,7 @@ export async function recordReconcileResult(
       lastRunStatus: input.runStatus,
       lastError: firstError(report),
       warnings: report.warnings,
+      roleAssignmentQuotas: mergeQuotas(previous.roleAssignmentQuotas ?? [], report.roleAssignmentQuotas, now.toISOString()),
       // A run that got through clears an earlier poison mark.
       poisonedAt: undefined,
       poisonedRunId: undefined,

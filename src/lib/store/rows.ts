@@ -13,6 +13,7 @@ const iso = z.string().describe("ISO 8601 UTC timestamp");
 export const SERVER_STATES = [
   "NoIdentity",
   "AgentTooOld",
+  "AgentExpired",
   "ClusterName",
   "Eligible",
   "Switched",
@@ -57,6 +58,10 @@ export const serverRowSchema = z.object({
   agentVersion: z.string().optional(),
   principalId: z.string().optional(),
   activeAuthType: z.string().optional(),
+  registeredWith: z
+    .enum(["certificate", "managedIdentity"])
+    .optional()
+    .describe("managedIdentity: registered by Register-AzStorageSyncServer -ApplicationId, never switched"),
   state: serverStateSchema,
   reason: z.string().default(""),
   errorCode: z.string().optional(),
@@ -80,6 +85,17 @@ export const serverRowSchema = z.object({
 export type ServerRecord = z.infer<typeof serverRowSchema>;
 
 /** Services table: one Storage Sync Service. `counts` and `warnings` are JSON columns. */
+/** One subscription's role-assignment count as a run read it (before its grants) plus what the run created. */
+export const roleAssignmentQuotaSchema = z.object({
+  subscriptionId: z.string(),
+  count: z.number().int().describe("Assignments at subscription, resource-group and resource scope"),
+  limit: z.number().int().describe("Azure's limit per subscription (4,000)"),
+  orphaned: z.number().int().describe("Of count: assignments whose principal was deleted (Identity not found)"),
+  productStale: z.number().int().describe("Of orphaned: this product's grants of replaced identities"),
+  checkedAt: iso,
+});
+export type RoleAssignmentQuotaRecord = z.infer<typeof roleAssignmentQuotaSchema>;
+
 export const serviceRowSchema = z.object({
   serviceId: z.string(),
   identityType: z.string().optional(),
@@ -99,10 +115,12 @@ export const serviceRowSchema = z.object({
   deletedAt: iso.optional(),
   deletedReason: z.string().optional(),
   warnings: z.array(z.string()).default([]),
+  /** The subscriptions this service's runs granted in, with their role-assignment quota as last read. */
+  roleAssignmentQuotas: z.array(roleAssignmentQuotaSchema).optional(),
   updatedAt: iso.default(""),
 });
 export type ServiceRecord = z.infer<typeof serviceRowSchema>;
-export const SERVICE_JSON_COLUMNS = ["counts", "warnings"] as const;
+export const SERVICE_JSON_COLUMNS = ["counts", "warnings", "roleAssignmentQuotas"] as const;
 
 const runServerSummarySchema = z.object({
   serverId: z.string(),

@@ -112,6 +112,7 @@ export function mergeServerRecord(previous: ServerRecord | undefined, verdict: S
     agentVersion: verdict.agentVersion,
     principalId: verdict.principalId?.toLowerCase(),
     activeAuthType: verdict.activeAuthType,
+    ...(verdict.registeredWith ? { registeredWith: verdict.registeredWith } : {}),
     state: verdict.state,
     reason: verdict.reason,
     errorCode: verdict.error?.code,

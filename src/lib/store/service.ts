@@ -16,10 +16,15 @@ import { isConflict, isNotFound, isPreconditionFailed } from "../tables/table-er
 const SERVICE_PARTITION = "service";
 
 function serviceToEntity(r: ServiceRecord): FlatEntity {
-  const { counts, warnings, ...rest } = r;
+  const { counts, warnings, roleAssignmentQuotas, ...rest } = r;
   return flat(
     { partitionKey: SERVICE_PARTITION, rowKey: resourceKey(r.serviceId) },
-    { ...rest, counts: JSON.stringify(counts), warnings: JSON.stringify(warnings.slice(0, 20)) },
+    {
+      ...rest,
+      counts: JSON.stringify(counts),
+      warnings: JSON.stringify(warnings.slice(0, 20)),
+      ...(roleAssignmentQuotas ? { roleAssignmentQuotas: JSON.stringify(roleAssignmentQuotas.slice(0, 20)) } : {}),
+    },
   );
 }
 

@@ -22,6 +22,7 @@ export const EVENT_NAMES = {
   serverOverdue: "AfsIdentityServerOverdue",
   serverFailed: "AfsIdentityServerFailed",
   servicePoisoned: "AfsIdentityServicePoisoned",
+  roleAssignmentQuota: "AfsIdentityRoleAssignmentQuota",
 } as const;
 
 export interface RunTelemetry {
@@ -133,6 +134,23 @@ export function poisonEvent(poison: PoisonTelemetry): TelemetryEvent {
     name: EVENT_NAMES.servicePoisoned,
     properties: { serviceId: poison.serviceId, runId: poison.runId, error: poison.error },
     measurements: { attempts: poison.attempts },
+  };
+}
+
+/** A subscription the run granted in holds more than 90 % of Azure's role-assignment limit. */
+export function roleAssignmentQuotaEvent(quota: {
+  serviceId: string;
+  runId: string;
+  subscriptionId: string;
+  count: number;
+  limit: number;
+  orphaned: number;
+  productStale: number;
+}): TelemetryEvent {
+  return {
+    name: EVENT_NAMES.roleAssignmentQuota,
+    properties: { serviceId: quota.serviceId, runId: quota.runId, subscriptionId: quota.subscriptionId },
+    measurements: { count: quota.count, limit: quota.limit, orphaned: quota.orphaned, productStale: quota.productStale },
   };
 }
 

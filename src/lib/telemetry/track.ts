@@ -5,6 +5,7 @@ import {
   activationCheckEvent,
   newlyFailed,
   poisonEvent,
+  roleAssignmentQuotaEvent,
   runEvent,
   serverEvent,
   serviceCountsEvent,
@@ -13,6 +14,7 @@ import {
   type SweepTelemetry,
 } from "./events";
 import type { Telemetry } from "./telemetry";
+import { isQuotaNearlyFull } from "../store";
 
 /** What each entry point reports, built from its own results; each ends with a flush (see Telemetry). */
 
@@ -66,6 +68,9 @@ export async function trackReconciled(telemetry: Telemetry, input: RunAttempt & 
       converged: report.converged,
     }),
   );
+  for (const quota of (report.roleAssignmentQuotas ?? []).filter(isQuotaNearlyFull)) {
+    telemetry.emit(roleAssignmentQuotaEvent({ serviceId: request.serviceId, runId: request.runId, ...quota }));
+  }
   if (recorded) {
     telemetry.emit(serviceCountsEvent(request.serviceId, recorded.service.counts, "run", report.converged));
     for (const server of newlyFailed(recorded.servers, recorded.previousStates)) telemetry.emit(serverEvent("failed", serverTelemetry(server)));

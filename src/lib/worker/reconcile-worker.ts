@@ -16,6 +16,7 @@ import {
   resolveInterruptedWrites,
   recordReconcileResult,
   recordRunFailure,
+  findMachineIdByPrincipal,
   type AttemptEnd,
   type RunRecord,
   type StoredWrite,
@@ -137,7 +138,12 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
   try {
     if (!request.dryRun) await resolveEarlierWrites(deps, request, delivery, log);
     const journal = tableWriteJournal(deps.tables.writes, { serviceId: request.serviceId, runId: request.runId, attempt: delivery.dequeueCount });
-    report = await deps.engine.reconcile(request.serviceId, { dryRun: request.dryRun, hints: engineHintsOf(request), journal });
+    report = await deps.engine.reconcile(request.serviceId, {
+      dryRun: request.dryRun,
+      hints: engineHintsOf(request),
+      journal,
+      recordedMachineOf: (principalId) => findMachineIdByPrincipal(deps.tables.machines, principalId),
+    });
   } catch (error) {
     return await recordFailure(deps, request, delivery, startedAt, error, log);
   }

@@ -53,7 +53,13 @@ export function tenant(options: {
   roleAssignments?: SeedInput["roleAssignments"];
   callerRoles?: string[];
   /** Arc machines (in rg-sync) whose host names match servers, with their system-assigned identity. */
-  arcMachines?: Array<{ name: string; hostName: string; principalId: string; status?: "Connected" | "Disconnected" | "Error" | "Expired" }>;
+  arcMachines?: Array<{
+    name: string;
+    hostName: string;
+    principalId: string;
+    status?: "Connected" | "Disconnected" | "Error" | "Expired";
+    userAssignedPrincipalIds?: string[];
+  }>;
   /** Storage account A's network rules and shared-key setting (Azure's defaults when absent). */
   accountA?: { networkAcls?: { defaultAction: "Allow" | "Deny"; bypass: string }; allowSharedKeyAccess?: boolean };
   /** Subscription B's Entra tenant (the seed's when absent). */
@@ -83,6 +89,7 @@ export function tenant(options: {
               hostName: m.hostName,
               identity: { principalId: m.principalId },
               ...(m.status ? { status: m.status } : {}),
+              ...(m.userAssignedPrincipalIds ? { userAssignedPrincipalIds: m.userAssignedPrincipalIds } : {}),
             })),
           },
           { name: "rg-data", storageAccounts: [{ name: "stdataa", fileShares: ["share1", "share2", "share3"], ...options.accountA }] },

@@ -150,8 +150,8 @@ describe("reconcile: topologies", () => {
     const newPrincipal = (await harness.emulator.admin.setMachineIdentity(machine, "reset")) ?? "";
     expect(newPrincipal).toBeTruthy();
     await harness.emulator.admin.advanceTime(60_000);
-    // The agent cannot report the new identity (its trust is broken): without the app's hint the run sees nothing to do.
-    expect((await harness.run()).plan).toEqual([]);
+    // The agent cannot report the new identity (its trust is broken): a dry run (which compares no machines) sees nothing to do.
+    expect((await harness.run(true)).plan).toEqual([]);
 
     await harness.emulator.admin.resetCalls();
     const change = { machineId: machine, principalId: newPrincipal, previousPrincipalId: principalOf(1), hostNames: ["fs1", "fs1.contoso.local"] };
@@ -172,20 +172,15 @@ describe("reconcile: topologies", () => {
     expect((await harness.run()).servers[0]).toMatchObject({ state: "Active", principalId: newPrincipal });
   });
 
-  it("follows nextLink on every list and grants on every cloud endpoint of a sync group, not only the first", async () => {
+  it("follows nextLink on every list and grants on every sync group of a server, not only the first", async () => {
     // One item per page: a run that read only first pages would miss servers, groups and endpoints.
+    // (A sync group holds one cloud endpoint: Azure File Sync's hard limit, which the emulator enforces.)
     await harness.load(
       tenant({
         servers: [eligibleServer(1), eligibleServer(2), eligibleServer(3)],
         syncGroups: [
-          {
-            name: "sg-two-clouds",
-            cloudEndpoints: [
-              { name: "ce-a", storageAccountResourceId: ACCOUNT_A, azureFileShareName: "share1" },
-              { name: "ce-b", storageAccountResourceId: ACCOUNT_B, azureFileShareName: "share2" },
-            ],
-            serverEndpoints: [1, 2].map((n) => ({ name: `se-${n}`, serverId: serverIdOf(n) })),
-          },
+          syncGroupOn("sg-a", ACCOUNT_A, "share1", [1, 2]),
+          syncGroupOn("sg-b", ACCOUNT_B, "share2", [1, 2]),
           syncGroupOn("sg-other", ACCOUNT_A, "share3", [3]),
         ],
       }),

@@ -9,7 +9,7 @@ import { emptyCounts } from "../../../../src/lib/store/records";
 const SERVICE = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
 const HOSTILE = `<img src=x onerror="alert(1)">'&`;
 const links = pageLinks("https://afs.example.net/api/page?code=k%2Bey");
-const STATES = ["NoIdentity", "AgentTooOld", "ClusterName", "Eligible", "Switched", "Active", "ActivationOverdue", "Failed"] as const;
+const STATES = ["NoIdentity", "AgentTooOld", "AgentExpired", "ClusterName", "Eligible", "Switched", "Active", "ActivationOverdue", "Failed"] as const;
 
 function server(i: number): ServerView {
   const serverId = `5e7e${String(i).padStart(4, "0")}-0000-4000-8000-000000000000`;

@@ -61,3 +61,50 @@ describe("telemetry events", () => {
     );
   });
 });
+
+describe("role-assignment quota telemetry", () => {
+  it("a run sends one event per grant subscription above 90 % of its limit, none at or below", async () => {
+    const { trackReconciled } = await import("../../../../src/lib/telemetry/track");
+    const emitted: Array<{ name: string; properties: Record<string, string>; measurements: Record<string, number> }> = [];
+    const telemetry = { emit: (e: (typeof emitted)[number]) => emitted.push(e), flush: async () => undefined };
+    const quota = (subscriptionId: string, count: number) => ({ subscriptionId, count, limit: 4000, orphaned: 2, productStale: 1 });
+    const now = new Date();
+    await trackReconciled(telemetry, {
+      request: {
+        v: 1,
+        kind: "reconcile",
+        serviceId: "/s",
+        runId: "r",
+        dryRun: false,
+        trigger: { kind: "timer", timer: "fullSweep" },
+        requestedAt: now.toISOString(),
+      },
+      attempt: 1,
+      status: "succeeded",
+      startedAt: now,
+      finishedAt: now,
+      report: {
+        serviceId: "/s",
+        dryRun: false,
+        startedAt: "",
+        finishedAt: "",
+        service: { serviceId: "/s", useIdentity: true },
+        plan: [],
+        outcomes: [],
+        servers: [],
+        armCalls: { reads: 0, writes: 0 },
+        converged: true,
+        warnings: [],
+        roleAssignmentQuotas: [quota("a", 3601), quota("b", 3600)],
+      },
+    });
+    const events = emitted.filter((e) => e.name === EVENT_NAMES.roleAssignmentQuota);
+    expect(events).toEqual([
+      {
+        name: EVENT_NAMES.roleAssignmentQuota,
+        properties: { serviceId: "/s", runId: "r", subscriptionId: "a" },
+        measurements: { count: 3601, limit: 4000, orphaned: 2, productStale: 1 },
+      },
+    ]);
+  });
+});
