@@ -62,5 +62,7 @@ export function fileSyncShapeProblems(shape: {
     ["serverEndpointsPerSyncGroup", shape.serverEndpointsPerSyncGroup],
     ["serverEndpointsPerServer", shape.serverEndpointsPerServer],
   ];
-  return checks.filter(([limit, count]) => count !== undefined && count > FILE_SYNC_LIMITS[limit]).map(([limit, count]) => limitExceededMessage(limit, shape.where, count as number));
+  return checks
+    .filter(([limit, count]) => count !== undefined && count > FILE_SYNC_LIMITS[limit])
+    .map(([limit, count]) => limitExceededMessage(limit, shape.where, count as number));
 }

@@ -264,15 +264,18 @@ function validateFileSyncLimits(state: EmulatorState): void {
   };
   for (const [sub, n] of count(state.services.values(), (s) => s.subscriptionId.toLowerCase()))
     problems.push(...fileSyncShapeProblems({ where: `subscription ${sub}`, servicesPerSubscription: n }));
-  for (const [svc, n] of count(state.servers.values(), (s) => idKey(s.serviceId))) problems.push(...fileSyncShapeProblems({ where: svc, serversPerService: n }));
-  for (const [svc, n] of count(state.syncGroups.values(), (g) => idKey(g.serviceId))) problems.push(...fileSyncShapeProblems({ where: svc, syncGroupsPerService: n }));
+  for (const [svc, n] of count(state.servers.values(), (s) => idKey(s.serviceId)))
+    problems.push(...fileSyncShapeProblems({ where: svc, serversPerService: n }));
+  for (const [svc, n] of count(state.syncGroups.values(), (g) => idKey(g.serviceId)))
+    problems.push(...fileSyncShapeProblems({ where: svc, syncGroupsPerService: n }));
   for (const [sg, n] of count(state.cloudEndpoints.values(), (c) => idKey(c.syncGroupId)))
     problems.push(...fileSyncShapeProblems({ where: sg, cloudEndpointsPerSyncGroup: n }));
   for (const [sg, n] of count(state.serverEndpoints.values(), (e) => idKey(e.syncGroupId)))
     problems.push(...fileSyncShapeProblems({ where: sg, serverEndpointsPerSyncGroup: n }));
   for (const [server, n] of count(state.serverEndpoints.values(), (e) => idKey(e.serverResourceId)))
     problems.push(...fileSyncShapeProblems({ where: server, serverEndpointsPerServer: n }));
-  if (problems.length > 0) throw new Error(`Invalid seed: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`);
+  if (problems.length > 0)
+    throw new Error(`Invalid seed: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`);
 }
 
 export function validateSeedLinks(state: EmulatorState): void {

@@ -171,7 +171,10 @@ export const seedSubscriptionSchema = z
      * Role assignments that exist already at the subscription scope (Reader, of other principals), filling
      * its quota: `orphaned` of them belong to principals that were deleted (principalType Unknown).
      */
-    existingRoleAssignments: z.object({ count: z.number().int().min(0), orphaned: z.number().int().min(0).default(0) }).strict().optional(),
+    existingRoleAssignments: z
+      .object({ count: z.number().int().min(0), orphaned: z.number().int().min(0).default(0) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -213,7 +216,10 @@ export const seedSchema = z
             z
               .object({
                 version: z.string().regex(/^\d+(\.\d+)?$/),
-                expiresOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
+                expiresOn: z
+                  .string()
+                  .regex(/^\d{4}-\d{2}-\d{2}$/)
+                  .optional(),
                 /** Relative to the seed's load: keeps a demo's NearExpiry agent near expiry whenever it is loaded. */
                 expiresInDays: z.number().int().optional(),
                 expired: z.boolean().optional(),

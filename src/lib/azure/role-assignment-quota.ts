@@ -36,5 +36,11 @@ export async function readRoleAssignmentQuota(
   const all = await listRoleAssignmentsAt(arm, `/subscriptions/${subscriptionId}`, options);
   const counted = all.filter((a) => !a.inheritedBy);
   const orphaned = counted.filter((a) => a.principalType?.toLowerCase() === "unknown");
-  return { subscriptionId: subscriptionId.toLowerCase(), count: counted.length, limit, orphaned: orphaned.length, productStale: orphaned.filter(isProductAssignment).length };
+  return {
+    subscriptionId: subscriptionId.toLowerCase(),
+    count: counted.length,
+    limit,
+    orphaned: orphaned.length,
+    productStale: orphaned.filter(isProductAssignment).length,
+  };
 }

@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { roleAssignmentQuotaSchema, runRowSchema, serverRowSchema, serverStateSchema, serviceRowSchema, stateCountsSchema, writeRowSchema } from "../status/rows";
+import {
+  roleAssignmentQuotaSchema,
+  runRowSchema,
+  serverRowSchema,
+  serverStateSchema,
+  serviceRowSchema,
+  stateCountsSchema,
+  writeRowSchema,
+} from "../status/rows";
 
 /**
  * The API's bodies as zod schemas: requests are validated with them, and the

@@ -104,7 +104,10 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
       : undefined;
   const machines = options.machines ?? new MachineDirectory(arm, settings.machineScopes);
   const drift = options.drift ? await observeDrift(machines, options.drift, id.subscriptionId, servers, call) : undefined;
-  const hints = drift && drift.changes.length > 0 ? { ...options.hints, identityChanges: mergeIdentityChanges(options.hints?.identityChanges ?? [], drift.changes) } : options.hints;
+  const hints =
+    drift && drift.changes.length > 0
+      ? { ...options.hints, identityChanges: mergeIdentityChanges(options.hints?.identityChanges ?? [], drift.changes) }
+      : options.hints;
   if (drift) options.onProgress?.(`${service.name}: ${drift.changes.length} switched server(s) bound to a principal their machine no longer has`);
   const partial: Snapshot = {
     service,

@@ -133,7 +133,8 @@ export async function reconcileService(arm: ArmConnection, serviceId: string, op
       const read = await reader.quotasOf(grantSubscriptions, { abortSignal: options.signal });
       quotas = [...read.quotas.values()];
       refusedGrants = refuseGrantsBeyondQuota(plan.actions, read.quotas);
-      for (const u of read.unreadable) plan.warnings.push(`The role assignments of subscription ${u} cannot be counted: grants there are sent without knowing its headroom.`);
+      for (const u of read.unreadable)
+        plan.warnings.push(`The role assignments of subscription ${u} cannot be counted: grants there are sent without knowing its headroom.`);
     }
     options.onProgress?.(`${snapshot.service.name}: ${plan.actions.length} action(s) planned${options.dryRun ? " (dry run)" : ""}`);
     const refused = !options.dryRun && plan.actions.length > 0 && options.confirm !== undefined && !(await options.confirm(plan));

@@ -25,10 +25,7 @@ export function replacedGrants(snapshot: Snapshot, classifications: ReadonlyMap<
     if (!old) continue;
     const stillUsed =
       sameGuid(snapshot.service.identity.principalId, old) ||
-      snapshot.servers.some(
-        (other) =>
-          other.serverId !== server.serverId && (sameGuid(other.applicationId, old) || sameGuid(other.latestApplicationId, old)),
-      );
+      snapshot.servers.some((other) => other.serverId !== server.serverId && (sameGuid(other.applicationId, old) || sameGuid(other.latestApplicationId, old)));
     if (stillUsed) continue;
     const assignments = snapshot.assignments.filter(
       (a) => sameGuid(a.principalId, old) && a.roleDefinitionGuid === ROLE.storageFileDataPrivilegedContributor && !a.inheritedBy && isProductAssignment(a),

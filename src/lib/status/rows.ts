@@ -58,7 +58,10 @@ export const serverRowSchema = z.object({
   agentVersion: z.string().optional(),
   principalId: z.string().optional(),
   activeAuthType: z.string().optional(),
-  registeredWith: z.enum(["certificate", "managedIdentity"]).optional().describe("managedIdentity: registered by Register-AzStorageSyncServer -ApplicationId, never switched"),
+  registeredWith: z
+    .enum(["certificate", "managedIdentity"])
+    .optional()
+    .describe("managedIdentity: registered by Register-AzStorageSyncServer -ApplicationId, never switched"),
   state: serverStateSchema,
   reason: z.string().default(""),
   errorCode: z.string().optional(),

@@ -22,7 +22,9 @@ function seed(agentVersions: SeedInput["agentVersions"]): SeedInput {
         resourceGroups: [
           {
             name: "rg",
-            storageSyncServices: [{ name: "sss", registeredServers: [server(1, "21.1.0.0"), server(2, "21.2.0.0"), server(3, "20.0.0.0"), server(4, "22.0.0.0")] }],
+            storageSyncServices: [
+              { name: "sss", registeredServers: [server(1, "21.1.0.0"), server(2, "21.2.0.0"), server(3, "20.0.0.0"), server(4, "22.0.0.0")] },
+            ],
             arcMachines: [1, 2, 3, 4].map((n) => ({ name: `fs${n}`, hostName: `fs${n}.contoso.local`, identity: {} })),
           },
         ],
@@ -67,8 +69,11 @@ describe("agent lifecycle", () => {
     expect(await reported(4)).toBeUndefined();
     // A switch is accepted by ARM either way; the Ok agent picks it up, the expired one never does.
     for (const n of [2, 3]) {
-      const principal = h.emulator.core.state.machines.get(`/subscriptions/${SUB1}/resourcegroups/rg/providers/microsoft.hybridcompute/machines/fs${n}`)?.identity?.principalId;
-      await sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${serverId(n)}?api-version=2022-09-01`, { properties: { identity: true, applicationId: principal } });
+      const principal = h.emulator.core.state.machines.get(`/subscriptions/${SUB1}/resourcegroups/rg/providers/microsoft.hybridcompute/machines/fs${n}`)
+        ?.identity?.principalId;
+      await sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${serverId(n)}?api-version=2022-09-01`, {
+        properties: { identity: true, applicationId: principal },
+      });
     }
     await h.emulator.admin.advanceTime(5_000);
     expect((await h.emulator.admin.getServer(serverId(2))).activeAuthType).toBe("ManagedIdentity");

@@ -43,18 +43,30 @@ afterAll(async () => h.emulator.close());
 describe("File Sync hard limits", () => {
   it("refuses a 16th Storage Sync Service in a subscription, naming the limit", async () => {
     await h.emulator.admin.loadSeed(seedOf({ services: FILE_SYNC_LIMITS.storageSyncServicesPerSubscription }));
-    await expect(h.storageSync().storageSyncServices.beginCreateAndWait("rg", "sss-extra", { location: "westeurope" }, { updateIntervalInMs: 10 })).rejects.toMatchObject({
+    await expect(
+      h.storageSync().storageSyncServices.beginCreateAndWait("rg", "sss-extra", { location: "westeurope" }, { updateIntervalInMs: 10 }),
+    ).rejects.toMatchObject({
       statusCode: 400,
       message: expect.stringContaining("maximum of 15 Storage Sync Services per subscription"),
     });
     // Updating an existing one is no new service.
-    await expect(h.storageSync().storageSyncServices.beginCreateAndWait("rg", "sss-0", { location: "westeurope" }, { updateIntervalInMs: 10 })).resolves.toMatchObject({ name: "sss-0" });
+    await expect(
+      h.storageSync().storageSyncServices.beginCreateAndWait("rg", "sss-0", { location: "westeurope" }, { updateIntervalInMs: 10 }),
+    ).resolves.toMatchObject({ name: "sss-0" });
   });
 
   it("refuses a 101st registered server and a 201st sync group in a service", async () => {
     await h.emulator.admin.loadSeed(seedOf({ servers: 100, syncGroups: 200 }));
     await expect(
-      h.storageSync().registeredServers.beginCreateAndWait("rg", "sss-0", guid("5e7e0000", 101), { agentVersion: "20.0.0.0", serverRole: "Standalone" }, { updateIntervalInMs: 10 }),
+      h
+        .storageSync()
+        .registeredServers.beginCreateAndWait(
+          "rg",
+          "sss-0",
+          guid("5e7e0000", 101),
+          { agentVersion: "20.0.0.0", serverRole: "Standalone" },
+          { updateIntervalInMs: 10 },
+        ),
     ).rejects.toMatchObject({ statusCode: 400, message: expect.stringContaining("maximum of 100 registered servers per Storage Sync Service") });
     await expect(h.storageSync().syncGroups.create("rg", "sss-0", "sg-extra", {})).rejects.toMatchObject({
       statusCode: 400,
@@ -65,7 +77,8 @@ describe("File Sync hard limits", () => {
   it("refuses a 101st server endpoint in a sync group and a 31st on one server", async () => {
     // Server 1 has an endpoint in sg-0 and in sg-1 … sg-29: 30 in all.
     await h.emulator.admin.loadSeed(seedOf({ servers: 100, syncGroups: 31, endpointsPerGroup: 100, groupsOfServer1: 30 }));
-    const serverId = (n: number) => `/subscriptions/${SUB1}/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss-0/registeredServers/${guid("5e7e0000", n)}`;
+    const serverId = (n: number) =>
+      `/subscriptions/${SUB1}/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss-0/registeredServers/${guid("5e7e0000", n)}`;
     await expect(
       h.storageSync().serverEndpoints.beginCreateAndWait("rg", "sss-0", "sg-0", "se-101", { serverResourceId: serverId(2) }, { updateIntervalInMs: 10 }),
     ).rejects.toMatchObject({ statusCode: 400, message: expect.stringContaining("maximum of 100 server endpoints per sync group") });
@@ -75,10 +88,14 @@ describe("File Sync hard limits", () => {
   });
 
   it("refuses seeds Azure could not hold, naming each limit", async () => {
-    await expect(h.emulator.admin.loadSeed(seedOf({ services: 16 }))).rejects.toThrow(/16 Storage Sync Services per subscription exceeds Azure File Sync's hard limit of 15/);
+    await expect(h.emulator.admin.loadSeed(seedOf({ services: 16 }))).rejects.toThrow(
+      /16 Storage Sync Services per subscription exceeds Azure File Sync's hard limit of 15/,
+    );
     await expect(h.emulator.admin.loadSeed(seedOf({ servers: 101 }))).rejects.toThrow(/101 registered servers per Storage Sync Service exceeds .* 100/);
     await expect(h.emulator.admin.loadSeed(seedOf({ syncGroups: 201 }))).rejects.toThrow(/201 sync groups per Storage Sync Service/);
     await expect(h.emulator.admin.loadSeed(seedOf({ servers: 101, endpointsPerGroup: 101 }))).rejects.toThrow(/101 server endpoints per sync group/);
-    await expect(h.emulator.admin.loadSeed(seedOf({ syncGroups: 32, endpointsPerGroup: 1, groupsOfServer1: 31 }))).rejects.toThrow(/31 server endpoints per registered server/);
+    await expect(h.emulator.admin.loadSeed(seedOf({ syncGroups: 32, endpointsPerGroup: 1, groupsOfServer1: 31 }))).rejects.toThrow(
+      /31 server endpoints per registered server/,
+    );
   });
 });

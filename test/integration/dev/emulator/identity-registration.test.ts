@@ -25,7 +25,9 @@ const PRINCIPAL = "a7c000b1-0000-4000-8000-0000000000b1";
 describe("identity-only registration", () => {
   it("accepts applicationId without a certificate: identity true, ManagedIdentity, no latestApplicationId, and an event", async () => {
     // The SDK's 9.x models lack applicationId: the body is sent as the cmdlet sends it.
-    const body = { properties: { agentVersion: "21.2.0.0", serverRole: "Standalone", friendlyName: "fs20.contoso.local", applicationId: PRINCIPAL, identity: true } };
+    const body = {
+      properties: { agentVersion: "21.2.0.0", serverRole: "Standalone", friendlyName: "fs20.contoso.local", applicationId: PRINCIPAL, identity: true },
+    };
     await sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PUT", `${SERVICE1}/registeredServers/${SERVER_ID}?api-version=2022-09-01`, body);
     const created = await h.storageSync().registeredServers.get("rg-filesync", "sss-prod", SERVER_ID);
     expect(created).toMatchObject({ serverCertificate: "" });

@@ -38,16 +38,16 @@ describe("role-assignment quota in the status surfaces", () => {
     expect(stats.failures).toBe(0);
 
     const response = await servicesHttp();
-    const body = response.jsonBody as { services: ServiceRecord[]; roleAssignmentQuotas: Array<{ subscriptionId: string; count: number; limit: number; orphaned: number }> };
+    const body = response.jsonBody as {
+      services: ServiceRecord[];
+      roleAssignmentQuotas: Array<{ subscriptionId: string; count: number; limit: number; orphaned: number }>;
+    };
     const quota = body.roleAssignmentQuotas.find((q) => q.subscriptionId === SUB1);
     expect(quota).toMatchObject({ limit: 4000, orphaned: 25 });
     expect(quota?.count).toBeGreaterThan(3960);
     expect(quota?.count).toBeLessThanOrEqual(4000);
 
-    const page = await statusPageHttp(
-      new HttpRequest({ method: "GET", url: `${ORIGIN}/api/page`, params: { path: "" } }),
-      stack.context("statusPageHttp"),
-    );
+    const page = await statusPageHttp(new HttpRequest({ method: "GET", url: `${ORIGIN}/api/page`, params: { path: "" } }), stack.context("statusPageHttp"));
     const html = String(page.body);
     expect(html).toContain("Role assignments per subscription");
     expect(html).toContain(`${quota?.count.toLocaleString("en-US")} of 4,000`);

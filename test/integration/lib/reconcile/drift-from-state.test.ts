@@ -124,7 +124,9 @@ describe("the replaced identity's grants after a repair", () => {
     await switchedThenReset();
     const report = await harness.run();
     expect(report.plan.some((a) => a.kind === "deleteRoleAssignment")).toBe(false);
-    expect(report.warnings.join(" ")).toMatch(new RegExp(`1 grant\\(s\\) of its replaced identity ${principalOf(1)} remain, reclaimable role-assignment quota`));
+    expect(report.warnings.join(" ")).toMatch(
+      new RegExp(`1 grant\\(s\\) of its replaced identity ${principalOf(1)} remain, reclaimable role-assignment quota`),
+    );
     expect(oldGrants()).toHaveLength(1);
   });
 });

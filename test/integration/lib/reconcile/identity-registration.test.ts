@@ -28,7 +28,10 @@ describe("identity-only registered servers", () => {
     );
     const report = await harness.run();
     const grants = report.plan.filter((a) => a.kind === "grantRole" && a.principal.kind === "server");
-    expect(grants.map((g) => (g.kind === "grantRole" && g.principal.kind === "server" ? g.principal.principalId : ""))).toEqual([principalOf(1), principalOf(2)]);
+    expect(grants.map((g) => (g.kind === "grantRole" && g.principal.kind === "server" ? g.principal.principalId : ""))).toEqual([
+      principalOf(1),
+      principalOf(2),
+    ]);
     expect(report.plan.filter((a) => a.kind === "switchServer").map((a) => (a.kind === "switchServer" ? a.serverId : ""))).toEqual([serverIdOf(2)]);
     const fs1 = report.servers.find((s) => s.serverId === serverIdOf(1));
     expect(fs1).toMatchObject({ state: "Active", registeredWith: "managedIdentity", switchedThisRun: false });

@@ -178,7 +178,11 @@ describe("reconcile: topologies", () => {
     await harness.load(
       tenant({
         servers: [eligibleServer(1), eligibleServer(2), eligibleServer(3)],
-        syncGroups: [syncGroupOn("sg-a", ACCOUNT_A, "share1", [1, 2]), syncGroupOn("sg-b", ACCOUNT_B, "share2", [1, 2]), syncGroupOn("sg-other", ACCOUNT_A, "share3", [3])],
+        syncGroups: [
+          syncGroupOn("sg-a", ACCOUNT_A, "share1", [1, 2]),
+          syncGroupOn("sg-b", ACCOUNT_B, "share2", [1, 2]),
+          syncGroupOn("sg-other", ACCOUNT_A, "share3", [3]),
+        ],
       }),
       { listPageSize: 1 },
     );

@@ -61,7 +61,13 @@ describe("findIdentityDrift", () => {
         expect(changes).toHaveLength(drifted.filter(Boolean).length);
         const snapshot = snapshotOf({
           servers,
-          syncGroups: [syncGroup("sg", [{ account: acct, share: "s" }], servers.map((s) => s.serverId))],
+          syncGroups: [
+            syncGroup(
+              "sg",
+              [{ account: acct, share: "s" }],
+              servers.map((s) => s.serverId),
+            ),
+          ],
           hints: { identityChanges: mergeIdentityChanges([], changes) },
         });
         const classified = classifyAll(snapshot, "20.0.0.0");
@@ -78,10 +84,20 @@ describe("findIdentityDrift", () => {
 describe("mergeIdentityChanges and outermostScopes", () => {
   it("keeps one change per machine and principal, the event's first", () => {
     const a = { machineId: "/M/1", principalId: "P", hostNames: [] };
-    expect(mergeIdentityChanges([a], [{ ...a, machineId: "/m/1", principalId: "p" }, { ...a, principalId: "q" }])).toHaveLength(2);
+    expect(
+      mergeIdentityChanges(
+        [a],
+        [
+          { ...a, machineId: "/m/1", principalId: "p" },
+          { ...a, principalId: "q" },
+        ],
+      ),
+    ).toHaveLength(2);
   });
 
   it("drops a resource group whose subscription is listed", () => {
-    expect(outermostScopes([`/subscriptions/${SUB_B}/resourceGroups/rg`, `/subscriptions/${SUB_B}`, `/subscriptions/${SUB_B}/`])).toEqual([`/subscriptions/${SUB_B}`]);
+    expect(outermostScopes([`/subscriptions/${SUB_B}/resourceGroups/rg`, `/subscriptions/${SUB_B}`, `/subscriptions/${SUB_B}/`])).toEqual([
+      `/subscriptions/${SUB_B}`,
+    ]);
   });
 });

@@ -5,7 +5,8 @@ import type { GrantRoleAction, PlannedAction } from "../../../../src/lib/reconci
 import { refuseGrantsBeyondQuota, quotaRemedy } from "../../../../src/lib/reconcile/role-assignment-headroom";
 
 const SUBS = ["aaaaaaaa-0000-4000-8000-000000000001", "bbbbbbbb-0000-4000-8000-000000000002"];
-const share = (sub: string, n: number) => `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st/fileServices/default/fileshares/s${n}`;
+const share = (sub: string, n: number) =>
+  `/subscriptions/${sub}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st/fileServices/default/fileshares/s${n}`;
 
 function grant(id: string, sub: string, n: number, server?: string): GrantRoleAction {
   return {
@@ -25,7 +26,13 @@ const quota = (sub: string, count: number, limit: number) => ({ subscriptionId: 
 
 describe("refuseGrantsBeyondQuota", () => {
   it("keeps the service's grants first, then whole servers in plan order; the rest is refused with the subscription's count", () => {
-    const actions: PlannedAction[] = [grant("s1", SUBS[0]!, 1), grant("a1", SUBS[0]!, 1, "a"), grant("a2", SUBS[0]!, 2, "a"), grant("b1", SUBS[0]!, 1, "b"), grant("s2", SUBS[0]!, 2)];
+    const actions: PlannedAction[] = [
+      grant("s1", SUBS[0]!, 1),
+      grant("a1", SUBS[0]!, 1, "a"),
+      grant("a2", SUBS[0]!, 2, "a"),
+      grant("b1", SUBS[0]!, 1, "b"),
+      grant("s2", SUBS[0]!, 2),
+    ];
     const refused = refuseGrantsBeyondQuota(actions, new Map([[SUBS[0]!, quota(SUBS[0]!, 3996, 4000)]]));
     // Room 4: both service grants (2), then server a (2); server b does not fit.
     expect([...refused.keys()]).toEqual(["b1"]);
@@ -40,9 +47,12 @@ describe("refuseGrantsBeyondQuota", () => {
 
   it("property: what is kept fits every subscription's room, and a server is kept or refused whole", () => {
     const arb = fc.record({
-      grants: fc.array(fc.record({ sub: fc.integer({ min: 0, max: 1 }), share: fc.integer({ min: 0, max: 5 }), server: fc.option(fc.constantFrom("a", "b", "c", "d")) }), {
-        maxLength: 25,
-      }),
+      grants: fc.array(
+        fc.record({ sub: fc.integer({ min: 0, max: 1 }), share: fc.integer({ min: 0, max: 5 }), server: fc.option(fc.constantFrom("a", "b", "c", "d")) }),
+        {
+          maxLength: 25,
+        },
+      ),
       room: fc.tuple(fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 10 })),
     });
     fc.assert(

@@ -70,7 +70,15 @@ describe("role-assignment quota telemetry", () => {
     const quota = (subscriptionId: string, count: number) => ({ subscriptionId, count, limit: 4000, orphaned: 2, productStale: 1 });
     const now = new Date();
     await trackReconciled(telemetry, {
-      request: { v: 1, kind: "reconcile", serviceId: "/s", runId: "r", dryRun: false, trigger: { kind: "timer", timer: "fullSweep" }, requestedAt: now.toISOString() },
+      request: {
+        v: 1,
+        kind: "reconcile",
+        serviceId: "/s",
+        runId: "r",
+        dryRun: false,
+        trigger: { kind: "timer", timer: "fullSweep" },
+        requestedAt: now.toISOString(),
+      },
       attempt: 1,
       status: "succeeded",
       startedAt: now,
@@ -91,6 +99,12 @@ describe("role-assignment quota telemetry", () => {
       },
     });
     const events = emitted.filter((e) => e.name === EVENT_NAMES.roleAssignmentQuota);
-    expect(events).toEqual([{ name: EVENT_NAMES.roleAssignmentQuota, properties: { serviceId: "/s", runId: "r", subscriptionId: "a" }, measurements: { count: 3601, limit: 4000, orphaned: 2, productStale: 1 } }]);
+    expect(events).toEqual([
+      {
+        name: EVENT_NAMES.roleAssignmentQuota,
+        properties: { serviceId: "/s", runId: "r", subscriptionId: "a" },
+        measurements: { count: 3601, limit: 4000, orphaned: 2, productStale: 1 },
+      },
+    ]);
   });
 });
