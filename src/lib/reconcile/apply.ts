@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { ArmConnection } from "../azure/arm-connection";
-import { isReplicationDelay, toArmErrorInfo, type ArmErrorInfo } from "../azure/arm-error";
+import { isReplicationDelay, toArmErrorInfo } from "../azure/arm-error";
+import type { RefusedGrant } from "./role-assignment-headroom";
 import { ROLE, createRoleAssignment, deleteRoleAssignmentById, roleAssignmentName } from "../azure/role-assignments";
 import { NO_JOURNAL, type WriteIntent, type WriteJournal } from "./write-journal";
 import { getRegisteredServerById, getStorageSyncService, patchRegisteredServerIdentity, patchStorageSyncService } from "../azure/storage-sync";
@@ -20,7 +21,7 @@ export interface ApplyOptions {
   /** Records every ARM write before it is sent and what ARM answered (default: none kept). */
   journal?: WriteJournal;
   /** Grants never sent: their subscription has no room (recorded as failed, their dependants skipped). */
-  refused?: ReadonlyMap<string, { error: ArmErrorInfo; remedy: string }>;
+  refused?: ReadonlyMap<string, RefusedGrant>;
 }
 
 export interface ApplyResult {
