@@ -1,5 +1,6 @@
-import { type ArmConnection, type ArmErrorInfo, toArmErrorInfo, ROLE } from "../azure";
+import { type ArmConnection, toArmErrorInfo, ROLE } from "../azure";
 import type { PlannedAction } from "./actions";
+import type { RefusedGrant } from "./role-assignment-headroom";
 import { ActionFailure, NotPermitted, type ApplyContext, type ApplyResult, type Executed } from "./apply-context";
 import { deleteGrant, enableServiceIdentity, grantWithBackOff, setUseIdentity, switchOrRepairServer } from "./apply-steps";
 import { createLimiter } from "./concurrency";
@@ -19,7 +20,7 @@ export interface ApplyOptions {
   /** Records every ARM write before it is sent and what ARM answered (default: none kept). */
   journal?: WriteJournal;
   /** Grants never sent: their subscription has no room (recorded as failed, their dependants skipped). */
-  refused?: ReadonlyMap<string, { error: ArmErrorInfo; remedy: string }>;
+  refused?: ReadonlyMap<string, RefusedGrant>;
 }
 
 /**
@@ -67,7 +68,7 @@ function step(ctx: ApplyContext, action: PlannedAction, tries: { count: number }
 }
 
 /** A grant refused before it was sent (its subscription has no room): failed, with the refusal's error and remedy. */
-async function notSent(ctx: ApplyContext, action: PlannedAction, refused: { error: ArmErrorInfo; remedy: string }): Promise<ActionOutcome> {
+async function notSent(ctx: ApplyContext, action: PlannedAction, refused: RefusedGrant): Promise<ActionOutcome> {
   ctx.progress(`NOT SENT: ${action.description}: ${refused.error.code}: ${refused.error.message}`);
   return { actionId: action.id, status: "failed", attempts: 0, durationMs: 0, error: refused.error, remedy: refused.remedy };
 }

@@ -11,7 +11,7 @@ import { MachineDirectory } from "./machine-directory";
 import { QuotaReader } from "./quota-reader";
 import { reclaimableNote } from "./replaced-grants";
 import { repairActionId } from "./server-writes";
-import { refuseGrantsBeyondQuota, subscriptionOfScope } from "./role-assignment-headroom";
+import { refuseGrantsBeyondQuota, subscriptionOfScope, type RefusedGrant } from "./role-assignment-headroom";
 
 export interface ReconcileOptions {
   dryRun: boolean;
@@ -125,7 +125,7 @@ export async function reconcileService(arm: ArmConnection, serviceId: string, op
     // Each subscription a grant lands in is counted once before anything is sent there: grants that cannot fit are never sent.
     const grantSubscriptions = plan.actions.flatMap((a) => (a.kind === "grantRole" ? [subscriptionOfScope(a.scope)] : []));
     let quotas: RoleAssignmentQuota[] = [];
-    let refusedGrants = new Map<string, { error: { code: string; message: string; statusCode?: number }; remedy: string }>();
+    let refusedGrants = new Map<string, RefusedGrant>();
     if (grantSubscriptions.length > 0) {
       const reader = options.quotas ?? new QuotaReader(arm, options.settings.roleAssignmentLimit);
       const read = await reader.quotasOf(grantSubscriptions, { abortSignal: options.signal });
