@@ -14,7 +14,7 @@ const SWEEP_CONCURRENCY = 8;
 
 /** What a sweep needs: the scopes, the service list, the scheduler. */
 export interface SweepDeps {
-  config: Pick<Config, "managedScopes">;
+  config: Pick<Config, "managedScopes" | "statusPageSignIn">;
   engine: Pick<EnginePort, "listServices" | "errorInfo" | "serviceAbsence">;
   scheduler: SchedulerDeps;
   /** Service rows, to mark those of services ARM no longer has. */
