@@ -1,7 +1,6 @@
 import type { AppLog } from "../ports/log";
 import type { SignInMode } from "../sign-in-mode";
 import { reconcileAllInScope, type SweepDeps } from "../sweep/sweep";
-import type { Trigger } from "../queue/messages";
 import { requestReconcile, type Scheduled } from "../scheduling/schedule";
 import { apiBase, apiError, json, type ApiRequest, type ApiResponse } from "./api-types";
 import { callerOf } from "./caller";
