@@ -254,7 +254,7 @@ export const writeRowSchema = z.object({
   status: z
     .enum(WRITE_STATUSES)
     .describe(
-      "intended: recorded before the call, outcome not yet known; applied: ARM made the change; alreadyPresent: nothing to change (e.g. RoleAssignmentExists); failed: ARM refused, nothing changed; notApplied: an interrupted intent that a later run found not in effect",
+      "intended: recorded before the call, outcome not yet known; applied: ARM made the change; alreadyPresent: ARM changed nothing (409 RoleAssignmentExists, or 200 for an identical assignment already there); failed: ARM refused, nothing changed; notApplied: an interrupted intent that a later run found not in effect",
     ),
   armRequestId: z.string().optional(),
   finishedAt: iso.optional(),
