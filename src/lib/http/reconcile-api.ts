@@ -46,7 +46,7 @@ export async function postReconcile(
   if (!id.ok) return id.response;
   const absent = await serviceAbsence(deps, id.serviceId, log);
   if (absent) return apiError(404, absent.code, `${id.serviceId} does not exist: ${absent.message}`);
-  const run = await requestReconcile(deps.scheduler, { serviceId: id.serviceId, trigger, dryRun: parsed.data.dryRun }, deps.now());
+  const run = await requestReconcile(deps.scheduler, { serviceId: id.serviceId, trigger, dryRun: parsed.data.dryRun }, deps.now(), log);
   log.info(`${id.serviceId}: re-run requested by ${trigger.caller} (run ${run.runId}${run.coalesced ? ", merged" : ""})`);
   return json(202, { runs: [accepted(run)] }, { location: `${base}/runs/${run.runId}` });
 }

@@ -21,7 +21,23 @@ import { pendingRowSchema, type PendingMarker } from "./rows";
 const MARKER = "pending";
 const triggerPrefix = (runId: string) => `t-${runId}-`;
 
-type MarkerResult = { created: true } | { created: false; runId: string };
+/** `replaced`: the marker found in place could not be trusted (unreadable or implausible) and this request replaced it. */
+type MarkerResult = { created: true; replaced?: string } | { created: false; runId: string };
+
+/** The longest a queue message can be hidden (Azure Queue Storage's visibilitytimeout maximum, 7 days): no run is due later. */
+const MAX_DUE_MS = 7 * 24 * 60 * 60_000;
+
+/** Why a marker row cannot be trusted, or undefined when it can. */
+function distrust(marker: PendingMarker | undefined, at: number): string | undefined {
+  if (!marker) return "it is not a pending marker row";
+  const dueAt = Date.parse(marker.dueAt);
+  if (Number.isNaN(dueAt)) return `its dueAt ${JSON.stringify(marker.dueAt.slice(0, 60))} is not a time`;
+  if (dueAt > at + MAX_DUE_MS) return `its dueAt ${marker.dueAt} is more than 7 days ahead, later than any queued message can be due`;
+  if (marker.queuedAt === undefined && Number.isNaN(Date.parse(marker.createdAt))) {
+    return `it was never marked sent and its createdAt ${JSON.stringify(marker.createdAt.slice(0, 60))} is not a time`;
+  }
+  return undefined;
+}
 
 /**
  * How long a marker whose message is not on the queue yet is waited for. Its
@@ -72,12 +88,13 @@ export async function createOrMergePending(
     }
     const marker = fromEntity(current);
     const at = now.getTime() + waitedMs;
+    const problem = distrust(marker, at);
     const unsent = marker !== undefined && marker.queuedAt === undefined;
-    const abandoned = unsent && (Date.parse(marker.createdAt) || 0) + unsentGraceMs < at;
-    if (!marker || abandoned || Date.parse(marker.dueAt) + staleAfterMs < at) {
+    const abandoned = unsent && Date.parse(marker.createdAt) + unsentGraceMs < at;
+    if (!marker || problem || abandoned || Date.parse(marker.dueAt) + staleAfterMs < at) {
       try {
         await table.updateEntity(toEntity(fresh), "Replace", { etag: current.etag });
-        return { created: true };
+        return problem ? { created: true, replaced: `the pending marker of ${fresh.serviceId} was replaced: ${problem}` } : { created: true };
       } catch (error) {
         if (isPreconditionFailed(error) || isNotFound(error)) continue;
         throw error;

@@ -55,7 +55,7 @@ export async function reconcileAllInScope(deps: SweepDeps, trigger: Trigger, opt
     // A few at a time: each request is several table operations, and a sweep of 50 services one by one waits on them in series.
     const scheduled = await mapWithConcurrency(serviceIds, SWEEP_CONCURRENCY, (serviceId) => {
       const ask: ReconcileAsk = { serviceId, trigger, dryRun: options.dryRun ?? false };
-      return requestReconcile(deps.scheduler, ask, deps.now());
+      return requestReconcile(deps.scheduler, ask, deps.now(), log);
     });
     runs.push(...scheduled);
     if (!options.dryRun) {

@@ -98,6 +98,7 @@ export async function handleReconcileMessage(deps: WorkerDeps, raw: unknown, del
     log.info(`${request.serviceId}: lease held by ${lease.heldBy}; run ${request.runId} re-queued in ${delayMs} ms`);
     return { outcome: "deferred", runId: request.runId, heldBy: lease.heldBy };
   }
+  if (lease.replaced) log.error(`${request.serviceId}: ${lease.replaced}`);
   // Renewed while the run lasts, so a slow run (throttling, PrincipalNotFound back-off) keeps the
   // service to itself and the status API does not take it for abandoned.
   let held = lease.lease;
@@ -192,7 +193,7 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
     );
     for (const look of looks) {
       if (look.kind === "note") (look.gaveUp ? warnings : followUps).push(look.text);
-      else followUps.push(look.describe((await requestReconcile(deps.scheduler, look.ask, deps.now())).runId));
+      else followUps.push(look.describe((await requestReconcile(deps.scheduler, look.ask, deps.now(), log)).runId));
     }
   }
   const finishedAt = deps.now();

@@ -311,4 +311,55 @@ describe("reconcile worker", () => {
     expect((await stack.app.queue.client.getProperties()).approximateMessagesCount).toBe(1);
     await stack.app.queue.client.clearMessages();
   });
+
+  it("a lease row expiring in year 9999 or unreadable is named in an error and replaced, not trusted", async () => {
+    for (const [name, row] of [
+      ["sss-farlease", { serviceId: "x", owner: "clock-ahead", expiresAt: "9999-12-31T00:00:00.000Z", acquiredAt: new Date().toISOString() }],
+      ["sss-badlease", { serviceId: "x", owner: "bad-write", expiresAt: "soon", acquiredAt: "" }],
+    ] as const) {
+      const service = SSS_PROD.replace("sss-prod", name);
+      await stack.app.tables.leases.upsertEntity({ partitionKey: resourceKey(service), rowKey: "lease", ...row }, "Replace");
+      const result = await acquireLease(stack.app.tables.leases, service, "sane-worker", 60_000);
+      expect(result.acquired, name).toBe(true);
+      if (result.acquired) {
+        expect(result.replaced).toContain(service);
+        expect(result.replaced).toContain(row.owner);
+        await releaseLease(stack.app.tables.leases, result.lease);
+      }
+    }
+    // A lease a holder set within its duration is trusted as before.
+    const service = SSS_PROD.replace("sss-prod", "sss-farlease");
+    const held = await acquireLease(stack.app.tables.leases, service, "holder", 60_000);
+    expect(await acquireLease(stack.app.tables.leases, service, "other", 60_000)).toMatchObject({ acquired: false, heldBy: "holder" });
+    if (held.acquired) await releaseLease(stack.app.tables.leases, held.lease);
+  });
+
+  it("a pending marker with an unreadable or implausible dueAt is named in an error and replaced, so requests are not swallowed", async () => {
+    for (const [name, dueAt] of [
+      ["sss-baddue", "not a time"],
+      ["sss-fardue", "9999-01-01T00:00:00.000Z"],
+    ] as const) {
+      const service = SSS_PROD.replace("sss-prod", name);
+      const now = new Date();
+      await stack.app.tables.pending.upsertEntity(
+        {
+          partitionKey: resourceKey(service),
+          rowKey: "pending",
+          serviceId: service,
+          runId: newRunId(service, now),
+          createdAt: now.toISOString(),
+          dueAt,
+          queuedAt: now.toISOString(),
+        },
+        "Replace",
+      );
+      const errors: string[] = [];
+      const next = await requestReconcile(stack.app.scheduler, { serviceId: service, trigger: http }, new Date(), { error: (m: string) => errors.push(m) });
+      expect(next.coalesced, name).toBe(false);
+      expect((await getRun(stack.app.tables.runs, next.runId))?.status).toBe("queued");
+      expect(errors.join("\n")).toContain(`the pending marker of ${service} was replaced`);
+      expect(errors.join("\n")).toContain(dueAt);
+    }
+    await stack.app.queue.client.clearMessages();
+  });
 });
