@@ -4,7 +4,7 @@ import { isWithinScopes } from "../azure/resource-id";
 import { resourceKey } from "../tables/keys";
 import { countByState, emptyCounts, isServerState } from "../status/records";
 import { SERVER_STATES, type ServerRecord } from "../status/rows";
-import { getRun, runFromEntity } from "../status/run-records";
+import { getRun, listDuplicateDeliveriesOf, runFromEntity } from "../status/run-records";
 import { runWrites } from "../status/write-journal";
 import type { RunDetail } from "./schemas";
 import { isRunId } from "../tables/run-id";
@@ -146,7 +146,9 @@ export async function getRunRecord(deps: StatusApiDeps, request: ApiRequest): Pr
   if (!isWithinScopes(run.serviceId, deps.config.managedScopes))
     return apiError(403, "OutsideScope", `run ${runId} belongs to a service outside MANAGED_SCOPES`);
   const lease = run.status === "running" ? await currentLease(deps.tables.leases, run.serviceId, deps.now()) : undefined;
-  const writes = (await runWrites(deps.tables.writes, runId)).map(({ rowKey: _rowKey, ...write }) => write);
-  const detail: RunDetail = { ...withAbandonment(run, deps.now(), deps.config.leaseDurationMs, lease), writes };
+  const [journal, duplicates] = await Promise.all([runWrites(deps.tables.writes, runId), listDuplicateDeliveriesOf(deps.tables.runs, runId)]);
+  const writes = journal.map(({ rowKey: _rowKey, ...write }) => write);
+  const duplicateDeliveries = duplicates.map(({ runStatus, dequeueCount, receivedAt }) => ({ runStatus, dequeueCount, receivedAt }));
+  const detail: RunDetail = { ...withAbandonment(run, deps.now(), deps.config.leaseDurationMs, lease), writes, duplicateDeliveries };
   return json(200, detail);
 }

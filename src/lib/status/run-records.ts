@@ -154,10 +154,21 @@ export function listDuplicateDeliveries(table: TableClient, limit = 50): Promise
   return listSidePartition(table, DUPLICATES_PARTITION, duplicateRowSchema, limit);
 }
 
+/** The duplicate deliveries of one run, newest first. */
+export function listDuplicateDeliveriesOf(table: TableClient, runId: string, limit = 50): Promise<DuplicateDelivery[]> {
+  return listSidePartition(table, DUPLICATES_PARTITION, duplicateRowSchema, limit, odata` and runId eq ${runId}`);
+}
+
 /** The newest `limit` rows of a partition kept beside the runs (rejected messages, duplicate deliveries), decoded by their schema. */
-async function listSidePartition<S extends z.ZodObject>(table: TableClient, partition: string, schema: S, limit: number): Promise<z.infer<S>[]> {
+async function listSidePartition<S extends z.ZodObject>(
+  table: TableClient,
+  partition: string,
+  schema: S,
+  limit: number,
+  andFilter = "",
+): Promise<z.infer<S>[]> {
   const out: z.infer<S>[] = [];
-  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${partition}` } })) {
+  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `${odata`PartitionKey eq ${partition}`}${andFilter}` } })) {
     const row = decodeRow(schema, e);
     if (row) out.push(row);
     if (out.length >= limit) break;

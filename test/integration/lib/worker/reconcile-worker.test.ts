@@ -2,6 +2,9 @@ import { TableClient } from "@azure/data-tables";
 import { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { handleReconcileMessage } from "../../../../src/lib/worker/reconcile-worker";
+import { getRunRecord } from "../../../../src/lib/http/status-api";
+import type { RunDetail } from "../../../../src/lib/http/schemas";
+import { servePage } from "../../../../src/lib/status-page/routes";
 import { silentLog } from "../../../../src/lib/ports/log";
 import { requestReconcile } from "../../../../src/lib/scheduling/schedule";
 import type { ReconcileRequest } from "../../../../src/lib/queue/messages";
@@ -152,6 +155,28 @@ describe("reconcile worker", () => {
     expect(await read()).toEqual(before); // ETag and Timestamp included: not rewritten
     const duplicates = await listDuplicateDeliveries(stack.app.tables.runs);
     expect(duplicates).toContainEqual(expect.objectContaining({ runId: req.runId, serviceId: SSS_BRANCH, runStatus: "succeeded" }));
+    // The run's own audit record lists it, through the run API and the run page.
+    const api = await getRunRecord(stack.app, {
+      method: "GET",
+      url: "https://afs.example.net/api/runs/x",
+      params: { runId: req.runId },
+      headers: { get: () => null },
+      text: () => Promise.resolve(""),
+    });
+    expect((api.jsonBody as RunDetail).duplicateDeliveries).toEqual([expect.objectContaining({ runStatus: "succeeded", dequeueCount: 1 })]);
+    const page = await servePage(
+      stack.app,
+      {
+        method: "GET",
+        url: `https://afs.example.net/api/page/runs/${req.runId}`,
+        params: { path: `runs/${req.runId}` },
+        headers: { get: () => null },
+        text: () => Promise.resolve(""),
+      },
+      "functionKey",
+      silentLog,
+    );
+    expect(page.body).toContain("acknowledged without running again (1)");
   });
 
   it("a run that failed on attempt 1 (a 503 storm outlasting the SDK's retries; 429s are waited out by the throttle gate) and succeeded on attempt 2 shows succeeded with no error, and both attempts", async () => {
