@@ -8,6 +8,7 @@ import { isConflict, isNotFound, isPreconditionFailed } from "../tables/table-er
 import type { Trigger } from "../queue/messages";
 import { decodeRow } from "../tables/entity";
 import { pendingRowSchema, type PendingMarker } from "./rows";
+import { PartitionBatcher } from "./trigger-batcher";
 
 /**
  * Coalescing: while a reconcile for a service waits in the queue, a marker row
@@ -71,6 +72,76 @@ export async function createOrMergePending(
   unsentGraceMs: number = UNSENT_MARKER_GRACE_MS,
 ): Promise<MarkerResult> {
   const partitionKey = resourceKey(fresh.serviceId);
+  const local = localStateOf(table);
+  // Requests arriving together (one Event Grid delivery) wait for the first one's look at the marker
+  // and then merge by it, instead of each trying to create the marker and reading it.
+  for (;;) {
+    const known = local.known.get(partitionKey);
+    if (known && safelyAhead(known, now.getTime())) return mergeInto(table, partitionKey, known.runId, trigger, now);
+    const inflight = local.probes.get(partitionKey);
+    if (!inflight) break;
+    await inflight.catch(() => undefined);
+  }
+  const probe = probeMarker(table, fresh, trigger, staleAfterMs, now, unsentGraceMs);
+  local.probes.set(partitionKey, probe);
+  try {
+    return await probe;
+  } finally {
+    if (local.probes.get(partitionKey) === probe) local.probes.delete(partitionKey);
+  }
+}
+
+/**
+ * How far ahead of now a sent marker's due time must be for this process to
+ * merge into it from memory. Its run cannot start before its message becomes
+ * visible at dueAt, so nothing can have taken or replaced the marker since;
+ * the margin covers the clocks of two instances disagreeing.
+ */
+const SAFE_AHEAD_MS = 5_000;
+
+interface KnownMarker {
+  runId: string;
+  dueAtMs: number;
+}
+
+function safelyAhead(known: KnownMarker, nowMs: number): boolean {
+  return known.dueAtMs - nowMs > SAFE_AHEAD_MS;
+}
+
+/** Per table client: the sent markers this process has seen, the looks at a marker in flight, the group commit of merged triggers. */
+interface LocalState {
+  known: Map<string, KnownMarker>;
+  probes: Map<string, Promise<MarkerResult>>;
+  batcher: PartitionBatcher;
+}
+const localStates = new WeakMap<TableClient, LocalState>();
+
+function localStateOf(table: TableClient): LocalState {
+  let state = localStates.get(table);
+  if (!state) {
+    state = { known: new Map(), probes: new Map(), batcher: new PartitionBatcher(table) };
+    localStates.set(table, state);
+  }
+  return state;
+}
+
+/** Records the trigger against the run waiting for the service (one small row; rows arriving together share a transaction). */
+async function mergeInto(table: TableClient, partitionKey: string, runId: string, trigger: Trigger, now: Date): Promise<MarkerResult> {
+  const rowKey = `${triggerPrefix(runId)}${randomBytes(6).toString("hex")}`;
+  await localStateOf(table).batcher.add(flat({ partitionKey, rowKey }, { runId, mergedAt: now.toISOString(), ...toJsonColumns("trigger", trigger) }));
+  return { created: false, runId };
+}
+
+/** Creates the marker, or reads the one in place and merges into it, replacing it when it cannot be trusted or has gone stale. */
+async function probeMarker(
+  table: TableClient,
+  fresh: PendingMarker,
+  trigger: Trigger,
+  staleAfterMs: number,
+  now: Date,
+  unsentGraceMs: number,
+): Promise<MarkerResult> {
+  const partitionKey = resourceKey(fresh.serviceId);
   let waitedMs = 0;
   for (let attempt = 0; attempt < 10; attempt++) {
     try {
@@ -107,9 +178,8 @@ export async function createOrMergePending(
       attempt--;
       continue;
     }
-    const rowKey = `${triggerPrefix(marker.runId)}${randomBytes(6).toString("hex")}`;
-    await table.createEntity(flat({ partitionKey, rowKey }, { runId: marker.runId, mergedAt: now.toISOString(), ...toJsonColumns("trigger", trigger) }));
-    return { created: false, runId: marker.runId };
+    localStateOf(table).known.set(partitionKey, { runId: marker.runId, dueAtMs: Date.parse(marker.dueAt) });
+    return mergeInto(table, partitionKey, marker.runId, trigger, now);
   }
   throw new Error(`could not queue a reconcile for ${fresh.serviceId}: the pending marker keeps changing`);
 }
@@ -121,6 +191,8 @@ export async function markPendingQueued(table: TableClient, serviceId: string, r
     const current = await table.getEntity<Record<string, unknown>>(partitionKey, MARKER);
     if (fromEntity(current)?.runId !== runId) return;
     await table.updateEntity({ partitionKey, rowKey: MARKER, queuedAt: now.toISOString() }, "Merge", { etag: current.etag });
+    const marker = fromEntity(current);
+    if (marker) localStateOf(table).known.set(partitionKey, { runId, dueAtMs: Date.parse(marker.dueAt) });
   } catch (error) {
     // Taken by the worker already, or replaced: nothing waits on this marker any more.
     if (!isNotFound(error) && !isPreconditionFailed(error)) throw error;
@@ -150,6 +222,7 @@ export async function takeMergedTriggers(table: TableClient, serviceId: string, 
  */
 export async function takePending(table: TableClient, serviceId: string, runId: string): Promise<{ mergedTriggers: Trigger[]; mergedCount: number }> {
   const partitionKey = resourceKey(serviceId);
+  localStateOf(table).known.delete(partitionKey);
   try {
     const current = await table.getEntity<Record<string, unknown>>(partitionKey, MARKER);
     if (fromEntity(current)?.runId === runId) await table.deleteEntity(partitionKey, MARKER, { etag: current.etag });
