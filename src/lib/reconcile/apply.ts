@@ -1,14 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { ArmConnection } from "../azure/arm-connection";
 import { isReplicationDelay, toArmErrorInfo } from "../azure/arm-error";
-import { ROLE, createRoleAssignment, deleteRoleAssignmentById, roleAssignmentName } from "../azure/role-assignments";
+import { ROLE, createRoleAssignment, deleteRoleAssignmentById, listRoleAssignmentsForPrincipal, roleAssignmentName } from "../azure/role-assignments";
 import { NO_JOURNAL, type WriteIntent, type WriteJournal } from "./write-journal";
 import { getRegisteredServerById, getStorageSyncService, patchRegisteredServerIdentity, patchStorageSyncService } from "../azure/storage-sync";
 import type { RegisteredServerView, StorageSyncServiceView } from "../azure/views";
-import type { GrantRoleAction, PlannedAction } from "./actions";
+import type { GrantRoleAction, PlannedAction, RepairServerAction, SwitchServerAction } from "./actions";
 import { createLimiter } from "./concurrency";
 import { runInDependencyOrder } from "./dependency-runner";
-import type { Plan } from "./plan";
+import { coversGrant, type Plan } from "./plan";
 import { remedyFor, type FailureContext } from "./remedies";
 import type { ActionOutcome, ActionStatus } from "./report";
 import type { EngineSettings } from "./settings";
@@ -123,6 +123,16 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
     return result;
   }
 
+  /** One journaled role-assignment PUT under its deterministic name. */
+  function putGrant(actionId: string, grant: { scope: string; principalId: string; roleDefinitionGuid: string }) {
+    const target = `${grant.scope}/providers/Microsoft.Authorization/roleAssignments/${roleAssignmentName(grant.scope, grant.principalId, grant.roleDefinitionGuid)}`;
+    return journaled(
+      { actionId, kind: "grantRole", method: "PUT", target, ...grant },
+      (clientRequestId) => createRoleAssignment(arm, grant, { ...call, clientRequestId }),
+      (r) => r.status === "alreadyPresent",
+    );
+  }
+
   async function grant(action: GrantRoleAction, tries: { count: number }): Promise<Executed> {
     const principalId = action.principal.kind === "service" ? (action.principal.principalId ?? servicePrincipalId) : action.principal.principalId;
     if (!principalId) throw new ActionFailure("The service identity has no principal id to grant", "NoPrincipalId");
@@ -131,14 +141,7 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
       try {
         // Each attempt takes a slot; the back-off sleep below does not hold one.
         const grant = { scope: action.scope, principalId, roleDefinitionGuid: action.roleDefinitionGuid };
-        const target = `${action.scope}/providers/Microsoft.Authorization/roleAssignments/${roleAssignmentName(action.scope, principalId, action.roleDefinitionGuid)}`;
-        const created = await limit(() =>
-          journaled(
-            { actionId: action.id, kind: "grantRole", method: "PUT", target, ...grant },
-            (clientRequestId) => createRoleAssignment(arm, grant, { ...call, clientRequestId }),
-            (r) => r.status === "alreadyPresent",
-          ),
-        );
+        const created = await limit(() => putGrant(action.id, grant));
         return { status: created.status === "created" ? "succeeded" : "alreadyPresent", attempts: attempt, requestId: created.requestId };
       } catch (error) {
         const info = toArmErrorInfo(error);
@@ -146,6 +149,23 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
         const delay = Math.min(settings.principalNotFoundBaseDelayMs * 2 ** (attempt - 1), MAX_PRINCIPAL_NOT_FOUND_DELAY_MS);
         options.onProgress?.(`${action.description}: principal not replicated yet, retry ${attempt}/${settings.principalNotFoundRetries} in ${delay} ms`);
         await sleep(delay, signal);
+      }
+    }
+  }
+
+  /**
+   * Right before a server is switched, its principal's grants are read again, and one that is
+   * missing is made now (journaled like any grant): the run's read may be seconds old, and a
+   * grant deleted since then would leave the switched server without access to its share.
+   */
+  async function proveGrants(action: SwitchServerAction | RepairServerAction): Promise<void> {
+    const grants = action.grants ?? [];
+    for (const account of new Set(grants.map((g) => g.storageAccountId.toLowerCase()))) {
+      const held = await listRoleAssignmentsForPrincipal(arm, account, action.principalId, call);
+      for (const needed of grants.filter((g) => g.storageAccountId.toLowerCase() === account)) {
+        if (coversGrant(held, action.principalId, needed)) continue;
+        options.onProgress?.(`${action.description}: a grant on ${needed.scope} is missing right before the switch; granting it first`);
+        await putGrant(action.id, { scope: needed.scope, principalId: action.principalId, roleDefinitionGuid: needed.roleDefinitionGuid });
       }
     }
   }
@@ -188,6 +208,7 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
       }
       case "switchServer":
       case "repairServer": {
+        await proveGrants(action);
         // Both name the principal this run granted (as Set-AzStorageSyncServer -Identity does). A bare
         // identity:true adopts whatever the agent reports at that moment: an identity reset between
         // this run's read and its switch would move the server onto a principal nobody granted.

@@ -1,7 +1,8 @@
+import type { RoleAssignmentView } from "../azure/role-assignments";
 import { roleAssignmentName } from "../azure/role-assignments";
 import { isSameOrDescendantScope } from "../azure/resource-id";
 import type { ServiceIdentityType } from "../azure/views";
-import type { EnableServiceIdentityAction, GrantRoleAction, PlannedAction } from "./actions";
+import type { EnableServiceIdentityAction, GrantRoleAction, PlannedAction, ServerGrant } from "./actions";
 import { isAgentTooOld } from "./agent-version";
 import { classifyAll } from "./classify-all";
 import type { ServerClassification } from "./eligibility";
@@ -42,8 +43,17 @@ function hasSystemAssigned(type: ServiceIdentityType): boolean {
 
 /** True when an assignment for this principal and role exists at the scope or an ancestor of it. */
 export function isGrantPresent(snapshot: Snapshot, principalId: string | undefined, grant: Pick<RequiredGrant, "scope" | "roleDefinitionGuid">): boolean {
+  return coversGrant(snapshot.assignments, principalId, grant);
+}
+
+/** True when one of these assignments gives the principal the role at the scope or an ancestor of it. */
+export function coversGrant(
+  assignments: readonly RoleAssignmentView[],
+  principalId: string | undefined,
+  grant: Pick<RequiredGrant, "scope" | "roleDefinitionGuid">,
+): boolean {
   if (!principalId) return false;
-  return snapshot.assignments.some(
+  return assignments.some(
     (a) =>
       a.principalId === principalId.toLowerCase() &&
       a.roleDefinitionGuid === grant.roleDefinitionGuid &&
@@ -141,7 +151,12 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
   const grants = requiredGrants(snapshot, classifications);
   const serviceGrantIds: string[] = [];
   const grantIdsByServer = new Map<string, string[]>();
+  const grantsByServer = new Map<string, ServerGrant[]>();
   for (const grant of grants) {
+    if (grant.principal.kind === "server") {
+      const needed: ServerGrant = { scope: grant.scope, storageAccountId: grant.storageAccountId, roleDefinitionGuid: grant.roleDefinitionGuid };
+      for (const id of grant.principal.serverIds) grantsByServer.set(id, [...(grantsByServer.get(id) ?? []), needed]);
+    }
     const principalId = grant.principal.kind === "service" ? servicePrincipal : grant.principal.principalId;
     if (isGrantPresent(snapshot, principalId, grant)) continue;
     const action: GrantRoleAction = {
@@ -176,6 +191,6 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
     summary.useIdentity = true;
   }
 
-  actions.push(...serverWrites(snapshot, classifications, servers, { grantIdsByServer, setUseIdentity }));
+  actions.push(...serverWrites(snapshot, classifications, servers, { grantIdsByServer, grantsByServer, setUseIdentity }));
   return { serviceId: service.resourceId, actions, servers, service: summary, warnings, blocked: incomplete.length > 0, serverWarnings };
 }
