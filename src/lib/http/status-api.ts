@@ -147,7 +147,7 @@ export async function getRunRecord(deps: StatusApiDeps, request: ApiRequest): Pr
     return apiError(403, "OutsideScope", `run ${runId} belongs to a service outside MANAGED_SCOPES`);
   const lease = run.status === "running" ? await currentLease(deps.tables.leases, run.serviceId, deps.now()) : undefined;
   const [journal, duplicates] = await Promise.all([runWrites(deps.tables.writes, runId), listDuplicateDeliveriesOf(deps.tables.runs, runId)]);
-  const writes = journal.map(({ rowKey: _rowKey, ...write }) => write);
+  const writes = journal.map(({ rowKey: _rowKey, etag: _etag, ...write }) => write);
   const duplicateDeliveries = duplicates.map(({ runStatus, dequeueCount, receivedAt }) => ({ runStatus, dequeueCount, receivedAt }));
   const detail: RunDetail = { ...withAbandonment(run, deps.now(), deps.config.leaseDurationMs, lease), writes, duplicateDeliveries };
   return json(200, detail);

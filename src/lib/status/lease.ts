@@ -7,13 +7,18 @@ import { isConflict, isNotFound, isPreconditionFailed } from "../tables/table-er
 /**
  * A per-service lease in Table Storage: one row whose ETag decides who holds
  * it. It expires on its own, so a worker that dies never blocks the service
- * for longer than the lease duration.
+ * for longer than the lease duration. Every acquire raises the row's
+ * generation by one (the row is released by expiring it, never deleted), so
+ * the generation is a fencing token: what a holder writes carries it, and a
+ * later holder can tell the writes of an earlier one.
  */
 export interface Lease {
   serviceId: string;
   owner: string;
   expiresAt: Date;
   etag: string;
+  /** The fencing token: greater than that of every earlier holder of this service's lease. */
+  generation: number;
 }
 
 export type LeaseResult =
@@ -41,7 +46,19 @@ const ROW = "lease";
 async function readLease(table: TableClient, partitionKey: string): Promise<LeaseRow & { etag: string; unreadable?: string }> {
   const e = await table.getEntity<Record<string, unknown>>(partitionKey, ROW);
   const row = decodeRow(leaseRowSchema, e);
-  if (!row) return { serviceId: "", owner: "unknown", expiresAt: new Date(0).toISOString(), acquiredAt: "", etag: e.etag, unreadable: "it is not a lease row" };
+  if (!row) {
+    // Its generation is lost with it: the next one starts above any a holder could have reached by counting.
+    const generation = typeof e.generation === "number" && Number.isInteger(e.generation) ? e.generation : 1_000_000;
+    return {
+      serviceId: "",
+      owner: "unknown",
+      expiresAt: new Date(0).toISOString(),
+      acquiredAt: "",
+      generation,
+      etag: e.etag,
+      unreadable: "it is not a lease row",
+    };
+  }
   const unreadable = Number.isNaN(Date.parse(row.expiresAt)) ? `its expiresAt ${JSON.stringify(row.expiresAt.slice(0, 60))} is not a time` : undefined;
   return { ...row, ...(unreadable ? { expiresAt: new Date(0).toISOString(), unreadable } : {}), etag: e.etag };
 }
@@ -58,18 +75,20 @@ function distrust(current: LeaseRow & { unreadable?: string }, durationMs: numbe
 
 export async function acquireLease(table: TableClient, serviceId: string, owner: string, durationMs: number, now: Date = new Date()): Promise<LeaseResult> {
   const partitionKey = resourceKey(serviceId);
-  const entity: LeaseEntity = {
+  const entityOf = (generation: number): LeaseEntity => ({
     partitionKey,
     rowKey: ROW,
     serviceId,
     owner,
     expiresAt: new Date(now.getTime() + durationMs).toISOString(),
     acquiredAt: now.toISOString(),
-  };
+    generation,
+  });
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
+      const entity = entityOf(1);
       const created = await table.createEntity(entity);
-      return { acquired: true, lease: { serviceId, owner, expiresAt: new Date(entity.expiresAt), etag: created.etag ?? "*" } };
+      return { acquired: true, lease: { serviceId, owner, expiresAt: new Date(entity.expiresAt), etag: created.etag ?? "*", generation: 1 } };
     } catch (error) {
       if (!isConflict(error)) throw error;
     }
@@ -84,8 +103,9 @@ export async function acquireLease(table: TableClient, serviceId: string, owner:
     const problem = distrust(current, durationMs, now);
     if (!problem && expiresAt.getTime() > now.getTime()) return { acquired: false, heldBy: current.owner, expiresAt };
     try {
+      const entity = entityOf(current.generation + 1);
       const taken = await table.updateEntity(entity, "Replace", { etag: current.etag });
-      const lease = { serviceId, owner, expiresAt: new Date(entity.expiresAt), etag: taken.etag ?? "*" };
+      const lease = { serviceId, owner, expiresAt: new Date(entity.expiresAt), etag: taken.etag ?? "*", generation: entity.generation };
       return problem
         ? { acquired: true, lease, replaced: `the lease row of ${serviceId} (owner ${current.owner.slice(0, 200)}) was replaced: ${problem}` }
         : { acquired: true, lease };
@@ -128,10 +148,14 @@ export async function currentLease(table: TableClient, serviceId: string, now: D
   }
 }
 
-/** Gives the lease back; a lease someone else took over after expiry is left alone. */
+/**
+ * Gives the lease back by expiring it for every clock (expiresAt at the
+ * epoch; the row, and with it the generation, stays); a lease someone else
+ * took over after expiry is left alone.
+ */
 export async function releaseLease(table: TableClient, lease: Lease): Promise<void> {
   try {
-    await table.deleteEntity(resourceKey(lease.serviceId), ROW, { etag: lease.etag });
+    await table.updateEntity({ partitionKey: resourceKey(lease.serviceId), rowKey: ROW, expiresAt: new Date(0).toISOString() }, "Merge", { etag: lease.etag });
   } catch (error) {
     if (isNotFound(error) || isPreconditionFailed(error)) return;
     throw error;

@@ -3,6 +3,7 @@ import type { WriteIntent, WriteJournal, WriteResult } from "../reconcile/write-
 import { decodeRow, flat } from "../tables/entity";
 import { resourceKey } from "../tables/keys";
 import { parseRunId } from "../tables/run-id";
+import { isPreconditionFailed } from "../tables/table-errors";
 import { writeRowSchema, type WriteRecord } from "./rows";
 
 /** The run and attempt a journal writes for. */
@@ -10,6 +11,8 @@ export interface JournalAttempt {
   serviceId: string;
   runId: string;
   attempt: number;
+  /** The generation of the service lease the attempt holds, carried by every row it writes. */
+  leaseGeneration?: number;
 }
 
 /** `<run row key>-<attempt, 3 digits>-<client request id>`: one run's writes sort together, by attempt. */
@@ -21,15 +24,35 @@ export function writeRowKey(runId: string, attempt: number, clientRequestId: str
 
 const runPrefix = (runRowKey: string): string => `${runRowKey}-`;
 
-/** The Writes table as the engine's journal for one attempt of one run. */
-export function tableWriteJournal(table: TableClient, at: JournalAttempt, now: () => Date = () => new Date()): WriteJournal {
+/**
+ * The Writes table as the engine's journal for one attempt of one run.
+ * `guard` runs before every intent, that is before every ARM write: it throws
+ * when the attempt may no longer write (its lease was lost), so neither the
+ * row nor the write happens. Completing a write already sent is not guarded:
+ * what ARM answered is recorded whoever holds the lease now.
+ */
+export function tableWriteJournal(
+  table: TableClient,
+  at: JournalAttempt,
+  now: () => Date = () => new Date(),
+  guard: () => void = () => undefined,
+): WriteJournal {
   const partitionKey = resourceKey(at.serviceId);
   return {
     async intend(intent: WriteIntent): Promise<void> {
+      guard();
       await table.createEntity(
         flat(
           { partitionKey, rowKey: writeRowKey(at.runId, at.attempt, intent.clientRequestId) },
-          { serviceId: at.serviceId, runId: at.runId, attempt: at.attempt, ...intent, intendedAt: now().toISOString(), status: "intended" },
+          {
+            serviceId: at.serviceId,
+            runId: at.runId,
+            attempt: at.attempt,
+            ...intent,
+            intendedAt: now().toISOString(),
+            status: "intended",
+            ...(at.leaseGeneration !== undefined ? { leaseGeneration: at.leaseGeneration } : {}),
+          },
         ),
       );
     },
@@ -44,13 +67,14 @@ export function tableWriteJournal(table: TableClient, at: JournalAttempt, now: (
 
 export interface StoredWrite extends WriteRecord {
   rowKey: string;
+  etag: string;
 }
 
 async function query(table: TableClient, filter: string): Promise<StoredWrite[]> {
   const out: StoredWrite[] = [];
   for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
     const row = decodeRow(writeRowSchema, e);
-    if (row) out.push({ ...row, rowKey: String(e.rowKey) });
+    if (row) out.push({ ...row, rowKey: String(e.rowKey), etag: String(e.etag) });
   }
   return out;
 }
@@ -69,18 +93,35 @@ export function unresolvedIntents(table: TableClient, serviceId: string): Promis
   return query(table, odata`PartitionKey eq ${resourceKey(serviceId)} and status eq 'intended'`);
 }
 
-/** Records how a later run resolved an interrupted intent. */
+/**
+ * Records how a later run resolved an interrupted intent: only an intent of
+ * an older lease generation than the resolver's, and only as it was read
+ * (ETag): false when its writer completed it in the meantime, or when it is
+ * not the resolver's to resolve.
+ */
 export async function resolveIntent(
   table: TableClient,
-  serviceId: string,
-  rowKey: string,
-  resolution: { status: "applied" | "notApplied"; resolvedBy: string; finishedAt: Date },
-): Promise<void> {
-  await table.updateEntity(
-    flat(
-      { partitionKey: resourceKey(serviceId), rowKey },
-      { status: resolution.status, resolvedBy: resolution.resolvedBy, finishedAt: resolution.finishedAt.toISOString() },
-    ),
-    "Merge",
-  );
+  write: Pick<StoredWrite, "serviceId" | "rowKey" | "etag" | "leaseGeneration">,
+  resolution: { status: "applied" | "notApplied"; resolvedBy: string; generation: number; finishedAt: Date },
+): Promise<boolean> {
+  if ((write.leaseGeneration ?? 0) >= resolution.generation) return false;
+  try {
+    await table.updateEntity(
+      flat(
+        { partitionKey: resourceKey(write.serviceId), rowKey: write.rowKey },
+        {
+          status: resolution.status,
+          resolvedBy: resolution.resolvedBy,
+          resolvedByGeneration: resolution.generation,
+          finishedAt: resolution.finishedAt.toISOString(),
+        },
+      ),
+      "Merge",
+      { etag: write.etag },
+    );
+    return true;
+  } catch (error) {
+    if (isPreconditionFailed(error)) return false;
+    throw error;
+  }
 }

@@ -6,6 +6,7 @@ import { isWithinScopes } from "../azure/resource-id";
 import { parseReconcileMessage, type ReconcileRequest } from "../queue/messages";
 import { takeMergedTriggers, takePending } from "../status/pending-marker";
 import { acquireLease, releaseLease, renewLease } from "../status/lease";
+import { LeaseFence } from "./lease-fence";
 import { recordReconcileResult, type RecordedReconcile } from "../status/record-reconcile";
 import { getRun, recordCoalescedTriggers, recordDuplicateDelivery, recordRejectedMessage, recordRunFinished, recordRunStarted } from "../status/run-records";
 import { isFinalRunStatus, type AttemptEnd } from "../status/run-attempts";
@@ -43,6 +44,7 @@ export type WorkerOutcome =
   | { outcome: "deferred"; runId: string; heldBy: string }
   | { outcome: "duplicate"; runId: string; status: RunStatus }
   | { outcome: "rejected"; error: string }
+  | { outcome: "leaseLost"; runId: string; error: string }
   | { outcome: "failed"; runId: string; error: string };
 
 export interface DeliveryInfo {
@@ -100,15 +102,19 @@ export async function handleReconcileMessage(deps: WorkerDeps, raw: unknown, del
   }
   if (lease.replaced) log.error(`${request.serviceId}: ${lease.replaced}`);
   // Renewed while the run lasts, so a slow run (throttling, PrincipalNotFound back-off) keeps the
-  // service to itself and the status API does not take it for abandoned.
-  let held = lease.lease;
+  // service to itself and the status API does not take it for abandoned. The fence stops the run
+  // before its next write once a renewal finds the lease taken, or it runs out by this clock.
+  const fence = new LeaseFence(lease.lease, deps.config.leaseDurationMs, deps.now);
   let renewing: Promise<void> = Promise.resolve();
   const heartbeat = setInterval(
     () => {
-      renewing = renewLease(deps.tables.leases, held, deps.config.leaseDurationMs, deps.now()).then(
+      renewing = renewLease(deps.tables.leases, fence.lease, deps.config.leaseDurationMs, deps.now()).then(
         (renewed) => {
-          if (renewed) held = renewed;
-          else log.warn(`${request.serviceId}: the lease of run ${request.runId} was lost (expired and taken over)`);
+          if (renewed) fence.renewed(renewed);
+          else {
+            fence.lost("a renewal found it expired and taken over, or gone");
+            log.warn(`${request.serviceId}: the lease of run ${request.runId} was lost (expired and taken over)`);
+          }
         },
         (error: unknown) => log.warn(`could not renew the lease of ${request.serviceId}`, error),
       );
@@ -116,11 +122,11 @@ export async function handleReconcileMessage(deps: WorkerDeps, raw: unknown, del
     Math.max(500, Math.floor(deps.config.leaseDurationMs / 3)),
   );
   try {
-    return await runUnderLease(deps, request, delivery, log);
+    return await runUnderLease(deps, request, delivery, fence, log);
   } finally {
     clearInterval(heartbeat);
     await renewing; // releasing with the ETag of a renewal still in flight would leave the lease held
-    await releaseLease(deps.tables.leases, held).catch((error: unknown) => log.warn(`could not release the lease of ${request.serviceId}`, error));
+    await releaseLease(deps.tables.leases, fence.lease).catch((error: unknown) => log.warn(`could not release the lease of ${request.serviceId}`, error));
   }
 }
 
@@ -135,7 +141,7 @@ async function acknowledgeDuplicate(deps: WorkerDeps, run: RunRecord, delivery: 
   return { outcome: "duplicate", runId: run.runId, status: run.status };
 }
 
-async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, log: AppLog): Promise<WorkerOutcome> {
+async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, fence: LeaseFence, log: AppLog): Promise<WorkerOutcome> {
   const startedAt = deps.now();
   const merged = request.dryRun ? { mergedTriggers: [], mergedCount: 0 } : await takePending(deps.tables.pending, request.serviceId, request.runId);
   const started = {
@@ -156,12 +162,20 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
 
   let report: ReconcileReport;
   try {
-    if (!request.dryRun) await resolveInterruptedWrites(deps, request, delivery, log);
-    const journal = tableWriteJournal(deps.tables.writes, { serviceId: request.serviceId, runId: request.runId, attempt: delivery.dequeueCount });
+    if (!request.dryRun) await resolveInterruptedWrites(deps, request, delivery, fence, log);
+    const journal = tableWriteJournal(
+      deps.tables.writes,
+      { serviceId: request.serviceId, runId: request.runId, attempt: delivery.dequeueCount, leaseGeneration: fence.generation },
+      deps.now,
+      () => fence.check(),
+    );
     report = await deps.engine.reconcile(request.serviceId, { dryRun: request.dryRun, hints: engineHintsOf(request), journal });
   } catch (error) {
+    if (fence.problem()) return await recordLeaseLost(deps, request, startedAt, fence, log);
     return await recordFailure(deps, request, delivery, startedAt, error, log);
   }
+  // Whatever the engine did not write after the lease was lost, its results are not this worker's to record.
+  if (fence.problem()) return await recordLeaseLost(deps, request, startedAt, fence, log);
 
   // Triggers merged in the moment between our taking the marker and the run starting: still this run's.
   if (!request.dryRun) {
@@ -227,20 +241,48 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
  * Writes an earlier attempt announced but never completed (it was killed
  * between the intent and the answer): resolved under the lease, before this
  * run writes anything, by reading ARM. One table query when there are none.
+ * Only intents of an older lease generation are resolved, each as it was
+ * read: the holder that wrote one and completes it meanwhile wins.
  */
-async function resolveInterruptedWrites(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, log: AppLog): Promise<void> {
+async function resolveInterruptedWrites(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, fence: LeaseFence, log: AppLog): Promise<void> {
   const open = await unresolvedIntents(deps.tables.writes, request.serviceId);
   for (const write of open) {
+    if ((write.leaseGeneration ?? 0) >= fence.generation) {
+      log.warn(
+        `${request.serviceId}: open intent ${write.clientRequestId} carries lease generation ${write.leaseGeneration}, not older than this run's ${fence.generation}; left open`,
+      );
+      continue;
+    }
     const applied = await deps.engine.writeTookEffect(write);
-    await resolveIntent(deps.tables.writes, request.serviceId, write.rowKey, {
-      status: applied ? "applied" : "notApplied",
+    fence.check();
+    const status = applied ? "applied" : "notApplied";
+    const resolved = await resolveIntent(deps.tables.writes, write, {
+      status,
       resolvedBy: `${request.runId}#${delivery.dequeueCount}`,
+      generation: fence.generation,
       finishedAt: deps.now(),
     });
     log.info(
-      `${request.serviceId}: interrupted ${write.kind} of run ${write.runId} (attempt ${write.attempt}) resolved as ${applied ? "applied" : "notApplied"}`,
+      resolved
+        ? `${request.serviceId}: interrupted ${write.kind} of run ${write.runId} (attempt ${write.attempt}) resolved as ${status}`
+        : `${request.serviceId}: interrupted ${write.kind} of run ${write.runId} (attempt ${write.attempt}) was completed by its writer meanwhile`,
     );
   }
+}
+
+/**
+ * The attempt's worker lost the service's lease: the attempt is recorded as
+ * leaseLost (the run waits as retrying), and the run is queued again to go on
+ * under a lease of its own. Nothing else this attempt saw is recorded: another
+ * worker may have reconciled the service since.
+ */
+async function recordLeaseLost(deps: WorkerDeps, request: ReconcileRequest, startedAt: Date, fence: LeaseFence, log: AppLog): Promise<WorkerOutcome> {
+  const error = `the lease of ${request.serviceId} (generation ${fence.generation}) was lost: ${fence.problem() ?? "unknown"}; stopped before the next write`;
+  await recordRunFinished(deps.tables.runs, request.runId, { status: "leaseLost", startedAt, finishedAt: deps.now(), error, errorCode: "LeaseLost" });
+  const delayMs = Math.max(1000, deps.config.reconcileCoalesceDelayMs);
+  await deps.queue.send(request, delayMs);
+  log.warn(`${request.serviceId}: run ${request.runId} stopped: ${error}; queued again in ${delayMs} ms`);
+  return { outcome: "leaseLost", runId: request.runId, error };
 }
 
 async function recordFailure(
