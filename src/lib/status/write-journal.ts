@@ -26,9 +26,9 @@ const runPrefix = (runRowKey: string): string => `${runRowKey}-`;
 
 /**
  * The Writes table as the engine's journal for one attempt of one run.
- * `guard` runs before every intent, that is before every ARM write: it throws
- * when the attempt may no longer write (its lease was lost), so neither the
- * row nor the write happens. Completing a write already sent is not guarded:
+ * `guard` runs before and after every intent, that is right before every ARM
+ * write: it throws when the attempt may no longer write (its lease was lost),
+ * so the write does not happen. Completing a write already sent is not guarded:
  * what ARM answered is recorded whoever holds the lease now.
  */
 export function tableWriteJournal(
@@ -55,6 +55,9 @@ export function tableWriteJournal(
           },
         ),
       );
+      // Once more as the write is about to leave: the row may have taken long enough for the lease to go.
+      // The intent then stays open, and the next holder resolves it by reading ARM.
+      guard();
     },
     async complete(clientRequestId: string, result: WriteResult): Promise<void> {
       await table.updateEntity(

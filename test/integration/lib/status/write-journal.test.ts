@@ -74,5 +74,22 @@ describe("the Writes table journal", () => {
     lost = true;
     await expect(journal.intend(grant())).rejects.toThrow("lease lost");
     expect(await runWrites(table, runId)).toHaveLength(1);
+
+    // Lost while the row was being written: the intent stays open (no write follows) for the next holder to resolve.
+    let calls = 0;
+    const racing = tableWriteJournal(
+      table,
+      { serviceId, runId, attempt: 2, leaseGeneration: 2 },
+      () => new Date(),
+      () => {
+        calls += 1;
+        if (calls > 1) throw new Error("lease lost");
+      },
+    );
+    await expect(racing.intend(grant())).rejects.toThrow("lease lost");
+    expect((await runWrites(table, runId)).map((w) => [w.attempt, w.status])).toEqual([
+      [1, "intended"],
+      [2, "intended"],
+    ]);
   });
 });
