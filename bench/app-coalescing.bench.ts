@@ -7,7 +7,7 @@ import { createArmConnection } from "../src/lib/azure/arm-connection";
 import { bindEngineToConnection } from "../src/lib/composition/engine-binding";
 import { silentLog } from "../src/lib/ports/log";
 import { handleReconcileMessage } from "../src/lib/worker/reconcile-worker";
-import { createAppServices, type AppServices } from "../src/lib/composition/services";
+import { createAppDeps, type AppDeps } from "../src/lib/composition/app-deps";
 import { loadConfig } from "../src/lib/config";
 import { decodeQueueMessage } from "../src/lib/queue/reconcile-queue";
 import { requestReconcile } from "../src/lib/scheduling/schedule";
@@ -30,7 +30,7 @@ interface Outcome {
   ms: number;
 }
 
-async function drain(app: AppServices): Promise<number> {
+async function drain(app: AppDeps): Promise<number> {
   let reconciles = 0;
   for (;;) {
     const { receivedMessageItems } = await app.queue.client.receiveMessages({ numberOfMessages: 16, visibilityTimeout: 60 });
@@ -58,7 +58,7 @@ async function scenario(emulator: EmulatorHandle, connectionString: string, even
   });
   const credential = new ManagedIdentityCredential();
   const arm = createArmConnection({ endpoint: config.armEndpoint, credential, tlsCa: emulator.caCertPem });
-  const app = await createAppServices(config, { engine: bindEngineToConnection(config, arm) });
+  const app = await createAppDeps(config, { engine: bindEngineToConnection(config, arm) });
   await emulator.admin.resetCalls();
   const started = performance.now();
   let reconciles = 0;

@@ -6,7 +6,7 @@
  * identity up, the status API says Active. Runs until Ctrl-C.
  *
  * AFS_TARGET=azure runs only Azurite and the host, against the ARM endpoint
- * and credentials in your environment (see docs/local-stack.md).
+ * and credentials in your environment (see docs/development/local-stack.md).
  */
 import { createWriteStream, mkdirSync, readFileSync, type WriteStream } from "node:fs";
 import path from "node:path";

@@ -23,7 +23,7 @@ param managedScopes string
   'FileSyncAdministrator'
   'RbacAdministratorWithCondition'
 ])
-@description('Delegation role over each managed scope; both carry the ABAC condition of app/roles.bicep. See README.md (Deployment) for why FileSyncAdministrator is the default.')
+@description('Delegation role over each managed scope; both carry the ABAC condition of app/roles.bicep. See docs/deployment.md (Roles) for why FileSyncAdministrator is the default.')
 param accessOption string = 'FileSyncAdministrator'
 
 @description('Comma-separated resource ids of existing Microsoft.Resources.Subscriptions system topics to reuse (one per subscription is allowed); subscriptions not named here get a new topic.')
@@ -35,12 +35,12 @@ param appSettingOverrides object = {}
 @description('Name of the queue the reconcile worker listens on (RECONCILE_QUEUE_NAME).')
 param reconcileQueueName string = 'reconcile'
 
-@description('E-mail address the alert rules (server overdue, run failed or poisoned, service not converged for a day) mail to; empty creates the rules without an action group. See README.md (Telemetry and alerts).')
+@description('E-mail address the alert rules (server overdue, run failed or poisoned, service not converged for a day) mail to; empty creates the rules without an action group. See docs/operations.md (Telemetry and alerts).')
 param alertEmailAddress string = ''
 
 param resourceGroupName string = ''
 
-@description('Status page sign-in (off when empty): the application (client) id of an Entra app registration. When set, the app is put behind App Service Authentication with Entra ID and the page at /api/page signs users in instead of asking for a function key; see README.md (Status page).')
+@description('Status page sign-in (off when empty): the application (client) id of an Entra app registration. When set, the app is put behind App Service Authentication with Entra ID and the page at /api/page signs users in instead of asking for a function key; see docs/deployment.md (Status page sign-in with Entra ID).')
 param statusPageSignInClientId string = ''
 
 @description('With status page sign-in: object id of the Entra group whose members may sign in; empty lets every user of the tenant sign in.')

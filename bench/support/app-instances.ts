@@ -5,7 +5,7 @@ import { createArmConnection } from "../../src/lib/azure/arm-connection";
 import { bindEngineToConnection } from "../../src/lib/composition/engine-binding";
 import { silentLog } from "../../src/lib/ports/log";
 import { handleReconcileMessage, type WorkerOutcome } from "../../src/lib/worker/reconcile-worker";
-import { createAppServices, type AppServices } from "../../src/lib/composition/services";
+import { createAppDeps, type AppDeps } from "../../src/lib/composition/app-deps";
 import { loadConfig, type Config } from "../../src/lib/config";
 import { decodeQueueMessage } from "../../src/lib/queue/reconcile-queue";
 import { emulatorCredential } from "./emulator-credential";
@@ -22,7 +22,7 @@ import { emulatorCredential } from "./emulator-credential";
  */
 export interface InstancePool {
   config: Config;
-  instances: AppServices[];
+  instances: AppDeps[];
   /** Runs until the queue holds no message (visible or not) and no handler runs. */
   drain(options?: { onOutcome?: (o: WorkerOutcome) => void }): Promise<InstanceStats>;
 }
@@ -56,7 +56,7 @@ export async function startInstances(
     TABLE_NAME_PREFIX: `b${suffix}`,
     ...env,
   });
-  const instances: AppServices[] = [];
+  const instances: AppDeps[] = [];
   for (let i = 0; i < count; i++) {
     const arm = createArmConnection({
       endpoint: config.armEndpoint,
@@ -64,7 +64,7 @@ export async function startInstances(
       tlsCa: emulator.caCertPem,
       lroPollIntervalMs: 10,
     });
-    instances.push(await createAppServices(config, { engine: bindEngineToConnection(config, arm), workerId: `instance-${i}` }));
+    instances.push(await createAppDeps(config, { engine: bindEngineToConnection(config, arm), workerId: `instance-${i}` }));
   }
   return {
     config,
@@ -72,7 +72,7 @@ export async function startInstances(
     async drain(options = {}) {
       const stats: InstanceStats = { invocations: 0, failures: 0, busyMs: 0, errors: [] };
       let inFlightTotal = 0;
-      const poll = async (app: AppServices): Promise<void> => {
+      const poll = async (app: AppDeps): Promise<void> => {
         let inFlight = 0;
         let idlePolls = 0;
         let received = false;

@@ -5,7 +5,7 @@
  * the figure printed), so a failure names what went wrong.
  */
 import type { AppliedWrite } from "../emulator/applied-writes";
-import { claimsWrite, type WriteRecord } from "../../src/lib/status/rows";
+import { claimsWrite, type WriteRecord } from "../../src/lib/store/rows";
 
 export type { AppliedWrite } from "../emulator/applied-writes";
 

@@ -1,5 +1,5 @@
 import { TableClient } from "@azure/data-tables";
-import { writeRowSchema } from "../../src/lib/status/rows";
+import { writeRowSchema } from "../../src/lib/store/rows";
 import { tableName } from "../../src/lib/tables/clients";
 import { decodeRow } from "../../src/lib/tables/entity";
 import type { JournalEntry } from "./checks";

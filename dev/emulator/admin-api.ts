@@ -240,6 +240,13 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
       if (!existed) throw notFound(id);
       return { ok: true };
     }
+    case "POST /deployment":
+      try {
+        core.deployment.load(asObject(body, "setDeployment"));
+      } catch (e) {
+        throw badRequest("InvalidDeployment", (e as Error).message);
+      }
+      return { ok: true };
     case "GET /violations":
       return { violations: core.violations.list() };
     case "POST /violations/reset":

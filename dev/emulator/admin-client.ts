@@ -11,6 +11,7 @@ import type {
   StorageAccountChange,
 } from "./admin-types";
 import type { AppliedWrite } from "./applied-writes";
+import type { DeploymentInput } from "./deployment";
 import type { CallCounts, RequestLogEntry } from "./calls";
 import type { SeedInput } from "./seed";
 import type { OrderViolation } from "./faults/order-violations";
@@ -165,6 +166,11 @@ export class EmulatorAdminClient {
   async deleteRoleAssignment(id: string): Promise<void> {
     await this.send("DELETE", `/role-assignments?id=${encodeURIComponent(id)}`);
   }
+  /** Adds (or replaces, by id) a function app, system topics and provider registrations (see deployment.ts). */
+  async setDeployment(deployment: DeploymentInput): Promise<void> {
+    await this.send("POST", "/deployment", deployment);
+  }
+
   async addFault(rule: FaultRule): Promise<string> {
     return (await this.send<{ id: string }>("POST", "/faults", rule)).id;
   }

@@ -5,8 +5,11 @@ import { ArmError } from "./arm-error";
 import type { EmulatorCore } from "./core";
 import { rateLimitHeader } from "./faults/arm-throttle";
 import { faultResponse } from "./faults/fault-response";
+import { offSpecBody } from "./faults/off-spec";
 import { authorizationHandlers } from "./handlers/authorization";
+import { deploymentHandlers } from "./handlers/deployment";
 import { machineHandlers } from "./handlers/machines";
+import { permissionHandlers } from "./handlers/permissions";
 import { OPERATION_RESULT_ID, OPERATION_RESULT_PATH, operationResult, operationStatusHandlers } from "./handlers/operation-status";
 import { pageList } from "./list-paging";
 import { answerLongRunning } from "./lro-answer";
@@ -16,14 +19,16 @@ import { subscriptionHandlers } from "./handlers/subscriptions";
 import { reply, type Handler, type HandlerContext, type HandlerResult, type LongRunningWrite, type Reply } from "./handlers/types";
 import { actionFor, authorize } from "./rbac";
 import { normalizePath } from "./resource-id";
-import { checkDotSegments } from "./spec/request-rules";
-import type { SpecOperation } from "./spec/catalog";
+import { checkDotSegments } from "../../src/lib/spec/request-rules";
+import type { SpecOperation } from "../../src/lib/spec/catalog";
 import { callerFromAuthorization } from "./tokens";
 
 const HANDLERS: Record<string, Handler> = {
   ...storageSyncHandlers,
   ...operationStatusHandlers,
   ...authorizationHandlers,
+  ...permissionHandlers,
+  ...deploymentHandlers,
   ...storageHandlers,
   ...machineHandlers,
   ...subscriptionHandlers,
@@ -284,6 +289,7 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
       if (replyOut.written?.length) applied(replyOut);
       if (method === "GET" && /_List/i.test(routed.operationId)) replyOut = pageList(replyOut, core.listPageSize, url, core.armEndpoint);
     }
+    if (fault?.kind === "offSpec" && replyOut.status < 300) replyOut = { ...replyOut, body: offSpecBody(replyOut.body, fault.field, fault.change) };
     status = replyOut.status;
     if (core.validateResponses && routed.operation?.source === "spec") {
       const problems = core.catalog.validateResponse(routed.operationId, replyOut.status, replyOut.body);

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { AgentWorld, evaluateAgent } from "./agent";
 import { AppliedWriteLog } from "./applied-writes";
+import { DeploymentResources } from "./deployment";
 import { ArmError } from "./arm-error";
 import { CallRecorder } from "./calls";
 import { SimulatedClock } from "./clock";
@@ -12,7 +13,7 @@ import { LroTracker } from "./lro";
 import { idKey } from "./resource-id";
 import type { Seed } from "./seed";
 import { loadSeedIntoState } from "./seed-loader";
-import { SpecCatalog } from "./spec/catalog";
+import { SpecCatalog } from "../../src/lib/spec/catalog";
 import { EmulatorState, type PrincipalRecord, type ServerRecord } from "./state";
 
 export interface EmulatorDelays {
@@ -51,6 +52,8 @@ export class EmulatorCore {
   /** Every state-changing ARM request applied, with its client request id (the Activity Log's view). */
   readonly appliedWrites = new AppliedWriteLog();
   readonly faults = new FaultInjector();
+  /** The deployed app's resources (function app, system topics) and provider registrations, served for reads. */
+  readonly deployment = new DeploymentResources();
   /** Applied writes that broke the grant-before-switch order (see faults/order-violations.ts). */
   readonly violations = new OrderViolationLog();
   readonly throttle: ArmThrottle;
@@ -94,6 +97,7 @@ export class EmulatorCore {
     const next = new EmulatorState();
     loadSeedIntoState(next, seed, this.clock);
     this.state.replaceWith(next);
+    this.deployment.clear();
     this.lro.clear();
     // Seeded identities are long discovered: materialise that now, not on first read.
     this.evaluateServers(this.state.servers.values());

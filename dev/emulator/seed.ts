@@ -5,7 +5,7 @@ import { z } from "zod";
  * The seed format: a nested, human-writable description of a tenant. Ids are
  * derived from the nesting (subscription → resource group → resource), so a
  * seed cannot name a resource that lives somewhere else by mistake.
- * Documented in docs/emulator.md.
+ * Documented in docs/development/emulator.md.
  */
 
 const guid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a GUID");

@@ -42,7 +42,7 @@ export class AppApiClient {
   }
 }
 
-/** Status API shapes the story and tests read (see src/lib/status/rows.ts). */
+/** Status API shapes the story and tests read (see src/lib/store/rows.ts). */
 export interface ServerStatus {
   serverId: string;
   name: string;

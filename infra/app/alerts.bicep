@@ -3,7 +3,7 @@
 // a server overdue, a run that failed or was poisoned, a service not converged
 // for a day. Each fires per service (dimension serviceId). With an e-mail
 // address, an action group mails it; without one the alerts show in the
-// portal only. README.md (Telemetry and alerts) shows the same queries.
+// portal only. docs/operations.md (Telemetry and alerts) shows the same queries.
 param location string
 param tags object = {}
 param applicationInsightsName string

@@ -1,5 +1,5 @@
 // Data-plane roles of the app's identity on its own resources. Exactly what the
-// Functions host and the app need, nothing broader (README.md (Deployment)).
+// Functions host and the app need, nothing broader (docs/deployment.md, Roles).
 import { builtInRoles } from 'roles.bicep'
 
 param principalId string

@@ -1,6 +1,6 @@
 // The Microsoft.Resources.Subscriptions system topic of one managed
 // subscription. Azure allows one per subscription, so an existing one can be
-// reused; it must then have a system-assigned identity (README.md (Deployment)).
+// reused; it must then have a system-assigned identity (docs/deployment.md, Event Grid wiring).
 param name string
 param reuseExisting bool
 param tags object = {}

@@ -1,5 +1,5 @@
 // Every role this deployment assigns or lets the app assign, in one place.
-// README.md (Deployment) has the table of each role, its scope and why it is needed;
+// docs/deployment.md (Roles) has the table of each role, its scope and why it is needed;
 // test/infra checks that no other role id appears anywhere in infra/.
 
 @export()

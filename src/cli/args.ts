@@ -1,8 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { GUID } from "../lib/azure/guid";
-import { storageSyncServiceIdProblem } from "../lib/azure/resource-id";
+import { GUID, storageSyncServiceIdProblem } from "../lib/azure";
 
 export const USAGE = `Usage:
+  afs-identity doctor <storageSyncServiceId> | --subscription <id>  [--app <function app id>] [--json] [--report FILE]
   afs-identity plan  <storageSyncServiceId> | --subscription <id>  [--json]
   afs-identity apply <storageSyncServiceId> | --subscription <id>  [--yes] [--json]
   afs-identity status --url <app URL> | --tables <endpoint | connection string>  [--json]
@@ -10,6 +10,8 @@ export const USAGE = `Usage:
 Brings Azure File Sync servers onto their managed identities, like
 Set-AzStorageSyncServiceIdentity, idempotently: only what is missing is done.
 
+  doctor          check, reading only, that a run can succeed: rights,
+                  providers, limits, wiring, Azure's answers (afs-identity doctor --help)
   plan            print what a run would do (reads only)
   apply           do it (asks for confirmation unless --yes)
   --subscription  every Storage Sync Service in the subscription
@@ -66,21 +68,26 @@ export function parseCliArgs(argv: string[]): CliArgs | "help" {
   if (values.help || positionals[0] === "help") return "help";
   const [command, serviceId, ...extra] = positionals;
   if (command !== "plan" && command !== "apply") {
-    throw new UsageError(command ? `unknown command "${command}" (expected plan, apply or status)` : "missing command (plan, apply or status)");
+    throw new UsageError(command ? `unknown command "${command}" (expected doctor, plan, apply or status)` : "missing command (doctor, plan, apply or status)");
   }
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
   if (values.yes && command === "plan") throw new UsageError("--yes only applies to apply");
-  const subscription = values.subscription?.trim();
+  return { command, target: parseTarget(serviceId, values.subscription), json: values.json, yes: values.yes };
+}
+
+/** One Storage Sync Service id or `--subscription <id>` (plan, apply and doctor take the same scopes). */
+export function parseTarget(serviceId: string | undefined, subscriptionOption: string | undefined): CliArgs["target"] {
+  const subscription = subscriptionOption?.trim();
   if (serviceId && subscription) throw new UsageError("give either a Storage Sync Service id or --subscription, not both");
   if (!serviceId && !subscription) throw new UsageError("missing Storage Sync Service id (or --subscription <id>)");
   if (subscription !== undefined) {
     const id = subscription.replace(/^\/?subscriptions\//i, "");
     if (!GUID.test(id)) throw new UsageError(`--subscription must be a subscription GUID, got "${subscription}"`);
-    return { command, target: { subscriptionId: id }, json: values.json, yes: values.yes };
+    return { subscriptionId: id };
   }
   // The same rule as the app's HTTP API: an id ARM would refuse (or that URL parsing would rewrite) never reaches ARM.
   const service = (serviceId as string).replace(/\/+$/, "");
   const problem = storageSyncServiceIdProblem(service);
   if (problem) throw new UsageError(`"${service.slice(0, 200)}" is not a Storage Sync Service id ARM accepts: ${problem}`);
-  return { command, target: { serviceId: service }, json: values.json, yes: values.yes };
+  return { serviceId: service };
 }

@@ -1,14 +1,12 @@
 import { createInterface } from "node:readline/promises";
-import { createArmConnection, type ArmConnection } from "../lib/azure/arm-connection";
-import { createCredential } from "../lib/azure/credential";
-import { listStorageSyncServices } from "../lib/azure/reads";
+import { createArmConnection, type ArmConnection, createCredential, listStorageSyncServices, toArmErrorInfo } from "../lib/azure";
 import { ConfigError, loadEngineConfig } from "../lib/config";
 import { ReconcileError, reconcileService, type EngineSettings, type Plan, type PlannedAction, type ReconcileReport } from "../lib/reconcile";
-import { toArmErrorInfo } from "../lib/azure/arm-error";
 import { USAGE, UsageError, parseCliArgs, type CliArgs } from "./args";
 import { EXIT, exitCodeOf } from "./exit-code";
 import { formatPlan, formatReport } from "./format";
 import type { CliIo } from "./io";
+import { runDoctor } from "./doctor/run";
 import { runStatus } from "./status/run";
 
 interface ServiceFailure {
@@ -34,6 +32,7 @@ async function serviceIdsOf(arm: ArmConnection, args: CliArgs): Promise<string[]
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const say = (line: string) => io.stderr.write(`${line}\n`);
   if (argv[0] === "status") return runStatus(argv.slice(1), io);
+  if (argv[0] === "doctor") return runDoctor(argv.slice(1), io);
   let args: CliArgs | "help";
   try {
     args = parseCliArgs(argv);

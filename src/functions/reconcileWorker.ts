@@ -8,12 +8,12 @@ export function dequeueCountOf(context: InvocationContext): number {
 
 /** Queue "reconcile" → one reconcile of one service, recorded in Table Storage. */
 export async function reconcileWorker(message: unknown, context: InvocationContext): Promise<void> {
-  const [{ getAppServices }, { logFromContext }, { handleReconcileMessage }] = await Promise.all([
-    import("../lib/composition/default-services.js"),
+  const [{ getAppDeps }, { logFromContext }, { handleReconcileMessage }] = await Promise.all([
+    import("../lib/composition/default-app-deps.js"),
     import("../lib/composition/log.js"),
     import("../lib/worker/reconcile-worker.js"),
   ]);
-  await handleReconcileMessage(await getAppServices(), message, { dequeueCount: dequeueCountOf(context) }, logFromContext(context));
+  await handleReconcileMessage(await getAppDeps(), message, { dequeueCount: dequeueCountOf(context) }, logFromContext(context));
 }
 
 app.storageQueue("reconcileWorker", {

@@ -6,13 +6,13 @@ const mode = loadStatusPageSignIn();
 
 /** GET /api/page[/service|/server|/runs/{id}] and POST /api/page/reconcile: the status page. */
 export async function statusPageHttp(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
-  const [{ getAppServices }, { logFromContext }, { toApiRequest }, { servePage }] = await Promise.all([
-    import("../lib/composition/default-services.js"),
+  const [{ getAppDeps }, { logFromContext }, { toApiRequest }, { servePage }] = await Promise.all([
+    import("../lib/composition/default-app-deps.js"),
     import("../lib/composition/log.js"),
     import("../lib/http/functions-adapter.js"),
     import("../lib/status-page/routes.js"),
   ]);
-  const page = await servePage(await getAppServices(), toApiRequest(request), mode, logFromContext(context));
+  const page = await servePage(await getAppDeps(), toApiRequest(request), mode, logFromContext(context));
   return { status: page.status, headers: page.headers, body: page.body };
 }
 

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { GUID } from "./azure/guid";
-import { managedScopeProblem } from "./azure/resource-id";
+import { GUID, managedScopeProblem } from "./azure";
 import type { SignInMode } from "./sign-in-mode";
 
 /**

@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppApiClient, RunStatus } from "../../dev/host/app-api-client";
 import type { LocalStack } from "../../dev/host/local-stack";
 import { runCliCaptured, type CliResult } from "../integration/support/cli-run";
-import { serverToEntity } from "../../src/lib/status/entities";
-import { emptyCounts } from "../../src/lib/status/records";
-import { listServerRows } from "../../src/lib/status/server-records";
-import { updateService } from "../../src/lib/status/service-records";
-import { createStatusTables, type StatusTables } from "../../src/lib/tables/clients";
+import { serverToEntity } from "../../src/lib/store/server";
+import { emptyCounts } from "../../src/lib/store/records";
+import { listServerRows } from "../../src/lib/store/server";
+import { updateServiceRow } from "../../src/lib/store/service";
+import { createStoreTables, type StoreTables } from "../../src/lib/tables/clients";
 import { E2E_TEST_TIMEOUT_MS, eventually, startE2EStack } from "./support/e2e-stack";
 import { SSS_PROD } from "./support/seeds";
 
@@ -29,7 +29,7 @@ interface StatusJson {
 describe("afs-identity status", () => {
   let stack: LocalStack;
   let api: AppApiClient;
-  let tables: StatusTables;
+  let tables: StoreTables;
   let prefix: string;
 
   const status = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
@@ -43,7 +43,7 @@ describe("afs-identity status", () => {
     // The activation check rarely, so that only the runs write the tables while the test looks.
     ({ stack, api } = await startE2EStack("clistatus", { appSettings: { ACTIVATION_CHECK_SCHEDULE: "0 0 3 * * *" } }));
     prefix = stack.appSettings.TABLE_NAME_PREFIX ?? "";
-    tables = createStatusTables({ connectionString: stack.connectionString }, prefix);
+    tables = createStoreTables({ connectionString: stack.connectionString }, prefix);
   }, E2E_TEST_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.stop();
@@ -94,7 +94,7 @@ describe("afs-identity status", () => {
       const row = { ...real, record: { ...real.record, serviceId: SSS_GHOST, name: "ghost-fs01" } };
       const remedy = "Grant the server's identity Storage File Data Privileged Contributor on the share";
       await tables.servers.createEntity(serverToEntity({ ...row.record, state: "Failed", reason: "grant failed", remedy, errorCode: "AuthorizationFailed" }));
-      await updateService(tables.services, SSS_GHOST, (s) => ({
+      await updateServiceRow(tables.services, SSS_GHOST, (s) => ({
         ...s,
         converged: true,
         lastRunStatus: "completedWithFailures",
@@ -128,7 +128,7 @@ describe("afs-identity status", () => {
             serverToEntity({ ...r.record, state: "Active", reason: "uses its identity", remedy: undefined, errorCode: undefined }),
             "Replace",
           );
-        await updateService(tables.services, serviceId, (s) => ({
+        await updateServiceRow(tables.services, serviceId, (s) => ({
           ...s,
           converged: true,
           lastRunStatus: "succeeded",

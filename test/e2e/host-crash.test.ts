@@ -4,10 +4,10 @@ import type { AppApiClient, RunStatus, ServiceDetail } from "../../dev/host/app-
 import type { LocalStack } from "../../dev/host/local-stack";
 import { E2E_TEST_TIMEOUT_MS, assignmentIds, duplicateAssignments, eventually, startE2EStack, undeterministicAssignments } from "./support/e2e-stack";
 import { SSS_PROD } from "./support/seeds";
-import { createStatusTables } from "../../src/lib/tables/clients";
+import { createStoreTables } from "../../src/lib/tables/clients";
 import { decodeRow } from "../../src/lib/tables/entity";
-import { claimsWrite, writeRowSchema, type WriteRecord } from "../../src/lib/status/rows";
-import { getRun, listDuplicateDeliveries } from "../../src/lib/status/run-records";
+import { claimsWrite, writeRowSchema, type WriteRecord } from "../../src/lib/store/rows";
+import { getRun, listDuplicateDeliveries } from "../../src/lib/store/run";
 import { parseRunId } from "../../src/lib/tables/run-id";
 import { QueueClient } from "@azure/storage-queue";
 
@@ -73,7 +73,7 @@ describe("host killed mid-reconcile, end to end", () => {
 
       // Exactly-once audit: every role assignment ARM applied (including the write the killed attempt sent and never saw answered)
       // has exactly one journal entry claiming it, by its client request id; no intent is left open.
-      const tables = createStatusTables({ connectionString: stack.connectionString }, stack.appSettings.TABLE_NAME_PREFIX ?? "");
+      const tables = createStoreTables({ connectionString: stack.connectionString }, stack.appSettings.TABLE_NAME_PREFIX ?? "");
       const journal: WriteRecord[] = [];
       for await (const e of tables.writes.listEntities<Record<string, unknown>>()) {
         const row = decodeRow(writeRowSchema, e);

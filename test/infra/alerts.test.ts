@@ -1,7 +1,7 @@
 /**
  * The alert rules infra/app/alerts.bicep deploys (through main.bicep, as Bicep
  * evaluates the deployment) against the telemetry the app sends
- * (src/lib/telemetry/events.ts) and the queries the README shows: a renamed
+ * (src/lib/telemetry/events.ts) and the queries docs/operations.md shows: a renamed
  * event or dimension must break here, not silently in Azure.
  */
 import { readFileSync } from "node:fs";
@@ -49,7 +49,7 @@ const DIMENSIONS: Record<string, string[]> = {
 };
 
 describe("alert rules", () => {
-  it("are the three the README describes, on the deployment's Application Insights, split by service", () => {
+  it("are the three docs/operations.md describes, on the deployment's Application Insights, split by service", () => {
     const insights = single(portalOnly, "Microsoft.Insights/components");
     expect(rules(portalOnly)).toHaveLength(RULE_NAMES.length);
     for (const name of RULE_NAMES) {
@@ -81,9 +81,9 @@ describe("alert rules", () => {
     expect(query).toMatch(/\bserviceId\b/);
   });
 
-  it.each(RULE_NAMES)("%s is shown in the README as deployed", (name) => {
-    const readme = normalize(readFileSync(join(repoRoot, "README.md"), "utf8").replace("| where timestamp > ago(1d)\n", ""));
-    // A boolean, so a failure names the rule instead of printing the whole README.
-    expect(readme.includes(normalize(queryOf(name))), `README.md shows the ${name} query as deployed: ${normalize(queryOf(name))}`).toBe(true);
+  it.each(RULE_NAMES)("%s is shown in docs/operations.md as deployed", (name) => {
+    const doc = normalize(readFileSync(join(repoRoot, "docs/operations.md"), "utf8").replace("| where timestamp > ago(1d)\n", ""));
+    // A boolean, so a failure names the rule instead of printing the whole page.
+    expect(doc.includes(normalize(queryOf(name))), `docs/operations.md shows the ${name} query as deployed: ${normalize(queryOf(name))}`).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-/** The README's deployment section describes the deployment that infra/ really makes. */
+/** docs/deployment.md describes the deployment that infra/ really makes. */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -6,9 +6,8 @@ import { BicepServer, repoRoot } from "./support/bicep-cli";
 import { deploy, ofType, ROLE_DEFINITION, type Deployment } from "./support/deployment";
 import { GUID_PATTERN, KNOWN_ROLES } from "./support/known-roles";
 
-const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
-const doc = readme.slice(readme.indexOf("## Deployment"), readme.indexOf("\n## ", readme.indexOf("## Deployment") + 3));
-const rolesSection = doc.slice(doc.indexOf("### Roles"), doc.indexOf("### Remove everything"));
+const doc = readFileSync(join(repoRoot, "docs/deployment.md"), "utf8");
+const rolesSection = doc.slice(doc.indexOf("\n## Roles\n"), doc.indexOf("\n## Remove everything\n"));
 
 function bicepTexts(dir: string): string[] {
   return readdirSync(join(repoRoot, dir), { withFileTypes: true }).flatMap((entry) => {
@@ -29,7 +28,7 @@ beforeAll(async () => {
 
 afterAll(() => server?.close());
 
-describe("README.md, Deployment", () => {
+describe("docs/deployment.md", () => {
   it("has a roles section listing every role id used in infra/, and no other", () => {
     expect(rolesSection.length).toBeGreaterThan(100);
     const used = new Set(bicepTexts("infra").flatMap((text) => (text.match(GUID_PATTERN) ?? []).map((g) => g.toLowerCase())));

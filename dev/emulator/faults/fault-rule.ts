@@ -30,7 +30,20 @@ const ignoreWriteEffect = z.object({ kind: z.literal("ignoreWrite") });
  */
 const dropAfterApplyEffect = z.object({ kind: z.literal("dropAfterApply") });
 
-export const faultEffectSchema = z.discriminatedUnion("kind", [statusEffect, latencyEffect, dropEffect, ignoreWriteEffect, dropAfterApplyEffect]);
+/**
+ * A success answered with one field of its body removed or of the wrong JSON
+ * type (see off-spec.ts): what the product must notice instead of trusting.
+ */
+const offSpecEffect = z.object({ kind: z.literal("offSpec"), field: z.string().min(1), change: z.enum(["remove", "wrongType"]) });
+
+export const faultEffectSchema = z.discriminatedUnion("kind", [
+  statusEffect,
+  latencyEffect,
+  dropEffect,
+  ignoreWriteEffect,
+  dropAfterApplyEffect,
+  offSpecEffect,
+]);
 
 export const faultMatchSchema = z.object({
   operationId: z.string().min(1).optional(),

@@ -1,4 +1,4 @@
-import type { SpecOperation } from "../spec/catalog";
+import type { SpecOperation } from "../../../src/lib/spec/catalog";
 import type { EmulatorCore } from "../core";
 
 /** What a handler sees of one ARM request (already routed, validated and authorized). */

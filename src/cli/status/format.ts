@@ -1,4 +1,4 @@
-import { SERVER_STATES } from "../../lib/status/rows";
+import { SERVER_STATES } from "../../lib/store";
 import type { ServerStatus, StatusView } from "./view";
 
 /** "rg-filesync/sss-prod" from a Storage Sync Service id: what an administrator recognises. */

@@ -1,4 +1,4 @@
-import { createCredential } from "../../lib/azure/credential";
+import { createCredential } from "../../lib/azure";
 import { ConfigError, loadEngineConfig } from "../../lib/config";
 import { UsageError } from "../args";
 import { EXIT } from "../exit-code";

@@ -2,9 +2,8 @@ import type { TokenCredential } from "@azure/core-auth";
 import { createDefaultHttpClient, createHttpHeaders, createPipelineFromOptions, createPipelineRequest, isRestError } from "@azure/core-rest-pipeline";
 import type { z } from "zod";
 import { serversListSchema, servicesListSchema } from "../../lib/http/schemas";
-import { listServersByState } from "../../lib/status/server-records";
-import { listServices } from "../../lib/status/service-records";
-import { createStatusTables, tableName } from "../../lib/tables/clients";
+import { listServerRowsByState, listServiceRows } from "../../lib/store";
+import { createStoreTables, tableName } from "../../lib/tables/clients";
 import type { StatusTarget } from "./args";
 import { ATTENTION_STATES, type StatusSnapshot } from "./view";
 
@@ -60,12 +59,12 @@ async function readApi(target: Extract<StatusTarget, { kind: "api" }>, signal?: 
 /** The status tables themselves, through the same modules the app writes them with. */
 async function readTables(target: Extract<StatusTarget, { kind: "tables" }>, credential: () => TokenCredential): Promise<StatusSnapshot> {
   const connection = "connectionString" in target ? { connectionString: target.connectionString } : { tableServiceUri: target.tableServiceUri };
-  const tables = createStatusTables(connection, target.prefix, "tableServiceUri" in target ? credential() : undefined);
+  const tables = createStoreTables(connection, target.prefix, "tableServiceUri" in target ? credential() : undefined);
   const where = "tableServiceUri" in target ? target.tableServiceUri : tables.services.url.replace(/\/[^/]*$/, "") || "the storage account";
   try {
-    const services = await listServices(tables.services);
+    const services = await listServiceRows(tables.services);
     const attention = [];
-    for (const state of ATTENTION_STATES) attention.push(...(await listServersByState(tables.servers, state)));
+    for (const state of ATTENTION_STATES) attention.push(...(await listServerRowsByState(tables.servers, state)));
     return { source: where, services, attention };
   } catch (error) {
     if (isRestError(error) && error.statusCode === 404) {

@@ -1,5 +1,4 @@
-import { emptyCounts } from "../../lib/status/records";
-import { SERVER_STATES, type ServerRecord, type ServiceRecord, type StateCounts } from "../../lib/status/rows";
+import { emptyCounts, SERVER_STATES, type ServerRecord, type ServiceRecord, type StateCounts } from "../../lib/store";
 
 /** A service and a server as the status API returns them (and as the status tables hold them). */
 export type ServiceStatus = ServiceRecord;

@@ -1,15 +1,21 @@
 import type { Config } from "../config";
 import type { EnginePort } from "../ports/engine-port";
 import type { SchedulerDeps } from "../scheduling/schedule";
-import type { StatusTables } from "../tables/clients";
+import type { StoreTables } from "../tables/clients";
 import type { AppLog } from "../ports/log";
 import { requestReconcile } from "../scheduling/schedule";
-import { listDueEntries, removeDueEntry, type StoredDueEntry } from "../status/due-index";
-import { serverToEntity } from "../status/entities";
-import { countByState } from "../status/records";
-import type { ServerRecord, StateCounts } from "../status/rows";
-import { getServerRow, listServerRows } from "../status/server-records";
-import { updateService } from "../status/service-records";
+import {
+  listDueEntries,
+  deleteDueEntry,
+  type StoredDueEntry,
+  serverToEntity,
+  countByState,
+  type ServerRecord,
+  type StateCounts,
+  getServerRow,
+  listServerRows,
+  updateServiceRow,
+} from "../store";
 import { isPreconditionFailed } from "../tables/table-errors";
 import type { Telemetry } from "../telemetry/telemetry";
 import { trackActivationCheck } from "../telemetry/track";
@@ -18,7 +24,7 @@ import { evaluateActivation } from "./evaluate";
 /** What the activation check needs. */
 export interface ActivationCheckDeps {
   config: Pick<Config, "activationWindowMs">;
-  tables: Pick<StatusTables, "due" | "servers" | "services">;
+  tables: Pick<StoreTables, "due" | "servers" | "services">;
   engine: Pick<EnginePort, "getServer" | "isTransient" | "errorInfo">;
   scheduler: SchedulerDeps;
   telemetry: Telemetry;
@@ -70,7 +76,7 @@ export async function runActivationCheck(deps: ActivationCheckDeps, log: AppLog)
     } catch (error) {
       if (!deps.engine.isTransient(error)) {
         log.error(`activation check of ${entry.serverResourceId} failed; dropping it`, error);
-        await removeDueEntry(deps.tables.due, entry);
+        await deleteDueEntry(deps.tables.due, entry);
         continue;
       }
       summary.deferred += 1;
@@ -80,10 +86,10 @@ export async function runActivationCheck(deps: ActivationCheckDeps, log: AppLog)
   for (const serviceId of touched) {
     const rows = await listServerRows(deps.tables.servers, serviceId);
     const counts = countByState(rows.map((r) => r.record));
-    await updateService(deps.tables.services, serviceId, (previous) => ({ ...previous, counts }), now);
+    await updateServiceRow(deps.tables.services, serviceId, (previous) => ({ ...previous, counts }), now);
     serviceCounts.set(serviceId, counts);
   }
-  for (const entry of done) await removeDueEntry(deps.tables.due, entry);
+  for (const entry of done) await deleteDueEntry(deps.tables.due, entry);
   log.info(`activation check: ${JSON.stringify(summary)}`);
   await trackActivationCheck(deps.telemetry, {
     check: { ...summary, armReads: tally.armReads },

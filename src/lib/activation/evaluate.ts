@@ -1,6 +1,6 @@
-import { sameGuid } from "../azure/guid";
+import { sameGuid } from "../azure";
 import type { RegisteredServerSnapshot } from "../ports/engine-port";
-import type { ServerRecord } from "../status/rows";
+import type { ServerRecord } from "../store";
 
 export type ActivationVerdict = { state: "Active"; reason: string } | { state: "ActivationOverdue"; reason: string; remedy: string };
 

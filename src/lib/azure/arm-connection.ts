@@ -1,6 +1,6 @@
 import type { TokenCredential } from "@azure/core-auth";
 import { ServiceClient, type ServiceClientOptions } from "@azure/core-client";
-import { createDefaultHttpClient, type HttpClient } from "@azure/core-rest-pipeline";
+import { createDefaultHttpClient, type HttpClient, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { MicrosoftStorageSync } from "@azure/arm-storagesync";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { attemptLogPolicy } from "./attempt-log";
@@ -27,6 +27,12 @@ export interface ArmConnectionOptions {
   lroPollIntervalMs?: number;
   /** Token scope; defaults to `${endpoint}/.default` (right for public and sovereign clouds). */
   credentialScope?: string;
+  /**
+   * Policies added to every client of the connection in the Serialize phase
+   * (before retries, so each sees a request once and its final answer): the
+   * doctor's read-only guard and its record of every answer.
+   */
+  policies?: PipelinePolicy[];
 }
 
 /**
@@ -63,16 +69,17 @@ export function createArmConnection(options: ArmConnectionOptions): ArmConnectio
   };
   // One gate for all clients of the connection: they share ARM's per-subscription buckets.
   const throttleGate = throttleGatePolicy();
-  const withCounter = <C extends ServiceClient>(client: C): C => {
+  const withThrottleGateAndCallCounter = <C extends ServiceClient>(client: C): C => {
     client.pipeline.addPolicy(throttleGate, { afterPhase: "Retry" });
     client.pipeline.addPolicy(armCallCounterPolicy(), { afterPhase: "Retry" });
     client.pipeline.addPolicy(attemptLogPolicy(), { afterPhase: "Retry" });
+    for (const policy of options.policies ?? []) client.pipeline.addPolicy(policy, { phase: "Serialize" });
     return client;
   };
 
   const storageSyncClients = new Map<string, MicrosoftStorageSync>();
   const authorizationClients = new Map<string, AuthorizationManagementClient>();
-  const raw = withCounter(new ServiceClient({ ...common, credential: options.credential }));
+  const raw = withThrottleGateAndCallCounter(new ServiceClient({ ...common, credential: options.credential }));
 
   return {
     endpoint,
@@ -82,7 +89,9 @@ export function createArmConnection(options: ArmConnectionOptions): ArmConnectio
       const key = subscriptionId.toLowerCase();
       let client = storageSyncClients.get(key);
       if (!client) {
-        client = withCounter(new MicrosoftStorageSync(options.credential, subscriptionId, { ...common, apiVersion: STORAGE_SYNC_API_VERSION }));
+        client = withThrottleGateAndCallCounter(
+          new MicrosoftStorageSync(options.credential, subscriptionId, { ...common, apiVersion: STORAGE_SYNC_API_VERSION }),
+        );
         storageSyncClients.set(key, client);
       }
       return client;
@@ -91,7 +100,7 @@ export function createArmConnection(options: ArmConnectionOptions): ArmConnectio
       const key = subscriptionId.toLowerCase();
       let client = authorizationClients.get(key);
       if (!client) {
-        client = withCounter(new AuthorizationManagementClient(options.credential, subscriptionId, common));
+        client = withThrottleGateAndCallCounter(new AuthorizationManagementClient(options.credential, subscriptionId, common));
         authorizationClients.set(key, client);
       }
       return client;

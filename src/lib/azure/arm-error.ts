@@ -87,10 +87,10 @@ function carriedArmInfo(error: unknown): ArmErrorInfo | undefined {
  * Whether retrying later can help: throttling (429), timeouts (408), server
  * errors (5xx) and network failures (no HTTP status, a socket or DNS error)
  * are; 400/401/403/404/409 and an error that is neither are not. The one rule
- * for "retryable" everywhere: the queue's retries, the requeue of failed
+ * for "transient" everywhere: the queue's retries, the requeue of failed
  * actions, the remedy text.
  */
-export function isRetryable(info: ArmErrorInfo): boolean {
+export function isTransient(info: ArmErrorInfo): boolean {
   if (info.statusCode === undefined) {
     return NETWORK_CODES.has(info.code) || /timed? ?out|socket hang up|network|ECONNRESET/i.test(info.message);
   }
@@ -99,14 +99,14 @@ export function isRetryable(info: ArmErrorInfo): boolean {
 
 /**
  * 400 PrincipalNotFound: a new identity has not replicated in Microsoft Entra
- * ID yet. Not retryable at once, but a later attempt (seconds to minutes) gets
+ * ID yet. Not transient as 429/5xx are, yet a later attempt (seconds to minutes) gets
  * past it.
  */
 export function isReplicationDelay(info: ArmErrorInfo): boolean {
   return info.code.toLowerCase() === "principalnotfound";
 }
 
-/** isRetryable of any thrown value. */
+/** isTransient of any thrown value. */
 export function isTransientArmError(error: unknown): boolean {
-  return isRetryable(carriedArmInfo(error) ?? toArmErrorInfo(error));
+  return isTransient(carriedArmInfo(error) ?? toArmErrorInfo(error));
 }

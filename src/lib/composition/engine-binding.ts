@@ -1,12 +1,20 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { Config } from "../config";
-import { createArmConnection, type ArmConnection } from "../azure/arm-connection";
-import { isTransientArmError, toArmErrorInfo } from "../azure/arm-error";
-import { getMachineIdentity, getRegisteredServer, listRegisteredServers, listStorageSyncServices } from "../azure/reads";
+import {
+  createArmConnection,
+  type ArmConnection,
+  isTransientArmError,
+  toArmErrorInfo,
+  getMachineIdentity,
+  getRegisteredServer,
+  listRegisteredServers,
+  listStorageSyncServices,
+  isResourceDeleted,
+  storageSyncServiceDeletion,
+  writeTookEffect,
+} from "../azure";
 import { reconcileService } from "../reconcile";
-import { isResourceAbsent, storageSyncServiceAbsence } from "../azure/service-existence";
 import type { EnginePort } from "../ports/engine-port";
-import { writeTookEffect } from "../azure/write-effects";
 
 /** Binds the app's EnginePort to the real engine and ARM reads over one connection. */
 export function bindEngineToConnection(config: Config, arm: ArmConnection): EnginePort {
@@ -21,8 +29,8 @@ export function bindEngineToConnection(config: Config, arm: ArmConnection): Engi
     reconcile: (serviceId, options) => reconcileService(arm, serviceId, { dryRun: options.dryRun, settings, hints: options.hints, journal: options.journal }),
     listServices: (scope) => listStorageSyncServices(arm, scope),
     listServers: (serviceId) => listRegisteredServers(arm, serviceId),
-    serviceAbsence: (serviceId) => storageSyncServiceAbsence(arm, serviceId),
-    isAbsent: (error) => isResourceAbsent(toArmErrorInfo(error)),
+    serviceDeletion: (serviceId) => storageSyncServiceDeletion(arm, serviceId),
+    isDeleted: (error) => isResourceDeleted(toArmErrorInfo(error)),
     getServer: (id) => getRegisteredServer(arm, id),
     getMachineIdentity: (id) => getMachineIdentity(arm, id),
     writeTookEffect: (write) => writeTookEffect(arm, write),

@@ -1,6 +1,6 @@
 import { isSystemEvent, type EventGridEvent } from "@azure/eventgrid";
 import { z } from "zod";
-import { isWithinScopes, parseResourceId, storageSyncResourceProblem, storageSyncServiceIdOf } from "../azure/resource-id";
+import { isWithinScopes, parseResourceId, storageSyncResourceProblem, storageSyncServiceIdOf } from "../azure";
 import type { Trigger } from "../queue/messages";
 
 /**
@@ -14,7 +14,7 @@ export type ArmEventAction =
   | { action: "ignore"; reason: string }
   | { action: "reject"; reason: string };
 
-const RESOURCE_WRITE_SUCCESS = "Microsoft.Resources.ResourceWriteSuccess";
+export const RESOURCE_WRITE_SUCCESS = "Microsoft.Resources.ResourceWriteSuccess";
 
 /** Operations on a service's children that can change what a reconcile must do. */
 const SERVICE_OPERATIONS = new Set([
@@ -26,6 +26,9 @@ const MACHINE_OPERATIONS = new Map([
   ["microsoft.hybridcompute/machines/write", "microsoft.hybridcompute/machines"],
   ["microsoft.compute/virtualmachines/write", "microsoft.compute/virtualmachines"],
 ]);
+
+/** Every `data.operationName` the handler acts on (lower case): what an event subscription's filter must let through. */
+export const HANDLED_OPERATION_NAMES: readonly string[] = [...SERVICE_OPERATIONS, ...MACHINE_OPERATIONS.keys()];
 
 /** The Event Grid schema's envelope (the trigger hands it over JSON-parsed); CloudEvents are mapped onto it. */
 const envelopeSchema = z.object({

@@ -1,20 +1,19 @@
 import type { Config } from "../config";
 import type { EnginePort } from "../ports/engine-port";
 import type { SchedulerDeps } from "../scheduling/schedule";
-import type { StatusTables } from "../tables/clients";
+import type { StoreTables } from "../tables/clients";
 import type { AppLog } from "../ports/log";
-import { isWithinScopes, resourceIdKey } from "../azure/resource-id";
+import { isWithinScopes, resourceIdKey } from "../azure";
 import type { Trigger } from "../queue/messages";
 import { requestReconcile, type Scheduled } from "../scheduling/schedule";
-import { findServersByPrincipal, listAllServers } from "../status/server-records";
+import { listServerRowsByPrincipal, listAllServerRows, getMachineRow, saveMachineRow } from "../store";
 import { classifyArmEvent } from "./classify";
-import { hostNamesMatch } from "../reconcile/host-name";
-import { getKnownMachine, rememberMachine } from "../status/machines";
+import { hostNamesMatch } from "../reconcile";
 
 /** What handling an ARM event needs. */
 export interface ArmEventDeps {
   config: Pick<Config, "managedScopes" | "discoveryRecheckDelaysMs">;
-  tables: Pick<StatusTables, "servers" | "machines">;
+  tables: Pick<StoreTables, "servers" | "machines">;
   engine: Pick<EnginePort, "listServices" | "listServers" | "getMachineIdentity" | "isTransient" | "errorInfo">;
   scheduler: SchedulerDeps;
   now(): Date;
@@ -69,20 +68,20 @@ async function inspectMachine(deps: ArmEventDeps, machineId: string, trigger: Tr
   if (!machine) return ignored(log, `${machineId} no longer exists`);
   if (!machine.principalId) return ignored(log, `${machineId} has no system-assigned identity`);
   const principalId = machine.principalId.toLowerCase();
-  const known = await getKnownMachine(deps.tables.machines, machineId);
+  const known = await getMachineRow(deps.tables.machines, machineId);
   if (known?.principalId === principalId) return ignored(log, `${machineId}: principal ${principalId} already handled`);
 
   // Already reported by the agent (the table knows principals) → the services are known.
-  const byPrincipal = await findServersByPrincipal(deps.tables.servers, principalId);
+  const byPrincipal = await listServerRowsByPrincipal(deps.tables.servers, principalId);
   // A switched server still bound to the machine's previous principal has lost its trust (the agent
   // cannot report the new one): its run repairs it, found by that previous principal.
   const previousPrincipalId = known && known.principalId !== principalId ? known.principalId : undefined;
-  const byPrevious = byPrincipal.length === 0 && previousPrincipalId ? await findServersByPrincipal(deps.tables.servers, previousPrincipalId) : [];
+  const byPrevious = byPrincipal.length === 0 && previousPrincipalId ? await listServerRowsByPrincipal(deps.tables.servers, previousPrincipalId) : [];
   let serviceIds = unique([...byPrincipal, ...byPrevious].map((s) => s.serviceId));
   let how = byPrincipal.length > 0 ? "principal" : "previous principal";
   if (serviceIds.length === 0) {
     how = "host name";
-    serviceIds = unique((await listAllServers(deps.tables.servers)).filter((s) => matchesAny(machine.hostNames, [s.name])).map((s) => s.serviceId));
+    serviceIds = unique((await listAllServerRows(deps.tables.servers)).filter((s) => matchesAny(machine.hostNames, [s.name])).map((s) => s.serviceId));
   }
   if (serviceIds.length === 0) {
     // Not in our records (a server registered while events were lost): ask ARM.
@@ -111,7 +110,7 @@ async function inspectMachine(deps: ArmEventDeps, machineId: string, trigger: Tr
     );
   }
   // Remembered only after the runs are queued: a failure above makes Event Grid deliver again.
-  await rememberMachine(deps.tables.machines, { machineId, principalId, seenAt: deps.now().toISOString(), services: serviceIds });
+  await saveMachineRow(deps.tables.machines, { machineId, principalId, seenAt: deps.now().toISOString(), services: serviceIds });
   if (runs.length === 0) return ignored(log, `${machineId} (principal ${principalId}) backs no registered server in scope`);
   const note = `${machineId}: new principal ${principalId}, matched by ${how} to ${serviceIds.length} service(s)`;
   log.info(note);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { RUN_ID } from "../tables/run-id";
-import { SERVER_STATES } from "../status/rows";
+import { SERVER_STATES } from "../store";
 import { registry } from "./schemas";
 
 const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });

@@ -44,8 +44,8 @@ export async function postReconcile(
   }
   const id = checkServiceId(parsed.data.serviceId, deps.config.managedScopes);
   if (!id.ok) return id.response;
-  const absent = await serviceAbsence(deps, id.serviceId, log);
-  if (absent) return apiError(404, absent.code, `${id.serviceId} does not exist: ${absent.message}`);
+  const deletion = await serviceDeletion(deps, id.serviceId, log);
+  if (deletion) return apiError(404, deletion.code, `${id.serviceId} does not exist: ${deletion.message}`);
   const run = await requestReconcile(deps.scheduler, { serviceId: id.serviceId, trigger, dryRun: parsed.data.dryRun }, deps.now(), log);
   log.info(`${id.serviceId}: re-run requested by ${trigger.caller} (run ${run.runId}${run.coalesced ? ", merged" : ""})`);
   return json(202, { runs: [accepted(run)] }, { location: `${base}/runs/${run.runId}` });
@@ -57,9 +57,9 @@ export async function postReconcile(
  * fail. A failure that says nothing about existence (403, throttling, network)
  * does not block the request: the run itself records what ARM answers.
  */
-async function serviceAbsence(deps: SweepDeps, serviceId: string, log: AppLog) {
+async function serviceDeletion(deps: SweepDeps, serviceId: string, log: AppLog) {
   try {
-    return await deps.engine.serviceAbsence(serviceId);
+    return await deps.engine.serviceDeletion(serviceId);
   } catch (error) {
     log.warn(`${serviceId}: could not check that the service exists before queueing (${deps.engine.errorInfo(error).message}); queueing anyway`);
     return undefined;

@@ -1,4 +1,4 @@
-import { isWithinScopes, storageSyncServiceIdProblem } from "../azure/resource-id";
+import { isWithinScopes, storageSyncServiceIdProblem } from "../azure";
 import { apiError, type ApiResponse } from "./api-types";
 
 export type IdCheck = { ok: true; serviceId: string } | { ok: false; response: ApiResponse };

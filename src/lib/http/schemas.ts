@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { runRowSchema, serverRowSchema, serverStateSchema, serviceRowSchema, stateCountsSchema, writeRowSchema, duplicateRowSchema } from "../status/rows";
+import { duplicateRowSchema, runRowSchema, serverRowSchema, serverStateSchema, serviceRowSchema, stateCountsSchema, writeRowSchema } from "../store";
 
 /**
  * The API's bodies as zod schemas: requests are validated with them, and the

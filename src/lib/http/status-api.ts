@@ -1,24 +1,33 @@
 import type { Config } from "../config";
-import type { StatusTables } from "../tables/clients";
-import { isWithinScopes } from "../azure/resource-id";
+import type { StoreTables } from "../tables/clients";
+import { isWithinScopes } from "../azure";
 import { resourceKey } from "../tables/keys";
-import { countByState, emptyCounts, isServerState } from "../status/records";
-import { SERVER_STATES, type ServerRecord } from "../status/rows";
-import { getRun, listDuplicateDeliveriesOf, runFromEntity } from "../status/run-records";
-import { runWrites } from "../status/write-journal";
+import {
+  countByState,
+  emptyCounts,
+  isServerState,
+  SERVER_STATES,
+  type ServerRecord,
+  getRun,
+  runFromEntity,
+  listRunWrites,
+  listDuplicateDeliveriesOf,
+  getCurrentLease,
+  withAbandonment,
+  listServerRows,
+  listServerRowsByState,
+  getServiceRow,
+  listServiceRows,
+} from "../store";
 import type { RunDetail } from "./schemas";
 import { isRunId } from "../tables/run-id";
-import { currentLease } from "../status/lease";
-import { withAbandonment } from "../status/run-liveness";
-import { listServerRows, listServersByState } from "../status/server-records";
-import { getService, listServices } from "../status/service-records";
 import { apiError, json, type ApiRequest, type ApiResponse } from "./api-types";
 import { checkServiceId } from "./resource-ids";
 
 /** What the status routes read. */
 export interface StatusApiDeps {
   config: Pick<Config, "managedScopes" | "leaseDurationMs">;
-  tables: Pick<StatusTables, "leases" | "runs" | "servers" | "services" | "writes">;
+  tables: Pick<StoreTables, "leases" | "runs" | "servers" | "services" | "writes">;
   now(): Date;
 }
 
@@ -44,7 +53,7 @@ function stateParam(request: ApiRequest, required: boolean): { ok: true; state?:
  * until a later run (or activation check) writes the service row again.
  */
 export async function getServices(deps: StatusApiDeps): Promise<ApiResponse> {
-  const services = (await listServices(deps.tables.services)).filter((s) => isWithinScopes(s.serviceId, deps.config.managedScopes));
+  const services = (await listServiceRows(deps.tables.services)).filter((s) => isWithinScopes(s.serviceId, deps.config.managedScopes));
   const totals = emptyCounts();
   // A service deleted in Azure keeps its row (with deletedAt) for the record; its stale counts are not totalled.
   for (const s of services) if (!s.deletedAt) for (const state of SERVER_STATES) totals[state] += s.counts[state];
@@ -60,9 +69,9 @@ export async function getServiceDetail(deps: StatusApiDeps, request: ApiRequest)
   // The four reads are independent: in parallel, the answer costs about the slowest of them (the
   // 100 server rows), not their sum.
   const [service, serverRows, lease, runEntities] = await Promise.all([
-    getService(deps.tables.services, id.serviceId),
+    getServiceRow(deps.tables.services, id.serviceId),
     listServerRows(deps.tables.servers, id.serviceId),
-    currentLease(deps.tables.leases, id.serviceId, deps.now()),
+    getCurrentLease(deps.tables.leases, id.serviceId, deps.now()),
     newestRunEntities(deps.tables.runs, id.serviceId, RECENT_RUNS),
   ]);
   if (!service) return apiError(404, "NotFound", `no status recorded for ${id.serviceId} yet; POST /api/reconcile to run it`);
@@ -130,7 +139,7 @@ async function newestRunEntities(runs: StatusApiDeps["tables"]["runs"], serviceI
 export async function getServersByState(deps: StatusApiDeps, request: ApiRequest): Promise<ApiResponse> {
   const state = stateParam(request, true);
   if (!state.ok) return state.response;
-  const servers = (await listServersByState(deps.tables.servers, state.state as ServerRecord["state"])).filter((s) =>
+  const servers = (await listServerRowsByState(deps.tables.servers, state.state as ServerRecord["state"])).filter((s) =>
     isWithinScopes(s.serviceId, deps.config.managedScopes),
   );
   return json(200, { state: state.state, servers });
@@ -145,8 +154,8 @@ export async function getRunRecord(deps: StatusApiDeps, request: ApiRequest): Pr
   if (!run) return apiError(404, "NotFound", `no run ${runId}`);
   if (!isWithinScopes(run.serviceId, deps.config.managedScopes))
     return apiError(403, "OutsideScope", `run ${runId} belongs to a service outside MANAGED_SCOPES`);
-  const lease = run.status === "running" ? await currentLease(deps.tables.leases, run.serviceId, deps.now()) : undefined;
-  const [journal, duplicates] = await Promise.all([runWrites(deps.tables.writes, runId), listDuplicateDeliveriesOf(deps.tables.runs, runId)]);
+  const lease = run.status === "running" ? await getCurrentLease(deps.tables.leases, run.serviceId, deps.now()) : undefined;
+  const [journal, duplicates] = await Promise.all([listRunWrites(deps.tables.writes, runId), listDuplicateDeliveriesOf(deps.tables.runs, runId)]);
   const writes = journal.map(({ rowKey: _rowKey, etag: _etag, ...write }) => write);
   const duplicateDeliveries = duplicates.map(({ runStatus, dequeueCount, receivedAt }) => ({ runStatus, dequeueCount, receivedAt }));
   const detail: RunDetail = { ...withAbandonment(run, deps.now(), deps.config.leaseDurationMs, lease), writes, duplicateDeliveries };

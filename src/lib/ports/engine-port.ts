@@ -1,10 +1,5 @@
-import type { MachineIdentity } from "../azure/machines";
-import type { RegisteredServerView } from "../azure/views";
-import type { ArmErrorInfo } from "../azure/arm-error";
-import type { EngineHints } from "../reconcile/hints";
-import type { ReconcileReport } from "../reconcile/report";
-import type { WriteJournal } from "../reconcile/write-journal";
-import type { JournaledWrite } from "../azure/write-effects";
+import type { MachineIdentity, RegisteredServerView, ArmErrorInfo, JournaledWrite } from "../azure";
+import type { EngineHints, ReconcileReport, WriteJournal } from "../reconcile";
 
 /** The registered-server fields the app reads (the engine's normalized view: zero GUIDs absent, enums as ARM spells them). */
 export type RegisteredServerSnapshot = Pick<
@@ -27,9 +22,9 @@ export interface EnginePort {
    * says it does not (404 ResourceNotFound / ResourceGroupNotFound /
    * SubscriptionNotFound); other failures are thrown.
    */
-  serviceAbsence(serviceId: string): Promise<ArmErrorInfo | undefined>;
+  serviceDeletion(serviceId: string): Promise<ArmErrorInfo | undefined>;
   /** True for an error saying a resource, its group or its subscription does not exist. */
-  isAbsent(error: unknown): boolean;
+  isDeleted(error: unknown): boolean;
   /** undefined when the server no longer exists (404). */
   getServer(serverResourceId: string): Promise<RegisteredServerSnapshot | undefined>;
   /** undefined when the machine no longer exists (404). */

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { GUID } from "../azure/guid";
-import { storageSyncServiceIdProblem } from "../azure/resource-id";
+import { GUID, storageSyncServiceIdProblem } from "../azure";
 import { resourceKey } from "../tables/keys";
 import { parseRunId, RUN_ID } from "../tables/run-id";
 

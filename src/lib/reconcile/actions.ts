@@ -1,5 +1,4 @@
-import type { RoleDefinitionGuid } from "../azure/role-assignments";
-import type { ServiceIdentityType } from "../azure/views";
+import type { RoleDefinitionGuid, ServiceIdentityType } from "../azure";
 import type { PlannedActionBase } from "./report";
 
 /** Who receives a grant: the service's system-assigned identity (maybe created by this run) or servers' identity. */

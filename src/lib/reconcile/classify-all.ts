@@ -1,5 +1,4 @@
-import { sameGuid } from "../azure/guid";
-import type { RegisteredServerView } from "../azure/views";
+import { sameGuid, type RegisteredServerView } from "../azure";
 import { hostNamesMatch } from "./host-name";
 import { classifyServer, type ServerClassification } from "./eligibility";
 import type { IdentityChange } from "./hints";

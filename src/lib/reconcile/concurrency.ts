@@ -1,5 +1,8 @@
+/** Runs `task` once a slot is free, holding the slot until it settles. */
+export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
+
 /** A counting semaphore: nothing in a run fans out without a bound. */
-export function createLimiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+export function createLimiter(limit: number): Limiter {
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`concurrency limit must be a positive integer, got ${limit}`);
   let active = 0;
   const waiting: Array<() => void> = [];

@@ -1,6 +1,5 @@
-import type { RegisteredServerView } from "../azure/views";
+import type { RegisteredServerView, ArmErrorInfo } from "../azure";
 import { isAgentTooOld } from "./agent-version";
-import type { ArmErrorInfo } from "../azure/arm-error";
 import type { ServerState } from "./report";
 
 /** How a registered server stands before any action of this run. */

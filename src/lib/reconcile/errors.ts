@@ -1,4 +1,4 @@
-import { isTransientArmError, toArmErrorInfo, type ArmErrorInfo } from "../azure/arm-error";
+import { isTransientArmError, toArmErrorInfo, type ArmErrorInfo } from "../azure";
 import { remedyFor } from "./remedies";
 
 /**

@@ -1,19 +1,28 @@
-import type { ArmConnection } from "../azure/arm-connection";
-import { listRoleAssignmentsAt, type RoleAssignmentView } from "../azure/role-assignments";
+import {
+  type ArmConnection,
+  listRoleAssignmentsAt,
+  type RoleAssignmentView,
+  getStorageSyncService,
+  listCloudEndpoints,
+  listRegisteredServersOf,
+  listServerEndpoints,
+  listSyncGroups,
+  parseResourceId,
+  resourceIdKey,
+  ArmOperationError,
+  getStorageAccount,
+  type StorageAccountView,
+  listArcMachines,
+  type ArcMachineStatus,
+  getSubscriptionTenant,
+} from "../azure";
 import { isRestError } from "@azure/core-rest-pipeline";
-import { getStorageSyncService, listCloudEndpoints, listRegisteredServersOf, listServerEndpoints, listSyncGroups } from "../azure/storage-sync";
-import { parseResourceId, resourceIdKey } from "../azure/resource-id";
-import { ArmOperationError } from "../azure/arm-error";
 import { mapWithConcurrency } from "./concurrency";
 import { ReconcileError } from "./errors";
 import { requiredGrants } from "./required-grants";
 import type { EngineSettings } from "./settings";
 import type { EngineHints } from "./hints";
 import { classifyAll, isForeignTenant, serviceTenantOf } from "./classify-all";
-import { getStorageAccount } from "../azure/storage-accounts";
-import type { StorageAccountView } from "../azure/views";
-import { listArcMachines, type ArcMachineStatus } from "../azure/machines";
-import { getSubscriptionTenant } from "../azure/subscriptions";
 import { hostNamesMatch } from "./host-name";
 import type { Snapshot, SyncGroupSnapshot } from "./snapshot";
 

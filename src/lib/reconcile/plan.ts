@@ -1,7 +1,4 @@
-import type { RoleAssignmentView } from "../azure/role-assignments";
-import { roleAssignmentName } from "../azure/role-assignments";
-import { isSameOrDescendantScope } from "../azure/resource-id";
-import type { ServiceIdentityType } from "../azure/views";
+import { roleAssignmentName, isSameOrDescendantScope, type RoleAssignmentView, type ServiceIdentityType } from "../azure";
 import type { EnableServiceIdentityAction, GrantRoleAction, PlannedAction, ServerGrant } from "./actions";
 import { isAgentTooOld } from "./agent-version";
 import { classifyAll } from "./classify-all";

@@ -1,4 +1,4 @@
-import { resourceIdKey } from "../azure/resource-id";
+import { resourceIdKey } from "../azure";
 import { serversBehindEndpoint } from "./required-grants";
 import type { Snapshot } from "./snapshot";
 

@@ -1,5 +1,4 @@
-import type { ArmConnection } from "../azure/arm-connection";
-import { countArmCalls } from "../azure/call-counter";
+import { type ArmConnection, countArmCalls } from "../azure";
 import type { PlannedAction } from "./actions";
 import { apply, type ApplyResult } from "./apply";
 import { observe } from "./observe";

@@ -1,4 +1,4 @@
-import { isReplicationDelay, isRetryable, type ArmErrorInfo } from "../azure/arm-error";
+import { isReplicationDelay, isTransient, type ArmErrorInfo } from "../azure";
 
 /** What failed, so the remedy can name the File Sync error (0x80c8305f, 0x80c86053, 0x80c86063, 403) that fits. */
 export type FailureContext =
@@ -39,7 +39,7 @@ export function remedyFor(error: ArmErrorInfo, context: FailureContext): string 
   if (isReplicationDelay(error)) {
     return "The identity has not replicated in Microsoft Entra ID yet: re-run in a few minutes.";
   }
-  if (isRetryable(error)) {
+  if (isTransient(error)) {
     return "ARM throttled the request or failed transiently: the run will be retried; re-run later if it persists.";
   }
   if (error.statusCode === 404) {

@@ -1,5 +1,4 @@
-import type { ArmErrorInfo } from "../azure/arm-error";
-import type { ArmCallCounts } from "../azure/call-counter";
+import type { ArmErrorInfo, ArmCallCounts } from "../azure";
 
 /**
  * What one reconcile of one Storage Sync Service produced. This is the contract

@@ -1,6 +1,4 @@
-import { ROLE, ROLE_NAMES, type RoleDefinitionGuid } from "../azure/role-assignments";
-import { lastSegment, normalizeResourceId } from "../azure/resource-id";
-import type { RegisteredServerView } from "../azure/views";
+import { ROLE, ROLE_NAMES, type RoleDefinitionGuid, lastSegment, normalizeResourceId, type RegisteredServerView } from "../azure";
 import { isForeignTenant, serviceTenantOf } from "./classify-all";
 import { needsShareGrants, type ServerClassification } from "./eligibility";
 import type { Snapshot } from "./snapshot";

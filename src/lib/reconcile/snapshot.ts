@@ -1,6 +1,13 @@
-import type { RoleAssignmentView } from "../azure/role-assignments";
+import type {
+  RoleAssignmentView,
+  CloudEndpointView,
+  RegisteredServerView,
+  ServerEndpointView,
+  StorageAccountView,
+  StorageSyncServiceView,
+  SyncGroupView,
+} from "../azure";
 import type { EngineHints } from "./hints";
-import type { CloudEndpointView, RegisteredServerView, ServerEndpointView, StorageAccountView, StorageSyncServiceView, SyncGroupView } from "../azure/views";
 
 export interface SyncGroupSnapshot extends SyncGroupView {
   cloudEndpoints: CloudEndpointView[];

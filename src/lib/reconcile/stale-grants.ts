@@ -1,6 +1,5 @@
-import { isProductAssignment, ROLE, ROLE_NAMES, type RoleAssignmentView, type RoleDefinitionGuid } from "../azure/role-assignments";
+import { isProductAssignment, ROLE, ROLE_NAMES, type RoleAssignmentView, type RoleDefinitionGuid, normalizeResourceId } from "../azure";
 import type { DeleteRoleAssignmentAction } from "./actions";
-import { normalizeResourceId } from "../azure/resource-id";
 import { isForeignTenant, serviceTenantOf } from "./classify-all";
 import { fileShareScope, serversBehindEndpoint } from "./required-grants";
 import type { Snapshot } from "./snapshot";

@@ -1,4 +1,4 @@
-import type { WriteKind } from "../azure/write-kinds";
+import type { WriteKind } from "../azure";
 
 /** One ARM write the engine is about to make, with the client request id it will carry. */
 export interface WriteIntent {

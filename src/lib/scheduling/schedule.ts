@@ -1,9 +1,8 @@
 import type { TableClient } from "@azure/data-tables";
-import { deleteRun, recordRunQueued } from "../status/run-records";
+import { deleteRun, recordRunQueued, createOrMergePending, markPendingQueued } from "../store";
 import { newRunId } from "../tables/run-id";
 import { resourceKey } from "../tables/keys";
 import type { DiscoveryWatch, ReconcileRequest, Trigger } from "../queue/messages";
-import { createOrMergePending, markPendingQueued } from "../status/pending-marker";
 import type { ReconcileQueue } from "../queue/reconcile-queue";
 import { silentLog, type AppLog } from "../ports/log";
 

@@ -1,11 +1,11 @@
 import type { SignInMode } from "../sign-in-mode";
 import type { AppLog } from "../ports/log";
-import { isWithinScopes } from "../azure/resource-id";
+import { isWithinScopes } from "../azure";
 import type { ApiErrorBody, ApiRequest, ApiResponse } from "../http/api-types";
 import { postReconcile } from "../http/reconcile-api";
 import { getRunRecord, getServiceDetail, getServices, type StatusApiDeps } from "../http/status-api";
 import type { SweepDeps } from "../sweep/sweep";
-import { listAllServers } from "../status/server-records";
+import { listAllServerRows } from "../store";
 import { html } from "./html";
 import { layout, type PageFrame } from "./layout";
 import { pageLinks } from "./links";
@@ -45,7 +45,7 @@ async function overview(deps: StatusPageDeps, frame: Frame): Promise<PageRespons
   const listed = await getServices(deps);
   const services = (listed.jsonBody as { services: ServiceView[] }).services;
   const byService = new Map<string, ServerView[]>();
-  for (const server of await listAllServers(deps.tables.servers)) {
+  for (const server of await listAllServerRows(deps.tables.servers)) {
     if (!isWithinScopes(server.serviceId, deps.config.managedScopes)) continue;
     const key = server.serviceId.toLowerCase();
     byService.set(key, [...(byService.get(key) ?? []), server]);

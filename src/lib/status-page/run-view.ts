@@ -1,9 +1,9 @@
 import { duration, plain, resourceName, time, triggerSummary } from "./format";
 import { html, type Html } from "./html";
 import { layout, runStatusBadge, stateBadge, type PageFrame } from "./layout";
-import type { ActionOutcome, PlannedActionBase } from "../reconcile/report";
-import { ROLE_NAMES, type RoleDefinitionGuid } from "../azure/role-assignments";
-import type { RunAttempt, RunServerSummary, WriteRecord } from "../status/rows";
+import type { ActionOutcome, PlannedActionBase } from "../reconcile";
+import { ROLE_NAMES, type RoleDefinitionGuid } from "../azure";
+import type { RunAttempt, RunServerSummary, WriteRecord } from "../store";
 import type { RunView } from "./view-types";
 
 /** Every field of a trigger (who, from where, which event) as a definition list. */

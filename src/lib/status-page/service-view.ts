@@ -2,7 +2,7 @@ import { resourceName, resourcePlace, time } from "./format";
 import { html, type Html } from "./html";
 import { serviceStateLine } from "./service-state";
 import { layout, rerunForms, runStatusBadge, stateBadge, type PageFrame } from "./layout";
-import { SERVER_STATES } from "../status/rows";
+import { SERVER_STATES } from "../store";
 import { tilesOf } from "./tiles";
 import type { ServerView, ServiceDetailView } from "./view-types";
 

@@ -1,5 +1,5 @@
 import type { RunDetail, ServiceDetail } from "../http/schemas";
-import type { ServerRecord, ServiceRecord } from "../status/rows";
+import type { ServerRecord, ServiceRecord } from "../store";
 
 /** The pages render exactly what the status API returns: its bodies are the table rows (status/rows.ts). */
 export type ServiceView = ServiceRecord;

@@ -3,22 +3,22 @@ import type { EnginePort } from "../ports/engine-port";
 import type { SchedulerDeps } from "../scheduling/schedule";
 import { requestReconcile, type ReconcileAsk, type Scheduled } from "../scheduling/schedule";
 import type { Trigger } from "../queue/messages";
-import { mapWithConcurrency } from "../reconcile/concurrency";
+import { mapWithConcurrency } from "../reconcile";
 import type { AppLog } from "../ports/log";
 import type { Telemetry } from "../telemetry/telemetry";
 import { trackSweep } from "../telemetry/track";
-import type { StatusTables } from "../tables/clients";
-import { markUnlistedServices } from "./deleted-services";
+import type { StoreTables } from "../tables/clients";
+import { markDeletedServices } from "./deleted-services";
 
 const SWEEP_CONCURRENCY = 8;
 
 /** What a sweep needs: the scopes, the service list, the scheduler. */
 export interface SweepDeps {
   config: Pick<Config, "managedScopes" | "statusPageSignIn">;
-  engine: Pick<EnginePort, "listServices" | "errorInfo" | "serviceAbsence">;
+  engine: Pick<EnginePort, "listServices" | "errorInfo" | "serviceDeletion">;
   scheduler: SchedulerDeps;
   /** Service rows, to mark those of services ARM no longer has. */
-  tables: Pick<StatusTables, "services" | "due">;
+  tables: Pick<StoreTables, "services" | "due">;
   telemetry: Telemetry;
   now(): Date;
 }
@@ -60,7 +60,7 @@ export async function reconcileAllInScope(deps: SweepDeps, trigger: Trigger, opt
     runs.push(...scheduled);
     if (!options.dryRun) {
       // Bookkeeping only: a table hiccup here must not fail the sweep whose runs are already queued.
-      await markUnlistedServices(deps, scope, serviceIds, log).then(
+      await markDeletedServices(deps, scope, serviceIds, log).then(
         (marked) => deleted.push(...marked),
         (error: unknown) => log.warn(`could not mark deleted services in ${scope}`, error),
       );

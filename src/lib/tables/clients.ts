@@ -3,7 +3,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { StorageConnection } from "../config";
 
 /** Every table the app keeps, by role. */
-export interface StatusTables {
+export interface StoreTables {
   /** One row per registered server: partition = service key, row = server GUID. */
   servers: TableClient;
   /** One row per Storage Sync Service: partition "service", row = service key. */
@@ -22,7 +22,7 @@ export interface StatusTables {
   writes: TableClient;
 }
 
-type TableRole = keyof StatusTables;
+type TableRole = keyof StoreTables;
 
 const SUFFIX: Record<TableRole, string> = {
   servers: "Servers",
@@ -40,7 +40,7 @@ export function tableName(prefix: string, role: TableRole): string {
 }
 
 /** Builds the table clients from a connection string, or from service URIs and a credential (identity-based). */
-export function createStatusTables(connection: StorageConnection, prefix: string, credential?: TokenCredential): StatusTables {
+export function createStoreTables(connection: StorageConnection, prefix: string, credential?: TokenCredential): StoreTables {
   const make = (role: TableRole): TableClient => {
     const name = tableName(prefix, role);
     if (connection.connectionString) {
@@ -68,6 +68,6 @@ export function createStatusTables(connection: StorageConnection, prefix: string
 }
 
 /** Creates every table that does not exist yet (idempotent). */
-export async function ensureTables(tables: StatusTables): Promise<void> {
+export async function ensureTables(tables: StoreTables): Promise<void> {
   await Promise.all(Object.values(tables).map((t: TableClient) => t.createTable()));
 }

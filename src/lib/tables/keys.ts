@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { resourceIdKey } from "../azure/resource-id";
+import { resourceIdKey } from "../azure";
 
 /**
  * Table keys cannot contain `/ \ # ?` and ARM ids are full of slashes, so a

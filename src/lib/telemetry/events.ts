@@ -1,12 +1,12 @@
-import type { ServerState } from "../reconcile/report";
+import type { ServerState } from "../reconcile";
 import { serverKey } from "../tables/keys";
-import { SERVER_STATES, type RunStatus, type StateCounts } from "../status/rows";
+import { SERVER_STATES, type RunStatus, type StateCounts } from "../store";
 
 /**
  * One Application Insights custom event: `name` lands in customEvents.name,
  * `properties` in customDimensions, `measurements` in customMeasurements.
  * The names and keys below are what the alert rules in infra/app/alerts.bicep
- * and the README's queries read: change them together.
+ * and the queries in docs/operations.md read: change them together.
  */
 export interface TelemetryEvent {
   name: string;

@@ -1,7 +1,6 @@
 import type { ReconcileRequest } from "../queue/messages";
-import type { ReconcileReport } from "../reconcile/report";
-import type { RecordedReconcile } from "../status/record-reconcile";
-import type { RunStatus, ServerRecord, StateCounts } from "../status/rows";
+import type { ReconcileReport } from "../reconcile";
+import type { RecordedReconcile, RunStatus, ServerRecord, StateCounts } from "../store";
 import {
   activationCheckEvent,
   newlyFailed,

@@ -1,4 +1,4 @@
-import type { Lease } from "../status/lease";
+import type { Lease } from "../store";
 
 /** Thrown before a write a holder may no longer make: its lease was lost. */
 export class LeaseLostError extends Error {

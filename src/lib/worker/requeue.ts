@@ -1,7 +1,5 @@
-import { isReplicationDelay, isRetryable } from "../azure/arm-error";
-import { isAgentTooOld } from "../reconcile/agent-version";
-import type { EngineHints } from "../reconcile/hints";
-import type { ReconcileReport } from "../reconcile/report";
+import { isReplicationDelay, isTransient } from "../azure";
+import { isAgentTooOld, type EngineHints, type ReconcileReport } from "../reconcile";
 import type { DiscoveryWatch, ReconcileRequest } from "../queue/messages";
 import type { ReconcileAsk } from "../scheduling/schedule";
 
@@ -14,7 +12,7 @@ import type { ReconcileAsk } from "../scheduling/schedule";
  * event), and while a machine's new identity has not shown up. Each walks the
  * DISCOVERY_RECHECK_DELAYS series; past its end the run gives up with a note.
  */
-export type NextLook =
+export type FollowUp =
   { kind: "requeue"; ask: ReconcileAsk & { delayMs: number }; describe(runId: string): string } | { kind: "note"; text: string; gaveUp: boolean };
 
 export interface RequeuePolicy {
@@ -30,8 +28,8 @@ export interface PreviousRows {
 
 const seconds = (ms: number): number => Math.round(ms / 1000);
 
-export function decideNextLooks(request: ReconcileRequest, report: ReconcileReport, previous: PreviousRows, policy: RequeuePolicy): NextLook[] {
-  const looks: NextLook[] = [];
+export function decideFollowUps(request: ReconcileRequest, report: ReconcileReport, previous: PreviousRows, policy: RequeuePolicy): FollowUp[] {
+  const looks: FollowUp[] = [];
   const retry = decideRetry(request, report, previous, policy);
   if (retry) looks.push(retry);
   for (const watch of request.discovery ?? []) looks.push(decideDiscovery(request, report, watch, policy));
@@ -69,17 +67,17 @@ function stillOverdue(request: ReconcileRequest, report: ReconcileReport): strin
   return (request.overdue ?? []).filter((id) => !switched.has(id.toLowerCase()));
 }
 
-function decideRetry(request: ReconcileRequest, report: ReconcileReport, previous: PreviousRows, policy: RequeuePolicy): NextLook | undefined {
-  const retryable = report.outcomes.filter((o) => o.status === "failed" && o.error !== undefined && (isRetryable(o.error) || isReplicationDelay(o.error)));
+function decideRetry(request: ReconcileRequest, report: ReconcileReport, previous: PreviousRows, policy: RequeuePolicy): FollowUp | undefined {
+  const transient = report.outcomes.filter((o) => o.status === "failed" && o.error !== undefined && (isTransient(o.error) || isReplicationDelay(o.error)));
   // Agents too old to know managed identities never report one: not worth waiting for.
   const noIdentity = new Set(
     report.servers.filter((s) => s.state === "NoIdentity" && !isAgentTooOld(s.agentVersion, policy.minAgentVersion)).map((s) => s.serverId.toLowerCase()),
   );
   const waitedFor = request.trigger.kind === "retry" ? (request.trigger.waitingFor ?? []) : [];
   const waitingFor = [...new Set([...newServerIds(report, previous), ...waitedFor])].filter((id) => noIdentity.has(id));
-  if (retryable.length === 0 && waitingFor.length === 0) return undefined;
+  if (transient.length === 0 && waitingFor.length === 0) return undefined;
   const reasons = [
-    ...(retryable.length > 0 ? [`${retryable.length} action(s) failed transiently: ${retryable.map((o) => o.error?.code).join(", ")}`] : []),
+    ...(transient.length > 0 ? [`${transient.length} action(s) failed transiently: ${transient.map((o) => o.error?.code).join(", ")}`] : []),
     ...(waitingFor.length > 0 ? [`${waitingFor.length} new server(s) without a reported identity yet`] : []),
   ];
   const reason = reasons.join("; ");
@@ -107,7 +105,7 @@ function decideRetry(request: ReconcileRequest, report: ReconcileReport, previou
 }
 
 /** A machine's new identity is reported by the agent with no ARM event: looked for again until it shows up or the delays run out. */
-function decideDiscovery(request: ReconcileRequest, report: ReconcileReport, watch: DiscoveryWatch, policy: RequeuePolicy): NextLook {
+function decideDiscovery(request: ReconcileRequest, report: ReconcileReport, watch: DiscoveryWatch, policy: RequeuePolicy): FollowUp {
   const reported = report.servers.find((s) => s.principalId?.toLowerCase() === watch.principalId.toLowerCase());
   if (reported) return { kind: "note", gaveUp: false, text: `identity ${watch.principalId} of ${watch.machineId} reported by server ${reported.name}` };
   const next = watch.attempt + 1;

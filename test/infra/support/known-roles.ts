@@ -3,7 +3,7 @@
  * the product needs (least privilege for the automation's identity, and the
  * two roles File Sync needs); the second is what the deployment itself needs
  * for keyless storage, Entra-only telemetry and Event Grid dead-lettering.
- * README.md (Deployment) explains each one; a test checks that it lists them all.
+ * docs/deployment.md (Roles) explains each one; a test checks that it lists them all.
  */
 export const APP_ROLES = {
   "92b92042-07d9-4307-87f7-36a593fc5850": "Azure File Sync Administrator",

@@ -65,6 +65,17 @@ describe("afs-identity CLI", () => {
     expect((await emulator.admin.calls()).writes).toBe(0);
   });
 
+  it("doctor from the built CLI finds the specs it checks answers against, and writes nothing", async () => {
+    await emulator.admin.resetWrites();
+    const result = await cli(["doctor", SERVICE, "--json"]);
+    const report = JSON.parse(result.stdout) as { exitCode: number; checks: Array<{ area: string; title: string }> };
+    expect(report.exitCode).toBe(result.code);
+    expect(report.checks.filter((c) => c.area === "conformance").map((c) => c.title)).toContainEqual(
+      expect.stringMatching(/^all \d+ ARM answers match the REST specifications$/),
+    );
+    expect(await emulator.admin.writes()).toEqual([]);
+  });
+
   it("refuses to apply without --yes when stdin is not a terminal", async () => {
     await emulator.admin.resetCalls();
     const result = await cli(["apply", SERVICE]);

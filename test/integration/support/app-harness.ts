@@ -4,8 +4,8 @@ import { QueueClient } from "@azure/storage-queue";
 import { inject } from "vitest";
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from "../../../dev/emulator/index";
 import { startRecordingWebhook, type RecordingWebhook } from "../../../dev/emulator/events/recording-webhook";
-import { getAppServices } from "../../../src/lib/composition/default-services";
-import type { AppServices } from "../../../src/lib/composition/services";
+import { getAppDeps } from "../../../src/lib/composition/default-app-deps";
+import type { AppDeps } from "../../../src/lib/composition/app-deps";
 import { decodeQueueMessage } from "../../../src/lib/queue/reconcile-queue";
 import { reconcileWorker } from "../../../src/functions/reconcileWorker";
 
@@ -39,7 +39,7 @@ export interface DrainStats {
 export interface AppStack {
   emulator: EmulatorHandle;
   webhook: RecordingWebhook;
-  app: AppServices;
+  app: AppDeps;
   queue: QueueClient;
   poison: QueueClient;
   logs: LogLine[];
@@ -78,7 +78,7 @@ export async function startAppStack(options: StackOptions = {}): Promise<AppStac
     ...options.settings,
   };
   for (const [k, v] of Object.entries(settings)) process.env[k] = v;
-  const app = await getAppServices();
+  const app = await getAppDeps();
   const connection = inject("azuriteConnectionString");
   const queue = new QueueClient(connection, queueName);
   const poison = new QueueClient(connection, `${queueName}-poison`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { UsageError } from "../../../src/cli/args";
 import { parseStatusArgs } from "../../../src/cli/status/args";
 import { buildView, verdictOf, type ServiceStatus } from "../../../src/cli/status/view";
-import { emptyCounts } from "../../../src/lib/status/records";
+import { emptyCounts } from "../../../src/lib/store/records";
 
 const env = { AFS_IDENTITY_KEY: "k3y" };
 const service = (over: Partial<ServiceStatus>): ServiceStatus => ({

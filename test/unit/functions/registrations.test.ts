@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { captureRegistrations, expandBraces, type RegisteredFunction } from "../../../dev/host/capture-registrations";
+import { captureRegistrations, type RegisteredFunction } from "../../../dev/host/capture-registrations";
+import { APP_BUNDLE, appEntryModules } from "../../../dev/package/bundle";
 import { validateRegistrations } from "../../../dev/host/validate-registrations";
-import { HOST_MAX_DEQUEUE_COUNT } from "../../../src/lib/composition/services";
+import { HOST_MAX_DEQUEUE_COUNT } from "../../../src/lib/composition/app-deps";
 import { SETTING_NAMES } from "../../../src/lib/config";
 
 /**
@@ -59,19 +60,10 @@ describe("function registrations", () => {
     expect(() => validateRegistrations(registrations, sampleSettings)).not.toThrow();
   });
 
-  it("package.json main matches the built file of every function source", () => {
+  it("package.json main is the app bundle, whose entry loads index.ts and every function source", () => {
     const main = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { main: string }).main;
-    const patterns = expandBraces(main).map(
-      (glob) =>
-        new RegExp(
-          `^${glob
-            .split("*")
-            .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-            .join("[^/]*")}$`,
-        ),
-    );
-    for (const f of sources) expect(patterns.some((pattern) => pattern.test(`dist/functions/${f.replace(/\.ts$/, ".js")}`))).toBe(true);
-    expect(patterns.some((pattern) => pattern.test("dist/index.js"))).toBe(true);
+    expect(main).toBe(`dist/deploy/${APP_BUNDLE}`);
+    expect(appEntryModules(root)).toEqual(["src/index.ts", ...sources.map((f) => `src/functions/${f}`)]);
   });
 });
 
@@ -94,6 +86,10 @@ describe("README.md", () => {
     const documented = [...section.matchAll(/^\| `([A-Za-z_]+)` \|/gm)].map((m) => m[1]);
     expect(documented.sort()).toEqual([...SETTING_NAMES].sort());
   });
+});
+
+describe("docs/http-api.md", () => {
+  const doc = readFileSync(path.join(root, "docs/http-api.md"), "utf8");
   it("documents every HTTP route", () => {
     for (const r of registrations.filter((x) => x.trigger.type === "httpTrigger")) {
       const route = String(r.trigger.route);

@@ -1,8 +1,8 @@
 import { ServiceClient } from "@azure/core-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_TENANT_ID, type SeedInput } from "../../../../dev/emulator/index";
-import { SpecCatalog } from "../../../../dev/emulator/spec/catalog";
-import { buildPath, loadSpecExamples, PLACEHOLDER_SUBSCRIPTION_ID, type SpecExample } from "../../../../dev/emulator/spec/spec-examples";
+import { SpecCatalog } from "../../../../src/lib/spec/catalog";
+import { buildPath, loadSpecExamples, PLACEHOLDER_SUBSCRIPTION_ID, type SpecExample } from "../../../../src/lib/spec/spec-examples";
 import { sendRaw, startHarness, type Harness, type RawResult } from "../../support/emulator-harness";
 
 /**

@@ -4,15 +4,15 @@ import { activationCheck } from "../../../../src/functions/activationCheck";
 import { runActivationCheck } from "../../../../src/lib/activation/check";
 import { silentLog } from "../../../../src/lib/ports/log";
 import { requestReconcile } from "../../../../src/lib/scheduling/schedule";
-import { getPending } from "../../../../src/lib/status/pending-marker";
-import { addDueEntry, listDueEntries } from "../../../../src/lib/status/due-index";
-import { serverToEntity } from "../../../../src/lib/status/entities";
-import { countByState, emptyCounts } from "../../../../src/lib/status/records";
-import { type ServerRecord } from "../../../../src/lib/status/rows";
+import { getPending } from "../../../../src/lib/store/pending-marker";
+import { addDueEntry, listDueEntries } from "../../../../src/lib/store/due-index";
+import { serverToEntity } from "../../../../src/lib/store/server";
+import { countByState, emptyCounts } from "../../../../src/lib/store/records";
+import { type ServerRecord } from "../../../../src/lib/store/rows";
 import { resourceKey } from "../../../../src/lib/tables/keys";
-import { runFromEntity } from "../../../../src/lib/status/run-records";
-import { listServerRows } from "../../../../src/lib/status/server-records";
-import { getService, updateService } from "../../../../src/lib/status/service-records";
+import { runFromEntity } from "../../../../src/lib/store/run";
+import { listServerRows } from "../../../../src/lib/store/server";
+import { getServiceRow, updateServiceRow } from "../../../../src/lib/store/service";
 import { SSS_BRANCH, SSS_PROD, startAppStack, type AppStack } from "../../support/app-harness";
 
 let stack: AppStack;
@@ -45,7 +45,7 @@ describe("activation check", () => {
     expect(overdue.map((s) => s.serverId).sort()).toEqual(switched.map((s) => s.serverId).sort());
     expect(overdue[0]?.remedy).toMatch(/azcmagent|Arc/);
     expect(overdue[0]?.overdueAt).toBeDefined();
-    expect((await getService(stack.app.tables.services, SSS_BRANCH))?.record.counts.ActivationOverdue).toBe(overdue.length);
+    expect((await getServiceRow(stack.app.tables.services, SSS_BRANCH))?.record.counts.ActivationOverdue).toBe(overdue.length);
 
     // The automatic re-run sends the switch again (as the cmdlet does for every Certificate server) and names the
     // likely cause; when that does not take either, no second re-run follows.
@@ -119,10 +119,10 @@ describe("activation check", () => {
         dueAt: switchedAt,
       });
     }
-    await updateService(stack.app.tables.services, serviceId, (s) => ({ ...s, counts: { ...emptyCounts(), Switched: 2 } }));
+    await updateServiceRow(stack.app.tables.services, serviceId, (s) => ({ ...s, counts: { ...emptyCounts(), Switched: 2 } }));
 
     await activationCheck(timer, stack.context("activationCheck"));
-    expect((await getService(stack.app.tables.services, serviceId))?.record.counts).toEqual(countByState(rows));
+    expect((await getServiceRow(stack.app.tables.services, serviceId))?.record.counts).toEqual(countByState(rows));
     expect((await rowsOf(serviceId)).find((r) => r.state === "ActivationOverdue")?.autoReruns).toBe(1);
     // The re-run carries the overdue server (queued as is, not merged into a pending run that would drop it).
     const queued = [];

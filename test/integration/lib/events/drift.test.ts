@@ -8,10 +8,10 @@ import { handleArmEvent } from "../../../../src/lib/events/handle-arm-event";
 import { silentLog } from "../../../../src/lib/ports/log";
 import { requestReconcile } from "../../../../src/lib/scheduling/schedule";
 import { resourceKey } from "../../../../src/lib/tables/keys";
-import { runFromEntity } from "../../../../src/lib/status/run-records";
-import type { RunRecord } from "../../../../src/lib/status/rows";
-import { listServerRows } from "../../../../src/lib/status/server-records";
-import { getService } from "../../../../src/lib/status/service-records";
+import { runFromEntity } from "../../../../src/lib/store/run";
+import type { RunRecord } from "../../../../src/lib/store/rows";
+import { listServerRows } from "../../../../src/lib/store/server";
+import { getServiceRow } from "../../../../src/lib/store/service";
 import { SSS_BRANCH, SSS_PROD, startAppStack, SUB1, type AppStack } from "../../support/app-harness";
 
 /** Repairs the app makes on its own: new machine identities, duplicated or late events, drift found by the sweep. */
@@ -139,7 +139,7 @@ describe("drift and late news", () => {
   });
 
   it("the full sweep repairs a deleted role assignment", async () => {
-    const service = (await getService(stack.app.tables.services, SSS_BRANCH))?.record;
+    const service = (await getServiceRow(stack.app.tables.services, SSS_BRANCH))?.record;
     const servicePrincipal = service?.principalId?.toLowerCase();
     expect(servicePrincipal).toBeDefined();
     const victim = (await assignments()).find((a) => a.principalId.toLowerCase() === servicePrincipal);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { armEvents } from "../../../../src/functions/armEvents";
-import { getRun } from "../../../../src/lib/status/run-records";
-import { listServerRows } from "../../../../src/lib/status/server-records";
-import { getService } from "../../../../src/lib/status/service-records";
+import { getRun } from "../../../../src/lib/store/run";
+import { listServerRows } from "../../../../src/lib/store/server";
+import { getServiceRow } from "../../../../src/lib/store/service";
 import { SSS_BRANCH, SSS_PROD, startAppStack, type AppStack } from "../../support/app-harness";
 
 let stack: AppStack;
@@ -25,7 +25,7 @@ describe("ARM event → queue → reconcile → table rows", () => {
     const stats = await stack.drain();
     expect(stats.failures).toBe(0);
 
-    const service = await getService(stack.app.tables.services, SSS_PROD);
+    const service = await getServiceRow(stack.app.tables.services, SSS_PROD);
     expect(service?.record.lastRunStatus).toMatch(/succeeded|completedWithFailures/);
     const rows = await listServerRows(stack.app.tables.servers, SSS_PROD);
     const names = rows.map((r) => r.record.name);
@@ -156,12 +156,12 @@ describe("ARM event → queue → reconcile → table rows", () => {
     expect(logged.filter((m) => /ARM event rejected/.test(m))).toHaveLength(5);
 
     await stack.drain();
-    const prod = await getRun(stack.app.tables.runs, (await getService(stack.app.tables.services, SSS_PROD))?.record.lastRunId ?? "");
+    const prod = await getRun(stack.app.tables.runs, (await getServiceRow(stack.app.tables.services, SSS_PROD))?.record.lastRunId ?? "");
     const prodTriggers = [prod?.trigger, ...(prod?.coalescedTriggers ?? [])];
     expect(prodTriggers.map((t) => (t?.kind === "event" ? t.eventId : undefined)).sort()).toEqual(["big-claims", "good-1"]);
     const bigClaims = prodTriggers.find((t) => t?.kind === "event" && t.eventId === "big-claims");
     expect(bigClaims?.kind === "event" ? bigClaims.caller : undefined).toBe("n".repeat(300));
-    const branch = await getRun(stack.app.tables.runs, (await getService(stack.app.tables.services, SSS_BRANCH))?.record.lastRunId ?? "");
+    const branch = await getRun(stack.app.tables.runs, (await getServiceRow(stack.app.tables.services, SSS_BRANCH))?.record.lastRunId ?? "");
     expect(branch?.trigger).toMatchObject({ kind: "event", eventId: "ce-good" });
   });
 });

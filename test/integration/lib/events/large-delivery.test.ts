@@ -2,8 +2,8 @@ import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { handleArmEvent } from "../../../../src/lib/events/handle-arm-event";
 import { silentLog } from "../../../../src/lib/ports/log";
-import { takeMergedTriggers } from "../../../../src/lib/status/pending-marker";
-import { getRun } from "../../../../src/lib/status/run-records";
+import { takeMergedTriggers } from "../../../../src/lib/store/pending-marker";
+import { getRun } from "../../../../src/lib/store";
 import { SSS_PROD, startAppStack, type AppStack } from "../../support/app-harness";
 
 /**

@@ -8,10 +8,10 @@ import { runHttp } from "../../../../src/functions/runHttp";
 import { serversHttp } from "../../../../src/functions/serversHttp";
 import { serviceHttp } from "../../../../src/functions/serviceHttp";
 import { servicesHttp } from "../../../../src/functions/servicesHttp";
-import { serverToEntity } from "../../../../src/lib/status/entities";
-import { acquireLease, releaseLease } from "../../../../src/lib/status/lease";
-import { recordRunQueued, recordRunStarted } from "../../../../src/lib/status/run-records";
-import { updateService } from "../../../../src/lib/status/service-records";
+import { serverToEntity } from "../../../../src/lib/store/server";
+import { acquireLease, releaseLease } from "../../../../src/lib/store/lease";
+import { recordRunQueued, recordRunStarted } from "../../../../src/lib/store/run";
+import { updateServiceRow } from "../../../../src/lib/store/service";
 import { newRunId } from "../../../../src/lib/tables/run-id";
 import { SSS_BRANCH, SSS_PROD, startAppStack, SUB1, type AppStack } from "../../support/app-harness";
 
@@ -279,7 +279,7 @@ describe("HTTP API", () => {
   });
   it("status recorded for a service outside MANAGED_SCOPES (before the scopes were narrowed) is not served", async () => {
     const now = new Date();
-    await updateService(stack.app.tables.services, SSS_BRANCH, (s) => ({ ...s, counts: { ...s.counts, Active: 1 } }));
+    await updateServiceRow(stack.app.tables.services, SSS_BRANCH, (s) => ({ ...s, counts: { ...s.counts, Active: 1 } }));
     const serverId = "bbbbbbbb-0000-4000-8000-000000000001";
     await stack.app.tables.servers.upsertEntity(
       serverToEntity({

@@ -2,11 +2,11 @@ import { HttpRequest } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { serviceHttp } from "../../../../src/functions/serviceHttp";
 import { servicesHttp } from "../../../../src/functions/servicesHttp";
-import { serverToEntity } from "../../../../src/lib/status/entities";
+import { serverToEntity } from "../../../../src/lib/store/server";
 import { resourceKey, serverKey } from "../../../../src/lib/tables/keys";
-import { countByState, emptyCounts } from "../../../../src/lib/status/records";
-import { type ServerRecord, type StateCounts } from "../../../../src/lib/status/rows";
-import { updateService } from "../../../../src/lib/status/service-records";
+import { countByState, emptyCounts } from "../../../../src/lib/store/records";
+import { type ServerRecord, type StateCounts } from "../../../../src/lib/store/rows";
+import { updateServiceRow } from "../../../../src/lib/store/service";
 import { serverIdOf, SSS_PROD, startAppStack, type AppStack } from "../../support/app-harness";
 
 /**
@@ -47,7 +47,7 @@ describe("counts by state after a run died between its server rows and its servi
     // The previous run completed: rows and counts agree.
     const before = [server(A, "fs-a", "Eligible"), server(B, "fs-b", "Eligible"), server(C, "fs-c", "NoIdentity")];
     await stack.app.tables.servers.submitTransaction(before.map((s) => ["upsert", serverToEntity(s), "Replace"]));
-    await updateService(stack.app.tables.services, SSS_PROD, (s) => ({ ...s, counts: countByState(before), lastRunStatus: "succeeded" }));
+    await updateServiceRow(stack.app.tables.services, SSS_PROD, (s) => ({ ...s, counts: countByState(before), lastRunStatus: "succeeded" }));
 
     // The next run wrote its server rows (A and B switched, C unregistered, D newly registered and failed), then died.
     await stack.app.tables.servers.submitTransaction([
@@ -74,7 +74,7 @@ describe("counts by state after a run died between its server rows and its servi
     expect(filteredBody.servers.map((s) => s.name)).toEqual(["fs-a", "fs-b"]);
     expect(filteredBody.service.counts).toEqual(counts({ Switched: 2, Failed: 1 }));
 
-    // The all-services list reads only the service rows: as of the last completed write (README, GET /api/services).
+    // The all-services list reads only the service rows: as of the last completed write (docs/http-api.md, GET /api/services).
     const list = (await servicesHttp()).jsonBody as { services: Array<{ serviceId: string; counts: StateCounts }>; totals: StateCounts };
     expect(list.services.map((s) => [s.serviceId, s.counts])).toEqual([[SSS_PROD, counts({ Eligible: 2, NoIdentity: 1 })]]);
     expect(list.totals).toEqual(counts({ Eligible: 2, NoIdentity: 1 }));

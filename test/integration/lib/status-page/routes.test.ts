@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { statusPageHttp } from "../../../../src/functions/statusPageHttp";
 import { silentLog } from "../../../../src/lib/ports/log";
 import { toApiRequest } from "../../../../src/lib/http/functions-adapter";
-import { serverToEntity } from "../../../../src/lib/status/entities";
-import { getRun } from "../../../../src/lib/status/run-records";
-import { updateService } from "../../../../src/lib/status/service-records";
+import { serverToEntity } from "../../../../src/lib/store/server";
+import { getRun } from "../../../../src/lib/store/run";
+import { updateServiceRow } from "../../../../src/lib/store/service";
 import { servePage } from "../../../../src/lib/status-page/routes";
 import { SSS_BRANCH, SSS_PROD, startAppStack, type AppStack } from "../../support/app-harness";
 
@@ -136,7 +136,7 @@ describe("status page routes", () => {
 
   it("renders a service with 100 recorded servers in one request, escaping every value from the tables", async () => {
     const now = new Date().toISOString();
-    await updateService(stack.app.tables.services, SSS_BRANCH, (s) => ({ ...s, converged: false, lastError: HOSTILE }));
+    await updateServiceRow(stack.app.tables.services, SSS_BRANCH, (s) => ({ ...s, converged: false, lastError: HOSTILE }));
     await Promise.all(
       Array.from({ length: 100 }, (_, i) => {
         const serverId = `bbbb${String(i).padStart(4, "0")}-0000-4000-8000-000000000000`;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReconcileRequest } from "../../../../src/lib/queue/messages";
 import { silentLog } from "../../../../src/lib/ports/log";
-import { getRun } from "../../../../src/lib/status/run-records";
-import { runWrites } from "../../../../src/lib/status/write-journal";
+import { getRun } from "../../../../src/lib/store";
+import { listRunWrites } from "../../../../src/lib/store";
 import { newRunId } from "../../../../src/lib/tables/run-id";
 import { handleReconcileMessage, type WorkerDeps } from "../../../../src/lib/worker/reconcile-worker";
 import { SSS_PROD, startAppStack, type AppStack } from "../../support/app-harness";
@@ -54,14 +54,14 @@ describe("fenced leases", () => {
     expect(outcomeA).toMatchObject({ outcome: "leaseLost", runId: runA.runId });
     // A wrote only what it had sent before the pause (its first writes run side by side), under generation 1,
     // each completed with ARM's answer; nothing after it woke. B's rows carry generation 2.
-    const writesA = await runWrites(stack.app.tables.writes, runA.runId);
+    const writesA = await listRunWrites(stack.app.tables.writes, runA.runId);
     expect(writesA.length).toBeGreaterThan(0);
     for (const w of writesA) {
       expect(w.leaseGeneration).toBe(1);
       expect(Date.parse(w.intendedAt)).toBeLessThan(pausedAt);
       expect(w.status).not.toBe("intended");
     }
-    const writesB = await runWrites(stack.app.tables.writes, runB.runId);
+    const writesB = await listRunWrites(stack.app.tables.writes, runB.runId);
     expect(writesB.length).toBeGreaterThan(0);
     expect(new Set(writesB.map((w) => w.leaseGeneration))).toEqual(new Set([2]));
     // Every write ARM applied is claimed by a journal row (A's answered write included).

@@ -8,12 +8,12 @@ import { servePage } from "../../../../src/lib/status-page/routes";
 import { silentLog } from "../../../../src/lib/ports/log";
 import { requestReconcile } from "../../../../src/lib/scheduling/schedule";
 import type { ReconcileRequest } from "../../../../src/lib/queue/messages";
-import { acquireLease, releaseLease } from "../../../../src/lib/status/lease";
-import { getRun, listDuplicateDeliveries, listRejectedMessages } from "../../../../src/lib/status/run-records";
+import { acquireLease, releaseLease } from "../../../../src/lib/store/lease";
+import { getRun, listDuplicateDeliveries, listRejectedMessages } from "../../../../src/lib/store/run";
 import { parseRunId } from "../../../../src/lib/tables/run-id";
 import { newRunId } from "../../../../src/lib/tables/run-id";
-import { getService } from "../../../../src/lib/status/service-records";
-import { createOrMergePending, getPending, markPendingQueued } from "../../../../src/lib/status/pending-marker";
+import { getServiceRow } from "../../../../src/lib/store/service";
+import { createOrMergePending, getPending, markPendingQueued } from "../../../../src/lib/store/pending-marker";
 import { setTimeout as sleep } from "node:timers/promises";
 import { decodeQueueMessage, ReconcileQueue } from "../../../../src/lib/queue/reconcile-queue";
 import { resourceKey } from "../../../../src/lib/tables/keys";
@@ -136,7 +136,7 @@ describe("reconcile worker", () => {
     const poisoned = await stack.poison.receiveMessages();
     expect(poisoned.receivedMessageItems).toHaveLength(1);
     expect(decodeQueueMessage(poisoned.receivedMessageItems[0]?.messageText ?? "")).toMatchObject({ runId: scheduled.runId });
-    const service = (await getService(stack.app.tables.services, SSS_BRANCH))?.record;
+    const service = (await getServiceRow(stack.app.tables.services, SSS_BRANCH))?.record;
     expect(service).toMatchObject({ lastRunStatus: "poisoned", poisonedRunId: scheduled.runId });
     expect(service?.poisonReason).toMatch(/5 attempts/);
     expect((await getRun(stack.app.tables.runs, scheduled.runId))?.status).toBe("poisoned");
@@ -208,7 +208,7 @@ describe("reconcile worker", () => {
     expect(stats).toMatchObject({ invocations: 1, failures: 0 });
     const run = await getRun(stack.app.tables.runs, scheduled.runId);
     expect(run).toMatchObject({ status: "failed", errorCode: "AuthorizationFailed" });
-    expect((await getService(stack.app.tables.services, SSS_BRANCH))?.record.lastError).toMatch(/AuthorizationFailed/);
+    expect((await getServiceRow(stack.app.tables.services, SSS_BRANCH))?.record.lastError).toMatch(/AuthorizationFailed/);
   });
 
   it("a burst of requests for one service is coalesced into one run that lists every trigger", async () => {
@@ -248,7 +248,7 @@ describe("reconcile worker", () => {
 
     await stack.emulator.admin.clearFaults();
     await stack.drain();
-    const service = (await getService(stack.app.tables.services, SSS_PROD))?.record;
+    const service = (await getServiceRow(stack.app.tables.services, SSS_PROD))?.record;
     const retry = await getRun(stack.app.tables.runs, service?.lastRunId ?? "");
     expect(retry?.trigger).toMatchObject({ kind: "retry", previousRunId: first.runId, attempt: 0 });
     expect(retry?.status).toBe("succeeded");

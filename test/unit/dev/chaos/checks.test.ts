@@ -8,7 +8,7 @@ import {
   type AppliedWrite,
   type JournalEntry,
 } from "../../../../dev/chaos/checks";
-import type { WriteStatus } from "../../../../src/lib/status/rows";
+import type { WriteStatus } from "../../../../src/lib/store/rows";
 
 const write = (seq: number, clientRequestId: string | null, path = `/subscriptions/s/x/${seq}`): AppliedWrite => ({
   seq,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { evaluateActivation } from "../../../../src/lib/activation/evaluate";
-import type { ServerRecord } from "../../../../src/lib/status/rows";
+import type { ServerRecord } from "../../../../src/lib/store/rows";
 
 const P = "11111111-1111-1111-1111-111111111111";
 const record: ServerRecord = {

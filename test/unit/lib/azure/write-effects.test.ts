@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { tookEffect, type TargetState } from "../../../../src/lib/azure/write-effects";
-import { WRITE_KINDS } from "../../../../src/lib/status/rows";
+import { WRITE_KINDS } from "../../../../src/lib/store/rows";
 
 const TARGET = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/x/y/z";
 const guid = fc.uuid();

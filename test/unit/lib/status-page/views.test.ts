@@ -4,7 +4,7 @@ import { overviewPage } from "../../../../src/lib/status-page/overview-view";
 import { runPage } from "../../../../src/lib/status-page/run-view";
 import { servicePage } from "../../../../src/lib/status-page/service-view";
 import type { RunView, ServerView, ServiceView } from "../../../../src/lib/status-page/view-types";
-import { emptyCounts } from "../../../../src/lib/status/records";
+import { emptyCounts } from "../../../../src/lib/store/records";
 
 const SERVICE = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
 const HOSTILE = `<img src=x onerror="alert(1)">'&`;

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { isValidTableKey, resourceKey } from "../../../../src/lib/tables/keys";
 import { fromJsonColumns, toJsonColumns } from "../../../../src/lib/tables/json-columns";
 import { isRunId, newRunId, parseRunId } from "../../../../src/lib/tables/run-id";
-import { dueBucket } from "../../../../src/lib/status/due-index";
+import { dueBucket } from "../../../../src/lib/store/due-index";
 
 const serviceId = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
 

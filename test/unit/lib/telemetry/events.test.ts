@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../../src/lib/config";
-import { emptyCounts } from "../../../../src/lib/status/records";
-import { SERVER_STATES } from "../../../../src/lib/status/rows";
+import { emptyCounts } from "../../../../src/lib/store/records";
+import { SERVER_STATES } from "../../../../src/lib/store/rows";
 import { EVENT_NAMES, newlyFailed, poisonEvent, runEvent, serviceCountsEvent } from "../../../../src/lib/telemetry/events";
 
 const minimal = { MANAGED_SCOPES: "/subscriptions/11111111-1111-4111-8111-111111111111", AzureWebJobsStorage: "UseDevelopmentStorage=true" };

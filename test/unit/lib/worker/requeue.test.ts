@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decideNextLooks, engineHintsOf, newServerIds } from "../../../../src/lib/worker/requeue";
+import { decideFollowUps, engineHintsOf, newServerIds } from "../../../../src/lib/worker/requeue";
 import type { ReconcileRequest } from "../../../../src/lib/queue/messages";
 import type { ActionOutcome, ReconcileReport, ServerVerdict } from "../../../../src/lib/reconcile/report";
 import { remedyFor } from "../../../../src/lib/reconcile/remedies";
@@ -41,9 +41,9 @@ const report = (over: Partial<ReconcileReport> = {}): ReconcileReport => ({
   ...over,
 });
 
-describe("decideNextLooks (requeue as a value)", () => {
+describe("decideFollowUps (requeue as a value)", () => {
   it("asks for nothing when nothing failed and no new server waits for an identity", () => {
-    expect(decideNextLooks(request(), report({ servers: [server("s1", "Active")] }), { serverIds: ["s1"] }, policy)).toEqual([]);
+    expect(decideFollowUps(request(), report({ servers: [server("s1", "Active")] }), { serverIds: ["s1"] }, policy)).toEqual([]);
   });
 
   it("retries throttling, network failures and PrincipalNotFound after the first delay, without coalescing", () => {
@@ -52,7 +52,7 @@ describe("decideNextLooks (requeue as a value)", () => {
       { code: "ECONNRESET", message: "socket hang up" },
       { code: "PrincipalNotFound", message: "not yet", statusCode: 400 },
     ]) {
-      const [look] = decideNextLooks(request(), report({ outcomes: [failed(error)] }), { serverIds: [] }, policy);
+      const [look] = decideFollowUps(request(), report({ outcomes: [failed(error)] }), { serverIds: [] }, policy);
       expect(look?.kind).toBe("requeue");
       if (look?.kind !== "requeue") continue;
       expect(look.ask).toMatchObject({ delayMs: 10_000, coalesce: false, trigger: { kind: "retry", attempt: 0 } });
@@ -62,7 +62,7 @@ describe("decideNextLooks (requeue as a value)", () => {
 
   it("does not retry an error that has no HTTP status and is no network failure, and does not call it throttling", () => {
     const error = { code: "TypeError", message: "cannot read properties of undefined" };
-    expect(decideNextLooks(request(), report({ outcomes: [failed(error)] }), { serverIds: [] }, policy)).toEqual([]);
+    expect(decideFollowUps(request(), report({ outcomes: [failed(error)] }), { serverIds: [] }, policy)).toEqual([]);
     expect(remedyFor(error, { kind: "grantServer" })).not.toMatch(/throttled/);
     expect(remedyFor({ code: "ETIMEDOUT", message: "timed out" }, { kind: "grantServer" })).toMatch(/throttled/);
   });
@@ -71,13 +71,13 @@ describe("decideNextLooks (requeue as a value)", () => {
     const seen = report({ servers: [server("s1", "Active"), server("s2", "NoIdentity"), server("s3", "NoIdentity", "16.0.0.0")] });
     expect(newServerIds(seen, { serverIds: [] })).toEqual([]);
     expect(newServerIds(seen, { serverIds: ["S1"] })).toEqual(["s2", "s3"]);
-    const [look] = decideNextLooks(request(), seen, { serverIds: ["s1"] }, policy);
+    const [look] = decideFollowUps(request(), seen, { serverIds: ["s1"] }, policy);
     expect(look?.kind === "requeue" && look.ask.trigger).toMatchObject({ kind: "retry", waitingFor: ["s2"] });
   });
 
   it("gives up with a note once the delays run out", () => {
     const last = request({ trigger: { kind: "retry", previousRunId: "r", attempt: 1, reason: "x", waitingFor: ["s2"] } });
-    expect(decideNextLooks(last, report({ servers: [server("s2", "NoIdentity")] }), { serverIds: ["s1"] }, policy)).toEqual([
+    expect(decideFollowUps(last, report({ servers: [server("s2", "NoIdentity")] }), { serverIds: ["s1"] }, policy)).toEqual([
       { kind: "note", gaveUp: true, text: "gave up retrying after 2 retries: 1 new server(s) without a reported identity yet" },
     ]);
   });
@@ -85,10 +85,10 @@ describe("decideNextLooks (requeue as a value)", () => {
   it("re-checks a watched machine with the next delay until its identity is reported", () => {
     const principalId = "33333333-3333-4333-8333-333333333333";
     const watching = request({ discovery: [{ machineId: "/m", principalId, attempt: 0 }] });
-    const [look] = decideNextLooks(watching, report(), { serverIds: [] }, policy);
+    const [look] = decideFollowUps(watching, report(), { serverIds: [] }, policy);
     expect(look?.kind === "requeue" && look.ask).toMatchObject({ delayMs: 60_000, discovery: [{ attempt: 1 }], trigger: { kind: "discovery", attempt: 1 } });
     const found = report({ servers: [{ ...server("s9", "Eligible"), principalId }] });
-    expect(decideNextLooks(watching, found, { serverIds: [] }, policy)).toEqual([
+    expect(decideFollowUps(watching, found, { serverIds: [] }, policy)).toEqual([
       { kind: "note", gaveUp: false, text: `identity ${principalId} of /m reported by server s9` },
     ]);
   });
@@ -99,10 +99,10 @@ describe("decideNextLooks (requeue as a value)", () => {
       servers: [{ ...server("s1", "Switched"), switchedThisRun: true }, server("s2", "Switched")],
       outcomes: [failed({ code: "TooManyRequests", message: "slow down", statusCode: 429 })],
     });
-    const [look] = decideNextLooks(overdue, outcome, { serverIds: ["s1", "s2"] }, policy);
+    const [look] = decideFollowUps(overdue, outcome, { serverIds: ["s1", "s2"] }, policy);
     expect(look?.kind === "requeue" && look.ask).toMatchObject({ overdue: ["s2"], coalesce: false });
     const allSent = report({ ...outcome, servers: [{ ...server("s1", "Switched"), switchedThisRun: true }] });
-    const [retry] = decideNextLooks(request({ overdue: ["s1"] }), allSent, { serverIds: ["s1"] }, policy);
+    const [retry] = decideFollowUps(request({ overdue: ["s1"] }), allSent, { serverIds: ["s1"] }, policy);
     expect(retry?.kind === "requeue" && "overdue" in retry.ask).toBe(false);
   });
 });
