@@ -4,7 +4,7 @@ import { ActionFailure, NotPermitted, type ApplyContext, type ApplyResult, type 
 import { deleteGrant, enableServiceIdentity, grantWithBackOff, setUseIdentity, switchOrRepairServer } from "./apply-steps";
 import { createLimiter } from "./concurrency";
 import { runInDependencyOrder } from "./dependency-runner";
-import { coversGrant, type Plan } from "./plan";
+import type { Plan } from "./plan";
 import { remedyFor, type FailureContext } from "./remedies";
 import type { ActionOutcome } from "./report";
 import type { EngineSettings } from "./settings";
