@@ -17,6 +17,8 @@ export type ChaosStep =
   | { kind: "dropBeforeApply"; times: number }
   /** SIGKILL one host now, start it again after `downMs`. */
   | { kind: "killHost"; host: number; downMs: number }
+  /** SIGSTOP one host for longer than the lease (LEASE_DURATION is 4 s in the chaos run), then SIGCONT: it wakes holding a lease another host may have taken. */
+  | { kind: "pauseHost"; host: number; pauseMs: number }
   /** SIGKILL every host the moment the next product write is applied (before its answer, so before its journal update). */
   | { kind: "killOnNextWrite"; downMs: number }
   /** A new principal for one server's machine (Arc `--reset-identity`). */
@@ -48,11 +50,15 @@ const WEIGHTS: [ChaosKind, number][] = [
   ["dropBeforeApply", 2],
   ["killHost", 2],
   ["killOnNextWrite", 2],
+  ["pauseHost", 2],
   ["resetIdentity", 2],
   ["deleteGrant", 2],
   ["reconcileRequest", 3],
 ];
 const TOTAL_WEIGHT = WEIGHTS.reduce((n, [, w]) => n + w, 0);
+
+/** How long a paused host sleeps: past the chaos run's 4 s lease (so another host can take it), short of the run's patience. */
+export const PAUSE_PAST_LEASE_MS: [number, number] = [5_000, 8_000];
 
 /** Mean gap between steps. */
 const STEP_EVERY_MS = 1_200;
@@ -80,6 +86,8 @@ function stepOf(kind: ChaosKind, random: () => number, size: ScheduleSize): Chao
       return { kind, host: between(random, 0, size.hosts - 1), downMs: between(random, 300, 2_000) };
     case "killOnNextWrite":
       return { kind, downMs: between(random, 300, 1_500) };
+    case "pauseHost":
+      return { kind, host: between(random, 0, size.hosts - 1), pauseMs: between(random, PAUSE_PAST_LEASE_MS[0], PAUSE_PAST_LEASE_MS[1]) };
     case "resetIdentity":
       return { kind, service: between(random, 0, size.services - 1), server: between(random, 0, Math.max(0, size.serversPerService - 1)) };
     case "deleteGrant":

@@ -14,6 +14,8 @@ export class HostPool {
   private functionKey: string | undefined;
   kills = 0;
   restarts = 0;
+  pauses = 0;
+  private readonly waking = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly projectDir: string,
@@ -71,6 +73,23 @@ export class HostPool {
     return true;
   }
 
+  /**
+   * SIGSTOP now, SIGCONT after pauseMs: the process (its timers and its lease
+   * renewals with it) sleeps and wakes as it was, as a frozen VM does.
+   */
+  pauseFor(index: number, pauseMs: number): boolean {
+    const host = this.hosts[index];
+    if (!host || host.child.exitCode !== null || host.child.signalCode !== null) return false;
+    host.child.kill("SIGSTOP");
+    this.pauses++;
+    const wake = setTimeout(() => {
+      this.waking.delete(wake);
+      if (host.child.exitCode === null && host.child.signalCode === null) host.child.kill("SIGCONT");
+    }, pauseMs);
+    this.waking.add(wake);
+    return true;
+  }
+
   /** Starts the host again after downMs (once, however many kills asked for it). */
   restartLater(index: number, downMs: number): void {
     if (this.starting.has(index)) return;
@@ -96,6 +115,10 @@ export class HostPool {
   }
 
   async stop(): Promise<void> {
+    // A paused host is woken first, or it could not drain.
+    for (const wake of this.waking) clearTimeout(wake);
+    this.waking.clear();
+    for (const host of this.hosts) if (host && host.child.exitCode === null && host.child.signalCode === null) host.child.kill("SIGCONT");
     await Promise.allSettled([...this.starting.values()]);
     await Promise.all(this.hosts.map((h) => h?.stop(10_000)));
   }

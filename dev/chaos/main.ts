@@ -23,6 +23,7 @@ export function printReport(report: ChaosReport, write: (line: string) => void):
   write("Injected:");
   for (const [kind, n] of Object.entries(report.faultsByKind)) row(kind, n);
   row("hosts killed (of which at a write, before its answer)", `${report.hostKills} (${report.killsOnWrite})`);
+  row("hosts paused past the lease, then resumed (SIGSTOP/SIGCONT)", report.hostPauses);
   row("hosts restarted", report.hostRestarts);
   row("events published / duplicated / delivered", `${report.events.published} / ${report.events.duplicated} / ${report.events.delivered}`);
   row("runs accepted / ARM writes applied / journal rows", `${report.acceptedRuns} / ${report.armWrites} / ${report.journalRows}`);

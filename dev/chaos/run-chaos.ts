@@ -56,6 +56,8 @@ export interface ChaosReport {
   faultsByKind: Record<ChaosKind, number>;
   killsOnWrite: number;
   hostKills: number;
+  /** Hosts stopped (SIGSTOP) past the lease and woken again (SIGCONT). */
+  hostPauses: number;
   hostRestarts: number;
   acceptedRuns: number;
   armWrites: number;
@@ -191,6 +193,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         case "killOnNextWrite":
           killOnWrite = step.downMs;
           return;
+        case "pauseHost":
+          hosts.pauseFor(step.host, step.pauseMs);
+          return;
         case "resetIdentity": {
           const name = estateIds.machineName(`fs${step.service}-${step.server}.contoso.com`);
           await em.admin.setMachineIdentity(ids.arcMachine(SUBSCRIPTION, estateIds.resourceGroup(step.service), name), "reset");
@@ -290,6 +295,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       faultsByKind: countByKind(schedule),
       killsOnWrite,
       hostKills: hosts.kills,
+      hostPauses: hosts.pauses,
       hostRestarts: hosts.restarts,
       acceptedRuns: new Set(accepted).size,
       armWrites: writes.length,

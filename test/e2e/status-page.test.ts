@@ -140,6 +140,32 @@ describe("status page in Chromium", () => {
   );
 
   it(
+    "a form on another site posting to //evil.example/api/page/reconcile queues nothing: the host reads that as a path",
+    async () => {
+      const attacker = await browser?.context.newPage();
+      if (!attacker) throw new Error("no browser");
+      const app = new URL(pageUrl);
+      const code = app.searchParams.get("code") ?? "";
+      // The attacker's page, served as http://evil.example (so the browser sends Origin: http://evil.example).
+      await attacker.route("http://evil.example/**", (route) =>
+        route.fulfill({
+          contentType: "text/html",
+          body: `<form method="post" action="${app.origin}//evil.example/api/page/reconcile?code=${code}"><input type="hidden" name="serviceId" value="/subscriptions/x"><button>go</button></form>`,
+        }),
+      );
+      await attacker.goto("http://evil.example/");
+      const answer = attacker.waitForResponse((r) => r.url().includes("/api/page/reconcile"));
+      await attacker.getByRole("button", { name: "go" }).click();
+      const response = await answer;
+      expect(response.request().headers()["origin"]).toBe("http://evil.example");
+      // No route serves //evil.example/...: 404 from the host, before any function runs (before: 303 and a queued run).
+      expect(response.status()).toBe(404);
+      await attacker.close();
+    },
+    E2E_TEST_TIMEOUT_MS,
+  );
+
+  it(
     "the contrast check itself finds grey on white",
     async () => {
       const probe = await browser?.context.newPage();

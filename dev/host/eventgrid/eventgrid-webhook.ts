@@ -6,7 +6,7 @@ import type { Invoker } from "../invocation";
 /**
  * The Event Grid extension's webhook, `POST /runtime/webhooks/eventgrid?functionName=…`:
  * answers the subscription-validation handshake, and invokes the function once
- * per event of a notification. Any failed event makes the whole delivery
+ * per event of a notification, all at once. Any failed event makes the whole delivery
  * non-2xx, so Event Grid retries it (delivery is at least once anyway).
  */
 
@@ -67,16 +67,27 @@ export async function serveEventGridWebhook(
     replyHostError(res, 400, "BadRequest", `aeg-event-type "${eventType}" is not handled (expected Notification or SubscriptionValidation)`);
     return;
   }
-  const failed: string[] = [];
-  for (const [i, event] of events.entries()) {
-    const id = fieldOf(event, "id");
-    const triggerMetadata = { id, eventType: fieldOf(event, "eventType") ?? fieldOf(event, "type"), subject: fieldOf(event, "subject") };
-    const result = await invoker.invoke(fn, event, triggerMetadata, "EventGrid trigger fired");
-    if (!result.ok) failed.push(typeof id === "string" ? id : `[${i}]`);
-  }
+  // The extension's single dispatch starts the function for every event of the delivery, then awaits them
+  // all, and answers 202 when all succeeded (Azure/azure-sdk-for-net,
+  // sdk/eventgrid/Microsoft.Azure.WebJobs.Extensions.EventGrid/src/Config/EventGridExtensionConfigProvider.cs, ProcessEventsAsync).
+  const results = await Promise.all(
+    events.map((event) => {
+      const triggerMetadata = {
+        id: fieldOf(event, "id"),
+        eventType: fieldOf(event, "eventType") ?? fieldOf(event, "type"),
+        subject: fieldOf(event, "subject"),
+      };
+      return invoker.invoke(fn, event, triggerMetadata, "EventGrid trigger fired");
+    }),
+  );
+  const failed = results.flatMap((result, i) => {
+    if (result.ok) return [];
+    const id = fieldOf(events[i], "id");
+    return [typeof id === "string" ? id : `[${i}]`];
+  });
   if (failed.length > 0) {
     replyHostError(res, 500, "InternalServerError", `function "${fn.name}" failed for event(s) ${failed.join(", ")}; Event Grid will retry the delivery`);
     return;
   }
-  res.writeHead(200).end();
+  res.writeHead(202).end();
 }

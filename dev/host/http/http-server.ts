@@ -7,12 +7,14 @@ import type { ScopedLog } from "../logger";
 import { isAuthorized, presentedKey } from "./function-keys";
 import { replyHostError, replyOnSocket } from "./host-errors";
 import { isValidHostHeader } from "./host-header";
+import { appendForwardedFor, requestUrl } from "./request-url";
 import { serveHttpFunction } from "./http-trigger";
 import { BodyTooLarge, BodyTooSlow, readBody, type BodyLimits } from "./read-body";
 import { compileRoute, type RouteTemplate } from "./route-template";
 
 const ROUTE_PREFIX = "/api";
 const EVENT_GRID_WEBHOOK = "/runtime/webhooks/eventgrid";
+const ADMIN_PREFIX = "/admin/";
 
 /** How long and how large a request may be before the host refuses it (Kestrel's limits, as settings of the local host). */
 export interface RequestLimits extends BodyLimits {
@@ -79,40 +81,52 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
       req.resume();
       return replyHostError(res, 400, "InvalidHost", badHost, { connection: "close" });
     }
-    const url = new URL(req.url ?? "/", `http://${req.headers.host || `127.0.0.1:${listeningPort}`}`);
-    const body = await readBody(req, limits);
+    const target = requestUrl(req, listeningPort);
+    if (!target.ok) {
+      req.resume();
+      return replyHostError(res, 400, "InvalidHost", target.problem, { connection: "close" });
+    }
+    const url = target.url;
+    appendForwardedFor(req);
+    // The route and the key are checked before any of the body is read: a caller without the key costs no memory.
     const key = presentedKey(req.headers, url.searchParams);
+    const unread = (reply: () => void): void => {
+      discardBody(req);
+      reply();
+    };
 
     if (url.pathname.toLowerCase() === EVENT_GRID_WEBHOOK) {
       const name = url.searchParams.get("functionName") ?? "";
       const fn = eventGrid.get(name.toLowerCase());
-      if (!fn) return replyHostError(res, 404, "NotFound", `no Event Grid function named "${name}" (functionName query parameter)`);
+      if (!fn) return unread(() => replyHostError(res, 404, "NotFound", `no Event Grid function named "${name}" (functionName query parameter)`));
       // Azure requires the system key (eventgrid_extension) in ?code=; the local host's one key plays that role.
       if (!isAuthorized("function", key, functionKey)) {
         log("warning", `refused ${method} ${url.pathname}: missing or wrong system key (?code=)`, { functionName: fn.name, status: 401 });
-        res.writeHead(401).end();
-        return;
+        return unread(() => res.writeHead(401).end());
       }
       if (method === "OPTIONS") {
         // CloudEvents schema subscriptions validate with the HTTP OPTIONS abuse-protection handshake.
         const origin = req.headers["webhook-request-origin"];
-        if (typeof origin !== "string") return replyHostError(res, 400, "BadRequest", "OPTIONS without a WebHook-Request-Origin header");
-        res.writeHead(200, { "webhook-allowed-origin": origin, "webhook-allowed-rate": "*" }).end();
-        return;
+        if (typeof origin !== "string") return unread(() => replyHostError(res, 400, "BadRequest", "OPTIONS without a WebHook-Request-Origin header"));
+        return unread(() => res.writeHead(200, { "webhook-allowed-origin": origin, "webhook-allowed-rate": "*" }).end());
       }
       if (method !== "POST") {
-        return replyHostError(res, 405, "MethodNotAllowed", "the Event Grid webhook accepts POST (and OPTIONS for CloudEvents validation)", {
-          allow: "POST, OPTIONS",
-        });
+        return unread(() =>
+          replyHostError(res, 405, "MethodNotAllowed", "the Event Grid webhook accepts POST (and OPTIONS for CloudEvents validation)", {
+            allow: "POST, OPTIONS",
+          }),
+        );
       }
-      return serveEventGridWebhook(fn, req.headers, body, res, invoker);
+      return serveEventGridWebhook(fn, req.headers, await readBody(req, limits), res, invoker);
     }
 
     const prefix = url.pathname.slice(0, ROUTE_PREFIX.length).toLowerCase();
     const rest = url.pathname.slice(ROUTE_PREFIX.length);
     if (prefix === ROUTE_PREFIX && (rest === "" || rest.startsWith("/"))) {
       // Route values are percent-decoded; a malformed escape is the caller's error, not a 500.
-      if (!isDecodable(rest)) return replyHostError(res, 400, "BadRequest", `the path ${url.pathname.slice(0, 200)} has a malformed percent-encoding`);
+      if (!isDecodable(rest)) {
+        return unread(() => replyHostError(res, 400, "BadRequest", `the path ${url.pathname.slice(0, 200)} has a malformed percent-encoding`));
+      }
       const allowed = new Set<string>();
       for (const { fn, route } of routes) {
         const params = route.match(rest);
@@ -123,22 +137,41 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
         }
         if (!isAuthorized(fn.authLevel, key, functionKey)) {
           log("warning", `refused ${method} ${url.pathname}: missing or wrong function key`, { functionName: fn.name, status: 401 });
-          res.writeHead(401).end();
-          return;
+          return unread(() => res.writeHead(401).end());
         }
-        return serveHttpFunction(fn, params, req, body, url, res, invoker);
+        return serveHttpFunction(fn, params, req, await readBody(req, limits), url, res, invoker);
       }
       if (allowed.size > 0) {
-        return replyHostError(res, 405, "MethodNotAllowed", `${method} is not allowed on ${url.pathname}; it takes ${[...allowed].join(", ")}`, {
-          allow: [...allowed].join(", "),
-        });
+        const allow = [...allowed].join(", ");
+        return unread(() => replyHostError(res, 405, "MethodNotAllowed", `${method} is not allowed on ${url.pathname}; it takes ${allow}`, { allow }));
       }
     }
-    if (url.pathname === "/" || url.pathname === "/admin/host/status") {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ state: "Running", functions: functions.map((f) => f.name) }));
-      return;
+    if (url.pathname.toLowerCase().startsWith(ADMIN_PREFIX)) {
+      // The host's admin API takes the master key (the local host's one key plays it), as on Azure.
+      if (!isAuthorized("admin", key, functionKey)) {
+        log("warning", `refused ${method} ${url.pathname}: the admin API needs the master key`, { status: 401 });
+        return unread(() => res.writeHead(401).end());
+      }
+      if (url.pathname.toLowerCase() === "/admin/host/status") {
+        return unread(() =>
+          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ state: "Running", functions: functions.map((f) => f.name) })),
+        );
+      }
     }
-    replyHostError(res, 404, "NotFound", `no function serves ${method} ${url.pathname}`);
+    if (url.pathname === "/") {
+      // Azure's root is an anonymous landing page that says the app runs and names none of its functions.
+      return unread(() => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ state: "Running" })));
+    }
+    unread(() => replyHostError(res, 404, "NotFound", `no function serves ${method} ${url.pathname}`));
+  }
+
+  /** A request answered without its body: the body is discarded for a bounded time, then the connection closes. */
+  function discardBody(req: IncomingMessage): void {
+    req.resume();
+    if (req.complete) return;
+    const drain = setTimeout(() => req.socket.destroy(), DRAIN_AFTER_REFUSAL_MS);
+    drain.unref();
+    req.once("end", () => clearTimeout(drain)).once("close", () => clearTimeout(drain));
   }
 
   /** A refused body: the answer goes out first, the rest of the body is drained for a bounded time, then the connection closes. */
@@ -147,11 +180,7 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
     log("warning", `refused ${req.method} ${req.url?.split("?")[0]}: ${error.message}`, { status: tooLarge ? 413 : 408 });
     // A slow client is not worth waiting for: 408 closes at once, as Kestrel does.
     replyHostError(res, tooLarge ? 413 : 408, tooLarge ? "BodyTooLarge" : "RequestTimeout", error.message, tooLarge ? {} : { connection: "close" });
-    if (!req.complete) {
-      const drain = setTimeout(() => req.socket.destroy(), DRAIN_AFTER_REFUSAL_MS);
-      drain.unref();
-      req.once("end", () => clearTimeout(drain)).once("close", () => clearTimeout(drain));
-    }
+    discardBody(req);
   }
 
   const server: Server = createServer(

@@ -3,6 +3,7 @@ import { ServiceClient, type ServiceClientOptions } from "@azure/core-client";
 import { createDefaultHttpClient, type HttpClient, type PipelinePolicy } from "@azure/core-rest-pipeline";
 import { MicrosoftStorageSync } from "@azure/arm-storagesync";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
+import { attemptLogPolicy } from "./attempt-log";
 import { armCallCounterPolicy } from "./call-counter";
 import { throttleGatePolicy } from "./throttle-gate";
 
@@ -71,6 +72,7 @@ export function createArmConnection(options: ArmConnectionOptions): ArmConnectio
   const withThrottleGateAndCallCounter = <C extends ServiceClient>(client: C): C => {
     client.pipeline.addPolicy(throttleGate, { afterPhase: "Retry" });
     client.pipeline.addPolicy(armCallCounterPolicy(), { afterPhase: "Retry" });
+    client.pipeline.addPolicy(attemptLogPolicy(), { afterPhase: "Retry" });
     for (const policy of options.policies ?? []) client.pipeline.addPolicy(policy, { phase: "Serialize" });
     return client;
   };

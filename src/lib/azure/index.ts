@@ -35,6 +35,7 @@ export {
   deleteRoleAssignmentById,
   isProductAssignment,
   listRoleAssignmentsAt,
+  listRoleAssignmentsForPrincipal,
   roleAssignmentName,
   type RoleAssignmentView,
   type RoleDefinitionGuid,

@@ -2,6 +2,7 @@ import { isRestError } from "@azure/core-rest-pipeline";
 import { v5 as uuidv5 } from "uuid";
 import type { ArmConnection } from "./arm-connection";
 import { toArmErrorInfo } from "./arm-error";
+import { withAttemptLog } from "./attempt-log";
 import { normalizeGuid } from "./guid";
 import { isSameOrDescendantScope, lastSegment, normalizeResourceId, parseResourceId } from "./resource-id";
 
@@ -138,7 +139,14 @@ export async function deleteRoleAssignmentById(
 }
 
 export interface CreateRoleAssignmentResult {
-  /** "alreadyPresent" when ARM answered 409 RoleAssignmentExists. */
+  /**
+   * "alreadyPresent" when the write changed nothing: ARM answered 409
+   * RoleAssignmentExists (the grant exists under another name), or 200 for an
+   * identical assignment that was already there (the 2022-04-01 spec's 200
+   * beside 201 for a new one). A 200 after an attempt of this call went
+   * unanswered is "created": ARM may have applied that attempt under the same
+   * client request id, and the repeat found its own work.
+   */
   status: "created" | "alreadyPresent";
   name: string;
   requestId?: string;
@@ -157,24 +165,29 @@ export async function createRoleAssignment(
   const subscriptionId = parseResourceId(grant.scope).subscriptionId;
   const name = roleAssignmentName(grant.scope, grant.principalId, grant.roleDefinitionGuid);
   let requestId: string | undefined;
+  let status: number | undefined;
   try {
-    await arm.authorization(subscriptionId).roleAssignments.create(
-      grant.scope,
-      name,
-      {
-        roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${grant.roleDefinitionGuid}`,
-        principalId: grant.principalId,
-        principalType: "ServicePrincipal",
-      },
-      {
-        abortSignal: options.abortSignal,
-        requestOptions: clientRequestHeader(options.clientRequestId),
-        onResponse: (response) => {
-          requestId = response.headers.get("x-ms-request-id") ?? undefined;
+    const { log } = await withAttemptLog(() =>
+      arm.authorization(subscriptionId).roleAssignments.create(
+        grant.scope,
+        name,
+        {
+          roleDefinitionId: `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${grant.roleDefinitionGuid}`,
+          principalId: grant.principalId,
+          principalType: "ServicePrincipal",
         },
-      },
+        {
+          abortSignal: options.abortSignal,
+          requestOptions: clientRequestHeader(options.clientRequestId),
+          onResponse: (response) => {
+            requestId = response.headers.get("x-ms-request-id") ?? undefined;
+            status = response.status;
+          },
+        },
+      ),
     );
-    return { status: "created", name, requestId };
+    const unchanged = status === 200 && log.unanswered === 0;
+    return { status: unchanged ? "alreadyPresent" : "created", name, requestId };
   } catch (error) {
     // The typed client leaves RestError.code unset; the ARM code is in the body.
     if (isRestError(error) && error.statusCode === 409 && toArmErrorInfo(error).code === "RoleAssignmentExists") {

@@ -38,7 +38,7 @@ export async function handleArmEvent(deps: ArmEventDeps, raw: unknown, log: AppL
       log.info(`ARM event ignored: ${action.reason}`);
       return { result: "ignored", reason: action.reason };
     case "reconcileService": {
-      const run = await requestReconcile(deps.scheduler, { serviceId: action.serviceId, trigger: action.trigger }, deps.now());
+      const run = await requestReconcile(deps.scheduler, { serviceId: action.serviceId, trigger: action.trigger }, deps.now(), log);
       log.info(`${action.serviceId}: reconcile ${run.coalesced ? "merged into queued" : "queued as"} run ${run.runId}`);
       return { result: "scheduled", runs: [run] };
     }
@@ -105,7 +105,7 @@ async function inspectMachine(deps: ArmEventDeps, machineId: string, trigger: Tr
   for (const serviceId of serviceIds) {
     runs.push(
       byPrincipal.length > 0
-        ? await requestReconcile(deps.scheduler, { serviceId, trigger }, deps.now())
+        ? await requestReconcile(deps.scheduler, { serviceId, trigger }, deps.now(), log)
         : await requestReconcile(deps.scheduler, { serviceId, trigger, discovery: [watch], delayMs: firstDelay }, deps.now()),
     );
   }

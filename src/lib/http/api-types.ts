@@ -31,10 +31,14 @@ export function apiError(status: number, code: string, message: string): ApiResp
   return json(status, body);
 }
 
-/** Root of the API, e.g. https://app.azurewebsites.net/api, from the request URL. */
+/**
+ * Root of the API as a path, e.g. /api, from the request URL. Links and
+ * Location headers are paths on the origin the client already called: the
+ * host (Host header) and the request target are the client's to write, so an
+ * absolute URL built from them would point wherever the request said.
+ */
 export function apiBase(url: string): string {
   const parsed = new URL(url);
   const at = parsed.pathname.indexOf("/api/");
-  const prefix = at >= 0 ? parsed.pathname.slice(0, at + 4) : "/api";
-  return `${parsed.origin}${prefix}`;
+  return at >= 0 ? parsed.pathname.slice(0, at + 4) : "/api";
 }

@@ -1,27 +1,21 @@
 import type { AppLog } from "../ports/log";
+import type { SignInMode } from "../sign-in-mode";
 import { reconcileAllInScope, type SweepDeps } from "../sweep/sweep";
-import type { Trigger } from "../queue/messages";
 import { requestReconcile, type Scheduled } from "../scheduling/schedule";
 import { apiBase, apiError, json, type ApiRequest, type ApiResponse } from "./api-types";
+import { callerOf } from "./caller";
 import { checkServiceId } from "./resource-ids";
 import { reconcileBodySchema } from "./schemas";
 
 const MAX_BODY = 16 * 1024;
 
-/** Who called, for the audit trail: Easy Auth's principal when present, else the key holder and address. */
-function callerOf(request: ApiRequest): Trigger & { kind: "http" } {
-  const header = (name: string) => request.headers.get(name) ?? undefined;
-  const caller = header("x-ms-client-principal-name") ?? header("x-ms-client-principal-id") ?? "function key holder";
-  return {
-    kind: "http",
-    caller: caller.slice(0, 300),
-    clientIp: header("x-forwarded-for")?.split(",")[0]?.trim().slice(0, 100),
-    userAgent: header("user-agent")?.slice(0, 300),
-  };
-}
-
 /** POST /api/reconcile — { serviceId } or { all: true }, optional dryRun → 202 + Location. */
-export async function postReconcile(deps: SweepDeps, request: ApiRequest, log: AppLog): Promise<ApiResponse> {
+export async function postReconcile(
+  deps: SweepDeps,
+  request: ApiRequest,
+  log: AppLog,
+  signIn: SignInMode = deps.config.statusPageSignIn,
+): Promise<ApiResponse> {
   const text = await request.text();
   if (Buffer.byteLength(text, "utf8") > MAX_BODY) return apiError(413, "BodyTooLarge", `the body must be at most ${MAX_BODY} bytes`);
   let body: unknown;
@@ -35,7 +29,7 @@ export async function postReconcile(deps: SweepDeps, request: ApiRequest, log: A
   if (!parsed.success) {
     return apiError(400, "InvalidRequest", parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
   }
-  const trigger = callerOf(request);
+  const trigger = callerOf(request, signIn);
   const base = apiBase(request.url);
   const accepted = (run: Scheduled) => ({ serviceId: run.serviceId, runId: run.runId, coalesced: run.coalesced, statusUrl: `${base}/runs/${run.runId}` });
 
@@ -52,7 +46,7 @@ export async function postReconcile(deps: SweepDeps, request: ApiRequest, log: A
   if (!id.ok) return id.response;
   const deletion = await serviceDeletion(deps, id.serviceId, log);
   if (deletion) return apiError(404, deletion.code, `${id.serviceId} does not exist: ${deletion.message}`);
-  const run = await requestReconcile(deps.scheduler, { serviceId: id.serviceId, trigger, dryRun: parsed.data.dryRun }, deps.now());
+  const run = await requestReconcile(deps.scheduler, { serviceId: id.serviceId, trigger, dryRun: parsed.data.dryRun }, deps.now(), log);
   log.info(`${id.serviceId}: re-run requested by ${trigger.caller} (run ${run.runId}${run.coalesced ? ", merged" : ""})`);
   return json(202, { runs: [accepted(run)] }, { location: `${base}/runs/${run.runId}` });
 }

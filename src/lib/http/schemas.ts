@@ -1,5 +1,14 @@
 import { z } from "zod";
-import { roleAssignmentQuotaSchema, runRowSchema, serverRowSchema, serverStateSchema, serviceRowSchema, stateCountsSchema, writeRowSchema } from "../store";
+import {
+  duplicateRowSchema,
+  roleAssignmentQuotaSchema,
+  runRowSchema,
+  serverRowSchema,
+  serverStateSchema,
+  serviceRowSchema,
+  stateCountsSchema,
+  writeRowSchema,
+} from "../store";
 
 /**
  * The API's bodies as zod schemas: requests are validated with them, and the
@@ -78,7 +87,12 @@ writeRowSchema.register(registry, { id: "WriteRecord" });
 
 /** GET /api/runs/{runId}: the run's record and its ARM write journal (every attempt's writes). */
 export const runDetailSchema = runRowSchema
-  .extend({ writes: z.array(writeRowSchema).describe("Every ARM write of the run, all attempts, in attempt order (the Writes table)") })
+  .extend({
+    writes: z.array(writeRowSchema).describe("Every ARM write of the run, all attempts, in attempt order (the Writes table)"),
+    duplicateDeliveries: z
+      .array(duplicateRowSchema.pick({ runStatus: true, dequeueCount: true, receivedAt: true }))
+      .describe("Deliveries of the run's queue message after it had finished, acknowledged without running again (newest first, at most 50)"),
+  })
   .register(registry, { id: "RunDetail" });
 export type RunDetail = z.output<typeof runDetailSchema>;
 

@@ -11,6 +11,7 @@ import {
   getRun,
   runFromEntity,
   listRunWrites,
+  listDuplicateDeliveriesOf,
   getCurrentLease,
   withAbandonment,
   listServerRows,
@@ -156,7 +157,9 @@ export async function getRunRecord(deps: StatusApiDeps, request: ApiRequest): Pr
   if (!isWithinScopes(run.serviceId, deps.config.managedScopes))
     return apiError(403, "OutsideScope", `run ${runId} belongs to a service outside MANAGED_SCOPES`);
   const lease = run.status === "running" ? await getCurrentLease(deps.tables.leases, run.serviceId, deps.now()) : undefined;
-  const writes = (await listRunWrites(deps.tables.writes, runId)).map(({ rowKey: _rowKey, ...write }) => write);
-  const detail: RunDetail = { ...withAbandonment(run, deps.now(), deps.config.leaseDurationMs, lease), writes };
+  const [journal, duplicates] = await Promise.all([listRunWrites(deps.tables.writes, runId), listDuplicateDeliveriesOf(deps.tables.runs, runId)]);
+  const writes = journal.map(({ rowKey: _rowKey, etag: _etag, ...write }) => write);
+  const duplicateDeliveries = duplicates.map(({ runStatus, dequeueCount, receivedAt }) => ({ runStatus, dequeueCount, receivedAt }));
+  const detail: RunDetail = { ...withAbandonment(run, deps.now(), deps.config.leaseDurationMs, lease), writes, duplicateDeliveries };
   return json(200, detail);
 }

@@ -28,8 +28,16 @@ const triggerSchema = z.discriminatedUnion("kind", [
   }),
   z.object({
     kind: z.literal("http"),
+    /** Who the platform vouches for: the user App Service Authentication signed in, else the function key holder. */
     caller: z.string().max(300),
+    /** What vouched for `caller` (absent on runs queued before it was recorded). */
+    callerVerifiedBy: z.enum(["appServiceAuthentication", "functionKey"]).optional(),
+    /** A principal name the request claimed without App Service Authentication to vouch for it: unverified. */
+    claimedCaller: z.string().max(300).optional(),
+    /** The address the platform's front end appended to X-Forwarded-For. */
     clientIp: z.string().max(100).optional(),
+    /** X-Forwarded-For entries before the front end's own: written by the client, unverified. */
+    forwardedFor: z.string().max(300).optional(),
     userAgent: z.string().max(300).optional(),
   }),
   z.object({

@@ -32,12 +32,21 @@ export interface SetUseIdentityAction extends PlannedActionBase {
   serviceId: string;
 }
 
+/** A grant a server's principal needs on a share (or account), proven right before the server is switched. */
+export interface ServerGrant {
+  scope: string;
+  storageAccountId: string;
+  roleDefinitionGuid: RoleDefinitionGuid;
+}
+
 export interface SwitchServerAction extends PlannedActionBase {
   kind: "switchServer";
   serverId: string;
   serverResourceId: string;
   serverName: string;
   principalId: string;
+  /** Every grant the server's principal needs, present or planned: read again right before the switch. */
+  grants?: ServerGrant[];
   /** Sent again: the server was still on Certificate after the activation window. */
   resend?: boolean;
 }
@@ -53,6 +62,8 @@ export interface RepairServerAction extends PlannedActionBase {
   serverName: string;
   /** The machine's new principal. */
   principalId: string;
+  /** Every grant the new principal needs, present or planned: read again right before the repair. */
+  grants?: ServerGrant[];
   /** The principal the service trusted until now. */
   previousPrincipalId?: string;
 }

@@ -4,6 +4,7 @@ import {
   createRoleAssignment,
   deleteRoleAssignmentById,
   roleAssignmentName,
+  listRoleAssignmentsForPrincipal,
   getRegisteredServerById,
   getStorageSyncService,
   patchRegisteredServerIdentity,
@@ -18,6 +19,7 @@ import type {
   SwitchServerAction,
 } from "./actions";
 import { ActionFailure, journaled, NotPermitted, type ApplyContext, type Executed } from "./apply-context";
+import { coversGrant } from "./plan";
 
 /** No single back-off step waits longer than this, however many retries are configured. */
 const MAX_PRINCIPAL_NOT_FOUND_DELAY_MS = 60_000;
@@ -71,14 +73,36 @@ export async function grantWithBackOff(ctx: ApplyContext, action: GrantRoleActio
 }
 
 function grant(ctx: ApplyContext, action: GrantRoleAction, principalId: string) {
-  const grant = { scope: action.scope, principalId, roleDefinitionGuid: action.roleDefinitionGuid };
-  const target = `${action.scope}/providers/Microsoft.Authorization/roleAssignments/${roleAssignmentName(action.scope, principalId, action.roleDefinitionGuid)}`;
+  return putGrant(ctx, action.id, { scope: action.scope, principalId, roleDefinitionGuid: action.roleDefinitionGuid });
+}
+
+/** One journaled role-assignment PUT under its deterministic name. */
+function putGrant(ctx: ApplyContext, actionId: string, grant: { scope: string; principalId: string; roleDefinitionGuid: string }) {
+  const target = `${grant.scope}/providers/Microsoft.Authorization/roleAssignments/${roleAssignmentName(grant.scope, grant.principalId, grant.roleDefinitionGuid)}`;
   return journaled(
     ctx,
-    { actionId: action.id, kind: "grantRole", method: "PUT", target, ...grant },
+    { actionId, kind: "grantRole", method: "PUT", target, ...grant },
     (clientRequestId) => createRoleAssignment(ctx.arm, grant, { ...ctx.call, clientRequestId }),
     (r) => r.status === "alreadyPresent",
   );
+}
+
+/**
+ * Right before a server is switched, its principal's grants are read again
+ * (one list per storage account), and one that is missing is made now
+ * (journaled like any grant): the run's read may be seconds old, and a grant
+ * deleted since then would leave the switched server without access to its share.
+ */
+async function proveGrants(ctx: ApplyContext, action: SwitchServerAction | RepairServerAction): Promise<void> {
+  const grants = action.grants ?? [];
+  for (const account of new Set(grants.map((g) => g.storageAccountId.toLowerCase()))) {
+    const held = await listRoleAssignmentsForPrincipal(ctx.arm, account, action.principalId, ctx.call);
+    for (const needed of grants.filter((g) => g.storageAccountId.toLowerCase() === account)) {
+      if (coversGrant(held, action.principalId, needed)) continue;
+      ctx.progress(`${action.description}: a grant on ${needed.scope} is missing right before the switch; granting it first`);
+      await putGrant(ctx, action.id, { scope: needed.scope, principalId: action.principalId, roleDefinitionGuid: needed.roleDefinitionGuid });
+    }
+  }
 }
 
 /** Sets useIdentity on the service and confirms it reads back true. */
@@ -100,6 +124,7 @@ export async function setUseIdentity(ctx: ApplyContext, action: SetUseIdentityAc
  */
 export async function switchOrRepairServer(ctx: ApplyContext, action: SwitchServerAction | RepairServerAction): Promise<Executed> {
   const { arm, call } = ctx;
+  await proveGrants(ctx, action);
   // Both name the principal this run granted (as Set-AzStorageSyncServer -Identity does). A bare
   // identity:true adopts whatever the agent reports at that moment: an identity reset between
   // this run's read and its switch would move the server onto a principal nobody granted.

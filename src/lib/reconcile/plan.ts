@@ -1,5 +1,5 @@
-import { roleAssignmentName, isSameOrDescendantScope, type ServiceIdentityType } from "../azure";
-import type { EnableServiceIdentityAction, GrantRoleAction, PlannedAction } from "./actions";
+import { roleAssignmentName, isSameOrDescendantScope, type RoleAssignmentView, type ServiceIdentityType } from "../azure";
+import type { EnableServiceIdentityAction, GrantRoleAction, PlannedAction, ServerGrant } from "./actions";
 import { isAgentTooOld } from "./agent-version";
 import { classifyAll } from "./classify-all";
 import { nearExpiryWarning, type ServerClassification } from "./eligibility";
@@ -43,8 +43,17 @@ function hasSystemAssigned(type: ServiceIdentityType): boolean {
 
 /** True when an assignment for this principal and role exists at the scope or an ancestor of it. */
 export function isGrantPresent(snapshot: Snapshot, principalId: string | undefined, grant: Pick<RequiredGrant, "scope" | "roleDefinitionGuid">): boolean {
+  return coversGrant(snapshot.assignments, principalId, grant);
+}
+
+/** True when one of these assignments gives the principal the role at the scope or an ancestor of it. */
+export function coversGrant(
+  assignments: readonly RoleAssignmentView[],
+  principalId: string | undefined,
+  grant: Pick<RequiredGrant, "scope" | "roleDefinitionGuid">,
+): boolean {
   if (!principalId) return false;
-  return snapshot.assignments.some(
+  return assignments.some(
     (a) =>
       a.principalId === principalId.toLowerCase() &&
       a.roleDefinitionGuid === grant.roleDefinitionGuid &&
@@ -148,7 +157,12 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
   const grants = requiredGrants(snapshot, classifications);
   const serviceGrantIds: string[] = [];
   const grantIdsByServer = new Map<string, string[]>();
+  const grantsByServer = new Map<string, ServerGrant[]>();
   for (const grant of grants) {
+    if (grant.principal.kind === "server") {
+      const needed: ServerGrant = { scope: grant.scope, storageAccountId: grant.storageAccountId, roleDefinitionGuid: grant.roleDefinitionGuid };
+      for (const id of grant.principal.serverIds) grantsByServer.set(id, [...(grantsByServer.get(id) ?? []), needed]);
+    }
     const principalId = grant.principal.kind === "service" ? servicePrincipal : grant.principal.principalId;
     if (isGrantPresent(snapshot, principalId, grant)) continue;
     const action: GrantRoleAction = {
@@ -183,7 +197,7 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
     summary.useIdentity = true;
   }
 
-  actions.push(...serverWrites(snapshot, classifications, servers, { grantIdsByServer, setUseIdentity }));
+  actions.push(...serverWrites(snapshot, classifications, servers, { grantIdsByServer, grantsByServer, setUseIdentity }));
   // The replaced identities' own grants: removed after each successful repair when deletes are allowed, else reported.
   const repairs = new Set(actions.filter((a) => a.kind === "repairServer").map((a) => a.id));
   const replaced = replacedGrants(snapshot, classifications).filter((r) => repairs.has(repairActionId(r.serverId)));

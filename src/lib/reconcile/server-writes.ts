@@ -1,4 +1,4 @@
-import type { RepairServerAction, SwitchServerAction } from "./actions";
+import type { RepairServerAction, ServerGrant, SwitchServerAction } from "./actions";
 import type { ServerClassification } from "./eligibility";
 import type { ServerVerdict } from "./report";
 import type { Snapshot } from "./snapshot";
@@ -15,7 +15,7 @@ export function serverWrites(
   snapshot: Snapshot,
   classifications: Map<string, ServerClassification>,
   servers: ServerVerdict[],
-  ctx: { grantIdsByServer: Map<string, string[]>; setUseIdentity: boolean },
+  ctx: { grantIdsByServer: Map<string, string[]>; grantsByServer: Map<string, ServerGrant[]>; setUseIdentity: boolean },
 ): Array<SwitchServerAction | RepairServerAction> {
   const { grantIdsByServer, setUseIdentity } = ctx;
   const writes: Array<SwitchServerAction | RepairServerAction> = [];
@@ -41,6 +41,7 @@ export function serverWrites(
         serverName: server.name,
         principalId: c.principalId,
         previousPrincipalId: c.repairFrom,
+        grants: ctx.grantsByServer.get(server.serverId) ?? [],
       };
       writes.push(repair);
       continue;
@@ -71,6 +72,7 @@ export function serverWrites(
       serverResourceId: server.resourceId,
       serverName: server.name,
       principalId: c.principalId,
+      grants: ctx.grantsByServer.get(server.serverId) ?? [],
       ...(c.resend ? { resend: true } : {}),
     };
     writes.push(action);

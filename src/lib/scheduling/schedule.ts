@@ -4,6 +4,7 @@ import { newRunId } from "../tables/run-id";
 import { resourceKey } from "../tables/keys";
 import type { DiscoveryWatch, ReconcileRequest, Trigger } from "../queue/messages";
 import type { ReconcileQueue } from "../queue/reconcile-queue";
+import { silentLog, type AppLog } from "../ports/log";
 
 export interface SchedulerDeps {
   queue: ReconcileQueue;
@@ -40,7 +41,12 @@ export interface Scheduled {
  * per service (one queued run absorbs a burst); dry runs and discovery
  * re-checks carry their own timing and are queued as they are.
  */
-export async function requestReconcile(deps: SchedulerDeps, ask: ReconcileAsk, now: Date = new Date()): Promise<Scheduled> {
+export async function requestReconcile(
+  deps: SchedulerDeps,
+  ask: ReconcileAsk,
+  now: Date = new Date(),
+  log: Pick<AppLog, "error"> = silentLog,
+): Promise<Scheduled> {
   const dryRun = ask.dryRun ?? false;
   const runId = newRunId(ask.serviceId, now);
   const coalescible = !dryRun && !ask.discovery?.length && !ask.overdue?.length && ask.coalesce !== false;
@@ -59,6 +65,7 @@ export async function requestReconcile(deps: SchedulerDeps, ask: ReconcileAsk, n
       now,
     );
     if (!marker.created) return { serviceId: ask.serviceId, runId: marker.runId, coalesced: true };
+    if (marker.replaced) log.error(marker.replaced);
   }
   const request: ReconcileRequest = {
     v: 1,

@@ -35,7 +35,7 @@ export function triggerSummary(trigger: Record<string, unknown> | undefined): st
   const detail = (name: string): string | undefined => (typeof trigger[name] === "string" ? (trigger[name] as string) : undefined);
   switch (kind) {
     case "http":
-      return `re-run by ${detail("caller") ?? "unknown caller"}`;
+      return `re-run by ${detail("caller") ?? "unknown caller"}${detail("claimedCaller") ? ` (claims to be ${detail("claimedCaller")}, unverified)` : ""}`;
     case "event":
       return `ARM event ${detail("operationName") ?? ""}${detail("caller") ? ` by ${detail("caller")}` : ""}`;
     case "timer":

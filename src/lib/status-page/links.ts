@@ -18,7 +18,7 @@ export interface PageLinks {
 export const STYLESHEET_ROUTE = "page-assets/style.css";
 
 export function pageLinks(requestUrl: string): PageLinks {
-  const apiPath = new URL(apiBase(requestUrl)).pathname;
+  const apiPath = apiBase(requestUrl);
   const code = new URL(requestUrl).searchParams.get("code");
   const to = (path: string, query: Record<string, string> = {}): string => {
     const params = new URLSearchParams(query);

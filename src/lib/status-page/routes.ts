@@ -94,14 +94,14 @@ async function run(deps: StatusPageDeps, request: ApiRequest, frame: Frame, runI
  * API's own POST /api/reconcile handler (same validation, scope check and
  * caller in the audit), then 303 to the queued run's page.
  */
-async function reconcile(deps: StatusPageDeps, request: ApiRequest, frame: Frame, log: AppLog): Promise<PageResponse> {
+async function reconcile(deps: StatusPageDeps, request: ApiRequest, frame: Frame, mode: SignInMode, log: AppLog): Promise<PageResponse> {
   const origin = checkSameOrigin(request);
   if (!origin.ok) return errorPage(frame, 403, "Refused", `Re-runs from the page must be posted by the page itself: ${origin.reason}.`);
   const text = await request.text();
   if (Buffer.byteLength(text, "utf8") > MAX_FORM_BYTES) return errorPage(frame, 413, "Refused", `the form must be at most ${MAX_FORM_BYTES} bytes`);
   const form = new URLSearchParams(text);
   const body = JSON.stringify({ serviceId: form.get("serviceId") ?? "", dryRun: form.get("dryRun") === "true" });
-  const response = await postReconcile(deps, derived(request, request.url, {}, body), log);
+  const response = await postReconcile(deps, derived(request, request.url, {}, body), log, mode);
   if (response.status !== 202) return apiFailure(frame, response);
   const queued = (response.jsonBody as { runs: { runId: string; coalesced: boolean }[] }).runs[0];
   if (!queued) return errorPage(frame, 500, "No run", "the reconcile API accepted the request but named no run");
@@ -129,7 +129,7 @@ export async function servePage(deps: StatusPageDeps, request: ApiRequest, mode:
   const path = (request.params.path ?? "").replace(/^\/+|\/+$/g, "").toLowerCase();
   if (path === "reconcile") {
     if (method !== "POST") return errorPage(frame, 405, "Use the buttons", "the re-run route accepts the page's form POST only");
-    return reconcile(deps, request, frame, log);
+    return reconcile(deps, request, frame, mode, log);
   }
   if (method !== "GET") return errorPage(frame, 405, "Not allowed", `${method.slice(0, 10)} is not allowed here`);
   if (path === "") return overview(deps, frame);

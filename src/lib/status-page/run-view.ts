@@ -99,6 +99,11 @@ ${table(
   ["Action", "Principal", "Role", "Scope", "ARM request id", "Client request id", "Time", "Attempt", "Status"],
   run.writes.map(writeRow),
 )}
+${table(
+  `Deliveries of this run's message after it finished, acknowledged without running again (${run.duplicateDeliveries.length})`,
+  ["Received", "Delivery", "Run was"],
+  run.duplicateDeliveries.map((d) => html`<tr><td>${time(d.receivedAt)}</td><td>${d.dequeueCount}</td><td>${runStatusBadge(d.runStatus)}</td></tr>`),
+)}
 ${table(`Servers as this run left them (${servers.length})`, ["Server", "State", "Principal", "Switched by this run"], servers.map(serverRow))}
 ${run.warnings.length > 0 ? html`<section><h2>Warnings</h2><ul>${run.warnings.map((w) => html`<li>${w}</li>`)}</ul></section>` : ""}
 ${run.followUps.length > 0 ? html`<section><h2>Follow-ups</h2><ul>${run.followUps.map((f) => html`<li>${f}</li>`)}</ul></section>` : ""}`;

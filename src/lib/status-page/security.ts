@@ -23,15 +23,22 @@ export type OriginCheck = { ok: true } | { ok: false; reason: string };
 /**
  * CSRF defence for the page's forms: the browser's own Origin header (or,
  * when a browser omits it, Sec-Fetch-Site) must say the form was posted from
- * this app's origin. Both are set by the browser and cannot be set by a
- * page's script on another site; a POST carrying neither is refused too (a
- * script should call POST /api/reconcile with its key instead). With the
- * function key a forged cross-site form would also lack the key; behind
- * Entra sign-in the session cookie would ride along, which is what this
- * check stops.
+ * this app. Both are set by the browser and cannot be set by a page's script
+ * on another site; a POST carrying neither is refused too (a script should
+ * call POST /api/reconcile with its key instead). With the function key a
+ * forged cross-site form would also lack the key; behind Entra sign-in the
+ * session cookie would ride along, which is what this check stops.
+ *
+ * "This app" is the request's scheme and the Host header the browser sent, the name it connected to
+ * (App Service routes a request to the app by it). Never the request URL:
+ * a request target such as `//evil.example/api/...` puts another authority
+ * into a URL built from it.
  */
 export function checkSameOrigin(request: ApiRequest): OriginCheck {
-  const own = new URL(request.url);
+  const host = request.headers.get("host")?.trim().toLowerCase();
+  if (!host) return { ok: false, reason: "the request has no Host header to compare its Origin with" };
+  // The scheme is the host's (TLS or not); the request target cannot change it.
+  const protocol = new URL(request.url).protocol;
   const origin = request.headers.get("origin");
   if (origin !== null) {
     let parsed: URL | undefined;
@@ -40,8 +47,10 @@ export function checkSameOrigin(request: ApiRequest): OriginCheck {
     } catch {
       parsed = undefined;
     }
-    if (parsed && parsed.protocol === own.protocol && parsed.host.toLowerCase() === own.host.toLowerCase()) return { ok: true };
-    return { ok: false, reason: `the form was posted from ${origin.slice(0, 200)}, not from this app (${own.origin})` };
+    if (parsed && parsed.protocol === protocol && parsed.host.toLowerCase() === hostWithoutDefaultPort(host, protocol)) {
+      return { ok: true };
+    }
+    return { ok: false, reason: `the form was posted from ${origin.slice(0, 200)}, not from this app (${host.slice(0, 200)})` };
   }
   const site = request.headers.get("sec-fetch-site");
   if (site === "same-origin") return { ok: true };
@@ -51,4 +60,10 @@ export function checkSameOrigin(request: ApiRequest): OriginCheck {
       ? `the form was posted from another site (Sec-Fetch-Site: ${site.slice(0, 50)})`
       : "the request has neither an Origin nor a Sec-Fetch-Site header; scripts call POST /api/reconcile with a function key instead",
   };
+}
+
+/** A Host header as URL.host writes it for that scheme (the default port dropped). */
+function hostWithoutDefaultPort(host: string, protocol: string): string {
+  const port = protocol === "https:" ? ":443" : ":80";
+  return host.endsWith(port) ? host.slice(0, -port.length) : host;
 }

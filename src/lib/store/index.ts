@@ -22,6 +22,7 @@ export { QUOTA_WARNING_RATIO, isQuotaNearlyFull, mergeQuotas, quotaUsageText, qu
 export { countByState, emptyCounts, isServerState } from "./records";
 export {
   SERVER_STATES,
+  duplicateRowSchema,
   roleAssignmentQuotaSchema,
   runRowSchema,
   serverRowSchema,
@@ -47,6 +48,7 @@ export {
   finishedRun,
   getRun,
   listDuplicateDeliveries,
+  listDuplicateDeliveriesOf,
   listRejectedMessages,
   recordDuplicateDelivery,
   recordRejectedMessage,
@@ -56,6 +58,6 @@ export {
   withAbandonment,
 } from "./run";
 export { FINAL_RUN_STATUSES, isFinalRunStatus, type AttemptEnd } from "./run-attempts";
-export { resolveInterruptedWrites, listRunWrites, tableWriteJournal, listUnresolvedIntents, type StoredWrite } from "./journal";
+export { resolveIntent, resolveInterruptedWrites, listRunWrites, tableWriteJournal, listUnresolvedIntents, type StoredWrite } from "./journal";
 export { getServerRow, listAllServerRows, listServerRows, listServerRowsByPrincipal, listServerRowsByState, serverToEntity } from "./server";
 export { getServiceRow, listServiceRows, markServiceDeleted, recordRunFailure, updateServiceRow } from "./service";

@@ -3,6 +3,7 @@ import type { WriteIntent, WriteJournal, WriteResult } from "../reconcile";
 import { decodeRow, flat } from "../tables/entity";
 import { resourceKey } from "../tables/keys";
 import { parseRunId } from "../tables/run-id";
+import { isPreconditionFailed } from "../tables/table-errors";
 import { writeRowSchema, type WriteRecord } from "./rows";
 
 /** The run and attempt a journal writes for. */
@@ -10,6 +11,8 @@ export interface JournalAttempt {
   serviceId: string;
   runId: string;
   attempt: number;
+  /** The generation of the service lease the attempt holds, carried by every row it writes. */
+  leaseGeneration?: number;
 }
 
 /** `<run row key>-<attempt, 3 digits>-<client request id>`: one run's writes sort together, by attempt. */
@@ -21,17 +24,40 @@ export function writeRowKey(runId: string, attempt: number, clientRequestId: str
 
 const runPrefix = (runRowKey: string): string => `${runRowKey}-`;
 
-/** The Writes table as the engine's journal for one attempt of one run. */
-export function tableWriteJournal(table: TableClient, at: JournalAttempt, now: () => Date = () => new Date()): WriteJournal {
+/**
+ * The Writes table as the engine's journal for one attempt of one run.
+ * `guard` runs before and after every intent, that is right before every ARM
+ * write: it throws when the attempt may no longer write (its lease was lost),
+ * so the write does not happen. Completing a write already sent is not guarded:
+ * what ARM answered is recorded whoever holds the lease now.
+ */
+export function tableWriteJournal(
+  table: TableClient,
+  at: JournalAttempt,
+  now: () => Date = () => new Date(),
+  guard: () => void = () => undefined,
+): WriteJournal {
   const partitionKey = resourceKey(at.serviceId);
   return {
     async intend(intent: WriteIntent): Promise<void> {
+      guard();
       await table.createEntity(
         flat(
           { partitionKey, rowKey: writeRowKey(at.runId, at.attempt, intent.clientRequestId) },
-          { serviceId: at.serviceId, runId: at.runId, attempt: at.attempt, ...intent, intendedAt: now().toISOString(), status: "intended" },
+          {
+            serviceId: at.serviceId,
+            runId: at.runId,
+            attempt: at.attempt,
+            ...intent,
+            intendedAt: now().toISOString(),
+            status: "intended",
+            ...(at.leaseGeneration !== undefined ? { leaseGeneration: at.leaseGeneration } : {}),
+          },
         ),
       );
+      // Once more as the write is about to leave: the row may have taken long enough for the lease to go.
+      // The intent then stays open, and the next holder resolves it by reading ARM.
+      guard();
     },
     async complete(clientRequestId: string, result: WriteResult): Promise<void> {
       await table.updateEntity(
@@ -44,13 +70,14 @@ export function tableWriteJournal(table: TableClient, at: JournalAttempt, now: (
 
 export interface StoredWrite extends WriteRecord {
   rowKey: string;
+  etag: string;
 }
 
 async function query(table: TableClient, filter: string): Promise<StoredWrite[]> {
   const out: StoredWrite[] = [];
   for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
     const row = decodeRow(writeRowSchema, e);
-    if (row) out.push({ ...row, rowKey: String(e.rowKey) });
+    if (row) out.push({ ...row, rowKey: String(e.rowKey), etag: String(e.etag) });
   }
   return out;
 }
@@ -69,41 +96,68 @@ export function listUnresolvedIntents(table: TableClient, serviceId: string): Pr
   return query(table, odata`PartitionKey eq ${resourceKey(serviceId)} and status eq 'intended'`);
 }
 
-/** Records how a later run resolved an interrupted intent. */
+/**
+ * Records how a later run resolved an interrupted intent: only an intent of
+ * an older lease generation than the resolver's, and only as it was read
+ * (ETag): false when its writer completed it in the meantime, or when it is
+ * not the resolver's to resolve.
+ */
 export async function resolveIntent(
   table: TableClient,
-  serviceId: string,
-  rowKey: string,
-  resolution: { status: "applied" | "notApplied"; resolvedBy: string; finishedAt: Date },
-): Promise<void> {
-  await table.updateEntity(
-    flat(
-      { partitionKey: resourceKey(serviceId), rowKey },
-      { status: resolution.status, resolvedBy: resolution.resolvedBy, finishedAt: resolution.finishedAt.toISOString() },
-    ),
-    "Merge",
-  );
+  write: Pick<StoredWrite, "serviceId" | "rowKey" | "etag" | "leaseGeneration">,
+  resolution: { status: "applied" | "notApplied"; resolvedBy: string; generation: number; finishedAt: Date },
+): Promise<boolean> {
+  if ((write.leaseGeneration ?? 0) >= resolution.generation) return false;
+  try {
+    await table.updateEntity(
+      flat(
+        { partitionKey: resourceKey(write.serviceId), rowKey: write.rowKey },
+        {
+          status: resolution.status,
+          resolvedBy: resolution.resolvedBy,
+          resolvedByGeneration: resolution.generation,
+          finishedAt: resolution.finishedAt.toISOString(),
+        },
+      ),
+      "Merge",
+      { etag: write.etag },
+    );
+    return true;
+  } catch (error) {
+    if (isPreconditionFailed(error)) return false;
+    throw error;
+  }
 }
 
 /**
  * Writes an earlier attempt announced but never completed (it was killed
- * between the intent and the answer), each resolved by asking `tookEffect`
- * (a read of ARM) and recorded as applied or notApplied, `resolvedBy` this
- * attempt. One table query when there are none.
+ * between the intent and the answer, or lost its lease), each resolved by
+ * asking `tookEffect` (a read of ARM) and recorded as applied or notApplied,
+ * `resolvedBy` this attempt. Only intents of an older lease generation than
+ * the resolver's are resolved, each as it was read (its writer may complete
+ * it meanwhile); `guard` runs before each resolution is written and throws
+ * when the resolver lost its own lease. One table query when there are none.
  */
 export async function resolveInterruptedWrites(
   table: TableClient,
   serviceId: string,
-  resolution: { resolvedBy: string; now(): Date; tookEffect(write: StoredWrite): Promise<boolean> },
-  onResolved: (write: StoredWrite, applied: boolean) => void,
+  resolution: { resolvedBy: string; generation: number; now(): Date; tookEffect(write: StoredWrite): Promise<boolean>; guard(): void },
+  onResolved: (write: StoredWrite, outcome: "applied" | "notApplied" | "completedByWriter" | "notOlder") => void,
 ): Promise<void> {
   for (const write of await listUnresolvedIntents(table, serviceId)) {
+    if ((write.leaseGeneration ?? 0) >= resolution.generation) {
+      onResolved(write, "notOlder");
+      continue;
+    }
     const applied = await resolution.tookEffect(write);
-    await resolveIntent(table, serviceId, write.rowKey, {
-      status: applied ? "applied" : "notApplied",
+    resolution.guard();
+    const status = applied ? "applied" : "notApplied";
+    const resolved = await resolveIntent(table, write, {
+      status,
       resolvedBy: resolution.resolvedBy,
+      generation: resolution.generation,
       finishedAt: resolution.now(),
     });
-    onResolved(write, applied);
+    onResolved(write, resolved ? status : "completedByWriter");
   }
 }

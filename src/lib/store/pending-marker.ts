@@ -8,6 +8,7 @@ import { isConflict, isNotFound, isPreconditionFailed } from "../tables/table-er
 import type { Trigger } from "../queue/messages";
 import { decodeRow } from "../tables/entity";
 import { pendingRowSchema, type PendingMarker } from "./rows";
+import { PartitionBatcher } from "./trigger-batcher";
 
 /**
  * Coalescing: while a reconcile for a service waits in the queue, a marker row
@@ -21,7 +22,23 @@ import { pendingRowSchema, type PendingMarker } from "./rows";
 const MARKER = "pending";
 const triggerPrefix = (runId: string) => `t-${runId}-`;
 
-type MarkerResult = { created: true } | { created: false; runId: string };
+/** `replaced`: the marker found in place could not be trusted (unreadable or implausible) and this request replaced it. */
+type MarkerResult = { created: true; replaced?: string } | { created: false; runId: string };
+
+/** The longest a queue message can be hidden (Azure Queue Storage's visibilitytimeout maximum, 7 days): no run is due later. */
+const MAX_DUE_MS = 7 * 24 * 60 * 60_000;
+
+/** Why a marker row cannot be trusted, or undefined when it can. */
+function distrust(marker: PendingMarker | undefined, at: number): string | undefined {
+  if (!marker) return "it is not a pending marker row";
+  const dueAt = Date.parse(marker.dueAt);
+  if (Number.isNaN(dueAt)) return `its dueAt ${JSON.stringify(marker.dueAt.slice(0, 60))} is not a time`;
+  if (dueAt > at + MAX_DUE_MS) return `its dueAt ${marker.dueAt} is more than 7 days ahead, later than any queued message can be due`;
+  if (marker.queuedAt === undefined && Number.isNaN(Date.parse(marker.createdAt))) {
+    return `it was never marked sent and its createdAt ${JSON.stringify(marker.createdAt.slice(0, 60))} is not a time`;
+  }
+  return undefined;
+}
 
 /**
  * How long a marker whose message is not on the queue yet is waited for. Its
@@ -55,6 +72,76 @@ export async function createOrMergePending(
   unsentGraceMs: number = UNSENT_MARKER_GRACE_MS,
 ): Promise<MarkerResult> {
   const partitionKey = resourceKey(fresh.serviceId);
+  const local = localStateOf(table);
+  // Requests arriving together (one Event Grid delivery) wait for the first one's look at the marker
+  // and then merge by it, instead of each trying to create the marker and reading it.
+  for (;;) {
+    const known = local.known.get(partitionKey);
+    if (known && safelyAhead(known, now.getTime())) return mergeInto(table, partitionKey, known.runId, trigger, now);
+    const inflight = local.probes.get(partitionKey);
+    if (!inflight) break;
+    await inflight.catch(() => undefined);
+  }
+  const probe = probeMarker(table, fresh, trigger, staleAfterMs, now, unsentGraceMs);
+  local.probes.set(partitionKey, probe);
+  try {
+    return await probe;
+  } finally {
+    if (local.probes.get(partitionKey) === probe) local.probes.delete(partitionKey);
+  }
+}
+
+/**
+ * How far ahead of now a sent marker's due time must be for this process to
+ * merge into it from memory. Its run cannot start before its message becomes
+ * visible at dueAt, so nothing can have taken or replaced the marker since;
+ * the margin covers the clocks of two instances disagreeing.
+ */
+const SAFE_AHEAD_MS = 5_000;
+
+interface KnownMarker {
+  runId: string;
+  dueAtMs: number;
+}
+
+function safelyAhead(known: KnownMarker, nowMs: number): boolean {
+  return known.dueAtMs - nowMs > SAFE_AHEAD_MS;
+}
+
+/** Per table client: the sent markers this process has seen, the looks at a marker in flight, the group commit of merged triggers. */
+interface LocalState {
+  known: Map<string, KnownMarker>;
+  probes: Map<string, Promise<MarkerResult>>;
+  batcher: PartitionBatcher;
+}
+const localStates = new WeakMap<TableClient, LocalState>();
+
+function localStateOf(table: TableClient): LocalState {
+  let state = localStates.get(table);
+  if (!state) {
+    state = { known: new Map(), probes: new Map(), batcher: new PartitionBatcher(table) };
+    localStates.set(table, state);
+  }
+  return state;
+}
+
+/** Records the trigger against the run waiting for the service (one small row; rows arriving together share a transaction). */
+async function mergeInto(table: TableClient, partitionKey: string, runId: string, trigger: Trigger, now: Date): Promise<MarkerResult> {
+  const rowKey = `${triggerPrefix(runId)}${randomBytes(6).toString("hex")}`;
+  await localStateOf(table).batcher.add(flat({ partitionKey, rowKey }, { runId, mergedAt: now.toISOString(), ...toJsonColumns("trigger", trigger) }));
+  return { created: false, runId };
+}
+
+/** Creates the marker, or reads the one in place and merges into it, replacing it when it cannot be trusted or has gone stale. */
+async function probeMarker(
+  table: TableClient,
+  fresh: PendingMarker,
+  trigger: Trigger,
+  staleAfterMs: number,
+  now: Date,
+  unsentGraceMs: number,
+): Promise<MarkerResult> {
+  const partitionKey = resourceKey(fresh.serviceId);
   let waitedMs = 0;
   for (let attempt = 0; attempt < 10; attempt++) {
     try {
@@ -72,12 +159,13 @@ export async function createOrMergePending(
     }
     const marker = fromEntity(current);
     const at = now.getTime() + waitedMs;
+    const problem = distrust(marker, at);
     const unsent = marker !== undefined && marker.queuedAt === undefined;
-    const abandoned = unsent && (Date.parse(marker.createdAt) || 0) + unsentGraceMs < at;
-    if (!marker || abandoned || Date.parse(marker.dueAt) + staleAfterMs < at) {
+    const abandoned = unsent && Date.parse(marker.createdAt) + unsentGraceMs < at;
+    if (!marker || problem || abandoned || Date.parse(marker.dueAt) + staleAfterMs < at) {
       try {
         await table.updateEntity(toEntity(fresh), "Replace", { etag: current.etag });
-        return { created: true };
+        return problem ? { created: true, replaced: `the pending marker of ${fresh.serviceId} was replaced: ${problem}` } : { created: true };
       } catch (error) {
         if (isPreconditionFailed(error) || isNotFound(error)) continue;
         throw error;
@@ -90,9 +178,8 @@ export async function createOrMergePending(
       attempt--;
       continue;
     }
-    const rowKey = `${triggerPrefix(marker.runId)}${randomBytes(6).toString("hex")}`;
-    await table.createEntity(flat({ partitionKey, rowKey }, { runId: marker.runId, mergedAt: now.toISOString(), ...toJsonColumns("trigger", trigger) }));
-    return { created: false, runId: marker.runId };
+    localStateOf(table).known.set(partitionKey, { runId: marker.runId, dueAtMs: Date.parse(marker.dueAt) });
+    return mergeInto(table, partitionKey, marker.runId, trigger, now);
   }
   throw new Error(`could not queue a reconcile for ${fresh.serviceId}: the pending marker keeps changing`);
 }
@@ -104,6 +191,8 @@ export async function markPendingQueued(table: TableClient, serviceId: string, r
     const current = await table.getEntity<Record<string, unknown>>(partitionKey, MARKER);
     if (fromEntity(current)?.runId !== runId) return;
     await table.updateEntity({ partitionKey, rowKey: MARKER, queuedAt: now.toISOString() }, "Merge", { etag: current.etag });
+    const marker = fromEntity(current);
+    if (marker) localStateOf(table).known.set(partitionKey, { runId, dueAtMs: Date.parse(marker.dueAt) });
   } catch (error) {
     // Taken by the worker already, or replaced: nothing waits on this marker any more.
     if (!isNotFound(error) && !isPreconditionFailed(error)) throw error;
@@ -133,6 +222,7 @@ export async function takeMergedTriggers(table: TableClient, serviceId: string, 
  */
 export async function takePending(table: TableClient, serviceId: string, runId: string): Promise<{ mergedTriggers: Trigger[]; mergedCount: number }> {
   const partitionKey = resourceKey(serviceId);
+  localStateOf(table).known.delete(partitionKey);
   try {
     const current = await table.getEntity<Record<string, unknown>>(partitionKey, MARKER);
     if (fromEntity(current)?.runId === runId) await table.deleteEntity(partitionKey, MARKER, { etag: current.etag });

@@ -139,8 +139,10 @@ export const runAttemptSchema = z.object({
   startedAt: iso,
   finishedAt: iso.optional(),
   status: z
-    .enum(["running", "interrupted", "succeeded", "completedWithFailures", "dryRun", "retrying", "failed", "poisoned"])
-    .describe("interrupted: a later attempt found this one still running (its host died or lost the message)"),
+    .enum(["running", "interrupted", "succeeded", "completedWithFailures", "dryRun", "retrying", "failed", "poisoned", "leaseLost"])
+    .describe(
+      "interrupted: a later attempt found this one still running (its host died or lost the message); leaseLost: its worker lost the service's lease (a renewal found it taken, or it expired by the worker's own clock) and stopped before its next write; the run was queued again",
+    ),
   error: z.string().optional(),
   errorCode: z.string().optional(),
 });
@@ -218,6 +220,8 @@ export const leaseRowSchema = z.object({
   owner: z.string(),
   expiresAt: z.string(),
   acquiredAt: z.string(),
+  /** The fencing token: one more on every acquire; the row is never deleted, so it only grows. */
+  generation: z.number().int().default(0),
 });
 export type LeaseRow = z.infer<typeof leaseRowSchema>;
 
@@ -272,7 +276,7 @@ export const writeRowSchema = z.object({
   status: z
     .enum(WRITE_STATUSES)
     .describe(
-      "intended: recorded before the call, outcome not yet known; applied: ARM made the change; alreadyPresent: nothing to change (e.g. RoleAssignmentExists); failed: ARM refused, nothing changed; notApplied: an interrupted intent that a later run found not in effect",
+      "intended: recorded before the call, outcome not yet known; applied: ARM made the change; alreadyPresent: ARM changed nothing (409 RoleAssignmentExists, or 200 for an identical assignment already there); failed: ARM refused, nothing changed; notApplied: an interrupted intent that a later run found not in effect",
     ),
   armRequestId: z.string().optional(),
   finishedAt: iso.optional(),
@@ -280,6 +284,10 @@ export const writeRowSchema = z.object({
   error: z.string().optional(),
   /** For an intent a killed attempt left: the run id and attempt that resolved it, as `<runId>#<attempt>`. */
   resolvedBy: z.string().optional(),
+  /** The generation (fencing token) of the service's lease the writing attempt held. */
+  leaseGeneration: z.number().int().optional(),
+  /** The lease generation of the attempt that resolved this intent: always newer than the writer's. */
+  resolvedByGeneration: z.number().int().optional(),
 });
 export type WriteRecord = z.infer<typeof writeRowSchema>;
 

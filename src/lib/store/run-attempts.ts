@@ -6,7 +6,8 @@ export type AttemptEnd = Exclude<RunAttempt["status"], "running" | "interrupted"
 /** A run in one of these statuses is over: its record never changes again. */
 export const FINAL_RUN_STATUSES: readonly RunStatus[] = ["succeeded", "completedWithFailures", "dryRun", "failed", "poisoned"];
 
-export const isFinalRunStatus = (status: RunStatus | undefined): boolean => status !== undefined && FINAL_RUN_STATUSES.includes(status);
+export const isFinalRunStatus = (status: RunStatus | AttemptEnd | undefined): boolean =>
+  status !== undefined && (FINAL_RUN_STATUSES as readonly string[]).includes(status);
 
 /**
  * The attempts after a new one starts: an attempt still `running` was

@@ -130,7 +130,8 @@ export async function recordRunFinished(table: TableClient, runId: string, done:
   const { error: _previousError, errorCode: _previousCode, ...kept } = existing ? ownProperties(existing) : {};
   const entity = flat(keys, {
     ...kept,
-    status: done.status,
+    // A run whose worker lost the lease is queued again: it waits for its next attempt as a retry does.
+    status: done.status === "leaseLost" ? "retrying" : done.status,
     finishedAt: done.finishedAt.toISOString(),
     durationMs: done.finishedAt.getTime() - done.startedAt.getTime(),
     armReads: done.armReads,
@@ -252,10 +253,21 @@ export function listDuplicateDeliveries(table: TableClient, limit = 50): Promise
   return listSidePartition(table, DUPLICATES_PARTITION, duplicateRowSchema, limit);
 }
 
+/** The duplicate deliveries of one run, newest first. */
+export function listDuplicateDeliveriesOf(table: TableClient, runId: string, limit = 50): Promise<DuplicateDelivery[]> {
+  return listSidePartition(table, DUPLICATES_PARTITION, duplicateRowSchema, limit, odata` and runId eq ${runId}`);
+}
+
 /** The newest `limit` rows of a partition kept beside the runs (rejected messages, duplicate deliveries), decoded by their schema. */
-async function listSidePartition<S extends z.ZodObject>(table: TableClient, partition: string, schema: S, limit: number): Promise<z.infer<S>[]> {
+async function listSidePartition<S extends z.ZodObject>(
+  table: TableClient,
+  partition: string,
+  schema: S,
+  limit: number,
+  andFilter = "",
+): Promise<z.infer<S>[]> {
   const out: z.infer<S>[] = [];
-  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${partition}` } })) {
+  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `${odata`PartitionKey eq ${partition}`}${andFilter}` } })) {
     const row = decodeRow(schema, e);
     if (row) out.push(row);
     if (out.length >= limit) break;

@@ -14,7 +14,7 @@ const SWEEP_CONCURRENCY = 8;
 
 /** What a sweep needs: the scopes, the service list, the scheduler. */
 export interface SweepDeps {
-  config: Pick<Config, "managedScopes">;
+  config: Pick<Config, "managedScopes" | "statusPageSignIn">;
   engine: Pick<EnginePort, "listServices" | "errorInfo" | "serviceDeletion">;
   scheduler: SchedulerDeps;
   /** Service rows, to mark those of services ARM no longer has. */
@@ -55,7 +55,7 @@ export async function reconcileAllInScope(deps: SweepDeps, trigger: Trigger, opt
     // A few at a time: each request is several table operations, and a sweep of 50 services one by one waits on them in series.
     const scheduled = await mapWithConcurrency(serviceIds, SWEEP_CONCURRENCY, (serviceId) => {
       const ask: ReconcileAsk = { serviceId, trigger, dryRun: options.dryRun ?? false };
-      return requestReconcile(deps.scheduler, ask, deps.now());
+      return requestReconcile(deps.scheduler, ask, deps.now(), log);
     });
     runs.push(...scheduled);
     if (!options.dryRun) {

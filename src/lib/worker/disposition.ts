@@ -8,7 +8,8 @@ export type WorkerOutcome =
   | { outcome: "deferred"; runId: string; heldBy: string }
   | { outcome: "duplicate"; runId: string; status: RunStatus }
   | { outcome: "rejected"; error: string }
-  | { outcome: "failed"; runId: string; error: string };
+  | { outcome: "failed"; runId: string; error: string }
+  | { outcome: "leaseLost"; runId: string; error: string };
 
 /**
  * How one delivery ends, as a value: controller-runtime's Result and error
@@ -17,8 +18,11 @@ export type WorkerOutcome =
 export type Disposition =
   /** Done: returning lets the host delete the message. A reconciled run first requests its follow-ups and closes its record. */
   | { kind: "acknowledge"; outcome: WorkerOutcome; reconciled?: ReconciledRun }
-  /** The same request goes back on the queue after `delayMs` (another run holds the lease); this delivery is acknowledged. */
-  | { kind: "requeueAfter"; outcome: Extract<WorkerOutcome, { outcome: "deferred" }>; request: ReconcileRequest; delayMs: number }
+  /**
+   * The same request goes back on the queue after `delayMs` (another run holds the lease, or this
+   * attempt lost it and stopped); this delivery is acknowledged.
+   */
+  | { kind: "requeueAfter"; outcome: Extract<WorkerOutcome, { outcome: "deferred" | "leaseLost" }>; request: ReconcileRequest; delayMs: number }
   /** A transient failure: thrown, so the host delivers the message again, or moves it to the poison queue after the last attempt. */
   | { kind: "redeliver"; error: TransientReconcileError };
 
@@ -26,7 +30,7 @@ export type Disposition =
 export interface ReconciledRun {
   request: ReconcileRequest;
   attempt: number;
-  status: AttemptEnd;
+  status: Extract<AttemptEnd, "dryRun" | "completedWithFailures" | "succeeded">;
   report: ReconcileReport;
   startedAt: Date;
   /** Undefined for a dry run, which writes no status rows. */

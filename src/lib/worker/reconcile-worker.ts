@@ -26,6 +26,7 @@ import { requestReconcile, type SchedulerDeps } from "../scheduling/schedule";
 import { decideFollowUps, engineHintsOf } from "./requeue";
 import { handleDeletedService } from "./deleted-service";
 import { withLease, type LeaseHeld } from "./with-lease";
+import type { LeaseFence } from "./lease-fence";
 import { TransientReconcileError, type Disposition, type ReconciledRun, type WorkerOutcome } from "./disposition";
 import type { AppLog } from "../ports/log";
 import type { Telemetry } from "../telemetry/telemetry";
@@ -51,6 +52,10 @@ export interface WorkerDeps {
   maxDequeueCount: number;
 }
 
+/** How an attempt that ran to a report ends, and how one whose reconcile threw ends. */
+type ReconciledStatus = Extract<AttemptEnd, "dryRun" | "completedWithFailures" | "succeeded">;
+type FailedStatus = Extract<AttemptEnd, "failed" | "poisoned" | "retrying">;
+
 export interface DeliveryInfo {
   /** The host's dequeue count of this delivery (1 on the first). */
   dequeueCount: number;
@@ -70,7 +75,7 @@ export async function handleReconcileMessage(deps: WorkerDeps, raw: unknown, del
   const request = admitted.request;
   // The owner ends in the run id: the status API tells a live run from an abandoned one by it.
   const lease = { serviceId: request.serviceId, owner: `${deps.workerId}/${request.runId}`, runId: request.runId };
-  const leased = await withLease(deps, lease, log, async () => await settle(deps, await runUnderLease(deps, request, delivery, log), log));
+  const leased = await withLease(deps, lease, log, async (fence) => await settle(deps, await runUnderLease(deps, request, delivery, fence, log), log));
   return leased.acquired ? leased.result : await settle(deps, requeueWhileHeld(deps, request, leased), log);
 }
 
@@ -83,7 +88,8 @@ async function settle(deps: WorkerDeps, disposition: Disposition, log: AppLog): 
     case "requeueAfter": {
       const { request, delayMs, outcome } = disposition;
       await deps.queue.send(request, delayMs);
-      log.info(`${request.serviceId}: lease held by ${outcome.heldBy}; run ${request.runId} re-queued in ${delayMs} ms`);
+      if (outcome.outcome === "deferred") log.info(`${request.serviceId}: lease held by ${outcome.heldBy}; run ${request.runId} re-queued in ${delayMs} ms`);
+      else log.warn(`${request.serviceId}: run ${request.runId} stopped: ${outcome.error}; queued again in ${delayMs} ms`);
       return outcome;
     }
     case "redeliver":
@@ -128,7 +134,7 @@ async function acknowledgeDuplicate(deps: WorkerDeps, run: RunRecord, delivery: 
   return { kind: "acknowledge", outcome: { outcome: "duplicate", runId: run.runId, status: run.status } };
 }
 
-async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, log: AppLog): Promise<Disposition> {
+async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, fence: LeaseFence, log: AppLog): Promise<Disposition> {
   const startedAt = deps.now();
   const run = await startRun(deps.tables, request, { attempt: delivery.dequeueCount, worker: deps.workerId, startedAt });
   // Finished between our first look and the lease (another delivery of the same message).
@@ -136,8 +142,13 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
 
   let report: ReconcileReport;
   try {
-    if (!request.dryRun) await resolveEarlierWrites(deps, request, delivery, log);
-    const journal = tableWriteJournal(deps.tables.writes, { serviceId: request.serviceId, runId: request.runId, attempt: delivery.dequeueCount });
+    if (!request.dryRun) await resolveEarlierWrites(deps, request, delivery, fence, log);
+    const journal = tableWriteJournal(
+      deps.tables.writes,
+      { serviceId: request.serviceId, runId: request.runId, attempt: delivery.dequeueCount, leaseGeneration: fence.generation },
+      () => deps.now(),
+      () => fence.check(),
+    );
     report = await deps.engine.reconcile(request.serviceId, {
       dryRun: request.dryRun,
       hints: engineHintsOf(request),
@@ -145,12 +156,15 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
       recordedMachineOf: (principalId) => findMachineIdByPrincipal(deps.tables.machines, principalId),
     });
   } catch (error) {
+    if (fence.problem()) return await leaseLost(deps, request, startedAt, fence);
     return await recordFailure(deps, request, delivery, startedAt, error, log);
   }
+  // Whatever the engine did not write after the lease was lost, its results are not this worker's to record.
+  if (fence.problem()) return await leaseLost(deps, request, startedAt, fence);
 
   await addLateTriggers(deps.tables, request, run.coalescedTriggers);
   const failed = report.outcomes.some((o) => o.status === "failed");
-  const status: AttemptEnd = request.dryRun ? "dryRun" : failed ? "completedWithFailures" : "succeeded";
+  const status: ReconciledStatus = request.dryRun ? "dryRun" : failed ? "completedWithFailures" : "succeeded";
   // A dry run writes no status rows and asks for nothing more.
   const written = request.dryRun ? { followUps: [], followUpLines: [] } : await recordResult(deps, request, report, status);
   const reconciled: ReconciledRun = { request, attempt: delivery.dequeueCount, status, report, startedAt, ...written };
@@ -162,7 +176,7 @@ async function recordResult(
   deps: WorkerDeps,
   request: ReconcileRequest,
   report: ReconcileReport,
-  status: AttemptEnd,
+  status: ReconciledStatus,
 ): Promise<Pick<ReconciledRun, "recorded" | "followUps" | "followUpLines">> {
   const recorded = await recordReconcileResult(deps.tables, {
     report,
@@ -187,7 +201,7 @@ async function closeReconciledRun(deps: WorkerDeps, run: ReconciledRun, log: App
   const warnings = [...report.warnings];
   for (const followUp of run.followUps) {
     if (followUp.kind === "note") (followUp.gaveUp ? warnings : followUps).push(followUp.text);
-    else followUps.push(followUp.describe((await requestReconcile(deps.scheduler, followUp.ask, deps.now())).runId));
+    else followUps.push(followUp.describe((await requestReconcile(deps.scheduler, followUp.ask, deps.now(), log)).runId));
   }
   const finishedAt = deps.now();
   await finishReconciledRun(deps.tables.runs, request.runId, { status, startedAt: run.startedAt, finishedAt, report, warnings, followUps });
@@ -197,18 +211,38 @@ async function closeReconciledRun(deps: WorkerDeps, run: ReconciledRun, log: App
   await trackReconciled(deps.telemetry, { request, attempt: run.attempt, status, report, startedAt: run.startedAt, finishedAt, recorded: run.recorded });
 }
 
-/** Writes of earlier attempts left unanswered (the attempt was killed mid-write): resolved under the lease, before this run writes anything. */
-async function resolveEarlierWrites(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, log: AppLog): Promise<void> {
+/**
+ * Writes of earlier attempts left unanswered (the attempt was killed mid-write, or lost its lease):
+ * resolved under the lease, before this run writes anything; only those of an older lease generation.
+ */
+async function resolveEarlierWrites(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, fence: LeaseFence, log: AppLog): Promise<void> {
   const resolution = {
     resolvedBy: `${request.runId}#${delivery.dequeueCount}`,
+    generation: fence.generation,
     now: () => deps.now(),
     tookEffect: (write: StoredWrite) => deps.engine.writeTookEffect(write),
+    guard: () => fence.check(),
   };
-  await resolveInterruptedWrites(deps.tables.writes, request.serviceId, resolution, (write, applied) =>
-    log.info(
-      `${request.serviceId}: interrupted ${write.kind} of run ${write.runId} (attempt ${write.attempt}) resolved as ${applied ? "applied" : "notApplied"}`,
-    ),
-  );
+  await resolveInterruptedWrites(deps.tables.writes, request.serviceId, resolution, (write, outcome) => {
+    const which = `${request.serviceId}: interrupted ${write.kind} of run ${write.runId} (attempt ${write.attempt})`;
+    if (outcome === "notOlder")
+      log.warn(`${which} carries lease generation ${write.leaseGeneration}, not older than this run's ${fence.generation}; left open`);
+    else if (outcome === "completedByWriter") log.info(`${which} was completed by its writer meanwhile`);
+    else log.info(`${which} resolved as ${outcome}`);
+  });
+}
+
+/**
+ * The attempt's worker lost the service's lease: the attempt is recorded as
+ * leaseLost (the run waits as retrying), and the run is queued again to go on
+ * under a lease of its own. Nothing else this attempt saw is recorded: another
+ * worker may have reconciled the service since.
+ */
+async function leaseLost(deps: WorkerDeps, request: ReconcileRequest, startedAt: Date, fence: LeaseFence): Promise<Disposition> {
+  const error = `the lease of ${request.serviceId} (generation ${fence.generation}) was lost: ${fence.problem() ?? "unknown"}; stopped before the next write`;
+  await finishFailedRun(deps.tables.runs, request.runId, { status: "leaseLost", startedAt, finishedAt: deps.now(), error, errorCode: "LeaseLost" });
+  const delayMs = Math.max(1000, deps.config.reconcileCoalesceDelayMs);
+  return { kind: "requeueAfter", request, delayMs, outcome: { outcome: "leaseLost", runId: request.runId, error } };
 }
 
 /** A run whose reconcile threw: recorded, then acknowledged when terminal or redelivered when transient. */
@@ -224,7 +258,7 @@ async function recordFailure(
   const message = `${info.code}: ${info.message}`;
   const transient = deps.engine.isTransient(error);
   const lastAttempt = delivery.dequeueCount >= deps.maxDequeueCount;
-  const status: AttemptEnd = !transient ? "failed" : lastAttempt ? "poisoned" : "retrying";
+  const status: FailedStatus = !transient ? "failed" : lastAttempt ? "poisoned" : "retrying";
   const now = deps.now();
   await finishFailedRun(deps.tables.runs, request.runId, { status, startedAt, finishedAt: now, error: message, errorCode: info.code });
   const deleted =

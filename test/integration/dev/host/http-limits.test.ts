@@ -89,6 +89,46 @@ describe("local host: requests it refuses itself", () => {
     expect(good.status).toBe(201);
   });
 
+  it("treats a target starting with // as a path, and refuses an absolute-form target whose host is not the Host header", async () => {
+    // The authority of the request URL is the Host header's, never the target's.
+    const slashes = await rawRequest(port, ["GET //evil.example/api/public/x HTTP/1.1\r\nHost: 127.0.0.1:7071\r\n\r\n"]);
+    expect(slashes.status).toBe(404);
+    expect(errorOf(slashes).message).toBe("no function serves GET //evil.example/api/public/x");
+    const mismatch = await rawRequest(port, ["GET http://evil.example/api/public/x HTTP/1.1\r\nHost: 127.0.0.1:7071\r\n\r\n"]);
+    expect(mismatch.status).toBe(400);
+    expect(errorOf(mismatch)).toMatchObject({ code: "InvalidHost" });
+    expect(errorOf(mismatch).message).toContain("evil.example");
+    const agreeing = await rawRequest(port, ["GET http://127.0.0.1:7071/api/public/x?q=1 HTTP/1.1\r\nHost: 127.0.0.1:7071\r\n\r\n"]);
+    expect(agreeing.status).toBe(201);
+    expect(agreeing.headers["x-url"]).toBe("http://127.0.0.1:7071/api/public/x?q=1");
+    const plain = await rawRequest(port, ["GET /api/public/y HTTP/1.1\r\nHost: app.example:8080\r\n\r\n"]);
+    expect(plain.headers["x-url"]).toBe("http://app.example:8080/api/public/y");
+  });
+
+  it("appends the connection's address to X-Forwarded-For, as the platform's front end does", async () => {
+    const answer = await rawRequest(port, ["GET /api/public/x HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Forwarded-For: 203.0.113.9\r\n\r\n"]);
+    expect(answer.headers["x-forwarded-for"]).toBe("203.0.113.9, 127.0.0.1");
+  });
+
+  it("answers 401 to a request without the key before reading its body", async () => {
+    // Only the headers are sent: an answer can come only from a host that does not wait for the 9 MiB body.
+    const answer = await rawRequest(port, [`POST /api/hello/big HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${9 * 1024 * 1024}\r\n\r\n`]);
+    expect(answer.status).toBe(401);
+    const unrouted = await rawRequest(port, [`POST /api/nothing HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${9 * 1024 * 1024}\r\n\r\n`]);
+    expect(unrouted.status).toBe(404);
+  });
+
+  it("the admin API needs the master key, and the root names no function", async () => {
+    expect((await fetch(`${host.url}/admin/host/status`)).status).toBe(401);
+    expect((await fetch(`${host.url}/admin/functions`)).status).toBe(401);
+    const status = await fetch(`${host.url}/admin/host/status`, { headers: { "x-functions-key": "test-key" } });
+    expect(status.status).toBe(200);
+    expect(await status.json()).toMatchObject({ state: "Running", functions: expect.arrayContaining(["hello"]) as unknown });
+    const root = await fetch(`${host.url}/`);
+    expect(root.status).toBe(200);
+    expect(await root.text()).not.toContain("hello");
+  });
+
   it("answers an 11 MiB body with 413 and the error body, without resetting the connection", async () => {
     const size = 11 * 1024 * 1024;
     const chunk = Buffer.alloc(256 * 1024, 0x61);

@@ -55,23 +55,47 @@ const get = (path: string, params: Record<string, string> = {}) => new HttpReque
 
 describe("HTTP API", () => {
   it("POST /reconcile answers 202 with a Location of the run, which the worker then fills in", async () => {
-    const response = await post(JSON.stringify({ serviceId: SSS_PROD, dryRun: true }), { "x-ms-client-principal-name": "alice@contoso.com" });
+    const response = await post(JSON.stringify({ serviceId: SSS_PROD, dryRun: true }));
     expect(response.status).toBe(202);
     validate("/reconcile", "post", response);
     const location = (response.headers as Record<string, string>).location ?? "";
     const runId = location.split("/").pop() ?? "";
-    expect(location).toBe(`${BASE}/runs/${runId}`);
+    // A path on the origin the client called, never an absolute URL built from its Host header.
+    expect(location).toBe(`/api/runs/${runId}`);
+    expect((response.jsonBody as { runs: { statusUrl: string }[] }).runs[0]?.statusUrl).toBe(location);
 
     const queued = await runHttp(get(`/runs/${runId}`, { runId }));
     expect(queued.status).toBe(200);
     validate("/runs/{runId}", "get", queued);
-    expect(queued.jsonBody).toMatchObject({ status: "queued", trigger: { kind: "http", caller: "alice@contoso.com" } });
+    expect(queued.jsonBody).toMatchObject({ status: "queued", trigger: { kind: "http", caller: "function key holder" } });
 
     await stack.drain();
     const done = await runHttp(get(`/runs/${runId}`, { runId }));
     validate("/runs/{runId}", "get", done);
     expect(done.jsonBody).toMatchObject({ status: "dryRun", dryRun: true });
     expect((done.jsonBody as { plan: unknown[] }).plan.length).toBeGreaterThan(0);
+  });
+
+  it("with function keys (no App Service Authentication) a key holder's principal headers and X-Forwarded-For are recorded apart, as unverified claims", async () => {
+    const response = await post(JSON.stringify({ serviceId: SSS_PROD, dryRun: true }), {
+      "x-ms-client-principal-name": "ceo@contoso.com",
+      "x-ms-client-principal-id": "0f0f0f0f-0000-4000-8000-000000000001",
+      "x-forwarded-for": "10.9.9.9, 203.0.113.7:50123",
+    });
+    expect(response.status).toBe(202);
+    const runId = ((response.headers as Record<string, string>).location ?? "").split("/").pop() ?? "";
+    const run = await runHttp(get(`/runs/${runId}`, { runId }));
+    validate("/runs/{runId}", "get", run);
+    const trigger = (run.jsonBody as RunDetail).trigger;
+    expect(trigger).toMatchObject({
+      kind: "http",
+      caller: "function key holder",
+      callerVerifiedBy: "functionKey",
+      claimedCaller: "ceo@contoso.com",
+      clientIp: "203.0.113.7",
+      forwardedFor: "10.9.9.9",
+    });
+    await stack.drain();
   });
 
   it("POST /reconcile of a service ARM does not have answers the documented 404 with ARM's code", async () => {

@@ -214,6 +214,39 @@ describe("case 3: an identity reset between the run's read and its switch", () =
   });
 });
 
+describe("a server's grant deleted between the run's read and its switch", () => {
+  it("is proven right before the switch and made again, so the server is never switched without it", async () => {
+    const name = roleAssignmentName(SHARE_A, principalOf(1), ROLE.storageFileDataPrivilegedContributor);
+    await harness.load(
+      tenant({
+        servers: [eligibleServer(1)],
+        syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])],
+        arcMachines: [{ name: "fs1", hostName: "fs1.contoso.local", principalId: principalOf(1) }],
+        identity: { type: "SystemAssigned" },
+        // The server's own share grant exists when the run reads; the service's grants do not.
+        roleAssignments: [
+          { scope: SHARE_A, role: ROLE.storageFileDataPrivilegedContributor, principalId: principalOf(1), principalType: "ServicePrincipal", name },
+        ],
+      }),
+    );
+    // useIdentity (which the switch waits for) is slow; meanwhile someone deletes the server's grant.
+    await harness.emulator.admin.addFault({
+      match: { method: "PATCH", pathContains: "/storageSyncServices/" },
+      effect: { kind: "latency", ms: 1_500 },
+      times: 1,
+    });
+    const running = harness.run();
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await harness.emulator.admin.deleteRoleAssignment(shareGrantId(principalOf(1)));
+    const report = await running;
+    expect(report.plan.filter((a) => a.kind === "grantRole" && a.description.includes(principalOf(1)))).toEqual([]);
+    expect(report.servers[0]).toMatchObject({ state: "Switched", switchedThisRun: true });
+    expect(await harness.emulator.admin.violations()).toEqual([]);
+    const grants = (await harness.emulator.admin.state()).roleAssignments.filter((a) => a.id.toLowerCase() === shareGrantId(principalOf(1)).toLowerCase());
+    expect(grants).toHaveLength(1);
+  });
+});
+
 describe("case 3: a repair that does not stick", () => {
   it("fails with ServerApplicationIdMismatch when the server reads back the old applicationId", async () => {
     const newPrincipal = await switchedThenReset();

@@ -111,7 +111,8 @@ describe("reconcile: topologies", () => {
     const calls = await harness.emulator.admin.calls();
     expect(calls.byOperation["RoleAssignments_Create"]?.writes).toBe(1);
     // One list per storage account for every principal (two here): the cmdlet lists before every grant.
-    expect(calls.byOperation["RoleAssignments_ListForScope"]?.reads).toBe(1);
+    // Plus one of the server's principal on that account right before its switch, proving its grants still exist.
+    expect(calls.byOperation["RoleAssignments_ListForScope"]?.reads).toBe(2);
   });
 
   it("counts assignments above the subscription (root scope, as a management group's) as present: the ids do not show they contain the account", async () => {

@@ -27,7 +27,7 @@ const request = (method: string, path: string, headers: Record<string, string> =
   new HttpRequest({
     method,
     url: `${ORIGIN}/api/page${path}`,
-    headers,
+    headers: { host: new URL(ORIGIN).host, ...headers },
     params: { path: path.split("?")[0]?.replace(/^\//, "") ?? "" },
     body: body === undefined ? undefined : { string: body },
   });
@@ -55,6 +55,42 @@ describe("status page routes", () => {
     expect(page.body).toContain("re-run by alice@contoso.com");
     expect(page.body).toContain('<span class="badge run-succeeded">succeeded</span>');
     expect(page.headers["content-security-policy"]).toContain("default-src 'none'");
+  });
+
+  it("with function keys the re-run form records the key holder; principal headers the key holder sent are kept apart as an unverified claim", async () => {
+    const forged = { "x-ms-client-principal-name": "ceo@contoso.com", origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" };
+    const posted = await statusPageHttp(
+      request("POST", "/reconcile?code=k", forged, form({ serviceId: SSS_PROD, dryRun: "true" })),
+      stack.context("statusPageHttp"),
+    );
+    expect(posted.status).toBe(303);
+    const runId =
+      String((posted.headers as Record<string, string>).location)
+        .split("/")
+        .pop()
+        ?.split("?")[0] ?? "";
+    expect((await getRun(stack.app.tables.runs, runId))?.trigger).toEqual({
+      kind: "http",
+      caller: "function key holder",
+      callerVerifiedBy: "functionKey",
+      claimedCaller: "ceo@contoso.com",
+    });
+    await stack.drain();
+  });
+
+  it("Entra sign-in: a form posted to a URL whose authority came from the request target is refused by its Host header", async () => {
+    const before = await queued();
+    const alice = { "x-ms-client-principal-name": "alice@contoso.com" };
+    const spoofed = new HttpRequest({
+      method: "POST",
+      url: "https://evil.example/api/page/reconcile",
+      headers: { ...alice, host: new URL(ORIGIN).host, origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+      params: { path: "reconcile" },
+      body: { string: form({ serviceId: SSS_PROD }) },
+    });
+    const response = await entraPage(spoofed);
+    expect(response.status).toBe(403);
+    expect(await queued()).toBe(before);
   });
 
   it("Entra sign-in: a GET without the platform's principal is sent to sign in and back; a POST is refused", async () => {

@@ -26,9 +26,9 @@ describe("the Writes table journal", () => {
     const runId = newRunId(serviceId);
     const other = newRunId(serviceId, new Date(Date.now() - 60_000));
     const [a, b, c] = [grant(), grant(), grant()];
-    const attempt1 = tableWriteJournal(table, { serviceId, runId, attempt: 1 });
+    const attempt1 = tableWriteJournal(table, { serviceId, runId, attempt: 1, leaseGeneration: 4 });
     await attempt1.intend(a); // killed before completing
-    const attempt2 = tableWriteJournal(table, { serviceId, runId, attempt: 2 });
+    const attempt2 = tableWriteJournal(table, { serviceId, runId, attempt: 2, leaseGeneration: 5 });
     await attempt2.intend(b);
     await attempt2.complete(b.clientRequestId, { status: "applied", armRequestId: "req-b" });
     await tableWriteJournal(table, { serviceId, runId: other, attempt: 1 }).intend(c);
@@ -40,7 +40,56 @@ describe("the Writes table journal", () => {
     const open = await listUnresolvedIntents(table, serviceId);
     expect(open.map((w) => w.clientRequestId).sort()).toEqual([a.clientRequestId, c.clientRequestId].sort());
     const left = open.find((w) => w.clientRequestId === a.clientRequestId);
-    await resolveIntent(table, serviceId, left?.rowKey ?? "", { status: "applied", resolvedBy: `${runId}#2`, finishedAt: new Date() });
-    expect((await listRunWrites(table, runId))[0]).toMatchObject({ status: "applied", resolvedBy: `${runId}#2`, principalId: a.principalId });
+    if (!left) throw new Error("the open intent is listed");
+    expect(left.leaseGeneration).toBe(4);
+    // Not the resolver's to resolve: a holder of the same (or an older) generation.
+    expect(await resolveIntent(table, left, { status: "notApplied", resolvedBy: "x#1", generation: 4, finishedAt: new Date() })).toBe(false);
+    expect(await resolveIntent(table, left, { status: "applied", resolvedBy: `${runId}#2`, generation: 5, finishedAt: new Date() })).toBe(true);
+    expect((await listRunWrites(table, runId))[0]).toMatchObject({
+      status: "applied",
+      resolvedBy: `${runId}#2`,
+      resolvedByGeneration: 5,
+      principalId: a.principalId,
+    });
+    // Resolved as it was read: a second resolution from the same stale read changes nothing.
+    expect(await resolveIntent(table, left, { status: "notApplied", resolvedBy: "y#1", generation: 9, finishedAt: new Date() })).toBe(false);
+  });
+
+  it("refuses an intent (so the write behind it) once the attempt's guard says its lease is lost", async () => {
+    const table = TableClient.fromConnectionString(inject("azuriteConnectionString"), `writes${randomBytes(4).toString("hex")}`, {
+      allowInsecureConnection: true,
+    });
+    await table.createTable();
+    const runId = newRunId(serviceId);
+    let lost = false;
+    const journal = tableWriteJournal(
+      table,
+      { serviceId, runId, attempt: 1, leaseGeneration: 2 },
+      () => new Date(),
+      () => {
+        if (lost) throw new Error("lease lost");
+      },
+    );
+    await journal.intend(grant());
+    lost = true;
+    await expect(journal.intend(grant())).rejects.toThrow("lease lost");
+    expect(await listRunWrites(table, runId)).toHaveLength(1);
+
+    // Lost while the row was being written: the intent stays open (no write follows) for the next holder to resolve.
+    let calls = 0;
+    const racing = tableWriteJournal(
+      table,
+      { serviceId, runId, attempt: 2, leaseGeneration: 2 },
+      () => new Date(),
+      () => {
+        calls += 1;
+        if (calls > 1) throw new Error("lease lost");
+      },
+    );
+    await expect(racing.intend(grant())).rejects.toThrow("lease lost");
+    expect((await listRunWrites(table, runId)).map((w) => [w.attempt, w.status])).toEqual([
+      [1, "intended"],
+      [2, "intended"],
+    ]);
   });
 });

@@ -2,10 +2,13 @@ import { TableClient } from "@azure/data-tables";
 import { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { handleReconcileMessage } from "../../../../src/lib/worker/reconcile-worker";
+import { getRunRecord } from "../../../../src/lib/http/status-api";
+import type { RunDetail } from "../../../../src/lib/http/schemas";
+import { servePage } from "../../../../src/lib/status-page/routes";
 import { silentLog } from "../../../../src/lib/ports/log";
 import { requestReconcile } from "../../../../src/lib/scheduling/schedule";
 import type { ReconcileRequest } from "../../../../src/lib/queue/messages";
-import { acquireLease, releaseLease } from "../../../../src/lib/store/lease";
+import { acquireLease, getCurrentLease, releaseLease } from "../../../../src/lib/store/lease";
 import { getRun, listDuplicateDeliveries, listRejectedMessages } from "../../../../src/lib/store/run";
 import { parseRunId } from "../../../../src/lib/tables/run-id";
 import { newRunId } from "../../../../src/lib/tables/run-id";
@@ -112,11 +115,18 @@ describe("reconcile worker", () => {
   it("two workers contending for one service: exactly one reconciles, the other defers", async () => {
     const [a, b] = [request(SSS_BRANCH, { dryRun: true }), request(SSS_BRANCH, { dryRun: true })];
     const second = { ...stack.app, workerId: "worker-b" };
-    const outcomes = await Promise.all([
-      handleReconcileMessage(stack.app, a, { dequeueCount: 1 }, silentLog),
-      handleReconcileMessage(second, b, { dequeueCount: 1 }, silentLog),
-    ]);
-    expect(outcomes.map((o) => o.outcome).sort()).toEqual(["deferred", "reconciled"]);
+    // Worker a's first read of the service is held, so b arrives while a certainly holds the lease (started at
+    // once, b could come after a had finished and released it: a race the test lost under load).
+    await stack.emulator.admin.addFault({
+      match: { method: "GET", pathContains: "storageSyncServices/sss-branch" },
+      effect: { kind: "latency", ms: 5_000 },
+      times: 1,
+    });
+    const first = handleReconcileMessage(stack.app, a, { dequeueCount: 1 }, silentLog);
+    while (!(await getCurrentLease(stack.app.tables.leases, SSS_BRANCH))) await sleep(20);
+    const deferred = await handleReconcileMessage(second, b, { dequeueCount: 1 }, silentLog);
+    const outcomes = [await first, deferred];
+    expect(outcomes.map((o) => o.outcome)).toEqual(["reconciled", "deferred"]);
     await stack.drain();
     expect((await getRun(stack.app.tables.runs, a.runId))?.status).toBe("dryRun");
     expect((await getRun(stack.app.tables.runs, b.runId))?.status).toBe("dryRun");
@@ -152,6 +162,28 @@ describe("reconcile worker", () => {
     expect(await read()).toEqual(before); // ETag and Timestamp included: not rewritten
     const duplicates = await listDuplicateDeliveries(stack.app.tables.runs);
     expect(duplicates).toContainEqual(expect.objectContaining({ runId: req.runId, serviceId: SSS_BRANCH, runStatus: "succeeded" }));
+    // The run's own audit record lists it, through the run API and the run page.
+    const api = await getRunRecord(stack.app, {
+      method: "GET",
+      url: "https://afs.example.net/api/runs/x",
+      params: { runId: req.runId },
+      headers: { get: () => null },
+      text: () => Promise.resolve(""),
+    });
+    expect((api.jsonBody as RunDetail).duplicateDeliveries).toEqual([expect.objectContaining({ runStatus: "succeeded", dequeueCount: 1 })]);
+    const page = await servePage(
+      stack.app,
+      {
+        method: "GET",
+        url: `https://afs.example.net/api/page/runs/${req.runId}`,
+        params: { path: `runs/${req.runId}` },
+        headers: { get: () => null },
+        text: () => Promise.resolve(""),
+      },
+      "functionKey",
+      silentLog,
+    );
+    expect(page.body).toContain("acknowledged without running again (1)");
   });
 
   it("a run that failed on attempt 1 (a 503 storm outlasting the SDK's retries; 429s are waited out by the throttle gate) and succeeded on attempt 2 shows succeeded with no error, and both attempts", async () => {
@@ -309,6 +341,57 @@ describe("reconcile worker", () => {
     const merged = await requestReconcile(stack.app.scheduler, { serviceId: service, trigger: http });
     expect(merged).toMatchObject({ coalesced: true, runId: fresh.runId });
     expect((await stack.app.queue.client.getProperties()).approximateMessagesCount).toBe(1);
+    await stack.app.queue.client.clearMessages();
+  });
+
+  it("a lease row expiring in year 9999 or unreadable is named in an error and replaced, not trusted", async () => {
+    for (const [name, row] of [
+      ["sss-farlease", { serviceId: "x", owner: "clock-ahead", expiresAt: "9999-12-31T00:00:00.000Z", acquiredAt: new Date().toISOString() }],
+      ["sss-badlease", { serviceId: "x", owner: "bad-write", expiresAt: "soon", acquiredAt: "" }],
+    ] as const) {
+      const service = SSS_PROD.replace("sss-prod", name);
+      await stack.app.tables.leases.upsertEntity({ partitionKey: resourceKey(service), rowKey: "lease", ...row }, "Replace");
+      const result = await acquireLease(stack.app.tables.leases, service, "sane-worker", 60_000);
+      expect(result.acquired, name).toBe(true);
+      if (result.acquired) {
+        expect(result.replaced).toContain(service);
+        expect(result.replaced).toContain(row.owner);
+        await releaseLease(stack.app.tables.leases, result.lease);
+      }
+    }
+    // A lease a holder set within its duration is trusted as before.
+    const service = SSS_PROD.replace("sss-prod", "sss-farlease");
+    const held = await acquireLease(stack.app.tables.leases, service, "holder", 60_000);
+    expect(await acquireLease(stack.app.tables.leases, service, "other", 60_000)).toMatchObject({ acquired: false, heldBy: "holder" });
+    if (held.acquired) await releaseLease(stack.app.tables.leases, held.lease);
+  });
+
+  it("a pending marker with an unreadable or implausible dueAt is named in an error and replaced, so requests are not swallowed", async () => {
+    for (const [name, dueAt] of [
+      ["sss-baddue", "not a time"],
+      ["sss-fardue", "9999-01-01T00:00:00.000Z"],
+    ] as const) {
+      const service = SSS_PROD.replace("sss-prod", name);
+      const now = new Date();
+      await stack.app.tables.pending.upsertEntity(
+        {
+          partitionKey: resourceKey(service),
+          rowKey: "pending",
+          serviceId: service,
+          runId: newRunId(service, now),
+          createdAt: now.toISOString(),
+          dueAt,
+          queuedAt: now.toISOString(),
+        },
+        "Replace",
+      );
+      const errors: string[] = [];
+      const next = await requestReconcile(stack.app.scheduler, { serviceId: service, trigger: http }, new Date(), { error: (m: string) => errors.push(m) });
+      expect(next.coalesced, name).toBe(false);
+      expect((await getRun(stack.app.tables.runs, next.runId))?.status).toBe("queued");
+      expect(errors.join("\n")).toContain(`the pending marker of ${service} was replaced`);
+      expect(errors.join("\n")).toContain(dueAt);
+    }
     await stack.app.queue.client.clearMessages();
   });
 });

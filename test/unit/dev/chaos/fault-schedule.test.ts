@@ -22,6 +22,11 @@ describe("faultSchedule", () => {
           if ("service" in step) expect(step.service).toBeLessThan(services);
           if (step.kind === "resetIdentity") expect(step.server).toBeLessThan(servers);
           if (step.kind === "killHost") expect(step.host).toBeLessThan(2);
+          if (step.kind === "pauseHost") {
+            expect(step.host).toBeLessThan(2);
+            // Past the chaos run's 4 s lease, so another host can take it while this one sleeps.
+            expect(step.pauseMs).toBeGreaterThan(4_000);
+          }
         });
       }),
     );

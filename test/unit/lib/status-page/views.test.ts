@@ -138,8 +138,10 @@ describe("status page views", () => {
       armWrites: 3,
       warnings: [],
       followUps: [],
+      duplicateDeliveries: [{ runStatus: "completedWithFailures", dequeueCount: 2, receivedAt: "2026-12-04T09:05:00.000Z" }],
     };
     const page = runPage({ links }, run, links.service(SERVICE)).text;
+    expect(page).toContain("<caption>Deliveries of this run&#39;s message after it finished, acknowledged without running again (1)</caption>");
     expectEscaped(page);
     for (const text of [
       "req-403",
