@@ -129,7 +129,8 @@ async function converge(setup: Setup, azurite: AzuriteHandle, drainSubscription?
         // The other principal's load counts toward the bound only while the estate still needed the bucket.
         stopDrain();
       }
-      if (process.env.BENCH_TRACE) console.log(`${now.toFixed(1)} s: ${serviceDone.size} services converged, refused ${JSON.stringify(emulator.core.throttle.refused())}`);
+      if (process.env.BENCH_TRACE)
+        console.log(`${now.toFixed(1)} s: ${serviceDone.size} services converged, refused ${JSON.stringify(emulator.core.throttle.refused())}`);
     }, 250);
     await reconcileAllInScope(sweeper, { kind: "timer", timer: "fullSweep" }, {}, silentLog);
     const stats = await pool.drain({
@@ -205,7 +206,12 @@ function report(title: string, r: RunResult, drained?: string): void {
     ["subscription", "reads / writes served", "bound (ARM s)", "its services converged (ARM s)"],
     ...r.bounds.map((b) => {
       const own = [...r.serviceDone].filter(([id]) => id.startsWith(`/subscriptions/${b.subscriptionId}/`)).map(([, t]) => t);
-      return [b.subscriptionId + (b.subscriptionId === drained ? " (drained)" : ""), `${b.reads} / ${b.writes}`, arm(b.seconds), own.length ? arm(Math.max(...own)) : "-"];
+      return [
+        b.subscriptionId + (b.subscriptionId === drained ? " (drained)" : ""),
+        `${b.reads} / ${b.writes}`,
+        arm(b.seconds),
+        own.length ? arm(Math.max(...own)) : "-",
+      ];
     }),
   ]);
   const rows: string[][] = [
@@ -232,7 +238,13 @@ function report(title: string, r: RunResult, drained?: string): void {
     );
   }
   printTable(rows);
-  const ok = r.actionsFailedOn429 === 0 && r.end.duplicateAssignments === 0 && r.overQuota === 0 && r.end.servicesWithoutUseIdentity === 0 && r.end.serversNotSwitched === 0 && othersOk;
+  const ok =
+    r.actionsFailedOn429 === 0 &&
+    r.end.duplicateAssignments === 0 &&
+    r.overQuota === 0 &&
+    r.end.servicesWithoutUseIdentity === 0 &&
+    r.end.serversNotSwitched === 0 &&
+    othersOk;
   console.log(ok ? "converged: nothing left undone, none over quota, no duplicate assignment" : "NOT CONVERGED CLEANLY (see above)");
 }
 

@@ -193,7 +193,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           return;
         case "resetIdentity": {
           const name = estateIds.machineName(`fs${step.service}-${step.server}.contoso.com`);
-          await em.admin.setMachineIdentity(ids.arcMachine(estateIds.serviceSubscription(estate, step.service), estateIds.resourceGroup(step.service), name), "reset");
+          await em.admin.setMachineIdentity(
+            ids.arcMachine(estateIds.serviceSubscription(estate, step.service), estateIds.resourceGroup(step.service), name),
+            "reset",
+          );
           return;
         }
         case "deleteGrant": {

@@ -91,7 +91,9 @@ export const estateIds = {
  * the file-share role per share for its identity, and the file-share role per server endpoint for the
  * endpoint's server (each server's endpoints are on different shares).
  */
-export function grantsPerService(options: Pick<EstateOptions, "accountsPerService" | "syncGroupsPerService" | "serversPerService" | "endpointsPerServer">): number {
+export function grantsPerService(
+  options: Pick<EstateOptions, "accountsPerService" | "syncGroupsPerService" | "serversPerService" | "endpointsPerServer">,
+): number {
   return options.accountsPerService + options.syncGroupsPerService + options.serversPerService * options.endpointsPerServer;
 }
 
@@ -128,8 +130,13 @@ function check(options: EstateOptions): void {
   limit("syncGroupsPerService", options.syncGroupsPerService, "each service");
   limit("serverEndpointsPerServer", options.endpointsPerServer, "each server");
   // Server e-th endpoint of server i is on sync group (i + e) mod G: the fullest group holds ceil(S * E / G).
-  limit("serverEndpointsPerSyncGroup", Math.ceil((options.serversPerService * options.endpointsPerServer) / options.syncGroupsPerService), "the fullest sync group");
-  for (const [sub, count] of assignmentsBySubscription(options)) limit("roleAssignmentsPerSubscription", count, `storage subscription ${sub} after convergence`);
+  limit(
+    "serverEndpointsPerSyncGroup",
+    Math.ceil((options.serversPerService * options.endpointsPerServer) / options.syncGroupsPerService),
+    "the fullest sync group",
+  );
+  for (const [sub, count] of assignmentsBySubscription(options))
+    limit("roleAssignmentsPerSubscription", count, `storage subscription ${sub} after convergence`);
 }
 
 type ResourceGroups = NonNullable<SeedInput["subscriptions"][number]["resourceGroups"]>;

@@ -16,7 +16,14 @@ import type { EngineSettings } from "./settings";
 export interface ApplyOptions {
   settings: EngineSettings;
   signal?: AbortSignal;
+  /**
+   * Once aborted, no further action starts (each is skipped, saying so); actions already sending their
+   * write finish it and read it back, unlike `signal`, which cancels requests in flight.
+   */
+  stop?: AbortSignal;
   onProgress?: (message: string) => void;
+  /** Told each action's outcome as it is known (for progress displays). */
+  onOutcome?: (outcome: ActionOutcome) => void;
   /** Records every ARM write before it is sent and what ARM answered (default: none kept). */
   journal?: WriteJournal;
 }
@@ -44,6 +51,14 @@ class NotPermitted extends Error {
   constructor(message: string) {
     super(message);
     this.name = "NotPermitted";
+  }
+}
+
+/** Thrown where an action would start its write after the run was asked to stop. */
+class Stopped extends Error {
+  constructor() {
+    super("the run was stopped before this action started");
+    this.name = "Stopped";
   }
 }
 
@@ -91,7 +106,13 @@ function failureContext(action: PlannedAction): FailureContext {
  */
 export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOptions): Promise<ApplyResult> {
   const { settings, signal } = options;
-  const limit = createLimiter(settings.maxConcurrency);
+  const slots = createLimiter(settings.maxConcurrency);
+  // A write waiting for a slot when the run is stopped never starts; one already sent finishes.
+  const limit = <T>(task: () => Promise<T>): Promise<T> =>
+    slots(() => {
+      if (options.stop?.aborted) throw new Stopped();
+      return task();
+    });
   const call = { abortSignal: signal };
   const result: ApplyResult = { outcomes: [], switchedServers: new Map() };
   let servicePrincipalId = plan.service.principalId;
@@ -244,10 +265,12 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
     const started = Date.now();
     const tries = { count: 1 };
     try {
+      if (options.stop?.aborted) throw new Stopped();
       const executed = await execute(action, tries);
       options.onProgress?.(`${executed.status === "alreadyPresent" ? "present" : "done"}: ${action.description}`);
       return { actionId: action.id, status: executed.status, attempts: executed.attempts, durationMs: Date.now() - started, requestId: executed.requestId };
     } catch (error) {
+      if (error instanceof Stopped) return { actionId: action.id, status: "skipped", attempts: 0, durationMs: 0, skippedBecause: error.message };
       if (error instanceof NotPermitted) {
         options.onProgress?.(`REPORTED: ${action.description}: ${error.message}`);
         return {
@@ -273,6 +296,6 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
     }
   }
 
-  result.outcomes = await runInDependencyOrder(plan.actions, run, { signal });
+  result.outcomes = await runInDependencyOrder(plan.actions, run, { signal, onOutcome: options.onOutcome });
   return result;
 }

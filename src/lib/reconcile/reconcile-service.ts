@@ -15,7 +15,13 @@ export interface ReconcileOptions {
   hints?: EngineHints;
   settings: EngineSettings;
   onProgress?: (message: string) => void;
+  /** Told the plan once it is made (for progress displays). */
+  onPlan?: (plan: Plan) => void;
+  /** Told each action's outcome as it is known. */
+  onOutcome?: (outcome: ActionOutcome) => void;
   signal?: AbortSignal;
+  /** Once aborted, nothing new starts; writes in flight finish (see ApplyOptions.stop). */
+  stop?: AbortSignal;
   /**
    * Asked with the plan before anything is written (when there is something to
    * write); false turns the run into a dry run. Lets the CLI execute exactly
@@ -101,6 +107,7 @@ export async function reconcileService(arm: ArmConnection, serviceId: string, op
     const snapshot = await observe(arm, serviceId, { ...options, hints: options.hints });
     const plan = makePlan(snapshot, options.settings);
     options.onProgress?.(`${snapshot.service.name}: ${plan.actions.length} action(s) planned${options.dryRun ? " (dry run)" : ""}`);
+    options.onPlan?.(plan);
     const refused = !options.dryRun && plan.actions.length > 0 && options.confirm !== undefined && !(await options.confirm(plan));
     const dryRun = options.dryRun || refused;
     const applied = dryRun || plan.actions.length === 0 ? undefined : await apply(arm, plan, options);

@@ -64,7 +64,8 @@ describe("generateEstate", () => {
             // The account exists where the cloud endpoint says it is.
             const holder = seed.subscriptions.find((x) => x.subscriptionId === storageSub);
             expect(holder?.resourceGroups.some((rg) => rg.storageAccounts.some((a) => account.endsWith(`/${a.name}`)))).toBe(true);
-            if (seed.subscriptions.length > 1 && storageSubscriptionOffset % seed.subscriptions.length !== 0) expect(storageSub).not.toBe(estateIds.serviceSubscription(options, s));
+            if (seed.subscriptions.length > 1 && storageSubscriptionOffset % seed.subscriptions.length !== 0)
+              expect(storageSub).not.toBe(estateIds.serviceSubscription(options, s));
           }
         },
       ),
