@@ -1,11 +1,12 @@
 import { performance } from "node:perf_hooks";
 import { startAzurite, type AzuriteHandle } from "../dev/azurite/start-azurite";
 import { startEmulator, type EmulatorHandle } from "../dev/emulator/index";
-import { assignmentsBySubscription, DEFAULT_ESTATE, estateIds, generateEstate, type EstateOptions } from "../dev/seeds/generate-estate";
+import { estateIds, generateEstate, type EstateOptions } from "../dev/seeds/generate-estate";
 import { silentLog } from "../src/lib/ports/log";
 import { reconcileAllInScope } from "../src/lib/sweep/sweep";
 import { startInstances } from "./support/app-instances";
 import { convergedServices, estateState, type EstateState } from "./support/estate-check";
+import { describeEstate, estateBenchSetup, type EstateBenchSetup } from "./support/estate-setup";
 import { envNumber, printTable, verdict } from "./support/table";
 import { largestBound, throttleBounds, type SubscriptionBound } from "./support/throttle-bound";
 
@@ -35,16 +36,10 @@ import { largestBound, throttleBounds, type SubscriptionBound } from "./support/
  * BENCH_INSTANCES, BENCH_LATENCY_MS, BENCH_TIME_SCALE, BENCH_DRAIN_SHARE.
  */
 export default async function run(): Promise<void> {
-  const setup = benchSetup();
+  const setup: Setup = { ...estateBenchSetup(), instances: envNumber("BENCH_INSTANCES", 4), drainShare: envNumber("BENCH_DRAIN_SHARE", 0.5) };
   const { estate } = setup;
-  const subscriptions = estateIds.subscriptionCount(estate);
-  const assignments = [...assignmentsBySubscription(estate).values()];
-  console.log(
-    `Estate: ${subscriptions} subscriptions x ${estate.servicesPerSubscription} services x ${estate.serversPerService} servers (${estate.syncGroupsPerService} sync groups over ${estate.accountsPerService} accounts, ${estate.endpointsPerServer} endpoints per server); storage of each subscription's services in the next one; ${Math.min(...assignments)}-${Math.max(...assignments)} assignments per storage subscription (Azure's limit 4,000)`,
-  );
-  console.log(
-    `Emulator: ${setup.latencyMs} ms per call, ARM's buckets per subscription (reads 250/25 per s, writes 200/10 per s), time compressed x${setup.timeScale}; ${setup.instances} app instances`,
-  );
+  for (const line of describeEstate(setup)) console.log(line);
+  console.log(`${setup.instances} app instances`);
   const azurite = await startAzurite();
   try {
     const free = await converge(setup, azurite);
@@ -57,32 +52,9 @@ export default async function run(): Promise<void> {
   }
 }
 
-interface Setup {
-  estate: EstateOptions;
-  timeScale: number;
-  latencyMs: number;
+interface Setup extends EstateBenchSetup {
   instances: number;
   drainShare: number;
-}
-
-function benchSetup(): Setup {
-  const perSubscription = envNumber("BENCH_SERVICES_PER_SUBSCRIPTION", 15);
-  return {
-    estate: {
-      ...DEFAULT_ESTATE,
-      services: envNumber("BENCH_SUBSCRIPTIONS", 4) * perSubscription,
-      servicesPerSubscription: perSubscription,
-      serversPerService: envNumber("BENCH_SERVERS", 100),
-      syncGroupsPerService: envNumber("BENCH_SYNC_GROUPS", 20),
-      accountsPerService: envNumber("BENCH_ACCOUNTS", 4),
-      endpointsPerServer: envNumber("BENCH_ENDPOINTS", 2),
-      storageSubscriptionOffset: 1,
-    },
-    timeScale: envNumber("BENCH_TIME_SCALE", 4),
-    latencyMs: envNumber("BENCH_LATENCY_MS", 50),
-    instances: envNumber("BENCH_INSTANCES", 4),
-    drainShare: envNumber("BENCH_DRAIN_SHARE", 0.5),
-  };
 }
 
 interface RunResult {

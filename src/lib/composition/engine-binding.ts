@@ -7,6 +7,7 @@ import { reconcileService } from "../reconcile";
 import { isResourceAbsent, storageSyncServiceAbsence } from "../azure/service-existence";
 import type { EnginePort } from "../ports/engine-port";
 import { writeTookEffect } from "../azure/write-effects";
+import { countSubscriptionRoleAssignments } from "../azure/role-assignment-quota";
 
 /** Binds the app's EnginePort to the real engine and ARM reads over one connection. */
 export function bindEngineToConnection(config: Config, arm: ArmConnection): EnginePort {
@@ -20,6 +21,7 @@ export function bindEngineToConnection(config: Config, arm: ArmConnection): Engi
   return {
     reconcile: (serviceId, options) => reconcileService(arm, serviceId, { dryRun: options.dryRun, settings, hints: options.hints, journal: options.journal }),
     listServices: (scope) => listStorageSyncServices(arm, scope),
+    countRoleAssignments: (subscriptionId) => countSubscriptionRoleAssignments(arm, subscriptionId),
     listServers: (serviceId) => listRegisteredServers(arm, serviceId),
     serviceAbsence: (serviceId) => storageSyncServiceAbsence(arm, serviceId),
     isAbsent: (error) => isResourceAbsent(toArmErrorInfo(error)),

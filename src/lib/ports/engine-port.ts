@@ -19,6 +19,8 @@ export type RegisteredServerSnapshot = Pick<
  */
 export interface EnginePort {
   reconcile(serviceId: string, options: { dryRun: boolean; hints?: EngineHints; journal?: WriteJournal }): Promise<ReconcileReport>;
+  /** Role assignments counting against the subscription's limit of 4,000 (one paged list read). */
+  countRoleAssignments(subscriptionId: string): Promise<number>;
   /** Storage Sync Service ids in a subscription or resource group scope. */
   listServices(scope: string): Promise<string[]>;
   listServers(serviceId: string): Promise<RegisteredServerSnapshot[]>;

@@ -6,6 +6,7 @@ import { postReconcile } from "../http/reconcile-api";
 import { getRunRecord, getServiceDetail, getServices, type StatusApiDeps } from "../http/status-api";
 import type { SweepDeps } from "../sweep/sweep";
 import { listAllServers } from "../status/server-records";
+import { listEstateDays, listEstateQuotas, listEstateScopes } from "../status/estate-records";
 import { html } from "./html";
 import { layout, type PageFrame } from "./layout";
 import { pageLinks } from "./links";
@@ -50,7 +51,10 @@ async function overview(deps: StatusPageDeps, frame: Frame): Promise<PageRespons
     const key = server.serviceId.toLowerCase();
     byService.set(key, [...(byService.get(key) ?? []), server]);
   }
-  return htmlResponse(200, overviewPage(frame, services, byService));
+  const table = deps.tables.services;
+  const now = deps.now();
+  const [scopes, days, quotas] = await Promise.all([listEstateScopes(table), listEstateDays(table, now), listEstateQuotas(table)]);
+  return htmlResponse(200, overviewPage(frame, services, byService, { managedScopes: deps.config.managedScopes, scopes, days, quotas, now }));
 }
 
 async function service(deps: StatusPageDeps, request: ApiRequest, frame: Frame): Promise<PageResponse> {

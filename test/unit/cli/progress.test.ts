@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { createProgressDisplay, wantsLiveProgress } from "../../../src/cli/progress/display";
 import { EstateProgress, progressLines } from "../../../src/cli/progress/estate-progress";
 import { interruptionSummary } from "../../../src/cli/interruption";
-import type { ActionOutcome, Plan, ReconcileReport, ServerState } from "../../../src/lib/reconcile";
+import type { ActionOutcome, Plan, PlannedAction, ReconcileReport, ServerState } from "../../../src/lib/reconcile";
 
 const planOf = (actions: number, states: ServerState[]) =>
   ({ actions: Array.from({ length: actions }, (_, i) => ({ id: `a${i}` })), servers: states.map((state) => ({ state })) }) as unknown as Plan;
@@ -92,7 +92,7 @@ describe("progress display", () => {
 describe("interruption summary", () => {
   it("lists what was done, what was partly done, failed or not started", () => {
     const report = (serviceId: string, statuses: ActionOutcome["status"][], converged: boolean) =>
-      ({ serviceId, converged, outcomes: statuses.map(outcome) }) as unknown as ReconcileReport;
+      ({ serviceId, converged, outcomes: statuses.map(outcome) }) as unknown as ReconcileReport<PlannedAction>;
     const text = interruptionSummary({
       reports: [report("/s/a", ["succeeded", "alreadyPresent"], true), report("/s/b", ["succeeded", "skipped", "skipped"], false)],
       failures: [{ serviceId: "/s/c", error: { code: "X", message: "boom" } }],
