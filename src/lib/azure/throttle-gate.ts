@@ -103,7 +103,8 @@ class Gate {
           this.timer = undefined;
           this.pump();
         }, wait);
-        this.timer.unref?.();
+        // Not unref'd: requests are waiting on it. A CLI whose every request waits out a 429 has nothing else
+        // keeping the process alive, and an unref'd timer let it exit 0 mid-run with nothing printed.
       }
       return;
     }

@@ -50,6 +50,8 @@ export function unreconciledServices(facts: EstateFacts, services: readonly Serv
   return { services: out.sort((a, b) => a.serviceId.localeCompare(b.serviceId)), scopes };
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 function totals(servers: readonly ServerView[]): Record<string, number> {
   const out: Record<string, number> = Object.fromEntries(SERVER_STATES.map((s) => [s, 0]));
   for (const s of servers) out[s.state] = (out[s.state] ?? 0) + 1;
@@ -69,7 +71,7 @@ export function estateSection(facts: EstateFacts, services: readonly ServiceView
 <tbody><tr><td>${services.length + missing.services.length}</td><td>${missing.services.length}</td><td>${servers.length}</td>${SERVER_STATES.map((s) => html`<td>${counts[s] ?? 0}</td>`)}</tr></tbody></table>
 ${
   missing.services.length + missing.scopes.length > 0
-    ? html`<section class="unreconciled" aria-labelledby="unreconciled-heading"><h3 id="unreconciled-heading">Not reconciled yet <span class="count">(${missing.services.length} services, ${missing.scopes.length} scopes)</span></h3>
+    ? html`<section class="unreconciled" aria-labelledby="unreconciled-heading"><h3 id="unreconciled-heading">Not reconciled yet <span class="count">(${plural(missing.services.length, "service")}, ${plural(missing.scopes.length, "scope")})</span></h3>
 <ul>${missing.scopes.map((s) => html`<li><span class="mono">${s.serviceId}</span> — ${s.reason}</li>`)}${missing.services.map((s) => html`<li><strong>${resourceName(s.serviceId)}</strong> <span class="place">${resourcePlace(s.serviceId)}</span> — ${s.reason}</li>`)}</ul></section>`
     : ""
 }

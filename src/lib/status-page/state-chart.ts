@@ -57,9 +57,22 @@ export function chartedStates(days: readonly EstateDay[]): ServerState[] {
 /** A round axis maximum at or above the largest value. */
 export function axisMax(value: number): number {
   if (value <= 5) return 5;
-  const magnitude = 10 ** Math.floor(Math.log10(value));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s * 5 >= value) ?? 10 * magnitude;
+  const magnitude = 10 ** Math.floor(Math.log10(value / 5));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s * 5 >= value) ?? 10 * magnitude;
   return step * 5;
+}
+
+/** Label heights at the lines' ends, pushed apart so that no two overlap (lines often end on the same value). */
+export function spreadLabels(ys: readonly number[], gap: number): number[] {
+  const order = ys.map((y, i) => ({ y, i })).sort((a, b) => a.y - b.y);
+  const out = [...ys];
+  let previous = -Infinity;
+  for (const { y, i } of order) {
+    const placed = Math.max(y, previous + gap);
+    out[i] = placed;
+    previous = placed;
+  }
+  return out;
 }
 
 /** The chart for `days` (oldest first), x from `firstDay` to `lastDay` (YYYY-MM-DD, UTC). */
@@ -80,11 +93,16 @@ export function stateChart(days: readonly EstateDay[], firstDay: string, lastDay
   const xLabels = [firstDay, lastDay].map(
     (d, i) => html`<text x="${x(d).toFixed(1)}" y="${HEIGHT - 12}" text-anchor="${i === 0 ? "start" : "end"}" font-size="11" fill="#1b1b1b">${d}</text>`,
   );
-  const lines = states.map((state) => {
+  const lastDayPoint = days[days.length - 1];
+  const labelYs = spreadLabels(
+    states.map((s) => y(lastDayPoint?.counts[s] ?? 0)),
+    13,
+  );
+  const lines = states.map((state, k) => {
     const look = LOOK[state];
     const points = days.map((d) => ({ px: x(d.day), py: y(d.counts[state] ?? 0) }));
     const last = points[points.length - 1];
-    return html`<g class="series" data-state="${state}"><polyline points="${points.map((p) => `${p.px.toFixed(1)},${p.py.toFixed(1)}`).join(" ")}" fill="none" stroke="${look.stroke}" stroke-width="2"${look.dash ? html` stroke-dasharray="${look.dash}"` : ""}/>${points.map((p) => marker(look.marker, p.px, p.py, look.stroke))}${last ? html`<text x="${(last.px + 8).toFixed(1)}" y="${(last.py + 4).toFixed(1)}" font-size="11" fill="#1b1b1b">${state} ${days[days.length - 1]?.counts[state] ?? 0}</text>` : ""}</g>`;
+    return html`<g class="series" data-state="${state}"><polyline points="${points.map((p) => `${p.px.toFixed(1)},${p.py.toFixed(1)}`).join(" ")}" fill="none" stroke="${look.stroke}" stroke-width="2"${look.dash ? html` stroke-dasharray="${look.dash}"` : ""}/>${points.map((p) => marker(look.marker, p.px, p.py, look.stroke))}${last ? html`<text x="${(last.px + 8).toFixed(1)}" y="${((labelYs[k] ?? last.py) + 4).toFixed(1)}" font-size="11" fill="#1b1b1b">${state} ${lastDayPoint?.counts[state] ?? 0}</text>` : ""}</g>`;
   });
   const title = `Servers by state, ${firstDay} to ${lastDay}`;
   return html`<svg class="state-chart" role="img" aria-labelledby="state-chart-title" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" xmlns="http://www.w3.org/2000/svg"><title id="state-chart-title">${title}</title>${join(grid)}<line x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${PAD.top + plotH}" stroke="#1b1b1b"/>${join(xLabels)}${join(lines)}</svg>
