@@ -35,8 +35,8 @@ export interface ReconcileOptions {
 const isOk = (o: ActionOutcome | undefined) => o?.status === "succeeded" || o?.status === "alreadyPresent";
 
 /** Verdicts after apply: switched servers, and servers whose own grant or switch failed. */
-function finalVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVerdict[] {
-  return outcomeVerdicts(plan, applied).map((verdict) => {
+function finalVerdicts(plan: Plan, applied: ApplyResult | undefined, stopped: boolean): ServerVerdict[] {
+  return outcomeVerdicts(plan, applied, stopped).map((verdict) => {
     // A storage account's prerequisite warning stays on the server's status whatever happened to it.
     const notes = plan.serverWarnings.get(verdict.serverId);
     if (!notes) return verdict;
@@ -48,7 +48,7 @@ function finalVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVerd
   });
 }
 
-function outcomeVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVerdict[] {
+function outcomeVerdicts(plan: Plan, applied: ApplyResult | undefined, stopped: boolean): ServerVerdict[] {
   if (!applied) return plan.servers;
   const byId = new Map(applied.outcomes.map((o) => [o.actionId, o]));
   const actionById = new Map(plan.actions.map((a) => [a.id, a]));
@@ -90,6 +90,8 @@ function outcomeVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVe
       };
     }
     if (switchOutcome?.status === "skipped") {
+      // A stopped run (the CLI's Ctrl-C) skipped it: nothing failed, the server waits for the next run.
+      if (stopped) return { ...verdict, reason: `Not switched: the run was stopped before its switch (${verdict.reason})` };
       return { ...verdict, state: "Failed", reason: `Not switched: ${switchOutcome.skippedBecause}.` };
     }
     return verdict;
@@ -117,7 +119,7 @@ export async function reconcileService(arm: ArmConnection, serviceId: string, op
   const outcomes: ActionOutcome[] =
     applied?.outcomes ??
     plan.actions.map((a) => ({ actionId: a.id, status: "skipped", attempts: 0, durationMs: 0, skippedBecause: refused ? "not confirmed" : "dry run" }));
-  const servers = finalVerdicts(plan, applied);
+  const servers = finalVerdicts(plan, applied, options.stop?.aborted === true);
   const service = applied?.service
     ? {
         serviceId: plan.serviceId,
