@@ -9,6 +9,7 @@ import { formatPlan } from "./format";
 import type { CliIo } from "./io";
 import { createProgressDisplay, wantsLiveProgress, type ProgressDisplay } from "./progress/display";
 import { EstateProgress, progressLines } from "./progress/estate-progress";
+import { roundRobinBySubscription } from "./work-order";
 
 export interface ServiceFailure {
   serviceId: string;
@@ -40,8 +41,9 @@ async function ask(io: CliIo, question: string): Promise<boolean> {
  * Works the services `args.concurrency` at a time over one ARM connection, so
  * they share its per-subscription throttle gate exactly as the app's workers
  * do: however many services run, each subscription's bucket is drawn on by one
- * gate. `apply` without --yes asks service by service, so it works one at a
- * time. Progress is shown as it goes (live on a terminal); after `io.stop`
+ * gate. Services start round-robin over their subscriptions, so every
+ * subscription's bucket is busy from the start. `apply` without --yes asks
+ * service by service, so it works one at a time. Progress is shown as it goes (live on a terminal); after `io.stop`
  * aborts, no new service or write starts and writes in flight finish.
  */
 export async function reconcileMany(
@@ -60,7 +62,10 @@ export async function reconcileMany(
   const results: Array<ReconcileReport<PlannedAction> | ServiceFailure | undefined> = [];
   let refusedWithoutTerminal = false;
   try {
-    await mapWithConcurrency(serviceIds, interactive ? 1 : args.concurrency, async (serviceId, index) => {
+    // Interactive runs ask in listing order; others start round-robin over subscriptions.
+    const order = interactive ? serviceIds.map((_, i) => i) : roundRobinBySubscription(serviceIds);
+    await mapWithConcurrency(order, interactive ? 1 : args.concurrency, async (index) => {
+      const serviceId = serviceIds[index] as string;
       if (io.stop?.aborted || refusedWithoutTerminal) return;
       results[index] = await one(serviceId);
       if (!display.live) draw();

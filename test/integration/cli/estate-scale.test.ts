@@ -89,8 +89,8 @@ function duplicateAssignments(em: EmulatorHandle): number {
   return keys.length - new Set(keys).size;
 }
 
-/** The most services whose ARM requests (attributed by resource group) were under way at one moment. */
-function peakServicesAtOnce(em: EmulatorHandle): number {
+/** When each service's ARM requests (attributed by resource group) began and ended. */
+function serviceSpans(em: EmulatorHandle): Map<string, { from: number; to: number }> {
   const spans = new Map<string, { from: number; to: number }>();
   for (const r of em.core.recorder.requests()) {
     // A service's own requests name it or its storage account (the scope's list names the group only).
@@ -102,7 +102,12 @@ function peakServicesAtOnce(em: EmulatorHandle): number {
     const span = spans.get(group) ?? { from: t, to: t };
     spans.set(group, { from: Math.min(span.from, t), to: Math.max(span.to, t) });
   }
-  const list = [...spans.values()];
+  return spans;
+}
+
+/** The most services whose ARM requests were under way at one moment. */
+function peakServicesAtOnce(em: EmulatorHandle): number {
+  const list = [...serviceSpans(em).values()];
   // Log times have millisecond resolution: a span ending in the millisecond another starts has handed over its slot.
   return Math.max(...list.map((s) => 1 + list.filter((o) => o !== s && o.from <= s.from && s.from < o.to).length));
 }
@@ -126,6 +131,9 @@ describe("afs-identity at estate scale", () => {
     const useIdentity = [...em.core.state.services.values()].filter((s) => s.useIdentity).map((s) => s.name);
     expect(useIdentity.sort()).toEqual(["sss-000", "sss-001", "sss-002", "sss-004"]);
     expect(peakServicesAtOnce(em)).toBe(2);
+    // Started round-robin over subscriptions: the second subscription's service before the first's second.
+    const spans = serviceSpans(em);
+    expect(spans.get(estateIds.resourceGroup(4))?.from).toBeLessThan(spans.get(estateIds.resourceGroup(1))?.from ?? 0);
     expect(duplicateAssignments(em)).toBe(0);
   });
 
