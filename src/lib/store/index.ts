@@ -9,6 +9,7 @@
  *   pending-marker.ts the run waiting on the queue that new triggers merge into (Pending)
  *   due-index.ts     activation checks, by the minute they fall due (Due)
  *   machines.ts      the Arc and VM principals already seen, to tell an identity change (Machines)
+ *   estate.ts        the estate per day and what each scope listed, kept by full sweeps (Services, own partitions)
  * quota-usage.ts reads the role-assignment quotas a service row keeps.
  * rows.ts holds the zod schema of every row. Everything outside comes in
  * through this file.
@@ -59,3 +60,14 @@ export { FINAL_RUN_STATUSES, isFinalRunStatus, type AttemptEnd } from "./run-att
 export { resolveInterruptedWrites, listRunWrites, tableWriteJournal, listUnresolvedIntents, type StoredWrite } from "./journal";
 export { getServerRow, listAllServerRows, listServerRows, listServerRowsByPrincipal, listServerRowsByState, serverToEntity } from "./server";
 export { getServiceRow, listServiceRows, markServiceDeleted, recordRunFailure, updateServiceRow } from "./service";
+export {
+  ESTATE_HISTORY_DAYS,
+  listEstateDays,
+  listEstateScopes,
+  recordEstateDay,
+  recordEstateScope,
+  sumCounts,
+  utcDay,
+  type EstateDay,
+  type EstateScope,
+} from "./estate";
