@@ -1,5 +1,5 @@
 import { isWithinScopes } from "../azure";
-import { ESTATE_HISTORY_DAYS, SERVER_STATES, utcDay, type EstateDay, type EstateScope } from "../store";
+import { countByState, ESTATE_HISTORY_DAYS, SERVER_STATES, utcDay, type EstateDay, type EstateScope } from "../store";
 import { resourceName, resourcePlace } from "./format";
 import { html, type Html } from "./html";
 import { chartedStates, stateChart } from "./state-chart";
@@ -47,23 +47,17 @@ export function unreconciledServices(facts: EstateFacts, services: readonly Serv
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-function totals(servers: readonly ServerView[]): Record<string, number> {
-  const out: Record<string, number> = Object.fromEntries(SERVER_STATES.map((s) => [s, 0]));
-  for (const s of servers) out[s.state] = (out[s.state] ?? 0) + 1;
-  return out;
-}
-
 /** The estate section of the overview: totals, never-reconciled services, the 30-day chart and table (quota use is the overview's own section). */
 export function estateSection(facts: EstateFacts, services: readonly ServiceView[], servers: readonly ServerView[]): Html {
   const missing = unreconciledServices(facts, services);
-  const counts = totals(servers);
+  const counts = countByState(servers);
   const lastDay = utcDay(facts.now);
   const firstDay = utcDay(new Date(facts.now.getTime() - (ESTATE_HISTORY_DAYS - 1) * 86_400_000));
   const states = chartedStates(facts.days);
   return html`<section class="estate" aria-labelledby="estate-heading">
 <h2 id="estate-heading">Estate</h2>
 <table class="estate-totals"><caption>Estate totals</caption><thead><tr><th scope="col">Services</th><th scope="col">Not reconciled yet</th><th scope="col">Servers</th>${SERVER_STATES.map((s) => html`<th scope="col">${s}</th>`)}</tr></thead>
-<tbody><tr><td>${services.length + missing.services.length}</td><td>${missing.services.length}</td><td>${servers.length}</td>${SERVER_STATES.map((s) => html`<td>${counts[s] ?? 0}</td>`)}</tr></tbody></table>
+<tbody><tr><td>${services.length + missing.services.length}</td><td>${missing.services.length}</td><td>${servers.length}</td>${SERVER_STATES.map((s) => html`<td>${counts[s]}</td>`)}</tr></tbody></table>
 ${
   missing.services.length + missing.scopes.length > 0
     ? html`<section class="unreconciled" aria-labelledby="unreconciled-heading"><h3 id="unreconciled-heading">Not reconciled yet <span class="count">(${plural(missing.services.length, "service")}, ${plural(missing.scopes.length, "scope")})</span></h3>

@@ -1,8 +1,7 @@
 import type { TableClient } from "@azure/data-tables";
 import { z } from "zod";
 import { resourceKey } from "../tables/keys";
-import { emptyCounts } from "./records";
-import { SERVER_STATES, stateCountsSchema, type StateCounts } from "./rows";
+import { stateCountsSchema, type StateCounts } from "./rows";
 
 /**
  * Estate-wide rows in the services table, each in its own partition (service
@@ -93,11 +92,4 @@ export async function listEstateScopes(table: TableClient): Promise<EstateScope[
     if (parsed.success) out.push({ ...parsed.data, serviceIds: parsed.data.serviceIds as string[] });
   }
   return out;
-}
-
-/** Servers by state summed over service rows. */
-export function sumCounts(all: readonly StateCounts[]): StateCounts {
-  const total = emptyCounts();
-  for (const counts of all) for (const s of SERVER_STATES) total[s] += counts[s] ?? 0;
-  return total;
 }

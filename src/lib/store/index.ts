@@ -20,7 +20,7 @@ export { deleteDueEntry, listDueEntries, type StoredDueEntry } from "./due-index
 export { findMachineIdByPrincipal, getMachineRow, saveMachineRow } from "./machines";
 export { recordReconcileResult, type RecordedReconcile } from "./record-reconcile";
 export { QUOTA_WARNING_RATIO, isQuotaNearlyFull, mergeQuotas, quotaUsageText, quotasBySubscription } from "./quota-usage";
-export { countByState, emptyCounts, isServerState } from "./records";
+export { countByState, emptyCounts, isServerState, sumCounts } from "./records";
 export {
   SERVER_STATES,
   roleAssignmentQuotaSchema,
@@ -60,14 +60,4 @@ export { FINAL_RUN_STATUSES, isFinalRunStatus, type AttemptEnd } from "./run-att
 export { resolveInterruptedWrites, listRunWrites, tableWriteJournal, listUnresolvedIntents, type StoredWrite } from "./journal";
 export { getServerRow, listAllServerRows, listServerRows, listServerRowsByPrincipal, listServerRowsByState, serverToEntity } from "./server";
 export { getServiceRow, listServiceRows, markServiceDeleted, recordRunFailure, updateServiceRow } from "./service";
-export {
-  ESTATE_HISTORY_DAYS,
-  listEstateDays,
-  listEstateScopes,
-  recordEstateDay,
-  recordEstateScope,
-  sumCounts,
-  utcDay,
-  type EstateDay,
-  type EstateScope,
-} from "./estate";
+export { ESTATE_HISTORY_DAYS, listEstateDays, listEstateScopes, recordEstateDay, recordEstateScope, utcDay, type EstateDay, type EstateScope } from "./estate";
