@@ -24,3 +24,13 @@ export function estateState(emulator: EmulatorHandle): EstateState {
   }
   return { servicesWithoutUseIdentity, serversNotSwitched, assignments: state.roleAssignments.size, duplicateAssignments };
 }
+
+/** Ids (lower case) of the services that are converged in ARM: useIdentity on and every eligible server switched. */
+export function convergedServices(emulator: EmulatorHandle): Set<string> {
+  const state = emulator.core.state;
+  const pending = new Set<string>();
+  for (const s of state.servers.values()) if (s.serverRole !== "ClusterName" && s.latestApplicationId && !s.identity) pending.add(s.serviceId.toLowerCase());
+  const done = new Set<string>();
+  for (const s of state.services.values()) if (s.useIdentity && !pending.has(s.id.toLowerCase())) done.add(s.id.toLowerCase());
+  return done;
+}

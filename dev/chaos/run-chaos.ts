@@ -79,7 +79,7 @@ const SUBSCRIPTION = "5ca1e000-0000-4000-8000-000000000001";
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);
-  const estate: Partial<EstateOptions> = {
+  const estate: Partial<EstateOptions> & Pick<EstateOptions, "subscriptionId"> = {
     services: options.services,
     serversPerService: options.serversPerService,
     syncGroupsPerService: options.syncGroupsPerService,
@@ -134,7 +134,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     log(`stack up: Azurite, emulator, ${options.hosts} hosts on queue ${appSettings.RECONCILE_QUEUE_NAME}`);
 
     const accepted: string[] = [];
-    const serviceId = (s: number) => estateIds.serviceId({ subscriptionId: SUBSCRIPTION }, s);
+    const serviceId = (s: number) => estateIds.serviceId(estate, s);
     /** POST /api/reconcile on whichever host answers; an accepted run id is recorded. */
     const requestRun = async (s: number): Promise<void> => {
       for (let attempt = 0; attempt < 40; attempt++) {
@@ -198,7 +198,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           return;
         case "resetIdentity": {
           const name = estateIds.machineName(`fs${step.service}-${step.server}.contoso.com`);
-          await em.admin.setMachineIdentity(ids.arcMachine(SUBSCRIPTION, estateIds.resourceGroup(step.service), name), "reset");
+          await em.admin.setMachineIdentity(
+            ids.arcMachine(estateIds.serviceSubscription(estate, step.service), estateIds.resourceGroup(step.service), name),
+            "reset",
+          );
           return;
         }
         case "deleteGrant": {

@@ -1,10 +1,14 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { GUID, storageSyncServiceIdProblem } from "../lib/azure";
+import { GUID, managedScopeProblem, storageSyncServiceIdProblem } from "../lib/azure";
+
+/** Services worked at once by default: enough that a few subscriptions' buckets are kept busy. */
+export const DEFAULT_SERVICE_CONCURRENCY = 16;
+export const MAX_SERVICE_CONCURRENCY = 64;
 
 export const USAGE = `Usage:
   afs-identity doctor <storageSyncServiceId> | --subscription <id>  [--app <function app id>] [--json] [--report FILE]
-  afs-identity plan  <storageSyncServiceId> | --subscription <id>  [--json]
-  afs-identity apply <storageSyncServiceId> | --subscription <id>  [--yes] [--json]
+  afs-identity plan  <storageSyncServiceId> | --subscription <id>... | --scope <scopes>...  [--json]
+  afs-identity apply <storageSyncServiceId> | --subscription <id>... | --scope <scopes>...  [--yes] [--json]
   afs-identity status --url <app URL> | --tables <endpoint | connection string>  [--json]
 
 Brings Azure File Sync servers onto their managed identities, like
@@ -14,7 +18,12 @@ Set-AzStorageSyncServiceIdentity, idempotently: only what is missing is done.
                   providers, limits, wiring, Azure's answers (afs-identity doctor --help)
   plan            print what a run would do (reads only)
   apply           do it (asks for confirmation unless --yes)
-  --subscription  every Storage Sync Service in the subscription
+  --subscription  every Storage Sync Service in the subscription (repeatable)
+  --scope         every Storage Sync Service in these scopes, MANAGED_SCOPES
+                  syntax: /subscriptions/{id}[/resourceGroups/{name}], comma-
+                  separated (repeatable)
+  --concurrency   services worked at once (default ${DEFAULT_SERVICE_CONCURRENCY}, at most ${MAX_SERVICE_CONCURRENCY}); ARM's
+                  per-subscription throttling is shared by all of them
   --json          machine-readable report on stdout (progress stays on stderr)
   --yes           apply without asking
 
@@ -26,15 +35,18 @@ PRUNE_STALE_GRANTS, MAX_CONCURRENCY, PRINCIPAL_NOT_FOUND_RETRIES, PRINCIPAL_NOT_
 credentials through DefaultAzureCredential.
 
 Exit codes: 0 converged (plan: nothing to do) and no agent below
-MIN_AGENT_VERSION; 2 some servers could not be brought over, an agent is below
+MIN_AGENT_VERSION; 130 interrupted (Ctrl-C: writes in flight finish, nothing
+new starts; a second Ctrl-C stops at once); 2 some servers could not be brought over, an agent is below
 MIN_AGENT_VERSION, or (plan) actions are pending; 1 error.`;
 
 export interface CliArgs {
   command: "plan" | "apply";
-  /** One service id, or all services of a subscription. */
-  target: { serviceId: string } | { subscriptionId: string };
+  /** One service id, or all services of these scopes (/subscriptions/{id}[/resourceGroups/{name}]). */
+  target: { serviceId: string } | { scopes: string[] };
   json: boolean;
   yes: boolean;
+  /** Services worked at once. */
+  concurrency: number;
 }
 
 export class UsageError extends Error {
@@ -59,7 +71,9 @@ export function parseCliArgs(argv: string[]): CliArgs | "help" {
     args: argv,
     allowPositionals: true,
     options: {
-      subscription: { type: "string" },
+      subscription: { type: "string", multiple: true },
+      scope: { type: "string", multiple: true },
+      concurrency: { type: "string" },
       json: { type: "boolean", default: false },
       yes: { type: "boolean", short: "y", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -72,22 +86,55 @@ export function parseCliArgs(argv: string[]): CliArgs | "help" {
   }
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
   if (values.yes && command === "plan") throw new UsageError("--yes only applies to apply");
-  return { command, target: parseTarget(serviceId, values.subscription), json: values.json, yes: values.yes };
+  const concurrency = parseConcurrency(values.concurrency);
+  const scopes = [...(values.subscription ?? []).map(subscriptionScope), ...(values.scope ?? []).flatMap(scopeList)];
+  const common = { command: command as CliArgs["command"], json: values.json, yes: values.yes, concurrency };
+  if (serviceId && scopes.length > 0) throw new UsageError("give either a Storage Sync Service id or --subscription/--scope, not both");
+  if (!serviceId && scopes.length === 0) throw new UsageError("missing Storage Sync Service id (or --subscription <id>, --scope <scopes>)");
+  if (scopes.length > 0) return { ...common, target: { scopes: [...new Map(scopes.map((x) => [x.toLowerCase(), x])).values()] } };
+  return { ...common, target: { serviceId: serviceIdArgument(serviceId as string) } };
 }
 
-/** One Storage Sync Service id or `--subscription <id>` (plan, apply and doctor take the same scopes). */
-export function parseTarget(serviceId: string | undefined, subscriptionOption: string | undefined): CliArgs["target"] {
-  const subscription = subscriptionOption?.trim();
-  if (serviceId && subscription) throw new UsageError("give either a Storage Sync Service id or --subscription, not both");
-  if (!serviceId && !subscription) throw new UsageError("missing Storage Sync Service id (or --subscription <id>)");
-  if (subscription !== undefined) {
-    const id = subscription.replace(/^\/?subscriptions\//i, "");
-    if (!GUID.test(id)) throw new UsageError(`--subscription must be a subscription GUID, got "${subscription}"`);
-    return { subscriptionId: id };
-  }
-  // The same rule as the app's HTTP API: an id ARM would refuse (or that URL parsing would rewrite) never reaches ARM.
-  const service = (serviceId as string).replace(/\/+$/, "");
+/** The same rule as the app's HTTP API: an id ARM would refuse (or that URL parsing would rewrite) never reaches ARM. */
+export function serviceIdArgument(serviceId: string): string {
+  const service = serviceId.replace(/\/+$/, "");
   const problem = storageSyncServiceIdProblem(service);
   if (problem) throw new UsageError(`"${service.slice(0, 200)}" is not a Storage Sync Service id ARM accepts: ${problem}`);
-  return { serviceId: service };
+  return service;
+}
+
+/** A --subscription value (a GUID, or /subscriptions/{GUID}) as its GUID. */
+export function subscriptionGuid(value: string): string {
+  const id = value
+    .trim()
+    .replace(/^\/?subscriptions\//i, "")
+    .replace(/\/+$/, "");
+  if (!GUID.test(id)) throw new UsageError(`--subscription must be a subscription GUID, got "${value}"`);
+  return id;
+}
+
+function subscriptionScope(value: string): string {
+  return `/subscriptions/${subscriptionGuid(value)}`;
+}
+
+/** A --scope value: comma-separated scopes, each as MANAGED_SCOPES takes it. */
+function scopeList(value: string): string[] {
+  const scopes = value
+    .split(",")
+    .map((s) => s.trim().replace(/\/+$/, ""))
+    .filter((s) => s.length > 0);
+  if (scopes.length === 0) throw new UsageError("--scope names no scope");
+  for (const scope of scopes) {
+    const problem = managedScopeProblem(scope);
+    if (problem) throw new UsageError(`--scope "${scope.slice(0, 200)}" is not valid: ${problem}`);
+  }
+  return scopes;
+}
+
+function parseConcurrency(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_SERVICE_CONCURRENCY;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SERVICE_CONCURRENCY)
+    throw new UsageError(`--concurrency must be a whole number from 1 to ${MAX_SERVICE_CONCURRENCY}, got "${value}"`);
+  return n;
 }

@@ -1,6 +1,7 @@
 import type { ReconcileReport } from "../lib/reconcile";
 
-export const EXIT = { converged: 0, error: 1, incomplete: 2 } as const;
+/** 130: stopped by Ctrl-C (128 + SIGINT, the shell's convention). */
+export const EXIT = { converged: 0, error: 1, incomplete: 2, interrupted: 130 } as const;
 
 /**
  * 0 when converged; 2 when some server could not be brought over (a failed or

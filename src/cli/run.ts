@@ -1,38 +1,30 @@
-import { createInterface } from "node:readline/promises";
-import { createArmConnection, type ArmConnection, createCredential, listStorageSyncServices, toArmErrorInfo } from "../lib/azure";
+import { createArmConnection, type ArmConnection, createCredential, listStorageSyncServices, ThrottleWaitMeter, toArmErrorInfo } from "../lib/azure";
 import { ConfigError, loadEngineConfig } from "../lib/config";
-import { MachineDirectory, ReconcileError, reconcileService, type EngineSettings, type Plan, type PlannedAction, type ReconcileReport } from "../lib/reconcile";
+import { MachineDirectory, type EngineSettings } from "../lib/reconcile";
 import { USAGE, UsageError, parseCliArgs, type CliArgs } from "./args";
 import { EXIT, exitCodeOf } from "./exit-code";
-import { formatPlan, formatReport } from "./format";
+import { formatReport } from "./format";
+import { interruptionSummary } from "./interruption";
 import type { CliIo } from "./io";
 import { runDoctor } from "./doctor/run";
+import { reconcileMany } from "./reconcile-many";
 import { runStatus } from "./status/run";
 
-interface ServiceFailure {
-  serviceId: string;
-  error: { code: string; message: string; statusCode?: number; requestId?: string; transient?: boolean; remedy?: string };
-}
-
-async function ask(io: CliIo, question: string): Promise<boolean> {
-  const rl = createInterface({ input: io.stdin, output: io.stderr });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
-}
-
+/** Every Storage Sync Service of the target, each once, in the order the scopes list them. */
 async function serviceIdsOf(arm: ArmConnection, args: CliArgs): Promise<string[]> {
   if ("serviceId" in args.target) return [args.target.serviceId];
-  return listStorageSyncServices(arm, `/subscriptions/${args.target.subscriptionId}`);
+  const ids = new Map<string, string>();
+  for (const scope of args.target.scopes)
+    for (const id of await listStorageSyncServices(arm, scope)) if (!ids.has(id.toLowerCase())) ids.set(id.toLowerCase(), id);
+  return [...ids.values()];
 }
 
 /** The whole CLI as a function of argv and streams; returns the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const say = (line: string) => io.stderr.write(`${line}\n`);
-  if (argv[0] === "status") return runStatus(argv.slice(1), io);
-  if (argv[0] === "doctor") return runDoctor(argv.slice(1), io);
+  // status and doctor only read: the first Ctrl-C cancels them.
+  if (argv[0] === "status") return runStatus(argv.slice(1), { ...io, signal: io.signal ?? io.stop });
+  if (argv[0] === "doctor") return runDoctor(argv.slice(1), { ...io, signal: io.signal ?? io.stop });
   let args: CliArgs | "help";
   try {
     args = parseCliArgs(argv);
@@ -47,18 +39,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   let settings: EngineSettings;
   let arm: ArmConnection;
+  const throttleWaits = new ThrottleWaitMeter();
   try {
     const config = loadEngineConfig(io.env);
     settings = config;
-    arm = createArmConnection({ endpoint: config.armEndpoint, credential: createCredential({ managedIdentityClientId: config.managedIdentityClientId }) });
+    arm = createArmConnection({
+      endpoint: config.armEndpoint,
+      credential: createCredential({ managedIdentityClientId: config.managedIdentityClientId }),
+      throttleWaits,
+    });
   } catch (error) {
     say(`afs-identity: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}`);
     return EXIT.error;
   }
 
-  const reports: ReconcileReport<PlannedAction>[] = [];
-  const failures: ServiceFailure[] = [];
-  const onProgress = (message: string) => say(`  ${message}`);
   let serviceIds: string[];
   try {
     serviceIds = await serviceIdsOf(arm, args);
@@ -71,49 +65,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   // One list of machines per subscription for the whole invocation, however many services it reconciles.
   const machines = new MachineDirectory(arm, settings.machineScopes);
 
-  for (const serviceId of serviceIds) {
-    try {
-      say(`${args.command === "plan" ? "Planning" : "Reconciling"} ${serviceId}`);
-      let refusedWithoutTerminal = false;
-      // `apply` without --yes shows the plan and asks; the confirmed plan is exactly what runs.
-      const confirm =
-        args.command === "apply" && !args.yes
-          ? async (plan: Plan) => {
-              say(formatPlan(plan));
-              if (!io.stdin.isTTY) {
-                refusedWithoutTerminal = true;
-                return false;
-              }
-              const yes = await ask(io, `Apply ${plan.actions.length} action(s) to ${serviceId}? [y/N] `);
-              if (!yes) say("Skipped.");
-              return yes;
-            }
-          : undefined;
-      const report = await reconcileService(arm, serviceId, { dryRun: args.command === "plan", settings, onProgress, signal: io.signal, confirm, machines });
-      if (refusedWithoutTerminal) {
-        say("afs-identity: refusing to apply without confirmation: stdin is not a terminal, pass --yes");
-        return EXIT.error;
-      }
-      reports.push(report);
-    } catch (error) {
-      const info = toArmErrorInfo(error);
-      const failure: ServiceFailure = {
-        serviceId,
-        error: {
-          ...info,
-          ...(error instanceof ReconcileError ? { message: error.message, transient: error.transient, remedy: error.remedy } : {}),
-        },
-      };
-      failures.push(failure);
-      say(`afs-identity: ${serviceId}: ${failure.error.message}${failure.error.remedy ? `\n  remedy: ${failure.error.remedy}` : ""}`);
-    }
+  const { reports, failures, notStarted, refusedWithoutTerminal } = await reconcileMany(arm, serviceIds, args, { io, settings, throttleWaits, machines });
+  if (refusedWithoutTerminal) {
+    say("afs-identity: refusing to apply without confirmation: stdin is not a terminal, pass --yes");
+    return EXIT.error;
   }
-
-  const exitCode = failures.length > 0 ? EXIT.error : Math.max(EXIT.converged, ...reports.map(exitCodeOf));
+  const interrupted = io.stop?.aborted === true;
+  const exitCode = interrupted ? EXIT.interrupted : failures.length > 0 ? EXIT.error : Math.max(EXIT.converged, ...reports.map(exitCodeOf));
   if (args.json) {
     io.stdout.write(`${JSON.stringify({ command: args.command, exitCode, reports, failures }, null, 2)}\n`);
   } else {
     for (const report of reports) io.stdout.write(`${formatReport(report)}\n`);
   }
+  if (interrupted) say(interruptionSummary({ reports, failures, notStarted }));
   return exitCode;
 }

@@ -43,6 +43,8 @@ interface Bucket {
 export class ArmThrottle {
   private readonly buckets = new Map<string, Bucket>();
   private readonly refusedByKind: Record<RequestKind, number> = { read: 0, write: 0, delete: 0 };
+  /** Requests let through, by subscription (lower case) and kind: what each subscription's buckets served. */
+  private readonly grantedBySubscription = new Map<string, Record<RequestKind, number>>();
   readonly readBurst: number;
   readonly readPerSecond: number;
   readonly writeBurst: number;
@@ -80,6 +82,10 @@ export class ArmThrottle {
     this.buckets.set(key, bucket);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
+      const sub = subscriptionId.toLowerCase();
+      const granted = this.grantedBySubscription.get(sub) ?? { read: 0, write: 0, delete: 0 };
+      granted[kind] += 1;
+      this.grantedBySubscription.set(sub, granted);
       return { allowed: true, remaining: Math.floor(bucket.tokens), retryAfterSeconds: 0 };
     }
     this.refusedByKind[kind] += 1;
@@ -97,9 +103,15 @@ export class ArmThrottle {
     return { ...this.refusedByKind };
   }
 
-  /** Forgets all buckets (every subscription starts full again) and the refusal counts. */
+  /** Requests let through since the last reset, by subscription (lower case) and kind. */
+  granted(): Map<string, Record<RequestKind, number>> {
+    return new Map([...this.grantedBySubscription].map(([sub, counts]) => [sub, { ...counts }]));
+  }
+
+  /** Forgets all buckets (every subscription starts full again) and the refusal and grant counts. */
   reset(): void {
     this.buckets.clear();
+    this.grantedBySubscription.clear();
     this.refusedByKind.read = 0;
     this.refusedByKind.write = 0;
     this.refusedByKind.delete = 0;

@@ -1,5 +1,6 @@
 import { parseResourceId } from "../../lib/azure";
-import { parseArgsOrUsage, parseTarget, UsageError, type CliArgs } from "../args";
+import { parseArgsOrUsage, serviceIdArgument, subscriptionGuid, UsageError } from "../args";
+import type { DoctorTarget } from "./estate";
 
 export const DOCTOR_USAGE = `Usage:
   afs-identity doctor <storageSyncServiceId> | --subscription <id>
@@ -21,7 +22,7 @@ warning or a problem, with its remedy.
 Exit codes: 0 ready; 2 problems; 1 error (the doctor could not finish).`;
 
 export interface DoctorArgs {
-  target: CliArgs["target"];
+  target: DoctorTarget;
   appId?: string;
   json: boolean;
   reportFile?: string;
@@ -65,4 +66,13 @@ export function parseDoctorArgs(argv: string[]): DoctorArgs | "help" {
     ...(values.report !== undefined ? { reportFile: values.report } : {}),
     redact: !values["no-redact"],
   };
+}
+
+/** One Storage Sync Service id or one `--subscription <id>`. */
+function parseTarget(serviceId: string | undefined, subscriptionOption: string | undefined): DoctorTarget {
+  const subscription = subscriptionOption?.trim();
+  if (serviceId && subscription) throw new UsageError("give either a Storage Sync Service id or --subscription, not both");
+  if (!serviceId && !subscription) throw new UsageError("missing Storage Sync Service id (or --subscription <id>)");
+  if (subscription !== undefined) return { subscriptionId: subscriptionGuid(subscription) };
+  return { serviceId: serviceIdArgument(serviceId as string) };
 }

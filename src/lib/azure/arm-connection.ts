@@ -5,7 +5,7 @@ import { MicrosoftStorageSync } from "@azure/arm-storagesync";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { attemptLogPolicy } from "./attempt-log";
 import { armCallCounterPolicy } from "./call-counter";
-import { throttleGatePolicy } from "./throttle-gate";
+import { throttleGatePolicy, type ThrottleWaitMeter } from "./throttle-gate";
 
 /** The Storage Sync api-version that carries the identity fields. */
 export const STORAGE_SYNC_API_VERSION = "2022-09-01";
@@ -25,6 +25,8 @@ export interface ArmConnectionOptions {
   maxRetryDelayInMs?: number;
   /** Poll interval of long-running operations when ARM sends no Retry-After. Default 2 s. */
   lroPollIntervalMs?: number;
+  /** Measures the time requests waited on throttled buckets (the CLI shows it). */
+  throttleWaits?: ThrottleWaitMeter;
   /** Token scope; defaults to `${endpoint}/.default` (right for public and sovereign clouds). */
   credentialScope?: string;
   /**
@@ -68,7 +70,7 @@ export function createArmConnection(options: ArmConnectionOptions): ArmConnectio
     ...(options.tlsCa ? { tlsOptions: { ca: options.tlsCa } } : {}),
   };
   // One gate for all clients of the connection: they share ARM's per-subscription buckets.
-  const throttleGate = throttleGatePolicy();
+  const throttleGate = throttleGatePolicy(options.throttleWaits);
   const withThrottleGateAndCallCounter = <C extends ServiceClient>(client: C): C => {
     client.pipeline.addPolicy(throttleGate, { afterPhase: "Retry" });
     client.pipeline.addPolicy(armCallCounterPolicy(), { afterPhase: "Retry" });

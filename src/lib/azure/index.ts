@@ -54,6 +54,7 @@ export {
   patchStorageSyncService,
 } from "./storage-sync";
 export { getSubscriptionTenant } from "./subscriptions";
+export { ThrottleWaitMeter } from "./throttle-gate";
 export type {
   CloudEndpointView,
   RegisteredServerView,

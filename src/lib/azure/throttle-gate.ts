@@ -67,6 +67,11 @@ class Gate {
     });
   }
 
+  /** Whether the last request asked for waits for its turn (the gate is throttled or has a queue). */
+  holds(): boolean {
+    return this.waiting.length > 0;
+  }
+
   release(response: PipelineResponse | undefined, kind: Kind): void {
     this.inFlight--;
     if (response?.status === 429) {
@@ -98,7 +103,8 @@ class Gate {
           this.timer = undefined;
           this.pump();
         }, wait);
-        this.timer.unref?.();
+        // Not unref'd: requests are waiting on it. A CLI whose every request waits out a 429 has nothing else
+        // keeping the process alive, and an unref'd timer let it exit 0 mid-run with nothing printed.
       }
       return;
     }
@@ -109,8 +115,31 @@ class Gate {
   }
 }
 
+/**
+ * Wall-clock time during which at least one request was held back by a throttled gate (waiting out a
+ * 429's Retry-After, or for its turn while ARM reported the bucket low): what throttling cost a run.
+ */
+export class ThrottleWaitMeter {
+  private waiting = 0;
+  private since = 0;
+  private totalMs = 0;
+
+  begin(now = Date.now()): void {
+    if (this.waiting++ === 0) this.since = now;
+  }
+
+  end(now = Date.now()): void {
+    if (--this.waiting === 0) this.totalMs += now - this.since;
+  }
+
+  /** Milliseconds waited so far, the current wait included. */
+  waitedMs(now = Date.now()): number {
+    return this.totalMs + (this.waiting > 0 ? now - this.since : 0);
+  }
+}
+
 /** One policy instance per connection: its gates are shared by every client of it. */
-export function throttleGatePolicy(): PipelinePolicy {
+export function throttleGatePolicy(meter?: ThrottleWaitMeter): PipelinePolicy {
   const gates = new Map<string, Gate>();
   return {
     name: throttleGatePolicyName,
@@ -123,7 +152,11 @@ export function throttleGatePolicy(): PipelinePolicy {
         gates.set(key, gate);
       }
       for (let attempt = 1; ; attempt++) {
-        await gate.acquire(attempt > 1);
+        const turn = gate.acquire(attempt > 1);
+        if (meter && gate.holds()) {
+          meter.begin();
+          await turn.finally(() => meter.end());
+        } else await turn;
         let response: PipelineResponse | undefined;
         try {
           response = await next(request);

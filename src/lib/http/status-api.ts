@@ -4,7 +4,7 @@ import { isWithinScopes } from "../azure";
 import { resourceKey } from "../tables/keys";
 import {
   countByState,
-  emptyCounts,
+  sumCounts,
   isServerState,
   SERVER_STATES,
   type ServerRecord,
@@ -55,10 +55,9 @@ function stateParam(request: ApiRequest, required: boolean): { ok: true; state?:
  */
 export async function getServices(deps: StatusApiDeps): Promise<ApiResponse> {
   const services = (await listServiceRows(deps.tables.services)).filter((s) => isWithinScopes(s.serviceId, deps.config.managedScopes));
-  const totals = emptyCounts();
   // A service deleted in Azure keeps its row (with deletedAt) for the record; its stale counts are not totalled.
-  for (const s of services) if (!s.deletedAt) for (const state of SERVER_STATES) totals[state] += s.counts[state];
   const live = services.filter((s) => !s.deletedAt);
+  const totals = sumCounts(live.map((s) => s.counts));
   return json(200, { services, totals, roleAssignmentQuotas: quotasBySubscription(live.map((s) => s.roleAssignmentQuotas ?? [])) });
 }
 

@@ -53,6 +53,14 @@ export class ActionFailure extends Error {
   }
 }
 
+/** Thrown where an action would start its write after the run was asked to stop. */
+export class Stopped extends Error {
+  constructor() {
+    super("the run was stopped before this action started");
+    this.name = "Stopped";
+  }
+}
+
 /** A deletion the automation may not make (403): the stale grant is reported instead. */
 export class NotPermitted extends Error {
   constructor(message: string) {

@@ -10,7 +10,7 @@ import type { ActionOutcome, PlannedActionBase } from "./report";
 export async function runInDependencyOrder<A extends PlannedActionBase>(
   actions: readonly A[],
   run: (action: A) => Promise<ActionOutcome>,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; onOutcome?: (outcome: ActionOutcome) => void } = {},
 ): Promise<ActionOutcome[]> {
   const outcomes = new Map<string, Promise<ActionOutcome>>();
   for (const action of actions) {
@@ -21,19 +21,24 @@ export async function runInDependencyOrder<A extends PlannedActionBase>(
     });
     outcomes.set(
       action.id,
-      Promise.all(dependencies).then((done): ActionOutcome | Promise<ActionOutcome> => {
-        const blocker = done.find((o) => o.status === "failed" || o.status === "skipped");
-        if (blocker || options.signal?.aborted) {
-          return {
-            actionId: action.id,
-            status: "skipped",
-            attempts: 0,
-            durationMs: 0,
-            skippedBecause: blocker ? `${blocker.actionId} ${blocker.status}` : "the run was aborted",
-          };
-        }
-        return run(action);
-      }),
+      Promise.all(dependencies)
+        .then((done): ActionOutcome | Promise<ActionOutcome> => {
+          const blocker = done.find((o) => o.status === "failed" || o.status === "skipped");
+          if (blocker || options.signal?.aborted) {
+            return {
+              actionId: action.id,
+              status: "skipped",
+              attempts: 0,
+              durationMs: 0,
+              skippedBecause: blocker ? `${blocker.actionId} ${blocker.status}` : "the run was aborted",
+            };
+          }
+          return run(action);
+        })
+        .then((outcome) => {
+          options.onOutcome?.(outcome);
+          return outcome;
+        }),
     );
   }
   return Promise.all(actions.map((a) => outcomes.get(a.id) as Promise<ActionOutcome>));

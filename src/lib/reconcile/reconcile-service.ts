@@ -19,7 +19,13 @@ export interface ReconcileOptions {
   hints?: EngineHints;
   settings: EngineSettings;
   onProgress?: (message: string) => void;
+  /** Told the plan once it is made (for progress displays). */
+  onPlan?: (plan: Plan) => void;
+  /** Told each action's outcome as it is known. */
+  onOutcome?: (outcome: ActionOutcome) => void;
   signal?: AbortSignal;
+  /** Once aborted, nothing new starts; writes in flight finish (see ApplyOptions.stop). */
+  stop?: AbortSignal;
   /**
    * Asked with the plan before anything is written (when there is something to
    * write); false turns the run into a dry run. Lets the CLI execute exactly
@@ -39,8 +45,8 @@ export interface ReconcileOptions {
 const isOk = (o: ActionOutcome | undefined) => o?.status === "succeeded" || o?.status === "alreadyPresent";
 
 /** Verdicts after apply: switched servers, and servers whose own grant or switch failed. */
-function finalVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVerdict[] {
-  return outcomeVerdicts(plan, applied).map((verdict) => {
+function finalVerdicts(plan: Plan, applied: ApplyResult | undefined, stopped: boolean): ServerVerdict[] {
+  return outcomeVerdicts(plan, applied, stopped).map((verdict) => {
     // A storage account's prerequisite warning stays on the server's status whatever happened to it.
     const notes = plan.serverWarnings.get(verdict.serverId);
     if (!notes) return verdict;
@@ -52,7 +58,7 @@ function finalVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVerd
   });
 }
 
-function outcomeVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVerdict[] {
+function outcomeVerdicts(plan: Plan, applied: ApplyResult | undefined, stopped: boolean): ServerVerdict[] {
   if (!applied) return plan.servers;
   const byId = new Map(applied.outcomes.map((o) => [o.actionId, o]));
   const actionById = new Map(plan.actions.map((a) => [a.id, a]));
@@ -94,6 +100,8 @@ function outcomeVerdicts(plan: Plan, applied: ApplyResult | undefined): ServerVe
       };
     }
     if (switchOutcome?.status === "skipped") {
+      // A stopped run (the CLI's Ctrl-C) skipped it: nothing failed, the server waits for the next run.
+      if (stopped) return { ...verdict, reason: `Not switched: the run was stopped before its switch (${verdict.reason})` };
       return { ...verdict, state: "Failed", reason: `Not switched: ${switchOutcome.skippedBecause}.` };
     }
     return verdict;
@@ -135,6 +143,7 @@ export async function reconcileService(arm: ArmConnection, serviceId: string, op
         plan.warnings.push(`The role assignments of subscription ${u} cannot be counted: grants there are sent without knowing its headroom.`);
     }
     options.onProgress?.(`${snapshot.service.name}: ${plan.actions.length} action(s) planned${options.dryRun ? " (dry run)" : ""}`);
+    options.onPlan?.(plan);
     const refused = !options.dryRun && plan.actions.length > 0 && options.confirm !== undefined && !(await options.confirm(plan));
     const dryRun = options.dryRun || refused;
     const applied = dryRun || plan.actions.length === 0 ? undefined : await apply(arm, plan, { ...options, refused: refusedGrants });
@@ -144,7 +153,7 @@ export async function reconcileService(arm: ArmConnection, serviceId: string, op
   const outcomes: ActionOutcome[] =
     applied?.outcomes ??
     plan.actions.map((a) => ({ actionId: a.id, status: "skipped", attempts: 0, durationMs: 0, skippedBecause: refused ? "not confirmed" : "dry run" }));
-  const servers = finalVerdicts(plan, applied);
+  const servers = finalVerdicts(plan, applied, options.stop?.aborted === true);
   const service = applied?.service
     ? {
         serviceId: plan.serviceId,

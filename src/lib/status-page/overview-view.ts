@@ -6,6 +6,7 @@ import { serviceStateLine } from "./service-state";
 import { tilesOf } from "./tiles";
 import type { ServerView, ServiceView } from "./view-types";
 import { isQuotaNearlyFull, quotaUsageText, quotasBySubscription } from "../store";
+import { estateSection, type EstateFacts } from "./estate-view";
 
 /** At most this many servers per list on a card; the service page has them all. */
 const CARD_LIST_LIMIT = 5;
@@ -63,9 +64,11 @@ export function overviewPage(
   frame: Omit<PageFrame, "title">,
   services: readonly ServiceView[],
   serversByService: ReadonlyMap<string, readonly ServerView[]>,
+  estate?: EstateFacts,
 ): Html {
   const sorted = [...services].sort((a, b) => resourceName(a.serviceId).localeCompare(resourceName(b.serviceId)));
   const body = html`<h1>Storage Sync Services</h1>
+${estate ? estateSection(estate, services, [...serversByService.values()].flat()) : ""}
 ${sorted.length === 0 ? html`<p>No service has a status yet. A run records one; the next full sweep runs every service in scope.</p>` : ""}
 <div class="cards">${sorted.map((s, i) => card(frame.links, s, serversByService.get(s.serviceId.toLowerCase()) ?? [], i))}</div>
 ${quotaSection(sorted)}`;

@@ -5,7 +5,7 @@ import type { ApiErrorBody, ApiRequest, ApiResponse } from "../http/api-types";
 import { postReconcile } from "../http/reconcile-api";
 import { getRunRecord, getServiceDetail, getServices, type StatusApiDeps } from "../http/status-api";
 import type { SweepDeps } from "../sweep/sweep";
-import { listAllServerRows } from "../store";
+import { listAllServerRows, listEstateDays, listEstateScopes } from "../store";
 import { html } from "./html";
 import { layout, type PageFrame } from "./layout";
 import { pageLinks } from "./links";
@@ -50,7 +50,10 @@ async function overview(deps: StatusPageDeps, frame: Frame): Promise<PageRespons
     const key = server.serviceId.toLowerCase();
     byService.set(key, [...(byService.get(key) ?? []), server]);
   }
-  return htmlResponse(200, overviewPage(frame, services, byService));
+  const table = deps.tables.services;
+  const now = deps.now();
+  const [scopes, days] = await Promise.all([listEstateScopes(table), listEstateDays(table, now)]);
+  return htmlResponse(200, overviewPage(frame, services, byService, { managedScopes: deps.config.managedScopes, scopes, days, now }));
 }
 
 async function service(deps: StatusPageDeps, request: ApiRequest, frame: Frame): Promise<PageResponse> {

@@ -64,4 +64,12 @@ tbody th { font-weight: 600; }
 .state-Switched, .state-Eligible, .run-queued, .run-running, .run-dryRun, .run-retrying, .run-leaseLost { background: #e5effa; color: #0c3d73; border-color: #3a74b5; }
 .state-ActivationOverdue, .state-AgentTooOld, .state-AgentExpired, .run-completedWithFailures, .run-skipped { background: #fff4d6; color: #5c3d00; border-color: #a57800; }
 .state-Failed, .run-failed, .run-poisoned, .run-rejected, .run-abandoned { background: #fdecea; color: #7a1a14; border-color: #b3261e; }
+.estate table { border-collapse: collapse; margin: .5rem 0 1rem; }
+.estate th, .estate td { border: 1px solid var(--line); padding: .2rem .5rem; text-align: right; }
+.estate th[scope="row"] { text-align: left; }
+.estate caption { text-align: left; font-weight: 600; padding: .25rem 0; }
+.history { margin: 0; overflow-x: auto; }
+.state-chart { max-width: 100%; height: auto; }
+.legend { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1rem; padding: 0; margin: .25rem 0 .5rem; }
+.quota-high td, .quota-high th { font-weight: 600; }
 `;

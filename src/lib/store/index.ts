@@ -9,6 +9,7 @@
  *   pending-marker.ts the run waiting on the queue that new triggers merge into (Pending)
  *   due-index.ts     activation checks, by the minute they fall due (Due)
  *   machines.ts      the Arc and VM principals already seen, to tell an identity change (Machines)
+ *   estate.ts        the estate per day and what each scope listed, kept by full sweeps (Services, own partitions)
  * quota-usage.ts reads the role-assignment quotas a service row keeps.
  * rows.ts holds the zod schema of every row. Everything outside comes in
  * through this file.
@@ -19,7 +20,7 @@ export { deleteDueEntry, listDueEntries, type StoredDueEntry } from "./due-index
 export { findMachineIdByPrincipal, getMachineRow, saveMachineRow } from "./machines";
 export { recordReconcileResult, type RecordedReconcile } from "./record-reconcile";
 export { QUOTA_WARNING_RATIO, isQuotaNearlyFull, mergeQuotas, quotaUsageText, quotasBySubscription } from "./quota-usage";
-export { countByState, emptyCounts, isServerState } from "./records";
+export { countByState, emptyCounts, isServerState, sumCounts } from "./records";
 export {
   SERVER_STATES,
   duplicateRowSchema,
@@ -61,3 +62,4 @@ export { FINAL_RUN_STATUSES, isFinalRunStatus, type AttemptEnd } from "./run-att
 export { resolveIntent, resolveInterruptedWrites, listRunWrites, tableWriteJournal, listUnresolvedIntents, type StoredWrite } from "./journal";
 export { getServerRow, listAllServerRows, listServerRows, listServerRowsByPrincipal, listServerRowsByState, serverToEntity } from "./server";
 export { getServiceRow, listServiceRows, markServiceDeleted, recordRunFailure, updateServiceRow } from "./service";
+export { ESTATE_HISTORY_DAYS, listEstateDays, listEstateScopes, recordEstateDay, recordEstateScope, utcDay, type EstateDay, type EstateScope } from "./estate";

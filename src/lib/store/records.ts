@@ -11,6 +11,13 @@ export function countByState(servers: Iterable<{ state: ServerState }>): StateCo
   return counts;
 }
 
+/** Servers by state summed over service rows (each row's counts). */
+export function sumCounts(all: Iterable<StateCounts>): StateCounts {
+  const total = emptyCounts();
+  for (const counts of all) for (const s of SERVER_STATES) total[s] += counts[s] ?? 0;
+  return total;
+}
+
 export function isServerState(value: unknown): value is ServerState {
   return typeof value === "string" && (SERVER_STATES as readonly string[]).includes(value);
 }

@@ -9,6 +9,8 @@ import type { Telemetry } from "../telemetry/telemetry";
 import { trackSweep } from "../telemetry/track";
 import type { StoreTables } from "../tables/clients";
 import { markDeletedServices } from "./deleted-services";
+import { recordEstateSnapshot } from "./estate-snapshot";
+import type { EstateScope } from "../store";
 
 const SWEEP_CONCURRENCY = 8;
 
@@ -42,14 +44,17 @@ export async function reconcileAllInScope(deps: SweepDeps, trigger: Trigger, opt
   const runs: Scheduled[] = [];
   const failedScopes: SweepResult["failedScopes"] = [];
   const deleted: string[] = [];
+  const listed: EstateScope[] = [];
   for (const scope of deps.config.managedScopes) {
     let serviceIds: string[];
     try {
       serviceIds = await deps.engine.listServices(scope);
+      listed.push({ scope, listedAt: deps.now().toISOString(), serviceIds });
     } catch (error) {
       const message = deps.engine.errorInfo(error).message;
       log.error(`could not list Storage Sync Services in ${scope}: ${message}`);
       failedScopes.push({ scope, error: message });
+      listed.push({ scope, listedAt: deps.now().toISOString(), serviceIds: [], error: message });
       continue;
     }
     // A few at a time: each request is several table operations, and a sweep of 50 services one by one waits on them in series.
@@ -66,6 +71,7 @@ export async function reconcileAllInScope(deps: SweepDeps, trigger: Trigger, opt
       );
     }
   }
+  if (!options.dryRun) await recordEstateSnapshot(deps, listed, log);
   const merged = runs.filter((r) => r.coalesced).length;
   log.info(`requested ${runs.length} reconciles (${merged} merged into queued runs)`);
   await trackSweep(deps.telemetry, {

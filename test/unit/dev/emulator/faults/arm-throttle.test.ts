@@ -99,6 +99,17 @@ describe("ArmThrottle", () => {
     );
   });
 
+  it("counts what each subscription's buckets let through, refusals not included, until reset", () => {
+    const throttle = new ArmThrottle({ writeBurst: 3, writePerSecond: 1 });
+    for (let i = 0; i < 5; i++) throttle.take(SUB_A, "write", 0);
+    throttle.take(SUB_A.toUpperCase(), "read", 0);
+    throttle.take(SUB_B, "delete", 0);
+    expect(throttle.granted().get(SUB_A)).toEqual({ read: 1, write: 3, delete: 0 });
+    expect(throttle.granted().get(SUB_B)).toEqual({ read: 0, write: 0, delete: 1 });
+    throttle.reset();
+    expect(throttle.granted().size).toBe(0);
+  });
+
   it("names the header ARM uses for reads and writes", () => {
     expect(rateLimitHeader(false, 12.7)).toEqual({ name: "x-ms-ratelimit-remaining-subscription-reads", value: "12" });
     expect(rateLimitHeader(true, -1)).toEqual({ name: "x-ms-ratelimit-remaining-subscription-writes", value: "0" });
