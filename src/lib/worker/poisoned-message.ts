@@ -2,6 +2,7 @@ import type { AppLog } from "../ports/log";
 import { parseReconcileMessage } from "../queue/messages";
 import { finishFailedRun, getRun, isFinalRunStatus, recordRunFailure } from "../store";
 import type { WorkerDeps } from "./reconcile-worker";
+import { trackRunFailure } from "../telemetry/track";
 
 /**
  * A message the queue moved to `<queue>-poison` (https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue-trigger#poison-messages).
@@ -12,7 +13,7 @@ import type { WorkerDeps } from "./reconcile-worker";
  * run is recorded poisoned here, with the service, as a last attempt would.
  */
 export async function handlePoisonedMessage(
-  deps: Pick<WorkerDeps, "tables" | "now" | "maxDequeueCount" | "config">,
+  deps: Pick<WorkerDeps, "tables" | "now" | "maxDequeueCount" | "telemetry">,
   raw: unknown,
   log: AppLog,
 ): Promise<"recorded" | "alreadyOver" | "unreadable"> {
@@ -36,5 +37,15 @@ export async function handlePoisonedMessage(
     await recordRunFailure(deps.tables.services, request.serviceId, { runId: request.runId, status: "poisoned", message, attempts: deps.maxDequeueCount }, now);
   }
   log.error(`${request.serviceId}: run ${request.runId} poisoned: ${message}`);
+  // The same events a failed last attempt sends, so the run-failed alert fires for it too.
+  await trackRunFailure(deps.telemetry, {
+    request,
+    attempt: deps.maxDequeueCount,
+    status: "poisoned",
+    startedAt,
+    finishedAt: now,
+    errorCode: "PoisonMessage",
+    error: message,
+  });
   return "recorded";
 }
