@@ -59,7 +59,16 @@ export {
   withAbandonment,
 } from "./run";
 export { FINAL_RUN_STATUSES, isFinalRunStatus, type AttemptEnd } from "./run-attempts";
-export { resolveIntent, resolveInterruptedWrites, listRunWrites, tableWriteJournal, listUnresolvedIntents, type StoredWrite } from "./journal";
+export {
+  resolveIntent,
+  resolveInterruptedWrites,
+  resolveWritesAgain,
+  listRunWrites,
+  tableWriteJournal,
+  listUnresolvedIntents,
+  type ResolutionOutcome,
+  type StoredWrite,
+} from "./journal";
 export { getServerRow, listAllServerRows, listServerRows, listServerRowsByPrincipal, listServerRowsByState, serverToEntity } from "./server";
 export { getServiceRow, listServiceRows, markServiceDeleted, recordRunFailure, updateServiceRow } from "./service";
 export { ESTATE_HISTORY_DAYS, listEstateDays, listEstateScopes, recordEstateDay, recordEstateScope, utcDay, type EstateDay, type EstateScope } from "./estate";

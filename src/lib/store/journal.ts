@@ -137,27 +137,69 @@ export async function resolveIntent(
  * the resolver's are resolved, each as it was read (its writer may complete
  * it meanwhile); `guard` runs before each resolution is written and throws
  * when the resolver lost its own lease. One table query when there are none.
+ *
+ * A write not in effect yet whose intent is newer than `notAppliedOnlyBefore`
+ * may still be on its way (sent just before its writer stopped): it is
+ * returned unresolved, for the caller to look at again later
+ * (`resolveWritesAgain`), instead of being called notApplied too early.
  */
 export async function resolveInterruptedWrites(
   table: TableClient,
   serviceId: string,
-  resolution: { resolvedBy: string; generation: number; now(): Date; tookEffect(write: StoredWrite): Promise<boolean>; guard(): void },
-  onResolved: (write: StoredWrite, outcome: "applied" | "notApplied" | "completedByWriter" | "notOlder") => void,
-): Promise<void> {
+  resolution: IntentResolution & { notAppliedOnlyBefore?: Date },
+  onResolved: (write: StoredWrite, outcome: ResolutionOutcome) => void,
+): Promise<StoredWrite[]> {
+  const deferred: StoredWrite[] = [];
   for (const write of await listUnresolvedIntents(table, serviceId)) {
     if ((write.leaseGeneration ?? 0) >= resolution.generation) {
       onResolved(write, "notOlder");
       continue;
     }
     const applied = await resolution.tookEffect(write);
-    resolution.guard();
-    const status = applied ? "applied" : "notApplied";
-    const resolved = await resolveIntent(table, write, {
-      status,
-      resolvedBy: resolution.resolvedBy,
-      generation: resolution.generation,
-      finishedAt: resolution.now(),
-    });
-    onResolved(write, resolved ? status : "completedByWriter");
+    if (!applied && resolution.notAppliedOnlyBefore && Date.parse(write.intendedAt) >= resolution.notAppliedOnlyBefore.getTime()) {
+      deferred.push(write);
+      onResolved(write, "deferred");
+      continue;
+    }
+    await settleIntent(table, write, applied, resolution, onResolved);
   }
+  return deferred;
+}
+
+/** The intents resolveInterruptedWrites deferred, looked at again and resolved for good. */
+export async function resolveWritesAgain(
+  table: TableClient,
+  writes: readonly StoredWrite[],
+  resolution: IntentResolution,
+  onResolved: (write: StoredWrite, outcome: ResolutionOutcome) => void,
+): Promise<void> {
+  for (const write of writes) await settleIntent(table, write, await resolution.tookEffect(write), resolution, onResolved);
+}
+
+export interface IntentResolution {
+  resolvedBy: string;
+  generation: number;
+  now(): Date;
+  tookEffect(write: StoredWrite): Promise<boolean>;
+  guard(): void;
+}
+
+export type ResolutionOutcome = "applied" | "notApplied" | "completedByWriter" | "notOlder" | "deferred";
+
+async function settleIntent(
+  table: TableClient,
+  write: StoredWrite,
+  applied: boolean,
+  resolution: IntentResolution,
+  onResolved: (write: StoredWrite, outcome: ResolutionOutcome) => void,
+): Promise<void> {
+  resolution.guard();
+  const status = applied ? "applied" : "notApplied";
+  const resolved = await resolveIntent(table, write, {
+    status,
+    resolvedBy: resolution.resolvedBy,
+    generation: resolution.generation,
+    finishedAt: resolution.now(),
+  });
+  onResolved(write, resolved ? status : "completedByWriter");
 }

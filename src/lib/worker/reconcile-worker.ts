@@ -19,6 +19,8 @@ import {
   findMachineIdByPrincipal,
   type AttemptEnd,
   type RunRecord,
+  resolveWritesAgain,
+  type ResolutionOutcome,
   type StoredWrite,
 } from "../store";
 import type { ReconcileReport } from "../reconcile";
@@ -141,8 +143,9 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
   if (run.alreadyFinished) return await acknowledgeDuplicate(deps, run.alreadyFinished, delivery, log);
 
   let report: ReconcileReport;
+  let deferred: StoredWrite[] = [];
   try {
-    if (!request.dryRun) await resolveEarlierWrites(deps, request, delivery, fence, log);
+    if (!request.dryRun) deferred = await resolveEarlierWrites(deps, request, delivery, fence, log);
     const journal = tableWriteJournal(
       deps.tables.writes,
       { serviceId: request.serviceId, runId: request.runId, attempt: delivery.dequeueCount, leaseGeneration: fence.generation },
@@ -161,6 +164,15 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
   }
   // Whatever the engine did not write after the lease was lost, its results are not this worker's to record.
   if (fence.problem()) return await leaseLost(deps, request, startedAt, fence);
+  if (deferred.length > 0) {
+    try {
+      await resolveEarlierWrites(deps, request, delivery, fence, log, deferred);
+    } catch (error) {
+      // Left open: the service's next run resolves them.
+      if (fence.problem()) return await leaseLost(deps, request, startedAt, fence);
+      log.warn(`${request.serviceId}: could not resolve ${deferred.length} earlier write(s) again: ${deps.engine.errorInfo(error).message}`);
+    }
+  }
 
   await addLateTriggers(deps.tables, request, run.coalescedTriggers);
   const failed = report.outcomes.some((o) => o.status === "failed");
@@ -214,8 +226,17 @@ async function closeReconciledRun(deps: WorkerDeps, run: ReconciledRun, log: App
 /**
  * Writes of earlier attempts left unanswered (the attempt was killed mid-write, or lost its lease):
  * resolved under the lease, before this run writes anything; only those of an older lease generation.
+ * One not in effect yet and intended within two lease durations may still be on its way (sent just
+ * before its worker stopped): it is returned, and looked at again once this run's engine is done.
  */
-async function resolveEarlierWrites(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, fence: LeaseFence, log: AppLog): Promise<void> {
+async function resolveEarlierWrites(
+  deps: WorkerDeps,
+  request: ReconcileRequest,
+  delivery: DeliveryInfo,
+  fence: LeaseFence,
+  log: AppLog,
+  again?: readonly StoredWrite[],
+): Promise<StoredWrite[]> {
   const resolution = {
     resolvedBy: `${request.runId}#${delivery.dequeueCount}`,
     generation: fence.generation,
@@ -223,13 +244,20 @@ async function resolveEarlierWrites(deps: WorkerDeps, request: ReconcileRequest,
     tookEffect: (write: StoredWrite) => deps.engine.writeTookEffect(write),
     guard: () => fence.check(),
   };
-  await resolveInterruptedWrites(deps.tables.writes, request.serviceId, resolution, (write, outcome) => {
+  const report = (write: StoredWrite, outcome: ResolutionOutcome) => {
     const which = `${request.serviceId}: interrupted ${write.kind} of run ${write.runId} (attempt ${write.attempt})`;
     if (outcome === "notOlder")
       log.warn(`${which} carries lease generation ${write.leaseGeneration}, not older than this run's ${fence.generation}; left open`);
     else if (outcome === "completedByWriter") log.info(`${which} was completed by its writer meanwhile`);
+    else if (outcome === "deferred") log.info(`${which} is not in effect yet; looked at again after this run`);
     else log.info(`${which} resolved as ${outcome}`);
-  });
+  };
+  if (again) {
+    await resolveWritesAgain(deps.tables.writes, again, resolution, report);
+    return [];
+  }
+  const notAppliedOnlyBefore = new Date(deps.now().getTime() - 2 * deps.config.leaseDurationMs);
+  return await resolveInterruptedWrites(deps.tables.writes, request.serviceId, { ...resolution, notAppliedOnlyBefore }, report);
 }
 
 /**

@@ -26,6 +26,14 @@ describe("function registrations", () => {
     expect(registrations.map((r) => r.name).sort()).toEqual(sources.map((f) => f.replace(/\.ts$/, "")).sort());
   });
 
+  it("reconcilePoison reads the reconcile queue's poison queue through AzureWebJobsStorage", () => {
+    expect(binding(byName.get("reconcilePoison"))).toMatchObject({
+      type: "queueTrigger",
+      queueName: "%RECONCILE_QUEUE_NAME%-poison",
+      connection: "AzureWebJobsStorage",
+    });
+  });
+
   it("armEvents is an Event Grid trigger", () => {
     expect(binding(byName.get("armEvents"))?.type).toBe("eventGridTrigger");
   });

@@ -1,7 +1,14 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { describe, expect, inject, it } from "vitest";
 import { TableClient } from "@azure/data-tables";
-import { resolveIntent, listRunWrites, tableWriteJournal, listUnresolvedIntents } from "../../../../src/lib/store/journal";
+import {
+  resolveIntent,
+  resolveInterruptedWrites,
+  resolveWritesAgain,
+  listRunWrites,
+  tableWriteJournal,
+  listUnresolvedIntents,
+} from "../../../../src/lib/store/journal";
 import { newRunId } from "../../../../src/lib/tables/run-id";
 import type { WriteIntent } from "../../../../src/lib/reconcile/write-journal";
 
@@ -91,5 +98,33 @@ describe("the Writes table journal", () => {
       [1, "intended"],
       [2, "intended"],
     ]);
+  });
+
+  it("a recent intent not in effect yet is deferred, not called notApplied: a write sent just before its worker stopped may still land", async () => {
+    const table = TableClient.fromConnectionString(inject("azuriteConnectionString"), `writes${randomBytes(4).toString("hex")}`, {
+      allowInsecureConnection: true,
+    });
+    await table.createTable();
+    const runId = newRunId(serviceId);
+    const write = grant();
+    await tableWriteJournal(table, { serviceId, runId, attempt: 1, leaseGeneration: 1 }).intend(write);
+    let landed = false;
+    const resolution = {
+      resolvedBy: "later#1",
+      generation: 2,
+      now: () => new Date(),
+      tookEffect: () => Promise.resolve(landed),
+      guard: () => undefined,
+    };
+    const outcomes: string[] = [];
+    const deferred = await resolveInterruptedWrites(table, serviceId, { ...resolution, notAppliedOnlyBefore: new Date(Date.now() - 60_000) }, (_, o) =>
+      outcomes.push(o),
+    );
+    expect(outcomes).toEqual(["deferred"]);
+    expect((await listRunWrites(table, runId))[0]?.status).toBe("intended");
+    landed = true; // the write arrives at ARM while the resolving run works
+    await resolveWritesAgain(table, deferred, resolution, (_, o) => outcomes.push(o));
+    expect(outcomes).toEqual(["deferred", "applied"]);
+    expect((await listRunWrites(table, runId))[0]).toMatchObject({ status: "applied", resolvedByGeneration: 2 });
   });
 });

@@ -2,6 +2,7 @@ import { TableClient } from "@azure/data-tables";
 import { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
 import { handleReconcileMessage } from "../../../../src/lib/worker/reconcile-worker";
+import { handlePoisonedMessage } from "../../../../src/lib/worker/poisoned-message";
 import { getRunRecord } from "../../../../src/lib/http/status-api";
 import type { RunDetail } from "../../../../src/lib/http/schemas";
 import { servePage } from "../../../../src/lib/status-page/routes";
@@ -393,5 +394,19 @@ describe("reconcile worker", () => {
       expect(errors.join("\n")).toContain(dueAt);
     }
     await stack.app.queue.client.clearMessages();
+  });
+
+  it("a run whose message was moved to the poison queue without a last attempt is recorded poisoned, with its service", async () => {
+    const service = SSS_PROD.replace("sss-prod", "sss-poisoned");
+    const queued = await requestReconcile(stack.app.scheduler, { serviceId: service, trigger: http });
+    // The run's message, as the poison queue hands it over (the queued copy is the one the host moved aside).
+    const message = request(service, { runId: queued.runId });
+    await stack.app.queue.client.clearMessages();
+    expect(await handlePoisonedMessage(stack.app, message, silentLog)).toBe("recorded");
+    const run = await getRun(stack.app.tables.runs, queued.runId);
+    expect(run).toMatchObject({ status: "poisoned", errorCode: "PoisonMessage" });
+    expect((await getServiceRow(stack.app.tables.services, service))?.record).toMatchObject({ poisonedRunId: queued.runId });
+    // A run that is over is left as it is.
+    expect(await handlePoisonedMessage(stack.app, message, silentLog)).toBe("alreadyOver");
   });
 });
