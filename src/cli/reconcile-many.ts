@@ -9,7 +9,7 @@ import { formatPlan } from "./format";
 import type { CliIo } from "./io";
 import { createProgressDisplay, wantsLiveProgress, type ProgressDisplay } from "./progress/display";
 import { EstateProgress, progressLines } from "./progress/estate-progress";
-import { roundRobinBySubscription } from "./work-order";
+import { roundRobinBySubscription } from "../lib/azure/subscription-order";
 
 export interface ServiceFailure {
   serviceId: string;
