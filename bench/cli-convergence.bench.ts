@@ -61,7 +61,9 @@ export default async function run(): Promise<void> {
     const refused = emulator.core.throttle.refused();
     const failures = (JSON.parse(stdout || "{}") as { failures?: unknown[] }).failures?.length ?? -1;
     const arm = (s: number) => (s * timeScale).toFixed(0);
-    console.log(`CLI: apply --yes over ${estateIds.subscriptionCount(estate)} --subscription scopes, --concurrency ${process.env.BENCH_CLI_CONCURRENCY ?? "default"}; exit ${code}`);
+    console.log(
+      `CLI: apply --yes over ${estateIds.subscriptionCount(estate)} --subscription scopes, --concurrency ${process.env.BENCH_CLI_CONCURRENCY ?? "default"}; exit ${code}`,
+    );
     console.log(`last progress line: ${lastProgress.replace(/^progress: /, "")}`);
     printTable([
       ["subscription", "reads / writes served", "bound (ARM s)"],
