@@ -12,7 +12,7 @@ import { largestBound, throttleBounds } from "./support/throttle-bound";
  * `afs-identity apply --yes` over the estate of estate-convergence (default 4
  * subscriptions x 15 services, storage in the next subscription), every
  * subscription named with --subscription: the built CLI as a child process,
- * its default --concurrency, against the same emulator (ARM's latency and
+ * its default --concurrency (BENCH_CLI_CONCURRENCY to change it), against the same emulator (ARM's latency and
  * per-subscription buckets, time compressed by BENCH_TIME_SCALE).
  *
  * Baseline, same run: the throttle-bound minimum, the largest over
@@ -36,7 +36,8 @@ export default async function run(): Promise<void> {
     const watch = setInterval(() => {
       if (convergedAt === undefined && convergedServices(emulator).size === estate.services) convergedAt = performance.now();
     }, 250);
-    const child = spawn(process.execPath, [CLI, "apply", "--yes", "--json", ...subscriptions], {
+    const concurrency = process.env.BENCH_CLI_CONCURRENCY ? ["--concurrency", process.env.BENCH_CLI_CONCURRENCY] : [];
+    const child = spawn(process.execPath, [CLI, "apply", "--yes", "--json", ...concurrency, ...subscriptions], {
       env: { PATH: process.env.PATH ?? "", ...emulator.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -60,7 +61,9 @@ export default async function run(): Promise<void> {
     const refused = emulator.core.throttle.refused();
     const failures = (JSON.parse(stdout || "{}") as { failures?: unknown[] }).failures?.length ?? -1;
     const arm = (s: number) => (s * timeScale).toFixed(0);
-    console.log(`CLI: apply --yes over ${estateIds.subscriptionCount(estate)} --subscription scopes, default --concurrency; exit ${code}`);
+    console.log(
+      `CLI: apply --yes over ${estateIds.subscriptionCount(estate)} --subscription scopes, --concurrency ${process.env.BENCH_CLI_CONCURRENCY ?? "default"}; exit ${code}`,
+    );
     console.log(`last progress line: ${lastProgress.replace(/^progress: /, "")}`);
     printTable([
       ["subscription", "reads / writes served", "bound (ARM s)"],

@@ -1,5 +1,5 @@
 import { createInterface } from "node:readline/promises";
-import { toArmErrorInfo, type ArmConnection, type ThrottleWaitMeter } from "../lib/azure";
+import { roundRobinBySubscription, toArmErrorInfo, type ArmConnection, type ThrottleWaitMeter } from "../lib/azure";
 import {
   mapWithConcurrency,
   ReconcileError,
@@ -15,7 +15,6 @@ import { formatPlan } from "./format";
 import type { CliIo } from "./io";
 import { createProgressDisplay, wantsLiveProgress, type ProgressDisplay } from "./progress/display";
 import { EstateProgress, progressLines } from "./progress/estate-progress";
-import { roundRobinBySubscription } from "./work-order";
 
 export interface ServiceFailure {
   serviceId: string;

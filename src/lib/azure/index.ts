@@ -66,3 +66,4 @@ export type {
 } from "./views";
 export { writeTookEffect, type JournaledWrite } from "./write-effects";
 export { WRITE_KINDS, type WriteKind } from "./write-kinds";
+export { roundRobinBySubscription } from "./subscription-order";

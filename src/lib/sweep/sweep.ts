@@ -4,6 +4,7 @@ import type { SchedulerDeps } from "../scheduling/schedule";
 import { requestReconcile, type ReconcileAsk, type Scheduled } from "../scheduling/schedule";
 import type { Trigger } from "../queue/messages";
 import { mapWithConcurrency } from "../reconcile";
+import { roundRobinBySubscription } from "../azure";
 import type { AppLog } from "../ports/log";
 import type { Telemetry } from "../telemetry/telemetry";
 import { trackSweep } from "../telemetry/track";
@@ -45,25 +46,30 @@ export async function reconcileAllInScope(deps: SweepDeps, trigger: Trigger, opt
   const failedScopes: SweepResult["failedScopes"] = [];
   const deleted: string[] = [];
   const listed: EstateScope[] = [];
+  const inScope = new Map<string, string[]>();
   for (const scope of deps.config.managedScopes) {
-    let serviceIds: string[];
     try {
-      serviceIds = await deps.engine.listServices(scope);
+      const serviceIds = await deps.engine.listServices(scope);
+      inScope.set(scope, serviceIds);
       listed.push({ scope, listedAt: deps.now().toISOString(), serviceIds });
     } catch (error) {
       const message = deps.engine.errorInfo(error).message;
       log.error(`could not list Storage Sync Services in ${scope}: ${message}`);
       failedScopes.push({ scope, error: message });
       listed.push({ scope, listedAt: deps.now().toISOString(), serviceIds: [], error: message });
-      continue;
     }
-    // A few at a time: each request is several table operations, and a sweep of 50 services one by one waits on them in series.
-    const scheduled = await mapWithConcurrency(serviceIds, SWEEP_CONCURRENCY, (serviceId) => {
-      const ask: ReconcileAsk = { serviceId, trigger, dryRun: options.dryRun ?? false };
-      return requestReconcile(deps.scheduler, ask, deps.now(), log);
-    });
-    runs.push(...scheduled);
-    if (!options.dryRun) {
+  }
+  // Queued round-robin over subscriptions: the first batches the workers take then keep every subscription's
+  // ARM bucket busy, instead of the first subscription's (up to 15 services) while the others wait.
+  const all = [...new Map([...inScope.values()].flat().map((id) => [id.toLowerCase(), id])).values()];
+  // A few at a time: each request is several table operations, and a sweep of 50 services one by one waits on them in series.
+  const scheduled = await mapWithConcurrency(roundRobinBySubscription(all), SWEEP_CONCURRENCY, (index) => {
+    const ask: ReconcileAsk = { serviceId: all[index] as string, trigger, dryRun: options.dryRun ?? false };
+    return requestReconcile(deps.scheduler, ask, deps.now(), log);
+  });
+  runs.push(...scheduled);
+  if (!options.dryRun) {
+    for (const [scope, serviceIds] of inScope) {
       // Bookkeeping only: a table hiccup here must not fail the sweep whose runs are already queued.
       await markDeletedServices(deps, scope, serviceIds, log).then(
         (marked) => deleted.push(...marked),

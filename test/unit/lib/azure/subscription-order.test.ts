@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { roundRobinBySubscription } from "../../../src/cli/work-order";
+import { roundRobinBySubscription } from "../../../../src/lib/azure/subscription-order";
 
 const sub = (k: number) => `${k.toString(16).padStart(8, "0")}-0000-4000-8000-000000000000`;
 const id = (k: number, n: number) => `/subscriptions/${sub(k)}/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/s${n}`;

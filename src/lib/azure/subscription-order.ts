@@ -1,12 +1,12 @@
-import { parseResourceId } from "../lib/azure";
+import { parseResourceId } from "./resource-id";
 
 /**
- * The order services are started in: round-robin over their subscriptions.
- * ARM throttles each subscription on its own, so the first `--concurrency`
- * services should draw on as many subscriptions' buckets as there are; in
- * listing order they would all come from the first subscription (up to 15
- * services) while the others' buckets stand idle. Returns indexes into
- * `serviceIds`; reports keep the listing order.
+ * The order to start services in: round-robin over their subscriptions.
+ * ARM throttles each subscription on its own, so the first services worked
+ * (the CLI's --concurrency, the app's first queue batches) should draw on as
+ * many subscriptions' buckets as there are; in listing order they would all
+ * come from the first subscription (up to 15 services) while the others'
+ * buckets stand idle. Returns indexes into `serviceIds`.
  */
 export function roundRobinBySubscription(serviceIds: readonly string[]): number[] {
   const queues = new Map<string, number[]>();
