@@ -48,7 +48,8 @@ module.exports = {
     {
       name: "tables-below-queue-and-store",
       severity: "error",
-      comment: "Table primitives (keys, run ids, entity and JSON-column helpers, table errors) sit below every repository.",
+      comment:
+        "Table primitives (keys, run ids, entity and JSON-column helpers, table errors) sit below every repository.",
       from: { path: "^src/lib/tables/" },
       to: { path: above("reconcile", "queue", "store", "scheduling", "ports", "telemetry", HANDLERS, "composition") },
     },
@@ -75,7 +76,8 @@ module.exports = {
     {
       name: "telemetry-exporter-only-in-the-composition-root",
       severity: "error",
-      comment: "Handlers emit through the Telemetry port; only the composition root builds the Azure Monitor exporter behind it.",
+      comment:
+        "Handlers emit through the Telemetry port; only the composition root builds the Azure Monitor exporter behind it.",
       from: { path: "^src/", pathNot: "^src/lib/(composition|telemetry)/" },
       to: { path: "^src/lib/telemetry/azure-monitor" },
     },

@@ -11,8 +11,22 @@ const shared = { pool: "forks", testTimeout: 60_000, hookTimeout: 60_000 } as co
 export default defineConfig({
   test: {
     projects: [
-      { test: { ...shared, name: "unit", include: ["test/unit/**/*.test.ts"], globalSetup: ["test/setup/tls.global.ts"] } },
-      { test: { ...shared, name: "infra", include: ["test/infra/**/*.test.ts"], globalSetup: ["test/setup/infra-tools.global.ts"] } },
+      {
+        test: {
+          ...shared,
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+          globalSetup: ["test/setup/tls.global.ts"],
+        },
+      },
+      {
+        test: {
+          ...shared,
+          name: "infra",
+          include: ["test/infra/**/*.test.ts"],
+          globalSetup: ["test/setup/infra-tools.global.ts"],
+        },
+      },
       {
         test: {
           ...shared,

@@ -20,7 +20,8 @@ import { newRunId } from "../src/lib/tables/run-id";
  * waves while the worker runs, as Event Grid delivers them. Reported as
  * ratios measured in the same run; nothing here asserts wall-clock time.
  */
-const SERVICE = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-filesync/providers/Microsoft.StorageSync/storageSyncServices/sss-prod";
+const SERVICE =
+  "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-filesync/providers/Microsoft.StorageSync/storageSyncServices/sss-prod";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface Outcome {
@@ -33,21 +34,35 @@ interface Outcome {
 async function drain(app: AppDeps): Promise<number> {
   let reconciles = 0;
   for (;;) {
-    const { receivedMessageItems } = await app.queue.client.receiveMessages({ numberOfMessages: 16, visibilityTimeout: 60 });
+    const { receivedMessageItems } = await app.queue.client.receiveMessages({
+      numberOfMessages: 16,
+      visibilityTimeout: 60,
+    });
     if (receivedMessageItems.length === 0) {
       if (!(await app.queue.client.getProperties()).approximateMessagesCount) return reconciles;
       await sleep(50);
       continue;
     }
     for (const m of receivedMessageItems) {
-      const result = await handleReconcileMessage(app, decodeQueueMessage(m.messageText), { dequeueCount: m.dequeueCount }, silentLog);
+      const result = await handleReconcileMessage(
+        app,
+        decodeQueueMessage(m.messageText),
+        { dequeueCount: m.dequeueCount },
+        silentLog,
+      );
       if (result.outcome === "reconciled") reconciles += 1;
       await app.queue.client.deleteMessage(m.messageId, m.popReceipt);
     }
   }
 }
 
-async function scenario(emulator: EmulatorHandle, connectionString: string, events: number, waves: number, coalesce: boolean): Promise<Outcome> {
+async function scenario(
+  emulator: EmulatorHandle,
+  connectionString: string,
+  events: number,
+  waves: number,
+  coalesce: boolean,
+): Promise<Outcome> {
   const suffix = randomBytes(4).toString("hex");
   const config = loadConfig({
     ...emulator.env,
@@ -101,7 +116,9 @@ export default async function run(): Promise<void> {
   try {
     // Converge once so both sides measure the steady state (events for a service with nothing left to do).
     await scenario(emulator, azurite.connectionString, 1, 1, true);
-    const rows: string[][] = [["events", "waves", "reconciles (coalesced / baseline)", "ARM reads ratio", "time ratio"]];
+    const rows: string[][] = [
+      ["events", "waves", "reconciles (coalesced / baseline)", "ARM reads ratio", "time ratio"],
+    ];
     for (const [events, waves] of [
       [10, 1],
       [50, 1],

@@ -25,16 +25,25 @@ export default async function run(): Promise<void> {
   const setup = estateBenchSetup();
   const { estate, timeScale, latencyMs } = setup;
   for (const line of describeEstate(setup)) console.log(line);
-  const emulator = await startEmulator({ seed: generateEstate(estate), lroMode: "sync", throttle: { timeScale }, latency: { readMs: latencyMs, timeScale } });
+  const emulator = await startEmulator({
+    seed: generateEstate(estate),
+    lroMode: "sync",
+    throttle: { timeScale },
+    latency: { readMs: latencyMs, timeScale },
+  });
   try {
     await emulator.admin.advanceTime(60_000); // no-op for this seed (identities are reported), kept for agent timers
     emulator.core.recorder.reset();
     emulator.core.throttle.reset();
-    const subscriptions = Array.from({ length: estateIds.subscriptionCount(estate) }, (_, k) => ["--subscription", estateIds.subscriptionId(estate, k)]).flat();
+    const subscriptions = Array.from({ length: estateIds.subscriptionCount(estate) }, (_, k) => [
+      "--subscription",
+      estateIds.subscriptionId(estate, k),
+    ]).flat();
     const started = performance.now();
     let convergedAt: number | undefined;
     const watch = setInterval(() => {
-      if (convergedAt === undefined && convergedServices(emulator).size === estate.services) convergedAt = performance.now();
+      if (convergedAt === undefined && convergedServices(emulator).size === estate.services)
+        convergedAt = performance.now();
     }, 250);
     const concurrency = process.env.BENCH_CLI_CONCURRENCY ? ["--concurrency", process.env.BENCH_CLI_CONCURRENCY] : [];
     const child = spawn(process.execPath, [CLI, "apply", "--yes", "--json", ...concurrency, ...subscriptions], {
@@ -80,8 +89,15 @@ export default async function run(): Promise<void> {
       ["CLI exited (ARM s)", arm((exitedAt - started) / 1000)],
       ["convergence / minimum", verdict(seconds / minimum, 1.3)],
     ]);
-    const ok = code === 0 && failures === 0 && end.duplicateAssignments === 0 && end.servicesWithoutUseIdentity === 0 && end.serversNotSwitched === 0;
-    console.log(ok ? "converged: exit 0, nothing left undone, no duplicate assignment" : "NOT CONVERGED CLEANLY (see above)");
+    const ok =
+      code === 0 &&
+      failures === 0 &&
+      end.duplicateAssignments === 0 &&
+      end.servicesWithoutUseIdentity === 0 &&
+      end.serversNotSwitched === 0;
+    console.log(
+      ok ? "converged: exit 0, nothing left undone, no duplicate assignment" : "NOT CONVERGED CLEANLY (see above)",
+    );
   } finally {
     await emulator.close();
   }

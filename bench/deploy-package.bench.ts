@@ -29,7 +29,8 @@ export default async function run(): Promise<void> {
   const service = readServiceConfig(REPO_ROOT, "api");
   const serviceDir = path.join(REPO_ROOT, service.project);
   const packageDir = path.join(serviceDir, service.dist ?? "");
-  if (!existsSync(path.join(packageDir, APP_BUNDLE))) throw new Error(`${packageDir} is missing: run npm run build (npm run bench does)`);
+  if (!existsSync(path.join(packageDir, APP_BUNDLE)))
+    throw new Error(`${packageDir} is missing: run npm run build (npm run bench does)`);
   resolveRemoteBuild(service, serviceDir); // refuses what azd refuses
   const work = mkdtempSync(path.join(tmpdir(), "afs-bench-package-"));
   try {
@@ -49,26 +50,39 @@ export default async function run(): Promise<void> {
     const starts = compareStarts(
       {
         // The worker imports an ES module entry point (import(), as here).
-        bundle: { script: `import(${JSON.stringify(pathToFileURL(path.join(unpacked, APP_BUNDLE)).href)});`, cwd: unpacked },
+        bundle: {
+          script: `import(${JSON.stringify(pathToFileURL(path.join(unpacked, APP_BUNDLE)).href)});`,
+          cwd: unpacked,
+        },
         unbundled: { script: `for (const f of ${JSON.stringify(unbundled)}) require(f);`, cwd: REPO_ROOT },
       },
       RUNS,
     );
     const extra = starts.bundle - starts.bare;
     const zipMb = pkg.zipBytes / MB;
-    console.log(`Deployment package: ${path.relative(REPO_ROOT, packageDir)} zipped as azd zips it; cold start median of ${RUNS} each`);
+    console.log(
+      `Deployment package: ${path.relative(REPO_ROOT, packageDir)} zipped as azd zips it; cold start median of ${RUNS} each`,
+    );
     printTable([
       ["figure", "value", "target"],
       ["zip size (MB)", zipMb.toFixed(2), `<= ${TARGET_ZIP_MB} ${zipMb <= TARGET_ZIP_MB ? "met" : "MISSED"}`],
       ["files in zip", String(pkg.entries.length), ""],
       ["unpacked (MB)", (pkg.unpackedBytes / MB).toFixed(2), ""],
       ["npm packages bundled", `${installs.length} (${new Set(installs.map(packageName)).size} names)`, ""],
-      ["devDependency packages inside", String(devInside.length), `0 ${devInside.length === 0 ? "met" : `MISSED: ${devInside.join(", ")}`}`],
+      [
+        "devDependency packages inside",
+        String(devInside.length),
+        `0 ${devInside.length === 0 ? "met" : `MISSED: ${devInside.join(", ")}`}`,
+      ],
       ["bare node (ms)", starts.bare.toFixed(0), ""],
       ["node + package bundle (ms)", starts.bundle.toFixed(0), ""],
       ["node + unbundled tsc output (ms)", starts.unbundled.toFixed(0), ""],
       ["bundle / bare", (starts.bundle / starts.bare).toFixed(2), ""],
-      ["bundle extra over bare (ms)", extra.toFixed(0), `<= ${TARGET_EXTRA_MS} ${extra <= TARGET_EXTRA_MS ? "met" : "MISSED"}`],
+      [
+        "bundle extra over bare (ms)",
+        extra.toFixed(0),
+        `<= ${TARGET_EXTRA_MS} ${extra <= TARGET_EXTRA_MS ? "met" : "MISSED"}`,
+      ],
     ]);
   } finally {
     rmSync(work, { recursive: true, force: true });

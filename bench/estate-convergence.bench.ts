@@ -36,7 +36,11 @@ import { largestBound, throttleBounds, type SubscriptionBound } from "./support/
  * BENCH_INSTANCES, BENCH_LATENCY_MS, BENCH_TIME_SCALE, BENCH_DRAIN_SHARE.
  */
 export default async function run(): Promise<void> {
-  const setup: Setup = { ...estateBenchSetup(), instances: envNumber("BENCH_INSTANCES", 4), drainShare: envNumber("BENCH_DRAIN_SHARE", 0.5) };
+  const setup: Setup = {
+    ...estateBenchSetup(),
+    instances: envNumber("BENCH_INSTANCES", 4),
+    drainShare: envNumber("BENCH_DRAIN_SHARE", 0.5),
+  };
   const { estate } = setup;
   for (const line of describeEstate(setup)) console.log(line);
   console.log(`${setup.instances} app instances`);
@@ -46,7 +50,11 @@ export default async function run(): Promise<void> {
     report("All subscriptions' buckets free", free);
     const drained = estateIds.subscriptionId(estate, 0);
     const loaded = await converge(setup, azurite, drained);
-    report(`Subscription ${drained} drained by another principal (${Math.round(setup.drainShare * 100)}% of its write refill)`, loaded, drained);
+    report(
+      `Subscription ${drained} drained by another principal (${Math.round(setup.drainShare * 100)}% of its write refill)`,
+      loaded,
+      drained,
+    );
   } finally {
     await azurite.stop();
   }
@@ -82,7 +90,9 @@ async function converge(setup: Setup, azurite: AzuriteHandle, drainSubscription?
     latency: { readMs: latencyMs, timeScale },
   });
   try {
-    const pool = await startInstances(emulator, azurite.connectionString, setup.instances, { RECONCILE_COALESCE_DELAY: "PT0S" });
+    const pool = await startInstances(emulator, azurite.connectionString, setup.instances, {
+      RECONCILE_COALESCE_DELAY: "PT0S",
+    });
     const sweeper = pool.instances[0];
     if (!sweeper) throw new Error("no instance");
     emulator.core.recorder.reset();
@@ -102,7 +112,9 @@ async function converge(setup: Setup, azurite: AzuriteHandle, drainSubscription?
         stopDrain();
       }
       if (process.env.BENCH_TRACE)
-        console.log(`${now.toFixed(1)} s: ${serviceDone.size} services converged, refused ${JSON.stringify(emulator.core.throttle.refused())}`);
+        console.log(
+          `${now.toFixed(1)} s: ${serviceDone.size} services converged, refused ${JSON.stringify(emulator.core.throttle.refused())}`,
+        );
     }, 250);
     await reconcileAllInScope(sweeper, { kind: "timer", timer: "fullSweep" }, {}, silentLog);
     const stats = await pool.drain({
@@ -177,7 +189,9 @@ function report(title: string, r: RunResult, drained?: string): void {
   printTable([
     ["subscription", "reads / writes served", "bound (ARM s)", "its services converged (ARM s)"],
     ...r.bounds.map((b) => {
-      const own = [...r.serviceDone].filter(([id]) => id.startsWith(`/subscriptions/${b.subscriptionId}/`)).map(([, t]) => t);
+      const own = [...r.serviceDone]
+        .filter(([id]) => id.startsWith(`/subscriptions/${b.subscriptionId}/`))
+        .map(([, t]) => t);
       return [
         b.subscriptionId + (b.subscriptionId === drained ? " (drained)" : ""),
         `${b.reads} / ${b.writes}`,
@@ -217,14 +231,21 @@ function report(title: string, r: RunResult, drained?: string): void {
     r.end.servicesWithoutUseIdentity === 0 &&
     r.end.serversNotSwitched === 0 &&
     othersOk;
-  console.log(ok ? "converged: nothing left undone, none over quota, no duplicate assignment" : "NOT CONVERGED CLEANLY (see above)");
+  console.log(
+    ok
+      ? "converged: nothing left undone, none over quota, no duplicate assignment"
+      : "NOT CONVERGED CLEANLY (see above)",
+  );
 }
 
 /** Services (lower-case ids) whose service and storage both live outside `subscriptionId`. */
 function untouchedServices(estate: EstateOptions, subscriptionId: string): string[] {
   const out: string[] = [];
   for (let s = 0; s < estate.services; s++)
-    if (estateIds.serviceSubscription(estate, s) !== subscriptionId && estateIds.storageSubscription(estate, s) !== subscriptionId)
+    if (
+      estateIds.serviceSubscription(estate, s) !== subscriptionId &&
+      estateIds.storageSubscription(estate, s) !== subscriptionId
+    )
       out.push(estateIds.serviceId(estate, s).toLowerCase());
   return out;
 }

@@ -38,7 +38,12 @@ export default async function run(): Promise<void> {
   const seed = generateEstate({ services: SAMPLE_SERVICES });
   const azurite = await startAzurite();
   // Real latency; buckets out of the way (this measures durations, not throttling).
-  const emulator = await startEmulator({ seed, lroMode: "sync", latency: { readMs: 50 }, throttle: { readBurst: 1e9, writeBurst: 1e9 } });
+  const emulator = await startEmulator({
+    seed,
+    lroMode: "sync",
+    latency: { readMs: 50 },
+    throttle: { readBurst: 1e9, writeBurst: 1e9 },
+  });
   try {
     const pool = await startInstances(emulator, azurite.connectionString, 2, { RECONCILE_COALESCE_DELAY: "PT0S" });
     const app = pool.instances[0];
@@ -72,14 +77,16 @@ export default async function run(): Promise<void> {
       started = performance.now();
       const result = await handleArmEvent(app, event, silentLog);
       events.push(performance.now() - started);
-      if (result.result !== "scheduled") throw new Error(`the sample event was not scheduled: ${JSON.stringify(result)}`);
+      if (result.result !== "scheduled")
+        throw new Error(`the sample event was not scheduled: ${JSON.stringify(result)}`);
     }
     const eventRuns = await pool.drain();
     const eventReconcileMs = eventRuns.busyMs / Math.max(1, eventRuns.invocations);
 
     const perDay = (24 * 60) / 5; // ACTIVATION_CHECK_SCHEDULE 0 */5 * * * *
     const eventsPerDay = estateServices * eventsPerServicePerDay;
-    // Coalescing merges a burst of events for one service into one run; counted here as one run per event (upper bound).
+    // Coalescing merges a burst of events for one service into one run; counted here as one run per event (upper
+    // bound).
     const rows: Array<[string, number, number]> = [
       ["fullSweep timer (daily)", 1, sweepMs],
       ["reconcileWorker, sweep runs", estateServices, reconcileMs],
@@ -96,14 +103,20 @@ export default async function run(): Promise<void> {
       gbSeconds += gbs;
       table.push([name, String(count), ms.toFixed(0), gbs.toFixed(0)]);
     }
-    const cost = Math.max(0, gbSeconds - FREE_GB_S) * PRICE_PER_GB_S + (Math.max(0, executions - FREE_EXECUTIONS) / 1e6) * PRICE_PER_MILLION_EXECUTIONS;
+    const cost =
+      Math.max(0, gbSeconds - FREE_GB_S) * PRICE_PER_GB_S +
+      (Math.max(0, executions - FREE_EXECUTIONS) / 1e6) * PRICE_PER_MILLION_EXECUTIONS;
     const gross = gbSeconds * PRICE_PER_GB_S + (executions / 1e6) * PRICE_PER_MILLION_EXECUTIONS;
     console.log(
       `Flex Consumption execution cost, ${estateServices} services x 100 servers at steady state, ${eventsPerServicePerDay} ARM events per service per day (durations measured on ${SAMPLE_SERVICES} services, 50 ms per ARM call)`,
     );
     printTable(table);
-    console.log(`per month: ${executions} executions, ${gbSeconds.toFixed(0)} GB-s (${INSTANCE_GB} GB instances, no overlap counted)`);
-    console.log(`cost per month: $${cost.toFixed(2)} after the free grant (${FREE_GB_S} GB-s, ${FREE_EXECUTIONS} executions); $${gross.toFixed(2)} without it`);
+    console.log(
+      `per month: ${executions} executions, ${gbSeconds.toFixed(0)} GB-s (${INSTANCE_GB} GB instances, no overlap counted)`,
+    );
+    console.log(
+      `cost per month: $${cost.toFixed(2)} after the free grant (${FREE_GB_S} GB-s, ${FREE_EXECUTIONS} executions); $${gross.toFixed(2)} without it`,
+    );
   } finally {
     await emulator.close();
     await azurite.stop();

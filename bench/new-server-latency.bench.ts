@@ -59,13 +59,24 @@ async function converged(latencyMs: number, timeScale: number, env: Record<strin
   if (!rg) throw new Error("estate without a resource group");
   rg.arcMachines = [{ name: "fs-new", identity: { principalId: "ae0e0000-0000-4000-8000-000000000001" } }];
   const azurite = await startAzurite();
-  const emulator = await startEmulator({ seed, lroMode: "sync", throttle: { timeScale }, latency: { readMs: latencyMs, timeScale } });
+  const emulator = await startEmulator({
+    seed,
+    lroMode: "sync",
+    throttle: { timeScale },
+    latency: { readMs: latencyMs, timeScale },
+  });
   const pool = await startInstances(emulator, azurite.connectionString, 2, env);
   const app = pool.instances[0];
   if (!app) throw new Error("no instance");
   await reconcileAllInScope(app, { kind: "timer", timer: "fullSweep" }, {}, silentLog);
   await pool.drain();
-  return { azurite, emulator, pool, app, serviceId: estateIds.serviceId(seed.subscriptions[0] as { subscriptionId: string }, 0) };
+  return {
+    azurite,
+    emulator,
+    pool,
+    app,
+    serviceId: estateIds.serviceId(seed.subscriptions[0] as { subscriptionId: string }, 0),
+  };
 }
 
 async function register(emulator: EmulatorHandle, pool: InstancePool, serviceId: string) {
@@ -75,7 +86,8 @@ async function register(emulator: EmulatorHandle, pool: InstancePool, serviceId:
   const switched = switchWatcher(emulator, serverResourceId);
   const eventAt = performance.now();
   const result = await handleArmEvent(app, registrationEvent(emulator, serverResourceId), silentLog);
-  if (result.result !== "scheduled") throw new Error(`the registration event was not scheduled: ${JSON.stringify(result)}`);
+  if (result.result !== "scheduled")
+    throw new Error(`the registration event was not scheduled: ${JSON.stringify(result)}`);
   return { serverResourceId, switched, eventAt };
 }
 
@@ -109,7 +121,10 @@ async function identityReportedLater(): Promise<string[][]> {
   const latencyMs = envNumber("BENCH_LATENCY_MS", 50);
   const delays = [2, 5, 15, 30, 60].map((s) => `PT${s}S`).join(","); // PT2M,PT5M,PT15M,PT30M,PT1H / 60
   const discoveryMs = 3_000; // 3 min of ARM time after registration: between the 1st and 2nd re-check
-  const stack = await converged(latencyMs, scale, { DISCOVERY_RECHECK_DELAYS: delays, RECONCILE_COALESCE_DELAY: "PT0.25S" });
+  const stack = await converged(latencyMs, scale, {
+    DISCOVERY_RECHECK_DELAYS: delays,
+    RECONCILE_COALESCE_DELAY: "PT0.25S",
+  });
   try {
     stack.emulator.core.setDelays({ discoveryMs });
     const { switched, eventAt } = await register(stack.emulator, stack.pool, stack.serviceId);
@@ -135,7 +150,11 @@ async function identityReportedLater(): Promise<string[][]> {
 }
 
 export default async function run(): Promise<void> {
-  const rows = [["scenario", "measured", "baseline", "ratio"], ...(await identityAlreadyReported()), ...(await identityReportedLater())];
+  const rows = [
+    ["scenario", "measured", "baseline", "ratio"],
+    ...(await identityAlreadyReported()),
+    ...(await identityReportedLater()),
+  ];
   console.log(`A new server in a ${SERVERS}-server service, through the app (event -> queue -> worker)`);
   printTable(rows);
 }

@@ -21,7 +21,12 @@ import { verdict } from "./support/table";
  * ours are measured by the emulator, the cmdlet's computed from the snapshot.
  */
 
-const SETTINGS: EngineSettings = { minAgentVersion: "19.1.0.0", maxConcurrency: 4, principalNotFoundRetries: 4, principalNotFoundBaseDelayMs: 50 };
+const SETTINGS: EngineSettings = {
+  minAgentVersion: "19.1.0.0",
+  maxConcurrency: 4,
+  principalNotFoundRetries: 4,
+  principalNotFoundBaseDelayMs: 50,
+};
 
 interface Counts {
   reads: number;
@@ -32,13 +37,18 @@ interface Counts {
 /** The cmdlet's server eligibility (no agent-version check, no "already switched" state). */
 function cmdletEligible(s: RegisteredServerView): boolean {
   if (s.serverRole?.toLowerCase() === "clustername") return false;
-  return s.latestApplicationId !== undefined || (s.activeAuthType?.toLowerCase() === "certificate" && s.applicationId !== undefined);
+  return (
+    s.latestApplicationId !== undefined ||
+    (s.activeAuthType?.toLowerCase() === "certificate" && s.applicationId !== undefined)
+  );
 }
 
 function present(snapshot: Snapshot, principalId: string | undefined, scope: string, role: string): boolean {
   return (
     principalId !== undefined &&
-    snapshot.assignments.some((a) => a.principalId === principalId && a.roleDefinitionGuid === role && isSameOrDescendantScope(scope, a.scope))
+    snapshot.assignments.some(
+      (a) => a.principalId === principalId && a.roleDefinitionGuid === role && isSameOrDescendantScope(scope, a.scope),
+    )
   );
 }
 
@@ -61,7 +71,12 @@ function cmdletCalls(snapshot: Snapshot): Counts {
     ];
     for (const endpoint of group.serverEndpoints) {
       for (const server of serversBehindEndpoint(endpoint.serverResourceId ?? "", snapshot.servers)) {
-        if (cmdletEligible(server)) grants.push([server.latestApplicationId ?? server.applicationId, share, ROLE.storageFileDataPrivilegedContributor]);
+        if (cmdletEligible(server))
+          grants.push([
+            server.latestApplicationId ?? server.applicationId,
+            share,
+            ROLE.storageFileDataPrivilegedContributor,
+          ]);
       }
     }
     for (const [principal, scope, role] of grants) {
@@ -102,7 +117,9 @@ function largeTopology(): SeedInput {
   }));
   const groups = Array.from({ length: 6 }, (_, g) => ({
     name: `sg${g}`,
-    cloudEndpoints: [{ name: `ce${g}`, storageAccountResourceId: accounts[g % 2] as string, azureFileShareName: `share${g}` }],
+    cloudEndpoints: [
+      { name: `ce${g}`, storageAccountResourceId: accounts[g % 2] as string, azureFileShareName: `share${g}` },
+    ],
     serverEndpoints: [
       ...[0, 1, 2, 3].map((k) => ({ name: `se${g}-${k}`, serverId: id(((g * 4 + k) % 20) + 1) })),
       ...(g % 3 === 0 ? [{ name: `se${g}-cluster`, serverId: clusterId }] : []),
@@ -120,7 +137,11 @@ function largeTopology(): SeedInput {
             storageSyncServices: [
               {
                 name: "sss-big",
-                registeredServers: [...servers, ...nodes, { serverId: clusterId, serverName: "big", serverRole: "ClusterName", clusterId, clusterName: "big" }],
+                registeredServers: [
+                  ...servers,
+                  ...nodes,
+                  { serverId: clusterId, serverName: "big", serverRole: "ClusterName", clusterId, clusterName: "big" },
+                ],
                 syncGroups: groups,
               },
             ],
@@ -128,12 +149,18 @@ function largeTopology(): SeedInput {
           { name: "rg-data", storageAccounts: [{ name: "stbig1", fileShares: ["share0", "share2", "share4"] }] },
         ],
       },
-      { subscriptionId: sub2, resourceGroups: [{ name: "rg-data2", storageAccounts: [{ name: "stbig2", fileShares: ["share1", "share3", "share5"] }] }] },
+      {
+        subscriptionId: sub2,
+        resourceGroups: [
+          { name: "rg-data2", storageAccounts: [{ name: "stbig2", fileShares: ["share1", "share3", "share5"] }] },
+        ],
+      },
     ],
   };
 }
 
-const ratio = (ours: number, theirs: number) => (theirs === 0 ? (ours === 0 ? "1.00" : "inf") : (ours / theirs).toFixed(2));
+const ratio = (ours: number, theirs: number) =>
+  theirs === 0 ? (ours === 0 ? "1.00" : "inf") : (ours / theirs).toFixed(2);
 
 interface Row {
   topology: string;
@@ -148,12 +175,22 @@ interface Row {
   cmdletSleepS: number;
 }
 
-async function measure(arm: ArmConnection, emulator: EmulatorHandle, topology: string, seed: SeedInput, rows: Row[]): Promise<void> {
+async function measure(
+  arm: ArmConnection,
+  emulator: EmulatorHandle,
+  topology: string,
+  seed: SeedInput,
+  rows: Row[],
+): Promise<void> {
   await emulator.admin.loadSeed(seed);
   await emulator.admin.setSettings({ lroMode: "sync", enforceRbac: false });
   await emulator.admin.advanceTime(60_000); // agents report the machines' identities
   const serviceIds = (
-    await Promise.all([...new Set(seed.subscriptions.map((s) => s.subscriptionId))].map((sub) => listStorageSyncServices(arm, `/subscriptions/${sub}`)))
+    await Promise.all(
+      [...new Set(seed.subscriptions.map((s) => s.subscriptionId))].map((sub) =>
+        listStorageSyncServices(arm, `/subscriptions/${sub}`),
+      ),
+    )
   ).flat();
   for (const serviceId of serviceIds) {
     const name = `${topology}/${serviceId.split("/").pop()}`;
@@ -164,7 +201,9 @@ async function measure(arm: ArmConnection, emulator: EmulatorHandle, topology: s
       const report = await reconcileService(arm, serviceId, { dryRun: false, settings: SETTINGS });
       const measured = await emulator.admin.calls();
       if (measured.reads !== report.armCalls.reads || measured.writes !== report.armCalls.writes) {
-        throw new Error(`${name}: report counted ${JSON.stringify(report.armCalls)}, emulator saw ${measured.reads}/${measured.writes}`);
+        throw new Error(
+          `${name}: report counted ${JSON.stringify(report.armCalls)}, emulator saw ${measured.reads}/${measured.writes}`,
+        );
       }
       rows.push({
         topology: name,
@@ -203,12 +242,18 @@ export default async function run(): Promise<void> {
     });
     const rows: Row[] = [];
     for (const [name, seed] of topologies) await measure(arm, emulator, name, seed, rows);
-    console.log("ARM calls per reconcile: ours (measured by the emulator) vs Set-AzStorageSyncServiceIdentity's algorithm on the same topology");
-    console.log("(ratio = ours / cmdlet; 'missing' = actions our plan found missing; the cmdlet also sleeps cmdletSleepS seconds, we sleep 0)");
+    console.log(
+      "ARM calls per reconcile: ours (measured by the emulator) vs Set-AzStorageSyncServiceIdentity's algorithm on the same topology",
+    );
+    console.log(
+      "(ratio = ours / cmdlet; 'missing' = actions our plan found missing; the cmdlet also sleeps cmdletSleepS seconds, we sleep 0)",
+    );
     console.table(rows);
     const worse = rows.filter((r) => r.ourReads > r.cmdletReads);
     console.log(
-      worse.length === 0 ? "reads never exceed the cmdlet's" : `reads exceed the cmdlet's in: ${worse.map((r) => `${r.topology} ${r.run}`).join(", ")}`,
+      worse.length === 0
+        ? "reads never exceed the cmdlet's"
+        : `reads exceed the cmdlet's in: ${worse.map((r) => `${r.topology} ${r.run}`).join(", ")}`,
     );
     const steady = rows.filter((r) => r.topology.startsWith("estate/") && r.run === "second");
     const ours = steady.reduce((n, r) => n + r.ourReads, 0);
@@ -219,7 +264,9 @@ export default async function run(): Promise<void> {
     );
     const extra = rows.filter((r) => r.ourWrites !== r.missing);
     console.log(
-      extra.length === 0 ? "writes equal the missing set in every run" : `writes differ from the missing set in: ${extra.map((r) => r.topology).join(", ")}`,
+      extra.length === 0
+        ? "writes equal the missing set in every run"
+        : `writes differ from the missing set in: ${extra.map((r) => r.topology).join(", ")}`,
     );
   } finally {
     await emulator.close();

@@ -37,15 +37,21 @@ export default async function run(): Promise<void> {
   // Buckets out of the way: this measures the status API, not ARM throttling.
   const emulator = await startEmulator({ seed, lroMode: "sync", throttle: { readBurst: 1e9, writeBurst: 1e9 } });
   try {
-    const pool = await startInstances(emulator, azurite.connectionString, 2, { TABLE_NAME_PREFIX: `s${randomBytes(3).toString("hex")}` });
+    const pool = await startInstances(emulator, azurite.connectionString, 2, {
+      TABLE_NAME_PREFIX: `s${randomBytes(3).toString("hex")}`,
+    });
     const app = pool.instances[0];
     if (!app) throw new Error("no instance");
     await reconcileAllInScope(app, { kind: "timer", timer: "fullSweep" }, {}, silentLog);
     await pool.drain();
     const serviceId = estateIds.serviceId(seed.subscriptions[0] as { subscriptionId: string }, 0);
     const { connectionString } = azurite;
-    const bareServices = TableClient.fromConnectionString(connectionString, app.tables.services.tableName, { allowInsecureConnection: true });
-    const bareServers = TableClient.fromConnectionString(connectionString, app.tables.servers.tableName, { allowInsecureConnection: true });
+    const bareServices = TableClient.fromConnectionString(connectionString, app.tables.services.tableName, {
+      allowInsecureConnection: true,
+    });
+    const bareServers = TableClient.fromConnectionString(connectionString, app.tables.servers.tableName, {
+      allowInsecureConnection: true,
+    });
 
     const bareList = async (client: TableClient, filter?: string) => {
       const rows: unknown[] = [];
@@ -54,8 +60,10 @@ export default async function run(): Promise<void> {
       return rows;
     };
     const someServer = await bareList(bareServers);
-    const key = (someServer.find((r) => JSON.stringify(r).toLowerCase().includes(estateIds.serviceName(0))) as { partitionKey: string } | undefined)
-      ?.partitionKey;
+    const key = (
+      someServer.find((r) => JSON.stringify(r).toLowerCase().includes(estateIds.serviceName(0))) as
+        { partitionKey: string } | undefined
+    )?.partitionKey;
     if (!key) throw new Error("no server row of the first service");
 
     const request = (route: string, query: Record<string, string>): ApiRequest => ({
@@ -68,11 +76,16 @@ export default async function run(): Promise<void> {
     // The body serialised as the host sends it: part of answering.
     const answer = async (response: Promise<ApiResponse>) => {
       const r = await response;
-      if (r.status !== 200) throw new Error(`status API answered ${r.status}: ${JSON.stringify(r.jsonBody).slice(0, 300)}`);
+      if (r.status !== 200)
+        throw new Error(`status API answered ${r.status}: ${JSON.stringify(r.jsonBody).slice(0, 300)}`);
       return JSON.stringify(r.jsonBody);
     };
-    const bareRuns = TableClient.fromConnectionString(connectionString, app.tables.runs.tableName, { allowInsecureConnection: true });
-    const bareLeases = TableClient.fromConnectionString(connectionString, app.tables.leases.tableName, { allowInsecureConnection: true });
+    const bareRuns = TableClient.fromConnectionString(connectionString, app.tables.runs.tableName, {
+      allowInsecureConnection: true,
+    });
+    const bareLeases = TableClient.fromConnectionString(connectionString, app.tables.leases.tableName, {
+      allowInsecureConnection: true,
+    });
     // Every row GET /api/service answers from: its service row, its server rows, its lease (absent
     // here, a 404 as in steady state) and its 10 newest runs' summaries, read at once.
     const serviceRows = () =>
@@ -94,8 +107,18 @@ export default async function run(): Promise<void> {
         })(),
       ]);
     const cases: Array<[string, () => Promise<unknown>, () => Promise<unknown>, number | undefined]> = [
-      [`GET /api/services (${services} services) vs its table`, () => answer(getServices(app)), () => bareList(bareServices), 1.5],
-      ["GET /api/service (100 servers) vs its rows", () => answer(getServiceDetail(app, request("service", { id: serviceId }))), serviceRows, 1.5],
+      [
+        `GET /api/services (${services} services) vs its table`,
+        () => answer(getServices(app)),
+        () => bareList(bareServices),
+        1.5,
+      ],
+      [
+        "GET /api/service (100 servers) vs its rows",
+        () => answer(getServiceDetail(app, request("service", { id: serviceId }))),
+        serviceRows,
+        1.5,
+      ],
       [
         "GET /api/service vs the server rows alone",
         () => answer(getServiceDetail(app, request("service", { id: serviceId }))),
@@ -119,7 +142,9 @@ export default async function run(): Promise<void> {
         target === undefined ? `${ratio.toFixed(2)} (for scale: the other rows it reads)` : verdict(ratio, target),
       ]);
     }
-    console.log(`Status reads through the app's status API vs the bare @azure/data-tables query of the same rows (median of ${RUNS})`);
+    console.log(
+      `Status reads through the app's status API vs the bare @azure/data-tables query of the same rows (median of ${RUNS})`,
+    );
     printTable(rows);
   } finally {
     await emulator.close();

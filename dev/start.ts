@@ -27,7 +27,10 @@ function demoSeed(): SeedInput {
   const seed = JSON.parse(readFileSync(DEFAULT_SEED_PATH, "utf8")) as SeedInput;
   const arcGroup = seed.subscriptions[0]?.resourceGroups?.find((g) => g.name === "rg-arc");
   if (!arcGroup) throw new Error(`${DEFAULT_SEED_PATH} has no resource group rg-arc for the story's machine`);
-  arcGroup.arcMachines = [...(arcGroup.arcMachines ?? []), { name: "fs06", hostName: "fs06.contoso.local", identity: {} }];
+  arcGroup.arcMachines = [
+    ...(arcGroup.arcMachines ?? []),
+    { name: "fs06", hostName: "fs06.contoso.local", identity: {} },
+  ];
   return seed;
 }
 
@@ -46,7 +49,10 @@ const HOST_DRAIN_TIMEOUT_MS = 10 * 60_000;
 /** A second Ctrl-C sooner than this after the first is the same request to stop. */
 const FORCE_AFTER_MS = 2_000;
 
-/** `/subscriptions/…/providers/Microsoft.X/` → `…/`: the terminal shows the resource's type and name, the log file everything. */
+/**
+ * `/subscriptions/…/providers/Microsoft.X/` → `…/`: the terminal shows the resource's type and name, the log file
+ * everything.
+ */
 function shortenIds(text: string): string {
   return text.replace(/\/subscriptions\/[^\s]*?\/providers\/Microsoft\.\w+\//gi, "…/");
 }
@@ -61,7 +67,9 @@ function echoAppLog(entry: LogEntry): void {
   const ready = entry.ready as { functions?: { name: string; kind: string }[] } | undefined;
   for (const fn of ready?.functions ?? []) if (fn.kind === "timer") timerFunctions.add(fn.name);
   if (entry.category === "function") {
-    const routine = entry.level === "information" && (timerFunctions.has(entry.functionName ?? "") || entry.message.startsWith("ARM event ignored"));
+    const routine =
+      entry.level === "information" &&
+      (timerFunctions.has(entry.functionName ?? "") || entry.message.startsWith("ARM event ignored"));
     if (!routine && (entry.level === "information" || entry.level === "warning" || entry.level === "error")) {
       terminal.app(entry.functionName ?? "app", shortenIds(entry.message), entry.level);
     }
@@ -71,15 +79,24 @@ function echoAppLog(entry: LogEntry): void {
 }
 
 async function startAgainstEmulator(): Promise<LocalStack> {
-  // Azurite in memory: the emulator's state is in memory too, and status tables must not outlive the tenant they describe.
-  terminal.stack(`starting Azurite (in memory), the Azure emulator (${path.relative(PROJECT_DIR, DEFAULT_SEED_PATH)}) and the Functions host …`);
+  // Azurite in memory: the emulator's state is in memory too, and status tables must not outlive the tenant they
+  // describe.
+  terminal.stack(
+    `starting Azurite (in memory), the Azure emulator (${path.relative(PROJECT_DIR, DEFAULT_SEED_PATH)}) and the Functions host …`,
+  );
   return startLocalStack({
     azurite: { ownProcessGroup: true },
     hostDrainTimeoutMs: HOST_DRAIN_TIMEOUT_MS,
     emulator: {
       seed: demoSeed(),
       // Demo delays: the agent discovers identities after 1 s and picks up a switch after 4 s.
-      delays: { discoveryMs: 1_000, activationMs: 4_000, principalReplicationMs: 1_000, lroMs: 200, retryAfterSeconds: 0 },
+      delays: {
+        discoveryMs: 1_000,
+        activationMs: 4_000,
+        principalReplicationMs: 1_000,
+        lroMs: 200,
+        retryAfterSeconds: 0,
+      },
     },
     appSettings: { RECONCILE_QUEUE_NAME: "reconcile", TABLE_NAME_PREFIX: "afsIdentity" },
     hostPort: Number(process.env.AFS_HOST_PORT ?? 7071),
@@ -92,7 +109,8 @@ async function startAgainstEmulator(): Promise<LocalStack> {
 
 /** Real Azure: the host alone with the user's settings; the emulator is not started. */
 async function startAgainstAzure(stopList: (() => Promise<void>)[]): Promise<HostProcess> {
-  if (!process.env.MANAGED_SCOPES) throw new Error("AFS_TARGET=azure needs MANAGED_SCOPES (and your Azure credentials) in the environment");
+  if (!process.env.MANAGED_SCOPES)
+    throw new Error("AFS_TARGET=azure needs MANAGED_SCOPES (and your Azure credentials) in the environment");
   let connectionString = process.env.AzureWebJobsStorage;
   if (!connectionString && !process.env.AzureWebJobsStorage__queueServiceUri) {
     const azurite = await startAzurite({ location: AZURITE_DIR, ownProcessGroup: true });
@@ -130,7 +148,9 @@ function printTryUrls(apiUrl: string, key: string, serviceId?: string): void {
   terminal.stack("running; press Ctrl-C to stop everything");
 }
 
-/** Restarts a host that crashed, saying so; stops the stack when the host stopped by itself or cannot be started again. */
+/**
+ * Restarts a host that crashed, saying so; stops the stack when the host stopped by itself or cannot be started again.
+ */
 function keepHostRunning(stack: LocalStack, shutdown: (code: number) => Promise<void>): HostSupervisor {
   return superviseHost(stack.host, () => stack.restartHost(), {
     crashed: ({ exit, ranMs, delayMs, restart }) =>
@@ -139,7 +159,8 @@ function keepHostRunning(stack: LocalStack, shutdown: (code: number) => Promise<
         `the Functions host died (${exit}) after ${Math.round(ranMs / 1000)} s; ${delayMs > 0 ? `restarting it in ${delayMs / 1000} s (it keeps crashing)` : "restarting it"} (restart ${restart}); Azurite and the emulator keep their state`,
         "error",
       ),
-    restarted: (host, restart) => terminal.stack(`Functions host restarted  ${host.url}  (pid ${host.pid}, restart ${restart}; same key)`),
+    restarted: (host, restart) =>
+      terminal.stack(`Functions host restarted  ${host.url}  (pid ${host.pid}, restart ${restart}; same key)`),
     stoppedByItself: () => {
       terminal.app("stack", "the Functions host stopped (exit code 0); stopping", "warning");
       void shutdown(0);
@@ -160,9 +181,12 @@ async function main(): Promise<void> {
     if (stoppingSince !== undefined) return;
     stoppingSince = Date.now();
     const stopping = supervisor?.stop();
-    terminal.stack("stopping the host (after in-flight invocations; Ctrl-C again to stop at once) and the local services …");
+    terminal.stack(
+      "stopping the host (after in-flight invocations; Ctrl-C again to stop at once) and the local services …",
+    );
     await stopping;
-    for (const stop of stopList.reverse()) await stop().catch((e: unknown) => terminal.app("stack", String(e), "error"));
+    for (const stop of stopList.reverse())
+      await stop().catch((e: unknown) => terminal.app("stack", String(e), "error"));
     terminal.stack("stopped");
     process.exit(code);
   };
@@ -184,7 +208,9 @@ async function main(): Promise<void> {
   try {
     if (process.env.AFS_TARGET === "azure") {
       const host = await startAgainstAzure(stopList);
-      terminal.stack(`host at ${host.url} against ${process.env.ARM_ENDPOINT ?? "https://management.azure.com"} (scopes ${process.env.MANAGED_SCOPES})`);
+      terminal.stack(
+        `host at ${host.url} against ${process.env.ARM_ENDPOINT ?? "https://management.azure.com"} (scopes ${process.env.MANAGED_SCOPES})`,
+      );
       printTryUrls(`${host.url}/api`, host.functionKey);
       return;
     }

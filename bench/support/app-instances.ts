@@ -64,7 +64,9 @@ export async function startInstances(
       tlsCa: emulator.caCertPem,
       lroPollIntervalMs: 10,
     });
-    instances.push(await createAppDeps(config, { engine: bindEngineToConnection(config, arm), workerId: `instance-${i}` }));
+    instances.push(
+      await createAppDeps(config, { engine: bindEngineToConnection(config, arm), workerId: `instance-${i}` }),
+    );
   }
   return {
     config,
@@ -104,7 +106,12 @@ export async function startInstances(
               const job = (async () => {
                 try {
                   const decoded = decodeQueueMessage(m.messageText);
-                  const outcome = await handleReconcileMessage(app, decoded, { dequeueCount: m.dequeueCount }, silentLog);
+                  const outcome = await handleReconcileMessage(
+                    app,
+                    decoded,
+                    { dequeueCount: m.dequeueCount },
+                    silentLog,
+                  );
                   options.onOutcome?.(outcome);
                   clearInterval(renew);
                   await app.queue.client.deleteMessage(m.messageId, popReceipt);

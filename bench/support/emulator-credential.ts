@@ -1,7 +1,10 @@
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import type { EmulatorHandle } from "../../dev/emulator/index";
 
-/** Tokens straight from the emulator's MSI endpoint: MSAL caches the first endpoint per process, and one process may start several emulators. */
+/**
+ * Tokens straight from the emulator's MSI endpoint: MSAL caches the first endpoint per process, and one process may
+ * start several emulators.
+ */
 export function emulatorCredential(emulator: EmulatorHandle): TokenCredential {
   let cached: AccessToken | undefined;
   return {

@@ -1,4 +1,9 @@
-import { assignmentsBySubscription, DEFAULT_ESTATE, estateIds, type EstateOptions } from "../../dev/seeds/generate-estate";
+import {
+  assignmentsBySubscription,
+  DEFAULT_ESTATE,
+  estateIds,
+  type EstateOptions,
+} from "../../dev/seeds/generate-estate";
 import { envNumber } from "./table";
 
 /** The estate and emulator settings the estate benchmarks share (same defaults, same BENCH_* overrides). */

@@ -5,7 +5,10 @@ export interface SubscriptionBound {
   subscriptionId: string;
   reads: number;
   writes: number;
-  /** Seconds (real, at the throttle's time scale) the reads and the writes need through their buckets after the burst, whichever is longer. */
+  /**
+   * Seconds (real, at the throttle's time scale) the reads and the writes need through their buckets after the burst,
+   * whichever is longer.
+   */
   seconds: number;
 }
 

@@ -56,7 +56,10 @@ function waitForListening(child: ChildProcess, services: number, timeoutMs: numb
   return new Promise((resolve, reject) => {
     let seen = 0;
     let output = "";
-    const timer = setTimeout(() => reject(new Error(`Azurite did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`Azurite did not start within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer): void => {
       const text = chunk.toString();
       output += text;
@@ -97,7 +100,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     "--loose",
   ];
   args.push(...(options.location ? ["--location", options.location] : ["--inMemoryPersistence"]));
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], detached: options.ownProcessGroup === true });
+  const child = spawn(process.execPath, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: options.ownProcessGroup === true,
+  });
   if (options.verbose) {
     child.stdout?.pipe(process.stdout);
     child.stderr?.pipe(process.stderr);

@@ -10,7 +10,10 @@ import { claimsWrite, type WriteRecord } from "../../src/lib/store/rows";
 export type { AppliedWrite } from "../emulator/applied-writes";
 
 /** The columns of a journal row (`<prefix>Writes`) the checks read. */
-export type JournalEntry = Pick<WriteRecord, "serviceId" | "runId" | "attempt" | "kind" | "target" | "clientRequestId" | "status">;
+export type JournalEntry = Pick<
+  WriteRecord,
+  "serviceId" | "runId" | "attempt" | "kind" | "target" | "clientRequestId" | "status"
+>;
 
 export interface AssignmentFacts {
   principalId: string;
@@ -19,7 +22,13 @@ export interface AssignmentFacts {
 }
 
 /** Run statuses that never change again. */
-export const FINAL_RUN_STATUSES: ReadonlySet<string> = new Set(["succeeded", "completedWithFailures", "dryRun", "failed", "poisoned"]);
+export const FINAL_RUN_STATUSES: ReadonlySet<string> = new Set([
+  "succeeded",
+  "completedWithFailures",
+  "dryRun",
+  "failed",
+  "poisoned",
+]);
 
 /** Accepted run ids whose run did not reach a final status ("runId: status", or "not found"). */
 export function requestsLost(accepted: Iterable<string>, statusOf: ReadonlyMap<string, string | undefined>): string[] {
@@ -65,7 +74,9 @@ export function auditWithoutWrite(writes: Iterable<AppliedWrite>, journal: Itera
   const out: string[] = [];
   for (const row of journal) {
     if (row.status === "applied" && !applied.has(row.clientRequestId.toLowerCase()))
-      out.push(`${row.kind} ${row.target} (run ${row.runId} attempt ${row.attempt}, client request id ${row.clientRequestId})`);
+      out.push(
+        `${row.kind} ${row.target} (run ${row.runId} attempt ${row.attempt}, client request id ${row.clientRequestId})`,
+      );
   }
   return out;
 }
@@ -73,6 +84,7 @@ export function auditWithoutWrite(writes: Iterable<AppliedWrite>, journal: Itera
 /** Journal rows still `intended` (an interrupted write nobody resolved). */
 export function unresolvedIntents(journal: Iterable<JournalEntry>): string[] {
   const out: string[] = [];
-  for (const row of journal) if (row.status === "intended") out.push(`${row.kind} ${row.target} (run ${row.runId} attempt ${row.attempt})`);
+  for (const row of journal)
+    if (row.status === "intended") out.push(`${row.kind} ${row.target} (run ${row.runId} attempt ${row.attempt})`);
   return out;
 }

@@ -25,20 +25,26 @@ export function unconvergedServices(state: EmulatorState): Map<string, string[]>
       const share = `${ce.storageAccountResourceId}/fileServices/default/fileshares/${ce.azureFileShareName}`;
       if (!holdsRole(state, principal, ROLE_IDS.storageAccountContributor, ce.storageAccountResourceId))
         reasons.push(`service lacks its account role on ${ce.storageAccountResourceId}`);
-      if (!holdsRole(state, principal, ROLE_IDS.storageFileDataPrivilegedContributor, share)) reasons.push(`service lacks its share role on ${share}`);
+      if (!holdsRole(state, principal, ROLE_IDS.storageFileDataPrivilegedContributor, share))
+        reasons.push(`service lacks its share role on ${share}`);
     }
     for (const server of state.servers.values()) {
       if (idKey(server.serviceId) !== idKey(svc.id) || server.serverRole === "ClusterName") continue;
-      const current = world.machineOf(server)?.identity?.principalId ?? presentGuid(server.latestApplicationId) ?? presentGuid(server.applicationId);
+      const current =
+        world.machineOf(server)?.identity?.principalId ??
+        presentGuid(server.latestApplicationId) ??
+        presentGuid(server.applicationId);
       if (!current) continue;
       const name = server.serverName;
       if (!server.identity || presentGuid(server.applicationId)?.toLowerCase() !== current.toLowerCase())
         reasons.push(
           `${name} not switched to ${current} (identity ${server.identity}, applicationId ${server.applicationId ?? "none"}, latestApplicationId ${server.latestApplicationId ?? "none"}, ${server.activeAuthType})`,
         );
-      else if (server.activeAuthType !== "ManagedIdentity" || server.pendingSwitch) reasons.push(`${name} switch not active`);
+      else if (server.activeAuthType !== "ManagedIdentity" || server.pendingSwitch)
+        reasons.push(`${name} switch not active`);
       for (const share of world.sharesOf(server))
-        if (!world.holdsShareRole(current, share)) reasons.push(`${name}'s ${current} lacks its share role on ${share}`);
+        if (!world.holdsShareRole(current, share))
+          reasons.push(`${name}'s ${current} lacks its share role on ${share}`);
     }
     // Cloud endpoints on one account name its account grant once each: say it once.
     if (reasons.length > 0) out.set(svc.id, [...new Set(reasons)]);

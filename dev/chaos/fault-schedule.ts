@@ -17,9 +17,14 @@ export type ChaosStep =
   | { kind: "dropBeforeApply"; times: number }
   /** SIGKILL one host now, start it again after `downMs`. */
   | { kind: "killHost"; host: number; downMs: number }
-  /** SIGSTOP one host for longer than the lease (LEASE_DURATION is 4 s in the chaos run), then SIGCONT: it wakes holding a lease another host may have taken. */
+  /**
+   * SIGSTOP one host for longer than the lease (LEASE_DURATION is 4 s in the chaos run), then SIGCONT: it wakes holding
+   * a lease another host may have taken.
+   */
   | { kind: "pauseHost"; host: number; pauseMs: number }
-  /** SIGKILL every host the moment the next product write is applied (before its answer, so before its journal update). */
+  /**
+   * SIGKILL every host the moment the next product write is applied (before its answer, so before its journal update).
+   */
   | { kind: "killOnNextWrite"; downMs: number }
   /** A new principal for one server's machine (Arc `--reset-identity`). */
   | { kind: "resetIdentity"; service: number; server: number }
@@ -57,7 +62,10 @@ const WEIGHTS: [ChaosKind, number][] = [
 ];
 const TOTAL_WEIGHT = WEIGHTS.reduce((n, [, w]) => n + w, 0);
 
-/** How long a paused host sleeps: past the chaos run's 4 s lease (so another host can take it), short of the run's patience. */
+/**
+ * How long a paused host sleeps: past the chaos run's 4 s lease (so another host can take it), short of the run's
+ * patience.
+ */
 export const PAUSE_PAST_LEASE_MS: [number, number] = [5_000, 8_000];
 
 /** Mean gap between steps. */
@@ -87,9 +95,17 @@ function stepOf(kind: ChaosKind, random: () => number, size: ScheduleSize): Chao
     case "killOnNextWrite":
       return { kind, downMs: between(random, 300, 1_500) };
     case "pauseHost":
-      return { kind, host: between(random, 0, size.hosts - 1), pauseMs: between(random, PAUSE_PAST_LEASE_MS[0], PAUSE_PAST_LEASE_MS[1]) };
+      return {
+        kind,
+        host: between(random, 0, size.hosts - 1),
+        pauseMs: between(random, PAUSE_PAST_LEASE_MS[0], PAUSE_PAST_LEASE_MS[1]),
+      };
     case "resetIdentity":
-      return { kind, service: between(random, 0, size.services - 1), server: between(random, 0, Math.max(0, size.serversPerService - 1)) };
+      return {
+        kind,
+        service: between(random, 0, size.services - 1),
+        server: between(random, 0, Math.max(0, size.serversPerService - 1)),
+      };
     case "deleteGrant":
       return { kind, service: between(random, 0, size.services - 1) };
     case "reconcileRequest":
@@ -101,7 +117,11 @@ export function faultSchedule(seed: number, size: ScheduleSize): TimedStep[] {
   const random = seededRandom(seed);
   // The run opens with a kill at the first write, so every run has one between a write and its record.
   const steps: TimedStep[] = [{ atMs: 0, step: { kind: "killOnNextWrite", downMs: between(random, 300, 1_500) } }];
-  for (let at = between(random, 200, STEP_EVERY_MS); at < size.durationMs; at += between(random, STEP_EVERY_MS / 2, (STEP_EVERY_MS * 3) / 2)) {
+  for (
+    let at = between(random, 200, STEP_EVERY_MS);
+    at < size.durationMs;
+    at += between(random, STEP_EVERY_MS / 2, (STEP_EVERY_MS * 3) / 2)
+  ) {
     let kind = pickKind(random);
     if (size.serversPerService === 0 && kind === "resetIdentity") kind = "reconcileRequest";
     steps.push({ atMs: at, step: stepOf(kind, random, size) });

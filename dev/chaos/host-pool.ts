@@ -38,7 +38,9 @@ export class HostPool {
 
   /** Base URLs of the hosts that are up now. */
   liveUrls(): string[] {
-    return this.hosts.filter((h): h is HostProcess => h !== undefined && h.child.exitCode === null && h.child.signalCode === null).map((h) => h.url);
+    return this.hosts
+      .filter((h): h is HostProcess => h !== undefined && h.child.exitCode === null && h.child.signalCode === null)
+      .map((h) => h.url);
   }
 
   url(index: number): string {
@@ -118,7 +120,8 @@ export class HostPool {
     // A paused host is woken first, or it could not drain.
     for (const wake of this.waking) clearTimeout(wake);
     this.waking.clear();
-    for (const host of this.hosts) if (host && host.child.exitCode === null && host.child.signalCode === null) host.child.kill("SIGCONT");
+    for (const host of this.hosts)
+      if (host && host.child.exitCode === null && host.child.signalCode === null) host.child.kill("SIGCONT");
     await Promise.allSettled([...this.starting.values()]);
     await Promise.all(this.hosts.map((h) => h?.stop(10_000)));
   }

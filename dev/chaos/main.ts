@@ -2,18 +2,21 @@ import { parseArgs } from "node:util";
 import { DEFAULT_CHAOS, failedCounts, runChaos, type ChaosReport } from "./run-chaos";
 
 /**
- * npm run chaos -- [--seed N] [--services N] [--servers N] [--sync-groups N] [--fault-seconds N] [--converge-seconds N] [--hosts N]
+ * npm run chaos -- [--seed N] [--services N] [--servers N] [--sync-groups N] [--fault-seconds N] [--converge-seconds N]
+ * [--hosts N]
  *
  * Azurite, the emulator and two local hosts on one queue, on loopback only;
  * faults for a while, then convergence; prints the figures and exits 1 when
  * any count is not 0.
  */
-const USAGE = "usage: npm run chaos -- [--seed N] [--services N] [--servers N] [--sync-groups N] [--fault-seconds N] [--converge-seconds N] [--hosts N]";
+const USAGE =
+  "usage: npm run chaos -- [--seed N] [--services N] [--servers N] [--sync-groups N] [--fault-seconds N] [--converge-seconds N] [--hosts N]";
 
 function whole(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} must be a whole number from ${min} to ${max}, got '${value}'\n${USAGE}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`--${name} must be a whole number from ${min} to ${max}, got '${value}'\n${USAGE}`);
   return n;
 }
 
@@ -25,8 +28,14 @@ export function printReport(report: ChaosReport, write: (line: string) => void):
   row("hosts killed (of which at a write, before its answer)", `${report.hostKills} (${report.killsOnWrite})`);
   row("hosts paused past the lease, then resumed (SIGSTOP/SIGCONT)", report.hostPauses);
   row("hosts restarted", report.hostRestarts);
-  row("events published / duplicated / delivered", `${report.events.published} / ${report.events.duplicated} / ${report.events.delivered}`);
-  row("runs accepted / ARM writes applied / journal rows", `${report.acceptedRuns} / ${report.armWrites} / ${report.journalRows}`);
+  row(
+    "events published / duplicated / delivered",
+    `${report.events.published} / ${report.events.duplicated} / ${report.events.delivered}`,
+  );
+  row(
+    "runs accepted / ARM writes applied / journal rows",
+    `${report.acceptedRuns} / ${report.armWrites} / ${report.journalRows}`,
+  );
   write("Counts (each must be 0):");
   row("requests lost", report.counts.requestsLost);
   row("duplicate role assignments", report.counts.duplicateAssignments);
@@ -35,7 +44,10 @@ export function printReport(report: ChaosReport, write: (line: string) => void):
   row("audit entries without an ARM write", report.counts.auditEntriesWithoutArmWrite);
   row("journal intents left unresolved", report.counts.unresolvedIntents);
   row("services not converged", report.counts.servicesNotConverged);
-  row("convergence after the faults stopped", report.convergenceSeconds === undefined ? "not within the bound" : `${report.convergenceSeconds.toFixed(1)} s`);
+  row(
+    "convergence after the faults stopped",
+    report.convergenceSeconds === undefined ? "not within the bound" : `${report.convergenceSeconds.toFixed(1)} s`,
+  );
   for (const [name, items] of Object.entries(report.details)) {
     if (!items || items.length === 0) continue;
     write(`${name}:`);
@@ -63,7 +75,13 @@ async function main(): Promise<number> {
     serversPerService: whole("servers", values.servers, DEFAULT_CHAOS.serversPerService, 0, 100),
     syncGroupsPerService: whole("sync-groups", values["sync-groups"], DEFAULT_CHAOS.syncGroupsPerService, 1, 50),
     faultSeconds: whole("fault-seconds", values["fault-seconds"], DEFAULT_CHAOS.faultSeconds, 1, 3_600),
-    convergeTimeoutSeconds: whole("converge-seconds", values["converge-seconds"], DEFAULT_CHAOS.convergeTimeoutSeconds, 1, 3_600),
+    convergeTimeoutSeconds: whole(
+      "converge-seconds",
+      values["converge-seconds"],
+      DEFAULT_CHAOS.convergeTimeoutSeconds,
+      1,
+      3_600,
+    ),
     hosts: whole("hosts", values.hosts, DEFAULT_CHAOS.hosts, 1, 8),
   };
   console.log(`chaos: seed ${seed} (replay with --seed ${seed})`);

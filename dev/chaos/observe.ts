@@ -10,13 +10,18 @@ import type { JournalEntry } from "./checks";
  * the journal's schema stops the check with its keys (a half-written record).
  */
 export async function journalRows(connectionString: string, tablePrefix: string): Promise<JournalEntry[]> {
-  const client = TableClient.fromConnectionString(connectionString, tableName(tablePrefix, "writes"), { allowInsecureConnection: true });
+  const client = TableClient.fromConnectionString(connectionString, tableName(tablePrefix, "writes"), {
+    allowInsecureConnection: true,
+  });
   const rows: JournalEntry[] = [];
   try {
     for await (const e of client.listEntities<Record<string, unknown>>()) {
       const row = decodeRow(writeRowSchema, e);
       if (row) rows.push(row);
-      else throw new Error(`journal row ${String(e.partitionKey)}/${String(e.rowKey)} does not match the journal's schema`);
+      else
+        throw new Error(
+          `journal row ${String(e.partitionKey)}/${String(e.rowKey)} does not match the journal's schema`,
+        );
     }
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 404) return [];

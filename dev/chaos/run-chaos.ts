@@ -5,7 +5,14 @@ import { ids, startEmulator, type EmulatorHandle, type LocalTls } from "../emula
 import { SIMULATED_ACTOR_OID } from "../emulator/admin-api";
 import { PROJECT_DIR, stackAppSettings, withoutForeignCredentials } from "../host/local-stack";
 import { estateIds, generateEstate, type EstateOptions } from "../seeds/generate-estate";
-import { auditWithoutWrite, duplicateAssignments, FINAL_RUN_STATUSES, requestsLost, unresolvedIntents, writesWithoutAudit } from "./checks";
+import {
+  auditWithoutWrite,
+  duplicateAssignments,
+  FINAL_RUN_STATUSES,
+  requestsLost,
+  unresolvedIntents,
+  writesWithoutAudit,
+} from "./checks";
 import { unconvergedServices } from "./convergence";
 import { countByKind, faultSchedule, type ChaosKind, type ChaosStep } from "./fault-schedule";
 import { HostPool } from "./host-pool";
@@ -64,7 +71,10 @@ export interface ChaosReport {
   journalRows: number;
   events: { published: number; delivered: number; duplicated: number; failed: number };
   counts: ChaosCounts;
-  /** Seconds from the end of the faults until every service converged and every accepted run was final; undefined: not within the bound. */
+  /**
+   * Seconds from the end of the faults until every service converged and every accepted run was final; undefined: not
+   * within the bound.
+   */
   convergenceSeconds: number | undefined;
   /** What each non-zero count stands for (at most 10 items each). */
   details: Partial<Record<keyof ChaosCounts, string[]>>;
@@ -175,7 +185,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const act = async (step: ChaosStep): Promise<void> => {
       switch (step.kind) {
         case "throttleStorm":
-          await em.admin.addFault({ match: {}, effect: { kind: "status", status: 429, retryAfterSeconds: 1 }, times: step.times });
+          await em.admin.addFault({
+            match: {},
+            effect: { kind: "status", status: 429, retryAfterSeconds: 1 },
+            times: step.times,
+          });
           return;
         case "serverErrors":
           await em.admin.addFault({ match: {}, effect: { kind: "status", status: step.status }, times: step.times });
@@ -199,7 +213,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         case "resetIdentity": {
           const name = estateIds.machineName(`fs${step.service}-${step.server}.contoso.com`);
           await em.admin.setMachineIdentity(
-            ids.arcMachine(estateIds.serviceSubscription(estate, step.service), estateIds.resourceGroup(step.service), name),
+            ids.arcMachine(
+              estateIds.serviceSubscription(estate, step.service),
+              estateIds.resourceGroup(step.service),
+              name,
+            ),
             "reset",
           );
           return;
@@ -254,8 +272,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         if (FINAL_RUN_STATUSES.has(statusOf.get(runId) ?? "")) continue;
         const url = hosts.liveUrls()[0];
         if (!url) return;
-        const response = await fetch(`${url}/api/runs/${encodeURIComponent(runId)}`, { headers: { "x-functions-key": hosts.key } });
-        statusOf.set(runId, response.status === 200 ? ((await response.json()) as { status?: string }).status : undefined);
+        const response = await fetch(`${url}/api/runs/${encodeURIComponent(runId)}`, {
+          headers: { "x-functions-key": hosts.key },
+        });
+        statusOf.set(
+          runId,
+          response.status === 200 ? ((await response.json()) as { status?: string }).status : undefined,
+        );
       }
     };
     let convergenceSeconds: number | undefined;
@@ -282,7 +305,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const details: ChaosReport["details"] = {
       requestsLost: requestsLost(accepted, statusOf),
       duplicateAssignments: duplicateAssignments(em.core.state.roleAssignments.values()),
-      orderViolations: violations.map((v) => `${v.kind} ${v.resourceId}${v.missing.length ? ` (missing ${v.missing.join(", ")})` : ""}`),
+      orderViolations: violations.map(
+        (v) => `${v.kind} ${v.resourceId}${v.missing.length ? ` (missing ${v.missing.join(", ")})` : ""}`,
+      ),
       armWritesWithoutAudit: writesWithoutAudit(writes, journal),
       auditEntriesWithoutArmWrite: auditWithoutWrite(writes, journal),
       unresolvedIntents: unresolvedIntents(journal),
@@ -303,7 +328,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       acceptedRuns: new Set(accepted).size,
       armWrites: writes.length,
       journalRows: journal.length,
-      events: { published: stats.published, delivered: stats.delivered, duplicated: stats.duplicated, failed: stats.failed },
+      events: {
+        published: stats.published,
+        delivered: stats.delivered,
+        duplicated: stats.duplicated,
+        failed: stats.failed,
+      },
       counts,
       convergenceSeconds,
       details,

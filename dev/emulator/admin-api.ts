@@ -1,6 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AddPrincipalRequest, EmulatorSettings, MachineIdentityAction, RegisterServerRequest } from "./admin-types";
+import type {
+  AddPrincipalRequest,
+  EmulatorSettings,
+  MachineIdentityAction,
+  RegisterServerRequest,
+} from "./admin-types";
 import { ArmError, badRequest, notFound } from "./arm-error";
 import { requestUrl, send } from "./arm-server";
 import type { EmulatorCore } from "./core";
@@ -13,7 +18,11 @@ import { z } from "zod";
 
 /** A storage account change: networkAcls replace the current rules; allowSharedKeyAccess null removes the property. */
 const storageAccountChangeSchema = z
-  .object({ id: z.string(), networkAcls: seedNetworkAclsSchema.optional(), allowSharedKeyAccess: z.boolean().nullable().optional() })
+  .object({
+    id: z.string(),
+    networkAcls: seedNetworkAclsSchema.optional(),
+    allowSharedKeyAccess: z.boolean().nullable().optional(),
+  })
   .strict();
 
 /** Object id used as the caller of writes the admin API simulates (a person in the portal, an agent). */
@@ -27,17 +36,23 @@ export interface AdminDeps {
 type Json = Record<string, unknown>;
 
 function asObject(body: unknown, what: string): Json {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw badRequest("InvalidRequestContent", `${what}: the body must be a JSON object.`);
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw badRequest("InvalidRequestContent", `${what}: the body must be a JSON object.`);
   return body as Json;
 }
 
 function requireString(o: Json, key: string, what: string): string {
   const v = o[key];
-  if (typeof v !== "string" || v === "") throw badRequest("InvalidRequestContent", `${what}: '${key}' must be a non-empty string.`);
+  if (typeof v !== "string" || v === "")
+    throw badRequest("InvalidRequestContent", `${what}: '${key}' must be a non-empty string.`);
   return v;
 }
 
-const settingsOf = (core: EmulatorCore): EmulatorSettings => ({ lroMode: core.lroMode, enforceRbac: core.enforceRbac, listPageSize: core.listPageSize });
+const settingsOf = (core: EmulatorCore): EmulatorSettings => ({
+  lroMode: core.lroMode,
+  enforceRbac: core.enforceRbac,
+  listPageSize: core.listPageSize,
+});
 
 /** A stored server with its simulated agent fields, as tests inspect it. */
 export function rawServer(s: ServerRecord): Json {
@@ -100,7 +115,13 @@ function dumpState(core: EmulatorCore): Json {
 }
 
 /** Routes `/_admin/*`. Returns the answer body (JSON) or throws ArmError. */
-async function dispatch(deps: AdminDeps, method: string, route: string, query: URLSearchParams, body: unknown): Promise<unknown> {
+async function dispatch(
+  deps: AdminDeps,
+  method: string,
+  route: string,
+  query: URLSearchParams,
+  body: unknown,
+): Promise<unknown> {
   const { core, publisher } = deps;
   const key = `${method} ${route}`;
   switch (key) {
@@ -144,11 +165,13 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
     case "POST /settings": {
       const o = asObject(body, "settings");
       if (o.lroMode !== undefined) {
-        if (o.lroMode !== "sync" && o.lroMode !== "async") throw badRequest("InvalidRequestContent", "settings: lroMode must be 'sync' or 'async'.");
+        if (o.lroMode !== "sync" && o.lroMode !== "async")
+          throw badRequest("InvalidRequestContent", "settings: lroMode must be 'sync' or 'async'.");
         core.lroMode = o.lroMode;
       }
       if (o.enforceRbac !== undefined) {
-        if (typeof o.enforceRbac !== "boolean") throw badRequest("InvalidRequestContent", "settings: enforceRbac must be a boolean.");
+        if (typeof o.enforceRbac !== "boolean")
+          throw badRequest("InvalidRequestContent", "settings: enforceRbac must be a boolean.");
         core.enforceRbac = o.enforceRbac;
       }
       if (o.listPageSize !== undefined) {
@@ -187,7 +210,8 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
     case "POST /servers/agent": {
       const o = asObject(body, "setAgent");
       const id = requireString(o, "id", "setAgent");
-      if (typeof o.ignoresSwitch !== "boolean") throw badRequest("InvalidRequestContent", "setAgent: 'ignoresSwitch' must be a boolean.");
+      if (typeof o.ignoresSwitch !== "boolean")
+        throw badRequest("InvalidRequestContent", "setAgent: 'ignoresSwitch' must be a boolean.");
       const s = core.server(id);
       if (!s) throw notFound(id);
       s.agentIgnoresSwitch = o.ignoresSwitch || undefined;
@@ -197,10 +221,18 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
       const o = asObject(body, "setMachineStatus");
       const machineId = requireString(o, "machineId", "setMachineStatus");
       const status = o.status as ArcStatus;
-      if (!ARC_STATUSES.includes(status)) throw badRequest("InvalidRequestContent", `setMachineStatus: 'status' must be one of ${ARC_STATUSES.join(", ")}.`);
+      if (!ARC_STATUSES.includes(status))
+        throw badRequest(
+          "InvalidRequestContent",
+          `setMachineStatus: 'status' must be one of ${ARC_STATUSES.join(", ")}.`,
+        );
       const m = core.state.machines.get(idKey(machineId));
       if (!m) throw notFound(machineId);
-      if (m.kind !== "arc") throw badRequest("InvalidRequestContent", `setMachineStatus: ${machineId} is a virtual machine; only Arc machines have a status.`);
+      if (m.kind !== "arc")
+        throw badRequest(
+          "InvalidRequestContent",
+          `setMachineStatus: ${machineId} is a virtual machine; only Arc machines have a status.`,
+        );
       // Bring agents up to now under the old status before it changes.
       core.evaluateServers(core.state.servers.values());
       // The Arc service sets this from the agent's heartbeats: not an ARM write, so no event.
@@ -214,9 +246,13 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
       if (!a) throw notFound(id);
       const parsed = storageAccountChangeSchema.safeParse(o);
       if (!parsed.success)
-        throw badRequest("InvalidRequestContent", `setStorageAccount: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+        throw badRequest(
+          "InvalidRequestContent",
+          `setStorageAccount: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+        );
       if (parsed.data.networkAcls) a.networkAcls = parsed.data.networkAcls;
-      if (parsed.data.allowSharedKeyAccess !== undefined) a.allowSharedKeyAccess = parsed.data.allowSharedKeyAccess ?? undefined;
+      if (parsed.data.allowSharedKeyAccess !== undefined)
+        a.allowSharedKeyAccess = parsed.data.allowSharedKeyAccess ?? undefined;
       core.wrote(a.id, "PUT", SIMULATED_ACTOR_OID, randomUUID());
       return a;
     }
@@ -224,7 +260,8 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
       const o = asObject(body, "addPrincipal") as AddPrincipalRequest;
       const principalId = o.principalId ?? randomUUID();
       if (!isGuid(principalId)) throw badRequest("InvalidRequestContent", "addPrincipal: principalId must be a GUID.");
-      if (o.tenantId !== undefined && !isGuid(o.tenantId)) throw badRequest("InvalidRequestContent", "addPrincipal: tenantId must be a GUID.");
+      if (o.tenantId !== undefined && !isGuid(o.tenantId))
+        throw badRequest("InvalidRequestContent", "addPrincipal: tenantId must be a GUID.");
       const now = core.clock.now();
       return core.state.addPrincipal({
         principalId,
@@ -297,7 +334,13 @@ async function dispatch(deps: AdminDeps, method: string, route: string, query: U
   }
 }
 
-export async function handleAdminRequest(deps: AdminDeps, req: IncomingMessage, res: ServerResponse, rawBody: Buffer, route: string): Promise<void> {
+export async function handleAdminRequest(
+  deps: AdminDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawBody: Buffer,
+  route: string,
+): Promise<void> {
   const url = requestUrl(req.url);
   try {
     let body: unknown;
@@ -313,7 +356,8 @@ export async function handleAdminRequest(deps: AdminDeps, req: IncomingMessage, 
     const result = await dispatch(deps, (req.method ?? "GET").toUpperCase(), route, url.searchParams, body);
     send(res, { status: 200, headers: {}, body: result });
   } catch (e) {
-    const err = e instanceof ArmError ? e : new ArmError(500, "InternalServerError", e instanceof Error ? e.message : String(e));
+    const err =
+      e instanceof ArmError ? e : new ArmError(500, "InternalServerError", e instanceof Error ? e.message : String(e));
     send(res, { status: err.status, headers: {}, body: err.body() });
   }
 }

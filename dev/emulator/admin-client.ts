@@ -144,9 +144,13 @@ export class EmulatorAdminClient {
   async registerServer(req: RegisterServerRequest): Promise<string> {
     return (await this.send<{ id: string }>("POST", "/servers", req)).id;
   }
-  /** Enables, resets or disables an Arc machine's or VM's system identity (raises its write event); returns the principal id. */
+  /**
+   * Enables, resets or disables an Arc machine's or VM's system identity (raises its write event); returns the
+   * principal id.
+   */
   async setMachineIdentity(machineId: string, action: MachineIdentityAction): Promise<string | null> {
-    return (await this.send<{ principalId: string | null }>("POST", "/machines/identity", { machineId, action })).principalId;
+    return (await this.send<{ principalId: string | null }>("POST", "/machines/identity", { machineId, action }))
+      .principalId;
   }
   /** Sets an Arc machine's `properties.status` (as its agent's heartbeats would; no event). */
   async setMachineStatus(machineId: string, status: ArcMachineStatus): Promise<void> {
@@ -156,7 +160,9 @@ export class EmulatorAdminClient {
   setAgentIgnoresSwitch(serverResourceId: string, ignoresSwitch: boolean): Promise<RawServer> {
     return this.send("POST", "/servers/agent", { id: serverResourceId, ignoresSwitch });
   }
-  /** Changes a storage account's network rules or shared key setting (as someone in the portal; raises its write event). */
+  /**
+   * Changes a storage account's network rules or shared key setting (as someone in the portal; raises its write event).
+   */
   setStorageAccount(change: StorageAccountChange): Promise<StorageAccountRecord> {
     return this.send("POST", "/storage-accounts", change);
   }
@@ -232,7 +238,13 @@ export class EmulatorAdminClient {
             const status = res.statusCode ?? 0;
             if (status >= 200 && status < 300) return resolve(parsed as T);
             const err = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-            reject(new EmulatorAdminError(status, err?.code ?? "Unknown", `${method} ${path}: HTTP ${status} ${err?.code ?? ""}: ${err?.message ?? text}`));
+            reject(
+              new EmulatorAdminError(
+                status,
+                err?.code ?? "Unknown",
+                `${method} ${path}: HTTP ${status} ${err?.code ?? ""}: ${err?.message ?? text}`,
+              ),
+            );
           });
           res.on("error", reject);
         },

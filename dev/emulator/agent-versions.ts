@@ -71,4 +71,5 @@ export function agentLifecycle(
 }
 
 /** An agent that can no longer connect: it neither heartbeats, reports an identity, nor picks up a switch. */
-export const cannotConnect = (status: AgentVersionStatus | undefined): boolean => status === "Expired" || status === "Blocked";
+export const cannotConnect = (status: AgentVersionStatus | undefined): boolean =>
+  status === "Expired" || status === "Blocked";

@@ -57,17 +57,24 @@ export class AgentWorld {
   sharesOf(server: ServerRecord): string[] {
     if (!this.syncGroupsByOwner || !this.sharesBySyncGroup) {
       this.syncGroupsByOwner = new Map();
-      for (const se of this.state.serverEndpoints.values()) push(this.syncGroupsByOwner, idKey(se.serverResourceId), idKey(se.syncGroupId));
+      for (const se of this.state.serverEndpoints.values())
+        push(this.syncGroupsByOwner, idKey(se.serverResourceId), idKey(se.syncGroupId));
       this.sharesBySyncGroup = new Map();
       for (const ce of this.state.cloudEndpoints.values()) {
-        push(this.sharesBySyncGroup, idKey(ce.syncGroupId), `${ce.storageAccountResourceId}/fileServices/default/fileshares/${ce.azureFileShareName}`);
+        push(
+          this.sharesBySyncGroup,
+          idKey(ce.syncGroupId),
+          `${ce.storageAccountResourceId}/fileServices/default/fileshares/${ce.azureFileShareName}`,
+        );
       }
     }
     const owners = [idKey(server.id)];
-    if (server.serverRole === "ClusterNode") owners.push(idKey(`${server.serviceId}/registeredServers/${server.clusterId}`));
+    if (server.serverRole === "ClusterNode")
+      owners.push(idKey(`${server.serviceId}/registeredServers/${server.clusterId}`));
     const shares = new Set<string>();
     for (const owner of owners) {
-      for (const sg of this.syncGroupsByOwner.get(owner) ?? []) for (const share of this.sharesBySyncGroup.get(sg) ?? []) shares.add(share);
+      for (const sg of this.syncGroupsByOwner.get(owner) ?? [])
+        for (const share of this.sharesBySyncGroup.get(sg) ?? []) shares.add(share);
     }
     return [...shares];
   }
@@ -81,7 +88,9 @@ export class AgentWorld {
           push(this.grantScopesByPrincipal, a.principalId.toLowerCase(), a.scope);
       }
     }
-    return (this.grantScopesByPrincipal.get(principalId.toLowerCase()) ?? []).some((scope) => isAtOrAbove(scope, share));
+    return (this.grantScopesByPrincipal.get(principalId.toLowerCase()) ?? []).some((scope) =>
+      isAtOrAbove(scope, share),
+    );
   }
 }
 
@@ -91,9 +100,12 @@ function push(map: Map<string, string[]>, key: string, value: string): void {
   else map.set(key, [value]);
 }
 
-export const machineOf = (state: EmulatorState, server: ServerRecord): MachineRecord | undefined => new AgentWorld(state).machineOf(server);
-export const sharesOf = (state: EmulatorState, server: ServerRecord): string[] => new AgentWorld(state).sharesOf(server);
-export const holdsShareRole = (state: EmulatorState, principalId: string, share: string): boolean => new AgentWorld(state).holdsShareRole(principalId, share);
+export const machineOf = (state: EmulatorState, server: ServerRecord): MachineRecord | undefined =>
+  new AgentWorld(state).machineOf(server);
+export const sharesOf = (state: EmulatorState, server: ServerRecord): string[] =>
+  new AgentWorld(state).sharesOf(server);
+export const holdsShareRole = (state: EmulatorState, principalId: string, share: string): boolean =>
+  new AgentWorld(state).holdsShareRole(principalId, share);
 
 const ZERO_GUID = "00000000-0000-0000-0000-000000000000";
 
@@ -118,7 +130,8 @@ function presentedPrincipal(machine: MachineRecord | undefined): string | undefi
   return machine.identity && identityUsable(machine) ? machine.identity.principalId : undefined;
 }
 
-const samePrincipal = (a: string | undefined | null, b: string): boolean => a === null || (a ?? "").toLowerCase() === b.toLowerCase();
+const samePrincipal = (a: string | undefined | null, b: string): boolean =>
+  a === null || (a ?? "").toLowerCase() === b.toLowerCase();
 
 /** The service's judgement of the server's agent version at `nowMs`, from the state's agent-version table. */
 export function judgeAgentVersion(state: EmulatorState, server: ServerRecord, nowMs: number): void {
@@ -149,7 +162,13 @@ export function judgeAgentVersion(state: EmulatorState, server: ServerRecord, no
  *   or a machine identity of another Entra tenant than the service's never
  *   picks the switch up.
  */
-export function evaluateAgent(state: EmulatorState, server: ServerRecord, nowMs: number, delays: AgentDelays, world: AgentWorld = new AgentWorld(state)): void {
+export function evaluateAgent(
+  state: EmulatorState,
+  server: ServerRecord,
+  nowMs: number,
+  delays: AgentDelays,
+  world: AgentWorld = new AgentWorld(state),
+): void {
   judgeAgentVersion(state, server, nowMs);
   if (server.serverRole === "ClusterName") return;
   // An expired or blocked agent cannot connect: no heartbeat, no identity report, no switch picked up.
@@ -159,14 +178,17 @@ export function evaluateAgent(state: EmulatorState, server: ServerRecord, nowMs:
   const presented = machine || !server.machineId ? presentedPrincipal(machine) : undefined;
   const pending = server.pendingSwitch;
   // File Sync does not support an identity from another Entra tenant than the service's: such a switch never takes.
-  const crossTenant = machine?.identity !== undefined && machine.identity.tenantId.toLowerCase() !== state.tenantOfScope(server.serviceId).toLowerCase();
+  const crossTenant =
+    machine?.identity !== undefined &&
+    machine.identity.tenantId.toLowerCase() !== state.tenantOfScope(server.serviceId).toLowerCase();
   const pickingUp =
     pending !== undefined &&
     nowMs >= pending.sinceMs + delays.activationMs &&
     !server.agentIgnoresSwitch &&
     !crossTenant &&
     (!machine || identityUsable(machine));
-  const usesIdentity = (server.activeAuthType === "ManagedIdentity" && !pending) || pickingUp || pending?.fromIdentity === true;
+  const usesIdentity =
+    (server.activeAuthType === "ManagedIdentity" && !pending) || pickingUp || pending?.fromIdentity === true;
   const expected = presentGuid(server.applicationId);
   if (server.identity && expected && usesIdentity && !samePrincipal(presented, expected)) return;
 

@@ -10,13 +10,25 @@ import { authorizationHandlers } from "./handlers/authorization";
 import { deploymentHandlers } from "./handlers/deployment";
 import { machineHandlers } from "./handlers/machines";
 import { permissionHandlers } from "./handlers/permissions";
-import { OPERATION_RESULT_ID, OPERATION_RESULT_PATH, operationResult, operationStatusHandlers } from "./handlers/operation-status";
+import {
+  OPERATION_RESULT_ID,
+  OPERATION_RESULT_PATH,
+  operationResult,
+  operationStatusHandlers,
+} from "./handlers/operation-status";
 import { pageList } from "./list-paging";
 import { answerLongRunning } from "./lro-answer";
 import { storageHandlers } from "./handlers/storage";
 import { storageSyncHandlers } from "./handlers/storage-sync";
 import { subscriptionHandlers } from "./handlers/subscriptions";
-import { reply, type Handler, type HandlerContext, type HandlerResult, type LongRunningWrite, type Reply } from "./handlers/types";
+import {
+  reply,
+  type Handler,
+  type HandlerContext,
+  type HandlerResult,
+  type LongRunningWrite,
+  type Reply,
+} from "./handlers/types";
 import { actionFor, authorize } from "./rbac";
 import { normalizePath } from "./resource-id";
 import { checkDotSegments } from "../../src/lib/spec/request-rules";
@@ -132,7 +144,10 @@ function currentResource(core: EmulatorCore, ctx: HandlerContext): Reply | undef
   }
 }
 
-/** The RBAC action and scope a generic request needs: `{provider}/{types}/{verb}` over the resource (or the list's parent). */
+/**
+ * The RBAC action and scope a generic request needs: `{provider}/{types}/{verb}` over the resource (or the list's
+ * parent).
+ */
 export function permissionOf(method: string, path: string): { action: string; scope: string } | undefined {
   const segs = normalizePath(path)
     .split("/")
@@ -165,10 +180,16 @@ function route(core: EmulatorCore, method: string, path: string): Routed {
   }
   const match = core.catalog.match(method, path);
   if (!match) {
-    if (core.catalog.matchesAnyMethod(path)) throw new ArmError(405, "MethodNotAllowed", `The requested resource does not support http method '${method}'.`);
+    if (core.catalog.matchesAnyMethod(path))
+      throw new ArmError(405, "MethodNotAllowed", `The requested resource does not support http method '${method}'.`);
     throw new ArmError(404, "NotFound", `No HTTP resource was found that matches the request URI '${path}'.`);
   }
-  return { operationId: match.operation.operationId, operation: match.operation, params: match.pathParams, isWrite: match.operation.isWrite };
+  return {
+    operationId: match.operation.operationId,
+    operation: match.operation,
+    params: match.pathParams,
+    isWrite: match.operation.isWrite,
+  };
 }
 
 /**
@@ -176,15 +197,24 @@ function route(core: EmulatorCore, method: string, path: string): Routed {
  * route → count → fault injection → throttling → authentication → request
  * validation → authorization → handler → long-running-operation wrapping.
  */
-export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage, res: ServerResponse, rawBody: Buffer): Promise<void> {
+export async function handleArmRequest(
+  core: EmulatorCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  rawBody: Buffer,
+): Promise<void> {
   const requestId = randomUUID();
   const correlationId = String(req.headers["x-ms-correlation-request-id"] ?? randomUUID());
   const clientRequestHeader = req.headers["x-ms-client-request-id"];
-  const clientRequestId = typeof clientRequestHeader === "string" && clientRequestHeader !== "" ? clientRequestHeader : null;
+  const clientRequestId =
+    typeof clientRequestHeader === "string" && clientRequestHeader !== "" ? clientRequestHeader : null;
   const method = (req.method ?? "GET").toUpperCase();
   const url = requestUrl(req.url);
   const path = normalizePath(url.pathname);
-  const headers: Record<string, string> = { "x-ms-request-id": requestId, "x-ms-correlation-request-id": correlationId };
+  const headers: Record<string, string> = {
+    "x-ms-request-id": requestId,
+    "x-ms-correlation-request-id": correlationId,
+  };
   const bodyText = rawBody.toString("utf8");
   let operationId: string | undefined;
   let callerOid: string | undefined;
@@ -195,7 +225,11 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
   try {
     core.settle();
     if (rawBody.length > MAX_REQUEST_BYTES) {
-      throw new ArmError(413, "RequestEntityTooLarge", `The request content length ${rawBody.length} exceeds the maximum of ${MAX_REQUEST_BYTES} bytes.`);
+      throw new ArmError(
+        413,
+        "RequestEntityTooLarge",
+        `The request content length ${rawBody.length} exceeds the maximum of ${MAX_REQUEST_BYTES} bytes.`,
+      );
     }
     // Before the URL is parsed: parsing resolves `.`/`..`, which would answer for another resource.
     const dotSegments = checkDotSegments(req.url ?? "/");
@@ -247,14 +281,21 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
 
     let body: unknown;
     if (routed.operation) {
-      const rejection = core.catalog.validateRequest({ operation: routed.operation, pathParams: routed.params }, { query: url.searchParams, body: bodyText });
+      const rejection = core.catalog.validateRequest(
+        { operation: routed.operation, pathParams: routed.params },
+        { query: url.searchParams, body: bodyText },
+      );
       if (rejection) throw new ArmError(rejection.status, rejection.code, rejection.message);
     }
     if (bodyText.trim() !== "") {
       try {
         body = JSON.parse(bodyText) as unknown;
       } catch (e) {
-        throw new ArmError(400, "InvalidRequestContent", `The request content was invalid and could not be deserialized: ${(e as Error).message}`);
+        throw new ArmError(
+          400,
+          "InvalidRequestContent",
+          `The request content was invalid and could not be deserialized: ${(e as Error).message}`,
+        );
       }
     }
 
@@ -281,15 +322,25 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
     } else {
       const handler = HANDLERS[routed.operationId];
       if (!handler) throw new ArmError(501, "NotImplemented", `The emulator does not implement ${routed.operationId}.`);
-      const result = fault?.kind === "ignoreWrite" && routed.isWrite ? writeThatDoesNotStick(core, ctx, handler) : handler(ctx);
+      const result =
+        fault?.kind === "ignoreWrite" && routed.isWrite ? writeThatDoesNotStick(core, ctx, handler) : handler(ctx);
       const applied = (final: Reply): void =>
-        core.appliedWrites.record({ method, path, kind: routed.operationId, clientRequestId, requestId, status: final.status });
+        core.appliedWrites.record({
+          method,
+          path,
+          kind: routed.operationId,
+          clientRequestId,
+          requestId,
+          status: final.status,
+        });
       replyOut = result.kind === "reply" ? result : answerLongRunning(core, ctx, result, applied);
       // A reply that carries its written resources changed state now (an asynchronous one reports later).
       if (replyOut.written?.length) applied(replyOut);
-      if (method === "GET" && /_List/i.test(routed.operationId)) replyOut = pageList(replyOut, core.listPageSize, url, core.armEndpoint);
+      if (method === "GET" && /_List/i.test(routed.operationId))
+        replyOut = pageList(replyOut, core.listPageSize, url, core.armEndpoint);
     }
-    if (fault?.kind === "offSpec" && replyOut.status < 300) replyOut = { ...replyOut, body: offSpecBody(replyOut.body, fault.field, fault.change) };
+    if (fault?.kind === "offSpec" && replyOut.status < 300)
+      replyOut = { ...replyOut, body: offSpecBody(replyOut.body, fault.field, fault.change) };
     status = replyOut.status;
     if (core.validateResponses && routed.operation?.source === "spec") {
       const problems = core.catalog.validateResponse(routed.operationId, replyOut.status, replyOut.body);
@@ -304,7 +355,10 @@ export async function handleArmRequest(core: EmulatorCore, req: IncomingMessage,
     }
     send(res, { status: replyOut.status, headers: { ...headers, ...replyOut.headers }, body: replyOut.body });
   } catch (e) {
-    const err = e instanceof ArmError ? e : new ArmError(500, "InternalServerError", `Emulator error: ${e instanceof Error ? e.message : String(e)}`);
+    const err =
+      e instanceof ArmError
+        ? e
+        : new ArmError(500, "InternalServerError", `Emulator error: ${e instanceof Error ? e.message : String(e)}`);
     if (!(e instanceof ArmError)) console.error("[emulator] unexpected error", e);
     status = err.status;
     errorCode = err.code;

@@ -16,7 +16,8 @@ export class SimulatedClock {
   }
 
   advance(ms: number): number {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advance(ms): ms must be a non-negative number, got ${ms}`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new RangeError(`advance(ms): ms must be a non-negative number, got ${ms}`);
     this.offsetMs += ms;
     return this.now();
   }

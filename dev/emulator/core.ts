@@ -40,7 +40,13 @@ export const DEFAULT_DELAYS: EmulatorDelays = {
 
 /** Receives every successful write (wired to the Event Grid publisher). */
 export interface WriteListener {
-  (write: { resourceUri: string; method: string; subscriptionId: string; callerOid: string; correlationId: string }): void;
+  (write: {
+    resourceUri: string;
+    method: string;
+    subscriptionId: string;
+    callerOid: string;
+    correlationId: string;
+  }): void;
 }
 
 /** The emulator's state and behaviour, independent of HTTP. */
@@ -114,8 +120,14 @@ export class EmulatorCore {
 
   setDelays(partial: Partial<EmulatorDelays>): EmulatorDelays {
     for (const [k, v] of Object.entries(partial)) {
-      if (!(k in DEFAULT_DELAYS)) throw new ArmError(400, "InvalidDelays", `Unknown delay '${k}'; known: ${Object.keys(DEFAULT_DELAYS).join(", ")}`);
-      if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new ArmError(400, "InvalidDelays", `Delay '${k}' must be a non-negative number`);
+      if (!(k in DEFAULT_DELAYS))
+        throw new ArmError(
+          400,
+          "InvalidDelays",
+          `Unknown delay '${k}'; known: ${Object.keys(DEFAULT_DELAYS).join(", ")}`,
+        );
+      if (typeof v !== "number" || !Number.isFinite(v) || v < 0)
+        throw new ArmError(400, "InvalidDelays", `Delay '${k}' must be a non-negative number`);
     }
     this.delays = { ...this.delays, ...partial };
     return this.delays;
@@ -123,7 +135,9 @@ export class EmulatorCore {
 
   /** Completes due long-running operations (raising their write events). */
   settle(): void {
-    const done = this.lro.settle(this.clock.now(), (_op, e) => (e instanceof ArmError ? e : new ArmError(500, "InternalServerError", String(e))));
+    const done = this.lro.settle(this.clock.now(), (_op, e) =>
+      e instanceof ArmError ? e : new ArmError(500, "InternalServerError", String(e)),
+    );
     for (const op of done) op.onSettled?.();
   }
 

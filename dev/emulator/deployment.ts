@@ -9,7 +9,9 @@ import { idKey } from "./resource-id";
  * reading (ARM writes to them are not emulated); tests and the local stack set
  * them through the admin API (`POST /_admin/deployment`).
  */
-const guid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a GUID");
+const guid = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a GUID");
 
 const functionAppSchema = z
   .object({
@@ -27,7 +29,12 @@ const functionAppSchema = z
 
 const systemTopicSchema = z
   .object({
-    id: z.string().regex(/\/providers\/Microsoft\.EventGrid\/systemTopics\/[^/]+$/i, "must be a Microsoft.EventGrid/systemTopics resource id"),
+    id: z
+      .string()
+      .regex(
+        /\/providers\/Microsoft\.EventGrid\/systemTopics\/[^/]+$/i,
+        "must be a Microsoft.EventGrid/systemTopics resource id",
+      ),
     location: z.string().default("global"),
     /** The topic's source: a subscription id path for Microsoft.Resources.Subscriptions. */
     source: z.string(),
@@ -59,7 +66,8 @@ export class DeploymentResources {
   /** Adds (or replaces, by id) what the input names; throws an Error naming each bad field. */
   load(input: unknown): void {
     const parsed = deploymentSchema.safeParse(input);
-    if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join(".") || "(deployment)"}: ${i.message}`).join("; "));
+    if (!parsed.success)
+      throw new Error(parsed.error.issues.map((i) => `${i.path.join(".") || "(deployment)"}: ${i.message}`).join("; "));
     for (const app of parsed.data.functionApps) this.functionApps.set(idKey(app.id), app);
     for (const topic of parsed.data.systemTopics) this.systemTopics.set(idKey(topic.id), topic);
     for (const [sub, namespaces] of Object.entries(parsed.data.unregisteredProviders)) {

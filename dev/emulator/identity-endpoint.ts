@@ -33,16 +33,28 @@ export async function startIdentityEndpoint(options: IdentityEndpointOptions): P
     if (req.method !== "GET" || url.pathname !== "/msi/token")
       return reply(404, { error: "not_found", error_description: `No route ${req.method} ${url.pathname}` });
     if (req.headers["x-identity-header"] !== options.header) {
-      return reply(401, { error: "unauthorized", error_description: "The X-IDENTITY-HEADER header is missing or wrong." });
+      return reply(401, {
+        error: "unauthorized",
+        error_description: "The X-IDENTITY-HEADER header is missing or wrong.",
+      });
     }
     if (url.searchParams.get("api-version") !== "2019-08-01") {
       return reply(400, { error: "invalid_request", error_description: "api-version must be 2019-08-01" });
     }
     const resource = url.searchParams.get("resource");
-    if (!resource) return reply(400, { error: "invalid_request", error_description: "The 'resource' query parameter is required." });
-    const requested = url.searchParams.get("principal_id") ?? url.searchParams.get("object_id") ?? url.searchParams.get("client_id") ?? undefined;
+    if (!resource)
+      return reply(400, { error: "invalid_request", error_description: "The 'resource' query parameter is required." });
+    const requested =
+      url.searchParams.get("principal_id") ??
+      url.searchParams.get("object_id") ??
+      url.searchParams.get("client_id") ??
+      undefined;
     const oid = options.resolvePrincipal(requested ?? undefined);
-    if (!oid) return reply(400, { error: "invalid_request", error_description: `No managed identity '${requested}' is assigned to this app.` });
+    if (!oid)
+      return reply(400, {
+        error: "invalid_request",
+        error_description: `No managed identity '${requested}' is assigned to this app.`,
+      });
     const iat = Math.floor(options.nowMs() / 1000);
     const exp = iat + TOKEN_LIFETIME_S;
     const accessToken = issueToken({ oid, tid: options.tenantId(), aud: resource, iat, exp, appid: oid, idtyp: "app" });

@@ -54,7 +54,10 @@ export interface EmulatorOptions {
   events?: EmulatorEventOptions;
   /** Certificate to serve; default: a new one from createLocalTls(). */
   tls?: LocalTls;
-  /** Check each answer against the spec's response schema; problems are listed in `admin.requests()[i].responseProblems`. */
+  /**
+   * Check each answer against the spec's response schema; problems are listed in
+   * `admin.requests()[i].responseProblems`.
+   */
   validateResponses?: boolean;
   /** Page list answers with this many items and a nextLink (default 0: one page, as the specs say). */
   listPageSize?: number;
@@ -74,7 +77,10 @@ export interface EmulatorHandle {
   identityHeader: string;
   caCertPem: string;
   caCertPath: string;
-  /** ARM_ENDPOINT, NODE_EXTRA_CA_CERTS, IDENTITY_ENDPOINT, IDENTITY_HEADER, AZURE_SUBSCRIPTION_ID, EMULATOR_ADMIN_URL, MANAGED_SCOPES. */
+  /**
+   * ARM_ENDPOINT, NODE_EXTRA_CA_CERTS, IDENTITY_ENDPOINT, IDENTITY_HEADER, AZURE_SUBSCRIPTION_ID, EMULATOR_ADMIN_URL,
+   * MANAGED_SCOPES.
+   */
   env: Record<string, string>;
   admin: EmulatorAdminClient;
   /** The seeded caller (the automation's identity the token endpoint issues tokens for). */
@@ -140,7 +146,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         }
       } catch (e) {
         console.error("[emulator] request failed", e);
-        if (!res.headersSent) send(res, { status: 500, headers: {}, body: { error: { code: "InternalServerError", message: String(e) } } });
+        if (!res.headersSent)
+          send(res, { status: 500, headers: {}, body: { error: { code: "InternalServerError", message: String(e) } } });
       }
     })();
   });

@@ -44,7 +44,9 @@ export function limitReachedMessage(limit: FileSyncLimit, where: string): string
   return `${where} already has the maximum of ${FILE_SYNC_LIMITS[limit]} ${LIMIT_DESCRIPTIONS[limit]} (Azure File Sync scale targets: https://learn.microsoft.com/azure/storage/file-sync/file-sync-scale-targets).`;
 }
 
-/** Every File Sync limit a shape exceeds (counts per service etc. are the caller's), as messages; empty when it fits. */
+/**
+ * Every File Sync limit a shape exceeds (counts per service etc. are the caller's), as messages; empty when it fits.
+ */
 export function fileSyncShapeProblems(shape: {
   where: string;
   servicesPerSubscription?: number;

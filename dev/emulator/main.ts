@@ -40,7 +40,8 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (values.lro !== undefined && values.lro !== "sync" && values.lro !== "async") throw new Error(`--lro must be sync or async, got '${values.lro}'`);
+  if (values.lro !== undefined && values.lro !== "sync" && values.lro !== "async")
+    throw new Error(`--lro must be sync or async, got '${values.lro}'`);
   const delays: Partial<EmulatorDelays> = {};
   const entries: [keyof EmulatorDelays, string][] = [
     ["discoveryMs", "discovery-ms"],

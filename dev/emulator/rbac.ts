@@ -9,7 +9,10 @@ export interface AssignmentRequest {
   principalType?: string;
 }
 
-const ASSIGNMENT_ACTIONS = new Set(["microsoft.authorization/roleassignments/write", "microsoft.authorization/roleassignments/delete"]);
+const ASSIGNMENT_ACTIONS = new Set([
+  "microsoft.authorization/roleassignments/write",
+  "microsoft.authorization/roleassignments/delete",
+]);
 
 /**
  * Evaluates an ABAC condition (version 2.0) of the shape the delegation
@@ -35,13 +38,21 @@ export function conditionAllows(condition: string, request: AssignmentRequest): 
  * A role's built-in condition of the shape `((!(ActionMatches{'A'})) OR (…))`:
  * actions other than A pass; A must meet the rest.
  */
-export function roleConditionAllows(condition: string, action: string, request: AssignmentRequest | undefined): boolean {
+export function roleConditionAllows(
+  condition: string,
+  action: string,
+  request: AssignmentRequest | undefined,
+): boolean {
   const guarded = /ActionMatches\{'([^']*)'\}/i.exec(condition)?.[1];
   if (guarded && !actionMatches(guarded, action)) return true;
   return request !== undefined && conditionAllows(condition, request);
 }
 
-function assignmentGrants(a: RoleAssignmentRecord, action: string, request: AssignmentRequest | undefined): "yes" | "no" | "condition" {
+function assignmentGrants(
+  a: RoleAssignmentRecord,
+  action: string,
+  request: AssignmentRequest | undefined,
+): "yes" | "no" | "condition" {
   const role = findRole(a.roleDefinitionId);
   if (!role || !roleAllows(role, action)) return "no";
   if (role.condition && !roleConditionAllows(role.condition, action, request)) return "condition";
@@ -55,7 +66,13 @@ function assignmentGrants(a: RoleAssignmentRecord, action: string, request: Assi
  * assignments at the scope or above allows the action (and, for role
  * assignment writes, the delegation conditions are met).
  */
-export function authorize(state: EmulatorState, callerOid: string, action: string, scope: string, request?: AssignmentRequest): void {
+export function authorize(
+  state: EmulatorState,
+  callerOid: string,
+  action: string,
+  scope: string,
+  request?: AssignmentRequest,
+): void {
   let conditionFailed = false;
   for (const a of state.roleAssignments.values()) {
     if (a.principalId.toLowerCase() !== callerOid.toLowerCase() || !isAtOrAbove(a.scope, scope)) continue;
@@ -74,7 +91,12 @@ export function authorize(state: EmulatorState, callerOid: string, action: strin
 }
 
 /** The name of a role the caller holds at or above the scope that allows the action (for event evidence). */
-export function grantingRoleName(state: EmulatorState, callerOid: string, action: string, scope: string): string | undefined {
+export function grantingRoleName(
+  state: EmulatorState,
+  callerOid: string,
+  action: string,
+  scope: string,
+): string | undefined {
   for (const a of state.roleAssignments.values()) {
     if (a.principalId.toLowerCase() !== callerOid.toLowerCase() || !isAtOrAbove(a.scope, scope)) continue;
     const role = findRole(a.roleDefinitionId);

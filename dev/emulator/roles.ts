@@ -52,7 +52,11 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
     roleName: "Contributor",
     description: "Grants full access to manage all resources, but does not allow you to assign roles in Azure RBAC.",
     actions: ["*"],
-    notActions: ["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write", "Microsoft.Authorization/elevateAccess/Action"],
+    notActions: [
+      "Microsoft.Authorization/*/Delete",
+      "Microsoft.Authorization/*/Write",
+      "Microsoft.Authorization/elevateAccess/Action",
+    ],
     dataActions: [],
   },
   {
@@ -76,14 +80,20 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
     roleName: "Role Based Access Control Administrator",
     description:
       "Manage access to Azure resources by assigning roles using Azure RBAC. This role does not allow you to manage access using other ways, such as Azure Policy.",
-    actions: ["Microsoft.Authorization/roleAssignments/write", "Microsoft.Authorization/roleAssignments/delete", "*/read", "Microsoft.Support/*"],
+    actions: [
+      "Microsoft.Authorization/roleAssignments/write",
+      "Microsoft.Authorization/roleAssignments/delete",
+      "*/read",
+      "Microsoft.Support/*",
+    ],
     notActions: [],
     dataActions: [],
   },
   {
     guid: ROLE_IDS.storageAccountContributor,
     roleName: "Storage Account Contributor",
-    description: "Lets you manage storage accounts, including accessing storage account keys which provide full access to storage account data.",
+    description:
+      "Lets you manage storage accounts, including accessing storage account keys which provide full access to storage account data.",
     actions: [
       "Microsoft.Authorization/*/read",
       "Microsoft.Insights/alertRules/*",
@@ -106,7 +116,8 @@ export const BUILT_IN_ROLES: readonly BuiltInRole[] = [
   {
     guid: ROLE_IDS.readerAndDataAccess,
     roleName: "Reader and Data Access",
-    description: "Lets you view everything but will not let you delete or create a storage account or contained resource.",
+    description:
+      "Lets you view everything but will not let you delete or create a storage account or contained resource.",
     actions: ["Microsoft.Storage/storageAccounts/listKeys/action", "Microsoft.Storage/storageAccounts/read"],
     notActions: [],
     dataActions: [],

@@ -3,7 +3,13 @@ import type { SimulatedClock } from "./clock";
 import { ROLE_IDS, findRole } from "./roles";
 import { idKey } from "./resource-id";
 import { ids, type Seed, type SeedResourceGroup, type SeedStorageSyncService } from "./seed";
-import { DEFAULT_NETWORK_ACLS, type EmulatorState, type MachineRecord, type ServerRecord, type ServiceRecord } from "./state";
+import {
+  DEFAULT_NETWORK_ACLS,
+  type EmulatorState,
+  type MachineRecord,
+  type ServerRecord,
+  type ServiceRecord,
+} from "./state";
 import { judgeAgentVersion, presentGuid } from "./agent";
 import { ROLE_ASSIGNMENTS_PER_SUBSCRIPTION, fileSyncShapeProblems } from "./limits";
 import { PUBLISHED_AGENT_VERSIONS, type AgentVersionEntry } from "./agent-versions";
@@ -36,7 +42,8 @@ export function loadSeedIntoState(state: EmulatorState, seed: Seed, clock: Simul
   }
   const longAgo = now - LONG_AGO_MS;
   const knownPrincipal = (principalId: string, displayName: string, tenantId?: string): void => {
-    if (!state.principal(principalId)) state.addPrincipal({ principalId, type: "ServicePrincipal", displayName, createdAtMs: longAgo, tenantId });
+    if (!state.principal(principalId))
+      state.addPrincipal({ principalId, type: "ServicePrincipal", displayName, createdAtMs: longAgo, tenantId });
   };
 
   for (const sub of seed.subscriptions) {
@@ -48,9 +55,11 @@ export function loadSeedIntoState(state: EmulatorState, seed: Seed, clock: Simul
       ...(sub.roleAssignmentLimit !== undefined ? { roleAssignmentLimit: sub.roleAssignmentLimit } : {}),
     });
   }
-  // Resources after every subscription: a cloud endpoint's storageAccountTenantId is its account's subscription's tenant.
+  // Resources after every subscription: a cloud endpoint's storageAccountTenantId is its account's subscription's
+  // tenant.
   for (const sub of seed.subscriptions) {
-    for (const rg of sub.resourceGroups) loadResourceGroup(state, seed, sub.subscriptionId, rg, longAgo, knownPrincipal);
+    for (const rg of sub.resourceGroups)
+      loadResourceGroup(state, seed, sub.subscriptionId, rg, longAgo, knownPrincipal);
   }
 
   validateSeedLinks(state);
@@ -61,7 +70,8 @@ export function loadSeedIntoState(state: EmulatorState, seed: Seed, clock: Simul
   for (const ra of seed.roleAssignments) {
     const role = findRole(ra.role);
     if (!role) throw new Error(`Invalid seed: roleAssignments: unknown role '${ra.role}'`);
-    if (!state.exists(ra.scope)) throw new Error(`Invalid seed: roleAssignments: scope '${ra.scope}' names no seeded resource`);
+    if (!state.exists(ra.scope))
+      throw new Error(`Invalid seed: roleAssignments: scope '${ra.scope}' names no seeded resource`);
     const name = ra.name ?? randomUUID();
     // The root scope stays "/" (ARM answers `scope: "/"` for it); stripping its slash left "".
     const scope = ra.scope === "/" ? "/" : ra.scope.replace(/\/$/, "");
@@ -119,11 +129,15 @@ function loadResourceGroup(
   ];
   for (const [list, kind] of machines) {
     for (const m of list) {
-      const id = kind === "arc" ? ids.arcMachine(subscriptionId, rg.name, m.name) : ids.virtualMachine(subscriptionId, rg.name, m.name);
+      const id =
+        kind === "arc"
+          ? ids.arcMachine(subscriptionId, rg.name, m.name)
+          : ids.virtualMachine(subscriptionId, rg.name, m.name);
       const principalId = m.identity ? (m.identity.principalId ?? randomUUID()) : undefined;
       const identityTenant = m.identity?.tenantId ?? state.tenantOfScope(id);
       if (principalId) knownPrincipal(principalId, m.name, identityTenant);
-      if (m.status && kind !== "arc") throw new Error(`Invalid seed: virtual machine ${m.name}: 'status' is an Arc machine property`);
+      if (m.status && kind !== "arc")
+        throw new Error(`Invalid seed: virtual machine ${m.name}: 'status' is an Arc machine property`);
       state.machines.set(idKey(id), {
         id,
         kind,
@@ -134,7 +148,9 @@ function loadResourceGroup(
         location: rg.location,
         identity: principalId ? { principalId, tenantId: identityTenant, sinceMs: longAgo } : undefined,
         ...(kind === "arc" ? { status: m.status ?? "Connected" } : {}),
-        ...(m.userAssignedPrincipalIds?.length ? { userAssignedPrincipalIds: m.userAssignedPrincipalIds.map((p) => p.toLowerCase()) } : {}),
+        ...(m.userAssignedPrincipalIds?.length
+          ? { userAssignedPrincipalIds: m.userAssignedPrincipalIds.map((p) => p.toLowerCase()) }
+          : {}),
         tags: {},
         vmId: randomUUID(),
       });
@@ -182,9 +198,12 @@ function loadService(
 
   for (const s of svc.registeredServers) {
     const id = ids.registeredServer(serviceId, s.serverId);
-    for (const p of [presentGuid(s.applicationId), presentGuid(s.latestApplicationId)]) if (p) knownPrincipal(p, s.serverName);
+    for (const p of [presentGuid(s.applicationId), presentGuid(s.latestApplicationId)])
+      if (p) knownPrincipal(p, s.serverName);
     if (s.registeredWithIdentity && (!presentGuid(s.applicationId) || s.activeAuthType !== "ManagedIdentity"))
-      throw new Error(`Invalid seed: registered server ${s.serverId}: registeredWithIdentity needs applicationId and activeAuthType ManagedIdentity`);
+      throw new Error(
+        `Invalid seed: registered server ${s.serverId}: registeredWithIdentity needs applicationId and activeAuthType ManagedIdentity`,
+      );
     const server: ServerRecord = {
       id,
       serviceId,
@@ -275,14 +294,17 @@ function validateFileSyncLimits(state: EmulatorState): void {
   for (const [server, n] of count(state.serverEndpoints.values(), (e) => idKey(e.serverResourceId)))
     problems.push(...fileSyncShapeProblems({ where: server, serverEndpointsPerServer: n }));
   if (problems.length > 0)
-    throw new Error(`Invalid seed: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`);
+    throw new Error(
+      `Invalid seed: ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ""}`,
+    );
 }
 
 export function validateSeedLinks(state: EmulatorState): void {
   validateFileSyncLimits(state);
   for (const ce of state.cloudEndpoints.values()) {
     const share = `${ce.storageAccountResourceId}/fileServices/default/fileshares/${ce.azureFileShareName}`;
-    if (!state.exists(share)) throw new Error(`Invalid seed: cloud endpoint ${ce.id} names file share ${share}, which is not seeded`);
+    if (!state.exists(share))
+      throw new Error(`Invalid seed: cloud endpoint ${ce.id} names file share ${share}, which is not seeded`);
   }
   for (const s of state.servers.values()) {
     if (s.machineId && !state.machines.has(idKey(s.machineId)))
@@ -290,12 +312,22 @@ export function validateSeedLinks(state: EmulatorState): void {
   }
 }
 
-/** A subscription's pre-existing assignments (Reader at its scope), some orphaned; refuses more than its limit allows. */
-function fillRoleAssignments(state: EmulatorState, sub: Seed["subscriptions"][number], caller: string, longAgo: number): void {
+/**
+ * A subscription's pre-existing assignments (Reader at its scope), some orphaned; refuses more than its limit allows.
+ */
+function fillRoleAssignments(
+  state: EmulatorState,
+  sub: Seed["subscriptions"][number],
+  caller: string,
+  longAgo: number,
+): void {
   const fill = sub.existingRoleAssignments;
   if (!fill) return;
   const limit = sub.roleAssignmentLimit ?? ROLE_ASSIGNMENTS_PER_SUBSCRIPTION;
-  if (fill.orphaned > fill.count) throw new Error(`Invalid seed: subscription ${sub.subscriptionId}: existingRoleAssignments.orphaned exceeds its count`);
+  if (fill.orphaned > fill.count)
+    throw new Error(
+      `Invalid seed: subscription ${sub.subscriptionId}: existingRoleAssignments.orphaned exceeds its count`,
+    );
   if (fill.count > limit) {
     throw new Error(
       `Invalid seed: subscription ${sub.subscriptionId}: ${fill.count} existing role assignments exceed Azure's limit of ${limit} per subscription (troubleshoot-limits)`,
@@ -325,6 +357,8 @@ function fillRoleAssignments(state: EmulatorState, sub: Seed["subscriptions"][nu
 function agentVersionTable(table: NonNullable<Seed["agentVersions"]>, nowMs: number): readonly AgentVersionEntry[] {
   if (table === "published") return PUBLISHED_AGENT_VERSIONS;
   return table.map(({ expiresInDays, ...entry }) =>
-    expiresInDays === undefined ? entry : { ...entry, expiresOn: new Date(nowMs + expiresInDays * 24 * 3600 * 1000).toISOString().slice(0, 10) },
+    expiresInDays === undefined
+      ? entry
+      : { ...entry, expiresOn: new Date(nowMs + expiresInDays * 24 * 3600 * 1000).toISOString().slice(0, 10) },
   );
 }

@@ -8,7 +8,9 @@ import { z } from "zod";
  * Documented in docs/development/emulator.md.
  */
 
-const guid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a GUID");
+const guid = z
+  .string()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a GUID");
 
 const systemIdentity = z
   .object({
@@ -113,7 +115,9 @@ const seedMachineSchema = z
     identity: systemIdentity.nullable().optional(),
     /** Arc machines only: `properties.status`; default Connected. */
     status: z.enum(["Connected", "Disconnected", "Error", "Expired"]).optional(),
-    /** Principal ids of user-assigned identities attached besides the system-assigned one (File Sync never uses them). */
+    /**
+     * Principal ids of user-assigned identities attached besides the system-assigned one (File Sync never uses them).
+     */
     userAssignedPrincipalIds: z.array(z.string().uuid()).optional(),
   })
   .strict();
@@ -129,9 +133,15 @@ export const seedNetworkAclsSchema = z
         "must be None or a comma-separated combination of Logging, Metrics, AzureServices",
       )
       .default("AzureServices"),
-    ipRules: z.array(z.object({ value: z.string().min(1), action: z.literal("Allow").default("Allow") }).strict()).default([]),
+    ipRules: z
+      .array(z.object({ value: z.string().min(1), action: z.literal("Allow").default("Allow") }).strict())
+      .default([]),
     virtualNetworkRules: z
-      .array(z.object({ id: z.string().min(1), action: z.literal("Allow").default("Allow"), state: z.string().optional() }).strict())
+      .array(
+        z
+          .object({ id: z.string().min(1), action: z.literal("Allow").default("Allow"), state: z.string().optional() })
+          .strict(),
+      )
       .default([]),
   })
   .strict();
@@ -279,8 +289,11 @@ export const ids = {
     `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.StorageSync/storageSyncServices/${name}`,
   registeredServer: (serviceId: string, serverId: string) => `${serviceId}/registeredServers/${serverId}`,
   syncGroup: (serviceId: string, name: string) => `${serviceId}/syncGroups/${name}`,
-  storageAccount: (sub: string, rg: string, name: string) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${name}`,
+  storageAccount: (sub: string, rg: string, name: string) =>
+    `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${name}`,
   fileShare: (accountId: string, share: string) => `${accountId}/fileServices/default/fileshares/${share}`,
-  arcMachine: (sub: string, rg: string, name: string) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.HybridCompute/machines/${name}`,
-  virtualMachine: (sub: string, rg: string, name: string) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${name}`,
+  arcMachine: (sub: string, rg: string, name: string) =>
+    `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.HybridCompute/machines/${name}`,
+  virtualMachine: (sub: string, rg: string, name: string) =>
+    `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Compute/virtualMachines/${name}`,
 };

@@ -7,7 +7,9 @@ export interface SubscriptionRecord {
   subscriptionId: string;
   displayName: string;
   tenantId: string;
-  /** Role assignments it may hold at subscription, resource-group and resource scope (Azure: 4,000; seeds may lower it). */
+  /**
+   * Role assignments it may hold at subscription, resource-group and resource scope (Azure: 4,000; seeds may lower it).
+   */
   roleAssignmentLimit?: number;
 }
 
@@ -72,7 +74,9 @@ export interface ServerRecord {
   pendingSwitch?: {
     principalId: string;
     sinceMs: number;
-    /** The server used its identity when the switch came (a repair): its agent keeps presenting an identity meanwhile. */
+    /**
+     * The server used its identity when the switch came (a repair): its agent keeps presenting an identity meanwhile.
+     */
     fromIdentity?: boolean;
   };
   /** Simulated agent: the last error it reports (hex string like 0x80c86063). */
@@ -137,7 +141,12 @@ export interface StorageAccountRecord {
 }
 
 /** Azure's network rules for an account created with defaults: open to all networks. */
-export const DEFAULT_NETWORK_ACLS: NetworkAclsRecord = { defaultAction: "Allow", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] };
+export const DEFAULT_NETWORK_ACLS: NetworkAclsRecord = {
+  defaultAction: "Allow",
+  bypass: "AzureServices",
+  ipRules: [],
+  virtualNetworkRules: [],
+};
 
 export interface FileShareRecord {
   /** Canonical id, with `fileshares` (the form used as a role assignment scope). */
@@ -346,11 +355,17 @@ export class EmulatorState {
     if (this.resourceGroups.has(k)) return true;
     const shareAlias = k.replace(/\/fileservices\/default\/shares\//, "/fileservices/default/fileshares/");
     if (this.fileShares.has(shareAlias)) return true;
-    if (k.endsWith("/fileservices/default") && this.storageAccounts.has(k.slice(0, -"/fileservices/default".length))) return true;
-    for (const m of [this.services, this.servers, this.syncGroups, this.cloudEndpoints, this.serverEndpoints, this.storageAccounts, this.machines] as Map<
-      string,
-      unknown
-    >[]) {
+    if (k.endsWith("/fileservices/default") && this.storageAccounts.has(k.slice(0, -"/fileservices/default".length)))
+      return true;
+    for (const m of [
+      this.services,
+      this.servers,
+      this.syncGroups,
+      this.cloudEndpoints,
+      this.serverEndpoints,
+      this.storageAccounts,
+      this.machines,
+    ] as Map<string, unknown>[]) {
       if (m.has(k)) return true;
     }
     return false;

@@ -32,7 +32,9 @@ export function callerFromAuthorization(header: string | undefined, nowMs: numbe
   const payload = match?.[1]?.split(".")[1];
   let claims: Partial<TokenClaims> | undefined;
   try {
-    claims = payload ? (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Partial<TokenClaims>) : undefined;
+    claims = payload
+      ? (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Partial<TokenClaims>)
+      : undefined;
   } catch {
     claims = undefined;
   }
@@ -40,7 +42,11 @@ export function callerFromAuthorization(header: string | undefined, nowMs: numbe
     throw new ArmError(401, "InvalidAuthenticationToken", "The access token is invalid.");
   }
   if (typeof claims.exp === "number" && claims.exp * 1000 < nowMs) {
-    throw new ArmError(401, "ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time.");
+    throw new ArmError(
+      401,
+      "ExpiredAuthenticationToken",
+      "The access token expiry UTC time is earlier than current UTC time.",
+    );
   }
   return { oid: claims.oid, tid: claims.tid ?? "", aud: claims.aud ?? "", iat: claims.iat ?? 0, exp: claims.exp ?? 0 };
 }

@@ -21,14 +21,26 @@ export class AppApiClient {
     return this.send<T>("GET", pathAndQuery, undefined, key);
   }
 
-  async post<T = unknown>(pathAndQuery: string, body: unknown, key: string | null = this.functionKey): Promise<ApiResult<T>> {
+  async post<T = unknown>(
+    pathAndQuery: string,
+    body: unknown,
+    key: string | null = this.functionKey,
+  ): Promise<ApiResult<T>> {
     return this.send<T>("POST", pathAndQuery, body, key);
   }
 
-  private async send<T>(method: string, pathAndQuery: string, body: unknown, key: string | null): Promise<ApiResult<T>> {
+  private async send<T>(
+    method: string,
+    pathAndQuery: string,
+    body: unknown,
+    key: string | null,
+  ): Promise<ApiResult<T>> {
     const response = await fetch(`${this.apiUrl}${pathAndQuery}`, {
       method,
-      headers: { ...(key !== null ? { "x-functions-key": key } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+      headers: {
+        ...(key !== null ? { "x-functions-key": key } : {}),
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
     const text = await response.text();

@@ -18,7 +18,10 @@ export class MissingSettingError extends Error {
   }
 }
 
-export function resolveSettingReferences(value: string, settings: Readonly<Record<string, string | undefined>>): string {
+export function resolveSettingReferences(
+  value: string,
+  settings: Readonly<Record<string, string | undefined>>,
+): string {
   const missing = [...value.matchAll(REFERENCE)].map((m) => m[1] ?? "").filter((name) => (settings[name] ?? "") === "");
   if (missing.length > 0) throw new MissingSettingError(missing, value);
   return value.replace(REFERENCE, (_whole, name: string) => settings[name] ?? "");

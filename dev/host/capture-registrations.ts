@@ -2,7 +2,13 @@ import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import Module from "node:module";
 import path from "node:path";
 import { registerHook, type HookCallback } from "./hooks";
-import type { BindingInfo, FunctionHandler, FunctionMetadata, RegisteredFunction, TriggerBinding } from "./registered-function";
+import type {
+  BindingInfo,
+  FunctionHandler,
+  FunctionMetadata,
+  RegisteredFunction,
+  TriggerBinding,
+} from "./registered-function";
 
 export type { BindingInfo, FunctionMetadata, RegisteredFunction, TriggerBinding } from "./registered-function";
 
@@ -60,7 +66,8 @@ function installCoreStandIn(): void {
   if (installed) return;
   const loader = Module as unknown as ModuleLoader;
   const originalLoad = loader._load.bind(loader);
-  loader._load = (request, parent, isMain) => (request === CORE_MODULE ? coreStandIn : originalLoad(request, parent, isMain));
+  loader._load = (request, parent, isMain) =>
+    request === CORE_MODULE ? coreStandIn : originalLoad(request, parent, isMain);
   installed = true;
 }
 
@@ -135,7 +142,9 @@ export function expandBraces(pattern: string): string[] {
   const match = /\{([^{}]*)\}/.exec(pattern);
   if (!match) return [pattern];
   const [whole, inner = ""] = match;
-  return inner.split(",").flatMap((alt) => expandBraces(pattern.slice(0, match.index) + alt + pattern.slice(match.index + whole.length)));
+  return inner
+    .split(",")
+    .flatMap((alt) => expandBraces(pattern.slice(0, match.index) + alt + pattern.slice(match.index + whole.length)));
 }
 
 /** Expands a package.json `main` glob (`*` within a segment, `**` across segments) relative to dir. */
@@ -188,7 +197,9 @@ export function resolveMainFiles(projectDir: string): string[] {
     ),
   ];
   if (files.length === 0) {
-    throw new Error(`package.json "main" (${manifest.main}) matches no file in ${projectDir}: build the app first (npm run build)`);
+    throw new Error(
+      `package.json "main" (${manifest.main}) matches no file in ${projectDir}: build the app first (npm run build)`,
+    );
   }
   return files;
 }

@@ -34,9 +34,15 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<void> {
   terminal.story(
     `server ${serverName} (Arc machine ${options.machineId.split("/").pop()}, with a system-assigned identity) registers with Storage Sync Service ${serviceName} …`,
   );
-  const serverResourceId = await stack.emulator.admin.registerServer({ serviceId, serverName, agentVersion: "20.0.0.0" });
+  const serverResourceId = await stack.emulator.admin.registerServer({
+    serviceId,
+    serverName,
+    agentVersion: "20.0.0.0",
+  });
   const serverId = serverResourceId.split("/").pop() ?? "";
-  terminal.story(`ARM raised ResourceWriteSuccess for registeredServers/${serverId}; Event Grid delivers it to the host's webhook`);
+  terminal.story(
+    `ARM raised ResourceWriteSuccess for registeredServers/${serverId}; Event Grid delivers it to the host's webhook`,
+  );
 
   const deadline = Date.now() + (options.timeoutMs ?? 90_000);
   const toldRuns = new Set<string>();
@@ -44,7 +50,10 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<void> {
   const gridFunction = functionOf(stack, "eventGrid");
   stack.host
     .waitForLog(
-      (e) => e.category === "host" && e.functionName === gridFunction && String(e.message).startsWith(`Executed 'Functions.${gridFunction}' (Succeeded`),
+      (e) =>
+        e.category === "host" &&
+        e.functionName === gridFunction &&
+        String(e.message).startsWith(`Executed 'Functions.${gridFunction}' (Succeeded`),
       30_000,
     )
     .then(
@@ -55,7 +64,11 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<void> {
     const detail = await api.get<ServiceDetail>(`/service?id=${encodeURIComponent(serviceId)}`);
     if (detail.status === 200) {
       for (const run of detail.body.recentRuns) {
-        if (toldRuns.has(run.runId) || !["succeeded", "completedWithFailures", "failed", "poisoned"].includes(run.status)) continue;
+        if (
+          toldRuns.has(run.runId) ||
+          !["succeeded", "completedWithFailures", "failed", "poisoned"].includes(run.status)
+        )
+          continue;
         toldRuns.add(run.runId);
         const full = await api.get<RunStatus>(`/runs/${run.runId}`);
         if (full.status === 200) terminal.story(summarizeRun(full.body));
@@ -69,7 +82,9 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<void> {
             .filter(([, n]) => n > 0)
             .map(([state, n]) => `${n} ${state}`)
             .join(", ");
-          terminal.ok(`${serverName} now authenticates with its managed identity (${server.principalId ?? "?"}). ${serviceName}: ${counts}`);
+          terminal.ok(
+            `${serverName} now authenticates with its managed identity (${server.principalId ?? "?"}). ${serviceName}: ${counts}`,
+          );
           return;
         }
       }

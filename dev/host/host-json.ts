@@ -37,12 +37,19 @@ const timeSpan = (field: string) =>
 
 const queuesSchema = z
   .object({
-    batchSize: z.number().int().min(1).max(32, "batchSize must be at most 32 (the Storage queue limit per receive)").default(16),
+    batchSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(32, "batchSize must be at most 32 (the Storage queue limit per receive)")
+      .default(16),
     newBatchThreshold: z.number().int().min(0).optional(),
     maxPollingInterval: timeSpan("maxPollingInterval").default(60_000),
     visibilityTimeout: timeSpan("visibilityTimeout").default(0),
     maxDequeueCount: z.number().int().min(1).default(5),
-    messageEncoding: z.enum(["base64", "none"], { message: 'messageEncoding must be "base64" or "none"' }).default("base64"),
+    messageEncoding: z
+      .enum(["base64", "none"], { message: 'messageEncoding must be "base64" or "none"' })
+      .default("base64"),
   })
   .strip();
 
@@ -59,7 +66,9 @@ const hostJsonSchema = z.object({
  */
 export function readHostJson(projectDir: string, queueOverrides: Record<string, unknown> = {}): HostJson {
   const file = path.join(projectDir, "host.json");
-  const raw = (existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : { version: "2.0" }) as { extensions?: { queues?: object } };
+  const raw = (existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : { version: "2.0" }) as {
+    extensions?: { queues?: object };
+  };
   if (Object.keys(queueOverrides).length > 0) {
     raw.extensions = { ...raw.extensions, queues: { ...raw.extensions?.queues, ...queueOverrides } };
   }
@@ -69,7 +78,9 @@ export function readHostJson(projectDir: string, queueOverrides: Record<string, 
 export function parseHostJson(raw: unknown, source = "host.json"): HostJson {
   const parsed = hostJsonSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`${source} is invalid:\n  - ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n  - ")}`);
+    throw new Error(
+      `${source} is invalid:\n  - ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("\n  - ")}`,
+    );
   }
   const q = parsed.data.extensions.queues;
   return {

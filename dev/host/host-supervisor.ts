@@ -15,7 +15,10 @@ export const MAX_RESTART_DELAY_MS = 30_000;
 /** Restarts that fail before the host is ready, in a row, before the supervisor gives up. */
 export const MAX_FAILED_STARTS = 3;
 
-/** Delay before restarting after the n-th crash in a row that came soon after a start (n ≥ 1): at once, then 1 s, 2 s, 4 s … up to 30 s. */
+/**
+ * Delay before restarting after the n-th crash in a row that came soon after a start (n ≥ 1): at once, then 1 s, 2 s, 4
+ * s … up to 30 s.
+ */
 export function restartDelayMs(quickCrashes: number): number {
   if (quickCrashes <= 1) return 0;
   return Math.min(MAX_RESTART_DELAY_MS, 1_000 * 2 ** Math.min(quickCrashes - 2, 30));
@@ -37,7 +40,11 @@ export interface HostSupervisor {
   stop(): Promise<void>;
 }
 
-export function superviseHost(first: HostProcess, restartHost: () => Promise<HostProcess>, report: SupervisorReport): HostSupervisor {
+export function superviseHost(
+  first: HostProcess,
+  restartHost: () => Promise<HostProcess>,
+  report: SupervisorReport,
+): HostSupervisor {
   let stopped = false;
   let restarts = 0;
   let quickCrashes = 0;
@@ -83,7 +90,12 @@ export function superviseHost(first: HostProcess, restartHost: () => Promise<Hos
       const ranMs = Date.now() - startedAt;
       quickCrashes = ranMs < STABLE_RUN_MS ? quickCrashes + 1 : 1;
       const delayMs = restartDelayMs(quickCrashes);
-      report.crashed({ exit: signal ? `killed by ${signal}` : `exit code ${code}`, ranMs, delayMs, restart: restarts + 1 });
+      report.crashed({
+        exit: signal ? `killed by ${signal}` : `exit code ${code}`,
+        ranMs,
+        delayMs,
+        restart: restarts + 1,
+      });
       schedule(delayMs);
     });
   };

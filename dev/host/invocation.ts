@@ -10,9 +10,14 @@ import { QueueClients, encodeMessage } from "./queue/queue-clients";
  * count, event id and type). HTTP metadata is left out: its headers and query
  * carry the function key.
  */
-function traceableMetadata(fn: HostFunction, metadata: TriggerMetadata): Record<string, string | number | boolean> | undefined {
+function traceableMetadata(
+  fn: HostFunction,
+  metadata: TriggerMetadata,
+): Record<string, string | number | boolean> | undefined {
   if (fn.kind === "http") return undefined;
-  const scalars = Object.entries(metadata).filter((e): e is [string, string | number | boolean] => ["string", "number", "boolean"].includes(typeof e[1]));
+  const scalars = Object.entries(metadata).filter((e): e is [string, string | number | boolean] =>
+    ["string", "number", "boolean"].includes(typeof e[1]),
+  );
   return scalars.length > 0 ? Object.fromEntries(scalars) : undefined;
 }
 
@@ -41,7 +46,12 @@ export class Invoker {
     return this.inFlight.size;
   }
 
-  async invoke(fn: HostFunction, input: unknown, triggerMetadata: TriggerMetadata, reason: string): Promise<InvocationResult> {
+  async invoke(
+    fn: HostFunction,
+    input: unknown,
+    triggerMetadata: TriggerMetadata,
+    reason: string,
+  ): Promise<InvocationResult> {
     const run = this.run(fn, input, triggerMetadata, reason);
     this.inFlight.add(run);
     try {
@@ -56,11 +66,29 @@ export class Invoker {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private async run(fn: HostFunction, input: unknown, triggerMetadata: TriggerMetadata, reason: string): Promise<InvocationResult> {
+  private async run(
+    fn: HostFunction,
+    input: unknown,
+    triggerMetadata: TriggerMetadata,
+    reason: string,
+  ): Promise<InvocationResult> {
     const invocationId = randomUUID();
     const started = Date.now();
-    const write = (level: LogLevel, category: "host" | "function", message: string, fields: Record<string, unknown> = {}): void =>
-      this.logger.write({ ...fields, time: new Date().toISOString(), level, category, functionName: fn.name, invocationId, message });
+    const write = (
+      level: LogLevel,
+      category: "host" | "function",
+      message: string,
+      fields: Record<string, unknown> = {},
+    ): void =>
+      this.logger.write({
+        ...fields,
+        time: new Date().toISOString(),
+        level,
+        category,
+        functionName: fn.name,
+        invocationId,
+        message,
+      });
     const { trigger } = fn.registration;
     const context = new InvocationContext({
       invocationId,
@@ -77,16 +105,26 @@ export class Invoker {
     try {
       const value = await this.callWithHooks(fn, input, context);
       await this.writeQueueOutputs(fn, context, value);
-      write("information", "host", `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms)`, {
-        durationMs: Date.now() - started,
-      });
+      write(
+        "information",
+        "host",
+        `Executed 'Functions.${fn.name}' (Succeeded, Id=${invocationId}, Duration=${Date.now() - started}ms)`,
+        {
+          durationMs: Date.now() - started,
+        },
+      );
       return { invocationId, ok: true, value };
     } catch (caught) {
       const error = caught instanceof Error ? caught : new Error(String(caught));
-      write("error", "host", `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${Date.now() - started}ms): ${error.message}`, {
-        durationMs: Date.now() - started,
-        error: { name: error.name, message: error.message, stack: error.stack },
-      });
+      write(
+        "error",
+        "host",
+        `Executed 'Functions.${fn.name}' (Failed, Id=${invocationId}, Duration=${Date.now() - started}ms): ${error.message}`,
+        {
+          durationMs: Date.now() - started,
+          error: { name: error.name, message: error.message, stack: error.stack },
+        },
+      );
       return { invocationId, ok: false, error };
     }
   }
@@ -97,9 +135,15 @@ export class Invoker {
    * hooks see the result or error and may replace either.
    */
   private async callWithHooks(fn: HostFunction, input: unknown, context: InvocationContext): Promise<unknown> {
-    if (hooksFor("preInvocation").length === 0 && hooksFor("postInvocation").length === 0) return fn.registration.handler(input, context);
+    if (hooksFor("preInvocation").length === 0 && hooksFor("postInvocation").length === 0)
+      return fn.registration.handler(input, context);
     const hookData: Record<string, unknown> = {};
-    const pre: Record<string, unknown> = { hookData, invocationContext: context, inputs: [input], functionCallback: fn.registration.handler };
+    const pre: Record<string, unknown> = {
+      hookData,
+      invocationContext: context,
+      inputs: [input],
+      functionCallback: fn.registration.handler,
+    };
     await runHooks("preInvocation", pre);
     const inputs = Array.isArray(pre.inputs) ? (pre.inputs as unknown[]) : [input];
     const handler = pre.functionCallback as (...args: unknown[]) => unknown;

@@ -13,7 +13,10 @@ import { spawnHost, type HostProcess } from "./spawn-host";
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
-/** Environment variables that would make DefaultAzureCredential prefer something other than the emulator's identity endpoint. */
+/**
+ * Environment variables that would make DefaultAzureCredential prefer something other than the emulator's identity
+ * endpoint.
+ */
 const FOREIGN_CREDENTIAL_VARS = [
   "AZURE_CLIENT_ID",
   "AZURE_CLIENT_SECRET",
@@ -56,13 +59,20 @@ export interface LocalStack {
   /** `{host}/api` */
   apiUrl: string;
   functionKey: string;
-  /** Starts the host again (same port, key and settings) after it stopped or was killed; Azurite and the emulator keep their state. */
+  /**
+   * Starts the host again (same port, key and settings) after it stopped or was killed; Azurite and the emulator keep
+   * their state.
+   */
   restartHost(): Promise<HostProcess>;
   stop(): Promise<void>;
 }
 
 /** Short delays and a unique queue/table namespace, so a run shows its whole story in seconds. */
-export function stackAppSettings(connectionString: string, emulator: EmulatorHandle, namespace = "local"): Record<string, string> {
+export function stackAppSettings(
+  connectionString: string,
+  emulator: EmulatorHandle,
+  namespace = "local",
+): Record<string, string> {
   const letters = namespace.replace(/[^a-z0-9]/gi, "").toLowerCase() || "local";
   return {
     FUNCTIONS_WORKER_RUNTIME: "node",
@@ -98,16 +108,26 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     } else {
       ownAzurite = await startAzurite({ location: given?.location, ownProcessGroup: given?.ownProcessGroup });
     }
-    const connectionString = given && "connectionString" in given ? given.connectionString : (ownAzurite?.connectionString ?? "");
+    const connectionString =
+      given && "connectionString" in given ? given.connectionString : (ownAzurite?.connectionString ?? "");
     emulator = await startEmulator(options.emulator ?? {});
     const appSettings = { ...stackAppSettings(connectionString, emulator), ...options.appSettings };
     const hostEnv: Record<string, string> = { ...appSettings };
     if (options.hostQueues) hostEnv.AFS_HOST_QUEUES = JSON.stringify(options.hostQueues);
-    if (options.queueMessageLeaseMs !== undefined) hostEnv.AFS_HOST_QUEUE_LEASE_MS = String(options.queueMessageLeaseMs);
+    if (options.queueMessageLeaseMs !== undefined)
+      hostEnv.AFS_HOST_QUEUE_LEASE_MS = String(options.queueMessageLeaseMs);
     const baseEnv = withoutForeignCredentials(process.env);
 
     const spawnOnce = (port: number | undefined, functionKey: string | undefined) =>
-      spawnHost({ projectDir, env: hostEnv, baseEnv, port, functionKey, onLog: options.onLog, onOutput: options.onOutput });
+      spawnHost({
+        projectDir,
+        env: hostEnv,
+        baseEnv,
+        port,
+        functionKey,
+        onLog: options.onLog,
+        onOutput: options.onOutput,
+      });
     let host = await spawnOnce(options.hostPort ?? 0, options.functionKey);
     const port = Number(new URL(host.url).port);
     const functionKey = host.functionKey;
@@ -116,7 +136,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       .map((e) => e.ready as { functions?: { name: string; kind: string }[] } | undefined)
       .find((r) => r?.functions)
       ?.functions?.find((f) => f.kind === "eventGrid");
-    if (!gridFunction) throw new Error("the app registers no Event Grid function: nothing to point the emulator's webhook at");
+    if (!gridFunction)
+      throw new Error("the app registers no Event Grid function: nothing to point the emulator's webhook at");
     const webhookUrl = `${host.url}/runtime/webhooks/eventgrid?functionName=${encodeURIComponent(gridFunction.name)}&code=${encodeURIComponent(functionKey)}`;
     await emulator.admin.addWebhook(webhookUrl);
 

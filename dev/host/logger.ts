@@ -61,8 +61,12 @@ export interface ScopedLog {
   (level: LogLevel, message: string, fields?: Record<string, unknown>): void;
 }
 
-export function scopedLog(logger: HostLogger, scope: Pick<LogEntry, "category" | "functionName" | "invocationId">): ScopedLog {
-  return (level, message, fields) => logger.write({ ...fields, ...scope, time: new Date().toISOString(), level, message });
+export function scopedLog(
+  logger: HostLogger,
+  scope: Pick<LogEntry, "category" | "functionName" | "invocationId">,
+): ScopedLog {
+  return (level, message, fields) =>
+    logger.write({ ...fields, ...scope, time: new Date().toISOString(), level, message });
 }
 
 /** Formats InvocationContext.log(...args) the way the worker does (util.format). */

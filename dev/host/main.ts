@@ -20,13 +20,16 @@ function localSettings(projectDir: string): Record<string, string> {
   const file = path.join(projectDir, "local.settings.json");
   if (!existsSync(file)) return {};
   const parsed = JSON.parse(readFileSync(file, "utf8")) as { Values?: Record<string, unknown> };
-  return Object.fromEntries(Object.entries(parsed.Values ?? {}).filter((e): e is [string, string] => typeof e[1] === "string"));
+  return Object.fromEntries(
+    Object.entries(parsed.Values ?? {}).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
 }
 
 function queueOverrides(text: string | undefined): Record<string, unknown> {
   if (!text) return {};
   const parsed: unknown = JSON.parse(text);
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error(`AFS_HOST_QUEUES must be a JSON object, got ${text}`);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new Error(`AFS_HOST_QUEUES must be a JSON object, got ${text}`);
   return parsed as Record<string, unknown>;
 }
 
@@ -37,7 +40,10 @@ function optionalNumber(text: string | undefined, name: string): number | undefi
   return value;
 }
 
-/** A second Ctrl-C within this time of the first signal is the same stop (a double press, or the stack's SIGTERM); later it forces. */
+/**
+ * A second Ctrl-C within this time of the first signal is the same stop (a double press, or the stack's SIGTERM); later
+ * it forces.
+ */
 const FORCE_AFTER_MS = 2_000;
 
 async function main(): Promise<void> {
@@ -45,8 +51,13 @@ async function main(): Promise<void> {
     options: { "project-dir": { type: "string" }, port: { type: "string" }, "function-key": { type: "string" } },
   });
   const projectDir = path.resolve(values["project-dir"] ?? process.cwd());
-  const env = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => typeof e[1] === "string"));
-  const logger = (process.env.AFS_HOST_LOG ?? (process.stdout.isTTY ? "pretty" : "json")) === "pretty" ? prettyLogger() : jsonLogger();
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
+  const logger =
+    (process.env.AFS_HOST_LOG ?? (process.stdout.isTTY ? "pretty" : "json")) === "pretty"
+      ? prettyLogger()
+      : jsonLogger();
   const host = await startHost({
     projectDir,
     settings: { ...localSettings(projectDir), ...env },
@@ -57,7 +68,10 @@ async function main(): Promise<void> {
       maxBytes: optionalNumber(process.env.AFS_HOST_MAX_REQUEST_BODY_BYTES, "AFS_HOST_MAX_REQUEST_BODY_BYTES"),
       minBytesPerSecond: optionalNumber(process.env.AFS_HOST_MIN_REQUEST_BODY_RATE, "AFS_HOST_MIN_REQUEST_BODY_RATE"),
       gracePeriodMs: optionalNumber(process.env.AFS_HOST_REQUEST_BODY_GRACE_MS, "AFS_HOST_REQUEST_BODY_GRACE_MS"),
-      headersTimeoutMs: optionalNumber(process.env.AFS_HOST_REQUEST_HEADERS_TIMEOUT_MS, "AFS_HOST_REQUEST_HEADERS_TIMEOUT_MS"),
+      headersTimeoutMs: optionalNumber(
+        process.env.AFS_HOST_REQUEST_HEADERS_TIMEOUT_MS,
+        "AFS_HOST_REQUEST_HEADERS_TIMEOUT_MS",
+      ),
     },
     hostJson: readHostJson(projectDir, queueOverrides(process.env.AFS_HOST_QUEUES)),
     logger,
@@ -67,21 +81,29 @@ async function main(): Promise<void> {
     level: "information",
     category: "host",
     message: `Host ready at ${host.url} (function key: ${host.functionKey})`,
-    ready: { url: host.url, functionKey: host.functionKey, functions: host.functions.map((f) => ({ name: f.name, kind: f.kind })) },
+    ready: {
+      url: host.url,
+      functionKey: host.functionKey,
+      functions: host.functions.map((f) => ({ name: f.name, kind: f.kind })),
+    },
   });
 
   // One shutdown however the signals arrive: Ctrl-C sends SIGINT to the whole
   // process group and `npm start` then sends SIGTERM too. Only a Ctrl-C pressed
   // again after a pause stops without waiting for in-flight invocations.
   let stoppingSince: number | undefined;
-  const note = (level: "information" | "warning", message: string): void => logger.write({ time: new Date().toISOString(), level, category: "host", message });
+  const note = (level: "information" | "warning", message: string): void =>
+    logger.write({ time: new Date().toISOString(), level, category: "host", message });
   const stop = (signal: NodeJS.Signals): void => {
     if (stoppingSince !== undefined) {
       if (signal === "SIGINT" && Date.now() - stoppingSince >= FORCE_AFTER_MS) {
         note("warning", `${signal} again: stopping now, abandoning ${host.inFlightCount()} in-flight invocation(s)`);
         process.exit(130);
       }
-      note("information", `${signal} received: already stopping, waiting for ${host.inFlightCount()} in-flight invocation(s) (Ctrl-C again to stop at once)`);
+      note(
+        "information",
+        `${signal} received: already stopping, waiting for ${host.inFlightCount()} in-flight invocation(s) (Ctrl-C again to stop at once)`,
+      );
       return;
     }
     stoppingSince = Date.now();

@@ -15,7 +15,10 @@ import { validateRegistrations } from "./validate-registrations";
 export interface StartHostOptions {
   /** Folder with package.json (whose `main` names the built function files) and host.json. */
   projectDir: string;
-  /** App settings; applied to this process's environment before the app loads (the app reads them via src/lib/config.ts). */
+  /**
+   * App settings; applied to this process's environment before the app loads (the app reads them via
+   * src/lib/config.ts).
+   */
   settings: Record<string, string>;
   /** 0 or omitted → a free port. */
   port?: number;
@@ -62,14 +65,23 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
   try {
     await runHooks("appStart", { hookData: appHookData, appHookData, functionAppDirectory: projectDir });
   } catch (error) {
-    throw new Error(`an appStart hook of the app failed; the host will not start: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(
+      `an appStart hook of the app failed; the host will not start: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   const functionKey = options.functionKey ?? generateFunctionKey();
   const queues = new QueueClients(settings);
   const invoker = new Invoker(logger, queues, hostJson.queues.messageEncoding);
 
   const http = await startHttpServer(
-    { functions, functionKey, invoker, log, limits: { ...DEFAULT_REQUEST_LIMITS, ...definedOnly(options.requestLimits ?? {}) } },
+    {
+      functions,
+      functionKey,
+      invoker,
+      log,
+      limits: { ...DEFAULT_REQUEST_LIMITS, ...definedOnly(options.requestLimits ?? {}) },
+    },
     options.port ?? 0,
   );
   for (const fn of functions) {
@@ -87,9 +99,18 @@ export async function startHost(options: StartHostOptions): Promise<RunningHost>
   const listeners: RunningQueueListener[] = functions
     .filter((fn) => fn.kind === "queue")
     .map((fn) =>
-      startQueueListener({ fn, queues, invoker, options: hostJson.queues, log, messageLeaseMs: options.queueMessageLeaseMs ?? DEFAULT_MESSAGE_LEASE_MS }),
+      startQueueListener({
+        fn,
+        queues,
+        invoker,
+        options: hostJson.queues,
+        log,
+        messageLeaseMs: options.queueMessageLeaseMs ?? DEFAULT_MESSAGE_LEASE_MS,
+      }),
     );
-  const timers: RunningTimer[] = functions.filter((fn) => fn.kind === "timer").map((fn) => startTimer(fn, invoker, log));
+  const timers: RunningTimer[] = functions
+    .filter((fn) => fn.kind === "timer")
+    .map((fn) => startTimer(fn, invoker, log));
   log("information", `Host started with ${functions.length} function(s) at ${http.url}`, { url: http.url });
 
   let closing: Promise<void> | undefined;

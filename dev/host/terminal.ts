@@ -14,6 +14,10 @@ export const terminal = {
   ok: (text: string) => line("[story]", 32, `✔ ${text}`),
   try: (text: string) => line("[try  ]", 35, text),
   app: (source: string, text: string, level: string) =>
-    line(`[${source}]`.padEnd(7), level === "error" ? 31 : level === "warning" ? 33 : 90, level === "information" ? paint(90, text) : text),
+    line(
+      `[${source}]`.padEnd(7),
+      level === "error" ? 31 : level === "warning" ? 33 : 90,
+      level === "information" ? paint(90, text) : text,
+    ),
   plain: (text: string) => void process.stdout.write(`${text}\n`),
 };

@@ -41,17 +41,24 @@ function resolved(value: string, settings: Settings, field: string): string {
 function queueName(binding: BindingFields, settings: Settings, what: string): string {
   const name = resolved(stringField(binding, "queueName", what), settings, "queueName");
   if (!QUEUE_NAME.test(name)) {
-    throw new FieldProblem(`queueName "${name}" is not a valid queue name (3-63 lower-case letters, digits and single hyphens)`);
+    throw new FieldProblem(
+      `queueName "${name}" is not a valid queue name (3-63 lower-case letters, digits and single hyphens)`,
+    );
   }
   return name;
 }
 
 /** The storage connection a binding names must be configured: a connection string or identity-based service URI. */
 function connection(binding: BindingFields, settings: Settings): string {
-  const name = typeof binding.connection === "string" && binding.connection !== "" ? binding.connection : DEFAULT_CONNECTION;
-  const configured = [name, `${name}__queueServiceUri`, `${name}__serviceUri`].some((key) => (settings[key] ?? "") !== "");
+  const name =
+    typeof binding.connection === "string" && binding.connection !== "" ? binding.connection : DEFAULT_CONNECTION;
+  const configured = [name, `${name}__queueServiceUri`, `${name}__serviceUri`].some(
+    (key) => (settings[key] ?? "") !== "",
+  );
   if (!configured)
-    throw new FieldProblem(`connection "${name}" is not configured: set the app setting ${name} (connection string) or ${name}__queueServiceUri`);
+    throw new FieldProblem(
+      `connection "${name}" is not configured: set the app setting ${name} (connection string) or ${name}__queueServiceUri`,
+    );
   return name;
 }
 
@@ -60,10 +67,15 @@ function validateOne(registration: RegisteredFunction, settings: Settings): Host
   const queueOutputs: QueueOutput[] = [];
   for (const [bindingName, binding] of Object.entries(registration.metadata.bindings)) {
     if (bindingName === trigger.bindingName) continue;
-    if (binding.direction === "in") throw new FieldProblem(`input binding "${bindingName}" (${binding.type}) is not supported by the local host`);
+    if (binding.direction === "in")
+      throw new FieldProblem(`input binding "${bindingName}" (${binding.type}) is not supported by the local host`);
     if (binding.type === "http" && trigger.type === "httpTrigger") continue;
     if (binding.type === "queue") {
-      queueOutputs.push({ bindingName, queueName: queueName(binding, settings, `queue output "${bindingName}"`), connection: connection(binding, settings) });
+      queueOutputs.push({
+        bindingName,
+        queueName: queueName(binding, settings, `queue output "${bindingName}"`),
+        connection: connection(binding, settings),
+      });
       continue;
     }
     throw new FieldProblem(
@@ -74,33 +86,49 @@ function validateOne(registration: RegisteredFunction, settings: Settings): Host
   switch (trigger.type) {
     case "httpTrigger": {
       const authLevel = String(trigger.authLevel ?? "anonymous").toLowerCase() as AuthLevel;
-      if (!AUTH_LEVELS.includes(authLevel)) throw new FieldProblem(`authLevel "${String(trigger.authLevel)}" must be one of ${AUTH_LEVELS.join(", ")}`);
+      if (!AUTH_LEVELS.includes(authLevel))
+        throw new FieldProblem(`authLevel "${String(trigger.authLevel)}" must be one of ${AUTH_LEVELS.join(", ")}`);
       const rawMethods = trigger.methods ?? ["GET", "POST"];
-      if (!Array.isArray(rawMethods) || rawMethods.length === 0) throw new FieldProblem(`methods must be a non-empty list`);
+      if (!Array.isArray(rawMethods) || rawMethods.length === 0)
+        throw new FieldProblem(`methods must be a non-empty list`);
       const methods = rawMethods.map((m) => String(m).toUpperCase());
       const unknown = methods.filter((m) => !HTTP_METHODS.includes(m));
       if (unknown.length > 0) throw new FieldProblem(`unknown HTTP method(s) ${unknown.join(", ")}`);
-      const route = typeof trigger.route === "string" && trigger.route.trim() !== "" ? trigger.route.trim().replace(/^\/+|\/+$/g, "") : name;
+      const route =
+        typeof trigger.route === "string" && trigger.route.trim() !== ""
+          ? trigger.route.trim().replace(/^\/+|\/+$/g, "")
+          : name;
       return { ...base, kind: "http", route, methods, authLevel };
     }
     case "queueTrigger":
-      return { ...base, kind: "queue", queueName: queueName(trigger, settings, "a queue trigger"), connection: connection(trigger, settings) };
+      return {
+        ...base,
+        kind: "queue",
+        queueName: queueName(trigger, settings, "a queue trigger"),
+        connection: connection(trigger, settings),
+      };
     case "timerTrigger": {
       const schedule = resolved(stringField(trigger, "schedule", "a timer trigger"), settings, "schedule");
       if (schedule.trim().split(/\s+/).length !== 6) {
-        throw new FieldProblem(`schedule "${schedule}" must be a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week})`);
+        throw new FieldProblem(
+          `schedule "${schedule}" must be a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week})`,
+        );
       }
       try {
         new Cron(schedule, { paused: true }).stop();
       } catch (error) {
-        throw new FieldProblem(`schedule "${schedule}" is not a valid NCRONTAB expression: ${(error as Error).message}`);
+        throw new FieldProblem(
+          `schedule "${schedule}" is not a valid NCRONTAB expression: ${(error as Error).message}`,
+        );
       }
       return { ...base, kind: "timer", schedule, runOnStartup: trigger.runOnStartup === true };
     }
     case "eventGridTrigger":
       return { ...base, kind: "eventGrid" };
     default:
-      throw new FieldProblem(`trigger type "${trigger.type}" is not supported by the local host (httpTrigger, eventGridTrigger, queueTrigger, timerTrigger)`);
+      throw new FieldProblem(
+        `trigger type "${trigger.type}" is not supported by the local host (httpTrigger, eventGridTrigger, queueTrigger, timerTrigger)`,
+      );
   }
 }
 

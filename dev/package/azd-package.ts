@@ -1,8 +1,23 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { zipSync, type Zippable } from "fflate";
-import { readIgnoreFile, readServiceConfig, resolveRemoteBuild, zipIncludes, type FunctionServiceConfig } from "./azd-rules";
+import {
+  readIgnoreFile,
+  readServiceConfig,
+  resolveRemoteBuild,
+  zipIncludes,
+  type FunctionServiceConfig,
+} from "./azd-rules";
 
 /**
  * `azd package` for this project's Functions service, step by step as azure-dev
@@ -67,9 +82,11 @@ function npm(args: string[], cwd: string, stdio: "inherit" | "ignore"): void {
 export function packageLikeAzd(options: AzdPackageOptions): AzdPackage {
   const stdio = options.stdio ?? "inherit";
   const service = readServiceConfig(options.projectRoot, options.serviceName ?? "api");
-  if (service.host !== "function") throw new Error(`service "${service.name}" is not a Functions service (host: ${service.host})`);
+  if (service.host !== "function")
+    throw new Error(`service "${service.name}" is not a Functions service (host: ${service.host})`);
   const serviceDir = path.resolve(options.projectRoot, service.project);
-  if (!dependenciesUpToDate(serviceDir)) npm(["install", "--no-audit", "--no-fund", "--prefer-offline"], serviceDir, stdio);
+  if (!dependenciesUpToDate(serviceDir))
+    npm(["install", "--no-audit", "--no-fund", "--prefer-offline"], serviceDir, stdio);
   npm(["run", "build", "--if-present"], serviceDir, stdio);
   npm(["run", "build", "--if-present"], serviceDir, stdio);
   const packageDir = service.dist ? path.join(serviceDir, service.dist) : serviceDir;
@@ -78,13 +95,19 @@ export function packageLikeAzd(options: AzdPackageOptions): AzdPackage {
   }
   const remoteBuild = resolveRemoteBuild(service, serviceDir);
   if (remoteBuild) {
-    throw new Error(`service "${service.name}" resolves to remote build; this reproduction covers local builds only (set remoteBuild: false)`);
+    throw new Error(
+      `service "${service.name}" resolves to remote build; this reproduction covers local builds only (set remoteBuild: false)`,
+    );
   }
   return { ...zipPackage(service, packageDir, options.outputPath), remoteBuild };
 }
 
 /** Step 5 alone, on a folder already built: the zip azd would write for it. */
-export function zipPackage(service: FunctionServiceConfig, packageDir: string, outputPath: string): Omit<AzdPackage, "remoteBuild"> {
+export function zipPackage(
+  service: FunctionServiceConfig,
+  packageDir: string,
+  outputPath: string,
+): Omit<AzdPackage, "remoteBuild"> {
   const files = collectFiles(service, packageDir);
   const zippable: Zippable = {};
   let unpackedBytes = 0;
@@ -106,7 +129,10 @@ interface ZipFile {
   mtime: Date;
 }
 
-/** The walk of rzip.CreateFromDirectory with createDeployableZip's filter: entries in name order, left-out folders not entered. */
+/**
+ * The walk of rzip.CreateFromDirectory with createDeployableZip's filter: entries in name order, left-out folders not
+ * entered.
+ */
 export function collectFiles(service: FunctionServiceConfig, root: string): ZipFile[] {
   const rules = readIgnoreFile(root);
   const files: ZipFile[] = [];
@@ -118,7 +144,12 @@ export function collectFiles(service: FunctionServiceConfig, root: string): ZipF
       const target = link.isSymbolicLink() ? statSync(source) : link;
       const relativePath = prefix ? `${prefix}/${name}` : name;
       if (!zipIncludes(service, rules, { relativePath, name, isDir: target.isDirectory() })) continue;
-      if (target.isDirectory()) walk(link.isSymbolicLink() ? realpathSync(source) : source, relativePath, depth + (link.isSymbolicLink() ? 1 : 0));
+      if (target.isDirectory())
+        walk(
+          link.isSymbolicLink() ? realpathSync(source) : source,
+          relativePath,
+          depth + (link.isSymbolicLink() ? 1 : 0),
+        );
       else files.push({ name: relativePath, source, mtime: target.mtime });
     }
   };

@@ -37,7 +37,8 @@ export function readServiceConfig(projectRoot: string, serviceName: string): Fun
   if (!raw) throw new Error(`${file} has no service "${serviceName}"`);
   const text = (key: string): string | undefined => (typeof raw[key] === "string" ? (raw[key] as string) : undefined);
   const remoteBuild = raw.remoteBuild;
-  if (remoteBuild !== undefined && typeof remoteBuild !== "boolean") throw new Error(`${file}: services.${serviceName}.remoteBuild must be true or false`);
+  if (remoteBuild !== undefined && typeof remoteBuild !== "boolean")
+    throw new Error(`${file}: services.${serviceName}.remoteBuild must be true or false`);
   return {
     name: serviceName,
     project: text("project") ?? ".",
@@ -88,7 +89,11 @@ export function resolveRemoteBuild(service: FunctionServiceConfig, serviceDir: s
  * zipped folder's own .funcignore alone, or without one, node_modules unless
  * `remoteBuild: false`.
  */
-export function zipIncludes(service: FunctionServiceConfig, rules: Ignore | undefined, entry: { relativePath: string; name: string; isDir: boolean }): boolean {
+export function zipIncludes(
+  service: FunctionServiceConfig,
+  rules: Ignore | undefined,
+  entry: { relativePath: string; name: string; isDir: boolean },
+): boolean {
   if (entry.isDir && entry.name === ".azure") return false;
   if (!entry.isDir && entry.name === FUNCTIONS_IGNORE_FILE) return false;
   if (!entry.isDir && entry.name === "local.settings.json") return false;

@@ -1,4 +1,15 @@
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import { build, type Metafile, type OutputFile, type Plugin } from "esbuild";
 import { lockedInstalls } from "./package-contents";
@@ -54,7 +65,9 @@ interface RootManifest {
  */
 const SHIPPED_ENGINES = { node: ">=20" };
 
-/** The files the Functions worker loads, in its order: index.ts (the appStart hook) first, then every function module. */
+/**
+ * The files the Functions worker loads, in its order: index.ts (the appStart hook) first, then every function module.
+ */
 export function appEntryModules(root = REPO_ROOT): string[] {
   const functions = readdirSync(path.join(root, "src", "functions"))
     .filter((f) => f.endsWith(".ts"))
@@ -62,13 +75,22 @@ export function appEntryModules(root = REPO_ROOT): string[] {
   return ["src/index.ts", ...functions.map((f) => `src/functions/${f}`)];
 }
 
-const COMMON = { bundle: true, platform: "node", target: "node20", legalComments: "none", metafile: true, write: false, logLevel: "warning" } as const;
+const COMMON = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  legalComments: "none",
+  metafile: true,
+  write: false,
+  logLevel: "warning",
+} as const;
 
 /**
  * CommonJS packages inside an ES module still call require(), for Node's modules
  * and for @azure/functions-core: each chunk gets a real one.
  */
-const ESM_REQUIRE = 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);';
+const ESM_REQUIRE =
+  'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);';
 
 /**
  * Packages imported with `import` resolve to their ESM builds, and some of those
@@ -91,8 +113,15 @@ function appEntry(root: string): Plugin {
   return {
     name: "functions-app-entry",
     setup(builder) {
-      builder.onResolve({ filter: /^functions-app-entry$/ }, () => ({ path: "functions-app-entry", namespace: "functions-app-entry" }));
-      builder.onLoad({ filter: /.*/, namespace: "functions-app-entry" }, () => ({ contents, resolveDir: root, loader: "js" }));
+      builder.onResolve({ filter: /^functions-app-entry$/ }, () => ({
+        path: "functions-app-entry",
+        namespace: "functions-app-entry",
+      }));
+      builder.onLoad({ filter: /.*/, namespace: "functions-app-entry" }, () => ({
+        contents,
+        resolveDir: root,
+        loader: "js",
+      }));
     },
   };
 }
@@ -122,10 +151,22 @@ function productionOnly(root: string): Plugin {
     setup(builder) {
       builder.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.pluginData === RESOLVING) return undefined;
-        const resolved = await builder.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: RESOLVING });
-        if (resolved.errors.length > 0 || resolved.external || !devOnly.some((dir) => resolved.path.startsWith(dir))) return undefined;
+        const resolved = await builder.resolve(args.path, {
+          kind: args.kind,
+          importer: args.importer,
+          resolveDir: args.resolveDir,
+          pluginData: RESOLVING,
+        });
+        if (resolved.errors.length > 0 || resolved.external || !devOnly.some((dir) => resolved.path.startsWith(dir)))
+          return undefined;
         if (ABSENT_OPTIONAL.includes(args.path)) return { path: args.path, namespace: "absent-optional" };
-        return { errors: [{ text: `"${args.path}" (imported by ${args.importer}) is installed only for devDependencies: declare it in dependencies` }] };
+        return {
+          errors: [
+            {
+              text: `"${args.path}" (imported by ${args.importer}) is installed only for devDependencies: declare it in dependencies`,
+            },
+          ],
+        };
       });
       builder.onLoad({ filter: /.*/, namespace: "absent-optional" }, (args) => ({
         contents: `throw Object.assign(new Error(${JSON.stringify(`Cannot find module '${args.path}'`)}), { code: "MODULE_NOT_FOUND" });`,
@@ -198,13 +239,21 @@ function replaceFolder(dir: string, files: FileToWrite[]): void {
 export async function bundleAll(root = REPO_ROOT): Promise<{ app: Metafile; cli: Metafile }> {
   const manifest = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as RootManifest;
   const [app, cli] = await Promise.all([bundleApp(root), bundleCli(root)]);
-  const common = { version: manifest.version, description: manifest.description, license: manifest.license, engines: SHIPPED_ENGINES };
+  const common = {
+    version: manifest.version,
+    description: manifest.description,
+    license: manifest.license,
+    engines: SHIPPED_ENGINES,
+  };
   const deployDir = path.join(root, ...DEPLOY);
   const cliDir = path.join(root, ...CLI_PACKAGE);
   replaceFolder(deployDir, [
     ...app.files,
     { path: path.join(deployDir, "host.json"), contents: readFileSync(path.join(root, "host.json")) },
-    { path: path.join(deployDir, "package.json"), contents: json({ name: manifest.name, ...common, private: true, main: APP_BUNDLE }) },
+    {
+      path: path.join(deployDir, "package.json"),
+      contents: json({ name: manifest.name, ...common, private: true, main: APP_BUNDLE }),
+    },
   ]);
   replaceFolder(cliDir, [
     ...cli.files,

@@ -29,7 +29,9 @@ export function packageName(installPath: string): string {
  */
 export function runtimeRequires(bundleText: string): Set<string> {
   const specifiers = [
-    ...bundleText.matchAll(/(?<![\w$])(?:__)?(?:require|import)\(\s*"([^"]+)"\s*\)|^\s*(?:import|export)\b[^;"]*?(?:\bfrom\s*)?"([^"]+)";/gm),
+    ...bundleText.matchAll(
+      /(?<![\w$])(?:__)?(?:require|import)\(\s*"([^"]+)"\s*\)|^\s*(?:import|export)\b[^;"]*?(?:\bfrom\s*)?"([^"]+)";/gm,
+    ),
   ].map((m) => (m[1] ?? m[2]) as string);
   return new Set(specifiers.filter((s) => !s.startsWith(".")));
 }
@@ -50,7 +52,9 @@ export function isNodeBuiltin(name: string): boolean {
 
 /** package-lock.json's installs by path, each with whether only devDependencies need it (`dev: true`). */
 export function lockedInstalls(root: string): Map<string, { devOnly: boolean }> {
-  const lock = JSON.parse(readFileSync(path.join(root, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean }> };
+  const lock = JSON.parse(readFileSync(path.join(root, "package-lock.json"), "utf8")) as {
+    packages: Record<string, { dev?: boolean }>;
+  };
   return new Map(
     Object.entries(lock.packages)
       .filter(([key]) => key.startsWith("node_modules/"))

@@ -7,7 +7,10 @@ import { FILE_SYNC_LIMITS, ROLE_ASSIGNMENTS_PER_SUBSCRIPTION } from "../emulator
  * that would pass them. File Sync's grants land in the storage account's
  * subscription, so the role-assignment limit applies there.
  */
-export const ESTATE_LIMITS = { ...FILE_SYNC_LIMITS, roleAssignmentsPerSubscription: ROLE_ASSIGNMENTS_PER_SUBSCRIPTION } as const;
+export const ESTATE_LIMITS = {
+  ...FILE_SYNC_LIMITS,
+  roleAssignmentsPerSubscription: ROLE_ASSIGNMENTS_PER_SUBSCRIPTION,
+} as const;
 
 export type EstateLimit = keyof typeof ESTATE_LIMITS;
 

@@ -19,7 +19,8 @@ import { ESTATE_LIMITS, EstateLimitError } from "./estate-limits";
  * same options give the same ids. A shape Azure would refuse is refused with
  * the limit named (EstateLimitError).
  *
- *   npx tsx dev/seeds/generate-estate.ts --services 60 --servers 100 --sync-groups 20 --accounts 4 --endpoints-per-server 2 > estate.json
+ *   npx tsx dev/seeds/generate-estate.ts --services 60 --servers 100 --sync-groups 20 --accounts 4
+ * --endpoints-per-server 2 > estate.json
  */
 export interface EstateOptions {
   services: number;
@@ -33,7 +34,10 @@ export interface EstateOptions {
   storageSubscriptionOffset: number;
   /** The first subscription; the others count up from it in the last 12 hex digits. */
   subscriptionId: string;
-  /** Each server runs on an Arc machine (same short name) whose identity it reports, so identities can be reset through the admin API. */
+  /**
+   * Each server runs on an Arc machine (same short name) whose identity it reports, so identities can be reset through
+   * the admin API.
+   */
   arcMachines: boolean;
 }
 
@@ -55,7 +59,8 @@ export const MAX_SERVERS_PER_SERVICE = ESTATE_LIMITS.registeredServersPerService
 const guid = (kind: number, service: number, item: number) =>
   `${kind.toString(16).padStart(8, "0")}-${service.toString(16).padStart(4, "0")}-4000-8000-${item.toString(16).padStart(12, "0")}`;
 
-type Placement = Pick<EstateOptions, "subscriptionId"> & Partial<Pick<EstateOptions, "servicesPerSubscription" | "services" | "storageSubscriptionOffset">>;
+type Placement = Pick<EstateOptions, "subscriptionId"> &
+  Partial<Pick<EstateOptions, "servicesPerSubscription" | "services" | "storageSubscriptionOffset">>;
 
 const perSubscription = (o: Placement) => o.servicesPerSubscription ?? DEFAULT_ESTATE.servicesPerSubscription;
 
@@ -71,14 +76,19 @@ export const estateIds = {
     const tail = (BigInt(`0x${base.slice(-12)}`) + BigInt(k)) % 2n ** 48n;
     return `${base.slice(0, -12)}${tail.toString(16).padStart(12, "0")}`;
   },
-  subscriptionCount: (options: Placement) => Math.ceil((options.services ?? DEFAULT_ESTATE.services) / perSubscription(options)),
+  subscriptionCount: (options: Placement) =>
+    Math.ceil((options.services ?? DEFAULT_ESTATE.services) / perSubscription(options)),
   /** The subscription holding service s. */
-  serviceSubscription: (options: Placement, service: number) => estateIds.subscriptionId(options, Math.floor(service / perSubscription(options))),
+  serviceSubscription: (options: Placement, service: number) =>
+    estateIds.subscriptionId(options, Math.floor(service / perSubscription(options))),
   /** The subscription holding service s's storage accounts (where its grants land). */
   storageSubscription: (options: Placement, service: number) => {
     const n = estateIds.subscriptionCount(options);
     const k = Math.floor(service / perSubscription(options));
-    return estateIds.subscriptionId(options, (k + (options.storageSubscriptionOffset ?? DEFAULT_ESTATE.storageSubscriptionOffset)) % n);
+    return estateIds.subscriptionId(
+      options,
+      (k + (options.storageSubscriptionOffset ?? DEFAULT_ESTATE.storageSubscriptionOffset)) % n,
+    );
   },
   serviceId: (options: Placement, service: number) =>
     `/subscriptions/${estateIds.serviceSubscription(options, service)}/resourceGroups/${estateIds.resourceGroup(service)}/providers/Microsoft.StorageSync/storageSyncServices/${estateIds.serviceName(service)}`,
@@ -92,9 +102,14 @@ export const estateIds = {
  * endpoint's server (each server's endpoints are on different shares).
  */
 export function grantsPerService(
-  options: Pick<EstateOptions, "accountsPerService" | "syncGroupsPerService" | "serversPerService" | "endpointsPerServer">,
+  options: Pick<
+    EstateOptions,
+    "accountsPerService" | "syncGroupsPerService" | "serversPerService" | "endpointsPerServer"
+  >,
 ): number {
-  return options.accountsPerService + options.syncGroupsPerService + options.serversPerService * options.endpointsPerServer;
+  return (
+    options.accountsPerService + options.syncGroupsPerService + options.serversPerService * options.endpointsPerServer
+  );
 }
 
 /** Role assignments each subscription holds after convergence, by subscription id (only those holding storage). */
@@ -110,7 +125,8 @@ export function assignmentsBySubscription(options: EstateOptions): Map<string, n
 function check(options: EstateOptions): void {
   const whole = (name: keyof EstateOptions, min: number, max = Number.MAX_SAFE_INTEGER) => {
     const v = options[name];
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new RangeError(`estate: ${name} must be a whole number from ${min}, got ${String(v)}`);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min)
+      throw new RangeError(`estate: ${name} must be a whole number from ${min}, got ${String(v)}`);
     if (v > max) throw new RangeError(`estate: ${name} must be at most ${max}, got ${v}`);
   };
   whole("services", 1, 0xffff);
@@ -125,7 +141,11 @@ function check(options: EstateOptions): void {
   const limit = (name: keyof typeof ESTATE_LIMITS, needed: number, where: string) => {
     if (needed > ESTATE_LIMITS[name]) throw new EstateLimitError(name, needed, where);
   };
-  limit("storageSyncServicesPerSubscription", Math.min(options.services, options.servicesPerSubscription), "each subscription");
+  limit(
+    "storageSyncServicesPerSubscription",
+    Math.min(options.services, options.servicesPerSubscription),
+    "each subscription",
+  );
   limit("registeredServersPerService", options.serversPerService, "each service");
   limit("syncGroupsPerService", options.syncGroupsPerService, "each service");
   limit("serverEndpointsPerServer", options.endpointsPerServer, "each server");
@@ -145,13 +165,17 @@ export function generateEstate(partial: Partial<EstateOptions> = {}): SeedInput 
   const options = { ...DEFAULT_ESTATE, ...partial };
   check(options);
   const groupsBySubscription = new Map<string, ResourceGroups>();
-  for (let k = 0; k < estateIds.subscriptionCount(options); k++) groupsBySubscription.set(estateIds.subscriptionId(options, k), []);
+  for (let k = 0; k < estateIds.subscriptionCount(options); k++)
+    groupsBySubscription.set(estateIds.subscriptionId(options, k), []);
   const groupsOf = (sub: string) => groupsBySubscription.get(sub) as ResourceGroups;
   for (let s = 0; s < options.services; s++) {
     const rg = estateIds.resourceGroup(s);
     const serviceSub = estateIds.serviceSubscription(options, s);
     const storageSub = estateIds.storageSubscription(options, s);
-    const accounts = Array.from({ length: options.accountsPerService }, (_, a) => ({ name: estateIds.accountName(s, a), fileShares: [] as string[] }));
+    const accounts = Array.from({ length: options.accountsPerService }, (_, a) => ({
+      name: estateIds.accountName(s, a),
+      fileShares: [] as string[],
+    }));
     const servers = Array.from({ length: options.serversPerService }, (_, i) => ({
       serverId: estateIds.serverId(s, i),
       serverName: `fs${s}-${i}.contoso.com`,
@@ -197,7 +221,10 @@ export function generateEstate(partial: Partial<EstateOptions> = {}): SeedInput 
       groupsOf(storageSub).push({ name: rg, storageAccounts: accounts });
     }
   }
-  const subscriptions = [...groupsBySubscription].map(([subscriptionId, resourceGroups]) => ({ subscriptionId, resourceGroups }));
+  const subscriptions = [...groupsBySubscription].map(([subscriptionId, resourceGroups]) => ({
+    subscriptionId,
+    resourceGroups,
+  }));
   return {
     description: `Synthetic estate: ${options.services} services (${options.servicesPerSubscription} per subscription, ${subscriptions.length} subscription(s), storage offset ${options.storageSubscriptionOffset}) x ${options.serversPerService} servers, ${options.syncGroupsPerService} sync groups over ${options.accountsPerService} accounts each, ${options.endpointsPerServer} endpoint(s) per server`,
     tenantId: "72f988bf-86f1-41af-91ab-2d7cd011db47",
@@ -221,7 +248,8 @@ function parseArgs(argv: string[]): Partial<EstateOptions> {
   for (let i = 0; i < argv.length; i += 2) {
     const key = names[argv[i] ?? ""];
     const value = argv[i + 1];
-    if (!key || value === undefined) throw new Error(`usage: generate-estate [${Object.keys(names).join(" N] [")} N]; got ${argv.slice(i).join(" ")}`);
+    if (!key || value === undefined)
+      throw new Error(`usage: generate-estate [${Object.keys(names).join(" N] [")} N]; got ${argv.slice(i).join(" ")}`);
     out[key] = key === "subscriptionId" ? value : Number(value);
   }
   return out as Partial<EstateOptions>;

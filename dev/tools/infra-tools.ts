@@ -9,7 +9,17 @@
  * release line, so contributors without .NET can run the checks too.
  */
 import { execFile } from "node:child_process";
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  accessSync,
+  chmodSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,9 +45,17 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", ".."
 export const toolsDir = join(repoRoot, ".tools");
 
 const exe = (name: string) => (process.platform === "win32" ? `${name}.exe` : name);
-const DOTNET_ENV = { ...process.env, DOTNET_CLI_TELEMETRY_OPTOUT: "1", DOTNET_NOLOGO: "1", DOTNET_SKIP_FIRST_TIME_EXPERIENCE: "1" };
+const DOTNET_ENV = {
+  ...process.env,
+  DOTNET_CLI_TELEMETRY_OPTOUT: "1",
+  DOTNET_NOLOGO: "1",
+  DOTNET_SKIP_FIRST_TIME_EXPERIENCE: "1",
+};
 
-/** Each tool's minimum acceptable version when found installed: Bicep's pinned minor (linter rules and `snapshot` change between minors), PowerShell 7. */
+/**
+ * Each tool's minimum acceptable version when found installed: Bicep's pinned minor (linter rules and `snapshot` change
+ * between minors), PowerShell 7.
+ */
 function acceptable(name: ToolName, version: string): boolean {
   const [major = 0, minor = 0] = version.split(".").map(Number);
   if (name === "pwsh") return major >= 7;
@@ -47,7 +65,10 @@ function acceptable(name: ToolName, version: string): boolean {
 
 async function versionOf(path: string): Promise<string | undefined> {
   try {
-    const { stdout } = await run(path, ["--version"], { timeout: 60_000, env: { ...process.env, POWERSHELL_TELEMETRY_OPTOUT: "1" } });
+    const { stdout } = await run(path, ["--version"], {
+      timeout: 60_000,
+      env: { ...process.env, POWERSHELL_TELEMETRY_OPTOUT: "1" },
+    });
     return /(\d+\.\d+\.\d+)/.exec(stdout)?.[1];
   } catch {
     return undefined;
@@ -116,23 +137,31 @@ async function restore(name: ToolName): Promise<FoundTool> {
 </Project>
 `,
       );
-      await run("dotnet", ["restore", join(stage, "restore.csproj"), "--packages", join(stage, "packages")], { env: DOTNET_ENV, timeout: 600_000 });
+      await run("dotnet", ["restore", join(stage, "restore.csproj"), "--packages", join(stage, "packages")], {
+        env: DOTNET_ENV,
+        timeout: 600_000,
+      });
       const tools = join(stage, "packages", packageId.toLowerCase(), PINNED.bicep, "tools");
       chmodSync(join(tools, exe("bicep")), 0o755); // NuGet does not keep the executable bit
       moveInto(tools, target);
     } else {
       await dotnetMajor();
-      await run("dotnet", ["tool", "install", "PowerShell", "--version", PINNED.pwsh, "--tool-path", join(stage, "pwsh")], {
-        env: DOTNET_ENV,
-        timeout: 600_000,
-      });
+      await run(
+        "dotnet",
+        ["tool", "install", "PowerShell", "--version", PINNED.pwsh, "--tool-path", join(stage, "pwsh")],
+        {
+          env: DOTNET_ENV,
+          timeout: 600_000,
+        },
+      );
       moveInto(join(stage, "pwsh"), target);
     }
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
   const version = await versionOf(restoredPath(name));
-  if (version !== PINNED[name]) throw new Error(`restored ${name} reports version ${version ?? "(none)"}, expected ${PINNED[name]}`);
+  if (version !== PINNED[name])
+    throw new Error(`restored ${name} reports version ${version ?? "(none)"}, expected ${PINNED[name]}`);
   return { path: restoredPath(name), version, source: "restored into .tools/" };
 }
 
@@ -163,7 +192,9 @@ export async function locateTool(name: ToolName): Promise<ToolLookup> {
     return await restore(name);
   } catch (error) {
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
-    return { error: `${name} is needed by test/infra and could not be found or restored (${reason}): ${HOW_TO_GET[name]}.` };
+    return {
+      error: `${name} is needed by test/infra and could not be found or restored (${reason}): ${HOW_TO_GET[name]}.`,
+    };
   }
 }
 

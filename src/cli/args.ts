@@ -82,24 +82,34 @@ export function parseCliArgs(argv: string[]): CliArgs | "help" {
   if (values.help || positionals[0] === "help") return "help";
   const [command, serviceId, ...extra] = positionals;
   if (command !== "plan" && command !== "apply") {
-    throw new UsageError(command ? `unknown command "${command}" (expected doctor, plan, apply or status)` : "missing command (doctor, plan, apply or status)");
+    throw new UsageError(
+      command
+        ? `unknown command "${command}" (expected doctor, plan, apply or status)`
+        : "missing command (doctor, plan, apply or status)",
+    );
   }
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
   if (values.yes && command === "plan") throw new UsageError("--yes only applies to apply");
   const concurrency = parseConcurrency(values.concurrency);
   const scopes = [...(values.subscription ?? []).map(subscriptionScope), ...(values.scope ?? []).flatMap(scopeList)];
   const common = { command: command as CliArgs["command"], json: values.json, yes: values.yes, concurrency };
-  if (serviceId && scopes.length > 0) throw new UsageError("give either a Storage Sync Service id or --subscription/--scope, not both");
-  if (!serviceId && scopes.length === 0) throw new UsageError("missing Storage Sync Service id (or --subscription <id>, --scope <scopes>)");
-  if (scopes.length > 0) return { ...common, target: { scopes: [...new Map(scopes.map((x) => [x.toLowerCase(), x])).values()] } };
+  if (serviceId && scopes.length > 0)
+    throw new UsageError("give either a Storage Sync Service id or --subscription/--scope, not both");
+  if (!serviceId && scopes.length === 0)
+    throw new UsageError("missing Storage Sync Service id (or --subscription <id>, --scope <scopes>)");
+  if (scopes.length > 0)
+    return { ...common, target: { scopes: [...new Map(scopes.map((x) => [x.toLowerCase(), x])).values()] } };
   return { ...common, target: { serviceId: serviceIdArgument(serviceId as string) } };
 }
 
-/** The same rule as the app's HTTP API: an id ARM would refuse (or that URL parsing would rewrite) never reaches ARM. */
+/**
+ * The same rule as the app's HTTP API: an id ARM would refuse (or that URL parsing would rewrite) never reaches ARM.
+ */
 export function serviceIdArgument(serviceId: string): string {
   const service = serviceId.replace(/\/+$/, "");
   const problem = storageSyncServiceIdProblem(service);
-  if (problem) throw new UsageError(`"${service.slice(0, 200)}" is not a Storage Sync Service id ARM accepts: ${problem}`);
+  if (problem)
+    throw new UsageError(`"${service.slice(0, 200)}" is not a Storage Sync Service id ARM accepts: ${problem}`);
   return service;
 }
 

@@ -9,7 +9,9 @@ export const EXIT = { converged: 0, error: 1, incomplete: 2, interrupted: 130 } 
  * actions are pending.
  */
 export function exitCodeOf(report: ReconcileReport): number {
-  const blocked = report.servers.some((v) => v.state === "Failed" || v.state === "AgentTooOld" || v.state === "AgentExpired");
+  const blocked = report.servers.some(
+    (v) => v.state === "Failed" || v.state === "AgentTooOld" || v.state === "AgentExpired",
+  );
   if (!report.converged || blocked) return EXIT.incomplete;
   return EXIT.converged;
 }

@@ -1,13 +1,23 @@
 import type { ActionOutcome, Plan, PlannedAction, ReconcileReport, ServerVerdict } from "../lib/reconcile";
 
-const STATUS_MARK: Record<string, string> = { succeeded: "done", alreadyPresent: "present", failed: "FAILED", skipped: "skipped" };
+const STATUS_MARK: Record<string, string> = {
+  succeeded: "done",
+  alreadyPresent: "present",
+  failed: "FAILED",
+  skipped: "skipped",
+};
 
 /** The numbered plan, each action with the numbers of the actions it waits for, and its outcome when there is one. */
 function actionLines(actions: PlannedAction[], outcomes: Map<string, ActionOutcome>): string[] {
-  const lines: string[] = [actions.length === 0 ? "  Plan: nothing to do." : `  Plan (${actions.length} action${actions.length === 1 ? "" : "s"}):`];
+  const lines: string[] = [
+    actions.length === 0
+      ? "  Plan: nothing to do."
+      : `  Plan (${actions.length} action${actions.length === 1 ? "" : "s"}):`,
+  ];
   const number = new Map(actions.map((a, i) => [a.id, i + 1]));
   for (const action of actions) {
-    const after = action.dependsOn.length > 0 ? ` [after ${action.dependsOn.map((d) => number.get(d)).join(", ")}]` : "";
+    const after =
+      action.dependsOn.length > 0 ? ` [after ${action.dependsOn.map((d) => number.get(d)).join(", ")}]` : "";
     const o = outcomes.get(action.id);
     const result =
       !o || o.skippedBecause === "dry run"

@@ -2,7 +2,11 @@ import type { PlannedAction, ReconcileReport } from "../lib/reconcile";
 import type { ServiceFailure } from "./reconcile-many";
 
 /** What a stopped run did and did not do, service by service, for the terminal. */
-export function interruptionSummary(run: { reports: ReconcileReport<PlannedAction>[]; failures: ServiceFailure[]; notStarted: string[] }): string {
+export function interruptionSummary(run: {
+  reports: ReconcileReport<PlannedAction>[];
+  failures: ServiceFailure[];
+  notStarted: string[];
+}): string {
   const lines = ["Interrupted: writes in flight finished, nothing new was started."];
   let made = 0;
   let left = 0;
@@ -16,7 +20,9 @@ export function interruptionSummary(run: { reports: ReconcileReport<PlannedActio
     if (notDone === 0 && report.converged) done.push(report.serviceId);
     else partly.push(`${report.serviceId}: ${ok} of ${report.outcomes.length} action(s) done`);
   }
-  lines.push(`Writes done: ${made}; not done: ${left} (in services started), plus whatever the ${run.notStarted.length} service(s) not started need.`);
+  lines.push(
+    `Writes done: ${made}; not done: ${left} (in services started), plus whatever the ${run.notStarted.length} service(s) not started need.`,
+  );
   lines.push(`Done (${done.length}):`, ...done.map((id) => `  ${id}`));
   lines.push(`Not done (${partly.length + run.failures.length + run.notStarted.length}):`);
   lines.push(...partly.map((l) => `  ${l}`));

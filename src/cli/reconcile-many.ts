@@ -18,7 +18,14 @@ import { EstateProgress, progressLines } from "./progress/estate-progress";
 
 export interface ServiceFailure {
   serviceId: string;
-  error: { code: string; message: string; statusCode?: number; requestId?: string; transient?: boolean; remedy?: string };
+  error: {
+    code: string;
+    message: string;
+    statusCode?: number;
+    requestId?: string;
+    transient?: boolean;
+    remedy?: string;
+  };
 }
 
 export interface ManyResult {
@@ -58,7 +65,10 @@ export async function reconcileMany(
   context: { io: CliIo; settings: EngineSettings; throttleWaits: ThrottleWaitMeter; machines: MachineDirectory },
 ): Promise<ManyResult> {
   const { io, settings, throttleWaits, machines } = context;
-  const display = createProgressDisplay(io.stderr, wantsLiveProgress(io.stderr as NodeJS.WritableStream & { isTTY?: boolean }, io.env));
+  const display = createProgressDisplay(
+    io.stderr,
+    wantsLiveProgress(io.stderr as NodeJS.WritableStream & { isTTY?: boolean }, io.env),
+  );
   const progress = new EstateProgress(serviceIds.length, Date.now());
   const draw = () => display.show(progressLines(progress.view(Date.now(), throttleWaits.waitedMs())));
   const redraw = display.live ? setInterval(draw, REDRAW_MS) : undefined;
@@ -107,9 +117,16 @@ export async function reconcileMany(
       const info = toArmErrorInfo(error);
       const failure: ServiceFailure = {
         serviceId,
-        error: { ...info, ...(error instanceof ReconcileError ? { message: error.message, transient: error.transient, remedy: error.remedy } : {}) },
+        error: {
+          ...info,
+          ...(error instanceof ReconcileError
+            ? { message: error.message, transient: error.transient, remedy: error.remedy }
+            : {}),
+        },
       };
-      display.log(`afs-identity: ${serviceId}: ${failure.error.message}${failure.error.remedy ? `\n  remedy: ${failure.error.remedy}` : ""}`);
+      display.log(
+        `afs-identity: ${serviceId}: ${failure.error.message}${failure.error.remedy ? `\n  remedy: ${failure.error.remedy}` : ""}`,
+      );
       return failure;
     }
   }

@@ -1,4 +1,11 @@
-import { createArmConnection, type ArmConnection, createCredential, listStorageSyncServices, ThrottleWaitMeter, toArmErrorInfo } from "../lib/azure";
+import {
+  createArmConnection,
+  type ArmConnection,
+  createCredential,
+  listStorageSyncServices,
+  ThrottleWaitMeter,
+  toArmErrorInfo,
+} from "../lib/azure";
 import { ConfigError, loadEngineConfig } from "../lib/config";
 import { MachineDirectory, type EngineSettings } from "../lib/reconcile";
 import { USAGE, UsageError, parseCliArgs, type CliArgs } from "./args";
@@ -15,7 +22,8 @@ async function serviceIdsOf(arm: ArmConnection, args: CliArgs): Promise<string[]
   if ("serviceId" in args.target) return [args.target.serviceId];
   const ids = new Map<string, string>();
   for (const scope of args.target.scopes)
-    for (const id of await listStorageSyncServices(arm, scope)) if (!ids.has(id.toLowerCase())) ids.set(id.toLowerCase(), id);
+    for (const id of await listStorageSyncServices(arm, scope))
+      if (!ids.has(id.toLowerCase())) ids.set(id.toLowerCase(), id);
   return [...ids.values()];
 }
 
@@ -65,13 +73,22 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   // One list of machines per subscription for the whole invocation, however many services it reconciles.
   const machines = new MachineDirectory(arm, settings.machineScopes);
 
-  const { reports, failures, notStarted, refusedWithoutTerminal } = await reconcileMany(arm, serviceIds, args, { io, settings, throttleWaits, machines });
+  const { reports, failures, notStarted, refusedWithoutTerminal } = await reconcileMany(arm, serviceIds, args, {
+    io,
+    settings,
+    throttleWaits,
+    machines,
+  });
   if (refusedWithoutTerminal) {
     say("afs-identity: refusing to apply without confirmation: stdin is not a terminal, pass --yes");
     return EXIT.error;
   }
   const interrupted = io.stop?.aborted === true;
-  const exitCode = interrupted ? EXIT.interrupted : failures.length > 0 ? EXIT.error : Math.max(EXIT.converged, ...reports.map(exitCodeOf));
+  const exitCode = interrupted
+    ? EXIT.interrupted
+    : failures.length > 0
+      ? EXIT.error
+      : Math.max(EXIT.converged, ...reports.map(exitCodeOf));
   if (args.json) {
     io.stdout.write(`${JSON.stringify({ command: args.command, exitCode, reports, failures }, null, 2)}\n`);
   } else {

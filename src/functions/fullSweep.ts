@@ -8,7 +8,12 @@ export async function fullSweep(timer: Timer, context: InvocationContext): Promi
     import("../lib/sweep/sweep.js"),
   ]);
   const reason = timer.isPastDue ? "scheduled sweep (past due)" : "scheduled sweep";
-  await reconcileAllInScope(await getAppDeps(), { kind: "timer", timer: "fullSweep", reason }, {}, logFromContext(context));
+  await reconcileAllInScope(
+    await getAppDeps(),
+    { kind: "timer", timer: "fullSweep", reason },
+    {},
+    logFromContext(context),
+  );
 }
 
 app.timer("fullSweep", { schedule: "%FULL_SWEEP_SCHEDULE%", handler: fullSweep });

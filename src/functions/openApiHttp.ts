@@ -2,7 +2,10 @@ import { app, type HttpRequest, type HttpResponseInit } from "@azure/functions";
 
 /** GET /api/openapi.json → the API's OpenAPI 3.1 document. */
 export async function openApiHttp(request: HttpRequest): Promise<HttpResponseInit> {
-  const [{ apiBase }, { openApiDocument }] = await Promise.all([import("../lib/http/api-types.js"), import("../lib/http/openapi.js")]);
+  const [{ apiBase }, { openApiDocument }] = await Promise.all([
+    import("../lib/http/api-types.js"),
+    import("../lib/http/openapi.js"),
+  ]);
   return { status: 200, jsonBody: openApiDocument(apiBase(request.url)) };
 }
 

@@ -13,7 +13,12 @@ export async function reconcileWorker(message: unknown, context: InvocationConte
     import("../lib/composition/log.js"),
     import("../lib/worker/reconcile-worker.js"),
   ]);
-  await handleReconcileMessage(await getAppDeps(), message, { dequeueCount: dequeueCountOf(context) }, logFromContext(context));
+  await handleReconcileMessage(
+    await getAppDeps(),
+    message,
+    { dequeueCount: dequeueCountOf(context) },
+    logFromContext(context),
+  );
 }
 
 app.storageQueue("reconcileWorker", {

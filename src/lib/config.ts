@@ -52,7 +52,11 @@ const statusPageSignInSchema = z
   .string()
   .trim()
   .toLowerCase()
-  .pipe(z.literal("entra", { message: "STATUS_PAGE_SIGN_IN must be entra (set by infra/ together with App Service Authentication) or unset" }))
+  .pipe(
+    z.literal("entra", {
+      message: "STATUS_PAGE_SIGN_IN must be entra (set by infra/ together with App Service Authentication) or unset",
+    }),
+  )
   .optional();
 
 const schema = z
@@ -60,10 +64,15 @@ const schema = z
     ARM_ENDPOINT: z
       .url({ message: "ARM_ENDPOINT must be an https URL" })
       .default("https://management.azure.com")
-      .refine((v) => v.startsWith("https://"), { message: "ARM_ENDPOINT must use https (bearer tokens are never sent over http)" }),
+      .refine((v) => v.startsWith("https://"), {
+        message: "ARM_ENDPOINT must use https (bearer tokens are never sent over http)",
+      }),
     AZURE_CLIENT_ID: z.string().trim().regex(GUID, "AZURE_CLIENT_ID must be a GUID").optional(),
     MANAGED_SCOPES: z
-      .string({ message: "MANAGED_SCOPES is required: comma-separated /subscriptions/{id} or /subscriptions/{id}/resourceGroups/{name}" })
+      .string({
+        message:
+          "MANAGED_SCOPES is required: comma-separated /subscriptions/{id} or /subscriptions/{id}/resourceGroups/{name}",
+      })
       .transform((v) =>
         v
           .split(",")
@@ -74,24 +83,53 @@ const schema = z
       .superRefine((list, ctx) => {
         for (const scope of list) {
           const problem = managedScopeProblem(scope);
-          if (problem) ctx.addIssue({ code: "custom", message: `MANAGED_SCOPES entry "${scope.slice(0, 200)}" is not valid: ${problem}` });
+          if (problem)
+            ctx.addIssue({
+              code: "custom",
+              message: `MANAGED_SCOPES entry "${scope.slice(0, 200)}" is not valid: ${problem}`,
+            });
         }
       }),
     RECONCILE_QUEUE_NAME: z
       .string()
       .trim()
-      .regex(/^[a-z0-9](?!.*--)[a-z0-9-]{1,55}[a-z0-9]$/, "RECONCILE_QUEUE_NAME must be a valid queue name (3-57 lower-case letters, digits, single hyphens)")
+      .regex(
+        /^[a-z0-9](?!.*--)[a-z0-9-]{1,55}[a-z0-9]$/,
+        "RECONCILE_QUEUE_NAME must be a valid queue name (3-57 lower-case letters, digits, single hyphens)",
+      )
       .default("reconcile"),
     TABLE_NAME_PREFIX: tableNamePrefixSchema.default("afsIdentity"),
     AzureWebJobsStorage: z.string().trim().min(1).optional(),
-    AzureWebJobsStorage__queueServiceUri: z.url({ message: "AzureWebJobsStorage__queueServiceUri must be a URL" }).optional(),
-    AzureWebJobsStorage__tableServiceUri: z.url({ message: "AzureWebJobsStorage__tableServiceUri must be a URL" }).optional(),
-    AzureWebJobsStorage__clientId: z.string().trim().regex(GUID, "AzureWebJobsStorage__clientId must be a GUID").optional(),
-    AzureWebJobsStorage__credential: z.literal("managedidentity", { message: "AzureWebJobsStorage__credential must be 'managedidentity'" }).optional(),
+    AzureWebJobsStorage__queueServiceUri: z
+      .url({ message: "AzureWebJobsStorage__queueServiceUri must be a URL" })
+      .optional(),
+    AzureWebJobsStorage__tableServiceUri: z
+      .url({ message: "AzureWebJobsStorage__tableServiceUri must be a URL" })
+      .optional(),
+    AzureWebJobsStorage__clientId: z
+      .string()
+      .trim()
+      .regex(GUID, "AzureWebJobsStorage__clientId must be a GUID")
+      .optional(),
+    AzureWebJobsStorage__credential: z
+      .literal("managedidentity", { message: "AzureWebJobsStorage__credential must be 'managedidentity'" })
+      .optional(),
     ACTIVATION_WINDOW: duration("ACTIVATION_WINDOW", "PT1H"),
-    ACTIVATION_CHECK_SCHEDULE: z.string().trim().regex(NCRONTAB, "ACTIVATION_CHECK_SCHEDULE must be a six-field NCRONTAB expression").default("0 */5 * * * *"),
-    FULL_SWEEP_SCHEDULE: z.string().trim().regex(NCRONTAB, "FULL_SWEEP_SCHEDULE must be a six-field NCRONTAB expression").default("0 30 2 * * *"),
-    MIN_AGENT_VERSION: z.string().trim().regex(AGENT_VERSION, "MIN_AGENT_VERSION must look like 20.0.0.0").default("20.0.0.0"),
+    ACTIVATION_CHECK_SCHEDULE: z
+      .string()
+      .trim()
+      .regex(NCRONTAB, "ACTIVATION_CHECK_SCHEDULE must be a six-field NCRONTAB expression")
+      .default("0 */5 * * * *"),
+    FULL_SWEEP_SCHEDULE: z
+      .string()
+      .trim()
+      .regex(NCRONTAB, "FULL_SWEEP_SCHEDULE must be a six-field NCRONTAB expression")
+      .default("0 30 2 * * *"),
+    MIN_AGENT_VERSION: z
+      .string()
+      .trim()
+      .regex(AGENT_VERSION, "MIN_AGENT_VERSION must look like 20.0.0.0")
+      .default("20.0.0.0"),
     PRUNE_STALE_GRANTS: z
       .enum(["true", "false"], { message: "PRUNE_STALE_GRANTS must be true or false" })
       .default("false")
@@ -116,14 +154,16 @@ const schema = z
       .string()
       .trim()
       .refine((v) => /(^|;)\s*InstrumentationKey\s*=/i.test(v), {
-        message: "APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)",
+        message:
+          "APPLICATIONINSIGHTS_CONNECTION_STRING must be an Application Insights connection string (InstrumentationKey=…;IngestionEndpoint=…)",
       })
       .optional(),
     STATUS_PAGE_SIGN_IN: statusPageSignInSchema,
   })
   .refine(
     (s) =>
-      s.AzureWebJobsStorage !== undefined || (s.AzureWebJobsStorage__queueServiceUri !== undefined && s.AzureWebJobsStorage__tableServiceUri !== undefined),
+      s.AzureWebJobsStorage !== undefined ||
+      (s.AzureWebJobsStorage__queueServiceUri !== undefined && s.AzureWebJobsStorage__tableServiceUri !== undefined),
     {
       message:
         "set AzureWebJobsStorage (connection string) or both AzureWebJobsStorage__queueServiceUri and AzureWebJobsStorage__tableServiceUri (identity-based)",
@@ -177,7 +217,11 @@ export class ConfigError extends Error {
 }
 
 /** Picks the named settings (an empty value counts as unset) and validates them, naming every bad one. */
-function parseSettings<S extends z.ZodType>(settingsSchema: S, names: readonly string[], env: NodeJS.ProcessEnv): z.output<S> {
+function parseSettings<S extends z.ZodType>(
+  settingsSchema: S,
+  names: readonly string[],
+  env: NodeJS.ProcessEnv,
+): z.output<S> {
   const picked = Object.fromEntries(names.map((name) => [name, env[name] === "" ? undefined : env[name]]));
   const parsed = settingsSchema.safeParse(picked);
   if (!parsed.success) {

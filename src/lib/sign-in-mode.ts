@@ -1,4 +1,7 @@
-/** How the status page knows its visitor: by the function key, or as the user App Service Authentication signed in with Entra ID. */
+/**
+ * How the status page knows its visitor: by the function key, or as the user App Service Authentication signed in with
+ * Entra ID.
+ */
 export type SignInMode = "functionKey" | "entra";
 
 /**

@@ -31,7 +31,10 @@ let tarball: string;
 let packed: string[];
 let emulator: EmulatorHandle;
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const bin = path.join(prefix, "bin", "afs-identity");
   return new Promise((resolve) => {
     // Only the installed bin and node on PATH; no NODE_PATH; a folder outside the repository.
@@ -43,17 +46,26 @@ function run(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(CLI_PACKAGE_DIR, CLI_BUNDLE))) throw new Error(`${CLI_PACKAGE_DIR} is missing: run "npm run build" first`);
+  if (!existsSync(path.join(CLI_PACKAGE_DIR, CLI_BUNDLE)))
+    throw new Error(`${CLI_PACKAGE_DIR} is missing: run "npm run build" first`);
   work = mkdtempSync(path.join(tmpdir(), "afs-cli-package-"));
   prefix = path.join(work, "prefix");
-  const [pack] = JSON.parse(execFileSync("npm", ["pack", CLI_PACKAGE_DIR, "--pack-destination", work, "--json"], { cwd: work, encoding: "utf8" })) as {
+  const [pack] = JSON.parse(
+    execFileSync("npm", ["pack", CLI_PACKAGE_DIR, "--pack-destination", work, "--json"], {
+      cwd: work,
+      encoding: "utf8",
+    }),
+  ) as {
     filename: string;
     files: PackedFile[];
   }[];
   if (!pack) throw new Error("npm pack printed nothing");
   tarball = path.join(work, pack.filename);
   packed = pack.files.map((f) => f.path).sort();
-  execFileSync("npm", ["install", "-g", "--prefix", prefix, "--offline", "--no-audit", "--no-fund", tarball], { cwd: work, stdio: "ignore" });
+  execFileSync("npm", ["install", "-g", "--prefix", prefix, "--offline", "--no-audit", "--no-fund", tarball], {
+    cwd: work,
+    stdio: "ignore",
+  });
   emulator = await startEmulator({ tls: inject("localTls") });
   await emulator.admin.advanceTime(60_000); // agents report the seeded machines' identities
 }, INSTALL_TIMEOUT_MS);
@@ -66,7 +78,10 @@ afterAll(async () => {
 describe("the packed CLI", () => {
   it("holds the bundle and its package.json only: no dependencies to install, no tests, no sources", () => {
     expect(packed).toEqual([CLI_BUNDLE, "package.json"]);
-    const manifest = JSON.parse(readFileSync(path.join(CLI_PACKAGE_DIR, "package.json"), "utf8")) as Record<string, unknown>;
+    const manifest = JSON.parse(readFileSync(path.join(CLI_PACKAGE_DIR, "package.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
     expect(manifest.bin).toEqual({ "afs-identity": CLI_BUNDLE });
     expect(manifest).not.toHaveProperty("dependencies");
     const bundle = readFileSync(path.join(CLI_PACKAGE_DIR, CLI_BUNDLE), "utf8");
@@ -96,7 +111,12 @@ describe("the packed CLI", () => {
     const tablePrefix = `clipkg${Date.now().toString(36)}`;
     const tables = createStoreTables({ connectionString }, tablePrefix);
     await ensureTables(tables);
-    await updateServiceRow(tables.services, SSS_PROD, (s) => ({ ...s, converged: true, lastRunStatus: "succeeded", counts: { ...emptyCounts(), Active: 2 } }));
+    await updateServiceRow(tables.services, SSS_PROD, (s) => ({
+      ...s,
+      converged: true,
+      lastRunStatus: "succeeded",
+      counts: { ...emptyCounts(), Active: 2 },
+    }));
     const result = await run(["status", "--tables", connectionString, "--table-prefix", tablePrefix, "--json"]);
     expect(result.code, result.stderr).toBe(0);
     const output = JSON.parse(result.stdout) as { converged: boolean; services: { serviceId: string }[] };

@@ -25,7 +25,9 @@ interface StatusJson {
   attention: { serverId: string; name: string; state: string; remedy?: string }[];
 }
 
-/** `afs-identity status` in process, against the stack's real HTTP API (--url) or its real tables in Azurite (--tables). */
+/**
+ * `afs-identity status` in process, against the stack's real HTTP API (--url) or its real tables in Azurite (--tables).
+ */
 describe("afs-identity status", () => {
   let stack: LocalStack;
   let api: AppApiClient;
@@ -35,7 +37,8 @@ describe("afs-identity status", () => {
   const status = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
     runCliCaptured(["status", ...args], { env: { AFS_IDENTITY_KEY: stack.functionKey, ...env } });
   const viaApi = (...extra: string[]) => status(["--url", stack.apiUrl.replace(/\/api$/, ""), ...extra]);
-  const viaTables = (...extra: string[]) => status(["--tables", stack.connectionString, "--table-prefix", prefix, ...extra]);
+  const viaTables = (...extra: string[]) =>
+    status(["--tables", stack.connectionString, "--table-prefix", prefix, ...extra]);
   const json = (text: string) => JSON.parse(text) as StatusJson;
   const withoutSource = ({ source: _source, ...rest }: StatusJson) => rest;
 
@@ -93,7 +96,15 @@ describe("afs-identity status", () => {
       if (!real) throw new Error("the run recorded no server");
       const row = { ...real, record: { ...real.record, serviceId: SSS_GHOST, name: "ghost-fs01" } };
       const remedy = "Grant the server's identity Storage File Data Privileged Contributor on the share";
-      await tables.servers.createEntity(serverToEntity({ ...row.record, state: "Failed", reason: "grant failed", remedy, errorCode: "AuthorizationFailed" }));
+      await tables.servers.createEntity(
+        serverToEntity({
+          ...row.record,
+          state: "Failed",
+          reason: "grant failed",
+          remedy,
+          errorCode: "AuthorizationFailed",
+        }),
+      );
       await updateServiceRow(tables.services, SSS_GHOST, (s) => ({
         ...s,
         converged: true,
@@ -111,7 +122,11 @@ describe("afs-identity status", () => {
         const data = json((await read("--json")).stdout);
         expect(data).toMatchObject({ exitCode: 2, converged: false });
         expect(data.attention.map((s) => s.name)).toContain("ghost-fs01");
-        expect(data.verdicts.find((v) => v.serviceId === SSS_GHOST)).toEqual({ serviceId: SSS_GHOST, converged: false, reasons: ["1 Failed"] });
+        expect(data.verdicts.find((v) => v.serviceId === SSS_GHOST)).toEqual({
+          serviceId: SSS_GHOST,
+          converged: false,
+          reasons: ["1 Failed"],
+        });
       }
     },
     E2E_TEST_TIMEOUT_MS,
@@ -125,7 +140,13 @@ describe("afs-identity status", () => {
         const rows = await listServerRows(tables.servers, serviceId);
         for (const r of rows)
           await tables.servers.updateEntity(
-            serverToEntity({ ...r.record, state: "Active", reason: "uses its identity", remedy: undefined, errorCode: undefined }),
+            serverToEntity({
+              ...r.record,
+              state: "Active",
+              reason: "uses its identity",
+              remedy: undefined,
+              errorCode: undefined,
+            }),
             "Replace",
           );
         await updateServiceRow(tables.services, serviceId, (s) => ({
@@ -163,7 +184,9 @@ describe("afs-identity status", () => {
 
       const wrongPrefix = await status(["--tables", stack.connectionString, "--table-prefix", "nosuchprefix"]);
       expect(wrongPrefix.code).toBe(1);
-      expect(wrongPrefix.stderr).toContain("has no table nosuchprefixServices: is --table-prefix the app's TABLE_NAME_PREFIX");
+      expect(wrongPrefix.stderr).toContain(
+        "has no table nosuchprefixServices: is --table-prefix the app's TABLE_NAME_PREFIX",
+      );
 
       const notAConnection = await status(["--tables", "mystorageaccount"]);
       expect(notAConnection.code).toBe(1);

@@ -7,7 +7,15 @@ import type { LocalStack } from "../../dev/host/local-stack";
 import type { LogEntry } from "../../dev/host/logger";
 import { dependenciesUpToDate, packageLikeAzd, type AzdPackage } from "../../dev/package/azd-package";
 import { APP_BUNDLE, APP_CHUNKS, appEntryModules, REPO_ROOT, WORKER_PROVIDED } from "../../dev/package/bundle";
-import { bundledPackages, bundleText, isNodeBuiltin, lockedInstalls, packageName, runtimeRequires, unzipInto } from "../../dev/package/package-contents";
+import {
+  bundledPackages,
+  bundleText,
+  isNodeBuiltin,
+  lockedInstalls,
+  packageName,
+  runtimeRequires,
+  unzipInto,
+} from "../../dev/package/package-contents";
 import { E2E_TEST_TIMEOUT_MS, eventually, startE2EStack } from "./support/e2e-stack";
 import { copyProject } from "./support/project-copy";
 import { SSS_PROD } from "./support/seeds";
@@ -56,7 +64,9 @@ describe("the package azd builds", () => {
     expect(manifest.main).toBe(APP_BUNDLE);
     expect(manifest).not.toHaveProperty("dependencies");
     expect(manifest).not.toHaveProperty("devDependencies");
-    expect(readFileSync(path.join(unpacked, "host.json"), "utf8")).toBe(readFileSync(path.join(REPO_ROOT, "host.json"), "utf8"));
+    expect(readFileSync(path.join(unpacked, "host.json"), "utf8")).toBe(
+      readFileSync(path.join(REPO_ROOT, "host.json"), "utf8"),
+    );
   });
 
   it("carries production dependencies only: every bundled package is outside package-lock's dev-only set", () => {
@@ -65,7 +75,8 @@ describe("the package azd builds", () => {
     expect(installs.size).toBeGreaterThan(10);
     expect([...installs].filter((install) => locked.get(install)?.devOnly !== false)).toEqual([]);
     const names = new Set([...installs].map(packageName));
-    for (const tool of ["vitest", "azurite", "typescript", "playwright-core", "esbuild", "eslint"]) expect(names.has(tool), tool).toBe(false);
+    for (const tool of ["vitest", "azurite", "typescript", "playwright-core", "esbuild", "eslint"])
+      expect(names.has(tool), tool).toBe(false);
   });
 
   it("needs nothing at run time but Node's own modules and the one the Functions worker provides", () => {
@@ -107,7 +118,9 @@ describe("the unpacked package, run by the local Functions host", () => {
   it(
     `indexes all ${FUNCTION_COUNT} functions with their triggers, after appStart passed`,
     () => {
-      const indexed = logs.filter((e) => e.category === "host" && typeof e.functionName === "string" && typeof e.trigger === "string");
+      const indexed = logs.filter(
+        (e) => e.category === "host" && typeof e.functionName === "string" && typeof e.trigger === "string",
+      );
       expect(indexed.map((e) => e.functionName).sort()).toEqual(
         appEntryModules()
           .slice(1)
@@ -115,7 +128,13 @@ describe("the unpacked package, run by the local Functions host", () => {
           .sort(),
       );
       const triggers = Object.fromEntries(indexed.map((e) => [e.functionName, e.trigger]));
-      expect(triggers).toMatchObject({ reconcileWorker: "queue", armEvents: "eventGrid", fullSweep: "timer", activationCheck: "timer", reconcileHttp: "http" });
+      expect(triggers).toMatchObject({
+        reconcileWorker: "queue",
+        armEvents: "eventGrid",
+        fullSweep: "timer",
+        activationCheck: "timer",
+        reconcileHttp: "http",
+      });
       // The host starts only once every appStart hook passed (dev/host/start-host.ts).
       expect(logs.some((e) => e.message.startsWith(`Host started with ${FUNCTION_COUNT} function(s)`))).toBe(true);
     },
@@ -132,7 +151,12 @@ describe("the unpacked package, run by the local Functions host", () => {
         return r.status === 200 && ["succeeded", "completedWithFailures"].includes(r.body.status) ? r.body : undefined;
       });
       expect(run.status).toBe("succeeded");
-      for (const route of ["/services", `/service?id=${encodeURIComponent(SSS_PROD)}`, "/servers?state=Switched", "/openapi.json"]) {
+      for (const route of [
+        "/services",
+        `/service?id=${encodeURIComponent(SSS_PROD)}`,
+        "/servers?state=Switched",
+        "/openapi.json",
+      ]) {
         expect((await api.get(route)).status, route).toBe(200);
       }
       const page = await fetch(`${stack.apiUrl}/page?code=${encodeURIComponent(stack.functionKey)}`);
@@ -140,7 +164,8 @@ describe("the unpacked package, run by the local Functions host", () => {
       expect(await page.text()).toContain("sss-prod");
       const style = await fetch(`${stack.apiUrl}/page-assets/style.css`);
       expect(style.status).toBe(200);
-      const succeeded = (name: string) => logs.some((e) => e.message.startsWith(`Executed 'Functions.${name}' (Succeeded`));
+      const succeeded = (name: string) =>
+        logs.some((e) => e.message.startsWith(`Executed 'Functions.${name}' (Succeeded`));
       const all = appEntryModules()
         .slice(1)
         .map((f) => path.basename(f, ".ts"));

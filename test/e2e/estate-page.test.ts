@@ -4,7 +4,14 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { estateIds, generateEstate, type EstateOptions } from "../../dev/seeds/generate-estate";
 import { silentLog } from "../../src/lib/ports/log";
-import { listServiceRows, quotaUsageText, quotasBySubscription, recordEstateDay, SERVER_STATES, type StateCounts } from "../../src/lib/store";
+import {
+  listServiceRows,
+  quotaUsageText,
+  quotasBySubscription,
+  recordEstateDay,
+  SERVER_STATES,
+  type StateCounts,
+} from "../../src/lib/store";
 import { servePage } from "../../src/lib/status-page/routes";
 import { STYLESHEET } from "../../src/lib/status-page/stylesheet";
 import { reconcileAllInScope } from "../../src/lib/sweep/sweep";
@@ -39,7 +46,10 @@ let browser: Browser;
 let page: Page;
 const cspViolations: string[] = [];
 
-const counts = (partial: Partial<StateCounts>): StateCounts => ({ ...(Object.fromEntries(SERVER_STATES.map((s) => [s, 0])) as StateCounts), ...partial });
+const counts = (partial: Partial<StateCounts>): StateCounts => ({
+  ...(Object.fromEntries(SERVER_STATES.map((s) => [s, 0])) as StateCounts),
+  ...partial,
+});
 
 beforeAll(async () => {
   ensureChromium();
@@ -52,7 +62,12 @@ beforeAll(async () => {
   const now = Date.now();
   for (let d = 29; d >= 1; d -= 4) {
     const active = Math.round((12 * (29 - d)) / 29);
-    await recordEstateDay(stack.app.tables.services, counts({ Eligible: 12 - active, Active: active }), 4, new Date(now - d * 86_400_000));
+    await recordEstateDay(
+      stack.app.tables.services,
+      counts({ Eligible: 12 - active, Active: active }),
+      4,
+      new Date(now - d * 86_400_000),
+    );
   }
   const sweep = () => reconcileAllInScope(stack.app, { kind: "timer", timer: "fullSweep" }, {}, silentLog);
   await sweep();
@@ -62,7 +77,8 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 1_200)); // sweep requests become visible after RECONCILE_COALESCE_DELAY (1 s here)
     const { receivedMessageItems } = await stack.queue.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 1 });
     for (const m of receivedMessageItems)
-      if (Buffer.from(m.messageText, "base64").toString().toLowerCase().includes(stuck)) await stack.queue.deleteMessage(m.messageId, m.popReceipt);
+      if (Buffer.from(m.messageText, "base64").toString().toLowerCase().includes(stuck))
+        await stack.queue.deleteMessage(m.messageId, m.popReceipt);
   };
   await dropStuck();
   await new Promise((r) => setTimeout(r, 1_100)); // the others, seen by dropStuck, become visible again
@@ -111,7 +127,8 @@ describe("status page: the estate", () => {
 
     const totals = estate.getByRole("table", { name: "Estate totals" });
     const totalCells = await totals.locator("tbody td").allTextContents();
-    // 4 services (3 with a status row + 1 listed only), 1 not reconciled, 9 servers of the 3 reconciled services, 9 Switched.
+    // 4 services (3 with a status row + 1 listed only), 1 not reconciled, 9 servers of the 3 reconciled services, 9
+    // Switched.
     expect(totalCells.slice(0, 3)).toEqual(["4", "1", "9"]);
     expect(totalCells[3 + SERVER_STATES.indexOf("Switched")]).toBe("9");
 
@@ -124,10 +141,14 @@ describe("status page: the estate", () => {
     const chart = estate.locator("svg.state-chart");
     expect(await notYet.getByRole("heading").textContent()).toBe("Not reconciled yet (1 service, 1 scope)");
     expect(await chart.getAttribute("role")).toBe("img");
-    expect(await chart.locator("title").textContent()).toMatch(/^Servers by state, \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}$/);
+    expect(await chart.locator("title").textContent()).toMatch(
+      /^Servers by state, \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}$/,
+    );
     const series = await chart.locator("g.series").evaluateAll((gs) => gs.map((g) => g.getAttribute("data-state")));
     expect(series).toEqual(["Eligible", "Switched", "Active"]);
-    const dashes = await chart.locator("g.series polyline").evaluateAll((ls) => ls.map((l) => l.getAttribute("stroke-dasharray") ?? "solid"));
+    const dashes = await chart
+      .locator("g.series polyline")
+      .evaluateAll((ls) => ls.map((l) => l.getAttribute("stroke-dasharray") ?? "solid"));
     expect(new Set(dashes).size).toBe(3);
     // Today's point: the last one of the Switched line, labelled with its number.
     expect(await chart.locator('g.series[data-state="Switched"] text').textContent()).toBe("Switched 9");
@@ -143,14 +164,19 @@ describe("status page: the estate", () => {
     const points = await chart.locator('g.series[data-state="Active"] polyline').getAttribute("points");
     expect(points?.trim().split(/\s+/)).toHaveLength(9);
 
-    // Quota use: each subscription the runs granted in, as they counted it (read before granting, plus what they created), against 4,000.
+    // Quota use: each subscription the runs granted in, as they counted it (read before granting, plus what they
+    // created), against 4,000.
     const quota = page.getByRole("region", { name: "Role assignments per subscription" });
     const quotaRows = await quota.locator("tbody tr").allTextContents();
     const assignmentsIn = (sub: string) =>
-      [...stack.emulator.core.state.roleAssignments.values()].filter((a) => a.scope.toLowerCase().startsWith(`/subscriptions/${sub}/`)).length;
+      [...stack.emulator.core.state.roleAssignments.values()].filter((a) =>
+        a.scope.toLowerCase().startsWith(`/subscriptions/${sub}/`),
+      ).length;
     const granted = [SUB0, SUB1].filter((sub) => assignmentsIn(sub) > 0);
     expect(granted.length).toBeGreaterThan(0);
-    const recorded = quotasBySubscription((await listServiceRows(stack.app.tables.services)).map((r) => r.roleAssignmentQuotas ?? []));
+    const recorded = quotasBySubscription(
+      (await listServiceRows(stack.app.tables.services)).map((r) => r.roleAssignmentQuotas ?? []),
+    );
     expect(recorded.map((q) => q.subscriptionId).sort()).toEqual(granted.map((s) => s.toLowerCase()).sort());
     expect(quotaRows).toHaveLength(recorded.length);
     for (const [i, q] of recorded.entries()) {

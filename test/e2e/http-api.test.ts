@@ -21,7 +21,12 @@ describe("HTTP API and poison path, end to end", () => {
   it(
     "refuses a missing or wrong function key on every route",
     async () => {
-      for (const path of ["/services", `/service?id=${encodeURIComponent(SSS_PROD)}`, "/servers?state=Active", "/openapi.json"]) {
+      for (const path of [
+        "/services",
+        `/service?id=${encodeURIComponent(SSS_PROD)}`,
+        "/servers?state=Active",
+        "/openapi.json",
+      ]) {
         expect((await api.get(path, null)).status, `GET ${path} without key`).toBe(401);
         expect((await api.get(path, "not-the-key")).status, `GET ${path} with a wrong key`).toBe(401);
       }
@@ -34,7 +39,9 @@ describe("HTTP API and poison path, end to end", () => {
   it(
     "a manual re-run answers 202 with a Location to follow, and the run completes",
     async () => {
-      const accepted = await api.post<{ runs: { runId: string; statusUrl: string }[] }>("/reconcile", { serviceId: SSS_PROD });
+      const accepted = await api.post<{ runs: { runId: string; statusUrl: string }[] }>("/reconcile", {
+        serviceId: SSS_PROD,
+      });
       expect(accepted.status).toBe(202);
       const location = accepted.headers.get("location") ?? "";
       expect(location).toContain(`/api/runs/${accepted.body.runs[0]?.runId}`);
@@ -47,7 +54,9 @@ describe("HTTP API and poison path, end to end", () => {
       expect(run.serviceId).toBe(SSS_PROD);
       expect(run.outcomes?.length).toBeGreaterThan(0);
 
-      const services = await api.get<{ services: { serviceId: string }[]; totals: Record<string, number> }>("/services");
+      const services = await api.get<{ services: { serviceId: string }[]; totals: Record<string, number> }>(
+        "/services",
+      );
       expect(services.status).toBe(200);
       expect(services.body.services.map((s) => s.serviceId)).toContain(SSS_PROD);
       // Status rows are written as the run records its outcome; read them once they are there.
@@ -77,7 +86,8 @@ describe("HTTP API and poison path, end to end", () => {
       const notJson = await api.post<{ error?: { code?: string } }>("/reconcile", "{not json");
       expect(notJson.status).toBe(400);
       const outside = await api.post("/reconcile", {
-        serviceId: "/subscriptions/99999999-9999-4999-8999-999999999999/resourceGroups/x/providers/Microsoft.StorageSync/storageSyncServices/y",
+        serviceId:
+          "/subscriptions/99999999-9999-4999-8999-999999999999/resourceGroups/x/providers/Microsoft.StorageSync/storageSyncServices/y",
       });
       expect(outside.status).toBeGreaterThanOrEqual(400);
       expect(outside.status).toBeLessThan(500);
@@ -88,7 +98,8 @@ describe("HTTP API and poison path, end to end", () => {
   it(
     "a message that keeps failing ends in the poison queue and in the service's status",
     async () => {
-      // Every read of the service is throttled (Retry-After 0, so the SDK's own retries are quick); the worker's attempts all fail.
+      // Every read of the service is throttled (Retry-After 0, so the SDK's own retries are quick); the worker's
+      // attempts all fail.
       await stack.emulator.admin.addFault({
         match: { pathContains: "/storageSyncServices/sss-branch", method: "GET" },
         effect: { kind: "status", status: 429, retryAfterSeconds: 0 },
@@ -102,7 +113,9 @@ describe("HTTP API and poison path, end to end", () => {
           async () => {
             if (!(await poison.exists())) return undefined;
             const { peekedMessageItems } = await poison.peekMessages({ numberOfMessages: 32 });
-            return peekedMessageItems.find((m) => Buffer.from(m.messageText, "base64").toString("utf8").includes("sss-branch"));
+            return peekedMessageItems.find((m) =>
+              Buffer.from(m.messageText, "base64").toString("utf8").includes("sss-branch"),
+            );
           },
           90_000,
         );

@@ -37,7 +37,10 @@ function hostProcess(pid: number): number | undefined {
     .trim()
     .split("\n")
     .map((line) => /^\s*(\d+)\s+(.*)$/.exec(line))
-    .filter((m): m is RegExpExecArray => m !== null && mine.has(Number(m[1])) && (m[2] ?? "").includes(path.join("dev", "host", "main.ts")))
+    .filter(
+      (m): m is RegExpExecArray =>
+        m !== null && mine.has(Number(m[1])) && (m[2] ?? "").includes(path.join("dev", "host", "main.ts")),
+    )
     .map((m) => Number(m[1]))[0];
 }
 
@@ -80,7 +83,8 @@ describe("npm start", () => {
     expect(output(), output()).toContain("press Ctrl-C");
     expect(output()).toMatch(/\[story\] ✔ fs06\.contoso\.local now authenticates with its managed identity/);
     const key = /function key: ([A-Za-z0-9]+)/.exec(output())?.[1] ?? "";
-    const servicesUrl = /curl -s -H "x-functions-key: [A-Za-z0-9]+" (http:\/\/127\.0\.0\.1:\d+\/api)\/services/.exec(output())?.[1] ?? "";
+    const servicesUrl =
+      /curl -s -H "x-functions-key: [A-Za-z0-9]+" (http:\/\/127\.0\.0\.1:\d+\/api)\/services/.exec(output())?.[1] ?? "";
     api = new AppApiClient(servicesUrl, key);
     expect((await api.get("/services")).status).toBe(200);
     processes = descendants(npm.child.pid ?? -1);
@@ -93,13 +97,18 @@ describe("npm start", () => {
       const hostPid = hostProcess(npm.child.pid ?? -1) ?? -1;
       expect(hostPid).toBeGreaterThan(0);
       process.kill(hostPid, "SIGKILL");
-      await eventually("the restarted host", async () => (/Functions host restarted .*\(pid \d+, restart 1; same key\)/.test(npm.output()) ? true : undefined));
-      expect(npm.output()).toMatch(/the Functions host died \(killed by SIGKILL\) after \d+ s; restarting it \(restart 1\)/);
+      await eventually("the restarted host", async () =>
+        /Functions host restarted .*\(pid \d+, restart 1; same key\)/.test(npm.output()) ? true : undefined,
+      );
+      expect(npm.output()).toMatch(
+        /the Functions host died \(killed by SIGKILL\) after \d+ s; restarting it \(restart 1\)/,
+      );
       expect(npm.output()).not.toContain("[stack] stopping");
       const restartedPid = hostProcess(npm.child.pid ?? -1);
       expect(restartedPid).not.toBe(hostPid);
       expect(npm.output()).toContain(`(pid ${restartedPid}, restart 1; same key)`);
-      // Azurite kept the status the story wrote; the emulator kept its grants and switches, so a plan finds nothing to do.
+      // Azurite kept the status the story wrote; the emulator kept its grants and switches, so a plan finds nothing to
+      // do.
       const detail = await api.get<ServiceDetail>(`/service?id=${encodeURIComponent(SSS_PROD)}`);
       expect(detail.status).toBe(200);
       expect(detail.body.service.useIdentity).toBe(true);
@@ -118,13 +127,21 @@ describe("npm start", () => {
     "Ctrl-C (SIGINT to the group, then the stack's SIGTERM) lets an in-flight reconcile finish, then stops everything",
     async () => {
       const env = envFile(path.join(PROJECT_DIR, ".local", "emulator.env"));
-      const admin = new EmulatorAdminClient(env.EMULATOR_ADMIN_URL ?? "", readFileSync(env.NODE_EXTRA_CA_CERTS ?? "", "utf8"));
+      const admin = new EmulatorAdminClient(
+        env.EMULATOR_ADMIN_URL ?? "",
+        readFileSync(env.NODE_EXTRA_CA_CERTS ?? "", "utf8"),
+      );
       // Slow ARM reads of the service keep its run in flight for seconds.
-      await admin.addFault({ match: { pathContains: "/storageSyncServices/sss-prod", method: "GET" }, effect: { kind: "latency", ms: 700 } });
+      await admin.addFault({
+        match: { pathContains: "/storageSyncServices/sss-prod", method: "GET" },
+        effect: { kind: "latency", ms: 700 },
+      });
       const accepted = await api.post<{ runs: { runId: string }[] }>("/reconcile", { serviceId: SSS_PROD });
       expect(accepted.status).toBe(202);
       const runId = accepted.body.runs[0]?.runId ?? "";
-      await eventually("the run to be running", async () => ((await api.get<RunStatus>(`/runs/${runId}`)).body.status === "running" ? true : undefined));
+      await eventually("the run to be running", async () =>
+        (await api.get<RunStatus>(`/runs/${runId}`)).body.status === "running" ? true : undefined,
+      );
 
       const pid = npm.child.pid ?? -1;
       process.kill(-pid, "SIGINT"); // the terminal's Ctrl-C: every process of the group
@@ -146,7 +163,12 @@ describe("npm start", () => {
       const gone = Date.now() + 5_000;
       while (all.some(alive) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
       const survivors = all.filter(alive);
-      expect(survivors, survivors.length > 0 ? execFileSync("ps", ["-o", "pid,cmd", "-p", survivors.join(",")], { encoding: "utf8" }) : "").toEqual([]);
+      expect(
+        survivors,
+        survivors.length > 0
+          ? execFileSync("ps", ["-o", "pid,cmd", "-p", survivors.join(",")], { encoding: "utf8" })
+          : "",
+      ).toEqual([]);
     },
     E2E_TEST_TIMEOUT_MS,
   );

@@ -44,7 +44,11 @@ describe("server lifecycle, end to end", () => {
   it(
     "a server registers → event → reconcile → Switched → Active",
     async () => {
-      const serverResourceId = await stack.emulator.admin.registerServer({ serviceId: SSS_PROD, serverName: "fs06.contoso.local", agentVersion: "20.0.0.0" });
+      const serverResourceId = await stack.emulator.admin.registerServer({
+        serviceId: SSS_PROD,
+        serverName: "fs06.contoso.local",
+        agentVersion: "20.0.0.0",
+      });
       const serverId = serverResourceId.split("/").pop() ?? "";
       const machinePrincipal = stack.emulator.core.state.machines.get(idKey(FS06_MACHINE))?.identity?.principalId;
 
@@ -56,9 +60,12 @@ describe("server lifecycle, end to end", () => {
       expect(raw).toMatchObject({ activeAuthType: "ManagedIdentity", applicationId: machinePrincipal });
 
       // The reconcile was triggered by the event, and the host saw the Event Grid delivery.
-      expect(stack.host.logs.some((e) => e.functionName === "armEvents" && String(e.message).startsWith("Executed 'Functions.armEvents' (Succeeded"))).toBe(
-        true,
-      );
+      expect(
+        stack.host.logs.some(
+          (e) =>
+            e.functionName === "armEvents" && String(e.message).startsWith("Executed 'Functions.armEvents' (Succeeded"),
+        ),
+      ).toBe(true);
       const detail = await api.get<ServiceDetail>(`/service?id=${encodeURIComponent(SSS_PROD)}`);
       expect(detail.body.service).toMatchObject({ useIdentity: true });
       expect(detail.body.recentRuns.length).toBeGreaterThan(0);
@@ -87,10 +94,15 @@ describe("server lifecycle, end to end", () => {
       const raw = await stack.emulator.admin.getServer(`${SSS_PROD}/registeredServers/${FS01}`);
       expect(raw).toMatchObject({ applicationId: newPrincipal, activeAuthType: "ManagedIdentity" });
       // The new identity holds the file-share role on fs01's share (sg-finance).
-      expect(assignmentsOf(stack.emulator, newPrincipal ?? "")).toContainEqual({ scope: FINANCE_SHARE, roleId: FILE_DATA_PRIVILEGED_CONTRIBUTOR });
+      expect(assignmentsOf(stack.emulator, newPrincipal ?? "")).toContainEqual({
+        scope: FINANCE_SHARE,
+        roleId: FILE_DATA_PRIVILEGED_CONTRIBUTOR,
+      });
       // The agent could not report the new identity (broken trust): a run repaired it, after granting it.
       const detail = await api.get<ServiceDetail>(`/service?id=${encodeURIComponent(SSS_PROD)}`);
-      const runs = await Promise.all(detail.body.recentRuns.map((r) => api.get<RunStatus>(`/runs/${encodeURIComponent(r.runId)}`)));
+      const runs = await Promise.all(
+        detail.body.recentRuns.map((r) => api.get<RunStatus>(`/runs/${encodeURIComponent(r.runId)}`)),
+      );
       const repairRun = runs.map((r) => r.body).find((r) => r.plan?.some((a) => a.kind === "repairServer"));
       expect(repairRun?.plan?.map((a) => a.kind)).toEqual(["grantRole", "repairServer"]);
       expect(repairRun?.outcomes?.map((o) => o.status)).toEqual(["succeeded", "succeeded"]);
@@ -123,7 +135,10 @@ describe("server lifecycle, end to end", () => {
   it(
     "a new cloud endpoint gets its grants",
     async () => {
-      const client = new MicrosoftStorageSync(emulatorCredential(stack.emulator), SUB2, { endpoint: stack.emulator.armEndpoint, apiVersion: "2022-09-01" });
+      const client = new MicrosoftStorageSync(emulatorCredential(stack.emulator), SUB2, {
+        endpoint: stack.emulator.armEndpoint,
+        apiVersion: "2022-09-01",
+      });
       await client.syncGroups.create("rg-branch", "sss-branch", "sg-hr-archive", {});
       await client.cloudEndpoints.beginCreateAndWait(
         "rg-branch",
@@ -170,7 +185,10 @@ describe("server lifecycle, end to end", () => {
         45_000,
       );
       expect(after.activeAuthType).toBe("ManagedIdentity");
-      expect(assignmentsOf(stack.emulator, newPrincipal ?? "")).toContainEqual({ scope: FINANCE_SHARE, roleId: FILE_DATA_PRIVILEGED_CONTRIBUTOR });
+      expect(assignmentsOf(stack.emulator, newPrincipal ?? "")).toContainEqual({
+        scope: FINANCE_SHARE,
+        roleId: FILE_DATA_PRIVILEGED_CONTRIBUTOR,
+      });
       expect(duplicateAssignments(stack.emulator)).toEqual([]);
     },
     E2E_TEST_TIMEOUT_MS,

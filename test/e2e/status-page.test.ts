@@ -24,7 +24,9 @@ const cspViolations: string[] = [];
 beforeAll(async () => {
   ensureChromium();
   npmStart = await startNpmStart();
-  pageUrl = /\[try {2}\] status page: (http:\/\/127\.0\.0\.1:\d+\/api\/page\?code=[A-Za-z0-9]+)/.exec(npmStart.output())?.[1] ?? "";
+  pageUrl =
+    /\[try {2}\] status page: (http:\/\/127\.0\.0\.1:\d+\/api\/page\?code=[A-Za-z0-9]+)/.exec(npmStart.output())?.[1] ??
+    "";
   browser = await launchChromium();
   page = await browser.context.newPage();
   page.on("console", (m) => {
@@ -39,7 +41,8 @@ afterAll(async () => {
 }, E2E_TEST_TIMEOUT_MS);
 
 /** Waits for a locator to be visible (playwright-core has no expect matchers; waitFor fails naming the locator). */
-const shown = (locator: Locator, timeout = 10_000): Promise<void> => locator.first().waitFor({ state: "visible", timeout });
+const shown = (locator: Locator, timeout = 10_000): Promise<void> =>
+  locator.first().waitFor({ state: "visible", timeout });
 const textOf = async (locator: Locator): Promise<string> => ((await locator.textContent()) ?? "").trim();
 
 /** WCAG AA contrast for all the page's text (and the check really measured the page). */
@@ -51,7 +54,9 @@ async function expectReadable(on: Page): Promise<void> {
 
 /** The run history table's run links, as run ids. */
 async function runIdsListed(): Promise<string[]> {
-  const hrefs = await page.locator("table.runs tbody a").evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
+  const hrefs = await page
+    .locator("table.runs tbody a")
+    .evaluateAll((as) => as.map((a) => a.getAttribute("href") ?? ""));
   return hrefs.map((h) => /\/runs\/([^?]+)/.exec(h)?.[1] ?? "");
 }
 

@@ -32,22 +32,51 @@ interface Criterion {
   dimensions: { name: string; operator: string; values: string[] }[];
 }
 const rules = (s: Snapshot) => ofType(s, "Microsoft.Insights/scheduledQueryRules");
-const criterion = (rule: PredictedResource | undefined) => ((rule?.properties?.criteria as { allOf: Criterion[] } | undefined)?.allOf ?? [])[0];
-const queryOf = (name: string): string => (criterion(rules(portalOnly).find((r) => r.name.endsWith(`-${name}`)))?.query ?? "").trim();
-const actionGroupsOf = (rule: PredictedResource) => (rule.properties?.actions as { actionGroups: string[] }).actionGroups;
+const criterion = (rule: PredictedResource | undefined) =>
+  ((rule?.properties?.criteria as { allOf: Criterion[] } | undefined)?.allOf ?? [])[0];
+const queryOf = (name: string): string =>
+  (criterion(rules(portalOnly).find((r) => r.name.endsWith(`-${name}`)))?.query ?? "").trim();
+const actionGroupsOf = (rule: PredictedResource) =>
+  (rule.properties?.actions as { actionGroups: string[] }).actionGroups;
 const normalize = (kql: string) => kql.replace(/\s+/g, " ").trim();
 
 /** Every dimension the app can send with each event the rules read. */
 const DIMENSIONS: Record<string, string[]> = {
   [EVENT_NAMES.run]: Object.keys(
-    runEvent({ serviceId: "s", runId: "r", status: "failed", trigger: "http", dryRun: false, attempt: 1, durationMs: 1, converged: false, errorCode: "X" })
-      .properties,
+    runEvent({
+      serviceId: "s",
+      runId: "r",
+      status: "failed",
+      trigger: "http",
+      dryRun: false,
+      attempt: 1,
+      durationMs: 1,
+      converged: false,
+      errorCode: "X",
+    }).properties,
   ),
   [EVENT_NAMES.roleAssignmentQuota]: Object.keys(
-    roleAssignmentQuotaEvent({ serviceId: "s", runId: "r", subscriptionId: "x", count: 1, limit: 2, orphaned: 0, productStale: 0 }).properties,
+    roleAssignmentQuotaEvent({
+      serviceId: "s",
+      runId: "r",
+      subscriptionId: "x",
+      count: 1,
+      limit: 2,
+      orphaned: 0,
+      productStale: 0,
+    }).properties,
   ),
   [EVENT_NAMES.serverOverdue]: Object.keys(
-    serverEvent("overdue", { serviceId: "s", serverId: "i", name: "n", resourceId: "r", reason: "x", remedy: "y", errorCode: "e", runId: "r" }).properties,
+    serverEvent("overdue", {
+      serviceId: "s",
+      serverId: "i",
+      name: "n",
+      resourceId: "r",
+      reason: "x",
+      remedy: "y",
+      errorCode: "e",
+      runId: "r",
+    }).properties,
   ),
 };
 
@@ -79,14 +108,20 @@ describe("alert rules", () => {
     expect(events.length).toBeGreaterThan(0);
     for (const event of events) {
       expect(Object.values(EVENT_NAMES)).toContain(event);
-      for (const [, dimension] of query.matchAll(/customDimensions\.(\w+)/g)) expect(DIMENSIONS[event], `${event}.${dimension}`).toContain(dimension);
+      for (const [, dimension] of query.matchAll(/customDimensions\.(\w+)/g))
+        expect(DIMENSIONS[event], `${event}.${dimension}`).toContain(dimension);
     }
     expect(query).toMatch(/\bserviceId\b/);
   });
 
   it.each(RULE_NAMES)("%s is shown in docs/operations.md as deployed", (name) => {
-    const doc = normalize(readFileSync(join(repoRoot, "docs/operations.md"), "utf8").replace("| where timestamp > ago(1d)\n", ""));
+    const doc = normalize(
+      readFileSync(join(repoRoot, "docs/operations.md"), "utf8").replace("| where timestamp > ago(1d)\n", ""),
+    );
     // A boolean, so a failure names the rule instead of printing the whole page.
-    expect(doc.includes(normalize(queryOf(name))), `docs/operations.md shows the ${name} query as deployed: ${normalize(queryOf(name))}`).toBe(true);
+    expect(
+      doc.includes(normalize(queryOf(name))),
+      `docs/operations.md shows the ${name} query as deployed: ${normalize(queryOf(name))}`,
+    ).toBe(true);
   });
 });

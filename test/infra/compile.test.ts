@@ -48,11 +48,18 @@ describe("the Bicep CLI", () => {
     cpSync(join(repoRoot, "infra"), copy, { recursive: true });
     const api = join(copy, "app", "api.bicep");
     writeFileSync(api, readFileSync(api, "utf8").replace("httpsOnly: true", "httpsOnyl: true"));
-    const results = await Promise.all([bicepCli(["build", "main.bicep", "--stdout"], copy), bicepCli(["lint", "--pattern", "**/*.bicep"], copy)]);
+    const results = await Promise.all([
+      bicepCli(["build", "main.bicep", "--stdout"], copy),
+      bicepCli(["lint", "--pattern", "**/*.bicep"], copy),
+    ]);
     for (const result of results) {
       // lint reports a module's finding once per file that reaches it
-      expect(new Set(result.diagnostics.map((d) => `${d.file} ${d.code}`))).toEqual(new Set([`${join("app", "api.bicep")} BCP089`]));
-      expect(result.diagnostics[0]?.text).toContain('The property "httpsOnyl" is not allowed on objects of type "SiteProperties". Did you mean "httpsOnly"?');
+      expect(new Set(result.diagnostics.map((d) => `${d.file} ${d.code}`))).toEqual(
+        new Set([`${join("app", "api.bicep")} BCP089`]),
+      );
+      expect(result.diagnostics[0]?.text).toContain(
+        'The property "httpsOnyl" is not allowed on objects of type "SiteProperties". Did you mean "httpsOnly"?',
+      );
     }
   }, 180_000);
 });
@@ -81,7 +88,8 @@ describe("main.parameters.json against the compiled main.bicep", () => {
       expect(parameter?.type, name).toBe("string");
       const fallback = placeholder?.[2];
       if (fallback !== undefined && parameter?.allowedValues) expect(parameter.allowedValues, name).toContain(fallback);
-      if (fallback !== undefined && parameter?.defaultValue !== undefined) expect(fallback, name).toBe(parameter.defaultValue);
+      if (fallback !== undefined && parameter?.defaultValue !== undefined)
+        expect(fallback, name).toBe(parameter.defaultValue);
     }
   });
 });
@@ -93,7 +101,9 @@ describe("the hooks against the compiled templates", () => {
       .filter(([, p]) => p.defaultValue === undefined)
       .map(([name]) => name);
     const sh = [...read("infra/hooks/postdeploy.sh").matchAll(/^\s+"(\w+)": \{ "value"/gm)].map((m) => m[1] as string);
-    const ps1 = [...read("infra/hooks/postdeploy.ps1").matchAll(/^\s+(\w+)\s+= @\{ value =/gm)].map((m) => m[1] as string);
+    const ps1 = [...read("infra/hooks/postdeploy.ps1").matchAll(/^\s+(\w+)\s+= @\{ value =/gm)].map(
+      (m) => m[1] as string,
+    );
     for (const keys of [sh, ps1]) {
       expect(keys.filter((k) => !(k in declared))).toEqual([]);
       expect(required.filter((r) => !keys.includes(r))).toEqual([]);
@@ -116,11 +126,15 @@ describe("the hooks against the compiled templates", () => {
   it("point the webhook at the Event Grid function the app registers", () => {
     const registered = readdirSync(join(repoRoot, "src/functions"))
       .filter((f) => f.endsWith(".ts"))
-      .flatMap((f) => [...read(`src/functions/${f}`).matchAll(/app\.eventGrid\(\s*["'`]([^"'`]+)["'`]/g)].map((m) => m[1] as string));
+      .flatMap((f) =>
+        [...read(`src/functions/${f}`).matchAll(/app\.eventGrid\(\s*["'`]([^"'`]+)["'`]/g)].map((m) => m[1] as string),
+      );
     expect(registered).toHaveLength(1);
     expect(template("event-subscriptions").parameters?.eventsFunctionName?.defaultValue).toBe(registered[0]);
     for (const hook of ["postdeploy.sh", "postdeploy.ps1"]) {
-      expect(read(`infra/hooks/${hook}`).match(/EVENTS_FUNCTION_NAME(?::-| \} else \{ ')(\w+)/)?.[1], hook).toBe(registered[0]);
+      expect(read(`infra/hooks/${hook}`).match(/EVENTS_FUNCTION_NAME(?::-| \} else \{ ')(\w+)/)?.[1], hook).toBe(
+        registered[0],
+      );
     }
   });
 });

@@ -23,7 +23,10 @@ let rbac: Deployment;
 
 beforeAll(async () => {
   server = BicepServer.start();
-  rbac = await deploy(server, { managedScopes: "/subscriptions/5f8b4a2e-0c1d-4e6f-9a7b-3c2d1e0f9a8b", accessOption: "RbacAdministratorWithCondition" });
+  rbac = await deploy(server, {
+    managedScopes: "/subscriptions/5f8b4a2e-0c1d-4e6f-9a7b-3c2d1e0f9a8b",
+    accessOption: "RbacAdministratorWithCondition",
+  });
 }, 120_000);
 
 afterAll(() => server?.close());
@@ -31,7 +34,9 @@ afterAll(() => server?.close());
 describe("docs/deployment.md", () => {
   it("has a roles section listing every role id used in infra/, and no other", () => {
     expect(rolesSection.length).toBeGreaterThan(100);
-    const used = new Set(bicepTexts("infra").flatMap((text) => (text.match(GUID_PATTERN) ?? []).map((g) => g.toLowerCase())));
+    const used = new Set(
+      bicepTexts("infra").flatMap((text) => (text.match(GUID_PATTERN) ?? []).map((g) => g.toLowerCase())),
+    );
     const documented = new Set((rolesSection.match(GUID_PATTERN) ?? []).map((g) => g.toLowerCase()));
     expect([...used].filter((g) => !documented.has(g))).toEqual([]);
     expect([...documented].filter((g) => !used.has(g))).toEqual([]);

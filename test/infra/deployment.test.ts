@@ -12,7 +12,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/lib/config";
 import { BicepServer, isDeploymentTimeValue, repoRoot, type Snapshot } from "./support/bicep-cli";
 import { readCondition } from "./support/condition";
-import { deploy, deployMain, ofType, ROLE_ASSIGNMENT, ROLE_DEFINITION, roleOf, scopeOf, single, type Deployment, type MainInputs } from "./support/deployment";
+import {
+  deploy,
+  deployMain,
+  ofType,
+  ROLE_ASSIGNMENT,
+  ROLE_DEFINITION,
+  roleOf,
+  scopeOf,
+  single,
+  type Deployment,
+  type MainInputs,
+} from "./support/deployment";
 import { ASSIGNABLE_ROLE_IDS, DEPLOYMENT_ROLES, APP_ROLES, GUID_PATTERN, KNOWN_ROLES } from "./support/known-roles";
 
 const A = "5F8B4A2E-0C1D-4E6F-9A7B-3C2D1E0F9A8B";
@@ -31,7 +42,11 @@ const SAMPLE: MainInputs = {
   // Subscription ids match whatever their letter case.
   existingSystemTopicIds: ` ${TOPIC_B.replace(B, B.toUpperCase())} `,
 };
-const SAMPLE_SCOPES = [`/subscriptions/${A}`, `/subscriptions/${B}/resourceGroups/rg-files`, `/subscriptions/${A.toLowerCase()}/resourceGroups/rg-x`];
+const SAMPLE_SCOPES = [
+  `/subscriptions/${A}`,
+  `/subscriptions/${B}/resourceGroups/rg-files`,
+  `/subscriptions/${A.toLowerCase()}/resourceGroups/rg-x`,
+];
 
 beforeAll(async () => {
   server = BicepServer.start();
@@ -46,7 +61,8 @@ const assignments = (s: Snapshot) => ofType(s, ROLE_ASSIGNMENT);
 /** The ids of the custom roles the deployment defines. */
 const customRoles = (s: Snapshot) => ofType(s, ROLE_DEFINITION).map((r) => r.name.toLowerCase());
 /** Role assignments at the managed scopes (not on the app's own resources). */
-const scopeAssignments = (s: Snapshot, scopes: string[]) => assignments(s).filter((a) => scopes.some((scope) => same(scopeOf(a), scope)));
+const scopeAssignments = (s: Snapshot, scopes: string[]) =>
+  assignments(s).filter((a) => scopes.some((scope) => same(scopeOf(a), scope)));
 
 describe("scopes and Event Grid topics, as Bicep evaluates them", () => {
   it("splits scopes into subscriptions and resource groups, one topic per subscription, reusing the one named", () => {
@@ -55,16 +71,25 @@ describe("scopes and Event Grid topics, as Bicep evaluates them", () => {
     const created = `/subscriptions/${A.toLowerCase()}/resourceGroups/rg-prod-events/providers/Microsoft.EventGrid/systemTopics/evgt-afsid-`;
     expect(main.outputs.AZURE_EVENT_GRID_DELIVERIES).toEqual([
       { scope: SAMPLE_SCOPES[0], topicId: expect.stringMatching(new RegExp(`^${created}\\w{13}$`)) },
-      { scope: SAMPLE_SCOPES[1], topicId: `/subscriptions/${B}/resourceGroups/rg-shared/providers/Microsoft.EventGrid/systemTopics/subs-topic` },
+      {
+        scope: SAMPLE_SCOPES[1],
+        topicId: `/subscriptions/${B}/resourceGroups/rg-shared/providers/Microsoft.EventGrid/systemTopics/subs-topic`,
+      },
       { scope: SAMPLE_SCOPES[2], topicId: expect.stringMatching(new RegExp(`^${created}\\w{13}$`)) },
     ]);
-    expect(main.outputs.AZURE_EVENT_GRID_CREATED_RESOURCE_GROUPS).toBe(`/subscriptions/${A.toLowerCase()}/resourceGroups/rg-prod-events`);
-    expect(ofType(main, "Microsoft.EventGrid/systemTopics").map((t) => t.id)).toEqual([expect.stringMatching(new RegExp(`^${created}`))]);
+    expect(main.outputs.AZURE_EVENT_GRID_CREATED_RESOURCE_GROUPS).toBe(
+      `/subscriptions/${A.toLowerCase()}/resourceGroups/rg-prod-events`,
+    );
+    expect(ofType(main, "Microsoft.EventGrid/systemTopics").map((t) => t.id)).toEqual([
+      expect.stringMatching(new RegExp(`^${created}`)),
+    ]);
     // Delegation + custom reader role at each scope, at that scope's own level.
     for (const scope of SAMPLE_SCOPES) expect(scopeAssignments(sample.main, [scope]), scope).toHaveLength(2);
     // The postdeploy deployment: one event subscription per scope, on that scope's topic.
     const subscriptions = ofType(events, "Microsoft.EventGrid/systemTopics/eventSubscriptions");
-    expect(subscriptions.map((s) => s.properties?.filter)).toEqual(SAMPLE_SCOPES.map((s) => expect.objectContaining({ subjectBeginsWith: `${s}/` })));
+    expect(subscriptions.map((s) => s.properties?.filter)).toEqual(
+      SAMPLE_SCOPES.map((s) => expect.objectContaining({ subjectBeginsWith: `${s}/` })),
+    );
   });
 
   it("parses MANAGED_SCOPES exactly as the app does, so the app manages the scopes it was granted", async () => {
@@ -72,18 +97,29 @@ describe("scopes and Event Grid topics, as Bicep evaluates them", () => {
     const scope = fc.oneof(
       guid.map((g) => `/subscriptions/${g}`),
       // Names ARM allows (no trailing period): the preprovision hook refuses others before Bicep sees them.
-      fc.tuple(guid, fc.stringMatching(/^[-\w.()]{0,19}[-\w()]$/)).map(([g, rg]) => `/subscriptions/${g}/resourceGroups/${rg}`),
+      fc
+        .tuple(guid, fc.stringMatching(/^[-\w.()]{0,19}[-\w()]$/))
+        .map(([g, rg]) => `/subscriptions/${g}/resourceGroups/${rg}`),
     );
-    const list = fc.array(fc.tuple(fc.constantFrom("", " "), scope, fc.constantFrom("", "/", "//", " ")), { minLength: 1, maxLength: 4 });
+    const list = fc.array(fc.tuple(fc.constantFrom("", " "), scope, fc.constantFrom("", "/", "//", " ")), {
+      minLength: 1,
+      maxLength: 4,
+    });
     const reuse = fc.array(fc.boolean(), { minLength: 4, maxLength: 4 });
     await fc.assert(
       fc.asyncProperty(list, reuse, async (parts, reused) => {
         const managedScopes = parts.map(([a, s, b]) => `${a}${s}${b}`).join(",");
-        const app = loadConfig({ MANAGED_SCOPES: managedScopes, AzureWebJobsStorage: "UseDevelopmentStorage=true" }).managedScopes;
+        const app = loadConfig({
+          MANAGED_SCOPES: managedScopes,
+          AzureWebJobsStorage: "UseDevelopmentStorage=true",
+        }).managedScopes;
         const subscriptions = [...new Set(app.map((s) => (s.split("/")[2] as string).toLowerCase()))];
         const existing = subscriptions
           .filter((_, i) => reused[i])
-          .map((s) => `/subscriptions/${s}/resourceGroups/rg-t/providers/Microsoft.EventGrid/systemTopics/t-${s.slice(0, 4)}`);
+          .map(
+            (s) =>
+              `/subscriptions/${s}/resourceGroups/rg-t/providers/Microsoft.EventGrid/systemTopics/t-${s.slice(0, 4)}`,
+          );
         const main = await deployMain(server, { managedScopes, existingSystemTopicIds: existing.join(",") });
 
         expect(String(main.outputs.AZURE_MANAGED_SCOPES).split(",")).toEqual(app);
@@ -108,7 +144,10 @@ describe("scopes and Event Grid topics, as Bicep evaluates them", () => {
         for (const { scope: s, topicId } of deliveries) {
           const sub = (s.split("/")[2] as string).toLowerCase();
           const named = existing.find((e) => e.includes(sub));
-          expect(topicId.toLowerCase()).toBe(named?.toLowerCase() ?? topics.find((t) => t.properties?.source === `/subscriptions/${sub}`)?.id.toLowerCase());
+          expect(topicId.toLowerCase()).toBe(
+            named?.toLowerCase() ??
+              topics.find((t) => t.properties?.source === `/subscriptions/${sub}`)?.id.toLowerCase(),
+          );
         }
       }),
       { numRuns: 25, endOnFailure: true }, // each run costs a Bicep evaluation: report the first failing input without shrinking
@@ -124,10 +163,13 @@ describe("scopes and Event Grid topics, as Bicep evaluates them", () => {
         for (const container of names("Microsoft.Storage/storageAccounts/blobServices/containers"))
           expect(container).toMatch(/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/);
         expect(names("Microsoft.Web/sites")).toEqual([expect.stringMatching(/^[a-z0-9][a-z0-9-]{0,58}[a-z0-9]$/)]);
-        for (const name of names("Microsoft.ManagedIdentity/userAssignedIdentities")) expect(name.length).toBeLessThanOrEqual(128);
+        for (const name of names("Microsoft.ManagedIdentity/userAssignedIdentities"))
+          expect(name.length).toBeLessThanOrEqual(128);
         for (const name of names("Microsoft.Resources/resourceGroups")) expect(name).toMatch(/^[-\w.()]{1,89}[-\w()]$/);
         expect(names("Microsoft.EventGrid/systemTopics")).toEqual([expect.stringMatching(/^[A-Za-z0-9-]{3,128}$/)]);
-        const subscriptionNames = ofType(events, "Microsoft.EventGrid/systemTopics/eventSubscriptions").map((r) => r.name.split("/").at(-1) as string);
+        const subscriptionNames = ofType(events, "Microsoft.EventGrid/systemTopics/eventSubscriptions").map(
+          (r) => r.name.split("/").at(-1) as string,
+        );
         expect(subscriptionNames).toEqual([expect.stringMatching(/^[A-Za-z0-9-]{3,64}$/)]);
         // predown deletes event subscriptions by this prefix.
         expect(subscriptionNames[0]?.startsWith(`${`afsid-${environmentName}`.slice(0, 44)}-`)).toBe(true);
@@ -150,12 +192,17 @@ describe("keyless storage and the Flex Consumption app", () => {
     expect(single(sample.main, "Microsoft.Web/serverfarms").sku).toEqual({ name: "FC1", tier: "FlexConsumption" });
     const site = single(sample.main, "Microsoft.Web/sites");
     const identity = single(sample.main, "Microsoft.ManagedIdentity/userAssignedIdentities").id;
-    expect(site).toMatchObject({ kind: "functionapp,linux", identity: { type: "UserAssigned", userAssignedIdentities: { [identity]: {} } } });
+    expect(site).toMatchObject({
+      kind: "functionapp,linux",
+      identity: { type: "UserAssigned", userAssignedIdentities: { [identity]: {} } },
+    });
     expect(site.properties).toMatchObject({
       httpsOnly: true,
       functionAppConfig: {
         runtime: { name: "node", version: "22" },
-        deployment: { storage: { authentication: { type: "UserAssignedIdentity", userAssignedIdentityResourceId: identity } } },
+        deployment: {
+          storage: { authentication: { type: "UserAssignedIdentity", userAssignedIdentityResourceId: identity } },
+        },
       },
     });
     const policies = ofType(sample.main, "Microsoft.Web/sites/basicPublishingCredentialsPolicies");
@@ -180,7 +227,11 @@ describe("keyless storage and the Flex Consumption app", () => {
     const roles = assignments(sample.main)
       .filter((a) => scopeOf(a) === account)
       .map((a) => KNOWN_ROLES[roleOf(a)]);
-    expect(roles.sort()).toEqual(["Storage Blob Data Owner", "Storage Queue Data Contributor", "Storage Table Data Contributor"]);
+    expect(roles.sort()).toEqual([
+      "Storage Blob Data Owner",
+      "Storage Queue Data Contributor",
+      "Storage Table Data Contributor",
+    ]);
   });
 });
 
@@ -199,8 +250,12 @@ describe("roles", () => {
         .map(roleOf)
         .filter((r) => !customRoles(m).includes(r)),
     );
-    expect(new Set(builtIn)).toEqual(new Set([...Object.keys(DEPLOYMENT_ROLES), FILE_SYNC_ADMINISTRATOR, RBAC_ADMINISTRATOR]));
-    expect(Object.keys(APP_ROLES)).toEqual(expect.arrayContaining([FILE_SYNC_ADMINISTRATOR, RBAC_ADMINISTRATOR, ...ASSIGNABLE_ROLE_IDS]));
+    expect(new Set(builtIn)).toEqual(
+      new Set([...Object.keys(DEPLOYMENT_ROLES), FILE_SYNC_ADMINISTRATOR, RBAC_ADMINISTRATOR]),
+    );
+    expect(Object.keys(APP_ROLES)).toEqual(
+      expect.arrayContaining([FILE_SYNC_ADMINISTRATOR, RBAC_ADMINISTRATOR, ...ASSIGNABLE_ROLE_IDS]),
+    );
   });
 
   it("assigns every role to a service principal, under a name derived from scope, principal and role", () => {
@@ -213,34 +268,45 @@ describe("roles", () => {
   it.each([
     ["FileSyncAdministrator", FILE_SYNC_ADMINISTRATOR],
     ["RbacAdministratorWithCondition", RBAC_ADMINISTRATOR],
-  ])("with %s, constrains the delegation role at every scope by the ABAC condition: two roles, service principals, write and delete", (option, delegation) => {
-    const d = option === "FileSyncAdministrator" ? sample : rbac;
-    const atScopes = scopeAssignments(d.main, SAMPLE_SCOPES);
-    const conditioned = atScopes.filter((a) => a.properties?.condition !== undefined);
-    expect(conditioned.map(roleOf)).toEqual(SAMPLE_SCOPES.map(() => delegation));
-    expect(assignments(d.main).filter((a) => a.properties?.condition !== undefined)).toHaveLength(SAMPLE_SCOPES.length);
-    // Every other role at the scopes is one of our custom roles.
-    for (const a of atScopes.filter((x) => x.properties?.condition === undefined)) expect(customRoles(d.main)).toContain(roleOf(a));
-    for (const a of conditioned) {
-      expect(a.properties?.conditionVersion).toBe("2.0");
-      const condition = String(a.properties?.condition);
-      const facts = readCondition(condition);
-      expect(facts.actions.sort()).toEqual(["Microsoft.Authorization/roleAssignments/delete", "Microsoft.Authorization/roleAssignments/write"]);
-      const roleChecks = facts.comparisons.filter((c) => c.attribute.endsWith(":RoleDefinitionId]"));
-      const principalChecks = facts.comparisons.filter((c) => c.attribute.endsWith(":PrincipalType]"));
-      // One check on the request (write) and one on the existing assignment (delete), each.
-      expect(roleChecks.map((c) => c.attribute.slice(0, 9)).sort()).toEqual(["@Request[", "@Resource"]);
-      expect(principalChecks.map((c) => c.attribute.slice(0, 9)).sort()).toEqual(["@Request[", "@Resource"]);
-      for (const c of roleChecks) {
-        expect(c.operator).toBe("ForAnyOfAnyValues:GuidEquals");
-        expect(c.values.map((v) => v.toLowerCase()).sort()).toEqual([...ASSIGNABLE_ROLE_IDS].sort());
+  ])(
+    "with %s, constrains the delegation role at every scope by the ABAC condition: two roles, service principals, write and delete",
+    (option, delegation) => {
+      const d = option === "FileSyncAdministrator" ? sample : rbac;
+      const atScopes = scopeAssignments(d.main, SAMPLE_SCOPES);
+      const conditioned = atScopes.filter((a) => a.properties?.condition !== undefined);
+      expect(conditioned.map(roleOf)).toEqual(SAMPLE_SCOPES.map(() => delegation));
+      expect(assignments(d.main).filter((a) => a.properties?.condition !== undefined)).toHaveLength(
+        SAMPLE_SCOPES.length,
+      );
+      // Every other role at the scopes is one of our custom roles.
+      for (const a of atScopes.filter((x) => x.properties?.condition === undefined))
+        expect(customRoles(d.main)).toContain(roleOf(a));
+      for (const a of conditioned) {
+        expect(a.properties?.conditionVersion).toBe("2.0");
+        const condition = String(a.properties?.condition);
+        const facts = readCondition(condition);
+        expect(facts.actions.sort()).toEqual([
+          "Microsoft.Authorization/roleAssignments/delete",
+          "Microsoft.Authorization/roleAssignments/write",
+        ]);
+        const roleChecks = facts.comparisons.filter((c) => c.attribute.endsWith(":RoleDefinitionId]"));
+        const principalChecks = facts.comparisons.filter((c) => c.attribute.endsWith(":PrincipalType]"));
+        // One check on the request (write) and one on the existing assignment (delete), each.
+        expect(roleChecks.map((c) => c.attribute.slice(0, 9)).sort()).toEqual(["@Request[", "@Resource"]);
+        expect(principalChecks.map((c) => c.attribute.slice(0, 9)).sort()).toEqual(["@Request[", "@Resource"]);
+        for (const c of roleChecks) {
+          expect(c.operator).toBe("ForAnyOfAnyValues:GuidEquals");
+          expect(c.values.map((v) => v.toLowerCase()).sort()).toEqual([...ASSIGNABLE_ROLE_IDS].sort());
+        }
+        for (const c of principalChecks) expect(c.values).toEqual(["ServicePrincipal"]);
+        // Write and delete are each allowed only when their checks pass.
+        expect(condition).toMatch(/!\(ActionMatches\{'Microsoft\.Authorization\/roleAssignments\/write'\}\)\s*\)\s*OR/);
+        expect(condition).toMatch(
+          /!\(ActionMatches\{'Microsoft\.Authorization\/roleAssignments\/delete'\}\)\s*\)\s*OR/,
+        );
       }
-      for (const c of principalChecks) expect(c.values).toEqual(["ServicePrincipal"]);
-      // Write and delete are each allowed only when their checks pass.
-      expect(condition).toMatch(/!\(ActionMatches\{'Microsoft\.Authorization\/roleAssignments\/write'\}\)\s*\)\s*OR/);
-      expect(condition).toMatch(/!\(ActionMatches\{'Microsoft\.Authorization\/roleAssignments\/delete'\}\)\s*\)\s*OR/);
-    }
-  });
+    },
+  );
 
   it("defines custom roles narrower than Reader, assignable only at the managed scopes, the Storage Sync one only with the RBAC option", () => {
     expect(ofType(sample.main, ROLE_DEFINITION)).toHaveLength(1);
@@ -248,7 +314,9 @@ describe("roles", () => {
     expect(definitions).toHaveLength(2);
     for (const d of definitions) {
       expect(d.properties).toMatchObject({ type: "CustomRole", assignableScopes: SAMPLE_SCOPES });
-      expect(d.properties?.permissions).toEqual([{ actions: expect.any(Array), notActions: [], dataActions: [], notDataActions: [] }]);
+      expect(d.properties?.permissions).toEqual([
+        { actions: expect.any(Array), notActions: [], dataActions: [], notDataActions: [] },
+      ]);
     }
     const actions = definitions.map((d) => (d.properties?.permissions as { actions: string[] }[])[0]?.actions ?? []);
     expect(actions.find((a) => a.includes("Microsoft.Compute/virtualMachines/read"))?.sort()).toEqual([
@@ -259,7 +327,8 @@ describe("roles", () => {
     ]);
     const sync = actions.find((a) => a.some((x) => x.startsWith("Microsoft.StorageSync/"))) ?? [];
     expect(sync.length).toBeGreaterThan(0);
-    for (const action of sync) expect(action).toMatch(/^Microsoft\.StorageSync\/(\*\/read|storageSyncServices(\/registeredServers)?\/write)$/);
+    for (const action of sync)
+      expect(action).toMatch(/^Microsoft\.StorageSync\/(\*\/read|storageSyncServices(\/registeredServers)?\/write)$/);
     // With the RBAC option both custom roles are assigned at each scope, next to the delegation role.
     for (const scope of SAMPLE_SCOPES) expect(scopeAssignments(rbac.main, [scope]), scope).toHaveLength(3);
   });
@@ -291,7 +360,10 @@ describe("Event Grid", () => {
         retryPolicy: { maxDeliveryAttempts: expect.any(Number), eventTimeToLiveInMinutes: expect.any(Number) },
         deadLetterWithResourceIdentity: {
           identity: { type: "SystemAssigned" },
-          deadLetterDestination: { endpointType: "StorageBlob", properties: { resourceId: storage, blobContainerName: "eventgrid-deadletter" } },
+          deadLetterDestination: {
+            endpointType: "StorageBlob",
+            properties: { resourceId: storage, blobContainerName: "eventgrid-deadletter" },
+          },
         },
       });
       expect(s.properties, "no key-based dead-lettering").not.toHaveProperty("deadLetterDestination");
@@ -310,14 +382,19 @@ describe("Event Grid", () => {
     }
     // The module takes the URL (and so the key) as a secure parameter, which ARM keeps out of logs.
     const template = await server.compile("infra/event-subscriptions.bicep");
-    const modules = (template.resources as { type: string; properties: { template: { parameters: Record<string, { type: string }> } } }[]).filter(
-      (r) => r.type === "Microsoft.Resources/deployments",
-    );
+    const modules = (
+      template.resources as {
+        type: string;
+        properties: { template: { parameters: Record<string, { type: string }> } };
+      }[]
+    ).filter((r) => r.type === "Microsoft.Resources/deployments");
     expect(modules.map((m) => m.properties.template.parameters.endpointUrl?.type)).toEqual(["securestring"]);
   });
 
   it("lets each topic's identity write only into the dead-letter container", () => {
-    const container = ofType(sample.main, "Microsoft.Storage/storageAccounts/blobServices/containers").find((c) => c.name.endsWith("/eventgrid-deadletter"));
+    const container = ofType(sample.main, "Microsoft.Storage/storageAccounts/blobServices/containers").find((c) =>
+      c.name.endsWith("/eventgrid-deadletter"),
+    );
     const writers = assignments(sample.main).filter((a) => roleOf(a) === STORAGE_BLOB_DATA_CONTRIBUTOR);
     // One per topic: the created one and the reused one.
     expect(writers).toHaveLength(2);

@@ -33,10 +33,14 @@ beforeAll(async () => {
   }
 }, 120_000);
 
-/** A resource id that an operation like `Microsoft.X/a/b/write` writes: `.../providers/Microsoft.X/a/a1/b/b1` (a registered server is named by its GUID, as ARM requires). */
+/**
+ * A resource id that an operation like `Microsoft.X/a/b/write` writes: `.../providers/Microsoft.X/a/a1/b/b1` (a
+ * registered server is named by its GUID, as ARM requires).
+ */
 function resourceIdFor(operation: string): string {
   const [namespace = "", ...types] = operation.replace(/\/write$/i, "").split("/");
-  const name = (t: string, i: number) => (/^registeredServers$/i.test(t) ? "5e7e0000-0000-4000-8000-000000000001" : `${t.toLowerCase()}${i + 1}`);
+  const name = (t: string, i: number) =>
+    /^registeredServers$/i.test(t) ? "5e7e0000-0000-4000-8000-000000000001" : `${t.toLowerCase()}${i + 1}`;
   return `${RESOURCE_GROUP}/providers/${namespace}/${types.map((t, i) => `${t}/${name(t, i)}`).join("/")}`;
 }
 
@@ -62,7 +66,9 @@ describe("Event Grid filter vs the events code", () => {
     for (const operation of filteredOperations) {
       for (const spelling of [operation, operation.toUpperCase(), operation.toLowerCase()]) {
         const result = classifyArmEvent(writeEvent(spelling, resourceIdFor(operation)), [SUBSCRIPTION]);
-        expect(result.action, `${spelling}: ${"reason" in result ? result.reason : ""}`).toMatch(/^(reconcileService|inspectMachine)$/);
+        expect(result.action, `${spelling}: ${"reason" in result ? result.reason : ""}`).toMatch(
+          /^(reconcileService|inspectMachine)$/,
+        );
       }
     }
   });
@@ -86,7 +92,9 @@ describe("Event Grid filter vs the events code", () => {
       "Microsoft.Authorization/roleAssignments/write",
     ];
     const segment = fc.stringMatching(/^[A-Za-z][A-Za-z0-9]{0,12}$/);
-    const randomWrite = fc.tuple(segment, fc.array(segment, { minLength: 1, maxLength: 3 })).map(([ns, types]) => `Microsoft.${ns}/${types.join("/")}/write`);
+    const randomWrite = fc
+      .tuple(segment, fc.array(segment, { minLength: 1, maxLength: 3 }))
+      .map(([ns, types]) => `Microsoft.${ns}/${types.join("/")}/write`);
     fc.assert(
       fc.property(fc.oneof(fc.constantFrom(...nearMisses), randomWrite), (operation) => {
         fc.pre(!filtered.has(operation.toLowerCase()));

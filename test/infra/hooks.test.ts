@@ -74,7 +74,10 @@ async function runHook(kind: Kind, hook: string, env: Record<string, string>): P
       chmodSync(join(dir, name), 0o755);
     }
     const script = join(repoRoot, "infra/hooks", `${hook}.${kind}`);
-    const [command, args] = kind === "sh" ? ["sh", [script]] : [toolPath("pwsh"), ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", script]];
+    const [command, args] =
+      kind === "sh"
+        ? ["sh", [script]]
+        : [toolPath("pwsh"), ["-NoLogo", "-NoProfile", "-NonInteractive", "-File", script]];
     const result = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
       const child = execFile(
         command,
@@ -106,7 +109,9 @@ async function runHook(kind: Kind, hook: string, env: Record<string, string>): P
           .map((a, i, all) => (all[i - 1] === "--parameters" ? "@<file>" : a)),
       );
     const parametersFile = join(dir, "parameters.json");
-    const parameters: unknown = existsSync(parametersFile) ? JSON.parse(readFileSync(parametersFile, "utf8").replace(/^\uFEFF/, "")) : undefined;
+    const parameters: unknown = existsSync(parametersFile)
+      ? JSON.parse(readFileSync(parametersFile, "utf8").replace(/^\uFEFF/, ""))
+      : undefined;
     return { ...result, calls, parameters };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -129,7 +134,8 @@ const deployEnv = {
   AZURE_SUBSCRIPTION_ID: SUB_A,
   AZURE_RESOURCE_GROUP: "rg-prod",
   AZURE_FUNCTION_APP_NAME: "func-afsid-abc",
-  // The PowerShell hook wakes the app with Invoke-WebRequest (sh uses the curl stand-in): a closed local port answers at once.
+  // The PowerShell hook wakes the app with Invoke-WebRequest (sh uses the curl stand-in): a closed local port answers
+  // at once.
   AZURE_FUNCTION_APP_HOSTNAME: "127.0.0.1:9",
   AZURE_STORAGE_ACCOUNT_ID: `/subscriptions/${SUB_A}/resourceGroups/rg-prod/providers/Microsoft.Storage/storageAccounts/stabc`,
   AZURE_DEAD_LETTER_CONTAINER: "eventgrid-deadletter",
@@ -148,7 +154,9 @@ describe("postdeploy.sh and postdeploy.ps1", () => {
     expect(deployment?.slice(0, 3)).toEqual(["deployment", "sub", "create"]);
     expect(deployment?.[deployment.indexOf("--name") + 1]).toBe("afsid-events-prod");
     expect(deployment?.[deployment.indexOf("--location") + 1]).toBe("westeurope");
-    expect(deployment?.[deployment.indexOf("--template-file") + 1]).toMatch(/infra\/hooks\/\.\.\/event-subscriptions\.bicep$/);
+    expect(deployment?.[deployment.indexOf("--template-file") + 1]).toMatch(
+      /infra\/hooks\/\.\.\/event-subscriptions\.bicep$/,
+    );
 
     const parameters = run.parameters as { parameters: Record<string, { value: unknown }> };
     expect(Object.fromEntries(Object.entries(parameters.parameters).map(([k, v]) => [k, v.value]))).toEqual({
@@ -204,7 +212,9 @@ describe("predown.sh and predown.ps1", () => {
     expect(run.status).toBe(0);
     const summary = run.calls.map((c) => c.filter((a) => !a.startsWith("--only")).join(" "));
     for (const d of DELIVERIES) {
-      expect(summary).toContain(`role assignment delete --assignee ${downEnv.AZURE_FUNCTION_APP_IDENTITY_PRINCIPAL_ID} --scope ${d.scope}`);
+      expect(summary).toContain(
+        `role assignment delete --assignee ${downEnv.AZURE_FUNCTION_APP_IDENTITY_PRINCIPAL_ID} --scope ${d.scope}`,
+      );
     }
     expect(summary).toContain(
       `eventgrid system-topic event-subscription list --subscription ${SUB_B} -g rg-shared --system-topic-name subs-topic --query [?starts_with(name, 'afsid-prod-')].name -o tsv`,
@@ -214,7 +224,9 @@ describe("predown.sh and predown.ps1", () => {
     );
     expect(summary.filter((s) => s.includes("event-subscription delete"))).toHaveLength(4); // two per topic
     expect(summary).toContain(`group delete --subscription ${SUB_A} -n rg-prod-events --yes`);
-    expect(summary).toContain(`role definition delete --name ${downEnv.AZURE_CUSTOM_ROLE_IDS} --scope /subscriptions/${SUB_A}`);
+    expect(summary).toContain(
+      `role definition delete --name ${downEnv.AZURE_CUSTOM_ROLE_IDS} --scope /subscriptions/${SUB_A}`,
+    );
     // Assignments go before the roles they use.
     const firstRoleDelete = summary.findIndex((s) => s.startsWith("role definition delete"));
     const lastAssignmentDelete = summary.map((s) => s.startsWith("role assignment delete")).lastIndexOf(true);
@@ -235,7 +247,11 @@ describe("preprovision.sh and preprovision.ps1", () => {
     fc.tuple(guid, fc.stringMatching(/^[-\w.()]{1,90}$/)).map(([g, rg]) => `/subscriptions/${g}/resourceGroups/${rg}`),
     guid.map((g) => `/subscriptions/${g.toUpperCase()}/`),
     fc.string({ unit: fc.constantFrom("/", "a", "F", "0", "-", " ", "s", "(", "*", "\t"), maxLength: 40 }),
-    fc.constantFrom("/subscriptions/", "/subscriptions/x/resourceGroups/rg", "subscriptions/5f8b4a2e-0c1d-4e6f-9a7b-3c2d1e0f9a8b"),
+    fc.constantFrom(
+      "/subscriptions/",
+      "/subscriptions/x/resourceGroups/rg",
+      "subscriptions/5f8b4a2e-0c1d-4e6f-9a7b-3c2d1e0f9a8b",
+    ),
   );
   const scopes = fc
     .array(fc.tuple(fc.constantFrom("", " ", "  "), piece, fc.constantFrom("", " ", "/")), { maxLength: 3 })
@@ -288,8 +304,13 @@ describe("preprovision.sh and preprovision.ps1", () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`two topics in subscription ${SUB_B}`);
     expect(run.stderr).toContain(`entry '/subscriptions/${SUB_A}/topics/x' must be a system topic id`);
-    expect(run.stderr).toContain("AFS_ACCESS_OPTION must be FileSyncAdministrator or RbacAdministratorWithCondition, not 'Owner'");
-    expect((await runBoth("preprovision", { MANAGED_SCOPES: `/subscriptions/${SUB_A}`, EXISTING_SYSTEM_TOPIC_IDS: good })).status).toBe(0);
+    expect(run.stderr).toContain(
+      "AFS_ACCESS_OPTION must be FileSyncAdministrator or RbacAdministratorWithCondition, not 'Owner'",
+    );
+    expect(
+      (await runBoth("preprovision", { MANAGED_SCOPES: `/subscriptions/${SUB_A}`, EXISTING_SYSTEM_TOPIC_IDS: good }))
+        .status,
+    ).toBe(0);
   });
 
   it("ask for MANAGED_SCOPES when it is missing", async () => {

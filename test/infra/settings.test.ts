@@ -14,23 +14,27 @@ import { firstColumnUnderHeading } from "./support/markdown-table";
 
 /** Read by the app locally but never set in Azure. */
 const LOCAL_ONLY_APP_SETTINGS: Record<string, string> = {
-  AzureWebJobsStorage: "connection string (Azurite locally); in Azure shared keys are disabled and the identity-based AzureWebJobsStorage__* settings are used",
+  AzureWebJobsStorage:
+    "connection string (Azurite locally); in Azure shared keys are disabled and the identity-based AzureWebJobsStorage__* settings are used",
 };
 
 /** Read by the app, set in Azure only under a condition that test/infra/status-page-sign-in.test.ts checks. */
 const CONDITIONAL_APP_SETTINGS: Record<string, string> = {
-  STATUS_PAGE_SIGN_IN: "infra/main.bicep sets it to entra only together with App Service Authentication (statusPageSignInClientId)",
+  STATUS_PAGE_SIGN_IN:
+    "infra/main.bicep sets it to entra only together with App Service Authentication (statusPageSignInClientId)",
 };
 
 /** Set in Azure for the Functions host or the platform, not read by the app. */
 const HOST_SETTINGS: Record<string, string> = {
   AzureWebJobsStorage__blobServiceUri: "the host's blob endpoint: Flex deployment package, timer and singleton leases",
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "makes the host send telemetry with the identity's Entra token (local auth is disabled)",
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING:
+    "makes the host send telemetry with the identity's Entra token (local auth is disabled)",
 };
 
 /** Only in local.settings.sample.json, for Core Tools. */
 const LOCAL_HOST_SETTINGS: Record<string, string> = {
-  FUNCTIONS_WORKER_RUNTIME: "Core Tools needs it; Flex Consumption takes the runtime from functionAppConfig and rejects the setting",
+  FUNCTIONS_WORKER_RUNTIME:
+    "Core Tools needs it; Flex Consumption takes the runtime from functionAppConfig and rejects the setting",
 };
 
 /** Settings Flex Consumption rejects or that would bring keys back. */
@@ -47,7 +51,8 @@ const FORBIDDEN_IN_AZURE = [
 /** Stand-ins for values only known at deployment time. */
 const DEPLOYMENT_TIME_SAMPLES: Record<string, string> = {
   ARM_ENDPOINT: "https://management.azure.com/",
-  MANAGED_SCOPES: "/subscriptions/5f8b4a2e-0c1d-4e6f-9a7b-3c2d1e0f9a8b,/subscriptions/5f8b4a2e-0c1d-4e6f-9a7b-3c2d1e0f9a8b/resourceGroups/rg-sync",
+  MANAGED_SCOPES:
+    "/subscriptions/5f8b4a2e-0c1d-4e6f-9a7b-3c2d1e0f9a8b,/subscriptions/5f8b4a2e-0c1d-4e6f-9a7b-3c2d1e0f9a8b/resourceGroups/rg-sync",
   AZURE_CLIENT_ID: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
   AzureWebJobsStorage__clientId: "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
   AzureWebJobsStorage__blobServiceUri: "https://stexample.blob.core.windows.net/",
@@ -73,7 +78,12 @@ afterAll(() => server?.close());
 function appSettings(d: Deployment = deployed): Map<string, string | undefined> {
   const config = single(d.main, "Microsoft.Web/sites/config");
   expect(config.name.endsWith("/appsettings")).toBe(true);
-  return new Map(Object.entries(config.properties ?? {}).map(([name, value]) => [name, isDeploymentTimeValue(value) ? undefined : String(value)]));
+  return new Map(
+    Object.entries(config.properties ?? {}).map(([name, value]) => [
+      name,
+      isDeploymentTimeValue(value) ? undefined : String(value),
+    ]),
+  );
 }
 
 function differences(actual: Iterable<string>, expected: Iterable<string>) {
@@ -85,12 +95,17 @@ function differences(actual: Iterable<string>, expected: Iterable<string>) {
 describe("setting names", () => {
   it("reads a non-trivial list from config.ts, with the allow-lists naming real differences", () => {
     expect(SETTING_NAMES.length).toBeGreaterThan(10);
-    for (const name of [...Object.keys(LOCAL_ONLY_APP_SETTINGS), ...Object.keys(CONDITIONAL_APP_SETTINGS)]) expect(SETTING_NAMES).toContain(name);
-    for (const name of [...Object.keys(HOST_SETTINGS), ...Object.keys(LOCAL_HOST_SETTINGS)]) expect(SETTING_NAMES).not.toContain(name);
+    for (const name of [...Object.keys(LOCAL_ONLY_APP_SETTINGS), ...Object.keys(CONDITIONAL_APP_SETTINGS)])
+      expect(SETTING_NAMES).toContain(name);
+    for (const name of [...Object.keys(HOST_SETTINGS), ...Object.keys(LOCAL_HOST_SETTINGS)])
+      expect(SETTING_NAMES).not.toContain(name);
   });
 
   it("infra/ sets exactly the settings the app reads in Azure, plus the host's", () => {
-    const expected = [...SETTING_NAMES.filter((n) => !(n in LOCAL_ONLY_APP_SETTINGS) && !(n in CONDITIONAL_APP_SETTINGS)), ...Object.keys(HOST_SETTINGS)];
+    const expected = [
+      ...SETTING_NAMES.filter((n) => !(n in LOCAL_ONLY_APP_SETTINGS) && !(n in CONDITIONAL_APP_SETTINGS)),
+      ...Object.keys(HOST_SETTINGS),
+    ];
     expect(differences(appSettings().keys(), expected)).toEqual({ missing: [], extra: [] });
   });
 
@@ -100,14 +115,24 @@ describe("setting names", () => {
   });
 
   it("local.settings.sample.json has exactly the settings the app reads, plus what Core Tools needs", () => {
-    const sample = JSON.parse(readFileSync(join(projectRoot, "local.settings.sample.json"), "utf8")) as { Values: Record<string, string> };
-    expect(differences(Object.keys(sample.Values), [...SETTING_NAMES, ...Object.keys(LOCAL_HOST_SETTINGS)])).toEqual({ missing: [], extra: [] });
+    const sample = JSON.parse(readFileSync(join(projectRoot, "local.settings.sample.json"), "utf8")) as {
+      Values: Record<string, string>;
+    };
+    expect(differences(Object.keys(sample.Values), [...SETTING_NAMES, ...Object.keys(LOCAL_HOST_SETTINGS)])).toEqual({
+      missing: [],
+      extra: [],
+    });
   });
 
   it("the README's configuration table lists exactly the settings the app reads", () => {
-    const candidates = [{ path: "README.md", heading: /configuration/i }].filter((c) => existsSync(join(projectRoot, c.path)));
+    const candidates = [{ path: "README.md", heading: /configuration/i }].filter((c) =>
+      existsSync(join(projectRoot, c.path)),
+    );
     const tables = candidates
-      .map(({ path, heading }) => ({ path, names: firstColumnUnderHeading(readFileSync(join(projectRoot, path), "utf8"), heading) }))
+      .map(({ path, heading }) => ({
+        path,
+        names: firstColumnUnderHeading(readFileSync(join(projectRoot, path), "utf8"), heading),
+      }))
       .filter((t): t is { path: string; names: string[] } => t.names !== undefined);
     expect(
       tables.map((t) => t.path),
@@ -129,11 +154,21 @@ describe("setting values in infra/", () => {
     }
     const fromInfra = loadConfig(env);
     const required = Object.fromEntries(
-      ["MANAGED_SCOPES", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri"].map((n) => [n, env[n]]),
+      ["MANAGED_SCOPES", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri"].map((n) => [
+        n,
+        env[n],
+      ]),
     );
     const defaults = loadConfig(required);
-    const { managedScopes, storage, managedIdentityClientId, applicationInsightsConnectionString, ...tunables } = fromInfra;
-    const { managedScopes: _s, storage: _t, managedIdentityClientId: _m, applicationInsightsConnectionString: _a, ...defaultTunables } = defaults;
+    const { managedScopes, storage, managedIdentityClientId, applicationInsightsConnectionString, ...tunables } =
+      fromInfra;
+    const {
+      managedScopes: _s,
+      storage: _t,
+      managedIdentityClientId: _m,
+      applicationInsightsConnectionString: _a,
+      ...defaultTunables
+    } = defaults;
     expect(tunables).toEqual(defaultTunables);
     // Telemetry is on in Azure: the app sends to the Application Insights the host logs to.
     expect(applicationInsightsConnectionString).toBe(env.APPLICATIONINSIGHTS_CONNECTION_STRING);
@@ -146,8 +181,11 @@ describe("setting values in infra/", () => {
   it("authenticate storage and telemetry with the app identity's client id", () => {
     const config = single(deployed.main, "Microsoft.Web/sites/config").properties ?? {};
     const clientId = `reference('${single(deployed.main, "Microsoft.ManagedIdentity/userAssignedIdentities").id}', '2023-01-31').clientId`;
-    for (const name of ["AZURE_CLIENT_ID", "AzureWebJobsStorage__clientId"]) expect(config[name], name).toBe(`[${clientId}]`);
-    expect(config.APPLICATIONINSIGHTS_AUTHENTICATION_STRING).toBe(`[format('ClientId={0};Authorization=AAD', ${clientId})]`);
+    for (const name of ["AZURE_CLIENT_ID", "AzureWebJobsStorage__clientId"])
+      expect(config[name], name).toBe(`[${clientId}]`);
+    expect(config.APPLICATIONINSIGHTS_AUTHENTICATION_STRING).toBe(
+      `[format('ClientId={0};Authorization=AAD', ${clientId})]`,
+    );
   });
 
   it("let appSettingOverrides change a tunable but not the identity wiring", async () => {
@@ -162,7 +200,9 @@ describe("setting values in infra/", () => {
   });
 
   it("name the queue the deployment creates for the worker", () => {
-    const queues = ofType(deployed.main, "Microsoft.Storage/storageAccounts/queueServices/queues").map((q) => q.name.split("/").at(-1));
+    const queues = ofType(deployed.main, "Microsoft.Storage/storageAccounts/queueServices/queues").map((q) =>
+      q.name.split("/").at(-1),
+    );
     expect(queues).toEqual([appSettings().get("RECONCILE_QUEUE_NAME")]);
     expect(queues).toEqual(["reconcile"]);
   });

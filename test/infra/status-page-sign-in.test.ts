@@ -23,17 +23,23 @@ beforeAll(async () => {
   server = BicepServer.start();
   off = await deployMain(server, { managedScopes: MANAGED_SCOPES });
   anyUser = await deployMain(server, { managedScopes: MANAGED_SCOPES, statusPageSignInClientId: CLIENT_ID });
-  group = await deployMain(server, { managedScopes: MANAGED_SCOPES, statusPageSignInClientId: CLIENT_ID, statusPageSignInGroupId: GROUP_ID });
+  group = await deployMain(server, {
+    managedScopes: MANAGED_SCOPES,
+    statusPageSignInClientId: CLIENT_ID,
+    statusPageSignInGroupId: GROUP_ID,
+  });
 }, 120_000);
 
 afterAll(() => server?.close());
 
 /** The Function App's config resources named `name` (authsettingsV2, appsettings). */
-const siteConfig = (s: Snapshot, name: string): PredictedResource[] => ofType(s, "Microsoft.Web/sites/config").filter((r) => r.name.endsWith(`/${name}`));
+const siteConfig = (s: Snapshot, name: string): PredictedResource[] =>
+  ofType(s, "Microsoft.Web/sites/config").filter((r) => r.name.endsWith(`/${name}`));
 const authSettings = (s: Snapshot) => siteConfig(s, "authsettingsV2");
 const appSetting = (s: Snapshot, name: string) => siteConfig(s, "appsettings")[0]?.properties?.[name];
 const aad = (s: Snapshot) =>
-  (authSettings(s)[0]?.properties?.identityProviders as { azureActiveDirectory?: Record<string, unknown> } | undefined)?.azureActiveDirectory;
+  (authSettings(s)[0]?.properties?.identityProviders as { azureActiveDirectory?: Record<string, unknown> } | undefined)
+    ?.azureActiveDirectory;
 
 describe("status page sign-in (App Service Authentication)", () => {
   it("is off by default: no authentication settings and no STATUS_PAGE_SIGN_IN", () => {
@@ -63,13 +69,20 @@ describe("status page sign-in (App Service Authentication)", () => {
     expect(aad(anyUser)).toMatchObject({
       enabled: true,
       // The cloud's login endpoint is known only at deployment; the tenant is the deployment's own.
-      registration: { clientId: CLIENT_ID, openIdIssuer: `[format('{0}{1}/v2.0', environment().authentication.loginEndpoint, '${DEPLOYMENT.tenantId}')]` },
+      registration: {
+        clientId: CLIENT_ID,
+        openIdIssuer: `[format('{0}{1}/v2.0', environment().authentication.loginEndpoint, '${DEPLOYMENT.tenantId}')]`,
+      },
       validation: { allowedAudiences: [CLIENT_ID, `api://${CLIENT_ID}`] },
     });
   });
 
   it("lets every user of the tenant sign in without a group, and only the group's members with one", () => {
-    expect((aad(anyUser)?.validation as Record<string, unknown>).defaultAuthorizationPolicy).toEqual({ allowedPrincipals: {} });
-    expect((aad(group)?.validation as Record<string, unknown>).defaultAuthorizationPolicy).toEqual({ allowedPrincipals: { groups: [GROUP_ID] } });
+    expect((aad(anyUser)?.validation as Record<string, unknown>).defaultAuthorizationPolicy).toEqual({
+      allowedPrincipals: {},
+    });
+    expect((aad(group)?.validation as Record<string, unknown>).defaultAuthorizationPolicy).toEqual({
+      allowedPrincipals: { groups: [GROUP_ID] },
+    });
   });
 });

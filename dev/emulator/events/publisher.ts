@@ -85,7 +85,8 @@ export class EventGridPublisher {
     const validationCode = randomUUID();
     const event: EventGridSchemaEvent<{ validationCode: string; validationUrl: string }> = {
       id: randomUUID(),
-      topic: "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.EventGrid/systemTopics/emulator-arm-events",
+      topic:
+        "/subscriptions/00000000-0000-0000-0000-000000000000/providers/Microsoft.EventGrid/systemTopics/emulator-arm-events",
       subject: "",
       eventType: VALIDATION_EVENT,
       eventTime: new Date().toISOString(),
@@ -95,12 +96,19 @@ export class EventGridPublisher {
     };
     let response;
     try {
-      response = await postJson(url, JSON.stringify([event]), this.headers("SubscriptionValidation", 0, event.dataVersion), this.postOptions());
+      response = await postJson(
+        url,
+        JSON.stringify([event]),
+        this.headers("SubscriptionValidation", 0, event.dataVersion),
+        this.postOptions(),
+      );
     } catch (error) {
       throw new Error(`Event Grid subscription validation of ${url} failed: ${messageOf(error)}`);
     }
     if (response.status < 200 || response.status > 299) {
-      throw new Error(`Event Grid subscription validation of ${url} failed: HTTP ${response.status} ${response.body.slice(0, 200)}`);
+      throw new Error(
+        `Event Grid subscription validation of ${url} failed: HTTP ${response.status} ${response.body.slice(0, 200)}`,
+      );
     }
     const echoed = validationResponseOf(response.body);
     if (echoed !== validationCode) {
@@ -161,12 +169,19 @@ export class EventGridPublisher {
     const body = JSON.stringify([event]);
     let lastError = "closed before delivery";
     let attempts = 0;
-    const delayMs = this.options.extraDelayMs + (this.options.delayJitterMs > 0 ? this.options.random() * this.options.delayJitterMs : 0);
+    const delayMs =
+      this.options.extraDelayMs +
+      (this.options.delayJitterMs > 0 ? this.options.random() * this.options.delayJitterMs : 0);
     if (delayMs > 0) await sleep(delayMs, this.abort.signal);
     while (attempts < this.options.maxAttempts && !this.abort.signal.aborted) {
       attempts++;
       try {
-        const response = await postJson(url, body, this.headers("Notification", attempts - 1, event.dataVersion), this.postOptions());
+        const response = await postJson(
+          url,
+          body,
+          this.headers("Notification", attempts - 1, event.dataVersion),
+          this.postOptions(),
+        );
         if (response.status >= 200 && response.status <= 299) {
           this.counts.delivered++;
           this.log.push({ url, eventId: event.id, attempts, outcome: "delivered" });
@@ -186,7 +201,11 @@ export class EventGridPublisher {
     this.log.push({ url, eventId: event.id, attempts, outcome: "failed", lastError });
   }
 
-  private headers(eventType: "SubscriptionValidation" | "Notification", deliveryCount: number, dataVersion: string): Record<string, string> {
+  private headers(
+    eventType: "SubscriptionValidation" | "Notification",
+    deliveryCount: number,
+    dataVersion: string,
+  ): Record<string, string> {
     return {
       "aeg-event-type": eventType,
       "aeg-subscription-name": this.options.subscriptionName.toUpperCase(),

@@ -42,7 +42,11 @@ export async function startRecordingWebhook(options: RecordingWebhookOptions = {
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       const header = req.headers["aeg-event-type"];
-      const call: ReceivedCall = { eventType: Array.isArray(header) ? header[0] : header, headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
+      const call: ReceivedCall = {
+        eventType: Array.isArray(header) ? header[0] : header,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      };
       calls.push(call);
       if (call.eventType === "SubscriptionValidation") {
         const code = validationCodeOf(call.body);
@@ -58,7 +62,9 @@ export async function startRecordingWebhook(options: RecordingWebhookOptions = {
       for (const wake of waiters.splice(0)) wake();
     });
   };
-  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.certPem, key: options.tls.keyPem }, handler) : createHttpServer(handler);
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.certPem, key: options.tls.keyPem }, handler)
+    : createHttpServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const url = `${options.tls ? "https" : "http"}://${options.tls ? "localhost" : "127.0.0.1"}:${port}/api/events`;
@@ -68,7 +74,10 @@ export async function startRecordingWebhook(options: RecordingWebhookOptions = {
     calls,
     waitFor(eventType, count, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`waited ${timeoutMs} ms for ${count} ${eventType} call(s), got ${matching().length}`)), timeoutMs);
+        const timer = setTimeout(
+          () => reject(new Error(`waited ${timeoutMs} ms for ${count} ${eventType} call(s), got ${matching().length}`)),
+          timeoutMs,
+        );
         const matching = (): ReceivedCall[] => calls.filter((c) => c.eventType === eventType);
         const check = (): void => {
           if (matching().length >= count) {
@@ -93,7 +102,9 @@ function validationCodeOf(body: string): string | undefined {
   try {
     const events = JSON.parse(body) as Array<{ eventType?: string; data?: { validationCode?: unknown } }>;
     const code = events[0]?.data?.validationCode;
-    return events[0]?.eventType === "Microsoft.EventGrid.SubscriptionValidationEvent" && typeof code === "string" ? code : undefined;
+    return events[0]?.eventType === "Microsoft.EventGrid.SubscriptionValidationEvent" && typeof code === "string"
+      ? code
+      : undefined;
   } catch {
     return undefined;
   }

@@ -12,7 +12,12 @@ export interface WebhookResponse {
  * takes an extra CA per request, so a webhook with the emulator's own
  * self-signed certificate is trusted without touching process-wide settings.
  */
-export function postJson(url: string, body: string, headers: Record<string, string>, options: { ca?: string; timeoutMs: number }): Promise<WebhookResponse> {
+export function postJson(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  options: { ca?: string; timeoutMs: number },
+): Promise<WebhookResponse> {
   const target = new URL(url);
   const send = target.protocol === "https:" ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -20,7 +25,11 @@ export function postJson(url: string, body: string, headers: Record<string, stri
       target,
       {
         method: "POST",
-        headers: { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(body), ...headers },
+        headers: {
+          "content-type": "application/json; charset=utf-8",
+          "content-length": Buffer.byteLength(body),
+          ...headers,
+        },
         ...(target.protocol === "https:" && options.ca ? { ca: [...rootCertificates, options.ca] } : {}),
         timeout: options.timeoutMs,
       },

@@ -119,7 +119,10 @@ export class ArmThrottle {
 }
 
 /** The header ARM sends on every response with what is left of the caller's budget. */
-export function rateLimitHeader(kindOrIsWrite: RequestKind | boolean, remaining: number): { name: string; value: string } {
+export function rateLimitHeader(
+  kindOrIsWrite: RequestKind | boolean,
+  remaining: number,
+): { name: string; value: string } {
   const kind: RequestKind = typeof kindOrIsWrite === "boolean" ? (kindOrIsWrite ? "write" : "read") : kindOrIsWrite;
   return {
     name: `x-ms-ratelimit-remaining-subscription-${kind}s`,
@@ -128,6 +131,7 @@ export function rateLimitHeader(kindOrIsWrite: RequestKind | boolean, remaining:
 }
 
 function positive(value: number, name: string): number {
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`ArmThrottle: ${name} must be a positive number, got ${value}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`ArmThrottle: ${name} must be a positive number, got ${value}`);
   return value;
 }

@@ -79,7 +79,8 @@ export class FaultInjector {
 
 function matches(rule: FaultRule, request: FaultRequest): boolean {
   const { operationId, method, pathContains, isWrite } = rule.match;
-  if (operationId !== undefined && operationId.toLowerCase() !== (request.operationId ?? "").toLowerCase()) return false;
+  if (operationId !== undefined && operationId.toLowerCase() !== (request.operationId ?? "").toLowerCase())
+    return false;
   if (method !== undefined && method.toUpperCase() !== request.method.toUpperCase()) return false;
   if (pathContains !== undefined && !request.path.toLowerCase().includes(pathContains.toLowerCase())) return false;
   if (isWrite !== undefined && isWrite !== request.isWrite) return false;

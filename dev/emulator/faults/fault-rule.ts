@@ -34,7 +34,11 @@ const dropAfterApplyEffect = z.object({ kind: z.literal("dropAfterApply") });
  * A success answered with one field of its body removed or of the wrong JSON
  * type (see off-spec.ts): what the product must notice instead of trusting.
  */
-const offSpecEffect = z.object({ kind: z.literal("offSpec"), field: z.string().min(1), change: z.enum(["remove", "wrongType"]) });
+const offSpecEffect = z.object({
+  kind: z.literal("offSpec"),
+  field: z.string().min(1),
+  change: z.enum(["remove", "wrongType"]),
+});
 
 export const faultEffectSchema = z.discriminatedUnion("kind", [
   statusEffect,

@@ -45,6 +45,7 @@ export class LatencyModel {
 }
 
 function nonNegative(value: number, name: string): number {
-  if (!Number.isFinite(value) || value < 0) throw new Error(`LatencyModel: ${name} must be a non-negative number, got ${value}`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new Error(`LatencyModel: ${name} must be a non-negative number, got ${value}`);
   return value;
 }

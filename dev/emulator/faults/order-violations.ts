@@ -49,11 +49,19 @@ export class OrderViolationLog {
   serverSwitched(state: EmulatorState, server: ServerRecord, nowIso: string): void {
     const svc = state.services.get(idKey(server.serviceId));
     const principalId = server.applicationId;
-    if (svc && !svc.useIdentity) this.entries.push({ at: nowIso, kind: "serverSwitchedBeforeUseIdentity", resourceId: server.id, principalId, missing: [] });
+    if (svc && !svc.useIdentity)
+      this.entries.push({
+        at: nowIso,
+        kind: "serverSwitchedBeforeUseIdentity",
+        resourceId: server.id,
+        principalId,
+        missing: [],
+      });
     if (!principalId) return;
     const world = new AgentWorld(state);
     const missing = world.sharesOf(server).filter((share) => !world.holdsShareRole(principalId, share));
-    if (missing.length > 0) this.entries.push({ at: nowIso, kind: "serverSwitchedBeforeGrant", resourceId: server.id, principalId, missing });
+    if (missing.length > 0)
+      this.entries.push({ at: nowIso, kind: "serverSwitchedBeforeGrant", resourceId: server.id, principalId, missing });
   }
 
   /** Called after a service write that turned `useIdentity` from false to true. */
@@ -65,9 +73,17 @@ export class OrderViolationLog {
       if (!idKey(ce.syncGroupId).startsWith(prefix)) continue;
       const account = ce.storageAccountResourceId;
       const share = `${account}/fileServices/default/fileshares/${ce.azureFileShareName}`;
-      if (!principalId || !holdsRole(state, principalId, ACCOUNT_ROLE, account)) missing.push(`${account} (${ACCOUNT_ROLE})`);
+      if (!principalId || !holdsRole(state, principalId, ACCOUNT_ROLE, account))
+        missing.push(`${account} (${ACCOUNT_ROLE})`);
       if (!principalId || !holdsRole(state, principalId, SHARE_ROLE, share)) missing.push(`${share} (${SHARE_ROLE})`);
     }
-    if (missing.length > 0) this.entries.push({ at: nowIso, kind: "useIdentityBeforeServiceGrants", resourceId: svc.id, principalId, missing });
+    if (missing.length > 0)
+      this.entries.push({
+        at: nowIso,
+        kind: "useIdentityBeforeServiceGrants",
+        resourceId: svc.id,
+        principalId,
+        missing,
+      });
   }
 }

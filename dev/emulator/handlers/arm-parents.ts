@@ -4,7 +4,11 @@ import type { EmulatorState, ResourceGroupRecord, ServiceRecord, SyncGroupRecord
 import type { LongRunningWrite, Reply } from "./types";
 
 /** ARM's 404s for a missing subscription or resource group, checked before the resource itself. */
-export function requireResourceGroup(state: EmulatorState, subscriptionId: string, resourceGroup: string): ResourceGroupRecord {
+export function requireResourceGroup(
+  state: EmulatorState,
+  subscriptionId: string,
+  resourceGroup: string,
+): ResourceGroupRecord {
   requireSubscription(state, subscriptionId);
   const rg = state.resourceGroup(subscriptionId, resourceGroup);
   if (!rg) throw new ArmError(404, "ResourceGroupNotFound", `Resource group '${resourceGroup}' could not be found.`);
@@ -12,7 +16,8 @@ export function requireResourceGroup(state: EmulatorState, subscriptionId: strin
 }
 
 export function requireSubscription(state: EmulatorState, subscriptionId: string): void {
-  if (!state.subscription(subscriptionId)) throw new ArmError(404, "SubscriptionNotFound", `The subscription '${subscriptionId}' could not be found.`);
+  if (!state.subscription(subscriptionId))
+    throw new ArmError(404, "SubscriptionNotFound", `The subscription '${subscriptionId}' could not be found.`);
 }
 
 export function serviceIdOf(p: Record<string, string>): string {
@@ -22,14 +27,19 @@ export function serviceIdOf(p: Record<string, string>): string {
 export function requireService(state: EmulatorState, p: Record<string, string>): ServiceRecord {
   requireResourceGroup(state, p.subscriptionId ?? "", p.resourceGroupName ?? "");
   const svc = state.services.get(idKey(serviceIdOf(p)));
-  if (!svc) throw notFound(`Microsoft.StorageSync/storageSyncServices/${p.storageSyncServiceName}`, p.resourceGroupName);
+  if (!svc)
+    throw notFound(`Microsoft.StorageSync/storageSyncServices/${p.storageSyncServiceName}`, p.resourceGroupName);
   return svc;
 }
 
 export function requireSyncGroup(state: EmulatorState, p: Record<string, string>): SyncGroupRecord {
   const svc = requireService(state, p);
   const sg = state.syncGroups.get(idKey(`${svc.id}/syncGroups/${p.syncGroupName}`));
-  if (!sg) throw notFound(`Microsoft.StorageSync/storageSyncServices/${p.storageSyncServiceName}/syncGroups/${p.syncGroupName}`, p.resourceGroupName);
+  if (!sg)
+    throw notFound(
+      `Microsoft.StorageSync/storageSyncServices/${p.storageSyncServiceName}/syncGroups/${p.syncGroupName}`,
+      p.resourceGroupName,
+    );
   return sg;
 }
 

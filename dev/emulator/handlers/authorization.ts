@@ -34,7 +34,8 @@ export function roleAssignmentBody(a: RoleAssignmentRecord): Record<string, unkn
 
 const scopeOf = (ctx: HandlerContext): string => normalizePath(ctx.params.scope ?? "/");
 
-const assignmentId = (scope: string, name: string): string => `${scope === "/" ? "" : scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
+const assignmentId = (scope: string, name: string): string =>
+  `${scope === "/" ? "" : scope}/providers/Microsoft.Authorization/roleAssignments/${name}`;
 
 function principalNotFound(principalId: string, tenantId: string): ArmError {
   return badRequest(
@@ -53,7 +54,10 @@ function createAssignment(ctx: HandlerContext) {
   const principalType = stringProp(p, "principalType");
   const roleGuid = roleDefinitionId.split("/").pop()?.toLowerCase() ?? "";
   if (ctx.core.enforceRbac)
-    authorize(state, ctx.callerOid, "Microsoft.Authorization/roleAssignments/write", scope, { roleDefinitionGuid: roleGuid, principalType });
+    authorize(state, ctx.callerOid, "Microsoft.Authorization/roleAssignments/write", scope, {
+      roleDefinitionGuid: roleGuid,
+      principalType,
+    });
   requireScope(state, scope);
   const bodyScope = stringProp(p, "scope");
   if (bodyScope !== undefined && idKey(bodyScope) !== idKey(scope)) {
@@ -63,8 +67,13 @@ function createAssignment(ctx: HandlerContext) {
     );
   }
   const role = findRole(roleGuid);
-  if (!role) throw badRequest("RoleDefinitionDoesNotExist", `The specified role definition with ID '${roleGuid}' does not exist.`);
-  // A subscription-qualified role definition id must name the scope's own subscription (assign in the resource's subscription).
+  if (!role)
+    throw badRequest(
+      "RoleDefinitionDoesNotExist",
+      `The specified role definition with ID '${roleGuid}' does not exist.`,
+    );
+  // A subscription-qualified role definition id must name the scope's own subscription (assign in the resource's
+  // subscription).
   const roleSubscription = /^\/subscriptions\/([^/]+)\//i.exec(roleDefinitionId)?.[1];
   const scopeSubscription = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
   if (roleSubscription && scopeSubscription && roleSubscription.toLowerCase() !== scopeSubscription.toLowerCase()) {
@@ -77,7 +86,8 @@ function createAssignment(ctx: HandlerContext) {
   const principal = state.principal(principalId);
   // A principal of another Entra tenant is not in this directory at all: no principalType and no wait makes it appear.
   const directory = state.tenantOfScope(scope);
-  if (principal && (principal.tenantId ?? state.tenantId).toLowerCase() !== directory.toLowerCase()) throw principalNotFound(principalId, directory);
+  if (principal && (principal.tenantId ?? state.tenantId).toLowerCase() !== directory.toLowerCase())
+    throw principalNotFound(principalId, directory);
   if (!principalType) {
     const replicated = principal && clock.now() - principal.createdAtMs >= ctx.core.delays.principalReplicationMs;
     if (!replicated) throw principalNotFound(principalId, directory);
@@ -100,7 +110,10 @@ function createAssignment(ctx: HandlerContext) {
     idKey(a.scope) === idKey(scope);
   if (existing) {
     if (sameContent(existing)) return reply(200, roleAssignmentBody(existing));
-    throw badRequest("RoleAssignmentUpdateNotPermitted", "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.");
+    throw badRequest(
+      "RoleAssignmentUpdateNotPermitted",
+      "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
+    );
   }
   for (const a of state.roleAssignments.values()) {
     if (sameContent(a)) throw new ArmError(409, "RoleAssignmentExists", "The role assignment already exists.");
@@ -135,7 +148,9 @@ function createAssignment(ctx: HandlerContext) {
 function refuseBeyondLimit(ctx: HandlerContext, scope: string): void {
   const subscriptionId = /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1];
   if (!subscriptionId) return;
-  const limit = ctx.core.state.subscriptions.get(subscriptionId.toLowerCase())?.roleAssignmentLimit ?? ROLE_ASSIGNMENTS_PER_SUBSCRIPTION;
+  const limit =
+    ctx.core.state.subscriptions.get(subscriptionId.toLowerCase())?.roleAssignmentLimit ??
+    ROLE_ASSIGNMENTS_PER_SUBSCRIPTION;
   const prefix = `/subscriptions/${subscriptionId.toLowerCase()}`;
   let count = 0;
   for (const a of ctx.core.state.roleAssignments.values()) {
@@ -167,7 +182,8 @@ function listAssignments(ctx: HandlerContext) {
     const below = isAtOrAbove(scope, a.scope);
     if (filter.atScope ? !above : !(above || below)) return false;
     if (filter.principalId && a.principalId.toLowerCase() !== filter.principalId) return false;
-    if (filter.roleDefinitionId && a.roleDefinitionId.split("/").pop()?.toLowerCase() !== filter.roleDefinitionId) return false;
+    if (filter.roleDefinitionId && a.roleDefinitionId.split("/").pop()?.toLowerCase() !== filter.roleDefinitionId)
+      return false;
     return true;
   });
   return listReply(matches.map(roleAssignmentBody));
@@ -178,7 +194,12 @@ export const authorizationHandlers: Record<string, Handler> = {
   RoleAssignments_Get: (ctx) => {
     requireScope(ctx.core.state, scopeOf(ctx));
     const a = findAssignment(ctx);
-    if (!a) throw new ArmError(404, "RoleAssignmentNotFound", `The role assignment '${ctx.params.roleAssignmentName}' is not found.`);
+    if (!a)
+      throw new ArmError(
+        404,
+        "RoleAssignmentNotFound",
+        `The role assignment '${ctx.params.roleAssignmentName}' is not found.`,
+      );
     return reply(200, roleAssignmentBody(a));
   },
   RoleAssignments_Delete: (ctx) => {
@@ -202,7 +223,12 @@ export const authorizationHandlers: Record<string, Handler> = {
   RoleDefinitions_Get: (ctx) => {
     const scope = requireScope(ctx.core.state, scopeOf(ctx));
     const role = findRole(ctx.params.roleDefinitionId ?? "");
-    if (!role) throw new ArmError(404, "RoleDefinitionDoesNotExist", `The role definition '${ctx.params.roleDefinitionId}' could not be found.`);
+    if (!role)
+      throw new ArmError(
+        404,
+        "RoleDefinitionDoesNotExist",
+        `The role definition '${ctx.params.roleDefinitionId}' could not be found.`,
+      );
     return reply(200, roleDefinitionBody(role, scope));
   },
   RoleDefinitions_List: (ctx) => {

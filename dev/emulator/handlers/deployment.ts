@@ -49,19 +49,29 @@ function systemTopicBody(t: SystemTopicRecord, tenantId: string): Record<string,
   };
 }
 
-function eventSubscriptionBody(topic: SystemTopicRecord, name: string, properties: Record<string, unknown>): Record<string, unknown> {
+function eventSubscriptionBody(
+  topic: SystemTopicRecord,
+  name: string,
+  properties: Record<string, unknown>,
+): Record<string, unknown> {
   return {
     id: `${topic.id}/eventSubscriptions/${name}`,
     name,
     type: "Microsoft.EventGrid/eventSubscriptions",
-    properties: { topic: topic.source, provisioningState: "Succeeded", eventDeliverySchema: "EventGridSchema", ...properties },
+    properties: {
+      topic: topic.source,
+      provisioningState: "Succeeded",
+      eventDeliverySchema: "EventGridSchema",
+      ...properties,
+    },
   };
 }
 
 function topicOf(ctx: HandlerContext): SystemTopicRecord {
   const id = `/subscriptions/${ctx.params.subscriptionId}/resourceGroups/${ctx.params.resourceGroupName}/providers/Microsoft.EventGrid/systemTopics/${ctx.params.systemTopicName}`;
   const topic = ctx.core.deployment.systemTopics.get(idKey(id));
-  if (!topic) throw notFound(`Microsoft.EventGrid/systemTopics/${ctx.params.systemTopicName}`, ctx.params.resourceGroupName);
+  if (!topic)
+    throw notFound(`Microsoft.EventGrid/systemTopics/${ctx.params.systemTopicName}`, ctx.params.resourceGroupName);
   return topic;
 }
 
@@ -75,7 +85,10 @@ function siteOf(ctx: HandlerContext): FunctionAppRecord {
 function siteBody(app: FunctionAppRecord, tenantId: string): Record<string, unknown> {
   const name = app.id.split("/").pop() ?? "";
   const userAssigned = Object.entries(app.userAssigned);
-  const types = [app.systemAssignedPrincipalId ? "SystemAssigned" : "", userAssigned.length > 0 ? "UserAssigned" : ""].filter((t) => t !== "");
+  const types = [
+    app.systemAssignedPrincipalId ? "SystemAssigned" : "",
+    userAssigned.length > 0 ? "UserAssigned" : "",
+  ].filter((t) => t !== "");
   const hostName = app.defaultHostName ?? `${name}.azurewebsites.net`;
   return {
     id: app.id,
@@ -97,13 +110,17 @@ export const deploymentHandlers: Record<string, Handler> = {
   SystemTopics_ListBySubscription: (ctx) => {
     const prefix = idKey(`/subscriptions/${ctx.params.subscriptionId}/`);
     requireScope(ctx.core.state, `/subscriptions/${ctx.params.subscriptionId}`);
-    const topics = [...ctx.core.deployment.systemTopics.entries()].filter(([k]) => k.startsWith(prefix)).map(([, t]) => t);
+    const topics = [...ctx.core.deployment.systemTopics.entries()]
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([, t]) => t);
     return listReply(topics.map((t) => systemTopicBody(t, ctx.core.state.tenantId)));
   },
   SystemTopics_Get: (ctx) => reply(200, systemTopicBody(topicOf(ctx), ctx.core.state.tenantId)),
   SystemTopicEventSubscriptions_List: (ctx) => {
     const topic = topicOf(ctx);
-    return listReply(Object.entries(topic.eventSubscriptions).map(([name, p]) => eventSubscriptionBody(topic, name, p)));
+    return listReply(
+      Object.entries(topic.eventSubscriptions).map(([name, p]) => eventSubscriptionBody(topic, name, p)),
+    );
   },
   SystemTopicEventSubscriptions_Get: (ctx) => {
     const topic = topicOf(ctx);

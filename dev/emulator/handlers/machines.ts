@@ -5,12 +5,23 @@ import type { EmulatorCore } from "../core";
 import { idKey } from "../resource-id";
 import type { MachineRecord } from "../state";
 import { requireResourceGroup, requireSubscription } from "./arm-parents";
-import { listReply, objectProp, prop, reply, stringProp, type Handler, type HandlerContext, type HandlerResult } from "./types";
+import {
+  listReply,
+  objectProp,
+  prop,
+  reply,
+  stringProp,
+  type Handler,
+  type HandlerContext,
+  type HandlerResult,
+} from "./types";
 
 /** Microsoft.HybridCompute/machines and Microsoft.Compute/virtualMachines, with their system-assigned identity. */
 
 /** User-assigned identities as ARM renders them: keyed by the identity's resource id, each with its own principal. */
-function userAssignedIdentities(m: MachineRecord): Record<string, { principalId: string; clientId: string }> | undefined {
+function userAssignedIdentities(
+  m: MachineRecord,
+): Record<string, { principalId: string; clientId: string }> | undefined {
   if (!m.userAssignedPrincipalIds?.length) return undefined;
   return Object.fromEntries(
     m.userAssignedPrincipalIds.map((principalId, i) => [
@@ -70,14 +81,19 @@ export function machineBody(m: MachineRecord): Record<string, unknown> {
  * `azcmagent disconnect`/reconnect does: it inherits no role assignments),
  * "disable" removes it.
  */
-export function setMachineIdentity(core: EmulatorCore, m: MachineRecord, action: "enable" | "reset" | "disable"): string | undefined {
+export function setMachineIdentity(
+  core: EmulatorCore,
+  m: MachineRecord,
+  action: "enable" | "reset" | "disable",
+): string | undefined {
   if (action === "enable" && m.identity) return m.identity.principalId;
   // The old identity's service principal is deleted from the directory; its role assignments stay behind, orphaned.
   if (m.identity) {
     const gone = m.identity.principalId.toLowerCase();
     core.state.principals.delete(gone);
     // ARM lists an assignment whose principal was deleted with principalType Unknown ("Identity not found").
-    for (const a of core.state.roleAssignments.values()) if (a.principalId.toLowerCase() === gone) a.principalType = "Unknown";
+    for (const a of core.state.roleAssignments.values())
+      if (a.principalId.toLowerCase() === gone) a.principalType = "Unknown";
   }
   if (action === "disable") {
     m.identity = undefined;
@@ -90,7 +106,8 @@ export function setMachineIdentity(core: EmulatorCore, m: MachineRecord, action:
   return p.principalId;
 }
 
-const kindOf = (ctx: HandlerContext): MachineRecord["kind"] => (/\/Microsoft\.HybridCompute\//i.test(ctx.path) ? "arc" : "vm");
+const kindOf = (ctx: HandlerContext): MachineRecord["kind"] =>
+  /\/Microsoft\.HybridCompute\//i.test(ctx.path) ? "arc" : "vm";
 
 function machineId(ctx: HandlerContext): string {
   const name = ctx.params.machineName ?? ctx.params.vmName ?? "";
@@ -101,7 +118,8 @@ function machineId(ctx: HandlerContext): string {
 function requireMachine(ctx: HandlerContext): MachineRecord {
   requireResourceGroup(ctx.core.state, ctx.params.subscriptionId ?? "", ctx.params.resourceGroupName ?? "");
   const m = ctx.core.state.machines.get(idKey(machineId(ctx)));
-  if (!m || m.kind !== kindOf(ctx)) throw notFound(machineId(ctx).split("/providers/")[1] ?? "", ctx.params.resourceGroupName);
+  if (!m || m.kind !== kindOf(ctx))
+    throw notFound(machineId(ctx).split("/providers/")[1] ?? "", ctx.params.resourceGroupName);
   return m;
 }
 
@@ -111,7 +129,8 @@ function applyIdentity(ctx: HandlerContext, m: MachineRecord): void {
   const type = (stringProp(identity, "type") ?? "").replace(/\s+/g, "").toLowerCase();
   if (type === "none") setMachineIdentity(ctx.core, m, "disable");
   else if (type.includes("systemassigned")) setMachineIdentity(ctx.core, m, "enable");
-  else if (type !== "userassigned") throw badRequest("InvalidIdentityType", `The identity type '${stringProp(identity, "type")}' is not supported.`);
+  else if (type !== "userassigned")
+    throw badRequest("InvalidIdentityType", `The identity type '${stringProp(identity, "type")}' is not supported.`);
 }
 
 function write(ctx: HandlerContext, create: boolean): HandlerResult {
@@ -164,7 +183,9 @@ function list(ctx: HandlerContext, kind: MachineRecord["kind"]) {
     requireSubscription(state, ctx.params.subscriptionId ?? "");
     prefix = `/subscriptions/${ctx.params.subscriptionId}/`.toLowerCase();
   }
-  return listReply([...state.machines.values()].filter((m) => m.kind === kind && idKey(m.id).startsWith(prefix)).map(machineBody));
+  return listReply(
+    [...state.machines.values()].filter((m) => m.kind === kind && idKey(m.id).startsWith(prefix)).map(machineBody),
+  );
 }
 
 /**
@@ -182,7 +203,8 @@ function remove(ctx: HandlerContext): HandlerResult {
   ctx.core.evaluateServers(state.servers.values());
   // Its servers stay tied to this resource id: until a machine of that id exists again they have no identity.
   const world = new AgentWorld(state);
-  for (const server of state.servers.values()) if (!server.machineId && world.machineOf(server) === m) server.machineId = m.id;
+  for (const server of state.servers.values())
+    if (!server.machineId && world.machineOf(server) === m) server.machineId = m.id;
   setMachineIdentity(ctx.core, m, "disable");
   state.machines.delete(idKey(m.id));
   const done = reply(200);

@@ -8,7 +8,12 @@ import { reply, type Handler, type HandlerContext, type Reply } from "./types";
  * URL that answers 202 while running and the final resource when done (what
  * core-lro reads last for a PATCH without final-state-via).
  */
-export function asyncOperationUrl(armEndpoint: string, op: LroOperation, resourceGroup: string, serviceName: string): string {
+export function asyncOperationUrl(
+  armEndpoint: string,
+  op: LroOperation,
+  resourceGroup: string,
+  serviceName: string,
+): string {
   return `${armEndpoint}/subscriptions/${op.subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.StorageSync/locations/${encodeURIComponent(op.location)}/workflows/${encodeURIComponent(`${serviceName}`)}/operations/${op.id}`;
 }
 
@@ -17,7 +22,8 @@ export function locationUrl(armEndpoint: string, op: LroOperation): string {
 }
 
 /** Route of the Location URL (not in the spec: ARM's operationresults are provider-private). */
-export const OPERATION_RESULT_PATH = /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.StorageSync\/locations\/([^/]+)\/operationresults\/([^/]+)$/i;
+export const OPERATION_RESULT_PATH =
+  /^\/subscriptions\/([^/]+)\/providers\/Microsoft\.StorageSync\/locations\/([^/]+)\/operationresults\/([^/]+)$/i;
 export const OPERATION_RESULT_ID = "StorageSync_OperationResults";
 
 function requireOperation(ctx: HandlerContext, id: string | undefined): LroOperation {
@@ -53,7 +59,10 @@ export function operationResult(ctx: HandlerContext, operationId: string): Reply
     return {
       kind: "reply",
       status: 202,
-      headers: { "Retry-After": String(ctx.core.delays.retryAfterSeconds), Location: locationUrl(ctx.core.armEndpoint, op) },
+      headers: {
+        "Retry-After": String(ctx.core.delays.retryAfterSeconds),
+        Location: locationUrl(ctx.core.armEndpoint, op),
+      },
     };
   }
   if (op.error) throw op.error;

@@ -13,7 +13,10 @@ import { listReply, type Handler, type HandlerContext } from "./types";
  * 2022-05-01-preview on; ARM returns them whatever the api-version).
  */
 function listPermissions(ctx: HandlerContext) {
-  const scope = requireScope(ctx.core.state, normalizePath(ctx.path.replace(/\/providers\/Microsoft\.Authorization\/permissions$/i, "")));
+  const scope = requireScope(
+    ctx.core.state,
+    normalizePath(ctx.path.replace(/\/providers\/Microsoft\.Authorization\/permissions$/i, "")),
+  );
   const caller = ctx.callerOid.toLowerCase();
   const entries: Record<string, unknown>[] = [];
   for (const a of ctx.core.state.roleAssignments.values()) {
@@ -26,7 +29,9 @@ function listPermissions(ctx: HandlerContext) {
       notActions: role.notActions,
       dataActions: role.dataActions,
       notDataActions: [],
-      ...(conditions.length > 0 ? { condition: conditions.map((c) => `(${c})`).join(" AND "), conditionVersion: "2.0" } : {}),
+      ...(conditions.length > 0
+        ? { condition: conditions.map((c) => `(${c})`).join(" AND "), conditionVersion: "2.0" }
+        : {}),
     });
   }
   return listReply(entries);

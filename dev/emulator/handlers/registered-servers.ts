@@ -20,7 +20,11 @@ function serverIdOf(ctx: HandlerContext, svc: ServiceRecord): string {
 function requireServer(ctx: HandlerContext): { svc: ServiceRecord; server: ServerRecord } {
   const svc = requireService(ctx.core.state, ctx.params);
   const server = ctx.core.state.servers.get(idKey(serverIdOf(ctx, svc)));
-  if (!server) throw notFound(`Microsoft.StorageSync/storageSyncServices/${svc.name}/registeredServers/${ctx.params.serverId}`, svc.resourceGroup);
+  if (!server)
+    throw notFound(
+      `Microsoft.StorageSync/storageSyncServices/${svc.name}/registeredServers/${ctx.params.serverId}`,
+      svc.resourceGroup,
+    );
   ctx.core.evaluateServers([server]);
   return { svc, server };
 }
@@ -45,7 +49,10 @@ export const registeredServerHandlers: Record<string, Handler> = {
     const p = objectProp(ctx.body, "properties") ?? {};
     const existing = state.servers.get(idKey(id));
     if (!existing && state.serversOf(svc.id).length >= FILE_SYNC_LIMITS.registeredServersPerService)
-      throw badRequest("BadRequest", limitReachedMessage("registeredServersPerService", `Storage Sync Service ${svc.name}`));
+      throw badRequest(
+        "BadRequest",
+        limitReachedMessage("registeredServersPerService", `Storage Sync Service ${svc.name}`),
+      );
     const friendlyName = stringProp(p, "friendlyName") ?? existing?.friendlyName ?? ctx.params.serverId ?? "";
     const role = stringProp(p, "serverRole") ?? existing?.serverRole ?? "Standalone";
     if (!["Standalone", "ClusterNode", "ClusterName"].includes(role))
@@ -112,7 +119,10 @@ export const registeredServerHandlers: Record<string, Handler> = {
       );
     }
     if (identity === true && server.serverRole === "ClusterName") {
-      throw badRequest("BadRequest", `Registered server ${server.serverId} is a ClusterName entry; switch its cluster nodes instead.`);
+      throw badRequest(
+        "BadRequest",
+        `Registered server ${server.serverId} is a ClusterName entry; switch its cluster nodes instead.`,
+      );
     }
     return lro(svc, server.id, () => {
       const now = ctx.core.clock.now();

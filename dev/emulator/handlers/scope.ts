@@ -12,7 +12,11 @@ export function requireScope(state: EmulatorState, scope: string): string {
   const parsed = parseScope(normalized);
   if (!parsed.subscriptionId) {
     if (/^\/providers\/Microsoft\.Management\/managementGroups\//i.test(normalized)) {
-      throw new ArmError(404, "ManagementGroupNotFound", `The management group for scope '${normalized}' could not be found.`);
+      throw new ArmError(
+        404,
+        "ManagementGroupNotFound",
+        `The management group for scope '${normalized}' could not be found.`,
+      );
     }
     throw new ArmError(400, "InvalidScope", `The scope '${normalized}' is not valid.`);
   }

@@ -33,7 +33,9 @@ export function applyIdentityRequest(
   if (!wantSystem && current?.principalId) core.state.principals.delete(current.principalId.toLowerCase());
   if (type === "none") return undefined;
 
-  const principalId = wantSystem ? (current?.principalId ?? core.newPrincipal(`${owner} (system-assigned)`).principalId) : undefined;
+  const principalId = wantSystem
+    ? (current?.principalId ?? core.newPrincipal(`${owner} (system-assigned)`).principalId)
+    : undefined;
 
   let userAssigned: ServiceIdentityRecord["userAssigned"] = {};
   if (wantUser) {
@@ -49,7 +51,10 @@ export function applyIdentityRequest(
       }
     }
     if (Object.keys(userAssigned).length === 0) {
-      throw badRequest("BadRequest", `The identity type '${rawType}' requires at least one entry in 'userAssignedIdentities'.`);
+      throw badRequest(
+        "BadRequest",
+        `The identity type '${rawType}' requires at least one entry in 'userAssignedIdentities'.`,
+      );
     }
   }
   return { principalId, userAssigned };

@@ -1,5 +1,12 @@
 import { idKey } from "../resource-id";
-import type { EmulatorState, CloudEndpointRecord, ServerEndpointRecord, ServerRecord, ServiceRecord, SyncGroupRecord } from "../state";
+import type {
+  EmulatorState,
+  CloudEndpointRecord,
+  ServerEndpointRecord,
+  ServerRecord,
+  ServiceRecord,
+  SyncGroupRecord,
+} from "../state";
 
 /** ARM representations of Storage Sync resources, as 2022-09-01 returns them. */
 
@@ -37,13 +44,18 @@ export function serviceBody(svc: ServiceRecord, tenantId: string, apiVersion: st
       identity.principalId = svc.identity.principalId;
       identity.tenantId = tenantId;
     }
-    if (svc.identity && Object.keys(svc.identity.userAssigned).length > 0) identity.userAssignedIdentities = structuredClone(svc.identity.userAssigned);
+    if (svc.identity && Object.keys(svc.identity.userAssigned).length > 0)
+      identity.userAssignedIdentities = structuredClone(svc.identity.userAssigned);
     body.identity = identity;
   }
   return body;
 }
 
-export function serverBody(server: ServerRecord, svc: ServiceRecord | undefined, apiVersion: string): Record<string, unknown> {
+export function serverBody(
+  server: ServerRecord,
+  svc: ServiceRecord | undefined,
+  apiVersion: string,
+): Record<string, unknown> {
   const properties: Record<string, unknown> = {
     serverCertificate: server.serverCertificate,
     agentVersion: server.agentVersion,
@@ -70,13 +82,19 @@ export function serverBody(server: ServerRecord, svc: ServiceRecord | undefined,
     serverName: server.serverName,
   };
   if (hasIdentityFields(apiVersion)) {
-    // Absent identities come back as Azure writes them: the all-zero GUID for applicationId, "" for latestApplicationId.
+    // Absent identities come back as Azure writes them: the all-zero GUID for applicationId, "" for
+    // latestApplicationId.
     properties.applicationId = server.applicationId ?? "00000000-0000-0000-0000-000000000000";
     properties.latestApplicationId = server.latestApplicationId ?? "";
     properties.activeAuthType = server.activeAuthType;
     properties.identity = server.identity;
   }
-  return { id: server.id, name: server.serverId, type: "Microsoft.StorageSync/storageSyncServices/registeredServers", properties };
+  return {
+    id: server.id,
+    name: server.serverId,
+    type: "Microsoft.StorageSync/storageSyncServices/registeredServers",
+    properties,
+  };
 }
 
 export function syncGroupBody(sg: SyncGroupRecord): Record<string, unknown> {

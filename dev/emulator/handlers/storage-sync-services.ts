@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import { badRequest, notFound } from "../arm-error";
 import { idKey } from "../resource-id";
 import type { ServiceRecord } from "../state";
-import { requireResourceGroup, requireService, requireSubscription, serviceIdOf, serviceLro as lro } from "./arm-parents";
+import {
+  requireResourceGroup,
+  requireService,
+  requireSubscription,
+  serviceIdOf,
+  serviceLro as lro,
+} from "./arm-parents";
 import { applyIdentityRequest } from "./service-identity";
 import { FILE_SYNC_LIMITS, limitReachedMessage } from "../limits";
 import { serviceBody } from "./storage-sync-render";
@@ -10,7 +16,8 @@ import { listReply, objectProp, prop, reply, stringProp, type Handler, type Hand
 
 /** Microsoft.StorageSync 2022-09-01 storageSyncServices: get, list, create, update (identity, useIdentity), delete. */
 
-const render = (ctx: HandlerContext, svc: ServiceRecord): Record<string, unknown> => serviceBody(svc, ctx.core.state.tenantOfScope(svc.id), ctx.apiVersion);
+const render = (ctx: HandlerContext, svc: ServiceRecord): Record<string, unknown> =>
+  serviceBody(svc, ctx.core.state.tenantOfScope(svc.id), ctx.apiVersion);
 
 function useIdentityRequested(body: unknown): boolean | undefined {
   const v = prop(objectProp(body, "properties"), "useIdentity");
@@ -19,7 +26,10 @@ function useIdentityRequested(body: unknown): boolean | undefined {
 
 function checkUseIdentity(svc: ServiceRecord): void {
   if (svc.useIdentity && !svc.identity?.principalId) {
-    throw badRequest("BadRequest", "useIdentity can only be enabled on a Storage Sync Service that has a system-assigned managed identity.");
+    throw badRequest(
+      "BadRequest",
+      "useIdentity can only be enabled on a Storage Sync Service that has a system-assigned managed identity.",
+    );
   }
 }
 
@@ -29,14 +39,18 @@ export const serviceHandlers: Record<string, Handler> = {
   StorageSyncServices_ListByResourceGroup: (ctx) => {
     const { state } = ctx.core;
     const rg = requireResourceGroup(state, ctx.params.subscriptionId ?? "", ctx.params.resourceGroupName ?? "");
-    return listReply([...state.services.values()].filter((s) => idKey(s.id).startsWith(idKey(rg.id) + "/")).map((s) => render(ctx, s)));
+    return listReply(
+      [...state.services.values()].filter((s) => idKey(s.id).startsWith(idKey(rg.id) + "/")).map((s) => render(ctx, s)),
+    );
   },
 
   StorageSyncServices_ListBySubscription: (ctx) => {
     const { state } = ctx.core;
     requireSubscription(state, ctx.params.subscriptionId ?? "");
     const prefix = `/subscriptions/${ctx.params.subscriptionId}/`.toLowerCase();
-    return listReply([...state.services.values()].filter((s) => idKey(s.id).startsWith(prefix)).map((s) => render(ctx, s)));
+    return listReply(
+      [...state.services.values()].filter((s) => idKey(s.id).startsWith(prefix)).map((s) => render(ctx, s)),
+    );
   },
 
   StorageSyncServices_Create: (ctx) => {
@@ -48,7 +62,10 @@ export const serviceHandlers: Record<string, Handler> = {
       const prefix = `/subscriptions/${rg.subscriptionId}/`.toLowerCase();
       const inSubscription = [...state.services.values()].filter((s) => idKey(s.id).startsWith(prefix)).length;
       if (inSubscription >= FILE_SYNC_LIMITS.storageSyncServicesPerSubscription)
-        throw badRequest("BadRequest", limitReachedMessage("storageSyncServicesPerSubscription", `Subscription ${rg.subscriptionId}`));
+        throw badRequest(
+          "BadRequest",
+          limitReachedMessage("storageSyncServicesPerSubscription", `Subscription ${rg.subscriptionId}`),
+        );
     }
     const location = stringProp(ctx.body, "location") ?? rg.location;
     const draft: ServiceRecord = existing
@@ -68,7 +85,8 @@ export const serviceHandlers: Record<string, Handler> = {
     const tags = objectProp(ctx.body, "tags");
     draft.tags = tags ? (tags as Record<string, string>) : {};
     const identity = prop(ctx.body, "identity");
-    if (identity !== undefined && identity !== null) draft.identity = applyIdentityRequest(ctx.core, existing?.identity, identity, draft.name);
+    if (identity !== undefined && identity !== null)
+      draft.identity = applyIdentityRequest(ctx.core, existing?.identity, identity, draft.name);
     const policy = stringProp(objectProp(ctx.body, "properties"), "incomingTrafficPolicy");
     if (policy) draft.incomingTrafficPolicy = policy;
     const useIdentity = useIdentityRequested(ctx.body);
@@ -87,7 +105,8 @@ export const serviceHandlers: Record<string, Handler> = {
     const svc = requireService(state, ctx.params);
     const draft: ServiceRecord = { ...svc };
     const identity = prop(ctx.body, "identity");
-    if (identity !== undefined && identity !== null) draft.identity = applyIdentityRequest(ctx.core, svc.identity, identity, svc.name);
+    if (identity !== undefined && identity !== null)
+      draft.identity = applyIdentityRequest(ctx.core, svc.identity, identity, svc.name);
     const tags = objectProp(ctx.body, "tags");
     if (tags) draft.tags = tags as Record<string, string>;
     const policy = stringProp(objectProp(ctx.body, "properties"), "incomingTrafficPolicy");
@@ -103,7 +122,8 @@ export const serviceHandlers: Record<string, Handler> = {
         lastOperationName: "PatchStorageSyncService",
         lastWorkflowId: `storageSyncServices/${svc.name}/workflows/${randomUUID()}`,
       });
-      if (current.useIdentity && !wasOn) ctx.core.violations.useIdentityEnabled(state, current, ctx.core.clock.nowIso());
+      if (current.useIdentity && !wasOn)
+        ctx.core.violations.useIdentityEnabled(state, current, ctx.core.clock.nowIso());
       return reply(200, render(ctx, current), [{ resourceUri: svc.id, method: "PATCH" }]);
     });
   },
@@ -115,7 +135,13 @@ export const serviceHandlers: Record<string, Handler> = {
     if (!svc) return reply(204);
     return lro(svc, svc.id, () => {
       const prefix = idKey(svc.id);
-      for (const map of [state.services, state.servers, state.syncGroups, state.cloudEndpoints, state.serverEndpoints] as Map<string, unknown>[]) {
+      for (const map of [
+        state.services,
+        state.servers,
+        state.syncGroups,
+        state.cloudEndpoints,
+        state.serverEndpoints,
+      ] as Map<string, unknown>[]) {
         for (const k of [...map.keys()]) if (k === prefix || k.startsWith(prefix + "/")) map.delete(k);
       }
       return reply(200, undefined, [{ resourceUri: svc.id, method: "DELETE" }]);

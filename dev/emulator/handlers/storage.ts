@@ -19,7 +19,10 @@ function requireAccount(ctx: HandlerContext): StorageAccountRecord {
 function requireFileServices(ctx: HandlerContext): StorageAccountRecord {
   const a = requireAccount(ctx);
   if ((ctx.params.fileServicesName ?? "").toLowerCase() !== "default")
-    throw notFound(`Microsoft.Storage/storageAccounts/${a.name}/fileServices/${ctx.params.fileServicesName}`, a.resourceGroup);
+    throw notFound(
+      `Microsoft.Storage/storageAccounts/${a.name}/fileServices/${ctx.params.fileServicesName}`,
+      a.resourceGroup,
+    );
   return a;
 }
 
@@ -49,26 +52,51 @@ const shareBody = (a: StorageAccountRecord, name: string): Record<string, unknow
 export const storageHandlers: Record<string, Handler> = {
   StorageAccounts_GetProperties: (ctx) => reply(200, accountBody(requireAccount(ctx))),
   StorageAccounts_ListByResourceGroup: (ctx) => {
-    const rg = requireResourceGroup(ctx.core.state, ctx.params.subscriptionId ?? "", ctx.params.resourceGroupName ?? "");
-    return listReply([...ctx.core.state.storageAccounts.values()].filter((a) => idKey(a.id).startsWith(idKey(rg.id) + "/")).map(accountBody));
+    const rg = requireResourceGroup(
+      ctx.core.state,
+      ctx.params.subscriptionId ?? "",
+      ctx.params.resourceGroupName ?? "",
+    );
+    return listReply(
+      [...ctx.core.state.storageAccounts.values()]
+        .filter((a) => idKey(a.id).startsWith(idKey(rg.id) + "/"))
+        .map(accountBody),
+    );
   },
   StorageAccounts_List: (ctx) => {
     requireSubscription(ctx.core.state, ctx.params.subscriptionId ?? "");
     const prefix = `/subscriptions/${ctx.params.subscriptionId}/`.toLowerCase();
-    return listReply([...ctx.core.state.storageAccounts.values()].filter((a) => idKey(a.id).startsWith(prefix)).map(accountBody));
+    return listReply(
+      [...ctx.core.state.storageAccounts.values()].filter((a) => idKey(a.id).startsWith(prefix)).map(accountBody),
+    );
   },
   FileServices_GetServiceProperties: (ctx) => {
     const a = requireFileServices(ctx);
-    return reply(200, { id: `${a.id}/fileServices/default`, name: "default", type: "Microsoft.Storage/storageAccounts/fileServices", properties: {} });
+    return reply(200, {
+      id: `${a.id}/fileServices/default`,
+      name: "default",
+      type: "Microsoft.Storage/storageAccounts/fileServices",
+      properties: {},
+    });
   },
   FileShares_Get: (ctx) => {
     const a = requireFileServices(ctx);
-    const share = ctx.core.state.fileShares.get(idKey(`${a.id}/fileServices/default/fileshares/${ctx.params.shareName}`));
-    if (!share) throw notFound(`Microsoft.Storage/storageAccounts/${a.name}/fileServices/default/shares/${ctx.params.shareName}`, a.resourceGroup);
+    const share = ctx.core.state.fileShares.get(
+      idKey(`${a.id}/fileServices/default/fileshares/${ctx.params.shareName}`),
+    );
+    if (!share)
+      throw notFound(
+        `Microsoft.Storage/storageAccounts/${a.name}/fileServices/default/shares/${ctx.params.shareName}`,
+        a.resourceGroup,
+      );
     return reply(200, shareBody(a, share.name));
   },
   FileShares_List: (ctx) => {
     const a = requireFileServices(ctx);
-    return listReply([...ctx.core.state.fileShares.values()].filter((s) => idKey(s.accountId) === idKey(a.id)).map((s) => shareBody(a, s.name)));
+    return listReply(
+      [...ctx.core.state.fileShares.values()]
+        .filter((s) => idKey(s.accountId) === idKey(a.id))
+        .map((s) => shareBody(a, s.name)),
+    );
   },
 };

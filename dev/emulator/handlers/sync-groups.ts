@@ -20,7 +20,12 @@ export const syncGroupHandlers: Record<string, Handler> = {
     const id = `${svc.id}/syncGroups/${ctx.params.syncGroupName}`;
     if (!state.syncGroups.has(idKey(id)) && state.syncGroupsOf(svc.id).length >= FILE_SYNC_LIMITS.syncGroupsPerService)
       throw badRequest("BadRequest", limitReachedMessage("syncGroupsPerService", `Storage Sync Service ${svc.name}`));
-    const sg = state.syncGroups.get(idKey(id)) ?? { id, serviceId: svc.id, name: ctx.params.syncGroupName ?? "", uniqueId: randomUUID() };
+    const sg = state.syncGroups.get(idKey(id)) ?? {
+      id,
+      serviceId: svc.id,
+      name: ctx.params.syncGroupName ?? "",
+      uniqueId: randomUUID(),
+    };
     state.syncGroups.set(idKey(id), sg);
     return reply(200, syncGroupBody(sg), [{ resourceUri: id, method: "PUT" }]);
   },
@@ -31,7 +36,11 @@ export const syncGroupHandlers: Record<string, Handler> = {
     const key = idKey(id);
     if (!state.syncGroups.has(key)) return reply(204);
     if (state.cloudEndpointsOf(id).length > 0 || state.serverEndpointsOf(id).length > 0) {
-      throw new ArmError(400, "BadRequest", `Sync group ${ctx.params.syncGroupName} still has endpoints; delete them first.`);
+      throw new ArmError(
+        400,
+        "BadRequest",
+        `Sync group ${ctx.params.syncGroupName} still has endpoints; delete them first.`,
+      );
     }
     state.syncGroups.delete(key);
     return reply(200, undefined, [{ resourceUri: id, method: "DELETE" }]);
@@ -39,7 +48,8 @@ export const syncGroupHandlers: Record<string, Handler> = {
 };
 
 export const endpointHandlers: Record<string, Handler> = {
-  CloudEndpoints_ListBySyncGroup: (ctx) => listReply(ctx.core.state.cloudEndpointsOf(requireSyncGroup(ctx.core.state, ctx.params).id).map(cloudEndpointBody)),
+  CloudEndpoints_ListBySyncGroup: (ctx) =>
+    listReply(ctx.core.state.cloudEndpointsOf(requireSyncGroup(ctx.core.state, ctx.params).id).map(cloudEndpointBody)),
   CloudEndpoints_Get: (ctx) => {
     const sg = requireSyncGroup(ctx.core.state, ctx.params);
     const ce = ctx.core.state.cloudEndpoints.get(idKey(`${sg.id}/cloudEndpoints/${ctx.params.cloudEndpointName}`));
@@ -57,11 +67,17 @@ export const endpointHandlers: Record<string, Handler> = {
     const p = objectProp(ctx.body, "properties") ?? {};
     const accountId = stringProp(p, "storageAccountResourceId");
     const share = stringProp(p, "azureFileShareName");
-    if (!accountId || !share) throw badRequest("InvalidParameter", "storageAccountResourceId and azureFileShareName are required.");
+    if (!accountId || !share)
+      throw badRequest("InvalidParameter", "storageAccountResourceId and azureFileShareName are required.");
     if (!state.exists(`${accountId}/fileServices/default/fileshares/${share}`)) {
-      throw badRequest("InvalidParameter", `The file share '${share}' of storage account '${accountId}' does not exist.`);
+      throw badRequest(
+        "InvalidParameter",
+        `The file share '${share}' of storage account '${accountId}' does not exist.`,
+      );
     }
-    const others = state.cloudEndpointsOf(sg.id).filter((c) => c.name.toLowerCase() !== (ctx.params.cloudEndpointName ?? "").toLowerCase());
+    const others = state
+      .cloudEndpointsOf(sg.id)
+      .filter((c) => c.name.toLowerCase() !== (ctx.params.cloudEndpointName ?? "").toLowerCase());
     if (others.length > 0) throw badRequest("BadRequest", `Sync group ${sg.name} already has a cloud endpoint.`);
     const id = `${sg.id}/cloudEndpoints/${ctx.params.cloudEndpointName}`;
     return lro(svc, id, () => {
@@ -113,15 +129,23 @@ export const endpointHandlers: Record<string, Handler> = {
     const serverResourceId = stringProp(p, "serverResourceId");
     const server = serverResourceId ? state.servers.get(idKey(serverResourceId)) : undefined;
     if (!server || idKey(server.serviceId) !== idKey(svc.id)) {
-      throw badRequest("InvalidParameter", `serverResourceId '${serverResourceId ?? ""}' must name a registered server of storage sync service ${svc.name}.`);
+      throw badRequest(
+        "InvalidParameter",
+        `serverResourceId '${serverResourceId ?? ""}' must name a registered server of storage sync service ${svc.name}.`,
+      );
     }
     const id = `${sg.id}/serverEndpoints/${ctx.params.serverEndpointName}`;
     if (!state.serverEndpoints.has(idKey(id))) {
       if (state.serverEndpointsOf(sg.id).length >= FILE_SYNC_LIMITS.serverEndpointsPerSyncGroup)
         throw badRequest("BadRequest", limitReachedMessage("serverEndpointsPerSyncGroup", `Sync group ${sg.name}`));
-      const onServer = [...state.serverEndpoints.values()].filter((e) => idKey(e.serverResourceId) === idKey(server.id)).length;
+      const onServer = [...state.serverEndpoints.values()].filter(
+        (e) => idKey(e.serverResourceId) === idKey(server.id),
+      ).length;
       if (onServer >= FILE_SYNC_LIMITS.serverEndpointsPerServer)
-        throw badRequest("BadRequest", limitReachedMessage("serverEndpointsPerServer", `Registered server ${server.serverId}`));
+        throw badRequest(
+          "BadRequest",
+          limitReachedMessage("serverEndpointsPerServer", `Registered server ${server.serverId}`),
+        );
     }
     return lro(svc, id, () => {
       const se = {
@@ -132,8 +156,10 @@ export const endpointHandlers: Record<string, Handler> = {
         serverLocalPath: stringProp(p, "serverLocalPath") ?? "D:\\share",
         friendlyName: stringProp(p, "friendlyName") ?? ctx.params.serverEndpointName ?? "",
         cloudTiering: stringProp(p, "cloudTiering") ?? "off",
-        volumeFreeSpacePercent: typeof prop(p, "volumeFreeSpacePercent") === "number" ? (prop(p, "volumeFreeSpacePercent") as number) : 20,
-        tierFilesOlderThanDays: typeof prop(p, "tierFilesOlderThanDays") === "number" ? (prop(p, "tierFilesOlderThanDays") as number) : 0,
+        volumeFreeSpacePercent:
+          typeof prop(p, "volumeFreeSpacePercent") === "number" ? (prop(p, "volumeFreeSpacePercent") as number) : 20,
+        tierFilesOlderThanDays:
+          typeof prop(p, "tierFilesOlderThanDays") === "number" ? (prop(p, "tierFilesOlderThanDays") as number) : 0,
         offlineDataTransfer: stringProp(p, "offlineDataTransfer") ?? "off",
       };
       state.serverEndpoints.set(idKey(id), se);

@@ -48,7 +48,12 @@ export type HandlerResult = Reply | LongRunningWrite;
 
 export type Handler = (ctx: HandlerContext) => HandlerResult;
 
-export const reply = (status: number, body?: unknown, written?: WrittenResource[]): Reply => ({ kind: "reply", status, body, written });
+export const reply = (status: number, body?: unknown, written?: WrittenResource[]): Reply => ({
+  kind: "reply",
+  status,
+  body,
+  written,
+});
 
 /** `{"value":[…]}`, the one-page list shape of every list operation here. */
 export const listReply = (items: unknown[]): Reply => reply(200, { value: items });

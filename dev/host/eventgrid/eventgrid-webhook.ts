@@ -50,7 +50,12 @@ export async function serveEventGridWebhook(
   try {
     events = parseEvents(body);
   } catch (error) {
-    replyHostError(res, 400, "BadRequest", `invalid Event Grid delivery for function "${fn.name}": ${(error as Error).message}`);
+    replyHostError(
+      res,
+      400,
+      "BadRequest",
+      `invalid Event Grid delivery for function "${fn.name}": ${(error as Error).message}`,
+    );
     return;
   }
   const eventType = String(headers["aeg-event-type"] ?? "Notification");
@@ -64,12 +69,18 @@ export async function serveEventGridWebhook(
     return;
   }
   if (eventType.toLowerCase() !== "notification") {
-    replyHostError(res, 400, "BadRequest", `aeg-event-type "${eventType}" is not handled (expected Notification or SubscriptionValidation)`);
+    replyHostError(
+      res,
+      400,
+      "BadRequest",
+      `aeg-event-type "${eventType}" is not handled (expected Notification or SubscriptionValidation)`,
+    );
     return;
   }
   // The extension's single dispatch starts the function for every event of the delivery, then awaits them
   // all, and answers 202 when all succeeded (Azure/azure-sdk-for-net,
-  // sdk/eventgrid/Microsoft.Azure.WebJobs.Extensions.EventGrid/src/Config/EventGridExtensionConfigProvider.cs, ProcessEventsAsync).
+  // sdk/eventgrid/Microsoft.Azure.WebJobs.Extensions.EventGrid/src/Config/EventGridExtensionConfigProvider.cs,
+  // ProcessEventsAsync).
   const results = await Promise.all(
     events.map((event) => {
       const triggerMetadata = {
@@ -86,7 +97,12 @@ export async function serveEventGridWebhook(
     return [typeof id === "string" ? id : `[${i}]`];
   });
   if (failed.length > 0) {
-    replyHostError(res, 500, "InternalServerError", `function "${fn.name}" failed for event(s) ${failed.join(", ")}; Event Grid will retry the delivery`);
+    replyHostError(
+      res,
+      500,
+      "InternalServerError",
+      `function "${fn.name}" failed for event(s) ${failed.join(", ")}; Event Grid will retry the delivery`,
+    );
     return;
   }
   res.writeHead(202).end();

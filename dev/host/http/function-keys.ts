@@ -2,7 +2,9 @@ import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingHttpHeaders } from "node:http";
 import type { AuthLevel } from "../host-function";
 
-/** A new local key, as Core Tools prints one: letters and digits only, so it is safe in `?code=`, headers and shells. */
+/**
+ * A new local key, as Core Tools prints one: letters and digits only, so it is safe in `?code=`, headers and shells.
+ */
 export function generateFunctionKey(): string {
   return randomBytes(36).toString("base64url").replace(/[-_]/g, "").slice(0, 40);
 }

@@ -8,22 +8,44 @@ import { STATUS_CODES } from "node:http";
  * shape to parse. The real host answers most of these with an empty body;
  * clients must go by the status code, the body only says why.
  */
-export type HostErrorCode = "BadRequest" | "InvalidHost" | "NotFound" | "MethodNotAllowed" | "BodyTooLarge" | "RequestTimeout" | "InternalServerError";
+export type HostErrorCode =
+  | "BadRequest"
+  | "InvalidHost"
+  | "NotFound"
+  | "MethodNotAllowed"
+  | "BodyTooLarge"
+  | "RequestTimeout"
+  | "InternalServerError";
 
 export function hostErrorBody(code: HostErrorCode, message: string): string {
   return JSON.stringify({ error: { code, message } });
 }
 
-export function replyHostError(res: ServerResponse, status: number, code: HostErrorCode, message: string, headers: Record<string, string> = {}): void {
+export function replyHostError(
+  res: ServerResponse,
+  status: number,
+  code: HostErrorCode,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent) {
     res.end();
     return;
   }
   const body = hostErrorBody(code, message);
-  res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(body)), ...headers }).end(body);
+  res
+    .writeHead(status, {
+      "content-type": "application/json",
+      "content-length": String(Buffer.byteLength(body)),
+      ...headers,
+    })
+    .end(body);
 }
 
-/** An answer written on the raw socket, for errors Node's parser raises before there is a response object; the connection closes after it. */
+/**
+ * An answer written on the raw socket, for errors Node's parser raises before there is a response object; the
+ * connection closes after it.
+ */
 export function replyOnSocket(socket: Socket, status: number, code: HostErrorCode, message: string): void {
   const body = hostErrorBody(code, message);
   socket.end(

@@ -34,7 +34,9 @@ export function isValidHostHeader(value: string): boolean {
   return PORT.test(port) && (port === "" || Number(port) <= 65_535) && parsesAsUrlHost(value);
 }
 
-/** The request's URL is built on the Host header; an IP literal such as `[:::]` fits the characters but is no address. */
+/**
+ * The request's URL is built on the Host header; an IP literal such as `[:::]` fits the characters but is no address.
+ */
 function parsesAsUrlHost(value: string): boolean {
   try {
     new URL(`http://${value}/`);

@@ -16,7 +16,9 @@ const ROUTE_PREFIX = "/api";
 const EVENT_GRID_WEBHOOK = "/runtime/webhooks/eventgrid";
 const ADMIN_PREFIX = "/admin/";
 
-/** How long and how large a request may be before the host refuses it (Kestrel's limits, as settings of the local host). */
+/**
+ * How long and how large a request may be before the host refuses it (Kestrel's limits, as settings of the local host).
+ */
 export interface RequestLimits extends BodyLimits {
   /** Time for the request line and headers to arrive (Kestrel's RequestHeadersTimeout: 30 s); then 408. */
   headersTimeoutMs: number;
@@ -61,7 +63,8 @@ function hostHeaderProblem(req: IncomingMessage): string | undefined {
   if (values.length > 1) return "the request has more than one Host header";
   const host = req.headers.host;
   if (host === undefined) return req.httpVersion === "1.0" ? undefined : "an HTTP/1.1 request needs a Host header";
-  if (!isValidHostHeader(host)) return `the Host header ${JSON.stringify(host.slice(0, 100))} is not a valid host[:port]`;
+  if (!isValidHostHeader(host))
+    return `the Host header ${JSON.stringify(host.slice(0, 100))} is not a valid host[:port]`;
   return undefined;
 }
 
@@ -72,7 +75,9 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
   const routes: { fn: HttpFunction; route: RouteTemplate }[] = functions
     .filter((f): f is HttpFunction => f.kind === "http")
     .map((fn) => ({ fn, route: compileRoute(fn.route) }));
-  const eventGrid = new Map(functions.filter((f): f is EventGridFunction => f.kind === "eventGrid").map((f) => [f.name.toLowerCase(), f]));
+  const eventGrid = new Map(
+    functions.filter((f): f is EventGridFunction => f.kind === "eventGrid").map((f) => [f.name.toLowerCase(), f]),
+  );
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
@@ -98,23 +103,40 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
     if (url.pathname.toLowerCase() === EVENT_GRID_WEBHOOK) {
       const name = url.searchParams.get("functionName") ?? "";
       const fn = eventGrid.get(name.toLowerCase());
-      if (!fn) return unread(() => replyHostError(res, 404, "NotFound", `no Event Grid function named "${name}" (functionName query parameter)`));
+      if (!fn)
+        return unread(() =>
+          replyHostError(res, 404, "NotFound", `no Event Grid function named "${name}" (functionName query parameter)`),
+        );
       // Azure requires the system key (eventgrid_extension) in ?code=; the local host's one key plays that role.
       if (!isAuthorized("function", key, functionKey)) {
-        log("warning", `refused ${method} ${url.pathname}: missing or wrong system key (?code=)`, { functionName: fn.name, status: 401 });
+        log("warning", `refused ${method} ${url.pathname}: missing or wrong system key (?code=)`, {
+          functionName: fn.name,
+          status: 401,
+        });
         return unread(() => res.writeHead(401).end());
       }
       if (method === "OPTIONS") {
         // CloudEvents schema subscriptions validate with the HTTP OPTIONS abuse-protection handshake.
         const origin = req.headers["webhook-request-origin"];
-        if (typeof origin !== "string") return unread(() => replyHostError(res, 400, "BadRequest", "OPTIONS without a WebHook-Request-Origin header"));
-        return unread(() => res.writeHead(200, { "webhook-allowed-origin": origin, "webhook-allowed-rate": "*" }).end());
+        if (typeof origin !== "string")
+          return unread(() =>
+            replyHostError(res, 400, "BadRequest", "OPTIONS without a WebHook-Request-Origin header"),
+          );
+        return unread(() =>
+          res.writeHead(200, { "webhook-allowed-origin": origin, "webhook-allowed-rate": "*" }).end(),
+        );
       }
       if (method !== "POST") {
         return unread(() =>
-          replyHostError(res, 405, "MethodNotAllowed", "the Event Grid webhook accepts POST (and OPTIONS for CloudEvents validation)", {
-            allow: "POST, OPTIONS",
-          }),
+          replyHostError(
+            res,
+            405,
+            "MethodNotAllowed",
+            "the Event Grid webhook accepts POST (and OPTIONS for CloudEvents validation)",
+            {
+              allow: "POST, OPTIONS",
+            },
+          ),
         );
       }
       return serveEventGridWebhook(fn, req.headers, await readBody(req, limits), res, invoker);
@@ -125,7 +147,14 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
     if (prefix === ROUTE_PREFIX && (rest === "" || rest.startsWith("/"))) {
       // Route values are percent-decoded; a malformed escape is the caller's error, not a 500.
       if (!isDecodable(rest)) {
-        return unread(() => replyHostError(res, 400, "BadRequest", `the path ${url.pathname.slice(0, 200)} has a malformed percent-encoding`));
+        return unread(() =>
+          replyHostError(
+            res,
+            400,
+            "BadRequest",
+            `the path ${url.pathname.slice(0, 200)} has a malformed percent-encoding`,
+          ),
+        );
       }
       const allowed = new Set<string>();
       for (const { fn, route } of routes) {
@@ -136,14 +165,25 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
           continue;
         }
         if (!isAuthorized(fn.authLevel, key, functionKey)) {
-          log("warning", `refused ${method} ${url.pathname}: missing or wrong function key`, { functionName: fn.name, status: 401 });
+          log("warning", `refused ${method} ${url.pathname}: missing or wrong function key`, {
+            functionName: fn.name,
+            status: 401,
+          });
           return unread(() => res.writeHead(401).end());
         }
         return serveHttpFunction(fn, params, req, await readBody(req, limits), url, res, invoker);
       }
       if (allowed.size > 0) {
         const allow = [...allowed].join(", ");
-        return unread(() => replyHostError(res, 405, "MethodNotAllowed", `${method} is not allowed on ${url.pathname}; it takes ${allow}`, { allow }));
+        return unread(() =>
+          replyHostError(
+            res,
+            405,
+            "MethodNotAllowed",
+            `${method} is not allowed on ${url.pathname}; it takes ${allow}`,
+            { allow },
+          ),
+        );
       }
     }
     if (url.pathname.toLowerCase().startsWith(ADMIN_PREFIX)) {
@@ -154,13 +194,17 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
       }
       if (url.pathname.toLowerCase() === "/admin/host/status") {
         return unread(() =>
-          res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ state: "Running", functions: functions.map((f) => f.name) })),
+          res
+            .writeHead(200, { "content-type": "application/json" })
+            .end(JSON.stringify({ state: "Running", functions: functions.map((f) => f.name) })),
         );
       }
     }
     if (url.pathname === "/") {
       // Azure's root is an anonymous landing page that says the app runs and names none of its functions.
-      return unread(() => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ state: "Running" })));
+      return unread(() =>
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ state: "Running" })),
+      );
     }
     unread(() => replyHostError(res, 404, "NotFound", `no function serves ${method} ${url.pathname}`));
   }
@@ -174,12 +218,23 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
     req.once("end", () => clearTimeout(drain)).once("close", () => clearTimeout(drain));
   }
 
-  /** A refused body: the answer goes out first, the rest of the body is drained for a bounded time, then the connection closes. */
+  /**
+   * A refused body: the answer goes out first, the rest of the body is drained for a bounded time, then the connection
+   * closes.
+   */
   function refuse(req: IncomingMessage, res: ServerResponse, error: BodyTooLarge | BodyTooSlow): void {
     const tooLarge = error instanceof BodyTooLarge;
-    log("warning", `refused ${req.method} ${req.url?.split("?")[0]}: ${error.message}`, { status: tooLarge ? 413 : 408 });
+    log("warning", `refused ${req.method} ${req.url?.split("?")[0]}: ${error.message}`, {
+      status: tooLarge ? 413 : 408,
+    });
     // A slow client is not worth waiting for: 408 closes at once, as Kestrel does.
-    replyHostError(res, tooLarge ? 413 : 408, tooLarge ? "BodyTooLarge" : "RequestTimeout", error.message, tooLarge ? {} : { connection: "close" });
+    replyHostError(
+      res,
+      tooLarge ? 413 : 408,
+      tooLarge ? "BodyTooLarge" : "RequestTimeout",
+      error.message,
+      tooLarge ? {} : { connection: "close" },
+    );
     discardBody(req);
   }
 
@@ -203,14 +258,20 @@ export async function startHttpServer(options: HttpServerOptions, port: number):
       });
     },
   );
-  // Errors Node's HTTP parser raises before a request exists: headers too slow (408) or too large (431), malformed requests (400).
+  // Errors Node's HTTP parser raises before a request exists: headers too slow (408) or too large (431), malformed
+  // requests (400).
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable || error.code === "ECONNRESET") {
       socket.destroy();
       return;
     }
     if (error.code === "ERR_HTTP_REQUEST_TIMEOUT") {
-      replyOnSocket(socket, 408, "RequestTimeout", `the request line and headers did not arrive within ${limits.headersTimeoutMs} ms`);
+      replyOnSocket(
+        socket,
+        408,
+        "RequestTimeout",
+        `the request line and headers did not arrive within ${limits.headersTimeoutMs} ms`,
+      );
     } else if (error.code === "HPE_HEADER_OVERFLOW") {
       replyOnSocket(socket, 431, "BadRequest", "the request headers are too large");
     } else {

@@ -21,7 +21,9 @@ function toHttpResponse(value: unknown): HttpResponse {
   if (isHttpResponse(value)) return value;
   if (value === undefined || value === null) return new HttpResponse({ status: 204 });
   if (typeof value !== "object") {
-    throw new Error(`HTTP function returned a ${typeof value}; return an HttpResponseInit object such as { status, jsonBody }`);
+    throw new Error(
+      `HTTP function returned a ${typeof value}; return an HttpResponseInit object such as { status, jsonBody }`,
+    );
   }
   return new HttpResponse(value as HttpResponseInit);
 }
@@ -45,7 +47,12 @@ export async function serveHttpFunction(
     body: body.length > 0 ? { bytes: body } : undefined,
   });
   const triggerMetadata = { headers: flatHeaders(req), query: Object.fromEntries(url.searchParams), params };
-  const result = await invoker.invoke(fn, request, triggerMetadata, `This function was programmatically called via the host APIs.`);
+  const result = await invoker.invoke(
+    fn,
+    request,
+    triggerMetadata,
+    `This function was programmatically called via the host APIs.`,
+  );
   if (!result.ok) {
     replyHostError(res, 500, "InternalServerError", `function "${fn.name}" failed (invocation ${result.invocationId})`);
     return;
@@ -60,7 +67,9 @@ export async function serveHttpFunction(
   const headers: Record<string, string | string[]> = {};
   response.headers.forEach((value, name) => (headers[name] = value));
   if (response.cookies.length > 0) {
-    headers["set-cookie"] = response.cookies.map((c) => `${c.name}=${c.value}${c.path ? `; Path=${c.path}` : ""}${c.httpOnly ? "; HttpOnly" : ""}`);
+    headers["set-cookie"] = response.cookies.map(
+      (c) => `${c.name}=${c.value}${c.path ? `; Path=${c.path}` : ""}${c.httpOnly ? "; HttpOnly" : ""}`,
+    );
   }
   const payload = Buffer.from(await response.arrayBuffer());
   res.writeHead(response.status, headers).end(payload);

@@ -4,7 +4,9 @@ import type { IncomingMessage } from "node:http";
 export interface BodyLimits {
   /** Largest body accepted; a larger one gets 413 (the Functions HTTP trigger's documented limit is 100 MB). */
   maxBytes: number;
-  /** Slowest average rate a body may arrive at, after the grace period (Kestrel's MinRequestBodyDataRate: 240 bytes/s). */
+  /**
+   * Slowest average rate a body may arrive at, after the grace period (Kestrel's MinRequestBodyDataRate: 240 bytes/s).
+   */
   minBytesPerSecond: number;
   /** How long a body may arrive slower than that before it counts (Kestrel: 5 s). */
   gracePeriodMs: number;
@@ -23,7 +25,9 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
     const declared = Number(req.headers["content-length"]);
     if (Number.isFinite(declared) && declared > limits.maxBytes) {
       req.resume();
-      reject(new BodyTooLarge(`the request body (${declared} bytes) is over the host's limit of ${limits.maxBytes} bytes`));
+      reject(
+        new BodyTooLarge(`the request body (${declared} bytes) is over the host's limit of ${limits.maxBytes} bytes`),
+      );
       return;
     }
     const chunks: Buffer[] = [];
@@ -40,7 +44,11 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
       () => {
         const elapsedMs = Date.now() - started;
         if (elapsedMs >= limits.gracePeriodMs && (size * 1000) / elapsedMs < limits.minBytesPerSecond) {
-          fail(new BodyTooSlow(`the request body arrived slower than ${limits.minBytesPerSecond} bytes/s (${size} bytes in ${elapsedMs} ms)`));
+          fail(
+            new BodyTooSlow(
+              `the request body arrived slower than ${limits.minBytesPerSecond} bytes/s (${size} bytes in ${elapsedMs} ms)`,
+            ),
+          );
         }
       },
       Math.max(50, Math.min(1_000, limits.gracePeriodMs / 2)),

@@ -28,7 +28,10 @@ export function requestUrl(req: IncomingMessage, listeningPort: number): Request
     }
     const expected = new URL(`${absolute.protocol}//${host}/`).host.toLowerCase();
     if (absolute.host.toLowerCase() !== expected) {
-      return { ok: false, problem: `the request target names ${absolute.host.slice(0, 100)} but the Host header is ${host.slice(0, 100)}; they must agree` };
+      return {
+        ok: false,
+        problem: `the request target names ${absolute.host.slice(0, 100)} but the Host header is ${host.slice(0, 100)}; they must agree`,
+      };
     }
     pathAndQuery = `${absolute.pathname}${absolute.search}`;
   } else {

@@ -5,7 +5,10 @@
  * and a trailing catch-all `{*rest}`.
  */
 
-type Segment = { kind: "literal"; text: string } | { kind: "param"; name: string; optional: boolean; constraint?: string } | { kind: "catchAll"; name: string };
+type Segment =
+  | { kind: "literal"; text: string }
+  | { kind: "param"; name: string; optional: boolean; constraint?: string }
+  | { kind: "catchAll"; name: string };
 
 export interface RouteTemplate {
   template: string;
@@ -23,7 +26,10 @@ const CONSTRAINTS: Record<string, RegExp> = {
 function parseSegment(text: string, isLast: boolean, template: string): Segment {
   const param = /^\{(\*)?([A-Za-z_][\w]*)(?::([A-Za-z]+)(?:\([^)]*\))?)?(\?)?\}$/.exec(text);
   if (!param) {
-    if (/[{}]/.test(text)) throw new Error(`route "${template}": segment "${text}" mixes text and parameters, which the local host does not support`);
+    if (/[{}]/.test(text))
+      throw new Error(
+        `route "${template}": segment "${text}" mixes text and parameters, which the local host does not support`,
+      );
     return { kind: "literal", text: text.toLowerCase() };
   }
   const [, star, name = "", constraint, optional] = param;

@@ -24,7 +24,10 @@ export class QueueClients {
         service = QueueServiceClient.fromConnectionString(connectionString);
       } else if (serviceUri) {
         const clientId = this.settings[`${connection}__clientId`];
-        service = new QueueServiceClient(serviceUri, new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}));
+        service = new QueueServiceClient(
+          serviceUri,
+          new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}),
+        );
       } else {
         throw new Error(`storage connection "${connection}" is not configured`);
       }

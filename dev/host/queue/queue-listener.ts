@@ -62,16 +62,25 @@ export function startQueueListener(listener: QueueListenerOptions): RunningQueue
   const leaseSeconds = Math.max(1, Math.ceil(listener.messageLeaseMs / 1000));
   let wake: (() => void) | undefined;
 
-  async function moveToPoison(queue: QueueClient, message: DequeuedMessageItem, popReceipt: string, why: string): Promise<void> {
+  async function moveToPoison(
+    queue: QueueClient,
+    message: DequeuedMessageItem,
+    popReceipt: string,
+    why: string,
+  ): Promise<void> {
     const poisonName = `${fn.queueName}-poison`;
     const poison = await queues.queue(fn.connection, poisonName);
     await poison.sendMessage(message.messageText);
     await queue.deleteMessage(message.messageId, popReceipt);
-    log("warning", `message ${message.messageId} moved to ${poisonName} after ${message.dequeueCount} dequeue(s): ${why}`, {
-      queueName: fn.queueName,
-      messageId: message.messageId,
-      dequeueCount: message.dequeueCount,
-    });
+    log(
+      "warning",
+      `message ${message.messageId} moved to ${poisonName} after ${message.dequeueCount} dequeue(s): ${why}`,
+      {
+        queueName: fn.queueName,
+        messageId: message.messageId,
+        dequeueCount: message.dequeueCount,
+      },
+    );
   }
 
   async function handleMessage(queue: QueueClient, message: DequeuedMessageItem): Promise<void> {
@@ -82,7 +91,9 @@ export function startQueueListener(listener: QueueListenerOptions): RunningQueue
         queue
           .updateMessage(message.messageId, popReceipt, undefined, leaseSeconds)
           .then((r) => (popReceipt = r.popReceipt ?? popReceipt))
-          .catch((error: unknown) => log("warning", `could not renew message ${message.messageId}: ${(error as Error).message}`));
+          .catch((error: unknown) =>
+            log("warning", `could not renew message ${message.messageId}: ${(error as Error).message}`),
+          );
       },
       (leaseSeconds * 1000) / 2,
     );
@@ -100,7 +111,12 @@ export function startQueueListener(listener: QueueListenerOptions): RunningQueue
           log("error", `message ${message.messageId} on ${fn.queueName}: ${failure}`, { functionName: fn.name });
         }
         if (failure === undefined) {
-          const result = await invoker.invoke(fn, input, triggerMetadata(message, popReceipt), `New queue message detected on '${fn.queueName}'.`);
+          const result = await invoker.invoke(
+            fn,
+            input,
+            triggerMetadata(message, popReceipt),
+            `New queue message detected on '${fn.queueName}'.`,
+          );
           if (!result.ok) failure = result.error?.message ?? "function failed";
         }
       }
@@ -113,7 +129,12 @@ export function startQueueListener(listener: QueueListenerOptions): RunningQueue
       } else if (message.dequeueCount >= options.maxDequeueCount) {
         await moveToPoison(queue, message, popReceipt, failure);
       } else {
-        await queue.updateMessage(message.messageId, popReceipt, undefined, Math.ceil(options.visibilityTimeoutMs / 1000));
+        await queue.updateMessage(
+          message.messageId,
+          popReceipt,
+          undefined,
+          Math.ceil(options.visibilityTimeoutMs / 1000),
+        );
       }
     } catch (error) {
       // The lease may have expired (another receive owns it now); that delivery will settle it.
@@ -132,7 +153,11 @@ export function startQueueListener(listener: QueueListenerOptions): RunningQueue
       let received: DequeuedMessageItem[] = [];
       try {
         queue ??= await queues.queue(fn.connection, fn.queueName);
-        const response = await queue.receiveMessages({ numberOfMessages: options.batchSize, visibilityTimeout: leaseSeconds, abortSignal: abort.signal });
+        const response = await queue.receiveMessages({
+          numberOfMessages: options.batchSize,
+          visibilityTimeout: leaseSeconds,
+          abortSignal: abort.signal,
+        });
         received = response.receivedMessageItems;
       } catch (error) {
         if (abort.signal.aborted) break;
@@ -156,7 +181,9 @@ export function startQueueListener(listener: QueueListenerOptions): RunningQueue
     }
   }
 
-  const loop = poll().catch((error: unknown) => log("error", `queue listener for ${fn.name} stopped: ${(error as Error).message}`));
+  const loop = poll().catch((error: unknown) =>
+    log("error", `queue listener for ${fn.name} stopped: ${(error as Error).message}`),
+  );
   return {
     async stop() {
       abort.abort();

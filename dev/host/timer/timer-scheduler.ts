@@ -23,7 +23,9 @@ export function startTimer(fn: TimerFunction, invoker: Invoker, log: ScopedLog):
 
   const fire = async (scheduled: Date, reason: string): Promise<void> => {
     if (running) {
-      log("warning", `timer ${fn.name} is still running; skipping the occurrence at ${scheduled.toISOString()}`, { functionName: fn.name });
+      log("warning", `timer ${fn.name} is still running; skipping the occurrence at ${scheduled.toISOString()}`, {
+        functionName: fn.name,
+      });
       return;
     }
     const now = new Date();
@@ -31,7 +33,11 @@ export function startTimer(fn: TimerFunction, invoker: Invoker, log: ScopedLog):
     const input: Timer = {
       isPastDue: now.getTime() - scheduled.getTime() > PAST_DUE_AFTER_MS,
       schedule: { adjustForDST: true },
-      scheduleStatus: { last: (last ?? new Date(0)).toISOString(), next: next.toISOString(), lastUpdated: now.toISOString() },
+      scheduleStatus: {
+        last: (last ?? new Date(0)).toISOString(),
+        next: next.toISOString(),
+        lastUpdated: now.toISOString(),
+      },
     };
     last = scheduled;
     running = invoker.invoke(fn, input, { timer: input }, reason);
@@ -46,7 +52,11 @@ export function startTimer(fn: TimerFunction, invoker: Invoker, log: ScopedLog):
     const scheduled = self.currentRun() ?? new Date();
     void fire(scheduled, `Timer fired at ${scheduled.toISOString()}`);
   });
-  log("information", `timer ${fn.name}: schedule "${fn.schedule}", next occurrence ${job.nextRun()?.toISOString() ?? "never"}`, { functionName: fn.name });
+  log(
+    "information",
+    `timer ${fn.name}: schedule "${fn.schedule}", next occurrence ${job.nextRun()?.toISOString() ?? "never"}`,
+    { functionName: fn.name },
+  );
   if (fn.runOnStartup) void fire(new Date(), "Timer fired on startup (runOnStartup)");
 
   return {

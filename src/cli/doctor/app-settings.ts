@@ -12,15 +12,22 @@ export function requiredSettings(appHasSystemIdentity: boolean): SettingRequirem
   return [
     { anyOf: [["MANAGED_SCOPES"]], why: "the scopes the app manages" },
     {
-      anyOf: [["AzureWebJobsStorage"], ["AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri"]],
+      anyOf: [
+        ["AzureWebJobsStorage"],
+        ["AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri"],
+      ],
       why: "the queue and tables the app keeps its work and records in",
     },
-    ...(appHasSystemIdentity ? [] : [{ anyOf: [["AZURE_CLIENT_ID"]], why: "which user-assigned identity the app signs in with" }]),
+    ...(appHasSystemIdentity
+      ? []
+      : [{ anyOf: [["AZURE_CLIENT_ID"]], why: "which user-assigned identity the app signs in with" }]),
   ];
 }
 
 /** The requirements these names do not meet. */
 export function unmetSettings(names: string[], requirements: SettingRequirement[]): SettingRequirement[] {
   const present = new Set(names.map((n) => n.toLowerCase()));
-  return requirements.filter((r) => !r.anyOf.some((alternative) => alternative.every((n) => present.has(n.toLowerCase()))));
+  return requirements.filter(
+    (r) => !r.anyOf.some((alternative) => alternative.every((n) => present.has(n.toLowerCase()))),
+  );
 }

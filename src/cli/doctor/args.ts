@@ -57,7 +57,9 @@ export function parseDoctorArgs(argv: string[]): DoctorArgs | "help" {
       throw new UsageError(`--app: ${error instanceof Error ? error.message : String(error)}`);
     }
     if (type?.toLowerCase() !== "microsoft.web/sites")
-      throw new UsageError(`--app must be a function app resource id (…/providers/Microsoft.Web/sites/{name}), got "${appId.slice(0, 200)}"`);
+      throw new UsageError(
+        `--app must be a function app resource id (…/providers/Microsoft.Web/sites/{name}), got "${appId.slice(0, 200)}"`,
+      );
   }
   return {
     target: parseTarget(serviceId, values.subscription),
@@ -71,7 +73,8 @@ export function parseDoctorArgs(argv: string[]): DoctorArgs | "help" {
 /** One Storage Sync Service id or one `--subscription <id>`. */
 function parseTarget(serviceId: string | undefined, subscriptionOption: string | undefined): DoctorTarget {
   const subscription = subscriptionOption?.trim();
-  if (serviceId && subscription) throw new UsageError("give either a Storage Sync Service id or --subscription, not both");
+  if (serviceId && subscription)
+    throw new UsageError("give either a Storage Sync Service id or --subscription, not both");
   if (!serviceId && !subscription) throw new UsageError("missing Storage Sync Service id (or --subscription <id>)");
   if (subscription !== undefined) return { subscriptionId: subscriptionGuid(subscription) };
   return { serviceId: serviceIdArgument(serviceId as string) };

@@ -18,7 +18,8 @@ export function claimsOf(token: string): Caller {
   } catch {
     return {};
   }
-  const text = (key: string): string | undefined => (typeof claims[key] === "string" && claims[key] !== "" ? (claims[key] as string) : undefined);
+  const text = (key: string): string | undefined =>
+    typeof claims[key] === "string" && claims[key] !== "" ? (claims[key] as string) : undefined;
   return { objectId: text("oid"), tenantId: text("tid"), name: text("upn") ?? text("unique_name") ?? text("appid") };
 }
 

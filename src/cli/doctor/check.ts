@@ -23,6 +23,11 @@ export interface Check {
   evidence?: Evidence;
 }
 
-export function check(area: CheckArea, status: CheckStatus, title: string, more: Omit<Check, "area" | "status" | "title"> = {}): Check {
+export function check(
+  area: CheckArea,
+  status: CheckStatus,
+  title: string,
+  more: Omit<Check, "area" | "status" | "title"> = {},
+): Check {
   return { area, status, title, ...more };
 }

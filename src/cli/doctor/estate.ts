@@ -1,4 +1,11 @@
-import { type ArmConnection, armUrl, listArmJson, toArmErrorInfo, parseResourceId, listStorageSyncServiceIds } from "../../lib/azure";
+import {
+  type ArmConnection,
+  armUrl,
+  listArmJson,
+  toArmErrorInfo,
+  parseResourceId,
+  listStorageSyncServiceIds,
+} from "../../lib/azure";
 import { observe, plan, type EngineSettings, type Plan, type Snapshot } from "../../lib/reconcile";
 
 /** One Storage Sync Service as `plan` sees it, plus its servers' raw 2022-09-01 bodies (agent lifecycle fields). */
@@ -32,7 +39,10 @@ export async function readEstate(arm: ArmConnection, serviceIds: string[], setti
   for (const serviceId of serviceIds) {
     try {
       const snapshot = await observe(arm, serviceId, { settings });
-      const rawServers = await listArmJson(arm.raw, armUrl(arm.endpoint, `${serviceId}/registeredServers`, "2022-09-01"));
+      const rawServers = await listArmJson(
+        arm.raw,
+        armUrl(arm.endpoint, `${serviceId}/registeredServers`, "2022-09-01"),
+      );
       const id = parseResourceId(serviceId);
       estate.services.push({
         serviceId,
@@ -43,10 +53,16 @@ export async function readEstate(arm: ArmConnection, serviceIds: string[], setti
       });
       for (const group of snapshot.syncGroups)
         for (const cloud of group.cloudEndpoints)
-          if (cloud.storageAccountResourceId) accounts.set(cloud.storageAccountResourceId.toLowerCase(), cloud.storageAccountResourceId);
+          if (cloud.storageAccountResourceId)
+            accounts.set(cloud.storageAccountResourceId.toLowerCase(), cloud.storageAccountResourceId);
     } catch (error) {
       const info = toArmErrorInfo(error);
-      estate.unreadable.push({ serviceId, code: info.code, message: info.message, ...(info.requestId ? { requestId: info.requestId } : {}) });
+      estate.unreadable.push({
+        serviceId,
+        code: info.code,
+        message: info.message,
+        ...(info.requestId ? { requestId: info.requestId } : {}),
+      });
     }
   }
   estate.storageAccountIds = [...accounts.values()];

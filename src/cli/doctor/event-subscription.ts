@@ -18,7 +18,8 @@ interface EventSubscriptionProperties {
   deadLetterWithResourceIdentity?: { deadLetterDestination?: { endpointType?: unknown } };
 }
 
-const propsOf = (body: unknown): EventSubscriptionProperties => ((body as { properties?: unknown }).properties ?? {}) as EventSubscriptionProperties;
+const propsOf = (body: unknown): EventSubscriptionProperties =>
+  ((body as { properties?: unknown }).properties ?? {}) as EventSubscriptionProperties;
 
 /** True when the subscription delivers to this app (its webhook host, or the app's function resource). */
 export function deliversTo(body: unknown, appId: string, hostName: string): boolean {
@@ -27,7 +28,10 @@ export function deliversTo(body: unknown, appId: string, hostName: string): bool
   if (type === "webhook" && typeof d?.properties?.endpointBaseUrl === "string") {
     try {
       const url = new URL(d.properties.endpointBaseUrl);
-      return url.hostname.toLowerCase() === hostName.toLowerCase() && url.pathname.toLowerCase().startsWith("/runtime/webhooks/eventgrid");
+      return (
+        url.hostname.toLowerCase() === hostName.toLowerCase() &&
+        url.pathname.toLowerCase().startsWith("/runtime/webhooks/eventgrid")
+      );
     } catch {
       return false;
     }
@@ -41,18 +45,27 @@ export function deliversTo(body: unknown, appId: string, hostName: string): bool
 export function eventSubscriptionGaps(body: unknown, serviceIds: string[]): string[] {
   const p = propsOf(body);
   const gaps: string[] = [];
-  const types = Array.isArray(p.filter?.includedEventTypes) ? (p.filter.includedEventTypes as unknown[]).map(String) : undefined;
+  const types = Array.isArray(p.filter?.includedEventTypes)
+    ? (p.filter.includedEventTypes as unknown[]).map(String)
+    : undefined;
   if (types !== undefined && !types.some((t) => t.toLowerCase() === RESOURCE_WRITE_SUCCESS.toLowerCase()))
     gaps.push(`its filter's includedEventTypes lack ${RESOURCE_WRITE_SUCCESS}`);
   const operations = (p.filter?.advancedFilters ?? []).find(
     (f) => String(f.operatorType).toLowerCase() === "stringin" && String(f.key).toLowerCase() === "data.operationname",
   );
-  const values = new Set((Array.isArray(operations?.values) ? (operations.values as unknown[]) : []).map((v) => String(v).toLowerCase()));
+  const values = new Set(
+    (Array.isArray(operations?.values) ? (operations.values as unknown[]) : []).map((v) => String(v).toLowerCase()),
+  );
   const missing = operations ? HANDLED_OPERATION_NAMES.filter((op) => !values.has(op)) : [];
   if (missing.length > 0) gaps.push(`its data.operationName filter lets through none of ${missing.join(", ")}`);
-  const prefix = typeof p.filter?.subjectBeginsWith === "string" ? p.filter.subjectBeginsWith.toLowerCase().replace(/\/+$/, "") : "";
-  for (const id of serviceIds) if (prefix !== "" && !`${id.toLowerCase()}/`.startsWith(`${prefix}/`)) gaps.push(`its subjectBeginsWith does not cover ${id}`);
-  const deadLetter = p.deadLetterDestination?.endpointType ?? p.deadLetterWithResourceIdentity?.deadLetterDestination?.endpointType;
-  if (typeof deadLetter !== "string") gaps.push("it has no dead-letter destination: events Event Grid gives up on are lost");
+  const prefix =
+    typeof p.filter?.subjectBeginsWith === "string" ? p.filter.subjectBeginsWith.toLowerCase().replace(/\/+$/, "") : "";
+  for (const id of serviceIds)
+    if (prefix !== "" && !`${id.toLowerCase()}/`.startsWith(`${prefix}/`))
+      gaps.push(`its subjectBeginsWith does not cover ${id}`);
+  const deadLetter =
+    p.deadLetterDestination?.endpointType ?? p.deadLetterWithResourceIdentity?.deadLetterDestination?.endpointType;
+  if (typeof deadLetter !== "string")
+    gaps.push("it has no dead-letter destination: events Event Grid gives up on are lost");
   return gaps;
 }

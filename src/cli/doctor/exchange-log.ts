@@ -64,6 +64,8 @@ export class ExchangeLog {
   /** The last answer to a GET of this path (case-insensitive), for evidence. */
   find(method: string, path: string): ArmExchange | undefined {
     const key = path.toLowerCase().replace(/\/+$/, "");
-    return [...this.exchanges].reverse().find((e) => e.method === method && e.path.toLowerCase().replace(/\/+$/, "") === key);
+    return [...this.exchanges]
+      .reverse()
+      .find((e) => e.method === method && e.path.toLowerCase().replace(/\/+$/, "") === key);
   }
 }

@@ -23,12 +23,19 @@ export function formatDoctorReport(report: DoctorReport): string {
       lines.push(`  ${MARK[c.status]} ${c.title}`);
       if (c.detail) lines.push(`             ${c.detail}`);
       if (c.evidence?.requestId)
-        lines.push(`             request id ${c.evidence.requestId}${c.evidence.path ? `, ${c.evidence.method ?? "GET"} ${c.evidence.path}` : ""}`);
+        lines.push(
+          `             request id ${c.evidence.requestId}${c.evidence.path ? `, ${c.evidence.method ?? "GET"} ${c.evidence.path}` : ""}`,
+        );
       if (c.remedy) lines.push(`             remedy: ${c.remedy}`);
     }
   }
   const { ok, warning, problem } = report.summary;
-  const verdict = report.exitCode === 0 ? "ready" : report.exitCode === 2 ? "problems to fix before apply" : "the doctor could not finish";
+  const verdict =
+    report.exitCode === 0
+      ? "ready"
+      : report.exitCode === 2
+        ? "problems to fix before apply"
+        : "the doctor could not finish";
   lines.push(`${ok} ok, ${warning} warning(s), ${problem} problem(s): ${verdict}`);
   return lines.join("\n");
 }

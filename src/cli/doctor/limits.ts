@@ -1,4 +1,11 @@
-import { type ArmConnection, toArmErrorInfo, armUrl, listArmJson, parseResourceId, listStorageSyncServiceIds } from "../../lib/azure";
+import {
+  type ArmConnection,
+  toArmErrorInfo,
+  armUrl,
+  listArmJson,
+  parseResourceId,
+  listStorageSyncServiceIds,
+} from "../../lib/azure";
 import { prerequisiteFindings, type ServerState } from "../../lib/reconcile";
 import { check, type Check } from "./check";
 import type { Estate } from "./estate";
@@ -48,19 +55,28 @@ async function checkAssignmentQuota(arm: ArmConnection, estate: Estate): Promise
   const checks: Check[] = [];
   for (const sub of subs.values()) {
     try {
-      const items = await listArmJson(arm.raw, armUrl(arm.endpoint, `/subscriptions/${sub}/providers/Microsoft.Authorization/roleAssignments`, "2022-04-01"));
+      const items = await listArmJson(
+        arm.raw,
+        armUrl(arm.endpoint, `/subscriptions/${sub}/providers/Microsoft.Authorization/roleAssignments`, "2022-04-01"),
+      );
       const used = countedAssignments(items, sub);
       const pending = pendingBySub.get(sub.toLowerCase()) ?? 0;
       const status = limitStatus(used + pending, ROLE_ASSIGNMENTS_PER_SUBSCRIPTION);
       checks.push(
-        check("limits", status, `storage subscription ${sub}: ${used} of ${ROLE_ASSIGNMENTS_PER_SUBSCRIPTION} role assignments used, ${pending} more planned`, {
-          ...(status === "ok"
-            ? {}
-            : {
-                detail: "grants fail with RoleAssignmentLimitExceeded once the subscription holds 4,000",
-                remedy: "remove redundant or orphaned assignments (principal type Unknown), assign at a broader scope, or use another subscription",
-              }),
-        }),
+        check(
+          "limits",
+          status,
+          `storage subscription ${sub}: ${used} of ${ROLE_ASSIGNMENTS_PER_SUBSCRIPTION} role assignments used, ${pending} more planned`,
+          {
+            ...(status === "ok"
+              ? {}
+              : {
+                  detail: "grants fail with RoleAssignmentLimitExceeded once the subscription holds 4,000",
+                  remedy:
+                    "remove redundant or orphaned assignments (principal type Unknown), assign at a broader scope, or use another subscription",
+                }),
+          },
+        ),
       );
     } catch (error) {
       const info = toArmErrorInfo(error);
@@ -103,12 +119,16 @@ interface AgentRow {
   expires?: string;
 }
 
-/** Agents by `agentVersionStatus` and `agentVersionExpirationDate` (storagesync 2022-09-01): an expired agent cannot connect, so it never switches. */
+/**
+ * Agents by `agentVersionStatus` and `agentVersionExpirationDate` (storagesync 2022-09-01): an expired agent cannot
+ * connect, so it never switches.
+ */
 function checkAgents(estate: Estate): Check[] {
   const rows: AgentRow[] = estate.services.flatMap((s) =>
     s.rawServers.map((raw) => {
       const p = ((raw as { properties?: unknown }).properties ?? {}) as Record<string, unknown>;
-      const text = (k: string): string | undefined => (typeof p[k] === "string" && p[k] !== "" ? (p[k] as string) : undefined);
+      const text = (k: string): string | undefined =>
+        typeof p[k] === "string" && p[k] !== "" ? (p[k] as string) : undefined;
       return {
         name: text("friendlyName") ?? text("serverName") ?? String((raw as { name?: unknown }).name ?? "?"),
         version: text("agentVersion"),
@@ -119,7 +139,10 @@ function checkAgents(estate: Estate): Check[] {
   );
   const byStatus = new Map<string, AgentRow[]>();
   for (const r of rows) byStatus.set(r.status.toLowerCase(), [...(byStatus.get(r.status.toLowerCase()) ?? []), r]);
-  const list = (rs: AgentRow[]) => rs.map((r) => `${r.name} (${r.version ?? "?"}${r.expires ? `, expires ${r.expires.slice(0, 10)}` : ""})`).join(", ");
+  const list = (rs: AgentRow[]) =>
+    rs
+      .map((r) => `${r.name} (${r.version ?? "?"}${r.expires ? `, expires ${r.expires.slice(0, 10)}` : ""})`)
+      .join(", ");
   const checks: Check[] = [];
   const counts = [...byStatus.entries()].map(([k, v]) => `${v.length} ${v[0]?.status ?? k}`).join(", ");
   checks.push(check("limits", "ok", `agents: ${rows.length === 0 ? "no registered servers" : counts}`));
@@ -128,7 +151,8 @@ function checkAgents(estate: Estate): Check[] {
     if (rs)
       checks.push(
         check("limits", "problem", `${rs.length} agent(s) ${rs[0]?.status}: ${list(rs)}`, {
-          detail: "an expired or blocked agent cannot connect to the service: it neither reports an identity nor picks up a switch",
+          detail:
+            "an expired or blocked agent cannot connect to the service: it neither reports an identity nor picks up a switch",
           remedy: "update the Azure File Sync agent on these servers (Microsoft Update, or the agent's installer)",
         }),
       );
@@ -136,7 +160,9 @@ function checkAgents(estate: Estate): Check[] {
   const near = byStatus.get("nearexpiry");
   if (near)
     checks.push(
-      check("limits", "warning", `${near.length} agent(s) near expiry: ${list(near)}`, { remedy: "update the Azure File Sync agent before the expiry date" }),
+      check("limits", "warning", `${near.length} agent(s) near expiry: ${list(near)}`, {
+        remedy: "update the Azure File Sync agent before the expiry date",
+      }),
     );
   return checks;
 }
@@ -151,7 +177,10 @@ function checkStoragePrerequisites(estate: Estate): Check[] {
     seen.add(key);
     checks.push(check("limits", "warning", f.message, { remedy: f.remedy }));
   }
-  if (checks.length === 0) checks.push(check("limits", "ok", `storage prerequisites met on ${estate.storageAccountIds.length} storage account(s)`));
+  if (checks.length === 0)
+    checks.push(
+      check("limits", "ok", `storage prerequisites met on ${estate.storageAccountIds.length} storage account(s)`),
+    );
   return checks;
 }
 
@@ -163,7 +192,12 @@ function checkServerStates(estate: Estate): Check[] {
     for (const v of s.plan.servers) {
       counts.set(v.state, (counts.get(v.state) ?? 0) + 1);
       if (v.state === "AgentTooOld" || v.state === "Failed" || v.state === "NoIdentity")
-        checks.push(check("limits", "warning", `server ${v.name}: ${v.state}`, { detail: v.reason, ...(v.remedy ? { remedy: v.remedy } : {}) }));
+        checks.push(
+          check("limits", "warning", `server ${v.name}: ${v.state}`, {
+            detail: v.reason,
+            ...(v.remedy ? { remedy: v.remedy } : {}),
+          }),
+        );
     }
   const summary = [...counts.entries()].map(([state, n]) => `${n} ${state}`).join(", ");
   return [check("limits", "ok", `servers by state: ${summary || "none"}`), ...checks];

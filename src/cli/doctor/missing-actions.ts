@@ -3,7 +3,9 @@ import { ASSIGNED_ROLES, type RequiredAction } from "./required-actions";
 
 export interface MissingAction {
   required: RequiredAction;
-  /** "not granted": no entry allows it; "condition": allowed only under a condition that refuses the File Sync roles. */
+  /**
+   * "not granted": no entry allows it; "condition": allowed only under a condition that refuses the File Sync roles.
+   */
   reason: "not granted" | "condition";
 }
 
@@ -22,7 +24,12 @@ export function missingActions(entries: PermissionEntry[], required: RequiredAct
     const passes = allowing.some(
       (e) =>
         e.condition === undefined ||
-        ASSIGNED_ROLES.every((role) => conditionAllows(e.condition as string, r.action, { roleDefinitionGuid: role, principalType: "ServicePrincipal" })),
+        ASSIGNED_ROLES.every((role) =>
+          conditionAllows(e.condition as string, r.action, {
+            roleDefinitionGuid: role,
+            principalType: "ServicePrincipal",
+          }),
+        ),
     );
     if (!passes) missing.push({ required: r, reason: "condition" });
   }

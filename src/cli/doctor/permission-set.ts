@@ -21,7 +21,9 @@ export function actionMatches(pattern: string, action: string): boolean {
 
 /** The entries that allow the action (empty: not allowed). */
 export function entriesAllowing(entries: PermissionEntry[], action: string): PermissionEntry[] {
-  return entries.filter((e) => e.actions.some((a) => actionMatches(a, action)) && !e.notActions.some((a) => actionMatches(a, action)));
+  return entries.filter(
+    (e) => e.actions.some((a) => actionMatches(a, action)) && !e.notActions.some((a) => actionMatches(a, action)),
+  );
 }
 
 /** What a role assignment write of this product asks for, as a condition sees it. */
@@ -59,7 +61,8 @@ export function conditionAllows(condition: string, action: string, request: Assi
 
 /** Parses the `value` of a permissions list; anything malformed is skipped (conformance reports it). */
 export function permissionEntriesOf(items: unknown[]): PermissionEntry[] {
-  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  const strings = (v: unknown): string[] =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
   return items.flatMap((item) => {
     if (typeof item !== "object" || item === null) return [];
     const o = item as Record<string, unknown>;

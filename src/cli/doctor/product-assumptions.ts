@@ -7,7 +7,10 @@ import { conditionAllows, entriesAllowing, permissionEntriesOf } from "./permiss
 import { ASSIGNED_ROLES } from "./required-actions";
 import { CONFORMANCE_TITLE } from "./spec-conformance";
 
-/** Azure File Sync Administrator (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage#azure-file-sync-administrator). */
+/**
+ * Azure File Sync Administrator
+ * (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage#azure-file-sync-administrator).
+ */
 export const FILE_SYNC_ADMINISTRATOR = "92b92042-07d9-4307-87f7-36a593fc5850";
 
 const mismatch = (what: string, detail: string, evidence: Check["evidence"]): Check =>
@@ -22,20 +25,31 @@ const mismatch = (what: string, detail: string, evidence: Check["evidence"]): Ch
  * on: Storage Sync writes, role assignment writes, and a condition that lets
  * those writes through for the File Sync roles.
  */
-export async function checkFileSyncAdministratorRole(arm: ArmConnection, subscriptionId: string, log: ExchangeLog): Promise<Check[]> {
+export async function checkFileSyncAdministratorRole(
+  arm: ArmConnection,
+  subscriptionId: string,
+  log: ExchangeLog,
+): Promise<Check[]> {
   const path = `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${FILE_SYNC_ADMINISTRATOR}`;
   let body: unknown;
   try {
     body = (await sendArmJson(arm.raw, "GET", armUrl(arm.endpoint, path, "2022-04-01"))).body;
   } catch (error) {
     const info = toArmErrorInfo(error);
-    return [check("conformance", "warning", "cannot read the Azure File Sync Administrator role definition", { detail: `${info.code}: ${info.message}` })];
+    return [
+      check("conformance", "warning", "cannot read the Azure File Sync Administrator role definition", {
+        detail: `${info.code}: ${info.message}`,
+      }),
+    ];
   }
   const requestId = log.find("GET", path)?.requestId;
   const permissions = (body as { properties?: { permissions?: unknown } } | undefined)?.properties?.permissions;
   const entries = permissionEntriesOf(Array.isArray(permissions) ? permissions : []);
   const checks: Check[] = [];
-  for (const action of ["Microsoft.StorageSync/storageSyncServices/write", "Microsoft.Authorization/roleAssignments/write"]) {
+  for (const action of [
+    "Microsoft.StorageSync/storageSyncServices/write",
+    "Microsoft.Authorization/roleAssignments/write",
+  ]) {
     if (entriesAllowing(entries, action).length === 0)
       checks.push(
         mismatch(`Azure File Sync Administrator lacks ${action}`, "the deployment assigns this role for it", {
@@ -72,7 +86,14 @@ export async function checkFileSyncAdministratorRole(arm: ArmConnection, subscri
         },
       ),
     );
-  if (checks.length === 0) checks.push(check("conformance", "ok", "Azure File Sync Administrator has the actions and the condition the deployment relies on"));
+  if (checks.length === 0)
+    checks.push(
+      check(
+        "conformance",
+        "ok",
+        "Azure File Sync Administrator has the actions and the condition the deployment relies on",
+      ),
+    );
   return checks;
 }
 
@@ -92,7 +113,11 @@ async function machinesOf(arm: ArmConnection, subscriptionId: string): Promise<M
     for (const item of await listArmJson(arm.raw, armUrl(arm.endpoint, path, version))) {
       const o = item as { id?: unknown; name?: unknown; identity?: { principalId?: unknown } };
       if (typeof o.id !== "string" || typeof o.name !== "string") continue;
-      machines.push({ id: o.id, name: o.name, ...(typeof o.identity?.principalId === "string" ? { principalId: o.identity.principalId } : {}) });
+      machines.push({
+        id: o.id,
+        name: o.name,
+        ...(typeof o.identity?.principalId === "string" ? { principalId: o.identity.principalId } : {}),
+      });
     }
   }
   return machines;
@@ -126,7 +151,11 @@ export async function checkServerPrincipals(arm: ArmConnection, estate: Estate, 
     const listPath = `${s.serviceId}/registeredServers`;
     const requestId = log.find("GET", listPath)?.requestId;
     for (const server of s.snapshot.servers) {
-      if (server.activeAuthType?.toLowerCase() !== "managedidentity" || server.serverRole?.toLowerCase() === "clustername") continue;
+      if (
+        server.activeAuthType?.toLowerCase() !== "managedidentity" ||
+        server.serverRole?.toLowerCase() === "clustername"
+      )
+        continue;
       const candidates = machines.filter((m) => hostNamesMatch(m.name, [server.serverName, server.friendlyName]));
       if (candidates.length !== 1 || !candidates[0]?.principalId) continue;
       const machine = candidates[0];

@@ -33,7 +33,11 @@ export async function checkProviders(arm: ArmConnection, subscriptions: string[]
     const states = new Map<string, string>();
     for (const item of items) {
       const o = item as { namespace?: unknown; registrationState?: unknown };
-      if (typeof o.namespace === "string") states.set(o.namespace.toLowerCase(), typeof o.registrationState === "string" ? o.registrationState : "Unknown");
+      if (typeof o.namespace === "string")
+        states.set(
+          o.namespace.toLowerCase(),
+          typeof o.registrationState === "string" ? o.registrationState : "Unknown",
+        );
     }
     for (const { namespace, why } of NEEDED_PROVIDERS) {
       const state = states.get(namespace.toLowerCase()) ?? "NotRegistered";

@@ -32,10 +32,13 @@ function namesInArmId(id: string): string[] {
     if (segment === "providers") {
       i++; // the namespace
       // type/name pairs follow until the next "providers"
-      for (let j = i + 1; j + 1 < segments.length && (segments[j] as string).toLowerCase() !== "providers"; j += 2) names.push(segments[j + 1] as string);
+      for (let j = i + 1; j + 1 < segments.length && (segments[j] as string).toLowerCase() !== "providers"; j += 2)
+        names.push(segments[j + 1] as string);
     }
   }
-  return names.filter((n) => !NOT_NAMES.has(n.toLowerCase()) && !new RegExp(`^${GUID_SOURCE}$`, "i").test(n) && !n.includes("."));
+  return names.filter(
+    (n) => !NOT_NAMES.has(n.toLowerCase()) && !new RegExp(`^${GUID_SOURCE}$`, "i").test(n) && !n.includes("."),
+  );
 }
 
 function collectStrings(value: unknown, out: string[]): void {
@@ -70,8 +73,10 @@ export class Redactor {
       for (const m of s.matchAll(URL_HOST)) if (m[1]) found.add(m[1]);
     }
     const byLength = [...found].sort((a, b) => b.length - a.length);
-    for (const n of byLength) if (!this.names.has(n.toLowerCase())) this.names.set(n.toLowerCase(), `name-${this.names.size + 1}`);
-    if (byLength.length > 0) this.pattern = new RegExp(`(?<![A-Za-z0-9_-])(${byLength.map(escape).join("|")})(?![A-Za-z0-9_-])`, "gi");
+    for (const n of byLength)
+      if (!this.names.has(n.toLowerCase())) this.names.set(n.toLowerCase(), `name-${this.names.size + 1}`);
+    if (byLength.length > 0)
+      this.pattern = new RegExp(`(?<![A-Za-z0-9_-])(${byLength.map(escape).join("|")})(?![A-Za-z0-9_-])`, "gi");
   }
 
   private guid(g: string): string {
@@ -87,14 +92,17 @@ export class Redactor {
 
   text(s: string): string {
     const withoutGuids = s.replace(GUID_ANYWHERE, (g) => this.guid(g));
-    return this.pattern ? withoutGuids.replace(this.pattern, (n) => this.names.get(n.toLowerCase()) ?? n) : withoutGuids;
+    return this.pattern
+      ? withoutGuids.replace(this.pattern, (n) => this.names.get(n.toLowerCase()) ?? n)
+      : withoutGuids;
   }
 
   apply<T>(value: T): T {
     const walk = (v: unknown): unknown => {
       if (typeof v === "string") return this.text(v);
       if (Array.isArray(v)) return v.map(walk);
-      if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.text(k), walk(x)]));
+      if (v !== null && typeof v === "object")
+        return Object.fromEntries(Object.entries(v).map(([k, x]) => [this.text(k), walk(x)]));
       return v;
     };
     return walk(value) as T;

@@ -21,14 +21,24 @@ const READER = "Reader";
 const RBAC_ADMIN = "Role Based Access Control Administrator (with a condition limiting it to the File Sync roles)";
 
 export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
-  { action: "Microsoft.StorageSync/storageSyncServices/read", scope: "service", why: "read the service", role: `${READER} or ${FILE_SYNC_ADMIN}` },
+  {
+    action: "Microsoft.StorageSync/storageSyncServices/read",
+    scope: "service",
+    why: "read the service",
+    role: `${READER} or ${FILE_SYNC_ADMIN}`,
+  },
   {
     action: "Microsoft.StorageSync/storageSyncServices/registeredServers/read",
     scope: "service",
     why: "read registered servers",
     role: `${READER} or ${FILE_SYNC_ADMIN}`,
   },
-  { action: "Microsoft.StorageSync/storageSyncServices/syncGroups/read", scope: "service", why: "read sync groups", role: `${READER} or ${FILE_SYNC_ADMIN}` },
+  {
+    action: "Microsoft.StorageSync/storageSyncServices/syncGroups/read",
+    scope: "service",
+    why: "read sync groups",
+    role: `${READER} or ${FILE_SYNC_ADMIN}`,
+  },
   {
     action: "Microsoft.StorageSync/storageSyncServices/syncGroups/cloudEndpoints/read",
     scope: "service",
@@ -41,15 +51,30 @@ export const REQUIRED_ACTIONS: readonly RequiredAction[] = [
     why: "read server endpoints",
     role: `${READER} or ${FILE_SYNC_ADMIN}`,
   },
-  { action: "Microsoft.StorageSync/storageSyncServices/write", scope: "service", why: "enable the service identity and useIdentity", role: FILE_SYNC_ADMIN },
+  {
+    action: "Microsoft.StorageSync/storageSyncServices/write",
+    scope: "service",
+    why: "enable the service identity and useIdentity",
+    role: FILE_SYNC_ADMIN,
+  },
   {
     action: "Microsoft.StorageSync/storageSyncServices/registeredServers/write",
     scope: "service",
     why: "switch servers to their identity",
     role: FILE_SYNC_ADMIN,
   },
-  { action: "Microsoft.HybridCompute/machines/read", scope: "resourceGroup", why: "read Arc machines' identities", role: READER },
-  { action: "Microsoft.Compute/virtualMachines/read", scope: "resourceGroup", why: "read Azure VMs' identities", role: READER },
+  {
+    action: "Microsoft.HybridCompute/machines/read",
+    scope: "resourceGroup",
+    why: "read Arc machines' identities",
+    role: READER,
+  },
+  {
+    action: "Microsoft.Compute/virtualMachines/read",
+    scope: "resourceGroup",
+    why: "read Azure VMs' identities",
+    role: READER,
+  },
   {
     action: "Microsoft.Storage/storageAccounts/read",
     scope: "storageAccount",

@@ -28,15 +28,25 @@ export function rightsScopes(estate: Estate): Array<{ scope: string; kind: Requi
 /** The caller's effective permissions at a scope (Permissions_ListForResourceGroup / _ListForResource). */
 export async function callerPermissions(arm: ArmConnection, scope: string): Promise<PermissionEntry[]> {
   return permissionEntriesOf(
-    await listArmJson(arm.raw, armUrl(arm.endpoint, `${scope}/providers/Microsoft.Authorization/permissions`, PERMISSIONS_API_VERSION)),
+    await listArmJson(
+      arm.raw,
+      armUrl(arm.endpoint, `${scope}/providers/Microsoft.Authorization/permissions`, PERMISSIONS_API_VERSION),
+    ),
   );
 }
 
 /** One check per missing action (naming the role that grants it), or one ok per scope. */
-export function rightsChecks(who: string, scope: string, kind: RequirementScope, entries: PermissionEntry[], pruning: boolean): Check[] {
+export function rightsChecks(
+  who: string,
+  scope: string,
+  kind: RequirementScope,
+  entries: PermissionEntry[],
+  pruning: boolean,
+): Check[] {
   const required = requiredAt(kind, pruning);
   const missing = missingActions(entries, required);
-  if (missing.length === 0) return [check("rights", "ok", `${who} may do all ${required.length} actions a run needs at ${scope}`)];
+  if (missing.length === 0)
+    return [check("rights", "ok", `${who} may do all ${required.length} actions a run needs at ${scope}`)];
   return missing.map((m) =>
     check("rights", "problem", `${who} lacks ${m.required.action} at ${scope}`, {
       detail:

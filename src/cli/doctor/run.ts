@@ -37,30 +37,47 @@ async function area(area: CheckArea, run: () => Promise<Check[]>, failed: { any:
   } catch (error) {
     failed.any = true;
     const info = toArmErrorInfo(error);
-    return [check(area, "problem", `could not finish this check: ${info.code}: ${info.message}`, { evidence: { requestId: info.requestId } })];
+    return [
+      check(area, "problem", `could not finish this check: ${info.code}: ${info.message}`, {
+        evidence: { requestId: info.requestId },
+      }),
+    ];
   }
 }
 
-async function diagnose(args: DoctorArgs, s: Session, say: (line: string) => void): Promise<{ checks: Check[]; incomplete: boolean; estate: Estate }> {
+async function diagnose(
+  args: DoctorArgs,
+  s: Session,
+  say: (line: string) => void,
+): Promise<{ checks: Check[]; incomplete: boolean; estate: Estate }> {
   const failed = { any: false };
   say("Reading the estate (reads only)…");
   const serviceIds = await serviceIdsOf(s.arm, args.target);
   const estate = await readEstate(s.arm, serviceIds, s.config);
   const subscriptions = subscriptionsInScope(estate, args.target);
   const checks: Check[] = [];
-  if (serviceIds.length === 0) checks.push(check("who", "warning", "no Storage Sync Service in scope", { remedy: "check the subscription id" }));
+  if (serviceIds.length === 0)
+    checks.push(check("who", "warning", "no Storage Sync Service in scope", { remedy: "check the subscription id" }));
   const pruning = s.config.pruneStaleGrants === true;
   checks.push(...(await area("who", () => checkWhoAndWhere(s.arm, s.caller, subscriptions, estate), failed)));
   checks.push(...(await area("rights", () => checkCallerRights(s.arm, estate, pruning), failed)));
   checks.push(...(await area("providers", () => checkProviders(s.arm, subscriptions), failed)));
   checks.push(...(await area("limits", () => checkLimits(s.arm, estate), failed)));
-  if (args.appId) checks.push(...(await area("wiring", () => checkWiring(s.arm, args.appId as string, estate, pruning), failed)));
+  if (args.appId)
+    checks.push(...(await area("wiring", () => checkWiring(s.arm, args.appId as string, estate, pruning), failed)));
   const firstSubscription = subscriptions[0];
-  if (firstSubscription) checks.push(...(await area("conformance", () => checkFileSyncAdministratorRole(s.arm, firstSubscription, s.log), failed)));
+  if (firstSubscription)
+    checks.push(
+      ...(await area("conformance", () => checkFileSyncAdministratorRole(s.arm, firstSubscription, s.log), failed)),
+    );
   checks.push(...(await area("conformance", () => checkServerPrincipals(s.arm, estate, s.log), failed)));
   // Last: every answer read above, this area's own included.
   const spec = specConformanceChecks(s.log.exchanges);
-  checks.push(...(spec.length > 0 ? spec : [check("conformance", "ok", `all ${s.log.exchanges.length} ARM answers match the REST specifications`)]));
+  checks.push(
+    ...(spec.length > 0
+      ? spec
+      : [check("conformance", "ok", `all ${s.log.exchanges.length} ARM answers match the REST specifications`)]),
+  );
   return { checks, incomplete: failed.any, estate };
 }
 
@@ -69,8 +86,11 @@ function estateNames(estate: Estate, caller: Caller): string[] {
   const names: string[] = [];
   for (const s of estate.services) {
     for (const server of s.snapshot.servers)
-      names.push(...[server.name, server.serverName, server.friendlyName, server.clusterName].filter((n): n is string => !!n));
-    for (const g of s.snapshot.syncGroups) for (const c of g.cloudEndpoints) if (c.azureFileShareName) names.push(c.azureFileShareName);
+      names.push(
+        ...[server.name, server.serverName, server.friendlyName, server.clusterName].filter((n): n is string => !!n),
+      );
+    for (const g of s.snapshot.syncGroups)
+      for (const c of g.cloudEndpoints) if (c.azureFileShareName) names.push(c.azureFileShareName);
   }
   if (caller.name) names.push(caller.name);
   return names;
@@ -96,7 +116,11 @@ export async function runDoctor(argv: string[], io: CliIo): Promise<number> {
     const config = loadEngineConfig(io.env);
     const credential = createCredential({ managedIdentityClientId: config.managedIdentityClientId });
     const log = new ExchangeLog();
-    const arm = createArmConnection({ endpoint: config.armEndpoint, credential, policies: [readOnlyGuardPolicy(), log.policy()] });
+    const arm = createArmConnection({
+      endpoint: config.armEndpoint,
+      credential,
+      policies: [readOnlyGuardPolicy(), log.policy()],
+    });
     const caller = await signedInCaller(credential, `${arm.endpoint}/.default`);
     session = { arm, log, config, caller };
   } catch (error) {
@@ -108,7 +132,9 @@ export async function runDoctor(argv: string[], io: CliIo): Promise<number> {
     result = await diagnose(args, session, say);
   } catch (error) {
     const info = toArmErrorInfo(error);
-    say(`afs-identity doctor: cannot read the estate: ${info.code}: ${info.message}${info.requestId ? ` (request id ${info.requestId})` : ""}`);
+    say(
+      `afs-identity doctor: cannot read the estate: ${info.code}: ${info.message}${info.requestId ? ` (request id ${info.requestId})` : ""}`,
+    );
     return DOCTOR_EXIT.error;
   }
   const exitCode = doctorExitCode(result.checks, result.incomplete);
@@ -125,12 +151,19 @@ export async function runDoctor(argv: string[], io: CliIo): Promise<number> {
   };
   io.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatDoctorReport(report)}\n`);
   if (args.reportFile) {
-    const written = args.redact ? { ...new Redactor(report, estateNames(result.estate, session.caller), PUBLIC_GUIDS).apply(report), redacted: true } : report;
+    const written = args.redact
+      ? {
+          ...new Redactor(report, estateNames(result.estate, session.caller), PUBLIC_GUIDS).apply(report),
+          redacted: true,
+        }
+      : report;
     try {
       await writeFile(args.reportFile, `${JSON.stringify(written, null, 2)}\n`, "utf8");
       say(`Report written to ${args.reportFile}${args.redact ? " (GUIDs and names replaced)" : ""}.`);
     } catch (error) {
-      say(`afs-identity doctor: cannot write ${args.reportFile}: ${error instanceof Error ? error.message : String(error)}`);
+      say(
+        `afs-identity doctor: cannot write ${args.reportFile}: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return DOCTOR_EXIT.error;
     }
   }

@@ -31,11 +31,14 @@ export function specConformanceChecks(exchanges: ArmExchange[], catalog: SpecCat
       }
       const line = check("conformance", "problem", `${CONFORMANCE_TITLE}: ${operationId} ${field}`, {
         detail: `${expected} (${contract} of ${operationId})`,
-        remedy: "attach the report (--report FILE) to a bug report of this product; the product may misread this answer",
+        remedy:
+          "attach the report (--report FILE) to a bug report of this product; the product may misread this answer",
         evidence: { requestId: e.requestId, method: e.method, path: e.path, field, expected },
       });
       found.set(key, { check: line, answers: 1 });
     }
   }
-  return [...found.values()].map(({ check: c, answers }) => (answers > 1 ? { ...c, detail: `${c.detail ?? ""}; in ${answers} answers` } : c));
+  return [...found.values()].map(({ check: c, answers }) =>
+    answers > 1 ? { ...c, detail: `${c.detail ?? ""}; in ${answers} answers` } : c,
+  );
 }

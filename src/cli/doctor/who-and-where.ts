@@ -9,7 +9,12 @@ import type { Estate } from "./estate";
  * (https://learn.microsoft.com/azure/storage/file-sync/file-sync-managed-identities):
  * every piece in another tenant than the caller's is named.
  */
-export async function checkWhoAndWhere(arm: ArmConnection, caller: Caller, subscriptions: string[], estate: Estate): Promise<Check[]> {
+export async function checkWhoAndWhere(
+  arm: ArmConnection,
+  caller: Caller,
+  subscriptions: string[],
+  estate: Estate,
+): Promise<Check[]> {
   const checks: Check[] = [];
   checks.push(
     caller.objectId
@@ -18,7 +23,9 @@ export async function checkWhoAndWhere(arm: ArmConnection, caller: Caller, subsc
           "ok",
           `signed in as ${caller.name && caller.name !== caller.objectId ? `${caller.name} (object id ${caller.objectId})` : `object id ${caller.objectId}`} of tenant ${caller.tenantId ?? "unknown"}`,
         )
-      : check("who", "problem", "the access token carries no object id (oid)", { remedy: "sign in with a user, service principal or managed identity" }),
+      : check("who", "problem", "the access token carries no object id (oid)", {
+          remedy: "sign in with a user, service principal or managed identity",
+        }),
   );
   for (const sub of subscriptions) {
     let tenant: string | undefined;
@@ -35,13 +42,19 @@ export async function checkWhoAndWhere(arm: ArmConnection, caller: Caller, subsc
       );
       continue;
     }
-    const foreign = tenant !== undefined && caller.tenantId !== undefined && tenant.toLowerCase() !== caller.tenantId.toLowerCase();
+    const foreign =
+      tenant !== undefined && caller.tenantId !== undefined && tenant.toLowerCase() !== caller.tenantId.toLowerCase();
     checks.push(
       foreign
-        ? check("who", "problem", `subscription ${sub} belongs to tenant ${tenant}, not the caller's ${caller.tenantId}`, {
-            detail: "File Sync does not support a service, servers, identities or storage in different Entra tenants",
-            remedy: "run the product in the subscription's own tenant; move cross-tenant pieces into one tenant",
-          })
+        ? check(
+            "who",
+            "problem",
+            `subscription ${sub} belongs to tenant ${tenant}, not the caller's ${caller.tenantId}`,
+            {
+              detail: "File Sync does not support a service, servers, identities or storage in different Entra tenants",
+              remedy: "run the product in the subscription's own tenant; move cross-tenant pieces into one tenant",
+            },
+          )
         : check("who", "ok", `subscription ${sub} in tenant ${tenant ?? "unknown"}`),
     );
   }

@@ -22,7 +22,9 @@ function appOf(id: string, body: unknown): App {
     properties?: { defaultHostName?: unknown };
   };
   const system = typeof o.identity?.principalId === "string" ? [o.identity.principalId] : [];
-  const user = Object.values(o.identity?.userAssignedIdentities ?? {}).flatMap((u) => (typeof u?.principalId === "string" ? [u.principalId] : []));
+  const user = Object.values(o.identity?.userAssignedIdentities ?? {}).flatMap((u) =>
+    typeof u?.principalId === "string" ? [u.principalId] : [],
+  );
   return {
     id,
     hostName: typeof o.properties?.defaultHostName === "string" ? o.properties.defaultHostName : "",
@@ -31,8 +33,16 @@ function appOf(id: string, body: unknown): App {
   };
 }
 
-/** The permissions the app's identities hold at a scope: each assignment's role definition, with the assignment's condition. */
-async function appPermissions(arm: ArmConnection, scope: string, principals: string[], roleDefinitions: Map<string, unknown>): Promise<PermissionEntry[]> {
+/**
+ * The permissions the app's identities hold at a scope: each assignment's role definition, with the assignment's
+ * condition.
+ */
+async function appPermissions(
+  arm: ArmConnection,
+  scope: string,
+  principals: string[],
+  roleDefinitions: Map<string, unknown>,
+): Promise<PermissionEntry[]> {
   const entries: PermissionEntry[] = [];
   for (const principal of principals) {
     const url = `${armUrl(arm.endpoint, `${scope}/providers/Microsoft.Authorization/roleAssignments`, "2022-04-01")}&$filter=${encodeURIComponent(`principalId eq '${principal}'`)}`;
@@ -40,13 +50,22 @@ async function appPermissions(arm: ArmConnection, scope: string, principals: str
       const p = (item as { properties?: { roleDefinitionId?: unknown; condition?: unknown } }).properties;
       if (typeof p?.roleDefinitionId !== "string") continue;
       const key = p.roleDefinitionId.toLowerCase();
-      if (!roleDefinitions.has(key)) roleDefinitions.set(key, (await sendArmJson(arm.raw, "GET", armUrl(arm.endpoint, p.roleDefinitionId, "2022-04-01"))).body);
-      const permissions = (roleDefinitions.get(key) as { properties?: { permissions?: unknown } } | undefined)?.properties?.permissions;
-      for (const e of permissionEntriesOf(Array.isArray(permissions) ? permissions : [])) {
-        const conditions = [e.condition, typeof p.condition === "string" && p.condition !== "" ? p.condition : undefined].filter(
-          (c): c is string => c !== undefined,
+      if (!roleDefinitions.has(key))
+        roleDefinitions.set(
+          key,
+          (await sendArmJson(arm.raw, "GET", armUrl(arm.endpoint, p.roleDefinitionId, "2022-04-01"))).body,
         );
-        entries.push({ ...e, ...(conditions.length > 0 ? { condition: conditions.map((c) => `(${c})`).join(" AND ") } : {}) });
+      const permissions = (roleDefinitions.get(key) as { properties?: { permissions?: unknown } } | undefined)
+        ?.properties?.permissions;
+      for (const e of permissionEntriesOf(Array.isArray(permissions) ? permissions : [])) {
+        const conditions = [
+          e.condition,
+          typeof p.condition === "string" && p.condition !== "" ? p.condition : undefined,
+        ].filter((c): c is string => c !== undefined);
+        entries.push({
+          ...e,
+          ...(conditions.length > 0 ? { condition: conditions.map((c) => `(${c})`).join(" AND ") } : {}),
+        });
       }
     }
   }
@@ -59,7 +78,13 @@ async function checkAppRights(arm: ArmConnection, app: App, estate: Estate, prun
   for (const { scope, kind } of rightsScopes(estate)) {
     try {
       checks.push(
-        ...rightsChecks("the app's identity", scope, kind, await appPermissions(arm, scope, app.principals, roleDefinitions), pruning).map((c) => ({
+        ...rightsChecks(
+          "the app's identity",
+          scope,
+          kind,
+          await appPermissions(arm, scope, app.principals, roleDefinitions),
+          pruning,
+        ).map((c) => ({
           ...c,
           area: "wiring" as const,
         })),
@@ -80,31 +105,49 @@ async function checkAppRights(arm: ArmConnection, app: App, estate: Estate, prun
 async function checkEvents(arm: ArmConnection, app: App, estate: Estate): Promise<Check[]> {
   const checks: Check[] = [];
   const bySubscription = new Map<string, string[]>();
-  for (const s of estate.services) bySubscription.set(s.subscriptionId, [...(bySubscription.get(s.subscriptionId) ?? []), s.serviceId]);
+  for (const s of estate.services)
+    bySubscription.set(s.subscriptionId, [...(bySubscription.get(s.subscriptionId) ?? []), s.serviceId]);
   for (const [sub, serviceIds] of bySubscription) {
-    const topics = await listArmJson(arm.raw, armUrl(arm.endpoint, `/subscriptions/${sub}/providers/Microsoft.EventGrid/systemTopics`, EVENT_GRID_API_VERSION));
+    const topics = await listArmJson(
+      arm.raw,
+      armUrl(arm.endpoint, `/subscriptions/${sub}/providers/Microsoft.EventGrid/systemTopics`, EVENT_GRID_API_VERSION),
+    );
     const topic = topics.find((t) => {
       const p = (t as { properties?: { topicType?: unknown; source?: unknown } }).properties;
       return (
-        String(p?.topicType).toLowerCase() === "microsoft.resources.subscriptions" && String(p?.source).toLowerCase() === `/subscriptions/${sub}`.toLowerCase()
+        String(p?.topicType).toLowerCase() === "microsoft.resources.subscriptions" &&
+        String(p?.source).toLowerCase() === `/subscriptions/${sub}`.toLowerCase()
       );
     }) as { id?: string } | undefined;
     if (!topic?.id) {
       checks.push(
-        check("wiring", "problem", `no Event Grid system topic of type Microsoft.Resources.Subscriptions for subscription ${sub}`, {
-          detail: "the app learns of new servers and endpoints only from the periodic sweep",
-          remedy: "provision the app with azd (infra/app/event-topic.bicep creates the topic and its subscription)",
-        }),
+        check(
+          "wiring",
+          "problem",
+          `no Event Grid system topic of type Microsoft.Resources.Subscriptions for subscription ${sub}`,
+          {
+            detail: "the app learns of new servers and endpoints only from the periodic sweep",
+            remedy: "provision the app with azd (infra/app/event-topic.bicep creates the topic and its subscription)",
+          },
+        ),
       );
       continue;
     }
-    const subscriptions = await listArmJson(arm.raw, armUrl(arm.endpoint, `${topic.id}/eventSubscriptions`, EVENT_GRID_API_VERSION));
+    const subscriptions = await listArmJson(
+      arm.raw,
+      armUrl(arm.endpoint, `${topic.id}/eventSubscriptions`, EVENT_GRID_API_VERSION),
+    );
     const ours = subscriptions.filter((s) => deliversTo(s, app.id, app.hostName));
     if (ours.length === 0) {
       checks.push(
-        check("wiring", "problem", `no event subscription on ${topic.id} delivers to the app's webhook (https://${app.hostName}/runtime/webhooks/eventgrid)`, {
-          remedy: "provision the app with azd (infra/app/event-subscription.bicep)",
-        }),
+        check(
+          "wiring",
+          "problem",
+          `no event subscription on ${topic.id} delivers to the app's webhook (https://${app.hostName}/runtime/webhooks/eventgrid)`,
+          {
+            remedy: "provision the app with azd (infra/app/event-subscription.bicep)",
+          },
+        ),
       );
       continue;
     }
@@ -112,10 +155,18 @@ async function checkEvents(arm: ArmConnection, app: App, estate: Estate): Promis
       const name = String((s as { id?: unknown }).id ?? topic.id);
       const gaps = eventSubscriptionGaps(s, serviceIds);
       if (gaps.length === 0)
-        checks.push(check("wiring", "ok", `event subscription ${name} delivers the expected events to the app, with a dead-letter destination`));
+        checks.push(
+          check(
+            "wiring",
+            "ok",
+            `event subscription ${name} delivers the expected events to the app, with a dead-letter destination`,
+          ),
+        );
       for (const gap of gaps)
         checks.push(
-          check("wiring", "problem", `event subscription ${name}: ${gap}`, { remedy: "provision the app with azd (infra/app/event-subscription.bicep)" }),
+          check("wiring", "problem", `event subscription ${name}: ${gap}`, {
+            remedy: "provision the app with azd (infra/app/event-subscription.bicep)",
+          }),
         );
     }
   }
@@ -126,8 +177,9 @@ async function checkSettings(arm: ArmConnection, app: App): Promise<Check[]> {
   let names: string[];
   try {
     // Values are emptied by the exchange log before this code sees the answer.
-    const body = (await sendArmJson(arm.raw, "POST", armUrl(arm.endpoint, `${app.id}/config/appsettings/list`, WEB_API_VERSION))).body as
-      { properties?: Record<string, unknown> } | undefined;
+    const body = (
+      await sendArmJson(arm.raw, "POST", armUrl(arm.endpoint, `${app.id}/config/appsettings/list`, WEB_API_VERSION))
+    ).body as { properties?: Record<string, unknown> } | undefined;
     names = Object.keys(body?.properties ?? {});
   } catch (error) {
     const info = toArmErrorInfo(error);
@@ -140,7 +192,10 @@ async function checkSettings(arm: ArmConnection, app: App): Promise<Check[]> {
     ];
   }
   const unmet = unmetSettings(names, requiredSettings(app.hasSystemIdentity));
-  if (unmet.length === 0) return [check("wiring", "ok", `the app has the settings the product needs (${names.length} settings, checked by name)`)];
+  if (unmet.length === 0)
+    return [
+      check("wiring", "ok", `the app has the settings the product needs (${names.length} settings, checked by name)`),
+    ];
   return unmet.map((r) =>
     check("wiring", "problem", `the app lacks the setting ${r.anyOf.map((a) => a.join(" + ")).join(" or ")}`, {
       detail: `needed for ${r.why}`,
@@ -150,7 +205,12 @@ async function checkSettings(arm: ArmConnection, app: App): Promise<Check[]> {
 }
 
 /** --app: the deployed app's identity and rights, its event subscription, its settings by name. */
-export async function checkWiring(arm: ArmConnection, appId: string, estate: Estate, pruning: boolean): Promise<Check[]> {
+export async function checkWiring(
+  arm: ArmConnection,
+  appId: string,
+  estate: Estate,
+  pruning: boolean,
+): Promise<Check[]> {
   let app: App;
   try {
     app = appOf(appId, (await sendArmJson(arm.raw, "GET", armUrl(arm.endpoint, appId, WEB_API_VERSION))).body);

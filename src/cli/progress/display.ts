@@ -15,7 +15,10 @@ export interface ProgressDisplay {
  * Live redraw only on a terminal and when NO_COLOR is unset or empty (https://no-color.org: the
  * redraw uses cursor escapes, which a user asking for plain output does not want either).
  */
-export function wantsLiveProgress(stream: NodeJS.WritableStream & { isTTY?: boolean }, env: NodeJS.ProcessEnv): boolean {
+export function wantsLiveProgress(
+  stream: NodeJS.WritableStream & { isTTY?: boolean },
+  env: NodeJS.ProcessEnv,
+): boolean {
   return stream.isTTY === true && !env.NO_COLOR && env.TERM !== "dumb";
 }
 

@@ -61,9 +61,11 @@ export class EstateProgress {
   view(now: number, waitedMs: number): ProgressView {
     const plannedSoFar = [...this.planned.values()].reduce((a, b) => a + b, 0);
     // Services not planned yet are assumed to need as many writes as the planned ones on average.
-    const writesPlanned = this.planned.size === 0 ? 0 : Math.round((plannedSoFar * this.servicesTotal) / this.planned.size);
+    const writesPlanned =
+      this.planned.size === 0 ? 0 : Math.round((plannedSoFar * this.servicesTotal) / this.planned.size);
     const serversByState: Partial<Record<ServerState, number>> = {};
-    for (const states of this.serverStates.values()) for (const s of states) serversByState[s] = (serversByState[s] ?? 0) + 1;
+    for (const states of this.serverStates.values())
+      for (const s of states) serversByState[s] = (serversByState[s] ?? 0) + 1;
     const elapsedMs = Math.max(0, now - this.startedAt);
     const left = Math.max(0, writesPlanned - this.writesMade);
     const etaMs = this.writesMade > 0 ? (elapsedMs * left) / this.writesMade : undefined;
@@ -84,7 +86,9 @@ function duration(ms: number): string {
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
-  return m < 60 ? `${m}m${String(s % 60).padStart(2, "0")}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
+  return m < 60
+    ? `${m}m${String(s % 60).padStart(2, "0")}s`
+    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
 /** The view as text lines, the same on a terminal and in a log (no colour: it must read without it). */

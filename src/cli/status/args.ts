@@ -49,11 +49,19 @@ function apiTarget(text: string, env: NodeJS.ProcessEnv): StatusTarget {
   const url = parseUrl(text.trim(), "--url");
   const loopback = LOOPBACK.has(url.hostname);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-    throw new UsageError(`--url must use https (the function key is never sent over plain http; http only to localhost), got "${text.slice(0, 200)}"`);
+    throw new UsageError(
+      `--url must use https (the function key is never sent over plain http; http only to localhost), got "${text.slice(0, 200)}"`,
+    );
   }
-  if (url.search || url.hash) throw new UsageError("--url takes the app's address only, without ?query or #fragment (the key goes in AFS_IDENTITY_KEY)");
+  if (url.search || url.hash)
+    throw new UsageError(
+      "--url takes the app's address only, without ?query or #fragment (the key goes in AFS_IDENTITY_KEY)",
+    );
   const key = env[KEY_VARIABLE]?.trim();
-  if (!key) throw new UsageError(`--url needs a function key of the app in ${KEY_VARIABLE} (Function App → App keys, or \`npm start\`'s printed key locally)`);
+  if (!key)
+    throw new UsageError(
+      `--url needs a function key of the app in ${KEY_VARIABLE} (Function App → App keys, or \`npm start\`'s printed key locally)`,
+    );
   const path = url.pathname.replace(/\/+$/, "").replace(/\/api$/i, "");
   return { kind: "api", apiUrl: `${url.origin}${path}/api`, key, allowInsecureConnection: url.protocol === "http:" };
 }
@@ -63,10 +71,15 @@ function tablesTarget(text: string, prefix: string): StatusTarget {
   if (/^https?:\/\//i.test(value)) {
     const url = parseUrl(value, "--tables");
     if (url.protocol !== "https:")
-      throw new UsageError("--tables: an identity-based connection needs the https table endpoint (for Azurite, give its connection string)");
+      throw new UsageError(
+        "--tables: an identity-based connection needs the https table endpoint (for Azurite, give its connection string)",
+      );
     return { kind: "tables", tableServiceUri: `${url.origin}${url.pathname.replace(/\/+$/, "")}`, prefix };
   }
-  if (/^UseDevelopmentStorage=true$/i.test(value) || /(^|;)\s*(AccountName|TableEndpoint|SharedAccessSignature)\s*=/i.test(value)) {
+  if (
+    /^UseDevelopmentStorage=true$/i.test(value) ||
+    /(^|;)\s*(AccountName|TableEndpoint|SharedAccessSignature)\s*=/i.test(value)
+  ) {
     return { kind: "tables", connectionString: value, prefix };
   }
   throw new UsageError(
@@ -89,15 +102,20 @@ export function parseStatusArgs(argv: string[], env: NodeJS.ProcessEnv): StatusA
   });
   if (values.help) return "help";
   if (positionals.length > 0) throw new UsageError(`unexpected arguments: ${positionals.join(" ")}`);
-  if (values.url !== undefined && values.tables !== undefined) throw new UsageError("give either --url or --tables, not both");
+  if (values.url !== undefined && values.tables !== undefined)
+    throw new UsageError("give either --url or --tables, not both");
   if (values.url === undefined && values.tables === undefined)
     throw new UsageError("status needs --url <app URL> or --tables <table endpoint | connection string>");
   if (values.url !== undefined) {
-    if (values["table-prefix"] !== undefined) throw new UsageError("--table-prefix only applies to --tables (the app knows its own)");
+    if (values["table-prefix"] !== undefined)
+      throw new UsageError("--table-prefix only applies to --tables (the app knows its own)");
     return { target: apiTarget(values.url, env), json: values.json };
   }
   const prefixText = values["table-prefix"] ?? (env.TABLE_NAME_PREFIX?.trim() || "afsIdentity");
   const prefix = tableNamePrefixSchema.safeParse(prefixText);
-  if (!prefix.success) throw new UsageError(`--table-prefix: ${prefix.error.issues[0]?.message ?? "invalid"}, got "${prefixText.slice(0, 60)}"`);
+  if (!prefix.success)
+    throw new UsageError(
+      `--table-prefix: ${prefix.error.issues[0]?.message ?? "invalid"}, got "${prefixText.slice(0, 60)}"`,
+    );
   return { target: tablesTarget(values.tables ?? "", prefix.data), json: values.json };
 }

@@ -20,7 +20,9 @@ function table(header: string[], rows: string[][], numeric: (column: number) => 
 }
 
 function serverLine(s: ServerStatus, serviceNames: Map<string, string>): string[] {
-  const lines = [`  ${s.name} (${serviceNames.get(s.serviceId.toLowerCase()) ?? shortName(s.serviceId)}): ${s.state}: ${s.reason}`];
+  const lines = [
+    `  ${s.name} (${serviceNames.get(s.serviceId.toLowerCase()) ?? shortName(s.serviceId)}): ${s.state}: ${s.reason}`,
+  ];
   if (s.errorCode) lines.push(`    error: ${s.errorCode}${s.errorMessage ? `: ${s.errorMessage}` : ""}`);
   if (s.remedy) lines.push(`    remedy: ${s.remedy}`);
   return lines;
@@ -44,7 +46,9 @@ export function formatStatus(view: StatusView): string {
   } else {
     lines.push(...table(header, rows, (i) => i > 0 && i <= SERVER_STATES.length));
   }
-  const quotas = quotasBySubscription(view.services.filter((s) => !s.deletedAt).map((s) => s.roleAssignmentQuotas ?? []));
+  const quotas = quotasBySubscription(
+    view.services.filter((s) => !s.deletedAt).map((s) => s.roleAssignmentQuotas ?? []),
+  );
   if (quotas.length > 0) {
     lines.push("", "Role assignments per subscription (Azure's limit; counted when a run last granted there):");
     for (const q of quotas) {
@@ -55,11 +59,13 @@ export function formatStatus(view: StatusView): string {
   const unconverged = view.verdicts.filter((v) => !v.converged);
   if (unconverged.length > 0) {
     lines.push("", "Not converged:");
-    for (const v of unconverged) lines.push(`  ${names.get(v.serviceId.toLowerCase()) ?? v.serviceId}: ${v.reasons.join("; ")}`);
+    for (const v of unconverged)
+      lines.push(`  ${names.get(v.serviceId.toLowerCase()) ?? v.serviceId}: ${v.reasons.join("; ")}`);
   }
   if (view.attention.length > 0) {
     lines.push("", "Servers that need attention:");
-    for (const s of [...view.attention].sort((a, b) => a.state.localeCompare(b.state) || a.name.localeCompare(b.name))) lines.push(...serverLine(s, names));
+    for (const s of [...view.attention].sort((a, b) => a.state.localeCompare(b.state) || a.name.localeCompare(b.name)))
+      lines.push(...serverLine(s, names));
   }
   return lines.join("\n");
 }

@@ -24,7 +24,8 @@ export async function runStatus(argv: string[], io: CliIo): Promise<number> {
     return EXIT.converged;
   }
   // Built only for an identity-based --tables: AZURE_CLIENT_ID picks a user-assigned identity, as for ARM.
-  const credential = () => createCredential({ managedIdentityClientId: loadEngineConfig(io.env).managedIdentityClientId });
+  const credential = () =>
+    createCredential({ managedIdentityClientId: loadEngineConfig(io.env).managedIdentityClientId });
   let snapshot;
   try {
     snapshot = await readStatus(args.target, { credential, signal: io.signal });

@@ -58,7 +58,14 @@ export async function runActivationCheck(deps: ActivationCheckDeps, log: AppLog)
   const tally: CheckTally = { armReads: 0, becameOverdue: [] };
   const serviceCounts = new Map<string, StateCounts>();
   const entries = await listDueEntries(deps.tables.due, now);
-  const summary: ActivationCheckSummary = { due: entries.length, active: 0, overdue: 0, reruns: 0, stale: 0, deferred: 0 };
+  const summary: ActivationCheckSummary = {
+    due: entries.length,
+    active: 0,
+    overdue: 0,
+    reruns: 0,
+    stale: 0,
+    deferred: 0,
+  };
   const touched = new Set<string>();
   // An entry is removed only after its service's counts are written: a check that dies midway
   // leaves it due, and the next tick finishes the job (re-run, counts) instead of skipping it.
@@ -101,7 +108,12 @@ export async function runActivationCheck(deps: ActivationCheckDeps, log: AppLog)
   return summary;
 }
 
-async function checkOne(deps: ActivationCheckDeps, entry: StoredDueEntry, log: AppLog, tally: CheckTally): Promise<"active" | "overdue" | "stale"> {
+async function checkOne(
+  deps: ActivationCheckDeps,
+  entry: StoredDueEntry,
+  log: AppLog,
+  tally: CheckTally,
+): Promise<"active" | "overdue" | "stale"> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const row = await getServerRow(deps.tables.servers, entry.serviceId, entry.serverId);
     if (!row || row.record.switchedAt !== entry.switchedAt) return "stale";
@@ -123,7 +135,9 @@ async function checkOne(deps: ActivationCheckDeps, entry: StoredDueEntry, log: A
       reason: verdict.reason,
       activeAuthType: observed.activeAuthType,
       lastCheckedAt: now,
-      ...(verdict.state === "Active" ? { activeAt: now, remedy: undefined, overdueAt: undefined, autoReruns: 0 } : { overdueAt: now, remedy: verdict.remedy }),
+      ...(verdict.state === "Active"
+        ? { activeAt: now, remedy: undefined, overdueAt: undefined, autoReruns: 0 }
+        : { overdueAt: now, remedy: verdict.remedy }),
     };
     try {
       await deps.tables.servers.updateEntity(serverToEntity(next), "Replace", { etag: row.etag });
@@ -151,7 +165,11 @@ async function maybeRerun(deps: ActivationCheckDeps, entry: StoredDueEntry, log:
     },
     deps.now(),
   );
-  await deps.tables.servers.updateEntity(serverToEntity({ ...row.record, autoReruns: row.record.autoReruns + 1 }), "Replace", { etag: row.etag });
+  await deps.tables.servers.updateEntity(
+    serverToEntity({ ...row.record, autoReruns: row.record.autoReruns + 1 }),
+    "Replace",
+    { etag: row.etag },
+  );
   log.warn(`${row.record.name} (${entry.serverResourceId}) is overdue; re-run ${run.runId} requested`);
   return true;
 }

@@ -2,7 +2,8 @@ import { sameGuid } from "../azure";
 import type { RegisteredServerSnapshot } from "../ports/engine-port";
 import type { ServerRecord } from "../store";
 
-export type ActivationVerdict = { state: "Active"; reason: string } | { state: "ActivationOverdue"; reason: string; remedy: string };
+export type ActivationVerdict =
+  { state: "Active"; reason: string } | { state: "ActivationOverdue"; reason: string; remedy: string };
 
 const OVERDUE_REMEDY =
   "Check that the server's Arc agent is connected (azcmagent show) or the VM's system-assigned identity is on, " +
@@ -13,7 +14,11 @@ const OVERDUE_REMEDY =
  * A switched server whose window passed, read again: using the expected
  * identity → Active; anything else → overdue, with what to do. Pure.
  */
-export function evaluateActivation(record: ServerRecord, observed: RegisteredServerSnapshot, windowMs: number): ActivationVerdict {
+export function evaluateActivation(
+  record: ServerRecord,
+  observed: RegisteredServerSnapshot,
+  windowMs: number,
+): ActivationVerdict {
   const expected = record.principalId;
   const mode = observed.activeAuthType ?? "unknown";
   const minutes = Math.round(windowMs / 60_000);
@@ -24,7 +29,8 @@ export function evaluateActivation(record: ServerRecord, observed: RegisteredSer
     return {
       state: "ActivationOverdue",
       reason: `uses managed identity ${observed.applicationId ?? "(none)"} instead of ${expected} ${minutes} min after the switch`,
-      remedy: "The machine's identity changed (Arc reconnect or --reset-identity): the re-run grants and switches the new identity.",
+      remedy:
+        "The machine's identity changed (Arc reconnect or --reset-identity): the re-run grants and switches the new identity.",
     };
   }
   return {

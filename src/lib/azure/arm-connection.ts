@@ -92,7 +92,10 @@ export function createArmConnection(options: ArmConnectionOptions): ArmConnectio
       let client = storageSyncClients.get(key);
       if (!client) {
         client = withThrottleGateAndCallCounter(
-          new MicrosoftStorageSync(options.credential, subscriptionId, { ...common, apiVersion: STORAGE_SYNC_API_VERSION }),
+          new MicrosoftStorageSync(options.credential, subscriptionId, {
+            ...common,
+            apiVersion: STORAGE_SYNC_API_VERSION,
+          }),
         );
         storageSyncClients.set(key, client);
       }
@@ -102,7 +105,9 @@ export function createArmConnection(options: ArmConnectionOptions): ArmConnectio
       const key = subscriptionId.toLowerCase();
       let client = authorizationClients.get(key);
       if (!client) {
-        client = withThrottleGateAndCallCounter(new AuthorizationManagementClient(options.credential, subscriptionId, common));
+        client = withThrottleGateAndCallCounter(
+          new AuthorizationManagementClient(options.credential, subscriptionId, common),
+        );
         authorizationClients.set(key, client);
       }
       return client;

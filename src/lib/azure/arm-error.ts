@@ -20,7 +20,16 @@ interface ArmErrorBody {
   message?: unknown;
 }
 
-const NETWORK_CODES = new Set(["REQUEST_SEND_ERROR", "ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_SOCKET"]);
+const NETWORK_CODES = new Set([
+  "REQUEST_SEND_ERROR",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+]);
 
 function headerOf(error: RestError, name: string): string | undefined {
   return error.response?.headers.get(name) ?? undefined;
@@ -50,7 +59,8 @@ export function toArmErrorInfo(error: unknown): ArmErrorInfo {
     const code = body?.error?.code ?? body?.code ?? rest.code;
     const message = body?.error?.message ?? body?.message ?? rest.message;
     return {
-      code: typeof code === "string" && code !== "" ? code : rest.statusCode ? `HTTP${rest.statusCode}` : "RequestFailed",
+      code:
+        typeof code === "string" && code !== "" ? code : rest.statusCode ? `HTTP${rest.statusCode}` : "RequestFailed",
       message: typeof message === "string" && message !== "" ? message : rest.message,
       statusCode: rest.statusCode,
       requestId: headerOf(rest, "x-ms-request-id") ?? headerOf(rest, "x-ms-correlation-request-id"),

@@ -35,11 +35,13 @@ export function resourceGroupNameProblem(name: string): string | undefined {
 const SERVICE_NAME_CHARS = /^[A-Za-z0-9 ._-]+$/;
 
 export function storageSyncServiceNameProblem(name: string): string | undefined {
-  if (name.length < 1 || name.length > 260) return `Storage Sync Service name "${clip(name)}" must be 1-260 characters long`;
+  if (name.length < 1 || name.length > 260)
+    return `Storage Sync Service name "${clip(name)}" must be 1-260 characters long`;
   if (!SERVICE_NAME_CHARS.test(name)) {
     return `Storage Sync Service name "${clip(name)}" may only contain letters, digits, spaces, '.', '-' and '_'`;
   }
-  if (name.endsWith(".") || name.endsWith(" ")) return `Storage Sync Service name "${clip(name)}" cannot end with a period or a space`;
+  if (name.endsWith(".") || name.endsWith(" "))
+    return `Storage Sync Service name "${clip(name)}" cannot end with a period or a space`;
   return undefined;
 }
 
@@ -48,12 +50,17 @@ export function subscriptionIdProblem(id: string): string | undefined {
   return GUID.test(id) ? undefined : `subscription id "${clip(id)}" is not a GUID`;
 }
 
-/** A registered server's name in its resource id is the server's GUID (the spec's serverId: "GUID identifying the on-premises server"). */
+/**
+ * A registered server's name in its resource id is the server's GUID (the spec's serverId: "GUID identifying the
+ * on-premises server").
+ */
 export function registeredServerIdProblem(id: string): string | undefined {
   return GUID.test(id) ? undefined : `registered server id "${clip(id)}" is not a GUID`;
 }
 
-/** `.` and `..` segments: an HTTP client resolves them, so the request would reach another resource than the id names. */
+/**
+ * `.` and `..` segments: an HTTP client resolves them, so the request would reach another resource than the id names.
+ */
 export function dotSegmentProblem(id: string): string | undefined {
   const dot = id.split("/").find((s) => s === "." || s === "..");
   return dot === undefined ? undefined : `it has a "${dot}" segment`;

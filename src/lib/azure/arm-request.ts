@@ -1,5 +1,11 @@
 import type { ServiceClient } from "@azure/core-client";
-import { RestError, createHttpHeaders, createPipelineRequest, type HttpMethods, type PipelineResponse } from "@azure/core-rest-pipeline";
+import {
+  RestError,
+  createHttpHeaders,
+  createPipelineRequest,
+  type HttpMethods,
+  type PipelineResponse,
+} from "@azure/core-rest-pipeline";
 
 /**
  * Raw JSON requests through an SDK client's own pipeline (auth, retry,
@@ -78,12 +84,17 @@ export function armUrl(endpoint: string, path: string, apiVersion: string): stri
  * page). More than `maxPages` pages (a nextLink loop) is an error, never a
  * silently shortened list: a missing server or endpoint would go unreconciled.
  */
-export async function listArmJson(client: ServiceClient, url: string, options: { abortSignal?: AbortSignal; maxPages?: number } = {}): Promise<unknown[]> {
+export async function listArmJson(
+  client: ServiceClient,
+  url: string,
+  options: { abortSignal?: AbortSignal; maxPages?: number } = {},
+): Promise<unknown[]> {
   const maxPages = options.maxPages ?? 1000;
   const items: unknown[] = [];
   let next: string | undefined = url;
   for (let page = 0; next; page++) {
-    if (page >= maxPages) throw new Error(`GET ${url}: still a nextLink after ${maxPages} pages; refusing to use a partial list`);
+    if (page >= maxPages)
+      throw new Error(`GET ${url}: still a nextLink after ${maxPages} pages; refusing to use a partial list`);
     const response = await sendArmJson(client, "GET", next, { abortSignal: options.abortSignal });
     const body = response.body as { value?: unknown; nextLink?: unknown } | undefined;
     if (Array.isArray(body?.value)) items.push(...(body.value as unknown[]));

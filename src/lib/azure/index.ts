@@ -9,7 +9,14 @@
  */
 export { createArmConnection, type ArmConnection } from "./arm-connection";
 export { armUrl, listArmJson, sendArmJson } from "./arm-request";
-export { ArmOperationError, isReplicationDelay, isTransient, isTransientArmError, toArmErrorInfo, type ArmErrorInfo } from "./arm-error";
+export {
+  ArmOperationError,
+  isReplicationDelay,
+  isTransient,
+  isTransientArmError,
+  toArmErrorInfo,
+  type ArmErrorInfo,
+} from "./arm-error";
 export { countArmCalls, type ArmCallCounts } from "./call-counter";
 export { createCredential } from "./credential";
 export { GUID, GUID_SOURCE, sameGuid } from "./guid";

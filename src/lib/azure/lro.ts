@@ -39,10 +39,15 @@ export async function sendLongRunningWrite(
     requestMethod: method,
     requestPath: url,
     sendInitialRequest: async () => {
-      initial = await sendArmJson(client, method, url, { body, abortSignal: options.abortSignal, clientRequestId: options.clientRequestId });
+      initial = await sendArmJson(client, method, url, {
+        body,
+        abortSignal: options.abortSignal,
+        clientRequestId: options.clientRequestId,
+      });
       return toLroResponse(initial);
     },
-    sendPollRequest: async (path) => toLroResponse(await sendArmJson(client, "GET", path, { abortSignal: options.abortSignal })),
+    sendPollRequest: async (path) =>
+      toLroResponse(await sendArmJson(client, "GET", path, { abortSignal: options.abortSignal })),
   };
   const poller = await createHttpPoller(lro, { intervalInMs: options.pollIntervalMs });
   try {
@@ -51,7 +56,11 @@ export async function sendLongRunningWrite(
     // core-lro reports a Failed operation as a plain Error carrying "code. message".
     const match = error instanceof Error ? FAILED_LRO.exec(error.message) : null;
     if (match) {
-      throw new ArmOperationError({ code: match[1] ?? "OperationFailed", message: match[2] ?? "", requestId: initial?.requestId });
+      throw new ArmOperationError({
+        code: match[1] ?? "OperationFailed",
+        message: match[2] ?? "",
+        requestId: initial?.requestId,
+      });
     }
     throw error;
   }

@@ -48,8 +48,17 @@ function machineApiVersion(machineResourceId: string): string {
   return version;
 }
 
-export async function getMachine(arm: ArmConnection, machineResourceId: string, options: { abortSignal?: AbortSignal } = {}): Promise<MachineIdentity> {
-  const response = await sendArmJson(arm.raw, "GET", armUrl(arm.endpoint, machineResourceId, machineApiVersion(machineResourceId)), options);
+export async function getMachine(
+  arm: ArmConnection,
+  machineResourceId: string,
+  options: { abortSignal?: AbortSignal } = {},
+): Promise<MachineIdentity> {
+  const response = await sendArmJson(
+    arm.raw,
+    "GET",
+    armUrl(arm.endpoint, machineResourceId, machineApiVersion(machineResourceId)),
+    options,
+  );
   const view = toMachineIdentityView(response.body, machineResourceId);
   return { ...view, hostNames: machineHostNames(view.name, response.body) };
 }
@@ -59,11 +68,18 @@ export async function getMachine(arm: ArmConnection, machineResourceId: string, 
  * system-assigned identity (never a user-assigned one: File Sync's agent uses
  * `identity.principalId`) and host names: one list per machine type, followed across pages.
  */
-export async function listMachinesAt(arm: ArmConnection, scope: string, options: { abortSignal?: AbortSignal } = {}): Promise<MachineIdentity[]> {
+export async function listMachinesAt(
+  arm: ArmConnection,
+  scope: string,
+  options: { abortSignal?: AbortSignal } = {},
+): Promise<MachineIdentity[]> {
   const base = scope.replace(/\/+$/, "");
   const lists = await Promise.all(
     Object.entries(MACHINE_API_VERSIONS).map(async ([type, version]) => {
-      const provider = type === "microsoft.hybridcompute/machines" ? "Microsoft.HybridCompute/machines" : "Microsoft.Compute/virtualMachines";
+      const provider =
+        type === "microsoft.hybridcompute/machines"
+          ? "Microsoft.HybridCompute/machines"
+          : "Microsoft.Compute/virtualMachines";
       return listArmJson(arm.raw, armUrl(arm.endpoint, `${base}/providers/${provider}`, version), options);
     }),
   );

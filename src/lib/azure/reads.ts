@@ -23,7 +23,10 @@ function isNotFound(error: unknown): boolean {
 }
 
 /** The registered server, or undefined when ARM answers 404. */
-export async function getRegisteredServer(arm: ArmConnection, serverResourceId: string): Promise<RegisteredServerView | undefined> {
+export async function getRegisteredServer(
+  arm: ArmConnection,
+  serverResourceId: string,
+): Promise<RegisteredServerView | undefined> {
   const serviceId = storageSyncServiceIdOf(serverResourceId);
   if (!serviceId) throw new Error(`"${serverResourceId}" is not a registered server id`);
   try {
@@ -35,7 +38,10 @@ export async function getRegisteredServer(arm: ArmConnection, serverResourceId: 
 }
 
 /** An Arc machine's or VM's system-assigned identity, or undefined when ARM answers 404. */
-export async function getMachineIdentity(arm: ArmConnection, machineResourceId: string): Promise<MachineIdentity | undefined> {
+export async function getMachineIdentity(
+  arm: ArmConnection,
+  machineResourceId: string,
+): Promise<MachineIdentity | undefined> {
   try {
     return await getMachine(arm, machineResourceId);
   } catch (error) {

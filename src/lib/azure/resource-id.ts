@@ -4,7 +4,13 @@
  * scopes, so everything here compares lower-cased, slash-normalised ids.
  */
 
-import { dotSegmentProblem, registeredServerIdProblem, resourceGroupNameProblem, storageSyncServiceNameProblem, subscriptionIdProblem } from "./arm-names";
+import {
+  dotSegmentProblem,
+  registeredServerIdProblem,
+  resourceGroupNameProblem,
+  storageSyncServiceNameProblem,
+  subscriptionIdProblem,
+} from "./arm-names";
 
 interface ResourceTypeSegment {
   type: string;
@@ -45,7 +51,9 @@ export function normalizeResourceId(id: string): string {
   );
 }
 
-/** The form in which two ids are compared or keyed: normalised and lower-cased, as ARM treats ids case-insensitively. */
+/**
+ * The form in which two ids are compared or keyed: normalised and lower-cased, as ARM treats ids case-insensitively.
+ */
 export function resourceIdKey(id: string): string {
   return normalizeResourceId(id).toLowerCase();
 }
@@ -141,10 +149,17 @@ export function storageSyncServiceIdProblem(id: string): string | undefined {
   if (parts.length !== 9 || parts[0] !== "" || literals.some(([i, word]) => parts[i]?.toLowerCase() !== word)) {
     return "expected /subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}/providers/Microsoft.StorageSync/storageSyncServices/{name}";
   }
-  return subscriptionIdProblem(parts[2] ?? "") ?? resourceGroupNameProblem(parts[4] ?? "") ?? storageSyncServiceNameProblem(parts[8] ?? "");
+  return (
+    subscriptionIdProblem(parts[2] ?? "") ??
+    resourceGroupNameProblem(parts[4] ?? "") ??
+    storageSyncServiceNameProblem(parts[8] ?? "")
+  );
 }
 
-/** What is wrong with a MANAGED_SCOPES entry: /subscriptions/{guid} or /subscriptions/{guid}/resourceGroups/{rg}, or undefined. */
+/**
+ * What is wrong with a MANAGED_SCOPES entry: /subscriptions/{guid} or /subscriptions/{guid}/resourceGroups/{rg}, or
+ * undefined.
+ */
 export function managedScopeProblem(scope: string): string | undefined {
   const dots = dotSegmentProblem(scope);
   if (dots) return dots;
@@ -153,8 +168,11 @@ export function managedScopeProblem(scope: string): string | undefined {
     parts[0] === "" &&
     parts[1]?.toLowerCase() === "subscriptions" &&
     (parts.length === 3 || (parts.length === 5 && parts[3]?.toLowerCase() === "resourcegroups"));
-  if (!shapeOk) return "expected /subscriptions/{subscriptionId} or /subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}";
-  return subscriptionIdProblem(parts[2] ?? "") ?? (parts.length === 5 ? resourceGroupNameProblem(parts[4] ?? "") : undefined);
+  if (!shapeOk)
+    return "expected /subscriptions/{subscriptionId} or /subscriptions/{subscriptionId}/resourceGroups/{resourceGroup}";
+  return (
+    subscriptionIdProblem(parts[2] ?? "") ?? (parts.length === 5 ? resourceGroupNameProblem(parts[4] ?? "") : undefined)
+  );
 }
 
 /**

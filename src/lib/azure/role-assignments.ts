@@ -6,7 +6,10 @@ import { withAttemptLog } from "./attempt-log";
 import { normalizeGuid } from "./guid";
 import { isSameOrDescendantScope, lastSegment, normalizeResourceId, parseResourceId } from "./resource-id";
 
-/** The two built-in roles File Sync needs on storage accounts and file shares, as Set-AzStorageSyncServiceIdentity (Azure/azure-powershell, src/StorageSync) grants them. */
+/**
+ * The two built-in roles File Sync needs on storage accounts and file shares, as Set-AzStorageSyncServiceIdentity
+ * (Azure/azure-powershell, src/StorageSync) grants them.
+ */
 export const ROLE = {
   storageAccountContributor: "17d1049b-9a84-46fb-8f53-869881c3d3ab",
   storageFileDataPrivilegedContributor: "69566ab7-960f-475b-8e7c-b3118f30c6bd",
@@ -105,13 +108,23 @@ export function assignmentNameOf(assignment: Pick<RoleAssignmentView, "id">): st
   return lastSegment(assignment.id).toLowerCase();
 }
 
-/** True when this product created the assignment: its name is the deterministic one for its scope, principal and role. */
-export function isProductAssignment(assignment: Pick<RoleAssignmentView, "id" | "scope" | "principalId" | "roleDefinitionGuid">): boolean {
-  return assignmentNameOf(assignment) === roleAssignmentName(assignment.scope, assignment.principalId, assignment.roleDefinitionGuid);
+/**
+ * True when this product created the assignment: its name is the deterministic one for its scope, principal and role.
+ */
+export function isProductAssignment(
+  assignment: Pick<RoleAssignmentView, "id" | "scope" | "principalId" | "roleDefinitionGuid">,
+): boolean {
+  return (
+    assignmentNameOf(assignment) ===
+    roleAssignmentName(assignment.scope, assignment.principalId, assignment.roleDefinitionGuid)
+  );
 }
 
-/** The write's `x-ms-client-request-id`; the SDK's retries keep it (setClientRequestIdPolicy sets one only when absent). */
-const clientRequestHeader = (id: string | undefined) => (id ? { customHeaders: { "x-ms-client-request-id": id } } : undefined);
+/**
+ * The write's `x-ms-client-request-id`; the SDK's retries keep it (setClientRequestIdPolicy sets one only when absent).
+ */
+const clientRequestHeader = (id: string | undefined) =>
+  id ? { customHeaders: { "x-ms-client-request-id": id } } : undefined;
 
 /** Deletes one assignment by its id; an assignment already gone (404, or 204 with no body) counts as deleted. */
 export async function deleteRoleAssignmentById(

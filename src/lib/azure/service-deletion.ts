@@ -20,7 +20,10 @@ export function isResourceDeleted(info: ArmErrorInfo): boolean {
  * it does not; any other failure (403, 429 after retries, network) is thrown,
  * as it says nothing about whether the service exists.
  */
-export async function storageSyncServiceDeletion(arm: ArmConnection, serviceId: string): Promise<ArmErrorInfo | undefined> {
+export async function storageSyncServiceDeletion(
+  arm: ArmConnection,
+  serviceId: string,
+): Promise<ArmErrorInfo | undefined> {
   try {
     await getStorageSyncService(arm, serviceId);
     return undefined;

@@ -15,6 +15,11 @@ export async function getStorageAccount(
   storageAccountId: string,
   options: { abortSignal?: AbortSignal } = {},
 ): Promise<StorageAccountView> {
-  const response = await sendArmJson(arm.raw, "GET", armUrl(arm.endpoint, storageAccountId, STORAGE_API_VERSION), options);
+  const response = await sendArmJson(
+    arm.raw,
+    "GET",
+    armUrl(arm.endpoint, storageAccountId, STORAGE_API_VERSION),
+    options,
+  );
   return toStorageAccountView(response.body, storageAccountId);
 }

@@ -39,12 +39,20 @@ function clientFor(arm: ArmConnection, resourceId: string) {
 
 const url = (arm: ArmConnection, path: string) => armUrl(arm.endpoint, path, STORAGE_SYNC_API_VERSION);
 
-export async function getStorageSyncService(arm: ArmConnection, serviceId: string, options: CallOptions = {}): Promise<StorageSyncServiceView> {
+export async function getStorageSyncService(
+  arm: ArmConnection,
+  serviceId: string,
+  options: CallOptions = {},
+): Promise<StorageSyncServiceView> {
   const response = await sendArmJson(clientFor(arm, serviceId), "GET", url(arm, serviceId), options);
   return toStorageSyncServiceView(response.body, serviceId);
 }
 
-export async function listRegisteredServersOf(arm: ArmConnection, serviceId: string, options: CallOptions = {}): Promise<RegisteredServerView[]> {
+export async function listRegisteredServersOf(
+  arm: ArmConnection,
+  serviceId: string,
+  options: CallOptions = {},
+): Promise<RegisteredServerView[]> {
   const items = await listArmJson(clientFor(arm, serviceId), url(arm, `${serviceId}/registeredServers`), options);
   return items.map((item) => toRegisteredServerView(item, serviceId));
 }
@@ -59,26 +67,46 @@ export async function getRegisteredServerById(
   return toRegisteredServerView(response.body, serviceId);
 }
 
-export async function listSyncGroups(arm: ArmConnection, serviceId: string, options: CallOptions = {}): Promise<SyncGroupView[]> {
+export async function listSyncGroups(
+  arm: ArmConnection,
+  serviceId: string,
+  options: CallOptions = {},
+): Promise<SyncGroupView[]> {
   const items = await listArmJson(clientFor(arm, serviceId), url(arm, `${serviceId}/syncGroups`), options);
   return items.map(toSyncGroupView);
 }
 
-export async function listCloudEndpoints(arm: ArmConnection, syncGroupId: string, options: CallOptions = {}): Promise<CloudEndpointView[]> {
+export async function listCloudEndpoints(
+  arm: ArmConnection,
+  syncGroupId: string,
+  options: CallOptions = {},
+): Promise<CloudEndpointView[]> {
   const items = await listArmJson(clientFor(arm, syncGroupId), url(arm, `${syncGroupId}/cloudEndpoints`), options);
   return items.map((item) => toCloudEndpointView(item, syncGroupId));
 }
 
-export async function listServerEndpoints(arm: ArmConnection, syncGroupId: string, options: CallOptions = {}): Promise<ServerEndpointView[]> {
+export async function listServerEndpoints(
+  arm: ArmConnection,
+  syncGroupId: string,
+  options: CallOptions = {},
+): Promise<ServerEndpointView[]> {
   const items = await listArmJson(clientFor(arm, syncGroupId), url(arm, `${syncGroupId}/serverEndpoints`), options);
   return items.map((item) => toServerEndpointView(item, syncGroupId));
 }
 
 /** Storage Sync Services in a subscription or resource group. */
-export async function listStorageSyncServiceIds(arm: ArmConnection, scope: string, options: CallOptions = {}): Promise<string[]> {
+export async function listStorageSyncServiceIds(
+  arm: ArmConnection,
+  scope: string,
+  options: CallOptions = {},
+): Promise<string[]> {
   const parsed = parseResourceId(scope);
   if (parsed.provider) throw new Error(`Scope must be a subscription or resource group, got "${scope}"`);
-  const items = await listArmJson(clientFor(arm, scope), url(arm, `${parsed.id}/providers/Microsoft.StorageSync/storageSyncServices`), options);
+  const items = await listArmJson(
+    clientFor(arm, scope),
+    url(arm, `${parsed.id}/providers/Microsoft.StorageSync/storageSyncServices`),
+    options,
+  );
   return items.map((item) => toStorageSyncServiceView(item, "").resourceId).filter((id) => id !== "/");
 }
 
@@ -100,7 +128,9 @@ export function patchStorageSyncService(
   if (patch.identity) {
     const identity: Record<string, unknown> = { type: patch.identity.identityType };
     if (patch.identity.userAssignedIdentityIds.length > 0 && patch.identity.identityType.includes("UserAssigned")) {
-      identity.userAssignedIdentities = Object.fromEntries(patch.identity.userAssignedIdentityIds.map((id) => [id, {}]));
+      identity.userAssignedIdentities = Object.fromEntries(
+        patch.identity.userAssignedIdentityIds.map((id) => [id, {}]),
+      );
     }
     body.identity = identity;
   }
@@ -122,7 +152,10 @@ export function patchRegisteredServerIdentity(
   serverResourceId: string,
   options: WriteOptions & { applicationId?: string } = {},
 ): Promise<LongRunningWriteResult> {
-  const properties: Record<string, unknown> = { identity: true, ...(options.applicationId ? { applicationId: options.applicationId } : {}) };
+  const properties: Record<string, unknown> = {
+    identity: true,
+    ...(options.applicationId ? { applicationId: options.applicationId } : {}),
+  };
   return sendLongRunningWrite(
     clientFor(arm, serverResourceId),
     "PATCH",

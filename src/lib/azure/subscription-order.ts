@@ -16,6 +16,7 @@ export function roundRobinBySubscription(serviceIds: readonly string[]): number[
   });
   const order: number[] = [];
   const lists = [...queues.values()];
-  for (let round = 0; order.length < serviceIds.length; round++) for (const list of lists) if (round < list.length) order.push(list[round] as number);
+  for (let round = 0; order.length < serviceIds.length; round++)
+    for (const list of lists) if (round < list.length) order.push(list[round] as number);
   return order;
 }

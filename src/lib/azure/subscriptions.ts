@@ -8,7 +8,12 @@ export async function getSubscriptionTenant(
   subscriptionId: string,
   options: { abortSignal?: AbortSignal } = {},
 ): Promise<string | undefined> {
-  const response = await sendArmJson(arm.raw, "GET", armUrl(arm.endpoint, `/subscriptions/${subscriptionId}`, "2022-12-01"), options);
+  const response = await sendArmJson(
+    arm.raw,
+    "GET",
+    armUrl(arm.endpoint, `/subscriptions/${subscriptionId}`, "2022-12-01"),
+    options,
+  );
   const body = response.body as { tenantId?: unknown } | undefined;
   return normalizeGuid(body?.tenantId);
 }

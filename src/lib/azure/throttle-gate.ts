@@ -163,7 +163,8 @@ export function throttleGatePolicy(meter?: ThrottleWaitMeter): PipelinePolicy {
         } finally {
           gate.release(response, kind);
         }
-        if (response.status !== 429 || attempt >= MAX_THROTTLED_ATTEMPTS || request.abortSignal?.aborted) return response;
+        if (response.status !== 429 || attempt >= MAX_THROTTLED_ATTEMPTS || request.abortSignal?.aborted)
+          return response;
       }
     },
   };

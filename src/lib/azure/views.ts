@@ -98,7 +98,8 @@ export interface MachineIdentityView {
 
 type Json = Record<string, unknown>;
 
-const asObject = (value: unknown): Json => (value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {});
+const asObject = (value: unknown): Json =>
+  value && typeof value === "object" && !Array.isArray(value) ? (value as Json) : {};
 const asText = (value: unknown): string | undefined => {
   if (typeof value !== "string") return undefined;
   const trimmed = value.trim().replace(/^"+|"+$/g, "");
@@ -173,11 +174,19 @@ export function toRegisteredServerView(body: unknown, serviceId: string): Regist
     clusterId: normalizeGuid(field(p, "clusterId")),
     clusterName: asText(field(p, "clusterName")),
     agentVersion: asText(field(p, "agentVersion")),
-    agentVersionStatus: canonical(asText(field(p, "agentVersionStatus")), ["Ok", "NearExpiry", "Expired", "Blocked"] as const),
+    agentVersionStatus: canonical(asText(field(p, "agentVersionStatus")), [
+      "Ok",
+      "NearExpiry",
+      "Expired",
+      "Blocked",
+    ] as const),
     agentVersionExpirationDate: asText(field(p, "agentVersionExpirationDate")),
     applicationId: normalizeGuid(field(p, "applicationId")),
     latestApplicationId: normalizeGuid(field(p, "latestApplicationId")),
-    activeAuthType: canonical(asText(field(p, "activeAuthType")) ?? asText(field(p, "serverAuthType")), ["Certificate", "ManagedIdentity"] as const),
+    activeAuthType: canonical(asText(field(p, "activeAuthType")) ?? asText(field(p, "serverAuthType")), [
+      "Certificate",
+      "ManagedIdentity",
+    ] as const),
     identity: asBoolean(field(p, "identity")),
     ...(registeredWithIdentity(p) ? { registeredWithIdentity: true } : {}),
     lastHeartBeat: asText(field(p, "lastHeartBeat")),
@@ -191,7 +200,9 @@ export function toSyncGroupView(body: unknown): SyncGroupView {
   return { resourceId, name: asText(field(root, "name")) ?? lastSegment(resourceId) };
 }
 
-/** A storage account id, or undefined for anything else: a grant on it could only fail, or fail the whole run's reads. */
+/**
+ * A storage account id, or undefined for anything else: a grant on it could only fail, or fail the whole run's reads.
+ */
 function storageAccountId(value: string | undefined): string | undefined {
   if (!value) return undefined;
   try {
@@ -227,7 +238,12 @@ export function toServerEndpointView(body: unknown, syncGroupId: string): Server
 
 /** HRESULTs come as signed int32 (-2134364061) or text; 0 means none. Hex, as the docs print them. */
 function errorCode(value: unknown): string | undefined {
-  const number = typeof value === "number" ? value : typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : undefined;
+  const number =
+    typeof value === "number"
+      ? value
+      : typeof value === "string" && /^-?\d+$/.test(value.trim())
+        ? Number(value.trim())
+        : undefined;
   if (number === undefined) return asText(value);
   if (number === 0) return undefined;
   return `0x${(number >>> 0).toString(16).padStart(8, "0")}`;

@@ -72,7 +72,12 @@ async function readTarget(arm: ArmConnection, write: JournaledWrite): Promise<Ta
     case "switchServer":
     case "repairServer": {
       const server = await getRegisteredServer(arm, write.target);
-      return { kind: "server", exists: server !== undefined, identity: server?.identity, applicationId: server?.applicationId };
+      return {
+        kind: "server",
+        exists: server !== undefined,
+        identity: server?.identity,
+        applicationId: server?.applicationId,
+      };
     }
   }
 }

@@ -48,6 +48,10 @@ export function bindEngineToConnection(config: Config, arm: ArmConnection): Engi
   };
 }
 
-export function bindEngine(config: Config, credential: TokenCredential, options: { lroPollIntervalMs?: number; retryDelayInMs?: number } = {}): EnginePort {
+export function bindEngine(
+  config: Config,
+  credential: TokenCredential,
+  options: { lroPollIntervalMs?: number; retryDelayInMs?: number } = {},
+): EnginePort {
   return bindEngineToConnection(config, createArmConnection({ endpoint: config.armEndpoint, credential, ...options }));
 }

@@ -27,7 +27,9 @@ const MACHINE_OPERATIONS = new Map([
   ["microsoft.compute/virtualmachines/write", "microsoft.compute/virtualmachines"],
 ]);
 
-/** Every `data.operationName` the handler acts on (lower case): what an event subscription's filter must let through. */
+/**
+ * Every `data.operationName` the handler acts on (lower case): what an event subscription's filter must let through.
+ */
 export const HANDLED_OPERATION_NAMES: readonly string[] = [...SERVICE_OPERATIONS, ...MACHINE_OPERATIONS.keys()];
 
 /** The Event Grid schema's envelope (the trigger hands it over JSON-parsed); CloudEvents are mapped onto it. */
@@ -48,7 +50,14 @@ const resourceDataSchema = z.object({
 
 function fromCloudEvent(raw: Record<string, unknown>): Record<string, unknown> {
   if (typeof raw.specversion !== "string") return raw;
-  return { id: raw.id, eventType: raw.type, subject: raw.subject ?? "", eventTime: raw.time, dataVersion: "", data: raw.data };
+  return {
+    id: raw.id,
+    eventType: raw.type,
+    subject: raw.subject ?? "",
+    eventTime: raw.time,
+    dataVersion: "",
+    data: raw.data,
+  };
 }
 
 /** Who made the write, from the event's claims (best effort; claims vary by caller type). */
@@ -56,7 +65,8 @@ function callerOf(data: Record<string, unknown>): string | undefined {
   const claims = data.claims;
   if (!claims || typeof claims !== "object") return undefined;
   const c = claims as Record<string, unknown>;
-  const pick = (k: string): string | undefined => (typeof c[k] === "string" && (c[k] as string).length > 0 ? (c[k] as string) : undefined);
+  const pick = (k: string): string | undefined =>
+    typeof c[k] === "string" && (c[k] as string).length > 0 ? (c[k] as string) : undefined;
   return (
     pick("http://schemas.xmlsoap.org/ws/2005/05/identity/claims/upn") ??
     pick("name") ??
@@ -66,13 +76,17 @@ function callerOf(data: Record<string, unknown>): string | undefined {
 }
 
 export function classifyArmEvent(raw: unknown, managedScopes: string[]): ArmEventAction {
-  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return { action: "reject", reason: "the event is not a JSON object" };
+  if (!raw || typeof raw !== "object" || Array.isArray(raw))
+    return { action: "reject", reason: "the event is not a JSON object" };
   const mapped = fromCloudEvent(raw as Record<string, unknown>);
   const envelope = envelopeSchema.safeParse(mapped);
   if (!envelope.success) {
     // Name the event when it has a usable id, so the operator can find it in Event Grid's logs.
     const id = typeof mapped.id === "string" && mapped.id.length > 0 ? ` ${mapped.id.slice(0, 100)}` : "";
-    return { action: "reject", reason: `malformed event${id}: ${envelope.error.issues.map((i) => `${i.path.join(".") || "event"}: ${i.message}`).join("; ")}` };
+    return {
+      action: "reject",
+      reason: `malformed event${id}: ${envelope.error.issues.map((i) => `${i.path.join(".") || "event"}: ${i.message}`).join("; ")}`,
+    };
   }
   const e = envelope.data;
   const sdkEvent: EventGridEvent<unknown> = {
@@ -83,7 +97,8 @@ export function classifyArmEvent(raw: unknown, managedScopes: string[]): ArmEven
     dataVersion: e.dataVersion,
     data: e.data,
   };
-  if (!isSystemEvent(RESOURCE_WRITE_SUCCESS, sdkEvent)) return { action: "ignore", reason: `event type ${e.eventType} is not handled` };
+  if (!isSystemEvent(RESOURCE_WRITE_SUCCESS, sdkEvent))
+    return { action: "ignore", reason: `event type ${e.eventType} is not handled` };
   const data = resourceDataSchema.safeParse(sdkEvent.data);
   if (!data.success) {
     return {
@@ -109,17 +124,27 @@ export function classifyArmEvent(raw: unknown, managedScopes: string[]): ArmEven
   };
   const isServiceOperation = SERVICE_OPERATIONS.has(operation);
   const machineType = MACHINE_OPERATIONS.get(operation);
-  if (!isServiceOperation && !machineType) return { action: "ignore", reason: `operation ${operationName} is not handled` };
-  if (!isWithinScopes(resourceUri, managedScopes)) return { action: "ignore", reason: `${resourceUri} is outside MANAGED_SCOPES` };
+  if (!isServiceOperation && !machineType)
+    return { action: "ignore", reason: `operation ${operationName} is not handled` };
+  if (!isWithinScopes(resourceUri, managedScopes))
+    return { action: "ignore", reason: `${resourceUri} is outside MANAGED_SCOPES` };
   if (isServiceOperation) {
     const serviceId = storageSyncServiceIdOf(resourceUri);
-    if (!serviceId) return { action: "reject", reason: `event ${e.id}: ${resourceUri} does not name a Storage Sync Service child` };
+    if (!serviceId)
+      return { action: "reject", reason: `event ${e.id}: ${resourceUri} does not name a Storage Sync Service child` };
     const problem = storageSyncResourceProblem(resourceUri);
-    if (problem) return { action: "reject", reason: `event ${e.id}: ${resourceUri.slice(0, 300)} is not a resource id ARM accepts: ${problem}` };
+    if (problem)
+      return {
+        action: "reject",
+        reason: `event ${e.id}: ${resourceUri.slice(0, 300)} is not a resource id ARM accepts: ${problem}`,
+      };
     return { action: "reconcileService", serviceId, trigger };
   }
   if (parsedType !== machineType) {
-    return { action: "reject", reason: `event ${e.id}: operation ${operationName} but resource ${resourceUri} is not a ${machineType}` };
+    return {
+      action: "reject",
+      reason: `event ${e.id}: operation ${operationName} but resource ${resourceUri} is not a ${machineType}`,
+    };
   }
   return { action: "inspectMachine", machineId: resourceUri, trigger };
 }

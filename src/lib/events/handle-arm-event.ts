@@ -20,7 +20,9 @@ export interface ArmEventDeps {
 }
 
 export type ArmEventResult =
-  { result: "scheduled"; runs: Scheduled[]; note?: string } | { result: "ignored"; reason: string } | { result: "rejected"; reason: string };
+  | { result: "scheduled"; runs: Scheduled[]; note?: string }
+  | { result: "ignored"; reason: string }
+  | { result: "rejected"; reason: string };
 
 /**
  * One Event Grid delivery. Bad or irrelevant events are logged and
@@ -38,7 +40,12 @@ export async function handleArmEvent(deps: ArmEventDeps, raw: unknown, log: AppL
       log.info(`ARM event ignored: ${action.reason}`);
       return { result: "ignored", reason: action.reason };
     case "reconcileService": {
-      const run = await requestReconcile(deps.scheduler, { serviceId: action.serviceId, trigger: action.trigger }, deps.now(), log);
+      const run = await requestReconcile(
+        deps.scheduler,
+        { serviceId: action.serviceId, trigger: action.trigger },
+        deps.now(),
+        log,
+      );
       log.info(`${action.serviceId}: reconcile ${run.coalesced ? "merged into queued" : "queued as"} run ${run.runId}`);
       return { result: "scheduled", runs: [run] };
     }
@@ -63,7 +70,12 @@ export async function handleArmEvent(deps: ArmEventDeps, raw: unknown, log: AppL
  * reports it to File Sync later with no event, so the services of the servers
  * it backs get delayed reconciles that look for it, with back-off.
  */
-async function inspectMachine(deps: ArmEventDeps, machineId: string, trigger: Trigger, log: AppLog): Promise<ArmEventResult> {
+async function inspectMachine(
+  deps: ArmEventDeps,
+  machineId: string,
+  trigger: Trigger,
+  log: AppLog,
+): Promise<ArmEventResult> {
   const machine = await deps.engine.getMachineIdentity(machineId);
   if (!machine) return ignored(log, `${machineId} no longer exists`);
   if (!machine.principalId) return ignored(log, `${machineId} has no system-assigned identity`);
@@ -76,12 +88,19 @@ async function inspectMachine(deps: ArmEventDeps, machineId: string, trigger: Tr
   // A switched server still bound to the machine's previous principal has lost its trust (the agent
   // cannot report the new one): its run repairs it, found by that previous principal.
   const previousPrincipalId = known && known.principalId !== principalId ? known.principalId : undefined;
-  const byPrevious = byPrincipal.length === 0 && previousPrincipalId ? await listServerRowsByPrincipal(deps.tables.servers, previousPrincipalId) : [];
+  const byPrevious =
+    byPrincipal.length === 0 && previousPrincipalId
+      ? await listServerRowsByPrincipal(deps.tables.servers, previousPrincipalId)
+      : [];
   let serviceIds = unique([...byPrincipal, ...byPrevious].map((s) => s.serviceId));
   let how = byPrincipal.length > 0 ? "principal" : "previous principal";
   if (serviceIds.length === 0) {
     how = "host name";
-    serviceIds = unique((await listAllServerRows(deps.tables.servers)).filter((s) => matchesAny(machine.hostNames, [s.name])).map((s) => s.serviceId));
+    serviceIds = unique(
+      (await listAllServerRows(deps.tables.servers))
+        .filter((s) => matchesAny(machine.hostNames, [s.name]))
+        .map((s) => s.serviceId),
+    );
   }
   if (serviceIds.length === 0) {
     // Not in our records (a server registered while events were lost): ask ARM.
@@ -106,18 +125,29 @@ async function inspectMachine(deps: ArmEventDeps, machineId: string, trigger: Tr
     runs.push(
       byPrincipal.length > 0
         ? await requestReconcile(deps.scheduler, { serviceId, trigger }, deps.now(), log)
-        : await requestReconcile(deps.scheduler, { serviceId, trigger, discovery: [watch], delayMs: firstDelay }, deps.now()),
+        : await requestReconcile(
+            deps.scheduler,
+            { serviceId, trigger, discovery: [watch], delayMs: firstDelay },
+            deps.now(),
+          ),
     );
   }
   // Remembered only after the runs are queued: a failure above makes Event Grid deliver again.
-  await saveMachineRow(deps.tables.machines, { machineId, principalId, seenAt: deps.now().toISOString(), services: serviceIds });
-  if (runs.length === 0) return ignored(log, `${machineId} (principal ${principalId}) backs no registered server in scope`);
+  await saveMachineRow(deps.tables.machines, {
+    machineId,
+    principalId,
+    seenAt: deps.now().toISOString(),
+    services: serviceIds,
+  });
+  if (runs.length === 0)
+    return ignored(log, `${machineId} (principal ${principalId}) backs no registered server in scope`);
   const note = `${machineId}: new principal ${principalId}, matched by ${how} to ${serviceIds.length} service(s)`;
   log.info(note);
   return { result: "scheduled", runs, note };
 }
 
-const matchesAny = (machineNames: string[], serverNames: Array<string | undefined>): boolean => machineNames.some((name) => hostNamesMatch(name, serverNames));
+const matchesAny = (machineNames: string[], serverNames: Array<string | undefined>): boolean =>
+  machineNames.some((name) => hostNamesMatch(name, serverNames));
 
 async function findServicesByHostName(deps: ArmEventDeps, machineNames: string[]): Promise<string[]> {
   const found: string[] = [];

@@ -34,11 +34,22 @@ export function forwardedAddresses(header: string | undefined): { clientIp?: str
 export function callerOf(request: ApiRequest, mode: SignInMode): Trigger & { kind: "http" } {
   const header = (name: string) => request.headers.get(name) ?? undefined;
   const claimed =
-    header("x-ms-client-principal-name") ?? header("x-ms-client-principal-id") ?? (header("x-ms-client-principal") ? "signed-in user" : undefined);
+    header("x-ms-client-principal-name") ??
+    header("x-ms-client-principal-id") ??
+    (header("x-ms-client-principal") ? "signed-in user" : undefined);
   const user = mode === "entra" ? signedInUser(request.headers) : undefined;
   const identity = user
     ? { caller: user.name, callerVerifiedBy: "appServiceAuthentication" as const }
-    : { caller: KEY_HOLDER, callerVerifiedBy: "functionKey" as const, ...(claimed ? { claimedCaller: claimed.slice(0, 300) } : {}) };
+    : {
+        caller: KEY_HOLDER,
+        callerVerifiedBy: "functionKey" as const,
+        ...(claimed ? { claimedCaller: claimed.slice(0, 300) } : {}),
+      };
   const userAgent = header("user-agent")?.slice(0, 300);
-  return { kind: "http", ...identity, ...forwardedAddresses(header("x-forwarded-for")), ...(userAgent ? { userAgent } : {}) };
+  return {
+    kind: "http",
+    ...identity,
+    ...forwardedAddresses(header("x-forwarded-for")),
+    ...(userAgent ? { userAgent } : {}),
+  };
 }

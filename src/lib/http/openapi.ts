@@ -65,7 +65,13 @@ export function openApiDocument(serverUrl = "/api"): Record<string, unknown> {
           summary: "One service with its servers and recent runs",
           parameters: [
             serviceIdParam,
-            { name: "state", in: "query", required: false, description: "Only servers in this state", schema: { type: "string", enum: SERVER_STATES } },
+            {
+              name: "state",
+              in: "query",
+              required: false,
+              description: "Only servers in this state",
+              schema: { type: "string", enum: SERVER_STATES },
+            },
           ],
           responses: {
             "200": { description: "OK", content: jsonContent("ServiceDetail") },
@@ -80,7 +86,10 @@ export function openApiDocument(serverUrl = "/api"): Record<string, unknown> {
           operationId: "listServers",
           summary: "Servers in one state, across every service in scope",
           parameters: [{ name: "state", in: "query", required: true, schema: { type: "string", enum: SERVER_STATES } }],
-          responses: { "200": { description: "OK", content: jsonContent("ServersList") }, "400": errorResponse("The state is missing or unknown") },
+          responses: {
+            "200": { description: "OK", content: jsonContent("ServersList") },
+            "400": errorResponse("The state is missing or unknown"),
+          },
         },
       },
       "/runs/{runId}": {
@@ -88,7 +97,9 @@ export function openApiDocument(serverUrl = "/api"): Record<string, unknown> {
           operationId: "getRun",
           summary:
             "One run's audit record: trigger, plan, outcomes with ARM request ids, attempts, the journal of its ARM writes (client request ids), ARM call counts, duration",
-          parameters: [{ name: "runId", in: "path", required: true, schema: { type: "string", pattern: RUN_ID.source } }],
+          parameters: [
+            { name: "runId", in: "path", required: true, schema: { type: "string", pattern: RUN_ID.source } },
+          ],
           responses: {
             "200": { description: "OK", content: jsonContent("RunDetail") },
             "400": errorResponse("Not a run id"),

@@ -17,21 +17,35 @@ export async function postReconcile(
   signIn: SignInMode = deps.config.statusPageSignIn,
 ): Promise<ApiResponse> {
   const text = await request.text();
-  if (Buffer.byteLength(text, "utf8") > MAX_BODY) return apiError(413, "BodyTooLarge", `the body must be at most ${MAX_BODY} bytes`);
+  if (Buffer.byteLength(text, "utf8") > MAX_BODY)
+    return apiError(413, "BodyTooLarge", `the body must be at most ${MAX_BODY} bytes`);
   let body: unknown;
   try {
     // A UTF-8 byte order mark (Windows PowerShell's Out-File/Set-Content add one) is not part of the JSON.
     body = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch {
-    return apiError(400, "InvalidJson", 'the body must be JSON, e.g. {"serviceId":"/subscriptions/…/storageSyncServices/name","dryRun":true}');
+    return apiError(
+      400,
+      "InvalidJson",
+      'the body must be JSON, e.g. {"serviceId":"/subscriptions/…/storageSyncServices/name","dryRun":true}',
+    );
   }
   const parsed = reconcileBodySchema.safeParse(body);
   if (!parsed.success) {
-    return apiError(400, "InvalidRequest", parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
+    return apiError(
+      400,
+      "InvalidRequest",
+      parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "),
+    );
   }
   const trigger = callerOf(request, signIn);
   const base = apiBase(request.url);
-  const accepted = (run: Scheduled) => ({ serviceId: run.serviceId, runId: run.runId, coalesced: run.coalesced, statusUrl: `${base}/runs/${run.runId}` });
+  const accepted = (run: Scheduled) => ({
+    serviceId: run.serviceId,
+    runId: run.runId,
+    coalesced: run.coalesced,
+    statusUrl: `${base}/runs/${run.runId}`,
+  });
 
   if (parsed.data.all) {
     let result;
@@ -40,14 +54,25 @@ export async function postReconcile(
     } catch (error) {
       return apiError(502, "ScopeListingFailed", (error as Error).message);
     }
-    return json(202, { runs: result.runs.map(accepted), failedScopes: result.failedScopes }, { location: `${base}/services` });
+    return json(
+      202,
+      { runs: result.runs.map(accepted), failedScopes: result.failedScopes },
+      { location: `${base}/services` },
+    );
   }
   const id = checkServiceId(parsed.data.serviceId, deps.config.managedScopes);
   if (!id.ok) return id.response;
   const deletion = await serviceDeletion(deps, id.serviceId, log);
   if (deletion) return apiError(404, deletion.code, `${id.serviceId} does not exist: ${deletion.message}`);
-  const run = await requestReconcile(deps.scheduler, { serviceId: id.serviceId, trigger, dryRun: parsed.data.dryRun }, deps.now(), log);
-  log.info(`${id.serviceId}: re-run requested by ${trigger.caller} (run ${run.runId}${run.coalesced ? ", merged" : ""})`);
+  const run = await requestReconcile(
+    deps.scheduler,
+    { serviceId: id.serviceId, trigger, dryRun: parsed.data.dryRun },
+    deps.now(),
+    log,
+  );
+  log.info(
+    `${id.serviceId}: re-run requested by ${trigger.caller} (run ${run.runId}${run.coalesced ? ", merged" : ""})`,
+  );
   return json(202, { runs: [accepted(run)] }, { location: `${base}/runs/${run.runId}` });
 }
 
@@ -61,7 +86,9 @@ async function serviceDeletion(deps: SweepDeps, serviceId: string, log: AppLog) 
   try {
     return await deps.engine.serviceDeletion(serviceId);
   } catch (error) {
-    log.warn(`${serviceId}: could not check that the service exists before queueing (${deps.engine.errorInfo(error).message}); queueing anyway`);
+    log.warn(
+      `${serviceId}: could not check that the service exists before queueing (${deps.engine.errorInfo(error).message}); queueing anyway`,
+    );
     return undefined;
   }
 }

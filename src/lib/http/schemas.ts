@@ -25,7 +25,9 @@ export const reconcileBodySchema = z
     dryRun: z.boolean().optional().describe("Observe and plan only; nothing is written to Azure"),
   })
   .strict()
-  .refine((b) => (b.serviceId !== undefined) !== (b.all === true), { message: "give exactly one of serviceId or all: true" })
+  .refine((b) => (b.serviceId !== undefined) !== (b.all === true), {
+    message: "give exactly one of serviceId or all: true",
+  })
   .register(registry, { id: "ReconcileRequest" });
 
 z.object({ error: z.object({ code: z.string(), message: z.string() }) }).register(registry, { id: "Error" });
@@ -59,7 +61,9 @@ export const servicesListSchema = z
     roleAssignmentQuotas: z
       .array(quotaSchema)
       .optional()
-      .describe("Each subscription the runs granted in, its role assignments as last counted, fullest first (absent from APIs older than this field)"),
+      .describe(
+        "Each subscription the runs granted in, its role assignments as last counted, fullest first (absent from APIs older than this field)",
+      ),
   })
   .register(registry, { id: "ServicesList" });
 
@@ -88,10 +92,14 @@ writeRowSchema.register(registry, { id: "WriteRecord" });
 /** GET /api/runs/{runId}: the run's record and its ARM write journal (every attempt's writes). */
 export const runDetailSchema = runRowSchema
   .extend({
-    writes: z.array(writeRowSchema).describe("Every ARM write of the run, all attempts, in attempt order (the Writes table)"),
+    writes: z
+      .array(writeRowSchema)
+      .describe("Every ARM write of the run, all attempts, in attempt order (the Writes table)"),
     duplicateDeliveries: z
       .array(duplicateRowSchema.pick({ runStatus: true, dequeueCount: true, receivedAt: true }))
-      .describe("Deliveries of the run's queue message after it had finished, acknowledged without running again (newest first, at most 50)"),
+      .describe(
+        "Deliveries of the run's queue message after it had finished, acknowledged without running again (newest first, at most 50)",
+      ),
   })
   .register(registry, { id: "RunDetail" });
 export type RunDetail = z.output<typeof runDetailSchema>;

@@ -34,14 +34,26 @@ export interface StatusApiDeps {
 
 const queryOf = (request: ApiRequest): URLSearchParams => new URL(request.url).searchParams;
 
-function stateParam(request: ApiRequest, required: boolean): { ok: true; state?: ServerRecord["state"] } | { ok: false; response: ApiResponse } {
+function stateParam(
+  request: ApiRequest,
+  required: boolean,
+): { ok: true; state?: ServerRecord["state"] } | { ok: false; response: ApiResponse } {
   const value = queryOf(request).get("state");
   if (value === null || value === "") {
-    return required ? { ok: false, response: apiError(400, "MissingState", `state is required: one of ${SERVER_STATES.join(", ")}`) } : { ok: true };
+    return required
+      ? { ok: false, response: apiError(400, "MissingState", `state is required: one of ${SERVER_STATES.join(", ")}`) }
+      : { ok: true };
   }
   const match = SERVER_STATES.find((s) => s.toLowerCase() === value.toLowerCase());
   if (!match || !isServerState(match)) {
-    return { ok: false, response: apiError(400, "InvalidState", `state "${value.slice(0, 50)}" is not one of ${SERVER_STATES.join(", ")}`) };
+    return {
+      ok: false,
+      response: apiError(
+        400,
+        "InvalidState",
+        `state "${value.slice(0, 50)}" is not one of ${SERVER_STATES.join(", ")}`,
+      ),
+    };
   }
   return { ok: true, state: match };
 }
@@ -54,11 +66,17 @@ function stateParam(request: ApiRequest, required: boolean): { ok: true; state?:
  * until a later run (or activation check) writes the service row again.
  */
 export async function getServices(deps: StatusApiDeps): Promise<ApiResponse> {
-  const services = (await listServiceRows(deps.tables.services)).filter((s) => isWithinScopes(s.serviceId, deps.config.managedScopes));
+  const services = (await listServiceRows(deps.tables.services)).filter((s) =>
+    isWithinScopes(s.serviceId, deps.config.managedScopes),
+  );
   // A service deleted in Azure keeps its row (with deletedAt) for the record; its stale counts are not totalled.
   const live = services.filter((s) => !s.deletedAt);
   const totals = sumCounts(live.map((s) => s.counts));
-  return json(200, { services, totals, roleAssignmentQuotas: quotasBySubscription(live.map((s) => s.roleAssignmentQuotas ?? [])) });
+  return json(200, {
+    services,
+    totals,
+    roleAssignmentQuotas: quotasBySubscription(live.map((s) => s.roleAssignmentQuotas ?? [])),
+  });
 }
 
 /** GET /api/service?id=…[&state=…] — one service, its servers, its latest runs. */
@@ -75,13 +93,16 @@ export async function getServiceDetail(deps: StatusApiDeps, request: ApiRequest)
     getCurrentLease(deps.tables.leases, id.serviceId, deps.now()),
     newestRunEntities(deps.tables.runs, id.serviceId, RECENT_RUNS),
   ]);
-  if (!service) return apiError(404, "NotFound", `no status recorded for ${id.serviceId} yet; POST /api/reconcile to run it`);
+  if (!service)
+    return apiError(404, "NotFound", `no status recorded for ${id.serviceId} yet; POST /api/reconcile to run it`);
   const rows = serverRows.map((s) => s.record);
   // Counted from the server rows read here, not the stored counts: a run that died between
   // writing its server rows and its service row leaves the stored counts from the run before,
   // which would disagree with the servers listed. Counted before the state filter: they describe the service.
   const record = { ...service.record, counts: countByState(rows) };
-  const servers = rows.filter((s) => state.state === undefined || s.state === state.state).sort((a, b) => a.name.localeCompare(b.name));
+  const servers = rows
+    .filter((s) => state.state === undefined || s.state === state.state)
+    .sort((a, b) => a.name.localeCompare(b.name));
   const recentRuns = [];
   for (const e of runEntities) {
     const stored = runFromEntity(e);
@@ -124,10 +145,16 @@ const RUN_SUMMARY_COLUMNS = [
  * service with thousands of runs must not have its first 1000 full run
  * records fetched to show 10.
  */
-async function newestRunEntities(runs: StatusApiDeps["tables"]["runs"], serviceId: string, count: number): Promise<Array<Record<string, unknown>>> {
+async function newestRunEntities(
+  runs: StatusApiDeps["tables"]["runs"],
+  serviceId: string,
+  count: number,
+): Promise<Array<Record<string, unknown>>> {
   const out: Array<Record<string, unknown>> = [];
   const pages = runs
-    .listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${resourceKey(serviceId)}'`, select: RUN_SUMMARY_COLUMNS } })
+    .listEntities<Record<string, unknown>>({
+      queryOptions: { filter: `PartitionKey eq '${resourceKey(serviceId)}'`, select: RUN_SUMMARY_COLUMNS },
+    })
     .byPage({ maxPageSize: count });
   for await (const page of pages) {
     out.push(...page);
@@ -150,15 +177,32 @@ export async function getServersByState(deps: StatusApiDeps, request: ApiRequest
 export async function getRunRecord(deps: StatusApiDeps, request: ApiRequest): Promise<ApiResponse> {
   // Run ids are lower-case hex; a caller that upper-cased one still means that run.
   const runId = (request.params.runId ?? "").toLowerCase();
-  if (!isRunId(runId)) return apiError(400, "InvalidRunId", `"${runId.slice(0, 100)}" is not a run id (as returned by POST /api/reconcile)`);
+  if (!isRunId(runId))
+    return apiError(
+      400,
+      "InvalidRunId",
+      `"${runId.slice(0, 100)}" is not a run id (as returned by POST /api/reconcile)`,
+    );
   const run = await getRun(deps.tables.runs, runId);
   if (!run) return apiError(404, "NotFound", `no run ${runId}`);
   if (!isWithinScopes(run.serviceId, deps.config.managedScopes))
     return apiError(403, "OutsideScope", `run ${runId} belongs to a service outside MANAGED_SCOPES`);
-  const lease = run.status === "running" ? await getCurrentLease(deps.tables.leases, run.serviceId, deps.now()) : undefined;
-  const [journal, duplicates] = await Promise.all([listRunWrites(deps.tables.writes, runId), listDuplicateDeliveriesOf(deps.tables.runs, runId)]);
+  const lease =
+    run.status === "running" ? await getCurrentLease(deps.tables.leases, run.serviceId, deps.now()) : undefined;
+  const [journal, duplicates] = await Promise.all([
+    listRunWrites(deps.tables.writes, runId),
+    listDuplicateDeliveriesOf(deps.tables.runs, runId),
+  ]);
   const writes = journal.map(({ rowKey: _rowKey, etag: _etag, ...write }) => write);
-  const duplicateDeliveries = duplicates.map(({ runStatus, dequeueCount, receivedAt }) => ({ runStatus, dequeueCount, receivedAt }));
-  const detail: RunDetail = { ...withAbandonment(run, deps.now(), deps.config.leaseDurationMs, lease), writes, duplicateDeliveries };
+  const duplicateDeliveries = duplicates.map(({ runStatus, dequeueCount, receivedAt }) => ({
+    runStatus,
+    dequeueCount,
+    receivedAt,
+  }));
+  const detail: RunDetail = {
+    ...withAbandonment(run, deps.now(), deps.config.leaseDurationMs, lease),
+    writes,
+    duplicateDeliveries,
+  };
   return json(200, detail);
 }

@@ -1,10 +1,21 @@
 import type { MachineIdentity, RegisteredServerView, ArmErrorInfo, JournaledWrite } from "../azure";
 import type { EngineHints, ReconcileReport, WriteJournal } from "../reconcile";
 
-/** The registered-server fields the app reads (the engine's normalized view: zero GUIDs absent, enums as ARM spells them). */
+/**
+ * The registered-server fields the app reads (the engine's normalized view: zero GUIDs absent, enums as ARM spells
+ * them).
+ */
 export type RegisteredServerSnapshot = Pick<
   RegisteredServerView,
-  "resourceId" | "serverId" | "serviceId" | "name" | "serverName" | "friendlyName" | "applicationId" | "latestApplicationId" | "activeAuthType"
+  | "resourceId"
+  | "serverId"
+  | "serviceId"
+  | "name"
+  | "serverName"
+  | "friendlyName"
+  | "applicationId"
+  | "latestApplicationId"
+  | "activeAuthType"
 >;
 
 /**
@@ -19,7 +30,10 @@ export interface EnginePort {
       dryRun: boolean;
       hints?: EngineHints;
       journal?: WriteJournal;
-      /** The machine the app recorded with a principal: ties a switched server whose machine identity changed to that machine. */
+      /**
+       * The machine the app recorded with a principal: ties a switched server whose machine identity changed to that
+       * machine.
+       */
       recordedMachineOf?: (principalId: string) => Promise<string | undefined>;
     },
   ): Promise<ReconcileReport>;

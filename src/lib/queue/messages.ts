@@ -13,7 +13,11 @@ const storageSyncServiceIdSchema = z
   .max(1024)
   .superRefine((value, ctx) => {
     const problem = storageSyncServiceIdProblem(value);
-    if (problem) ctx.addIssue({ code: "custom", message: `serviceId is not a valid Storage Sync Service resource id: ${problem}` });
+    if (problem)
+      ctx.addIssue({
+        code: "custom",
+        message: `serviceId is not a valid Storage Sync Service resource id: ${problem}`,
+      });
   });
 
 const triggerSchema = z.discriminatedUnion("kind", [

@@ -17,13 +17,19 @@ export class ReconcileQueue {
   }
 }
 
-export function createQueueClient(connection: StorageConnection, queueName: string, credential?: TokenCredential): QueueClient {
+export function createQueueClient(
+  connection: StorageConnection,
+  queueName: string,
+  credential?: TokenCredential,
+): QueueClient {
   if (connection.connectionString) {
     const options: StoragePipelineOptions = {};
     return new QueueClient(connection.connectionString, queueName, options);
   }
   if (!connection.queueServiceUri || !credential) {
-    throw new Error("queue storage needs AzureWebJobsStorage or AzureWebJobsStorage__queueServiceUri with a credential");
+    throw new Error(
+      "queue storage needs AzureWebJobsStorage or AzureWebJobsStorage__queueServiceUri with a credential",
+    );
   }
   return new QueueClient(`${connection.queueServiceUri.replace(/\/+$/, "")}/${queueName}`, credential);
 }

@@ -4,7 +4,11 @@ import type { PlannedActionBase } from "./report";
 /** Who receives a grant: the service's system-assigned identity (maybe created by this run) or servers' identity. */
 export type GrantPrincipal =
   | { kind: "service"; /** Known when the identity already exists. */ principalId?: string }
-  | { kind: "server"; principalId: string; /** Servers using this principal (one, unless identities are shared). */ serverIds: string[] };
+  | {
+      kind: "server";
+      principalId: string;
+      /** Servers using this principal (one, unless identities are shared). */ serverIds: string[];
+    };
 
 export interface EnableServiceIdentityAction extends PlannedActionBase {
   kind: "enableServiceIdentity";
@@ -79,4 +83,9 @@ export interface DeleteRoleAssignmentAction extends PlannedActionBase {
 }
 
 export type PlannedAction =
-  DeleteRoleAssignmentAction | EnableServiceIdentityAction | GrantRoleAction | SetUseIdentityAction | SwitchServerAction | RepairServerAction;
+  | DeleteRoleAssignmentAction
+  | EnableServiceIdentityAction
+  | GrantRoleAction
+  | SetUseIdentityAction
+  | SwitchServerAction
+  | RepairServerAction;

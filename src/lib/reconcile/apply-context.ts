@@ -88,10 +88,18 @@ export async function journaled<T extends { requestId?: string }>(
   } catch (error) {
     const info = toArmErrorInfo(error);
     if (info.statusCode !== undefined && info.statusCode < 500) {
-      await ctx.journal.complete(clientRequestId, { status: "failed", armRequestId: info.requestId, errorCode: info.code, error: info.message.slice(0, 2000) });
+      await ctx.journal.complete(clientRequestId, {
+        status: "failed",
+        armRequestId: info.requestId,
+        errorCode: info.code,
+        error: info.message.slice(0, 2000),
+      });
     }
     throw error;
   }
-  await ctx.journal.complete(clientRequestId, { status: unchanged(result) ? "alreadyPresent" : "applied", armRequestId: result.requestId });
+  await ctx.journal.complete(clientRequestId, {
+    status: unchanged(result) ? "alreadyPresent" : "applied",
+    armRequestId: result.requestId,
+  });
   return result;
 }

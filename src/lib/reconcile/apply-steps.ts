@@ -24,16 +24,25 @@ import { coversGrant } from "./plan";
 /** No single back-off step waits longer than this, however many retries are configured. */
 const MAX_PRINCIPAL_NOT_FOUND_DELAY_MS = 60_000;
 
-/** Turns on the service's managed identity, reads the service back and keeps its new principal for the grants that follow. */
+/**
+ * Turns on the service's managed identity, reads the service back and keeps its new principal for the grants that
+ * follow.
+ */
 export async function enableServiceIdentity(ctx: ApplyContext, action: EnableServiceIdentityAction): Promise<Executed> {
   const { arm, call } = ctx;
-  const write = await journaled(ctx, { actionId: action.id, kind: action.kind, method: "PATCH", target: action.serviceId }, (clientRequestId) =>
-    patchStorageSyncService(
-      arm,
-      action.serviceId,
-      { identity: { identityType: action.toType, userAssignedIdentityIds: action.userAssignedIdentityIds }, useIdentity: action.useIdentity },
-      { ...call, clientRequestId },
-    ),
+  const write = await journaled(
+    ctx,
+    { actionId: action.id, kind: action.kind, method: "PATCH", target: action.serviceId },
+    (clientRequestId) =>
+      patchStorageSyncService(
+        arm,
+        action.serviceId,
+        {
+          identity: { identityType: action.toType, userAssignedIdentityIds: action.userAssignedIdentityIds },
+          useIdentity: action.useIdentity,
+        },
+        { ...call, clientRequestId },
+      ),
   );
   const service = await getStorageSyncService(arm, action.serviceId, call);
   ctx.result.service = service;
@@ -53,20 +62,36 @@ export async function enableServiceIdentity(ctx: ApplyContext, action: EnableSer
  * back-off. Each attempt takes a slot; the back-off sleep does not hold one.
  * `tries.count` says how many attempts were made, also when it fails.
  */
-export async function grantWithBackOff(ctx: ApplyContext, action: GrantRoleAction, tries: { count: number }): Promise<Executed> {
+export async function grantWithBackOff(
+  ctx: ApplyContext,
+  action: GrantRoleAction,
+  tries: { count: number },
+): Promise<Executed> {
   const { settings } = ctx;
-  const principalId = action.principal.kind === "service" ? (action.principal.principalId ?? ctx.servicePrincipalId) : action.principal.principalId;
+  const principalId =
+    action.principal.kind === "service"
+      ? (action.principal.principalId ?? ctx.servicePrincipalId)
+      : action.principal.principalId;
   if (!principalId) throw new ActionFailure("The service identity has no principal id to grant", "NoPrincipalId");
   for (let attempt = 1; ; attempt++) {
     tries.count = attempt;
     try {
       const created = await ctx.limit(() => grant(ctx, action, principalId));
-      return { status: created.status === "created" ? "succeeded" : "alreadyPresent", attempts: attempt, requestId: created.requestId };
+      return {
+        status: created.status === "created" ? "succeeded" : "alreadyPresent",
+        attempts: attempt,
+        requestId: created.requestId,
+      };
     } catch (error) {
       const info = toArmErrorInfo(error);
       if (!isReplicationDelay(info) || attempt > settings.principalNotFoundRetries) throw error;
-      const delay = Math.min(settings.principalNotFoundBaseDelayMs * 2 ** (attempt - 1), MAX_PRINCIPAL_NOT_FOUND_DELAY_MS);
-      ctx.progress(`${action.description}: principal not replicated yet, retry ${attempt}/${settings.principalNotFoundRetries} in ${delay} ms`);
+      const delay = Math.min(
+        settings.principalNotFoundBaseDelayMs * 2 ** (attempt - 1),
+        MAX_PRINCIPAL_NOT_FOUND_DELAY_MS,
+      );
+      ctx.progress(
+        `${action.description}: principal not replicated yet, retry ${attempt}/${settings.principalNotFoundRetries} in ${delay} ms`,
+      );
       await sleep(delay, ctx.signal);
     }
   }
@@ -77,7 +102,11 @@ function grant(ctx: ApplyContext, action: GrantRoleAction, principalId: string) 
 }
 
 /** One journaled role-assignment PUT under its deterministic name. */
-function putGrant(ctx: ApplyContext, actionId: string, grant: { scope: string; principalId: string; roleDefinitionGuid: string }) {
+function putGrant(
+  ctx: ApplyContext,
+  actionId: string,
+  grant: { scope: string; principalId: string; roleDefinitionGuid: string },
+) {
   const target = `${grant.scope}/providers/Microsoft.Authorization/roleAssignments/${roleAssignmentName(grant.scope, grant.principalId, grant.roleDefinitionGuid)}`;
   return journaled(
     ctx,
@@ -99,8 +128,14 @@ async function proveGrants(ctx: ApplyContext, action: SwitchServerAction | Repai
     const held = await listRoleAssignmentsForPrincipal(ctx.arm, account, action.principalId, ctx.call);
     for (const needed of grants.filter((g) => g.storageAccountId.toLowerCase() === account)) {
       if (coversGrant(held, action.principalId, needed)) continue;
-      ctx.progress(`${action.description}: a grant on ${needed.scope} is missing right before the switch; granting it first`);
-      await putGrant(ctx, action.id, { scope: needed.scope, principalId: action.principalId, roleDefinitionGuid: needed.roleDefinitionGuid });
+      ctx.progress(
+        `${action.description}: a grant on ${needed.scope} is missing right before the switch; granting it first`,
+      );
+      await putGrant(ctx, action.id, {
+        scope: needed.scope,
+        principalId: action.principalId,
+        roleDefinitionGuid: needed.roleDefinitionGuid,
+      });
     }
   }
 }
@@ -108,12 +143,18 @@ async function proveGrants(ctx: ApplyContext, action: SwitchServerAction | Repai
 /** Sets useIdentity on the service and confirms it reads back true. */
 export async function setUseIdentity(ctx: ApplyContext, action: SetUseIdentityAction): Promise<Executed> {
   const { arm, call } = ctx;
-  const write = await journaled(ctx, { actionId: action.id, kind: action.kind, method: "PATCH", target: action.serviceId }, (clientRequestId) =>
-    patchStorageSyncService(arm, action.serviceId, { useIdentity: true }, { ...call, clientRequestId }),
+  const write = await journaled(
+    ctx,
+    { actionId: action.id, kind: action.kind, method: "PATCH", target: action.serviceId },
+    (clientRequestId) =>
+      patchStorageSyncService(arm, action.serviceId, { useIdentity: true }, { ...call, clientRequestId }),
   );
   ctx.result.service = await getStorageSyncService(arm, action.serviceId, call);
   if (!ctx.result.service.useIdentity) {
-    throw new ActionFailure(`ARM accepted useIdentity: true for ${ctx.result.service.name}, but it reads back false`, "UseIdentityNotConfirmed");
+    throw new ActionFailure(
+      `ARM accepted useIdentity: true for ${ctx.result.service.name}, but it reads back false`,
+      "UseIdentityNotConfirmed",
+    );
   }
   return { status: "succeeded", attempts: 1, requestId: write.requestId };
 }
@@ -122,7 +163,10 @@ export async function setUseIdentity(ctx: ApplyContext, action: SetUseIdentityAc
  * Switches a server onto its managed identity, or repairs one whose machine
  * got a new identity, and confirms the read-back names the principal asked for.
  */
-export async function switchOrRepairServer(ctx: ApplyContext, action: SwitchServerAction | RepairServerAction): Promise<Executed> {
+export async function switchOrRepairServer(
+  ctx: ApplyContext,
+  action: SwitchServerAction | RepairServerAction,
+): Promise<Executed> {
   const { arm, call } = ctx;
   await proveGrants(ctx, action);
   // Both name the principal this run granted (as Set-AzStorageSyncServer -Identity does). A bare
@@ -130,8 +174,19 @@ export async function switchOrRepairServer(ctx: ApplyContext, action: SwitchServ
   // this run's read and its switch would move the server onto a principal nobody granted.
   const write = await journaled(
     ctx,
-    { actionId: action.id, kind: action.kind, method: "PATCH", target: action.serverResourceId, principalId: action.principalId },
-    (clientRequestId) => patchRegisteredServerIdentity(arm, action.serverResourceId, { ...call, clientRequestId, applicationId: action.principalId }),
+    {
+      actionId: action.id,
+      kind: action.kind,
+      method: "PATCH",
+      target: action.serverResourceId,
+      principalId: action.principalId,
+    },
+    (clientRequestId) =>
+      patchRegisteredServerIdentity(arm, action.serverResourceId, {
+        ...call,
+        clientRequestId,
+        applicationId: action.principalId,
+      }),
   );
   const readBack = await getRegisteredServerById(arm, action.serverResourceId, ctx.plan.serviceId, call);
   if (readBack.identity !== true) {
@@ -150,7 +205,10 @@ export async function switchOrRepairServer(ctx: ApplyContext, action: SwitchServ
   return { status: "succeeded", attempts: 1, requestId: write.requestId };
 }
 
-/** Deletes a stale grant; a 403 (the automation may not delete assignments) becomes NotPermitted, reported rather than failed. */
+/**
+ * Deletes a stale grant; a 403 (the automation may not delete assignments) becomes NotPermitted, reported rather than
+ * failed.
+ */
 export async function deleteGrant(ctx: ApplyContext, action: DeleteRoleAssignmentAction): Promise<Executed> {
   try {
     const deleted = await journaled(

@@ -1,8 +1,21 @@
 import { type ArmConnection, toArmErrorInfo, ROLE } from "../azure";
 import type { PlannedAction } from "./actions";
 import type { RefusedGrant } from "./role-assignment-headroom";
-import { ActionFailure, NotPermitted, Stopped, type ApplyContext, type ApplyResult, type Executed } from "./apply-context";
-import { deleteGrant, enableServiceIdentity, grantWithBackOff, setUseIdentity, switchOrRepairServer } from "./apply-steps";
+import {
+  ActionFailure,
+  NotPermitted,
+  Stopped,
+  type ApplyContext,
+  type ApplyResult,
+  type Executed,
+} from "./apply-context";
+import {
+  deleteGrant,
+  enableServiceIdentity,
+  grantWithBackOff,
+  setUseIdentity,
+  switchOrRepairServer,
+} from "./apply-steps";
 import { createLimiter } from "./concurrency";
 import { runInDependencyOrder } from "./dependency-runner";
 import type { Plan } from "./plan";
@@ -59,7 +72,10 @@ export async function apply(arm: ArmConnection, plan: Plan, options: ApplyOption
     const refused = options.refused?.get(action.id);
     return refused ? notSent(ctx, action, refused) : runAction(ctx, action, options.stop);
   };
-  ctx.result.outcomes = await runInDependencyOrder(plan.actions, run, { signal: options.signal, onOutcome: options.onOutcome });
+  ctx.result.outcomes = await runInDependencyOrder(plan.actions, run, {
+    signal: options.signal,
+    onOutcome: options.onOutcome,
+  });
   return ctx.result;
 }
 
@@ -83,30 +99,65 @@ function step(ctx: ApplyContext, action: PlannedAction, tries: { count: number }
 /** A grant refused before it was sent (its subscription has no room): failed, with the refusal's error and remedy. */
 async function notSent(ctx: ApplyContext, action: PlannedAction, refused: RefusedGrant): Promise<ActionOutcome> {
   ctx.progress(`NOT SENT: ${action.description}: ${refused.error.code}: ${refused.error.message}`);
-  return { actionId: action.id, status: "failed", attempts: 0, durationMs: 0, error: refused.error, remedy: refused.remedy };
+  return {
+    actionId: action.id,
+    status: "failed",
+    attempts: 0,
+    durationMs: 0,
+    error: refused.error,
+    remedy: refused.remedy,
+  };
 }
 
-/** One action as its outcome: done or present, reported (a deletion not permitted), or failed with ARM's error and a remedy. */
-async function runAction(ctx: ApplyContext, action: PlannedAction, stop: AbortSignal | undefined): Promise<ActionOutcome> {
+/**
+ * One action as its outcome: done or present, reported (a deletion not permitted), or failed with ARM's error and a
+ * remedy.
+ */
+async function runAction(
+  ctx: ApplyContext,
+  action: PlannedAction,
+  stop: AbortSignal | undefined,
+): Promise<ActionOutcome> {
   const started = Date.now();
   const tries = { count: 1 };
   try {
     if (stop?.aborted) throw new Stopped();
     const executed = await step(ctx, action, tries);
     ctx.progress(`${executed.status === "alreadyPresent" ? "present" : "done"}: ${action.description}`);
-    return { actionId: action.id, status: executed.status, attempts: executed.attempts, durationMs: Date.now() - started, requestId: executed.requestId };
+    return {
+      actionId: action.id,
+      status: executed.status,
+      attempts: executed.attempts,
+      durationMs: Date.now() - started,
+      requestId: executed.requestId,
+    };
   } catch (error) {
     // In the order the outcome always had: actionId, status, attempts, durationMs, then the rest.
-    const ended = <S extends "skipped" | "failed">(status: S) => ({ actionId: action.id, status, attempts: tries.count, durationMs: Date.now() - started });
-    if (error instanceof Stopped) return { actionId: action.id, status: "skipped", attempts: 0, durationMs: 0, skippedBecause: error.message };
+    const ended = <S extends "skipped" | "failed">(status: S) => ({
+      actionId: action.id,
+      status,
+      attempts: tries.count,
+      durationMs: Date.now() - started,
+    });
+    if (error instanceof Stopped)
+      return { actionId: action.id, status: "skipped", attempts: 0, durationMs: 0, skippedBecause: error.message };
     if (error instanceof NotPermitted) {
       ctx.progress(`REPORTED: ${action.description}: ${error.message}`);
       const denied = { code: "AuthorizationFailed", message: error.message, statusCode: 403 };
-      return { ...ended("skipped"), skippedBecause: error.message, remedy: remedyFor(denied, { kind: "deleteRoleAssignment" }) };
+      return {
+        ...ended("skipped"),
+        skippedBecause: error.message,
+        remedy: remedyFor(denied, { kind: "deleteRoleAssignment" }),
+      };
     }
     const info = error instanceof ActionFailure ? { code: error.code, message: error.message } : toArmErrorInfo(error);
     ctx.progress(`FAILED: ${action.description}: ${info.code}: ${info.message}`);
-    return { ...ended("failed"), requestId: info.requestId, error: info, remedy: remedyFor(info, failureContext(action)) };
+    return {
+      ...ended("failed"),
+      requestId: info.requestId,
+      error: info,
+      remedy: remedyFor(info, failureContext(action)),
+    };
   }
 }
 
@@ -114,7 +165,10 @@ function failureContext(action: PlannedAction): FailureContext {
   switch (action.kind) {
     case "grantRole":
       return action.principal.kind === "service"
-        ? { kind: "grantService", role: action.roleDefinitionGuid === ROLE.storageAccountContributor ? "account" : "share" }
+        ? {
+            kind: "grantService",
+            role: action.roleDefinitionGuid === ROLE.storageAccountContributor ? "account" : "share",
+          }
         : { kind: "grantServer" };
     default:
       return { kind: action.kind };

@@ -19,13 +19,20 @@ export function isForeignTenant(tenantId: string | undefined, serviceTenant: str
  * machine's previous principal, else the switched servers whose friendlyName
  * or serverName is one of the machine's host names (FQDN or short).
  */
-function targetsOf(change: IdentityChange, servers: RegisteredServerView[]): { by: "principal" | "host name"; servers: RegisteredServerView[] } {
+function targetsOf(
+  change: IdentityChange,
+  servers: RegisteredServerView[],
+): { by: "principal" | "host name"; servers: RegisteredServerView[] } {
   const switched = servers.filter((s) => s.identity === true && s.serverRole?.toLowerCase() !== "clustername");
-  const bound = change.previousPrincipalId ? switched.filter((s) => sameGuid(s.applicationId, change.previousPrincipalId)) : [];
+  const bound = change.previousPrincipalId
+    ? switched.filter((s) => sameGuid(s.applicationId, change.previousPrincipalId))
+    : [];
   if (bound.length > 0) return { by: "principal", servers: bound };
   return {
     by: "host name",
-    servers: switched.filter((s) => change.hostNames.some((name) => hostNamesMatch(name, [s.friendlyName, s.serverName]))),
+    servers: switched.filter((s) =>
+      change.hostNames.some((name) => hostNamesMatch(name, [s.friendlyName, s.serverName])),
+    ),
   };
 }
 
@@ -37,11 +44,20 @@ function targetsOf(change: IdentityChange, servers: RegisteredServerView[]): { b
  * will present, so that one is granted and named in the switch. Only one
  * match (by the previous principal, else by host name) is acted on.
  */
-function adoptCurrentIdentity(change: IdentityChange, principal: string, servers: RegisteredServerView[], result: Map<string, ServerClassification>): void {
+function adoptCurrentIdentity(
+  change: IdentityChange,
+  principal: string,
+  servers: RegisteredServerView[],
+  result: Map<string, ServerClassification>,
+): void {
   const unswitched = servers.filter((s) => s.identity !== true && s.serverRole?.toLowerCase() !== "clustername");
-  const byPrincipal = change.previousPrincipalId ? unswitched.filter((s) => sameGuid(result.get(s.serverId)?.principalId, change.previousPrincipalId)) : [];
+  const byPrincipal = change.previousPrincipalId
+    ? unswitched.filter((s) => sameGuid(result.get(s.serverId)?.principalId, change.previousPrincipalId))
+    : [];
   const matches =
-    byPrincipal.length > 0 ? byPrincipal : unswitched.filter((s) => change.hostNames.some((name) => hostNamesMatch(name, [s.friendlyName, s.serverName])));
+    byPrincipal.length > 0
+      ? byPrincipal
+      : unswitched.filter((s) => change.hostNames.some((name) => hostNamesMatch(name, [s.friendlyName, s.serverName])));
   if (matches.length !== 1) return;
   const target = matches[0] as RegisteredServerView;
   const c = result.get(target.serverId);
@@ -77,7 +93,11 @@ export function classifyAll(snapshot: Snapshot, minAgentVersion: string): Map<st
     // Servers that already report (or use) the new principal follow the ordinary flow, unless it is foreign.
     for (const server of snapshot.servers) {
       const c = result.get(server.serverId) as ServerClassification;
-      if (foreign && (sameGuid(server.latestApplicationId, principal) || sameGuid(server.applicationId, principal)) && c.state !== "ClusterName") {
+      if (
+        foreign &&
+        (sameGuid(server.latestApplicationId, principal) || sameGuid(server.applicationId, principal)) &&
+        c.state !== "ClusterName"
+      ) {
         result.set(server.serverId, failed(c, "CrossTenantIdentity", foreignMessage, CROSS_TENANT_REMEDY));
       }
     }
@@ -90,7 +110,10 @@ export function classifyAll(snapshot: Snapshot, minAgentVersion: string): Map<st
       const message = `The identity of machine ${change.machineId} changed to ${principal}, and its ${by} matches ${broken.length} switched servers (${names}): nothing is written for any of them.`;
       const remedy = `Repair the right server yourself: Set-AzStorageSyncServer -Identity -ApplicationId ${principal} (or unregister the stale registration), then re-run.`;
       for (const server of broken)
-        result.set(server.serverId, failed(result.get(server.serverId) as ServerClassification, "AmbiguousHostName", message, remedy));
+        result.set(
+          server.serverId,
+          failed(result.get(server.serverId) as ServerClassification, "AmbiguousHostName", message, remedy),
+        );
       continue;
     }
     const target = broken[0] as RegisteredServerView;
@@ -111,7 +134,12 @@ export function classifyAll(snapshot: Snapshot, minAgentVersion: string): Map<st
   for (const serverId of snapshot.hints?.overdueServerIds ?? []) {
     const c = result.get(serverId.toLowerCase());
     if (c?.state !== "Switched" || !c.principalId) continue;
-    result.set(serverId.toLowerCase(), { state: "Eligible", principalId: c.principalId, resend: true, reason: c.reason });
+    result.set(serverId.toLowerCase(), {
+      state: "Eligible",
+      principalId: c.principalId,
+      resend: true,
+      reason: c.reason,
+    });
   }
   return result;
 }

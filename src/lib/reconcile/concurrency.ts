@@ -3,7 +3,8 @@ export type Limiter = <T>(task: () => Promise<T>) => Promise<T>;
 
 /** A counting semaphore: nothing in a run fans out without a bound. */
 export function createLimiter(limit: number): Limiter {
-  if (!Number.isInteger(limit) || limit < 1) throw new Error(`concurrency limit must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new Error(`concurrency limit must be a positive integer, got ${limit}`);
   let active = 0;
   const waiting: Array<() => void> = [];
   return async <T>(task: () => Promise<T>): Promise<T> => {
@@ -21,7 +22,11 @@ export function createLimiter(limit: number): Limiter {
 }
 
 /** Maps with at most `limit` tasks in flight, keeping order. */
-export function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const run = createLimiter(limit);
   return Promise.all(items.map((item, index) => run(() => fn(item, index))));
 }

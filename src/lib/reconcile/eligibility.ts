@@ -4,7 +4,10 @@ import type { ServerState } from "./report";
 
 /** How a registered server stands before any action of this run. */
 export interface ServerClassification {
-  state: Extract<ServerState, "NoIdentity" | "AgentTooOld" | "AgentExpired" | "ClusterName" | "Eligible" | "Switched" | "Active" | "Failed">;
+  state: Extract<
+    ServerState,
+    "NoIdentity" | "AgentTooOld" | "AgentExpired" | "ClusterName" | "Eligible" | "Switched" | "Active" | "Failed"
+  >;
   /** The identity the server uses or should use: latestApplicationId, else applicationId. */
   principalId?: string;
   reason: string;
@@ -20,7 +23,8 @@ export interface ServerClassification {
 const eq = (a: string | undefined, b: string): boolean => (a ?? "").toLowerCase() === b.toLowerCase();
 
 /** Where Microsoft lists the agent versions still supported and their expiration dates. */
-export const SUPPORTED_AGENTS_URL = "https://learn.microsoft.com/azure/storage/file-sync/file-sync-release-notes#supported-versions";
+export const SUPPORTED_AGENTS_URL =
+  "https://learn.microsoft.com/azure/storage/file-sync/file-sync-release-notes#supported-versions";
 
 const dateOf = (iso: string | undefined): string => (iso ? iso.slice(0, 10) : "an unknown date");
 
@@ -58,13 +62,22 @@ export function nearExpiryWarning(server: RegisteredServerView): string | undefi
  */
 export function classifyServer(server: RegisteredServerView, minAgentVersion: string): ServerClassification {
   if (eq(server.serverRole, "ClusterName")) {
-    return { state: "ClusterName", reason: "Cluster name entry: never switched itself; its eligible nodes are granted on the cluster's shares." };
+    return {
+      state: "ClusterName",
+      reason: "Cluster name entry: never switched itself; its eligible nodes are granted on the cluster's shares.",
+    };
   }
   const latest = server.latestApplicationId;
   const current = server.applicationId;
   const principalId = latest ?? current;
   const lifecycle = agentLifecycle(server);
-  if (lifecycle) return { state: "AgentExpired", ...(principalId ? { principalId } : {}), reason: lifecycle.reason, remedy: lifecycle.remedy };
+  if (lifecycle)
+    return {
+      state: "AgentExpired",
+      ...(principalId ? { principalId } : {}),
+      reason: lifecycle.reason,
+      remedy: lifecycle.remedy,
+    };
   const onIdentity = eq(server.activeAuthType, "ManagedIdentity");
   if (onIdentity && current && (!latest || latest === current)) {
     if (server.registeredWithIdentity) {

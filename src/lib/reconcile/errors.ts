@@ -13,9 +13,12 @@ export class ReconcileError extends Error {
 
   constructor(message: string, cause: unknown) {
     const arm = toArmErrorInfo(cause);
-    super(`${message}: ${arm.code}${arm.statusCode ? ` (HTTP ${arm.statusCode})` : ""}: ${arm.message}${arm.requestId ? ` [request ${arm.requestId}]` : ""}`, {
-      cause,
-    });
+    super(
+      `${message}: ${arm.code}${arm.statusCode ? ` (HTTP ${arm.statusCode})` : ""}: ${arm.message}${arm.requestId ? ` [request ${arm.requestId}]` : ""}`,
+      {
+        cause,
+      },
+    );
     this.name = "ReconcileError";
     this.arm = arm;
     this.transient = isTransientArmError(cause);

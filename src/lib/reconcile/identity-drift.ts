@@ -12,7 +12,9 @@ export interface IdentityDrift {
 
 /** A server whose service trusts a principal: switched (identity: true), not a cluster name entry. */
 export function isBoundServer(server: RegisteredServerView): boolean {
-  return server.identity === true && server.serverRole?.toLowerCase() !== "clustername" && server.applicationId !== undefined;
+  return (
+    server.identity === true && server.serverRole?.toLowerCase() !== "clustername" && server.applicationId !== undefined
+  );
 }
 
 /**
@@ -39,7 +41,9 @@ export function findIdentityDrift(
     let machine = recordedId ? byId.get(recordedId.toLowerCase()) : undefined;
     let by = "the principal the app recorded";
     if (!machine) {
-      const named = machines.filter((m) => m.hostNames.some((name) => hostNamesMatch(name, [server.friendlyName, server.serverName])));
+      const named = machines.filter((m) =>
+        m.hostNames.some((name) => hostNamesMatch(name, [server.friendlyName, server.serverName])),
+      );
       if (named.length > 1) {
         warnings.push(
           `${server.name}: no machine has its principal ${bound}, and its host name matches ${named.length} machines (${named.map((m) => m.name).join(", ")}): its identity is not checked. Give the machines distinct host names, or repair the server with Set-AzStorageSyncServer -Identity -ApplicationId <principal>.`,

@@ -1,5 +1,11 @@
 import { isRestError } from "@azure/core-rest-pipeline";
-import { type ArmConnection, listMachinesAt, type MachineIdentity, isSameOrDescendantScope, resourceIdKey } from "../azure";
+import {
+  type ArmConnection,
+  listMachinesAt,
+  type MachineIdentity,
+  isSameOrDescendantScope,
+  resourceIdKey,
+} from "../azure";
 import { ReconcileError } from "./errors";
 
 /** The machines a run compares switched servers with, and the scopes it could not read. */
@@ -29,7 +35,9 @@ export class MachineDirectory {
   ) {}
 
   async machinesFor(serviceSubscriptionId: string, call: { abortSignal?: AbortSignal }): Promise<ListedMachines> {
-    const scopes = outermostScopes(this.scopes && this.scopes.length > 0 ? this.scopes : [`/subscriptions/${serviceSubscriptionId}`]);
+    const scopes = outermostScopes(
+      this.scopes && this.scopes.length > 0 ? this.scopes : [`/subscriptions/${serviceSubscriptionId}`],
+    );
     const result: ListedMachines = { machines: [], unreadable: [] };
     for (const scope of scopes) {
       const listed = await this.list(scope, call);
@@ -39,7 +47,10 @@ export class MachineDirectory {
     return result;
   }
 
-  private list(scope: string, call: { abortSignal?: AbortSignal }): Promise<MachineIdentity[] | { unreadable: string }> {
+  private list(
+    scope: string,
+    call: { abortSignal?: AbortSignal },
+  ): Promise<MachineIdentity[] | { unreadable: string }> {
     const key = resourceIdKey(scope);
     let listed = this.lists.get(key);
     if (!listed) {

@@ -54,7 +54,8 @@ async function readOrThrow<T>(what: string, read: () => Promise<T>): Promise<T> 
 
 /** A bad id is a terminal request error (400), reported like ARM's own. */
 function parseServiceId(serviceId: string) {
-  const expected = "expected /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.StorageSync/storageSyncServices/{name}";
+  const expected =
+    "expected /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.StorageSync/storageSyncServices/{name}";
   let message: string | undefined;
   try {
     const id = parseResourceId(serviceId);
@@ -63,7 +64,10 @@ function parseServiceId(serviceId: string) {
   } catch (error) {
     message = `${error instanceof Error ? error.message : String(error)} (${expected})`;
   }
-  throw new ReconcileError("Invalid request", new ArmOperationError({ code: "InvalidStorageSyncServiceId", message, statusCode: 400 }));
+  throw new ReconcileError(
+    "Invalid request",
+    new ArmOperationError({ code: "InvalidStorageSyncServiceId", message, statusCode: 400 }),
+  );
 }
 
 /**
@@ -91,8 +95,12 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
   ]);
   const endpointLists = await mapWithConcurrency(endpointReads, settings.maxConcurrency, (read) =>
     read.kind === "cloud"
-      ? readOrThrow(`cloud endpoints of ${read.group.resourceId}`, () => listCloudEndpoints(arm, read.group.resourceId, call))
-      : readOrThrow(`server endpoints of ${read.group.resourceId}`, () => listServerEndpoints(arm, read.group.resourceId, call)),
+      ? readOrThrow(`cloud endpoints of ${read.group.resourceId}`, () =>
+          listCloudEndpoints(arm, read.group.resourceId, call),
+        )
+      : readOrThrow(`server endpoints of ${read.group.resourceId}`, () =>
+          listServerEndpoints(arm, read.group.resourceId, call),
+        ),
   );
   const syncGroups: SyncGroupSnapshot[] = groups.map((g, i) => ({
     ...g,
@@ -105,18 +113,24 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
   const subscriptionTenantId =
     !service.identity.tenantId && syncGroups.some((g) => g.cloudEndpoints.some((c) => c.storageAccountTenantId))
       ? await getSubscriptionTenant(arm, id.subscriptionId, call).catch((error: unknown) => {
-          // Without the subscription's read right the tenant stays unknown: grants into another tenant then fail with their remedy.
+          // Without the subscription's read right the tenant stays unknown: grants into another tenant then fail with
+          // their remedy.
           if (isUnreadable(error)) return undefined;
           throw new ReconcileError(`Cannot read the subscription of ${id.id}`, error);
         })
       : undefined;
   const machines = options.machines ?? new MachineDirectory(arm, settings.machineScopes);
-  const drift = options.drift ? await observeDrift(machines, options.drift, id.subscriptionId, servers, call) : undefined;
+  const drift = options.drift
+    ? await observeDrift(machines, options.drift, id.subscriptionId, servers, call)
+    : undefined;
   const hints =
     drift && drift.changes.length > 0
       ? { ...options.hints, identityChanges: mergeIdentityChanges(options.hints?.identityChanges ?? [], drift.changes) }
       : options.hints;
-  if (drift) options.onProgress?.(`${service.name}: ${drift.changes.length} switched server(s) bound to a principal their machine no longer has`);
+  if (drift)
+    options.onProgress?.(
+      `${service.name}: ${drift.changes.length} switched server(s) bound to a principal their machine no longer has`,
+    );
   const partial: Snapshot = {
     service,
     servers,
@@ -163,7 +177,9 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
     }
   });
   // Only the principals this service involves: other services' grants on a shared account are not this snapshot's.
-  const assignments = lists.flatMap(({ key, all }) => (grantAccounts.has(key) ? all.filter((a) => principals.has(a.principalId.toLowerCase())) : []));
+  const assignments = lists.flatMap(({ key, all }) =>
+    grantAccounts.has(key) ? all.filter((a) => principals.has(a.principalId.toLowerCase())) : [],
+  );
   options.onProgress?.(`${service.name}: read role assignments on ${listed.size} storage account(s)`);
 
   const storageAccounts = (
@@ -182,7 +198,13 @@ export async function observe(arm: ArmConnection, serviceId: string, options: Ob
     ? lists.flatMap(({ key, all }) => (prerequisiteAccounts.has(key) ? all.filter((a) => !a.inheritedBy) : []))
     : undefined;
   const arcStatuses = await overdueArcStatuses(machines, partial, classifications, call);
-  return { ...partial, assignments, storageAccounts, ...(accountAssignments ? { accountAssignments } : {}), ...(arcStatuses ? { arcStatuses } : {}) };
+  return {
+    ...partial,
+    assignments,
+    storageAccounts,
+    ...(accountAssignments ? { accountAssignments } : {}),
+    ...(arcStatuses ? { arcStatuses } : {}),
+  };
 }
 
 /**
@@ -202,7 +224,9 @@ async function observeDrift(
   const listed = await directory.machinesFor(subscriptionId, call);
   const recorded = new Map<string, string>();
   if (check.recordedMachineOf) {
-    const unmatched = bound.filter((s) => !listed.machines.some((m) => m.principalId && m.principalId === s.applicationId?.toLowerCase()));
+    const unmatched = bound.filter(
+      (s) => !listed.machines.some((m) => m.principalId && m.principalId === s.applicationId?.toLowerCase()),
+    );
     for (const server of unmatched) {
       const principal = (server.applicationId as string).toLowerCase();
       const machineId = await check.recordedMachineOf(principal);
@@ -231,13 +255,16 @@ async function overdueArcStatuses(
 ): Promise<Snapshot["arcStatuses"]> {
   const overdue = snapshot.servers.filter((s) => classifications.get(s.serverId)?.resend);
   if (overdue.length === 0) return undefined;
-  const arc = (await directory.machinesFor(parseResourceId(snapshot.service.resourceId).subscriptionId, call)).machines.filter((m) =>
-    /\/providers\/microsoft\.hybridcompute\/machines\//i.test(m.resourceId),
-  );
+  const arc = (
+    await directory.machinesFor(parseResourceId(snapshot.service.resourceId).subscriptionId, call)
+  ).machines.filter((m) => /\/providers\/microsoft\.hybridcompute\/machines\//i.test(m.resourceId));
   const statuses: NonNullable<Snapshot["arcStatuses"]> = {};
   for (const server of overdue) {
-    const matches = arc.filter((m) => m.hostNames.some((name) => hostNamesMatch(name, [server.friendlyName, server.serverName])));
-    if (matches.length === 1 && matches[0]) statuses[server.serverId] = { machineId: matches[0].resourceId, status: matches[0].status };
+    const matches = arc.filter((m) =>
+      m.hostNames.some((name) => hostNamesMatch(name, [server.friendlyName, server.serverName])),
+    );
+    if (matches.length === 1 && matches[0])
+      statuses[server.serverId] = { machineId: matches[0].resourceId, status: matches[0].status };
   }
   return statuses;
 }

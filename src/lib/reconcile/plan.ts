@@ -1,4 +1,9 @@
-import { roleAssignmentName, isSameOrDescendantScope, type RoleAssignmentView, type ServiceIdentityType } from "../azure";
+import {
+  roleAssignmentName,
+  isSameOrDescendantScope,
+  type RoleAssignmentView,
+  type ServiceIdentityType,
+} from "../azure";
 import type { EnableServiceIdentityAction, GrantRoleAction, PlannedAction, ServerGrant } from "./actions";
 import { isAgentTooOld } from "./agent-version";
 import { classifyAll } from "./classify-all";
@@ -26,15 +31,20 @@ export interface Plan {
   blocked: boolean;
   /** Prerequisite warnings per server id (a storage account's firewall or shared-key setting), with their remedy. */
   serverWarnings: Map<string, Array<{ message: string; remedy: string }>>;
-  /** Without PRUNE_STALE_GRANTS: the grants of identities this run's repairs replace, reported once the repair succeeds. */
+  /**
+   * Without PRUNE_STALE_GRANTS: the grants of identities this run's repairs replace, reported once the repair succeeds.
+   */
   reclaimable?: ReplacedGrants[];
 }
 
-export const NO_ELIGIBLE_SERVER_WARNING = "No server found which is available for migration: nothing to do until a server reports a managed identity.";
+export const NO_ELIGIBLE_SERVER_WARNING =
+  "No server found which is available for migration: nothing to do until a server reports a managed identity.";
 
 /** The identity type that adds system-assigned without dropping a user-assigned identity. */
 function withSystemAssigned(type: ServiceIdentityType): ServiceIdentityType {
-  return type === "UserAssigned" || type === "SystemAssigned,UserAssigned" ? "SystemAssigned,UserAssigned" : "SystemAssigned";
+  return type === "UserAssigned" || type === "SystemAssigned,UserAssigned"
+    ? "SystemAssigned,UserAssigned"
+    : "SystemAssigned";
 }
 
 function hasSystemAssigned(type: ServiceIdentityType): boolean {
@@ -42,7 +52,11 @@ function hasSystemAssigned(type: ServiceIdentityType): boolean {
 }
 
 /** True when an assignment for this principal and role exists at the scope or an ancestor of it. */
-export function isGrantPresent(snapshot: Snapshot, principalId: string | undefined, grant: Pick<RequiredGrant, "scope" | "roleDefinitionGuid">): boolean {
+export function isGrantPresent(
+  snapshot: Snapshot,
+  principalId: string | undefined,
+  grant: Pick<RequiredGrant, "scope" | "roleDefinitionGuid">,
+): boolean {
   return coversGrant(snapshot.assignments, principalId, grant);
 }
 
@@ -57,7 +71,8 @@ export function coversGrant(
     (a) =>
       a.principalId === principalId.toLowerCase() &&
       a.roleDefinitionGuid === grant.roleDefinitionGuid &&
-      (isSameOrDescendantScope(grant.scope, a.scope) || (a.inheritedBy !== undefined && isSameOrDescendantScope(grant.scope, a.inheritedBy))),
+      (isSameOrDescendantScope(grant.scope, a.scope) ||
+        (a.inheritedBy !== undefined && isSameOrDescendantScope(grant.scope, a.inheritedBy))),
   );
 }
 
@@ -67,7 +82,11 @@ function grantActionId(grant: RequiredGrant): string {
   return `grant:${role}:${who}:${grant.scope.toLowerCase()}`;
 }
 
-function describeGrant(grant: RequiredGrant, servicePrincipal: string | undefined, servers: Map<string, string>): string {
+function describeGrant(
+  grant: RequiredGrant,
+  servicePrincipal: string | undefined,
+  servers: Map<string, string>,
+): string {
   const who =
     grant.principal.kind === "service"
       ? `the service identity${servicePrincipal ? ` ${servicePrincipal}` : " (created by this run)"}`
@@ -107,7 +126,8 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
   warnings.push(...(snapshot.driftWarnings ?? []));
   for (const finding of prerequisiteFindings(snapshot)) {
     warnings.push(`${finding.message} Remedy: ${finding.remedy}`);
-    for (const id of finding.serverIds) serverWarnings.set(id, [...(serverWarnings.get(id) ?? []), { message: finding.message, remedy: finding.remedy }]);
+    for (const id of finding.serverIds)
+      serverWarnings.set(id, [...(serverWarnings.get(id) ?? []), { message: finding.message, remedy: finding.remedy }]);
   }
   const summary: ServiceSummary = {
     serviceId: service.resourceId,
@@ -124,11 +144,20 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
   }
   // Agents too old for managed identities are warned about, whether or not they report one.
   for (const v of servers) {
-    if (v.state === "AgentTooOld" && isAgentTooOld(v.agentVersion, settings.minAgentVersion)) warnings.push(`${v.name}: ${v.reason}`);
+    if (v.state === "AgentTooOld" && isAgentTooOld(v.agentVersion, settings.minAgentVersion))
+      warnings.push(`${v.name}: ${v.reason}`);
   }
   if (withIdentity.length === 0 && !adopted) {
     warnings.push(NO_ELIGIBLE_SERVER_WARNING);
-    return { serviceId: service.resourceId, actions: [], servers, service: summary, warnings, blocked: false, serverWarnings };
+    return {
+      serviceId: service.resourceId,
+      actions: [],
+      servers,
+      service: summary,
+      warnings,
+      blocked: false,
+      serverWarnings,
+    };
   }
 
   const incomplete = holdBackUnusableEndpoints(snapshot, servers, warnings);
@@ -160,7 +189,11 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
   const grantsByServer = new Map<string, ServerGrant[]>();
   for (const grant of grants) {
     if (grant.principal.kind === "server") {
-      const needed: ServerGrant = { scope: grant.scope, storageAccountId: grant.storageAccountId, roleDefinitionGuid: grant.roleDefinitionGuid };
+      const needed: ServerGrant = {
+        scope: grant.scope,
+        storageAccountId: grant.storageAccountId,
+        roleDefinitionGuid: grant.roleDefinitionGuid,
+      };
       for (const id of grant.principal.serverIds) grantsByServer.set(id, [...(grantsByServer.get(id) ?? []), needed]);
     }
     const principalId = grant.principal.kind === "service" ? servicePrincipal : grant.principal.principalId;
@@ -182,7 +215,9 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
     };
     actions.push(action);
     if (grant.principal.kind === "service") serviceGrantIds.push(action.id);
-    else for (const id of grant.principal.serverIds) grantIdsByServer.set(id, [...(grantIdsByServer.get(id) ?? []), action.id]);
+    else
+      for (const id of grant.principal.serverIds)
+        grantIdsByServer.set(id, [...(grantIdsByServer.get(id) ?? []), action.id]);
   }
 
   const setUseIdentity = !service.useIdentity && incomplete.length === 0;
@@ -197,13 +232,16 @@ export function plan(snapshot: Snapshot, settings: Pick<EngineSettings, "minAgen
     summary.useIdentity = true;
   }
 
-  actions.push(...serverWrites(snapshot, classifications, servers, { grantIdsByServer, grantsByServer, setUseIdentity }));
+  actions.push(
+    ...serverWrites(snapshot, classifications, servers, { grantIdsByServer, grantsByServer, setUseIdentity }),
+  );
   // The replaced identities' own grants: removed after each successful repair when deletes are allowed, else reported.
   const repairs = new Set(actions.filter((a) => a.kind === "repairServer").map((a) => a.id));
   const replaced = replacedGrants(snapshot, classifications).filter((r) => repairs.has(repairActionId(r.serverId)));
   const planned = new Set(actions.map((a) => a.id));
   let reclaimable: ReplacedGrants[] | undefined;
-  if (settings.pruneStaleGrants) actions.push(...replacedGrantDeletions(replaced, repairActionId).filter((d) => !planned.has(d.id)));
+  if (settings.pruneStaleGrants)
+    actions.push(...replacedGrantDeletions(replaced, repairActionId).filter((d) => !planned.has(d.id)));
   else if (replaced.length > 0) reclaimable = replaced;
   return {
     serviceId: service.resourceId,

@@ -27,9 +27,16 @@ export function prerequisiteFindings(snapshot: Snapshot): PrerequisiteFinding[] 
     const id = resourceIdKey(account.resourceId);
     const behind = new Map<string, Snapshot["servers"][number]>();
     for (const group of snapshot.syncGroups) {
-      if (!group.cloudEndpoints.some((c) => c.storageAccountResourceId && resourceIdKey(c.storageAccountResourceId) === id)) continue;
+      if (
+        !group.cloudEndpoints.some(
+          (c) => c.storageAccountResourceId && resourceIdKey(c.storageAccountResourceId) === id,
+        )
+      )
+        continue;
       for (const endpoint of group.serverEndpoints) {
-        for (const server of endpoint.serverResourceId ? serversBehindEndpoint(endpoint.serverResourceId, snapshot.servers) : [])
+        for (const server of endpoint.serverResourceId
+          ? serversBehindEndpoint(endpoint.serverResourceId, snapshot.servers)
+          : [])
           behind.set(server.serverId, server);
       }
     }

@@ -14,7 +14,10 @@ export class QuotaReader {
     private readonly limit: number = ROLE_ASSIGNMENT_LIMIT,
   ) {}
 
-  async quotasOf(subscriptionIds: string[], call: { abortSignal?: AbortSignal }): Promise<{ quotas: Map<string, RoleAssignmentQuota>; unreadable: string[] }> {
+  async quotasOf(
+    subscriptionIds: string[],
+    call: { abortSignal?: AbortSignal },
+  ): Promise<{ quotas: Map<string, RoleAssignmentQuota>; unreadable: string[] }> {
     const quotas = new Map<string, RoleAssignmentQuota>();
     const unreadable: string[] = [];
     for (const sub of new Set(subscriptionIds.map((s) => s.toLowerCase()))) {
@@ -25,7 +28,10 @@ export class QuotaReader {
     return { quotas, unreadable };
   }
 
-  private quotaOf(sub: string, call: { abortSignal?: AbortSignal }): Promise<RoleAssignmentQuota | { unreadable: string }> {
+  private quotaOf(
+    sub: string,
+    call: { abortSignal?: AbortSignal },
+  ): Promise<RoleAssignmentQuota | { unreadable: string }> {
     let q = this.read.get(sub);
     if (!q) {
       q = readRoleAssignmentQuota(this.arm, sub, this.limit, call).catch((error: unknown) => {

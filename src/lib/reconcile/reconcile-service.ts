@@ -101,19 +101,30 @@ function outcomeVerdicts(plan: Plan, applied: ApplyResult | undefined, stopped: 
     }
     if (switchOutcome?.status === "skipped") {
       // A stopped run (the CLI's Ctrl-C) skipped it: nothing failed, the server waits for the next run.
-      if (stopped) return { ...verdict, reason: `Not switched: the run was stopped before its switch (${verdict.reason})` };
+      if (stopped)
+        return { ...verdict, reason: `Not switched: the run was stopped before its switch (${verdict.reason})` };
       return { ...verdict, state: "Failed", reason: `Not switched: ${switchOutcome.skippedBecause}.` };
     }
     return verdict;
   });
 }
 
-/** Each subscription's count once this run's created grants are added (read before the run, so the status is current). */
-function quotasAfter(quotas: RoleAssignmentQuota[], actions: PlannedAction[], outcomes: ActionOutcome[]): RoleAssignmentQuota[] {
+/**
+ * Each subscription's count once this run's created grants are added (read before the run, so the status is current).
+ */
+function quotasAfter(
+  quotas: RoleAssignmentQuota[],
+  actions: PlannedAction[],
+  outcomes: ActionOutcome[],
+): RoleAssignmentQuota[] {
   const created = new Set(outcomes.filter((o) => o.status === "succeeded").map((o) => o.actionId));
   return quotas.map((q) => ({
     ...q,
-    count: q.count + actions.filter((a) => a.kind === "grantRole" && created.has(a.id) && subscriptionOfScope(a.scope) === q.subscriptionId).length,
+    count:
+      q.count +
+      actions.filter(
+        (a) => a.kind === "grantRole" && created.has(a.id) && subscriptionOfScope(a.scope) === q.subscriptionId,
+      ).length,
   }));
 }
 
@@ -122,16 +133,27 @@ function quotasAfter(quotas: RoleAssignmentQuota[], actions: PlannedAction[], ou
  * apply. Throws ReconcileError when the service cannot even be observed;
  * everything after that is reported per action and per server.
  */
-export async function reconcileService(arm: ArmConnection, serviceId: string, options: ReconcileOptions): Promise<ReconcileReport<PlannedAction>> {
+export async function reconcileService(
+  arm: ArmConnection,
+  serviceId: string,
+  options: ReconcileOptions,
+): Promise<ReconcileReport<PlannedAction>> {
   const startedAt = new Date().toISOString();
   const { result, calls } = await countArmCalls(async () => {
     // Every non-dry run compares switched servers with their machines: events only make a repair sooner.
-    const drift = options.dryRun ? undefined : options.recordedMachineOf ? { recordedMachineOf: options.recordedMachineOf } : {};
+    const drift = options.dryRun
+      ? undefined
+      : options.recordedMachineOf
+        ? { recordedMachineOf: options.recordedMachineOf }
+        : {};
     const machines = options.machines ?? new MachineDirectory(arm, options.settings.machineScopes);
     const snapshot = await observe(arm, serviceId, { ...options, hints: options.hints, drift, machines });
     const plan = makePlan(snapshot, options.settings);
-    // Each subscription a grant lands in is counted once before anything is sent there: grants that cannot fit are never sent.
-    const grantSubscriptions = plan.actions.flatMap((a) => (a.kind === "grantRole" ? [subscriptionOfScope(a.scope)] : []));
+    // Each subscription a grant lands in is counted once before anything is sent there: grants that cannot fit are
+    // never sent.
+    const grantSubscriptions = plan.actions.flatMap((a) =>
+      a.kind === "grantRole" ? [subscriptionOfScope(a.scope)] : [],
+    );
     let quotas: RoleAssignmentQuota[] = [];
     let refusedGrants = new Map<string, RefusedGrant>();
     if (grantSubscriptions.length > 0) {
@@ -140,19 +162,31 @@ export async function reconcileService(arm: ArmConnection, serviceId: string, op
       quotas = [...read.quotas.values()];
       refusedGrants = refuseGrantsBeyondQuota(plan.actions, read.quotas);
       for (const u of read.unreadable)
-        plan.warnings.push(`The role assignments of subscription ${u} cannot be counted: grants there are sent without knowing its headroom.`);
+        plan.warnings.push(
+          `The role assignments of subscription ${u} cannot be counted: grants there are sent without knowing its headroom.`,
+        );
     }
-    options.onProgress?.(`${snapshot.service.name}: ${plan.actions.length} action(s) planned${options.dryRun ? " (dry run)" : ""}`);
+    options.onProgress?.(
+      `${snapshot.service.name}: ${plan.actions.length} action(s) planned${options.dryRun ? " (dry run)" : ""}`,
+    );
     options.onPlan?.(plan);
-    const refused = !options.dryRun && plan.actions.length > 0 && options.confirm !== undefined && !(await options.confirm(plan));
+    const refused =
+      !options.dryRun && plan.actions.length > 0 && options.confirm !== undefined && !(await options.confirm(plan));
     const dryRun = options.dryRun || refused;
-    const applied = dryRun || plan.actions.length === 0 ? undefined : await apply(arm, plan, { ...options, refused: refusedGrants });
+    const applied =
+      dryRun || plan.actions.length === 0 ? undefined : await apply(arm, plan, { ...options, refused: refusedGrants });
     return { plan, applied, current: snapshot.service, dryRun, refused, quotas };
   });
   const { plan, applied, current, dryRun, refused, quotas } = result;
   const outcomes: ActionOutcome[] =
     applied?.outcomes ??
-    plan.actions.map((a) => ({ actionId: a.id, status: "skipped", attempts: 0, durationMs: 0, skippedBecause: refused ? "not confirmed" : "dry run" }));
+    plan.actions.map((a) => ({
+      actionId: a.id,
+      status: "skipped",
+      attempts: 0,
+      durationMs: 0,
+      skippedBecause: refused ? "not confirmed" : "dry run",
+    }));
   const servers = finalVerdicts(plan, applied, options.stop?.aborted === true);
   const service = applied?.service
     ? {
@@ -163,7 +197,12 @@ export async function reconcileService(arm: ArmConnection, serviceId: string, op
       }
     : dryRun
       ? plan.service
-      : { serviceId: plan.serviceId, identityType: current.identity.type, principalId: current.identity.principalId, useIdentity: current.useIdentity };
+      : {
+          serviceId: plan.serviceId,
+          identityType: current.identity.type,
+          principalId: current.identity.principalId,
+          useIdentity: current.useIdentity,
+        };
   // A replaced identity's grants that stay (no PRUNE_STALE_GRANTS): reported once its server's repair took.
   for (const r of plan.reclaimable ?? []) {
     const repair = outcomes.find((o) => o.actionId === repairActionId(r.serverId));

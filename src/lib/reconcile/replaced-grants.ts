@@ -17,25 +17,42 @@ export interface ReplacedGrants {
  * another server still uses that principal. They keep counting against the
  * subscription's 4,000 until someone removes them.
  */
-export function replacedGrants(snapshot: Snapshot, classifications: ReadonlyMap<string, ServerClassification>): ReplacedGrants[] {
+export function replacedGrants(
+  snapshot: Snapshot,
+  classifications: ReadonlyMap<string, ServerClassification>,
+): ReplacedGrants[] {
   const found: ReplacedGrants[] = [];
   for (const server of snapshot.servers) {
     const old = classifications.get(server.serverId)?.repairFrom;
     if (!old) continue;
     const stillUsed =
       sameGuid(snapshot.service.identity.principalId, old) ||
-      snapshot.servers.some((other) => other.serverId !== server.serverId && (sameGuid(other.applicationId, old) || sameGuid(other.latestApplicationId, old)));
+      snapshot.servers.some(
+        (other) =>
+          other.serverId !== server.serverId &&
+          (sameGuid(other.applicationId, old) || sameGuid(other.latestApplicationId, old)),
+      );
     if (stillUsed) continue;
     const assignments = snapshot.assignments.filter(
-      (a) => sameGuid(a.principalId, old) && a.roleDefinitionGuid === ROLE.storageFileDataPrivilegedContributor && !a.inheritedBy && isProductAssignment(a),
+      (a) =>
+        sameGuid(a.principalId, old) &&
+        a.roleDefinitionGuid === ROLE.storageFileDataPrivilegedContributor &&
+        !a.inheritedBy &&
+        isProductAssignment(a),
     );
-    if (assignments.length > 0) found.push({ serverId: server.serverId, serverName: server.name, principalId: old.toLowerCase(), assignments });
+    if (assignments.length > 0)
+      found.push({ serverId: server.serverId, serverName: server.name, principalId: old.toLowerCase(), assignments });
   }
   return found;
 }
 
-/** Deletions of a replaced identity's grants, each after the server's repair (an unrepaired server still needs them). */
-export function replacedGrantDeletions(replaced: ReplacedGrants[], repairActionId: (serverId: string) => string): DeleteRoleAssignmentAction[] {
+/**
+ * Deletions of a replaced identity's grants, each after the server's repair (an unrepaired server still needs them).
+ */
+export function replacedGrantDeletions(
+  replaced: ReplacedGrants[],
+  repairActionId: (serverId: string) => string,
+): DeleteRoleAssignmentAction[] {
   return replaced.flatMap((r) =>
     r.assignments.map((a) => {
       const roleName = ROLE_NAMES[ROLE.storageFileDataPrivilegedContributor];

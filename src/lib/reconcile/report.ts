@@ -36,11 +36,14 @@ export interface ServerVerdict {
   remedy?: string;
   /** True when this run sent the PATCH identity:true. */
   switchedThisRun: boolean;
-  /** How the server was registered: with a certificate (switched later), or with its managed identity from the start. */
+  /**
+   * How the server was registered: with a certificate (switched later), or with its managed identity from the start.
+   */
   registeredWith?: "certificate" | "managedIdentity";
 }
 
-type ActionKind = "deleteRoleAssignment" | "enableServiceIdentity" | "grantRole" | "setUseIdentity" | "switchServer" | "repairServer";
+type ActionKind =
+  "deleteRoleAssignment" | "enableServiceIdentity" | "grantRole" | "setUseIdentity" | "switchServer" | "repairServer";
 
 export interface PlannedActionBase {
   /** Stable within a plan, e.g. "grant:<assignmentName>". */

@@ -1,4 +1,11 @@
-import { ROLE, ROLE_NAMES, type RoleDefinitionGuid, lastSegment, normalizeResourceId, type RegisteredServerView } from "../azure";
+import {
+  ROLE,
+  ROLE_NAMES,
+  type RoleDefinitionGuid,
+  lastSegment,
+  normalizeResourceId,
+  type RegisteredServerView,
+} from "../azure";
 import { isForeignTenant, serviceTenantOf } from "./classify-all";
 import { needsShareGrants, type ServerClassification } from "./eligibility";
 import type { Snapshot } from "./snapshot";
@@ -22,7 +29,10 @@ export function fileShareScope(storageAccountId: string, shareName: string): str
  * or, when it names a cluster's ClusterName entry (serverId == clusterId of
  * the nodes), every node of that cluster.
  */
-export function serversBehindEndpoint(serverResourceId: string, servers: RegisteredServerView[]): RegisteredServerView[] {
+export function serversBehindEndpoint(
+  serverResourceId: string,
+  servers: RegisteredServerView[],
+): RegisteredServerView[] {
   const targetId = lastSegment(serverResourceId).toLowerCase();
   const nodes = servers.filter((s) => s.clusterId === targetId && s.serverId !== targetId);
   const target = servers.find((s) => s.serverId === targetId);
@@ -36,7 +46,10 @@ export function serversBehindEndpoint(serverResourceId: string, servers: Registe
  * role for each server (with an identity to grant) behind a server endpoint
  * of that sync group. Deduplicated; order is stable (topology order).
  */
-export function requiredGrants(snapshot: Snapshot, classifications: Map<string, ServerClassification>): RequiredGrant[] {
+export function requiredGrants(
+  snapshot: Snapshot,
+  classifications: Map<string, ServerClassification>,
+): RequiredGrant[] {
   const grants = new Map<string, RequiredGrant>();
   const add = (grant: RequiredGrant) => {
     const who = grant.principal.kind === "service" ? "service" : grant.principal.principalId;
@@ -44,7 +57,8 @@ export function requiredGrants(snapshot: Snapshot, classifications: Map<string, 
     const existing = grants.get(key);
     if (!existing) grants.set(key, grant);
     else if (existing.principal.kind === "server" && grant.principal.kind === "server") {
-      for (const id of grant.principal.serverIds) if (!existing.principal.serverIds.includes(id)) existing.principal.serverIds.push(id);
+      for (const id of grant.principal.serverIds)
+        if (!existing.principal.serverIds.includes(id)) existing.principal.serverIds.push(id);
     }
   };
   const serviceTenant = serviceTenantOf(snapshot);
@@ -63,7 +77,13 @@ export function requiredGrants(snapshot: Snapshot, classifications: Map<string, 
         roleName: ROLE_NAMES[ROLE.storageAccountContributor],
         principal: { kind: "service" },
       });
-      add({ scope: share, storageAccountId: account, roleDefinitionGuid: shareRole, roleName: ROLE_NAMES[shareRole], principal: { kind: "service" } });
+      add({
+        scope: share,
+        storageAccountId: account,
+        roleDefinitionGuid: shareRole,
+        roleName: ROLE_NAMES[shareRole],
+        principal: { kind: "service" },
+      });
       for (const endpoint of group.serverEndpoints) {
         if (!endpoint.serverResourceId) continue;
         for (const server of serversBehindEndpoint(endpoint.serverResourceId, snapshot.servers)) {

@@ -27,7 +27,10 @@ export function quotaRemedy(q: RoleAssignmentQuota): string {
  * grants do not all fit gets none, so no assignment is spent on a server that
  * cannot be switched. Everything that does not fit is refused before it is sent.
  */
-export function refuseGrantsBeyondQuota(actions: PlannedAction[], quotas: ReadonlyMap<string, RoleAssignmentQuota>): Map<string, RefusedGrant> {
+export function refuseGrantsBeyondQuota(
+  actions: PlannedAction[],
+  quotas: ReadonlyMap<string, RoleAssignmentQuota>,
+): Map<string, RefusedGrant> {
   const room = new Map([...quotas].map(([sub, q]) => [sub, q.limit - q.count]));
   const refused = new Map<string, RefusedGrant>();
   const grants = actions.filter((a): a is GrantRoleAction => a.kind === "grantRole");

@@ -29,7 +29,10 @@ export function serverWrites(
       verdict.reason = `Not switched yet: useIdentity is not set on ${snapshot.service.name} (see the service's warnings), and a server is switched only after it.`;
       continue;
     }
-    const dependsOn = [...(grantIdsByServer.get(server.serverId) ?? []), ...(setUseIdentity ? ["set-use-identity"] : [])];
+    const dependsOn = [
+      ...(grantIdsByServer.get(server.serverId) ?? []),
+      ...(setUseIdentity ? ["set-use-identity"] : []),
+    ];
     if (c.repairFrom !== undefined) {
       const repair: RepairServerAction = {
         id: repairActionId(server.serverId),

@@ -31,7 +31,9 @@ export interface Snapshot {
   hints?: EngineHints;
   /** The service's subscription's tenant, read only while the service has no identity to tell it. */
   subscriptionTenantId?: string;
-  /** Switched servers whose identity could not be compared with their machine's (ambiguous host name, unreadable scope). */
+  /**
+   * Switched servers whose identity could not be compared with their machine's (ambiguous host name, unreadable scope).
+   */
   driftWarnings?: string[];
   /** Only in runs that re-send an overdue switch: the Arc machine each such server runs on, by host name. */
   arcStatuses?: Record<string, { machineId: string; status?: string }>;

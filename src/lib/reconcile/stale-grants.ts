@@ -1,4 +1,11 @@
-import { isProductAssignment, ROLE, ROLE_NAMES, type RoleAssignmentView, type RoleDefinitionGuid, normalizeResourceId } from "../azure";
+import {
+  isProductAssignment,
+  ROLE,
+  ROLE_NAMES,
+  type RoleAssignmentView,
+  type RoleDefinitionGuid,
+  normalizeResourceId,
+} from "../azure";
 import type { DeleteRoleAssignmentAction } from "./actions";
 import { isForeignTenant, serviceTenantOf } from "./classify-all";
 import { fileShareScope, serversBehindEndpoint } from "./required-grants";
@@ -21,12 +28,19 @@ export function staleGrants(snapshot: Snapshot): RoleAssignmentView[] {
     const principals = new Set<string>();
     if (snapshot.service.identity.principalId) principals.add(snapshot.service.identity.principalId.toLowerCase());
     for (const endpoint of group.serverEndpoints) {
-      for (const server of endpoint.serverResourceId ? serversBehindEndpoint(endpoint.serverResourceId, snapshot.servers) : []) {
+      for (const server of endpoint.serverResourceId
+        ? serversBehindEndpoint(endpoint.serverResourceId, snapshot.servers)
+        : []) {
         for (const p of [server.applicationId, server.latestApplicationId]) if (p) principals.add(p.toLowerCase());
       }
     }
     for (const cloud of group.cloudEndpoints) {
-      if (!cloud.storageAccountResourceId || !cloud.azureFileShareName || isForeignTenant(cloud.storageAccountTenantId, serviceTenant)) continue;
+      if (
+        !cloud.storageAccountResourceId ||
+        !cloud.azureFileShareName ||
+        isForeignTenant(cloud.storageAccountTenantId, serviceTenant)
+      )
+        continue;
       const scope = fileShareScope(cloud.storageAccountResourceId, cloud.azureFileShareName).toLowerCase();
       needed.set(scope, new Set([...(needed.get(scope) ?? []), ...principals]));
     }
@@ -34,7 +48,10 @@ export function staleGrants(snapshot: Snapshot): RoleAssignmentView[] {
   return snapshot.accountAssignments.filter((a) => {
     const principals = needed.get(normalizeResourceId(a.scope).toLowerCase());
     return (
-      principals !== undefined && a.roleDefinitionGuid === ROLE.storageFileDataPrivilegedContributor && isProductAssignment(a) && !principals.has(a.principalId)
+      principals !== undefined &&
+      a.roleDefinitionGuid === ROLE.storageFileDataPrivilegedContributor &&
+      isProductAssignment(a) &&
+      !principals.has(a.principalId)
     );
   });
 }

@@ -9,14 +9,23 @@ import type { Snapshot } from "./snapshot";
  * servers syncing with them become Failed with their own code (verdicts are
  * changed in place). Returns them: while any is left, useIdentity is not set.
  */
-export function holdBackUnusableEndpoints(snapshot: Snapshot, servers: ServerVerdict[], warnings: string[]): Array<{ cloudId: string }> {
+export function holdBackUnusableEndpoints(
+  snapshot: Snapshot,
+  servers: ServerVerdict[],
+  warnings: string[],
+): Array<{ cloudId: string }> {
   // A cloud endpoint without account or share (the spec examples show empty ones) cannot be granted on:
   // useIdentity and the switch of every server syncing with it wait until it names both.
   // A storage account in another tenant is not supported by File Sync: the same, with its own code.
   const serviceTenant = serviceTenantOf(snapshot);
   const incomplete = snapshot.syncGroups.flatMap((g) =>
     g.cloudEndpoints
-      .filter((c) => !c.storageAccountResourceId || !c.azureFileShareName || isForeignTenant(c.storageAccountTenantId, serviceTenant))
+      .filter(
+        (c) =>
+          !c.storageAccountResourceId ||
+          !c.azureFileShareName ||
+          isForeignTenant(c.storageAccountTenantId, serviceTenant),
+      )
       .map((c) => ({ group: g, cloud: c, foreign: !!c.storageAccountResourceId && !!c.azureFileShareName })),
   );
   for (const { group, cloud, foreign } of incomplete) {
@@ -26,7 +35,9 @@ export function holdBackUnusableEndpoints(snapshot: Snapshot, servers: ServerVer
         : `Cloud endpoint ${cloud.resourceId} names no storage account or file share: its grants cannot be made, so useIdentity is not set and the servers of sync group ${group.name} are not switched.`,
     );
     for (const endpoint of group.serverEndpoints) {
-      for (const behind of endpoint.serverResourceId ? serversBehindEndpoint(endpoint.serverResourceId, snapshot.servers) : []) {
+      for (const behind of endpoint.serverResourceId
+        ? serversBehindEndpoint(endpoint.serverResourceId, snapshot.servers)
+        : []) {
         const verdict = servers.find((v) => v.serverId === behind.serverId);
         if (verdict?.state !== "Eligible") continue;
         verdict.state = "Failed";

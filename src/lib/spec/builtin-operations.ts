@@ -58,7 +58,13 @@ function resourceBody(identityTypes: string[], requireLocation: boolean): Swagge
 const resourceResponse: SwaggerSchema = {
   type: "object",
   required: ["id", "name", "type"],
-  properties: { id: { type: "string" }, name: { type: "string" }, type: { type: "string" }, location: { type: "string" }, properties: { type: "object" } },
+  properties: {
+    id: { type: "string" },
+    name: { type: "string" },
+    type: { type: "string" },
+    location: { type: "string" },
+    properties: { type: "object" },
+  },
 };
 const listResponse: SwaggerSchema = {
   type: "object",
@@ -77,14 +83,23 @@ const VM = `${RG}/Microsoft.Compute/virtualMachines/{vmName}`;
 const providerSchema: SwaggerSchema = {
   type: "object",
   required: ["namespace", "registrationState"],
-  properties: { id: { type: "string" }, namespace: { type: "string" }, registrationState: { type: "string" }, registrationPolicy: { type: "string" } },
+  properties: {
+    id: { type: "string" },
+    namespace: { type: "string" },
+    registrationState: { type: "string" },
+    registrationPolicy: { type: "string" },
+  },
 };
 const systemTopicSchema: SwaggerSchema = {
   type: "object",
   required: ["id", "name", "type", "properties"],
   properties: {
     ...resourceResponse.properties,
-    properties: { type: "object", required: ["source", "topicType"], properties: { source: { type: "string" }, topicType: { type: "string" } } },
+    properties: {
+      type: "object",
+      required: ["source", "topicType"],
+      properties: { source: { type: "string" }, topicType: { type: "string" } },
+    },
   },
 };
 const eventSubscriptionSchema: SwaggerSchema = {
@@ -95,7 +110,11 @@ const eventSubscriptionSchema: SwaggerSchema = {
     properties: {
       type: "object",
       properties: {
-        destination: { type: "object", required: ["endpointType"], properties: { endpointType: { type: "string" }, properties: { type: "object" } } },
+        destination: {
+          type: "object",
+          required: ["endpointType"],
+          properties: { endpointType: { type: "string" }, properties: { type: "object" } },
+        },
         filter: {
           type: "object",
           properties: {
@@ -103,11 +122,19 @@ const eventSubscriptionSchema: SwaggerSchema = {
             includedEventTypes: { type: "array", items: { type: "string" } },
             advancedFilters: {
               type: "array",
-              items: { type: "object", required: ["operatorType"], properties: { operatorType: { type: "string" }, key: { type: "string" } } },
+              items: {
+                type: "object",
+                required: ["operatorType"],
+                properties: { operatorType: { type: "string" }, key: { type: "string" } },
+              },
             },
           },
         },
-        deadLetterDestination: { type: "object", required: ["endpointType"], properties: { endpointType: { type: "string" } } },
+        deadLetterDestination: {
+          type: "object",
+          required: ["endpointType"],
+          properties: { endpointType: { type: "string" } },
+        },
         deadLetterWithResourceIdentity: { type: "object" },
       },
     },
@@ -118,13 +145,26 @@ const siteSchema: SwaggerSchema = {
   required: ["id", "name", "type"],
   properties: {
     ...resourceResponse.properties,
-    identity: { type: "object", properties: { type: { type: "string" }, principalId: { type: "string" }, userAssignedIdentities: { type: "object" } } },
-    properties: { type: "object", properties: { defaultHostName: { type: "string" }, hostNames: { type: "array", items: { type: "string" } } } },
+    identity: {
+      type: "object",
+      properties: {
+        type: { type: "string" },
+        principalId: { type: "string" },
+        userAssignedIdentities: { type: "object" },
+      },
+    },
+    properties: {
+      type: "object",
+      properties: { defaultHostName: { type: "string" }, hostNames: { type: "array", items: { type: "string" } } },
+    },
   },
 };
 const stringDictionarySchema: SwaggerSchema = {
   type: "object",
-  properties: { ...resourceResponse.properties, properties: { type: "object", additionalProperties: { type: "string" } } },
+  properties: {
+    ...resourceResponse.properties,
+    properties: { type: "object", additionalProperties: { type: "string" } },
+  },
 };
 const list = (items: SwaggerSchema): SwaggerSchema => ({
   type: "object",
@@ -136,7 +176,8 @@ const TOPIC = `${RG}/Microsoft.EventGrid/systemTopics/{systemTopicName}`;
 const SITE = `${RG}/Microsoft.Web/sites/{name}`;
 
 export const BUILTIN_OPERATIONS: readonly BuiltinOperation[] = [
-  // Microsoft.Resources 2022-12-01 Subscriptions_Get: the subscription's tenantId tells which Entra tenant its resources belong to.
+  // Microsoft.Resources 2022-12-01 Subscriptions_Get: the subscription's tenantId tells which Entra tenant its
+  // resources belong to.
   {
     operationId: "Subscriptions_Get",
     method: "GET",
@@ -155,7 +196,13 @@ export const BUILTIN_OPERATIONS: readonly BuiltinOperation[] = [
       },
     },
   },
-  { operationId: "StorageAccounts_GetProperties", method: "GET", pathTemplate: ACCOUNT, longRunning: false, responseSchema: resourceResponse },
+  {
+    operationId: "StorageAccounts_GetProperties",
+    method: "GET",
+    pathTemplate: ACCOUNT,
+    longRunning: false,
+    responseSchema: resourceResponse,
+  },
   {
     operationId: "StorageAccounts_ListByResourceGroup",
     method: "GET",
@@ -200,7 +247,13 @@ export const BUILTIN_OPERATIONS: readonly BuiltinOperation[] = [
     responseSchema: listResponse,
   },
 
-  { operationId: "Machines_Get", method: "GET", pathTemplate: MACHINE, longRunning: false, responseSchema: resourceResponse },
+  {
+    operationId: "Machines_Get",
+    method: "GET",
+    pathTemplate: MACHINE,
+    longRunning: false,
+    responseSchema: resourceResponse,
+  },
   {
     operationId: "Machines_CreateOrUpdate",
     method: "PUT",
@@ -233,7 +286,13 @@ export const BUILTIN_OPERATIONS: readonly BuiltinOperation[] = [
     responseSchema: listResponse,
   },
 
-  { operationId: "VirtualMachines_Get", method: "GET", pathTemplate: VM, longRunning: false, responseSchema: resourceResponse },
+  {
+    operationId: "VirtualMachines_Get",
+    method: "GET",
+    pathTemplate: VM,
+    longRunning: false,
+    responseSchema: resourceResponse,
+  },
   {
     operationId: "VirtualMachines_CreateOrUpdate",
     method: "PUT",
@@ -282,7 +341,13 @@ export const BUILTIN_OPERATIONS: readonly BuiltinOperation[] = [
     longRunning: false,
     responseSchema: list(systemTopicSchema),
   },
-  { operationId: "SystemTopics_Get", method: "GET", pathTemplate: TOPIC, longRunning: false, responseSchema: systemTopicSchema },
+  {
+    operationId: "SystemTopics_Get",
+    method: "GET",
+    pathTemplate: TOPIC,
+    longRunning: false,
+    responseSchema: systemTopicSchema,
+  },
   {
     operationId: "SystemTopicEventSubscriptions_List",
     method: "GET",

@@ -3,7 +3,12 @@ import { API_VERSION_SHAPE, resourceTypeOf, supportedApiVersions } from "./api-v
 import { BUILTIN_OPERATIONS } from "./builtin-operations";
 import { compileTemplate, matchTemplate, normalizeRequestPath, type CompiledTemplate } from "./path-template";
 import { RefResolver } from "./ref-resolver";
-import { checkResourceNames, checkRoleAssignmentCreate, checkSubscriptionId, type RequestRejection } from "./request-rules";
+import {
+  checkResourceNames,
+  checkRoleAssignmentCreate,
+  checkSubscriptionId,
+  type RequestRejection,
+} from "./request-rules";
 import { SchemaValidator } from "./schema-validator";
 import type { LocatedSchema, SwaggerOperation, SwaggerParameter, SwaggerResponse } from "./swagger-types";
 
@@ -65,7 +70,13 @@ const SPEC_FILES = [
 const ARM_ERROR_SCHEMA = {
   type: "object",
   required: ["error"],
-  properties: { error: { type: "object", required: ["code", "message"], properties: { code: { type: "string" }, message: { type: "string" } } } },
+  properties: {
+    error: {
+      type: "object",
+      required: ["code", "message"],
+      properties: { code: { type: "string" }, message: { type: "string" } },
+    },
+  },
 };
 const METHODS = ["get", "put", "patch", "delete", "post", "head"] as const;
 const WRITE_METHODS = new Set<HttpMethod>(["PUT", "PATCH", "DELETE", "POST"]);
@@ -114,7 +125,10 @@ export class SpecCatalog {
       if (entry.operation.method !== upper || !entry.compiled) continue;
       const pathParams = matchTemplate(entry.compiled, normalized);
       if (!pathParams) continue;
-      if (entry.operation.resourceType.toLowerCase().startsWith("microsoft.authorization") && pathParams.scope === undefined) {
+      if (
+        entry.operation.resourceType.toLowerCase().startsWith("microsoft.authorization") &&
+        pathParams.scope === undefined
+      ) {
         const at = normalized.toLowerCase().lastIndexOf("/providers/microsoft.authorization/");
         pathParams.scope = at <= 0 ? "/" : normalized.slice(0, at);
       }
@@ -146,12 +160,16 @@ export class SpecCatalog {
       return invalidContent(`The request content was invalid and could not be deserialized: ${parsed.error}`);
     }
     if (parsed.value === undefined || parsed.value === null) {
-      if (entry.body.required) return invalidContent("The request content was invalid and could not be deserialized: the request body is required.");
+      if (entry.body.required)
+        return invalidContent(
+          "The request content was invalid and could not be deserialized: the request body is required.",
+        );
     } else {
       const problems = this.validator.validate(entry.body.schema, parsed.value, "request");
       if (problems.length > 0) return invalidContent(`The request content was invalid: ${problems.join("; ")}.`);
     }
-    if (operation.operationId === "RoleAssignments_Create") return checkRoleAssignmentCreate(match.pathParams, parsed.value);
+    if (operation.operationId === "RoleAssignments_Create")
+      return checkRoleAssignmentCreate(match.pathParams, parsed.value);
     return undefined;
   }
 
@@ -160,7 +178,11 @@ export class SpecCatalog {
     const entry = this.byOperationId.get(operationId);
     if (!entry) return [`unknown operation ${operationId}`];
     // "default" describes the error body; a success status must be declared by itself.
-    const declared = entry.responses.has(String(status)) ? entry.responses.get(String(status)) : status >= 400 ? entry.responses.get("default") : undefined;
+    const declared = entry.responses.has(String(status))
+      ? entry.responses.get(String(status))
+      : status >= 400
+        ? entry.responses.get("default")
+        : undefined;
     if (declared === undefined) return [`status ${status} is not declared for ${operationId}`];
     if (declared === null) return [];
     if (body === undefined || body === "") return [`status ${status} of ${operationId} needs a body`];
@@ -176,7 +198,14 @@ export class SpecCatalog {
         for (const method of METHODS) {
           const op = item[method];
           if (!op?.operationId) continue;
-          this.addSpecOperation(file, template, method.toUpperCase() as HttpMethod, op, [...(item.parameters ?? []), ...(op.parameters ?? [])], specApiVersion);
+          this.addSpecOperation(
+            file,
+            template,
+            method.toUpperCase() as HttpMethod,
+            op,
+            [...(item.parameters ?? []), ...(op.parameters ?? [])],
+            specApiVersion,
+          );
         }
       }
     }
@@ -191,7 +220,11 @@ export class SpecCatalog {
     specApiVersion: string | undefined,
   ): void {
     const params = rawParams.map((p) => this.resolver.deref(p, file));
-    const skipEncoded = new Set(params.filter((p) => p.value["x-ms-skip-url-encoding"] === true && p.value.in === "path").map((p) => p.value.name ?? ""));
+    const skipEncoded = new Set(
+      params
+        .filter((p) => p.value["x-ms-skip-url-encoding"] === true && p.value.in === "path")
+        .map((p) => p.value.name ?? ""),
+    );
     const bodyParam = params.find((p) => p.value.in === "body");
     const cleanTemplate = template.split("?")[0]!;
     const resourceType = resourceTypeOf(cleanTemplate);
@@ -218,7 +251,10 @@ export class SpecCatalog {
       },
       compiled: compileTemplate(cleanTemplate, skipEncoded),
       body: bodyParam?.value.schema
-        ? { required: bodyParam.value.required === true, schema: { schema: bodyParam.value.schema, file: bodyParam.file } }
+        ? {
+            required: bodyParam.value.required === true,
+            schema: { schema: bodyParam.value.schema, file: bodyParam.file },
+          }
         : undefined,
       responses,
       examples,
@@ -235,7 +271,8 @@ export class SpecCatalog {
         if (op.longRunning) responses.set("202", null);
       } else {
         responses.set("200", op.responseSchema ? { schema: op.responseSchema, file: here } : null);
-        if (op.method === "PUT") responses.set("201", op.responseSchema ? { schema: op.responseSchema, file: here } : null);
+        if (op.method === "PUT")
+          responses.set("201", op.responseSchema ? { schema: op.responseSchema, file: here } : null);
         if (op.longRunning) responses.set("202", null);
       }
       responses.set("default", { schema: ARM_ERROR_SCHEMA, file: here });
@@ -252,7 +289,9 @@ export class SpecCatalog {
           source: "builtin",
         },
         compiled: compileTemplate(op.pathTemplate, new Set()),
-        body: op.requestBody ? { required: op.requestBody.required, schema: { schema: op.requestBody.schema, file: here } } : undefined,
+        body: op.requestBody
+          ? { required: op.requestBody.required, schema: { schema: op.requestBody.schema, file: here } }
+          : undefined,
         responses,
         examples: [],
       });
@@ -261,7 +300,8 @@ export class SpecCatalog {
 
   private addEntry(entry: Entry): void {
     this.entries.push(entry);
-    if (!this.byOperationId.has(entry.operation.operationId)) this.byOperationId.set(entry.operation.operationId, entry);
+    if (!this.byOperationId.has(entry.operation.operationId))
+      this.byOperationId.set(entry.operation.operationId, entry);
   }
 }
 
@@ -274,11 +314,19 @@ function checkApiVersion(operation: SpecOperation, query: URLSearchParams): Requ
   let version: string | undefined;
   for (const [key, value] of query) if (key.toLowerCase() === "api-version") version = value;
   if (version === undefined || version === "") {
-    return { status: 400, code: "MissingApiVersionParameter", message: "The api-version query parameter (?api-version=) is required for all requests." };
+    return {
+      status: 400,
+      code: "MissingApiVersionParameter",
+      message: "The api-version query parameter (?api-version=) is required for all requests.",
+    };
   }
   const supported = operation.apiVersions.join(", ");
   if (!API_VERSION_SHAPE.test(version)) {
-    return { status: 400, code: "InvalidApiVersionParameter", message: `The api-version '${version}' is invalid. The supported versions are '${supported}'.` };
+    return {
+      status: 400,
+      code: "InvalidApiVersionParameter",
+      message: `The api-version '${version}' is invalid. The supported versions are '${supported}'.`,
+    };
   }
   if (!operation.apiVersions.includes(version)) {
     const type = operation.resourceType.split("/").slice(1).join("/") || operation.resourceType;

@@ -10,7 +10,8 @@ export interface RequestRejection {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ROLE_DEFINITION_ID = /^(\/subscriptions\/[^/]+)?\/providers\/Microsoft\.Authorization\/roleDefinitions\/[0-9a-f-]{36}$/i;
+const ROLE_DEFINITION_ID =
+  /^(\/subscriptions\/[^/]+)?\/providers\/Microsoft\.Authorization\/roleDefinitions\/[0-9a-f-]{36}$/i;
 
 export function isGuid(value: string): boolean {
   return GUID.test(value);
@@ -24,7 +25,10 @@ export function checkSubscriptionId(pathParams: Record<string, string>): Request
   const fromScope = /^\/subscriptions\/([^/]+)/i.exec(pathParams.scope ?? "")?.[1];
   const subscriptionId = pathParams.subscriptionId ?? fromScope;
   if (subscriptionId !== undefined && !isGuid(subscriptionId)) {
-    return reject("InvalidSubscriptionId", `The provided subscription identifier '${subscriptionId}' is malformed or invalid.`);
+    return reject(
+      "InvalidSubscriptionId",
+      `The provided subscription identifier '${subscriptionId}' is malformed or invalid.`,
+    );
   }
   return undefined;
 }
@@ -45,7 +49,12 @@ export function checkResourceNames(pathParams: Record<string, string>): RequestR
   if (rg !== undefined) {
     const bad = [...new Set(rg.replace(/[\p{L}\p{Nd}_\-.()]/gu, ""))].join("");
     if (rg.length < 1 || rg.length > 90 || bad !== "" || rg.endsWith(".")) {
-      const why = bad !== "" ? `has these invalid characters: '${bad}'` : rg.endsWith(".") ? "ends with a period" : "is not 1-90 characters long";
+      const why =
+        bad !== ""
+          ? `has these invalid characters: '${bad}'`
+          : rg.endsWith(".")
+            ? "ends with a period"
+            : "is not 1-90 characters long";
       return reject(
         "InvalidResourceGroup",
         `The provided resource group name '${rg}' ${why}. The name can only be a letter, digit, '-', '.', '(', ')' or '_', and cannot end with a period.`,
@@ -62,18 +71,29 @@ export function checkResourceNames(pathParams: Record<string, string>): RequestR
   return undefined;
 }
 
-/** A `.` or `..` path segment (also percent-encoded): ARM ids never have one, and URL parsing would resolve it into another resource's path. */
+/**
+ * A `.` or `..` path segment (also percent-encoded): ARM ids never have one, and URL parsing would resolve it into
+ * another resource's path.
+ */
 export function checkDotSegments(rawPath: string): RequestRejection | undefined {
   const segments = rawPath.split("?")[0]?.split("/") ?? [];
   const dot = segments.find((s) => /^(\.|%2e){1,2}$/i.test(s));
-  return dot === undefined ? undefined : reject("InvalidRequestUri", `The request URI has a '${dot}' path segment; ARM resource ids have none.`);
+  return dot === undefined
+    ? undefined
+    : reject("InvalidRequestUri", `The request URI has a '${dot}' path segment; ARM resource ids have none.`);
 }
 
 /** Role assignment PUT: the name, principal and role must be well-formed, as the Authorization RP insists. */
-export function checkRoleAssignmentCreate(pathParams: Record<string, string>, body: unknown): RequestRejection | undefined {
+export function checkRoleAssignmentCreate(
+  pathParams: Record<string, string>,
+  body: unknown,
+): RequestRejection | undefined {
   const name = pathParams.roleAssignmentName ?? "";
   if (!isGuid(name)) {
-    return reject("InvalidRoleAssignmentId", `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`);
+    return reject(
+      "InvalidRoleAssignmentId",
+      `The role assignment ID '${name}' is not valid. The role assignment ID must be a GUID.`,
+    );
   }
   const properties = propertiesOf(body);
   const principalId = valueOf(properties, "principalId");
@@ -86,7 +106,10 @@ export function checkRoleAssignmentCreate(pathParams: Record<string, string>, bo
   }
   const conditionVersion = valueOf(properties, "conditionVersion");
   if (typeof conditionVersion === "string" && conditionVersion !== "2.0") {
-    return reject("InvalidConditionVersion", `The condition version '${conditionVersion}' is not supported. The only supported version is '2.0'.`);
+    return reject(
+      "InvalidConditionVersion",
+      `The condition version '${conditionVersion}' is not supported. The only supported version is '2.0'.`,
+    );
   }
   const condition = valueOf(properties, "condition");
   if (conditionVersion !== undefined && conditionVersion !== null && (condition === undefined || condition === null)) {

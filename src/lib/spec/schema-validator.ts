@@ -51,25 +51,31 @@ export class SchemaValidator {
       }
     }
 
-    const type = schema.type ?? (schema.properties || schema.allOf || schema.additionalProperties ? "object" : undefined);
+    const type =
+      schema.type ?? (schema.properties || schema.allOf || schema.additionalProperties ? "object" : undefined);
     if (type !== undefined && !matchesType(type, value)) {
       problems.push(`${label}: expected ${type} but got ${describe(value)}`);
       return;
     }
 
     if (typeof value === "string") {
-      if (schema.minLength !== undefined && value.length < schema.minLength) problems.push(`${label}: shorter than ${schema.minLength}`);
-      if (schema.maxLength !== undefined && value.length > schema.maxLength) problems.push(`${label}: longer than ${schema.maxLength}`);
-      if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value)) problems.push(`${label}: does not match ${schema.pattern}`);
+      if (schema.minLength !== undefined && value.length < schema.minLength)
+        problems.push(`${label}: shorter than ${schema.minLength}`);
+      if (schema.maxLength !== undefined && value.length > schema.maxLength)
+        problems.push(`${label}: longer than ${schema.maxLength}`);
+      if (schema.pattern !== undefined && !new RegExp(schema.pattern).test(value))
+        problems.push(`${label}: does not match ${schema.pattern}`);
       // Services reject malformed GUIDs they parse; in responses the specs' own examples are too sloppy to hold to it.
-      if (mode === "request" && schema.format === "uuid" && !GUID.test(value)) problems.push(`${label}: '${value}' is not a GUID`);
+      if (mode === "request" && schema.format === "uuid" && !GUID.test(value))
+        problems.push(`${label}: '${value}' is not a GUID`);
     }
     if (typeof value === "number") {
       if (schema.minimum !== undefined && value < schema.minimum) problems.push(`${label}: below ${schema.minimum}`);
       if (schema.maximum !== undefined && value > schema.maximum) problems.push(`${label}: above ${schema.maximum}`);
     }
     if (Array.isArray(value)) {
-      if (schema.items) value.forEach((item, i) => this.check({ schema: schema.items!, file }, item, mode, `${at}[${i}]`, problems));
+      if (schema.items)
+        value.forEach((item, i) => this.check({ schema: schema.items!, file }, item, mode, `${at}[${i}]`, problems));
       return;
     }
     if (type === "object" && typeof value === "object") {
@@ -77,7 +83,13 @@ export class SchemaValidator {
     }
   }
 
-  private checkObject(shape: ObjectShape, value: Record<string, unknown>, mode: ValidationMode, at: string, problems: string[]): void {
+  private checkObject(
+    shape: ObjectShape,
+    value: Record<string, unknown>,
+    mode: ValidationMode,
+    at: string,
+    problems: string[],
+  ): void {
     const prefix = at === "" ? "" : `${at}.`;
     for (const name of shape.required) {
       if (mode === "request" && shape.readOnly.has(name)) continue;
@@ -98,7 +110,10 @@ export class SchemaValidator {
   }
 
   /** Merges an object schema with everything it inherits through allOf. */
-  private shape(located: LocatedSchema, into: ObjectShape = { properties: new Map(), required: new Set(), readOnly: new Set() }): ObjectShape {
+  private shape(
+    located: LocatedSchema,
+    into: ObjectShape = { properties: new Map(), required: new Set(), readOnly: new Set() },
+  ): ObjectShape {
     const { value: schema, file } = this.resolver.deref(located.schema, located.file);
     for (const parent of schema.allOf ?? []) this.shape({ schema: parent, file }, into);
     for (const [name, prop] of Object.entries(schema.properties ?? {})) {
@@ -106,7 +121,8 @@ export class SchemaValidator {
       if (prop.readOnly === true || this.resolver.deref(prop, file).value.readOnly === true) into.readOnly.add(name);
     }
     for (const name of schema.required ?? []) into.required.add(name);
-    if (typeof schema.additionalProperties === "object") into.additional ??= { schema: schema.additionalProperties, file };
+    if (typeof schema.additionalProperties === "object")
+      into.additional ??= { schema: schema.additionalProperties, file };
     return into;
   }
 }

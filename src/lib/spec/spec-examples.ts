@@ -37,7 +37,9 @@ export function loadSpecExamples(catalog: SpecCatalog): SpecExample[] {
   for (const op of catalog.operations()) {
     for (const file of catalog.examplesOf(op.operationId)) if (!owners.has(file)) owners.set(file, op.operationId);
   }
-  for (const file of walk(catalog.specsDir).filter((f) => f.split(path.sep).includes("examples") && f.endsWith(".json"))) {
+  for (const file of walk(catalog.specsDir).filter(
+    (f) => f.split(path.sep).includes("examples") && f.endsWith(".json"),
+  )) {
     const byName = path.basename(file, ".json");
     if (!owners.has(file) && catalog.operation(byName)) owners.set(file, byName);
   }
@@ -53,7 +55,8 @@ export function loadSpecExamples(catalog: SpecCatalog): SpecExample[] {
     const parameters: Record<string, string> = {};
     const objects: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(content.parameters ?? {})) {
-      if (typeof value === "string") parameters[name] = /^\{.*\}$/.test(value) && name === "subscriptionId" ? PLACEHOLDER_SUBSCRIPTION_ID : value;
+      if (typeof value === "string")
+        parameters[name] = /^\{.*\}$/.test(value) && name === "subscriptionId" ? PLACEHOLDER_SUBSCRIPTION_ID : value;
       else objects[name] = value;
     }
     // The body parameter is "parameters" in these specs; some examples carry stray extra objects beside it.
@@ -83,5 +86,7 @@ export function buildPath(template: string, parameters: Record<string, string>):
 }
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? walk(path.join(dir, entry.name)) : [path.join(dir, entry.name)],
+  );
 }

@@ -46,7 +46,9 @@ export interface SwaggerOperation {
   "x-ms-examples"?: Record<string, { $ref?: string }>;
 }
 
-export type SwaggerPathItem = Partial<Record<"get" | "put" | "patch" | "delete" | "post" | "head", SwaggerOperation>> & {
+export type SwaggerPathItem = Partial<
+  Record<"get" | "put" | "patch" | "delete" | "post" | "head", SwaggerOperation>
+> & {
   parameters?: SwaggerParameter[];
 };
 

@@ -19,7 +19,10 @@ export interface EstateFacts {
 }
 
 /** Services the last sweep listed that have no status row yet, and scopes no sweep could list, with the reason. */
-export function unreconciledServices(facts: EstateFacts, services: readonly ServiceView[]): { services: UnreconciledService[]; scopes: UnreconciledService[] } {
+export function unreconciledServices(
+  facts: EstateFacts,
+  services: readonly ServiceView[],
+): { services: UnreconciledService[]; scopes: UnreconciledService[] } {
   const known = new Set(services.map((s) => s.serviceId.toLowerCase()));
   const byScope = new Map(facts.scopes.map((s) => [s.scope.toLowerCase(), s]));
   const out: UnreconciledService[] = [];
@@ -28,10 +31,17 @@ export function unreconciledServices(facts: EstateFacts, services: readonly Serv
   for (const scope of facts.managedScopes) {
     const listed = byScope.get(scope.toLowerCase());
     if (!listed) {
-      scopes.push({ serviceId: scope, reason: "no full sweep has listed this scope yet; the next one lists and reconciles every service in it" });
+      scopes.push({
+        serviceId: scope,
+        reason: "no full sweep has listed this scope yet; the next one lists and reconciles every service in it",
+      });
       continue;
     }
-    if (listed.error) scopes.push({ serviceId: scope, reason: `the sweep of ${listed.listedAt} could not list its services: ${listed.error}` });
+    if (listed.error)
+      scopes.push({
+        serviceId: scope,
+        reason: `the sweep of ${listed.listedAt} could not list its services: ${listed.error}`,
+      });
     for (const id of listed.serviceIds) {
       const key = id.toLowerCase();
       if (known.has(key) || seen.has(key) || !isWithinScopes(id, [...facts.managedScopes])) continue;
@@ -47,8 +57,15 @@ export function unreconciledServices(facts: EstateFacts, services: readonly Serv
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
-/** The estate section of the overview: totals, never-reconciled services, the 30-day chart and table (quota use is the overview's own section). */
-export function estateSection(facts: EstateFacts, services: readonly ServiceView[], servers: readonly ServerView[]): Html {
+/**
+ * The estate section of the overview: totals, never-reconciled services, the 30-day chart and table (quota use is the
+ * overview's own section).
+ */
+export function estateSection(
+  facts: EstateFacts,
+  services: readonly ServiceView[],
+  servers: readonly ServerView[],
+): Html {
   const missing = unreconciledServices(facts, services);
   const counts = countByState(servers);
   const lastDay = utcDay(facts.now);

@@ -32,7 +32,8 @@ export function resourcePlace(id: string): string {
 export function triggerSummary(trigger: Record<string, unknown> | undefined): string {
   if (!trigger) return "—";
   const kind = typeof trigger.kind === "string" ? trigger.kind : "unknown";
-  const detail = (name: string): string | undefined => (typeof trigger[name] === "string" ? (trigger[name] as string) : undefined);
+  const detail = (name: string): string | undefined =>
+    typeof trigger[name] === "string" ? (trigger[name] as string) : undefined;
   switch (kind) {
     case "http":
       return `re-run by ${detail("caller") ?? "unknown caller"}${detail("claimedCaller") ? ` (claims to be ${detail("claimedCaller")}, unverified)` : ""}`;

@@ -32,7 +32,9 @@ ${frame.refreshSeconds ? html`<meta http-equiv="refresh" content="${frame.refres
 ${frame.user ? html`<p class="user">Signed in as <strong>${frame.user.name}</strong></p>` : ""}
 </header>
 <nav aria-label="Breadcrumb" class="crumbs"><ol>${crumbs.map((c, i) =>
-    i === last || !c.href ? html`<li aria-current="page">${c.label}</li>` : html`<li><a href="${c.href}">${c.label}</a></li>`,
+    i === last || !c.href
+      ? html`<li aria-current="page">${c.label}</li>`
+      : html`<li><a href="${c.href}">${c.label}</a></li>`,
   )}</ol></nav>
 <main id="main">
 ${body}
@@ -44,7 +46,11 @@ ${body}
 
 /** The "dry run" and "re-run" buttons: plain forms that POST to the page's reconcile route. */
 export function rerunForms(links: PageLinks, serviceId: string, name: string): Html {
-  const form = (dryRun: boolean, label: string, hint: string) => html`<form method="post" action="${links.reconcile()}" class="action">
+  const form = (
+    dryRun: boolean,
+    label: string,
+    hint: string,
+  ) => html`<form method="post" action="${links.reconcile()}" class="action">
 <input type="hidden" name="serviceId" value="${serviceId}">
 ${dryRun ? html`<input type="hidden" name="dryRun" value="true">` : ""}
 <button type="submit" aria-label="${label} ${name}" title="${hint}">${label}</button>

@@ -15,7 +15,13 @@ function tile(label: string, value: number, of: number): Html {
   return html`<div class="tile"><p class="tile-label">${label}</p><p class="tile-value">${value}<span class="tile-of"> of ${of}</span></p></div>`;
 }
 
-function serverList(title: string, servers: readonly ServerView[], item: (s: ServerView) => HtmlValue, more: string, cls: string): Html | string {
+function serverList(
+  title: string,
+  servers: readonly ServerView[],
+  item: (s: ServerView) => HtmlValue,
+  more: string,
+  cls: string,
+): Html | string {
   if (servers.length === 0) return "";
   const shown = servers.slice(0, CARD_LIST_LIMIT);
   return html`<section class="card-list ${cls}"><h3>${title} <span class="count">(${servers.length})</span></h3>

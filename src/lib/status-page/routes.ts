@@ -25,14 +25,18 @@ export type StatusPageDeps = StatusApiDeps & SweepDeps;
 type Frame = Omit<PageFrame, "title" | "trail" | "refreshSeconds">;
 
 function errorPage(frame: Frame, status: number, title: string, message: string): PageResponse {
-  return htmlResponse(status, layout({ ...frame, title }, html`<h1>${title}</h1><p class="alert" role="alert">${message}</p>`));
+  return htmlResponse(
+    status,
+    layout({ ...frame, title }, html`<h1>${title}</h1><p class="alert" role="alert">${message}</p>`),
+  );
 }
 
 /** An API answer that is not a success, as a page saying what the API said. */
 function apiFailure(frame: Frame, response: ApiResponse): PageResponse {
   const body = response.jsonBody as Partial<ApiErrorBody> | undefined;
   const message = body?.error?.message ?? `the request failed with HTTP ${response.status}`;
-  const title = response.status === 404 ? "Not found" : response.status === 403 ? "Outside this app's scopes" : "Cannot show this";
+  const title =
+    response.status === 404 ? "Not found" : response.status === 403 ? "Outside this app's scopes" : "Cannot show this";
   return errorPage(frame, response.status, title, message);
 }
 
@@ -53,7 +57,10 @@ async function overview(deps: StatusPageDeps, frame: Frame): Promise<PageRespons
   const table = deps.tables.services;
   const now = deps.now();
   const [scopes, days] = await Promise.all([listEstateScopes(table), listEstateDays(table, now)]);
-  return htmlResponse(200, overviewPage(frame, services, byService, { managedScopes: deps.config.managedScopes, scopes, days, now }));
+  return htmlResponse(
+    200,
+    overviewPage(frame, services, byService, { managedScopes: deps.config.managedScopes, scopes, days, now }),
+  );
 }
 
 async function service(deps: StatusPageDeps, request: ApiRequest, frame: Frame): Promise<PageResponse> {
@@ -74,7 +81,8 @@ async function server(deps: StatusPageDeps, request: ApiRequest, frame: Frame): 
   const detail = response.jsonBody as ServiceDetailView;
   const wanted = (query.get("id") ?? "").toLowerCase();
   const found = detail.servers.find((s) => s.serverId.toLowerCase() === wanted);
-  if (!found) return errorPage(frame, 404, "Not found", `no server ${wanted.slice(0, 100)} is recorded for this service`);
+  if (!found)
+    return errorPage(frame, 404, "Not found", `no server ${wanted.slice(0, 100)} is recorded for this service`);
   return htmlResponse(200, serverPage(frame, frame.links.service(detail.service.serviceId), found));
 }
 
@@ -97,11 +105,24 @@ async function run(deps: StatusPageDeps, request: ApiRequest, frame: Frame, runI
  * API's own POST /api/reconcile handler (same validation, scope check and
  * caller in the audit), then 303 to the queued run's page.
  */
-async function reconcile(deps: StatusPageDeps, request: ApiRequest, frame: Frame, mode: SignInMode, log: AppLog): Promise<PageResponse> {
+async function reconcile(
+  deps: StatusPageDeps,
+  request: ApiRequest,
+  frame: Frame,
+  mode: SignInMode,
+  log: AppLog,
+): Promise<PageResponse> {
   const origin = checkSameOrigin(request);
-  if (!origin.ok) return errorPage(frame, 403, "Refused", `Re-runs from the page must be posted by the page itself: ${origin.reason}.`);
+  if (!origin.ok)
+    return errorPage(
+      frame,
+      403,
+      "Refused",
+      `Re-runs from the page must be posted by the page itself: ${origin.reason}.`,
+    );
   const text = await request.text();
-  if (Buffer.byteLength(text, "utf8") > MAX_FORM_BYTES) return errorPage(frame, 413, "Refused", `the form must be at most ${MAX_FORM_BYTES} bytes`);
+  if (Buffer.byteLength(text, "utf8") > MAX_FORM_BYTES)
+    return errorPage(frame, 413, "Refused", `the form must be at most ${MAX_FORM_BYTES} bytes`);
   const form = new URLSearchParams(text);
   const body = JSON.stringify({ serviceId: form.get("serviceId") ?? "", dryRun: form.get("dryRun") === "true" });
   const response = await postReconcile(deps, derived(request, request.url, {}, body), log, mode);
@@ -118,7 +139,12 @@ async function reconcile(deps: StatusPageDeps, request: ApiRequest, frame: Frame
  * Entra mode a request without the platform's principal is sent to sign in
  * (GET) or refused (POST).
  */
-export async function servePage(deps: StatusPageDeps, request: ApiRequest, mode: SignInMode, log: AppLog): Promise<PageResponse> {
+export async function servePage(
+  deps: StatusPageDeps,
+  request: ApiRequest,
+  mode: SignInMode,
+  log: AppLog,
+): Promise<PageResponse> {
   // Without the platform's authentication in front, the principal headers are whatever the caller sent: not shown.
   const user = mode === "entra" ? signedInUser(request.headers) : undefined;
   const links = pageLinks(request.url);
@@ -127,11 +153,17 @@ export async function servePage(deps: StatusPageDeps, request: ApiRequest, mode:
   if (mode === "entra" && !user) {
     const here = new URL(request.url);
     if (method === "GET") return redirect(loginUrl(`${here.pathname}${here.search}`), 302);
-    return errorPage(frame, 401, "Sign in first", "Sign in with your organisation's account, then press the button again.");
+    return errorPage(
+      frame,
+      401,
+      "Sign in first",
+      "Sign in with your organisation's account, then press the button again.",
+    );
   }
   const path = (request.params.path ?? "").replace(/^\/+|\/+$/g, "").toLowerCase();
   if (path === "reconcile") {
-    if (method !== "POST") return errorPage(frame, 405, "Use the buttons", "the re-run route accepts the page's form POST only");
+    if (method !== "POST")
+      return errorPage(frame, 405, "Use the buttons", "the re-run route accepts the page's form POST only");
     return reconcile(deps, request, frame, mode, log);
   }
   if (method !== "GET") return errorPage(frame, 405, "Not allowed", `${method.slice(0, 10)} is not allowed here`);

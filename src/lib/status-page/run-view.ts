@@ -11,7 +11,8 @@ function triggerFacts(trigger: RunView["trigger"]): Html {
   return html`<dl class="facts">${Object.entries(trigger).map(([k, v]) => html`<dt>${k}</dt><dd>${plain(v)}</dd>`)}</dl>`;
 }
 
-// The plan, outcomes and servers are JSON columns stored as the engine wrote them: every field is rendered through plain().
+// The plan, outcomes and servers are JSON columns stored as the engine wrote them: every field is rendered through
+// plain().
 function planRow(p: PlannedActionBase): Html {
   return html`<tr><th scope="row" class="mono">${plain(p.id)}</th><td>${plain(p.kind)}</td><td>${plain(p.description)}</td><td class="mono small">${Array.isArray(p.dependsOn) ? p.dependsOn.map(plain).join(", ") : ""}</td></tr>`;
 }
@@ -35,7 +36,9 @@ function attemptRow(a: RunAttempt): Html {
 
 // The time of a write: when ARM answered, or when it was intended if no answer was recorded.
 function writeRow(w: WriteRecord): Html {
-  const role = w.roleDefinitionGuid ? (ROLE_NAMES[w.roleDefinitionGuid as RoleDefinitionGuid] ?? w.roleDefinitionGuid) : "";
+  const role = w.roleDefinitionGuid
+    ? (ROLE_NAMES[w.roleDefinitionGuid as RoleDefinitionGuid] ?? w.roleDefinitionGuid)
+    : "";
   return html`<tr>
 <th scope="row">${plain(w.kind)}</th>
 <td class="mono small">${plain(w.principalId) || "—"}</td>
@@ -53,7 +56,9 @@ function serverRow(s: RunServerSummary): Html {
   return html`<tr><th scope="row">${plain(s.name)}</th><td>${stateBadge(plain(s.state))}</td><td class="mono">${plain(s.principalId) || "—"}</td><td>${s.switchedThisRun === true ? "yes" : "no"}</td></tr>`;
 }
 
-/** A table with a caption, or only the caption's words and "none" when there are no rows (an empty grid says nothing). */
+/**
+ * A table with a caption, or only the caption's words and "none" when there are no rows (an empty grid says nothing).
+ */
 function table(caption: string, head: readonly string[], rows: readonly Html[]): Html {
   if (rows.length === 0) return html`<h2 class="empty-table">${caption}: none</h2>`;
   return html`<table>
@@ -64,7 +69,12 @@ function table(caption: string, head: readonly string[], rows: readonly Html[]):
 }
 
 /** GET /api/page/runs/{runId}: the audit trail of one run. */
-export function runPage(frame: Omit<PageFrame, "title" | "trail" | "refreshSeconds">, run: RunView, serviceHref: string, notice?: string): Html {
+export function runPage(
+  frame: Omit<PageFrame, "title" | "trail" | "refreshSeconds">,
+  run: RunView,
+  serviceHref: string,
+  notice?: string,
+): Html {
   const service = resourceName(run.serviceId);
   const pending = run.status === "queued" || run.status === "running" || run.status === "retrying";
   const plan = run.plan ?? [];
@@ -89,7 +99,10 @@ ${run.error ? html`<dt>Error</dt><dd class="error-text">${run.errorCode ? `${run
 ${table(
   `Requests merged into this run while it waited (${run.coalescedCount})`,
   ["#", "Trigger", "Details"],
-  run.coalescedTriggers.map((t, i) => html`<tr><th scope="row">${i + 1}</th><td>${triggerSummary(t)}</td><td class="mono small">${plain(t)}</td></tr>`),
+  run.coalescedTriggers.map(
+    (t, i) =>
+      html`<tr><th scope="row">${i + 1}</th><td>${triggerSummary(t)}</td><td class="mono small">${plain(t)}</td></tr>`,
+  ),
 )}
 ${table(`Plan (${plan.length} actions)`, ["Action", "Kind", "What", "After"], plan.map(planRow))}
 ${table(`Outcomes (${outcomes.length})`, ["Action", "Status", "Attempts", "Duration", "ARM request id", "Error", "Remedy"], outcomes.map(outcomeRow))}
@@ -102,7 +115,10 @@ ${table(
 ${table(
   `Deliveries of this run's message after it finished, acknowledged without running again (${run.duplicateDeliveries.length})`,
   ["Received", "Delivery", "Run was"],
-  run.duplicateDeliveries.map((d) => html`<tr><td>${time(d.receivedAt)}</td><td>${d.dequeueCount}</td><td>${runStatusBadge(d.runStatus)}</td></tr>`),
+  run.duplicateDeliveries.map(
+    (d) =>
+      html`<tr><td>${time(d.receivedAt)}</td><td>${d.dequeueCount}</td><td>${runStatusBadge(d.runStatus)}</td></tr>`,
+  ),
 )}
 ${table(`Servers as this run left them (${servers.length})`, ["Server", "State", "Principal", "Switched by this run"], servers.map(serverRow))}
 ${run.warnings.length > 0 ? html`<section><h2>Warnings</h2><ul>${run.warnings.map((w) => html`<li>${w}</li>`)}</ul></section>` : ""}

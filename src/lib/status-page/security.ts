@@ -8,7 +8,8 @@ import type { ApiRequest } from "../http/api-types";
  * the browser send "Origin: null" on the page's own form posts, which the
  * CSRF check must refuse).
  */
-export const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   "content-security-policy": CONTENT_SECURITY_POLICY,
@@ -47,10 +48,17 @@ export function checkSameOrigin(request: ApiRequest): OriginCheck {
     } catch {
       parsed = undefined;
     }
-    if (parsed && parsed.protocol === protocol && parsed.host.toLowerCase() === hostWithoutDefaultPort(host, protocol)) {
+    if (
+      parsed &&
+      parsed.protocol === protocol &&
+      parsed.host.toLowerCase() === hostWithoutDefaultPort(host, protocol)
+    ) {
       return { ok: true };
     }
-    return { ok: false, reason: `the form was posted from ${origin.slice(0, 200)}, not from this app (${host.slice(0, 200)})` };
+    return {
+      ok: false,
+      reason: `the form was posted from ${origin.slice(0, 200)}, not from this app (${host.slice(0, 200)})`,
+    };
   }
   const site = request.headers.get("sec-fetch-site");
   if (site === "same-origin") return { ok: true };

@@ -103,5 +103,12 @@ ${fact("Last run", server.lastRunId ? html`<a href="${frame.links.run(server.las
 ${server.errorCode ? fact("Error", html`<span class="error-text">${server.errorCode}${server.errorStatusCode ? ` (HTTP ${server.errorStatusCode})` : ""}: ${server.errorMessage ?? ""}</span>`) : ""}
 ${server.errorRequestId ? fact("ARM request id", html`<span class="mono">${server.errorRequestId}</span>`) : ""}
 </dl>`;
-  return layout({ ...frame, title: `${server.name} · ${service}`, trail: [{ label: service, href: serviceHref }, { label: server.name }] }, body);
+  return layout(
+    {
+      ...frame,
+      title: `${server.name} · ${service}`,
+      trail: [{ label: service, href: serviceHref }, { label: server.name }],
+    },
+    body,
+  );
 }

@@ -17,7 +17,11 @@ const PAD = { left: 48, right: 150, top: 12, bottom: 36 };
 /** Per state: stroke colour (ink-dark, 3:1 on white or better), dash pattern, marker. */
 const LOOK: Record<
   ServerState,
-  { stroke: string; dash: string; marker: "circle" | "square" | "triangle" | "diamond" | "cross" | "bar" | "ring" | "star" | "box" }
+  {
+    stroke: string;
+    dash: string;
+    marker: "circle" | "square" | "triangle" | "diamond" | "cross" | "bar" | "ring" | "star" | "box";
+  }
 > = {
   Active: { stroke: "#1a7f37", dash: "", marker: "circle" },
   Switched: { stroke: "#0a4f99", dash: "8 4", marker: "square" },
@@ -96,7 +100,8 @@ export function stateChart(days: readonly EstateDay[], firstDay: string, lastDay
       html`<line x1="${PAD.left}" x2="${PAD.left + plotW}" y1="${y(t).toFixed(1)}" y2="${y(t).toFixed(1)}" stroke="#c8c8c8" stroke-width="1"/><text x="${PAD.left - 6}" y="${(y(t) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#1b1b1b">${t}</text>`,
   );
   const xLabels = [firstDay, lastDay].map(
-    (d, i) => html`<text x="${x(d).toFixed(1)}" y="${HEIGHT - 12}" text-anchor="${i === 0 ? "start" : "end"}" font-size="11" fill="#1b1b1b">${d}</text>`,
+    (d, i) =>
+      html`<text x="${x(d).toFixed(1)}" y="${HEIGHT - 12}" text-anchor="${i === 0 ? "start" : "end"}" font-size="11" fill="#1b1b1b">${d}</text>`,
   );
   const lastDayPoint = days[days.length - 1];
   const labelYs = spreadLabels(

@@ -17,7 +17,8 @@ export function tilesOf(servers: readonly ServerView[]): Tiles {
   let using = 0;
   for (const s of servers) {
     if (s.state === "Active") using += 1;
-    if (s.principalId && s.state !== "AgentTooOld" && s.state !== "AgentExpired" && s.state !== "ClusterName") ready += 1;
+    if (s.principalId && s.state !== "AgentTooOld" && s.state !== "AgentExpired" && s.state !== "ClusterName")
+      ready += 1;
   }
   return { ready, using, total: servers.length };
 }

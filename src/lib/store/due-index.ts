@@ -19,7 +19,10 @@ export function dueBucket(at: Date): string {
 }
 
 function dueEntity(entry: DueEntry) {
-  const keys = { partitionKey: dueBucket(new Date(entry.dueAt)), rowKey: `${resourceKey(entry.serviceId)}_${serverKey(entry.serverId)}` };
+  const keys = {
+    partitionKey: dueBucket(new Date(entry.dueAt)),
+    rowKey: `${resourceKey(entry.serviceId)}_${serverKey(entry.serverId)}`,
+  };
   return flat(keys, { ...entry });
 }
 
@@ -49,7 +52,9 @@ export async function addDueEntries(table: TableClient, entries: DueEntry[]): Pr
   await Promise.all(
     [...byPartition.values()].map(async (group) => {
       for (let i = 0; i < group.length; i += TRANSACTION_LIMIT) {
-        await table.submitTransaction(group.slice(i, i + TRANSACTION_LIMIT).map((e) => ["upsert", e, "Replace"] as const));
+        await table.submitTransaction(
+          group.slice(i, i + TRANSACTION_LIMIT).map((e) => ["upsert", e, "Replace"] as const),
+        );
       }
     }),
   );
@@ -68,7 +73,10 @@ export async function listDueEntries(table: TableClient, now: Date, limit = 500)
   return out;
 }
 
-export async function deleteDueEntry(table: TableClient, entry: { partitionKey: string; rowKey: string }): Promise<void> {
+export async function deleteDueEntry(
+  table: TableClient,
+  entry: { partitionKey: string; rowKey: string },
+): Promise<void> {
   try {
     await table.deleteEntity(entry.partitionKey, entry.rowKey);
   } catch (error) {

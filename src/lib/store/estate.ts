@@ -39,16 +39,32 @@ export const estateDaySchema = z.object({
 });
 export type EstateDay = { day: string; counts: StateCounts; services: number; at: string };
 
-export const estateScopeSchema = z.object({ scope: z.string(), listedAt: z.string(), serviceIds: jsonOf(z.array(z.string())), error: z.string().optional() });
+export const estateScopeSchema = z.object({
+  scope: z.string(),
+  listedAt: z.string(),
+  serviceIds: jsonOf(z.array(z.string())),
+  error: z.string().optional(),
+});
 export type EstateScope = { scope: string; listedAt: string; serviceIds: string[]; error?: string };
 
 export function utcDay(at: Date): string {
   return at.toISOString().slice(0, 10);
 }
 
-export async function recordEstateDay(table: TableClient, counts: StateCounts, services: number, at: Date): Promise<void> {
+export async function recordEstateDay(
+  table: TableClient,
+  counts: StateCounts,
+  services: number,
+  at: Date,
+): Promise<void> {
   await table.upsertEntity(
-    { partitionKey: ESTATE_DAY_PARTITION, rowKey: utcDay(at), counts: JSON.stringify(counts), services, at: at.toISOString() },
+    {
+      partitionKey: ESTATE_DAY_PARTITION,
+      rowKey: utcDay(at),
+      counts: JSON.stringify(counts),
+      services,
+      at: at.toISOString(),
+    },
     "Replace",
   );
   const oldest = utcDay(new Date(at.getTime() - (ESTATE_HISTORY_DAYS - 1) * 86_400_000));
@@ -66,7 +82,13 @@ export async function listEstateDays(table: TableClient, now: Date): Promise<Est
     queryOptions: { filter: `PartitionKey eq '${ESTATE_DAY_PARTITION}' and RowKey ge '${oldest}'` },
   })) {
     const parsed = estateDaySchema.safeParse(e);
-    if (parsed.success) out.push({ day: parsed.data.rowKey, counts: parsed.data.counts as StateCounts, services: parsed.data.services, at: parsed.data.at });
+    if (parsed.success)
+      out.push({
+        day: parsed.data.rowKey,
+        counts: parsed.data.counts as StateCounts,
+        services: parsed.data.services,
+        at: parsed.data.at,
+      });
   }
   return out.sort((a, b) => a.day.localeCompare(b.day));
 }
@@ -87,7 +109,9 @@ export async function recordEstateScope(table: TableClient, scope: EstateScope):
 
 export async function listEstateScopes(table: TableClient): Promise<EstateScope[]> {
   const out: EstateScope[] = [];
-  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${ESTATE_SCOPE_PARTITION}'` } })) {
+  for await (const e of table.listEntities<Record<string, unknown>>({
+    queryOptions: { filter: `PartitionKey eq '${ESTATE_SCOPE_PARTITION}'` },
+  })) {
     const parsed = estateScopeSchema.safeParse(e);
     if (parsed.success) out.push({ ...parsed.data, serviceIds: parsed.data.serviceIds as string[] });
   }

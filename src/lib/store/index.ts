@@ -19,7 +19,13 @@ export { createOrMergePending, getPending, markPendingQueued } from "./pending-m
 export { deleteDueEntry, listDueEntries, type StoredDueEntry } from "./due-index";
 export { findMachineIdByPrincipal, getMachineRow, saveMachineRow } from "./machines";
 export { recordReconcileResult, type RecordedReconcile } from "./record-reconcile";
-export { QUOTA_WARNING_RATIO, isQuotaNearlyFull, mergeQuotas, quotaUsageText, quotasBySubscription } from "./quota-usage";
+export {
+  QUOTA_WARNING_RATIO,
+  isQuotaNearlyFull,
+  mergeQuotas,
+  quotaUsageText,
+  quotasBySubscription,
+} from "./quota-usage";
 export { countByState, emptyCounts, isServerState, sumCounts } from "./records";
 export {
   SERVER_STATES,
@@ -69,6 +75,22 @@ export {
   type ResolutionOutcome,
   type StoredWrite,
 } from "./journal";
-export { getServerRow, listAllServerRows, listServerRows, listServerRowsByPrincipal, listServerRowsByState, serverToEntity } from "./server";
+export {
+  getServerRow,
+  listAllServerRows,
+  listServerRows,
+  listServerRowsByPrincipal,
+  listServerRowsByState,
+  serverToEntity,
+} from "./server";
 export { getServiceRow, listServiceRows, markServiceDeleted, recordRunFailure, updateServiceRow } from "./service";
-export { ESTATE_HISTORY_DAYS, listEstateDays, listEstateScopes, recordEstateDay, recordEstateScope, utcDay, type EstateDay, type EstateScope } from "./estate";
+export {
+  ESTATE_HISTORY_DAYS,
+  listEstateDays,
+  listEstateScopes,
+  recordEstateDay,
+  recordEstateScope,
+  utcDay,
+  type EstateDay,
+  type EstateScope,
+} from "./estate";

@@ -61,7 +61,10 @@ export function tableWriteJournal(
     },
     async complete(clientRequestId: string, result: WriteResult): Promise<void> {
       await table.updateEntity(
-        flat({ partitionKey, rowKey: writeRowKey(at.runId, at.attempt, clientRequestId) }, { ...result, finishedAt: now().toISOString() }),
+        flat(
+          { partitionKey, rowKey: writeRowKey(at.runId, at.attempt, clientRequestId) },
+          { ...result, finishedAt: now().toISOString() },
+        ),
         "Merge",
       );
     },
@@ -88,7 +91,10 @@ export function listRunWrites(table: TableClient, runId: string): Promise<Stored
   if (!keys) return Promise.resolve([]);
   const prefix = runPrefix(keys.rowKey);
   // Row keys of one run share the prefix; '.' sorts right after '-'.
-  return query(table, odata`PartitionKey eq ${keys.partitionKey} and RowKey ge ${prefix} and RowKey lt ${`${keys.rowKey}.`}`);
+  return query(
+    table,
+    odata`PartitionKey eq ${keys.partitionKey} and RowKey ge ${prefix} and RowKey lt ${`${keys.rowKey}.`}`,
+  );
 }
 
 /** Intents of a service whose outcome no attempt recorded (left by an attempt that was killed mid-write). */
@@ -156,7 +162,11 @@ export async function resolveInterruptedWrites(
       continue;
     }
     const applied = await resolution.tookEffect(write);
-    if (!applied && resolution.notAppliedOnlyBefore && Date.parse(write.intendedAt) >= resolution.notAppliedOnlyBefore.getTime()) {
+    if (
+      !applied &&
+      resolution.notAppliedOnlyBefore &&
+      Date.parse(write.intendedAt) >= resolution.notAppliedOnlyBefore.getTime()
+    ) {
       deferred.push(write);
       onResolved(write, "deferred");
       continue;
@@ -173,7 +183,8 @@ export async function resolveWritesAgain(
   resolution: IntentResolution,
   onResolved: (write: StoredWrite, outcome: ResolutionOutcome) => void,
 ): Promise<void> {
-  for (const write of writes) await settleIntent(table, write, await resolution.tookEffect(write), resolution, onResolved);
+  for (const write of writes)
+    await settleIntent(table, write, await resolution.tookEffect(write), resolution, onResolved);
 }
 
 export interface IntentResolution {

@@ -25,7 +25,10 @@ export type LeaseResult =
   | {
       acquired: true;
       lease: Lease;
-      /** The row found in place that could not be trusted (unreadable, or expiring implausibly late), which this acquire replaced. */
+      /**
+       * The row found in place that could not be trusted (unreadable, or expiring implausibly late), which this acquire
+       * replaced.
+       */
       replaced?: string;
     }
   | { acquired: false; heldBy: string; expiresAt: Date };
@@ -42,8 +45,14 @@ type LeaseEntity = LeaseRow & { partitionKey: string; rowKey: string };
 
 const ROW = "lease";
 
-/** The lease row with its ETag; 404 throws. A row that is no lease counts as long expired, with the reason it is unreadable. */
-async function readLease(table: TableClient, partitionKey: string): Promise<LeaseRow & { etag: string; unreadable?: string }> {
+/**
+ * The lease row with its ETag; 404 throws. A row that is no lease counts as long expired, with the reason it is
+ * unreadable.
+ */
+async function readLease(
+  table: TableClient,
+  partitionKey: string,
+): Promise<LeaseRow & { etag: string; unreadable?: string }> {
   const e = await table.getEntity<Record<string, unknown>>(partitionKey, ROW);
   const row = decodeRow(leaseRowSchema, e);
   if (!row) {
@@ -59,7 +68,9 @@ async function readLease(table: TableClient, partitionKey: string): Promise<Leas
       unreadable: "it is not a lease row",
     };
   }
-  const unreadable = Number.isNaN(Date.parse(row.expiresAt)) ? `its expiresAt ${JSON.stringify(row.expiresAt.slice(0, 60))} is not a time` : undefined;
+  const unreadable = Number.isNaN(Date.parse(row.expiresAt))
+    ? `its expiresAt ${JSON.stringify(row.expiresAt.slice(0, 60))} is not a time`
+    : undefined;
   return { ...row, ...(unreadable ? { expiresAt: new Date(0).toISOString(), unreadable } : {}), etag: e.etag };
 }
 
@@ -73,7 +84,13 @@ function distrust(current: LeaseRow & { unreadable?: string }, durationMs: numbe
   return undefined;
 }
 
-export async function acquireLease(table: TableClient, serviceId: string, owner: string, durationMs: number, now: Date = new Date()): Promise<LeaseResult> {
+export async function acquireLease(
+  table: TableClient,
+  serviceId: string,
+  owner: string,
+  durationMs: number,
+  now: Date = new Date(),
+): Promise<LeaseResult> {
   const partitionKey = resourceKey(serviceId);
   const entityOf = (generation: number): LeaseEntity => ({
     partitionKey,
@@ -88,7 +105,10 @@ export async function acquireLease(table: TableClient, serviceId: string, owner:
     try {
       const entity = entityOf(1);
       const created = await table.createEntity(entity);
-      return { acquired: true, lease: { serviceId, owner, expiresAt: new Date(entity.expiresAt), etag: created.etag ?? "*", generation: 1 } };
+      return {
+        acquired: true,
+        lease: { serviceId, owner, expiresAt: new Date(entity.expiresAt), etag: created.etag ?? "*", generation: 1 },
+      };
     } catch (error) {
       if (!isConflict(error)) throw error;
     }
@@ -105,9 +125,19 @@ export async function acquireLease(table: TableClient, serviceId: string, owner:
     try {
       const entity = entityOf(current.generation + 1);
       const taken = await table.updateEntity(entity, "Replace", { etag: current.etag });
-      const lease = { serviceId, owner, expiresAt: new Date(entity.expiresAt), etag: taken.etag ?? "*", generation: entity.generation };
+      const lease = {
+        serviceId,
+        owner,
+        expiresAt: new Date(entity.expiresAt),
+        etag: taken.etag ?? "*",
+        generation: entity.generation,
+      };
       return problem
-        ? { acquired: true, lease, replaced: `the lease row of ${serviceId} (owner ${current.owner.slice(0, 200)}) was replaced: ${problem}` }
+        ? {
+            acquired: true,
+            lease,
+            replaced: `the lease row of ${serviceId} (owner ${current.owner.slice(0, 200)}) was replaced: ${problem}`,
+          }
         : { acquired: true, lease };
     } catch (error) {
       if (!isPreconditionFailed(error)) throw error;
@@ -123,12 +153,21 @@ export async function acquireLease(table: TableClient, serviceId: string, owner:
  * not let a second worker reconcile the same service at the same time).
  * Undefined when it was lost: expired and taken over, or gone.
  */
-export async function renewLease(table: TableClient, lease: Lease, durationMs: number, now: Date = new Date()): Promise<Lease | undefined> {
+export async function renewLease(
+  table: TableClient,
+  lease: Lease,
+  durationMs: number,
+  now: Date = new Date(),
+): Promise<Lease | undefined> {
   const expiresAt = new Date(now.getTime() + durationMs);
   try {
-    const renewed = await table.updateEntity({ partitionKey: resourceKey(lease.serviceId), rowKey: ROW, expiresAt: expiresAt.toISOString() }, "Merge", {
-      etag: lease.etag,
-    });
+    const renewed = await table.updateEntity(
+      { partitionKey: resourceKey(lease.serviceId), rowKey: ROW, expiresAt: expiresAt.toISOString() },
+      "Merge",
+      {
+        etag: lease.etag,
+      },
+    );
     return { ...lease, expiresAt, etag: renewed.etag ?? lease.etag };
   } catch (error) {
     if (isNotFound(error) || isPreconditionFailed(error)) return undefined;
@@ -137,7 +176,11 @@ export async function renewLease(table: TableClient, lease: Lease, durationMs: n
 }
 
 /** Who holds the service's lease now (undefined when nobody does or it has expired). */
-export async function getCurrentLease(table: TableClient, serviceId: string, now: Date = new Date()): Promise<{ owner: string; expiresAt: Date } | undefined> {
+export async function getCurrentLease(
+  table: TableClient,
+  serviceId: string,
+  now: Date = new Date(),
+): Promise<{ owner: string; expiresAt: Date } | undefined> {
   try {
     const current = await readLease(table, resourceKey(serviceId));
     const expiresAt = new Date(current.expiresAt);
@@ -155,7 +198,11 @@ export async function getCurrentLease(table: TableClient, serviceId: string, now
  */
 export async function releaseLease(table: TableClient, lease: Lease): Promise<void> {
   try {
-    await table.updateEntity({ partitionKey: resourceKey(lease.serviceId), rowKey: ROW, expiresAt: new Date(0).toISOString() }, "Merge", { etag: lease.etag });
+    await table.updateEntity(
+      { partitionKey: resourceKey(lease.serviceId), rowKey: ROW, expiresAt: new Date(0).toISOString() },
+      "Merge",
+      { etag: lease.etag },
+    );
   } catch (error) {
     if (isNotFound(error) || isPreconditionFailed(error)) return;
     throw error;

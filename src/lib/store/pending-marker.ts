@@ -22,10 +22,15 @@ import { PartitionBatcher } from "./trigger-batcher";
 const MARKER = "pending";
 const triggerPrefix = (runId: string) => `t-${runId}-`;
 
-/** `replaced`: the marker found in place could not be trusted (unreadable or implausible) and this request replaced it. */
+/**
+ * `replaced`: the marker found in place could not be trusted (unreadable or implausible) and this request replaced it.
+ */
 type MarkerResult = { created: true; replaced?: string } | { created: false; runId: string };
 
-/** The longest a queue message can be hidden (Azure Queue Storage's visibilitytimeout maximum, 7 days): no run is due later. */
+/**
+ * The longest a queue message can be hidden (Azure Queue Storage's visibilitytimeout maximum, 7 days): no run is due
+ * later.
+ */
 const MAX_DUE_MS = 7 * 24 * 60 * 60_000;
 
 /** Why a marker row cannot be trusted, or undefined when it can. */
@@ -33,7 +38,8 @@ function distrust(marker: PendingMarker | undefined, at: number): string | undef
   if (!marker) return "it is not a pending marker row";
   const dueAt = Date.parse(marker.dueAt);
   if (Number.isNaN(dueAt)) return `its dueAt ${JSON.stringify(marker.dueAt.slice(0, 60))} is not a time`;
-  if (dueAt > at + MAX_DUE_MS) return `its dueAt ${marker.dueAt} is more than 7 days ahead, later than any queued message can be due`;
+  if (dueAt > at + MAX_DUE_MS)
+    return `its dueAt ${marker.dueAt} is more than 7 days ahead, later than any queued message can be due`;
   if (marker.queuedAt === undefined && Number.isNaN(Date.parse(marker.createdAt))) {
     return `it was never marked sent and its createdAt ${JSON.stringify(marker.createdAt.slice(0, 60))} is not a time`;
   }
@@ -51,7 +57,10 @@ export const UNSENT_MARKER_GRACE_MS = 10_000;
 const UNSENT_POLL_MS = 200;
 
 function toEntity(m: PendingMarker) {
-  return flat({ partitionKey: resourceKey(m.serviceId), rowKey: MARKER }, { serviceId: m.serviceId, runId: m.runId, createdAt: m.createdAt, dueAt: m.dueAt });
+  return flat(
+    { partitionKey: resourceKey(m.serviceId), rowKey: MARKER },
+    { serviceId: m.serviceId, runId: m.runId, createdAt: m.createdAt, dueAt: m.dueAt },
+  );
 }
 
 function fromEntity(e: Record<string, unknown>): PendingMarker | undefined {
@@ -108,7 +117,10 @@ function safelyAhead(known: KnownMarker, nowMs: number): boolean {
   return known.dueAtMs - nowMs > SAFE_AHEAD_MS;
 }
 
-/** Per table client: the sent markers this process has seen, the looks at a marker in flight, the group commit of merged triggers. */
+/**
+ * Per table client: the sent markers this process has seen, the looks at a marker in flight, the group commit of merged
+ * triggers.
+ */
 interface LocalState {
   known: Map<string, KnownMarker>;
   probes: Map<string, Promise<MarkerResult>>;
@@ -125,14 +137,28 @@ function localStateOf(table: TableClient): LocalState {
   return state;
 }
 
-/** Records the trigger against the run waiting for the service (one small row; rows arriving together share a transaction). */
-async function mergeInto(table: TableClient, partitionKey: string, runId: string, trigger: Trigger, now: Date): Promise<MarkerResult> {
+/**
+ * Records the trigger against the run waiting for the service (one small row; rows arriving together share a
+ * transaction).
+ */
+async function mergeInto(
+  table: TableClient,
+  partitionKey: string,
+  runId: string,
+  trigger: Trigger,
+  now: Date,
+): Promise<MarkerResult> {
   const rowKey = `${triggerPrefix(runId)}${randomBytes(6).toString("hex")}`;
-  await localStateOf(table).batcher.add(flat({ partitionKey, rowKey }, { runId, mergedAt: now.toISOString(), ...toJsonColumns("trigger", trigger) }));
+  await localStateOf(table).batcher.add(
+    flat({ partitionKey, rowKey }, { runId, mergedAt: now.toISOString(), ...toJsonColumns("trigger", trigger) }),
+  );
   return { created: false, runId };
 }
 
-/** Creates the marker, or reads the one in place and merges into it, replacing it when it cannot be trusted or has gone stale. */
+/**
+ * Creates the marker, or reads the one in place and merges into it, replacing it when it cannot be trusted or has gone
+ * stale.
+ */
 async function probeMarker(
   table: TableClient,
   fresh: PendingMarker,
@@ -165,7 +191,9 @@ async function probeMarker(
     if (!marker || problem || abandoned || Date.parse(marker.dueAt) + staleAfterMs < at) {
       try {
         await table.updateEntity(toEntity(fresh), "Replace", { etag: current.etag });
-        return problem ? { created: true, replaced: `the pending marker of ${fresh.serviceId} was replaced: ${problem}` } : { created: true };
+        return problem
+          ? { created: true, replaced: `the pending marker of ${fresh.serviceId} was replaced: ${problem}` }
+          : { created: true };
       } catch (error) {
         if (isPreconditionFailed(error) || isNotFound(error)) continue;
         throw error;
@@ -185,12 +213,19 @@ async function probeMarker(
 }
 
 /** Marks the run's marker as sent (its message is on the queue), so requests may merge into it. */
-export async function markPendingQueued(table: TableClient, serviceId: string, runId: string, now: Date): Promise<void> {
+export async function markPendingQueued(
+  table: TableClient,
+  serviceId: string,
+  runId: string,
+  now: Date,
+): Promise<void> {
   const partitionKey = resourceKey(serviceId);
   try {
     const current = await table.getEntity<Record<string, unknown>>(partitionKey, MARKER);
     if (fromEntity(current)?.runId !== runId) return;
-    await table.updateEntity({ partitionKey, rowKey: MARKER, queuedAt: now.toISOString() }, "Merge", { etag: current.etag });
+    await table.updateEntity({ partitionKey, rowKey: MARKER, queuedAt: now.toISOString() }, "Merge", {
+      etag: current.etag,
+    });
     const marker = fromEntity(current);
     if (marker) localStateOf(table).known.set(partitionKey, { runId, dueAtMs: Date.parse(marker.dueAt) });
   } catch (error) {
@@ -220,7 +255,11 @@ export async function takeMergedTriggers(table: TableClient, serviceId: string, 
  * this run and returns the triggers merged into it so far. A marker of another
  * run is left alone.
  */
-export async function takePending(table: TableClient, serviceId: string, runId: string): Promise<{ mergedTriggers: Trigger[]; mergedCount: number }> {
+export async function takePending(
+  table: TableClient,
+  serviceId: string,
+  runId: string,
+): Promise<{ mergedTriggers: Trigger[]; mergedCount: number }> {
   const partitionKey = resourceKey(serviceId);
   localStateOf(table).known.delete(partitionKey);
   try {

@@ -10,10 +10,15 @@ export function quotaUsageText(q: Pick<RoleAssignmentQuotaRecord, "count" | "lim
   return `${q.count.toLocaleString("en-US")} of ${q.limit.toLocaleString("en-US")} (${share} %)`;
 }
 
-export const isQuotaNearlyFull = (q: Pick<RoleAssignmentQuotaRecord, "count" | "limit">): boolean => q.count > q.limit * QUOTA_WARNING_RATIO;
+export const isQuotaNearlyFull = (q: Pick<RoleAssignmentQuotaRecord, "count" | "limit">): boolean =>
+  q.count > q.limit * QUOTA_WARNING_RATIO;
 
 /** A service row's quotas after a run: the subscriptions it read replace their earlier entries, the others stay. */
-export function mergeQuotas(previous: RoleAssignmentQuotaRecord[], read: RoleAssignmentQuota[] | undefined, checkedAt: string): RoleAssignmentQuotaRecord[] {
+export function mergeQuotas(
+  previous: RoleAssignmentQuotaRecord[],
+  read: RoleAssignmentQuota[] | undefined,
+  checkedAt: string,
+): RoleAssignmentQuotaRecord[] {
   if (!read || read.length === 0) return previous;
   const fresh = read.map((q) => ({ ...q, subscriptionId: q.subscriptionId.toLowerCase(), checkedAt }));
   const readSubs = new Set(fresh.map((q) => q.subscriptionId));
@@ -21,12 +26,16 @@ export function mergeQuotas(previous: RoleAssignmentQuotaRecord[], read: RoleAss
 }
 
 /** One entry per subscription across services: the latest read of each, highest usage first. */
-export function quotasBySubscription(lists: ReadonlyArray<readonly RoleAssignmentQuotaRecord[]>): RoleAssignmentQuotaRecord[] {
+export function quotasBySubscription(
+  lists: ReadonlyArray<readonly RoleAssignmentQuotaRecord[]>,
+): RoleAssignmentQuotaRecord[] {
   const latest = new Map<string, RoleAssignmentQuotaRecord>();
   for (const q of lists.flat()) {
     const key = q.subscriptionId.toLowerCase();
     const seen = latest.get(key);
     if (!seen || q.checkedAt > seen.checkedAt) latest.set(key, q);
   }
-  return [...latest.values()].sort((a, b) => b.count / b.limit - a.count / a.limit || a.subscriptionId.localeCompare(b.subscriptionId));
+  return [...latest.values()].sort(
+    (a, b) => b.count / b.limit - a.count / a.limit || a.subscriptionId.localeCompare(b.subscriptionId),
+  );
 }

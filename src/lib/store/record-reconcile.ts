@@ -19,7 +19,10 @@ export interface RecordedReconcile {
   previousServerIds: string[];
   dueEntries: DueEntry[];
   service: ServiceRecord;
-  /** Each server's state before this run, by serverKey (absent for a new server): what telemetry reports transitions from. */
+  /**
+   * Each server's state before this run, by serverKey (absent for a new server): what telemetry reports transitions
+   * from.
+   */
   previousStates: Map<string, ServerState>;
 }
 
@@ -52,8 +55,17 @@ export async function recordReconcileResult(
       const key = serverKey(verdict.serverId);
       seen.add(key);
       const previous = byId.get(key);
-      const result = mergeServerRecord(previous?.record, verdict, { serviceId, runId, now, activationWindowMs: input.activationWindowMs });
-      actions.push(previous ? ["update", serverToEntity(result.record), "Replace", { etag: previous.etag }] : ["create", serverToEntity(result.record)]);
+      const result = mergeServerRecord(previous?.record, verdict, {
+        serviceId,
+        runId,
+        now,
+        activationWindowMs: input.activationWindowMs,
+      });
+      actions.push(
+        previous
+          ? ["update", serverToEntity(result.record), "Replace", { etag: previous.etag }]
+          : ["create", serverToEntity(result.record)],
+      );
       return result;
     });
     // Servers ARM no longer lists were unregistered: their rows go.
@@ -105,7 +117,11 @@ export async function recordReconcileResult(
       lastRunStatus: input.runStatus,
       lastError: firstError(report),
       warnings: report.warnings,
-      roleAssignmentQuotas: mergeQuotas(previous.roleAssignmentQuotas ?? [], report.roleAssignmentQuotas, now.toISOString()),
+      roleAssignmentQuotas: mergeQuotas(
+        previous.roleAssignmentQuotas ?? [],
+        report.roleAssignmentQuotas,
+        now.toISOString(),
+      ),
       // A run that got through clears an earlier poison mark.
       poisonedAt: undefined,
       poisonedRunId: undefined,

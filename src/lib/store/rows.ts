@@ -24,12 +24,16 @@ export const SERVER_STATES = [
 export const serverStateSchema = z.enum(SERVER_STATES);
 
 export const stateCountsSchema = z.object(
-  Object.fromEntries(SERVER_STATES.map((s) => [s, z.number().int().default(0)])) as Record<ServerState, z.ZodDefault<z.ZodNumber>>,
+  Object.fromEntries(SERVER_STATES.map((s) => [s, z.number().int().default(0)])) as Record<
+    ServerState,
+    z.ZodDefault<z.ZodNumber>
+  >,
 );
 export type StateCounts = Record<ServerState, number>;
 
 /** A JSON value the engine or the queue produced, stored as written (its own type lives with its producer). */
-const json = <T>(description: string) => z.object({}).catchall(z.unknown()).describe(description) as unknown as z.ZodType<T>;
+const json = <T>(description: string) =>
+  z.object({}).catchall(z.unknown()).describe(description) as unknown as z.ZodType<T>;
 const jsonItem = <T>() => z.object({}).catchall(z.unknown()) as unknown as z.ZodType<T>;
 
 const runStatusSchema = z
@@ -45,7 +49,9 @@ const runStatusSchema = z
     "rejected", // the message itself was invalid
     "abandoned", // reported (never stored) for a "running" row whose lease expired: its worker died
   ])
-  .describe("abandoned: the run was left running past its lease (its worker stopped); the next run of the service repairs it");
+  .describe(
+    "abandoned: the run was left running past its lease (its worker stopped); the next run of the service repairs it",
+  );
 export type RunStatus = z.infer<typeof runStatusSchema>;
 
 /** Servers table: the engine's verdict on one registered server, flattened, plus the history ARM forgets. */
@@ -111,7 +117,10 @@ export const serviceRowSchema = z.object({
   poisonedAt: iso.optional(),
   poisonedRunId: z.string().optional(),
   poisonReason: z.string().optional(),
-  /** Set when ARM said the service no longer exists (a run's GET or the sweep's list): its rows stay for the record, nothing is scheduled. */
+  /**
+   * Set when ARM said the service no longer exists (a run's GET or the sweep's list): its rows stay for the record,
+   * nothing is scheduled.
+   */
   deletedAt: iso.optional(),
   deletedReason: z.string().optional(),
   warnings: z.array(z.string()).default([]),
@@ -139,7 +148,17 @@ export const runAttemptSchema = z.object({
   startedAt: iso,
   finishedAt: iso.optional(),
   status: z
-    .enum(["running", "interrupted", "succeeded", "completedWithFailures", "dryRun", "retrying", "failed", "poisoned", "leaseLost"])
+    .enum([
+      "running",
+      "interrupted",
+      "succeeded",
+      "completedWithFailures",
+      "dryRun",
+      "retrying",
+      "failed",
+      "poisoned",
+      "leaseLost",
+    ])
     .describe(
       "interrupted: a later attempt found this one still running (its host died or lost the message); leaseLost: its worker lost the service's lease (a renewal found it taken, or it expired by the worker's own clock) and stopped before its next write; the run was queued again",
     ),
@@ -159,7 +178,9 @@ export const runRowSchema = z.object({
   serviceId: z.string(),
   status: runStatusSchema.default("queued"),
   dryRun: z.boolean().default(false),
-  trigger: json<Trigger>("What asked for this run: event (id, operation, caller), http (caller), timer, discovery, retry"),
+  trigger: json<Trigger>(
+    "What asked for this run: event (id, operation, caller), http (caller), timer, discovery, retry",
+  ),
   /** Requests merged into this run while it waited (coalescing). */
   coalescedTriggers: z.array(jsonItem<Trigger>()).default([]).describe("Requests merged into this run while it waited"),
   coalescedCount: z.number().int().default(0),
@@ -185,13 +206,28 @@ export const runRowSchema = z.object({
   followUps: z.array(z.string()).default([]),
 });
 export type RunRecord = z.infer<typeof runRowSchema>;
-export const RUN_JSON_COLUMNS = ["trigger", "coalescedTriggers", "attempts", "plan", "outcomes", "servers", "warnings", "followUps"] as const;
+export const RUN_JSON_COLUMNS = [
+  "trigger",
+  "coalescedTriggers",
+  "attempts",
+  "plan",
+  "outcomes",
+  "servers",
+  "warnings",
+  "followUps",
+] as const;
 
 /** Runs table, partition "_rejected": an invalid queue message kept for the operator. */
-export const rejectedRowSchema = z.object({ error: z.string().default(""), message: z.string().default(""), rejectedAt: z.string().default("") });
+export const rejectedRowSchema = z.object({
+  error: z.string().default(""),
+  message: z.string().default(""),
+  rejectedAt: z.string().default(""),
+});
 export type RejectedMessage = z.infer<typeof rejectedRowSchema>;
 
-/** Runs table, partition "_duplicates": a delivery of a finished run's message, acknowledged without touching the run. */
+/**
+ * Runs table, partition "_duplicates": a delivery of a finished run's message, acknowledged without touching the run.
+ */
 export const duplicateRowSchema = z.object({
   runId: z.string(),
   serviceId: z.string(),
@@ -237,7 +273,10 @@ export const pendingRowSchema = z.object({
 });
 export type PendingMarker = z.infer<typeof pendingRowSchema>;
 
-/** Machines table: an Arc machine or VM whose current principal the app has already acted on. `services` is a JSON column. */
+/**
+ * Machines table: an Arc machine or VM whose current principal the app has already acted on. `services` is a JSON
+ * column.
+ */
 export const machineRowSchema = z.object({
   machineId: z.string(),
   principalId: z.string(),

@@ -4,7 +4,13 @@ import type { RunAttempt, RunStatus } from "./rows";
 export type AttemptEnd = Exclude<RunAttempt["status"], "running" | "interrupted">;
 
 /** A run in one of these statuses is over: its record never changes again. */
-export const FINAL_RUN_STATUSES: readonly RunStatus[] = ["succeeded", "completedWithFailures", "dryRun", "failed", "poisoned"];
+export const FINAL_RUN_STATUSES: readonly RunStatus[] = [
+  "succeeded",
+  "completedWithFailures",
+  "dryRun",
+  "failed",
+  "poisoned",
+];
 
 export const isFinalRunStatus = (status: RunStatus | AttemptEnd | undefined): boolean =>
   status !== undefined && (FINAL_RUN_STATUSES as readonly string[]).includes(status);
@@ -14,8 +20,14 @@ export const isFinalRunStatus = (status: RunStatus | AttemptEnd | undefined): bo
  * interrupted (its worker died or lost the message; a later delivery found
  * it unfinished).
  */
-export function startAttempt(previous: readonly RunAttempt[], next: Pick<RunAttempt, "attempt" | "worker" | "startedAt">): RunAttempt[] {
-  return [...previous.map((a) => (a.status === "running" ? { ...a, status: "interrupted" as const } : a)), { ...next, status: "running" }];
+export function startAttempt(
+  previous: readonly RunAttempt[],
+  next: Pick<RunAttempt, "attempt" | "worker" | "startedAt">,
+): RunAttempt[] {
+  return [
+    ...previous.map((a) => (a.status === "running" ? { ...a, status: "interrupted" as const } : a)),
+    { ...next, status: "running" },
+  ];
 }
 
 /** The attempts after the latest one ended with `status` (and its error, if any). */

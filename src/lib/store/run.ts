@@ -33,7 +33,19 @@ export interface RunStarted {
 
 /** What a finished run adds to its record; the fields are the record's own. */
 export type RunFinished = { status: AttemptEnd; finishedAt: Date; startedAt: Date } & Partial<
-  Pick<RunRecord, "plan" | "outcomes" | "servers" | "armReads" | "armWrites" | "converged" | "error" | "errorCode" | "warnings" | "followUps">
+  Pick<
+    RunRecord,
+    | "plan"
+    | "outcomes"
+    | "servers"
+    | "armReads"
+    | "armWrites"
+    | "converged"
+    | "error"
+    | "errorCode"
+    | "warnings"
+    | "followUps"
+  >
 >;
 
 function keysOf(runId: string): { partitionKey: string; rowKey: string } {
@@ -61,7 +73,10 @@ export async function recordRunQueued(
 
 type StoredEntity = Record<string, unknown> & { etag: string };
 
-async function readRunEntity(table: TableClient, keys: { partitionKey: string; rowKey: string }): Promise<StoredEntity | undefined> {
+async function readRunEntity(
+  table: TableClient,
+  keys: { partitionKey: string; rowKey: string },
+): Promise<StoredEntity | undefined> {
   try {
     return (await table.getEntity<Record<string, unknown>>(keys.partitionKey, keys.rowKey)) as StoredEntity;
   } catch (error) {
@@ -85,12 +100,20 @@ function ownProperties(entity: Record<string, unknown>): Record<string, string |
  * run is already over: a redelivered message of a finished run must not touch
  * its record. ETag-conditioned, so a run finished in between is never reopened.
  */
-export async function recordRunStarted(table: TableClient, runId: string, started: RunStarted): Promise<"started" | "finished"> {
+export async function recordRunStarted(
+  table: TableClient,
+  runId: string,
+  started: RunStarted,
+): Promise<"started" | "finished"> {
   const keys = keysOf(runId);
   const existing = await readRunEntity(table, keys);
   const current = existing ? runFromEntity(existing) : undefined;
   if (isFinalRunStatus(current?.status)) return "finished";
-  const attempts = startAttempt(current?.attempts ?? [], { attempt: started.attempt, worker: started.worker, startedAt: started.startedAt.toISOString() });
+  const attempts = startAttempt(current?.attempts ?? [], {
+    attempt: started.attempt,
+    worker: started.worker,
+    startedAt: started.startedAt.toISOString(),
+  });
   const entity = flat(keys, {
     runId,
     serviceId: started.serviceId,
@@ -112,7 +135,13 @@ export async function recordRunStarted(table: TableClient, runId: string, starte
 
 /** Triggers merged into a running run after it started. */
 export async function recordCoalescedTriggers(table: TableClient, runId: string, triggers: Trigger[]): Promise<void> {
-  await table.updateEntity(flat(keysOf(runId), { coalescedCount: triggers.length, ...toJsonColumns("coalescedTriggers", triggers.slice(0, 50)) }), "Merge");
+  await table.updateEntity(
+    flat(keysOf(runId), {
+      coalescedCount: triggers.length,
+      ...toJsonColumns("coalescedTriggers", triggers.slice(0, 50)),
+    }),
+    "Merge",
+  );
 }
 
 /**
@@ -126,7 +155,12 @@ export async function recordRunFinished(table: TableClient, runId: string, done:
   const current = existing ? runFromEntity(existing) : undefined;
   if (isFinalRunStatus(current?.status)) return false;
   const error = done.error?.slice(0, 4000);
-  const attempts = finishAttempt(current?.attempts ?? [], { status: done.status, finishedAt: done.finishedAt.toISOString(), error, errorCode: done.errorCode });
+  const attempts = finishAttempt(current?.attempts ?? [], {
+    status: done.status,
+    finishedAt: done.finishedAt.toISOString(),
+    error,
+    errorCode: done.errorCode,
+  });
   const { error: _previousError, errorCode: _previousCode, ...kept } = existing ? ownProperties(existing) : {};
   const entity = flat(keys, {
     ...kept,
@@ -180,7 +214,9 @@ export async function startRun(
   request: ReconcileRequest,
   attempt: { attempt: number; worker: string; startedAt: Date },
 ): Promise<StartedRun> {
-  const merged = request.dryRun ? { mergedTriggers: [] } : await takePending(tables.pending, request.serviceId, request.runId);
+  const merged = request.dryRun
+    ? { mergedTriggers: [] }
+    : await takePending(tables.pending, request.serviceId, request.runId);
   const started = await recordRunStarted(tables.runs, request.runId, {
     serviceId: request.serviceId,
     dryRun: request.dryRun,
@@ -193,8 +229,14 @@ export async function startRun(
   return { coalescedTriggers: merged.mergedTriggers, ...(alreadyFinished ? { alreadyFinished } : {}) };
 }
 
-/** Triggers merged in the moment between the run taking its marker and starting: still this run's, added to its record. */
-export async function addLateTriggers(tables: Pick<StoreTables, "runs" | "pending">, request: ReconcileRequest, coalesced: Trigger[]): Promise<void> {
+/**
+ * Triggers merged in the moment between the run taking its marker and starting: still this run's, added to its record.
+ */
+export async function addLateTriggers(
+  tables: Pick<StoreTables, "runs" | "pending">,
+  request: ReconcileRequest,
+  coalesced: Trigger[],
+): Promise<void> {
   if (request.dryRun) return;
   const late = await takeMergedTriggers(tables.pending, request.serviceId, request.runId);
   if (late.length > 0) await recordCoalescedTriggers(tables.runs, request.runId, [...coalesced, ...late]);
@@ -204,7 +246,14 @@ export async function addLateTriggers(tables: Pick<StoreTables, "runs" | "pendin
 export async function finishReconciledRun(
   table: TableClient,
   runId: string,
-  done: { status: AttemptEnd; startedAt: Date; finishedAt: Date; report: ReconcileReport; warnings: string[]; followUps: string[] },
+  done: {
+    status: AttemptEnd;
+    startedAt: Date;
+    finishedAt: Date;
+    report: ReconcileReport;
+    warnings: string[];
+    followUps: string[];
+  },
 ): Promise<void> {
   const { report } = done;
   await recordRunFinished(table, runId, {
@@ -239,12 +288,26 @@ export async function finishFailedRun(
 
 const DUPLICATES_PARTITION = "_duplicates";
 
-/** A delivery of a finished run's message, acknowledged without touching the run (its partition never collides with a service key). */
-export async function recordDuplicateDelivery(table: TableClient, run: RunRecord, dequeueCount: number, now: Date = new Date()): Promise<void> {
+/**
+ * A delivery of a finished run's message, acknowledged without touching the run (its partition never collides with a
+ * service key).
+ */
+export async function recordDuplicateDelivery(
+  table: TableClient,
+  run: RunRecord,
+  dequeueCount: number,
+  now: Date = new Date(),
+): Promise<void> {
   await table.createEntity(
     flat(
       { partitionKey: DUPLICATES_PARTITION, rowKey: invertedTimeKey(now) },
-      { runId: run.runId, serviceId: run.serviceId, runStatus: run.status, dequeueCount, receivedAt: now.toISOString() },
+      {
+        runId: run.runId,
+        serviceId: run.serviceId,
+        runStatus: run.status,
+        dequeueCount,
+        receivedAt: now.toISOString(),
+      },
     ),
   );
 }
@@ -258,7 +321,10 @@ export function listDuplicateDeliveriesOf(table: TableClient, runId: string, lim
   return listSidePartition(table, DUPLICATES_PARTITION, duplicateRowSchema, limit, odata` and runId eq ${runId}`);
 }
 
-/** The newest `limit` rows of a partition kept beside the runs (rejected messages, duplicate deliveries), decoded by their schema. */
+/**
+ * The newest `limit` rows of a partition kept beside the runs (rejected messages, duplicate deliveries), decoded by
+ * their schema.
+ */
 async function listSidePartition<S extends z.ZodObject>(
   table: TableClient,
   partition: string,
@@ -267,7 +333,9 @@ async function listSidePartition<S extends z.ZodObject>(
   andFilter = "",
 ): Promise<z.infer<S>[]> {
   const out: z.infer<S>[] = [];
-  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `${odata`PartitionKey eq ${partition}`}${andFilter}` } })) {
+  for await (const e of table.listEntities<Record<string, unknown>>({
+    queryOptions: { filter: `${odata`PartitionKey eq ${partition}`}${andFilter}` },
+  })) {
     const row = decodeRow(schema, e);
     if (row) out.push(row);
     if (out.length >= limit) break;
@@ -290,7 +358,12 @@ function cut(text: string, max: number): string {
 }
 
 /** An invalid queue message, kept for the operator (its partition never collides with a service key). */
-export async function recordRejectedMessage(table: TableClient, raw: unknown, error: string, now: Date = new Date()): Promise<string> {
+export async function recordRejectedMessage(
+  table: TableClient,
+  raw: unknown,
+  error: string,
+  now: Date = new Date(),
+): Promise<string> {
   const rowKey = invertedTimeKey(now);
   let text: string;
   try {
@@ -337,7 +410,12 @@ export async function getRun(table: TableClient, runId: string): Promise<RunReco
  * the next run of the service (event, re-run or the daily sweep) repairs
  * whatever the abandoned one left half done.
  */
-export function withAbandonment(run: RunRecord, now: Date, leaseDurationMs: number, lease: { owner: string } | undefined): RunRecord {
+export function withAbandonment(
+  run: RunRecord,
+  now: Date,
+  leaseDurationMs: number,
+  lease: { owner: string } | undefined,
+): RunRecord {
   if (run.status !== "running" || !run.startedAt) return run;
   // The worker renews the lease while the run lasts: as long as this run holds it, it is alive.
   if (lease?.owner.endsWith(`/${run.runId}`)) return run;

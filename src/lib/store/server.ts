@@ -27,7 +27,11 @@ export async function listServerRows(table: TableClient, serviceId: string): Pro
   return out;
 }
 
-export async function getServerRow(table: TableClient, serviceId: string, serverId: string): Promise<StoredServer | undefined> {
+export async function getServerRow(
+  table: TableClient,
+  serviceId: string,
+  serverId: string,
+): Promise<StoredServer | undefined> {
   try {
     const e = await table.getEntity<Record<string, unknown>>(resourceKey(serviceId), serverKey(serverId));
     const record = serverFromEntity(e);
@@ -39,9 +43,15 @@ export async function getServerRow(table: TableClient, serviceId: string, server
 }
 
 /** Servers in one state across every service (a filtered scan; for the status API). */
-export async function listServerRowsByState(table: TableClient, state: ServerState, limit = 1000): Promise<ServerRecord[]> {
+export async function listServerRowsByState(
+  table: TableClient,
+  state: ServerState,
+  limit = 1000,
+): Promise<ServerRecord[]> {
   const out: ServerRecord[] = [];
-  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `state eq ${odataString(state)}` } })) {
+  for await (const e of table.listEntities<Record<string, unknown>>({
+    queryOptions: { filter: `state eq ${odataString(state)}` },
+  })) {
     const record = serverFromEntity(e);
     if (record) out.push(record);
     if (out.length >= limit) break;
@@ -98,11 +108,18 @@ export interface MergedServer {
  * when the switch happened, when the window ends, whether the activation check
  * already found it overdue and already re-ran once. Pure.
  */
-export function mergeServerRecord(previous: ServerRecord | undefined, verdict: ServerVerdict, ctx: MergeContext): MergedServer {
+export function mergeServerRecord(
+  previous: ServerRecord | undefined,
+  verdict: ServerVerdict,
+  ctx: MergeContext,
+): MergedServer {
   const now = ctx.now.toISOString();
   const dueAt = new Date(ctx.now.getTime() + ctx.activationWindowMs).toISOString();
   // A new principal (Arc identity reset, re-registration) starts the story over.
-  const history = previous && (previous.principalId === undefined || sameGuid(previous.principalId, verdict.principalId)) ? previous : undefined;
+  const history =
+    previous && (previous.principalId === undefined || sameGuid(previous.principalId, verdict.principalId))
+      ? previous
+      : undefined;
   const record: ServerRecord = {
     serviceId: ctx.serviceId,
     serverId: verdict.serverId.toLowerCase(),
@@ -133,7 +150,14 @@ export function mergeServerRecord(previous: ServerRecord | undefined, verdict: S
 
   if (verdict.switchedThisRun) {
     return {
-      record: { ...record, state: "Switched", switchedAt: now, activationDueAt: dueAt, overdueAt: undefined, activeAt: undefined },
+      record: {
+        ...record,
+        state: "Switched",
+        switchedAt: now,
+        activationDueAt: dueAt,
+        overdueAt: undefined,
+        activeAt: undefined,
+      },
       activationDueAt: dueAt,
     };
   }
@@ -141,13 +165,30 @@ export function mergeServerRecord(previous: ServerRecord | undefined, verdict: S
     case "Switched":
       if (history?.state === "ActivationOverdue") {
         // The engine cannot tell "waiting" from "overdue"; the activation check already did.
-        return { record: { ...record, state: "ActivationOverdue", reason: history.reason, remedy: history.remedy ?? record.remedy } };
+        return {
+          record: {
+            ...record,
+            state: "ActivationOverdue",
+            reason: history.reason,
+            remedy: history.remedy ?? record.remedy,
+          },
+        };
       }
       if (history?.state === "Switched" && history.activationDueAt) return { record };
       // Switched before we ever saw it: the window starts now.
-      return { record: { ...record, switchedAt: history?.switchedAt ?? now, activationDueAt: dueAt }, activationDueAt: dueAt };
+      return {
+        record: { ...record, switchedAt: history?.switchedAt ?? now, activationDueAt: dueAt },
+        activationDueAt: dueAt,
+      };
     case "Active":
-      return { record: { ...record, activeAt: history?.state === "Active" ? (history.activeAt ?? now) : now, overdueAt: undefined, autoReruns: 0 } };
+      return {
+        record: {
+          ...record,
+          activeAt: history?.state === "Active" ? (history.activeAt ?? now) : now,
+          overdueAt: undefined,
+          autoReruns: 0,
+        },
+      };
     case "Eligible":
       return { record: { ...record, eligibleAt: history?.eligibleAt ?? now } };
     default:

@@ -36,7 +36,10 @@ function newServiceRecord(serviceId: string, now: Date): ServiceRecord {
   return { serviceId, counts: emptyCounts(), warnings: [], updatedAt: now.toISOString() };
 }
 
-export async function getServiceRow(table: TableClient, serviceId: string): Promise<{ record: ServiceRecord; etag: string } | undefined> {
+export async function getServiceRow(
+  table: TableClient,
+  serviceId: string,
+): Promise<{ record: ServiceRecord; etag: string } | undefined> {
   try {
     const e = await table.getEntity<Record<string, unknown>>(SERVICE_PARTITION, resourceKey(serviceId));
     const record = serviceFromEntity(e);
@@ -59,7 +62,11 @@ export async function updateServiceRow(
 ): Promise<ServiceRecord> {
   for (let attempt = 0; attempt < 8; attempt++) {
     const current = await getServiceRow(table, serviceId);
-    const next = { ...mutate(current?.record ?? newServiceRecord(serviceId, now)), serviceId, updatedAt: now.toISOString() };
+    const next = {
+      ...mutate(current?.record ?? newServiceRecord(serviceId, now)),
+      serviceId,
+      updatedAt: now.toISOString(),
+    };
     try {
       if (current) await table.updateEntity(serviceToEntity(next), "Replace", { etag: current.etag });
       else await table.createEntity(serviceToEntity(next));
@@ -74,7 +81,9 @@ export async function updateServiceRow(
 
 export async function listServiceRows(table: TableClient): Promise<ServiceRecord[]> {
   const out: ServiceRecord[] = [];
-  for await (const e of table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${SERVICE_PARTITION}'` } })) {
+  for await (const e of table.listEntities<Record<string, unknown>>({
+    queryOptions: { filter: `PartitionKey eq '${SERVICE_PARTITION}'` },
+  })) {
     const r = serviceFromEntity(e);
     if (r) out.push(r);
   }
@@ -111,7 +120,12 @@ export async function markServiceDeleted(
       converged: undefined,
       updatedAt: now.toISOString(),
       ...(mark.lastRun
-        ? { lastRunId: mark.lastRun.runId, lastRunAt: now.toISOString(), lastRunStatus: mark.lastRun.status, lastError: mark.lastRun.error }
+        ? {
+            lastRunId: mark.lastRun.runId,
+            lastRunAt: now.toISOString(),
+            lastRunStatus: mark.lastRun.status,
+            lastError: mark.lastRun.error,
+          }
         : {}),
     };
     try {
@@ -129,7 +143,8 @@ export async function markServiceDeleted(
 
 /** Activation checks of the service's servers: nothing left to check once the service is deleted. */
 async function dropActivationChecks(tables: Pick<StoreTables, "due">, serviceId: string): Promise<void> {
-  // Row keys are `<service key>_<server key>` in every bucket (due-index.ts): a key-range scan finds them whatever the id's case.
+  // Row keys are `<service key>_<server key>` in every bucket (due-index.ts): a key-range scan finds them whatever the
+  // id's case.
   const prefix = `${resourceKey(serviceId)}_`;
   const filter = odata`RowKey ge ${prefix} and RowKey lt ${`${resourceKey(serviceId)}\u0060`}`;
   for await (const e of tables.due.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
@@ -158,7 +173,11 @@ export async function recordRunFailure(
       lastRunStatus: failure.status,
       lastError: failure.message,
       ...(failure.status === "poisoned"
-        ? { poisonedAt: now.toISOString(), poisonedRunId: failure.runId, poisonReason: `gave up after ${failure.attempts} attempts: ${failure.message}` }
+        ? {
+            poisonedAt: now.toISOString(),
+            poisonedRunId: failure.runId,
+            poisonReason: `gave up after ${failure.attempts} attempts: ${failure.message}`,
+          }
         : {}),
     }),
     now,

@@ -47,7 +47,9 @@ export class PartitionBatcher {
         chunks(batch, MAX_BATCH).map(async (chunk) => {
           try {
             const actions: TransactionAction[] = chunk.map((w) => ["create", w.entity]);
-            await (actions.length === 1 ? this.table.createEntity(chunk[0]!.entity) : this.table.submitTransaction(actions));
+            await (actions.length === 1
+              ? this.table.createEntity(chunk[0]!.entity)
+              : this.table.submitTransaction(actions));
             chunk.forEach((w) => w.resolve());
           } catch (error) {
             chunk.forEach((w) => w.reject(error));

@@ -17,7 +17,11 @@ export interface EstateSnapshotDeps {
  * subscription is read by the runs that grant there and kept on the service
  * rows. Bookkeeping: a failure is logged, never fails the sweep.
  */
-export async function recordEstateSnapshot(deps: EstateSnapshotDeps, scopes: EstateScope[], log: AppLog): Promise<void> {
+export async function recordEstateSnapshot(
+  deps: EstateSnapshotDeps,
+  scopes: EstateScope[],
+  log: AppLog,
+): Promise<void> {
   const table = deps.tables.services;
   const guard = async (what: string, work: () => Promise<void>) => {
     try {
@@ -26,9 +30,12 @@ export async function recordEstateSnapshot(deps: EstateSnapshotDeps, scopes: Est
       log.warn(`could not record ${what}`, error);
     }
   };
-  for (const scope of scopes) await guard(`the services listed in ${scope.scope}`, () => recordEstateScope(table, scope));
+  for (const scope of scopes)
+    await guard(`the services listed in ${scope.scope}`, () => recordEstateScope(table, scope));
   await guard("today's servers by state", async () => {
-    const rows = (await listServiceRows(table)).filter((r) => !r.deletedAt && isWithinScopes(r.serviceId, deps.config.managedScopes));
+    const rows = (await listServiceRows(table)).filter(
+      (r) => !r.deletedAt && isWithinScopes(r.serviceId, deps.config.managedScopes),
+    );
     await recordEstateDay(table, sumCounts(rows.map((r) => r.counts)), rows.length, deps.now());
   });
 }

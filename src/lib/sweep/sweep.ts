@@ -40,7 +40,12 @@ export interface SweepResult {
  * server), and the HTTP "re-run all". Status rows of services ARM no longer
  * has are marked deleted on the way (not on a dry run, which writes nothing).
  */
-export async function reconcileAllInScope(deps: SweepDeps, trigger: Trigger, options: { dryRun?: boolean }, log: AppLog): Promise<SweepResult> {
+export async function reconcileAllInScope(
+  deps: SweepDeps,
+  trigger: Trigger,
+  options: { dryRun?: boolean },
+  log: AppLog,
+): Promise<SweepResult> {
   const startedAt = deps.now();
   const runs: Scheduled[] = [];
   const failedScopes: SweepResult["failedScopes"] = [];
@@ -62,7 +67,8 @@ export async function reconcileAllInScope(deps: SweepDeps, trigger: Trigger, opt
   // Queued round-robin over subscriptions: the first batches the workers take then keep every subscription's
   // ARM bucket busy, instead of the first subscription's (up to 15 services) while the others wait.
   const all = [...new Map([...inScope.values()].flat().map((id) => [id.toLowerCase(), id])).values()];
-  // A few at a time: each request is several table operations, and a sweep of 50 services one by one waits on them in series.
+  // A few at a time: each request is several table operations, and a sweep of 50 services one by one waits on them in
+  // series.
   const scheduled = await mapWithConcurrency(roundRobinBySubscription(all), SWEEP_CONCURRENCY, (index) => {
     const ask: ReconcileAsk = { serviceId: all[index] as string, trigger, dryRun: options.dryRun ?? false };
     return requestReconcile(deps.scheduler, ask, deps.now(), log);

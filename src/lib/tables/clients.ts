@@ -40,18 +40,26 @@ export function tableName(prefix: string, role: TableRole): string {
 }
 
 /** Builds the table clients from a connection string, or from service URIs and a credential (identity-based). */
-export function createStoreTables(connection: StorageConnection, prefix: string, credential?: TokenCredential): StoreTables {
+export function createStoreTables(
+  connection: StorageConnection,
+  prefix: string,
+  credential?: TokenCredential,
+): StoreTables {
   const make = (role: TableRole): TableClient => {
     const name = tableName(prefix, role);
     if (connection.connectionString) {
       // Azurite speaks plain http; real accounts use https and ignore the flag.
       const options: TableServiceClientOptions = {
-        allowInsecureConnection: /DefaultEndpointsProtocol=http;|TableEndpoint=http:|UseDevelopmentStorage=true/i.test(connection.connectionString),
+        allowInsecureConnection: /DefaultEndpointsProtocol=http;|TableEndpoint=http:|UseDevelopmentStorage=true/i.test(
+          connection.connectionString,
+        ),
       };
       return TableClient.fromConnectionString(connection.connectionString, name, options);
     }
     if (!connection.tableServiceUri || !credential) {
-      throw new Error("table storage needs AzureWebJobsStorage or AzureWebJobsStorage__tableServiceUri with a credential");
+      throw new Error(
+        "table storage needs AzureWebJobsStorage or AzureWebJobsStorage__tableServiceUri with a credential",
+      );
     }
     return new TableClient(connection.tableServiceUri, name, credential);
   };

@@ -5,7 +5,10 @@ import { fromJsonColumns } from "./json-columns";
 export type FlatEntity = { partitionKey: string; rowKey: string } & Record<string, string | number | boolean>;
 
 /** Drops undefined properties: the Table service has no "undefined", and null would be stored. */
-export function flat(keys: { partitionKey: string; rowKey: string }, props: Record<string, string | number | boolean | undefined>): FlatEntity {
+export function flat(
+  keys: { partitionKey: string; rowKey: string },
+  props: Record<string, string | number | boolean | undefined>,
+): FlatEntity {
   const out: FlatEntity = { ...keys };
   for (const [k, v] of Object.entries(props)) if (v !== undefined) out[k] = v;
   return out;
@@ -17,7 +20,11 @@ export function flat(keys: { partitionKey: string; rowKey: string }, props: Reco
  * (rows written by older versions still read, with the field's default), and
  * the row is undefined when a required field is missing.
  */
-export function decodeRow<S extends z.ZodObject>(schema: S, entity: Record<string, unknown>, jsonColumns: readonly string[] = []): z.infer<S> | undefined {
+export function decodeRow<S extends z.ZodObject>(
+  schema: S,
+  entity: Record<string, unknown>,
+  jsonColumns: readonly string[] = [],
+): z.infer<S> | undefined {
   const fields: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(schema.shape as Record<string, z.ZodType>)) {
     const value = jsonColumns.includes(key) ? fromJsonColumns(entity, key) : entity[key];

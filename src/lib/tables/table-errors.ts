@@ -3,7 +3,11 @@ import { RestError } from "@azure/core-rest-pipeline";
 /** HTTP status of a storage error, if it is one. */
 function statusOf(error: unknown): number | undefined {
   if (error instanceof RestError) return error.statusCode;
-  if (typeof error === "object" && error !== null && typeof (error as { statusCode?: unknown }).statusCode === "number") {
+  if (
+    typeof error === "object" &&
+    error !== null &&
+    typeof (error as { statusCode?: unknown }).statusCode === "number"
+  ) {
     return (error as { statusCode: number }).statusCode;
   }
   return undefined;

@@ -34,7 +34,11 @@ export interface AzureMonitorTelemetry extends Telemetry {
 
 /** OpenTelemetry logs → the Azure Monitor exporter → Application Insights customEvents; no HTTP of our own. */
 export function createAzureMonitorTelemetry(options: AzureMonitorTelemetryOptions): AzureMonitorTelemetry {
-  const exporter = new AzureMonitorLogExporter({ ...options.exporterOptions, connectionString: options.connectionString, credential: options.credential });
+  const exporter = new AzureMonitorLogExporter({
+    ...options.exporterOptions,
+    connectionString: options.connectionString,
+    credential: options.credential,
+  });
   // Bounded so that an unreachable ingestion endpoint delays an invocation by seconds, not the SDK's default 30 s.
   const provider = new LoggerProvider({
     forceFlushTimeoutMillis: FLUSH_TIMEOUT_MS,

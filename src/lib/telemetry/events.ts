@@ -41,7 +41,10 @@ export interface RunTelemetry {
   errorCode?: string;
 }
 
-/** The activation check's summary as it returns it (counts by outcome), with its ARM reads and duration: each field one measurement. */
+/**
+ * The activation check's summary as it returns it (counts by outcome), with its ARM reads and duration: each field one
+ * measurement.
+ */
 export type ActivationCheckTelemetry = Readonly<Record<string, number>> & { armReads: number; durationMs: number };
 
 export interface SweepTelemetry {
@@ -102,7 +105,12 @@ export function runEvent(run: RunTelemetry): TelemetryEvent {
 }
 
 /** Counts by state of one service as just written (by a run or the activation check); one measurement per state. */
-export function serviceCountsEvent(serviceId: string, counts: StateCounts, source: "run" | "activationCheck", converged?: boolean): TelemetryEvent {
+export function serviceCountsEvent(
+  serviceId: string,
+  counts: StateCounts,
+  source: "run" | "activationCheck",
+  converged?: boolean,
+): TelemetryEvent {
   const measurements: Record<string, number> = {};
   for (const state of SERVER_STATES) measurements[state] = counts[state];
   return {
@@ -150,11 +158,22 @@ export function roleAssignmentQuotaEvent(quota: {
   return {
     name: EVENT_NAMES.roleAssignmentQuota,
     properties: { serviceId: quota.serviceId, runId: quota.runId, subscriptionId: quota.subscriptionId },
-    measurements: { count: quota.count, limit: quota.limit, orphaned: quota.orphaned, productStale: quota.productStale },
+    measurements: {
+      count: quota.count,
+      limit: quota.limit,
+      orphaned: quota.orphaned,
+      productStale: quota.productStale,
+    },
   };
 }
 
-/** Servers that are Failed now and were not before (a new server counts): one event per failure, not one per run. previousStates is keyed by serverKey. */
-export function newlyFailed<S extends { serverId: string; state: ServerState }>(servers: S[], previousStates: ReadonlyMap<string, ServerState>): S[] {
+/**
+ * Servers that are Failed now and were not before (a new server counts): one event per failure, not one per run.
+ * previousStates is keyed by serverKey.
+ */
+export function newlyFailed<S extends { serverId: string; state: ServerState }>(
+  servers: S[],
+  previousStates: ReadonlyMap<string, ServerState>,
+): S[] {
   return servers.filter((s) => s.state === "Failed" && previousStates.get(serverKey(s.serverId)) !== "Failed");
 }

@@ -56,7 +56,10 @@ function attemptFields(input: RunAttempt) {
   };
 }
 
-export async function trackReconciled(telemetry: Telemetry, input: RunAttempt & { report: ReconcileReport; recorded?: RecordedReconcile }): Promise<void> {
+export async function trackReconciled(
+  telemetry: Telemetry,
+  input: RunAttempt & { report: ReconcileReport; recorded?: RecordedReconcile },
+): Promise<void> {
   const { request, report, recorded } = input;
   telemetry.emit(
     runEvent({
@@ -73,16 +76,22 @@ export async function trackReconciled(telemetry: Telemetry, input: RunAttempt & 
   }
   if (recorded) {
     telemetry.emit(serviceCountsEvent(request.serviceId, recorded.service.counts, "run", report.converged));
-    for (const server of newlyFailed(recorded.servers, recorded.previousStates)) telemetry.emit(serverEvent("failed", serverTelemetry(server)));
+    for (const server of newlyFailed(recorded.servers, recorded.previousStates))
+      telemetry.emit(serverEvent("failed", serverTelemetry(server)));
   }
   await telemetry.flush();
 }
 
-export async function trackRunFailure(telemetry: Telemetry, input: RunAttempt & { errorCode: string; error: string }): Promise<void> {
+export async function trackRunFailure(
+  telemetry: Telemetry,
+  input: RunAttempt & { errorCode: string; error: string },
+): Promise<void> {
   const { request } = input;
   telemetry.emit(runEvent({ ...attemptFields(input), errorCode: input.errorCode }));
   if (input.status === "poisoned")
-    telemetry.emit(poisonEvent({ serviceId: request.serviceId, runId: request.runId, attempts: input.attempt, error: input.error }));
+    telemetry.emit(
+      poisonEvent({ serviceId: request.serviceId, runId: request.runId, attempts: input.attempt, error: input.error }),
+    );
   await telemetry.flush();
 }
 
@@ -97,12 +106,16 @@ export async function trackActivationCheck(
   },
 ): Promise<void> {
   for (const server of input.becameOverdue) telemetry.emit(serverEvent("overdue", serverTelemetry(server)));
-  for (const [serviceId, counts] of input.serviceCounts) telemetry.emit(serviceCountsEvent(serviceId, counts, "activationCheck"));
+  for (const [serviceId, counts] of input.serviceCounts)
+    telemetry.emit(serviceCountsEvent(serviceId, counts, "activationCheck"));
   telemetry.emit(activationCheckEvent({ ...input.check, durationMs: elapsed(input.startedAt, input.finishedAt) }));
   await telemetry.flush();
 }
 
-export async function trackSweep(telemetry: Telemetry, input: Omit<SweepTelemetry, "durationMs"> & { startedAt: Date; finishedAt: Date }): Promise<void> {
+export async function trackSweep(
+  telemetry: Telemetry,
+  input: Omit<SweepTelemetry, "durationMs"> & { startedAt: Date; finishedAt: Date },
+): Promise<void> {
   const { startedAt, finishedAt, ...sweep } = input;
   telemetry.emit(sweepEvent({ ...sweep, durationMs: elapsed(startedAt, finishedAt) }));
   await telemetry.flush();

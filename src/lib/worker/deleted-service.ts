@@ -23,9 +23,14 @@ export async function handleDeletedService(
   const marked = await markServiceDeleted(
     deps.tables,
     run.serviceId,
-    { reason: `${deletion.code}: ${deletion.message}`, lastRun: { runId: run.runId, status: "failed", error: run.message } },
+    {
+      reason: `${deletion.code}: ${deletion.message}`,
+      lastRun: { runId: run.runId, status: "failed", error: run.message },
+    },
     run.now,
   );
-  log.warn(`${run.serviceId}: ARM says the service does not exist (${deletion.code}); ${marked ? "its status row is marked deleted" : "no status row kept"}`);
+  log.warn(
+    `${run.serviceId}: ARM says the service does not exist (${deletion.code}); ${marked ? "its status row is marked deleted" : "no status row kept"}`,
+  );
   return true;
 }

@@ -16,14 +16,25 @@ export type WorkerOutcome =
  * in one. The worker decides it, and `settle` carries it out in one switch.
  */
 export type Disposition =
-  /** Done: returning lets the host delete the message. A reconciled run first requests its follow-ups and closes its record. */
+  /**
+   * Done: returning lets the host delete the message. A reconciled run first requests its follow-ups and closes its
+   * record.
+   */
   | { kind: "acknowledge"; outcome: WorkerOutcome; reconciled?: ReconciledRun }
   /**
    * The same request goes back on the queue after `delayMs` (another run holds the lease, or this
    * attempt lost it and stopped); this delivery is acknowledged.
    */
-  | { kind: "requeueAfter"; outcome: Extract<WorkerOutcome, { outcome: "deferred" | "leaseLost" }>; request: ReconcileRequest; delayMs: number }
-  /** A transient failure: thrown, so the host delivers the message again, or moves it to the poison queue after the last attempt. */
+  | {
+      kind: "requeueAfter";
+      outcome: Extract<WorkerOutcome, { outcome: "deferred" | "leaseLost" }>;
+      request: ReconcileRequest;
+      delayMs: number;
+    }
+  /**
+   * A transient failure: thrown, so the host delivers the message again, or moves it to the poison queue after the last
+   * attempt.
+   */
   | { kind: "redeliver"; error: TransientReconcileError };
 
 /** A run whose reconcile returned a report: what closing its record needs, bar the follow-ups' run ids. */

@@ -57,6 +57,9 @@ export class LeaseFence {
   /** Throws LeaseLostError when the holder may no longer write. */
   check(): void {
     const problem = this.problem();
-    if (problem) throw new LeaseLostError(`the lease of ${this.held.serviceId} (generation ${this.held.generation}) was lost: ${problem}`);
+    if (problem)
+      throw new LeaseLostError(
+        `the lease of ${this.held.serviceId} (generation ${this.held.generation}) was lost: ${problem}`,
+      );
   }
 }

@@ -5,7 +5,8 @@ import type { WorkerDeps } from "./reconcile-worker";
 import { trackRunFailure } from "../telemetry/track";
 
 /**
- * A message the queue moved to `<queue>-poison` (https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue-trigger#poison-messages).
+ * A message the queue moved to `<queue>-poison`
+ * (https://learn.microsoft.com/azure/azure-functions/functions-bindings-storage-queue-trigger#poison-messages).
  * The worker marks a run poisoned itself when its last attempt fails; but
  * when every delivery ended without an answer (the host killed, or paused
  * past the message's visibility, mid-run), the host moves the message aside
@@ -32,9 +33,20 @@ export async function handlePoisonedMessage(
   const now = deps.now();
   const message = `the queue moved the run's message aside after ${deps.maxDequeueCount} deliveries that ended without an answer (its worker was stopped or killed mid-run each time)`;
   const startedAt = run?.startedAt ? new Date(run.startedAt) : now;
-  await finishFailedRun(deps.tables.runs, request.runId, { status: "poisoned", startedAt, finishedAt: now, error: message, errorCode: "PoisonMessage" });
+  await finishFailedRun(deps.tables.runs, request.runId, {
+    status: "poisoned",
+    startedAt,
+    finishedAt: now,
+    error: message,
+    errorCode: "PoisonMessage",
+  });
   if (!request.dryRun) {
-    await recordRunFailure(deps.tables.services, request.serviceId, { runId: request.runId, status: "poisoned", message, attempts: deps.maxDequeueCount }, now);
+    await recordRunFailure(
+      deps.tables.services,
+      request.serviceId,
+      { runId: request.runId, status: "poisoned", message, attempts: deps.maxDequeueCount },
+      now,
+    );
   }
   log.error(`${request.serviceId}: run ${request.runId} poisoned: ${message}`);
   // The same events a failed last attempt sends, so the run-failed alert fires for it too.

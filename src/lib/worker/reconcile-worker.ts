@@ -40,11 +40,19 @@ export type { WorkerOutcome } from "./disposition";
 export interface WorkerDeps {
   config: Pick<
     Config,
-    "managedScopes" | "leaseDurationMs" | "reconcileCoalesceDelayMs" | "activationWindowMs" | "discoveryRecheckDelaysMs" | "minAgentVersion"
+    | "managedScopes"
+    | "leaseDurationMs"
+    | "reconcileCoalesceDelayMs"
+    | "activationWindowMs"
+    | "discoveryRecheckDelaysMs"
+    | "minAgentVersion"
   >;
   tables: StoreTables;
   queue: Pick<ReconcileQueue, "send">;
-  engine: Pick<EnginePort, "reconcile" | "isTransient" | "errorInfo" | "isDeleted" | "serviceDeletion" | "writeTookEffect">;
+  engine: Pick<
+    EnginePort,
+    "reconcile" | "isTransient" | "errorInfo" | "isDeleted" | "serviceDeletion" | "writeTookEffect"
+  >;
   scheduler: SchedulerDeps;
   telemetry: Telemetry;
   now(): Date;
@@ -71,13 +79,23 @@ export interface DeliveryInfo {
  * or, after a transient failure, redelivered (the last attempt marks the
  * service as poisoned before the host moves the message aside).
  */
-export async function handleReconcileMessage(deps: WorkerDeps, raw: unknown, delivery: DeliveryInfo, log: AppLog): Promise<WorkerOutcome> {
+export async function handleReconcileMessage(
+  deps: WorkerDeps,
+  raw: unknown,
+  delivery: DeliveryInfo,
+  log: AppLog,
+): Promise<WorkerOutcome> {
   const admitted = await admit(deps, raw, delivery, log);
   if ("disposition" in admitted) return await settle(deps, admitted.disposition, log);
   const request = admitted.request;
   // The owner ends in the run id: the status API tells a live run from an abandoned one by it.
   const lease = { serviceId: request.serviceId, owner: `${deps.workerId}/${request.runId}`, runId: request.runId };
-  const leased = await withLease(deps, lease, log, async (fence) => await settle(deps, await runUnderLease(deps, request, delivery, fence, log), log));
+  const leased = await withLease(
+    deps,
+    lease,
+    log,
+    async (fence) => await settle(deps, await runUnderLease(deps, request, delivery, fence, log), log),
+  );
   return leased.acquired ? leased.result : await settle(deps, requeueWhileHeld(deps, request, leased), log);
 }
 
@@ -90,8 +108,12 @@ async function settle(deps: WorkerDeps, disposition: Disposition, log: AppLog): 
     case "requeueAfter": {
       const { request, delayMs, outcome } = disposition;
       await deps.queue.send(request, delayMs);
-      if (outcome.outcome === "deferred") log.info(`${request.serviceId}: lease held by ${outcome.heldBy}; run ${request.runId} re-queued in ${delayMs} ms`);
-      else log.warn(`${request.serviceId}: run ${request.runId} stopped: ${outcome.error}; queued again in ${delayMs} ms`);
+      if (outcome.outcome === "deferred")
+        log.info(
+          `${request.serviceId}: lease held by ${outcome.heldBy}; run ${request.runId} re-queued in ${delayMs} ms`,
+        );
+      else
+        log.warn(`${request.serviceId}: run ${request.runId} stopped: ${outcome.error}; queued again in ${delayMs} ms`);
       return outcome;
     }
     case "redeliver":
@@ -110,7 +132,14 @@ async function admit(
   if (!parsed.ok) return { disposition: await reject(deps, raw, parsed.error, log) };
   const request = parsed.request;
   if (!isWithinScopes(request.serviceId, deps.config.managedScopes)) {
-    return { disposition: await reject(deps, raw, `${request.serviceId} is outside MANAGED_SCOPES (${deps.config.managedScopes.join(", ")})`, log) };
+    return {
+      disposition: await reject(
+        deps,
+        raw,
+        `${request.serviceId} is outside MANAGED_SCOPES (${deps.config.managedScopes.join(", ")})`,
+        log,
+      ),
+    };
   }
   // A redelivered message of a run that is over (the queue delivers at least once): acknowledged, the run untouched.
   const finished = await finishedRun(deps.tables.runs, request.runId);
@@ -126,19 +155,42 @@ async function reject(deps: WorkerDeps, raw: unknown, error: string, log: AppLog
 
 /** Someone is reconciling this service right now: ask again after a while rather than fail. */
 function requeueWhileHeld(deps: WorkerDeps, request: ReconcileRequest, held: LeaseHeld): Disposition {
-  const delayMs = Math.max(1000, Math.min(deps.config.reconcileCoalesceDelayMs, held.expiresAt.getTime() - deps.now().getTime()));
-  return { kind: "requeueAfter", request, delayMs, outcome: { outcome: "deferred", runId: request.runId, heldBy: held.heldBy } };
+  const delayMs = Math.max(
+    1000,
+    Math.min(deps.config.reconcileCoalesceDelayMs, held.expiresAt.getTime() - deps.now().getTime()),
+  );
+  return {
+    kind: "requeueAfter",
+    request,
+    delayMs,
+    outcome: { outcome: "deferred", runId: request.runId, heldBy: held.heldBy },
+  };
 }
 
-async function acknowledgeDuplicate(deps: WorkerDeps, run: RunRecord, delivery: DeliveryInfo, log: AppLog): Promise<Disposition> {
+async function acknowledgeDuplicate(
+  deps: WorkerDeps,
+  run: RunRecord,
+  delivery: DeliveryInfo,
+  log: AppLog,
+): Promise<Disposition> {
   await recordDuplicateDelivery(deps.tables.runs, run, delivery.dequeueCount, deps.now());
   log.warn(`${run.serviceId}: run ${run.runId} is already ${run.status}; duplicate delivery acknowledged and recorded`);
   return { kind: "acknowledge", outcome: { outcome: "duplicate", runId: run.runId, status: run.status } };
 }
 
-async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delivery: DeliveryInfo, fence: LeaseFence, log: AppLog): Promise<Disposition> {
+async function runUnderLease(
+  deps: WorkerDeps,
+  request: ReconcileRequest,
+  delivery: DeliveryInfo,
+  fence: LeaseFence,
+  log: AppLog,
+): Promise<Disposition> {
   const startedAt = deps.now();
-  const run = await startRun(deps.tables, request, { attempt: delivery.dequeueCount, worker: deps.workerId, startedAt });
+  const run = await startRun(deps.tables, request, {
+    attempt: delivery.dequeueCount,
+    worker: deps.workerId,
+    startedAt,
+  });
   // Finished between our first look and the lease (another delivery of the same message).
   if (run.alreadyFinished) return await acknowledgeDuplicate(deps, run.alreadyFinished, delivery, log);
 
@@ -148,7 +200,12 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
     if (!request.dryRun) deferred = await resolveEarlierWrites(deps, request, delivery, fence, log);
     const journal = tableWriteJournal(
       deps.tables.writes,
-      { serviceId: request.serviceId, runId: request.runId, attempt: delivery.dequeueCount, leaseGeneration: fence.generation },
+      {
+        serviceId: request.serviceId,
+        runId: request.runId,
+        attempt: delivery.dequeueCount,
+        leaseGeneration: fence.generation,
+      },
       () => deps.now(),
       () => fence.check(),
     );
@@ -170,7 +227,9 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
     } catch (error) {
       // Left open: the service's next run resolves them.
       if (fence.problem()) return await leaseLost(deps, request, startedAt, fence);
-      log.warn(`${request.serviceId}: could not resolve ${deferred.length} earlier write(s) again: ${deps.engine.errorInfo(error).message}`);
+      log.warn(
+        `${request.serviceId}: could not resolve ${deferred.length} earlier write(s) again: ${deps.engine.errorInfo(error).message}`,
+      );
     }
   }
 
@@ -178,12 +237,17 @@ async function runUnderLease(deps: WorkerDeps, request: ReconcileRequest, delive
   const failed = report.outcomes.some((o) => o.status === "failed");
   const status: ReconciledStatus = request.dryRun ? "dryRun" : failed ? "completedWithFailures" : "succeeded";
   // A dry run writes no status rows and asks for nothing more.
-  const written = request.dryRun ? { followUps: [], followUpLines: [] } : await recordResult(deps, request, report, status);
+  const written = request.dryRun
+    ? { followUps: [], followUpLines: [] }
+    : await recordResult(deps, request, report, status);
   const reconciled: ReconciledRun = { request, attempt: delivery.dequeueCount, status, report, startedAt, ...written };
   return { kind: "acknowledge", outcome: { outcome: "reconciled", runId: request.runId, status, report }, reconciled };
 }
 
-/** Writes the report into the server and service rows, and decides the looks that follow (as values: settling requests them). */
+/**
+ * Writes the report into the server and service rows, and decides the looks that follow (as values: settling requests
+ * them).
+ */
 async function recordResult(
   deps: WorkerDeps,
   request: ReconcileRequest,
@@ -203,24 +267,47 @@ async function recordResult(
     { serverIds: recorded.previousServerIds },
     { recheckDelaysMs: deps.config.discoveryRecheckDelaysMs, minAgentVersion: deps.config.minAgentVersion },
   );
-  return { recorded, followUps, followUpLines: recorded.dueEntries.map((due) => `activation check of ${due.serverId} at ${due.dueAt}`) };
+  return {
+    recorded,
+    followUps,
+    followUpLines: recorded.dueEntries.map((due) => `activation check of ${due.serverId} at ${due.dueAt}`),
+  };
 }
 
-/** Requests the run's follow-ups, then closes its record listing them (the follow-ups first: a crash between leaves the run to be redone, not a look lost). */
+/**
+ * Requests the run's follow-ups, then closes its record listing them (the follow-ups first: a crash between leaves the
+ * run to be redone, not a look lost).
+ */
 async function closeReconciledRun(deps: WorkerDeps, run: ReconciledRun, log: AppLog): Promise<void> {
   const { request, report, status } = run;
   const followUps = [...run.followUpLines];
   const warnings = [...report.warnings];
   for (const followUp of run.followUps) {
     if (followUp.kind === "note") (followUp.gaveUp ? warnings : followUps).push(followUp.text);
-    else followUps.push(followUp.describe((await requestReconcile(deps.scheduler, followUp.ask, deps.now(), log)).runId));
+    else
+      followUps.push(followUp.describe((await requestReconcile(deps.scheduler, followUp.ask, deps.now(), log)).runId));
   }
   const finishedAt = deps.now();
-  await finishReconciledRun(deps.tables.runs, request.runId, { status, startedAt: run.startedAt, finishedAt, report, warnings, followUps });
+  await finishReconciledRun(deps.tables.runs, request.runId, {
+    status,
+    startedAt: run.startedAt,
+    finishedAt,
+    report,
+    warnings,
+    followUps,
+  });
   log.info(
     `${request.serviceId}: run ${request.runId} ${status} (${report.plan.length} actions, ${report.armCalls.reads} reads, ${report.armCalls.writes} writes)`,
   );
-  await trackReconciled(deps.telemetry, { request, attempt: run.attempt, status, report, startedAt: run.startedAt, finishedAt, recorded: run.recorded });
+  await trackReconciled(deps.telemetry, {
+    request,
+    attempt: run.attempt,
+    status,
+    report,
+    startedAt: run.startedAt,
+    finishedAt,
+    recorded: run.recorded,
+  });
 }
 
 /**
@@ -247,7 +334,9 @@ async function resolveEarlierWrites(
   const report = (write: StoredWrite, outcome: ResolutionOutcome) => {
     const which = `${request.serviceId}: interrupted ${write.kind} of run ${write.runId} (attempt ${write.attempt})`;
     if (outcome === "notOlder")
-      log.warn(`${which} carries lease generation ${write.leaseGeneration}, not older than this run's ${fence.generation}; left open`);
+      log.warn(
+        `${which} carries lease generation ${write.leaseGeneration}, not older than this run's ${fence.generation}; left open`,
+      );
     else if (outcome === "completedByWriter") log.info(`${which} was completed by its writer meanwhile`);
     else if (outcome === "deferred") log.info(`${which} is not in effect yet; looked at again after this run`);
     else log.info(`${which} resolved as ${outcome}`);
@@ -257,7 +346,12 @@ async function resolveEarlierWrites(
     return [];
   }
   const notAppliedOnlyBefore = new Date(deps.now().getTime() - 2 * deps.config.leaseDurationMs);
-  return await resolveInterruptedWrites(deps.tables.writes, request.serviceId, { ...resolution, notAppliedOnlyBefore }, report);
+  return await resolveInterruptedWrites(
+    deps.tables.writes,
+    request.serviceId,
+    { ...resolution, notAppliedOnlyBefore },
+    report,
+  );
 }
 
 /**
@@ -266,9 +360,20 @@ async function resolveEarlierWrites(
  * under a lease of its own. Nothing else this attempt saw is recorded: another
  * worker may have reconciled the service since.
  */
-async function leaseLost(deps: WorkerDeps, request: ReconcileRequest, startedAt: Date, fence: LeaseFence): Promise<Disposition> {
+async function leaseLost(
+  deps: WorkerDeps,
+  request: ReconcileRequest,
+  startedAt: Date,
+  fence: LeaseFence,
+): Promise<Disposition> {
   const error = `the lease of ${request.serviceId} (generation ${fence.generation}) was lost: ${fence.problem() ?? "unknown"}; stopped before the next write`;
-  await finishFailedRun(deps.tables.runs, request.runId, { status: "leaseLost", startedAt, finishedAt: deps.now(), error, errorCode: "LeaseLost" });
+  await finishFailedRun(deps.tables.runs, request.runId, {
+    status: "leaseLost",
+    startedAt,
+    finishedAt: deps.now(),
+    error,
+    errorCode: "LeaseLost",
+  });
   const delayMs = Math.max(1000, deps.config.reconcileCoalesceDelayMs);
   return { kind: "requeueAfter", request, delayMs, outcome: { outcome: "leaseLost", runId: request.runId, error } };
 }
@@ -288,15 +393,38 @@ async function recordFailure(
   const lastAttempt = delivery.dequeueCount >= deps.maxDequeueCount;
   const status: FailedStatus = !transient ? "failed" : lastAttempt ? "poisoned" : "retrying";
   const now = deps.now();
-  await finishFailedRun(deps.tables.runs, request.runId, { status, startedAt, finishedAt: now, error: message, errorCode: info.code });
+  await finishFailedRun(deps.tables.runs, request.runId, {
+    status,
+    startedAt,
+    finishedAt: now,
+    error: message,
+    errorCode: info.code,
+  });
   const deleted =
     !request.dryRun &&
     status === "failed" &&
-    (await handleDeletedService(deps, { serviceId: request.serviceId, runId: request.runId, error, message, now }, log));
+    (await handleDeletedService(
+      deps,
+      { serviceId: request.serviceId, runId: request.runId, error, message, now },
+      log,
+    ));
   if (!request.dryRun && status !== "retrying" && !deleted) {
-    await recordRunFailure(deps.tables.services, request.serviceId, { runId: request.runId, status, message, attempts: delivery.dequeueCount }, now);
+    await recordRunFailure(
+      deps.tables.services,
+      request.serviceId,
+      { runId: request.runId, status, message, attempts: delivery.dequeueCount },
+      now,
+    );
   }
-  await trackRunFailure(deps.telemetry, { request, attempt: delivery.dequeueCount, status, startedAt, finishedAt: now, errorCode: info.code, error: message });
+  await trackRunFailure(deps.telemetry, {
+    request,
+    attempt: delivery.dequeueCount,
+    status,
+    startedAt,
+    finishedAt: now,
+    errorCode: info.code,
+    error: message,
+  });
   if (!transient) {
     log.error(`${request.serviceId}: run ${request.runId} failed and will not be retried: ${message}`);
     return { kind: "acknowledge", outcome: { outcome: "failed", runId: request.runId, error: message } };
@@ -304,5 +432,8 @@ async function recordFailure(
   log.warn(
     `${request.serviceId}: run ${request.runId} attempt ${delivery.dequeueCount} failed (${message})${lastAttempt ? "; moving to the poison queue" : "; will retry"}`,
   );
-  return { kind: "redeliver", error: new TransientReconcileError(`${request.serviceId}: ${message}`, lastAttempt, { cause: error }) };
+  return {
+    kind: "redeliver",
+    error: new TransientReconcileError(`${request.serviceId}: ${message}`, lastAttempt, { cause: error }),
+  };
 }

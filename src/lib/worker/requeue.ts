@@ -13,7 +13,8 @@ import type { ReconcileAsk } from "../scheduling/schedule";
  * DISCOVERY_RECHECK_DELAYS series; past its end the run gives up with a note.
  */
 export type FollowUp =
-  { kind: "requeue"; ask: ReconcileAsk & { delayMs: number }; describe(runId: string): string } | { kind: "note"; text: string; gaveUp: boolean };
+  | { kind: "requeue"; ask: ReconcileAsk & { delayMs: number }; describe(runId: string): string }
+  | { kind: "note"; text: string; gaveUp: boolean };
 
 export interface RequeuePolicy {
   /** DISCOVERY_RECHECK_DELAYS, in ms: the n-th look waits the n-th delay. */
@@ -28,7 +29,12 @@ export interface PreviousRows {
 
 const seconds = (ms: number): number => Math.round(ms / 1000);
 
-export function decideFollowUps(request: ReconcileRequest, report: ReconcileReport, previous: PreviousRows, policy: RequeuePolicy): FollowUp[] {
+export function decideFollowUps(
+  request: ReconcileRequest,
+  report: ReconcileReport,
+  previous: PreviousRows,
+  policy: RequeuePolicy,
+): FollowUp[] {
   const looks: FollowUp[] = [];
   const retry = decideRetry(request, report, previous, policy);
   if (retry) looks.push(retry);
@@ -67,23 +73,35 @@ function stillOverdue(request: ReconcileRequest, report: ReconcileReport): strin
   return (request.overdue ?? []).filter((id) => !switched.has(id.toLowerCase()));
 }
 
-function decideRetry(request: ReconcileRequest, report: ReconcileReport, previous: PreviousRows, policy: RequeuePolicy): FollowUp | undefined {
-  const transient = report.outcomes.filter((o) => o.status === "failed" && o.error !== undefined && (isTransient(o.error) || isReplicationDelay(o.error)));
+function decideRetry(
+  request: ReconcileRequest,
+  report: ReconcileReport,
+  previous: PreviousRows,
+  policy: RequeuePolicy,
+): FollowUp | undefined {
+  const transient = report.outcomes.filter(
+    (o) => o.status === "failed" && o.error !== undefined && (isTransient(o.error) || isReplicationDelay(o.error)),
+  );
   // Agents too old to know managed identities never report one: not worth waiting for.
   const noIdentity = new Set(
-    report.servers.filter((s) => s.state === "NoIdentity" && !isAgentTooOld(s.agentVersion, policy.minAgentVersion)).map((s) => s.serverId.toLowerCase()),
+    report.servers
+      .filter((s) => s.state === "NoIdentity" && !isAgentTooOld(s.agentVersion, policy.minAgentVersion))
+      .map((s) => s.serverId.toLowerCase()),
   );
   const waitedFor = request.trigger.kind === "retry" ? (request.trigger.waitingFor ?? []) : [];
   const waitingFor = [...new Set([...newServerIds(report, previous), ...waitedFor])].filter((id) => noIdentity.has(id));
   if (transient.length === 0 && waitingFor.length === 0) return undefined;
   const reasons = [
-    ...(transient.length > 0 ? [`${transient.length} action(s) failed transiently: ${transient.map((o) => o.error?.code).join(", ")}`] : []),
+    ...(transient.length > 0
+      ? [`${transient.length} action(s) failed transiently: ${transient.map((o) => o.error?.code).join(", ")}`]
+      : []),
     ...(waitingFor.length > 0 ? [`${waitingFor.length} new server(s) without a reported identity yet`] : []),
   ];
   const reason = reasons.join("; ");
   const attempt = request.trigger.kind === "retry" ? request.trigger.attempt + 1 : 0;
   const delayMs = policy.recheckDelaysMs[attempt];
-  if (delayMs === undefined) return { kind: "note", gaveUp: true, text: `gave up retrying after ${attempt} retries: ${reason}` };
+  if (delayMs === undefined)
+    return { kind: "note", gaveUp: true, text: `gave up retrying after ${attempt} retries: ${reason}` };
   const overdue = stillOverdue(request, report);
   return {
     kind: "requeue",
@@ -104,10 +122,23 @@ function decideRetry(request: ReconcileRequest, report: ReconcileReport, previou
   };
 }
 
-/** A machine's new identity is reported by the agent with no ARM event: looked for again until it shows up or the delays run out. */
-function decideDiscovery(request: ReconcileRequest, report: ReconcileReport, watch: DiscoveryWatch, policy: RequeuePolicy): FollowUp {
+/**
+ * A machine's new identity is reported by the agent with no ARM event: looked for again until it shows up or the delays
+ * run out.
+ */
+function decideDiscovery(
+  request: ReconcileRequest,
+  report: ReconcileReport,
+  watch: DiscoveryWatch,
+  policy: RequeuePolicy,
+): FollowUp {
   const reported = report.servers.find((s) => s.principalId?.toLowerCase() === watch.principalId.toLowerCase());
-  if (reported) return { kind: "note", gaveUp: false, text: `identity ${watch.principalId} of ${watch.machineId} reported by server ${reported.name}` };
+  if (reported)
+    return {
+      kind: "note",
+      gaveUp: false,
+      text: `identity ${watch.principalId} of ${watch.machineId} reported by server ${reported.name}`,
+    };
   const next = watch.attempt + 1;
   const delayMs = policy.recheckDelaysMs[next];
   if (delayMs === undefined) {
@@ -125,6 +156,7 @@ function decideDiscovery(request: ReconcileRequest, report: ReconcileReport, wat
       discovery: [{ ...watch, attempt: next }],
       delayMs,
     },
-    describe: (runId) => `identity ${watch.principalId} not reported yet; re-check ${next} in ${seconds(delayMs)} s (run ${runId})`,
+    describe: (runId) =>
+      `identity ${watch.principalId} not reported yet; re-check ${next} in ${seconds(delayMs)} s (run ${runId})`,
   };
 }

@@ -31,7 +31,13 @@ export async function withLease<T>(
   log: AppLog,
   work: (fence: LeaseFence) => Promise<T>,
 ): Promise<{ acquired: true; result: T } | LeaseHeld> {
-  const taken = await acquireLease(deps.tables.leases, lease.serviceId, lease.owner, deps.config.leaseDurationMs, deps.now());
+  const taken = await acquireLease(
+    deps.tables.leases,
+    lease.serviceId,
+    lease.owner,
+    deps.config.leaseDurationMs,
+    deps.now(),
+  );
   if (!taken.acquired) return taken;
   if (taken.replaced) log.error(`${lease.serviceId}: ${taken.replaced}`);
   const fence = new LeaseFence(taken.lease, deps.config.leaseDurationMs, () => deps.now());
@@ -56,6 +62,8 @@ export async function withLease<T>(
   } finally {
     clearInterval(heartbeat);
     await renewing; // releasing with the ETag of a renewal still in flight would leave the lease held
-    await releaseLease(deps.tables.leases, fence.lease).catch((error: unknown) => log.warn(`could not release the lease of ${lease.serviceId}`, error));
+    await releaseLease(deps.tables.leases, fence.lease).catch((error: unknown) =>
+      log.warn(`could not release the lease of ${lease.serviceId}`, error),
+    );
   }
 }

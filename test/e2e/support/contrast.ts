@@ -41,7 +41,10 @@ export async function contrastReport(page: Page, minimum = 4.5): Promise<Contras
       }
       return "rgb(255, 255, 255)";
     };
-    const report: { checked: number; low: { text: string; ratio: number; color: string; background: string }[] } = { checked: 0, low: [] };
+    const report: { checked: number; low: { text: string; ratio: number; color: string; background: string }[] } = {
+      checked: 0,
+      low: [],
+    };
     const all = (root as El).querySelectorAll("*");
     for (let i = 0; i < all.length; i++) {
       const element = all[i];
@@ -56,9 +59,13 @@ export async function contrastReport(page: Page, minimum = 4.5): Promise<Contras
       report.checked += 1;
       const color = view.getComputedStyle(element).color;
       const background = backgroundOf(element);
-      const [l1, l2] = [luminance(parse(color)), luminance(parse(background))].sort((a, b) => b - a) as [number, number];
+      const [l1, l2] = [luminance(parse(color)), luminance(parse(background))].sort((a, b) => b - a) as [
+        number,
+        number,
+      ];
       const ratio = (l1 + 0.05) / (l2 + 0.05);
-      if (ratio < min) report.low.push({ text: own.slice(0, 60), ratio: Math.round(ratio * 100) / 100, color, background });
+      if (ratio < min)
+        report.low.push({ text: own.slice(0, 60), ratio: Math.round(ratio * 100) / 100, color, background });
     }
     return report;
   }, minimum);

@@ -14,7 +14,10 @@ export const E2E_TEST_TIMEOUT_MS = 120_000;
  * emulator (the run's certificate, which test processes trust), and the
  * local host running `dist/` as a child process. Short delays everywhere.
  */
-export async function startE2EStack(namespace: string, options: Partial<LocalStackOptions> = {}): Promise<{ stack: LocalStack; api: AppApiClient }> {
+export async function startE2EStack(
+  namespace: string,
+  options: Partial<LocalStackOptions> = {},
+): Promise<{ stack: LocalStack; api: AppApiClient }> {
   const unique = `${namespace}${Date.now().toString(36)}`;
   const stack = await startLocalStack({
     azurite: { connectionString: inject("azuriteConnectionString") },
@@ -47,20 +50,33 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `; last error: ${String(last)}` : ""}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `; last error: ${String(last)}` : ""}`,
+      );
     await sleep(250);
   }
 }
 
 /** The status API's view of one server, once the service has a status record. */
-export async function serverStatus(api: AppApiClient, serviceId: string, serverId: string): Promise<ServerStatus | undefined> {
+export async function serverStatus(
+  api: AppApiClient,
+  serviceId: string,
+  serverId: string,
+): Promise<ServerStatus | undefined> {
   const detail = await api.get<ServiceDetail>(`/service?id=${encodeURIComponent(serviceId)}`);
   if (detail.status !== 200) return undefined;
   return detail.body.servers.find((s) => s.serverId.toLowerCase() === serverId.toLowerCase());
 }
 
 /** Waits for a server to reach a state in the status API; returns its record. */
-export function serverReaches(api: AppApiClient, serviceId: string, serverId: string, state: string, timeoutMs = 30_000): Promise<ServerStatus> {
+export function serverReaches(
+  api: AppApiClient,
+  serviceId: string,
+  serverId: string,
+  state: string,
+  timeoutMs = 30_000,
+): Promise<ServerStatus> {
   return eventually(
     `server ${serverId} to be ${state}`,
     async () => {
@@ -106,7 +122,9 @@ export function assignmentsOf(emulator: EmulatorHandle, principalId: string): { 
     .map((a) => ({ scope: a.scope, roleId: a.roleDefinitionId.split("/").pop() ?? "" }));
 }
 
-/** Tokens from the emulator's managed-identity endpoint, for SDK clients the test itself drives (acting as an operator). */
+/**
+ * Tokens from the emulator's managed-identity endpoint, for SDK clients the test itself drives (acting as an operator).
+ */
 export function emulatorCredential(emulator: EmulatorHandle): TokenCredential {
   return {
     async getToken(scopes): Promise<AccessToken> {

@@ -18,7 +18,10 @@ export interface NpmStart {
  * is running. `ownProcessGroup` makes it lead its own process group, as a
  * terminal's foreground job is, so a test can send the group a Ctrl-C.
  */
-export async function startNpmStart(timeoutMs = 90_000, options: { ownProcessGroup?: boolean } = {}): Promise<NpmStart> {
+export async function startNpmStart(
+  timeoutMs = 90_000,
+  options: { ownProcessGroup?: boolean } = {},
+): Promise<NpmStart> {
   const tsx = pathToFileURL(Module.createRequire(__filename).resolve("tsx")).href;
   const child = spawn(process.execPath, ["--import", tsx, path.join(PROJECT_DIR, "dev", "start.ts")], {
     cwd: PROJECT_DIR,
@@ -31,7 +34,8 @@ export async function startNpmStart(timeoutMs = 90_000, options: { ownProcessGro
   child.stderr.on("data", (c: Buffer) => (output += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const deadline = Date.now() + timeoutMs;
-  while (!output.includes("press Ctrl-C") && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 200));
+  while (!output.includes("press Ctrl-C") && Date.now() < deadline && child.exitCode === null)
+    await new Promise((r) => setTimeout(r, 200));
   if (!output.includes("press Ctrl-C")) {
     child.kill("SIGINT");
     throw new Error(`npm start did not come up within ${timeoutMs} ms:\n${output}`);

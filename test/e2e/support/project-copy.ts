@@ -11,7 +11,10 @@ import path from "node:path";
  */
 export function copyProject(root: string): string {
   const copy = mkdtempSync(path.join(tmpdir(), "afs-project-"));
-  const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" });
+  const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: root,
+    encoding: "utf8",
+  });
   for (const name of listed.split("\0").filter(Boolean)) {
     const from = path.join(root, name);
     let stats;

@@ -9,7 +9,12 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { inject } from "vitest";
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from "vscode-jsonrpc/node";
+import {
+  createMessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from "vscode-jsonrpc/node";
 import { repoRoot, type ToolName } from "../../../dev/tools/infra-tools";
 
 export { repoRoot };
@@ -32,16 +37,29 @@ export interface CliDiagnostic {
 const DIAGNOSTIC = /^(.+?)\((\d+),(\d+)\) : (Error|Warning|Info) ([\w-]+): (.*)$/;
 
 /** Runs the Bicep CLI; every diagnostic it prints, and any other output on stderr (a crash, a usage error). */
-export async function bicepCli(args: string[], cwd = repoRoot): Promise<{ diagnostics: CliDiagnostic[]; other: string[]; exitCode: number }> {
+export async function bicepCli(
+  args: string[],
+  cwd = repoRoot,
+): Promise<{ diagnostics: CliDiagnostic[]; other: string[]; exitCode: number }> {
   const result = await promisify(execFile)(toolPath("bicep"), args, { cwd, maxBuffer: 64 * 1024 * 1024 }).then(
     (r) => ({ ...r, exitCode: 0 }),
-    (e: { stdout?: string; stderr?: string; code?: number }) => ({ stdout: e.stdout ?? "", stderr: e.stderr ?? "", exitCode: e.code ?? 1 }),
+    (e: { stdout?: string; stderr?: string; code?: number }) => ({
+      stdout: e.stdout ?? "",
+      stderr: e.stderr ?? "",
+      exitCode: e.code ?? 1,
+    }),
   );
   const diagnostics: CliDiagnostic[] = [];
   const other: string[] = [];
   for (const line of result.stderr.split(/\r?\n/).filter((l) => l.trim().length > 0)) {
     const m = DIAGNOSTIC.exec(line);
-    if (m) diagnostics.push({ file: relative(cwd, m[1] as string), level: m[4] as string, code: m[5] as string, text: line });
+    if (m)
+      diagnostics.push({
+        file: relative(cwd, m[1] as string),
+        level: m[4] as string,
+        code: m[5] as string,
+        text: line,
+      });
     else other.push(line);
   }
   return { diagnostics, other, exitCode: result.exitCode };
@@ -113,20 +131,29 @@ export class BicepServer {
   static start(): BicepServer {
     const child = spawn(toolPath("bicep"), ["jsonrpc", "--stdio"], { stdio: ["pipe", "pipe", "inherit"] });
     if (!child.stdout || !child.stdin) throw new Error("bicep jsonrpc: no stdio");
-    const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    const connection = createMessageConnection(
+      new StreamMessageReader(child.stdout),
+      new StreamMessageWriter(child.stdin),
+    );
     connection.listen();
     return new BicepServer(child, connection);
   }
 
   /** Compiles a template (path relative to the repository); fails on any error, warning or linter finding. */
   async compile(path: string): Promise<ArmTemplate> {
-    const result = await this.connection.sendRequest<{ success: boolean; diagnostics: RpcDiagnostic[]; contents?: string }>("bicep/compile", {
+    const result = await this.connection.sendRequest<{
+      success: boolean;
+      diagnostics: RpcDiagnostic[];
+      contents?: string;
+    }>("bicep/compile", {
       path: join(repoRoot, path),
     });
     const findings = result.diagnostics.map(
-      (d) => `${relative(repoRoot, d.source)}(${d.range.start.line + 1},${d.range.start.char + 1}) ${d.level} ${d.code}: ${d.message}`,
+      (d) =>
+        `${relative(repoRoot, d.source)}(${d.range.start.line + 1},${d.range.start.char + 1}) ${d.level} ${d.code}: ${d.message}`,
     );
-    if (!result.success || findings.length > 0 || !result.contents) throw new Error(`bicep compile ${path}:\n${findings.join("\n")}`);
+    if (!result.success || findings.length > 0 || !result.contents)
+      throw new Error(`bicep compile ${path}:\n${findings.join("\n")}`);
     return JSON.parse(result.contents) as ArmTemplate;
   }
 
@@ -147,10 +174,15 @@ export class BicepServer {
     writeFileSync(join(this.scratch, `${name}.bicepparam`), `${lines.join("\n")}\n`);
     const { snapshot } = await this.connection.sendRequest<{ snapshot: string }>("bicep/getSnapshot", {
       path: join(this.scratch, `${name}.bicepparam`),
-      metadata: { tenantId: DEPLOYMENT.tenantId, subscriptionId: DEPLOYMENT.subscriptionId, location: DEPLOYMENT.location },
+      metadata: {
+        tenantId: DEPLOYMENT.tenantId,
+        subscriptionId: DEPLOYMENT.subscriptionId,
+        location: DEPLOYMENT.location,
+      },
     });
     const parsed = JSON.parse(snapshot) as Snapshot;
-    if (parsed.diagnostics.length > 0) throw new Error(`bicep snapshot of ${template}: ${JSON.stringify(parsed.diagnostics)}`);
+    if (parsed.diagnostics.length > 0)
+      throw new Error(`bicep snapshot of ${template}: ${JSON.stringify(parsed.diagnostics)}`);
     return parsed;
   }
 

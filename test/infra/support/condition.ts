@@ -12,7 +12,9 @@ export interface ConditionFacts {
 
 export function readCondition(text: string): ConditionFacts {
   const actions = [...text.matchAll(/ActionMatches\s*\{\s*'([^']+)'\s*\}/g)].map((m) => m[1] as string);
-  const comparisons = [...text.matchAll(/(@(?:Request|Resource)\[[^\]]+\])\s+([A-Za-z]+:[A-Za-z]+)\s*\{([^}]*)\}/g)].map((m) => ({
+  const comparisons = [
+    ...text.matchAll(/(@(?:Request|Resource)\[[^\]]+\])\s+([A-Za-z]+:[A-Za-z]+)\s*\{([^}]*)\}/g),
+  ].map((m) => ({
     attribute: m[1] as string,
     operator: m[2] as string,
     values: (m[3] as string)

@@ -28,7 +28,11 @@ export interface Deployment {
 
 /** The provisioning deployment (main.bicep) for one set of inputs. */
 export function deployMain(server: BicepServer, inputs: MainInputs): Promise<Snapshot> {
-  return server.snapshot("infra/main.bicep", { location: "westeurope", ...inputs, environmentName: inputs.environmentName ?? "prod" });
+  return server.snapshot("infra/main.bicep", {
+    location: "westeurope",
+    ...inputs,
+    environmentName: inputs.environmentName ?? "prod",
+  });
 }
 
 /** Both deployments for one set of inputs. */

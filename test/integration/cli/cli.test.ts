@@ -24,10 +24,15 @@ let emulator: EmulatorHandle;
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? "", ...emulator.env, ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { PATH: process.env.PATH ?? "", ...emulator.env, ...env }, timeout: 30_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -88,7 +93,9 @@ describe("afs-identity CLI", () => {
     const result = await cli(["apply", SERVICE, "--yes"]);
     expect(result.code).toBe(2);
     expect(result.stdout).toMatch(/fs04\s+AgentTooOld\s+Agent 19\.1\.0\.0 is older than 20\.0\.0\.0/);
-    expect(result.stdout).toMatch(/fs02\S*\s+AgentTooOld\s+No managed identity reported, and agent 17\.3\.0\.0 is older than 20\.0\.0\.0/);
+    expect(result.stdout).toMatch(
+      /fs02\S*\s+AgentTooOld\s+No managed identity reported, and agent 17\.3\.0\.0 is older than 20\.0\.0\.0/,
+    );
     expect(result.stdout).toContain("converged");
   });
 

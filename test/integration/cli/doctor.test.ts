@@ -61,7 +61,9 @@ describe("afs-identity doctor", () => {
     const result = await doctor(SERVICE);
     expect(result.code, result.stdout).toBe(0);
     expect(problems(result.report)).toEqual([]);
-    expect(new Set(result.report.checks.map((c) => c.area))).toEqual(new Set(["who", "rights", "providers", "limits", "conformance"]));
+    expect(new Set(result.report.checks.map((c) => c.area))).toEqual(
+      new Set(["who", "rights", "providers", "limits", "conformance"]),
+    );
     expect(result.report.caller).toMatchObject({ objectId: CALLER });
     expect(result.report.checks.find((c) => c.title.startsWith("servers by state"))?.title).toContain("1 Eligible");
   });
@@ -76,13 +78,22 @@ describe("afs-identity doctor", () => {
   it("with RBAC enforced and a caller without roleAssignments/write: names the action and the role that grants it, exit 2", async () => {
     await h.emulator.admin.loadSeed(
       seedWith((s) => {
-        s.roleAssignments = [{ scope: `/subscriptions/${SUB}`, role: "Contributor", principalId: CALLER, principalType: "ServicePrincipal" }];
+        s.roleAssignments = [
+          {
+            scope: `/subscriptions/${SUB}`,
+            role: "Contributor",
+            principalId: CALLER,
+            principalType: "ServicePrincipal",
+          },
+        ];
       }),
     );
     const result = await doctor(SERVICE);
     expect(result.code).toBe(2);
     const missing = problems(result.report).filter((c) => c.area === "rights");
-    expect(missing.map((c) => c.title)).toEqual([`the caller lacks Microsoft.Authorization/roleAssignments/write at ${ACCOUNT}`]);
+    expect(missing.map((c) => c.title)).toEqual([
+      `the caller lacks Microsoft.Authorization/roleAssignments/write at ${ACCOUNT}`,
+    ]);
     expect(missing[0]?.remedy).toContain("Azure File Sync Administrator");
   });
 
@@ -97,7 +108,9 @@ describe("afs-identity doctor", () => {
     const titles = problems(result.report).map((c) => c.title);
     expect(titles).toContain(`cannot read ${SERVICE}`);
     expect(titles).toContain(`cannot read the caller's permissions at ${SERVICE}`);
-    expect(problems(result.report).find((c) => c.title === `cannot read ${SERVICE}`)?.detail).toContain("AuthorizationFailed");
+    expect(problems(result.report).find((c) => c.title === `cannot read ${SERVICE}`)?.detail).toContain(
+      "AuthorizationFailed",
+    );
   });
 
   it("a storage account in another Entra tenant is named: its subscription cannot be read with this tenant's token, its cloud endpoint crosses tenants", async () => {
@@ -111,13 +124,16 @@ describe("afs-identity doctor", () => {
           tenantId: FOREIGN_TENANT,
           resourceGroups: [{ name: "rg-far", storageAccounts: [{ name: "stfar", fileShares: ["data"] }] }],
         });
-        s.subscriptions[0]!.resourceGroups![0]!.storageSyncServices![0]!.syncGroups![0]!.cloudEndpoints![0]!.storageAccountResourceId = foreignAccount;
+        s.subscriptions[0]!.resourceGroups![0]!.storageSyncServices![0]!.syncGroups![0]!.cloudEndpoints![0]!.storageAccountResourceId =
+          foreignAccount;
       }),
     );
     const result = await doctor(SERVICE);
     expect(result.code).toBe(2);
     const who = problems(result.report).filter((c) => c.area === "who");
-    expect(who.find((c) => c.title === `cannot read subscription ${FOREIGN_SUB}`)?.detail).toContain("InvalidAuthenticationTokenTenant");
+    expect(who.find((c) => c.title === `cannot read subscription ${FOREIGN_SUB}`)?.detail).toContain(
+      "InvalidAuthenticationTokenTenant",
+    );
     expect(who.map((c) => c.title)).toContain(
       `cloud endpoint ${SERVICE}/syncGroups/sg-data/cloudEndpoints/ce uses a storage account of tenant ${FOREIGN_TENANT}`,
     );
@@ -129,7 +145,12 @@ describe("afs-identity doctor", () => {
     await h.emulator.admin.loadSeed(
       seedWith((s) => {
         s.roleAssignments = [
-          { scope: `/subscriptions/${SUB}`, role: "Contributor", principalId: CALLER, principalType: "ServicePrincipal" },
+          {
+            scope: `/subscriptions/${SUB}`,
+            role: "Contributor",
+            principalId: CALLER,
+            principalType: "ServicePrincipal",
+          },
           {
             scope: `/subscriptions/${SUB}`,
             role: "Role Based Access Control Administrator",
@@ -189,7 +210,10 @@ describe("afs-identity doctor", () => {
   });
 
   it("an answer missing a required field is a conformance problem too", async () => {
-    await h.emulator.admin.addFault({ match: { operationId: "Subscriptions_Get" }, effect: { kind: "offSpec", field: "tenantId", change: "remove" } });
+    await h.emulator.admin.addFault({
+      match: { operationId: "Subscriptions_Get" },
+      effect: { kind: "offSpec", field: "tenantId", change: "remove" },
+    });
     const result = await doctor(SERVICE);
     expect(result.code).toBe(2);
     const found = problems(result.report).find((c) => c.evidence?.field === "tenantId");
@@ -208,7 +232,9 @@ describe("afs-identity doctor", () => {
     const result = await doctor(SERVICE);
     expect(result.code).toBe(2);
     const found = problems(result.report).find((c) => c.evidence?.field === "properties.applicationId");
-    expect(found?.title).toBe("Azure answered differently than this product expects: server solo.contoso.local applicationId");
+    expect(found?.title).toBe(
+      "Azure answered differently than this product expects: server solo.contoso.local applicationId",
+    );
     expect(found?.evidence).toMatchObject({
       path: `${SERVICE}/registeredServers/5e7e4001-0000-4000-8000-000000000001`,
       expected: "a7c04001-0000-4000-8000-000000000001",
@@ -270,7 +296,8 @@ describe("afs-identity doctor", () => {
     const plain = readFileSync(plainFile, "utf8").toLowerCase();
     const redacted = readFileSync(redactedFile, "utf8").toLowerCase();
     // The plain report does name them (else this test could not fail) …
-    for (const value of [SUB, CALLER, "rg-sync", "sss-minimal", "stminimal"]) expect(plain).toContain(value.toLowerCase());
+    for (const value of [SUB, CALLER, "rg-sync", "sss-minimal", "stminimal"])
+      expect(plain).toContain(value.toLowerCase());
     // … the redacted one names none.
     for (const value of estate) expect(redacted, value).not.toContain(value.toLowerCase());
     const report = JSON.parse(readFileSync(redactedFile, "utf8")) as DoctorReport;
@@ -284,7 +311,10 @@ describe("afs-identity doctor", () => {
     const eventSubscription = (deadLetter: boolean) => ({
       destination: {
         endpointType: "WebHook",
-        properties: { endpointBaseUrl: "https://func-afs.azurewebsites.net/runtime/webhooks/eventgrid", maxEventsPerBatch: 1 },
+        properties: {
+          endpointBaseUrl: "https://func-afs.azurewebsites.net/runtime/webhooks/eventgrid",
+          maxEventsPerBatch: 1,
+        },
       },
       filter: {
         subjectBeginsWith: `/subscriptions/${SUB}/`,
@@ -314,14 +344,33 @@ describe("afs-identity doctor", () => {
     });
 
     /** The estate plus a deployed app: `callerRoles` are extra roles of the caller on the subscription. */
-    async function deploy(deadLetter: boolean, settings: Record<string, string>, callerRoles: string[] = []): Promise<void> {
+    async function deploy(
+      deadLetter: boolean,
+      settings: Record<string, string>,
+      callerRoles: string[] = [],
+    ): Promise<void> {
       await h.emulator.admin.loadSeed(
         seedWith((s) => {
           s.subscriptions[0]!.resourceGroups!.push({ name: "rg-app" });
           s.roleAssignments!.push(
-            { scope: `/subscriptions/${SUB}`, role: "Azure File Sync Administrator", principalId: APP_PRINCIPAL, principalType: "ServicePrincipal" },
-            { scope: `/subscriptions/${SUB}`, role: "Reader", principalId: APP_PRINCIPAL, principalType: "ServicePrincipal" },
-            ...callerRoles.map((role) => ({ scope: `/subscriptions/${SUB}`, role, principalId: CALLER, principalType: "ServicePrincipal" as const })),
+            {
+              scope: `/subscriptions/${SUB}`,
+              role: "Azure File Sync Administrator",
+              principalId: APP_PRINCIPAL,
+              principalType: "ServicePrincipal",
+            },
+            {
+              scope: `/subscriptions/${SUB}`,
+              role: "Reader",
+              principalId: APP_PRINCIPAL,
+              principalType: "ServicePrincipal",
+            },
+            ...callerRoles.map((role) => ({
+              scope: `/subscriptions/${SUB}`,
+              role,
+              principalId: CALLER,
+              principalType: "ServicePrincipal" as const,
+            })),
           );
         }),
       );
@@ -331,15 +380,22 @@ describe("afs-identity doctor", () => {
           {
             id: APP,
             userAssigned: {
-              [`/subscriptions/${SUB}/resourceGroups/rg-app/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-afs`]: {
-                principalId: APP_PRINCIPAL,
-                clientId: "abcd0000-0000-4000-8000-0000000000c1",
-              },
+              [`/subscriptions/${SUB}/resourceGroups/rg-app/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-afs`]:
+                {
+                  principalId: APP_PRINCIPAL,
+                  clientId: "abcd0000-0000-4000-8000-0000000000c1",
+                },
             },
             appSettings: settings,
           },
         ],
-        systemTopics: [{ id: TOPIC, source: `/subscriptions/${SUB}`, eventSubscriptions: { "to-events": eventSubscription(deadLetter) } }],
+        systemTopics: [
+          {
+            id: TOPIC,
+            source: `/subscriptions/${SUB}`,
+            eventSubscriptions: { "to-events": eventSubscription(deadLetter) },
+          },
+        ],
       });
     }
 
@@ -384,7 +440,9 @@ describe("afs-identity doctor", () => {
       expect(result.code).toBe(2);
       const titles = problems(result.report).map((c) => c.title);
       expect(titles).toContain("the app lacks the setting MANAGED_SCOPES");
-      expect(titles).toContain("the app lacks the setting AzureWebJobsStorage or AzureWebJobsStorage__queueServiceUri + AzureWebJobsStorage__tableServiceUri");
+      expect(titles).toContain(
+        "the app lacks the setting AzureWebJobsStorage or AzureWebJobsStorage__queueServiceUri + AzureWebJobsStorage__tableServiceUri",
+      );
     });
   });
 });

@@ -38,7 +38,11 @@ afterEach(async () => {
   emulator = undefined;
 });
 
-async function estate(latencyMs: number, writeMs = latencyMs, throttle?: EmulatorOptions["throttle"]): Promise<EmulatorHandle> {
+async function estate(
+  latencyMs: number,
+  writeMs = latencyMs,
+  throttle?: EmulatorOptions["throttle"],
+): Promise<EmulatorHandle> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first`);
   emulator = await startEmulator({
     tls: inject("localTls"),
@@ -51,7 +55,11 @@ async function estate(latencyMs: number, writeMs = latencyMs, throttle?: Emulato
   return emulator;
 }
 
-const env = (em: EmulatorHandle, extra: Record<string, string> = {}) => ({ PATH: process.env.PATH ?? "", ...em.env, ...extra });
+const env = (em: EmulatorHandle, extra: Record<string, string> = {}) => ({
+  PATH: process.env.PATH ?? "",
+  ...em.env,
+  ...extra,
+});
 
 /** Without a terminal: stdout and stderr are pipes. */
 function piped(em: EmulatorHandle, args: string[], extra: Record<string, string> = {}): Promise<Run> {
@@ -68,7 +76,10 @@ function piped(em: EmulatorHandle, args: string[], extra: Record<string, string>
  */
 function atTerminal(em: EmulatorHandle, args: string[], extra: Record<string, string> = {}) {
   const command = [process.execPath, CLI, ...args].map((a) => `'${a}'`).join(" ");
-  const child = spawn("script", ["-qfec", command, "/dev/null"], { env: { ...env(em, extra), TERM: "xterm" }, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn("script", ["-qfec", command, "/dev/null"], {
+    env: { ...env(em, extra), TERM: "xterm" },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let out = "";
   const waiters: Array<{ test: (s: string) => boolean; resolve: () => void }> = [];
   child.stdout.on("data", (c: Buffer) => {
@@ -79,13 +90,16 @@ function atTerminal(em: EmulatorHandle, args: string[], extra: Record<string, st
   });
   return {
     typed: (keys: string) => child.stdin.write(keys),
-    seen: (test: (s: string) => boolean) => new Promise<void>((resolve) => (test(out) ? resolve() : waiters.push({ test, resolve }))),
+    seen: (test: (s: string) => boolean) =>
+      new Promise<void>((resolve) => (test(out) ? resolve() : waiters.push({ test, resolve }))),
     done: new Promise<Run>((resolve) => child.on("close", (code) => resolve({ code: code ?? 1, out, err: "" }))),
   };
 }
 
 function duplicateAssignments(em: EmulatorHandle): number {
-  const keys = [...em.core.state.roleAssignments.values()].map((a) => `${a.principalId}|${a.roleDefinitionId}|${a.scope}`.toLowerCase());
+  const keys = [...em.core.state.roleAssignments.values()].map((a) =>
+    `${a.principalId}|${a.roleDefinitionId}|${a.scope}`.toLowerCase(),
+  );
   return keys.length - new Set(keys).size;
 }
 
@@ -94,9 +108,10 @@ function serviceSpans(em: EmulatorHandle): Map<string, { from: number; to: numbe
   const spans = new Map<string, { from: number; to: number }>();
   for (const r of em.core.recorder.requests()) {
     // A service's own requests name it or its storage account (the scope's list names the group only).
-    const group = /\/resourcegroups\/(rg-sync-\d+)\/providers\/microsoft\.(storagesync\/storagesyncservices|storage\/storageaccounts)\//i
-      .exec(r.path)?.[1]
-      ?.toLowerCase();
+    const group =
+      /\/resourcegroups\/(rg-sync-\d+)\/providers\/microsoft\.(storagesync\/storagesyncservices|storage\/storageaccounts)\//i
+        .exec(r.path)?.[1]
+        ?.toLowerCase();
     if (!group) continue;
     const t = Date.parse(r.time);
     const span = spans.get(group) ?? { from: t, to: t };

@@ -4,12 +4,16 @@ import { startEmulator, type EmulatorHandle } from "../../../dev/emulator/index"
 import { runCliCaptured, type CliResult } from "../support/cli-run";
 
 /** `apply` without --yes at a terminal: the plan is shown, and only a "y" applies it. */
-const SERVICE = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-filesync/providers/Microsoft.StorageSync/storageSyncServices/sss-prod";
+const SERVICE =
+  "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-filesync/providers/Microsoft.StorageSync/storageSyncServices/sss-prod";
 
 let emulator: EmulatorHandle;
 beforeAll(async () => {
   emulator = await startEmulator({ tls: inject("localTls"), lroMode: "sync" });
-  Object.assign(process.env, { IDENTITY_ENDPOINT: emulator.identityEndpoint, IDENTITY_HEADER: emulator.identityHeader });
+  Object.assign(process.env, {
+    IDENTITY_ENDPOINT: emulator.identityEndpoint,
+    IDENTITY_HEADER: emulator.identityHeader,
+  });
   await emulator.admin.advanceTime(60_000);
 });
 afterAll(async () => {
@@ -19,7 +23,10 @@ afterAll(async () => {
 async function atTerminal(answer: string): Promise<CliResult> {
   const stdin = Object.assign(Readable.from([`${answer}\n`]), { isTTY: true });
   // 19.1.0.0 lets fs04 be brought over too (the default 20.0.0.0 would hold it back as AgentTooOld).
-  return runCliCaptured(["apply", SERVICE], { env: { ARM_ENDPOINT: emulator.armEndpoint, MIN_AGENT_VERSION: "19.1.0.0" }, stdin });
+  return runCliCaptured(["apply", SERVICE], {
+    env: { ARM_ENDPOINT: emulator.armEndpoint, MIN_AGENT_VERSION: "19.1.0.0" },
+    stdin,
+  });
 }
 
 describe("afs-identity apply at a terminal", () => {

@@ -20,7 +20,9 @@ describe("settings at the entry points", () => {
       DISCOVERY_RECHECK_DELAYS: "PT2M,soon",
     });
     await expect(servicesHttp()).rejects.toThrow(/ACTIVATION_WINDOW.*ISO 8601[\s\S]*DISCOVERY_RECHECK_DELAYS/);
-    await expect(reconcileWorker({}, new InvocationContext({ triggerMetadata: { dequeueCount: 1 } }))).rejects.toThrow(/ACTIVATION_WINDOW/);
+    await expect(reconcileWorker({}, new InvocationContext({ triggerMetadata: { dequeueCount: 1 } }))).rejects.toThrow(
+      /ACTIVATION_WINDOW/,
+    );
     // Thrown, not acknowledged: Event Grid and the HTTP caller see a failure and the event is delivered again.
     const event = {
       id: "e1",
@@ -29,7 +31,11 @@ describe("settings at the entry points", () => {
       data: { operationName: "x", resourceUri: "/subscriptions/x" },
     };
     await expect(armEvents(event as never, new InvocationContext())).rejects.toThrow(/ACTIVATION_WINDOW/);
-    const post = new HttpRequest({ method: "POST", url: "https://afs.example.net/api/reconcile", body: { string: '{"all":true}' } });
+    const post = new HttpRequest({
+      method: "POST",
+      url: "https://afs.example.net/api/reconcile",
+      body: { string: '{"all":true}' },
+    });
     await expect(reconcileHttp(post, new InvocationContext())).rejects.toThrow(/DISCOVERY_RECHECK_DELAYS/);
 
     process.env.ACTIVATION_WINDOW = "PT15M";

@@ -62,7 +62,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function startAppStack(options: StackOptions = {}): Promise<AppStack> {
   const webhook = await startRecordingWebhook();
   // Synchronous long-running writes keep runs fast; the engine's own tests cover the 202 + polling path.
-  const emulator = await startEmulator({ tls: inject("localTls"), lroMode: "sync", ...options.emulator, webhooks: [webhook.url] });
+  const emulator = await startEmulator({
+    tls: inject("localTls"),
+    lroMode: "sync",
+    ...options.emulator,
+    webhooks: [webhook.url],
+  });
   const suffix = randomBytes(4).toString("hex");
   const queueName = `reconcile-${suffix}`;
   const settings: Record<string, string> = {
@@ -107,7 +112,10 @@ export async function startAppStack(options: StackOptions = {}): Promise<AppStac
       for (const m of receivedMessageItems) {
         stats.invocations += 1;
         try {
-          await reconcileWorker(decodeQueueMessage(m.messageText), context("reconcileWorker", { dequeueCount: m.dequeueCount, id: m.messageId }));
+          await reconcileWorker(
+            decodeQueueMessage(m.messageText),
+            context("reconcileWorker", { dequeueCount: m.dequeueCount, id: m.messageId }),
+          );
           await queue.deleteMessage(m.messageId, m.popReceipt);
         } catch (error) {
           stats.failures += 1;
@@ -127,7 +135,9 @@ export async function startAppStack(options: StackOptions = {}): Promise<AppStac
   };
 
   const takeEvents = (): unknown[] => {
-    const events = webhook.calls.filter((c) => c.eventType === "Notification").flatMap((c) => JSON.parse(c.body) as unknown[]);
+    const events = webhook.calls
+      .filter((c) => c.eventType === "Notification")
+      .flatMap((c) => JSON.parse(c.body) as unknown[]);
     webhook.calls.splice(0);
     return events;
   };

@@ -9,7 +9,10 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process, as a terminal would, and collects what it printed on each stream. */
-export async function runCliCaptured(argv: string[], io: Pick<CliIo, "env"> & Partial<Pick<CliIo, "stdin">>): Promise<CliResult> {
+export async function runCliCaptured(
+  argv: string[],
+  io: Pick<CliIo, "env"> & Partial<Pick<CliIo, "stdin">>,
+): Promise<CliResult> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const out: string[] = [];

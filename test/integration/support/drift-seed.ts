@@ -78,10 +78,20 @@ export function driftSeed(): SeedInput {
                 syncGroups: [
                   {
                     name: "sg-data",
-                    cloudEndpoints: [{ name: "ce-data", storageAccountResourceId: ACCOUNT_DATA, azureFileShareName: "data" }],
-                    serverEndpoints: [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => ({ name: `se-${n}`, serverId: serverGuid(n) })),
+                    cloudEndpoints: [
+                      { name: "ce-data", storageAccountResourceId: ACCOUNT_DATA, azureFileShareName: "data" },
+                    ],
+                    serverEndpoints: [1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => ({
+                      name: `se-${n}`,
+                      serverId: serverGuid(n),
+                    })),
                   },
-                  { name: "sg-foreign", cloudEndpoints: [{ name: "ce-foreign", storageAccountResourceId: ACCOUNT_FOREIGN, azureFileShareName: "x" }] },
+                  {
+                    name: "sg-foreign",
+                    cloudEndpoints: [
+                      { name: "ce-foreign", storageAccountResourceId: ACCOUNT_FOREIGN, azureFileShareName: "x" },
+                    ],
+                  },
                 ],
               },
             ],
@@ -109,7 +119,11 @@ export function driftSeed(): SeedInput {
               arc(9, "m-again"),
             ],
             virtualMachines: [
-              { name: "vm-xt", hostName: "vm-xt.contoso.local", identity: { principalId: principal(5), tenantId: OTHER_TENANT } },
+              {
+                name: "vm-xt",
+                hostName: "vm-xt.contoso.local",
+                identity: { principalId: principal(5), tenantId: OTHER_TENANT },
+              },
               { name: "vm-sw", hostName: "vm-sw.contoso.local", identity: { principalId: principal(8) } },
             ],
           },

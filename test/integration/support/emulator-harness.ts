@@ -33,8 +33,10 @@ export async function startHarness(options: EmulatorOptions = {}): Promise<Harne
   return {
     emulator,
     credential,
-    storageSync: (sub = SUB1) => new MicrosoftStorageSync(credential, sub, { endpoint: emulator.armEndpoint, apiVersion: "2022-09-01" }),
-    authorization: (sub = SUB1) => new AuthorizationManagementClient(credential, sub, { endpoint: emulator.armEndpoint }),
+    storageSync: (sub = SUB1) =>
+      new MicrosoftStorageSync(credential, sub, { endpoint: emulator.armEndpoint, apiVersion: "2022-09-01" }),
+    authorization: (sub = SUB1) =>
+      new AuthorizationManagementClient(credential, sub, { endpoint: emulator.armEndpoint }),
   };
 }
 
@@ -45,17 +47,35 @@ export interface RawResult {
 }
 
 /** One request through a client's pipeline (auth, retry, TLS) without models. */
-export async function sendRaw(client: ServiceClient, endpoint: string, method: HttpMethods, path: string, body?: unknown): Promise<RawResult> {
+export async function sendRaw(
+  client: ServiceClient,
+  endpoint: string,
+  method: HttpMethods,
+  path: string,
+  body?: unknown,
+): Promise<RawResult> {
   const url = path.startsWith("https://") ? path : `${endpoint}${path}`;
   const response = await client.sendRequest(
-    createPipelineRequest({ url, method, body: body === undefined ? undefined : JSON.stringify(body), headers: undefined }),
+    createPipelineRequest({
+      url,
+      method,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      headers: undefined,
+    }),
   );
   const headers: Record<string, string> = {};
   for (const [k, v] of response.headers) headers[k.toLowerCase()] = v;
-  return { status: response.status, body: response.bodyAsText ? (JSON.parse(response.bodyAsText) as unknown) : undefined, headers };
+  return {
+    status: response.status,
+    body: response.bodyAsText ? (JSON.parse(response.bodyAsText) as unknown) : undefined,
+    headers,
+  };
 }
 
-/** A long-running PATCH/PUT through the client's pipeline, polled with @azure/core-lro; resolves with the final resource. */
+/**
+ * A long-running PATCH/PUT through the client's pipeline, polled with @azure/core-lro; resolves with the final
+ * resource.
+ */
 export async function sendLongRunning(
   client: ServiceClient,
   endpoint: string,
@@ -64,7 +84,10 @@ export async function sendLongRunning(
   body?: unknown,
 ): Promise<{ initial: RawResult; final: unknown }> {
   let initial: RawResult | undefined;
-  const toLro = (r: RawResult): LroResponse => ({ flatResponse: r.body, rawResponse: { statusCode: r.status, headers: r.headers, body: r.body } });
+  const toLro = (r: RawResult): LroResponse => ({
+    flatResponse: r.body,
+    rawResponse: { statusCode: r.status, headers: r.headers, body: r.body },
+  });
   const lro: LongRunningOperation = {
     requestMethod: method,
     requestPath: `${endpoint}${path}`,
@@ -80,12 +103,25 @@ export async function sendLongRunning(
   return { initial, final };
 }
 
-/** A plain HTTPS request with a bearer token from the identity endpoint (what `curl --cacert` does), bypassing SDK policies. */
-export async function plainRequest(h: Harness, method: string, path: string, body?: unknown, token?: string | null): Promise<RawResult> {
-  const bearer = token === null ? undefined : (token ?? (await h.credential.getToken(`${h.emulator.armEndpoint}/.default`))?.token);
+/**
+ * A plain HTTPS request with a bearer token from the identity endpoint (what `curl --cacert` does), bypassing SDK
+ * policies.
+ */
+export async function plainRequest(
+  h: Harness,
+  method: string,
+  path: string,
+  body?: unknown,
+  token?: string | null,
+): Promise<RawResult> {
+  const bearer =
+    token === null ? undefined : (token ?? (await h.credential.getToken(`${h.emulator.armEndpoint}/.default`))?.token);
   const response = await fetch(`${h.emulator.armEndpoint}${path}`, {
     method,
-    headers: { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: {
+      ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   const text = await response.text();
@@ -96,5 +132,7 @@ export async function plainRequest(h: Harness, method: string, path: string, bod
 
 /** Answers (so far) that departed from the spec's response schema, as "operationId status: problem". */
 export async function responseProblems(h: Harness): Promise<string[]> {
-  return (await h.emulator.admin.requests()).flatMap((e) => (e.responseProblems ?? []).map((p) => `${e.operationId} ${e.status}: ${p}`));
+  return (await h.emulator.admin.requests()).flatMap((e) =>
+    (e.responseProblems ?? []).map((p) => `${e.operationId} ${e.status}: ${p}`),
+  );
 }

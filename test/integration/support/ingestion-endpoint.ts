@@ -8,7 +8,10 @@ export interface Envelope {
   iKey?: string;
   instrumentationKey?: string;
   time: string;
-  data: { baseType: string; baseData: { name?: string; properties?: Record<string, string>; measurements?: Record<string, number> } };
+  data: {
+    baseType: string;
+    baseData: { name?: string; properties?: Record<string, string>; measurements?: Record<string, number> };
+  };
 }
 
 export interface IngestionEndpoint {
@@ -28,7 +31,10 @@ export interface IngestionEndpoint {
  * itemsReceived/itemsAccepted). HTTPS because the exporter sends its Entra
  * token only over TLS.
  */
-export async function startIngestionEndpoint(tls: { certPem: string; keyPem: string }, instrumentationKey: string): Promise<IngestionEndpoint> {
+export async function startIngestionEndpoint(
+  tls: { certPem: string; keyPem: string },
+  instrumentationKey: string,
+): Promise<IngestionEndpoint> {
   const envelopes: Envelope[] = [];
   const authorizations: (string | undefined)[] = [];
   const paths: string[] = [];
@@ -44,9 +50,13 @@ export async function startIngestionEndpoint(tls: { certPem: string; keyPem: str
       authorizations.push(req.headers.authorization);
       const raw = Buffer.concat(chunks);
       const text = (req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw).toString("utf8").trim();
-      const batch = (text.startsWith("[") ? JSON.parse(text) : text.split("\n").map((l) => JSON.parse(l))) as Envelope[];
+      const batch = (
+        text.startsWith("[") ? JSON.parse(text) : text.split("\n").map((l) => JSON.parse(l))
+      ) as Envelope[];
       envelopes.push(...batch);
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ itemsReceived: batch.length, itemsAccepted: batch.length, errors: [] }));
+      res
+        .writeHead(200, { "content-type": "application/json" })
+        .end(JSON.stringify({ itemsReceived: batch.length, itemsAccepted: batch.length, errors: [] }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -61,8 +71,14 @@ export async function startIngestionEndpoint(tls: { certPem: string; keyPem: str
 }
 
 /** The custom events received so far: name, customDimensions, customMeasurements. */
-export function customEvents(envelopes: Envelope[]): { name: string; properties: Record<string, string>; measurements: Record<string, number> }[] {
+export function customEvents(
+  envelopes: Envelope[],
+): { name: string; properties: Record<string, string>; measurements: Record<string, number> }[] {
   return envelopes
     .filter((e) => e.data.baseType === "EventData")
-    .map((e) => ({ name: e.data.baseData.name ?? "", properties: e.data.baseData.properties ?? {}, measurements: e.data.baseData.measurements ?? {} }));
+    .map((e) => ({
+      name: e.data.baseData.name ?? "",
+      properties: e.data.baseData.properties ?? {},
+      measurements: e.data.baseData.measurements ?? {},
+    }));
 }

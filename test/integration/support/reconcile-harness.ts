@@ -21,15 +21,28 @@ export const serverIdOf = (n: number) => `5e7e0000-0000-4000-8000-${n.toString()
 export const principalOf = (n: number) => `a7c00000-0000-4000-8000-${n.toString().padStart(12, "0")}`;
 export const serverResourceId = (n: number) => `${SERVICE_ID}/registeredServers/${serverIdOf(n)}`;
 
-export const SETTINGS: EngineSettings = { minAgentVersion: "19.1.0.0", maxConcurrency: 4, principalNotFoundRetries: 4, principalNotFoundBaseDelayMs: 5 };
+export const SETTINGS: EngineSettings = {
+  minAgentVersion: "19.1.0.0",
+  maxConcurrency: 4,
+  principalNotFoundRetries: 4,
+  principalNotFoundBaseDelayMs: 5,
+};
 
-type SeedService = NonNullable<NonNullable<SeedInput["subscriptions"][number]["resourceGroups"]>[number]["storageSyncServices"]>[number];
+type SeedService = NonNullable<
+  NonNullable<SeedInput["subscriptions"][number]["resourceGroups"]>[number]["storageSyncServices"]
+>[number];
 type SeedServer = NonNullable<SeedService["registeredServers"]>[number];
 type SeedSyncGroup = NonNullable<SeedService["syncGroups"]>[number];
 
 /** A server with an identity the agent already reported (latestApplicationId), on Certificate. */
 export function eligibleServer(n: number, extra: Partial<SeedServer> = {}): SeedServer {
-  return { serverId: serverIdOf(n), serverName: `fs${n}.contoso.local`, agentVersion: "20.0.0.0", latestApplicationId: principalOf(n), ...extra };
+  return {
+    serverId: serverIdOf(n),
+    serverName: `fs${n}.contoso.local`,
+    agentVersion: "20.0.0.0",
+    latestApplicationId: principalOf(n),
+    ...extra,
+  };
 }
 
 export function syncGroupOn(name: string, account: string, share: string, serverNumbers: number[]): SeedSyncGroup {
@@ -92,18 +105,28 @@ export function tenant(options: {
               ...(m.userAssignedPrincipalIds ? { userAssignedPrincipalIds: m.userAssignedPrincipalIds } : {}),
             })),
           },
-          { name: "rg-data", storageAccounts: [{ name: "stdataa", fileShares: ["share1", "share2", "share3"], ...options.accountA }] },
+          {
+            name: "rg-data",
+            storageAccounts: [{ name: "stdataa", fileShares: ["share1", "share2", "share3"], ...options.accountA }],
+          },
         ],
       },
       {
         subscriptionId: SUB_B,
         ...(options.subscriptionBTenantId ? { tenantId: options.subscriptionBTenantId } : {}),
-        resourceGroups: [{ name: "rg-data-b", storageAccounts: [{ name: "stdatab", fileShares: ["share1", "share2"] }] }],
+        resourceGroups: [
+          { name: "rg-data-b", storageAccounts: [{ name: "stdatab", fileShares: ["share1", "share2"] }] },
+        ],
       },
     ],
     roleAssignments: [
       ...callerRoles.flatMap((role) =>
-        [SUB_A, SUB_B].map((sub) => ({ scope: `/subscriptions/${sub}`, role, principalId: CALLER, principalType: "ServicePrincipal" as const })),
+        [SUB_A, SUB_B].map((sub) => ({
+          scope: `/subscriptions/${sub}`,
+          role,
+          principalId: CALLER,
+          principalType: "ServicePrincipal" as const,
+        })),
       ),
       ...(options.roleAssignments ?? []),
     ],
@@ -114,7 +137,10 @@ export interface EngineHarness {
   emulator: EmulatorHandle;
   arm: ArmConnection;
   /** Resets the emulator to a seed: state, call counters, faults, LRO mode, RBAC enforcement and list paging. */
-  load(seed: SeedInput, settings?: { lroMode?: "sync" | "async"; enforceRbac?: boolean; listPageSize?: number }): Promise<void>;
+  load(
+    seed: SeedInput,
+    settings?: { lroMode?: "sync" | "async"; enforceRbac?: boolean; listPageSize?: number },
+  ): Promise<void>;
   run(dryRun?: boolean, settings?: Partial<EngineSettings>, hints?: EngineHints): ReturnType<typeof reconcileService>;
   /**
    * A connection of its own whose Storage Sync client (subscription A) runs
@@ -156,7 +182,8 @@ export async function startEngineHarness(): Promise<EngineHarness> {
       });
       await emulator.admin.resetCalls();
     },
-    run: (dryRun = false, settings = {}, hints) => reconcileService(arm, SERVICE_ID, { dryRun, settings: { ...SETTINGS, ...settings }, hints }),
+    run: (dryRun = false, settings = {}, hints) =>
+      reconcileService(arm, SERVICE_ID, { dryRun, settings: { ...SETTINGS, ...settings }, hints }),
     connectWith(policy) {
       const own = connect();
       own.storageSync(SUB_A).pipeline.addPolicy(policy);

@@ -3,12 +3,27 @@ import { UsageError, parseCliArgs } from "../../../src/cli/args";
 import { exitCodeOf } from "../../../src/cli/exit-code";
 import type { ReconcileReport, ServerVerdict } from "../../../src/lib/reconcile";
 
-const SERVICE = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/s";
+const SERVICE =
+  "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/s";
 
 describe("afs-identity arguments", () => {
   it("parses plan and apply for a service or a subscription", () => {
-    expect(parseCliArgs(["plan", SERVICE])).toEqual({ command: "plan", target: { serviceId: SERVICE }, json: false, yes: false, concurrency: 16 });
-    expect(parseCliArgs(["apply", "--subscription", "/subscriptions/11111111-1111-4111-8111-111111111111", "--yes", "--json"])).toEqual({
+    expect(parseCliArgs(["plan", SERVICE])).toEqual({
+      command: "plan",
+      target: { serviceId: SERVICE },
+      json: false,
+      yes: false,
+      concurrency: 16,
+    });
+    expect(
+      parseCliArgs([
+        "apply",
+        "--subscription",
+        "/subscriptions/11111111-1111-4111-8111-111111111111",
+        "--yes",
+        "--json",
+      ]),
+    ).toEqual({
       command: "apply",
       target: { scopes: ["/subscriptions/11111111-1111-4111-8111-111111111111"] },
       json: true,
@@ -34,7 +49,13 @@ describe("afs-identity arguments", () => {
     ]);
     expect(args).toEqual({
       command: "plan",
-      target: { scopes: [`/subscriptions/${A.toUpperCase()}`, `/subscriptions/${B}/resourceGroups/rg-a`, `/subscriptions/${B}/resourceGroups/rg-b`] },
+      target: {
+        scopes: [
+          `/subscriptions/${A.toUpperCase()}`,
+          `/subscriptions/${B}/resourceGroups/rg-a`,
+          `/subscriptions/${B}/resourceGroups/rg-b`,
+        ],
+      },
       json: false,
       yes: false,
       concurrency: 4,
@@ -50,7 +71,10 @@ describe("afs-identity arguments", () => {
     [["plan", "--scope", "/subscriptions/11111111-1111-4111-8111-111111111111/providers/x"], "--scope"],
     [["plan", "--scope", " , "], "--scope names no scope"],
     [["plan", "--scope", "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg."], "period"],
-    [["plan", "--subscription", "11111111-1111-4111-8111-111111111111", "--concurrency", "0"], "--concurrency must be a whole number from 1 to 64"],
+    [
+      ["plan", "--subscription", "11111111-1111-4111-8111-111111111111", "--concurrency", "0"],
+      "--concurrency must be a whole number from 1 to 64",
+    ],
     [["plan", "--subscription", "11111111-1111-4111-8111-111111111111", "--concurrency", "65"], "--concurrency"],
     [["plan", "--subscription", "prod"], "subscription GUID"],
     [["plan", SERVICE, "--yes"], "--yes only applies to apply"],

@@ -7,13 +7,29 @@ import { interruptionSummary } from "../../../src/cli/interruption";
 import type { ActionOutcome, Plan, PlannedAction, ReconcileReport, ServerState } from "../../../src/lib/reconcile";
 
 const planOf = (actions: number, states: ServerState[]) =>
-  ({ actions: Array.from({ length: actions }, (_, i) => ({ id: `a${i}` })), servers: states.map((state) => ({ state })) }) as unknown as Plan;
-const outcome = (status: ActionOutcome["status"]): ActionOutcome => ({ actionId: "a", status, attempts: 1, durationMs: 1 });
+  ({
+    actions: Array.from({ length: actions }, (_, i) => ({ id: `a${i}` })),
+    servers: states.map((state) => ({ state })),
+  }) as unknown as Plan;
+const outcome = (status: ActionOutcome["status"]): ActionOutcome => ({
+  actionId: "a",
+  status,
+  attempts: 1,
+  durationMs: 1,
+});
 
 describe("estate progress", () => {
   it("counts services, writes made of planned, servers by state, and estimates the time left from the write rate", () => {
     const p = new EstateProgress(4, 1_000);
-    expect(p.view(1_000, 0)).toEqual({ servicesDone: 0, servicesTotal: 4, writesMade: 0, writesPlanned: 0, serversByState: {}, waitedMs: 0, elapsedMs: 0 });
+    expect(p.view(1_000, 0)).toEqual({
+      servicesDone: 0,
+      servicesTotal: 4,
+      writesMade: 0,
+      writesPlanned: 0,
+      serversByState: {},
+      waitedMs: 0,
+      elapsedMs: 0,
+    });
     p.planMade("s1", planOf(10, ["Eligible", "Eligible", "NoIdentity"]), false);
     p.planMade("s2", planOf(30, ["Eligible"]), false);
     for (let i = 0; i < 20; i++) p.actionDone(outcome("succeeded"));
@@ -21,10 +37,21 @@ describe("estate progress", () => {
     p.actionDone(outcome("alreadyPresent"));
     const view = p.view(12_000, 2_500);
     // Two services planned 40 writes: the four are estimated at 80.
-    expect(view).toMatchObject({ writesMade: 21, writesPlanned: 80, serversByState: { Eligible: 3, NoIdentity: 1 }, waitedMs: 2_500, elapsedMs: 11_000 });
+    expect(view).toMatchObject({
+      writesMade: 21,
+      writesPlanned: 80,
+      serversByState: { Eligible: 3, NoIdentity: 1 },
+      waitedMs: 2_500,
+      elapsedMs: 11_000,
+    });
     expect(view.etaMs).toBeCloseTo((11_000 * 59) / 21);
-    p.serviceFinished("s1", { servers: [{ state: "Switched" }, { state: "Switched" }, { state: "NoIdentity" }] } as unknown as ReconcileReport);
-    expect(p.view(12_000, 0)).toMatchObject({ servicesDone: 1, serversByState: { Switched: 2, NoIdentity: 1, Eligible: 1 } });
+    p.serviceFinished("s1", {
+      servers: [{ state: "Switched" }, { state: "Switched" }, { state: "NoIdentity" }],
+    } as unknown as ReconcileReport);
+    expect(p.view(12_000, 0)).toMatchObject({
+      servicesDone: 1,
+      serversByState: { Switched: 2, NoIdentity: 1, Eligible: 1 },
+    });
     expect(progressLines(p.view(12_000, 65_000))).toEqual([
       "services 1/4  writes 21/80  waited on 429s 1m05s  elapsed 11s  ETA 31s",
       "servers: Eligible 1, NoIdentity 1, Switched 2",
@@ -33,18 +60,22 @@ describe("estate progress", () => {
 
   it("property: never shows more made than planned, nor more done than the total, nor a negative ETA", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 20 }), fc.array(fc.tuple(fc.nat(30), fc.nat(40), fc.boolean()), { maxLength: 20 }), (total, services) => {
-        const p = new EstateProgress(total, 0);
-        services.slice(0, total).forEach(([planned, made, finished], i) => {
-          p.planMade(`s${i}`, planOf(planned, []), false);
-          for (let k = 0; k < Math.min(made, planned); k++) p.actionDone(outcome("succeeded"));
-          if (finished) p.serviceFinished(`s${i}`);
-        });
-        const v = p.view(10_000, 0);
-        expect(v.writesMade).toBeLessThanOrEqual(v.writesPlanned);
-        expect(v.servicesDone).toBeLessThanOrEqual(v.servicesTotal);
-        expect(v.etaMs ?? 0).toBeGreaterThanOrEqual(0);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 20 }),
+        fc.array(fc.tuple(fc.nat(30), fc.nat(40), fc.boolean()), { maxLength: 20 }),
+        (total, services) => {
+          const p = new EstateProgress(total, 0);
+          services.slice(0, total).forEach(([planned, made, finished], i) => {
+            p.planMade(`s${i}`, planOf(planned, []), false);
+            for (let k = 0; k < Math.min(made, planned); k++) p.actionDone(outcome("succeeded"));
+            if (finished) p.serviceFinished(`s${i}`);
+          });
+          const v = p.view(10_000, 0);
+          expect(v.writesMade).toBeLessThanOrEqual(v.writesPlanned);
+          expect(v.servicesDone).toBeLessThanOrEqual(v.servicesTotal);
+          expect(v.etaMs ?? 0).toBeGreaterThanOrEqual(0);
+        },
+      ),
     );
   });
 
@@ -94,7 +125,10 @@ describe("interruption summary", () => {
     const report = (serviceId: string, statuses: ActionOutcome["status"][], converged: boolean) =>
       ({ serviceId, converged, outcomes: statuses.map(outcome) }) as unknown as ReconcileReport<PlannedAction>;
     const text = interruptionSummary({
-      reports: [report("/s/a", ["succeeded", "alreadyPresent"], true), report("/s/b", ["succeeded", "skipped", "skipped"], false)],
+      reports: [
+        report("/s/a", ["succeeded", "alreadyPresent"], true),
+        report("/s/b", ["succeeded", "skipped", "skipped"], false),
+      ],
       failures: [{ serviceId: "/s/c", error: { code: "X", message: "boom" } }],
       notStarted: ["/s/d"],
     });

@@ -16,9 +16,18 @@ const service = (over: Partial<ServiceStatus>): ServiceStatus => ({
 
 describe("afs-identity status arguments", () => {
   it("turns the app's address into its API root, with or without /api, and takes the key from AFS_IDENTITY_KEY", () => {
-    for (const url of ["https://func-x.azurewebsites.net", "https://func-x.azurewebsites.net/", "https://func-x.azurewebsites.net/api/"]) {
+    for (const url of [
+      "https://func-x.azurewebsites.net",
+      "https://func-x.azurewebsites.net/",
+      "https://func-x.azurewebsites.net/api/",
+    ]) {
       expect(parseStatusArgs(["--url", url], env)).toEqual({
-        target: { kind: "api", apiUrl: "https://func-x.azurewebsites.net/api", key: "k3y", allowInsecureConnection: false },
+        target: {
+          kind: "api",
+          apiUrl: "https://func-x.azurewebsites.net/api",
+          key: "k3y",
+          allowInsecureConnection: false,
+        },
         json: false,
       });
     }
@@ -33,10 +42,17 @@ describe("afs-identity status arguments", () => {
       target: { kind: "tables", tableServiceUri: "https://st1.table.core.windows.net", prefix: "afsIdentity" },
       json: false,
     });
-    expect(parseStatusArgs(["--tables", "UseDevelopmentStorage=true"], { TABLE_NAME_PREFIX: "afsProd" })).toMatchObject({
-      target: { connectionString: "UseDevelopmentStorage=true", prefix: "afsProd" },
-    });
-    expect(parseStatusArgs(["--tables", "AccountName=st1;AccountKey=a2V5;EndpointSuffix=core.windows.net", "--table-prefix", "other1"], {})).toMatchObject({
+    expect(parseStatusArgs(["--tables", "UseDevelopmentStorage=true"], { TABLE_NAME_PREFIX: "afsProd" })).toMatchObject(
+      {
+        target: { connectionString: "UseDevelopmentStorage=true", prefix: "afsProd" },
+      },
+    );
+    expect(
+      parseStatusArgs(
+        ["--tables", "AccountName=st1;AccountKey=a2V5;EndpointSuffix=core.windows.net", "--table-prefix", "other1"],
+        {},
+      ),
+    ).toMatchObject({
       target: { prefix: "other1" },
     });
   });
@@ -48,10 +64,18 @@ describe("afs-identity status arguments", () => {
     [["--url", "http://func-x.azurewebsites.net"], env, "--url must use https"],
     [["--url", "https://func-x.azurewebsites.net/api?code=abc"], env, "without ?query"],
     [["--url", "https://func-x.azurewebsites.net"], {}, "AFS_IDENTITY_KEY"],
-    [["--url", "https://func-x.azurewebsites.net", "--table-prefix", "x12"], env, "--table-prefix only applies to --tables"],
+    [
+      ["--url", "https://func-x.azurewebsites.net", "--table-prefix", "x12"],
+      env,
+      "--table-prefix only applies to --tables",
+    ],
     [["--tables", "http://st1.table.core.windows.net"], {}, "needs the https table endpoint"],
     [["--tables", "st1"], {}, "--tables must be a table endpoint"],
-    [["--tables", "UseDevelopmentStorage=true", "--table-prefix", "1bad"], {}, "--table-prefix: TABLE_NAME_PREFIX must be 3-41 letters"],
+    [
+      ["--tables", "UseDevelopmentStorage=true", "--table-prefix", "1bad"],
+      {},
+      "--table-prefix: TABLE_NAME_PREFIX must be 3-41 letters",
+    ],
     [["--tables", "UseDevelopmentStorage=true", "extra"], {}, "unexpected arguments: extra"],
     [["--nope"], {}, "Unknown option '--nope'"],
   ])("refuses %j with a message naming the problem", (argv, environment, message) => {
@@ -65,18 +89,25 @@ describe("afs-identity status verdict", () => {
     expect(verdictOf(service({}))).toMatchObject({ converged: true, reasons: [] });
     expect(verdictOf(service({ converged: undefined })).reasons).toEqual(["no completed run yet"]);
     expect(verdictOf(service({ converged: false })).reasons).toEqual(["the last run left work undone"]);
-    expect(verdictOf(service({ counts: { ...emptyCounts(), ActivationOverdue: 2 } })).reasons).toEqual(["2 ActivationOverdue"]);
-    expect(verdictOf(service({ poisonedAt: "2026-01-01T00:00:00.000Z", poisonReason: "gave up after 5 attempts" })).reasons).toEqual([
-      "poisoned: gave up after 5 attempts",
+    expect(verdictOf(service({ counts: { ...emptyCounts(), ActivationOverdue: 2 } })).reasons).toEqual([
+      "2 ActivationOverdue",
     ]);
-    expect(verdictOf(service({ lastRunStatus: "failed", lastError: "AuthorizationFailed: no" })).reasons).toEqual(["last run failed: AuthorizationFailed: no"]);
+    expect(
+      verdictOf(service({ poisonedAt: "2026-01-01T00:00:00.000Z", poisonReason: "gave up after 5 attempts" })).reasons,
+    ).toEqual(["poisoned: gave up after 5 attempts"]);
+    expect(verdictOf(service({ lastRunStatus: "failed", lastError: "AuthorizationFailed: no" })).reasons).toEqual([
+      "last run failed: AuthorizationFailed: no",
+    ]);
   });
 
   it("no service at all is not converged; totals add up every service", () => {
     expect(buildView({ source: "x", services: [], attention: [] }).converged).toBe(false);
     const view = buildView({
       source: "x",
-      services: [service({ counts: { ...emptyCounts(), Active: 2 } }), service({ counts: { ...emptyCounts(), Active: 1, Eligible: 4 } })],
+      services: [
+        service({ counts: { ...emptyCounts(), Active: 2 } }),
+        service({ counts: { ...emptyCounts(), Active: 1, Eligible: 4 } }),
+      ],
       attention: [],
     });
     expect(view).toMatchObject({ converged: true, totals: { Active: 3, Eligible: 4 } });

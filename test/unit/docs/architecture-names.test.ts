@@ -31,7 +31,8 @@ const isRootPath = (span: string): boolean => /^(src|dev)\/\S*$/.test(span);
 /** `store/run.ts`, `worker/`: a folder of src/lib, or a file in one. */
 const isLibPath = (span: string): boolean => /^[a-z][\w-]*\/([\w.*-]+\/)*([\w*-]+\.[a-z]+)?$/.test(span);
 const isFileName = (span: string): boolean => /^[\w.*-]+\.(ts|cjs|mjs|json|md)$/.test(span);
-const isCodeName = (span: string): boolean => /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(span) && /[A-Z]/.test(span) && /[a-z_]/.test(span);
+const isCodeName = (span: string): boolean =>
+  /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(span) && /[A-Z]/.test(span) && /[a-z_]/.test(span);
 
 function exists(relative: string): boolean {
   if (!relative.includes("*")) return existsSync(path.join(root, relative));
@@ -65,8 +66,12 @@ function baseOf(spans: string[]): string | undefined {
 
 function sourceWords(): Set<string> {
   const words = new Set<string>();
-  const files = readdirSync(path.join(root, "src"), { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
-  for (const file of files) for (const [word] of readFileSync(path.join(root, "src", file), "utf8").matchAll(/[A-Za-z_$][\w$]*/g)) words.add(word);
+  const files = readdirSync(path.join(root, "src"), { recursive: true, encoding: "utf8" }).filter((f) =>
+    f.endsWith(".ts"),
+  );
+  for (const file of files)
+    for (const [word] of readFileSync(path.join(root, "src", file), "utf8").matchAll(/[A-Za-z_$][\w$]*/g))
+      words.add(word);
   return words;
 }
 

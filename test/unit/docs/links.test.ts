@@ -44,18 +44,17 @@ function brokenLinks(file: string): string[] {
     const [pathPart = "", anchor] = target.split("#", 2);
     const linked = pathPart ? path.normalize(path.join(path.dirname(file), pathPart)) : file;
     if (!existsSync(path.join(root, linked))) broken.push(`${file}: ${target} (no such file)`);
-    else if (anchor && linked.endsWith(".md") && !anchorsOf(prose(linked)).has(anchor)) broken.push(`${file}: ${target} (no such heading)`);
+    else if (anchor && linked.endsWith(".md") && !anchorsOf(prose(linked)).has(anchor))
+      broken.push(`${file}: ${target} (no such heading)`);
   }
   return broken;
 }
 
 describe("README.md and docs/", () => {
   it("anchors are GitHub's", () => {
-    expect([...anchorsOf("# A `code` heading: (x)\n## Runs: coalescing, leases\n## Runs: coalescing, leases\n")]).toEqual([
-      "a-code-heading-x",
-      "runs-coalescing-leases",
-      "runs-coalescing-leases-1",
-    ]);
+    expect([
+      ...anchorsOf("# A `code` heading: (x)\n## Runs: coalescing, leases\n## Runs: coalescing, leases\n"),
+    ]).toEqual(["a-code-heading-x", "runs-coalescing-leases", "runs-coalescing-leases-1"]);
   });
 
   it("every relative link leads to an existing page and heading", () => {

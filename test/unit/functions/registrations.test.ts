@@ -19,7 +19,9 @@ const sources = readdirSync(functionsDir)
 const registrations = captureRegistrations(sources.map((f) => path.join(functionsDir, f)));
 const byName = new Map(registrations.map((r) => [r.name, r]));
 const binding = (r: RegisteredFunction | undefined) => r?.trigger;
-const sampleSettings = (JSON.parse(readFileSync(path.join(root, "local.settings.sample.json"), "utf8")) as { Values: Record<string, string> }).Values;
+const sampleSettings = (
+  JSON.parse(readFileSync(path.join(root, "local.settings.sample.json"), "utf8")) as { Values: Record<string, string> }
+).Values;
 
 describe("function registrations", () => {
   it("every file in src/functions registers exactly one function named after it", () => {
@@ -47,7 +49,10 @@ describe("function registrations", () => {
   });
 
   it("the timers take their schedules from settings", () => {
-    expect(binding(byName.get("activationCheck"))).toMatchObject({ type: "timerTrigger", schedule: "%ACTIVATION_CHECK_SCHEDULE%" });
+    expect(binding(byName.get("activationCheck"))).toMatchObject({
+      type: "timerTrigger",
+      schedule: "%ACTIVATION_CHECK_SCHEDULE%",
+    });
     expect(binding(byName.get("fullSweep"))).toMatchObject({ type: "timerTrigger", schedule: "%FULL_SWEEP_SCHEDULE%" });
   });
 
@@ -61,7 +66,9 @@ describe("function registrations", () => {
   ])("%s is an HTTP route %s with a function key", (name, route, methods) => {
     const r = byName.get(name);
     expect(binding(r)).toMatchObject({ type: "httpTrigger", authLevel: "function", route, methods });
-    expect(Object.values(r?.metadata.bindings ?? {}).some((b) => b.type === "http" && b.direction === "out")).toBe(true);
+    expect(Object.values(r?.metadata.bindings ?? {}).some((b) => b.type === "http" && b.direction === "out")).toBe(
+      true,
+    );
   });
 
   it("the local host accepts them with the sample settings (setting references resolve, schedules parse)", () => {
@@ -77,7 +84,9 @@ describe("function registrations", () => {
 
 describe("host.json and settings stay in step with the code", () => {
   it("the worker's idea of the last attempt is host.json's maxDequeueCount", () => {
-    const host = JSON.parse(readFileSync(path.join(root, "host.json"), "utf8")) as { extensions: { queues: { maxDequeueCount: number } } };
+    const host = JSON.parse(readFileSync(path.join(root, "host.json"), "utf8")) as {
+      extensions: { queues: { maxDequeueCount: number } };
+    };
     expect(host.extensions.queues.maxDequeueCount).toBe(HOST_MAX_DEQUEUE_COUNT);
   });
 

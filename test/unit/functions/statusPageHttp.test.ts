@@ -5,7 +5,10 @@ import { captureRegistrations } from "../../../dev/host/capture-registrations";
 /** The page's functions as the host sees them (captured through the worker's registration calls). */
 const functionsDir = path.resolve(__dirname, "../../../src/functions");
 const byName = new Map(
-  captureRegistrations([path.join(functionsDir, "statusPageHttp.ts"), path.join(functionsDir, "statusPageStyleHttp.ts")]).map((r) => [r.name, r]),
+  captureRegistrations([
+    path.join(functionsDir, "statusPageHttp.ts"),
+    path.join(functionsDir, "statusPageStyleHttp.ts"),
+  ]).map((r) => [r.name, r]),
 );
 
 describe("status page registrations", () => {

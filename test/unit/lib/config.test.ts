@@ -20,7 +20,9 @@ describe("loadConfig", () => {
   it("reads PRUNE_STALE_GRANTS as true or false only, in the app and the CLI", () => {
     expect(loadConfig({ ...minimal, PRUNE_STALE_GRANTS: "true" }).pruneStaleGrants).toBe(true);
     expect(loadEngineConfig({ PRUNE_STALE_GRANTS: "true" }).pruneStaleGrants).toBe(true);
-    expect(() => loadConfig({ ...minimal, PRUNE_STALE_GRANTS: "yes" })).toThrow(/PRUNE_STALE_GRANTS must be true or false/);
+    expect(() => loadConfig({ ...minimal, PRUNE_STALE_GRANTS: "yes" })).toThrow(
+      /PRUNE_STALE_GRANTS must be true or false/,
+    );
   });
 
   it("names every bad setting in one error", () => {
@@ -37,7 +39,9 @@ describe("loadConfig", () => {
   });
 
   it("refuses scopes that are not subscriptions or resource groups", () => {
-    expect(() => loadConfig({ ...minimal, MANAGED_SCOPES: "/subscriptions/abc/providers/x" })).toThrow(/MANAGED_SCOPES/);
+    expect(() => loadConfig({ ...minimal, MANAGED_SCOPES: "/subscriptions/abc/providers/x" })).toThrow(
+      /MANAGED_SCOPES/,
+    );
   });
 
   it("refuses scopes with names ARM does not allow, naming the entry and what is wrong", () => {
@@ -45,8 +49,12 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...minimal, MANAGED_SCOPES: `${sub}/resourceGroups/..` })).toThrow(
       /MANAGED_SCOPES entry .*resourceGroups\/\.\.".*"\.\." segment/,
     );
-    expect(() => loadConfig({ ...minimal, MANAGED_SCOPES: `${sub},${sub}/resourceGroups/rg.` })).toThrow(/cannot end with a period/);
-    expect(loadConfig({ ...minimal, MANAGED_SCOPES: `${sub}/resourceGroups/rg-(files).eu` }).managedScopes).toEqual([`${sub}/resourceGroups/rg-(files).eu`]);
+    expect(() => loadConfig({ ...minimal, MANAGED_SCOPES: `${sub},${sub}/resourceGroups/rg.` })).toThrow(
+      /cannot end with a period/,
+    );
+    expect(loadConfig({ ...minimal, MANAGED_SCOPES: `${sub}/resourceGroups/rg-(files).eu` }).managedScopes).toEqual([
+      `${sub}/resourceGroups/rg-(files).eu`,
+    ]);
   });
 
   it("requires a storage connection", () => {

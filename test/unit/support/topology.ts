@@ -14,7 +14,8 @@ export const SUB_B = "22222222-2222-2222-2222-222222222222";
 export const SERVICE_ID = `/subscriptions/${SUB_A}/resourceGroups/rg-sync/providers/Microsoft.StorageSync/storageSyncServices/sss`;
 export const NEW_SERVICE_PRINCIPAL = "5e5e5e5e-0000-4000-8000-000000000001";
 
-export const guid = (n: number, prefix = "a"): string => `${prefix.repeat(8)}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
+export const guid = (n: number, prefix = "a"): string =>
+  `${prefix.repeat(8)}-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
 
 export function accountId(sub: string, name: string): string {
   return `/subscriptions/${sub}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/${name}`;
@@ -33,7 +34,11 @@ export function server(serverId: string, props: Partial<RegisteredServerView> = 
   };
 }
 
-export function syncGroup(name: string, cloud: Array<{ account: string; share: string }>, serverIds: string[]): SyncGroupSnapshot {
+export function syncGroup(
+  name: string,
+  cloud: Array<{ account: string; share: string }>,
+  serverIds: string[],
+): SyncGroupSnapshot {
   const id = `${SERVICE_ID}/syncGroups/${name}`;
   return {
     resourceId: id,
@@ -52,7 +57,9 @@ export function syncGroup(name: string, cloud: Array<{ account: string; share: s
   };
 }
 
-export function snapshotOf(parts: Partial<Snapshot> & { servers: RegisteredServerView[]; syncGroups: SyncGroupSnapshot[] }): Snapshot {
+export function snapshotOf(
+  parts: Partial<Snapshot> & { servers: RegisteredServerView[]; syncGroups: SyncGroupSnapshot[] },
+): Snapshot {
   return {
     ...parts,
     service: parts.service ?? {
@@ -81,9 +88,16 @@ export function applyToSnapshot(snapshot: Snapshot, actions: PlannedAction[]): S
         break;
       case "grantRole": {
         const principalId =
-          action.principal.kind === "service" ? (action.principal.principalId ?? next.service.identity.principalId) : action.principal.principalId;
+          action.principal.kind === "service"
+            ? (action.principal.principalId ?? next.service.identity.principalId)
+            : action.principal.principalId;
         if (!principalId) throw new Error(`grant ${action.id} has no principal at apply time`);
-        next.assignments.push({ id: `assignment-${next.assignments.length}`, scope: action.scope, principalId, roleDefinitionGuid: action.roleDefinitionGuid });
+        next.assignments.push({
+          id: `assignment-${next.assignments.length}`,
+          scope: action.scope,
+          principalId,
+          roleDefinitionGuid: action.roleDefinitionGuid,
+        });
         break;
       }
       case "setUseIdentity":
@@ -109,12 +123,22 @@ const optionalGuid = (prefix: string) =>
     fc.integer({ min: 1, max: 6 }).map((n) => guid(n, prefix)),
   );
 
-/** Random topologies: accounts in two subscriptions, clusters, odd server states, pre-existing (inherited) assignments. */
+/**
+ * Random topologies: accounts in two subscriptions, clusters, odd server states, pre-existing (inherited) assignments.
+ */
 export const snapshotArbitrary: fc.Arbitrary<Snapshot> = fc
   .record({
-    identityType: fc.constantFrom<ServiceIdentityType>("None", "SystemAssigned", "UserAssigned", "SystemAssigned,UserAssigned"),
+    identityType: fc.constantFrom<ServiceIdentityType>(
+      "None",
+      "SystemAssigned",
+      "UserAssigned",
+      "SystemAssigned,UserAssigned",
+    ),
     useIdentity: fc.boolean(),
-    accounts: fc.array(fc.record({ sub: fc.constantFrom(SUB_A, SUB_B), name: fc.constantFrom("acct1", "acct2", "acct3") }), { minLength: 1, maxLength: 3 }),
+    accounts: fc.array(
+      fc.record({ sub: fc.constantFrom(SUB_A, SUB_B), name: fc.constantFrom("acct1", "acct2", "acct3") }),
+      { minLength: 1, maxLength: 3 },
+    ),
     servers: fc.array(
       fc.record({
         role: fc.constantFrom("Standalone", "Standalone", "ClusterNode"),
@@ -129,7 +153,9 @@ export const snapshotArbitrary: fc.Arbitrary<Snapshot> = fc
     withCluster: fc.boolean(),
     groups: fc.array(
       fc.record({
-        clouds: fc.array(fc.record({ account: fc.nat(), share: fc.constantFrom("share1", "share2") }), { maxLength: 2 }),
+        clouds: fc.array(fc.record({ account: fc.nat(), share: fc.constantFrom("share1", "share2") }), {
+          maxLength: 2,
+        }),
         endpoints: fc.array(fc.nat(), { maxLength: 3 }),
       }),
       { maxLength: 4 },
@@ -154,19 +180,23 @@ export const snapshotArbitrary: fc.Arbitrary<Snapshot> = fc
         agentVersion: s.agentVersion,
         // Each server has its own identities (index-based), zero GUIDs already normalised away by views.
         applicationId: s.applicationId && !s.applicationId.startsWith("0000") ? guid(i + 1, "b") : undefined,
-        latestApplicationId: s.latestApplicationId && !s.latestApplicationId.startsWith("0000") ? guid(i + 1, "c") : undefined,
+        latestApplicationId:
+          s.latestApplicationId && !s.latestApplicationId.startsWith("0000") ? guid(i + 1, "c") : undefined,
         activeAuthType: s.activeAuthType === "certificate" ? "Certificate" : s.activeAuthType,
         identity: s.identity,
       }),
     );
-    if (r.withCluster) servers.push(server(clusterId, { serverRole: "ClusterName", clusterId, clusterName: "cluster" }));
+    if (r.withCluster)
+      servers.push(server(clusterId, { serverRole: "ClusterName", clusterId, clusterName: "cluster" }));
     const accounts = r.accounts.map((a) => accountId(a.sub, a.name));
     const endpointTargets = servers.map((s) => s.serverId);
     const syncGroups = r.groups.map((g, gi) =>
       syncGroup(
         `sg${gi}`,
         g.clouds.map((c) => ({ account: accounts[c.account % accounts.length] as string, share: c.share })),
-        endpointTargets.length === 0 ? [] : g.endpoints.map((e) => endpointTargets[e % endpointTargets.length] as string),
+        endpointTargets.length === 0
+          ? []
+          : g.endpoints.map((e) => endpointTargets[e % endpointTargets.length] as string),
       ),
     );
     const hasSystem = r.identityType.startsWith("SystemAssigned");
@@ -194,7 +224,9 @@ export const snapshotArbitrary: fc.Arbitrary<Snapshot> = fc
           type: r.identityType,
           principalId: servicePrincipal,
           userAssignedIdentityIds: r.identityType.includes("UserAssigned")
-            ? [`/subscriptions/${SUB_A}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai`]
+            ? [
+                `/subscriptions/${SUB_A}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/uai`,
+              ]
             : [],
         },
         useIdentity: r.useIdentity,

@@ -8,7 +8,11 @@ import { sendLongRunning, startHarness, SUB1, type Harness } from "../../support
  * cannot connect, so it neither reports a new identity nor picks up a switch.
  */
 const SERVICE = `/subscriptions/${SUB1}/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss`;
-const server = (n: number, agentVersion: string) => ({ serverId: `5e7e0000-0000-4000-8000-00000000000${n}`, serverName: `fs${n}.contoso.local`, agentVersion });
+const server = (n: number, agentVersion: string) => ({
+  serverId: `5e7e0000-0000-4000-8000-00000000000${n}`,
+  serverName: `fs${n}.contoso.local`,
+  agentVersion,
+});
 const serverId = (n: number) => `${SERVICE}/registeredServers/5e7e0000-0000-4000-8000-00000000000${n}`;
 
 function seed(agentVersions: SeedInput["agentVersions"]): SeedInput {
@@ -23,7 +27,15 @@ function seed(agentVersions: SeedInput["agentVersions"]): SeedInput {
           {
             name: "rg",
             storageSyncServices: [
-              { name: "sss", registeredServers: [server(1, "21.1.0.0"), server(2, "21.2.0.0"), server(3, "20.0.0.0"), server(4, "22.0.0.0")] },
+              {
+                name: "sss",
+                registeredServers: [
+                  server(1, "21.1.0.0"),
+                  server(2, "21.2.0.0"),
+                  server(3, "20.0.0.0"),
+                  server(4, "22.0.0.0"),
+                ],
+              },
             ],
             arcMachines: [1, 2, 3, 4].map((n) => ({ name: `fs${n}`, hostName: `fs${n}.contoso.local`, identity: {} })),
           },
@@ -48,7 +60,12 @@ afterAll(async () => h.emulator.close());
 
 const status = async (n: number) => {
   const s = await h.storageSync().registeredServers.get("rg", "sss", serverId(n).split("/").pop() ?? "");
-  return s as unknown as { agentVersionStatus?: string; agentVersionExpirationDate?: Date | string; latestApplicationId?: string; lastHeartBeat?: string };
+  return s as unknown as {
+    agentVersionStatus?: string;
+    agentVersionExpirationDate?: Date | string;
+    latestApplicationId?: string;
+    lastHeartBeat?: string;
+  };
 };
 
 describe("agent lifecycle", () => {
@@ -62,15 +79,17 @@ describe("agent lifecycle", () => {
 
   it("an Expired or Blocked agent reports no identity and picks up no switch; a NearExpiry one turns Expired once its date passes", async () => {
     await h.emulator.admin.advanceTime(5_000);
-    const reported = async (n: number) => (await h.emulator.admin.getServer(serverId(n))).latestApplicationId ?? undefined;
+    const reported = async (n: number) =>
+      (await h.emulator.admin.getServer(serverId(n))).latestApplicationId ?? undefined;
     expect(await reported(2)).toBeTruthy();
     expect(await reported(1)).toBeTruthy();
     expect(await reported(3)).toBeUndefined();
     expect(await reported(4)).toBeUndefined();
     // A switch is accepted by ARM either way; the Ok agent picks it up, the expired one never does.
     for (const n of [2, 3]) {
-      const principal = h.emulator.core.state.machines.get(`/subscriptions/${SUB1}/resourcegroups/rg/providers/microsoft.hybridcompute/machines/fs${n}`)
-        ?.identity?.principalId;
+      const principal = h.emulator.core.state.machines.get(
+        `/subscriptions/${SUB1}/resourcegroups/rg/providers/microsoft.hybridcompute/machines/fs${n}`,
+      )?.identity?.principalId;
       await sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${serverId(n)}?api-version=2022-09-01`, {
         properties: { identity: true, applicationId: principal },
       });

@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLE_IDS } from "../../../../dev/emulator/index";
-import { plainRequest, SERVICE1, SUB1, SUB2, sendLongRunning, sendRaw, responseProblems, startHarness, type Harness } from "../../support/emulator-harness";
+import {
+  plainRequest,
+  SERVICE1,
+  SUB1,
+  SUB2,
+  sendLongRunning,
+  sendRaw,
+  responseProblems,
+  startHarness,
+  type Harness,
+} from "../../support/emulator-harness";
 
 const DISCOVERY_MS = 60_000;
 const ACTIVATION_MS = 900_000;
@@ -20,7 +30,13 @@ const NODE2 = serverId("5e7e0102-0000-4000-8000-000000000102");
 const FIN_ACCOUNT = `/subscriptions/${SUB1}/resourceGroups/rg-storage/providers/Microsoft.Storage/storageAccounts/stcontosofin`;
 const HR_SHARE = `/subscriptions/${SUB2}/resourceGroups/rg-storage-hr/providers/Microsoft.Storage/storageAccounts/stcontosohr/fileServices/default/fileshares/hr`;
 
-type ServerProps = { applicationId: string; latestApplicationId: string; activeAuthType: string; identity: boolean; serverManagementErrorCode: number };
+type ServerProps = {
+  applicationId: string;
+  latestApplicationId: string;
+  activeAuthType: string;
+  identity: boolean;
+  serverManagementErrorCode: number;
+};
 
 async function server(id: string): Promise<ServerProps> {
   const r = await sendRaw(h.storageSync(), h.emulator.armEndpoint, "GET", `${id}?${API}`);
@@ -38,7 +54,9 @@ async function grantShareRole(scope: string, principalId: string): Promise<void>
 }
 
 async function switchServer(id: string): Promise<void> {
-  await sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${id}?${API}`, { properties: { identity: true } });
+  await sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${id}?${API}`, {
+    properties: { identity: true },
+  });
 }
 
 describe("File Sync agent simulation", () => {
@@ -62,7 +80,12 @@ describe("File Sync agent simulation", () => {
     const principal = (await server(FS01)).latestApplicationId;
     await grantShareRole(`${FIN_ACCOUNT}/fileServices/default/fileshares/finance`, principal);
     await switchServer(FS01);
-    expect(await server(FS01)).toMatchObject({ applicationId: principal, latestApplicationId: "", activeAuthType: "Certificate", identity: true });
+    expect(await server(FS01)).toMatchObject({
+      applicationId: principal,
+      latestApplicationId: "",
+      activeAuthType: "Certificate",
+      identity: true,
+    });
     await h.emulator.admin.advanceTime(ACTIVATION_MS);
     expect(await server(FS01)).toMatchObject({
       applicationId: principal,
@@ -77,7 +100,10 @@ describe("File Sync agent simulation", () => {
     expect(principal).toBe("a7c00004-0000-4000-8000-000000000004");
     await switchServer(FS04);
     await h.emulator.admin.advanceTime(ACTIVATION_MS);
-    expect(await server(FS04)).toMatchObject({ activeAuthType: "Certificate", serverManagementErrorCode: 0x80c86063 | 0 });
+    expect(await server(FS04)).toMatchObject({
+      activeAuthType: "Certificate",
+      serverManagementErrorCode: 0x80c86063 | 0,
+    });
     expect((await h.emulator.admin.getServer(FS04)).agentError).toBe("0x80c86063");
     await grantShareRole(HR_SHARE, principal);
     expect((await server(FS04)).activeAuthType).toBe("ManagedIdentity");
@@ -92,9 +118,15 @@ describe("File Sync agent simulation", () => {
     await h.emulator.admin.advanceTime(ACTIVATION_MS);
     expect((await server(NODE1)).activeAuthType).toBe("ManagedIdentity");
     expect((await server(NODE2)).activeAuthType).toBe("Certificate");
-    const clusterName = await sendRaw(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${serverId("c1c1c1c1-0000-4000-8000-00000000c1c1")}?${API}`, {
-      properties: { identity: true },
-    });
+    const clusterName = await sendRaw(
+      h.storageSync(),
+      h.emulator.armEndpoint,
+      "PATCH",
+      `${serverId("c1c1c1c1-0000-4000-8000-00000000c1c1")}?${API}`,
+      {
+        properties: { identity: true },
+      },
+    );
     expect(clusterName.status).toBe(400);
   });
 
@@ -106,7 +138,9 @@ describe("File Sync agent simulation", () => {
   it("a server registered later on a VM whose identity is enabled through ARM is discovered after the delay", async () => {
     const vm = `/subscriptions/${SUB2}/resourceGroups/rg-branch/providers/Microsoft.Compute/virtualMachines/vm-br02`;
     // Plain request: a StorageSync client's pipeline would force its own api-version.
-    const patched = await plainRequest(h, "PATCH", `${vm}?api-version=2024-07-01`, { identity: { type: "SystemAssigned" } });
+    const patched = await plainRequest(h, "PATCH", `${vm}?api-version=2024-07-01`, {
+      identity: { type: "SystemAssigned" },
+    });
     expect(patched.status).toBe(200);
     const principalId = (patched.body as { identity: { principalId: string } }).identity.principalId;
     expect(principalId).toMatch(/^[0-9a-f-]{36}$/);

@@ -49,21 +49,33 @@ describe("the applied-write log (GET /_admin/writes)", () => {
   });
 
   it("a write refused with 429 is not listed; the SDK's retry keeps the client request id and is listed once", async () => {
-    await h.emulator.admin.addFault({ match: { operationId: "RoleAssignments_Create" }, effect: { kind: "status", status: 429 }, times: 1 });
+    await h.emulator.admin.addFault({
+      match: { operationId: "RoleAssignments_Create" },
+      effect: { kind: "status", status: 429 },
+      times: 1,
+    });
     const id = randomUUID();
     const created = await grant(randomUUID(), id);
     const writes = await h.emulator.admin.writes();
     expect(writes.map((w) => w.clientRequestId)).toEqual([id]);
     await h.authorization().roleAssignments.deleteById(created.id ?? "");
-    const attempts = (await h.emulator.admin.requests()).filter((r) => r.operationId === "RoleAssignments_Create").slice(-2);
+    const attempts = (await h.emulator.admin.requests())
+      .filter((r) => r.operationId === "RoleAssignments_Create")
+      .slice(-2);
     expect(attempts.map((r) => r.status)).toEqual([429, 201]);
   });
 
   it("an asynchronous PATCH is listed when its operation completes, with the final status; a request without the header has clientRequestId null", async () => {
     const server = `${SERVICE1}/registeredServers/5e7e0001-0000-4000-8000-000000000001`;
-    const { initial } = await sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${server}?api-version=2022-09-01`, {
-      properties: { identity: true },
-    });
+    const { initial } = await sendLongRunning(
+      h.storageSync(),
+      h.emulator.armEndpoint,
+      "PATCH",
+      `${server}?api-version=2022-09-01`,
+      {
+        properties: { identity: true },
+      },
+    );
     expect(initial.status).toBe(202);
     const writes = await h.emulator.admin.writes();
     expect(writes).toHaveLength(1);

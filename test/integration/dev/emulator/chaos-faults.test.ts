@@ -27,16 +27,26 @@ const FS01_PRINCIPAL = "a7c00001-0000-4000-8000-000000000001";
 const ACCOUNT = `/subscriptions/${SUB1}/resourceGroups/rg-storage/providers/Microsoft.Storage/storageAccounts/stcontosofin`;
 const FINANCE = `${ACCOUNT}/fileServices/default/fileshares/finance`;
 // SDK 9.1.0 has no useIdentity property: the raw PATCH, as the product sends it.
-const enableUseIdentity = () => sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, { properties: { useIdentity: true } });
+const enableUseIdentity = () =>
+  sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, {
+    properties: { useIdentity: true },
+  });
 const enableServiceIdentity = async (): Promise<string> => {
-  const { final } = await sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, { identity: { type: "SystemAssigned" } });
+  const { final } = await sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, {
+    identity: { type: "SystemAssigned" },
+  });
   return (final as { identity: { principalId: string } }).identity.principalId;
 };
-const roleDefinitionId = (guid: string) => `/subscriptions/${SUB1}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+const roleDefinitionId = (guid: string) =>
+  `/subscriptions/${SUB1}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 
 describe("dropAfterApply fault", () => {
   it("applies a role assignment, drops the answer; the SDK's repeat gets 200 for the identical assignment and nothing is duplicated", async () => {
-    await h.emulator.admin.addFault({ match: { operationId: "RoleAssignments_Create" }, effect: { kind: "dropAfterApply" }, times: 1 });
+    await h.emulator.admin.addFault({
+      match: { operationId: "RoleAssignments_Create" },
+      effect: { kind: "dropAfterApply" },
+      times: 1,
+    });
     const name = "1e000000-0000-4000-8000-0000000000d1";
     const created = await h.authorization().roleAssignments.create(FINANCE, name, {
       roleDefinitionId: roleDefinitionId(ROLE_IDS.storageFileDataPrivilegedContributor),
@@ -49,7 +59,9 @@ describe("dropAfterApply fault", () => {
       [201, "ConnectionDroppedAfterApply"],
       [200, undefined],
     ]);
-    const same = [...h.emulator.core.state.roleAssignments.values()].filter((a) => a.principalId === FS01_PRINCIPAL && a.scope === FINANCE);
+    const same = [...h.emulator.core.state.roleAssignments.values()].filter(
+      (a) => a.principalId === FS01_PRINCIPAL && a.scope === FINANCE,
+    );
     expect(same).toHaveLength(1);
     // The applied-write log holds the one change, under the client request id the SDK sent (and repeated).
     const applied = (await h.emulator.admin.writes()).filter((w) => w.kind === "RoleAssignments_Create");
@@ -66,7 +78,9 @@ describe("dropAfterApply fault", () => {
 
 describe("order violations", () => {
   it("records a server switched before useIdentity and before its share grant, and a useIdentity before the service's grants", async () => {
-    await sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${FS01}?${API}`, { properties: { identity: true } });
+    await sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${FS01}?${API}`, {
+      properties: { identity: true },
+    });
     await enableServiceIdentity();
     await enableUseIdentity();
     const violations = await h.emulator.admin.violations();
@@ -87,11 +101,13 @@ describe("order violations", () => {
     const grant = async (principalId: string, scope: string, role: string, n: number) => {
       if (granted.has(`${principalId}|${scope}|${role}`)) return;
       granted.add(`${principalId}|${scope}|${role}`);
-      await h.authorization().roleAssignments.create(scope, `1e000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`, {
-        roleDefinitionId: `/subscriptions/${scope.split("/")[2]}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
-        principalId,
-        principalType: "ServicePrincipal",
-      });
+      await h
+        .authorization()
+        .roleAssignments.create(scope, `1e000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`, {
+          roleDefinitionId: `/subscriptions/${scope.split("/")[2]}/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+          principalId,
+          principalType: "ServicePrincipal",
+        });
     };
     let n = 1;
     const granted = new Set<string>();
@@ -108,7 +124,9 @@ describe("order violations", () => {
     }
     await enableUseIdentity();
     await grant(FS01_PRINCIPAL, FINANCE, ROLE_IDS.storageFileDataPrivilegedContributor, n++);
-    await sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${FS01}?${API}`, { properties: { identity: true } });
+    await sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${FS01}?${API}`, {
+      properties: { identity: true },
+    });
     expect(await h.emulator.admin.violations()).toEqual([]);
   });
 });

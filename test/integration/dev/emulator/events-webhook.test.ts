@@ -1,7 +1,11 @@
 import { EventGridDeserializer, isSystemEvent, type EventGridEvent } from "@azure/eventgrid";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { ROLE_IDS, startEmulator, TEST_TENANT_ID } from "../../../../dev/emulator/index";
-import { startRecordingWebhook, type ReceivedCall, type RecordingWebhook } from "../../../../dev/emulator/events/recording-webhook";
+import {
+  startRecordingWebhook,
+  type ReceivedCall,
+  type RecordingWebhook,
+} from "../../../../dev/emulator/events/recording-webhook";
 import { SERVICE1, SUB1, sendLongRunning, sendRaw, startHarness, type Harness } from "../../support/emulator-harness";
 
 /**
@@ -53,7 +57,9 @@ describe("Event Grid events from emulator writes", () => {
 
   it("a service identity PATCH raises storageSyncServices/write with the caller's claims", async () => {
     const client = h.storageSync(SUB1);
-    await sendLongRunning(client, h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, { identity: { type: "SystemAssigned" } });
+    await sendLongRunning(client, h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, {
+      identity: { type: "SystemAssigned" },
+    });
     const event = await eventFor(SERVICE1);
     expect(event).toBeDefined();
     if (!event || !isSystemEvent("Microsoft.Resources.ResourceWriteSuccess", event)) throw new Error("no write event");
@@ -66,7 +72,9 @@ describe("Event Grid events from emulator writes", () => {
       subscriptionId: SUB1,
       tenantId: TEST_TENANT_ID,
     });
-    expect(event.data.claims["http://schemas.microsoft.com/identity/claims/objectidentifier"]).toBe(h.emulator.callerPrincipalId);
+    expect(event.data.claims["http://schemas.microsoft.com/identity/claims/objectidentifier"]).toBe(
+      h.emulator.callerPrincipalId,
+    );
     expect(event.data.httpRequest.method).toBe("PATCH");
   });
 
@@ -78,12 +86,17 @@ describe("Event Grid events from emulator writes", () => {
       principalType: "ServicePrincipal",
     });
     const event = await eventFor(created.id!);
-    expect(event?.data).toMatchObject({ operationName: "Microsoft.Authorization/roleAssignments/write", resourceUri: created.id });
+    expect(event?.data).toMatchObject({
+      operationName: "Microsoft.Authorization/roleAssignments/write",
+      resourceUri: created.id,
+    });
   });
 
   it("a server registered by the agent and a machine identity change raise their writes", async () => {
     const serverId = await h.emulator.admin.registerServer({ serviceId: SERVICE1, serverName: "fs09.contoso.local" });
-    expect((await eventFor(serverId))?.data).toMatchObject({ operationName: "Microsoft.StorageSync/storageSyncServices/registeredServers/write" });
+    expect((await eventFor(serverId))?.data).toMatchObject({
+      operationName: "Microsoft.StorageSync/storageSyncServices/registeredServers/write",
+    });
 
     const arc = `/subscriptions/${SUB1}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/fs05`;
     await h.emulator.admin.setMachineIdentity(arc, "reset");
@@ -104,7 +117,9 @@ describe("Event Grid events from emulator writes", () => {
     try {
       await h.emulator.admin.addWebhook(flaky.url);
       expect(flaky.calls[0]?.eventType).toBe("SubscriptionValidation");
-      await sendLongRunning(h.storageSync(SUB1), h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, { properties: { useIdentity: false } });
+      await sendLongRunning(h.storageSync(SUB1), h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, {
+        properties: { useIdentity: false },
+      });
       await h.emulator.admin.flushEvents();
       const notifications = flaky.calls.filter((c) => c.eventType === "Notification");
       expect(notifications.map((c) => c.headers["aeg-delivery-count"])).toEqual(["0", "1", "2"]);
@@ -113,7 +128,9 @@ describe("Event Grid events from emulator writes", () => {
       expect((await writeEvents(notifications))[0]?.subject).toBe(SERVICE1);
       const info = await h.emulator.admin.webhooks();
       expect(info.registered).toContain(flaky.url);
-      expect(info.deliveries.filter((d) => d.url === flaky.url)).toEqual([expect.objectContaining({ outcome: "delivered", attempts: 3 })]);
+      expect(info.deliveries.filter((d) => d.url === flaky.url)).toEqual([
+        expect.objectContaining({ outcome: "delivered", attempts: 3 }),
+      ]);
     } finally {
       await flaky.close();
     }
@@ -124,7 +141,9 @@ describe("Event Grid events from emulator writes", () => {
     try {
       await expect(h.emulator.admin.addWebhook(refusing.url)).rejects.toThrow(/validation/i);
       expect((await h.emulator.admin.webhooks()).registered).not.toContain(refusing.url);
-      await sendLongRunning(h.storageSync(SUB1), h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, { properties: { useIdentity: false } });
+      await sendLongRunning(h.storageSync(SUB1), h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, {
+        properties: { useIdentity: false },
+      });
       await h.emulator.admin.flushEvents();
       expect(refusing.calls.filter((c) => c.eventType === "Notification")).toEqual([]);
     } finally {
@@ -134,7 +153,12 @@ describe("Event Grid events from emulator writes", () => {
 
   it("with duplicate injection, every event arrives twice under the same id", async () => {
     const twice = await startRecordingWebhook();
-    const emulator = await startEmulator({ tls: inject("localTls"), lroMode: "sync", webhooks: [twice.url], events: { duplicateProbability: 1 } });
+    const emulator = await startEmulator({
+      tls: inject("localTls"),
+      lroMode: "sync",
+      webhooks: [twice.url],
+      events: { duplicateProbability: 1 },
+    });
     try {
       await emulator.admin.registerServer({ serviceId: SERVICE1, serverName: "fs10.contoso.local" });
       await emulator.admin.flushEvents();

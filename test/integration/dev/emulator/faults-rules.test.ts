@@ -76,7 +76,11 @@ describe("fault rules in the running emulator", () => {
     });
     expect((await get(`${SERVICE1}/syncGroups`)).status).toBe(200);
     expect((await listFaults()).map((r) => r.id)).not.toContain(slow);
-    await h.emulator.admin.addFault({ match: { pathContains: "/syncGroups/sg-hr" }, effect: { kind: "drop" }, times: 1 });
+    await h.emulator.admin.addFault({
+      match: { pathContains: "/syncGroups/sg-hr" },
+      effect: { kind: "drop" },
+      times: 1,
+    });
     await expect(get(`${SERVICE1}/syncGroups/sg-hr`)).rejects.toThrow();
     expect((await get(`${SERVICE1}/syncGroups/sg-hr`)).status).toBe(200);
   });
@@ -84,7 +88,11 @@ describe("fault rules in the running emulator", () => {
   it("refuses a malformed rule with a 400 that names the field", async () => {
     const attempt = h.emulator.admin.addFault({ match: {}, effect: { kind: "status", status: 200 } });
     await expect(attempt).rejects.toBeInstanceOf(EmulatorAdminError);
-    await expect(attempt).rejects.toMatchObject({ status: 400, code: "InvalidFaultRule", message: expect.stringContaining("effect.status") });
+    await expect(attempt).rejects.toMatchObject({
+      status: 400,
+      code: "InvalidFaultRule",
+      message: expect.stringContaining("effect.status"),
+    });
   });
 });
 

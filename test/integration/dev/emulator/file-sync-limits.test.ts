@@ -8,9 +8,19 @@ import { startHarness, SUB1, type Harness } from "../../support/emulator-harness
  * creates past them are refused through the SDK, and seeds that pass them are refused naming the limit.
  */
 const guid = (prefix: string, n: number) => `${prefix}-0000-4000-8000-${n.toString().padStart(12, "0")}`;
-const server = (n: number) => ({ serverId: guid("5e7e0000", n), serverName: `fs${n}.contoso.local`, agentVersion: "20.0.0.0" });
+const server = (n: number) => ({
+  serverId: guid("5e7e0000", n),
+  serverName: `fs${n}.contoso.local`,
+  agentVersion: "20.0.0.0",
+});
 
-function seedOf(options: { services?: number; servers?: number; syncGroups?: number; endpointsPerGroup?: number; groupsOfServer1?: number }): SeedInput {
+function seedOf(options: {
+  services?: number;
+  servers?: number;
+  syncGroups?: number;
+  endpointsPerGroup?: number;
+  groupsOfServer1?: number;
+}): SeedInput {
   const services = Array.from({ length: options.services ?? 1 }, (_, s) => ({
     name: `sss-${s}`,
     registeredServers: s === 0 ? Array.from({ length: options.servers ?? 1 }, (_, i) => server(i + 1)) : [],
@@ -20,7 +30,10 @@ function seedOf(options: { services?: number; servers?: number; syncGroups?: num
             name: `sg-${g}`,
             serverEndpoints:
               g === 0
-                ? Array.from({ length: options.endpointsPerGroup ?? 0 }, (_, i) => ({ name: `se-${i + 1}`, serverId: guid("5e7e0000", i + 1) }))
+                ? Array.from({ length: options.endpointsPerGroup ?? 0 }, (_, i) => ({
+                    name: `se-${i + 1}`,
+                    serverId: guid("5e7e0000", i + 1),
+                  }))
                 : g < (options.groupsOfServer1 ?? 0)
                   ? [{ name: "se-1", serverId: guid("5e7e0000", 1) }]
                   : [],
@@ -44,14 +57,23 @@ describe("File Sync hard limits", () => {
   it("refuses a 16th Storage Sync Service in a subscription, naming the limit", async () => {
     await h.emulator.admin.loadSeed(seedOf({ services: FILE_SYNC_LIMITS.storageSyncServicesPerSubscription }));
     await expect(
-      h.storageSync().storageSyncServices.beginCreateAndWait("rg", "sss-extra", { location: "westeurope" }, { updateIntervalInMs: 10 }),
+      h
+        .storageSync()
+        .storageSyncServices.beginCreateAndWait(
+          "rg",
+          "sss-extra",
+          { location: "westeurope" },
+          { updateIntervalInMs: 10 },
+        ),
     ).rejects.toMatchObject({
       statusCode: 400,
       message: expect.stringContaining("maximum of 15 Storage Sync Services per subscription"),
     });
     // Updating an existing one is no new service.
     await expect(
-      h.storageSync().storageSyncServices.beginCreateAndWait("rg", "sss-0", { location: "westeurope" }, { updateIntervalInMs: 10 }),
+      h
+        .storageSync()
+        .storageSyncServices.beginCreateAndWait("rg", "sss-0", { location: "westeurope" }, { updateIntervalInMs: 10 }),
     ).resolves.toMatchObject({ name: "sss-0" });
   });
 
@@ -67,7 +89,10 @@ describe("File Sync hard limits", () => {
           { agentVersion: "20.0.0.0", serverRole: "Standalone" },
           { updateIntervalInMs: 10 },
         ),
-    ).rejects.toMatchObject({ statusCode: 400, message: expect.stringContaining("maximum of 100 registered servers per Storage Sync Service") });
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      message: expect.stringContaining("maximum of 100 registered servers per Storage Sync Service"),
+    });
     await expect(h.storageSync().syncGroups.create("rg", "sss-0", "sg-extra", {})).rejects.toMatchObject({
       statusCode: 400,
       message: expect.stringContaining("maximum of 200 sync groups per Storage Sync Service"),
@@ -76,26 +101,58 @@ describe("File Sync hard limits", () => {
 
   it("refuses a 101st server endpoint in a sync group and a 31st on one server", async () => {
     // Server 1 has an endpoint in sg-0 and in sg-1 … sg-29: 30 in all.
-    await h.emulator.admin.loadSeed(seedOf({ servers: 100, syncGroups: 31, endpointsPerGroup: 100, groupsOfServer1: 30 }));
+    await h.emulator.admin.loadSeed(
+      seedOf({ servers: 100, syncGroups: 31, endpointsPerGroup: 100, groupsOfServer1: 30 }),
+    );
     const serverId = (n: number) =>
       `/subscriptions/${SUB1}/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss-0/registeredServers/${guid("5e7e0000", n)}`;
     await expect(
-      h.storageSync().serverEndpoints.beginCreateAndWait("rg", "sss-0", "sg-0", "se-101", { serverResourceId: serverId(2) }, { updateIntervalInMs: 10 }),
-    ).rejects.toMatchObject({ statusCode: 400, message: expect.stringContaining("maximum of 100 server endpoints per sync group") });
+      h
+        .storageSync()
+        .serverEndpoints.beginCreateAndWait(
+          "rg",
+          "sss-0",
+          "sg-0",
+          "se-101",
+          { serverResourceId: serverId(2) },
+          { updateIntervalInMs: 10 },
+        ),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      message: expect.stringContaining("maximum of 100 server endpoints per sync group"),
+    });
     await expect(
-      h.storageSync().serverEndpoints.beginCreateAndWait("rg", "sss-0", "sg-30", "se-1", { serverResourceId: serverId(1) }, { updateIntervalInMs: 10 }),
-    ).rejects.toMatchObject({ statusCode: 400, message: expect.stringContaining("maximum of 30 server endpoints per registered server") });
+      h
+        .storageSync()
+        .serverEndpoints.beginCreateAndWait(
+          "rg",
+          "sss-0",
+          "sg-30",
+          "se-1",
+          { serverResourceId: serverId(1) },
+          { updateIntervalInMs: 10 },
+        ),
+    ).rejects.toMatchObject({
+      statusCode: 400,
+      message: expect.stringContaining("maximum of 30 server endpoints per registered server"),
+    });
   });
 
   it("refuses seeds Azure could not hold, naming each limit", async () => {
     await expect(h.emulator.admin.loadSeed(seedOf({ services: 16 }))).rejects.toThrow(
       /16 Storage Sync Services per subscription exceeds Azure File Sync's hard limit of 15/,
     );
-    await expect(h.emulator.admin.loadSeed(seedOf({ servers: 101 }))).rejects.toThrow(/101 registered servers per Storage Sync Service exceeds .* 100/);
-    await expect(h.emulator.admin.loadSeed(seedOf({ syncGroups: 201 }))).rejects.toThrow(/201 sync groups per Storage Sync Service/);
-    await expect(h.emulator.admin.loadSeed(seedOf({ servers: 101, endpointsPerGroup: 101 }))).rejects.toThrow(/101 server endpoints per sync group/);
-    await expect(h.emulator.admin.loadSeed(seedOf({ syncGroups: 32, endpointsPerGroup: 1, groupsOfServer1: 31 }))).rejects.toThrow(
-      /31 server endpoints per registered server/,
+    await expect(h.emulator.admin.loadSeed(seedOf({ servers: 101 }))).rejects.toThrow(
+      /101 registered servers per Storage Sync Service exceeds .* 100/,
     );
+    await expect(h.emulator.admin.loadSeed(seedOf({ syncGroups: 201 }))).rejects.toThrow(
+      /201 sync groups per Storage Sync Service/,
+    );
+    await expect(h.emulator.admin.loadSeed(seedOf({ servers: 101, endpointsPerGroup: 101 }))).rejects.toThrow(
+      /101 server endpoints per sync group/,
+    );
+    await expect(
+      h.emulator.admin.loadSeed(seedOf({ syncGroups: 32, endpointsPerGroup: 1, groupsOfServer1: 31 })),
+    ).rejects.toThrow(/31 server endpoints per registered server/);
   });
 });

@@ -1,7 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLE_IDS } from "../../../../dev/emulator/index";
-import { DATA_SHARE, arcMachine, driftSeed, principal, serverResource, SERVERS, vm, ZERO_GUID } from "../../support/drift-seed";
-import { plainRequest, responseProblems, sendRaw, startHarness, SUB1, type Harness, type RawResult } from "../../support/emulator-harness";
+import {
+  DATA_SHARE,
+  arcMachine,
+  driftSeed,
+  principal,
+  serverResource,
+  SERVERS,
+  vm,
+  ZERO_GUID,
+} from "../../support/drift-seed";
+import {
+  plainRequest,
+  responseProblems,
+  sendRaw,
+  startHarness,
+  SUB1,
+  type Harness,
+  type RawResult,
+} from "../../support/emulator-harness";
 
 /** Identity drift after a switch, agents that do not pick a switch up, Arc status, and the zero-GUID refusal. */
 
@@ -10,7 +27,11 @@ const ACTIVATION_MS = 900_000;
 const API = "api-version=2022-09-01";
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ seed: driftSeed(), delays: { discoveryMs: DISCOVERY_MS, activationMs: ACTIVATION_MS }, lroMode: "sync" });
+  h = await startHarness({
+    seed: driftSeed(),
+    delays: { discoveryMs: DISCOVERY_MS, activationMs: ACTIVATION_MS },
+    lroMode: "sync",
+  });
 });
 afterAll(async () => h.emulator.close());
 
@@ -29,7 +50,10 @@ async function server(n: number): Promise<ServerProps> {
   return (r.body as { properties: ServerProps }).properties;
 }
 
-/** What `Set-AzStorageSyncServer -Identity` sends (src/StorageSync/StorageSync/RegisteredServer/SetRegisteredServerCommand.cs). */
+/**
+ * What `Set-AzStorageSyncServer -Identity` sends
+ * (src/StorageSync/StorageSync/RegisteredServer/SetRegisteredServerCommand.cs).
+ */
 const patchServer = (n: number, properties: Record<string, unknown>): Promise<RawResult> =>
   sendRaw(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${serverResource(n)}?${API}`, { properties });
 
@@ -42,12 +66,20 @@ async function grant(principalId: string): Promise<void> {
 }
 
 const machineStatus = async (name: string): Promise<string> =>
-  ((await plainRequest(h, "GET", `${arcMachine(name)}?api-version=2024-07-10`)).body as { properties: { status: string } }).properties.status;
+  (
+    (await plainRequest(h, "GET", `${arcMachine(name)}?api-version=2024-07-10`)).body as {
+      properties: { status: string };
+    }
+  ).properties.status;
 
 describe("a switched server whose machine identity changes (broken trust)", () => {
   it("stops heartbeating and reporting until PATCHed with the new principal, then activates once that principal is granted", async () => {
     const healthy = await server(SERVERS.active);
-    expect(healthy).toMatchObject({ applicationId: principal(1), activeAuthType: "ManagedIdentity", latestApplicationId: "" });
+    expect(healthy).toMatchObject({
+      applicationId: principal(1),
+      activeAuthType: "ManagedIdentity",
+      latestApplicationId: "",
+    });
     const newPrincipal = (await h.emulator.admin.setMachineIdentity(arcMachine("m-active"), "reset"))!;
     const brokenAt = (await server(SERVERS.active)).lastHeartBeat;
 
@@ -81,7 +113,10 @@ describe("a switched server whose machine identity changes (broken trust)", () =
 
     // Without a grant for the new principal, the pick-up fails on the share.
     await h.emulator.admin.advanceTime(ACTIVATION_MS);
-    expect(await server(SERVERS.active)).toMatchObject({ activeAuthType: "Certificate", serverManagementErrorCode: 0x80c86063 | 0 });
+    expect(await server(SERVERS.active)).toMatchObject({
+      activeAuthType: "Certificate",
+      serverManagementErrorCode: 0x80c86063 | 0,
+    });
     await grant(newPrincipal);
     expect(await server(SERVERS.active)).toMatchObject({
       activeAuthType: "ManagedIdentity",
@@ -98,13 +133,22 @@ describe("a switched server whose machine identity changes (broken trust)", () =
     const wrong = crypto.randomUUID();
     expect((await patchServer(n, { identity: true, applicationId: wrong })).status).toBe(200);
     await h.emulator.admin.advanceTime(ACTIVATION_MS * 2);
-    expect(await server(n)).toMatchObject({ applicationId: wrong, latestApplicationId: "", activeAuthType: "Certificate", lastHeartBeat: brokenAt });
+    expect(await server(n)).toMatchObject({
+      applicationId: wrong,
+      latestApplicationId: "",
+      activeAuthType: "Certificate",
+      lastHeartBeat: brokenAt,
+    });
 
     await grant(newPrincipal);
     expect((await patchServer(n, { identity: true, applicationId: newPrincipal })).status).toBe(200);
     await h.emulator.admin.advanceTime(ACTIVATION_MS);
     const mended = await server(n);
-    expect(mended).toMatchObject({ applicationId: newPrincipal, activeAuthType: "ManagedIdentity", latestApplicationId: "" });
+    expect(mended).toMatchObject({
+      applicationId: newPrincipal,
+      activeAuthType: "ManagedIdentity",
+      latestApplicationId: "",
+    });
     expect(mended.lastHeartBeat > brokenAt).toBe(true);
   });
 });
@@ -119,7 +163,12 @@ describe("a switched VM whose system identity is disabled and re-enabled through
     const newPrincipal = (enabled.body as { identity: { principalId: string } }).identity.principalId;
     expect(newPrincipal).not.toBe(principal(8));
     await h.emulator.admin.advanceTime(DISCOVERY_MS * 2);
-    expect(await server(n)).toMatchObject({ applicationId: principal(8), latestApplicationId: "", activeAuthType: "ManagedIdentity", lastHeartBeat: brokenAt });
+    expect(await server(n)).toMatchObject({
+      applicationId: principal(8),
+      latestApplicationId: "",
+      activeAuthType: "ManagedIdentity",
+      lastHeartBeat: brokenAt,
+    });
 
     await grant(newPrincipal);
     expect((await patchServer(n, { identity: true, applicationId: newPrincipal })).status).toBe(200);
@@ -146,7 +195,11 @@ describe("a switched server whose Arc machine is deleted and re-created through 
     const newPrincipal = (created.body as { identity: { principalId: string } }).identity.principalId;
     expect(newPrincipal).not.toBe(principal(9));
     await h.emulator.admin.advanceTime(DISCOVERY_MS * 2);
-    expect(await server(n)).toMatchObject({ applicationId: principal(9), latestApplicationId: "", lastHeartBeat: brokenAt });
+    expect(await server(n)).toMatchObject({
+      applicationId: principal(9),
+      latestApplicationId: "",
+      lastHeartBeat: brokenAt,
+    });
 
     await grant(newPrincipal);
     expect((await patchServer(n, { identity: true, applicationId: newPrincipal })).status).toBe(200);
@@ -162,7 +215,12 @@ describe("a switch that does not take", () => {
     expect((await patchServer(n, { identity: true })).status).toBe(200);
     const advancedTo = await h.emulator.admin.advanceTime(ACTIVATION_MS * 3);
     const stuck = await server(n);
-    expect(stuck).toMatchObject({ applicationId: principal(2), activeAuthType: "Certificate", identity: true, serverManagementErrorCode: 0 });
+    expect(stuck).toMatchObject({
+      applicationId: principal(2),
+      activeAuthType: "Certificate",
+      identity: true,
+      serverManagementErrorCode: 0,
+    });
     expect(stuck.lastHeartBeat >= advancedTo).toBe(true);
     expect((await h.emulator.admin.getServer(serverResource(n))).pendingSwitch?.principalId).toBe(principal(2));
 
@@ -198,11 +256,18 @@ describe("a switch that does not take", () => {
   });
 
   it("admin input is checked: unknown status, VMs, unknown servers", async () => {
-    await expect(h.emulator.admin.setMachineStatus(arcMachine("m-exp"), "Sleeping" as never)).rejects.toMatchObject({ status: 400 });
+    await expect(h.emulator.admin.setMachineStatus(arcMachine("m-exp"), "Sleeping" as never)).rejects.toMatchObject({
+      status: 400,
+    });
     await expect(
-      h.emulator.admin.setMachineStatus(arcMachine("vm-xt").replace("HybridCompute/machines", "Compute/virtualMachines"), "Connected"),
+      h.emulator.admin.setMachineStatus(
+        arcMachine("vm-xt").replace("HybridCompute/machines", "Compute/virtualMachines"),
+        "Connected",
+      ),
     ).rejects.toMatchObject({ status: 400 });
-    await expect(h.emulator.admin.setAgentIgnoresSwitch(serverResource(99), true)).rejects.toMatchObject({ status: 404 });
+    await expect(h.emulator.admin.setAgentIgnoresSwitch(serverResource(99), true)).rejects.toMatchObject({
+      status: 404,
+    });
   });
 });
 
@@ -213,11 +278,15 @@ describe("a switch for a server without a reported identity", () => {
     for (const properties of [{ identity: true }, { identity: true, applicationId: ZERO_GUID }]) {
       const r = await patchServer(n, properties);
       expect(r.status).toBe(400);
-      expect(r.body).toMatchObject({ error: { code: "BadRequest", message: expect.stringContaining("latestApplicationId") } });
+      expect(r.body).toMatchObject({
+        error: { code: "BadRequest", message: expect.stringContaining("latestApplicationId") },
+      });
     }
     const notGuid = await patchServer(n, { identity: true, applicationId: "fs04" });
     expect(notGuid.status).toBe(400);
-    expect(notGuid.body).toMatchObject({ error: { code: "InvalidParameter", message: expect.stringContaining("applicationId") } });
+    expect(notGuid.body).toMatchObject({
+      error: { code: "InvalidParameter", message: expect.stringContaining("applicationId") },
+    });
     expect(await server(n)).toMatchObject({ applicationId: ZERO_GUID, identity: false, activeAuthType: "Certificate" });
   });
 });

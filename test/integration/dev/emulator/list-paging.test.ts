@@ -32,7 +32,11 @@ describe("optional list paging (nextLink)", () => {
     const names: string[] = [];
     for await (const a of h.authorization().roleAssignments.listForSubscription()) names.push(a.name ?? "");
     // Demo seed: the caller's two roles on subscription 1 plus fs05's grant in a resource group below it.
-    expect(names.sort()).toEqual(["0d000001-0000-4000-8000-000000000001", "0d000003-0000-4000-8000-000000000003", "0d000005-0000-4000-8000-000000000005"]);
+    expect(names.sort()).toEqual([
+      "0d000001-0000-4000-8000-000000000001",
+      "0d000003-0000-4000-8000-000000000003",
+      "0d000005-0000-4000-8000-000000000005",
+    ]);
     expect((await h.emulator.admin.calls()).byOperation.RoleAssignments_ListForSubscription?.reads).toBe(2);
   });
 

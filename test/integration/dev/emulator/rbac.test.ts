@@ -4,7 +4,14 @@ import { MicrosoftStorageSync } from "@azure/arm-storagesync";
 import { ManagedIdentityCredential } from "@azure/identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_SEED_PATH, ROLE_IDS, TEST_TENANT_ID, type SeedInput } from "../../../../dev/emulator/index";
-import { plainRequest, SERVICE1, SUB1, responseProblems, startHarness, type Harness } from "../../support/emulator-harness";
+import {
+  plainRequest,
+  SERVICE1,
+  SUB1,
+  responseProblems,
+  startHarness,
+  type Harness,
+} from "../../support/emulator-harness";
 
 const NOBODY = "0b0d0000-0000-4000-8000-000000000001";
 const READER = "0b0d0000-0000-4000-8000-000000000002";
@@ -24,7 +31,13 @@ function seedWithPrincipals(): SeedInput {
   seed.roleAssignments = [
     ...(seed.roleAssignments ?? []),
     { scope: SUB1_SCOPE, role: "Reader", principalId: READER },
-    { scope: SUB1_SCOPE, role: "Role Based Access Control Administrator", principalId: RBAC_ADMIN, condition: DELEGATION_CONDITION, conditionVersion: "2.0" },
+    {
+      scope: SUB1_SCOPE,
+      role: "Role Based Access Control Administrator",
+      principalId: RBAC_ADMIN,
+      condition: DELEGATION_CONDITION,
+      conditionVersion: "2.0",
+    },
     { scope: SUB1_SCOPE, role: "Azure File Sync Administrator", principalId: AFS_ADMIN_ONLY },
   ];
   return seed;
@@ -39,7 +52,10 @@ afterAll(async () => h.emulator.close());
 const as = (principalId: string) => {
   const credential = new ManagedIdentityCredential({ clientId: principalId });
   return {
-    storageSync: new MicrosoftStorageSync(credential, SUB1, { endpoint: h.emulator.armEndpoint, apiVersion: "2022-09-01" }),
+    storageSync: new MicrosoftStorageSync(credential, SUB1, {
+      endpoint: h.emulator.armEndpoint,
+      apiVersion: "2022-09-01",
+    }),
     authorization: new AuthorizationManagementClient(credential, SUB1, { endpoint: h.emulator.armEndpoint }),
   };
 };
@@ -51,20 +67,27 @@ const assignment = (guid: string, principalType?: "ServicePrincipal") => ({
 
 describe("RBAC enforcement of the caller's own role assignments", () => {
   it("the seeded automation identity (Azure File Sync Administrator) manages sync and grants the File Sync roles", async () => {
-    const updated = await h.storageSync().storageSyncServices.beginUpdateAndWait("rg-filesync", "sss-prod", { parameters: { tags: { by: "afs-admin" } } });
+    const updated = await h
+      .storageSync()
+      .storageSyncServices.beginUpdateAndWait("rg-filesync", "sss-prod", { parameters: { tags: { by: "afs-admin" } } });
     expect(updated.tags).toEqual({ by: "afs-admin" });
     const created = await h
       .authorization()
-      .roleAssignments.create(FIN_SHARE, "4a000000-0000-4000-8000-000000000001", assignment(ROLE_IDS.storageFileDataPrivilegedContributor, "ServicePrincipal"));
+      .roleAssignments.create(
+        FIN_SHARE,
+        "4a000000-0000-4000-8000-000000000001",
+        assignment(ROLE_IDS.storageFileDataPrivilegedContributor, "ServicePrincipal"),
+      );
     expect(created.principalId).toBe(FS01);
   });
 
   it("async long-running writes and their status polls pass the same checks", async () => {
     await h.emulator.admin.setSettings({ lroMode: "async" });
     try {
-      const updated = await h
-        .storageSync()
-        .storageSyncServices.beginUpdateAndWait("rg-filesync", "sss-prod", { parameters: { tags: { by: "async" } }, updateIntervalInMs: 10 });
+      const updated = await h.storageSync().storageSyncServices.beginUpdateAndWait("rg-filesync", "sss-prod", {
+        parameters: { tags: { by: "async" } },
+        updateIntervalInMs: 10,
+      });
       expect(updated.tags).toEqual({ by: "async" });
       const polls = (await h.emulator.admin.requests()).filter(
         (e) => e.operationId === "OperationStatus_Get" || e.operationId === "StorageSync_OperationResults",
@@ -78,7 +101,13 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
 
   it("Azure File Sync Administrator's built-in condition refuses other roles with 403 AuthorizationFailed", async () => {
     await expect(
-      h.authorization().roleAssignments.create(FIN_SHARE, "4a000000-0000-4000-8000-000000000002", assignment(ROLE_IDS.owner, "ServicePrincipal")),
+      h
+        .authorization()
+        .roleAssignments.create(
+          FIN_SHARE,
+          "4a000000-0000-4000-8000-000000000002",
+          assignment(ROLE_IDS.owner, "ServicePrincipal"),
+        ),
     ).rejects.toMatchObject({
       statusCode: 403,
       code: "AuthorizationFailed",
@@ -88,7 +117,8 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
 
   it("Azure File Sync Administrator is served as Azure defines it: roleAssignments/write under its condition, no delete", async () => {
     const def = await h.authorization().roleDefinitions.get(SUB1_SCOPE, ROLE_IDS.azureFileSyncAdministrator);
-    const permission = def.permissions?.[0] as { actions?: string[]; condition?: string; conditionVersion?: string } | undefined;
+    const permission = def.permissions?.[0] as
+      { actions?: string[]; condition?: string; conditionVersion?: string } | undefined;
     expect(def.roleName).toBe("Azure File Sync Administrator");
     expect(permission?.actions).toContain("Microsoft.Authorization/roleAssignments/write");
     expect(permission?.actions?.some((a) => /roleAssignments\/delete|Authorization\/\*$|^\*$/i.test(a))).toBe(false);
@@ -113,7 +143,9 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
 
   it("a role assignment DELETE by a caller holding only Azure File Sync Administrator is 403; RBAC Administrator deletes it; both are counted", async () => {
     const name = "4a000000-0000-4000-8000-0000000000de";
-    const created = await h.authorization().roleAssignments.create(FIN_SHARE, name, assignment(ROLE_IDS.readerAndDataAccess, "ServicePrincipal"));
+    const created = await h
+      .authorization()
+      .roleAssignments.create(FIN_SHARE, name, assignment(ROLE_IDS.readerAndDataAccess, "ServicePrincipal"));
     await h.emulator.admin.resetCalls();
     await expect(as(AFS_ADMIN_ONLY).authorization.roleAssignments.delete(FIN_SHARE, name)).rejects.toMatchObject({
       statusCode: 403,
@@ -122,14 +154,22 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
     });
     // The seeded automation identity (Azure File Sync Administrator + Reader) cannot either.
     await expect(h.authorization().roleAssignments.delete(FIN_SHARE, name)).rejects.toMatchObject({ statusCode: 403 });
-    await expect(as(RBAC_ADMIN).authorization.roleAssignments.delete(FIN_SHARE, name)).resolves.toMatchObject({ id: created.id });
-    await expect(h.authorization().roleAssignments.get(FIN_SHARE, name)).rejects.toMatchObject({ statusCode: 404, code: "RoleAssignmentNotFound" });
+    await expect(as(RBAC_ADMIN).authorization.roleAssignments.delete(FIN_SHARE, name)).resolves.toMatchObject({
+      id: created.id,
+    });
+    await expect(h.authorization().roleAssignments.get(FIN_SHARE, name)).rejects.toMatchObject({
+      statusCode: 404,
+      code: "RoleAssignmentNotFound",
+    });
     expect((await h.emulator.admin.calls()).byOperation.RoleAssignments_Delete).toEqual({ reads: 0, writes: 3 });
   });
 
   it("a principal without any role gets 403 on reads and writes", async () => {
     const nobody = as(NOBODY);
-    await expect(nobody.storageSync.storageSyncServices.get("rg-filesync", "sss-prod")).rejects.toMatchObject({ statusCode: 403, code: "AuthorizationFailed" });
+    await expect(nobody.storageSync.storageSyncServices.get("rg-filesync", "sss-prod")).rejects.toMatchObject({
+      statusCode: 403,
+      code: "AuthorizationFailed",
+    });
     await expect(
       nobody.authorization.roleAssignments.create(
         FIN_SHARE,
@@ -144,9 +184,13 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
 
   it("Reader reads but cannot write", async () => {
     const reader = as(READER);
-    await expect(reader.storageSync.storageSyncServices.get("rg-filesync", "sss-prod")).resolves.toMatchObject({ id: SERVICE1 });
+    await expect(reader.storageSync.storageSyncServices.get("rg-filesync", "sss-prod")).resolves.toMatchObject({
+      id: SERVICE1,
+    });
     await expect(
-      reader.storageSync.storageSyncServices.beginUpdateAndWait("rg-filesync", "sss-prod", { parameters: { tags: { by: "reader" } } }),
+      reader.storageSync.storageSyncServices.beginUpdateAndWait("rg-filesync", "sss-prod", {
+        parameters: { tags: { by: "reader" } },
+      }),
     ).rejects.toMatchObject({
       statusCode: 403,
       message: expect.stringContaining("Microsoft.StorageSync/storageSyncServices/write"),
@@ -156,20 +200,34 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
   it("RBAC Administrator with a delegation condition: only the named roles, only for service principals", async () => {
     const admin = as(RBAC_ADMIN).authorization;
     await expect(
-      admin.roleAssignments.create(FIN_SHARE, "4a000000-0000-4000-8000-000000000004", assignment(ROLE_IDS.storageAccountContributor)),
+      admin.roleAssignments.create(
+        FIN_SHARE,
+        "4a000000-0000-4000-8000-000000000004",
+        assignment(ROLE_IDS.storageAccountContributor),
+      ),
     ).rejects.toMatchObject({ statusCode: 403 });
     await expect(
-      admin.roleAssignments.create(FIN_SHARE, "4a000000-0000-4000-8000-000000000004", assignment(ROLE_IDS.owner, "ServicePrincipal")),
+      admin.roleAssignments.create(
+        FIN_SHARE,
+        "4a000000-0000-4000-8000-000000000004",
+        assignment(ROLE_IDS.owner, "ServicePrincipal"),
+      ),
     ).rejects.toMatchObject({ statusCode: 403 });
     await expect(
-      admin.roleAssignments.create(FIN_SHARE, "4a000000-0000-4000-8000-000000000004", assignment(ROLE_IDS.storageAccountContributor, "ServicePrincipal")),
+      admin.roleAssignments.create(
+        FIN_SHARE,
+        "4a000000-0000-4000-8000-000000000004",
+        assignment(ROLE_IDS.storageAccountContributor, "ServicePrincipal"),
+      ),
     ).resolves.toMatchObject({
       principalId: FS01,
     });
   });
 
   it("Azure File Sync Administrator alone cannot read Arc machines (that needs Reader)", async () => {
-    const token = (await new ManagedIdentityCredential({ clientId: AFS_ADMIN_ONLY }).getToken(`${h.emulator.armEndpoint}/.default`))?.token;
+    const token = (
+      await new ManagedIdentityCredential({ clientId: AFS_ADMIN_ONLY }).getToken(`${h.emulator.armEndpoint}/.default`)
+    )?.token;
     const machine = `${SUB1_SCOPE}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/fs01?api-version=2024-07-10`;
     const denied = await plainRequest(h, "GET", machine, undefined, token);
     expect(denied.status).toBe(403);
@@ -179,8 +237,12 @@ describe("RBAC enforcement of the caller's own role assignments", () => {
 
   it("GET subscription answers its tenantId to a caller holding a role in it, 403 to one holding none", async () => {
     const path = `${SUB1_SCOPE}?api-version=2022-12-01`;
-    const token = async (p: string) => (await new ManagedIdentityCredential({ clientId: p }).getToken(`${h.emulator.armEndpoint}/.default`))?.token;
-    expect((await plainRequest(h, "GET", path, undefined, await token(AFS_ADMIN_ONLY))).body).toMatchObject({ subscriptionId: SUB1, tenantId: TEST_TENANT_ID });
+    const token = async (p: string) =>
+      (await new ManagedIdentityCredential({ clientId: p }).getToken(`${h.emulator.armEndpoint}/.default`))?.token;
+    expect((await plainRequest(h, "GET", path, undefined, await token(AFS_ADMIN_ONLY))).body).toMatchObject({
+      subscriptionId: SUB1,
+      tenantId: TEST_TENANT_ID,
+    });
     const denied = await plainRequest(h, "GET", path, undefined, await token(NOBODY));
     expect(denied.status).toBe(403);
     expect(denied.body).toMatchObject({ error: { code: "AuthorizationFailed" } });

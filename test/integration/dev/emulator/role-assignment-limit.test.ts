@@ -13,7 +13,8 @@ const FIN_SHARE = `${FIN_ACCOUNT}/fileServices/default/fileshares/finance`;
 const FS01_MACHINE = `/subscriptions/${SUB1}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/fs01`;
 const principal = (n: number) => `be0c0000-0000-4000-8000-${n.toString().padStart(12, "0")}`;
 const name = (n: number) => `4a110000-0000-4000-8000-${n.toString().padStart(12, "0")}`;
-const roleId = (guid: string): string => `/subscriptions/${SUB1}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
+const roleId = (guid: string): string =>
+  `/subscriptions/${SUB1}/providers/Microsoft.Authorization/roleDefinitions/${guid}`;
 
 function demoSeed(): SeedInput {
   return JSON.parse(readFileSync(DEFAULT_SEED_PATH, "utf8")) as SeedInput;
@@ -27,7 +28,13 @@ function seedWithRoom(base: number, room: number): SeedInput {
   sub.roleAssignmentLimit = base + 1 + room;
   seed.roleAssignments = [
     ...(seed.roleAssignments ?? []),
-    { scope: FIN_ACCOUNT, role: "Reader", principalId: principal(99), principalType: "ServicePrincipal", condition: "@Resource[x] StringEquals 'y'" },
+    {
+      scope: FIN_ACCOUNT,
+      role: "Reader",
+      principalId: principal(99),
+      principalType: "ServicePrincipal",
+      condition: "@Resource[x] StringEquals 'y'",
+    },
   ];
   return seed;
 }
@@ -42,7 +49,8 @@ afterAll(async () => h.emulator.close());
 
 async function countInSubscription(): Promise<number> {
   let n = 0;
-  for await (const a of h.authorization(SUB1).roleAssignments.listForSubscription()) if (a.scope?.toLowerCase().startsWith(`/subscriptions/${SUB1}`)) n++;
+  for await (const a of h.authorization(SUB1).roleAssignments.listForSubscription())
+    if (a.scope?.toLowerCase().startsWith(`/subscriptions/${SUB1}`)) n++;
   return n;
 }
 
@@ -58,8 +66,14 @@ describe("role assignments per subscription", () => {
     await h.emulator.admin.loadSeed(seedWithRoom(base, 2));
     await create(FIN_SHARE, 1);
     await create(`/subscriptions/${SUB1}/resourceGroups/rg-storage`, 2);
-    await expect(create(FIN_ACCOUNT, 3)).rejects.toMatchObject({ statusCode: 400, code: "RoleAssignmentLimitExceeded" });
-    await expect(create(`/subscriptions/${SUB1}`, 4)).rejects.toMatchObject({ statusCode: 400, code: "RoleAssignmentLimitExceeded" });
+    await expect(create(FIN_ACCOUNT, 3)).rejects.toMatchObject({
+      statusCode: 400,
+      code: "RoleAssignmentLimitExceeded",
+    });
+    await expect(create(`/subscriptions/${SUB1}`, 4)).rejects.toMatchObject({
+      statusCode: 400,
+      code: "RoleAssignmentLimitExceeded",
+    });
     // The same assignment again is no new one: still answered as before.
     await expect(create(FIN_SHARE, 1)).resolves.toMatchObject({ principalId: principal(1) });
     // Management-group and root scopes have their own limit; another subscription its own.
@@ -85,7 +99,9 @@ describe("role assignments per subscription", () => {
     for await (const a of h.authorization(SUB2).roleAssignments.listForScope(`/subscriptions/${SUB2}`)) listed.push(a);
     expect(listed.filter((a) => a.principalType === "Unknown").length).toBe(40);
     sub.existingRoleAssignments = { count: 4001, orphaned: 0 };
-    await expect(h.emulator.admin.loadSeed(seed)).rejects.toThrow(/4001 existing role assignments exceed Azure's limit of 4000/);
+    await expect(h.emulator.admin.loadSeed(seed)).rejects.toThrow(
+      /4001 existing role assignments exceed Azure's limit of 4000/,
+    );
   });
 
   it("lists an assignment whose principal was deleted (an Arc identity reset) with principalType Unknown", async () => {
@@ -97,6 +113,9 @@ describe("role assignments per subscription", () => {
       principalType: "ServicePrincipal",
     });
     await h.emulator.admin.setMachineIdentity(FS01_MACHINE, "reset");
-    expect(await h.authorization(SUB1).roleAssignments.get(FIN_SHARE, name(7))).toMatchObject({ principalId: old, principalType: "Unknown" });
+    expect(await h.authorization(SUB1).roleAssignments.get(FIN_SHARE, name(7))).toMatchObject({
+      principalId: old,
+      principalType: "Unknown",
+    });
   });
 });

@@ -16,7 +16,13 @@ function seedWithRootAssignment(): SeedInput {
   const seed = JSON.parse(readFileSync(DEFAULT_SEED_PATH, "utf8")) as SeedInput;
   seed.roleAssignments = [
     ...(seed.roleAssignments ?? []),
-    { scope: "/", name: SEEDED, role: "Storage File Data Privileged Contributor", principalId: FS01, principalType: "ServicePrincipal" },
+    {
+      scope: "/",
+      name: SEEDED,
+      role: "Storage File Data Privileged Contributor",
+      principalId: FS01,
+      principalType: "ServicePrincipal",
+    },
   ];
   return seed;
 }
@@ -54,12 +60,18 @@ describe("root-scope role assignments", () => {
     expect(created).toMatchObject({ id: rootId(CREATED), scope: "/" });
     expect(await client.roleAssignments.getById(rootId(CREATED))).toMatchObject({ scope: "/" });
     const listed = [];
-    for await (const a of client.roleAssignments.listForScope(FIN_ACCOUNT, { filter: `assignedTo('${FS05}')` })) listed.push(a);
+    for await (const a of client.roleAssignments.listForScope(FIN_ACCOUNT, { filter: `assignedTo('${FS05}')` }))
+      listed.push(a);
     expect(listed.find((a) => a.name === CREATED)).toMatchObject({ scope: "/" });
     const all = [];
     for await (const a of client.roleAssignments.listForScope(FIN_ACCOUNT, { filter: "atScope()" })) all.push(a);
     for (const a of all) {
-      if (a.scope !== "/") expect(a.id?.toLowerCase().startsWith(`${a.scope?.toLowerCase()}/providers/microsoft.authorization/roleassignments/`)).toBe(true);
+      if (a.scope !== "/")
+        expect(
+          a.id
+            ?.toLowerCase()
+            .startsWith(`${a.scope?.toLowerCase()}/providers/microsoft.authorization/roleassignments/`),
+        ).toBe(true);
     }
     expect(await responseProblems(h)).toEqual([]);
   });

@@ -24,13 +24,16 @@ describe("shipped seeds", () => {
       const seed = parseSeed(raw, file);
       await h.emulator.admin.loadSeed(seed);
       const expected = seed.subscriptions.flatMap((s) =>
-        s.resourceGroups.flatMap((g) => g.storageSyncServices.map((svc) => ({ sub: s.subscriptionId, rg: g.name, svc }))),
+        s.resourceGroups.flatMap((g) =>
+          g.storageSyncServices.map((svc) => ({ sub: s.subscriptionId, rg: g.name, svc })),
+        ),
       );
       expect(expected.length).toBeGreaterThan(0);
       for (const { sub, rg, svc } of expected) {
         const client = h.storageSync(sub);
         const servers = [];
-        for await (const srv of client.registeredServers.listByStorageSyncService(rg, svc.name)) servers.push(srv.serverId);
+        for await (const srv of client.registeredServers.listByStorageSyncService(rg, svc.name))
+          servers.push(srv.serverId);
         expect(servers.sort()).toEqual(svc.registeredServers.map((s) => s.serverId).sort());
       }
     });

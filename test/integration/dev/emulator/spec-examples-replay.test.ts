@@ -2,7 +2,12 @@ import { ServiceClient } from "@azure/core-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_TENANT_ID, type SeedInput } from "../../../../dev/emulator/index";
 import { SpecCatalog } from "../../../../src/lib/spec/catalog";
-import { buildPath, loadSpecExamples, PLACEHOLDER_SUBSCRIPTION_ID, type SpecExample } from "../../../../src/lib/spec/spec-examples";
+import {
+  buildPath,
+  loadSpecExamples,
+  PLACEHOLDER_SUBSCRIPTION_ID,
+  type SpecExample,
+} from "../../../../src/lib/spec/spec-examples";
 import { sendRaw, startHarness, type Harness, type RawResult } from "../../support/emulator-harness";
 
 /**
@@ -28,7 +33,10 @@ const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 // (not emulated) becomes a storage account, and a role the emulator does not
 // know becomes Reader. Everything else is seeded under the examples' own names.
 const ID_MAP: Array<[RegExp, string]> = [
-  [/providers\/Microsoft\.DocumentDb\/databaseAccounts\/test-db-account/gi, "providers/Microsoft.Storage/storageAccounts/testdbaccount"],
+  [
+    /providers\/Microsoft\.DocumentDb\/databaseAccounts\/test-db-account/gi,
+    "providers/Microsoft.Storage/storageAccounts/testdbaccount",
+  ],
   [/0b5fe924-9a61-425c-96af-cfe6e287ca2d/gi, READER],
 ];
 
@@ -71,7 +79,9 @@ const baseSeed: SeedInput = {
                       azureFileShareName: "sampleshare1",
                     },
                   ],
-                  serverEndpoints: [{ name: "SampleServerEndpoint_1", serverId: "080d4133-bdb5-40a0-96a0-71a6057bfe9a" }],
+                  serverEndpoints: [
+                    { name: "SampleServerEndpoint_1", serverId: "080d4133-bdb5-40a0-96a0-71a6057bfe9a" },
+                  ],
                 },
               ],
             },
@@ -80,11 +90,21 @@ const baseSeed: SeedInput = {
       ],
     },
     { subscriptionId: RBAC_SUB, resourceGroups: [{ name: "testrg", storageAccounts: [{ name: "testdbaccount" }] }] },
-    { subscriptionId: PLACEHOLDER_SUBSCRIPTION_ID, resourceGroups: [{ name: "myResourceGroup", arcMachines: [{ name: "myMachine", identity: {} }] }] },
+    {
+      subscriptionId: PLACEHOLDER_SUBSCRIPTION_ID,
+      resourceGroups: [{ name: "myResourceGroup", arcMachines: [{ name: "myMachine", identity: {} }] }],
+    },
   ],
   roleAssignments: [
-    { name: "b0f43c54-e787-4862-89b1-a653fa9cf747", scope: `/subscriptions/${RBAC_SUB}`, role: READER, principalId: EXAMPLE_USER, principalType: "User" },
-    // Another role than the examples' (mapped to Reader), so RoleAssignments_CreateForResourceGroup creates rather than meets 409 RoleAssignmentExists.
+    {
+      name: "b0f43c54-e787-4862-89b1-a653fa9cf747",
+      scope: `/subscriptions/${RBAC_SUB}`,
+      role: READER,
+      principalId: EXAMPLE_USER,
+      principalType: "User",
+    },
+    // Another role than the examples' (mapped to Reader), so RoleAssignments_CreateForResourceGroup creates rather than
+    // meets 409 RoleAssignmentExists.
     {
       name: "96786e4b-dede-4c2e-8736-8ab911987f08",
       scope: `/subscriptions/${RBAC_SUB}/resourceGroups/testrg`,
@@ -99,14 +119,18 @@ const baseSeed: SeedInput = {
  * Where an example is inconsistent on its own terms, the smallest change that
  * makes it a request the real service accepts, with the reason.
  */
-const ADJUSTMENTS: Record<string, { seed?: (seed: SeedInput) => void; body?: (body: Record<string, unknown>) => void }> = {
+const ADJUSTMENTS: Record<
+  string,
+  { seed?: (seed: SeedInput) => void; body?: (body: Record<string, unknown>) => void }
+> = {
   // The example asks for "SystemAssigned, UserAssigned" but names no user-assigned identity.
   StorageSyncServices_Create: {
     body: (body) => {
       body.identity = {
         type: "SystemAssigned, UserAssigned",
         userAssignedIdentities: {
-          [`/subscriptions/${SYNC_SUB}/resourceGroups/SampleResourceGroup_1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1`]: {},
+          [`/subscriptions/${SYNC_SUB}/resourceGroups/SampleResourceGroup_1/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id1`]:
+            {},
         },
       };
     },
@@ -140,13 +164,23 @@ beforeAll(async () => {
   h = await startHarness({ seed: baseSeed });
   // A plain SDK ServiceClient: bearer token, TLS and retry from the SDK pipeline, but
   // no api-version policy, so each example's own api-version goes out unchanged.
-  client = new ServiceClient({ credential: h.credential, credentialScopes: [`${h.emulator.armEndpoint}/.default`], endpoint: h.emulator.armEndpoint });
+  client = new ServiceClient({
+    credential: h.credential,
+    credentialScopes: [`${h.emulator.armEndpoint}/.default`],
+    endpoint: h.emulator.armEndpoint,
+  });
 });
 afterAll(async () => h?.emulator.close());
 
 async function replay(example: SpecExample): Promise<RawResult> {
   const path = buildPath(example.operation.pathTemplate, mapIds(example.parameters));
-  return sendRaw(client, h.emulator.armEndpoint, example.method as "GET", `${path}?api-version=${encodeURIComponent(example.apiVersion)}`, bodyFor(example));
+  return sendRaw(
+    client,
+    h.emulator.armEndpoint,
+    example.method as "GET",
+    `${path}?api-version=${encodeURIComponent(example.apiVersion)}`,
+    bodyFor(example),
+  );
 }
 
 /** Follows a 202 through the Azure-AsyncOperation (else Location) URL until it is no longer running. */
@@ -158,44 +192,58 @@ async function followToEnd(accepted: RawResult): Promise<Array<{ url: string; re
     const result = await sendRaw(client, h.emulator.armEndpoint, "GET", url!);
     polls.push({ url: url!, result });
     const status = (result.body as { status?: string } | undefined)?.status;
-    if (result.status !== 202 && !/^(InProgress|Running|Accepted|Creating|Updating|Deleting)$/i.test(status ?? "")) return polls;
+    if (result.status !== 202 && !/^(InProgress|Running|Accepted|Creating|Updating|Deleting)$/i.test(status ?? ""))
+      return polls;
     await h.emulator.admin.advanceTime(60_000);
   }
   throw new Error(`operation at ${url} never finished`);
 }
 
-describe.each(["sync", "async"] as const)("spec examples replayed against the emulator (long-running mode %s)", (lroMode) => {
-  let accepted = 0;
-  it("covers the served operations", () => {
-    expect(examples.length).toBeGreaterThanOrEqual(25);
-  });
+describe.each(["sync", "async"] as const)(
+  "spec examples replayed against the emulator (long-running mode %s)",
+  (lroMode) => {
+    let accepted = 0;
+    it("covers the served operations", () => {
+      expect(examples.length).toBeGreaterThanOrEqual(25);
+    });
 
-  it.each(examples.map((e) => [`${e.operationId} (${e.file.split("/").pop()})`, e] as const))("%s", async (_name, example) => {
-    await h.emulator.admin.loadSeed(seedFor(example));
-    await h.emulator.admin.setSettings({ lroMode });
-    const result = await replay(example);
+    it.each(examples.map((e) => [`${e.operationId} (${e.file.split("/").pop()})`, e] as const))(
+      "%s",
+      async (_name, example) => {
+        await h.emulator.admin.loadSeed(seedFor(example));
+        await h.emulator.admin.setSettings({ lroMode });
+        const result = await replay(example);
 
-    const documented = Object.keys(example.responses).map(Number);
-    expect(documented, `status ${result.status}: ${JSON.stringify(result.body)}`).toContain(result.status);
-    expect(catalog.validateResponse(example.operationId, result.status, result.body)).toEqual([]);
+        const documented = Object.keys(example.responses).map(Number);
+        expect(documented, `status ${result.status}: ${JSON.stringify(result.body)}`).toContain(result.status);
+        expect(catalog.validateResponse(example.operationId, result.status, result.body)).toEqual([]);
 
-    if (result.status === 202) {
-      accepted++;
-      expect(example.operation.longRunning).toBe(true);
-      expect(result.headers["retry-after"]).toMatch(/^\d+$/);
-      for (const { url, result: poll } of await followToEnd(result)) {
-        const pollPath = new URL(url).pathname;
-        const statusOperation = catalog.match("GET", pollPath);
-        expect(statusOperation, `status URL ${pollPath} is an operation of the spec`).toBeDefined();
-        expect(catalog.validateResponse(statusOperation!.operation.operationId, poll.status, poll.body)).toEqual([]);
-      }
-    } else if (lroMode === "sync" || !example.operation.longRunning) {
-      expect(result.status).toBeLessThan(300);
-    }
-  });
+        if (result.status === 202) {
+          accepted++;
+          expect(example.operation.longRunning).toBe(true);
+          expect(result.headers["retry-after"]).toMatch(/^\d+$/);
+          for (const { url, result: poll } of await followToEnd(result)) {
+            const pollPath = new URL(url).pathname;
+            const statusOperation = catalog.match("GET", pollPath);
+            expect(statusOperation, `status URL ${pollPath} is an operation of the spec`).toBeDefined();
+            expect(catalog.validateResponse(statusOperation!.operation.operationId, poll.status, poll.body)).toEqual(
+              [],
+            );
+          }
+        } else if (lroMode === "sync" || !example.operation.longRunning) {
+          expect(result.status).toBeLessThan(300);
+        }
+      },
+    );
 
-  it(lroMode === "async" ? "answered long-running writes with 202 and a status URL" : "answered every long-running write at once", () => {
-    if (lroMode === "async") expect(accepted).toBeGreaterThanOrEqual(5);
-    else expect(accepted).toBe(0);
-  });
-});
+    it(
+      lroMode === "async"
+        ? "answered long-running writes with 202 and a status URL"
+        : "answered every long-running write at once",
+      () => {
+        if (lroMode === "async") expect(accepted).toBeGreaterThanOrEqual(5);
+        else expect(accepted).toBe(0);
+      },
+    );
+  },
+);

@@ -52,14 +52,21 @@ describe("Microsoft.StorageSync through @azure/arm-storagesync (2022-09-01)", ()
     expect(clouds[0]?.storageAccountResourceId).toContain(`/subscriptions/${SUB2}/`);
     expect(clouds[0]?.azureFileShareName).toBe("hr");
     const serverEndpoints = [];
-    for await (const e of client.serverEndpoints.listBySyncGroup("rg-filesync", "sss-prod", "sg-projects")) serverEndpoints.push(e.serverResourceId);
+    for await (const e of client.serverEndpoints.listBySyncGroup("rg-filesync", "sss-prod", "sg-projects"))
+      serverEndpoints.push(e.serverResourceId);
     expect(serverEndpoints).toContain(`${SERVICE1}/registeredServers/c1c1c1c1-0000-4000-8000-00000000c1c1`);
   });
 
   it("answers 404 ResourceNotFound and ResourceGroupNotFound in ARM's error shape", async () => {
     const client = h.storageSync(SUB1);
-    await expect(client.storageSyncServices.get("rg-filesync", "nope")).rejects.toMatchObject({ statusCode: 404, code: "ResourceNotFound" });
-    await expect(client.storageSyncServices.get("rg-missing", "sss-prod")).rejects.toMatchObject({ statusCode: 404, code: "ResourceGroupNotFound" });
+    await expect(client.storageSyncServices.get("rg-filesync", "nope")).rejects.toMatchObject({
+      statusCode: 404,
+      code: "ResourceNotFound",
+    });
+    await expect(client.storageSyncServices.get("rg-missing", "sss-prod")).rejects.toMatchObject({
+      statusCode: 404,
+      code: "ResourceGroupNotFound",
+    });
   });
 
   it("rejects an unsupported api-version and a missing body like ARM", async () => {
@@ -74,13 +81,22 @@ describe("Microsoft.StorageSync through @azure/arm-storagesync (2022-09-01)", ()
   });
 
   it("refuses a body over ARM's 4 MB limit with 413", async () => {
-    const r = await plainRequest(h, "PATCH", `${SERVICE1}?${API}`, JSON.stringify({ tags: { big: "x".repeat(4 * 1024 * 1024) } }));
+    const r = await plainRequest(
+      h,
+      "PATCH",
+      `${SERVICE1}?${API}`,
+      JSON.stringify({ tags: { big: "x".repeat(4 * 1024 * 1024) } }),
+    );
     expect(r.status).toBe(413);
     expect(r.body).toMatchObject({ error: { code: "RequestEntityTooLarge" } });
   });
 
   it("older api-versions do not return the identity fields", async () => {
-    const r = await plainRequest(h, "GET", `${SERVICE1}/registeredServers/5e7e0001-0000-4000-8000-000000000001?api-version=2020-09-01`);
+    const r = await plainRequest(
+      h,
+      "GET",
+      `${SERVICE1}/registeredServers/5e7e0001-0000-4000-8000-000000000001?api-version=2020-09-01`,
+    );
     expect(r.status).toBe(200);
     expect(r.body).not.toHaveProperty("properties.latestApplicationId");
     expect(r.body).not.toHaveProperty("properties.activeAuthType");
@@ -90,13 +106,16 @@ describe("Microsoft.StorageSync through @azure/arm-storagesync (2022-09-01)", ()
     it(`SDK long-running update works with lroMode ${lroMode}`, async () => {
       await h.emulator.admin.setSettings({ lroMode });
       await h.emulator.admin.resetCalls();
-      const updated = await h
-        .storageSync(SUB1)
-        .storageSyncServices.beginUpdateAndWait("rg-filesync", "sss-prod", { parameters: { tags: { mode: lroMode } }, updateIntervalInMs: 10 });
+      const updated = await h.storageSync(SUB1).storageSyncServices.beginUpdateAndWait("rg-filesync", "sss-prod", {
+        parameters: { tags: { mode: lroMode } },
+        updateIntervalInMs: 10,
+      });
       expect(updated.tags).toEqual({ mode: lroMode });
       const calls = await h.emulator.admin.calls();
       expect(calls.byOperation.StorageSyncServices_Update).toEqual({ reads: 0, writes: 1 });
-      const polls = (calls.byOperation.OperationStatus_Get?.reads ?? 0) + (calls.byOperation.StorageSync_OperationResults?.reads ?? 0);
+      const polls =
+        (calls.byOperation.OperationStatus_Get?.reads ?? 0) +
+        (calls.byOperation.StorageSync_OperationResults?.reads ?? 0);
       if (lroMode === "async") expect(polls).toBeGreaterThan(0);
       else expect(polls).toBe(0);
     });
@@ -107,7 +126,9 @@ describe("Microsoft.StorageSync through @azure/arm-storagesync (2022-09-01)", ()
     await h.emulator.admin.setDelays({ lroMs: 60_000 });
     try {
       const client = h.storageSync(SUB1);
-      const r = await sendRaw(client, h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, { tags: { pending: "yes" } });
+      const r = await sendRaw(client, h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, {
+        tags: { pending: "yes" },
+      });
       expect(r.status).toBe(202);
       expect(r.headers["azure-asyncoperation"]).toContain("/operations/");
       expect(r.headers.location).toContain("/operationresults/");
@@ -136,10 +157,18 @@ describe("building and tearing down a whole tree with the SDK", () => {
       const client = h.storageSync(SUB1);
       const rg = "rg-filesync";
       const name = `sss-new-${lroMode}`;
-      const serverId = lroMode === "async" ? "5e7e0a01-0000-4000-8000-000000000a01" : "5e7e0a02-0000-4000-8000-000000000a02";
+      const serverId =
+        lroMode === "async" ? "5e7e0a01-0000-4000-8000-000000000a01" : "5e7e0a02-0000-4000-8000-000000000a02";
       const opts = { updateIntervalInMs: 10 };
-      const svc = await client.storageSyncServices.beginCreateAndWait(rg, name, { location: "westeurope", incomingTrafficPolicy: "AllowAllTraffic" }, opts);
-      expect(svc.id).toBe(`/subscriptions/${SUB1}/resourceGroups/${rg}/providers/Microsoft.StorageSync/storageSyncServices/${name}`);
+      const svc = await client.storageSyncServices.beginCreateAndWait(
+        rg,
+        name,
+        { location: "westeurope", incomingTrafficPolicy: "AllowAllTraffic" },
+        opts,
+      );
+      expect(svc.id).toBe(
+        `/subscriptions/${SUB1}/resourceGroups/${rg}/providers/Microsoft.StorageSync/storageSyncServices/${name}`,
+      );
       const server = await client.registeredServers.beginCreateAndWait(
         rg,
         name,
@@ -161,7 +190,14 @@ describe("building and tearing down a whole tree with the SDK", () => {
         opts,
       );
       expect(ce.azureFileShareName).toBe("finance");
-      const se = await client.serverEndpoints.beginCreateAndWait(rg, name, "sg", "se", { serverResourceId: server.id, serverLocalPath: "D:\\data" }, opts);
+      const se = await client.serverEndpoints.beginCreateAndWait(
+        rg,
+        name,
+        "sg",
+        "se",
+        { serverResourceId: server.id, serverLocalPath: "D:\\data" },
+        opts,
+      );
       expect(se.serverResourceId).toBe(server.id);
       // A second cloud endpoint in one sync group and an endpoint on a foreign server are refused.
       await expect(
@@ -214,62 +250,89 @@ describe("identity fields through the client's pipeline", () => {
         properties: { useIdentity: false },
       });
       expect(initial.status).toBe(lroMode === "async" ? 202 : 200);
-      const identity = (final as { identity: { type: string; principalId: string; userAssignedIdentities: Record<string, unknown> } }).identity;
+      const identity = (
+        final as { identity: { type: string; principalId: string; userAssignedIdentities: Record<string, unknown> } }
+      ).identity;
       expect(identity.type).toBe("SystemAssigned,UserAssigned");
       expect(identity.principalId).toMatch(/^[0-9a-f-]{36}$/);
       expect(identity.userAssignedIdentities).toEqual(before.identity.userAssignedIdentities);
       // The same PATCH again keeps the principal.
-      const again = await sendLongRunning(client, h.emulator.armEndpoint, "PATCH", `${SERVICE2}?${API}`, { identity: { type: "SystemAssigned,UserAssigned" } });
+      const again = await sendLongRunning(client, h.emulator.armEndpoint, "PATCH", `${SERVICE2}?${API}`, {
+        identity: { type: "SystemAssigned,UserAssigned" },
+      });
       expect((again.final as { identity: { principalId: string } }).identity.principalId).toBe(identity.principalId);
     });
   }
 
   it("plain SystemAssigned drops user-assigned identities, as ARM does", async () => {
     const client = h.storageSync(SUB2);
-    const { final } = await sendLongRunning(client, h.emulator.armEndpoint, "PATCH", `${SERVICE2}?${API}`, { identity: { type: "SystemAssigned" } });
+    const { final } = await sendLongRunning(client, h.emulator.armEndpoint, "PATCH", `${SERVICE2}?${API}`, {
+      identity: { type: "SystemAssigned" },
+    });
     expect(final).toMatchObject({ identity: { type: "SystemAssigned" } });
     expect(final).not.toHaveProperty("identity.userAssignedIdentities");
   });
 
   it("useIdentity needs a system-assigned identity; with one it is set", async () => {
     const client = h.storageSync(SUB1);
-    const refused = await sendRaw(client, h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, { properties: { useIdentity: true } });
+    const refused = await sendRaw(client, h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, {
+      properties: { useIdentity: true },
+    });
     expect(refused.status).toBe(400);
     await sendLongRunning(client, h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, {
       identity: { type: "SystemAssigned" },
       properties: { useIdentity: false },
     });
-    const { final } = await sendLongRunning(client, h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, { properties: { useIdentity: true } });
+    const { final } = await sendLongRunning(client, h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, {
+      properties: { useIdentity: true },
+    });
     expect(final).toMatchObject({ identity: { type: "SystemAssigned" }, properties: { useIdentity: true } });
   });
 
   it("rejects an identity type outside the spec's enum", async () => {
-    const r = await sendRaw(h.storageSync(SUB1), h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, { identity: { type: "Everything" } });
+    const r = await sendRaw(h.storageSync(SUB1), h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, {
+      identity: { type: "Everything" },
+    });
     expect(r.status).toBe(400);
   });
 
   it("PATCH registeredServers identity:true moves latestApplicationId to applicationId", async () => {
     const client = h.storageSync(SUB1);
     const server = `${SERVICE1}/registeredServers/5e7e0001-0000-4000-8000-000000000001`;
-    const before = (await sendRaw(client, h.emulator.armEndpoint, "GET", `${server}?${API}`)).body as { properties: Record<string, unknown> };
+    const before = (await sendRaw(client, h.emulator.armEndpoint, "GET", `${server}?${API}`)).body as {
+      properties: Record<string, unknown>;
+    };
     expect(before.properties.latestApplicationId).toBe("a7c00001-0000-4000-8000-000000000001");
     expect(before.properties.activeAuthType).toBe("Certificate");
-    const { final } = await sendLongRunning(client, h.emulator.armEndpoint, "PATCH", `${server}?${API}`, { properties: { identity: true } });
+    const { final } = await sendLongRunning(client, h.emulator.armEndpoint, "PATCH", `${server}?${API}`, {
+      properties: { identity: true },
+    });
     expect(final).toMatchObject({
-      properties: { applicationId: "a7c00001-0000-4000-8000-000000000001", latestApplicationId: "", identity: true, activeAuthType: "Certificate" },
+      properties: {
+        applicationId: "a7c00001-0000-4000-8000-000000000001",
+        latestApplicationId: "",
+        identity: true,
+        activeAuthType: "Certificate",
+      },
     });
   });
 
   it("is as strict as the spec about types: a string where a boolean belongs is 400 InvalidRequestContent", async () => {
     const client = h.storageSync(SUB1);
     const server = `${SERVICE1}/registeredServers/5e7e0004-0000-4000-8000-000000000004`;
-    const asString = await sendRaw(client, h.emulator.armEndpoint, "PATCH", `${server}?${API}`, { properties: { identity: "true" } });
+    const asString = await sendRaw(client, h.emulator.armEndpoint, "PATCH", `${server}?${API}`, {
+      properties: { identity: "true" },
+    });
     expect(asString.status).toBe(400);
     expect(asString.body).toMatchObject({ error: { code: "InvalidRequestContent" } });
-    const useIdentity = await sendRaw(client, h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, { properties: { useIdentity: "yes" } });
+    const useIdentity = await sendRaw(client, h.emulator.armEndpoint, "PATCH", `${SERVICE1}?${API}`, {
+      properties: { useIdentity: "yes" },
+    });
     expect(useIdentity.status).toBe(400);
     // Nothing changed.
-    expect((await sendRaw(client, h.emulator.armEndpoint, "GET", `${server}?${API}`)).body).toMatchObject({ properties: { identity: false } });
+    expect((await sendRaw(client, h.emulator.armEndpoint, "GET", `${server}?${API}`)).body).toMatchObject({
+      properties: { identity: false },
+    });
   });
 
   it("an Arc machine's identity cannot be turned off through ARM (Arc always has one)", async () => {
@@ -283,7 +346,9 @@ describe("identity fields through the client's pipeline", () => {
 
   it("PATCH identity:true on a server that reported no identity is refused", async () => {
     const server = `${SERVICE1}/registeredServers/5e7e0003-0000-4000-8000-000000000003`;
-    const r = await sendRaw(h.storageSync(SUB1), h.emulator.armEndpoint, "PATCH", `${server}?${API}`, { properties: { identity: true } });
+    const r = await sendRaw(h.storageSync(SUB1), h.emulator.armEndpoint, "PATCH", `${server}?${API}`, {
+      properties: { identity: true },
+    });
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ error: { code: "BadRequest" } });
   });

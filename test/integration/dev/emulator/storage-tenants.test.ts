@@ -13,20 +13,34 @@ import {
   principal,
   vm,
 } from "../../support/drift-seed";
-import { responseProblems, sendRaw, startHarness, SUB1, type Harness, type RawResult } from "../../support/emulator-harness";
+import {
+  responseProblems,
+  sendRaw,
+  startHarness,
+  SUB1,
+  type Harness,
+  type RawResult,
+} from "../../support/emulator-harness";
 
-/** Storage account prerequisites (network rules, shared key access) and Entra tenants, read as the engine reads them. */
+/**
+ * Storage account prerequisites (network rules, shared key access) and Entra tenants, read as the engine reads them.
+ */
 
 let h: Harness;
 let arm: ServiceClient;
 beforeAll(async () => {
   h = await startHarness({ seed: driftSeed(), lroMode: "sync", enforceRbac: false });
   // The engine's plain ARM client: the SDK pipeline (bearer token, retries) without a provider's models.
-  arm = new ServiceClient({ credential: h.credential, credentialScopes: [`${h.emulator.armEndpoint}/.default`], endpoint: h.emulator.armEndpoint });
+  arm = new ServiceClient({
+    credential: h.credential,
+    credentialScopes: [`${h.emulator.armEndpoint}/.default`],
+    endpoint: h.emulator.armEndpoint,
+  });
 });
 afterAll(async () => h.emulator.close());
 
-const get = (path: string, apiVersion: string): Promise<RawResult> => sendRaw(arm, h.emulator.armEndpoint, "GET", `${path}?api-version=${apiVersion}`);
+const get = (path: string, apiVersion: string): Promise<RawResult> =>
+  sendRaw(arm, h.emulator.armEndpoint, "GET", `${path}?api-version=${apiVersion}`);
 type AccountProps = { networkAcls: Record<string, unknown>; allowSharedKeyAccess?: boolean };
 const account = async (id: string): Promise<AccountProps> => {
   const r = await get(id, "2023-05-01");
@@ -46,7 +60,12 @@ describe("storage account prerequisites", () => {
     });
     expect(locked.allowSharedKeyAccess).toBe(false);
     const open = await account(ACCOUNT_DATA);
-    expect(open.networkAcls).toEqual({ defaultAction: "Allow", bypass: "AzureServices", ipRules: [], virtualNetworkRules: [] });
+    expect(open.networkAcls).toEqual({
+      defaultAction: "Allow",
+      bypass: "AzureServices",
+      ipRules: [],
+      virtualNetworkRules: [],
+    });
     expect("allowSharedKeyAccess" in open).toBe(false);
     expect((await h.emulator.admin.calls()).byOperation.StorageAccounts_GetProperties).toEqual({ reads: 2, writes: 0 });
   });
@@ -57,7 +76,10 @@ describe("storage account prerequisites", () => {
       networkAcls: { defaultAction: "Deny", bypass: "Logging, Metrics" },
       allowSharedKeyAccess: false,
     });
-    expect(await account(ACCOUNT_DATA)).toMatchObject({ networkAcls: { defaultAction: "Deny", bypass: "Logging, Metrics" }, allowSharedKeyAccess: false });
+    expect(await account(ACCOUNT_DATA)).toMatchObject({
+      networkAcls: { defaultAction: "Deny", bypass: "Logging, Metrics" },
+      allowSharedKeyAccess: false,
+    });
     await h.emulator.admin.setStorageAccount({
       id: ACCOUNT_DATA,
       networkAcls: { defaultAction: "Deny", bypass: "Metrics, AzureServices" },
@@ -67,7 +89,10 @@ describe("storage account prerequisites", () => {
     expect(after.networkAcls).toMatchObject({ bypass: "Metrics, AzureServices" });
     expect("allowSharedKeyAccess" in after).toBe(false);
     await expect(
-      h.emulator.admin.setStorageAccount({ id: ACCOUNT_DATA, networkAcls: { defaultAction: "Deny", bypass: "TrustedServices" } }),
+      h.emulator.admin.setStorageAccount({
+        id: ACCOUNT_DATA,
+        networkAcls: { defaultAction: "Deny", bypass: "TrustedServices" },
+      }),
     ).rejects.toMatchObject({ status: 400, message: expect.stringContaining("bypass") });
     await expect(h.emulator.admin.setStorageAccount({ id: `${ACCOUNT_DATA}x` })).rejects.toMatchObject({ status: 404 });
   });
@@ -76,7 +101,10 @@ describe("storage account prerequisites", () => {
     const seed = driftSeed();
     const rg = seed.subscriptions[0]!.resourceGroups![1]!;
     rg.storageAccounts![1]!.networkAcls = { defaultAction: "Deny", bypass: "Everything" };
-    await expect(h.emulator.admin.loadSeed(seed)).rejects.toMatchObject({ status: 400, message: expect.stringContaining("networkAcls.bypass") });
+    await expect(h.emulator.admin.loadSeed(seed)).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringContaining("networkAcls.bypass"),
+    });
   });
 });
 
@@ -96,20 +124,26 @@ describe("Entra tenants", () => {
     ] as const) {
       const r = await get(path, version);
       expect(r.status).toBe(401);
-      expect(r.body).toMatchObject({ error: { code: "InvalidAuthenticationTokenTenant", message: expect.stringContaining(OTHER_TENANT) } });
+      expect(r.body).toMatchObject({
+        error: { code: "InvalidAuthenticationTokenTenant", message: expect.stringContaining(OTHER_TENANT) },
+      });
     }
     await expect(
-      h.authorization(SUB_OTHER).roleAssignments.create(`${ACCOUNT_FOREIGN}/fileServices/default/fileshares/x`, crypto.randomUUID(), {
-        roleDefinitionId: `/subscriptions/${SUB_OTHER}/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS.storageFileDataPrivilegedContributor}`,
-        principalId: principal(1),
-        principalType: "ServicePrincipal",
-      }),
+      h
+        .authorization(SUB_OTHER)
+        .roleAssignments.create(`${ACCOUNT_FOREIGN}/fileServices/default/fileshares/x`, crypto.randomUUID(), {
+          roleDefinitionId: `/subscriptions/${SUB_OTHER}/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS.storageFileDataPrivilegedContributor}`,
+          principalId: principal(1),
+          principalType: "ServicePrincipal",
+        }),
     ).rejects.toMatchObject({ statusCode: 401, code: "InvalidAuthenticationTokenTenant" });
   });
 
   it("a VM identity of another tenant shows its tenantId, and can never be granted here, principalType or not", async () => {
     const r = await get(vm("vm-xt"), "2024-07-01");
-    expect(r.body).toMatchObject({ identity: { type: "SystemAssigned", principalId: principal(5), tenantId: OTHER_TENANT } });
+    expect(r.body).toMatchObject({
+      identity: { type: "SystemAssigned", principalId: principal(5), tenantId: OTHER_TENANT },
+    });
     const create = () =>
       h.authorization().roleAssignments.create(DATA_SHARE, crypto.randomUUID(), {
         roleDefinitionId: `/subscriptions/${SUB1}/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS.storageFileDataPrivilegedContributor}`,
@@ -123,10 +157,15 @@ describe("Entra tenants", () => {
 
   it("its server reports the identity, but a switch to it never takes, even with a grant in place", async () => {
     const id = `${SERVICE}/registeredServers/5e7ed000-0000-4000-8000-000000000005`;
-    const patch = await sendRaw(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${id}?api-version=2022-09-01`, { properties: { identity: true } });
+    const patch = await sendRaw(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${id}?api-version=2022-09-01`, {
+      properties: { identity: true },
+    });
     expect(patch.status).toBe(200);
     await h.emulator.admin.advanceTime(24 * 3600 * 1000);
-    expect(await h.emulator.admin.getServer(id)).toMatchObject({ applicationId: principal(5), activeAuthType: "Certificate" });
+    expect(await h.emulator.admin.getServer(id)).toMatchObject({
+      applicationId: principal(5),
+      activeAuthType: "Certificate",
+    });
   });
 });
 

@@ -26,12 +26,23 @@ describe("429 with Retry-After, retried by the SDK's own policy", () => {
   });
 
   it("500/503 faults are retried by the SDK too; a dropped connection is retried as well", async () => {
-    await h.emulator.admin.addFault({ match: { operationId: "SyncGroups_ListByStorageSyncService" }, effect: { kind: "status", status: 503 }, times: 1 });
+    await h.emulator.admin.addFault({
+      match: { operationId: "SyncGroups_ListByStorageSyncService" },
+      effect: { kind: "status", status: 503 },
+      times: 1,
+    });
     const groups = [];
-    for await (const g of h.storageSync().syncGroups.listByStorageSyncService("rg-filesync", "sss-prod")) groups.push(g.name);
+    for await (const g of h.storageSync().syncGroups.listByStorageSyncService("rg-filesync", "sss-prod"))
+      groups.push(g.name);
     expect(groups).toHaveLength(3);
-    await h.emulator.admin.addFault({ match: { pathContains: "/syncGroups/sg-hr" }, effect: { kind: "drop" }, times: 1 });
-    await expect(h.storageSync().syncGroups.get("rg-filesync", "sss-prod", "sg-hr")).resolves.toMatchObject({ name: "sg-hr" });
+    await h.emulator.admin.addFault({
+      match: { pathContains: "/syncGroups/sg-hr" },
+      effect: { kind: "drop" },
+      times: 1,
+    });
+    await expect(h.storageSync().syncGroups.get("rg-filesync", "sss-prod", "sg-hr")).resolves.toMatchObject({
+      name: "sg-hr",
+    });
     await h.emulator.admin.clearFaults();
   });
 

@@ -2,7 +2,14 @@ import { EventGridDeserializer, isSystemEvent, type EventGridEvent } from "@azur
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startRecordingWebhook, type RecordingWebhook } from "../../../../dev/emulator/events/recording-webhook";
 import { ROLE_IDS } from "../../../../dev/emulator/index";
-import { SERVICE1, SUB1, sendLongRunning, responseProblems, startHarness, type Harness } from "../../support/emulator-harness";
+import {
+  SERVICE1,
+  SUB1,
+  sendLongRunning,
+  responseProblems,
+  startHarness,
+  type Harness,
+} from "../../support/emulator-harness";
 
 let h: Harness;
 let webhook: RecordingWebhook;
@@ -20,11 +27,14 @@ const deserializer = new EventGridDeserializer();
 async function notifications(): Promise<EventGridEvent<unknown>[]> {
   await h.emulator.admin.flushEvents();
   const events: EventGridEvent<unknown>[] = [];
-  for (const call of webhook.calls.filter((c) => c.eventType === "Notification")) events.push(...(await deserializer.deserializeEventGridEvents(call.body)));
+  for (const call of webhook.calls.filter((c) => c.eventType === "Notification"))
+    events.push(...(await deserializer.deserializeEventGridEvents(call.body)));
   return events;
 }
 
-function writeEvents(events: EventGridEvent<unknown>[]): { subject: string; operationName: string; principal: string }[] {
+function writeEvents(
+  events: EventGridEvent<unknown>[],
+): { subject: string; operationName: string; principal: string }[] {
   return events.flatMap((e) =>
     isSystemEvent("Microsoft.Resources.ResourceWriteSuccess", e)
       ? [
@@ -45,7 +55,9 @@ describe("ResourceWriteSuccess events for writes", () => {
 
   it("an async PATCH raises registeredServers/write once the operation completes, with the caller's oid", async () => {
     const server = `${SERVICE1}/registeredServers/5e7e0001-0000-4000-8000-000000000001`;
-    await sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${server}?api-version=2022-09-01`, { properties: { identity: true } });
+    await sendLongRunning(h.storageSync(), h.emulator.armEndpoint, "PATCH", `${server}?api-version=2022-09-01`, {
+      properties: { identity: true },
+    });
     const writes = writeEvents(await notifications());
     expect(writes).toContainEqual({
       subject: server,
@@ -54,7 +66,9 @@ describe("ResourceWriteSuccess events for writes", () => {
     });
     const event = (await notifications()).find((e) => e.subject === server);
     // The role that allowed the write, as ARM's evidence says.
-    expect((event?.data as { authorization: { evidence: { role: string } } }).authorization.evidence.role).toBe("Azure File Sync Administrator");
+    expect((event?.data as { authorization: { evidence: { role: string } } }).authorization.evidence.role).toBe(
+      "Azure File Sync Administrator",
+    );
   });
 
   it("role assignment writes, agent registrations and machine identity changes raise their events; discovery does not", async () => {
@@ -81,13 +95,21 @@ describe("ResourceWriteSuccess events for writes", () => {
 
   it("failed writes raise nothing", async () => {
     const before = (await notifications()).length;
-    await expect(h.storageSync().storageSyncServices.get("rg-filesync", "missing")).rejects.toMatchObject({ statusCode: 404 });
+    await expect(h.storageSync().storageSyncServices.get("rg-filesync", "missing")).rejects.toMatchObject({
+      statusCode: 404,
+    });
     await expect(
-      h.authorization().roleAssignments.create(`/subscriptions/${SUB1}/resourceGroups/rg-nope`, "5b000000-0000-4000-8000-000000000002", {
-        roleDefinitionId: `/subscriptions/${SUB1}/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS.reader}`,
-        principalId: "a7c00001-0000-4000-8000-000000000001",
-        principalType: "ServicePrincipal",
-      }),
+      h
+        .authorization()
+        .roleAssignments.create(
+          `/subscriptions/${SUB1}/resourceGroups/rg-nope`,
+          "5b000000-0000-4000-8000-000000000002",
+          {
+            roleDefinitionId: `/subscriptions/${SUB1}/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS.reader}`,
+            principalId: "a7c00001-0000-4000-8000-000000000001",
+            principalType: "ServicePrincipal",
+          },
+        ),
     ).rejects.toMatchObject({ statusCode: 404 });
     expect(await notifications()).toHaveLength(before);
   });

@@ -19,7 +19,11 @@ interface FixtureSeen {
 }
 const seen = () => (globalThis as { fixtureSeen?: FixtureSeen }).fixtureSeen;
 
-async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 15_000): Promise<T> {
+async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -45,7 +49,15 @@ describe("local Functions host (fixture app, Azurite)", () => {
       queueMessageLeaseMs: 1_000,
       hostJson: parseHostJson({
         version: "2.0",
-        extensions: { queues: { batchSize: 4, newBatchThreshold: 2, maxPollingInterval: "00:00:00.500", visibilityTimeout: "00:00:00", maxDequeueCount: 3 } },
+        extensions: {
+          queues: {
+            batchSize: 4,
+            newBatchThreshold: 2,
+            maxPollingInterval: "00:00:00.500",
+            visibilityTimeout: "00:00:00",
+            maxDequeueCount: 3,
+          },
+        },
       }),
     });
     queue = new QueueClient(connectionString, queueName);
@@ -59,18 +71,28 @@ describe("local Functions host (fixture app, Azurite)", () => {
     it("refuses a function-level route without the key, or with a wrong one", async () => {
       expect((await fetch(`${host.url}/api/hello/ann`)).status).toBe(401);
       expect((await fetch(`${host.url}/api/hello/ann?code=wrong`)).status).toBe(401);
-      expect((await fetch(`${host.url}/api/hello/ann`, { headers: { "x-functions-key": "test-keyx" } })).status).toBe(401);
+      expect((await fetch(`${host.url}/api/hello/ann`, { headers: { "x-functions-key": "test-keyx" } })).status).toBe(
+        401,
+      );
     });
 
     it("serves a function-level route with the key in the header or ?code=, with route params and body", async () => {
-      const viaHeader = await fetch(`${host.url}/api/Hello/ann`, { method: "POST", body: "payload", headers: { "x-functions-key": "test-key" } });
+      const viaHeader = await fetch(`${host.url}/api/Hello/ann`, {
+        method: "POST",
+        body: "payload",
+        headers: { "x-functions-key": "test-key" },
+      });
       expect(viaHeader.status).toBe(200);
       expect(viaHeader.headers.get("content-type")).toContain("application/json");
       const json = (await viaHeader.json()) as { hello: string; body: string; invocationId: string };
       expect(json).toMatchObject({ hello: "ann", body: "payload" });
       expect(json.invocationId).toMatch(/^[0-9a-f-]{36}$/);
       expect((await fetch(`${host.url}/api/hello/bob?code=test-key`)).status).toBe(200);
-      expect(logger.entries.some((e) => e.category === "function" && e.functionName === "hello" && e.invocationId === json.invocationId)).toBe(true);
+      expect(
+        logger.entries.some(
+          (e) => e.category === "function" && e.functionName === "hello" && e.invocationId === json.invocationId,
+        ),
+      ).toBe(true);
     });
 
     it("serves anonymous catch-all routes and maps status, headers and body back", async () => {
@@ -83,8 +105,12 @@ describe("local Functions host (fixture app, Azurite)", () => {
     it("answers 400 naming the path for a malformed percent-encoding, and keeps serving", async () => {
       const bad = await fetch(`${host.url}/api/hello/%E0%A4%A?code=test-key`);
       expect(bad.status).toBe(400);
-      expect(await bad.json()).toEqual({ error: { code: "BadRequest", message: "the path /api/hello/%E0%A4%A has a malformed percent-encoding" } });
-      expect(await (await fetch(`${host.url}/api/hello/%C3%A5sa?code=test-key`)).json()).toMatchObject({ hello: "åsa" });
+      expect(await bad.json()).toEqual({
+        error: { code: "BadRequest", message: "the path /api/hello/%E0%A4%A has a malformed percent-encoding" },
+      });
+      expect(await (await fetch(`${host.url}/api/hello/%C3%A5sa?code=test-key`)).json()).toMatchObject({
+        hello: "åsa",
+      });
     });
 
     it("answers 405 for a method the function does not take and 404 for no route", async () => {
@@ -114,7 +140,13 @@ describe("local Functions host (fixture app, Azurite)", () => {
       const response = await fetch(webhook(), {
         method: "POST",
         headers: { "aeg-event-type": "SubscriptionValidation", "content-type": "application/json" },
-        body: JSON.stringify([{ id: "v1", eventType: "Microsoft.EventGrid.SubscriptionValidationEvent", data: { validationCode: "abc-123" } }]),
+        body: JSON.stringify([
+          {
+            id: "v1",
+            eventType: "Microsoft.EventGrid.SubscriptionValidationEvent",
+            data: { validationCode: "abc-123" },
+          },
+        ]),
       });
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ validationResponse: "abc-123" });
@@ -130,7 +162,9 @@ describe("local Functions host (fixture app, Azurite)", () => {
         ]),
       });
       expect(ok.status).toBe(202);
-      expect(seen()?.events).toEqual(expect.arrayContaining([expect.objectContaining({ id: "e1" }), expect.objectContaining({ id: "e2" })]));
+      expect(seen()?.events).toEqual(
+        expect.arrayContaining([expect.objectContaining({ id: "e1" }), expect.objectContaining({ id: "e2" })]),
+      );
       const failing = await fetch(webhook(), {
         method: "POST",
         headers: { "aeg-event-type": "Notification" },
@@ -141,10 +175,19 @@ describe("local Functions host (fixture app, Azurite)", () => {
     });
 
     it("answers the CloudEvents OPTIONS handshake and delivers a single CloudEvent", async () => {
-      const options = await fetch(webhook(), { method: "OPTIONS", headers: { "WebHook-Request-Origin": "eventgrid.azure.net" } });
+      const options = await fetch(webhook(), {
+        method: "OPTIONS",
+        headers: { "WebHook-Request-Origin": "eventgrid.azure.net" },
+      });
       expect(options.status).toBe(200);
       expect(options.headers.get("webhook-allowed-origin")).toBe("eventgrid.azure.net");
-      const cloudEvent = { specversion: "1.0", id: "ce-1", type: "Microsoft.Resources.ResourceWriteSuccess", source: "/subscriptions/x", subject: "one" };
+      const cloudEvent = {
+        specversion: "1.0",
+        id: "ce-1",
+        type: "Microsoft.Resources.ResourceWriteSuccess",
+        source: "/subscriptions/x",
+        subject: "one",
+      };
       const delivered = await fetch(webhook(), {
         method: "POST",
         headers: { "content-type": "application/cloudevents+json" },
@@ -156,9 +199,15 @@ describe("local Functions host (fixture app, Azurite)", () => {
 
     it("hands malformed elements of a batch to the function too, so the valid events sent with them are not refused", async () => {
       const batch = [{ subject: "no id" }, "not an object", { id: "e-valid", subject: "valid" }];
-      const response = await fetch(webhook(), { method: "POST", headers: { "aeg-event-type": "Notification" }, body: JSON.stringify(batch) });
+      const response = await fetch(webhook(), {
+        method: "POST",
+        headers: { "aeg-event-type": "Notification" },
+        body: JSON.stringify(batch),
+      });
       expect(response.status).toBe(202);
-      expect(seen()?.events).toEqual(expect.arrayContaining([{ subject: "no id" }, "not an object", { id: "e-valid", subject: "valid" }]));
+      expect(seen()?.events).toEqual(
+        expect.arrayContaining([{ subject: "no id" }, "not an object", { id: "e-valid", subject: "valid" }]),
+      );
     });
 
     it("rejects bad bodies, unknown functions and a missing key with clear errors", async () => {
@@ -166,8 +215,18 @@ describe("local Functions host (fixture app, Azurite)", () => {
       expect(notJson.status).toBe(400);
       expect(await notJson.text()).toContain("not JSON");
       expect((await fetch(webhook(), { method: "POST", body: "[]" })).status).toBe(400);
-      expect((await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=nope&code=test-key`, { method: "POST", body: "[]" })).status).toBe(404);
-      expect((await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=events`, { method: "POST", body: "[]" })).status).toBe(401);
+      expect(
+        (
+          await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=nope&code=test-key`, {
+            method: "POST",
+            body: "[]",
+          })
+        ).status,
+      ).toBe(404);
+      expect(
+        (await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=events`, { method: "POST", body: "[]" }))
+          .status,
+      ).toBe(401);
     });
   });
 
@@ -177,7 +236,12 @@ describe("local Functions host (fixture app, Azurite)", () => {
       const delivery = await eventually(() => seen()?.queue.find((q) => q.id === sent.messageId), "the queue message");
       expect(delivery).toMatchObject({ message: { job: 1 }, dequeueCount: 1 });
       await eventually(
-        async () => ((await queue.peekMessages({ numberOfMessages: 32 })).peekedMessageItems.some((m) => m.messageId === sent.messageId) ? undefined : true),
+        async () =>
+          (await queue.peekMessages({ numberOfMessages: 32 })).peekedMessageItems.some(
+            (m) => m.messageId === sent.messageId,
+          )
+            ? undefined
+            : true,
         "deletion",
       );
     });
@@ -186,8 +250,12 @@ describe("local Functions host (fixture app, Azurite)", () => {
       const sent = await queue.sendMessage(Buffer.from(JSON.stringify({ fail: true })).toString("base64"));
       const poison = new QueueClient(connectionString, `${queueName}-poison`);
       const poisoned = await eventually(async () => {
-        const { peekedMessageItems } = await poison.peekMessages({ numberOfMessages: 32 }).catch(() => ({ peekedMessageItems: [] }));
-        return peekedMessageItems.find((m) => Buffer.from(m.messageText, "base64").toString() === JSON.stringify({ fail: true }));
+        const { peekedMessageItems } = await poison
+          .peekMessages({ numberOfMessages: 32 })
+          .catch(() => ({ peekedMessageItems: [] }));
+        return peekedMessageItems.find(
+          (m) => Buffer.from(m.messageText, "base64").toString() === JSON.stringify({ fail: true }),
+        );
       }, "the poison message");
       expect(poisoned).toBeDefined();
       const attempts = seen()
@@ -199,11 +267,16 @@ describe("local Functions host (fixture app, Azurite)", () => {
     it("runs at most batchSize + newBatchThreshold messages at once, and never redelivers a slow one whose lease it renews", async () => {
       const before = seen()?.queue.length ?? 0;
       const sent = await Promise.all(
-        Array.from({ length: 10 }, (_, i) => queue.sendMessage(Buffer.from(JSON.stringify({ sleepMs: i === 0 ? 2_500 : 300 })).toString("base64"))),
+        Array.from({ length: 10 }, (_, i) =>
+          queue.sendMessage(Buffer.from(JSON.stringify({ sleepMs: i === 0 ? 2_500 : 300 })).toString("base64")),
+        ),
       );
       const ids = new Set(sent.map((s) => s.messageId));
       await eventually(
-        () => ((seen()?.queue.filter((q) => ids.has(String(q.id))).length ?? 0) >= 10 && seen()?.running === 0 ? true : undefined),
+        () =>
+          (seen()?.queue.filter((q) => ids.has(String(q.id))).length ?? 0) >= 10 && seen()?.running === 0
+            ? true
+            : undefined,
         "all slow messages",
       );
       const deliveries =
@@ -230,9 +303,14 @@ describe("local Functions host (fixture app, Azurite)", () => {
 
   describe("timer trigger", () => {
     it("runs on startup and then on its six-field schedule", async () => {
-      const timers = await eventually(() => ((seen()?.timers.length ?? 0) >= 2 ? seen()?.timers : undefined), "two timer firings");
+      const timers = await eventually(
+        () => ((seen()?.timers.length ?? 0) >= 2 ? seen()?.timers : undefined),
+        "two timer firings",
+      );
       expect(timers[0]).toMatchObject({ isPastDue: false, schedule: { adjustForDST: true } });
-      expect(Date.parse(timers[1]?.scheduleStatus.next ?? "")).toBeGreaterThan(Date.parse(timers[1]?.scheduleStatus.last ?? ""));
+      expect(Date.parse(timers[1]?.scheduleStatus.next ?? "")).toBeGreaterThan(
+        Date.parse(timers[1]?.scheduleStatus.last ?? ""),
+      );
     });
   });
 });
@@ -249,7 +327,10 @@ describe("closing the host", () => {
     });
     const queue = new QueueClient(connectionString, name);
     const sent = await queue.sendMessage(Buffer.from(JSON.stringify({ sleepMs: 1_000 })).toString("base64"));
-    await eventually(() => (seen()?.queue.some((q) => q.id === sent.messageId) ? true : undefined), "the slow message to start");
+    await eventually(
+      () => (seen()?.queue.some((q) => q.id === sent.messageId) ? true : undefined),
+      "the slow message to start",
+    );
     expect(seen()?.running).toBeGreaterThan(0);
     await host.close();
     expect(seen()?.running).toBe(0);

@@ -17,7 +17,11 @@ import { SSS_BRANCH, SSS_PROD, startAppStack, type AppStack } from "../../suppor
 
 let stack: AppStack;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
+const timer: Timer = {
+  isPastDue: false,
+  schedule: { adjustForDST: false },
+  scheduleStatus: { last: "", next: "", lastUpdated: "" },
+};
 
 beforeAll(async () => {
   stack = await startAppStack({ settings: { ACTIVATION_WINDOW: "PT1S" } });
@@ -25,7 +29,8 @@ beforeAll(async () => {
 });
 afterAll(async () => stack?.close());
 
-const rowsOf = async (serviceId: string) => (await listServerRows(stack.app.tables.servers, serviceId)).map((r) => r.record);
+const rowsOf = async (serviceId: string) =>
+  (await listServerRows(stack.app.tables.servers, serviceId)).map((r) => r.record);
 
 describe("activation check", () => {
   it("a switched server still on its certificate after the window → ActivationOverdue with a remedy, and exactly one automatic re-run", async () => {
@@ -45,7 +50,9 @@ describe("activation check", () => {
     expect(overdue.map((s) => s.serverId).sort()).toEqual(switched.map((s) => s.serverId).sort());
     expect(overdue[0]?.remedy).toMatch(/azcmagent|Arc/);
     expect(overdue[0]?.overdueAt).toBeDefined();
-    expect((await getServiceRow(stack.app.tables.services, SSS_BRANCH))?.record.counts.ActivationOverdue).toBe(overdue.length);
+    expect((await getServiceRow(stack.app.tables.services, SSS_BRANCH))?.record.counts.ActivationOverdue).toBe(
+      overdue.length,
+    );
 
     // The automatic re-run sends the switch again (as the cmdlet does for every Certificate server) and names the
     // likely cause; when that does not take either, no second re-run follows.
@@ -107,7 +114,10 @@ describe("activation check", () => {
       switchAttempts: 1,
       autoReruns: 0,
     });
-    const rows = [row("aaaaaaaa-0000-4000-8000-000000000001", "ActivationOverdue"), row("aaaaaaaa-0000-4000-8000-000000000002", "Active")];
+    const rows = [
+      row("aaaaaaaa-0000-4000-8000-000000000001", "ActivationOverdue"),
+      row("aaaaaaaa-0000-4000-8000-000000000002", "Active"),
+    ];
     for (const r of rows) {
       await stack.app.tables.servers.createEntity(serverToEntity(r));
       await addDueEntry(stack.app.tables.due, {
@@ -119,7 +129,10 @@ describe("activation check", () => {
         dueAt: switchedAt,
       });
     }
-    await updateServiceRow(stack.app.tables.services, serviceId, (s) => ({ ...s, counts: { ...emptyCounts(), Switched: 2 } }));
+    await updateServiceRow(stack.app.tables.services, serviceId, (s) => ({
+      ...s,
+      counts: { ...emptyCounts(), Switched: 2 },
+    }));
 
     await activationCheck(timer, stack.context("activationCheck"));
     expect((await getServiceRow(stack.app.tables.services, serviceId))?.record.counts).toEqual(countByState(rows));
@@ -134,7 +147,9 @@ describe("activation check", () => {
     }
     expect(queued).toHaveLength(1);
     expect(await getPending(stack.app.tables.pending, serviceId)).toBeUndefined();
-    expect((await listDueEntries(stack.app.tables.due, new Date())).filter((d) => d.serviceId === serviceId)).toHaveLength(0);
+    expect(
+      (await listDueEntries(stack.app.tables.due, new Date())).filter((d) => d.serviceId === serviceId),
+    ).toHaveLength(0);
     await stack.app.queue.client.clearMessages(); // the re-run of a service the emulator does not have
   });
 });

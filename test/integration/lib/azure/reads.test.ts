@@ -1,5 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { getMachineIdentity, getRegisteredServer, listRegisteredServers, listStorageSyncServices } from "../../../../src/lib/azure/reads";
+import {
+  getMachineIdentity,
+  getRegisteredServer,
+  listRegisteredServers,
+  listStorageSyncServices,
+} from "../../../../src/lib/azure/reads";
 import { armUrl, listArmJson } from "../../../../src/lib/azure/arm-request";
 import { useEngineHarness } from "../../support/reconcile-harness";
 import { DEFAULT_SEED_PATH, type SeedInput } from "../../../../dev/emulator/index";
@@ -20,8 +25,12 @@ beforeAll(async () => {
 describe("ARM read helpers", () => {
   it("lists Storage Sync Services of a subscription and of a resource group", async () => {
     expect(await listStorageSyncServices(harness.arm, `/subscriptions/${SUB1}`)).toEqual([PROD]);
-    expect(await listStorageSyncServices(harness.arm, `/subscriptions/${SUB2}/resourceGroups/rg-branch`)).toEqual([BRANCH]);
-    expect(await listStorageSyncServices(harness.arm, `/subscriptions/${SUB2}/resourceGroups/rg-storage-hr`)).toEqual([]);
+    expect(await listStorageSyncServices(harness.arm, `/subscriptions/${SUB2}/resourceGroups/rg-branch`)).toEqual([
+      BRANCH,
+    ]);
+    expect(await listStorageSyncServices(harness.arm, `/subscriptions/${SUB2}/resourceGroups/rg-storage-hr`)).toEqual(
+      [],
+    );
     await expect(listStorageSyncServices(harness.arm, PROD)).rejects.toThrow("subscription or resource group");
   });
 
@@ -41,21 +50,34 @@ describe("ARM read helpers", () => {
     const cluster = servers.find((s) => s.serverRole === "ClusterName");
     expect(cluster?.clusterId).toBe(cluster?.serverId);
 
-    expect(await getRegisteredServer(harness.arm, `${PROD}/registeredServers/5e7e0005-0000-4000-8000-000000000005`)).toMatchObject({
+    expect(
+      await getRegisteredServer(harness.arm, `${PROD}/registeredServers/5e7e0005-0000-4000-8000-000000000005`),
+    ).toMatchObject({
       activeAuthType: "ManagedIdentity",
       applicationId: "a7c00005-0000-4000-8000-000000000005",
     });
-    expect(await getRegisteredServer(harness.arm, `${PROD}/registeredServers/5e7e0fff-0000-4000-8000-000000000fff`)).toBeUndefined();
-    await expect(getRegisteredServer(harness.arm, "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm")).rejects.toThrow(
-      "not a registered server id",
-    );
+    expect(
+      await getRegisteredServer(harness.arm, `${PROD}/registeredServers/5e7e0fff-0000-4000-8000-000000000fff`),
+    ).toBeUndefined();
+    await expect(
+      getRegisteredServer(
+        harness.arm,
+        "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm",
+      ),
+    ).rejects.toThrow("not a registered server id");
   });
 
   it("reads an Arc machine's and a VM's system-assigned identity, undefined principal without one, undefined when missing", async () => {
-    const arc = await getMachineIdentity(harness.arm, `/subscriptions/${SUB1}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/fs01`);
+    const arc = await getMachineIdentity(
+      harness.arm,
+      `/subscriptions/${SUB1}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/fs01`,
+    );
     expect(arc).toMatchObject({ name: "fs01", principalId: "a7c00001-0000-4000-8000-000000000001" });
     expect(arc?.tenantId).toBeTruthy();
-    const vm = await getMachineIdentity(harness.arm, `/subscriptions/${SUB1}/resourceGroups/rg-filesync/providers/Microsoft.Compute/virtualMachines/vm-fs04`);
+    const vm = await getMachineIdentity(
+      harness.arm,
+      `/subscriptions/${SUB1}/resourceGroups/rg-filesync/providers/Microsoft.Compute/virtualMachines/vm-fs04`,
+    );
     expect(vm?.principalId).toBe("a7c00004-0000-4000-8000-000000000004");
     const noIdentity = await getMachineIdentity(
       harness.arm,
@@ -63,7 +85,10 @@ describe("ARM read helpers", () => {
     );
     expect(noIdentity).toMatchObject({ name: "vm-br02", principalId: undefined });
     expect(
-      await getMachineIdentity(harness.arm, `/subscriptions/${SUB1}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/nope`),
+      await getMachineIdentity(
+        harness.arm,
+        `/subscriptions/${SUB1}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/nope`,
+      ),
     ).toBeUndefined();
     await expect(getMachineIdentity(harness.arm, PROD)).rejects.toThrow("neither an Arc-enabled server");
   });

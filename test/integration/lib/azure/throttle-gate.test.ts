@@ -10,9 +10,12 @@ function tokensOf(emulator: EmulatorHandle): TokenCredential {
   return {
     async getToken(scopes): Promise<AccessToken> {
       const resource = (Array.isArray(scopes) ? scopes[0] : scopes)?.replace(/\/\.default$/, "") ?? "";
-      const response = await fetch(`${emulator.identityEndpoint}?resource=${encodeURIComponent(resource)}&api-version=2019-08-01`, {
-        headers: { "X-IDENTITY-HEADER": emulator.identityHeader },
-      });
+      const response = await fetch(
+        `${emulator.identityEndpoint}?resource=${encodeURIComponent(resource)}&api-version=2019-08-01`,
+        {
+          headers: { "X-IDENTITY-HEADER": emulator.identityHeader },
+        },
+      );
       const body = (await response.json()) as { access_token: string; expires_on: string };
       return { token: body.access_token, expiresOnTimestamp: Number(body.expires_on) * 1000 };
     },
@@ -33,10 +36,24 @@ describe("ARM throttling across a connection", () => {
   afterAll(() => emulator.close());
 
   it("gets every write of a burst far above the bucket through, with the SDK's own retries off", async () => {
-    const arm = createArmConnection({ endpoint: emulator.armEndpoint, credential: tokensOf(emulator), tlsCa: emulator.caCertPem, maxRetries: 0 });
-    const principals = Array.from({ length: 30 }, (_, i) => `aaaa0000-0000-4000-8000-${i.toString().padStart(12, "0")}`);
+    const arm = createArmConnection({
+      endpoint: emulator.armEndpoint,
+      credential: tokensOf(emulator),
+      tlsCa: emulator.caCertPem,
+      maxRetries: 0,
+    });
+    const principals = Array.from(
+      { length: 30 },
+      (_, i) => `aaaa0000-0000-4000-8000-${i.toString().padStart(12, "0")}`,
+    );
     const results = await Promise.all(
-      principals.map((principalId) => createRoleAssignment(arm, { scope: ACCOUNT_A, principalId, roleDefinitionGuid: ROLE.storageAccountContributor })),
+      principals.map((principalId) =>
+        createRoleAssignment(arm, {
+          scope: ACCOUNT_A,
+          principalId,
+          roleDefinitionGuid: ROLE.storageAccountContributor,
+        }),
+      ),
     );
     expect(results.every((r) => r.status === "created")).toBe(true);
     expect(emulator.core.throttle.refused().write).toBeGreaterThan(0);

@@ -16,9 +16,14 @@ import { SSS_BRANCH, SSS_PROD, startAppStack, SUB1, type AppStack } from "../../
 
 /** Repairs the app makes on its own: new machine identities, duplicated or late events, drift found by the sweep. */
 let stack: AppStack;
-const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
+const timer: Timer = {
+  isPastDue: false,
+  schedule: { adjustForDST: false },
+  scheduleStatus: { last: "", next: "", lastUpdated: "" },
+};
 const FS01_ARC = `/subscriptions/${SUB1}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/fs01`;
-const BR02_VM = "/subscriptions/22222222-2222-4222-8222-222222222222/resourceGroups/rg-branch/providers/Microsoft.Compute/virtualMachines/vm-br02";
+const BR02_VM =
+  "/subscriptions/22222222-2222-4222-8222-222222222222/resourceGroups/rg-branch/providers/Microsoft.Compute/virtualMachines/vm-br02";
 
 interface RoleAssignment {
   id: string;
@@ -56,7 +61,10 @@ async function deliverEvents(events: unknown[]): Promise<void> {
 
 beforeAll(async () => {
   stack = await startAppStack({
-    emulator: { seed: seedWithMachine("fs12", "fs12.contoso.local"), delays: { activationMs: 100, discoveryMs: 2_500 } },
+    emulator: {
+      seed: seedWithMachine("fs12", "fs12.contoso.local"),
+      delays: { activationMs: 100, discoveryMs: 2_500 },
+    },
     settings: { DISCOVERY_RECHECK_DELAYS: "PT0.5S,PT0.5S,PT1S,PT2S" },
   });
   await stack.emulator.admin.advanceTime(10_000);
@@ -95,7 +103,9 @@ describe("drift and late news", () => {
   });
 
   it("an Arc identity reset: the new principal is found by host name, re-checked until the agent reports it, granted and switched", async () => {
-    const before = (await listServerRows(stack.app.tables.servers, SSS_PROD)).find((r) => r.record.name === "fs01.contoso.local")?.record;
+    const before = (await listServerRows(stack.app.tables.servers, SSS_PROD)).find(
+      (r) => r.record.name === "fs01.contoso.local",
+    )?.record;
     expect(before?.principalId).toBeDefined();
     const newPrincipal = await stack.emulator.admin.setMachineIdentity(FS01_ARC, "reset");
     expect(newPrincipal).toBeTruthy();
@@ -106,20 +116,29 @@ describe("drift and late news", () => {
     for (const event of events) results.push(await handleArmEvent(stack.app, event, silentLog));
     expect(results.some((r) => r.result === "scheduled")).toBe(true);
     // The same machine event again is recognised as already handled.
-    expect(await handleArmEvent(stack.app, events[0], silentLog)).toMatchObject({ result: "ignored", reason: expect.stringMatching(/already handled/) });
+    expect(await handleArmEvent(stack.app, events[0], silentLog)).toMatchObject({
+      result: "ignored",
+      reason: expect.stringMatching(/already handled/),
+    });
 
     await stack.drain({ timeoutMs: 40_000 });
-    const after = (await listServerRows(stack.app.tables.servers, SSS_PROD)).find((r) => r.record.name === "fs01.contoso.local")?.record;
+    const after = (await listServerRows(stack.app.tables.servers, SSS_PROD)).find(
+      (r) => r.record.name === "fs01.contoso.local",
+    )?.record;
     expect(after?.principalId).toBe(newPrincipal?.toLowerCase());
     expect(["Switched", "Active"]).toContain(after?.state);
     const granted = (await assignments()).filter((a) => a.principalId.toLowerCase() === newPrincipal?.toLowerCase());
     expect(granted.length).toBeGreaterThan(0);
-    const discoveryRuns = (await runsOf(SSS_PROD)).filter((r) => r.trigger.kind === "discovery" || r.trigger.kind === "event");
+    const discoveryRuns = (await runsOf(SSS_PROD)).filter(
+      (r) => r.trigger.kind === "discovery" || r.trigger.kind === "event",
+    );
     expect(discoveryRuns.some((r) => r.followUps.some((f) => f.includes(String(newPrincipal))))).toBe(true);
   });
 
   it("a second identity change of the now switched server: found by the principal the app recorded, repaired at once (grant, then identity + applicationId)", async () => {
-    const before = (await listServerRows(stack.app.tables.servers, SSS_PROD)).find((r) => r.record.name === "fs01.contoso.local")?.record;
+    const before = (await listServerRows(stack.app.tables.servers, SSS_PROD)).find(
+      (r) => r.record.name === "fs01.contoso.local",
+    )?.record;
     expect(before?.state).toMatch(/Switched|Active/);
     const newPrincipal = (await stack.emulator.admin.setMachineIdentity(FS01_ARC, "reset")) ?? "";
     await stack.emulator.admin.flushEvents();
@@ -161,13 +180,17 @@ describe("drift and late news", () => {
   });
 
   it("a VM whose identity is turned on later is matched by its computer name (not its resource name) and brought over", async () => {
-    const before = (await listServerRows(stack.app.tables.servers, SSS_BRANCH)).find((r) => r.record.name === "br02")?.record;
+    const before = (await listServerRows(stack.app.tables.servers, SSS_BRANCH)).find(
+      (r) => r.record.name === "br02",
+    )?.record;
     expect(before?.state).toBe("NoIdentity");
     const principal = await stack.emulator.admin.setMachineIdentity(BR02_VM, "enable");
     await stack.emulator.admin.flushEvents();
     await deliverEvents(stack.takeEvents());
     await stack.drain({ timeoutMs: 40_000 });
-    const after = (await listServerRows(stack.app.tables.servers, SSS_BRANCH)).find((r) => r.record.name === "br02")?.record;
+    const after = (await listServerRows(stack.app.tables.servers, SSS_BRANCH)).find(
+      (r) => r.record.name === "br02",
+    )?.record;
     expect(after?.principalId).toBe(principal?.toLowerCase());
     expect(["Switched", "Active"]).toContain(after?.state);
   });
@@ -177,7 +200,9 @@ describe("drift and late news", () => {
     await stack.emulator.admin.flushEvents();
     await deliverEvents(stack.takeEvents());
     await stack.drain({ timeoutMs: 40_000 });
-    const fs12 = (await listServerRows(stack.app.tables.servers, SSS_PROD)).find((r) => r.record.name === "fs12.contoso.local")?.record;
+    const fs12 = (await listServerRows(stack.app.tables.servers, SSS_PROD)).find(
+      (r) => r.record.name === "fs12.contoso.local",
+    )?.record;
     expect(fs12?.principalId).toBe("a7c00012-0000-4000-8000-000000000012");
     expect(["Switched", "Active"]).toContain(fs12?.state);
     const retries = (await runsOf(SSS_PROD)).filter((r) => r.trigger.kind === "retry");

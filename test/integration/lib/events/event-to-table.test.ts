@@ -16,7 +16,11 @@ afterAll(async () => stack?.close());
 
 describe("ARM event → queue → reconcile → table rows", () => {
   it("a registered-server write reconciles its service and records servers, service and run", async () => {
-    await stack.emulator.admin.registerServer({ serviceId: SSS_PROD, serverName: "fs09.contoso.local", agentVersion: "20.0.0.0" });
+    await stack.emulator.admin.registerServer({
+      serviceId: SSS_PROD,
+      serverName: "fs09.contoso.local",
+      agentVersion: "20.0.0.0",
+    });
     await stack.emulator.admin.flushEvents();
     const events = stack.takeEvents();
     expect(events.length).toBeGreaterThan(0);
@@ -68,7 +72,8 @@ describe("ARM event → queue → reconcile → table rows", () => {
         },
       },
     ];
-    for (const event of junk) await expect(armEvents(event as never, stack.context("armEvents"))).resolves.toBeUndefined();
+    for (const event of junk)
+      await expect(armEvents(event as never, stack.context("armEvents"))).resolves.toBeUndefined();
     const logged = stack.logs
       .slice(before)
       .map((l) => l.message)
@@ -81,7 +86,8 @@ describe("ARM event → queue → reconcile → table rows", () => {
   });
 
   it("a machine event whose machine cannot be read: 403 is acknowledged with a logged reason, 503 is thrown for redelivery", async () => {
-    const machine = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/fs02";
+    const machine =
+      "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/machines/fs02";
     const event = {
       id: "m1",
       eventType: "Microsoft.Resources.ResourceWriteSuccess",
@@ -92,7 +98,10 @@ describe("ARM event → queue → reconcile → table rows", () => {
       topic: "/subscriptions/11111111-1111-4111-8111-111111111111",
       data: { operationName: "Microsoft.HybridCompute/machines/write", resourceUri: machine, status: "Succeeded" },
     };
-    await stack.emulator.admin.addFault({ match: { pathContains: "machines/fs02" }, effect: { kind: "status", status: 403, code: "AuthorizationFailed" } });
+    await stack.emulator.admin.addFault({
+      match: { pathContains: "machines/fs02" },
+      effect: { kind: "status", status: 403, code: "AuthorizationFailed" },
+    });
     await expect(armEvents(event as never, stack.context("armEvents"))).resolves.toBeUndefined();
     expect(stack.logs.map((l) => l.message).join("\n")).toMatch(/fs02: AuthorizationFailed/);
     await stack.emulator.admin.clearFaults();
@@ -130,7 +139,13 @@ describe("ARM event → queue → reconcile → table rows", () => {
       good,
       // Oversized but valid: a 1 MB claim does not stop the event, and only 300 characters of it are kept.
       { ...good, id: "big-claims", data: { ...good.data, claims: { name: "n".repeat(1_000_000) } } },
-      { specversion: "1.0", id: "ce-bad", type: "Microsoft.Resources.ResourceWriteSuccess", source: "/subscriptions/x", data: "not an object" },
+      {
+        specversion: "1.0",
+        id: "ce-bad",
+        type: "Microsoft.Resources.ResourceWriteSuccess",
+        source: "/subscriptions/x",
+        data: "not an object",
+      },
       {
         specversion: "1.0",
         id: "ce-good",
@@ -140,7 +155,8 @@ describe("ARM event → queue → reconcile → table rows", () => {
         data: write(SSS_BRANCH, "syncGroups/sg/cloudEndpoints/ce"),
       },
     ];
-    for (const event of batch) await expect(armEvents(event as never, stack.context("armEvents"))).resolves.toBeUndefined();
+    for (const event of batch)
+      await expect(armEvents(event as never, stack.context("armEvents"))).resolves.toBeUndefined();
 
     const logged = stack.logs.slice(before).map((l) => l.message);
     const rejected = (pattern: RegExp) =>
@@ -156,12 +172,21 @@ describe("ARM event → queue → reconcile → table rows", () => {
     expect(logged.filter((m) => /ARM event rejected/.test(m))).toHaveLength(5);
 
     await stack.drain();
-    const prod = await getRun(stack.app.tables.runs, (await getServiceRow(stack.app.tables.services, SSS_PROD))?.record.lastRunId ?? "");
+    const prod = await getRun(
+      stack.app.tables.runs,
+      (await getServiceRow(stack.app.tables.services, SSS_PROD))?.record.lastRunId ?? "",
+    );
     const prodTriggers = [prod?.trigger, ...(prod?.coalescedTriggers ?? [])];
-    expect(prodTriggers.map((t) => (t?.kind === "event" ? t.eventId : undefined)).sort()).toEqual(["big-claims", "good-1"]);
+    expect(prodTriggers.map((t) => (t?.kind === "event" ? t.eventId : undefined)).sort()).toEqual([
+      "big-claims",
+      "good-1",
+    ]);
     const bigClaims = prodTriggers.find((t) => t?.kind === "event" && t.eventId === "big-claims");
     expect(bigClaims?.kind === "event" ? bigClaims.caller : undefined).toBe("n".repeat(300));
-    const branch = await getRun(stack.app.tables.runs, (await getServiceRow(stack.app.tables.services, SSS_BRANCH))?.record.lastRunId ?? "");
+    const branch = await getRun(
+      stack.app.tables.runs,
+      (await getServiceRow(stack.app.tables.services, SSS_BRANCH))?.record.lastRunId ?? "",
+    );
     expect(branch?.trigger).toMatchObject({ kind: "event", eventId: "ce-good" });
   });
 });

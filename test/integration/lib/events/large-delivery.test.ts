@@ -45,7 +45,9 @@ const event = (i: number) => ({
 
 describe("a large Event Grid delivery", () => {
   it("5,000 events for one service become one queued run holding the other 4,999 as merged triggers, in tens of table requests", async () => {
-    const results = await Promise.all(Array.from({ length: 5_000 }, (_, i) => handleArmEvent(stack.app, event(i), silentLog)));
+    const results = await Promise.all(
+      Array.from({ length: 5_000 }, (_, i) => handleArmEvent(stack.app, event(i), silentLog)),
+    );
     const runIds = new Set(results.flatMap((r) => (r.result === "scheduled" ? r.runs.map((run) => run.runId) : [])));
     expect(results.filter((r) => r.result !== "scheduled")).toEqual([]);
     expect(runIds.size).toBe(1);

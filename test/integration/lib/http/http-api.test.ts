@@ -29,7 +29,10 @@ beforeAll(async () => {
   stack = await startAppStack({ settings: { MANAGED_SCOPES: `/subscriptions/${SUB1}/resourceGroups/rg-filesync` } });
   const docResponse = await openApiHttp(new HttpRequest({ method: "GET", url: `${BASE}/openapi.json` }));
   const doc = docResponse.jsonBody as {
-    paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: { $ref: string } }> }> }>>;
+    paths: Record<
+      string,
+      Record<string, { responses: Record<string, { content?: Record<string, { schema: { $ref: string } }> }> }>
+    >;
   };
   const ajv = new Ajv2020({ strict: false, allErrors: true });
   ajv.addSchema(doc as object, "openapi.json");
@@ -41,17 +44,25 @@ beforeAll(async () => {
     expect(ref, `${method.toUpperCase()} ${path} ${response.status} documents its body`).toBeDefined();
     const check = ajv.compile({ $ref: `openapi.json${ref}` });
     const body = JSON.parse(JSON.stringify(response.jsonBody)) as unknown;
-    expect(check(body), `${method.toUpperCase()} ${path} ${response.status}: ${ajv.errorsText(check.errors)}`).toBe(true);
+    expect(check(body), `${method.toUpperCase()} ${path} ${response.status}: ${ajv.errorsText(check.errors)}`).toBe(
+      true,
+    );
   };
 });
 afterAll(async () => stack?.close());
 
 const post = (body: string, headers: Record<string, string> = {}) =>
   reconcileHttp(
-    new HttpRequest({ method: "POST", url: `${BASE}/reconcile`, body: { string: body }, headers: { "content-type": "application/json", ...headers } }),
+    new HttpRequest({
+      method: "POST",
+      url: `${BASE}/reconcile`,
+      body: { string: body },
+      headers: { "content-type": "application/json", ...headers },
+    }),
     stack.context("reconcileHttp"),
   );
-const get = (path: string, params: Record<string, string> = {}) => new HttpRequest({ method: "GET", url: `${BASE}${path}`, params });
+const get = (path: string, params: Record<string, string> = {}) =>
+  new HttpRequest({ method: "GET", url: `${BASE}${path}`, params });
 
 describe("HTTP API", () => {
   it("POST /reconcile answers 202 with a Location of the run, which the worker then fills in", async () => {
@@ -67,7 +78,10 @@ describe("HTTP API", () => {
     const queued = await runHttp(get(`/runs/${runId}`, { runId }));
     expect(queued.status).toBe(200);
     validate("/runs/{runId}", "get", queued);
-    expect(queued.jsonBody).toMatchObject({ status: "queued", trigger: { kind: "http", caller: "function key holder" } });
+    expect(queued.jsonBody).toMatchObject({
+      status: "queued",
+      trigger: { kind: "http", caller: "function key holder" },
+    });
 
     await stack.drain();
     const done = await runHttp(get(`/runs/${runId}`, { runId }));
@@ -119,7 +133,9 @@ describe("HTTP API", () => {
       expect(w).toMatchObject({ runId, attempt: 1, status: "applied" });
       expect(applied.get(w.clientRequestId)?.requestId).toBe(w.armRequestId);
     }
-    expect(body.writes.some((w) => w.kind === "grantRole" && w.principalId && w.scope && w.roleDefinitionGuid)).toBe(true);
+    expect(body.writes.some((w) => w.kind === "grantRole" && w.principalId && w.scope && w.roleDefinitionGuid)).toBe(
+      true,
+    );
   });
 
   it("POST /reconcile {all:true} queues every service in scope", async () => {
@@ -170,7 +186,9 @@ describe("HTTP API", () => {
     const detail = await serviceHttp(get(`/service?id=${encodeURIComponent(odd.toLowerCase())}`));
     expect(detail.status).toBe(200);
     validate("/service", "get", detail);
-    expect((detail.jsonBody as { recentRuns: Array<{ runId: string }> }).recentRuns.map((r) => r.runId)).toContain(runId);
+    expect((detail.jsonBody as { recentRuns: Array<{ runId: string }> }).recentRuns.map((r) => r.runId)).toContain(
+      runId,
+    );
   });
 
   it("GET /services, /service and /servers report what the runs recorded", async () => {
@@ -178,7 +196,10 @@ describe("HTTP API", () => {
     await stack.drain();
     const services = await servicesHttp();
     validate("/services", "get", services);
-    const list = services.jsonBody as { services: Array<{ serviceId: string; counts: Record<string, number> }>; totals: Record<string, number> };
+    const list = services.jsonBody as {
+      services: Array<{ serviceId: string; counts: Record<string, number> }>;
+      totals: Record<string, number>;
+    };
     expect(list.services.map((s) => s.serviceId.toLowerCase())).toEqual([SSS_PROD.toLowerCase()]);
     expect(Object.values(list.totals).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
 
@@ -195,7 +216,9 @@ describe("HTTP API", () => {
     // State names are matched case-insensitively.
     const inState = await serversHttp(get(`/servers?state=${state.toLowerCase()}`));
     validate("/servers", "get", inState);
-    expect((inState.jsonBody as { servers: Array<{ name: string }> }).servers.map((s) => s.name)).toContain("fs01.contoso.local");
+    expect((inState.jsonBody as { servers: Array<{ name: string }> }).servers.map((s) => s.name)).toContain(
+      "fs01.contoso.local",
+    );
     const filtered = await serviceHttp(get(`/service?id=${encodeURIComponent(SSS_PROD)}&state=${state}`));
     const filteredServers = (filtered.jsonBody as { servers: Array<{ state: string }> }).servers;
     expect(filteredServers.length).toBeGreaterThan(0);
@@ -257,7 +280,9 @@ describe("HTTP API", () => {
     expect((await runHttp(get(`/runs/${slow}`, { runId: slow }))).jsonBody).toMatchObject({ status: "running" });
     expect(
       (
-        (await serviceHttp(get(`/service?id=${encodeURIComponent(SSS_PROD)}`))).jsonBody as { recentRuns: Array<{ runId: string; status: string }> }
+        (await serviceHttp(get(`/service?id=${encodeURIComponent(SSS_PROD)}`))).jsonBody as {
+          recentRuns: Array<{ runId: string; status: string }>;
+        }
       ).recentRuns.find((r) => r.runId === slow)?.status,
     ).toBe("running");
     if (lease.acquired) await releaseLease(stack.app.tables.leases, lease.lease);
@@ -279,7 +304,10 @@ describe("HTTP API", () => {
   });
   it("status recorded for a service outside MANAGED_SCOPES (before the scopes were narrowed) is not served", async () => {
     const now = new Date();
-    await updateServiceRow(stack.app.tables.services, SSS_BRANCH, (s) => ({ ...s, counts: { ...s.counts, Active: 1 } }));
+    await updateServiceRow(stack.app.tables.services, SSS_BRANCH, (s) => ({
+      ...s,
+      counts: { ...s.counts, Active: 1 },
+    }));
     const serverId = "bbbbbbbb-0000-4000-8000-000000000001";
     await stack.app.tables.servers.upsertEntity(
       serverToEntity({
@@ -295,15 +323,28 @@ describe("HTTP API", () => {
       }),
     );
     const runId = newRunId(SSS_BRANCH, now);
-    await recordRunQueued(stack.app.tables.runs, { runId, serviceId: SSS_BRANCH, dryRun: false, trigger: { kind: "http", caller: "test" }, queuedAt: now });
+    await recordRunQueued(stack.app.tables.runs, {
+      runId,
+      serviceId: SSS_BRANCH,
+      dryRun: false,
+      trigger: { kind: "http", caller: "test" },
+      queuedAt: now,
+    });
 
     const services = await servicesHttp();
-    expect((services.jsonBody as { services: Array<{ serviceId: string }> }).services.map((s) => s.serviceId)).not.toContain(SSS_BRANCH);
+    expect(
+      (services.jsonBody as { services: Array<{ serviceId: string }> }).services.map((s) => s.serviceId),
+    ).not.toContain(SSS_BRANCH);
     expect((services.jsonBody as { totals: { Active: number } }).totals.Active).toBe(
-      (services.jsonBody as { services: Array<{ counts: { Active: number } }> }).services.reduce((n, s) => n + s.counts.Active, 0),
+      (services.jsonBody as { services: Array<{ counts: { Active: number } }> }).services.reduce(
+        (n, s) => n + s.counts.Active,
+        0,
+      ),
     );
     const active = await serversHttp(get("/servers?state=Active"));
-    expect((active.jsonBody as { servers: Array<{ name: string }> }).servers.map((s) => s.name)).not.toContain("outside");
+    expect((active.jsonBody as { servers: Array<{ name: string }> }).servers.map((s) => s.name)).not.toContain(
+      "outside",
+    );
     const run = await runHttp(get(`/runs/${runId}`, { runId }));
     expect(run.status).toBe(403);
     expect(run.jsonBody).toMatchObject({ error: { code: "OutsideScope" } });

@@ -33,7 +33,11 @@ afterAll(async () => stack?.close());
 
 describe("role-assignment quota in the status surfaces", () => {
   it("a run records its grant subscription's usage; GET /services, the page and the CLI's status show it", async () => {
-    await requestReconcile(stack.app.scheduler, { serviceId: SSS_PROD, trigger: { kind: "http", caller: "test" } }, new Date());
+    await requestReconcile(
+      stack.app.scheduler,
+      { serviceId: SSS_PROD, trigger: { kind: "http", caller: "test" } },
+      new Date(),
+    );
     const stats = await stack.drain();
     expect(stats.failures).toBe(0);
 
@@ -47,7 +51,10 @@ describe("role-assignment quota in the status surfaces", () => {
     expect(quota?.count).toBeGreaterThan(3960);
     expect(quota?.count).toBeLessThanOrEqual(4000);
 
-    const page = await statusPageHttp(new HttpRequest({ method: "GET", url: `${ORIGIN}/api/page`, params: { path: "" } }), stack.context("statusPageHttp"));
+    const page = await statusPageHttp(
+      new HttpRequest({ method: "GET", url: `${ORIGIN}/api/page`, params: { path: "" } }),
+      stack.context("statusPageHttp"),
+    );
     const html = String(page.body);
     expect(html).toContain("Role assignments per subscription");
     expect(html).toContain(`${quota?.count.toLocaleString("en-US")} of 4,000`);

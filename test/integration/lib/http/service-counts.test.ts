@@ -47,7 +47,11 @@ describe("counts by state after a run died between its server rows and its servi
     // The previous run completed: rows and counts agree.
     const before = [server(A, "fs-a", "Eligible"), server(B, "fs-b", "Eligible"), server(C, "fs-c", "NoIdentity")];
     await stack.app.tables.servers.submitTransaction(before.map((s) => ["upsert", serverToEntity(s), "Replace"]));
-    await updateServiceRow(stack.app.tables.services, SSS_PROD, (s) => ({ ...s, counts: countByState(before), lastRunStatus: "succeeded" }));
+    await updateServiceRow(stack.app.tables.services, SSS_PROD, (s) => ({
+      ...s,
+      counts: countByState(before),
+      lastRunStatus: "succeeded",
+    }));
 
     // The next run wrote its server rows (A and B switched, C unregistered, D newly registered and failed), then died.
     await stack.app.tables.servers.submitTransaction([
@@ -57,7 +61,9 @@ describe("counts by state after a run died between its server rows and its servi
       ["upsert", serverToEntity(server(D, "fs-d", "Failed")), "Replace"],
     ]);
 
-    const detail = await serviceHttp(new HttpRequest({ method: "GET", url: `${BASE}/service?id=${encodeURIComponent(SSS_PROD)}` }));
+    const detail = await serviceHttp(
+      new HttpRequest({ method: "GET", url: `${BASE}/service?id=${encodeURIComponent(SSS_PROD)}` }),
+    );
     expect(detail.status).toBe(200);
     const body = detail.jsonBody as { service: { counts: StateCounts }; servers: ServerRecord[] };
     expect(body.servers.map((s) => [s.name, s.state])).toEqual([
@@ -69,14 +75,22 @@ describe("counts by state after a run died between its server rows and its servi
     expect(body.service.counts).toEqual(counts({ Switched: 2, Failed: 1 }));
 
     // A state filter narrows the servers, not the service's counts.
-    const filtered = await serviceHttp(new HttpRequest({ method: "GET", url: `${BASE}/service?id=${encodeURIComponent(SSS_PROD)}&state=Switched` }));
+    const filtered = await serviceHttp(
+      new HttpRequest({ method: "GET", url: `${BASE}/service?id=${encodeURIComponent(SSS_PROD)}&state=Switched` }),
+    );
     const filteredBody = filtered.jsonBody as { service: { counts: StateCounts }; servers: ServerRecord[] };
     expect(filteredBody.servers.map((s) => s.name)).toEqual(["fs-a", "fs-b"]);
     expect(filteredBody.service.counts).toEqual(counts({ Switched: 2, Failed: 1 }));
 
-    // The all-services list reads only the service rows: as of the last completed write (docs/http-api.md, GET /api/services).
-    const list = (await servicesHttp()).jsonBody as { services: Array<{ serviceId: string; counts: StateCounts }>; totals: StateCounts };
-    expect(list.services.map((s) => [s.serviceId, s.counts])).toEqual([[SSS_PROD, counts({ Eligible: 2, NoIdentity: 1 })]]);
+    // The all-services list reads only the service rows: as of the last completed write (docs/http-api.md, GET
+    // /api/services).
+    const list = (await servicesHttp()).jsonBody as {
+      services: Array<{ serviceId: string; counts: StateCounts }>;
+      totals: StateCounts;
+    };
+    expect(list.services.map((s) => [s.serviceId, s.counts])).toEqual([
+      [SSS_PROD, counts({ Eligible: 2, NoIdentity: 1 })],
+    ]);
     expect(list.totals).toEqual(counts({ Eligible: 2, NoIdentity: 1 }));
   });
 });

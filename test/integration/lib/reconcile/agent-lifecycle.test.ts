@@ -19,7 +19,12 @@ async function loadWithTable() {
     ],
     syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1, 2, 3, 4])],
   });
-  seed.agentVersions = [{ version: "20", expiresInDays: -3 }, { version: "21" }, { version: "21.1", expiresInDays: 20 }, { version: "21.0", blocked: true }];
+  seed.agentVersions = [
+    { version: "20", expiresInDays: -3 },
+    { version: "21" },
+    { version: "21.1", expiresInDays: 20 },
+    { version: "21.0", blocked: true },
+  ];
   await harness.load(seed);
 }
 

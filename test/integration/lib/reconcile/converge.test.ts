@@ -28,60 +28,82 @@ const freshTenant = () =>
   });
 
 describe("reconcile against the emulator", () => {
-  it.each(["sync", "async"] as const)("brings a fresh service over (long-running writes answered %s)", async (lroMode) => {
-    await harness.load(freshTenant(), { lroMode });
-    const report = await harness.run();
+  it.each(["sync", "async"] as const)(
+    "brings a fresh service over (long-running writes answered %s)",
+    async (lroMode) => {
+      await harness.load(freshTenant(), { lroMode });
+      const report = await harness.run();
 
-    expect(report.outcomes.map((o) => o.status).every((s) => s === "succeeded")).toBe(true);
-    expect(report.converged).toBe(true);
-    // enable + 2×(account, share) for the service + 3 server share grants + useIdentity + 2 switches
-    expect(report.plan).toHaveLength(1 + 4 + 3 + 1 + 2);
-    const calls = await harness.emulator.admin.calls();
-    expect(report.armCalls).toEqual({ reads: calls.reads, writes: calls.writes });
-    expect(calls.writes).toBe(report.plan.length);
-    const polls = calls.byOperation["OperationStatus_Get"]?.reads ?? 0;
-    if (lroMode === "async") expect(polls).toBeGreaterThan(0);
-    else expect(polls).toBe(0);
+      expect(report.outcomes.map((o) => o.status).every((s) => s === "succeeded")).toBe(true);
+      expect(report.converged).toBe(true);
+      // enable + 2×(account, share) for the service + 3 server share grants + useIdentity + 2 switches
+      expect(report.plan).toHaveLength(1 + 4 + 3 + 1 + 2);
+      const calls = await harness.emulator.admin.calls();
+      expect(report.armCalls).toEqual({ reads: calls.reads, writes: calls.writes });
+      expect(calls.writes).toBe(report.plan.length);
+      const polls = calls.byOperation["OperationStatus_Get"]?.reads ?? 0;
+      if (lroMode === "async") expect(polls).toBeGreaterThan(0);
+      else expect(polls).toBe(0);
 
-    const service = await getStorageSyncService(harness.arm, SERVICE_ID);
-    expect(service.identity.type).toBe("SystemAssigned");
-    expect(service.useIdentity).toBe(true);
-    expect(report.service).toMatchObject({ identityType: "SystemAssigned", principalId: service.identity.principalId, useIdentity: true });
-    const principal = service.identity.principalId as string;
-    const onB = await listRoleAssignmentsForPrincipal(harness.arm, ACCOUNT_B, principal);
-    expect(onB.map((a) => [a.scope.toLowerCase(), a.roleDefinitionGuid]).sort()).toEqual(
-      [
-        [ACCOUNT_B.toLowerCase(), ROLE.storageAccountContributor],
-        [shareOf(ACCOUNT_B, "share1").toLowerCase(), ROLE.storageFileDataPrivilegedContributor],
-      ].sort(),
-    );
-    expect(report.servers.map((v) => [v.name, v.state, v.switchedThisRun])).toEqual([
-      ["fs1.contoso.local", "Switched", true],
-      ["fs2.contoso.local", "Switched", true],
-    ]);
+      const service = await getStorageSyncService(harness.arm, SERVICE_ID);
+      expect(service.identity.type).toBe("SystemAssigned");
+      expect(service.useIdentity).toBe(true);
+      expect(report.service).toMatchObject({
+        identityType: "SystemAssigned",
+        principalId: service.identity.principalId,
+        useIdentity: true,
+      });
+      const principal = service.identity.principalId as string;
+      const onB = await listRoleAssignmentsForPrincipal(harness.arm, ACCOUNT_B, principal);
+      expect(onB.map((a) => [a.scope.toLowerCase(), a.roleDefinitionGuid]).sort()).toEqual(
+        [
+          [ACCOUNT_B.toLowerCase(), ROLE.storageAccountContributor],
+          [shareOf(ACCOUNT_B, "share1").toLowerCase(), ROLE.storageFileDataPrivilegedContributor],
+        ].sort(),
+      );
+      expect(report.servers.map((v) => [v.name, v.state, v.switchedThisRun])).toEqual([
+        ["fs1.contoso.local", "Switched", true],
+        ["fs2.contoso.local", "Switched", true],
+      ]);
 
-    // Order on the wire: each switch after all of that server's grants, useIdentity after all of the service's.
-    const log = (await harness.emulator.admin.requests()).filter((r) => r.status < 300);
-    const principalOfBody = (r: (typeof log)[number]) => (r.body as { properties?: { principalId?: string } } | undefined)?.properties?.principalId;
-    const lastGrantFor = (p: string) => log.reduce((last, r, i) => (r.operationId === "RoleAssignments_Create" && principalOfBody(r) === p ? i : last), -1);
-    for (const n of [1, 2]) {
-      const firstSwitch = log.findIndex((r) => r.operationId === "RegisteredServers_Update" && r.path.endsWith(serverResourceId(n).split("/").pop() as string));
-      expect(lastGrantFor(principalOf(n))).toBeGreaterThanOrEqual(0);
-      expect(firstSwitch).toBeGreaterThan(lastGrantFor(principalOf(n)));
-    }
-    const serviceUpdates = log.filter((r) => r.operationId === "StorageSyncServices_Update").map((r) => r.body);
-    expect(serviceUpdates).toEqual([{ identity: { type: "SystemAssigned" }, properties: { useIdentity: false } }, { properties: { useIdentity: true } }]);
-    const setUseIdentity = log.findIndex((r) => r.operationId === "StorageSyncServices_Update" && (r.body as { identity?: unknown }).identity === undefined);
-    expect(setUseIdentity).toBeGreaterThan(lastGrantFor(principal));
+      // Order on the wire: each switch after all of that server's grants, useIdentity after all of the service's.
+      const log = (await harness.emulator.admin.requests()).filter((r) => r.status < 300);
+      const principalOfBody = (r: (typeof log)[number]) =>
+        (r.body as { properties?: { principalId?: string } } | undefined)?.properties?.principalId;
+      const lastGrantFor = (p: string) =>
+        log.reduce(
+          (last, r, i) => (r.operationId === "RoleAssignments_Create" && principalOfBody(r) === p ? i : last),
+          -1,
+        );
+      for (const n of [1, 2]) {
+        const firstSwitch = log.findIndex(
+          (r) =>
+            r.operationId === "RegisteredServers_Update" &&
+            r.path.endsWith(serverResourceId(n).split("/").pop() as string),
+        );
+        expect(lastGrantFor(principalOf(n))).toBeGreaterThanOrEqual(0);
+        expect(firstSwitch).toBeGreaterThan(lastGrantFor(principalOf(n)));
+      }
+      const serviceUpdates = log.filter((r) => r.operationId === "StorageSyncServices_Update").map((r) => r.body);
+      expect(serviceUpdates).toEqual([
+        { identity: { type: "SystemAssigned" }, properties: { useIdentity: false } },
+        { properties: { useIdentity: true } },
+      ]);
+      const setUseIdentity = log.findIndex(
+        (r) =>
+          r.operationId === "StorageSyncServices_Update" && (r.body as { identity?: unknown }).identity === undefined,
+      );
+      expect(setUseIdentity).toBeGreaterThan(lastGrantFor(principal));
 
-    // The agents pick the switch up: every grant a server needs exists, so both become active.
-    await harness.emulator.admin.advanceTime(60_000);
-    for (const n of [1, 2]) {
-      const raw = await harness.emulator.admin.getServer(serverResourceId(n));
-      expect(raw).toMatchObject({ activeAuthType: "ManagedIdentity", applicationId: principalOf(n) });
-      expect(raw.agentError).toBeUndefined();
-    }
-  });
+      // The agents pick the switch up: every grant a server needs exists, so both become active.
+      await harness.emulator.admin.advanceTime(60_000);
+      for (const n of [1, 2]) {
+        const raw = await harness.emulator.admin.getServer(serverResourceId(n));
+        expect(raw).toMatchObject({ activeAuthType: "ManagedIdentity", applicationId: principalOf(n) });
+        expect(raw.agentError).toBeUndefined();
+      }
+    },
+  );
 
   it("makes zero writes on a second run, and the dry run prints exactly the plan the real run executes", async () => {
     await harness.load(freshTenant());
@@ -108,7 +130,11 @@ describe("reconcile against the emulator", () => {
 
   it("asks confirm with the plan before writing: a refusal writes nothing, an approval executes exactly that plan", async () => {
     await harness.load(freshTenant());
-    const refused = await reconcileService(harness.arm, SERVICE_ID, { dryRun: false, settings: SETTINGS, confirm: () => false });
+    const refused = await reconcileService(harness.arm, SERVICE_ID, {
+      dryRun: false,
+      settings: SETTINGS,
+      confirm: () => false,
+    });
     expect(refused.dryRun).toBe(true);
     expect(refused.outcomes.every((o) => o.status === "skipped" && o.skippedBecause === "not confirmed")).toBe(true);
     expect((await harness.emulator.admin.calls()).writes).toBe(0);
@@ -151,7 +177,11 @@ describe("reconcile against the emulator", () => {
     const authz = harness.arm.authorization(SUB_B);
     for (const a of assignments) {
       const full = await authz.roleAssignments.getById(a.id);
-      expect(full.roleDefinitionId?.toLowerCase().startsWith(`/subscriptions/${SUB_B}/providers/microsoft.authorization/roledefinitions/`)).toBe(true);
+      expect(
+        full.roleDefinitionId
+          ?.toLowerCase()
+          .startsWith(`/subscriptions/${SUB_B}/providers/microsoft.authorization/roledefinitions/`),
+      ).toBe(true);
       expect(full.principalType).toBe("ServicePrincipal");
     }
   });

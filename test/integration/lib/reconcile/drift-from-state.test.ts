@@ -23,19 +23,31 @@ const harness = useEngineHarness();
 const USER_ASSIGNED = "0a0a0a0a-0000-4000-8000-00000000beef";
 
 /** Server 1 switched and Active on principalOf(1) (machine fs1), then the machine's identity is reset with no event. */
-async function switchedThenReset(machine: { name?: string; hostName?: string; userAssignedPrincipalIds?: string[] } = {}): Promise<string> {
+async function switchedThenReset(
+  machine: { name?: string; hostName?: string; userAssignedPrincipalIds?: string[] } = {},
+): Promise<string> {
   const id = `/subscriptions/${SUB_A}/resourceGroups/rg-sync/providers/Microsoft.HybridCompute/machines/${machine.name ?? "fs1"}`;
   await harness.load(
     tenant({
       // Tied to its machine explicitly: the agent runs there whatever the names say.
       servers: [{ serverId: serverIdOf(1), serverName: "fs1.contoso.local", agentVersion: "20.0.0.0", machineId: id }],
       syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])],
-      arcMachines: [{ name: machine.name ?? "fs1", hostName: machine.hostName ?? "fs1.contoso.local", principalId: principalOf(1), ...machine }],
+      arcMachines: [
+        {
+          name: machine.name ?? "fs1",
+          hostName: machine.hostName ?? "fs1.contoso.local",
+          principalId: principalOf(1),
+          ...machine,
+        },
+      ],
     }),
   );
   await harness.run();
   await harness.emulator.admin.advanceTime(60_000);
-  expect(await harness.emulator.admin.getServer(serverResourceId(1))).toMatchObject({ activeAuthType: "ManagedIdentity", applicationId: principalOf(1) });
+  expect(await harness.emulator.admin.getServer(serverResourceId(1))).toMatchObject({
+    activeAuthType: "ManagedIdentity",
+    applicationId: principalOf(1),
+  });
   const renewed = (await harness.emulator.admin.setMachineIdentity(id, "reset")) ?? "";
   expect(renewed).toBeTruthy();
   return renewed;
@@ -49,7 +61,10 @@ describe("identity drift found from state", () => {
     expect(report.servers[0]).toMatchObject({ state: "Switched", principalId: renewed });
     expect(report.servers[0]?.reason).toContain("Repaired");
     await harness.emulator.admin.advanceTime(60_000);
-    expect(await harness.emulator.admin.getServer(serverResourceId(1))).toMatchObject({ applicationId: renewed, activeAuthType: "ManagedIdentity" });
+    expect(await harness.emulator.admin.getServer(serverResourceId(1))).toMatchObject({
+      applicationId: renewed,
+      activeAuthType: "ManagedIdentity",
+    });
     // Converged: the next run lists the machines again and writes nothing.
     await harness.emulator.admin.resetCalls();
     expect((await harness.run()).plan).toEqual([]);
@@ -68,7 +83,10 @@ describe("identity drift found from state", () => {
     await switchedThenReset();
     await harness.run(); // repaired
     await harness.emulator.admin.advanceTime(60_000);
-    const machines = new MachineDirectory(harness.arm, [`/subscriptions/${SUB_A}`, `/subscriptions/${SUB_A}/resourceGroups/rg-sync`]);
+    const machines = new MachineDirectory(harness.arm, [
+      `/subscriptions/${SUB_A}`,
+      `/subscriptions/${SUB_A}/resourceGroups/rg-sync`,
+    ]);
     const baseline = await reconcileService(harness.arm, SERVICE_ID, { dryRun: true, settings: SETTINGS });
     await harness.emulator.admin.resetCalls();
     const first = await reconcileService(harness.arm, SERVICE_ID, { dryRun: false, settings: SETTINGS, machines });
@@ -79,7 +97,8 @@ describe("identity drift found from state", () => {
   });
 
   it("never takes a user-assigned identity of the machine for the server's", async () => {
-    // The server was bound to what is now a user-assigned identity of the machine: still drift, repaired onto the system-assigned one.
+    // The server was bound to what is now a user-assigned identity of the machine: still drift, repaired onto the
+    // system-assigned one.
     const renewed = await switchedThenReset({ userAssignedPrincipalIds: [USER_ASSIGNED] });
     const report = await harness.run();
     expect(report.plan.find((a) => a.kind === "repairServer")).toMatchObject({ principalId: renewed });
@@ -91,8 +110,14 @@ describe("identity drift found from state", () => {
     const noMatch = await harness.run();
     expect(noMatch.plan).toEqual([]);
     const recordedMachineOf = async (principal: string) =>
-      principal === principalOf(1) ? `/subscriptions/${SUB_A}/resourceGroups/rg-sync/providers/Microsoft.HybridCompute/machines/arc-0042` : undefined;
-    const report = await reconcileService(harness.arm, SERVICE_ID, { dryRun: false, settings: SETTINGS, recordedMachineOf });
+      principal === principalOf(1)
+        ? `/subscriptions/${SUB_A}/resourceGroups/rg-sync/providers/Microsoft.HybridCompute/machines/arc-0042`
+        : undefined;
+    const report = await reconcileService(harness.arm, SERVICE_ID, {
+      dryRun: false,
+      settings: SETTINGS,
+      recordedMachineOf,
+    });
     expect(report.plan.map((a) => a.kind)).toEqual(["grantRole", "repairServer"]);
     expect(report.servers[0]).toMatchObject({ state: "Switched", principalId: renewed });
   });
@@ -108,7 +133,9 @@ describe("identity drift found from state", () => {
 
 describe("the replaced identity's grants after a repair", () => {
   const oldGrants = () =>
-    [...harness.emulator.core.state.roleAssignments.values()].filter((a) => a.principalId.toLowerCase() === principalOf(1) && /fileshares/i.test(a.scope));
+    [...harness.emulator.core.state.roleAssignments.values()].filter(
+      (a) => a.principalId.toLowerCase() === principalOf(1) && /fileshares/i.test(a.scope),
+    );
 
   it("are removed after the repair when the deployment may delete (PRUNE_STALE_GRANTS)", async () => {
     await switchedThenReset();

@@ -26,12 +26,16 @@ import {
  */
 const harness = useEngineHarness();
 const OTHER_TENANT = "0ddba11e-0000-4000-8000-00000000a0a0";
-const machineOf = (n: number) => `/subscriptions/${SUB_A}/resourceGroups/rg-sync/providers/Microsoft.HybridCompute/machines/fs${n}`;
+const machineOf = (n: number) =>
+  `/subscriptions/${SUB_A}/resourceGroups/rg-sync/providers/Microsoft.HybridCompute/machines/fs${n}`;
 const SHARE_A = shareOf(ACCOUNT_A, "share1");
 const shareGrantId = (principal: string) =>
   `${SHARE_A}/providers/Microsoft.Authorization/roleAssignments/${roleAssignmentName(SHARE_A, principal, ROLE.storageFileDataPrivilegedContributor)}`;
 
-/** Server 1 on account A, switched and Active on principalOf(1); then its Arc identity is reset. Returns the new principal. */
+/**
+ * Server 1 on account A, switched and Active on principalOf(1); then its Arc identity is reset. Returns the new
+ * principal.
+ */
 async function switchedThenReset(callerRoles?: string[]): Promise<string> {
   await harness.load(
     tenant({
@@ -58,7 +62,10 @@ describe("case 1: a switched server whose machine identity changed", () => {
     expect(report.servers[0]).toMatchObject({ state: "Switched", principalId: newPrincipal });
     expect(report.servers[0]?.reason).toContain("Repaired");
     await harness.emulator.admin.advanceTime(60_000);
-    expect(await harness.emulator.admin.getServer(serverResourceId(1))).toMatchObject({ applicationId: newPrincipal, activeAuthType: "ManagedIdentity" });
+    expect(await harness.emulator.admin.getServer(serverResourceId(1))).toMatchObject({
+      applicationId: newPrincipal,
+      activeAuthType: "ManagedIdentity",
+    });
   });
 
   it("writes nothing when the host name matches more than one switched server, and says so on each", async () => {
@@ -70,7 +77,11 @@ describe("case 1: a switched server whose machine identity changed", () => {
     );
     expect((await harness.run()).servers.map((v) => v.state)).toEqual(["Switched", "Switched"]);
     await harness.emulator.admin.resetCalls();
-    const change: IdentityChange = { machineId: machineOf(1), principalId: "bbbbbbbb-0000-4000-8000-000000000001", hostNames: ["fs1"] };
+    const change: IdentityChange = {
+      machineId: machineOf(1),
+      principalId: "bbbbbbbb-0000-4000-8000-000000000001",
+      hostNames: ["fs1"],
+    };
     const report = await harness.run(false, {}, { identityChanges: [change] });
     expect(report.plan).toEqual([]);
     expect((await harness.emulator.admin.calls()).writes).toBe(0);
@@ -101,7 +112,12 @@ describe("case 1: a switched server whose machine identity changed", () => {
 
 describe("case 2: a switch that does not take", () => {
   it("the overdue re-run sends the switch again, re-makes a missing grant and names the likely cause", async () => {
-    await harness.load(tenant({ servers: [eligibleServer(1, { agentIgnoresSwitch: true })], syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])] }));
+    await harness.load(
+      tenant({
+        servers: [eligibleServer(1, { agentIgnoresSwitch: true })],
+        syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])],
+      }),
+    );
     expect((await harness.run()).servers[0]?.state).toBe("Switched");
     await harness.emulator.admin.advanceTime(60_000);
     // Without the activation check's word, a switched server waits out its window: no write.
@@ -128,7 +144,14 @@ describe("case 2: the likely cause of a stalled switch", () => {
   it("names a Disconnected Arc machine (matched by host name, one list only in such runs) and says to run azcmagent show", async () => {
     await harness.load(
       tenant({
-        servers: [{ serverId: serverIdOf(1), serverName: "fs1.contoso.local", agentVersion: "20.0.0.0", latestApplicationId: principalOf(1) }],
+        servers: [
+          {
+            serverId: serverIdOf(1),
+            serverName: "fs1.contoso.local",
+            agentVersion: "20.0.0.0",
+            latestApplicationId: principalOf(1),
+          },
+        ],
         syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])],
         arcMachines: [{ name: "fs1", hostName: "fs1.contoso.local", principalId: principalOf(1) }],
       }),
@@ -141,8 +164,13 @@ describe("case 2: the likely cause of a stalled switch", () => {
     await harness.emulator.admin.resetCalls();
     const report = await harness.run(false, {}, { overdueServerIds: [serverIdOf(1)] });
     expect(report.plan.map((a) => a.kind)).toEqual(["switchServer"]);
-    expect(report.servers[0]?.reason).toMatch(/Likely cause: its Arc machine .*fs1 is Disconnected: run `azcmagent show` on the server/);
-    expect((await harness.emulator.admin.calls()).byOperation.Machines_ListBySubscription).toEqual({ reads: 1, writes: 0 });
+    expect(report.servers[0]?.reason).toMatch(
+      /Likely cause: its Arc machine .*fs1 is Disconnected: run `azcmagent show` on the server/,
+    );
+    expect((await harness.emulator.admin.calls()).byOperation.Machines_ListBySubscription).toEqual({
+      reads: 1,
+      writes: 0,
+    });
     // An ordinary run lists no machines.
     await harness.emulator.admin.resetCalls();
     await harness.run(true);
@@ -153,12 +181,29 @@ describe("case 2: the likely cause of a stalled switch", () => {
 describe("case 3: order and proof", () => {
   it("a useIdentity write that does not stick fails with UseIdentityNotConfirmed, and no server is switched", async () => {
     await harness.load(
-      tenant({ servers: [eligibleServer(1)], syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])], identity: { type: "SystemAssigned" } }),
+      tenant({
+        servers: [eligibleServer(1)],
+        syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])],
+        identity: { type: "SystemAssigned" },
+      }),
     );
-    await harness.emulator.admin.addFault({ match: { method: "PATCH", pathContains: "/storageSyncServices/sss" }, effect: { kind: "ignoreWrite" }, times: 1 });
+    await harness.emulator.admin.addFault({
+      match: { method: "PATCH", pathContains: "/storageSyncServices/sss" },
+      effect: { kind: "ignoreWrite" },
+      times: 1,
+    });
     const report = await harness.run();
-    expect(report.plan.map((a) => a.kind)).toEqual(["grantRole", "grantRole", "grantRole", "setUseIdentity", "switchServer"]);
-    expect(report.outcomes.find((o) => o.actionId === "set-use-identity")).toMatchObject({ status: "failed", error: { code: "UseIdentityNotConfirmed" } });
+    expect(report.plan.map((a) => a.kind)).toEqual([
+      "grantRole",
+      "grantRole",
+      "grantRole",
+      "setUseIdentity",
+      "switchServer",
+    ]);
+    expect(report.outcomes.find((o) => o.actionId === "set-use-identity")).toMatchObject({
+      status: "failed",
+      error: { code: "UseIdentityNotConfirmed" },
+    });
     expect(report.outcomes.find((o) => o.actionId === "set-use-identity")?.remedy).toContain("reads false");
     expect(report.outcomes.find((o) => o.actionId === `switch:${serverIdOf(1)}`)?.status).toBe("skipped");
     expect(report.converged).toBe(false);
@@ -181,7 +226,11 @@ describe("case 3: order and proof", () => {
       times: 1,
     });
     const report = await harness.run();
-    expect(report.servers[0]).toMatchObject({ state: "Failed", switchedThisRun: false, error: { code: "ServerIdentityNotConfirmed" } });
+    expect(report.servers[0]).toMatchObject({
+      state: "Failed",
+      switchedThisRun: false,
+      error: { code: "ServerIdentityNotConfirmed" },
+    });
     expect(report.servers[0]?.remedy).toContain("identity: false");
     // The next run sends it again and it sticks.
     expect((await harness.run()).servers[0]).toMatchObject({ state: "Switched", switchedThisRun: true });
@@ -201,7 +250,11 @@ describe("case 3: an identity reset between the run's read and its switch", () =
     );
     // The server's share grant is slow; while it is in flight the machine gets a new identity and its agent reports it.
     const serverGrant = roleAssignmentName(SHARE_A, principalOf(1), ROLE.storageFileDataPrivilegedContributor);
-    await harness.emulator.admin.addFault({ match: { method: "PUT", pathContains: serverGrant }, effect: { kind: "latency", ms: 1_500 }, times: 1 });
+    await harness.emulator.admin.addFault({
+      match: { method: "PUT", pathContains: serverGrant },
+      effect: { kind: "latency", ms: 1_500 },
+      times: 1,
+    });
     const running = harness.run();
     await new Promise((resolve) => setTimeout(resolve, 400));
     const reset = (await harness.emulator.admin.setMachineIdentity(machineOf(1), "reset")) ?? "";
@@ -225,7 +278,13 @@ describe("a server's grant deleted between the run's read and its switch", () =>
         identity: { type: "SystemAssigned" },
         // The server's own share grant exists when the run reads; the service's grants do not.
         roleAssignments: [
-          { scope: SHARE_A, role: ROLE.storageFileDataPrivilegedContributor, principalId: principalOf(1), principalType: "ServicePrincipal", name },
+          {
+            scope: SHARE_A,
+            role: ROLE.storageFileDataPrivilegedContributor,
+            principalId: principalOf(1),
+            principalType: "ServicePrincipal",
+            name,
+          },
         ],
       }),
     );
@@ -242,7 +301,9 @@ describe("a server's grant deleted between the run's read and its switch", () =>
     expect(report.plan.filter((a) => a.kind === "grantRole" && a.description.includes(principalOf(1)))).toEqual([]);
     expect(report.servers[0]).toMatchObject({ state: "Switched", switchedThisRun: true });
     expect(await harness.emulator.admin.violations()).toEqual([]);
-    const grants = (await harness.emulator.admin.state()).roleAssignments.filter((a) => a.id.toLowerCase() === shareGrantId(principalOf(1)).toLowerCase());
+    const grants = (await harness.emulator.admin.state()).roleAssignments.filter(
+      (a) => a.id.toLowerCase() === shareGrantId(principalOf(1)).toLowerCase(),
+    );
     expect(grants).toHaveLength(1);
   });
 });
@@ -255,7 +316,12 @@ describe("case 3: a repair that does not stick", () => {
       effect: { kind: "ignoreWrite" },
       times: 1,
     });
-    const change: IdentityChange = { machineId: machineOf(1), principalId: newPrincipal, previousPrincipalId: principalOf(1), hostNames: ["fs1"] };
+    const change: IdentityChange = {
+      machineId: machineOf(1),
+      principalId: newPrincipal,
+      previousPrincipalId: principalOf(1),
+      hostNames: ["fs1"],
+    };
     const report = await harness.run(false, {}, { identityChanges: [change] });
     expect(report.outcomes.find((o) => o.actionId === `repair:${serverIdOf(1)}`)).toMatchObject({
       status: "failed",
@@ -277,8 +343,13 @@ describe("case 4: the storage account prerequisites", () => {
       }),
     );
     const report = await harness.run(true);
-    expect((await harness.emulator.admin.calls()).byOperation.StorageAccounts_GetProperties).toEqual({ reads: 1, writes: 0 });
-    expect(report.warnings.find((w) => w.includes("0x80131500"))).toContain("Allow Azure services on the trusted services list");
+    expect((await harness.emulator.admin.calls()).byOperation.StorageAccounts_GetProperties).toEqual({
+      reads: 1,
+      writes: 0,
+    });
+    expect(report.warnings.find((w) => w.includes("0x80131500"))).toContain(
+      "Allow Azure services on the trusted services list",
+    );
     expect(report.warnings.find((w) => w.includes("allowSharedKeyAccess false"))).toContain("Allow shared key access");
     for (const v of report.servers) {
       expect(v.reason).toContain("Warning: Storage account");
@@ -333,7 +404,12 @@ describe("case 7: stale grants, opt-in", () => {
 
   it("with PRUNE_STALE_GRANTS, removes the old principal's grant this product made, first in the plan; off by default; nothing else", async () => {
     const newPrincipal = await switchedThenReset(RBAC_ADMIN);
-    const change: IdentityChange = { machineId: machineOf(1), principalId: newPrincipal, previousPrincipalId: principalOf(1), hostNames: ["fs1"] };
+    const change: IdentityChange = {
+      machineId: machineOf(1),
+      principalId: newPrincipal,
+      previousPrincipalId: principalOf(1),
+      hostNames: ["fs1"],
+    };
     await harness.run(false, {}, { identityChanges: [change] });
     // Off by default: the old principal's grant stays.
     expect((await harness.run()).plan).toEqual([]);
@@ -342,7 +418,9 @@ describe("case 7: stale grants, opt-in", () => {
     expect(dry.plan.map((a) => a.kind)).toEqual(["deleteRoleAssignment"]);
     expect(dry.plan[0]).toMatchObject({
       principalId: principalOf(1),
-      assignmentId: expect.stringMatching(new RegExp(roleAssignmentName(SHARE_A, principalOf(1), ROLE.storageFileDataPrivilegedContributor), "i")),
+      assignmentId: expect.stringMatching(
+        new RegExp(roleAssignmentName(SHARE_A, principalOf(1), ROLE.storageFileDataPrivilegedContributor), "i"),
+      ),
     });
 
     await harness.emulator.admin.resetCalls();
@@ -360,10 +438,18 @@ describe("case 7: stale grants, opt-in", () => {
 
   it("under Azure File Sync Administrator (no roleAssignments/delete) the stale grant is reported, not removed", async () => {
     const newPrincipal = await switchedThenReset(["Azure File Sync Administrator", "Reader"]);
-    const change: IdentityChange = { machineId: machineOf(1), principalId: newPrincipal, previousPrincipalId: principalOf(1), hostNames: ["fs1"] };
+    const change: IdentityChange = {
+      machineId: machineOf(1),
+      principalId: newPrincipal,
+      previousPrincipalId: principalOf(1),
+      hostNames: ["fs1"],
+    };
     await harness.run(false, {}, { identityChanges: [change] });
     const report = await harness.run(false, { pruneStaleGrants: true });
-    expect(report.outcomes[0]).toMatchObject({ status: "skipped", skippedBecause: expect.stringContaining("reported, not removed") });
+    expect(report.outcomes[0]).toMatchObject({
+      status: "skipped",
+      skippedBecause: expect.stringContaining("reported, not removed"),
+    });
     expect(report.outcomes[0]?.remedy).toContain("Role Based Access Control Administrator");
     expect(report.converged).toBe(false);
     const remaining = [...harness.emulator.core.state.roleAssignments.values()].filter(

@@ -28,14 +28,20 @@ const twoServers = () =>
 describe("reconcile: ARM faults", () => {
   it("treats 409 RoleAssignmentExists (another writer won the race) as already present, and still switches the server", async () => {
     await harness.load(twoServers());
-    const name = roleAssignmentName(shareOf(ACCOUNT_A, "share1"), principalOf(1), ROLE.storageFileDataPrivilegedContributor);
+    const name = roleAssignmentName(
+      shareOf(ACCOUNT_A, "share1"),
+      principalOf(1),
+      ROLE.storageFileDataPrivilegedContributor,
+    );
     await harness.emulator.admin.addFault({
       match: { operationId: "RoleAssignments_Create", pathContains: name },
       effect: { kind: "status", status: 409, code: "RoleAssignmentExists" },
       times: 1,
     });
     const report = await harness.run();
-    const grant = report.plan.find((a) => a.kind === "grantRole" && a.principal.kind === "server" && a.principal.principalId === principalOf(1));
+    const grant = report.plan.find(
+      (a) => a.kind === "grantRole" && a.principal.kind === "server" && a.principal.principalId === principalOf(1),
+    );
     expect(report.outcomes.find((o) => o.actionId === grant?.id)).toMatchObject({ status: "alreadyPresent" });
     expect(report.converged).toBe(true);
     expect(report.servers.map((v) => v.state)).toEqual(["Switched", "Switched"]);
@@ -49,7 +55,11 @@ describe("reconcile: ARM faults", () => {
       times: 3,
     });
     const progress: string[] = [];
-    const report = await reconcileService(harness.arm, SERVICE_ID, { dryRun: false, settings: SETTINGS, onProgress: (m) => progress.push(m) });
+    const report = await reconcileService(harness.arm, SERVICE_ID, {
+      dryRun: false,
+      settings: SETTINGS,
+      onProgress: (m) => progress.push(m),
+    });
     expect(report.converged).toBe(true);
     expect(report.outcomes.reduce((n, o) => n + Math.max(0, o.attempts - 1), 0)).toBe(3);
     expect(progress.filter((m) => m.includes("not replicated yet"))).toHaveLength(3);
@@ -57,7 +67,11 @@ describe("reconcile: ARM faults", () => {
 
   it("gives up on PrincipalNotFound after the configured retries, reporting code, request id and remedy", async () => {
     await harness.load(twoServers());
-    const name = roleAssignmentName(shareOf(ACCOUNT_A, "share2"), principalOf(2), ROLE.storageFileDataPrivilegedContributor);
+    const name = roleAssignmentName(
+      shareOf(ACCOUNT_A, "share2"),
+      principalOf(2),
+      ROLE.storageFileDataPrivilegedContributor,
+    );
     await harness.emulator.admin.addFault({
       match: { operationId: "RoleAssignments_Create", pathContains: name },
       effect: { kind: "status", status: 400, code: "PrincipalNotFound" },
@@ -73,7 +87,11 @@ describe("reconcile: ARM faults", () => {
 
   it("rides out a 429 storm through the SDK's retry policy, counting every attempt", async () => {
     await harness.load(twoServers());
-    await harness.emulator.admin.addFault({ match: {}, effect: { kind: "status", status: 429, code: "TooManyRequests", retryAfterSeconds: 0 }, times: 4 });
+    await harness.emulator.admin.addFault({
+      match: {},
+      effect: { kind: "status", status: 429, code: "TooManyRequests", retryAfterSeconds: 0 },
+      times: 4,
+    });
     await harness.emulator.admin.addFault({
       match: { operationId: "RoleAssignments_Create" },
       effect: { kind: "status", status: 429, code: "TooManyRequests", retryAfterSeconds: 0 },
@@ -129,21 +147,31 @@ describe("reconcile: ARM faults", () => {
     expect((error as ReconcileError).arm).toMatchObject({ code: "AuthorizationFailed", statusCode: 403 });
     expect(isTransientArmError(error)).toBe(false);
 
-    const invalid = await reconcileService(harness.arm, "/subscriptions/x/resourceGroups/rg", { dryRun: true, settings: SETTINGS }).catch((e: unknown) => e);
+    const invalid = await reconcileService(harness.arm, "/subscriptions/x/resourceGroups/rg", {
+      dryRun: true,
+      settings: SETTINGS,
+    }).catch((e: unknown) => e);
     expect(invalid).toBeInstanceOf(ReconcileError);
     expect((invalid as ReconcileError).arm).toMatchObject({ code: "InvalidStorageSyncServiceId", statusCode: 400 });
     expect((invalid as ReconcileError).message).toContain("is not a Storage Sync Service id");
     expect((invalid as ReconcileError).transient).toBe(false);
 
     await harness.load(twoServers());
-    const missing = await reconcileService(harness.arm, `${SERVICE_ID}-gone`, { dryRun: true, settings: SETTINGS }).catch((e: unknown) => e);
+    const missing = await reconcileService(harness.arm, `${SERVICE_ID}-gone`, {
+      dryRun: true,
+      settings: SETTINGS,
+    }).catch((e: unknown) => e);
     expect((missing as ReconcileError).arm.statusCode).toBe(404);
     expect((missing as ReconcileError).transient).toBe(false);
   });
 
   it("lets the other servers proceed when one server's share grant fails", async () => {
     await harness.load(twoServers());
-    const name = roleAssignmentName(shareOf(ACCOUNT_A, "share1"), principalOf(1), ROLE.storageFileDataPrivilegedContributor);
+    const name = roleAssignmentName(
+      shareOf(ACCOUNT_A, "share1"),
+      principalOf(1),
+      ROLE.storageFileDataPrivilegedContributor,
+    );
     await harness.emulator.admin.addFault({
       match: { operationId: "RoleAssignments_Create", pathContains: name },
       effect: { kind: "status", status: 403, code: "AuthorizationFailed" },
@@ -155,7 +183,9 @@ describe("reconcile: ARM faults", () => {
     ]);
     expect(report.servers[0]).toMatchObject({ error: { code: "AuthorizationFailed" } });
     expect(report.servers[0]?.remedy).toBeTruthy();
-    expect(report.outcomes.find((o) => o.actionId === "switch:" + report.servers[0]?.serverId)).toMatchObject({ status: "skipped" });
+    expect(report.outcomes.find((o) => o.actionId === "switch:" + report.servers[0]?.serverId)).toMatchObject({
+      status: "skipped",
+    });
     const service = await getStorageSyncService(harness.arm, SERVICE_ID);
     expect(service.useIdentity).toBe(true);
     expect((await harness.emulator.admin.getServer(serverResourceId(1))).identity).toBe(false);

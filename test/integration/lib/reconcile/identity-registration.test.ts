@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ACCOUNT_A, principalOf, serverIdOf, syncGroupOn, tenant, useEngineHarness } from "../../support/reconcile-harness";
+import {
+  ACCOUNT_A,
+  principalOf,
+  serverIdOf,
+  syncGroupOn,
+  tenant,
+  useEngineHarness,
+} from "../../support/reconcile-harness";
 
 /**
  * A server registered with its managed identity (Register-AzStorageSyncServer -ApplicationId):
@@ -21,18 +28,24 @@ describe("identity-only registered servers", () => {
             activeAuthType: "ManagedIdentity",
             registeredWithIdentity: true,
           },
-          { serverId: serverIdOf(2), serverName: "fs2.contoso.local", agentVersion: "21.2.0.0", latestApplicationId: principalOf(2) },
+          {
+            serverId: serverIdOf(2),
+            serverName: "fs2.contoso.local",
+            agentVersion: "21.2.0.0",
+            latestApplicationId: principalOf(2),
+          },
         ],
         syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1, 2])],
       }),
     );
     const report = await harness.run();
     const grants = report.plan.filter((a) => a.kind === "grantRole" && a.principal.kind === "server");
-    expect(grants.map((g) => (g.kind === "grantRole" && g.principal.kind === "server" ? g.principal.principalId : ""))).toEqual([
-      principalOf(1),
-      principalOf(2),
-    ]);
-    expect(report.plan.filter((a) => a.kind === "switchServer").map((a) => (a.kind === "switchServer" ? a.serverId : ""))).toEqual([serverIdOf(2)]);
+    expect(
+      grants.map((g) => (g.kind === "grantRole" && g.principal.kind === "server" ? g.principal.principalId : "")),
+    ).toEqual([principalOf(1), principalOf(2)]);
+    expect(
+      report.plan.filter((a) => a.kind === "switchServer").map((a) => (a.kind === "switchServer" ? a.serverId : "")),
+    ).toEqual([serverIdOf(2)]);
     const fs1 = report.servers.find((s) => s.serverId === serverIdOf(1));
     expect(fs1).toMatchObject({ state: "Active", registeredWith: "managedIdentity", switchedThisRun: false });
     expect(fs1?.reason).toContain("Register-AzStorageSyncServer -ApplicationId");

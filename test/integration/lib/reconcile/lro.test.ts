@@ -2,7 +2,16 @@ import { describe, expect, it } from "vitest";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { getStorageSyncService } from "../../../../src/lib/azure/storage-sync";
 import { reconcileService } from "../../../../src/lib/reconcile";
-import { ACCOUNT_A, SERVICE_ID, SETTINGS, eligibleServer, serverResourceId, useEngineHarness, syncGroupOn, tenant } from "../../support/reconcile-harness";
+import {
+  ACCOUNT_A,
+  SERVICE_ID,
+  SETTINGS,
+  eligibleServer,
+  serverResourceId,
+  useEngineHarness,
+  syncGroupOn,
+  tenant,
+} from "../../support/reconcile-harness";
 
 const harness = useEngineHarness();
 
@@ -27,7 +36,10 @@ describe("long-running writes, and the resource read after them", () => {
     ["Azure-AsyncOperation only", "location", "OperationStatus_Get"],
     ["Location only", "azure-asyncoperation", "StorageSync_OperationResults"],
   ] as const)("with %s: polled to the end, then the resource is read again", async (_, dropped, pollOperation) => {
-    await harness.load(tenant({ servers: [eligibleServer(1)], syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])] }), { lroMode: "async" });
+    await harness.load(
+      tenant({ servers: [eligibleServer(1)], syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])] }),
+      { lroMode: "async" },
+    );
     const arm = harness.connectWith(dropHeaderOf202(dropped));
 
     const report = await reconcileService(arm, SERVICE_ID, { dryRun: false, settings: SETTINGS });
@@ -41,12 +53,19 @@ describe("long-running writes, and the resource read after them", () => {
     // What the report says is what ARM holds once the operations ended (read after the poll, not the 202's empty body).
     const service = await getStorageSyncService(harness.arm, SERVICE_ID);
     expect(service).toMatchObject({ identity: { type: "SystemAssigned" }, useIdentity: true });
-    expect(report.service).toMatchObject({ identityType: "SystemAssigned", principalId: service.identity.principalId, useIdentity: true });
+    expect(report.service).toMatchObject({
+      identityType: "SystemAssigned",
+      principalId: service.identity.principalId,
+      useIdentity: true,
+    });
     expect((await harness.emulator.admin.getServer(serverResourceId(1))).identity).toBe(true);
   });
 
   it("an operation that ends Failed fails its action with ARM's code and message; what depends on it is skipped", async () => {
-    await harness.load(tenant({ servers: [eligibleServer(1)], syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])] }), { lroMode: "async" });
+    await harness.load(
+      tenant({ servers: [eligibleServer(1)], syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])] }),
+      { lroMode: "async" },
+    );
     // ARM's status body for a failed operation, in place of the first status poll the emulator answers.
     let failed = false;
     const arm = harness.connectWith({
@@ -72,11 +91,15 @@ describe("long-running writes, and the resource read after them", () => {
       error: { code: "IdentityProvisioningFailed", message: "The identity could not be created." },
     });
     expect(byId.get("set-use-identity")).toMatchObject({ status: "skipped" });
-    for (const a of report.plan) if (a.kind === "grantRole" && a.principal.kind === "service") expect(byId.get(a.id)?.status).toBe("skipped");
+    for (const a of report.plan)
+      if (a.kind === "grantRole" && a.principal.kind === "service") expect(byId.get(a.id)?.status).toBe("skipped");
   });
 
   it("fails the enable clearly when the service comes back without a principalId, granting nothing to a missing identity", async () => {
-    await harness.load(tenant({ servers: [eligibleServer(1)], syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])] }), { lroMode: "sync" });
+    await harness.load(
+      tenant({ servers: [eligibleServer(1)], syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])] }),
+      { lroMode: "sync" },
+    );
     // The service as ARM might answer while the identity is still being created: a type but no principalId.
     const arm = harness.connectWith({
       name: "service-without-principal",

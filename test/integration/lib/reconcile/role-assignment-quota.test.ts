@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ACCOUNT_B, SUB_B, eligibleServer, syncGroupOn, tenant, useEngineHarness } from "../../support/reconcile-harness";
+import {
+  ACCOUNT_B,
+  SUB_B,
+  eligibleServer,
+  syncGroupOn,
+  tenant,
+  useEngineHarness,
+} from "../../support/reconcile-harness";
 import type { SeedInput } from "../../../../dev/emulator/index";
 
 /**
@@ -33,7 +40,9 @@ describe("role-assignment quota of the storage account's subscription", () => {
     const calls = await harness.emulator.admin.calls();
     expect(calls.byOperation.RoleAssignments_Create?.writes).toBe(4); // the 5th is never sent
     expect(calls.byOperation.RoleAssignments_ListForScope?.reads ?? 0).toBeGreaterThanOrEqual(1);
-    expect(report.roleAssignmentQuotas).toEqual([{ subscriptionId: SUB_B, count: 10, limit: 10, orphaned: 2, productStale: 0 }]); // 6 before, 4 made
+    expect(report.roleAssignmentQuotas).toEqual([
+      { subscriptionId: SUB_B, count: 10, limit: 10, orphaned: 2, productStale: 0 },
+    ]); // 6 before, 4 made
 
     const failed = report.servers.filter((s) => s.state === "Failed");
     expect(failed.map((s) => s.name)).toEqual(["fs3.contoso.local"]);
@@ -69,13 +78,17 @@ describe("role-assignment quota of the storage account's subscription", () => {
     expect(refused[0]?.attempts).toBe(1);
     expect(refused[0]?.remedy).toContain("4,000 role assignments");
     expect((await harness.emulator.admin.calls()).byOperation.RoleAssignments_Create?.writes).toBe(5);
-    expect(report.servers.filter((s) => s.state === "Failed").map((s) => s.error?.code)).toEqual(["RoleAssignmentLimitExceeded"]);
+    expect(report.servers.filter((s) => s.state === "Failed").map((s) => s.error?.code)).toEqual([
+      "RoleAssignmentLimitExceeded",
+    ]);
   });
 
   it("reports the count after the run's grants, and reads no quota in a run that plans no grant", async () => {
     await harness.load(fullSubscriptionB(20, 4, 0));
     const first = await harness.run(false, { roleAssignmentLimit: 20 });
-    expect(first.roleAssignmentQuotas).toEqual([{ subscriptionId: SUB_B, count: 11, limit: 20, orphaned: 0, productStale: 0 }]);
+    expect(first.roleAssignmentQuotas).toEqual([
+      { subscriptionId: SUB_B, count: 11, limit: 20, orphaned: 0, productStale: 0 },
+    ]);
     await harness.emulator.admin.resetCalls();
     const again = await harness.run(false, { roleAssignmentLimit: 20 });
     expect(again.plan).toEqual([]);

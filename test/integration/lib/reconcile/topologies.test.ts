@@ -65,7 +65,13 @@ describe("reconcile: topologies", () => {
     await harness.load(
       tenant({
         servers: [
-          { serverId: clusterId, serverName: "fscluster.contoso.local", serverRole: "ClusterName", clusterId, clusterName: "fscluster" },
+          {
+            serverId: clusterId,
+            serverName: "fscluster.contoso.local",
+            serverRole: "ClusterName",
+            clusterId,
+            clusterName: "fscluster",
+          },
           eligibleServer(1, { serverRole: "ClusterNode", clusterId, clusterName: "fscluster" }),
           eligibleServer(2, { serverRole: "ClusterNode", clusterId, clusterName: "fscluster" }),
         ],
@@ -101,13 +107,21 @@ describe("reconcile: topologies", () => {
             principalId: servicePrincipal,
             principalType: "ServicePrincipal",
           },
-          { scope: `/subscriptions/${SUB_A}`, role: ROLE.storageFileDataPrivilegedContributor, principalId: principalOf(1), principalType: "ServicePrincipal" },
+          {
+            scope: `/subscriptions/${SUB_A}`,
+            role: ROLE.storageFileDataPrivilegedContributor,
+            principalId: principalOf(1),
+            principalType: "ServicePrincipal",
+          },
         ],
       }),
     );
     const report = await harness.run();
     expect(report.plan.map((a) => a.kind)).toEqual(["grantRole", "setUseIdentity", "switchServer"]);
-    expect(report.plan[0]).toMatchObject({ scope: shareOf(ACCOUNT_A, "share1"), principal: { kind: "service", principalId: servicePrincipal } });
+    expect(report.plan[0]).toMatchObject({
+      scope: shareOf(ACCOUNT_A, "share1"),
+      principal: { kind: "service", principalId: servicePrincipal },
+    });
     const calls = await harness.emulator.admin.calls();
     expect(calls.byOperation["RoleAssignments_Create"]?.writes).toBe(1);
     // One list per storage account for every principal (two here): the cmdlet lists before every grant.
@@ -123,9 +137,24 @@ describe("reconcile: topologies", () => {
         syncGroups: [syncGroupOn("sg", ACCOUNT_B, "share1", [1])],
         identity: { type: "SystemAssigned", principalId: servicePrincipal },
         roleAssignments: [
-          { scope: "/", role: ROLE.storageAccountContributor, principalId: servicePrincipal, principalType: "ServicePrincipal" },
-          { scope: "/", role: ROLE.storageFileDataPrivilegedContributor, principalId: servicePrincipal, principalType: "ServicePrincipal" },
-          { scope: "/", role: ROLE.storageFileDataPrivilegedContributor, principalId: principalOf(1), principalType: "ServicePrincipal" },
+          {
+            scope: "/",
+            role: ROLE.storageAccountContributor,
+            principalId: servicePrincipal,
+            principalType: "ServicePrincipal",
+          },
+          {
+            scope: "/",
+            role: ROLE.storageFileDataPrivilegedContributor,
+            principalId: servicePrincipal,
+            principalType: "ServicePrincipal",
+          },
+          {
+            scope: "/",
+            role: ROLE.storageFileDataPrivilegedContributor,
+            principalId: principalOf(1),
+            principalType: "ServicePrincipal",
+          },
         ],
       }),
     );
@@ -151,11 +180,17 @@ describe("reconcile: topologies", () => {
     const newPrincipal = (await harness.emulator.admin.setMachineIdentity(machine, "reset")) ?? "";
     expect(newPrincipal).toBeTruthy();
     await harness.emulator.admin.advanceTime(60_000);
-    // The agent cannot report the new identity (its trust is broken): a dry run (which compares no machines) sees nothing to do.
+    // The agent cannot report the new identity (its trust is broken): a dry run (which compares no machines) sees
+    // nothing to do.
     expect((await harness.run(true)).plan).toEqual([]);
 
     await harness.emulator.admin.resetCalls();
-    const change = { machineId: machine, principalId: newPrincipal, previousPrincipalId: principalOf(1), hostNames: ["fs1", "fs1.contoso.local"] };
+    const change = {
+      machineId: machine,
+      principalId: newPrincipal,
+      previousPrincipalId: principalOf(1),
+      hostNames: ["fs1", "fs1.contoso.local"],
+    };
     const report = await harness.run(false, {}, { identityChanges: [change] });
     expect(report.plan.map((a) => a.kind)).toEqual(["grantRole", "repairServer"]);
     expect(report.plan[0]).toMatchObject({ principal: { kind: "server", principalId: newPrincipal } });
@@ -163,13 +198,19 @@ describe("reconcile: topologies", () => {
     expect(report.servers[0]).toMatchObject({ state: "Switched", principalId: newPrincipal, switchedThisRun: true });
     expect(report.servers[0]?.reason).toContain("Repaired");
     expect((await harness.emulator.admin.calls()).writes).toBe(2);
-    expect(await harness.emulator.admin.getServer(serverResourceId(1))).toMatchObject({ identity: true, applicationId: newPrincipal });
+    expect(await harness.emulator.admin.getServer(serverResourceId(1))).toMatchObject({
+      identity: true,
+      applicationId: newPrincipal,
+    });
 
     await harness.emulator.admin.resetCalls();
     expect((await harness.run()).plan).toEqual([]);
     expect((await harness.emulator.admin.calls()).writes).toBe(0);
     await harness.emulator.admin.advanceTime(60_000);
-    expect(await harness.emulator.admin.getServer(serverResourceId(1))).toMatchObject({ activeAuthType: "ManagedIdentity", applicationId: newPrincipal });
+    expect(await harness.emulator.admin.getServer(serverResourceId(1))).toMatchObject({
+      activeAuthType: "ManagedIdentity",
+      applicationId: newPrincipal,
+    });
     expect((await harness.run()).servers[0]).toMatchObject({ state: "Active", principalId: newPrincipal });
   });
 
@@ -197,8 +238,14 @@ describe("reconcile: topologies", () => {
       expect(onB.map((g) => g.scope.toLowerCase())).toEqual([shareOf(ACCOUNT_B, "share2").toLowerCase()]);
     }
     const service = await getStorageSyncService(harness.arm, SERVICE_ID);
-    const serviceOnB = await listRoleAssignmentsForPrincipal(harness.arm, ACCOUNT_B, service.identity.principalId as string);
-    expect(serviceOnB.map((g) => g.roleDefinitionGuid).sort()).toEqual([ROLE.storageAccountContributor, ROLE.storageFileDataPrivilegedContributor].sort());
+    const serviceOnB = await listRoleAssignmentsForPrincipal(
+      harness.arm,
+      ACCOUNT_B,
+      service.identity.principalId as string,
+    );
+    expect(serviceOnB.map((g) => g.roleDefinitionGuid).sort()).toEqual(
+      [ROLE.storageAccountContributor, ROLE.storageFileDataPrivilegedContributor].sort(),
+    );
     await harness.emulator.admin.resetCalls();
     expect((await harness.run()).plan).toEqual([]);
     expect((await harness.emulator.admin.calls()).writes).toBe(0);
@@ -208,7 +255,10 @@ describe("reconcile: topologies", () => {
     await harness.load(
       tenant({
         servers: [eligibleServer(1), eligibleServer(2)],
-        syncGroups: [syncGroupOn("sg-sloppy", ACCOUNT_B, "share1", [1]), syncGroupOn("sg-ok", ACCOUNT_A, "share1", [2])],
+        syncGroups: [
+          syncGroupOn("sg-sloppy", ACCOUNT_B, "share1", [1]),
+          syncGroupOn("sg-ok", ACCOUNT_A, "share1", [2]),
+        ],
       }),
     );
     // The spec examples' cloud endpoint: the account id is an empty string.
@@ -216,7 +266,11 @@ describe("reconcile: topologies", () => {
       name: "empty-storage-account-id",
       async sendRequest(request, next) {
         const response = await next(request);
-        if (request.method === "GET" && /\/syncGroups\/sg-sloppy\/cloudEndpoints\?/i.test(request.url) && response.bodyAsText) {
+        if (
+          request.method === "GET" &&
+          /\/syncGroups\/sg-sloppy\/cloudEndpoints\?/i.test(request.url) &&
+          response.bodyAsText
+        ) {
           const body = JSON.parse(response.bodyAsText) as { value: Array<{ properties: Record<string, unknown> }> };
           for (const c of body.value) c.properties.storageAccountResourceId = "";
           response.bodyAsText = JSON.stringify(body);
@@ -245,7 +299,13 @@ describe("reconcile: topologies", () => {
     await harness.load(
       tenant({
         servers: [
-          { serverId: clusterId, serverName: "fscluster", serverRole: "ClusterName", clusterId, clusterName: "fscluster" },
+          {
+            serverId: clusterId,
+            serverName: "fscluster",
+            serverRole: "ClusterName",
+            clusterId,
+            clusterName: "fscluster",
+          },
           eligibleServer(1, { serverRole: "ClusterNode", clusterId, clusterName: "fscluster" }),
           // Eligible only through (server)AuthType Certificate with an applicationId.
           { serverId: serverIdOf(2), serverName: "fs2", agentVersion: "20.0.0.0", applicationId: principalOf(2) },
@@ -258,7 +318,8 @@ describe("reconcile: topologies", () => {
       if (typeof p.activeAuthType === "string") p.serverAuthType = p.activeAuthType.toLowerCase();
       delete p.activeAuthType;
       if (typeof p.serverRole === "string") p.serverRole = p.serverRole.toLowerCase();
-      p.latestApplicationId = typeof p.latestApplicationId === "string" ? `"${p.latestApplicationId.toUpperCase()}"` : ZERO;
+      p.latestApplicationId =
+        typeof p.latestApplicationId === "string" ? `"${p.latestApplicationId.toUpperCase()}"` : ZERO;
       p.applicationId = typeof p.applicationId === "string" ? p.applicationId.toUpperCase() : ZERO;
       if (typeof p.clusterId === "string") p.clusterId = `{${p.clusterId.toUpperCase()}}`;
     };
@@ -267,9 +328,12 @@ describe("reconcile: topologies", () => {
       async sendRequest(request, next) {
         const response = await next(request);
         if (request.method !== "GET" || !response.bodyAsText || response.status !== 200) return response;
-        const body = JSON.parse(response.bodyAsText) as Record<string, unknown> & { value?: Array<{ properties: Record<string, unknown> }> };
+        const body = JSON.parse(response.bodyAsText) as Record<string, unknown> & {
+          value?: Array<{ properties: Record<string, unknown> }>;
+        };
         if (/\/registeredServers\?/i.test(request.url)) for (const server of body.value ?? []) sloppyServer(server);
-        else if (/\/registeredServers\/[^/?]+\?/i.test(request.url)) sloppyServer(body as { properties: Record<string, unknown> });
+        else if (/\/registeredServers\/[^/?]+\?/i.test(request.url))
+          sloppyServer(body as { properties: Record<string, unknown> });
         else if (/\/storageSyncServices\/sss\?/i.test(request.url)) {
           const properties = body.properties as Record<string, unknown>;
           properties.UseIdentity = properties.useIdentity;
@@ -290,7 +354,8 @@ describe("reconcile: topologies", () => {
       ["Switched", principalOf(2)],
     ]);
     expect(first.service).toMatchObject({ identityType: "SystemAssigned", useIdentity: true });
-    for (const n of [1, 2]) expect(await listRoleAssignmentsForPrincipal(harness.arm, ACCOUNT_A, principalOf(n))).toHaveLength(1);
+    for (const n of [1, 2])
+      expect(await listRoleAssignmentsForPrincipal(harness.arm, ACCOUNT_A, principalOf(n))).toHaveLength(1);
 
     await harness.emulator.admin.resetCalls();
     const second = await reconcileService(arm, SERVICE_ID, { dryRun: false, settings: SETTINGS });

@@ -37,15 +37,26 @@ const queued = async () => (await stack.queue.getProperties()).approximateMessag
 
 describe("status page routes", () => {
   it("Entra sign-in: the re-run form queues a run whose audit names the signed-in user, and answers 303 to that run's page", async () => {
-    const alice = { "x-ms-client-principal-name": "alice@contoso.com", "x-ms-client-principal-id": "0f0f0f0f-0000-4000-8000-000000000001" };
+    const alice = {
+      "x-ms-client-principal-name": "alice@contoso.com",
+      "x-ms-client-principal-id": "0f0f0f0f-0000-4000-8000-000000000001",
+    };
     const posted = await entraPage(
-      request("POST", "/reconcile", { ...alice, origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" }, form({ serviceId: SSS_PROD })),
+      request(
+        "POST",
+        "/reconcile",
+        { ...alice, origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" },
+        form({ serviceId: SSS_PROD }),
+      ),
     );
     expect(posted.status, posted.body).toBe(303);
     const location = posted.headers.location ?? "";
     expect(location).toMatch(/^\/api\/page\/runs\/[0-9a-f]{32}-\d{13}-[0-9a-f]{8}\?queued=new$/);
     const runId = location.split("/").pop()?.split("?")[0] ?? "";
-    expect((await getRun(stack.app.tables.runs, runId))?.trigger).toMatchObject({ kind: "http", caller: "alice@contoso.com" });
+    expect((await getRun(stack.app.tables.runs, runId))?.trigger).toMatchObject({
+      kind: "http",
+      caller: "alice@contoso.com",
+    });
 
     const stats = await stack.drain();
     expect(stats.errors).toEqual([]);
@@ -58,7 +69,11 @@ describe("status page routes", () => {
   });
 
   it("with function keys the re-run form records the key holder; principal headers the key holder sent are kept apart as an unverified claim", async () => {
-    const forged = { "x-ms-client-principal-name": "ceo@contoso.com", origin: ORIGIN, "content-type": "application/x-www-form-urlencoded" };
+    const forged = {
+      "x-ms-client-principal-name": "ceo@contoso.com",
+      origin: ORIGIN,
+      "content-type": "application/x-www-form-urlencoded",
+    };
     const posted = await statusPageHttp(
       request("POST", "/reconcile?code=k", forged, form({ serviceId: SSS_PROD, dryRun: "true" })),
       stack.context("statusPageHttp"),
@@ -84,7 +99,12 @@ describe("status page routes", () => {
     const spoofed = new HttpRequest({
       method: "POST",
       url: "https://evil.example/api/page/reconcile",
-      headers: { ...alice, host: new URL(ORIGIN).host, origin: "https://evil.example", "content-type": "application/x-www-form-urlencoded" },
+      headers: {
+        ...alice,
+        host: new URL(ORIGIN).host,
+        origin: "https://evil.example",
+        "content-type": "application/x-www-form-urlencoded",
+      },
       params: { path: "reconcile" },
       body: { string: form({ serviceId: SSS_PROD }) },
     });
@@ -96,7 +116,9 @@ describe("status page routes", () => {
   it("Entra sign-in: a GET without the platform's principal is sent to sign in and back; a POST is refused", async () => {
     const get = await entraPage(request("GET", `/service?id=${encodeURIComponent(SSS_PROD)}`));
     expect(get.status).toBe(302);
-    expect(get.headers.location).toBe(`/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(`/api/page/service?id=${encodeURIComponent(SSS_PROD)}`)}`);
+    expect(get.headers.location).toBe(
+      `/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(`/api/page/service?id=${encodeURIComponent(SSS_PROD)}`)}`,
+    );
     const before = await queued();
     const post = await entraPage(request("POST", "/reconcile", { origin: ORIGIN }, form({ serviceId: SSS_PROD })));
     expect(post.status).toBe(401);
@@ -123,12 +145,18 @@ describe("status page routes", () => {
         "POST",
         "/reconcile",
         { origin: ORIGIN },
-        form({ serviceId: "/subscriptions/33333333-3333-4333-8333-333333333333/resourceGroups/x/providers/Microsoft.StorageSync/storageSyncServices/y" }),
+        form({
+          serviceId:
+            "/subscriptions/33333333-3333-4333-8333-333333333333/resourceGroups/x/providers/Microsoft.StorageSync/storageSyncServices/y",
+        }),
       ),
       stack.context("statusPageHttp"),
     );
     expect(outside.status).toBe(403);
-    const bad = await statusPageHttp(request("POST", "/reconcile", { origin: ORIGIN }, form({ serviceId: HOSTILE })), stack.context("statusPageHttp"));
+    const bad = await statusPageHttp(
+      request("POST", "/reconcile", { origin: ORIGIN }, form({ serviceId: HOSTILE })),
+      stack.context("statusPageHttp"),
+    );
     expect(bad.status).toBe(400);
     expect(String(bad.body)).not.toContain("<script>");
     expect(String(bad.body)).toContain("&lt;script&gt;");
@@ -136,7 +164,11 @@ describe("status page routes", () => {
 
   it("renders a service with 100 recorded servers in one request, escaping every value from the tables", async () => {
     const now = new Date().toISOString();
-    await updateServiceRow(stack.app.tables.services, SSS_BRANCH, (s) => ({ ...s, converged: false, lastError: HOSTILE }));
+    await updateServiceRow(stack.app.tables.services, SSS_BRANCH, (s) => ({
+      ...s,
+      converged: false,
+      lastError: HOSTILE,
+    }));
     await Promise.all(
       Array.from({ length: 100 }, (_, i) => {
         const serverId = `bbbb${String(i).padStart(4, "0")}-0000-4000-8000-000000000000`;
@@ -156,7 +188,10 @@ describe("status page routes", () => {
         );
       }),
     );
-    const response = await statusPageHttp(request("GET", `/service?id=${encodeURIComponent(SSS_BRANCH)}&code=k`), stack.context("statusPageHttp"));
+    const response = await statusPageHttp(
+      request("GET", `/service?id=${encodeURIComponent(SSS_BRANCH)}&code=k`),
+      stack.context("statusPageHttp"),
+    );
     expect(response.status).toBe(200);
     const body = String(response.body);
     expect(body.match(/<tr id="server-bbbb/g)).toHaveLength(100);

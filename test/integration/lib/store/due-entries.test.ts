@@ -7,11 +7,16 @@ import type { DueEntry } from "../../../../src/lib/store/rows";
 /** A run that switches a whole service writes its activation checks in transactions, one per due minute. */
 describe("addDueEntries", () => {
   it("stores every entry across due minutes and more than one transaction's worth, the last of a repeated server winning", async () => {
-    const table = TableClient.fromConnectionString(inject("azuriteConnectionString"), `due${randomBytes(4).toString("hex")}`, {
-      allowInsecureConnection: true,
-    });
+    const table = TableClient.fromConnectionString(
+      inject("azuriteConnectionString"),
+      `due${randomBytes(4).toString("hex")}`,
+      {
+        allowInsecureConnection: true,
+      },
+    );
     await table.createTable();
-    const serviceId = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
+    const serviceId =
+      "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
     const entry = (n: number, dueAt: string): DueEntry => ({
       serviceId,
       serverId: `5e7e0000-0000-4000-8000-${n.toString().padStart(12, "0")}`,

@@ -38,7 +38,12 @@ afterAll(async () => stack?.close());
 
 const post = (body: unknown) =>
   reconcileHttp(
-    new HttpRequest({ method: "POST", url: `${BASE}/reconcile`, body: { string: JSON.stringify(body) }, headers: { "content-type": "application/json" } }),
+    new HttpRequest({
+      method: "POST",
+      url: `${BASE}/reconcile`,
+      body: { string: JSON.stringify(body) },
+      headers: { "content-type": "application/json" },
+    }),
     stack.context("reconcileHttp"),
   );
 const services = async () => ((await servicesHttp()).jsonBody as { services: ServiceRecord[] }).services;
@@ -56,7 +61,9 @@ describe("ids ARM does not allow", () => {
     const response = await post({ serviceId: id });
     expect(response.status).toBe(400);
     expect(response.jsonBody).toMatchObject({ error: { code: "InvalidServiceId" } });
-    const detail = await serviceHttp(new HttpRequest({ method: "GET", url: `${BASE}/service?id=${encodeURIComponent(id)}` }));
+    const detail = await serviceHttp(
+      new HttpRequest({ method: "GET", url: `${BASE}/service?id=${encodeURIComponent(id)}` }),
+    );
     expect(detail.status).toBe(400);
     expect(await queued()).toBe(before);
   });
@@ -65,7 +72,15 @@ describe("ids ARM does not allow", () => {
     const requestsBefore = (await stack.emulator.admin.requests()).length;
     await stack.app.queue.client.sendMessage(
       Buffer.from(
-        JSON.stringify({ v: 1, kind: "reconcile", serviceId: DOT_DOT, runId: "r", dryRun: false, trigger: http, requestedAt: new Date().toISOString() }),
+        JSON.stringify({
+          v: 1,
+          kind: "reconcile",
+          serviceId: DOT_DOT,
+          runId: "r",
+          dryRun: false,
+          trigger: http,
+          requestedAt: new Date().toISOString(),
+        }),
       ).toString("base64"),
     );
     const stats = await stack.drain();
@@ -92,15 +107,30 @@ describe("ids ARM does not allow", () => {
   });
 
   it("the emulator, like ARM, refuses a resource group name ending in a period (SDK) and a raw dot segment", async () => {
-    const client = new MicrosoftStorageSync(new DefaultAzureCredential(), SUB1, { endpoint: stack.emulator.armEndpoint, apiVersion: "2022-09-01" });
-    await expect(client.storageSyncServices.get("rg-filesync.", "sss-prod")).rejects.toMatchObject({ statusCode: 400, code: "InvalidResourceGroup" });
-    await expect(client.storageSyncServices.get("rg-filesync", "sss-prod.")).rejects.toMatchObject({ statusCode: 400, code: "InvalidResourceName" });
+    const client = new MicrosoftStorageSync(new DefaultAzureCredential(), SUB1, {
+      endpoint: stack.emulator.armEndpoint,
+      apiVersion: "2022-09-01",
+    });
+    await expect(client.storageSyncServices.get("rg-filesync.", "sss-prod")).rejects.toMatchObject({
+      statusCode: 400,
+      code: "InvalidResourceGroup",
+    });
+    await expect(client.storageSyncServices.get("rg-filesync", "sss-prod.")).rejects.toMatchObject({
+      statusCode: 400,
+      code: "InvalidResourceName",
+    });
     // A raw path keeps its `..` (fetch and the SDK resolve it first): ARM ids have none, so the emulator refuses it.
     const token = (await new DefaultAzureCredential().getToken(`${stack.emulator.armEndpoint}/.default`))?.token ?? "";
     const url = new URL(stack.emulator.armEndpoint);
     const status = await new Promise<number>((resolve, reject) => {
       const req = httpsRequest(
-        { host: url.hostname, port: url.port, method: "GET", path: `${DOT_DOT}?api-version=2022-09-01`, headers: { authorization: `Bearer ${token}` } },
+        {
+          host: url.hostname,
+          port: url.port,
+          method: "GET",
+          path: `${DOT_DOT}?api-version=2022-09-01`,
+          headers: { authorization: `Bearer ${token}` },
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
@@ -136,7 +166,11 @@ describe("a service ARM says does not exist", () => {
   });
 
   it("a service deleted since its last run: the sweep marks its row deleted, drops its activation checks; status shows it deleted, not unconverged", async () => {
-    const first = await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: http, dryRun: false }, new Date());
+    const first = await requestReconcile(
+      stack.app.scheduler,
+      { serviceId: SSS_BRANCH, trigger: http, dryRun: false },
+      new Date(),
+    );
     await stack.drain();
     expect((await getRun(stack.app.tables.runs, first.runId))?.status).not.toBe("failed");
     expect((await getServiceRow(stack.app.tables.services, SSS_BRANCH))?.record.deletedAt).toBeUndefined();
@@ -155,7 +189,12 @@ describe("a service ARM says does not exist", () => {
     });
     await client.storageSyncServices.beginDeleteAndWait("rg-branch", "sss-branch", { updateIntervalInMs: 10 });
 
-    const sweep = await reconcileAllInScope(stack.app, { kind: "timer", timer: "fullSweep" }, {}, logFromContext(stack.context("fullSweep")));
+    const sweep = await reconcileAllInScope(
+      stack.app,
+      { kind: "timer", timer: "fullSweep" },
+      {},
+      logFromContext(stack.context("fullSweep")),
+    );
     expect(sweep.deleted).toEqual([SSS_BRANCH]);
     expect(sweep.runs.map((r) => r.serviceId)).not.toContain(SSS_BRANCH);
     const row = (await services()).find((s) => s.serviceId === SSS_BRANCH);
@@ -170,7 +209,12 @@ describe("a service ARM says does not exist", () => {
 
     // A second sweep finds nothing new to mark; the row keeps when it was first found deleted.
     await stack.drain();
-    const again = await reconcileAllInScope(stack.app, { kind: "timer", timer: "fullSweep" }, {}, logFromContext(stack.context("fullSweep")));
+    const again = await reconcileAllInScope(
+      stack.app,
+      { kind: "timer", timer: "fullSweep" },
+      {},
+      logFromContext(stack.context("fullSweep")),
+    );
     expect(again.deleted).toEqual([]);
     expect((await services()).find((s) => s.serviceId === SSS_BRANCH)?.deletedAt).toBe(row?.deletedAt);
     await stack.drain();

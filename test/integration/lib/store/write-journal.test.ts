@@ -12,7 +12,8 @@ import {
 import { newRunId } from "../../../../src/lib/tables/run-id";
 import type { WriteIntent } from "../../../../src/lib/reconcile/write-journal";
 
-const serviceId = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
+const serviceId =
+  "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
 const grant = (): WriteIntent => ({
   actionId: "grant-1",
   kind: "grantRole",
@@ -26,9 +27,13 @@ const grant = (): WriteIntent => ({
 
 describe("the Writes table journal", () => {
   it("records an intent before the write and its outcome after; lists a run's writes across attempts; finds and resolves intents left open", async () => {
-    const table = TableClient.fromConnectionString(inject("azuriteConnectionString"), `writes${randomBytes(4).toString("hex")}`, {
-      allowInsecureConnection: true,
-    });
+    const table = TableClient.fromConnectionString(
+      inject("azuriteConnectionString"),
+      `writes${randomBytes(4).toString("hex")}`,
+      {
+        allowInsecureConnection: true,
+      },
+    );
     await table.createTable();
     const runId = newRunId(serviceId);
     const other = newRunId(serviceId, new Date(Date.now() - 60_000));
@@ -40,7 +45,9 @@ describe("the Writes table journal", () => {
     await attempt2.complete(b.clientRequestId, { status: "applied", armRequestId: "req-b" });
     await tableWriteJournal(table, { serviceId, runId: other, attempt: 1 }).intend(c);
 
-    expect((await listRunWrites(table, runId)).map((w) => [w.attempt, w.clientRequestId, w.status, w.armRequestId])).toEqual([
+    expect(
+      (await listRunWrites(table, runId)).map((w) => [w.attempt, w.clientRequestId, w.status, w.armRequestId]),
+    ).toEqual([
       [1, a.clientRequestId, "intended", undefined],
       [2, b.clientRequestId, "applied", "req-b"],
     ]);
@@ -50,8 +57,22 @@ describe("the Writes table journal", () => {
     if (!left) throw new Error("the open intent is listed");
     expect(left.leaseGeneration).toBe(4);
     // Not the resolver's to resolve: a holder of the same (or an older) generation.
-    expect(await resolveIntent(table, left, { status: "notApplied", resolvedBy: "x#1", generation: 4, finishedAt: new Date() })).toBe(false);
-    expect(await resolveIntent(table, left, { status: "applied", resolvedBy: `${runId}#2`, generation: 5, finishedAt: new Date() })).toBe(true);
+    expect(
+      await resolveIntent(table, left, {
+        status: "notApplied",
+        resolvedBy: "x#1",
+        generation: 4,
+        finishedAt: new Date(),
+      }),
+    ).toBe(false);
+    expect(
+      await resolveIntent(table, left, {
+        status: "applied",
+        resolvedBy: `${runId}#2`,
+        generation: 5,
+        finishedAt: new Date(),
+      }),
+    ).toBe(true);
     expect((await listRunWrites(table, runId))[0]).toMatchObject({
       status: "applied",
       resolvedBy: `${runId}#2`,
@@ -59,13 +80,24 @@ describe("the Writes table journal", () => {
       principalId: a.principalId,
     });
     // Resolved as it was read: a second resolution from the same stale read changes nothing.
-    expect(await resolveIntent(table, left, { status: "notApplied", resolvedBy: "y#1", generation: 9, finishedAt: new Date() })).toBe(false);
+    expect(
+      await resolveIntent(table, left, {
+        status: "notApplied",
+        resolvedBy: "y#1",
+        generation: 9,
+        finishedAt: new Date(),
+      }),
+    ).toBe(false);
   });
 
   it("refuses an intent (so the write behind it) once the attempt's guard says its lease is lost", async () => {
-    const table = TableClient.fromConnectionString(inject("azuriteConnectionString"), `writes${randomBytes(4).toString("hex")}`, {
-      allowInsecureConnection: true,
-    });
+    const table = TableClient.fromConnectionString(
+      inject("azuriteConnectionString"),
+      `writes${randomBytes(4).toString("hex")}`,
+      {
+        allowInsecureConnection: true,
+      },
+    );
     await table.createTable();
     const runId = newRunId(serviceId);
     let lost = false;
@@ -101,9 +133,13 @@ describe("the Writes table journal", () => {
   });
 
   it("a recent intent not in effect yet is deferred, not called notApplied: a write sent just before its worker stopped may still land", async () => {
-    const table = TableClient.fromConnectionString(inject("azuriteConnectionString"), `writes${randomBytes(4).toString("hex")}`, {
-      allowInsecureConnection: true,
-    });
+    const table = TableClient.fromConnectionString(
+      inject("azuriteConnectionString"),
+      `writes${randomBytes(4).toString("hex")}`,
+      {
+        allowInsecureConnection: true,
+      },
+    );
     await table.createTable();
     const runId = newRunId(serviceId);
     const write = grant();
@@ -117,8 +153,11 @@ describe("the Writes table journal", () => {
       guard: () => undefined,
     };
     const outcomes: string[] = [];
-    const deferred = await resolveInterruptedWrites(table, serviceId, { ...resolution, notAppliedOnlyBefore: new Date(Date.now() - 60_000) }, (_, o) =>
-      outcomes.push(o),
+    const deferred = await resolveInterruptedWrites(
+      table,
+      serviceId,
+      { ...resolution, notAppliedOnlyBefore: new Date(Date.now() - 60_000) },
+      (_, o) => outcomes.push(o),
     );
     expect(outcomes).toEqual(["deferred"]);
     expect((await listRunWrites(table, runId))[0]?.status).toBe("intended");

@@ -21,7 +21,11 @@ let stack: AppStack;
 let ingestion: IngestionEndpoint;
 const instrumentationKey = randomUUID();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
+const timer: Timer = {
+  isPastDue: false,
+  schedule: { adjustForDST: false },
+  scheduleStatus: { last: "", next: "", lastUpdated: "" },
+};
 const eventsNamed = (name: string) => customEvents(ingestion.envelopes).filter((e) => e.name === name);
 
 beforeAll(async () => {
@@ -45,7 +49,10 @@ afterAll(async () => {
 describe("telemetry to Application Insights", () => {
   it("a run sends its outcome, ARM calls and duration, and the service's counts by state, with the app's Entra token", async () => {
     await stack.emulator.admin.setDelays({ activationMs: 24 * 3_600_000 }); // the agents never pick the switch up
-    const run = await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: { kind: "http", caller: "test" } });
+    const run = await requestReconcile(stack.app.scheduler, {
+      serviceId: SSS_BRANCH,
+      trigger: { kind: "http", caller: "test" },
+    });
     await stack.drain();
 
     const [runEvent, ...more] = eventsNamed(EVENT_NAMES.run);
@@ -82,7 +89,9 @@ describe("telemetry to Application Insights", () => {
   });
 
   it("the activation check sends one event per server that became overdue, the new counts and its summary", async () => {
-    const switched = (await listServerRows(stack.app.tables.servers, SSS_BRANCH)).map((r) => r.record).filter((r) => r.state === "Switched");
+    const switched = (await listServerRows(stack.app.tables.servers, SSS_BRANCH))
+      .map((r) => r.record)
+      .filter((r) => r.state === "Switched");
     await sleep(1_100);
     await activationCheck(timer, stack.context("activationCheck"));
 
@@ -92,7 +101,12 @@ describe("telemetry to Application Insights", () => {
     expect(overdue[0]?.properties.remedy).toMatch(/azcmagent|Arc/);
     const check = eventsNamed(EVENT_NAMES.activationCheck);
     expect(check).toHaveLength(1);
-    expect(check[0]?.measurements).toMatchObject({ due: switched.length, overdue: switched.length, armReads: switched.length, reruns: 1 });
+    expect(check[0]?.measurements).toMatchObject({
+      due: switched.length,
+      overdue: switched.length,
+      armReads: switched.length,
+      reruns: 1,
+    });
     const counts = eventsNamed(EVENT_NAMES.serviceCounts).filter((e) => e.properties.source === "activationCheck");
     expect(counts.map((c) => c.measurements.ActivationOverdue)).toEqual([switched.length]);
 
@@ -111,7 +125,9 @@ describe("telemetry to Application Insights", () => {
       await stack.drain();
     }
     await stack.emulator.admin.clearFaults();
-    const failedRows = (await listServerRows(stack.app.tables.servers, SSS_PROD)).map((r) => r.record).filter((r) => r.state === "Failed");
+    const failedRows = (await listServerRows(stack.app.tables.servers, SSS_PROD))
+      .map((r) => r.record)
+      .filter((r) => r.state === "Failed");
     expect(failedRows.length).toBeGreaterThan(0);
     const events = eventsNamed(EVENT_NAMES.serverFailed);
     expect(events.map((e) => e.properties.serverId).sort()).toEqual(failedRows.map((r) => r.serverId).sort());
@@ -124,42 +140,59 @@ describe("telemetry to Application Insights", () => {
     expect(counts.at(-1)?.measurements.Failed).toBe(failedRows.length);
   });
 
-  it("a run that fails for good, or is poisoned, is sent with its status and error; the sweep sends what it requested", { timeout: 90_000 }, async () => {
-    await stack.emulator.admin.addFault({
-      match: { method: "GET", pathContains: "storageSyncServices/sss-branch" },
-      effect: { kind: "status", status: 403, code: "AuthorizationFailed" },
-    });
-    const run = await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: { kind: "http", caller: "test" } });
-    await stack.drain();
-    await stack.emulator.admin.clearFaults();
-    const failed = eventsNamed(EVENT_NAMES.run).find((e) => e.properties.runId === run.runId);
-    expect(failed?.properties).toMatchObject({ status: "failed", errorCode: "AuthorizationFailed", serviceId: SSS_BRANCH });
-    expect(failed?.properties.converged).toBeUndefined();
+  it(
+    "a run that fails for good, or is poisoned, is sent with its status and error; the sweep sends what it requested",
+    { timeout: 90_000 },
+    async () => {
+      await stack.emulator.admin.addFault({
+        match: { method: "GET", pathContains: "storageSyncServices/sss-branch" },
+        effect: { kind: "status", status: 403, code: "AuthorizationFailed" },
+      });
+      const run = await requestReconcile(stack.app.scheduler, {
+        serviceId: SSS_BRANCH,
+        trigger: { kind: "http", caller: "test" },
+      });
+      await stack.drain();
+      await stack.emulator.admin.clearFaults();
+      const failed = eventsNamed(EVENT_NAMES.run).find((e) => e.properties.runId === run.runId);
+      expect(failed?.properties).toMatchObject({
+        status: "failed",
+        errorCode: "AuthorizationFailed",
+        serviceId: SSS_BRANCH,
+      });
+      expect(failed?.properties.converged).toBeUndefined();
 
-    // Transient errors on every attempt: each attempt is sent, the last as poisoned, with one poison event.
-    await stack.emulator.admin.addFault({
-      match: { method: "GET", pathContains: "storageSyncServices/sss-branch" },
-      effect: { kind: "status", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0 },
-    });
-    const poisoned = await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: { kind: "http", caller: "test" } });
-    await stack.drain({ timeoutMs: 50_000 });
-    await stack.emulator.admin.clearFaults();
-    const attempts = eventsNamed(EVENT_NAMES.run).filter((e) => e.properties.runId === poisoned.runId);
-    expect(attempts.map((a) => [a.properties.status, a.measurements.attempt])).toEqual(
-      Array.from({ length: stack.app.maxDequeueCount }, (_, i) => [i + 1 < stack.app.maxDequeueCount ? "retrying" : "poisoned", i + 1]),
-    );
-    expect(eventsNamed(EVENT_NAMES.servicePoisoned)).toEqual([
-      {
-        name: EVENT_NAMES.servicePoisoned,
-        properties: expect.objectContaining({ serviceId: SSS_BRANCH, runId: poisoned.runId }),
-        measurements: { attempts: stack.app.maxDequeueCount },
-      },
-    ]);
+      // Transient errors on every attempt: each attempt is sent, the last as poisoned, with one poison event.
+      await stack.emulator.admin.addFault({
+        match: { method: "GET", pathContains: "storageSyncServices/sss-branch" },
+        effect: { kind: "status", status: 503, code: "ServiceUnavailable", retryAfterSeconds: 0 },
+      });
+      const poisoned = await requestReconcile(stack.app.scheduler, {
+        serviceId: SSS_BRANCH,
+        trigger: { kind: "http", caller: "test" },
+      });
+      await stack.drain({ timeoutMs: 50_000 });
+      await stack.emulator.admin.clearFaults();
+      const attempts = eventsNamed(EVENT_NAMES.run).filter((e) => e.properties.runId === poisoned.runId);
+      expect(attempts.map((a) => [a.properties.status, a.measurements.attempt])).toEqual(
+        Array.from({ length: stack.app.maxDequeueCount }, (_, i) => [
+          i + 1 < stack.app.maxDequeueCount ? "retrying" : "poisoned",
+          i + 1,
+        ]),
+      );
+      expect(eventsNamed(EVENT_NAMES.servicePoisoned)).toEqual([
+        {
+          name: EVENT_NAMES.servicePoisoned,
+          properties: expect.objectContaining({ serviceId: SSS_BRANCH, runId: poisoned.runId }),
+          measurements: { attempts: stack.app.maxDequeueCount },
+        },
+      ]);
 
-    await fullSweep(timer, stack.context("fullSweep"));
-    const [sweep] = eventsNamed(EVENT_NAMES.sweep);
-    expect(sweep?.properties).toMatchObject({ trigger: "fullSweep", dryRun: "false" });
-    expect(sweep?.measurements).toMatchObject({ failedScopes: 0 });
-    expect(sweep?.measurements.requested).toBeGreaterThan(0);
-  });
+      await fullSweep(timer, stack.context("fullSweep"));
+      const [sweep] = eventsNamed(EVENT_NAMES.sweep);
+      expect(sweep?.properties).toMatchObject({ trigger: "fullSweep", dryRun: "false" });
+      expect(sweep?.measurements).toMatchObject({ failedScopes: 0 });
+      expect(sweep?.measurements.requested).toBeGreaterThan(0);
+    },
+  );
 });

@@ -37,7 +37,11 @@ describe("fenced leases", () => {
   it("a worker paused past its lease stops before its next write and journal row; its attempt is leaseLost and the run is queued again", async () => {
     let pausedMs = 0;
     const workerA: WorkerDeps = { ...stack.app, workerId: "worker-a", now: () => new Date(Date.now() + pausedMs) };
-    const workerB: WorkerDeps = { ...stack.app, workerId: "worker-b", now: () => new Date(Date.now() + LEASE_MS + 5_000) };
+    const workerB: WorkerDeps = {
+      ...stack.app,
+      workerId: "worker-b",
+      now: () => new Date(Date.now() + LEASE_MS + 5_000),
+    };
     await stack.emulator.admin.addFault({ match: { isWrite: true }, effect: { kind: "latency", ms: 2_500 }, times: 1 });
 
     const runA = request(SSS_PROD);
@@ -65,11 +69,14 @@ describe("fenced leases", () => {
     expect(writesB.length).toBeGreaterThan(0);
     expect(new Set(writesB.map((w) => w.leaseGeneration))).toEqual(new Set([2]));
     // Every write ARM applied is claimed by a journal row (A's answered write included).
-    const claimed = new Set([...writesA, ...writesB].filter((w) => w.status === "applied").map((w) => w.clientRequestId));
+    const claimed = new Set(
+      [...writesA, ...writesB].filter((w) => w.status === "applied").map((w) => w.clientRequestId),
+    );
     const applied = (await stack.emulator.admin.writes()).filter(
       (w) => w.clientRequestId && [...writesA, ...writesB].some((j) => j.clientRequestId === w.clientRequestId),
     );
-    for (const w of applied) expect(claimed.has(w.clientRequestId ?? ""), `write ${w.clientRequestId} is journaled as applied`).toBe(true);
+    for (const w of applied)
+      expect(claimed.has(w.clientRequestId ?? ""), `write ${w.clientRequestId} is journaled as applied`).toBe(true);
 
     const recordA = await getRun(stack.app.tables.runs, runA.runId);
     expect(recordA?.status).toBe("retrying");

@@ -34,7 +34,16 @@ beforeEach(async () => {
 const http = { kind: "http" as const, caller: "test" };
 
 function request(serviceId: string, extra: Partial<ReconcileRequest> = {}): ReconcileRequest {
-  return { v: 1, kind: "reconcile", serviceId, runId: newRunId(serviceId), dryRun: false, trigger: http, requestedAt: new Date().toISOString(), ...extra };
+  return {
+    v: 1,
+    kind: "reconcile",
+    serviceId,
+    runId: newRunId(serviceId),
+    dryRun: false,
+    trigger: http,
+    requestedAt: new Date().toISOString(),
+    ...extra,
+  };
 }
 
 describe("reconcile worker", () => {
@@ -43,7 +52,9 @@ describe("reconcile worker", () => {
     const valid = request(SSS_BRANCH, { dryRun: true });
     await raw("not json at all");
     await raw(JSON.stringify({ v: 1, kind: "reconcile", serviceId: "/subscriptions/x" }));
-    await stack.app.queue.send(request(SSS_PROD.replace(SSS_PROD.split("/")[2] ?? "", "99999999-9999-4999-8999-999999999999")));
+    await stack.app.queue.send(
+      request(SSS_PROD.replace(SSS_PROD.split("/")[2] ?? "", "99999999-9999-4999-8999-999999999999")),
+    );
     await stack.app.queue.send(valid);
     await raw(JSON.stringify({ ...request(SSS_PROD), kind: "purge" }));
     await raw(JSON.stringify({ ...request(SSS_PROD), dryRun: "no", trigger: { kind: "http" } }));
@@ -52,7 +63,13 @@ describe("reconcile worker", () => {
     // Emoji across the points where the stored copy and the error are cut: no half surrogate pair may reach the table.
     await raw(`${"x".repeat(79)}${"😀".repeat(5_000)}`);
     // Near the queue's 64 KB limit, with dozens of broken entries.
-    await raw(JSON.stringify({ ...request(SSS_PROD), discovery: Array.from({ length: 40 }, () => ({ machineId: 1 })), pad: "p".repeat(20_000) }));
+    await raw(
+      JSON.stringify({
+        ...request(SSS_PROD),
+        discovery: Array.from({ length: 40 }, () => ({ machineId: 1 })),
+        pad: "p".repeat(20_000),
+      }),
+    );
     const stats = await stack.drain();
     expect(stats).toMatchObject({ invocations: 10, failures: 0, poisoned: 0 });
     expect((await getRun(stack.app.tables.runs, valid.runId))?.status).toBe("dryRun");
@@ -140,10 +157,16 @@ describe("reconcile worker", () => {
     });
     const scheduled = await requestReconcile(stack.app.scheduler, { serviceId: SSS_BRANCH, trigger: http });
     const stats = await stack.drain({ timeoutMs: 50_000 });
-    expect(stats).toMatchObject({ invocations: stack.app.maxDequeueCount, failures: stack.app.maxDequeueCount, poisoned: 1 });
+    expect(stats).toMatchObject({
+      invocations: stack.app.maxDequeueCount,
+      failures: stack.app.maxDequeueCount,
+      poisoned: 1,
+    });
     const poisoned = await stack.poison.receiveMessages();
     expect(poisoned.receivedMessageItems).toHaveLength(1);
-    expect(decodeQueueMessage(poisoned.receivedMessageItems[0]?.messageText ?? "")).toMatchObject({ runId: scheduled.runId });
+    expect(decodeQueueMessage(poisoned.receivedMessageItems[0]?.messageText ?? "")).toMatchObject({
+      runId: scheduled.runId,
+    });
     const service = (await getServiceRow(stack.app.tables.services, SSS_BRANCH))?.record;
     expect(service).toMatchObject({ lastRunStatus: "poisoned", poisonedRunId: scheduled.runId });
     expect(service?.poisonReason).toMatch(/5 attempts/);
@@ -155,14 +178,17 @@ describe("reconcile worker", () => {
     await stack.app.queue.send(req);
     expect(await stack.drain()).toMatchObject({ invocations: 1, failures: 0 });
     const keys = parseRunId(req.runId);
-    const read = () => stack.app.tables.runs.getEntity<Record<string, unknown>>(keys?.partitionKey ?? "", keys?.rowKey ?? "");
+    const read = () =>
+      stack.app.tables.runs.getEntity<Record<string, unknown>>(keys?.partitionKey ?? "", keys?.rowKey ?? "");
     const before = await read();
     expect(before.status).toBe("succeeded");
     await stack.app.queue.client.sendMessage(Buffer.from(JSON.stringify(req)).toString("base64"));
     expect(await stack.drain()).toMatchObject({ invocations: 1, failures: 0 });
     expect(await read()).toEqual(before); // ETag and Timestamp included: not rewritten
     const duplicates = await listDuplicateDeliveries(stack.app.tables.runs);
-    expect(duplicates).toContainEqual(expect.objectContaining({ runId: req.runId, serviceId: SSS_BRANCH, runStatus: "succeeded" }));
+    expect(duplicates).toContainEqual(
+      expect.objectContaining({ runId: req.runId, serviceId: SSS_BRANCH, runStatus: "succeeded" }),
+    );
     // The run's own audit record lists it, through the run API and the run page.
     const api = await getRunRecord(stack.app, {
       method: "GET",
@@ -171,7 +197,9 @@ describe("reconcile worker", () => {
       headers: { get: () => null },
       text: () => Promise.resolve(""),
     });
-    expect((api.jsonBody as RunDetail).duplicateDeliveries).toEqual([expect.objectContaining({ runStatus: "succeeded", dequeueCount: 1 })]);
+    expect((api.jsonBody as RunDetail).duplicateDeliveries).toEqual([
+      expect.objectContaining({ runStatus: "succeeded", dequeueCount: 1 }),
+    ]);
     const page = await servePage(
       stack.app,
       {
@@ -216,7 +244,9 @@ describe("reconcile worker", () => {
     expect(stats).toMatchObject({ invocations: 1, failures: 0 });
     const run = await getRun(stack.app.tables.runs, scheduled.runId);
     expect(run).toMatchObject({ status: "failed", errorCode: "AuthorizationFailed" });
-    expect((await getServiceRow(stack.app.tables.services, SSS_BRANCH))?.record.lastError).toMatch(/AuthorizationFailed/);
+    expect((await getServiceRow(stack.app.tables.services, SSS_BRANCH))?.record.lastError).toMatch(
+      /AuthorizationFailed/,
+    );
   });
 
   it("a burst of requests for one service is coalesced into one run that lists every trigger", async () => {
@@ -265,7 +295,9 @@ describe("reconcile worker", () => {
 
   it("of many workers racing for a free lease exactly one gets it; an expired lease can be taken over", async () => {
     const service = SSS_PROD.replace("sss-prod", "sss-race");
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => acquireLease(stack.app.tables.leases, service, `w${i}`, 60_000)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => acquireLease(stack.app.tables.leases, service, `w${i}`, 60_000)),
+    );
     expect(results.filter((r) => r.acquired)).toHaveLength(1);
     const later = new Date(Date.now() + 61_000);
     const takeover = await acquireLease(stack.app.tables.leases, service, "late-worker", 60_000, later);
@@ -273,20 +305,29 @@ describe("reconcile worker", () => {
     const winner = results.find((r) => r.acquired);
     // The original holder's release no longer removes the lease someone else now holds.
     if (winner?.acquired) await releaseLease(stack.app.tables.leases, winner.lease);
-    expect(await acquireLease(stack.app.tables.leases, service, "third", 60_000, later)).toMatchObject({ acquired: false, heldBy: "late-worker" });
+    expect(await acquireLease(stack.app.tables.leases, service, "third", 60_000, later)).toMatchObject({
+      acquired: false,
+      heldBy: "late-worker",
+    });
   });
 
   it("a request that could not be recorded or queued leaves neither a pending marker nor a run row behind", async () => {
     const service = SSS_PROD.replace("sss-prod", "sss-unqueued");
     const connection = inject("azuriteConnectionString");
     // Real clients on a table and a queue that do not exist: the writes fail as they would in an outage.
-    const noRuns = { ...stack.app.scheduler, runs: TableClient.fromConnectionString(connection, "missingRunsTable", { allowInsecureConnection: true }) };
+    const noRuns = {
+      ...stack.app.scheduler,
+      runs: TableClient.fromConnectionString(connection, "missingRunsTable", { allowInsecureConnection: true }),
+    };
     await expect(requestReconcile(noRuns, { serviceId: service, trigger: http })).rejects.toThrow();
     const noQueue = { ...stack.app.scheduler, queue: new ReconcileQueue(new QueueClient(connection, "missing-queue")) };
     await expect(requestReconcile(noQueue, { serviceId: service, trigger: http })).rejects.toThrow();
     expect(await getPending(stack.app.tables.pending, service)).toBeUndefined();
     const rows = [];
-    for await (const row of stack.app.tables.runs.listEntities({ queryOptions: { filter: `PartitionKey eq '${resourceKey(service)}'` } })) rows.push(row);
+    for await (const row of stack.app.tables.runs.listEntities({
+      queryOptions: { filter: `PartitionKey eq '${resourceKey(service)}'` },
+    }))
+      rows.push(row);
     expect(rows).toHaveLength(0);
 
     // The next request is not merged into a run that will never happen.
@@ -301,7 +342,12 @@ describe("reconcile worker", () => {
     // A host killed mid-request: the marker was written, the run row and the message never were.
     const diedAt = new Date(Date.now() - 60_000);
     const orphan = newRunId(service, diedAt);
-    const marker = { serviceId: service, runId: orphan, createdAt: diedAt.toISOString(), dueAt: new Date(diedAt.getTime() + 1_000).toISOString() };
+    const marker = {
+      serviceId: service,
+      runId: orphan,
+      createdAt: diedAt.toISOString(),
+      dueAt: new Date(diedAt.getTime() + 1_000).toISOString(),
+    };
     await createOrMergePending(stack.app.tables.pending, marker, http, 3_600_000, diedAt);
     const next = await requestReconcile(stack.app.scheduler, { serviceId: service, trigger: http });
     expect(next.coalesced).toBe(false);
@@ -347,11 +393,22 @@ describe("reconcile worker", () => {
 
   it("a lease row expiring in year 9999 or unreadable is named in an error and replaced, not trusted", async () => {
     for (const [name, row] of [
-      ["sss-farlease", { serviceId: "x", owner: "clock-ahead", expiresAt: "9999-12-31T00:00:00.000Z", acquiredAt: new Date().toISOString() }],
+      [
+        "sss-farlease",
+        {
+          serviceId: "x",
+          owner: "clock-ahead",
+          expiresAt: "9999-12-31T00:00:00.000Z",
+          acquiredAt: new Date().toISOString(),
+        },
+      ],
       ["sss-badlease", { serviceId: "x", owner: "bad-write", expiresAt: "soon", acquiredAt: "" }],
     ] as const) {
       const service = SSS_PROD.replace("sss-prod", name);
-      await stack.app.tables.leases.upsertEntity({ partitionKey: resourceKey(service), rowKey: "lease", ...row }, "Replace");
+      await stack.app.tables.leases.upsertEntity(
+        { partitionKey: resourceKey(service), rowKey: "lease", ...row },
+        "Replace",
+      );
       const result = await acquireLease(stack.app.tables.leases, service, "sane-worker", 60_000);
       expect(result.acquired, name).toBe(true);
       if (result.acquired) {
@@ -363,7 +420,10 @@ describe("reconcile worker", () => {
     // A lease a holder set within its duration is trusted as before.
     const service = SSS_PROD.replace("sss-prod", "sss-farlease");
     const held = await acquireLease(stack.app.tables.leases, service, "holder", 60_000);
-    expect(await acquireLease(stack.app.tables.leases, service, "other", 60_000)).toMatchObject({ acquired: false, heldBy: "holder" });
+    expect(await acquireLease(stack.app.tables.leases, service, "other", 60_000)).toMatchObject({
+      acquired: false,
+      heldBy: "holder",
+    });
     if (held.acquired) await releaseLease(stack.app.tables.leases, held.lease);
   });
 
@@ -387,7 +447,9 @@ describe("reconcile worker", () => {
         "Replace",
       );
       const errors: string[] = [];
-      const next = await requestReconcile(stack.app.scheduler, { serviceId: service, trigger: http }, new Date(), { error: (m: string) => errors.push(m) });
+      const next = await requestReconcile(stack.app.scheduler, { serviceId: service, trigger: http }, new Date(), {
+        error: (m: string) => errors.push(m),
+      });
       expect(next.coalesced, name).toBe(false);
       expect((await getRun(stack.app.tables.runs, next.runId))?.status).toBe("queued");
       expect(errors.join("\n")).toContain(`the pending marker of ${service} was replaced`);
@@ -405,7 +467,9 @@ describe("reconcile worker", () => {
     expect(await handlePoisonedMessage(stack.app, message, silentLog)).toBe("recorded");
     const run = await getRun(stack.app.tables.runs, queued.runId);
     expect(run).toMatchObject({ status: "poisoned", errorCode: "PoisonMessage" });
-    expect((await getServiceRow(stack.app.tables.services, service))?.record).toMatchObject({ poisonedRunId: queued.runId });
+    expect((await getServiceRow(stack.app.tables.services, service))?.record).toMatchObject({
+      poisonedRunId: queued.runId,
+    });
     // A run that is over is left as it is.
     expect(await handlePoisonedMessage(stack.app, message, silentLog)).toBe("alreadyOver");
   });

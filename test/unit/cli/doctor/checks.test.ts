@@ -35,11 +35,16 @@ describe("limits", () => {
 describe("event subscription", () => {
   const good = {
     properties: {
-      destination: { endpointType: "WebHook", properties: { endpointBaseUrl: "https://func.azurewebsites.net/runtime/webhooks/eventgrid" } },
+      destination: {
+        endpointType: "WebHook",
+        properties: { endpointBaseUrl: "https://func.azurewebsites.net/runtime/webhooks/eventgrid" },
+      },
       filter: {
         subjectBeginsWith: `/subscriptions/${SUB}/`,
         includedEventTypes: ["Microsoft.Resources.ResourceWriteSuccess"],
-        advancedFilters: [{ operatorType: "StringIn", key: "data.operationName", values: [...HANDLED_OPERATION_NAMES] }],
+        advancedFilters: [
+          { operatorType: "StringIn", key: "data.operationName", values: [...HANDLED_OPERATION_NAMES] },
+        ],
       },
       deadLetterDestination: { endpointType: "StorageBlob" },
     },
@@ -49,7 +54,15 @@ describe("event subscription", () => {
     expect(deliversTo(good, APP, "func.azurewebsites.net")).toBe(true);
     expect(deliversTo(good, APP, "other.azurewebsites.net")).toBe(false);
     expect(
-      deliversTo({ properties: { destination: { endpointType: "AzureFunction", properties: { resourceId: `${APP}/functions/armEvents` } } } }, APP, ""),
+      deliversTo(
+        {
+          properties: {
+            destination: { endpointType: "AzureFunction", properties: { resourceId: `${APP}/functions/armEvents` } },
+          },
+        },
+        APP,
+        "",
+      ),
     ).toBe(true);
   });
 
@@ -72,9 +85,19 @@ describe("app settings by name", () => {
     const required = requiredSettings(false);
     expect(unmetSettings(["MANAGED_SCOPES", "AzureWebJobsStorage", "AZURE_CLIENT_ID"], required)).toEqual([]);
     expect(
-      unmetSettings(["managed_scopes", "AzureWebJobsStorage__queueServiceUri", "AzureWebJobsStorage__tableServiceUri", "AZURE_CLIENT_ID"], required),
+      unmetSettings(
+        [
+          "managed_scopes",
+          "AzureWebJobsStorage__queueServiceUri",
+          "AzureWebJobsStorage__tableServiceUri",
+          "AZURE_CLIENT_ID",
+        ],
+        required,
+      ),
     ).toEqual([]);
-    expect(unmetSettings(["MANAGED_SCOPES", "AzureWebJobsStorage__queueServiceUri"], required).map((r) => r.why)).toHaveLength(2);
+    expect(
+      unmetSettings(["MANAGED_SCOPES", "AzureWebJobsStorage__queueServiceUri"], required).map((r) => r.why),
+    ).toHaveLength(2);
     expect(unmetSettings(["MANAGED_SCOPES", "AzureWebJobsStorage"], requiredSettings(true))).toEqual([]);
   });
 });
@@ -88,7 +111,11 @@ describe("doctor arguments", () => {
       reportFile: "r.json",
       redact: true,
     });
-    expect(parseDoctorArgs(["--subscription", SUB, "--json"])).toEqual({ target: { subscriptionId: SUB }, json: true, redact: true });
+    expect(parseDoctorArgs(["--subscription", SUB, "--json"])).toEqual({
+      target: { subscriptionId: SUB },
+      json: true,
+      redact: true,
+    });
   });
 
   it("refuses what it cannot use, saying what is wrong", () => {

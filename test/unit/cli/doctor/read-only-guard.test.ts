@@ -1,4 +1,9 @@
-import { createHttpHeaders, createPipelineRequest, type HttpMethods, type PipelineResponse } from "@azure/core-rest-pipeline";
+import {
+  createHttpHeaders,
+  createPipelineRequest,
+  type HttpMethods,
+  type PipelineResponse,
+} from "@azure/core-rest-pipeline";
 import { describe, expect, it } from "vitest";
 import { readOnlyGuardPolicy, WriteRefusedError } from "../../../../src/cli/doctor/read-only-guard";
 
@@ -6,7 +11,8 @@ const SITE = "https://management.azure.com/subscriptions/s/resourceGroups/rg/pro
 
 async function send(method: HttpMethods, url: string): Promise<"sent" | Error> {
   const request = createPipelineRequest({ url, method });
-  const next = (r: typeof request): Promise<PipelineResponse> => Promise.resolve({ request: r, status: 200, headers: createHttpHeaders() });
+  const next = (r: typeof request): Promise<PipelineResponse> =>
+    Promise.resolve({ request: r, status: 200, headers: createHttpHeaders() });
   try {
     await readOnlyGuardPolicy().sendRequest(request, next);
     return "sent";

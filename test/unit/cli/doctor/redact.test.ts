@@ -2,7 +2,9 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Redactor } from "../../../../src/cli/doctor/redact";
 
-const name = fc.stringMatching(/^[a-z][a-z0-9-]{2,20}[a-z0-9]$/).filter((n) => !["default", "subscriptions", "providers", "resourcegroups"].includes(n));
+const name = fc
+  .stringMatching(/^[a-z][a-z0-9-]{2,20}[a-z0-9]$/)
+  .filter((n) => !["default", "subscriptions", "providers", "resourcegroups"].includes(n));
 
 describe("report redaction", () => {
   it("no GUID or resource name of an id survives, and the same value gets the same stand-in (property)", () => {
@@ -12,7 +14,9 @@ describe("report redaction", () => {
         const id = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.StorageSync/storageSyncServices/${service}`;
         const report = {
           target: { serviceId: id },
-          checks: [{ title: `x at ${id}`, detail: `server ${server} uses principal ${principal}; '${id}/registeredServers'` }],
+          checks: [
+            { title: `x at ${id}`, detail: `server ${server} uses principal ${principal}; '${id}/registeredServers'` },
+          ],
         };
         const redacted = new Redactor(report, [server]).apply(report);
         const text = JSON.stringify(redacted).toLowerCase();
@@ -26,11 +30,15 @@ describe("report redaction", () => {
     const role = "92b92042-07d9-4307-87f7-36a593fc5850";
     const text = `/subscriptions/11111111-1111-4111-8111-111111111111/providers/Microsoft.Authorization/roleDefinitions/${role}`;
     const out = new Redactor({ text }, [], new Set([role])).apply({ text }).text;
-    expect(out).toBe(`/subscriptions/00000000-0000-4000-8000-000000000001/providers/Microsoft.Authorization/roleDefinitions/${role}`);
+    expect(out).toBe(
+      `/subscriptions/00000000-0000-4000-8000-000000000001/providers/Microsoft.Authorization/roleDefinitions/${role}`,
+    );
   });
 
   it("replaces host names of URLs", () => {
     const text = "no event subscription delivers to https://func-afs.azurewebsites.net/runtime/webhooks/eventgrid";
-    expect(new Redactor({ text }, []).apply({ text }).text).toBe("no event subscription delivers to https://name-1/runtime/webhooks/eventgrid");
+    expect(new Redactor({ text }, []).apply({ text }).text).toBe(
+      "no event subscription delivers to https://name-1/runtime/webhooks/eventgrid",
+    );
   });
 });

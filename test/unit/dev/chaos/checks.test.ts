@@ -38,12 +38,22 @@ describe("chaos checks", () => {
       ["c", "poisoned"],
       ["d", undefined],
     ]);
-    expect(requestsLost(["a", "b", "c", "d", "e", "a"], statuses)).toEqual(["b: running", "d: not found", "e: not found"]);
+    expect(requestsLost(["a", "b", "c", "d", "e", "a"], statuses)).toEqual([
+      "b: running",
+      "d: not found",
+      "e: not found",
+    ]);
   });
 
   it("counts assignments of one principal, role and scope beyond the first, whatever the case", () => {
     const a = { principalId: "P", roleDefinitionId: "/x/roleDefinitions/R", scope: "/S" };
-    expect(duplicateAssignments([a, { ...a, principalId: "p", scope: "/s" }, { ...a, roleDefinitionId: "/y/roleDefinitions/Q" }])).toEqual(["p|r|/s x2"]);
+    expect(
+      duplicateAssignments([
+        a,
+        { ...a, principalId: "p", scope: "/s" },
+        { ...a, roleDefinitionId: "/y/roleDefinitions/Q" },
+      ]),
+    ).toEqual(["p|r|/s x2"]);
   });
 
   it("an ARM write (its retries grouped by client request id) needs an intended or applied journal row", () => {
@@ -57,10 +67,14 @@ describe("chaos checks", () => {
 
   it("an applied journal row needs an ARM write of its client request id; other statuses claim nothing", () => {
     const journal = [row("A", "applied"), row("B", "applied"), row("C", "notApplied"), row("D", "alreadyPresent")];
-    expect(auditWithoutWrite([write(1, "a")], journal)).toEqual(["grantRole /t/B (run run1 attempt 1, client request id B)"]);
+    expect(auditWithoutWrite([write(1, "a")], journal)).toEqual([
+      "grantRole /t/B (run run1 attempt 1, client request id B)",
+    ]);
   });
 
   it("intended rows left are unresolved", () => {
-    expect(unresolvedIntents([row("A", "intended"), row("B", "applied")])).toEqual(["grantRole /t/A (run run1 attempt 1)"]);
+    expect(unresolvedIntents([row("A", "intended"), row("B", "applied")])).toEqual([
+      "grantRole /t/A (run run1 attempt 1)",
+    ]);
   });
 });

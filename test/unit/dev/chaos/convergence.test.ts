@@ -36,7 +36,8 @@ function converge(core: EmulatorCore): void {
     const share = `${ce.storageAccountResourceId}/fileServices/default/fileshares/${ce.azureFileShareName}`;
     grant(core, SERVICE_PRINCIPAL, ROLE_IDS.storageAccountContributor, ce.storageAccountResourceId);
     grant(core, SERVICE_PRINCIPAL, ROLE_IDS.storageFileDataPrivilegedContributor, share);
-    for (const server of core.state.servers.values()) grant(core, server.latestApplicationId ?? "", ROLE_IDS.storageFileDataPrivilegedContributor, share);
+    for (const server of core.state.servers.values())
+      grant(core, server.latestApplicationId ?? "", ROLE_IDS.storageFileDataPrivilegedContributor, share);
   }
   for (const server of core.state.servers.values()) {
     switchServerToIdentity(server, core.clock.now());
@@ -48,7 +49,15 @@ function converge(core: EmulatorCore): void {
 describe("unconvergedServices", () => {
   const estate = () =>
     new EmulatorCore({
-      seed: parseSeed(generateEstate({ services: 1, serversPerService: 2, syncGroupsPerService: 2, accountsPerService: 1, arcMachines: true })),
+      seed: parseSeed(
+        generateEstate({
+          services: 1,
+          serversPerService: 2,
+          syncGroupsPerService: 2,
+          accountsPerService: 1,
+          arcMachines: true,
+        }),
+      ),
     });
 
   it("names what is left to do in a fresh estate", () => {
@@ -65,7 +74,9 @@ describe("unconvergedServices", () => {
     // Both sync groups' shares sit on one account: its account grant was made once per cloud endpoint.
     for (const [key, a] of core.state.roleAssignments)
       if (a.roleDefinitionId.endsWith(ROLE_IDS.storageAccountContributor)) core.state.roleAssignments.delete(key);
-    expect([...unconvergedServices(core.state).values()].flat()).toEqual([expect.stringMatching(/^service lacks its account role on /)]);
+    expect([...unconvergedServices(core.state).values()].flat()).toEqual([
+      expect.stringMatching(/^service lacks its account role on /),
+    ]);
 
     converge(core);
     const machine = [...core.state.machines.values()][0];

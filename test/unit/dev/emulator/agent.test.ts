@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { agentSupportsIdentity, evaluateAgent, holdsShareRole, sharesOf, switchServerToIdentity } from "../../../../dev/emulator/agent";
+import {
+  agentSupportsIdentity,
+  evaluateAgent,
+  holdsShareRole,
+  sharesOf,
+  switchServerToIdentity,
+} from "../../../../dev/emulator/agent";
 import { SimulatedClock } from "../../../../dev/emulator/clock";
 import { ROLE_IDS } from "../../../../dev/emulator/roles";
 import { parseSeed, TEST_TENANT_ID } from "../../../../dev/emulator/seed";
@@ -59,7 +65,9 @@ function world(grantScope: string | undefined) {
         ],
       },
     ],
-    roleAssignments: grantScope ? [{ scope: grantScope, role: ROLE_IDS.storageFileDataPrivilegedContributor, principalId: PRINCIPAL }] : [],
+    roleAssignments: grantScope
+      ? [{ scope: grantScope, role: ROLE_IDS.storageFileDataPrivilegedContributor, principalId: PRINCIPAL }]
+      : [],
   });
   const state = new EmulatorState();
   const clock = new SimulatedClock();

@@ -12,11 +12,17 @@ describe("RBAC action and scope of a request", () => {
       action: "Microsoft.StorageSync/storageSyncServices/registeredServers/write",
       scope: `${SVC}/registeredServers/x`,
     });
-    expect(permissionOf("DELETE", SVC)).toEqual({ action: "Microsoft.StorageSync/storageSyncServices/delete", scope: SVC });
+    expect(permissionOf("DELETE", SVC)).toEqual({
+      action: "Microsoft.StorageSync/storageSyncServices/delete",
+      scope: SVC,
+    });
   });
 
   it("a list is a read over its parent", () => {
-    expect(permissionOf("GET", `${SVC}/registeredServers`)).toEqual({ action: "Microsoft.StorageSync/storageSyncServices/registeredServers/read", scope: SVC });
+    expect(permissionOf("GET", `${SVC}/registeredServers`)).toEqual({
+      action: "Microsoft.StorageSync/storageSyncServices/registeredServers/read",
+      scope: SVC,
+    });
     expect(permissionOf("GET", "/subscriptions/s/providers/Microsoft.StorageSync/storageSyncServices")).toEqual({
       action: "Microsoft.StorageSync/storageSyncServices/read",
       scope: "/subscriptions/s",
@@ -31,9 +37,12 @@ describe("RBAC action and scope of a request", () => {
       ),
     ).toEqual({
       action: "Microsoft.Authorization/roleAssignments/write",
-      scope: "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a/providers/Microsoft.Authorization/roleAssignments/r",
+      scope:
+        "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a/providers/Microsoft.Authorization/roleAssignments/r",
     });
-    expect(permissionOf("GET", "/subscriptions/s/providers/Microsoft.Authorization/roleAssignments")?.scope).toBe("/subscriptions/s");
+    expect(permissionOf("GET", "/subscriptions/s/providers/Microsoft.Authorization/roleAssignments")?.scope).toBe(
+      "/subscriptions/s",
+    );
   });
 
   it("request URLs keep a leading double slash as a path, not a host", () => {

@@ -22,21 +22,32 @@ describe("delegation conditions", () => {
           const c = condition(allowed, spOnly);
           const typeOk = !spOnly || principalType === "ServicePrincipal";
           expect(conditionAllows(c, { roleDefinitionGuid: allowed[0]!, principalType })).toBe(typeOk);
-          if (!allowed.includes(other)) expect(conditionAllows(c, { roleDefinitionGuid: other, principalType })).toBe(false);
+          if (!allowed.includes(other))
+            expect(conditionAllows(c, { roleDefinitionGuid: other, principalType })).toBe(false);
         },
       ),
     );
   });
 
   it("an unreadable condition denies", () => {
-    expect(conditionAllows("@Resource[whatever] StringEquals 'x'", { roleDefinitionGuid: ROLE_IDS.reader, principalType: "ServicePrincipal" })).toBe(false);
+    expect(
+      conditionAllows("@Resource[whatever] StringEquals 'x'", {
+        roleDefinitionGuid: ROLE_IDS.reader,
+        principalType: "ServicePrincipal",
+      }),
+    ).toBe(false);
   });
 });
 
 describe("built-in roles", () => {
   it("wildcards match like ARM's, case-insensitively", () => {
     expect(actionMatches("*/read", "Microsoft.HybridCompute/machines/read")).toBe(true);
-    expect(actionMatches("Microsoft.StorageSync/storageSyncServices/*", "microsoft.storagesync/storagesyncservices/registeredservers/write")).toBe(true);
+    expect(
+      actionMatches(
+        "Microsoft.StorageSync/storageSyncServices/*",
+        "microsoft.storagesync/storagesyncservices/registeredservers/write",
+      ),
+    ).toBe(true);
     expect(actionMatches("*/read", "Microsoft.StorageSync/storageSyncServices/write")).toBe(false);
   });
 
@@ -44,7 +55,14 @@ describe("built-in roles", () => {
     const action = "Microsoft.Authorization/roleAssignments/write";
     expect(roleAllows(findRole("Contributor")!, action)).toBe(false);
     expect(roleAllows(findRole(ROLE_IDS.owner)!, action)).toBe(true);
-    expect(roleAllows(findRole(`/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS.userAccessAdministrator}`)!, action)).toBe(true);
+    expect(
+      roleAllows(
+        findRole(
+          `/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/${ROLE_IDS.userAccessAdministrator}`,
+        )!,
+        action,
+      ),
+    ).toBe(true);
   });
 
   it("Azure File Sync Administrator writes role assignments only for the File Sync roles, and cannot delete any", () => {
@@ -53,16 +71,28 @@ describe("built-in roles", () => {
     expect(roleAllows(afs, write)).toBe(true);
     expect(roleAllows(afs, "Microsoft.Authorization/roleAssignments/delete")).toBe(false);
     expect(roleAllows(afs, "Microsoft.Authorization/roleAssignments/read")).toBe(true);
-    for (const g of [ROLE_IDS.readerAndDataAccess, ROLE_IDS.storageFileDataPrivilegedContributor, ROLE_IDS.storageAccountContributor]) {
+    for (const g of [
+      ROLE_IDS.readerAndDataAccess,
+      ROLE_IDS.storageFileDataPrivilegedContributor,
+      ROLE_IDS.storageAccountContributor,
+    ]) {
       expect(roleConditionAllows(afs.condition!, write, { roleDefinitionGuid: g })).toBe(true);
     }
     fc.assert(
       fc.property(fc.uuid(), (g) => {
-        fc.pre(![ROLE_IDS.readerAndDataAccess, ROLE_IDS.storageFileDataPrivilegedContributor, ROLE_IDS.storageAccountContributor].includes(g as never));
+        fc.pre(
+          ![
+            ROLE_IDS.readerAndDataAccess,
+            ROLE_IDS.storageFileDataPrivilegedContributor,
+            ROLE_IDS.storageAccountContributor,
+          ].includes(g as never),
+        );
         expect(roleConditionAllows(afs.condition!, write, { roleDefinitionGuid: g })).toBe(false);
       }),
     );
     // The condition only guards role assignment writes: other actions pass it.
-    expect(roleConditionAllows(afs.condition!, "Microsoft.StorageSync/storageSyncServices/write", undefined)).toBe(true);
+    expect(roleConditionAllows(afs.condition!, "Microsoft.StorageSync/storageSyncServices/write", undefined)).toBe(
+      true,
+    );
   });
 });

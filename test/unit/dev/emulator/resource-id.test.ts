@@ -47,7 +47,14 @@ describe("scope ancestry (role assignment inheritance)", () => {
   it("a file share inherits from its account, group, subscription and the root, not from a sibling share", () => {
     const account = "/subscriptions/s/resourceGroups/g/providers/Microsoft.Storage/storageAccounts/a";
     const share = `${account}/fileServices/default/fileshares/x`;
-    for (const above of [share, `${account}/fileServices/default`, account, "/subscriptions/s/resourceGroups/g", "/subscriptions/s", "/"])
+    for (const above of [
+      share,
+      `${account}/fileServices/default`,
+      account,
+      "/subscriptions/s/resourceGroups/g",
+      "/subscriptions/s",
+      "/",
+    ])
       expect(isAtOrAbove(above, share)).toBe(true);
     expect(isAtOrAbove(`${account}/fileServices/default/fileshares/y`, share)).toBe(false);
     expect(isAtOrAbove(share, account)).toBe(false);

@@ -8,7 +8,11 @@ const fixtureApp = path.join(__dirname, "fixtures", "app");
 describe("resolveMainFiles", () => {
   it("expands package.json main's glob to the function files, sorted", () => {
     const files = resolveMainFiles(fixtureApp).map((f) => path.relative(fixtureApp, f));
-    expect(files).toEqual([path.join("functions", "background.ts"), path.join("functions", "hello.ts"), path.join("functions", "hooks.ts")]);
+    expect(files).toEqual([
+      path.join("functions", "background.ts"),
+      path.join("functions", "hello.ts"),
+      path.join("functions", "hooks.ts"),
+    ]);
   });
 
   it("names the glob and says to build when nothing matches", () => {
@@ -34,13 +38,28 @@ describe("captureRegistrations", () => {
     expect(functions.map((f) => f.name).sort()).toEqual(["events", "hello", "publicEcho", "tick", "work"]);
 
     const hello = functions.find((f) => f.name === "hello");
-    expect(hello?.trigger).toMatchObject({ type: "httpTrigger", authLevel: "function", route: "hello/{name}", methods: ["GET", "POST"] });
+    expect(hello?.trigger).toMatchObject({
+      type: "httpTrigger",
+      authLevel: "function",
+      route: "hello/{name}",
+      methods: ["GET", "POST"],
+    });
     expect(hello?.metadata.bindings[hello.trigger.bindingName]?.direction).toBe("in");
-    expect(Object.values(hello?.metadata.bindings ?? {}).some((b) => b.type === "http" && b.direction === "out")).toBe(true);
+    expect(Object.values(hello?.metadata.bindings ?? {}).some((b) => b.type === "http" && b.direction === "out")).toBe(
+      true,
+    );
 
     const work = functions.find((f) => f.name === "work");
-    expect(work?.trigger).toMatchObject({ type: "queueTrigger", queueName: "%FIXTURE_QUEUE%", connection: "AzureWebJobsStorage" });
-    expect(functions.find((f) => f.name === "tick")?.trigger).toMatchObject({ type: "timerTrigger", schedule: "%FIXTURE_SCHEDULE%", runOnStartup: true });
+    expect(work?.trigger).toMatchObject({
+      type: "queueTrigger",
+      queueName: "%FIXTURE_QUEUE%",
+      connection: "AzureWebJobsStorage",
+    });
+    expect(functions.find((f) => f.name === "tick")?.trigger).toMatchObject({
+      type: "timerTrigger",
+      schedule: "%FIXTURE_SCHEDULE%",
+      runOnStartup: true,
+    });
     expect(functions.find((f) => f.name === "events")?.trigger.type).toBe("eventGridTrigger");
   });
 

@@ -15,10 +15,15 @@ describe("parseTimeSpan", () => {
 
   it("inverts formatting (property)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), fc.integer({ min: 0, max: 59 }), (h, m, s) => {
-        const text = [h, m, s].map((n) => String(n).padStart(2, "0")).join(":");
-        expect(parseTimeSpan(text)).toBe(((h * 60 + m) * 60 + s) * 1000);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: 59 }),
+        fc.integer({ min: 0, max: 59 }),
+        (h, m, s) => {
+          const text = [h, m, s].map((n) => String(n).padStart(2, "0")).join(":");
+          expect(parseTimeSpan(text)).toBe(((h * 60 + m) * 60 + s) * 1000);
+        },
+      ),
     );
   });
 });
@@ -49,13 +54,18 @@ describe("parseHostJson", () => {
         },
       },
     }).queues;
-    expect(q).toMatchObject({ batchSize: 8, newBatchThreshold: 4, maxPollingIntervalMs: 2000, visibilityTimeoutMs: 30_000 });
+    expect(q).toMatchObject({
+      batchSize: 8,
+      newBatchThreshold: 4,
+      maxPollingIntervalMs: 2000,
+      visibilityTimeoutMs: 30_000,
+    });
   });
 
   it("names each invalid field", () => {
-    expect(() => parseHostJson({ version: "2.0", extensions: { queues: { batchSize: 64, messageEncoding: "utf8" } } })).toThrow(
-      /extensions\.queues\.batchSize[\s\S]*extensions\.queues\.messageEncoding/,
-    );
+    expect(() =>
+      parseHostJson({ version: "2.0", extensions: { queues: { batchSize: 64, messageEncoding: "utf8" } } }),
+    ).toThrow(/extensions\.queues\.batchSize[\s\S]*extensions\.queues\.messageEncoding/);
     expect(() => parseHostJson({ version: "1.0" })).toThrow(/version/);
   });
 });

@@ -29,7 +29,9 @@ describe("host loggers", () => {
   });
 
   it("writes a readable line for terminals, with the function, invocation and extra fields", () => {
-    expect(capture(prettyLogger)).toBe('10:00:00.123 WRN Functions.reconcileWorker (0f7a3c2e): attempt 2 failed {"trigger":{"dequeueCount":2}}\n');
+    expect(capture(prettyLogger)).toBe(
+      '10:00:00.123 WRN Functions.reconcileWorker (0f7a3c2e): attempt 2 failed {"trigger":{"dequeueCount":2}}\n',
+    );
   });
 
   it("formats context.log arguments like console.log", () => {

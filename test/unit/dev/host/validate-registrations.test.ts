@@ -3,7 +3,11 @@ import { resolveSettingReferences } from "../../../../dev/host/app-settings";
 import type { RegisteredFunction } from "../../../../dev/host/registered-function";
 import { InvalidRegistrationsError, validateRegistrations } from "../../../../dev/host/validate-registrations";
 
-function registration(name: string, trigger: Record<string, unknown>, extra: Record<string, Record<string, unknown>> = {}): RegisteredFunction {
+function registration(
+  name: string,
+  trigger: Record<string, unknown>,
+  extra: Record<string, Record<string, unknown>> = {},
+): RegisteredFunction {
   const bindings = { [`${name}Trigger`]: { direction: "in" as const, type: String(trigger.type), ...trigger } };
   for (const [key, value] of Object.entries(extra)) Object.assign(bindings, { [key]: { direction: "out", ...value } });
   return {

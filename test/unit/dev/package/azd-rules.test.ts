@@ -34,7 +34,13 @@ function tree(files: string[], funcignore?: string): string {
   return dir;
 }
 
-const service = (remoteBuild?: boolean): FunctionServiceConfig => ({ name: "api", project: ".", language: "ts", host: "function", remoteBuild });
+const service = (remoteBuild?: boolean): FunctionServiceConfig => ({
+  name: "api",
+  project: ".",
+  language: "ts",
+  host: "function",
+  remoteBuild,
+});
 
 describe("resolveRemoteBuild (azd's remote-build decision)", () => {
   const EXCLUDES = ["node_modules", "/node_modules/", "node_modules/", "/*\n!/host.json"];
@@ -47,19 +53,29 @@ describe("resolveRemoteBuild (azd's remote-build decision)", () => {
     expect(resolveRemoteBuild(service(false), dir)).toBe(false);
   });
 
-  it.each(EXCLUDES)("a .funcignore leaving out node_modules (%j) means remote build, and remoteBuild: false is refused", (rules) => {
-    const dir = tree([], rules);
-    expect(resolveRemoteBuild(service(), dir)).toBe(true);
-    expect(resolveRemoteBuild(service(true), dir)).toBe(true);
-    expect(() => resolveRemoteBuild(service(false), dir)).toThrow("'remoteBuild: false' cannot be used when '.funcignore' excludes node_modules");
-  });
+  it.each(EXCLUDES)(
+    "a .funcignore leaving out node_modules (%j) means remote build, and remoteBuild: false is refused",
+    (rules) => {
+      const dir = tree([], rules);
+      expect(resolveRemoteBuild(service(), dir)).toBe(true);
+      expect(resolveRemoteBuild(service(true), dir)).toBe(true);
+      expect(() => resolveRemoteBuild(service(false), dir)).toThrow(
+        "'remoteBuild: false' cannot be used when '.funcignore' excludes node_modules",
+      );
+    },
+  );
 
-  it.each(KEEPS)("a .funcignore keeping node_modules (%j) means a local build, and remoteBuild: true is refused", (rules) => {
-    const dir = tree([], rules);
-    expect(resolveRemoteBuild(service(), dir)).toBe(false);
-    expect(resolveRemoteBuild(service(false), dir)).toBe(false);
-    expect(() => resolveRemoteBuild(service(true), dir)).toThrow("'remoteBuild: true' requires '.funcignore' to exclude node_modules");
-  });
+  it.each(KEEPS)(
+    "a .funcignore keeping node_modules (%j) means a local build, and remoteBuild: true is refused",
+    (rules) => {
+      const dir = tree([], rules);
+      expect(resolveRemoteBuild(service(), dir)).toBe(false);
+      expect(resolveRemoteBuild(service(false), dir)).toBe(false);
+      expect(() => resolveRemoteBuild(service(true), dir)).toThrow(
+        "'remoteBuild: true' requires '.funcignore' to exclude node_modules",
+      );
+    },
+  );
 
   it("reads the file as azd does: a UTF-8 byte order mark does not hide the first rule", () => {
     expect(() => resolveRemoteBuild(service(false), tree([], "\uFEFFnode_modules"))).toThrow(/excludes node_modules/);
@@ -77,7 +93,9 @@ describe("collectFiles (azd's zip walk and exclusions)", () => {
 
   it("the .funcignore this project had stripped folders inside node_modules: unanchored rules match at every depth", () => {
     // The file as it was before the bundle (issue 19).
-    const before = [".git*", "test", "dev", "src", "*.ts", "!dist/**", "tsconfig*.json", "local.settings.json"].join("\n");
+    const before = [".git*", "test", "dev", "src", "*.ts", "!dist/**", "tsconfig*.json", "local.settings.json"].join(
+      "\n",
+    );
     const dir = tree(
       [
         "dist/index.js",
@@ -92,7 +110,13 @@ describe("collectFiles (azd's zip walk and exclusions)", () => {
   });
 
   it("without .funcignore: node_modules left out unless remoteBuild: false; local.settings.json and .azure always", () => {
-    const dir = tree(["app.js", "local.settings.json", ".azure/env/.env", "node_modules/a/index.js", "sub/local.settings.json"]);
+    const dir = tree([
+      "app.js",
+      "local.settings.json",
+      ".azure/env/.env",
+      "node_modules/a/index.js",
+      "sub/local.settings.json",
+    ]);
     expect(names(dir)).toEqual(["app.js"]);
     expect(names(dir, service(true))).toEqual(["app.js"]);
     expect(names(dir, service(false))).toEqual(["app.js", "node_modules/a/index.js"]);
@@ -102,7 +126,17 @@ describe("collectFiles (azd's zip walk and exclusions)", () => {
     const segment = fc.constantFrom("a", "b", "node_modules", "src", ".azure", "dist");
     const leaf = fc.constantFrom("x.js", "y.ts", "local.settings.json", ".funcignore", "host.json");
     const file = fc.tuple(fc.array(segment, { maxLength: 3 }), leaf).map(([parts, name]) => [...parts, name].join("/"));
-    const rule = fc.constantFrom("node_modules", "/src", "*.ts", "!local.settings.json", "!/.azure", "!**/.funcignore", "/*", "!/a", "b/");
+    const rule = fc.constantFrom(
+      "node_modules",
+      "/src",
+      "*.ts",
+      "!local.settings.json",
+      "!/.azure",
+      "!**/.funcignore",
+      "/*",
+      "!/a",
+      "b/",
+    );
     fc.assert(
       fc.property(
         fc.uniqueArray(file, { minLength: 1, maxLength: 8 }),
@@ -115,7 +149,8 @@ describe("collectFiles (azd's zip walk and exclusions)", () => {
             expect(name.split("/")).not.toContain(".azure");
             expect(path.basename(name)).not.toMatch(/^(local\.settings\.json|\.funcignore)$/);
             // Without an ignore file (none given, none generated at the root), azd's default leaves node_modules out.
-            if (rules === null && !files.includes(".funcignore") && remote !== false) expect(name.split("/")).not.toContain("node_modules");
+            if (rules === null && !files.includes(".funcignore") && remote !== false)
+              expect(name.split("/")).not.toContain("node_modules");
           }
           expect(zipped.every((name) => files.includes(name))).toBe(true);
         },

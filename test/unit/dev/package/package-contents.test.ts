@@ -10,7 +10,11 @@ describe("bundledPackages (esbuild's module headers)", () => {
       "// src/lib/x.ts",
       "// a comment that mentions node_modules/g/ in passing",
     ].join("\n");
-    expect([...bundledPackages(text)].sort()).toEqual(["node_modules/@a/b/node_modules/c", "node_modules/@s/t", "node_modules/e"]);
+    expect([...bundledPackages(text)].sort()).toEqual([
+      "node_modules/@a/b/node_modules/c",
+      "node_modules/@s/t",
+      "node_modules/e",
+    ]);
   });
 
   it("packageName is the last package of an install path", () => {

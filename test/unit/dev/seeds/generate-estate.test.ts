@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { parseSeed } from "../../../../dev/emulator/seed";
-import { assignmentsBySubscription, DEFAULT_ESTATE, estateIds, generateEstate } from "../../../../dev/seeds/generate-estate";
+import {
+  assignmentsBySubscription,
+  DEFAULT_ESTATE,
+  estateIds,
+  generateEstate,
+} from "../../../../dev/seeds/generate-estate";
 import { ESTATE_LIMITS, EstateLimitError } from "../../../../dev/seeds/estate-limits";
 import { EmulatorCore } from "../../../../dev/emulator/core";
 import { machineOf } from "../../../../dev/emulator/agent";
@@ -47,7 +52,14 @@ describe("generateEstate", () => {
         fc.integer({ min: 1, max: 15 }),
         fc.integer({ min: 0, max: 3 }),
         (services, servicesPerSubscription, storageSubscriptionOffset) => {
-          const options = { ...DEFAULT_ESTATE, services, servicesPerSubscription, storageSubscriptionOffset, serversPerService: 2, syncGroupsPerService: 2 };
+          const options = {
+            ...DEFAULT_ESTATE,
+            services,
+            servicesPerSubscription,
+            storageSubscriptionOffset,
+            serversPerService: 2,
+            syncGroupsPerService: 2,
+          };
           const seed = parseSeed(generateEstate(options));
           expect(seed.subscriptions).toHaveLength(Math.ceil(services / servicesPerSubscription));
           for (const sub of seed.subscriptions) {
@@ -56,14 +68,17 @@ describe("generateEstate", () => {
           }
           for (let s = 0; s < services; s++) {
             const sub = seed.subscriptions.find((x) => x.subscriptionId === estateIds.serviceSubscription(options, s));
-            const service = sub?.resourceGroups.find((rg) => rg.name === estateIds.resourceGroup(s))?.storageSyncServices[0];
+            const service = sub?.resourceGroups.find((rg) => rg.name === estateIds.resourceGroup(s))
+              ?.storageSyncServices[0];
             expect(service?.name).toBe(estateIds.serviceName(s));
             const account = service?.syncGroups[0]?.cloudEndpoints[0]?.storageAccountResourceId ?? "";
             const storageSub = estateIds.storageSubscription(options, s);
             expect(account.startsWith(`/subscriptions/${storageSub}/`)).toBe(true);
             // The account exists where the cloud endpoint says it is.
             const holder = seed.subscriptions.find((x) => x.subscriptionId === storageSub);
-            expect(holder?.resourceGroups.some((rg) => rg.storageAccounts.some((a) => account.endsWith(`/${a.name}`)))).toBe(true);
+            expect(
+              holder?.resourceGroups.some((rg) => rg.storageAccounts.some((a) => account.endsWith(`/${a.name}`))),
+            ).toBe(true);
             if (seed.subscriptions.length > 1 && storageSubscriptionOffset % seed.subscriptions.length !== 0)
               expect(storageSub).not.toBe(estateIds.serviceSubscription(options, s));
           }
@@ -93,18 +108,34 @@ describe("generateEstate", () => {
   });
 
   it("refuses an estate whose storage subscription would pass 4,000 role assignments, and accepts one just under", () => {
-    const fits = { services: 30, serversPerService: 100, syncGroupsPerService: 20, accountsPerService: 4, endpointsPerServer: 2 };
+    const fits = {
+      services: 30,
+      serversPerService: 100,
+      syncGroupsPerService: 20,
+      accountsPerService: 4,
+      endpointsPerServer: 2,
+    };
     const counts = [...assignmentsBySubscription({ ...DEFAULT_ESTATE, ...fits }).values()];
     expect(counts).toEqual([15 * 224, 15 * 224]);
     expect(() => generateEstate(fits)).not.toThrow();
     expect(() => generateEstate({ ...fits, endpointsPerServer: 3 })).toThrow(/roleAssignmentsPerSubscription/);
     // Storage spread the other way round does not change a subscription's count when all are alike.
-    expect(() => generateEstate({ ...fits, endpointsPerServer: 3, storageSubscriptionOffset: 0 })).toThrow(/4000 \(roleAssignmentsPerSubscription\)/);
+    expect(() => generateEstate({ ...fits, endpointsPerServer: 3, storageSubscriptionOffset: 0 })).toThrow(
+      /4000 \(roleAssignmentsPerSubscription\)/,
+    );
   });
 
   it("with arcMachines, puts each server on an Arc machine of its short name whose identity the server reports", () => {
     const core = new EmulatorCore({
-      seed: parseSeed(generateEstate({ services: 2, serversPerService: 3, syncGroupsPerService: 1, accountsPerService: 1, arcMachines: true })),
+      seed: parseSeed(
+        generateEstate({
+          services: 2,
+          serversPerService: 3,
+          syncGroupsPerService: 1,
+          accountsPerService: 1,
+          arcMachines: true,
+        }),
+      ),
     });
     const servers = [...core.state.servers.values()];
     expect(servers).toHaveLength(6);
@@ -113,6 +144,8 @@ describe("generateEstate", () => {
       expect(machine?.name).toBe(server.serverName.split(".")[0]);
       expect(machine?.identity?.principalId).toBe(server.latestApplicationId);
     }
-    expect(parseSeed(generateEstate({ services: 1, serversPerService: 2 })).subscriptions[0]?.resourceGroups[0]?.arcMachines).toEqual([]);
+    expect(
+      parseSeed(generateEstate({ services: 1, serversPerService: 2 })).subscriptions[0]?.resourceGroups[0]?.arcMachines,
+    ).toEqual([]);
   });
 });

@@ -31,7 +31,12 @@ describe("ARM errors", () => {
   ])("HTTP %i %s: transient %s", (status, code, transient) => {
     const error = armFailure(status, code);
     expect(isTransientArmError(error)).toBe(transient);
-    expect(toArmErrorInfo(error)).toEqual({ code, message: `the ${code} message`, statusCode: status, requestId: "req-1" });
+    expect(toArmErrorInfo(error)).toEqual({
+      code,
+      message: `the ${code} message`,
+      statusCode: status,
+      requestId: "req-1",
+    });
     const wrapped = new ReconcileError("Cannot read service", error);
     expect(wrapped.transient).toBe(transient);
     expect(isTransientArmError(wrapped)).toBe(transient);
@@ -51,7 +56,9 @@ describe("roleAssignmentName", () => {
     const name = roleAssignmentName(scope, "P1", ROLE.storageAccountContributor);
     expect(name).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(roleAssignmentName(`/${scope.toUpperCase()}/`, "p1", ROLE.storageAccountContributor)).toBe(name);
-    expect(roleAssignmentName(`${scope}/fileServices/default/fileshares/s`, "p1", ROLE.storageAccountContributor)).not.toBe(name);
+    expect(
+      roleAssignmentName(`${scope}/fileServices/default/fileshares/s`, "p1", ROLE.storageAccountContributor),
+    ).not.toBe(name);
     expect(roleAssignmentName(scope, "p2", ROLE.storageAccountContributor)).not.toBe(name);
     expect(roleAssignmentName(scope, "p1", ROLE.storageFileDataPrivilegedContributor)).not.toBe(name);
   });

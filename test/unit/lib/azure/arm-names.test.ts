@@ -1,9 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { managedScopeProblem, storageSyncResourceProblem, storageSyncServiceIdProblem } from "../../../../src/lib/azure/resource-id";
+import {
+  managedScopeProblem,
+  storageSyncResourceProblem,
+  storageSyncServiceIdProblem,
+} from "../../../../src/lib/azure/resource-id";
 
 const SUB = "11111111-1111-4111-8111-111111111111";
-const id = (rg: string, name: string, sub = SUB) => `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.StorageSync/storageSyncServices/${name}`;
+const id = (rg: string, name: string, sub = SUB) =>
+  `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.StorageSync/storageSyncServices/${name}`;
 
 describe("storageSyncServiceIdProblem: the names ARM allows", () => {
   it.each([
@@ -62,7 +67,9 @@ describe("managedScopeProblem", () => {
 
 describe("storageSyncResourceProblem", () => {
   it("refuses registered server ids that are not GUIDs, and bad service parts", () => {
-    expect(storageSyncResourceProblem(`${id("rg", "sss")}/registeredServers/5e7e0201-0000-4000-8000-000000000201`)).toBeUndefined();
+    expect(
+      storageSyncResourceProblem(`${id("rg", "sss")}/registeredServers/5e7e0201-0000-4000-8000-000000000201`),
+    ).toBeUndefined();
     expect(storageSyncResourceProblem(`${id("rg", "sss")}/registeredServers/not-a-guid`)).toContain("not a GUID");
     expect(storageSyncResourceProblem(`${id("rg.", "sss")}/syncGroups/g`)).toContain("cannot end with a period");
     expect(storageSyncResourceProblem(`${id("rg", "sss")}/registeredServers/../x`)).toContain('".." segment');

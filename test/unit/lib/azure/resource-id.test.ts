@@ -1,8 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { isWithinScopes, lastSegment, parseResourceId, storageSyncServiceIdOf } from "../../../../src/lib/azure/resource-id";
+import {
+  isWithinScopes,
+  lastSegment,
+  parseResourceId,
+  storageSyncServiceIdOf,
+} from "../../../../src/lib/azure/resource-id";
 
-const SERVICE = "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
+const SERVICE =
+  "/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
 
 describe("parseResourceId", () => {
   it("parses resources, resource groups and subscriptions, tolerating double and trailing slashes", () => {
@@ -15,7 +21,11 @@ describe("parseResourceId", () => {
       resourceType: "Microsoft.StorageSync/storageSyncServices/registeredServers",
       name: "ABC",
     });
-    expect(parseResourceId("/subscriptions/X/resourceGroups/y")).toMatchObject({ subscriptionId: "x", resourceGroup: "y", segments: [] });
+    expect(parseResourceId("/subscriptions/X/resourceGroups/y")).toMatchObject({
+      subscriptionId: "x",
+      resourceGroup: "y",
+      segments: [],
+    });
     expect(parseResourceId("/SUBSCRIPTIONS/x").provider).toBeUndefined();
   });
 
@@ -32,16 +42,28 @@ describe("parseResourceId", () => {
 
 describe("scopes", () => {
   it("contains a resource in its subscription or resource group, case-insensitively, never a sibling with a common prefix", () => {
-    expect(isWithinScopes(SERVICE, ["/subscriptions/11111111-1111-1111-1111-111111111111/RESOURCEGROUPS/RG"])).toBe(true);
-    expect(isWithinScopes(SERVICE, ["/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/r"])).toBe(false);
+    expect(isWithinScopes(SERVICE, ["/subscriptions/11111111-1111-1111-1111-111111111111/RESOURCEGROUPS/RG"])).toBe(
+      true,
+    );
+    expect(isWithinScopes(SERVICE, ["/subscriptions/11111111-1111-1111-1111-111111111111/resourceGroups/r"])).toBe(
+      false,
+    );
     expect(isWithinScopes(SERVICE, [])).toBe(false);
   });
 
   it("finds the parent service of any Storage Sync child, and nothing for other resources", () => {
-    for (const child of ["", "/registeredServers/g", "/syncGroups/sg", "/syncGroups/sg/cloudEndpoints/ce", "/syncGroups/sg/serverEndpoints/se"]) {
+    for (const child of [
+      "",
+      "/registeredServers/g",
+      "/syncGroups/sg",
+      "/syncGroups/sg/cloudEndpoints/ce",
+      "/syncGroups/sg/serverEndpoints/se",
+    ]) {
       expect(storageSyncServiceIdOf(`${SERVICE}${child}`)).toBe(SERVICE);
     }
-    expect(storageSyncServiceIdOf("/subscriptions/x/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/m")).toBeUndefined();
+    expect(
+      storageSyncServiceIdOf("/subscriptions/x/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/m"),
+    ).toBeUndefined();
     expect(storageSyncServiceIdOf("not an id")).toBeUndefined();
   });
 

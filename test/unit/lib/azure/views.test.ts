@@ -50,10 +50,19 @@ describe("ARM body normalisation", () => {
 
   it("reads the service identity and UseIdentity in any casing", () => {
     const view = toStorageSyncServiceView(
-      { id: SERVICE, identity: { type: "userassigned", userAssignedIdentities: { "/u/1": {} } }, properties: { UseIdentity: true } },
+      {
+        id: SERVICE,
+        identity: { type: "userassigned", userAssignedIdentities: { "/u/1": {} } },
+        properties: { UseIdentity: true },
+      },
       SERVICE,
     );
-    expect(view.identity).toEqual({ type: "UserAssigned", principalId: undefined, tenantId: undefined, userAssignedIdentityIds: ["/u/1"] });
+    expect(view.identity).toEqual({
+      type: "UserAssigned",
+      principalId: undefined,
+      tenantId: undefined,
+      userAssignedIdentityIds: ["/u/1"],
+    });
     expect(view.useIdentity).toBe(true);
     expect(toServiceIdentityType("SystemAssigned, UserAssigned")).toBe("SystemAssigned,UserAssigned");
     expect(toServiceIdentityType(undefined)).toBe("None");
@@ -62,7 +71,10 @@ describe("ARM body normalisation", () => {
   it("reads a cloud endpoint's storage account only when it is a storage account id", () => {
     const account = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st1";
     const view = (storageAccountResourceId: unknown) =>
-      toCloudEndpointView({ properties: { storageAccountResourceId, azureFileShareName: "share" } }, `${SERVICE}/syncGroups/sg`).storageAccountResourceId;
+      toCloudEndpointView(
+        { properties: { storageAccountResourceId, azureFileShareName: "share" } },
+        `${SERVICE}/syncGroups/sg`,
+      ).storageAccountResourceId;
     expect(view(`//${account}/`)).toBe(account);
     expect(view("")).toBeUndefined();
     expect(view('""')).toBeUndefined();
@@ -73,7 +85,10 @@ describe("ARM body normalisation", () => {
 
   it("reads a server's own error code as the hex the docs print (int32 or text), 0 as none", () => {
     const code = (serverManagementErrorCode: unknown) =>
-      toRegisteredServerView({ id: `${SERVICE}/registeredServers/x`, properties: { serverManagementErrorCode } }, SERVICE).serverManagementErrorCode;
+      toRegisteredServerView(
+        { id: `${SERVICE}/registeredServers/x`, properties: { serverManagementErrorCode } },
+        SERVICE,
+      ).serverManagementErrorCode;
     expect(code(-2134351773)).toBe("0x80c86063");
     expect(code("-2134351773")).toBe("0x80c86063");
     expect(code(0)).toBeUndefined();
@@ -89,7 +104,15 @@ describe("ARM body normalisation", () => {
       allowSharedKeyAccess: true,
     });
     expect(
-      toStorageAccountView({ properties: { networkAcls: { defaultAction: "deny", bypass: "Logging, Metrics" }, allowSharedKeyAccess: false } }, account),
+      toStorageAccountView(
+        {
+          properties: {
+            networkAcls: { defaultAction: "deny", bypass: "Logging, Metrics" },
+            allowSharedKeyAccess: false,
+          },
+        },
+        account,
+      ),
     ).toEqual({
       resourceId: account,
       defaultAction: "Deny",

@@ -38,8 +38,12 @@ describe("the intent resolution decision", () => {
 
   it("service writes: the identity once ARM reports a principal id, useIdentity once it reads true", () => {
     expect(tookEffect({ kind: "enableServiceIdentity", target: TARGET }, { kind: "service" })).toBe(false);
-    expect(tookEffect({ kind: "enableServiceIdentity", target: TARGET }, { kind: "service", principalId: "p" })).toBe(true);
-    expect(tookEffect({ kind: "setUseIdentity", target: TARGET }, { kind: "service", principalId: "p", useIdentity: false })).toBe(false);
+    expect(tookEffect({ kind: "enableServiceIdentity", target: TARGET }, { kind: "service", principalId: "p" })).toBe(
+      true,
+    );
+    expect(
+      tookEffect({ kind: "setUseIdentity", target: TARGET }, { kind: "service", principalId: "p", useIdentity: false }),
+    ).toBe(false);
     expect(tookEffect({ kind: "setUseIdentity", target: TARGET }, { kind: "service", useIdentity: true })).toBe(true);
   });
 
@@ -58,6 +62,7 @@ describe("the intent resolution decision", () => {
       repairServer: "server",
     } as const;
     for (const kind of WRITE_KINDS)
-      for (const seen of states.filter((s) => s.kind !== matching[kind])) expect(tookEffect({ kind, target: TARGET, principalId: "p" }, seen)).toBe(false);
+      for (const seen of states.filter((s) => s.kind !== matching[kind]))
+        expect(tookEffect({ kind, target: TARGET, principalId: "p" }, seen)).toBe(false);
   });
 });

@@ -28,27 +28,45 @@ describe("classifyArmEvent", () => {
     ["syncGroups/serverEndpoints/write", `${service}/syncGroups/sg/serverEndpoints/se`],
   ])("%s → reconcile of the parent service", (op, uri) => {
     const result = classifyArmEvent(event(`Microsoft.StorageSync/storageSyncServices/${op}`, uri), scopes);
-    expect(result).toMatchObject({ action: "reconcileService", serviceId: service, trigger: { kind: "event", eventId: "e1", caller: "Alice" } });
+    expect(result).toMatchObject({
+      action: "reconcileService",
+      serviceId: service,
+      trigger: { kind: "event", eventId: "e1", caller: "Alice" },
+    });
   });
 
   it.each([
     [`${service}/registeredServers/not-a-guid`, 'registered server id "not-a-guid" is not a GUID'],
-    [`${service.replace("rg-files", "rg-files/..")}/registeredServers/aaaaaaaa-0000-0000-0000-000000000001`, '".." segment'],
+    [
+      `${service.replace("rg-files", "rg-files/..")}/registeredServers/aaaaaaaa-0000-0000-0000-000000000001`,
+      '".." segment',
+    ],
     [`${service}./registeredServers/aaaaaaaa-0000-0000-0000-000000000001`, "cannot end with a period"],
   ])("an event for %s, an id ARM does not allow, is rejected saying why", (uri, why) => {
-    const result = classifyArmEvent(event("Microsoft.StorageSync/storageSyncServices/registeredServers/write", uri), scopes);
+    const result = classifyArmEvent(
+      event("Microsoft.StorageSync/storageSyncServices/registeredServers/write", uri),
+      scopes,
+    );
     expect(result.action).toBe("reject");
     expect(result.action === "reject" ? result.reason : "").toContain(why);
   });
 
   it("matches operation names case-insensitively", () => {
     const uri = `${service.toLowerCase()}/registeredservers/aaaaaaaa-0000-0000-0000-000000000001`;
-    expect(classifyArmEvent(event("MICROSOFT.STORAGESYNC/storageSyncServices/registeredServers/WRITE", uri), scopes).action).toBe("reconcileService");
+    expect(
+      classifyArmEvent(event("MICROSOFT.STORAGESYNC/storageSyncServices/registeredServers/WRITE", uri), scopes).action,
+    ).toBe("reconcileService");
   });
 
   it.each([
-    ["Microsoft.HybridCompute/machines/write", `/subscriptions/${SUB}/resourceGroups/rg-files/providers/Microsoft.HybridCompute/machines/srv01`],
-    ["Microsoft.Compute/virtualMachines/write", `/subscriptions/${SUB}/resourceGroups/rg-files/providers/Microsoft.Compute/virtualMachines/vm1`],
+    [
+      "Microsoft.HybridCompute/machines/write",
+      `/subscriptions/${SUB}/resourceGroups/rg-files/providers/Microsoft.HybridCompute/machines/srv01`,
+    ],
+    [
+      "Microsoft.Compute/virtualMachines/write",
+      `/subscriptions/${SUB}/resourceGroups/rg-files/providers/Microsoft.Compute/virtualMachines/vm1`,
+    ],
   ])("%s → inspect the machine", (op, uri) => {
     expect(classifyArmEvent(event(op, uri), scopes)).toMatchObject({ action: "inspectMachine", machineId: uri });
   });
@@ -70,21 +88,41 @@ describe("classifyArmEvent", () => {
   it("ignores other operations, other event types and resources outside the scopes", () => {
     expect(
       classifyArmEvent(
-        event("Microsoft.Storage/storageAccounts/write", `/subscriptions/${SUB}/resourceGroups/rg-files/providers/Microsoft.Storage/storageAccounts/st`),
+        event(
+          "Microsoft.Storage/storageAccounts/write",
+          `/subscriptions/${SUB}/resourceGroups/rg-files/providers/Microsoft.Storage/storageAccounts/st`,
+        ),
         scopes,
       ).action,
     ).toBe("ignore");
-    expect(classifyArmEvent({ ...event("x", service), eventType: "Microsoft.Resources.ResourceDeleteSuccess" }, scopes).action).toBe("ignore");
+    expect(
+      classifyArmEvent({ ...event("x", service), eventType: "Microsoft.Resources.ResourceDeleteSuccess" }, scopes)
+        .action,
+    ).toBe("ignore");
     const outside = service.replace("rg-files", "rg-other");
     expect(
-      classifyArmEvent(event("Microsoft.StorageSync/storageSyncServices/registeredServers/write", `${outside}/registeredServers/a`), scopes),
+      classifyArmEvent(
+        event("Microsoft.StorageSync/storageSyncServices/registeredServers/write", `${outside}/registeredServers/a`),
+        scopes,
+      ),
     ).toMatchObject({ action: "ignore", reason: expect.stringMatching(/outside MANAGED_SCOPES/) });
   });
 
   it("rejects malformed events with a reason naming what is wrong", () => {
-    expect(classifyArmEvent(null, scopes)).toMatchObject({ action: "reject", reason: expect.stringMatching(/not a JSON object/) });
-    expect(classifyArmEvent({ ...event("x", service), id: undefined }, scopes)).toMatchObject({ action: "reject", reason: expect.stringMatching(/id/) });
-    expect(classifyArmEvent({ ...event("x", service), data: { operationName: "Microsoft.Compute/virtualMachines/write" } }, scopes)).toMatchObject({
+    expect(classifyArmEvent(null, scopes)).toMatchObject({
+      action: "reject",
+      reason: expect.stringMatching(/not a JSON object/),
+    });
+    expect(classifyArmEvent({ ...event("x", service), id: undefined }, scopes)).toMatchObject({
+      action: "reject",
+      reason: expect.stringMatching(/id/),
+    });
+    expect(
+      classifyArmEvent(
+        { ...event("x", service), data: { operationName: "Microsoft.Compute/virtualMachines/write" } },
+        scopes,
+      ),
+    ).toMatchObject({
       action: "reject",
       reason: expect.stringMatching(/resourceUri/),
     });
@@ -94,7 +132,10 @@ describe("classifyArmEvent", () => {
     });
     expect(
       classifyArmEvent(
-        event("Microsoft.Compute/virtualMachines/write", `/subscriptions/${SUB}/resourceGroups/rg-files/providers/Microsoft.Storage/storageAccounts/st`),
+        event(
+          "Microsoft.Compute/virtualMachines/write",
+          `/subscriptions/${SUB}/resourceGroups/rg-files/providers/Microsoft.Storage/storageAccounts/st`,
+        ),
         scopes,
       ).action,
     ).toBe("reject");
@@ -135,8 +176,13 @@ describe("hostNamesMatch", () => {
 describe("machineHostNames", () => {
   it("collects the resource name, Arc FQDN/display name and the OS computer name, lower-cased and deduplicated", async () => {
     const { machineHostNames } = await import("../../../../src/lib/azure/machines");
-    expect(machineHostNames("vm-br02", { properties: { osProfile: { computerName: "BR02" } } })).toEqual(["vm-br02", "br02"]);
-    expect(machineHostNames("fs01", { properties: { machineFqdn: "fs01.contoso.local", displayName: "fs01" } })).toEqual(["fs01", "fs01.contoso.local"]);
+    expect(machineHostNames("vm-br02", { properties: { osProfile: { computerName: "BR02" } } })).toEqual([
+      "vm-br02",
+      "br02",
+    ]);
+    expect(
+      machineHostNames("fs01", { properties: { machineFqdn: "fs01.contoso.local", displayName: "fs01" } }),
+    ).toEqual(["fs01", "fs01.contoso.local"]);
     expect(machineHostNames("x", null)).toEqual(["x"]);
   });
 });

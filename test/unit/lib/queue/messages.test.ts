@@ -4,7 +4,8 @@ import { parseReconcileMessage, type ReconcileRequest } from "../../../../src/li
 import { newRunId } from "../../../../src/lib/tables/run-id";
 import { checkServiceId } from "../../../../src/lib/http/resource-ids";
 
-const serviceId = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
+const serviceId =
+  "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
 const valid: ReconcileRequest = {
   v: 1,
   kind: "reconcile",
@@ -57,7 +58,11 @@ describe("checkServiceId", () => {
     ["", 400, "MissingServiceId"],
     [`${serviceId}/registeredServers/x`, 400, "InvalidServiceId"],
     [`${serviceId}?x=1`, 400, "InvalidServiceId"],
-    ["/subscriptions/not-a-guid/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss", 400, "InvalidServiceId"],
+    [
+      "/subscriptions/not-a-guid/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss",
+      400,
+      "InvalidServiceId",
+    ],
     [serviceId.replace("/rg/", "/other/"), 403, "OutsideScope"],
   ])("refuses %s with %i %s", (value, status, code) => {
     const r = checkServiceId(value, scopes);

@@ -43,7 +43,12 @@ describe("runInDependencyOrder", () => {
             const index = Number(action.id.slice(1));
             await new Promise((r) => setTimeout(r, delays[index]));
             active -= 1;
-            const outcome: ActionOutcome = { actionId: action.id, status: failing.includes(index) ? "failed" : "succeeded", attempts: 1, durationMs: 0 };
+            const outcome: ActionOutcome = {
+              actionId: action.id,
+              status: failing.includes(index) ? "failed" : "succeeded",
+              attempts: 1,
+              durationMs: 0,
+            };
             finished.set(action.id, outcome);
             return outcome;
           }),
@@ -63,13 +68,19 @@ describe("runInDependencyOrder", () => {
 
   it("refuses a dependency that does not come earlier, and skips everything once aborted", async () => {
     await expect(
-      runInDependencyOrder([{ id: "a", kind: "grantRole", dependsOn: ["b"], description: "" }], () => Promise.reject(new Error("ran"))),
+      runInDependencyOrder([{ id: "a", kind: "grantRole", dependsOn: ["b"], description: "" }], () =>
+        Promise.reject(new Error("ran")),
+      ),
     ).rejects.toThrow("does not come before it");
     const aborted = new AbortController();
     aborted.abort();
-    const outcomes = await runInDependencyOrder([{ id: "a", kind: "grantRole", dependsOn: [], description: "" }], () => Promise.reject(new Error("ran")), {
-      signal: aborted.signal,
-    });
+    const outcomes = await runInDependencyOrder(
+      [{ id: "a", kind: "grantRole", dependsOn: [], description: "" }],
+      () => Promise.reject(new Error("ran")),
+      {
+        signal: aborted.signal,
+      },
+    );
     expect(outcomes[0]).toMatchObject({ status: "skipped", skippedBecause: "the run was aborted" });
   });
 });

@@ -10,7 +10,12 @@ describe("classifyServer", () => {
     ["latestApplicationId reported", { latestApplicationId: guid(1, "c") }, "Eligible", guid(1, "c")],
     ["Certificate with applicationId", { applicationId: guid(1, "b") }, "Eligible", guid(1, "b")],
     ["no identity at all", {}, "NoIdentity", undefined],
-    ["applicationId but auth type unknown", { applicationId: guid(1, "b"), activeAuthType: undefined }, "NoIdentity", undefined],
+    [
+      "applicationId but auth type unknown",
+      { applicationId: guid(1, "b"), activeAuthType: undefined },
+      "NoIdentity",
+      undefined,
+    ],
     ["on its identity", { activeAuthType: "ManagedIdentity", applicationId: guid(1, "b") }, "Active", guid(1, "b")],
     [
       "on its identity, a new one reported (Arc reset)",

@@ -61,7 +61,12 @@ describe("plan over random topologies", () => {
         const p = plan(snapshot, settings);
         for (const action of p.actions) {
           if (action.kind === "switchServer") {
-            const own = p.actions.filter((g) => g.kind === "grantRole" && g.principal.kind === "server" && g.principal.serverIds.includes(action.serverId));
+            const own = p.actions.filter(
+              (g) =>
+                g.kind === "grantRole" &&
+                g.principal.kind === "server" &&
+                g.principal.serverIds.includes(action.serverId),
+            );
             for (const g of own) expect(action.dependsOn).toContain(g.id);
           }
           if (action.kind === "setUseIdentity") {
@@ -101,7 +106,9 @@ describe("plan over random topologies", () => {
             shares.add(fileShareScope(c.storageAccountResourceId, c.azureFileShareName).toLowerCase());
           }
         }
-        const serverPrincipals = new Set(snapshot.servers.flatMap((s) => [s.latestApplicationId, s.applicationId]).filter(Boolean));
+        const serverPrincipals = new Set(
+          snapshot.servers.flatMap((s) => [s.latestApplicationId, s.applicationId]).filter(Boolean),
+        );
         for (const a of p.actions) {
           if (a.kind !== "grantRole") continue;
           if (a.roleDefinitionGuid === ROLE.storageAccountContributor) {

@@ -13,11 +13,25 @@ const kinds = (actions: { kind: string }[]) => actions.map((a) => a.kind);
 describe("plan", () => {
   it("plans the cmdlet's whole sequence for a fresh service, gated per server", () => {
     const s1 = server(guid(1, "d"), { latestApplicationId: guid(1, "c") });
-    const p = plan(snapshotOf({ servers: [s1], syncGroups: [syncGroup("sg", [{ account: acct, share: "share1" }], [s1.serverId])] }), settings);
-    expect(kinds(p.actions)).toEqual(["enableServiceIdentity", "grantRole", "grantRole", "grantRole", "setUseIdentity", "switchServer"]);
+    const p = plan(
+      snapshotOf({ servers: [s1], syncGroups: [syncGroup("sg", [{ account: acct, share: "share1" }], [s1.serverId])] }),
+      settings,
+    );
+    expect(kinds(p.actions)).toEqual([
+      "enableServiceIdentity",
+      "grantRole",
+      "grantRole",
+      "grantRole",
+      "setUseIdentity",
+      "switchServer",
+    ]);
     const [enable, accountGrant, shareGrant, serverGrant, useIdentity, switchServer] = p.actions;
     expect(enable).toMatchObject({ fromType: "None", toType: "SystemAssigned", useIdentity: false });
-    expect(accountGrant).toMatchObject({ scope: acct, roleDefinitionGuid: ROLE.storageAccountContributor, dependsOn: ["enable-service-identity"] });
+    expect(accountGrant).toMatchObject({
+      scope: acct,
+      roleDefinitionGuid: ROLE.storageAccountContributor,
+      dependsOn: ["enable-service-identity"],
+    });
     expect(shareGrant).toMatchObject({ scope: share, roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor });
     expect(serverGrant).toMatchObject({
       scope: share,
@@ -58,9 +72,19 @@ describe("plan", () => {
           principalId: "5e000000-0000-4000-8000-000000000000",
           roleDefinitionGuid: ROLE.storageAccountContributor,
         },
-        { id: "acct", scope: acct, principalId: guid(1, "c"), roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor },
+        {
+          id: "acct",
+          scope: acct,
+          principalId: guid(1, "c"),
+          roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor,
+        },
         // same principal, wrong role, and a descendant scope: neither counts
-        { id: "other", scope: share, principalId: "5e000000-0000-4000-8000-000000000000", roleDefinitionGuid: ROLE.storageAccountContributor },
+        {
+          id: "other",
+          scope: share,
+          principalId: "5e000000-0000-4000-8000-000000000000",
+          roleDefinitionGuid: ROLE.storageAccountContributor,
+        },
         {
           id: "below",
           scope: `${share}/x/y`,
@@ -69,10 +93,18 @@ describe("plan", () => {
         },
       ],
     });
-    snapshot.service.identity = { type: "SystemAssigned", principalId: "5e000000-0000-4000-8000-000000000000", userAssignedIdentityIds: [] };
+    snapshot.service.identity = {
+      type: "SystemAssigned",
+      principalId: "5e000000-0000-4000-8000-000000000000",
+      userAssignedIdentityIds: [],
+    };
     const p = plan(snapshot, settings);
     expect(kinds(p.actions)).toEqual(["grantRole", "setUseIdentity", "switchServer"]);
-    expect(p.actions[0]).toMatchObject({ scope: share, principal: { kind: "service" }, roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor });
+    expect(p.actions[0]).toMatchObject({
+      scope: share,
+      principal: { kind: "service" },
+      roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor,
+    });
     expect(p.actions[2]?.dependsOn).toEqual(["set-use-identity"]);
   });
 
@@ -93,36 +125,49 @@ describe("plan", () => {
     });
     const role = ROLE.storageFileDataPrivilegedContributor;
     expect(isGrantPresent(snapshot, guid(1, "c"), { scope: share, roleDefinitionGuid: role })).toBe(true);
-    expect(isGrantPresent(snapshot, guid(1, "c"), { scope: fileShareScope(other, "share1"), roleDefinitionGuid: role })).toBe(false);
-    expect(isGrantPresent(snapshot, guid(1, "c"), { scope: acct, roleDefinitionGuid: ROLE.storageAccountContributor })).toBe(false);
+    expect(
+      isGrantPresent(snapshot, guid(1, "c"), { scope: fileShareScope(other, "share1"), roleDefinitionGuid: role }),
+    ).toBe(false);
+    expect(
+      isGrantPresent(snapshot, guid(1, "c"), { scope: acct, roleDefinitionGuid: ROLE.storageAccountContributor }),
+    ).toBe(false);
   });
 
   it("grants every eligible node of a cluster on the ClusterName entry's shares and never switches the ClusterName entry", () => {
     const clusterId = guid(9, "e");
     const node1 = server(guid(1, "d"), { serverRole: "ClusterNode", clusterId, latestApplicationId: guid(1, "c") });
     const node2 = server(guid(2, "d"), { serverRole: "ClusterNode", clusterId, applicationId: guid(2, "b") });
-    const oldNode = server(guid(3, "d"), { serverRole: "ClusterNode", clusterId, latestApplicationId: guid(3, "c"), agentVersion: "18.2.0.0" });
+    const oldNode = server(guid(3, "d"), {
+      serverRole: "ClusterNode",
+      clusterId,
+      latestApplicationId: guid(3, "c"),
+      agentVersion: "18.2.0.0",
+    });
     const name = server(clusterId, { serverRole: "ClusterName", clusterId, clusterName: "fs-cluster" });
     const p = plan(
-      snapshotOf({ servers: [node1, node2, oldNode, name], syncGroups: [syncGroup("sg", [{ account: acct, share: "share1" }], [clusterId])] }),
+      snapshotOf({
+        servers: [node1, node2, oldNode, name],
+        syncGroups: [syncGroup("sg", [{ account: acct, share: "share1" }], [clusterId])],
+      }),
       settings,
     );
     const serverGrants = p.actions.filter((a) => a.kind === "grantRole" && a.principal.kind === "server");
-    expect(serverGrants.map((g) => (g.kind === "grantRole" && g.principal.kind === "server" ? g.principal.principalId : ""))).toEqual([
-      guid(1, "c"),
-      guid(2, "b"),
-    ]);
-    expect(p.actions.filter((a) => a.kind === "switchServer").map((a) => (a.kind === "switchServer" ? a.serverId : ""))).toEqual([
-      node1.serverId,
-      node2.serverId,
-    ]);
+    expect(
+      serverGrants.map((g) => (g.kind === "grantRole" && g.principal.kind === "server" ? g.principal.principalId : "")),
+    ).toEqual([guid(1, "c"), guid(2, "b")]);
+    expect(
+      p.actions.filter((a) => a.kind === "switchServer").map((a) => (a.kind === "switchServer" ? a.serverId : "")),
+    ).toEqual([node1.serverId, node2.serverId]);
     expect(p.servers.map((v) => v.state)).toEqual(["Eligible", "Eligible", "AgentTooOld", "ClusterName"]);
     expect(p.warnings.some((w) => w.includes("18.2.0.0"))).toBe(true);
   });
 
   it("does nothing and says why when no server is eligible", () => {
     const s1 = server(guid(1, "d"), { applicationId: undefined, latestApplicationId: undefined });
-    const p = plan(snapshotOf({ servers: [s1], syncGroups: [syncGroup("sg", [{ account: acct, share: "share1" }], [s1.serverId])] }), settings);
+    const p = plan(
+      snapshotOf({ servers: [s1], syncGroups: [syncGroup("sg", [{ account: acct, share: "share1" }], [s1.serverId])] }),
+      settings,
+    );
     expect(p.actions).toEqual([]);
     expect(p.servers[0]?.state).toBe("NoIdentity");
     expect(p.warnings).toContain(NO_ELIGIBLE_SERVER_WARNING);
@@ -137,18 +182,45 @@ describe("plan", () => {
   });
 
   it("repairs a missing grant of an active server without switching it again, and leaves a pending switch alone", () => {
-    const active = server(guid(1, "d"), { activeAuthType: "ManagedIdentity", applicationId: guid(1, "b"), identity: true });
-    const pending = server(guid(2, "d"), { activeAuthType: "Certificate", applicationId: guid(2, "b"), identity: true });
+    const active = server(guid(1, "d"), {
+      activeAuthType: "ManagedIdentity",
+      applicationId: guid(1, "b"),
+      identity: true,
+    });
+    const pending = server(guid(2, "d"), {
+      activeAuthType: "Certificate",
+      applicationId: guid(2, "b"),
+      identity: true,
+    });
     const snapshot = snapshotOf({
       servers: [active, pending],
       syncGroups: [syncGroup("sg", [{ account: acct, share: "share1" }], [active.serverId, pending.serverId])],
       assignments: [
-        { id: "1", scope: acct, principalId: "5e000000-0000-4000-8000-000000000000", roleDefinitionGuid: ROLE.storageAccountContributor },
-        { id: "2", scope: acct, principalId: "5e000000-0000-4000-8000-000000000000", roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor },
-        { id: "3", scope: `/subscriptions/${SUB_B}`, principalId: guid(2, "b"), roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor },
+        {
+          id: "1",
+          scope: acct,
+          principalId: "5e000000-0000-4000-8000-000000000000",
+          roleDefinitionGuid: ROLE.storageAccountContributor,
+        },
+        {
+          id: "2",
+          scope: acct,
+          principalId: "5e000000-0000-4000-8000-000000000000",
+          roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor,
+        },
+        {
+          id: "3",
+          scope: `/subscriptions/${SUB_B}`,
+          principalId: guid(2, "b"),
+          roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor,
+        },
       ],
     });
-    snapshot.service.identity = { type: "SystemAssigned", principalId: "5e000000-0000-4000-8000-000000000000", userAssignedIdentityIds: [] };
+    snapshot.service.identity = {
+      type: "SystemAssigned",
+      principalId: "5e000000-0000-4000-8000-000000000000",
+      userAssignedIdentityIds: [],
+    };
     snapshot.service.useIdentity = true;
     const p = plan(snapshot, settings);
     expect(p.actions).toHaveLength(1);
@@ -158,9 +230,13 @@ describe("plan", () => {
 
   it("assigns in the storage account's own subscription scope even when the service lives elsewhere", () => {
     const s1 = server(guid(1, "d"), { latestApplicationId: guid(1, "c") });
-    const p = plan(snapshotOf({ servers: [s1], syncGroups: [syncGroup("sg", [{ account: acct, share: "share1" }], [s1.serverId])] }), settings);
+    const p = plan(
+      snapshotOf({ servers: [s1], syncGroups: [syncGroup("sg", [{ account: acct, share: "share1" }], [s1.serverId])] }),
+      settings,
+    );
     expect(SERVICE_ID).toContain(SUB_A);
-    for (const a of p.actions) if (a.kind === "grantRole") expect(a.scope.startsWith(`/subscriptions/${SUB_B}/`)).toBe(true);
+    for (const a of p.actions)
+      if (a.kind === "grantRole") expect(a.scope.startsWith(`/subscriptions/${SUB_B}/`)).toBe(true);
   });
 
   it("withholds useIdentity and the switch of the servers behind a cloud endpoint that names no storage account (the spec examples' empty storageAccountResourceId)", () => {
@@ -169,12 +245,21 @@ describe("plan", () => {
     const sloppy = syncGroup("sg-sloppy", [], [s1.serverId]);
     sloppy.cloudEndpoints = [
       toCloudEndpointView(
-        { id: `${sloppy.resourceId}/cloudEndpoints/ce`, properties: { storageAccountResourceId: "", azureFileShareName: "share1" } },
+        {
+          id: `${sloppy.resourceId}/cloudEndpoints/ce`,
+          properties: { storageAccountResourceId: "", azureFileShareName: "share1" },
+        },
         sloppy.resourceId,
       ),
     ];
     expect(sloppy.cloudEndpoints[0]?.storageAccountResourceId).toBeUndefined();
-    const p = plan(snapshotOf({ servers: [s1, s2], syncGroups: [sloppy, syncGroup("sg-ok", [{ account: acct, share: "share1" }], [s2.serverId])] }), settings);
+    const p = plan(
+      snapshotOf({
+        servers: [s1, s2],
+        syncGroups: [sloppy, syncGroup("sg-ok", [{ account: acct, share: "share1" }], [s2.serverId])],
+      }),
+      settings,
+    );
     // useIdentity cannot be set, so no server is switched, not even the one behind the complete endpoint.
     expect(kinds(p.actions)).toEqual(["enableServiceIdentity", "grantRole", "grantRole", "grantRole"]);
     expect(p.servers.map((v) => v.state)).toEqual(["Failed", "Eligible"]);

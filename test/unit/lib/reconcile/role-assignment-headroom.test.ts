@@ -18,11 +18,19 @@ function grant(id: string, sub: string, n: number, server?: string): GrantRoleAc
     storageAccountId: share(sub, n).split("/fileServices")[0] as string,
     roleDefinitionGuid: ROLE.storageFileDataPrivilegedContributor,
     roleName: "Storage File Data Privileged Contributor",
-    principal: server ? { kind: "server", principalId: `p-${server}`, serverIds: [server] } : { kind: "service", principalId: "svc" },
+    principal: server
+      ? { kind: "server", principalId: `p-${server}`, serverIds: [server] }
+      : { kind: "service", principalId: "svc" },
   };
 }
 
-const quota = (sub: string, count: number, limit: number) => ({ subscriptionId: sub, count, limit, orphaned: 3, productStale: 1 });
+const quota = (sub: string, count: number, limit: number) => ({
+  subscriptionId: sub,
+  count,
+  limit,
+  orphaned: 3,
+  productStale: 1,
+});
 
 describe("refuseGrantsBeyondQuota", () => {
   it("keeps the service's grants first, then whole servers in plan order; the rest is refused with the subscription's count", () => {
@@ -42,13 +50,19 @@ describe("refuseGrantsBeyondQuota", () => {
   });
 
   it("refuses nothing in a subscription whose count is unknown", () => {
-    expect(refuseGrantsBeyondQuota([grant("a1", SUBS[1]!, 1, "a")], new Map([[SUBS[0]!, quota(SUBS[0]!, 4000, 4000)]])).size).toBe(0);
+    expect(
+      refuseGrantsBeyondQuota([grant("a1", SUBS[1]!, 1, "a")], new Map([[SUBS[0]!, quota(SUBS[0]!, 4000, 4000)]])).size,
+    ).toBe(0);
   });
 
   it("property: what is kept fits every subscription's room, and a server is kept or refused whole", () => {
     const arb = fc.record({
       grants: fc.array(
-        fc.record({ sub: fc.integer({ min: 0, max: 1 }), share: fc.integer({ min: 0, max: 5 }), server: fc.option(fc.constantFrom("a", "b", "c", "d")) }),
+        fc.record({
+          sub: fc.integer({ min: 0, max: 1 }),
+          share: fc.integer({ min: 0, max: 5 }),
+          server: fc.option(fc.constantFrom("a", "b", "c", "d")),
+        }),
         {
           maxLength: 25,
         },
@@ -65,7 +79,9 @@ describe("refuseGrantsBeyondQuota", () => {
           expect(kept.length).toBeLessThanOrEqual(room[i]!);
         });
         for (const server of ["a", "b", "c", "d"]) {
-          const own = actions.filter((a) => a.kind === "grantRole" && a.principal.kind === "server" && a.principal.serverIds[0] === server);
+          const own = actions.filter(
+            (a) => a.kind === "grantRole" && a.principal.kind === "server" && a.principal.serverIds[0] === server,
+          );
           const states = new Set(own.map((a) => refused.has(a.id)));
           expect(states.size).toBeLessThanOrEqual(1);
         }

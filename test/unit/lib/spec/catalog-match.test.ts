@@ -14,8 +14,20 @@ describe("SpecCatalog.match: every operation the product uses", () => {
     ["PATCH", SVC, "StorageSyncServices_Update", true, true],
     ["PUT", SVC, "StorageSyncServices_Create", true, true],
     ["DELETE", SVC, "StorageSyncServices_Delete", true, true],
-    ["GET", `${RG}/providers/Microsoft.StorageSync/storageSyncServices`, "StorageSyncServices_ListByResourceGroup", false, false],
-    ["GET", `${SUB}/providers/Microsoft.StorageSync/storageSyncServices`, "StorageSyncServices_ListBySubscription", false, false],
+    [
+      "GET",
+      `${RG}/providers/Microsoft.StorageSync/storageSyncServices`,
+      "StorageSyncServices_ListByResourceGroup",
+      false,
+      false,
+    ],
+    [
+      "GET",
+      `${SUB}/providers/Microsoft.StorageSync/storageSyncServices`,
+      "StorageSyncServices_ListBySubscription",
+      false,
+      false,
+    ],
     ["GET", `${SVC}/registeredServers`, "RegisteredServers_ListByStorageSyncService", false, false],
     ["GET", `${SVC}/registeredServers/3635ca8b-5cc8-4a5c-bd43-c2de5ad8dc64`, "RegisteredServers_Get", false, false],
     ["PATCH", `${SVC}/registeredServers/3635ca8b-5cc8-4a5c-bd43-c2de5ad8dc64`, "RegisteredServers_Update", true, true],
@@ -31,10 +43,19 @@ describe("SpecCatalog.match: every operation the product uses", () => {
     ["GET", `${SVC}/syncGroups/sg1/serverEndpoints`, "ServerEndpoints_ListBySyncGroup", false, false],
     ["GET", `${SVC}/syncGroups/sg1/serverEndpoints/se1`, "ServerEndpoints_Get", false, false],
     ["PUT", `${SVC}/syncGroups/sg1/serverEndpoints/se1`, "ServerEndpoints_Create", true, true],
-    ["GET", `${SUB}/providers/Microsoft.StorageSync/locations/westus/operations/op1`, "LocationOperationStatus", false, false],
     [
       "GET",
-      `${SVC}/workflows/wf1/operations/op1`.replace("/storageSyncServices/sss1/workflows", "/locations/westus/workflows"),
+      `${SUB}/providers/Microsoft.StorageSync/locations/westus/operations/op1`,
+      "LocationOperationStatus",
+      false,
+      false,
+    ],
+    [
+      "GET",
+      `${SVC}/workflows/wf1/operations/op1`.replace(
+        "/storageSyncServices/sss1/workflows",
+        "/locations/westus/workflows",
+      ),
       "OperationStatus_Get",
       false,
       false,
@@ -44,11 +65,29 @@ describe("SpecCatalog.match: every operation the product uses", () => {
     ["PUT", `${RG}/providers/Microsoft.HybridCompute/machines/arc1`, "Machines_CreateOrUpdate", false, true],
     ["GET", `${RG}/providers/Microsoft.Compute/virtualMachines/vm1`, "VirtualMachines_Get", false, false],
     ["PATCH", `${RG}/providers/Microsoft.Compute/virtualMachines/vm1`, "VirtualMachines_Update", true, true],
-    ["GET", `${SUB}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/acct1`, "StorageAccounts_GetProperties", false, false],
+    [
+      "GET",
+      `${SUB}/resourceGroups/rg-data/providers/Microsoft.Storage/storageAccounts/acct1`,
+      "StorageAccounts_GetProperties",
+      false,
+      false,
+    ],
     ["GET", SHARE, "FileShares_Get", false, false],
     ["GET", SHARE.replace("fileshares", "shares"), "FileShares_Get", false, false],
-    ["GET", `/providers/Microsoft.Authorization/roleDefinitions/17d1049b-9a84-46fb-8f53-869881c3d3ab`, "RoleDefinitions_Get", false, false],
-    ["GET", `${SUB}/providers/Microsoft.Authorization/roleDefinitions/69566ab7-960f-475b-8e7c-b3118f30c6bd`, "RoleDefinitions_Get", false, false],
+    [
+      "GET",
+      `/providers/Microsoft.Authorization/roleDefinitions/17d1049b-9a84-46fb-8f53-869881c3d3ab`,
+      "RoleDefinitions_Get",
+      false,
+      false,
+    ],
+    [
+      "GET",
+      `${SUB}/providers/Microsoft.Authorization/roleDefinitions/69566ab7-960f-475b-8e7c-b3118f30c6bd`,
+      "RoleDefinitions_Get",
+      false,
+      false,
+    ],
   ])("%s %s → %s", (method, path, operationId, longRunning, isWrite) => {
     const match = catalog.match(method, path);
     expect(match?.operation.operationId).toBe(operationId);
@@ -79,7 +118,9 @@ describe("SpecCatalog.match: every operation the product uses", () => {
   });
 
   it("ignores a trailing slash and a query string in the path", () => {
-    expect(catalog.match("GET", `${SVC}/?api-version=2022-09-01`)?.operation.operationId).toBe("StorageSyncServices_Get");
+    expect(catalog.match("GET", `${SVC}/?api-version=2022-09-01`)?.operation.operationId).toBe(
+      "StorageSyncServices_Get",
+    );
   });
 
   describe("role assignments at any scope", () => {

@@ -10,10 +10,15 @@ const guid = fc.uuid();
 const scope = fc.oneof(
   guid.map((s) => `/subscriptions/${s}`),
   fc.tuple(guid, segment).map(([s, rg]) => `/subscriptions/${s}/resourceGroups/${rg}`),
-  fc.tuple(guid, segment, segment).map(([s, rg, a]) => `/subscriptions/${s}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${a}`),
+  fc
+    .tuple(guid, segment, segment)
+    .map(([s, rg, a]) => `/subscriptions/${s}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${a}`),
   fc
     .tuple(guid, segment, segment, segment)
-    .map(([s, rg, a, sh]) => `/subscriptions/${s}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${a}/fileServices/default/fileshares/${sh}`),
+    .map(
+      ([s, rg, a, sh]) =>
+        `/subscriptions/${s}/resourceGroups/${rg}/providers/Microsoft.Storage/storageAccounts/${a}/fileServices/default/fileshares/${sh}`,
+    ),
 );
 
 function shout(path: string): string {
@@ -39,15 +44,21 @@ describe("SpecCatalog.match properties", () => {
     fc.assert(
       fc.property(guid, segment, segment, segment, fc.boolean(), (sub, rg, svc, group, upper) => {
         const path = `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.StorageSync/storageSyncServices/${svc}/syncGroups/${group}/serverEndpoints`;
-        const variant = (upper ? path.replace(/Microsoft\.StorageSync\/storageSyncServices/, "MICROSOFT.STORAGESYNC/STORAGESYNCSERVICES") : path).replace(
-          /\//g,
-          "//",
-        );
+        const variant = (
+          upper
+            ? path.replace(/Microsoft\.StorageSync\/storageSyncServices/, "MICROSOFT.STORAGESYNC/STORAGESYNCSERVICES")
+            : path
+        ).replace(/\//g, "//");
         const a = catalog.match("GET", path);
         const b = catalog.match("GET", variant);
         expect(a?.operation.operationId).toBe("ServerEndpoints_ListBySyncGroup");
         expect(b?.operation.operationId).toBe(a?.operation.operationId);
-        expect(b?.pathParams).toEqual({ subscriptionId: sub, resourceGroupName: rg, storageSyncServiceName: svc, syncGroupName: group });
+        expect(b?.pathParams).toEqual({
+          subscriptionId: sub,
+          resourceGroupName: rg,
+          storageSyncServiceName: svc,
+          syncGroupName: group,
+        });
       }),
     );
   });
@@ -58,10 +69,16 @@ describe("SpecCatalog.match properties", () => {
       `/subscriptions/${"1".repeat(8)}-1111-1111-1111-${"1".repeat(12)}/providers/Microsoft.Authorization/roleAssignments/0b3d8c6f-7c6b-5d9e-9a3c-2f1e0d4c5b6a`,
     )!;
     fc.assert(
-      fc.property(fc.oneof(fc.jsonValue(), fc.string(), fc.record({ properties: fc.dictionary(fc.string(), fc.jsonValue()) })), (body) => {
-        const result = catalog.validateRequest(match, { query: new URLSearchParams({ "api-version": "2022-04-01" }), body });
-        if (result) expect(result.status).toBe(400);
-      }),
+      fc.property(
+        fc.oneof(fc.jsonValue(), fc.string(), fc.record({ properties: fc.dictionary(fc.string(), fc.jsonValue()) })),
+        (body) => {
+          const result = catalog.validateRequest(match, {
+            query: new URLSearchParams({ "api-version": "2022-04-01" }),
+            body,
+          });
+          if (result) expect(result.status).toBe(400);
+        },
+      ),
     );
   });
 });

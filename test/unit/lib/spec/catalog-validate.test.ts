@@ -21,7 +21,9 @@ function validate(method: string, path: string, body?: unknown, apiVersion: stri
   return catalog.validateRequest(matchOf(method, path), { query, body });
 }
 
-const validAssignment = { properties: { roleDefinitionId: ROLE, principalId: PRINCIPAL, principalType: "ServicePrincipal" } };
+const validAssignment = {
+  properties: { roleDefinitionId: ROLE, principalId: PRINCIPAL, principalType: "ServicePrincipal" },
+};
 
 describe("SpecCatalog.validateRequest: api-version", () => {
   it("rejects a missing api-version with MissingApiVersionParameter", () => {
@@ -29,25 +31,42 @@ describe("SpecCatalog.validateRequest: api-version", () => {
     expect(validate("GET", SVC, undefined, "")).toMatchObject({ code: "MissingApiVersionParameter" });
   });
   it("rejects a malformed api-version with InvalidApiVersionParameter", () => {
-    expect(validate("GET", SVC, undefined, "latest")).toMatchObject({ status: 400, code: "InvalidApiVersionParameter" });
+    expect(validate("GET", SVC, undefined, "latest")).toMatchObject({
+      status: 400,
+      code: "InvalidApiVersionParameter",
+    });
   });
   it("rejects a well-formed version the provider never had with NoRegisteredProviderFound, listing the supported ones", () => {
     const rejection = validate("GET", SVC, undefined, "2099-01-01");
     expect(rejection).toMatchObject({ status: 400, code: "NoRegisteredProviderFound" });
     expect(rejection?.message).toContain("2022-09-01");
     // Role assignments have their own list: storage sync's version is not one of them.
-    expect(validate("PUT", ASSIGNMENT, validAssignment, "2022-09-01")).toMatchObject({ code: "NoRegisteredProviderFound" });
+    expect(validate("PUT", ASSIGNMENT, validAssignment, "2022-09-01")).toMatchObject({
+      code: "NoRegisteredProviderFound",
+    });
   });
   it("accepts any version ARM registered for the type, and the api-version name case-insensitively", () => {
     expect(validate("GET", SVC, undefined, "2020-09-01")).toBeUndefined();
-    expect(catalog.validateRequest(matchOf("GET", SVC), { query: new URLSearchParams({ "API-VERSION": "2022-09-01" }) })).toBeUndefined();
+    expect(
+      catalog.validateRequest(matchOf("GET", SVC), { query: new URLSearchParams({ "API-VERSION": "2022-09-01" }) }),
+    ).toBeUndefined();
   });
 });
 
 describe("SpecCatalog.validateRequest: path", () => {
   it("rejects a subscription id that is not a GUID", () => {
-    expect(validate("GET", SVC.replace("11111111-2222-3333-4444-555555555555", "my-sub"))).toMatchObject({ status: 400, code: "InvalidSubscriptionId" });
-    expect(validate("PUT", ASSIGNMENT.replace("11111111-2222-3333-4444-555555555555", "my-sub"), validAssignment, "2022-04-01")).toMatchObject({
+    expect(validate("GET", SVC.replace("11111111-2222-3333-4444-555555555555", "my-sub"))).toMatchObject({
+      status: 400,
+      code: "InvalidSubscriptionId",
+    });
+    expect(
+      validate(
+        "PUT",
+        ASSIGNMENT.replace("11111111-2222-3333-4444-555555555555", "my-sub"),
+        validAssignment,
+        "2022-04-01",
+      ),
+    ).toMatchObject({
       code: "InvalidSubscriptionId",
     });
   });
@@ -67,7 +86,9 @@ describe("SpecCatalog.validateRequest: role assignment PUT (never more lenient t
     expect(noRole).toMatchObject({ status: 400, code: "InvalidRequestContent" });
     expect(noRole?.message).toContain("properties.roleDefinitionId");
     expect(put({ properties: { roleDefinitionId: ROLE } })?.message).toContain("properties.principalId");
-    expect(put({ properties: { roleDefinitionId: ROLE, principalId: null } })?.message).toContain("properties.principalId");
+    expect(put({ properties: { roleDefinitionId: ROLE, principalId: null } })?.message).toContain(
+      "properties.principalId",
+    );
     expect(put({})?.message).toContain("properties");
   });
   it("requires a body", () => {
@@ -91,19 +112,30 @@ describe("SpecCatalog.validateRequest: role assignment PUT (never more lenient t
     expect(put({ properties: { ...validAssignment.properties, scope: 12, createdOn: false } })).toBeUndefined();
   });
   it("rejects a non-GUID assignment name, principal id or malformed role definition id", () => {
-    expect(put(validAssignment, ASSIGNMENT.replace(/[0-9a-f-]{36}$/, "not-a-guid"))).toMatchObject({ code: "InvalidRoleAssignmentId" });
-    expect(put({ properties: { roleDefinitionId: ROLE, principalId: "someone" } })).toMatchObject({ code: "InvalidPrincipalId" });
-    expect(put({ properties: { roleDefinitionId: "Storage Account Contributor", principalId: PRINCIPAL } })).toMatchObject({ code: "InvalidRoleDefinitionId" });
+    expect(put(validAssignment, ASSIGNMENT.replace(/[0-9a-f-]{36}$/, "not-a-guid"))).toMatchObject({
+      code: "InvalidRoleAssignmentId",
+    });
+    expect(put({ properties: { roleDefinitionId: ROLE, principalId: "someone" } })).toMatchObject({
+      code: "InvalidPrincipalId",
+    });
+    expect(
+      put({ properties: { roleDefinitionId: "Storage Account Contributor", principalId: PRINCIPAL } }),
+    ).toMatchObject({ code: "InvalidRoleDefinitionId" });
     expect(
       put({
-        properties: { roleDefinitionId: "/providers/Microsoft.Authorization/roleDefinitions/17d1049b-9a84-46fb-8f53-869881c3d3ab", principalId: PRINCIPAL },
+        properties: {
+          roleDefinitionId: "/providers/Microsoft.Authorization/roleDefinitions/17d1049b-9a84-46fb-8f53-869881c3d3ab",
+          principalId: PRINCIPAL,
+        },
       }),
     ).toBeUndefined();
   });
   it("accepts only condition version 2.0", () => {
     const conditioned = { ...validAssignment.properties, condition: "@Resource[x] StringEquals 'y'" };
     expect(put({ properties: { ...conditioned, conditionVersion: "2.0" } })).toBeUndefined();
-    expect(put({ properties: { ...conditioned, conditionVersion: "1.0" } })).toMatchObject({ code: "InvalidConditionVersion" });
+    expect(put({ properties: { ...conditioned, conditionVersion: "1.0" } })).toMatchObject({
+      code: "InvalidConditionVersion",
+    });
   });
 });
 
@@ -116,7 +148,9 @@ describe("SpecCatalog.validateRequest: bodies of operations that take none", () 
 
 describe("SpecCatalog.validateRequest: storage sync writes the product sends", () => {
   it("accepts PATCH service identity + useIdentity", () => {
-    expect(validate("PATCH", SVC, { identity: { type: "SystemAssigned,UserAssigned" }, properties: { useIdentity: true } })).toBeUndefined();
+    expect(
+      validate("PATCH", SVC, { identity: { type: "SystemAssigned,UserAssigned" }, properties: { useIdentity: true } }),
+    ).toBeUndefined();
     expect(validate("PATCH", SVC, { identity: { type: "systemassigned" } })).toBeUndefined();
   });
   it("rejects an unknown identity type, a non-boolean useIdentity and an identity without type", () => {
@@ -126,7 +160,9 @@ describe("SpecCatalog.validateRequest: storage sync writes the product sends", (
   });
   it("accepts PATCH registered server identity: true and rejects a string for it", () => {
     expect(validate("PATCH", SERVER, { properties: { identity: true } })).toBeUndefined();
-    expect(validate("PATCH", SERVER, { properties: { identity: "true" } })).toMatchObject({ code: "InvalidRequestContent" });
+    expect(validate("PATCH", SERVER, { properties: { identity: "true" } })).toMatchObject({
+      code: "InvalidRequestContent",
+    });
   });
   it("requires location when creating a service (TrackedResource)", () => {
     expect(validate("PUT", SVC, { properties: {} })?.message).toContain("location");
@@ -142,7 +178,9 @@ describe("SpecCatalog.validateRequest: built-in providers", () => {
   const VM = `${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1`;
   it("checks JSON shape and the identity block", () => {
     expect(validate("PATCH", MACHINE, { identity: { type: "SystemAssigned" } }, "2024-07-10")).toBeUndefined();
-    expect(validate("PATCH", MACHINE, { identity: { type: "UserAssigned" } }, "2024-07-10")).toMatchObject({ code: "InvalidRequestContent" });
+    expect(validate("PATCH", MACHINE, { identity: { type: "UserAssigned" } }, "2024-07-10")).toMatchObject({
+      code: "InvalidRequestContent",
+    });
     expect(validate("PATCH", MACHINE, "[1,", "2024-07-10")).toMatchObject({ code: "InvalidRequestContent" });
     expect(validate("PATCH", VM, { identity: { type: "SystemAssigned, UserAssigned" } }, "2024-07-01")).toBeUndefined();
     expect(validate("PUT", VM, { identity: { type: "SystemAssigned" } }, "2024-07-01")?.message).toContain("location");
@@ -160,18 +198,29 @@ describe("SpecCatalog.validateResponse", () => {
       properties: { activeAuthType: "ManagedIdentity", identity: true, applicationId: PRINCIPAL },
     };
     expect(catalog.validateResponse("RegisteredServers_Get", 200, server)).toEqual([]);
-    const problems = catalog.validateResponse("RegisteredServers_Get", 200, { ...server, properties: { identity: "yes" } });
+    const problems = catalog.validateResponse("RegisteredServers_Get", 200, {
+      ...server,
+      properties: { identity: "yes" },
+    });
     expect(problems).toEqual(["properties.identity: expected boolean but got string 'yes'"]);
   });
   it("validates error bodies against the default response and flags undeclared statuses", () => {
     expect(
-      catalog.validateResponse("RoleAssignments_Create", 409, { error: { code: "RoleAssignmentExists", message: "The role assignment already exists." } }),
+      catalog.validateResponse("RoleAssignments_Create", 409, {
+        error: { code: "RoleAssignmentExists", message: "The role assignment already exists." },
+      }),
     ).toEqual([]);
-    expect(catalog.validateResponse("RoleAssignments_Create", 409, { error: { code: 409 } })).toContain("error.code: expected string but got integer");
-    expect(catalog.validateResponse("SyncGroups_Create", 202, undefined)).toEqual(["status 202 is not declared for SyncGroups_Create"]);
+    expect(catalog.validateResponse("RoleAssignments_Create", 409, { error: { code: 409 } })).toContain(
+      "error.code: expected string but got integer",
+    );
+    expect(catalog.validateResponse("SyncGroups_Create", 202, undefined)).toEqual([
+      "status 202 is not declared for SyncGroups_Create",
+    ]);
     expect(catalog.validateResponse("StorageSyncServices_Update", 202, undefined)).toEqual([]);
   });
   it("requires required response properties (list value)", () => {
-    expect(catalog.validateResponse("Machines_ListByResourceGroup", 200, {})).toEqual(["value: required property is missing"]);
+    expect(catalog.validateResponse("Machines_ListByResourceGroup", 200, {})).toEqual([
+      "value: required property is missing",
+    ]);
   });
 });

@@ -7,7 +7,8 @@ import type { SwaggerSchema } from "../../../../src/lib/spec/swagger-types";
 const specs = path.join(__dirname, "../../../../specs");
 const validator = new SchemaValidator(new RefResolver());
 const here = path.join(specs, "storagesync/resource-manager/Microsoft.StorageSync/stable/2022-09-01/storagesync.json");
-const check = (schema: SwaggerSchema, value: unknown, mode: "request" | "response" = "request") => validator.validate({ schema, file: here }, value, mode);
+const check = (schema: SwaggerSchema, value: unknown, mode: "request" | "response" = "request") =>
+  validator.validate({ schema, file: here }, value, mode);
 
 describe("SchemaValidator", () => {
   it("accepts the Swagger-style patterns of the Azure specs (escapes like \\_ that unicode mode refuses)", () => {
@@ -26,7 +27,10 @@ describe("SchemaValidator", () => {
   it("validates array items and additionalProperties with paths", () => {
     const schema: SwaggerSchema = {
       type: "object",
-      properties: { list: { type: "array", items: { type: "string" } }, tags: { type: "object", additionalProperties: { type: "string" } } },
+      properties: {
+        list: { type: "array", items: { type: "string" } },
+        tags: { type: "object", additionalProperties: { type: "string" } },
+      },
     };
     expect(check(schema, { list: ["a", 1], tags: { a: "x", b: false } })).toEqual([
       "list[1]: expected string but got integer",

@@ -7,7 +7,8 @@ const examples = loadSpecExamples(catalog);
 
 // The operations the emulator serves; every vendored example of them must pass,
 // which is what keeps the validator from being stricter than the service.
-const SERVED = /^(StorageSyncServices|RegisteredServers|SyncGroups|CloudEndpoints|ServerEndpoints|RoleAssignments|RoleDefinitions|Machines)_/;
+const SERVED =
+  /^(StorageSyncServices|RegisteredServers|SyncGroups|CloudEndpoints|ServerEndpoints|RoleAssignments|RoleDefinitions|Machines)_/;
 
 /**
  * Some operations are the same HTTP request under two names: the by-id forms
@@ -15,7 +16,9 @@ const SERVED = /^(StorageSyncServices|RegisteredServers|SyncGroups|CloudEndpoint
  * group scope. The catalog picks the most specific one.
  */
 function wireEquivalent(operationId: string): string {
-  return operationId.replace(/ById$/, "").replace(/^RoleAssignments_ListFor(Scope|Subscription|ResourceGroup)$/, "RoleAssignments_List*");
+  return operationId
+    .replace(/ById$/, "")
+    .replace(/^RoleAssignments_ListFor(Scope|Subscription|ResourceGroup)$/, "RoleAssignments_List*");
 }
 
 describe("spec examples against the catalog", () => {
@@ -34,22 +37,30 @@ describe("spec examples against the catalog", () => {
     expect(examples.filter((e) => SERVED.test(e.operationId)).length).toBeGreaterThanOrEqual(28);
   });
 
-  describe.each(examples.map((e) => [`${e.operationId} (${e.file.split("/").pop()})`, e] as const))("%s", (_name, example) => {
-    it("routes to its operation, or to the one identical on the wire", () => {
-      const match = catalog.match(example.method, example.path);
-      expect(wireEquivalent(match?.operation.operationId ?? "none")).toBe(wireEquivalent(example.operationId));
-    });
+  describe.each(examples.map((e) => [`${e.operationId} (${e.file.split("/").pop()})`, e] as const))(
+    "%s",
+    (_name, example) => {
+      it("routes to its operation, or to the one identical on the wire", () => {
+        const match = catalog.match(example.method, example.path);
+        expect(wireEquivalent(match?.operation.operationId ?? "none")).toBe(wireEquivalent(example.operationId));
+      });
 
-    it("passes validateRequest", () => {
-      const match = catalog.match(example.method, example.path)!;
-      const body = example.body === undefined ? undefined : JSON.stringify(example.body);
-      expect(catalog.validateRequest(match, { query: new URLSearchParams({ "api-version": example.apiVersion }), body })).toBeUndefined();
-    });
+      it("passes validateRequest", () => {
+        const match = catalog.match(example.method, example.path)!;
+        const body = example.body === undefined ? undefined : JSON.stringify(example.body);
+        expect(
+          catalog.validateRequest(match, { query: new URLSearchParams({ "api-version": example.apiVersion }), body }),
+        ).toBeUndefined();
+      });
 
-    it("has responses that pass validateResponse", () => {
-      for (const [status, response] of Object.entries(example.responses)) {
-        expect(catalog.validateResponse(example.operationId, Number(status), response.body), `status ${status}`).toEqual([]);
-      }
-    });
-  });
+      it("has responses that pass validateResponse", () => {
+        for (const [status, response] of Object.entries(example.responses)) {
+          expect(
+            catalog.validateResponse(example.operationId, Number(status), response.body),
+            `status ${status}`,
+          ).toEqual([]);
+        }
+      });
+    },
+  );
 });

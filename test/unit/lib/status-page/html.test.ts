@@ -4,7 +4,10 @@ import { escapeHtml, html, join } from "../../../../src/lib/status-page/html";
 
 /** Decodes the entities escapeHtml writes, to check nothing is lost. */
 const unescape = (s: string) =>
-  s.replace(/&(amp|lt|gt|quot|#39|#96);/g, (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", "#96": "`" })[e] ?? "");
+  s.replace(
+    /&(amp|lt|gt|quot|#39|#96);/g,
+    (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", "#96": "`" })[e] ?? "",
+  );
 
 describe("html template", () => {
   it("escaped text has no markup characters left and decodes back to the input", () => {
@@ -31,7 +34,9 @@ describe("html template", () => {
 
   it("markup built by html`` nests without double escaping; lists join; null, undefined and booleans render nothing", () => {
     const inner = html`<b>${"a&b"}</b>`;
-    expect(html`<p>${inner}${[html`<i>x</i>`, "<y>"]}${null}${undefined}${false}${true}${0}</p>`.text).toBe("<p><b>a&amp;b</b><i>x</i>&lt;y&gt;0</p>");
+    expect(html`<p>${inner}${[html`<i>x</i>`, "<y>"]}${null}${undefined}${false}${true}${0}</p>`.text).toBe(
+      "<p><b>a&amp;b</b><i>x</i>&lt;y&gt;0</p>",
+    );
     expect(join(["<", html`<br>`]).text).toBe("&lt;<br>");
   });
 

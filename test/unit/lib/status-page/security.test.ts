@@ -16,15 +16,25 @@ describe("the page's CSRF check", () => {
   it("accepts a form posted from the app's own origin (host compared case-insensitively)", () => {
     expect(checkSameOrigin(request(URL_, { ...HOST, origin: "https://afs.example.net" })).ok).toBe(true);
     expect(checkSameOrigin(request(URL_, { ...HOST, origin: "https://AFS.example.net" })).ok).toBe(true);
-    expect(checkSameOrigin(request(URL_, { host: "afs.example.net:443", origin: "https://afs.example.net" })).ok).toBe(true);
-    expect(checkSameOrigin(request("http://127.0.0.1:7071/api/page/reconcile?code=k", { host: "127.0.0.1:7071", origin: "http://127.0.0.1:7071" })).ok).toBe(
+    expect(checkSameOrigin(request(URL_, { host: "afs.example.net:443", origin: "https://afs.example.net" })).ok).toBe(
       true,
     );
+    expect(
+      checkSameOrigin(
+        request("http://127.0.0.1:7071/api/page/reconcile?code=k", {
+          host: "127.0.0.1:7071",
+          origin: "http://127.0.0.1:7071",
+        }),
+      ).ok,
+    ).toBe(true);
   });
 
   it("compares Origin with the Host header, never with an authority the request target put into the URL", () => {
     // POST //evil.example/api/page/reconcile: a URL resolved from that target names evil.example.
-    const spoofed = request("http://evil.example/api/page/reconcile", { host: "127.0.0.1:7071", origin: "http://evil.example" });
+    const spoofed = request("http://evil.example/api/page/reconcile", {
+      host: "127.0.0.1:7071",
+      origin: "http://evil.example",
+    });
     expect(checkSameOrigin(spoofed).ok).toBe(false);
     expect(checkSameOrigin(request(URL_, { origin: "https://afs.example.net" })).ok).toBe(false);
   });

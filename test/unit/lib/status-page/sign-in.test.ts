@@ -17,7 +17,10 @@ describe("sign-in", () => {
   });
 
   it("a bad STATUS_PAGE_SIGN_IN keeps the key at registration and is named by loadConfig on every invocation", () => {
-    const minimal = { MANAGED_SCOPES: "/subscriptions/00000000-0000-0000-0000-000000000001", AzureWebJobsStorage: "UseDevelopmentStorage=true" };
+    const minimal = {
+      MANAGED_SCOPES: "/subscriptions/00000000-0000-0000-0000-000000000001",
+      AzureWebJobsStorage: "UseDevelopmentStorage=true",
+    };
     expect(loadConfig(minimal).statusPageSignIn).toBe("functionKey");
     expect(loadConfig({ ...minimal, STATUS_PAGE_SIGN_IN: "Entra" }).statusPageSignIn).toBe("entra");
     expect(() => loadConfig({ ...minimal, STATUS_PAGE_SIGN_IN: "true" })).toThrow(ConfigError);
@@ -29,7 +32,10 @@ describe("sign-in", () => {
       headers({
         "x-ms-client-principal-name": "alice@contoso.com",
         "x-ms-client-principal": principal([
-          { typ: "http://schemas.microsoft.com/identity/claims/objectidentifier", val: "0f0f0f0f-0000-4000-8000-000000000001" },
+          {
+            typ: "http://schemas.microsoft.com/identity/claims/objectidentifier",
+            val: "0f0f0f0f-0000-4000-8000-000000000001",
+          },
         ]),
       }),
     );
@@ -37,7 +43,9 @@ describe("sign-in", () => {
   });
 
   it("falls back to the name claim; a malformed principal header still means somebody signed in, never a crash", () => {
-    expect(signedInUser(headers({ "x-ms-client-principal": principal([{ typ: "name", val: "Bob" }]) }))?.name).toBe("Bob");
+    expect(signedInUser(headers({ "x-ms-client-principal": principal([{ typ: "name", val: "Bob" }]) }))?.name).toBe(
+      "Bob",
+    );
     expect(signedInUser(headers({ "x-ms-client-principal": "%%%not base64 json" }))?.name).toBe("signed-in user");
     expect(signedInUser(headers({}))).toBeUndefined();
   });

@@ -22,7 +22,8 @@ describe("state chart geometry", () => {
         const out = spreadLabels(ys, 13);
         out.forEach((y, i) => expect(y).toBeGreaterThanOrEqual(ys[i] ?? 0));
         const sorted = [...out].sort((a, b) => a - b);
-        for (let i = 1; i < sorted.length; i++) expect((sorted[i] ?? 0) - (sorted[i - 1] ?? 0)).toBeGreaterThanOrEqual(13);
+        for (let i = 1; i < sorted.length; i++)
+          expect((sorted[i] ?? 0) - (sorted[i - 1] ?? 0)).toBeGreaterThanOrEqual(13);
       }),
     );
   });

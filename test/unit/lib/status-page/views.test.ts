@@ -6,10 +6,21 @@ import { servicePage } from "../../../../src/lib/status-page/service-view";
 import type { RunView, ServerView, ServiceView } from "../../../../src/lib/status-page/view-types";
 import { emptyCounts } from "../../../../src/lib/store/records";
 
-const SERVICE = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
+const SERVICE =
+  "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
 const HOSTILE = `<img src=x onerror="alert(1)">'&`;
 const links = pageLinks("https://afs.example.net/api/page?code=k%2Bey");
-const STATES = ["NoIdentity", "AgentTooOld", "AgentExpired", "ClusterName", "Eligible", "Switched", "Active", "ActivationOverdue", "Failed"] as const;
+const STATES = [
+  "NoIdentity",
+  "AgentTooOld",
+  "AgentExpired",
+  "ClusterName",
+  "Eligible",
+  "Switched",
+  "Active",
+  "ActivationOverdue",
+  "Failed",
+] as const;
 
 function server(i: number): ServerView {
   const serverId = `5e7e${String(i).padStart(4, "0")}-0000-4000-8000-000000000000`;
@@ -59,7 +70,9 @@ describe("status page views", () => {
     expect(serverTable.match(/<th scope="row">/g)).toHaveLength(100);
     expect(serverTable.match(/<th scope="col">/g)).toHaveLength(7);
     // Switched servers say when their window ends.
-    expect(serverTable).toContain('window ends <time datetime="2026-12-04T10:00:00.000Z">2026-12-04 10:00:00 UTC</time>');
+    expect(serverTable).toContain(
+      'window ends <time datetime="2026-12-04T10:00:00.000Z">2026-12-04 10:00:00 UTC</time>',
+    );
     // Links and forms carry the key, URL-encoded.
     expect(page).toContain('action="/api/page/reconcile?code=k%2Bey"');
   });
@@ -70,16 +83,26 @@ describe("status page views", () => {
     expect(page).toContain("Ready to use Managed ID");
     expect(page).toContain("Using Managed ID");
     const using = servers.filter((s) => s.state === "Active").length;
-    expect(page).toContain(`<p class="tile-label">Using Managed ID</p><p class="tile-value">${using}<span class="tile-of"> of 100</span>`);
-    for (const title of ["Without an identity", "Switched, waiting", "Overdue", "Failed", "Agent too old"]) expect(page).toContain(`<h3>${title} `);
+    expect(page).toContain(
+      `<p class="tile-label">Using Managed ID</p><p class="tile-value">${using}<span class="tile-of"> of 100</span>`,
+    );
+    for (const title of ["Without an identity", "Switched, waiting", "Overdue", "Failed", "Agent too old"])
+      expect(page).toContain(`<h3>${title} `);
     const failed = servers.filter((s) => s.state === "Failed").length;
     expect(page).toContain(`${failed - 5} more on the service page`);
     expect(page.match(/<button type="submit"/g)).toHaveLength(2);
   });
 
   it("a service deleted in Azure: both pages say so with ARM's answer, escaped, and offer no re-run", () => {
-    const deleted: ServiceView = { ...service, deletedAt: "2026-12-04T11:00:00.000Z", deletedReason: `ResourceNotFound: ${HOSTILE}` };
-    for (const page of [overviewPage({ links }, [deleted], new Map()).text, servicePage({ links }, { service: deleted, servers: [], recentRuns: [] }).text]) {
+    const deleted: ServiceView = {
+      ...service,
+      deletedAt: "2026-12-04T11:00:00.000Z",
+      deletedReason: `ResourceNotFound: ${HOSTILE}`,
+    };
+    for (const page of [
+      overviewPage({ links }, [deleted], new Map()).text,
+      servicePage({ links }, { service: deleted, servers: [], recentRuns: [] }).text,
+    ]) {
       expectEscaped(page);
       expect(page).toContain("Deleted in Azure (found <time");
       expect(page).toContain("ResourceNotFound: &lt;img");
@@ -99,7 +122,13 @@ describe("status page views", () => {
       coalescedCount: 1,
       attempts: [
         { attempt: 1, worker: "w1", startedAt: "2026-12-04T08:59:00.000Z", status: "interrupted" },
-        { attempt: 2, worker: "w2", startedAt: "2026-12-04T09:00:00.000Z", finishedAt: "2026-12-04T09:00:02.500Z", status: "completedWithFailures" },
+        {
+          attempt: 2,
+          worker: "w2",
+          startedAt: "2026-12-04T09:00:00.000Z",
+          finishedAt: "2026-12-04T09:00:02.500Z",
+          status: "completedWithFailures",
+        },
       ],
       writes: [
         {
@@ -138,10 +167,14 @@ describe("status page views", () => {
       armWrites: 3,
       warnings: [],
       followUps: [],
-      duplicateDeliveries: [{ runStatus: "completedWithFailures", dequeueCount: 2, receivedAt: "2026-12-04T09:05:00.000Z" }],
+      duplicateDeliveries: [
+        { runStatus: "completedWithFailures", dequeueCount: 2, receivedAt: "2026-12-04T09:05:00.000Z" },
+      ],
     };
     const page = runPage({ links }, run, links.service(SERVICE)).text;
-    expect(page).toContain("<caption>Deliveries of this run&#39;s message after it finished, acknowledged without running again (1)</caption>");
+    expect(page).toContain(
+      "<caption>Deliveries of this run&#39;s message after it finished, acknowledged without running again (1)</caption>",
+    );
     expectEscaped(page);
     for (const text of [
       "req-403",

@@ -14,7 +14,11 @@ describe("attempt bookkeeping", () => {
   it("any sequence of starts and ends keeps one entry per start, at most the last running, earlier unfinished ones interrupted, and the last end's error only on its own attempt", () => {
     const step = fc.oneof(
       fc.constant({ kind: "start" as const }),
-      fc.record({ kind: fc.constant("end" as const), status: fc.constantFrom(...ENDS), error: fc.option(fc.string({ minLength: 1 }), { nil: undefined }) }),
+      fc.record({
+        kind: fc.constant("end" as const),
+        status: fc.constantFrom(...ENDS),
+        error: fc.option(fc.string({ minLength: 1 }), { nil: undefined }),
+      }),
     );
     fc.assert(
       fc.property(fc.array(step, { maxLength: 12 }), (steps) => {
@@ -22,7 +26,12 @@ describe("attempt bookkeeping", () => {
         let starts = 0;
         for (const s of steps) {
           if (s.kind === "start") attempts = startAttempt(attempts, start(++starts));
-          else attempts = finishAttempt(attempts, { status: s.status, finishedAt: "2026-01-01T00:01:00.000Z", error: s.error });
+          else
+            attempts = finishAttempt(attempts, {
+              status: s.status,
+              finishedAt: "2026-01-01T00:01:00.000Z",
+              error: s.error,
+            });
         }
         expect(attempts).toHaveLength(starts);
         expect(attempts.slice(0, -1).every((a) => a.status !== "running")).toBe(true);
@@ -42,15 +51,24 @@ describe("attempt bookkeeping", () => {
       [1, "interrupted"],
       [2, "running"],
     ]);
-    const done = finishAttempt(finishAttempt(second, { status: "retrying", finishedAt: "x", error: "boom", errorCode: "E" }), {
-      status: "succeeded",
-      finishedAt: "y",
-    });
+    const done = finishAttempt(
+      finishAttempt(second, { status: "retrying", finishedAt: "x", error: "boom", errorCode: "E" }),
+      {
+        status: "succeeded",
+        finishedAt: "y",
+      },
+    );
     expect(done.at(-1)).toEqual({ ...start(2), status: "succeeded", finishedAt: "y" });
   });
 
   it("final statuses are the ones a redelivery must not reopen", () => {
-    expect(["succeeded", "completedWithFailures", "dryRun", "failed", "poisoned"].every((s) => isFinalRunStatus(s as AttemptEnd))).toBe(true);
-    expect(["queued", "running", "retrying", undefined].some((s) => isFinalRunStatus(s as AttemptEnd | undefined))).toBe(false);
+    expect(
+      ["succeeded", "completedWithFailures", "dryRun", "failed", "poisoned"].every((s) =>
+        isFinalRunStatus(s as AttemptEnd),
+      ),
+    ).toBe(true);
+    expect(
+      ["queued", "running", "retrying", undefined].some((s) => isFinalRunStatus(s as AttemptEnd | undefined)),
+    ).toBe(false);
   });
 });

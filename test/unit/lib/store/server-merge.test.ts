@@ -4,7 +4,8 @@ import type { ServerState, ServerVerdict } from "../../../../src/lib/reconcile/r
 import { mergeServerRecord } from "../../../../src/lib/store/server";
 import { SERVER_STATES, type ServerRecord } from "../../../../src/lib/store/rows";
 
-const serviceId = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
+const serviceId =
+  "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
 const HOUR = 3_600_000;
 const ctx = (now: Date, runId = "run") => ({ serviceId, runId, now, activationWindowMs: HOUR });
 const P1 = "11111111-1111-1111-1111-111111111111";
@@ -28,7 +29,11 @@ describe("mergeServerRecord", () => {
   const t1 = new Date("2026-01-01T00:10:00Z");
 
   it("starts the activation window when this run switched the server", () => {
-    const { record, activationDueAt } = mergeServerRecord(undefined, verdict("Switched", { switchedThisRun: true }), ctx(t0));
+    const { record, activationDueAt } = mergeServerRecord(
+      undefined,
+      verdict("Switched", { switchedThisRun: true }),
+      ctx(t0),
+    );
     expect(record.state).toBe("Switched");
     expect(record.switchedAt).toBe(t0.toISOString());
     expect(activationDueAt).toBe(new Date(t0.getTime() + HOUR).toISOString());
@@ -81,7 +86,9 @@ describe("mergeServerRecord", () => {
         fc.option(states, { nil: undefined }),
         fc.constantFrom(P1, P2, P1.toUpperCase()),
         (state, switched, previousState, principal) => {
-          const previous = previousState ? { ...mergeServerRecord(undefined, verdict(previousState), ctx(t0)).record, state: previousState } : undefined;
+          const previous = previousState
+            ? { ...mergeServerRecord(undefined, verdict(previousState), ctx(t0)).record, state: previousState }
+            : undefined;
           const { record, activationDueAt } = mergeServerRecord(
             previous,
             verdict(state, { switchedThisRun: switched, principalId: principal }),
@@ -101,7 +108,11 @@ describe("mergeServerRecord", () => {
     const states = fc.constantFrom(...SERVER_STATES);
     fc.assert(
       fc.property(states, states, fc.boolean(), (first, again, switchedFirst) => {
-        const once = mergeServerRecord(undefined, verdict(first, { switchedThisRun: switchedFirst }), ctx(t0, "run-1")).record;
+        const once = mergeServerRecord(
+          undefined,
+          verdict(first, { switchedThisRun: switchedFirst }),
+          ctx(t0, "run-1"),
+        ).record;
         const twice = mergeServerRecord(once, verdict(again), ctx(t1, "run-2")).record;
         const thrice = mergeServerRecord(twice, verdict(again), ctx(new Date(t1.getTime() + 1000), "run-3")).record;
         expect({ ...thrice, lastCheckedAt: "", lastRunId: "" }).toEqual({ ...twice, lastCheckedAt: "", lastRunId: "" });

@@ -5,7 +5,8 @@ import { fromJsonColumns, toJsonColumns } from "../../../../src/lib/tables/json-
 import { isRunId, newRunId, parseRunId } from "../../../../src/lib/tables/run-id";
 import { dueBucket } from "../../../../src/lib/store/due-index";
 
-const serviceId = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
+const serviceId =
+  "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
 
 describe("resourceKey", () => {
   it("is the same for ids that differ only in case or a trailing slash, and is a valid table key", () => {
@@ -60,7 +61,13 @@ describe("run ids", () => {
   });
 
   it("rejects strings that are not run ids", () => {
-    for (const bad of ["", "x", "../../etc", `${resourceKey(serviceId)}-123-abcd`, `${resourceKey(serviceId)}-0000000000000-abcdefgh`]) {
+    for (const bad of [
+      "",
+      "x",
+      "../../etc",
+      `${resourceKey(serviceId)}-123-abcd`,
+      `${resourceKey(serviceId)}-0000000000000-abcdefgh`,
+    ]) {
       expect(parseRunId(bad)).toBeUndefined();
     }
   });
@@ -69,11 +76,15 @@ describe("run ids", () => {
 describe("due buckets", () => {
   it("order the same way as the times they hold (so 'PartitionKey le now' finds everything due)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 4_000_000_000_000 }), fc.integer({ min: 0, max: 4_000_000_000_000 }), (a, b) => {
-        const [ba, bb] = [dueBucket(new Date(a)), dueBucket(new Date(b))];
-        if (a <= b) expect(ba <= bb).toBe(true);
-        expect(isValidTableKey(ba)).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 4_000_000_000_000 }),
+        fc.integer({ min: 0, max: 4_000_000_000_000 }),
+        (a, b) => {
+          const [ba, bb] = [dueBucket(new Date(a)), dueBucket(new Date(b))];
+          if (a <= b) expect(ba <= bb).toBe(true);
+          expect(isValidTableKey(ba)).toBe(true);
+        },
+      ),
     );
   });
 });

@@ -3,7 +3,13 @@ import { describe, expect, it } from "vitest";
 import { LeaseFence, LeaseLostError } from "../../../../src/lib/worker/lease-fence";
 
 const DURATION = 30_000;
-const lease = (expiresAtMs: number) => ({ serviceId: "/subscriptions/s/x", owner: "w", expiresAt: new Date(expiresAtMs), etag: "e", generation: 3 });
+const lease = (expiresAtMs: number) => ({
+  serviceId: "/subscriptions/s/x",
+  owner: "w",
+  expiresAt: new Date(expiresAtMs),
+  etag: "e",
+  generation: 3,
+});
 
 describe("LeaseFence", () => {
   it("lets its holder write only while more than a third of the lease is left by the holder's clock", () => {

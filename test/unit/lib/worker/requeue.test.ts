@@ -4,7 +4,8 @@ import type { ReconcileRequest } from "../../../../src/lib/queue/messages";
 import type { ActionOutcome, ReconcileReport, ServerVerdict } from "../../../../src/lib/reconcile/report";
 import { remedyFor } from "../../../../src/lib/reconcile/remedies";
 
-const SERVICE = "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
+const SERVICE =
+  "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
 const policy = { recheckDelaysMs: [10_000, 60_000], minAgentVersion: "17.0.0.0" };
 const request = (over: Partial<ReconcileRequest> = {}): ReconcileRequest => ({
   v: 1,
@@ -25,7 +26,13 @@ const server = (serverId: string, state: ServerVerdict["state"], agentVersion = 
   agentVersion,
   switchedThisRun: false,
 });
-const failed = (error: ActionOutcome["error"]): ActionOutcome => ({ actionId: "grant:x", status: "failed", attempts: 1, durationMs: 1, error });
+const failed = (error: ActionOutcome["error"]): ActionOutcome => ({
+  actionId: "grant:x",
+  status: "failed",
+  attempts: 1,
+  durationMs: 1,
+  error,
+});
 const report = (over: Partial<ReconcileReport> = {}): ReconcileReport => ({
   serviceId: SERVICE,
   dryRun: false,
@@ -43,7 +50,9 @@ const report = (over: Partial<ReconcileReport> = {}): ReconcileReport => ({
 
 describe("decideFollowUps (requeue as a value)", () => {
   it("asks for nothing when nothing failed and no new server waits for an identity", () => {
-    expect(decideFollowUps(request(), report({ servers: [server("s1", "Active")] }), { serverIds: ["s1"] }, policy)).toEqual([]);
+    expect(
+      decideFollowUps(request(), report({ servers: [server("s1", "Active")] }), { serverIds: ["s1"] }, policy),
+    ).toEqual([]);
   });
 
   it("retries throttling, network failures and PrincipalNotFound after the first delay, without coalescing", () => {
@@ -68,7 +77,9 @@ describe("decideFollowUps (requeue as a value)", () => {
   });
 
   it("waits for a newly registered server without an identity; a service's first run has no new servers", () => {
-    const seen = report({ servers: [server("s1", "Active"), server("s2", "NoIdentity"), server("s3", "NoIdentity", "16.0.0.0")] });
+    const seen = report({
+      servers: [server("s1", "Active"), server("s2", "NoIdentity"), server("s3", "NoIdentity", "16.0.0.0")],
+    });
     expect(newServerIds(seen, { serverIds: [] })).toEqual([]);
     expect(newServerIds(seen, { serverIds: ["S1"] })).toEqual(["s2", "s3"]);
     const [look] = decideFollowUps(request(), seen, { serverIds: ["s1"] }, policy);
@@ -76,9 +87,17 @@ describe("decideFollowUps (requeue as a value)", () => {
   });
 
   it("gives up with a note once the delays run out", () => {
-    const last = request({ trigger: { kind: "retry", previousRunId: "r", attempt: 1, reason: "x", waitingFor: ["s2"] } });
-    expect(decideFollowUps(last, report({ servers: [server("s2", "NoIdentity")] }), { serverIds: ["s1"] }, policy)).toEqual([
-      { kind: "note", gaveUp: true, text: "gave up retrying after 2 retries: 1 new server(s) without a reported identity yet" },
+    const last = request({
+      trigger: { kind: "retry", previousRunId: "r", attempt: 1, reason: "x", waitingFor: ["s2"] },
+    });
+    expect(
+      decideFollowUps(last, report({ servers: [server("s2", "NoIdentity")] }), { serverIds: ["s1"] }, policy),
+    ).toEqual([
+      {
+        kind: "note",
+        gaveUp: true,
+        text: "gave up retrying after 2 retries: 1 new server(s) without a reported identity yet",
+      },
     ]);
   });
 
@@ -86,7 +105,11 @@ describe("decideFollowUps (requeue as a value)", () => {
     const principalId = "33333333-3333-4333-8333-333333333333";
     const watching = request({ discovery: [{ machineId: "/m", principalId, attempt: 0 }] });
     const [look] = decideFollowUps(watching, report(), { serverIds: [] }, policy);
-    expect(look?.kind === "requeue" && look.ask).toMatchObject({ delayMs: 60_000, discovery: [{ attempt: 1 }], trigger: { kind: "discovery", attempt: 1 } });
+    expect(look?.kind === "requeue" && look.ask).toMatchObject({
+      delayMs: 60_000,
+      discovery: [{ attempt: 1 }],
+      trigger: { kind: "discovery", attempt: 1 },
+    });
     const found = report({ servers: [{ ...server("s9", "Eligible"), principalId }] });
     expect(decideFollowUps(watching, found, { serverIds: [] }, policy)).toEqual([
       { kind: "note", gaveUp: false, text: `identity ${principalId} of /m reported by server s9` },
@@ -94,7 +117,10 @@ describe("decideFollowUps (requeue as a value)", () => {
   });
 
   it("a retry of a run that re-sent overdue switches carries the ones that did not go out, and is not coalesced", () => {
-    const overdue = request({ overdue: ["s1", "s2"], trigger: { kind: "timer", timer: "activationCheck", reason: "server s1 overdue" } });
+    const overdue = request({
+      overdue: ["s1", "s2"],
+      trigger: { kind: "timer", timer: "activationCheck", reason: "server s1 overdue" },
+    });
     const outcome = report({
       servers: [{ ...server("s1", "Switched"), switchedThisRun: true }, server("s2", "Switched")],
       outcomes: [failed({ code: "TooManyRequests", message: "slow down", statusCode: 429 })],
@@ -117,11 +143,15 @@ describe("engineHintsOf (what a request tells the engine)", () => {
 
   it("turns discovery watches into identity changes and overdue servers into re-sends", () => {
     const watched = request({
-      discovery: [{ machineId: "/m", principalId, attempt: 2, previousPrincipalId, hostNames: ["fs01"], status: "Disconnected" }],
+      discovery: [
+        { machineId: "/m", principalId, attempt: 2, previousPrincipalId, hostNames: ["fs01"], status: "Disconnected" },
+      ],
       overdue: ["s1"],
     });
     expect(engineHintsOf(watched)).toEqual({
-      identityChanges: [{ machineId: "/m", principalId, previousPrincipalId, hostNames: ["fs01"], status: "Disconnected" }],
+      identityChanges: [
+        { machineId: "/m", principalId, previousPrincipalId, hostNames: ["fs01"], status: "Disconnected" },
+      ],
       overdueServerIds: ["s1"],
     });
     expect(engineHintsOf(request({ discovery: [{ machineId: "/m", principalId, attempt: 0 }] }))).toEqual({

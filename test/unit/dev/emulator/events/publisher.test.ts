@@ -145,7 +145,9 @@ describe("EventGridPublisher", () => {
     p.publish(first);
     p.publish(anEvent());
     await p.flush();
-    const ids = hook.calls.filter((c) => c.eventType === "Notification").map((c) => (JSON.parse(c.body) as Array<{ id: string }>)[0]!.id);
+    const ids = hook.calls
+      .filter((c) => c.eventType === "Notification")
+      .map((c) => (JSON.parse(c.body) as Array<{ id: string }>)[0]!.id);
     expect(ids.filter((id) => id === first.id)).toHaveLength(2);
     expect(ids).toHaveLength(3);
     expect(p.stats()).toMatchObject({ published: 2, delivered: 3, duplicated: 1 });
@@ -161,7 +163,9 @@ describe("EventGridPublisher", () => {
     p.publish(first);
     p.publish(second);
     await p.flush();
-    const ids = hook.calls.filter((c) => c.eventType === "Notification").map((c) => (JSON.parse(c.body) as Array<{ id: string }>)[0]!.id);
+    const ids = hook.calls
+      .filter((c) => c.eventType === "Notification")
+      .map((c) => (JSON.parse(c.body) as Array<{ id: string }>)[0]!.id);
     expect(ids).toEqual([second.id, first.id]);
   });
 

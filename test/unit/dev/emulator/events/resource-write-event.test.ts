@@ -8,9 +8,9 @@ const SUB = "11111111-2222-3333-4444-555555555555";
 const TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const OID = "7c2b9c4e-1f6a-4d3b-8e2f-9a0b1c2d3e4f";
 const SERVER = `/subscriptions/${SUB}/resourceGroups/rg-sync/providers/Microsoft.StorageSync/storageSyncServices/sss1/registeredServers/3635ca8b-5cc8-4a5c-bd43-c2de5ad8dc64`;
-const example = JSON.parse(readFileSync(path.join(__dirname, "../../../../../specs/eventgrid/ResourceWriteSuccess.example.json"), "utf8")) as Array<
-  Record<string, unknown>
->;
+const example = JSON.parse(
+  readFileSync(path.join(__dirname, "../../../../../specs/eventgrid/ResourceWriteSuccess.example.json"), "utf8"),
+) as Array<Record<string, unknown>>;
 
 function keysOf(value: unknown): string[] {
   return Object.keys(value as Record<string, unknown>).sort();
@@ -33,7 +33,9 @@ describe("resourceWriteSuccessEvent", () => {
     const documented = example[0]!;
     expect(keysOf(event)).toEqual(keysOf(documented));
     expect(keysOf(event.data)).toEqual([...keysOf(documented.data), "httpRequest", "resourceGroup"].sort());
-    expect(keysOf(event.data.authorization)).toEqual(keysOf((documented.data as Record<string, unknown>).authorization));
+    expect(keysOf(event.data.authorization)).toEqual(
+      keysOf((documented.data as Record<string, unknown>).authorization),
+    );
     expect(event).toMatchObject({
       topic: `/subscriptions/${SUB}`,
       subject: SERVER,
@@ -71,8 +73,20 @@ describe("resourceWriteSuccessEvent", () => {
   });
 
   it("defaults status, correlation id and time, and gives every event its own id", () => {
-    const a = resourceWriteSuccessEvent({ resourceUri: SERVER, operationName: "x/write", subscriptionId: SUB, tenantId: TENANT, principalOid: OID });
-    const b = resourceWriteSuccessEvent({ resourceUri: SERVER, operationName: "x/write", subscriptionId: SUB, tenantId: TENANT, principalOid: OID });
+    const a = resourceWriteSuccessEvent({
+      resourceUri: SERVER,
+      operationName: "x/write",
+      subscriptionId: SUB,
+      tenantId: TENANT,
+      principalOid: OID,
+    });
+    const b = resourceWriteSuccessEvent({
+      resourceUri: SERVER,
+      operationName: "x/write",
+      subscriptionId: SUB,
+      tenantId: TENANT,
+      principalOid: OID,
+    });
     expect(a.data.status).toBe("Succeeded");
     expect(a.id).not.toBe(b.id);
     expect(a.data.correlationId).not.toBe(b.data.correlationId);
@@ -88,8 +102,16 @@ describe("armOperationName", () => {
       "PUT",
       "Microsoft.StorageSync/storageSyncServices/syncGroups/serverEndpoints/write",
     ],
-    [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/m`, "PATCH", "Microsoft.HybridCompute/machines/write"],
-    [`/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/v`, "DELETE", "Microsoft.Compute/virtualMachines/delete"],
+    [
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.HybridCompute/machines/m`,
+      "PATCH",
+      "Microsoft.HybridCompute/machines/write",
+    ],
+    [
+      `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/v`,
+      "DELETE",
+      "Microsoft.Compute/virtualMachines/delete",
+    ],
     [
       `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/a/fileServices/default/fileshares/s/providers/Microsoft.Authorization/roleAssignments/r`,
       "PUT",

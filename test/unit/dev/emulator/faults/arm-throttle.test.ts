@@ -75,27 +75,36 @@ describe("ArmThrottle", () => {
   it("property: under constant pressure the long-run rate equals the refill rate", () => {
     fc.assert(
       // burst ≥ 2: with a bucket of one token, refill beyond the cap between two polls is lost by design.
-      fc.property(fc.integer({ min: 2, max: 50 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 2, max: 20 }), (burst, perSecond, seconds) => {
-        const throttle = new ArmThrottle({ readBurst: burst, readPerSecond: perSecond });
-        let allowed = 0;
-        // Ask far more often than the rate allows, for `seconds` seconds.
-        for (let t = 0; t <= seconds * 1000; t += 5) if (throttle.take(SUB_A, false, t).allowed) allowed++;
-        expect(allowed).toBeLessThanOrEqual(burst + perSecond * seconds);
-        // Polling every 5 ms, floating-point refill can land a token one poll late at each end.
-        expect(allowed).toBeGreaterThanOrEqual(burst + perSecond * seconds - 2);
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 50 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 2, max: 20 }),
+        (burst, perSecond, seconds) => {
+          const throttle = new ArmThrottle({ readBurst: burst, readPerSecond: perSecond });
+          let allowed = 0;
+          // Ask far more often than the rate allows, for `seconds` seconds.
+          for (let t = 0; t <= seconds * 1000; t += 5) if (throttle.take(SUB_A, false, t).allowed) allowed++;
+          expect(allowed).toBeLessThanOrEqual(burst + perSecond * seconds);
+          // Polling every 5 ms, floating-point refill can land a token one poll late at each end.
+          expect(allowed).toBeGreaterThanOrEqual(burst + perSecond * seconds - 2);
+        },
+      ),
     );
   });
 
   it("property: a refused request's Retry-After is enough to be allowed again", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10 }), fc.double({ min: 0.1, max: 50, noNaN: true }), (burst, perSecond) => {
-        const throttle = new ArmThrottle({ writeBurst: burst, writePerSecond: perSecond });
-        let decision = throttle.take(SUB_A, true, 0);
-        while (decision.allowed) decision = throttle.take(SUB_A, true, 0);
-        expect(decision.retryAfterSeconds).toBeGreaterThanOrEqual(1);
-        expect(throttle.take(SUB_A, true, decision.retryAfterSeconds * 1000).allowed).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 10 }),
+        fc.double({ min: 0.1, max: 50, noNaN: true }),
+        (burst, perSecond) => {
+          const throttle = new ArmThrottle({ writeBurst: burst, writePerSecond: perSecond });
+          let decision = throttle.take(SUB_A, true, 0);
+          while (decision.allowed) decision = throttle.take(SUB_A, true, 0);
+          expect(decision.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+          expect(throttle.take(SUB_A, true, decision.retryAfterSeconds * 1000).allowed).toBe(true);
+        },
+      ),
     );
   });
 

@@ -19,7 +19,10 @@ const putAssignment: FaultRequest = {
 describe("FaultInjector", () => {
   it("matches by operationId, method, path substring and isWrite; all given criteria must hold", () => {
     const faults = new FaultInjector();
-    faults.add({ match: { operationId: "roleassignments_create" }, effect: { kind: "status", status: 429, retryAfterSeconds: 3 } });
+    faults.add({
+      match: { operationId: "roleassignments_create" },
+      effect: { kind: "status", status: 429, retryAfterSeconds: 3 },
+    });
     faults.add({ match: { method: "get", pathContains: "REGISTEREDSERVERS" }, effect: { kind: "latency", ms: 50 } });
     faults.add({ match: { isWrite: true, method: "DELETE" }, effect: { kind: "drop" } });
     expect(faults.decide(putAssignment)).toEqual({ kind: "status", status: 429, retryAfterSeconds: 3 });
@@ -88,14 +91,18 @@ describe("FaultInjector", () => {
 
   it("property: with several rules, total applications never exceed the sum of their times", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: 40 }), (timesList, requests) => {
-        const faults = new FaultInjector();
-        for (const times of timesList) faults.add({ match: {}, effect: { kind: "drop" }, times });
-        let applied = 0;
-        for (let i = 0; i < requests; i++) if (faults.decide(getServer)) applied++;
-        const total = timesList.reduce((a, b) => a + b, 0);
-        expect(applied).toBe(Math.min(total, requests));
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 0, max: 40 }),
+        (timesList, requests) => {
+          const faults = new FaultInjector();
+          for (const times of timesList) faults.add({ match: {}, effect: { kind: "drop" }, times });
+          let applied = 0;
+          for (let i = 0; i < requests; i++) if (faults.decide(getServer)) applied++;
+          const total = timesList.reduce((a, b) => a + b, 0);
+          expect(applied).toBe(Math.min(total, requests));
+        },
+      ),
     );
   });
 });

@@ -20,7 +20,9 @@ describe("role assignment $filter", () => {
   });
 
   it("accepts GUIDs without hyphens, as ARM does", () => {
-    expect(parseRoleAssignmentFilter("principalId eq '0123456789abcdef0123456789abcdef'").principalId).toBe("01234567-89ab-cdef-0123-456789abcdef");
+    expect(parseRoleAssignmentFilter("principalId eq '0123456789abcdef0123456789abcdef'").principalId).toBe(
+      "01234567-89ab-cdef-0123-456789abcdef",
+    );
   });
 
   it("no filter means no restriction", () => {

@@ -12,7 +12,9 @@ describe("compileRoute", () => {
 
   it("captures the rest of the path with a catch-all, decoded", () => {
     const route = compileRoute("status/{*resourceId}");
-    expect(route.match("/status/subscriptions/abc/resourceGroups/rg%201")).toEqual({ resourceId: "subscriptions/abc/resourceGroups/rg 1" });
+    expect(route.match("/status/subscriptions/abc/resourceGroups/rg%201")).toEqual({
+      resourceId: "subscriptions/abc/resourceGroups/rg 1",
+    });
   });
 
   it("allows trailing optional parameters to be absent", () => {
@@ -23,7 +25,10 @@ describe("compileRoute", () => {
 
   it("checks guid and int constraints", () => {
     const route = compileRoute("servers/{id:guid}/{n:int}");
-    expect(route.match("/servers/8a1e6a0c-95e4-4a43-a4ca-1a8b2b8a2b6e/3")).toEqual({ id: "8a1e6a0c-95e4-4a43-a4ca-1a8b2b8a2b6e", n: "3" });
+    expect(route.match("/servers/8a1e6a0c-95e4-4a43-a4ca-1a8b2b8a2b6e/3")).toEqual({
+      id: "8a1e6a0c-95e4-4a43-a4ca-1a8b2b8a2b6e",
+      n: "3",
+    });
     expect(route.match("/servers/not-a-guid/3")).toBeUndefined();
     expect(route.match("/servers/8a1e6a0c-95e4-4a43-a4ca-1a8b2b8a2b6e/x")).toBeUndefined();
   });

@@ -5,9 +5,13 @@ import { decodeMessage, encodeMessage } from "../../../../../dev/host/queue/queu
 describe("queue message encoding", () => {
   it("decodes what it encodes, for any text (property)", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "binary" }), fc.constantFrom("base64" as const, "none" as const), (text, encoding) => {
-        expect(decodeMessage(encodeMessage(text, encoding), encoding)).toBe(text);
-      }),
+      fc.property(
+        fc.string({ unit: "binary" }),
+        fc.constantFrom("base64" as const, "none" as const),
+        (text, encoding) => {
+          expect(decodeMessage(encodeMessage(text, encoding), encoding)).toBe(text);
+        },
+      ),
     );
   });
 
