@@ -176,16 +176,32 @@ export async function resolveInterruptedWrites(
   return deferred;
 }
 
-/** The intents resolveInterruptedWrites deferred, looked at again and resolved for good. */
+/**
+ * The intents resolveInterruptedWrites deferred, looked at again and resolved for good. By now the resolver's
+ * own attempt may have made the same write: if ARM told it that write was applied (created or changed), the
+ * earlier intent had not taken effect, whatever ARM shows now; taking the resolver's own effect for the earlier
+ * writer's would journal one ARM write twice.
+ */
 export async function resolveWritesAgain(
   table: TableClient,
   writes: readonly StoredWrite[],
   resolution: IntentResolution,
+  resolver: { runId: string; attempt: number },
   onResolved: (write: StoredWrite, outcome: ResolutionOutcome) => void,
 ): Promise<void> {
-  for (const write of writes)
-    await settleIntent(table, write, await resolution.tookEffect(write), resolution, onResolved);
+  if (writes.length === 0) return;
+  const appliedByResolver = new Set(
+    (await listRunWrites(table, resolver.runId))
+      .filter((w) => w.attempt === resolver.attempt && w.status === "applied")
+      .map((w) => writeKey(w)),
+  );
+  for (const write of writes) {
+    const applied = appliedByResolver.has(writeKey(write)) ? false : await resolution.tookEffect(write);
+    await settleIntent(table, write, applied, resolution, onResolved);
+  }
 }
+
+const writeKey = (write: Pick<StoredWrite, "kind" | "target">): string => `${write.kind} ${write.target.toLowerCase()}`;
 
 export interface IntentResolution {
   resolvedBy: string;

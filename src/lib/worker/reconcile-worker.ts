@@ -342,7 +342,13 @@ async function resolveEarlierWrites(
     else log.info(`${which} resolved as ${outcome}`);
   };
   if (again) {
-    await resolveWritesAgain(deps.tables.writes, again, resolution, report);
+    await resolveWritesAgain(
+      deps.tables.writes,
+      again,
+      resolution,
+      { runId: request.runId, attempt: delivery.dequeueCount },
+      report,
+    );
     return [];
   }
   const notAppliedOnlyBefore = new Date(deps.now().getTime() - 2 * deps.config.leaseDurationMs);

@@ -162,8 +162,45 @@ describe("the Writes table journal", () => {
     expect(outcomes).toEqual(["deferred"]);
     expect((await listRunWrites(table, runId))[0]?.status).toBe("intended");
     landed = true; // the write arrives at ARM while the resolving run works
-    await resolveWritesAgain(table, deferred, resolution, (_, o) => outcomes.push(o));
+    await resolveWritesAgain(table, deferred, resolution, { runId: "later", attempt: 1 }, (_, o) => outcomes.push(o));
     expect(outcomes).toEqual(["deferred", "applied"]);
     expect((await listRunWrites(table, runId))[0]).toMatchObject({ status: "applied", resolvedByGeneration: 2 });
+  });
+
+  it("a deferred intent whose write the resolving attempt made itself (ARM answered it applied) is notApplied, though ARM now shows the effect", async () => {
+    const table = TableClient.fromConnectionString(
+      inject("azuriteConnectionString"),
+      `writes${randomBytes(4).toString("hex")}`,
+      { allowInsecureConnection: true },
+    );
+    await table.createTable();
+    const stopped = newRunId(serviceId, new Date(Date.now() - 1_000));
+    const resolver = newRunId(serviceId);
+    const write = grant();
+    await tableWriteJournal(table, { serviceId, runId: stopped, attempt: 1, leaseGeneration: 1 }).intend(write);
+    let inEffect = false;
+    const resolution = {
+      resolvedBy: `${resolver}#1`,
+      generation: 2,
+      now: () => new Date(),
+      tookEffect: () => Promise.resolve(inEffect),
+      guard: () => undefined,
+    };
+    const outcomes: string[] = [];
+    const deferred = await resolveInterruptedWrites(
+      table,
+      serviceId,
+      { ...resolution, notAppliedOnlyBefore: new Date(Date.now() - 60_000) },
+      (_, o) => outcomes.push(o),
+    );
+    // The resolving run makes the same grant itself (same deterministic target), and ARM creates it.
+    const own = { ...write, clientRequestId: randomUUID() };
+    const journal = tableWriteJournal(table, { serviceId, runId: resolver, attempt: 1, leaseGeneration: 2 });
+    await journal.intend(own);
+    await journal.complete(own.clientRequestId, { status: "applied", armRequestId: "req-own" });
+    inEffect = true;
+    await resolveWritesAgain(table, deferred, resolution, { runId: resolver, attempt: 1 }, (_, o) => outcomes.push(o));
+    expect(outcomes).toEqual(["deferred", "notApplied"]);
+    expect((await listRunWrites(table, stopped))[0]).toMatchObject({ status: "notApplied", resolvedByGeneration: 2 });
   });
 });
