@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { QueueClient } from "@azure/storage-queue";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AppApiClient, RunStatus } from "../../dev/host/app-api-client";
 import type { LocalStack } from "../../dev/host/local-stack";
@@ -164,6 +165,20 @@ describe("the unpacked package, run by the local Functions host", () => {
       expect(await page.text()).toContain("sss-prod");
       const style = await fetch(`${stack.apiUrl}/page-assets/style.css`);
       expect(style.status).toBe(200);
+      // reconcilePoison runs on what the host moves to <queue>-poison: a late copy of the finished run's message,
+      // which it acknowledges as already over.
+      const poison = new QueueClient(stack.connectionString, `${stack.appSettings.RECONCILE_QUEUE_NAME}-poison`);
+      await poison.createIfNotExists();
+      const lateCopy = {
+        v: 1,
+        kind: "reconcile",
+        serviceId: SSS_PROD,
+        runId: run.runId,
+        dryRun: false,
+        trigger: { kind: "http", caller: "function key holder" },
+        requestedAt: new Date().toISOString(),
+      };
+      await poison.sendMessage(Buffer.from(JSON.stringify(lateCopy)).toString("base64"));
       const succeeded = (name: string) =>
         logs.some((e) => e.message.startsWith(`Executed 'Functions.${name}' (Succeeded`));
       const all = appEntryModules()
