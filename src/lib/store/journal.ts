@@ -161,7 +161,7 @@ export async function resolveInterruptedWrites(
       onResolved(write, "notOlder");
       continue;
     }
-    const applied = await resolution.tookEffect(write);
+    const applied = await tookEffectOfItsOwn(table, write, resolution);
     if (
       !applied &&
       resolution.notAppliedOnlyBefore &&
@@ -176,32 +176,42 @@ export async function resolveInterruptedWrites(
   return deferred;
 }
 
-/**
- * The intents resolveInterruptedWrites deferred, looked at again and resolved for good. By now the resolver's
- * own attempt may have made the same write: if ARM told it that write was applied (created or changed), the
- * earlier intent had not taken effect, whatever ARM shows now; taking the resolver's own effect for the earlier
- * writer's would journal one ARM write twice.
- */
+/** The intents resolveInterruptedWrites deferred, looked at again and resolved for good. */
 export async function resolveWritesAgain(
   table: TableClient,
   writes: readonly StoredWrite[],
   resolution: IntentResolution,
-  resolver: { runId: string; attempt: number },
   onResolved: (write: StoredWrite, outcome: ResolutionOutcome) => void,
 ): Promise<void> {
-  if (writes.length === 0) return;
-  const appliedByResolver = new Set(
-    (await listRunWrites(table, resolver.runId))
-      .filter((w) => w.attempt === resolver.attempt && w.status === "applied")
-      .map((w) => writeKey(w)),
-  );
-  for (const write of writes) {
-    const applied = appliedByResolver.has(writeKey(write)) ? false : await resolution.tookEffect(write);
-    await settleIntent(table, write, applied, resolution, onResolved);
-  }
+  for (const write of writes)
+    await settleIntent(table, write, await tookEffectOfItsOwn(table, write, resolution), resolution, onResolved);
 }
 
-const writeKey = (write: Pick<StoredWrite, "kind" | "target">): string => `${write.kind} ${write.target.toLowerCase()}`;
+/**
+ * Whether an interrupted write's effect in ARM is its own. ARM shows the effect, not who made it: when a later
+ * write of the same kind and target is journaled as applied (ARM answered that it created or changed it, e.g.
+ * the resolving run's own grant while the interrupted intent was deferred), the interrupted one had not taken
+ * effect, and calling it applied would journal one ARM write twice.
+ */
+async function tookEffectOfItsOwn(
+  table: TableClient,
+  write: StoredWrite,
+  resolution: Pick<IntentResolution, "tookEffect">,
+): Promise<boolean> {
+  const later = await query(
+    table,
+    odata`PartitionKey eq ${resourceKey(write.serviceId)} and target eq ${write.target} and status eq 'applied'`,
+  );
+  const intendedAt = Date.parse(write.intendedAt);
+  if (
+    later.some(
+      (w) =>
+        w.kind === write.kind && w.clientRequestId !== write.clientRequestId && Date.parse(w.intendedAt) >= intendedAt,
+    )
+  )
+    return false;
+  return await resolution.tookEffect(write);
+}
 
 export interface IntentResolution {
   resolvedBy: string;

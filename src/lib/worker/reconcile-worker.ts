@@ -342,13 +342,7 @@ async function resolveEarlierWrites(
     else log.info(`${which} resolved as ${outcome}`);
   };
   if (again) {
-    await resolveWritesAgain(
-      deps.tables.writes,
-      again,
-      resolution,
-      { runId: request.runId, attempt: delivery.dequeueCount },
-      report,
-    );
+    await resolveWritesAgain(deps.tables.writes, again, resolution, report);
     return [];
   }
   const notAppliedOnlyBefore = new Date(deps.now().getTime() - 2 * deps.config.leaseDurationMs);

@@ -162,7 +162,7 @@ describe("the Writes table journal", () => {
     expect(outcomes).toEqual(["deferred"]);
     expect((await listRunWrites(table, runId))[0]?.status).toBe("intended");
     landed = true; // the write arrives at ARM while the resolving run works
-    await resolveWritesAgain(table, deferred, resolution, { runId: "later", attempt: 1 }, (_, o) => outcomes.push(o));
+    await resolveWritesAgain(table, deferred, resolution, (_, o) => outcomes.push(o));
     expect(outcomes).toEqual(["deferred", "applied"]);
     expect((await listRunWrites(table, runId))[0]).toMatchObject({ status: "applied", resolvedByGeneration: 2 });
   });
@@ -199,8 +199,42 @@ describe("the Writes table journal", () => {
     await journal.intend(own);
     await journal.complete(own.clientRequestId, { status: "applied", armRequestId: "req-own" });
     inEffect = true;
-    await resolveWritesAgain(table, deferred, resolution, { runId: resolver, attempt: 1 }, (_, o) => outcomes.push(o));
+    await resolveWritesAgain(table, deferred, resolution, (_, o) => outcomes.push(o));
     expect(outcomes).toEqual(["deferred", "notApplied"]);
     expect((await listRunWrites(table, stopped))[0]).toMatchObject({ status: "notApplied", resolvedByGeneration: 2 });
+  });
+
+  it("an interrupted intent is notApplied when a later write of the same target is journaled applied, though ARM shows the effect", async () => {
+    const table = TableClient.fromConnectionString(
+      inject("azuriteConnectionString"),
+      `writes${randomBytes(4).toString("hex")}`,
+      { allowInsecureConnection: true },
+    );
+    await table.createTable();
+    const killed = newRunId(serviceId, new Date(Date.now() - 2_000));
+    const later = newRunId(serviceId, new Date(Date.now() - 1_000));
+    const write = grant();
+    await tableWriteJournal(table, { serviceId, runId: killed, attempt: 1, leaseGeneration: 1 }).intend(write);
+    // Another run made the same grant afterwards, and ARM answered that it created it.
+    const again = { ...write, clientRequestId: randomUUID() };
+    const journal = tableWriteJournal(table, { serviceId, runId: later, attempt: 1, leaseGeneration: 2 });
+    await journal.intend(again);
+    await journal.complete(again.clientRequestId, { status: "applied", armRequestId: "req-later" });
+    const outcomes: string[] = [];
+    await resolveInterruptedWrites(
+      table,
+      serviceId,
+      {
+        resolvedBy: "resolver#1",
+        generation: 3,
+        now: () => new Date(),
+        tookEffect: () => Promise.resolve(true),
+        guard: () => undefined,
+      },
+      (_, o) => outcomes.push(o),
+    );
+    expect(outcomes).toEqual(["notApplied"]);
+    expect((await listRunWrites(table, killed))[0]).toMatchObject({ status: "notApplied", resolvedByGeneration: 3 });
+    expect((await listRunWrites(table, later))[0]).toMatchObject({ status: "applied" });
   });
 });
