@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import { createServer, type Server } from "node:net";
 
 /** Azurite's documented well-known development account. */
 export const AZURITE_ACCOUNT = "devstoreaccount1";
@@ -26,16 +26,28 @@ export interface AzuriteOptions {
   ownProcessGroup?: boolean;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+/**
+ * `count` distinct free loopback ports. All are held open until every one is known: a port closed before the
+ * next is asked for may be handed out again, and Azurite then fails with EADDRINUSE on its second service.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer();
+          server.once("error", reject);
+          server.listen(0, "127.0.0.1", () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => {
+    const address = server.address();
+    return typeof address === "object" && address ? address.port : 0;
   });
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  return ports;
 }
 
 function connectionStringFor(blobPort: number, queuePort: number, tablePort: number): string {
@@ -80,7 +92,7 @@ function waitForListening(child: ChildProcess, services: number, timeoutMs: numb
 
 /** Starts Azurite (blob, queue, table) as a child process on free loopback ports. */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<AzuriteHandle> {
-  const [blobPort, queuePort, tablePort] = [await freePort(), await freePort(), await freePort()];
+  const [blobPort = 0, queuePort = 0, tablePort = 0] = await freePorts(3);
   const args = [
     require.resolve("azurite/dist/src/azurite.js"),
     "--blobHost",
