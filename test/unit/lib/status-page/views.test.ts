@@ -5,22 +5,12 @@ import { runPage } from "../../../../src/lib/status-page/run-view";
 import { servicePage } from "../../../../src/lib/status-page/service-view";
 import type { RunView, ServerView, ServiceView } from "../../../../src/lib/status-page/view-types";
 import { emptyCounts } from "../../../../src/lib/store/records";
+import { SERVER_STATES } from "../../../../src/lib/store/rows";
 
 const SERVICE =
   "/subscriptions/11111111-1111-4111-8111-111111111111/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss";
 const HOSTILE = `<img src=x onerror="alert(1)">'&`;
 const links = pageLinks("https://afs.example.net/api/page?code=k%2Bey");
-const STATES = [
-  "NoIdentity",
-  "AgentTooOld",
-  "AgentExpired",
-  "ClusterName",
-  "Eligible",
-  "Switched",
-  "Active",
-  "ActivationOverdue",
-  "Failed",
-] as const;
 
 function server(i: number): ServerView {
   const serverId = `5e7e${String(i).padStart(4, "0")}-0000-4000-8000-000000000000`;
@@ -29,7 +19,7 @@ function server(i: number): ServerView {
     serverId,
     resourceId: `${SERVICE}/registeredServers/${serverId}`,
     name: `${HOSTILE}${i}`,
-    state: STATES[i % STATES.length] ?? "Active",
+    state: SERVER_STATES[i % SERVER_STATES.length] ?? "Active",
     reason: `reason ${HOSTILE}`,
     remedy: `remedy ${HOSTILE}`,
     agentVersion: `17.0.0.0${HOSTILE}`,
