@@ -63,10 +63,10 @@ const WEIGHTS: [ChaosKind, number][] = [
 const TOTAL_WEIGHT = WEIGHTS.reduce((n, [, w]) => n + w, 0);
 
 /**
- * How long a paused host sleeps: past the chaos run's 4 s lease (so another host can take it), short of the run's
- * patience.
+ * How long a paused host sleeps: past the chaos run's 4 s lease (so another host can take it), and short of two
+ * lease durations (8 s), the time the product allows a write handed to the network before a pause to arrive.
  */
-export const PAUSE_PAST_LEASE_MS: [number, number] = [5_000, 8_000];
+export const PAUSE_PAST_LEASE_MS: [number, number] = [5_000, 7_000];
 
 /** Mean gap between steps. */
 const STEP_EVERY_MS = 1_200;

@@ -36,6 +36,7 @@ export function printReport(report: ChaosReport, write: (line: string) => void):
     "runs accepted / ARM writes applied / journal rows",
     `${report.acceptedRuns} / ${report.armWrites} / ${report.journalRows}`,
   );
+  row("ARM writes undone by others before a run looked (journaled notApplied)", report.writesUndoneByOthers);
   write("Counts (each must be 0):");
   row("requests lost", report.counts.requestsLost);
   row("duplicate role assignments", report.counts.duplicateAssignments);
@@ -53,6 +54,8 @@ export function printReport(report: ChaosReport, write: (line: string) => void):
     write(`${name}:`);
     for (const item of items) write(`  - ${item}`);
   }
+  if (report.histories.length > 0) write("History of each target named above:");
+  for (const line of report.histories) write(`  ${line}`);
 }
 
 async function main(): Promise<number> {

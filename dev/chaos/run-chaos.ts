@@ -9,8 +9,11 @@ import {
   auditWithoutWrite,
   duplicateAssignments,
   FINAL_RUN_STATUSES,
+  historyOf,
   requestsLost,
+  type OutsideDeletion,
   unresolvedIntents,
+  writesUndoneByOthers,
   writesWithoutAudit,
 } from "./checks";
 import { unconvergedServices } from "./convergence";
@@ -69,6 +72,11 @@ export interface ChaosReport {
   acceptedRuns: number;
   armWrites: number;
   journalRows: number;
+  /**
+   * Writes of interrupted attempts that the deleteGrant step undid before a run looked: journaled notApplied ("not in
+   * effect when looked at"); only ARM's Activity Log still shows them.
+   */
+  writesUndoneByOthers: number;
   events: { published: number; delivered: number; duplicated: number; failed: number };
   counts: ChaosCounts;
   /**
@@ -78,6 +86,8 @@ export interface ChaosReport {
   convergenceSeconds: number | undefined;
   /** What each non-zero count stands for (at most 10 items each). */
   details: Partial<Record<keyof ChaosCounts, string[]>>;
+  /** For each write or journal row the audit checks name: every journal row and ARM write of its target. */
+  histories: string[];
 }
 
 /** Names of the counts that are not 0. */
@@ -170,6 +180,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     // Kill every host the moment a product write is applied: its answer, and so its journal update, never comes.
     let killOnWrite: number | undefined;
+    const deletions: OutsideDeletion[] = [];
     let killsOnWrite = 0;
     em.core.onWrite((w) => {
       if (process.env.CHAOS_TRACE) log(`write ${w.method} ${w.resourceUri} by ${w.callerOid} armed=${killOnWrite}`);
@@ -228,7 +239,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             .filter((a) => a.scope.toLowerCase().includes(inGroup))
             .sort((a, b) => a.id.localeCompare(b.id));
           const victim = made[between(random, 0, Math.max(0, made.length - 1))];
-          if (victim) await em.admin.deleteRoleAssignment(victim.id);
+          if (victim) {
+            await em.admin.deleteRoleAssignment(victim.id);
+            deletions.push({ target: victim.id, at: new Date().toISOString() });
+          }
           return;
         }
         case "reconcileRequest":
@@ -308,12 +322,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       orderViolations: violations.map(
         (v) => `${v.kind} ${v.resourceId}${v.missing.length ? ` (missing ${v.missing.join(", ")})` : ""}`,
       ),
-      armWritesWithoutAudit: writesWithoutAudit(writes, journal),
+      armWritesWithoutAudit: writesWithoutAudit(writes, journal, deletions),
       auditEntriesWithoutArmWrite: auditWithoutWrite(writes, journal),
       unresolvedIntents: unresolvedIntents(journal),
       servicesNotConverged: [...unconverged].map(([id, reasons]) => `${id}: ${reasons.slice(0, 3).join("; ")}`),
     };
     const counts = Object.fromEntries(Object.entries(details).map(([k, v]) => [k, v.length])) as unknown as ChaosCounts;
+    const auditTargets = new Set<string>();
+    for (const w of writes)
+      if ((details.armWritesWithoutAudit ?? []).some((line) => line.includes(` ${w.path} `))) auditTargets.add(w.path);
+    for (const r of journal)
+      if ((details.auditEntriesWithoutArmWrite ?? []).some((line) => line.includes(r.clientRequestId)))
+        auditTargets.add(r.target);
+    const histories = [...auditTargets]
+      .slice(0, 5)
+      .flatMap((target) => [`${target}:`, ...historyOf(target, writes, journal).map((l) => `  ${l}`)]);
     for (const k of Object.keys(details) as (keyof ChaosCounts)[]) details[k] = details[k]?.slice(0, 10);
     const stats = (await em.admin.webhooks()).stats;
     return {
@@ -328,6 +351,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       acceptedRuns: new Set(accepted).size,
       armWrites: writes.length,
       journalRows: journal.length,
+      writesUndoneByOthers: writesUndoneByOthers(writes, journal, deletions).length,
       events: {
         published: stats.published,
         delivered: stats.delivered,
@@ -337,6 +361,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       counts,
       convergenceSeconds,
       details,
+      histories,
     };
   } finally {
     await pool?.stop();

@@ -4,6 +4,7 @@ import { createDefaultHttpClient, type HttpClient, type PipelinePolicy } from "@
 import { MicrosoftStorageSync } from "@azure/arm-storagesync";
 import { AuthorizationManagementClient } from "@azure/arm-authorization";
 import { attemptLogPolicy } from "./attempt-log";
+import { writeFencePolicy } from "./write-fence";
 import { armCallCounterPolicy } from "./call-counter";
 import { throttleGatePolicy, type ThrottleWaitMeter } from "./throttle-gate";
 
@@ -75,6 +76,7 @@ export function createArmConnection(options: ArmConnectionOptions): ArmConnectio
     client.pipeline.addPolicy(throttleGate, { afterPhase: "Retry" });
     client.pipeline.addPolicy(armCallCounterPolicy(), { afterPhase: "Retry" });
     client.pipeline.addPolicy(attemptLogPolicy(), { afterPhase: "Retry" });
+    client.pipeline.addPolicy(writeFencePolicy(), { afterPhase: "Retry" });
     for (const policy of options.policies ?? []) client.pipeline.addPolicy(policy, { phase: "Serialize" });
     return client;
   };

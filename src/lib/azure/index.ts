@@ -8,6 +8,7 @@
  * file.
  */
 export { createArmConnection, type ArmConnection } from "./arm-connection";
+export { withWriteFence, type WriteFence } from "./write-fence";
 export { armUrl, listArmJson, sendArmJson } from "./arm-request";
 export {
   ArmOperationError,

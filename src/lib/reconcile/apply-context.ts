@@ -1,5 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { type ArmConnection, toArmErrorInfo, type RegisteredServerView, type StorageSyncServiceView } from "../azure";
+import {
+  type ArmConnection,
+  toArmErrorInfo,
+  withWriteFence,
+  type RegisteredServerView,
+  type StorageSyncServiceView,
+} from "../azure";
 import type { Limiter } from "./concurrency";
 import type { Plan } from "./plan";
 import type { ActionOutcome, ActionStatus } from "./report";
@@ -71,8 +77,9 @@ export class NotPermitted extends Error {
 
 /**
  * One ARM write under a new client request id, journaled: the intent is durable before the
- * request leaves. A refusal (4xx) changed nothing and is recorded as failed; a lost connection
- * or 5xx may have applied it, so its intent stays open for the next run to resolve by reading ARM.
+ * request leaves. A refusal (4xx) changed nothing and is recorded as failed; a lost connection,
+ * 408 or 5xx may have applied it, so its intent stays open (marked unanswered) for the next run
+ * to resolve by reading ARM.
  */
 export async function journaled<T extends { requestId?: string }>(
   ctx: Pick<ApplyContext, "journal">,
@@ -84,16 +91,18 @@ export async function journaled<T extends { requestId?: string }>(
   await ctx.journal.intend({ ...intent, clientRequestId });
   let result: T;
   try {
-    result = await send(clientRequestId);
+    result = await withWriteFence(ctx.journal.fence, () => send(clientRequestId));
   } catch (error) {
     const info = toArmErrorInfo(error);
-    if (info.statusCode !== undefined && info.statusCode < 500) {
+    if (info.statusCode !== undefined && info.statusCode < 500 && info.statusCode !== 408) {
       await ctx.journal.complete(clientRequestId, {
         status: "failed",
         armRequestId: info.requestId,
         errorCode: info.code,
         error: info.message.slice(0, 2000),
       });
+    } else {
+      await ctx.journal.unanswered(clientRequestId, { errorCode: info.code, error: info.message.slice(0, 2000) });
     }
     throw error;
   }

@@ -25,16 +25,23 @@ export interface WriteResult {
 
 /**
  * The engine's narrow port to the ARM write journal: `intend` must be durable
- * before the write is sent (so a write of a killed attempt is on record), and
- * `complete` records what ARM answered.
+ * before the write is sent (so a write of a killed attempt is on record),
+ * `complete` records what ARM answered, and `fence` runs before every attempt
+ * of the write (the SDK's retries included) and throws once the writer may no
+ * longer write.
  */
 export interface WriteJournal {
   intend(intent: WriteIntent): Promise<void>;
   complete(clientRequestId: string, result: WriteResult): Promise<void>;
+  /** The call ended without telling whether ARM applied it: the intent stays open, but nothing of it is in flight. */
+  unanswered(clientRequestId: string, error: { errorCode?: string; error: string }): Promise<void>;
+  fence(): void;
 }
 
 /** For callers that keep no journal (the CLI): the writes still carry their client request ids. */
 export const NO_JOURNAL: WriteJournal = {
   intend: () => Promise.resolve(),
   complete: () => Promise.resolve(),
+  unanswered: () => Promise.resolve(),
+  fence: () => undefined,
 };

@@ -61,7 +61,7 @@ tbody th { font-weight: 600; }
 .badge { display: inline-block; padding: 0 .45rem; border-radius: 999px; font-size: .85rem; border: 1px solid; white-space: nowrap; }
 .badge { background: #eef0f2; color: #333333; border-color: #8c8c8c; }
 .state-Active, .run-succeeded, .run-alreadyPresent { background: #e3f4e8; color: #14491f; border-color: #2e7d44; }
-.state-Switched, .state-Eligible, .run-queued, .run-running, .run-dryRun, .run-retrying, .run-leaseLost { background: #e5effa; color: #0c3d73; border-color: #3a74b5; }
+.state-Switched, .state-Eligible, .run-queued, .run-running, .run-dryRun, .run-retrying, .run-leaseLost, .run-awaitingWrites { background: #e5effa; color: #0c3d73; border-color: #3a74b5; }
 .state-ActivationOverdue, .state-AgentTooOld, .state-AgentExpired, .run-completedWithFailures, .run-skipped { background: #fff4d6; color: #5c3d00; border-color: #a57800; }
 .state-Failed, .run-failed, .run-poisoned, .run-rejected, .run-abandoned { background: #fdecea; color: #7a1a14; border-color: #b3261e; }
 .estate table { border-collapse: collapse; margin: .5rem 0 1rem; }

@@ -68,7 +68,6 @@ export { FINAL_RUN_STATUSES, isFinalRunStatus, type AttemptEnd } from "./run-att
 export {
   resolveIntent,
   resolveInterruptedWrites,
-  resolveWritesAgain,
   listRunWrites,
   tableWriteJournal,
   listUnresolvedIntents,

@@ -59,6 +59,16 @@ export function tableWriteJournal(
       // The intent then stays open, and the next holder resolves it by reading ARM.
       guard();
     },
+    fence: guard,
+    async unanswered(clientRequestId: string, error: { errorCode?: string; error: string }): Promise<void> {
+      await table.updateEntity(
+        flat(
+          { partitionKey, rowKey: writeRowKey(at.runId, at.attempt, clientRequestId) },
+          { ...error, unansweredAt: now().toISOString() },
+        ),
+        "Merge",
+      );
+    },
     async complete(clientRequestId: string, result: WriteResult): Promise<void> {
       await table.updateEntity(
         flat(
@@ -144,73 +154,36 @@ export async function resolveIntent(
  * it meanwhile); `guard` runs before each resolution is written and throws
  * when the resolver lost its own lease. One table query when there are none.
  *
- * A write not in effect yet whose intent is newer than `notAppliedOnlyBefore`
- * may still be on its way (sent just before its writer stopped): it is
- * returned unresolved, for the caller to look at again later
- * (`resolveWritesAgain`), instead of being called notApplied too early.
+ * A write not in effect whose intent is newer than `notAppliedOnlyBefore`, and
+ * whose writer did not live to see its call end, may still be on its way (sent
+ * just before its writer stopped): it is left open and returned, and the caller writes nothing until it has landed or can no
+ * longer land. ARM shows a write's effect, not who made it; resolving only
+ * when no other write of ours can be racing it is what makes the answer the
+ * write's own.
  */
 export async function resolveInterruptedWrites(
   table: TableClient,
   serviceId: string,
-  resolution: IntentResolution & { notAppliedOnlyBefore?: Date },
+  resolution: IntentResolution & { notAppliedOnlyBefore: Date },
   onResolved: (write: StoredWrite, outcome: ResolutionOutcome) => void,
 ): Promise<StoredWrite[]> {
-  const deferred: StoredWrite[] = [];
+  const inFlight: StoredWrite[] = [];
   for (const write of await listUnresolvedIntents(table, serviceId)) {
     if ((write.leaseGeneration ?? 0) >= resolution.generation) {
       onResolved(write, "notOlder");
       continue;
     }
-    const applied = await tookEffectOfItsOwn(table, write, resolution);
-    if (
-      !applied &&
-      resolution.notAppliedOnlyBefore &&
-      Date.parse(write.intendedAt) >= resolution.notAppliedOnlyBefore.getTime()
-    ) {
-      deferred.push(write);
-      onResolved(write, "deferred");
+    const applied = await resolution.tookEffect(write);
+    const mayBeOnItsWay =
+      write.unansweredAt === undefined && Date.parse(write.intendedAt) >= resolution.notAppliedOnlyBefore.getTime();
+    if (!applied && mayBeOnItsWay) {
+      inFlight.push(write);
+      onResolved(write, "mayBeInFlight");
       continue;
     }
     await settleIntent(table, write, applied, resolution, onResolved);
   }
-  return deferred;
-}
-
-/** The intents resolveInterruptedWrites deferred, looked at again and resolved for good. */
-export async function resolveWritesAgain(
-  table: TableClient,
-  writes: readonly StoredWrite[],
-  resolution: IntentResolution,
-  onResolved: (write: StoredWrite, outcome: ResolutionOutcome) => void,
-): Promise<void> {
-  for (const write of writes)
-    await settleIntent(table, write, await tookEffectOfItsOwn(table, write, resolution), resolution, onResolved);
-}
-
-/**
- * Whether an interrupted write's effect in ARM is its own. ARM shows the effect, not who made it: when a later
- * write of the same kind and target is journaled as applied (ARM answered that it created or changed it, e.g.
- * the resolving run's own grant while the interrupted intent was deferred), the interrupted one had not taken
- * effect, and calling it applied would journal one ARM write twice.
- */
-async function tookEffectOfItsOwn(
-  table: TableClient,
-  write: StoredWrite,
-  resolution: Pick<IntentResolution, "tookEffect">,
-): Promise<boolean> {
-  const later = await query(
-    table,
-    odata`PartitionKey eq ${resourceKey(write.serviceId)} and target eq ${write.target} and status eq 'applied'`,
-  );
-  const intendedAt = Date.parse(write.intendedAt);
-  if (
-    later.some(
-      (w) =>
-        w.kind === write.kind && w.clientRequestId !== write.clientRequestId && Date.parse(w.intendedAt) >= intendedAt,
-    )
-  )
-    return false;
-  return await resolution.tookEffect(write);
+  return inFlight;
 }
 
 export interface IntentResolution {
@@ -221,7 +194,7 @@ export interface IntentResolution {
   guard(): void;
 }
 
-export type ResolutionOutcome = "applied" | "notApplied" | "completedByWriter" | "notOlder" | "deferred";
+export type ResolutionOutcome = "applied" | "notApplied" | "completedByWriter" | "notOlder" | "mayBeInFlight";
 
 async function settleIntent(
   table: TableClient,

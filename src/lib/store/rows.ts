@@ -158,9 +158,10 @@ export const runAttemptSchema = z.object({
       "failed",
       "poisoned",
       "leaseLost",
+      "awaitingWrites",
     ])
     .describe(
-      "interrupted: a later attempt found this one still running (its host died or lost the message); leaseLost: its worker lost the service's lease (a renewal found it taken, or it expired by the worker's own clock) and stopped before its next write; the run was queued again",
+      "interrupted: a later attempt found this one still running (its host died or lost the message); leaseLost: its worker lost the service's lease (a renewal found it taken, or it expired by the worker's own clock) and stopped before its next write; the run was queued again; awaitingWrites: an earlier attempt's write was not in effect and could still reach ARM, so this attempt wrote nothing and the run was queued again for when it has landed or no longer can",
     ),
   error: z.string().optional(),
   errorCode: z.string().optional(),
@@ -315,10 +316,15 @@ export const writeRowSchema = z.object({
   status: z
     .enum(WRITE_STATUSES)
     .describe(
-      "intended: recorded before the call, outcome not yet known; applied: ARM made the change; alreadyPresent: ARM changed nothing (409 RoleAssignmentExists, or 200 for an identical assignment already there); failed: ARM refused, nothing changed; notApplied: an interrupted intent that a later run found not in effect",
+      "intended: recorded before the call, outcome not yet known; applied: ARM made the change; alreadyPresent: ARM changed nothing (409 RoleAssignmentExists, or 200 for an identical assignment already there); failed: ARM refused, nothing changed; notApplied: an interrupted intent that a later run found not in effect (if someone else undid it in between, only ARM's Activity Log shows it)",
     ),
   armRequestId: z.string().optional(),
   finishedAt: iso.optional(),
+  /**
+   * The writer's call ended without an answer that says whether ARM applied it (no response, 408 or 5xx, after the
+   * SDK's retries): the intent stays open for a later run to resolve by reading ARM, but nothing of it is on its way.
+   */
+  unansweredAt: iso.optional(),
   errorCode: z.string().optional(),
   error: z.string().optional(),
   /** For an intent a killed attempt left: the run id and attempt that resolved it, as `<runId>#<attempt>`. */

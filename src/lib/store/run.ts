@@ -164,8 +164,9 @@ export async function recordRunFinished(table: TableClient, runId: string, done:
   const { error: _previousError, errorCode: _previousCode, ...kept } = existing ? ownProperties(existing) : {};
   const entity = flat(keys, {
     ...kept,
-    // A run whose worker lost the lease is queued again: it waits for its next attempt as a retry does.
-    status: done.status === "leaseLost" ? "retrying" : done.status,
+    // A run whose worker lost the lease, or that waits for an earlier write, is queued again: it waits for its next
+    // attempt as a retry does.
+    status: done.status === "leaseLost" || done.status === "awaitingWrites" ? "retrying" : done.status,
     finishedAt: done.finishedAt.toISOString(),
     durationMs: done.finishedAt.getTime() - done.startedAt.getTime(),
     armReads: done.armReads,

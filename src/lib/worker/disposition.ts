@@ -9,7 +9,8 @@ export type WorkerOutcome =
   | { outcome: "duplicate"; runId: string; status: RunStatus }
   | { outcome: "rejected"; error: string }
   | { outcome: "failed"; runId: string; error: string }
-  | { outcome: "leaseLost"; runId: string; error: string };
+  | { outcome: "leaseLost"; runId: string; error: string }
+  | { outcome: "awaitingWrites"; runId: string; error: string };
 
 /**
  * How one delivery ends, as a value: controller-runtime's Result and error
@@ -22,12 +23,12 @@ export type Disposition =
    */
   | { kind: "acknowledge"; outcome: WorkerOutcome; reconciled?: ReconciledRun }
   /**
-   * The same request goes back on the queue after `delayMs` (another run holds the lease, or this
-   * attempt lost it and stopped); this delivery is acknowledged.
+   * The same request goes back on the queue after `delayMs` (another run holds the lease, this
+   * attempt lost it and stopped, or an earlier write may still land); this delivery is acknowledged.
    */
   | {
       kind: "requeueAfter";
-      outcome: Extract<WorkerOutcome, { outcome: "deferred" | "leaseLost" }>;
+      outcome: Extract<WorkerOutcome, { outcome: "deferred" | "leaseLost" | "awaitingWrites" }>;
       request: ReconcileRequest;
       delayMs: number;
     }

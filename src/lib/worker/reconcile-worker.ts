@@ -19,7 +19,6 @@ import {
   findMachineIdByPrincipal,
   type AttemptEnd,
   type RunRecord,
-  resolveWritesAgain,
   type ResolutionOutcome,
   type StoredWrite,
 } from "../store";
@@ -195,9 +194,11 @@ async function runUnderLease(
   if (run.alreadyFinished) return await acknowledgeDuplicate(deps, run.alreadyFinished, delivery, log);
 
   let report: ReconcileReport;
-  let deferred: StoredWrite[] = [];
   try {
-    if (!request.dryRun) deferred = await resolveEarlierWrites(deps, request, delivery, fence, log);
+    if (!request.dryRun) {
+      const inFlight = await resolveEarlierWrites(deps, request, delivery, fence, log);
+      if (inFlight.length > 0) return await awaitEarlierWrites(deps, request, startedAt, inFlight);
+    }
     const journal = tableWriteJournal(
       deps.tables.writes,
       {
@@ -221,17 +222,6 @@ async function runUnderLease(
   }
   // Whatever the engine did not write after the lease was lost, its results are not this worker's to record.
   if (fence.problem()) return await leaseLost(deps, request, startedAt, fence);
-  if (deferred.length > 0) {
-    try {
-      await resolveEarlierWrites(deps, request, delivery, fence, log, deferred);
-    } catch (error) {
-      // Left open: the service's next run resolves them.
-      if (fence.problem()) return await leaseLost(deps, request, startedAt, fence);
-      log.warn(
-        `${request.serviceId}: could not resolve ${deferred.length} earlier write(s) again: ${deps.engine.errorInfo(error).message}`,
-      );
-    }
-  }
 
   await addLateTriggers(deps.tables, request, run.coalescedTriggers);
   const failed = report.outcomes.some((o) => o.status === "failed");
@@ -311,10 +301,17 @@ async function closeReconciledRun(deps: WorkerDeps, run: ReconciledRun, log: App
 }
 
 /**
+ * How long after its intent a write may still land: its worker stops writing once its lease has run out by its own
+ * clock, and a write handed to the network just before a pause (a stopped process, a frozen VM) is allowed one more
+ * lease duration to arrive.
+ */
+export const inFlightWindowMs = (leaseDurationMs: number): number => 2 * leaseDurationMs;
+
+/**
  * Writes of earlier attempts left unanswered (the attempt was killed mid-write, or lost its lease):
  * resolved under the lease, before this run writes anything; only those of an older lease generation.
- * One not in effect yet and intended within two lease durations may still be on its way (sent just
- * before its worker stopped): it is returned, and looked at again once this run's engine is done.
+ * One not in effect and intended within the in-flight window may still be on its way: it is left open
+ * and returned, and this attempt writes nothing (awaitEarlierWrites).
  */
 async function resolveEarlierWrites(
   deps: WorkerDeps,
@@ -322,15 +319,7 @@ async function resolveEarlierWrites(
   delivery: DeliveryInfo,
   fence: LeaseFence,
   log: AppLog,
-  again?: readonly StoredWrite[],
 ): Promise<StoredWrite[]> {
-  const resolution = {
-    resolvedBy: `${request.runId}#${delivery.dequeueCount}`,
-    generation: fence.generation,
-    now: () => deps.now(),
-    tookEffect: (write: StoredWrite) => deps.engine.writeTookEffect(write),
-    guard: () => fence.check(),
-  };
   const report = (write: StoredWrite, outcome: ResolutionOutcome) => {
     const which = `${request.serviceId}: interrupted ${write.kind} of run ${write.runId} (attempt ${write.attempt})`;
     if (outcome === "notOlder")
@@ -338,20 +327,53 @@ async function resolveEarlierWrites(
         `${which} carries lease generation ${write.leaseGeneration}, not older than this run's ${fence.generation}; left open`,
       );
     else if (outcome === "completedByWriter") log.info(`${which} was completed by its writer meanwhile`);
-    else if (outcome === "deferred") log.info(`${which} is not in effect yet; looked at again after this run`);
+    else if (outcome === "mayBeInFlight") log.info(`${which} is not in effect and may still be on its way to ARM`);
     else log.info(`${which} resolved as ${outcome}`);
   };
-  if (again) {
-    await resolveWritesAgain(deps.tables.writes, again, resolution, report);
-    return [];
-  }
-  const notAppliedOnlyBefore = new Date(deps.now().getTime() - 2 * deps.config.leaseDurationMs);
   return await resolveInterruptedWrites(
     deps.tables.writes,
     request.serviceId,
-    { ...resolution, notAppliedOnlyBefore },
+    {
+      resolvedBy: `${request.runId}#${delivery.dequeueCount}`,
+      generation: fence.generation,
+      now: () => deps.now(),
+      tookEffect: (write: StoredWrite) => deps.engine.writeTookEffect(write),
+      guard: () => fence.check(),
+      notAppliedOnlyBefore: new Date(deps.now().getTime() - inFlightWindowMs(deps.config.leaseDurationMs)),
+    },
     report,
   );
+}
+
+/**
+ * An earlier write may still land: writing now would race it, and ARM would not tell afterwards whose write made
+ * the change. The attempt writes nothing, is recorded as awaitingWrites, and the run is queued again for when the
+ * last of those writes has landed or can no longer land.
+ */
+async function awaitEarlierWrites(
+  deps: WorkerDeps,
+  request: ReconcileRequest,
+  startedAt: Date,
+  inFlight: readonly StoredWrite[],
+): Promise<Disposition> {
+  const window = inFlightWindowMs(deps.config.leaseDurationMs);
+  const landsBy = Math.max(...inFlight.map((w) => Date.parse(w.intendedAt) + window));
+  const delayMs = Math.max(1000, landsBy - deps.now().getTime());
+  const writes = inFlight.map((w) => `${w.kind} ${w.target} (run ${w.runId} attempt ${w.attempt})`).join("; ");
+  const error = `${inFlight.length} earlier write(s) not in effect may still be on their way to ARM: ${writes}; nothing written, looked at again in ${delayMs} ms`;
+  await finishFailedRun(deps.tables.runs, request.runId, {
+    status: "awaitingWrites",
+    startedAt,
+    finishedAt: deps.now(),
+    error,
+    errorCode: "EarlierWritesInFlight",
+  });
+  return {
+    kind: "requeueAfter",
+    request,
+    delayMs,
+    outcome: { outcome: "awaitingWrites", runId: request.runId, error },
+  };
 }
 
 /**

@@ -4,7 +4,6 @@ import { TableClient } from "@azure/data-tables";
 import {
   resolveIntent,
   resolveInterruptedWrites,
-  resolveWritesAgain,
   listRunWrites,
   tableWriteJournal,
   listUnresolvedIntents,
@@ -132,109 +131,61 @@ describe("the Writes table journal", () => {
     ]);
   });
 
-  it("a recent intent not in effect yet is deferred, not called notApplied: a write sent just before its worker stopped may still land", async () => {
+  it("an intent not in effect is left open while its write may still land, and notApplied once it no longer can; one in effect, or whose call was answered, is resolved at once", async () => {
     const table = TableClient.fromConnectionString(
       inject("azuriteConnectionString"),
       `writes${randomBytes(4).toString("hex")}`,
-      {
-        allowInsecureConnection: true,
-      },
+      { allowInsecureConnection: true },
     );
     await table.createTable();
     const runId = newRunId(serviceId);
-    const write = grant();
-    await tableWriteJournal(table, { serviceId, runId, attempt: 1, leaseGeneration: 1 }).intend(write);
-    let landed = false;
-    const resolution = {
-      resolvedBy: "later#1",
-      generation: 2,
-      now: () => new Date(),
-      tookEffect: () => Promise.resolve(landed),
-      guard: () => undefined,
+    const [landed, lost, onItsWay, answered] = [grant(), grant(), grant(), grant()];
+    const writer = tableWriteJournal(table, { serviceId, runId, attempt: 1, leaseGeneration: 1 });
+    for (const w of [landed, lost, onItsWay, answered]) await writer.intend(w);
+    // Its writer saw the call end with a 503 after the SDK's retries: the outcome is unknown, but nothing is on its way.
+    await writer.unanswered(answered.clientRequestId, { errorCode: "ServiceUnavailable", error: "503" });
+    const inEffect = new Set([landed.clientRequestId]);
+    let now = Date.now();
+    const resolve = async (generation: number, notAppliedOnlyBefore: Date) => {
+      const outcomes = new Map<string, string>();
+      const open = await resolveInterruptedWrites(
+        table,
+        serviceId,
+        {
+          resolvedBy: `later#${generation}`,
+          generation,
+          now: () => new Date(now),
+          tookEffect: (w) => Promise.resolve(inEffect.has(w.clientRequestId)),
+          guard: () => undefined,
+          notAppliedOnlyBefore,
+        },
+        (w, o) => outcomes.set(w.clientRequestId, o),
+      );
+      return { outcomes, open: open.map((w) => w.clientRequestId).sort() };
     };
-    const outcomes: string[] = [];
-    const deferred = await resolveInterruptedWrites(
-      table,
-      serviceId,
-      { ...resolution, notAppliedOnlyBefore: new Date(Date.now() - 60_000) },
-      (_, o) => outcomes.push(o),
-    );
-    expect(outcomes).toEqual(["deferred"]);
-    expect((await listRunWrites(table, runId))[0]?.status).toBe("intended");
-    landed = true; // the write arrives at ARM while the resolving run works
-    await resolveWritesAgain(table, deferred, resolution, (_, o) => outcomes.push(o));
-    expect(outcomes).toEqual(["deferred", "applied"]);
-    expect((await listRunWrites(table, runId))[0]).toMatchObject({ status: "applied", resolvedByGeneration: 2 });
-  });
 
-  it("a deferred intent whose write the resolving attempt made itself (ARM answered it applied) is notApplied, though ARM now shows the effect", async () => {
-    const table = TableClient.fromConnectionString(
-      inject("azuriteConnectionString"),
-      `writes${randomBytes(4).toString("hex")}`,
-      { allowInsecureConnection: true },
-    );
-    await table.createTable();
-    const stopped = newRunId(serviceId, new Date(Date.now() - 1_000));
-    const resolver = newRunId(serviceId);
-    const write = grant();
-    await tableWriteJournal(table, { serviceId, runId: stopped, attempt: 1, leaseGeneration: 1 }).intend(write);
-    let inEffect = false;
-    const resolution = {
-      resolvedBy: `${resolver}#1`,
-      generation: 2,
-      now: () => new Date(),
-      tookEffect: () => Promise.resolve(inEffect),
-      guard: () => undefined,
-    };
-    const outcomes: string[] = [];
-    const deferred = await resolveInterruptedWrites(
-      table,
-      serviceId,
-      { ...resolution, notAppliedOnlyBefore: new Date(Date.now() - 60_000) },
-      (_, o) => outcomes.push(o),
-    );
-    // The resolving run makes the same grant itself (same deterministic target), and ARM creates it.
-    const own = { ...write, clientRequestId: randomUUID() };
-    const journal = tableWriteJournal(table, { serviceId, runId: resolver, attempt: 1, leaseGeneration: 2 });
-    await journal.intend(own);
-    await journal.complete(own.clientRequestId, { status: "applied", armRequestId: "req-own" });
-    inEffect = true;
-    await resolveWritesAgain(table, deferred, resolution, (_, o) => outcomes.push(o));
-    expect(outcomes).toEqual(["deferred", "notApplied"]);
-    expect((await listRunWrites(table, stopped))[0]).toMatchObject({ status: "notApplied", resolvedByGeneration: 2 });
-  });
+    // Within the window: what is in effect is applied; the rest may still be on its way and stays open.
+    const first = await resolve(2, new Date(now - 60_000));
+    expect(first.outcomes.get(landed.clientRequestId)).toBe("applied");
+    expect(first.outcomes.get(lost.clientRequestId)).toBe("mayBeInFlight");
+    expect(first.outcomes.get(answered.clientRequestId)).toBe("notApplied");
+    expect(first.open).toEqual([lost.clientRequestId, onItsWay.clientRequestId].sort());
+    const byId = async () => new Map((await listRunWrites(table, runId)).map((w) => [w.clientRequestId, w]));
+    expect((await byId()).get(answered.clientRequestId)).toMatchObject({
+      status: "notApplied",
+      errorCode: "ServiceUnavailable",
+      resolvedByGeneration: 2,
+    });
+    expect((await byId()).get(lost.clientRequestId)?.status).toBe("intended");
 
-  it("an interrupted intent is notApplied when a later write of the same target is journaled applied, though ARM shows the effect", async () => {
-    const table = TableClient.fromConnectionString(
-      inject("azuriteConnectionString"),
-      `writes${randomBytes(4).toString("hex")}`,
-      { allowInsecureConnection: true },
-    );
-    await table.createTable();
-    const killed = newRunId(serviceId, new Date(Date.now() - 2_000));
-    const later = newRunId(serviceId, new Date(Date.now() - 1_000));
-    const write = grant();
-    await tableWriteJournal(table, { serviceId, runId: killed, attempt: 1, leaseGeneration: 1 }).intend(write);
-    // Another run made the same grant afterwards, and ARM answered that it created it.
-    const again = { ...write, clientRequestId: randomUUID() };
-    const journal = tableWriteJournal(table, { serviceId, runId: later, attempt: 1, leaseGeneration: 2 });
-    await journal.intend(again);
-    await journal.complete(again.clientRequestId, { status: "applied", armRequestId: "req-later" });
-    const outcomes: string[] = [];
-    await resolveInterruptedWrites(
-      table,
-      serviceId,
-      {
-        resolvedBy: "resolver#1",
-        generation: 3,
-        now: () => new Date(),
-        tookEffect: () => Promise.resolve(true),
-        guard: () => undefined,
-      },
-      (_, o) => outcomes.push(o),
-    );
-    expect(outcomes).toEqual(["notApplied"]);
-    expect((await listRunWrites(table, killed))[0]).toMatchObject({ status: "notApplied", resolvedByGeneration: 3 });
-    expect((await listRunWrites(table, later))[0]).toMatchObject({ status: "applied" });
+    // Past the window: one write arrived meanwhile (applied), the other never will (notApplied).
+    inEffect.add(onItsWay.clientRequestId);
+    now += 120_000;
+    const second = await resolve(3, new Date(now - 60_000));
+    expect(second.open).toEqual([]);
+    const rows = await byId();
+    expect(rows.get(landed.clientRequestId)).toMatchObject({ status: "applied", resolvedByGeneration: 2 });
+    expect(rows.get(onItsWay.clientRequestId)).toMatchObject({ status: "applied", resolvedByGeneration: 3 });
+    expect(rows.get(lost.clientRequestId)).toMatchObject({ status: "notApplied", resolvedByGeneration: 3 });
   });
 });

@@ -4,6 +4,7 @@ import {
   duplicateAssignments,
   requestsLost,
   unresolvedIntents,
+  writesUndoneByOthers,
   writesWithoutAudit,
   type AppliedWrite,
   type JournalEntry,
@@ -63,6 +64,22 @@ describe("chaos checks", () => {
       "PUT /subscriptions/s/x/4 (client request id C)",
       "PUT /subscriptions/s/x/5 (client request id none)",
     ]);
+  });
+
+  it("a write journaled notApplied whose assignment someone else deleted after it landed is counted apart, not as unaudited", () => {
+    const landed = { ...write(1, "A"), at: "2026-01-01T00:00:01Z" };
+    const journal = [row("A", "notApplied")];
+    const deletedAfter = [{ target: landed.path.toUpperCase(), at: "2026-01-01T00:00:02Z" }];
+    expect(writesUndoneByOthers([landed], journal, deletedAfter)).toEqual([
+      "PUT /subscriptions/s/x/1 (client request id A)",
+    ]);
+    expect(writesWithoutAudit([landed], journal, deletedAfter)).toEqual([]);
+    // Deleted before the write landed, or not deleted at all: the write needed a claiming row.
+    const deletedBefore = [{ target: landed.path, at: "2026-01-01T00:00:00Z" }];
+    expect(writesUndoneByOthers([landed], journal, deletedBefore)).toEqual([]);
+    expect(writesWithoutAudit([landed], journal, deletedBefore)).toHaveLength(1);
+    // Only a notApplied row is excused: a failed one says ARM refused the write.
+    expect(writesWithoutAudit([landed], [row("A", "failed")], deletedAfter)).toHaveLength(1);
   });
 
   it("an applied journal row needs an ARM write of its client request id; other statuses claim nothing", () => {
