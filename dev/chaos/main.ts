@@ -36,7 +36,7 @@ export function printReport(report: ChaosReport, write: (line: string) => void):
     "runs accepted / ARM writes applied / journal rows",
     `${report.acceptedRuns} / ${report.armWrites} / ${report.journalRows}`,
   );
-  row("ARM writes undone by others before a run looked (journaled notApplied)", report.writesUndoneByOthers);
+  row("ARM writes others undid before a run looked (notApplied)", report.writesUndoneByOthers);
   write("Counts (each must be 0):");
   row("requests lost", report.counts.requestsLost);
   row("duplicate role assignments", report.counts.duplicateAssignments);

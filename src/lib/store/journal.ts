@@ -154,12 +154,17 @@ export async function resolveIntent(
  * it meanwhile); `guard` runs before each resolution is written and throws
  * when the resolver lost its own lease. One table query when there are none.
  *
- * A write not in effect whose intent is newer than `notAppliedOnlyBefore`, and
- * whose writer did not live to see its call end, may still be on its way (sent
- * just before its writer stopped): it is left open and returned, and the caller writes nothing until it has landed or can no
- * longer land. ARM shows a write's effect, not who made it; resolving only
- * when no other write of ours can be racing it is what makes the answer the
- * write's own.
+ * ARM shows a write's effect, not who made it, so an intent is resolved by
+ * its effect only when no other write of ours can have made that effect:
+ * - An intent stored after a newer lease generation had begun writing (a
+ *   journal row of a newer generation exists, yet that holder, which resolves
+ *   every open intent before its first write, did not see this one) was stored
+ *   by a writer whose lease had run out; the check it makes right after
+ *   storing an intent stopped the write. It is notApplied, whatever ARM shows.
+ * - A write not in effect whose intent is newer than `notAppliedOnlyBefore`,
+ *   and whose writer did not live to see its call end, may still be on its
+ *   way (sent just before its writer stopped): it is left open and returned,
+ *   and the caller writes nothing until it has landed or can no longer land.
  */
 export async function resolveInterruptedWrites(
   table: TableClient,
@@ -168,22 +173,49 @@ export async function resolveInterruptedWrites(
   onResolved: (write: StoredWrite, outcome: ResolutionOutcome) => void,
 ): Promise<StoredWrite[]> {
   const inFlight: StoredWrite[] = [];
-  for (const write of await listUnresolvedIntents(table, serviceId)) {
-    if ((write.leaseGeneration ?? 0) >= resolution.generation) {
-      onResolved(write, "notOlder");
+  for (const listed of await listUnresolvedIntents(table, serviceId)) {
+    if ((listed.leaseGeneration ?? 0) >= resolution.generation) {
+      onResolved(listed, "notOlder");
       continue;
     }
-    const applied = await resolution.tookEffect(write);
-    const mayBeOnItsWay =
-      write.unansweredAt === undefined && Date.parse(write.intendedAt) >= resolution.notAppliedOnlyBefore.getTime();
-    if (!applied && mayBeOnItsWay) {
-      inFlight.push(write);
-      onResolved(write, "mayBeInFlight");
-      continue;
+    let write: StoredWrite | undefined = listed;
+    // The writer may mark its own open row unanswered meanwhile (its call just ended): then it is resolved again.
+    for (let look = 0; write?.status === "intended"; look++) {
+      const neverSent = await storedAfterTakeover(table, write);
+      const applied = !neverSent && (await resolution.tookEffect(write));
+      const mayBeOnItsWay =
+        !neverSent &&
+        write.unansweredAt === undefined &&
+        Date.parse(write.intendedAt) >= resolution.notAppliedOnlyBefore.getTime();
+      if ((!applied && mayBeOnItsWay) || look === 2) {
+        inFlight.push(write);
+        onResolved(write, "mayBeInFlight");
+        break;
+      }
+      if (await settleIntent(table, write, applied, resolution, onResolved)) break;
+      write = await readWrite(table, write);
     }
-    await settleIntent(table, write, applied, resolution, onResolved);
   }
   return inFlight;
+}
+
+/** Whether a journal row of a newer lease generation than the intent's exists for its service. */
+async function storedAfterTakeover(table: TableClient, write: StoredWrite): Promise<boolean> {
+  const pages = table
+    .listEntities({
+      queryOptions: {
+        filter: odata`PartitionKey eq ${resourceKey(write.serviceId)} and leaseGeneration gt ${write.leaseGeneration ?? 0}`,
+        select: ["RowKey"],
+      },
+    })
+    .byPage({ maxPageSize: 1 });
+  const first = await pages.next();
+  return !first.done && first.value.length > 0;
+}
+
+async function readWrite(table: TableClient, write: StoredWrite): Promise<StoredWrite | undefined> {
+  const rows = await query(table, odata`PartitionKey eq ${resourceKey(write.serviceId)} and RowKey eq ${write.rowKey}`);
+  return rows[0];
 }
 
 export interface IntentResolution {
@@ -196,13 +228,14 @@ export interface IntentResolution {
 
 export type ResolutionOutcome = "applied" | "notApplied" | "completedByWriter" | "notOlder" | "mayBeInFlight";
 
+/** Writes the resolution; false when the row changed since it was read (its writer completed it meanwhile). */
 async function settleIntent(
   table: TableClient,
   write: StoredWrite,
   applied: boolean,
   resolution: IntentResolution,
   onResolved: (write: StoredWrite, outcome: ResolutionOutcome) => void,
-): Promise<void> {
+): Promise<boolean> {
   resolution.guard();
   const status = applied ? "applied" : "notApplied";
   const resolved = await resolveIntent(table, write, {
@@ -212,4 +245,5 @@ async function settleIntent(
     finishedAt: resolution.now(),
   });
   onResolved(write, resolved ? status : "completedByWriter");
+  return resolved;
 }

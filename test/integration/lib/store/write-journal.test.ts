@@ -188,4 +188,78 @@ describe("the Writes table journal", () => {
     expect(rows.get(onItsWay.clientRequestId)).toMatchObject({ status: "applied", resolvedByGeneration: 3 });
     expect(rows.get(lost.clientRequestId)).toMatchObject({ status: "notApplied", resolvedByGeneration: 3 });
   });
+
+  it("an intent stored after a newer lease generation began writing is notApplied, though ARM shows the effect another write made", async () => {
+    const table = TableClient.fromConnectionString(
+      inject("azuriteConnectionString"),
+      `writes${randomBytes(4).toString("hex")}`,
+      { allowInsecureConnection: true },
+    );
+    await table.createTable();
+    const runId = newRunId(serviceId);
+    const late = grant();
+    // Generation 2 took over and made the grant; then the paused generation-1 writer woke, stored its intent, and its
+    // check right after stopped the write.
+    const taker = tableWriteJournal(table, { serviceId, runId, attempt: 2, leaseGeneration: 2 });
+    const own = { ...late, clientRequestId: randomUUID() };
+    await taker.intend(own);
+    await taker.complete(own.clientRequestId, { status: "applied", armRequestId: "req-own" });
+    await tableWriteJournal(table, { serviceId, runId, attempt: 1, leaseGeneration: 1 }).intend(late);
+
+    const outcomes: string[] = [];
+    const open = await resolveInterruptedWrites(
+      table,
+      serviceId,
+      {
+        resolvedBy: "resolver#1",
+        generation: 3,
+        now: () => new Date(),
+        tookEffect: () => Promise.resolve(true),
+        guard: () => undefined,
+        notAppliedOnlyBefore: new Date(Date.now() - 60_000),
+      },
+      (_, o) => outcomes.push(o),
+    );
+    expect(open).toEqual([]);
+    expect(outcomes).toEqual(["notApplied"]);
+    const rows = new Map((await listRunWrites(table, runId)).map((w) => [w.clientRequestId, w.status]));
+    expect(rows.get(late.clientRequestId)).toBe("notApplied");
+    expect(rows.get(own.clientRequestId)).toBe("applied");
+  });
+
+  it("an intent its writer marks unanswered while it is being resolved is read again and resolved", async () => {
+    const table = TableClient.fromConnectionString(
+      inject("azuriteConnectionString"),
+      `writes${randomBytes(4).toString("hex")}`,
+      { allowInsecureConnection: true },
+    );
+    await table.createTable();
+    const runId = newRunId(serviceId);
+    const write = grant();
+    const writer = tableWriteJournal(table, { serviceId, runId, attempt: 1, leaseGeneration: 1 });
+    await writer.intend(write);
+    let marked = false;
+    const outcomes: string[] = [];
+    const open = await resolveInterruptedWrites(
+      table,
+      serviceId,
+      {
+        resolvedBy: "resolver#1",
+        generation: 2,
+        now: () => new Date(),
+        tookEffect: async () => {
+          if (!marked)
+            await writer.unanswered(write.clientRequestId, { errorCode: "InternalServerError", error: "500" });
+          marked = true;
+          return false;
+        },
+        guard: () => undefined,
+        notAppliedOnlyBefore: new Date(Date.now() + 60_000),
+      },
+      (_, o) => outcomes.push(o),
+    );
+    expect(open).toEqual([]);
+    expect(outcomes).toEqual(["completedByWriter", "notApplied"]);
+    expect((await listRunWrites(table, runId))[0]).toMatchObject({ status: "notApplied", resolvedByGeneration: 2 });
+  });
 });

@@ -5,7 +5,7 @@ import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { DEFAULT_SEED_PATH, type SeedInput } from "../../../../dev/emulator/index";
 import { createArmConnection, createCredential, patchStorageSyncService } from "../../../../src/lib/azure";
-import { getRun, listRunWrites, tableWriteJournal } from "../../../../src/lib/store";
+import { acquireLease, getRun, listRunWrites, releaseLease, tableWriteJournal } from "../../../../src/lib/store";
 import { newRunId } from "../../../../src/lib/tables/run-id";
 import { handleReconcileMessage, type WorkerDeps } from "../../../../src/lib/worker/reconcile-worker";
 import { SSS_PROD, startAppStack, type AppStack } from "../../support/app-harness";
@@ -107,8 +107,10 @@ describe("fenced leases", () => {
     // The demo estate as seeded: sss-prod has no identity yet.
     await stack.emulator.admin.loadSeed(JSON.parse(await readFile(DEFAULT_SEED_PATH, "utf8")) as SeedInput);
     await stack.emulator.admin.resetWrites();
-    // A worker killed right after handing its PATCH to the network: its intent is open (an older lease generation),
-    // and the write itself has not reached ARM yet.
+    // A worker took the lease, stored its intent and was killed right after handing its PATCH to the network: the
+    // intent is open, the write has not reached ARM yet, and the lease ran out (released here, to save the wait).
+    const killedLease = await acquireLease(stack.app.tables.leases, SSS_PROD, "killed-worker", LEASE_MS);
+    if (!killedLease.acquired) throw new Error("the lease is free");
     const killedRun = newRunId(SSS_PROD, new Date(Date.now() - 1_000));
     const late = {
       actionId: "enable-identity",
@@ -121,8 +123,9 @@ describe("fenced leases", () => {
       serviceId: SSS_PROD,
       runId: killedRun,
       attempt: 1,
-      leaseGeneration: 0,
+      leaseGeneration: killedLease.lease.generation,
     }).intend(late);
+    await releaseLease(stack.app.tables.leases, killedLease.lease);
 
     const run = request(SSS_PROD);
     const waiting = await handleReconcileMessage(stack.app, run, { dequeueCount: 1 }, silentLog);
