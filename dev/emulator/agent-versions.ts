@@ -34,6 +34,12 @@ export const PUBLISHED_AGENT_VERSIONS: readonly AgentVersionEntry[] = [
   { version: "22" },
 ];
 
+/**
+ * The agent a server runs unless told otherwise (seeds, created servers, generated estates): v21.2, a
+ * supported agent with no published expiration date (and the first offered as an Arc extension).
+ */
+export const CURRENT_AGENT_VERSION = "21.2.0.0";
+
 /** The service warns this long before an agent expires (not documented; the emulator's choice). */
 export const NEAR_EXPIRY_MS = 60 * 24 * 3600 * 1000;
 

@@ -28,7 +28,7 @@ export function server(serverId: string, props: Partial<RegisteredServerView> = 
     serviceId: SERVICE_ID,
     name: props.friendlyName ?? `srv-${serverId.slice(-4)}`,
     serverRole: "Standalone",
-    agentVersion: "20.0.0.0",
+    agentVersion: "21.2.0.0",
     activeAuthType: "Certificate",
     ...props,
   };
