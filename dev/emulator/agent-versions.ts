@@ -1,7 +1,8 @@
 /**
  * The Azure File Sync agent versions and their lifecycle, as the release notes
  * publish them (https://learn.microsoft.com/azure/storage/file-sync/file-sync-release-notes,
- * "Supported versions" / "Unsupported versions"); seeds can replace the table.
+ * "Supported versions" / "Unsupported versions"). The emulator judges by this
+ * table unless a seed gives its own.
  * The service reports each registered server's `agentVersionStatus` (Ok,
  * NearExpiry, Expired, Blocked) and `agentVersionExpirationDate` (2022-09-01).
  */
@@ -57,11 +58,12 @@ function entryOf(table: readonly AgentVersionEntry[], agentVersion: string): Age
 
 /** The status and expiration date the service reports for an agent at `nowMs`. */
 export function agentLifecycle(
-  table: readonly AgentVersionEntry[] | undefined,
+  table: readonly AgentVersionEntry[],
   agentVersion: string,
   nowMs: number,
 ): { status: AgentVersionStatus; expiresAt?: string } {
-  if (!table || table.length === 0) return { status: "Ok" };
+  // An empty table (a seed's "none") judges nothing: every agent Ok.
+  if (table.length === 0) return { status: "Ok" };
   const entry = entryOf(table, agentVersion);
   const lowest = Math.min(...table.map((e) => parts(e.version)[0] ?? 0));
   // Older than every listed version: long expired.
