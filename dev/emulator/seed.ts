@@ -215,7 +215,7 @@ export const seedSchema = z
     roleAssignments: z.array(seedRoleAssignmentSchema).default([]),
     /**
      * The agent-version table the service judges agents by: "published" (dev/emulator/agent-versions.ts,
-     * the release notes' dates; also when omitted), "none" (every agent Ok, as no real service judges) or a
+     * the release notes' dates; also when omitted), "none" (every agent Ok; no real service does this) or a
      * table of its own (`version` a major "20" or major.minor prefix; `expiresOn` YYYY-MM-DD or
      * `expiresInDays` from the load; `expired` without a date; `blocked`).
      */

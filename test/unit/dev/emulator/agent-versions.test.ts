@@ -41,7 +41,7 @@ describe("agentLifecycle under the published table", () => {
     );
   });
 
-  it("an empty table (a seed's \"none\") judges every agent Ok", () => {
+  it('an empty table (a seed\'s "none") judges every agent Ok', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 30 }), build, anyTime, (major, rest, now) => {
         expect(agentLifecycle([], `${major}.${rest}`, now)).toEqual({ status: "Ok" });
