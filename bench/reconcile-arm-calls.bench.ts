@@ -104,7 +104,8 @@ function largeTopology(): SeedInput {
   const servers = Array.from({ length: 20 }, (_, i) => ({
     serverId: id(i + 1),
     serverName: `fs${i + 1}`,
-    agentVersion: i % 7 === 6 ? "18.0.0.0" : "20.0.0.0",
+    // Every seventh an expired agent (v18, by the published dates): judged, never granted.
+    agentVersion: i % 7 === 6 ? "18.0.0.0" : "21.2.0.0",
     ...(i % 5 === 4 ? {} : { latestApplicationId: `a7c00000-0000-4000-8000-${(i + 1).toString().padStart(12, "0")}` }),
   }));
   const nodes = Array.from({ length: 4 }, (_, i) => ({

@@ -6,6 +6,7 @@ import type {
   MachineIdentityAction,
   RegisterServerRequest,
 } from "./admin-types";
+import { CURRENT_AGENT_VERSION } from "./agent-versions";
 import { ArmError, badRequest, notFound } from "./arm-error";
 import { requestUrl, send } from "./arm-server";
 import type { EmulatorCore } from "./core";
@@ -73,7 +74,7 @@ function registerServer(deps: AdminDeps, req: RegisterServerRequest): string {
     serverId,
     serverName: req.serverName,
     friendlyName: req.serverName,
-    agentVersion: req.agentVersion ?? "20.0.0.0",
+    agentVersion: req.agentVersion ?? CURRENT_AGENT_VERSION,
     serverRole: req.serverRole ?? "Standalone",
     clusterId: req.clusterId ?? "00000000-0000-0000-0000-000000000000",
     clusterName: req.clusterName ?? "",

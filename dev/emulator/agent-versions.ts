@@ -1,7 +1,8 @@
 /**
  * The Azure File Sync agent versions and their lifecycle, as the release notes
  * publish them (https://learn.microsoft.com/azure/storage/file-sync/file-sync-release-notes,
- * "Supported versions" / "Unsupported versions"); seeds can replace the table.
+ * "Supported versions" / "Unsupported versions"). The emulator judges by this
+ * table unless a seed gives its own.
  * The service reports each registered server's `agentVersionStatus` (Ok,
  * NearExpiry, Expired, Blocked) and `agentVersionExpirationDate` (2022-09-01).
  */
@@ -34,6 +35,12 @@ export const PUBLISHED_AGENT_VERSIONS: readonly AgentVersionEntry[] = [
   { version: "22" },
 ];
 
+/**
+ * The agent a server runs unless told otherwise (seeds, created servers, generated estates): v21.2, a
+ * supported agent with no published expiration date (and the first offered as an Arc extension).
+ */
+export const CURRENT_AGENT_VERSION = "21.2.0.0";
+
 /** The service warns this long before an agent expires (not documented; the emulator's choice). */
 export const NEAR_EXPIRY_MS = 60 * 24 * 3600 * 1000;
 
@@ -51,11 +58,12 @@ function entryOf(table: readonly AgentVersionEntry[], agentVersion: string): Age
 
 /** The status and expiration date the service reports for an agent at `nowMs`. */
 export function agentLifecycle(
-  table: readonly AgentVersionEntry[] | undefined,
+  table: readonly AgentVersionEntry[],
   agentVersion: string,
   nowMs: number,
 ): { status: AgentVersionStatus; expiresAt?: string } {
-  if (!table || table.length === 0) return { status: "Ok" };
+  // An empty table (a seed's "none") judges nothing: every agent Ok.
+  if (table.length === 0) return { status: "Ok" };
   const entry = entryOf(table, agentVersion);
   const lowest = Math.min(...table.map((e) => parts(e.version)[0] ?? 0));
   // Older than every listed version: long expired.

@@ -63,7 +63,7 @@ export function loadSeedIntoState(state: EmulatorState, seed: Seed, clock: Simul
   }
 
   validateSeedLinks(state);
-  if (seed.agentVersions) state.agentVersions = agentVersionTable(seed.agentVersions, now);
+  state.agentVersions = agentVersionTable(seed.agentVersions, now);
   for (const server of state.servers.values()) judgeAgentVersion(state, server, now);
   for (const sub of seed.subscriptions) fillRoleAssignments(state, sub, seed.caller.principalId, longAgo);
 
@@ -353,9 +353,13 @@ function fillRoleAssignments(
   }
 }
 
-/** A seed's agent-version table: the published one, or its own with relative dates made absolute at load. */
-function agentVersionTable(table: NonNullable<Seed["agentVersions"]>, nowMs: number): readonly AgentVersionEntry[] {
+/**
+ * A seed's agent-version table: the published one (also when the seed names none), no table at all ("none":
+ * every agent Ok), or its own with relative dates made absolute at load.
+ */
+function agentVersionTable(table: Seed["agentVersions"], nowMs: number): readonly AgentVersionEntry[] {
   if (table === "published") return PUBLISHED_AGENT_VERSIONS;
+  if (table === "none") return [];
   return table.map(({ expiresInDays, ...entry }) =>
     expiresInDays === undefined
       ? entry

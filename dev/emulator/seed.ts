@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
+import { CURRENT_AGENT_VERSION } from "./agent-versions";
 
 /**
  * The seed format: a nested, human-writable description of a tenant. Ids are
@@ -39,7 +40,7 @@ export const seedRegisteredServerSchema = z
     /** Host name as the agent reports it (FQDN or short); links the server to a machine of the same name. */
     serverName: z.string().min(1),
     friendlyName: z.string().optional(),
-    agentVersion: z.string().default("20.0.0.0"),
+    agentVersion: z.string().default(CURRENT_AGENT_VERSION),
     serverRole: z.enum(["Standalone", "ClusterNode", "ClusterName"]).default("Standalone"),
     clusterId: guid.optional(),
     clusterName: z.string().optional(),
@@ -214,13 +215,14 @@ export const seedSchema = z
     roleAssignments: z.array(seedRoleAssignmentSchema).default([]),
     /**
      * The agent-version table the service judges agents by: "published" (dev/emulator/agent-versions.ts,
-     * the release notes' dates) or a table of its own (`version` a major "20" or major.minor prefix;
-     * `expiresOn` YYYY-MM-DD or `expiresInDays` from the load; `expired` without a date; `blocked`).
-     * Omitted: every agent Ok, as before the lifecycle was emulated.
+     * the release notes' dates; also when omitted), "none" (every agent Ok; no real service does this) or a
+     * table of its own (`version` a major "20" or major.minor prefix; `expiresOn` YYYY-MM-DD or
+     * `expiresInDays` from the load; `expired` without a date; `blocked`).
      */
     agentVersions: z
       .union([
         z.literal("published"),
+        z.literal("none"),
         z
           .array(
             z
@@ -239,7 +241,7 @@ export const seedSchema = z
           )
           .min(1),
       ])
-      .optional(),
+      .default("published"),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-import type { AgentVersionEntry, AgentVersionStatus } from "./agent-versions";
+import { PUBLISHED_AGENT_VERSIONS, type AgentVersionEntry, type AgentVersionStatus } from "./agent-versions";
 import { idKey } from "./resource-id";
 
 /** In-memory records of everything the emulator serves. Keys are `idKey(id)`. */
@@ -223,11 +223,14 @@ export class EmulatorState {
   readonly machines = new Map<string, MachineRecord>();
   readonly roleAssignments = new Map<string, RoleAssignmentRecord>();
   readonly principals = new Map<string, PrincipalRecord>();
-  /** The agent-version table the service judges agents by (a seed's choice); none: every agent Ok. */
-  agentVersions: readonly AgentVersionEntry[] | undefined;
+  /**
+   * The agent-version table the service judges agents by: the published one unless a seed chose its own
+   * (an empty table, a seed's explicit "none", keeps every agent Ok).
+   */
+  agentVersions: readonly AgentVersionEntry[] = PUBLISHED_AGENT_VERSIONS;
 
   clear(): void {
-    this.agentVersions = undefined;
+    this.agentVersions = PUBLISHED_AGENT_VERSIONS;
     for (const m of [
       this.subscriptions,
       this.resourceGroups,

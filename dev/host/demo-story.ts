@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
+import { CURRENT_AGENT_VERSION } from "../emulator/agent-versions";
 import { AppApiClient, type RunStatus, type ServiceDetail } from "./app-api-client";
 import type { LocalStack } from "./local-stack";
 import { terminal } from "./terminal";
@@ -37,7 +38,7 @@ export async function runDemoStory(options: DemoStoryOptions): Promise<void> {
   const serverResourceId = await stack.emulator.admin.registerServer({
     serviceId,
     serverName,
-    agentVersion: "20.0.0.0",
+    agentVersion: CURRENT_AGENT_VERSION,
   });
   const serverId = serverResourceId.split("/").pop() ?? "";
   terminal.story(

@@ -1,3 +1,4 @@
+import { CURRENT_AGENT_VERSION } from "../emulator/agent-versions";
 import type { SeedInput } from "../emulator/seed";
 import { ESTATE_LIMITS, EstateLimitError } from "./estate-limits";
 
@@ -179,7 +180,7 @@ export function generateEstate(partial: Partial<EstateOptions> = {}): SeedInput 
     const servers = Array.from({ length: options.serversPerService }, (_, i) => ({
       serverId: estateIds.serverId(s, i),
       serverName: `fs${s}-${i}.contoso.com`,
-      agentVersion: "20.0.0.0",
+      agentVersion: CURRENT_AGENT_VERSION,
       latestApplicationId: estateIds.machinePrincipal(s, i),
     }));
     const syncGroups = Array.from({ length: options.syncGroupsPerService }, (_, g) => {

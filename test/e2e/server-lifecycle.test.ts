@@ -47,7 +47,7 @@ describe("server lifecycle, end to end", () => {
       const serverResourceId = await stack.emulator.admin.registerServer({
         serviceId: SSS_PROD,
         serverName: "fs06.contoso.local",
-        agentVersion: "20.0.0.0",
+        agentVersion: "21.2.0.0",
       });
       const serverId = serverResourceId.split("/").pop() ?? "";
       const machinePrincipal = stack.emulator.core.state.machines.get(idKey(FS06_MACHINE))?.identity?.principalId;

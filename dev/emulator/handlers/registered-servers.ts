@@ -1,4 +1,5 @@
 import { judgeAgentVersion } from "../agent";
+import { CURRENT_AGENT_VERSION } from "../agent-versions";
 import { randomUUID } from "node:crypto";
 import { badRequest, notFound } from "../arm-error";
 import { presentGuid, switchServerToIdentity } from "../agent";
@@ -71,7 +72,7 @@ export const registeredServerHandlers: Record<string, Handler> = {
       serverId: ctx.params.serverId ?? "",
       serverName: friendlyName,
       friendlyName,
-      agentVersion: stringProp(p, "agentVersion") ?? existing?.agentVersion ?? "20.0.0.0",
+      agentVersion: stringProp(p, "agentVersion") ?? existing?.agentVersion ?? CURRENT_AGENT_VERSION,
       serverRole: role as ServerRecord["serverRole"],
       clusterId: stringProp(p, "clusterId") ?? existing?.clusterId ?? "00000000-0000-0000-0000-000000000000",
       clusterName: stringProp(p, "clusterName") ?? existing?.clusterName ?? "",

@@ -43,7 +43,7 @@ export function driftSeed(): SeedInput {
   const server = (n: number, name: string, extra: Record<string, unknown> = {}) => ({
     serverId: serverGuid(n),
     serverName: `${name}.contoso.local`,
-    agentVersion: "20.0.0.0",
+    agentVersion: "21.2.0.0",
     ...extra,
   });
   const arc = (n: number, name: string, extra: Record<string, unknown> = {}) => ({

@@ -39,7 +39,7 @@ export function eligibleServer(n: number, extra: Partial<SeedServer> = {}): Seed
   return {
     serverId: serverIdOf(n),
     serverName: `fs${n}.contoso.local`,
-    agentVersion: "20.0.0.0",
+    agentVersion: "21.2.0.0",
     latestApplicationId: principalOf(n),
     ...extra,
   };

@@ -28,7 +28,7 @@ export function server(serverId: string, props: Partial<RegisteredServerView> = 
     serviceId: SERVICE_ID,
     name: props.friendlyName ?? `srv-${serverId.slice(-4)}`,
     serverRole: "Standalone",
-    agentVersion: "20.0.0.0",
+    agentVersion: "21.2.0.0",
     activeAuthType: "Certificate",
     ...props,
   };
@@ -142,7 +142,7 @@ export const snapshotArbitrary: fc.Arbitrary<Snapshot> = fc
     servers: fc.array(
       fc.record({
         role: fc.constantFrom("Standalone", "Standalone", "ClusterNode"),
-        agentVersion: fc.constantFrom("17.0.0.0", "19.1.0.0", "20.0.0.0", undefined),
+        agentVersion: fc.constantFrom("17.0.0.0", "19.1.0.0", "20.0.0.0", "21.2.0.0", undefined),
         applicationId: optionalGuid("b"),
         latestApplicationId: optionalGuid("c"),
         activeAuthType: fc.constantFrom("Certificate", "ManagedIdentity", "certificate", undefined),

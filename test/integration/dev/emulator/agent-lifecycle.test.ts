@@ -3,9 +3,10 @@ import type { SeedInput } from "../../../../dev/emulator/index";
 import { sendLongRunning, startHarness, SUB1, type Harness } from "../../support/emulator-harness";
 
 /**
- * agentVersionStatus / agentVersionExpirationDate (2022-09-01) from the seed's agent-version table
- * (learn.microsoft.com/azure/storage/file-sync/file-sync-release-notes): an Expired or Blocked agent
- * cannot connect, so it neither reports a new identity nor picks up a switch.
+ * agentVersionStatus / agentVersionExpirationDate (2022-09-01) from the agent-version table: the
+ * published dates (learn.microsoft.com/azure/storage/file-sync/file-sync-release-notes) unless the seed
+ * gives its own. An Expired or Blocked agent cannot connect, so it neither reports a new identity nor
+ * picks up a switch. Server 3 runs v20, which expired on 2026-10-29.
  */
 const SERVICE = `/subscriptions/${SUB1}/resourceGroups/rg/providers/Microsoft.StorageSync/storageSyncServices/sss`;
 const server = (n: number, agentVersion: string) => ({
@@ -101,13 +102,41 @@ describe("agent lifecycle", () => {
     expect((await status(1)).agentVersionStatus).toBe("Expired");
   });
 
-  it("the published table: v16 long expired, v20 expiring on 2026-10-29, v22 without a date", async () => {
-    await h.emulator.admin.loadSeed(seed("published"));
-    const published = await status(3);
-    expect(new Date(String(published.agentVersionExpirationDate)).toISOString()).toBe("2026-10-29T00:00:00.000Z");
-    expect((await status(4)).agentVersionStatus).toBe("Ok");
-    // Without a table every agent is Ok (the default of seeds that choose none).
-    await h.emulator.admin.loadSeed(seed(undefined));
+  it("the published table is the default: an expired v20 agent (2026-10-29) is Expired, v21.2 and v22 are Ok without a date", async () => {
+    for (const table of [undefined, "published"] as const) {
+      await h.emulator.admin.loadSeed(seed(table));
+      const v20 = await status(3);
+      expect(v20.agentVersionStatus).toBe("Expired");
+      expect(new Date(String(v20.agentVersionExpirationDate)).toISOString()).toBe("2026-10-29T00:00:00.000Z");
+      for (const n of [2, 4]) {
+        expect((await status(n)).agentVersionStatus).toBe("Ok");
+        expect((await status(n)).agentVersionExpirationDate).toBeUndefined();
+      }
+    }
+    // Only a seed's explicit "none" keeps every agent Ok.
+    await h.emulator.admin.loadSeed(seed("none"));
     expect((await status(3)).agentVersionStatus).toBe("Ok");
+    expect((await status(3)).agentVersionExpirationDate).toBeUndefined();
+  });
+
+  it("a server registered through ARM without a seed table is judged by the published dates; its default agent is Ok", async () => {
+    await h.emulator.admin.loadSeed(seed(undefined));
+    const client = h.storageSync();
+    const expired = "5e7e0000-0000-4000-8000-000000000020";
+    const current = "5e7e0000-0000-4000-8000-000000000021";
+    await client.registeredServers.beginCreateAndWait("rg", "sss", expired, {
+      friendlyName: "fs20.contoso.local",
+      agentVersion: "20.0.0.0",
+      serverRole: "Standalone",
+    });
+    await client.registeredServers.beginCreateAndWait("rg", "sss", current, {
+      friendlyName: "fs21.contoso.local",
+      serverRole: "Standalone",
+    });
+    const v20 = (await client.registeredServers.get("rg", "sss", expired)) as unknown as Record<string, unknown>;
+    expect(v20).toMatchObject({ agentVersion: "20.0.0.0", agentVersionStatus: "Expired" });
+    expect(new Date(String(v20.agentVersionExpirationDate)).toISOString()).toBe("2026-10-29T00:00:00.000Z");
+    const v21 = (await client.registeredServers.get("rg", "sss", current)) as unknown as Record<string, unknown>;
+    expect(v21).toMatchObject({ agentVersion: "21.2.0.0", agentVersionStatus: "Ok" });
   });
 });

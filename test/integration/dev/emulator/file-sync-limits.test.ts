@@ -11,7 +11,7 @@ const guid = (prefix: string, n: number) => `${prefix}-0000-4000-8000-${n.toStri
 const server = (n: number) => ({
   serverId: guid("5e7e0000", n),
   serverName: `fs${n}.contoso.local`,
-  agentVersion: "20.0.0.0",
+  agentVersion: "21.2.0.0",
 });
 
 function seedOf(options: {
@@ -86,7 +86,7 @@ describe("File Sync hard limits", () => {
           "rg",
           "sss-0",
           guid("5e7e0000", 101),
-          { agentVersion: "20.0.0.0", serverRole: "Standalone" },
+          { agentVersion: "21.2.0.0", serverRole: "Standalone" },
           { updateIntervalInMs: 10 },
         ),
     ).rejects.toMatchObject({

@@ -173,7 +173,7 @@ describe("building and tearing down a whole tree with the SDK", () => {
         rg,
         name,
         serverId,
-        { friendlyName: "fs20.contoso.local", agentVersion: "20.0.0.0", serverRole: "Standalone" },
+        { friendlyName: "fs20.contoso.local", agentVersion: "21.2.0.0", serverRole: "Standalone" },
         opts,
       );
       expect(server).toMatchObject({ serverId, friendlyName: "fs20.contoso.local" });

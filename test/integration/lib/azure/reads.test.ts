@@ -44,7 +44,7 @@ describe("ARM read helpers", () => {
       serverRole: "Standalone",
       latestApplicationId: "a7c00001-0000-4000-8000-000000000001",
       activeAuthType: "Certificate",
-      agentVersion: "20.0.0.0",
+      agentVersion: "21.2.0.0",
     });
     expect(fs01?.applicationId).toBeUndefined();
     const cluster = servers.find((s) => s.serverRole === "ClusterName");

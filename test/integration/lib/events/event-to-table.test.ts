@@ -19,7 +19,7 @@ describe("ARM event → queue → reconcile → table rows", () => {
     await stack.emulator.admin.registerServer({
       serviceId: SSS_PROD,
       serverName: "fs09.contoso.local",
-      agentVersion: "20.0.0.0",
+      agentVersion: "21.2.0.0",
     });
     await stack.emulator.admin.flushEvents();
     const events = stack.takeEvents();

@@ -14,7 +14,7 @@ async function loadWithTable() {
     servers: [
       eligibleServer(1, { agentVersion: "21.2.0.0" }),
       eligibleServer(2, { agentVersion: "21.1.0.0" }),
-      eligibleServer(3, { agentVersion: "20.0.0.0" }),
+      eligibleServer(3, { agentVersion: "20.0.0.0" }), // expired: the table below dates v20 three days ago
       eligibleServer(4, { agentVersion: "21.0.0.0" }),
     ],
     syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1, 2, 3, 4])],
@@ -29,6 +29,23 @@ async function loadWithTable() {
 }
 
 describe("agent lifecycle in the engine", () => {
+  it("with no table given, the published dates apply: a v20 agent is AgentExpired (2026-10-29), a v21.2 one is switched", async () => {
+    await harness.load(
+      tenant({
+        servers: [eligibleServer(1), eligibleServer(2, { agentVersion: "20.0.0.0" })],
+        syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1, 2])],
+      }),
+    );
+    const report = await harness.run();
+    const byName = new Map(report.servers.map((s) => [s.name, s]));
+    expect(byName.get("fs1.contoso.local")?.state).toBe("Switched");
+    const expired = byName.get("fs2.contoso.local");
+    expect(expired).toMatchObject({ state: "AgentExpired", switchedThisRun: false });
+    expect(expired?.reason).toContain("Agent 20.0.0.0 expired on 2026-10-29");
+    expect(JSON.stringify(report.plan)).not.toContain(expired?.serverId ?? "?");
+    expect(exitCodeOf(report)).toBe(2);
+  });
+
   it("Expired and Blocked agents get AgentExpired with the date and the supported agents; NearExpiry warns; only Ok and NearExpiry are switched", async () => {
     await loadWithTable();
     const report = await harness.run();

@@ -30,7 +30,7 @@ async function switchedThenReset(
   await harness.load(
     tenant({
       // Tied to its machine explicitly: the agent runs there whatever the names say.
-      servers: [{ serverId: serverIdOf(1), serverName: "fs1.contoso.local", agentVersion: "20.0.0.0", machineId: id }],
+      servers: [{ serverId: serverIdOf(1), serverName: "fs1.contoso.local", agentVersion: "21.2.0.0", machineId: id }],
       syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])],
       arcMachines: [
         {

@@ -39,7 +39,7 @@ const shareGrantId = (principal: string) =>
 async function switchedThenReset(callerRoles?: string[]): Promise<string> {
   await harness.load(
     tenant({
-      servers: [{ serverId: serverIdOf(1), serverName: "fs1.contoso.local", agentVersion: "20.0.0.0" }],
+      servers: [{ serverId: serverIdOf(1), serverName: "fs1.contoso.local", agentVersion: "21.2.0.0" }],
       syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])],
       arcMachines: [{ name: "fs1", hostName: "fs1.contoso.local", principalId: principalOf(1) }],
       ...(callerRoles ? { callerRoles } : {}),
@@ -148,7 +148,7 @@ describe("case 2: the likely cause of a stalled switch", () => {
           {
             serverId: serverIdOf(1),
             serverName: "fs1.contoso.local",
-            agentVersion: "20.0.0.0",
+            agentVersion: "21.2.0.0",
             latestApplicationId: principalOf(1),
           },
         ],

@@ -24,7 +24,7 @@ describe("reconcile: topologies", () => {
   it("does nothing, with a clear warning, when no server is eligible", async () => {
     await harness.load(
       tenant({
-        servers: [{ serverId: serverIdOf(1), serverName: "fs1", agentVersion: "20.0.0.0" }],
+        servers: [{ serverId: serverIdOf(1), serverName: "fs1", agentVersion: "21.2.0.0" }],
         syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])],
       }),
     );
@@ -41,19 +41,20 @@ describe("reconcile: topologies", () => {
       tenant({
         servers: [
           eligibleServer(1),
-          { serverId: serverIdOf(2), serverName: "fs2.contoso.local", agentVersion: "20.0.0.0" },
-          eligibleServer(3, { agentVersion: "19.1.0.0" }),
+          { serverId: serverIdOf(2), serverName: "fs2.contoso.local", agentVersion: "21.2.0.0" },
+          // An agent the service still calls Ok (v21.1 has no published expiry), below the floor given here.
+          eligibleServer(3, { agentVersion: "21.1.0.0" }),
         ],
         syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1, 2, 3])],
       }),
     );
-    const report = await harness.run(false, { minAgentVersion: "20.0.0.0" });
+    const report = await harness.run(false, { minAgentVersion: "21.2.0.0" });
     expect(report.servers.map((v) => [v.name, v.state])).toEqual([
       ["fs1.contoso.local", "Switched"],
       ["fs2.contoso.local", "NoIdentity"],
       ["fs3.contoso.local", "AgentTooOld"],
     ]);
-    expect(report.servers[2]?.reason).toContain("19.1.0.0");
+    expect(report.servers[2]?.reason).toContain("21.1.0.0");
     expect(report.warnings.some((w) => w.includes("fs3.contoso.local"))).toBe(true);
     expect(await listRoleAssignmentsForPrincipal(harness.arm, ACCOUNT_A, principalOf(3))).toEqual([]);
     expect((await harness.emulator.admin.getServer(serverResourceId(3))).identity).toBe(false);
@@ -168,7 +169,7 @@ describe("reconcile: topologies", () => {
     const machine = `/subscriptions/${SUB_A}/resourceGroups/rg-sync/providers/Microsoft.HybridCompute/machines/fs1`;
     await harness.load(
       tenant({
-        servers: [{ serverId: serverIdOf(1), serverName: "fs1.contoso.local", agentVersion: "20.0.0.0" }],
+        servers: [{ serverId: serverIdOf(1), serverName: "fs1.contoso.local", agentVersion: "21.2.0.0" }],
         syncGroups: [syncGroupOn("sg", ACCOUNT_A, "share1", [1])],
         arcMachines: [{ name: "fs1", hostName: "fs1.contoso.local", principalId: principalOf(1) }],
       }),
@@ -308,7 +309,7 @@ describe("reconcile: topologies", () => {
           },
           eligibleServer(1, { serverRole: "ClusterNode", clusterId, clusterName: "fscluster" }),
           // Eligible only through (server)AuthType Certificate with an applicationId.
-          { serverId: serverIdOf(2), serverName: "fs2", agentVersion: "20.0.0.0", applicationId: principalOf(2) },
+          { serverId: serverIdOf(2), serverName: "fs2", agentVersion: "21.2.0.0", applicationId: principalOf(2) },
         ],
         syncGroups: [syncGroupOn("sg-cluster", ACCOUNT_A, "share1", [9]), syncGroupOn("sg", ACCOUNT_A, "share2", [2])],
       }),
