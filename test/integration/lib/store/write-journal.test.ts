@@ -24,16 +24,20 @@ const grant = (): WriteIntent => ({
   clientRequestId: randomUUID(),
 });
 
+/** A Writes table of its own in the run's Azurite. */
+async function freshTable(): Promise<TableClient> {
+  const table = TableClient.fromConnectionString(
+    inject("azuriteConnectionString"),
+    `writes${randomBytes(4).toString("hex")}`,
+    { allowInsecureConnection: true },
+  );
+  await table.createTable();
+  return table;
+}
+
 describe("the Writes table journal", () => {
   it("records an intent before the write and its outcome after; lists a run's writes across attempts; finds and resolves intents left open", async () => {
-    const table = TableClient.fromConnectionString(
-      inject("azuriteConnectionString"),
-      `writes${randomBytes(4).toString("hex")}`,
-      {
-        allowInsecureConnection: true,
-      },
-    );
-    await table.createTable();
+    const table = await freshTable();
     const runId = newRunId(serviceId);
     const other = newRunId(serviceId, new Date(Date.now() - 60_000));
     const [a, b, c] = [grant(), grant(), grant()];
@@ -90,14 +94,7 @@ describe("the Writes table journal", () => {
   });
 
   it("refuses an intent (so the write behind it) once the attempt's guard says its lease is lost", async () => {
-    const table = TableClient.fromConnectionString(
-      inject("azuriteConnectionString"),
-      `writes${randomBytes(4).toString("hex")}`,
-      {
-        allowInsecureConnection: true,
-      },
-    );
-    await table.createTable();
+    const table = await freshTable();
     const runId = newRunId(serviceId);
     let lost = false;
     const journal = tableWriteJournal(
@@ -132,12 +129,7 @@ describe("the Writes table journal", () => {
   });
 
   it("an intent not in effect is left open while its write may still land, and notApplied once it no longer can; one in effect, or whose call was answered, is resolved at once", async () => {
-    const table = TableClient.fromConnectionString(
-      inject("azuriteConnectionString"),
-      `writes${randomBytes(4).toString("hex")}`,
-      { allowInsecureConnection: true },
-    );
-    await table.createTable();
+    const table = await freshTable();
     const runId = newRunId(serviceId);
     const [landed, lost, onItsWay, answered] = [grant(), grant(), grant(), grant()];
     const writer = tableWriteJournal(table, { serviceId, runId, attempt: 1, leaseGeneration: 1 });
@@ -190,12 +182,7 @@ describe("the Writes table journal", () => {
   });
 
   it("an intent stored after a newer lease generation began writing is notApplied, though ARM shows the effect another write made", async () => {
-    const table = TableClient.fromConnectionString(
-      inject("azuriteConnectionString"),
-      `writes${randomBytes(4).toString("hex")}`,
-      { allowInsecureConnection: true },
-    );
-    await table.createTable();
+    const table = await freshTable();
     const runId = newRunId(serviceId);
     const late = grant();
     // Generation 2 took over and made the grant; then the paused generation-1 writer woke, stored its intent, and its
@@ -228,12 +215,7 @@ describe("the Writes table journal", () => {
   });
 
   it("an intent its writer marks unanswered while it is being resolved is read again and resolved", async () => {
-    const table = TableClient.fromConnectionString(
-      inject("azuriteConnectionString"),
-      `writes${randomBytes(4).toString("hex")}`,
-      { allowInsecureConnection: true },
-    );
-    await table.createTable();
+    const table = await freshTable();
     const runId = newRunId(serviceId);
     const write = grant();
     const writer = tableWriteJournal(table, { serviceId, runId, attempt: 1, leaseGeneration: 1 });
