@@ -201,10 +201,12 @@ export async function resolveInterruptedWrites(
 
 /** Whether a journal row of a newer lease generation than the intent's exists for its service. */
 async function storedAfterTakeover(table: TableClient, write: StoredWrite): Promise<boolean> {
+  // A row written before leases had generations says nothing about when it was stored.
+  if (write.leaseGeneration === undefined) return false;
   const pages = table
     .listEntities({
       queryOptions: {
-        filter: odata`PartitionKey eq ${resourceKey(write.serviceId)} and leaseGeneration gt ${write.leaseGeneration ?? 0}`,
+        filter: odata`PartitionKey eq ${resourceKey(write.serviceId)} and leaseGeneration gt ${write.leaseGeneration}`,
         select: ["RowKey"],
       },
     })
