@@ -1,5 +1,6 @@
 import type { AgentVersionEntry, AgentVersionStatus } from "./agent-versions";
 import { idKey } from "./resource-id";
+import { RoleAssignmentStore } from "./role-assignment-store";
 
 /** In-memory records of everything the emulator serves. Keys are `idKey(id)`. */
 
@@ -221,7 +222,7 @@ export class EmulatorState {
   readonly storageAccounts = new Map<string, StorageAccountRecord>();
   readonly fileShares = new Map<string, FileShareRecord>();
   readonly machines = new Map<string, MachineRecord>();
-  readonly roleAssignments = new Map<string, RoleAssignmentRecord>();
+  readonly roleAssignments = new RoleAssignmentStore();
   readonly principals = new Map<string, PrincipalRecord>();
   /** The agent-version table the service judges agents by (a seed's choice); none: every agent Ok. */
   agentVersions: readonly AgentVersionEntry[] | undefined;
@@ -273,6 +274,8 @@ export class EmulatorState {
         } else mine.set(k, structuredClone(v));
       }
     }
+    // Restored in place above, so the store's indexes may name a principal or scope a record no longer has.
+    this.roleAssignments.reindex();
   }
 
   private mapPairs(other: EmulatorState): [Map<string, unknown>, Map<string, unknown>][] {
