@@ -41,6 +41,9 @@ export class RoleAssignmentStore extends Map<string, RoleAssignmentRecord> {
 
   /** After records were changed in place (a restore), their principal or scope may differ: index them again. */
   reindex(): void {
+    this.indexed.clear();
+    this.byPrincipal.clear();
+    this.perSubscription.clear();
     for (const [key, record] of this) this.index(key, record);
   }
 
@@ -81,7 +84,12 @@ export class RoleAssignmentStore extends Map<string, RoleAssignmentRecord> {
       this.indexed.set(key, next);
       return; // keeps its place in the principal's set, so lists keep the Map's order
     }
-    this.unindex(key);
+    if (before) {
+      // A record that moved to another principal or subscription (never in ARM, which refuses such updates): index
+      // everything again, so each principal's records stay in the Map's order.
+      this.reindex();
+      return;
+    }
     this.indexed.set(key, next);
     let keys = this.byPrincipal.get(next.principal);
     if (!keys) this.byPrincipal.set(next.principal, (keys = new Set()));

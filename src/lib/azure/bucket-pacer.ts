@@ -44,7 +44,14 @@ export class BucketPacer {
   /** The last report used for the rate, and the successes answered since. */
   private sample: { at: number; remaining: number; taken: number } | undefined;
 
-  constructor(refillPerSecond: number) {
+  /**
+   * `paceAtRefill: false` waits out Retry-After only, sending freely until ARM refuses (the gate's behaviour before
+   * pacing; kept to measure pacing against).
+   */
+  constructor(
+    refillPerSecond: number,
+    private readonly options: { paceAtRefill?: boolean } = {},
+  ) {
     if (!(refillPerSecond > 0)) throw new Error(`refill rate must be positive, got ${refillPerSecond}`);
     this.documentedPerMs = refillPerSecond / 1000;
     this.perMs = this.documentedPerMs;
@@ -59,6 +66,7 @@ export class BucketPacer {
   delayMs(now: number): number {
     if (!this.paced) return 0;
     if (now < this.resumeAt) return this.resumeAt - now;
+    if (this.options.paceAtRefill === false) return 0;
     const tokens = this.tokensAt(now);
     return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / this.perMs));
   }

@@ -52,8 +52,11 @@ class Gate {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
 
-  constructor(private readonly kind: Kind) {
-    this.pacer = new BucketPacer(DOCUMENTED_REFILL_PER_SECOND[kind]);
+  constructor(
+    private readonly kind: Kind,
+    paceAtRefill: boolean,
+  ) {
+    this.pacer = new BucketPacer(DOCUMENTED_REFILL_PER_SECOND[kind], { paceAtRefill });
   }
 
   /** Resolves when this request may go; a retry of a refused one queues at the front. */
@@ -152,7 +155,10 @@ export class ThrottleWaitMeter {
 }
 
 /** One policy instance per connection: its gates are shared by every client of it. */
-export function throttleGatePolicy(meter?: ThrottleWaitMeter): PipelinePolicy {
+export function throttleGatePolicy(
+  meter?: ThrottleWaitMeter,
+  options: { /** Default true; false waits out Retry-After only. */ paceAtRefill?: boolean } = {},
+): PipelinePolicy {
   const gates = new Map<string, Gate>();
   return {
     name: throttleGatePolicyName,
@@ -161,7 +167,7 @@ export function throttleGatePolicy(meter?: ThrottleWaitMeter): PipelinePolicy {
       const key = `${subscriptionOf(request.url)}|${kind}`;
       let gate = gates.get(key);
       if (!gate) {
-        gate = new Gate(kind);
+        gate = new Gate(kind, options.paceAtRefill ?? true);
         gates.set(key, gate);
       }
       for (let attempt = 1; ; attempt++) {

@@ -37,6 +37,8 @@ const operation = fc.oneof(
     name: fc.constantFrom("n1", "n2", "n3", "n4"),
     scope: fc.constantFrom(...SCOPES),
     principal: fc.constantFrom(...PRINCIPALS),
+    /** Set over what the key holds (another principal, say) rather than delete it first. */
+    inPlace: fc.boolean(),
   }),
   fc.record({ op: fc.constant("delete" as const), name: fc.constantFrom("n1", "n2", "n3", "n4") }),
   fc.record({ op: fc.constant("clear" as const) }),
@@ -54,7 +56,7 @@ describe("the emulator's role-assignment store", () => {
           if (o.op === "set") {
             const r = record(o.name, o.scope, o.principal);
             const before = keyOf.get(o.name);
-            if (before) store.delete(before);
+            if (before && !o.inPlace) store.delete(before);
             keyOf.set(o.name, idKey(r.id));
             store.set(idKey(r.id), r);
           } else if (o.op === "delete") {
