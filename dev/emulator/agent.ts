@@ -77,7 +77,6 @@ export class AgentWorld {
   }
 }
 
-
 export const machineOf = (state: EmulatorState, server: ServerRecord): MachineRecord | undefined =>
   new AgentWorld(state).machineOf(server);
 export const sharesOf = (state: EmulatorState, server: ServerRecord): string[] =>
