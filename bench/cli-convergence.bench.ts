@@ -7,6 +7,7 @@ import { convergedServices, estateState } from "./support/estate-check";
 import { describeEstate, estateBenchSetup } from "./support/estate-setup";
 import { printTable, verdict } from "./support/table";
 import { largestBound, throttleBounds } from "./support/throttle-bound";
+import { traceBuckets } from "./support/bucket-trace";
 
 /**
  * `afs-identity apply --yes` over the estate of estate-convergence (default 4
@@ -39,6 +40,7 @@ export default async function run(): Promise<void> {
       "--subscription",
       estateIds.subscriptionId(estate, k),
     ]).flat();
+    const stopTrace = traceBuckets(emulator.core.throttle);
     const started = performance.now();
     let convergedAt: number | undefined;
     const watch = setInterval(() => {
@@ -63,6 +65,7 @@ export default async function run(): Promise<void> {
     const code = await new Promise<number>((resolve) => child.on("close", (c) => resolve(c ?? 1)));
     const exitedAt = performance.now();
     clearInterval(watch);
+    stopTrace();
     const seconds = ((convergedAt ?? exitedAt) - started) / 1000;
     const bounds = throttleBounds(emulator.core.throttle);
     const minimum = largestBound(bounds);

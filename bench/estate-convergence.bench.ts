@@ -9,6 +9,7 @@ import { convergedServices, estateState, type EstateState } from "./support/esta
 import { describeEstate, estateBenchSetup, type EstateBenchSetup } from "./support/estate-setup";
 import { envNumber, printTable, verdict } from "./support/table";
 import { largestBound, throttleBounds, type SubscriptionBound } from "./support/throttle-bound";
+import { traceBuckets } from "./support/bucket-trace";
 
 /**
  * Convergence from scratch of an estate as Azure allows it, through the app:
@@ -98,6 +99,7 @@ async function converge(setup: Setup, azurite: AzuriteHandle, drainSubscription?
     emulator.core.recorder.reset();
     emulator.core.throttle.reset();
     const stopDrain = drainSubscription ? drainBucket(emulator, drainSubscription, setup.drainShare) : () => undefined;
+    const stopTrace = traceBuckets(emulator.core.throttle);
     let actionsFailedOn429 = 0;
     let actionsFailed = 0;
     const started = performance.now();
@@ -111,10 +113,8 @@ async function converge(setup: Setup, azurite: AzuriteHandle, drainSubscription?
         // The other principal's load counts toward the bound only while the estate still needed the bucket.
         stopDrain();
       }
-      if (process.env.BENCH_TRACE)
-        console.log(
-          `${now.toFixed(1)} s: ${serviceDone.size} services converged, refused ${JSON.stringify(emulator.core.throttle.refused())}`,
-        );
+      if (process.env.BENCH_TRACE && Math.round(now * 4) % 40 === 0)
+        console.log(`${now.toFixed(1)} s: ${serviceDone.size} services converged`);
     }, 250);
     await reconcileAllInScope(sweeper, { kind: "timer", timer: "fullSweep" }, {}, silentLog);
     const stats = await pool.drain({
@@ -129,6 +129,7 @@ async function converge(setup: Setup, azurite: AzuriteHandle, drainSubscription?
     });
     const drainedSeconds = (performance.now() - started) / 1000;
     clearInterval(watch);
+    stopTrace();
     stopDrain();
     for (const id of convergedServices(emulator)) if (!serviceDone.has(id)) serviceDone.set(id, drainedSeconds);
     const refused = emulator.core.throttle.refused();

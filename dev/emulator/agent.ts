@@ -29,15 +29,13 @@ export function agentSupportsIdentity(version: string): boolean {
 const shortName = (host: string): string => host.split(".")[0]?.toLowerCase() ?? "";
 
 /**
- * Look-ups the agent needs, indexed lazily once per batch of evaluations so
- * that listing many servers costs in proportion to them, not to their product
- * with every endpoint and assignment.
+ * Look-ups the agent needs. Machines are indexed lazily once per batch of
+ * evaluations; endpoints and role assignments through the state's own
+ * indexes, so that reading one server costs in proportion to its endpoints and
+ * its principal's assignments, not to every endpoint and assignment there is.
  */
 export class AgentWorld {
   private machines?: Map<string, MachineRecord>;
-  private syncGroupsByOwner?: Map<string, string[]>;
-  private sharesBySyncGroup?: Map<string, string[]>;
-  private grantScopesByPrincipal?: Map<string, string[]>;
 
   constructor(readonly state: EmulatorState) {}
 
@@ -55,49 +53,28 @@ export class AgentWorld {
 
   /** Every file share (role assignment scope) the server syncs: its own endpoints and, for a node, its cluster's. */
   sharesOf(server: ServerRecord): string[] {
-    if (!this.syncGroupsByOwner || !this.sharesBySyncGroup) {
-      this.syncGroupsByOwner = new Map();
-      for (const se of this.state.serverEndpoints.values())
-        push(this.syncGroupsByOwner, idKey(se.serverResourceId), idKey(se.syncGroupId));
-      this.sharesBySyncGroup = new Map();
-      for (const ce of this.state.cloudEndpoints.values()) {
-        push(
-          this.sharesBySyncGroup,
-          idKey(ce.syncGroupId),
-          `${ce.storageAccountResourceId}/fileServices/default/fileshares/${ce.azureFileShareName}`,
-        );
-      }
-    }
     const owners = [idKey(server.id)];
     if (server.serverRole === "ClusterNode")
       owners.push(idKey(`${server.serviceId}/registeredServers/${server.clusterId}`));
     const shares = new Set<string>();
     for (const owner of owners) {
-      for (const sg of this.syncGroupsByOwner.get(owner) ?? [])
-        for (const share of this.sharesBySyncGroup.get(sg) ?? []) shares.add(share);
+      for (const se of this.state.serverEndpoints.withIndex(owner))
+        for (const ce of this.state.cloudEndpoints.withIndex(idKey(se.syncGroupId)))
+          shares.add(`${ce.storageAccountResourceId}/fileServices/default/fileshares/${ce.azureFileShareName}`);
     }
     return [...shares];
   }
 
   /** Storage File Data Privileged Contributor at the share or above. */
   holdsShareRole(principalId: string, share: string): boolean {
-    if (!this.grantScopesByPrincipal) {
-      this.grantScopesByPrincipal = new Map();
-      for (const a of this.state.roleAssignments.values()) {
-        if (a.roleDefinitionId.toLowerCase().endsWith(ROLE_IDS.storageFileDataPrivilegedContributor))
-          push(this.grantScopesByPrincipal, a.principalId.toLowerCase(), a.scope);
-      }
-    }
-    return (this.grantScopesByPrincipal.get(principalId.toLowerCase()) ?? []).some((scope) =>
-      isAtOrAbove(scope, share),
-    );
+    return this.state.roleAssignments
+      .ofPrincipal(principalId)
+      .some(
+        (a) =>
+          a.roleDefinitionId.toLowerCase().endsWith(ROLE_IDS.storageFileDataPrivilegedContributor) &&
+          isAtOrAbove(a.scope, share),
+      );
   }
-}
-
-function push(map: Map<string, string[]>, key: string, value: string): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }
 
 export const machineOf = (state: EmulatorState, server: ServerRecord): MachineRecord | undefined =>

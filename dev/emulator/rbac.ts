@@ -74,8 +74,8 @@ export function authorize(
   request?: AssignmentRequest,
 ): void {
   let conditionFailed = false;
-  for (const a of state.roleAssignments.values()) {
-    if (a.principalId.toLowerCase() !== callerOid.toLowerCase() || !isAtOrAbove(a.scope, scope)) continue;
+  for (const a of state.roleAssignments.ofPrincipal(callerOid)) {
+    if (!isAtOrAbove(a.scope, scope)) continue;
     const verdict = assignmentGrants(a, action, request);
     if (verdict === "yes") return;
     if (verdict === "condition") conditionFailed = true;
@@ -97,8 +97,8 @@ export function grantingRoleName(
   action: string,
   scope: string,
 ): string | undefined {
-  for (const a of state.roleAssignments.values()) {
-    if (a.principalId.toLowerCase() !== callerOid.toLowerCase() || !isAtOrAbove(a.scope, scope)) continue;
+  for (const a of state.roleAssignments.ofPrincipal(callerOid)) {
+    if (!isAtOrAbove(a.scope, scope)) continue;
     const role = findRole(a.roleDefinitionId);
     if (role && roleAllows(role, action)) return role.roleName;
   }

@@ -13,10 +13,13 @@ export function idKey(id: string): string {
 
 /** True when `ancestor` is `scope` or one of its ancestors (case-insensitive). */
 export function isAtOrAbove(ancestor: string, scope: string): boolean {
-  const a = idKey(ancestor);
-  if (a === "/") return true;
-  const s = idKey(scope);
-  return s === a || s.startsWith(a + "/");
+  return isAtOrAboveKey(idKey(ancestor), idKey(scope));
+}
+
+/** `isAtOrAbove` of two ids already made keys with `idKey`. */
+export function isAtOrAboveKey(ancestorKey: string, scopeKey: string): boolean {
+  if (ancestorKey === "/") return true;
+  return scopeKey === ancestorKey || scopeKey.startsWith(ancestorKey + "/");
 }
 
 export interface ParsedScope {

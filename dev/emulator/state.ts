@@ -1,5 +1,7 @@
 import { PUBLISHED_AGENT_VERSIONS, type AgentVersionEntry, type AgentVersionStatus } from "./agent-versions";
 import { idKey } from "./resource-id";
+import { IndexedRecords } from "./indexed-records";
+import { RoleAssignmentStore } from "./role-assignment-store";
 
 /** In-memory records of everything the emulator serves. Keys are `idKey(id)`. */
 
@@ -216,12 +218,14 @@ export class EmulatorState {
   readonly services = new Map<string, ServiceRecord>();
   readonly servers = new Map<string, ServerRecord>();
   readonly syncGroups = new Map<string, SyncGroupRecord>();
-  readonly cloudEndpoints = new Map<string, CloudEndpointRecord>();
-  readonly serverEndpoints = new Map<string, ServerEndpointRecord>();
+  /** Indexed by sync group (`idKey`). */
+  readonly cloudEndpoints = new IndexedRecords<CloudEndpointRecord>((c) => idKey(c.syncGroupId));
+  /** Indexed by registered server (`idKey` of its resource id). */
+  readonly serverEndpoints = new IndexedRecords<ServerEndpointRecord>((s) => idKey(s.serverResourceId));
   readonly storageAccounts = new Map<string, StorageAccountRecord>();
   readonly fileShares = new Map<string, FileShareRecord>();
   readonly machines = new Map<string, MachineRecord>();
-  readonly roleAssignments = new Map<string, RoleAssignmentRecord>();
+  readonly roleAssignments = new RoleAssignmentStore();
   readonly principals = new Map<string, PrincipalRecord>();
   /**
    * The agent-version table the service judges agents by: the published one unless a seed chose its own
@@ -276,6 +280,10 @@ export class EmulatorState {
         } else mine.set(k, structuredClone(v));
       }
     }
+    // Restored in place above, so the store's indexes may name a principal or scope a record no longer has.
+    this.roleAssignments.reindex();
+    this.cloudEndpoints.reindex();
+    this.serverEndpoints.reindex();
   }
 
   private mapPairs(other: EmulatorState): [Map<string, unknown>, Map<string, unknown>][] {
@@ -341,7 +349,7 @@ export class EmulatorState {
 
   cloudEndpointsOf(syncGroupId: string): CloudEndpointRecord[] {
     const k = idKey(syncGroupId);
-    return [...this.cloudEndpoints.values()].filter((s) => idKey(s.syncGroupId) === k);
+    return this.cloudEndpoints.withIndex(k);
   }
 
   serverEndpointsOf(syncGroupId: string): ServerEndpointRecord[] {

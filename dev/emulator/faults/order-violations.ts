@@ -26,8 +26,7 @@ const ACCOUNT_ROLE = ROLE_IDS.storageAccountContributor;
 
 /** The principal holds the role at the scope or above. */
 export function holdsRole(state: EmulatorState, principalId: string, roleGuid: string, scope: string): boolean {
-  for (const a of state.roleAssignments.values()) {
-    if (a.principalId.toLowerCase() !== principalId.toLowerCase()) continue;
+  for (const a of state.roleAssignments.ofPrincipal(principalId)) {
     if (!a.roleDefinitionId.toLowerCase().endsWith(roleGuid)) continue;
     if (isAtOrAbove(a.scope, scope)) return true;
   }

@@ -1,6 +1,6 @@
 import { ArmError, badRequest } from "../arm-error";
 import { authorize } from "../rbac";
-import { idKey, isAtOrAbove, normalizePath } from "../resource-id";
+import { idKey, isAtOrAboveKey, normalizePath } from "../resource-id";
 import { BUILT_IN_ROLES, findRole, roleDefinitionBody } from "../roles";
 import type { RoleAssignmentRecord } from "../state";
 import { ROLE_ASSIGNMENTS_PER_SUBSCRIPTION } from "../limits";
@@ -115,7 +115,7 @@ function createAssignment(ctx: HandlerContext) {
       "Tenant ID, application ID, principal ID, and scope are not allowed to be updated.",
     );
   }
-  for (const a of state.roleAssignments.values()) {
+  for (const a of state.roleAssignments.ofPrincipal(principalId)) {
     if (sameContent(a)) throw new ArmError(409, "RoleAssignmentExists", "The role assignment already exists.");
   }
   refuseBeyondLimit(ctx, scope);
@@ -151,12 +151,7 @@ function refuseBeyondLimit(ctx: HandlerContext, scope: string): void {
   const limit =
     ctx.core.state.subscriptions.get(subscriptionId.toLowerCase())?.roleAssignmentLimit ??
     ROLE_ASSIGNMENTS_PER_SUBSCRIPTION;
-  const prefix = `/subscriptions/${subscriptionId.toLowerCase()}`;
-  let count = 0;
-  for (const a of ctx.core.state.roleAssignments.values()) {
-    const at = idKey(a.scope);
-    if (at === prefix || at.startsWith(`${prefix}/`)) count++;
-  }
+  const count = ctx.core.state.roleAssignments.countInSubscription(subscriptionId);
   if (count >= limit) {
     throw badRequest(
       "RoleAssignmentLimitExceeded",
@@ -177,14 +172,17 @@ function listAssignments(ctx: HandlerContext) {
   } catch (e) {
     throw badRequest("InvalidFilterInQueryString", (e as Error).message);
   }
-  const matches = [...ctx.core.state.roleAssignments.values()].filter((a) => {
-    const above = isAtOrAbove(a.scope, scope);
-    const below = isAtOrAbove(scope, a.scope);
-    if (filter.atScope ? !above : !(above || below)) return false;
-    if (filter.principalId && a.principalId.toLowerCase() !== filter.principalId) return false;
+  const store = ctx.core.state.roleAssignments;
+  const scopeKey = idKey(scope);
+  // A principal's filter reads only that principal's assignments (the store's index), not the whole tenant's.
+  const matches = store.scoped(filter.principalId).flatMap(({ record: a, scopeKey: at }) => {
+    const above = isAtOrAboveKey(at, scopeKey);
+    const below = isAtOrAboveKey(scopeKey, at);
+    if (filter.atScope ? !above : !(above || below)) return [];
+    if (filter.principalId && a.principalId.toLowerCase() !== filter.principalId) return [];
     if (filter.roleDefinitionId && a.roleDefinitionId.split("/").pop()?.toLowerCase() !== filter.roleDefinitionId)
-      return false;
-    return true;
+      return [];
+    return [a];
   });
   return listReply(matches.map(roleAssignmentBody));
 }

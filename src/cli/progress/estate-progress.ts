@@ -98,7 +98,7 @@ export function progressLines(view: ProgressView): string[] {
     .map(([state, n]) => `${state} ${n}`)
     .join(", ");
   return [
-    `services ${view.servicesDone}/${view.servicesTotal}  writes ${view.writesMade}/${view.writesPlanned}  waited on 429s ${duration(view.waitedMs)}  elapsed ${duration(view.elapsedMs)}  ETA ${view.etaMs === undefined ? "-" : duration(view.etaMs)}`,
+    `services ${view.servicesDone}/${view.servicesTotal}  writes ${view.writesMade}/${view.writesPlanned}  waited on throttling ${duration(view.waitedMs)}  elapsed ${duration(view.elapsedMs)}  ETA ${view.etaMs === undefined ? "-" : duration(view.etaMs)}`,
     `servers: ${servers || "none seen yet"}`,
   ];
 }

@@ -28,6 +28,11 @@ export interface ArmConnectionOptions {
   lroPollIntervalMs?: number;
   /** Measures the time requests waited on throttled buckets (the CLI shows it). */
   throttleWaits?: ThrottleWaitMeter;
+  /**
+   * Default true: requests to a bucket ARM reports low go out at its refill rate. False: they go until ARM
+   * answers 429 and then wait out Retry-After (what the throttle-pacing benchmark measures pacing against).
+   */
+  throttlePacing?: boolean;
   /** Token scope; defaults to `${endpoint}/.default` (right for public and sovereign clouds). */
   credentialScope?: string;
   /**
@@ -71,7 +76,7 @@ export function createArmConnection(options: ArmConnectionOptions): ArmConnectio
     ...(options.tlsCa ? { tlsOptions: { ca: options.tlsCa } } : {}),
   };
   // One gate for all clients of the connection: they share ARM's per-subscription buckets.
-  const throttleGate = throttleGatePolicy(options.throttleWaits);
+  const throttleGate = throttleGatePolicy(options.throttleWaits, { paceAtRefill: options.throttlePacing ?? true });
   const withThrottleGateAndCallCounter = <C extends ServiceClient>(client: C): C => {
     client.pipeline.addPolicy(throttleGate, { afterPhase: "Retry" });
     client.pipeline.addPolicy(armCallCounterPolicy(), { afterPhase: "Retry" });

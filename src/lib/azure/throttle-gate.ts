@@ -1,4 +1,5 @@
 import type { PipelinePolicy, PipelineResponse } from "@azure/core-rest-pipeline";
+import { BucketPacer } from "./bucket-pacer";
 
 /**
  * ARM throttles per subscription with token buckets for reads, writes and
@@ -8,25 +9,24 @@ import type { PipelinePolicy, PipelineResponse } from "@azure/core-rest-pipeline
  * sends every waiting request at the same instant; most lose again, and the
  * unlucky ones run out of retries while the bucket is busy serving others.
  *
- * This policy keeps one gate per (subscription, kind) for the connection:
- * once ARM says a bucket is low (x-ms-ratelimit-remaining-subscription-* under
- * LOW_WATER) or empty (429), requests of that kind go out in the order they
- * arrived, not before Retry-After has passed, no more at once than the tokens
- * ARM last reported left (at least THROTTLED_CONCURRENCY), and a refused
- * request is retried first. The gate opens again when ARM reports tokens to
- * spare. A 429 is retried until MAX_THROTTLED_ATTEMPTS, so a run waits for
- * its turn instead of failing an action and re-queueing the whole service.
+ * This policy keeps one gate per (subscription, kind) for the connection.
+ * Once ARM reports a bucket low, requests of that kind go out in the order
+ * they arrived, paced by a `BucketPacer` at the bucket's refill rate, so they
+ * seldom meet a 429; after one, nothing goes before its Retry-After, and the
+ * refused request is retried first. The gate opens again when ARM reports
+ * tokens to spare. A 429 is retried until MAX_THROTTLED_ATTEMPTS, so a run
+ * waits for its turn instead of failing an action and re-queueing the whole
+ * service.
  */
 export const throttleGatePolicyName = "afsArmThrottleGate";
 
-/** Remaining tokens under which the gate narrows before ARM refuses anything. */
-const LOW_WATER = 20;
-/** Requests of one kind in flight per connection while the bucket is low, at the least. */
-const THROTTLED_CONCURRENCY = 4;
 /** Attempts of one request against 429 before the answer is passed on (then the SDK's own retries follow). */
 const MAX_THROTTLED_ATTEMPTS = 200;
 
 type Kind = "reads" | "writes" | "deletes";
+
+/** ARM's documented refill per subscription and region (the link above). */
+const DOCUMENTED_REFILL_PER_SECOND: Record<Kind, number> = { reads: 25, writes: 10, deletes: 10 };
 
 function kindOf(method: string): Kind {
   if (method === "GET" || method === "HEAD") return "reads";
@@ -46,18 +46,23 @@ export function retryAfterMs(response: PipelineResponse): number {
 }
 
 class Gate {
-  private throttled = false;
-  private resumeAt = 0;
+  private readonly pacer: BucketPacer;
   private inFlight = 0;
-  /** In flight allowed while throttled: the tokens ARM last said were left, at least THROTTLED_CONCURRENCY. */
-  private allowance = THROTTLED_CONCURRENCY;
   private readonly waiting: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+
+  constructor(
+    private readonly kind: Kind,
+    paceAtRefill: boolean,
+  ) {
+    this.pacer = new BucketPacer(DOCUMENTED_REFILL_PER_SECOND[kind], { paceAtRefill });
+  }
 
   /** Resolves when this request may go; a retry of a refused one queues at the front. */
   acquire(retry: boolean): Promise<void> {
-    if (!this.throttled && this.waiting.length === 0) {
-      this.inFlight++;
+    if (this.waiting.length === 0 && this.pacer.delayMs(Date.now()) === 0) {
+      this.send();
       return Promise.resolve();
     }
     return new Promise((resolve) => {
@@ -67,51 +72,62 @@ class Gate {
     });
   }
 
-  /** Whether the last request asked for waits for its turn (the gate is throttled or has a queue). */
+  /** Whether the last request asked for waits for its turn (the bucket is paced or has a queue). */
   holds(): boolean {
     return this.waiting.length > 0;
   }
 
-  release(response: PipelineResponse | undefined, kind: Kind): void {
+  release(response: PipelineResponse | undefined): void {
     this.inFlight--;
-    if (response?.status === 429) {
-      this.throttled = true;
-      this.allowance = THROTTLED_CONCURRENCY;
-      this.resumeAt = Math.max(this.resumeAt, Date.now() + retryAfterMs(response));
-    } else if (response) {
-      const remaining = Number(response.headers.get(`x-ms-ratelimit-remaining-subscription-${kind}`) ?? NaN);
-      if (Number.isFinite(remaining)) {
-        this.throttled = remaining < LOW_WATER;
-        this.allowance = Math.max(THROTTLED_CONCURRENCY, remaining);
-      }
+    if (response) {
+      const header = response.headers.get(`x-ms-ratelimit-remaining-subscription-${this.kind}`);
+      const remaining = header === undefined ? NaN : Number(header);
+      this.pacer.answered(
+        Date.now(),
+        {
+          status: response.status,
+          ...(Number.isFinite(remaining) ? { remaining } : {}),
+          ...(response.status === 429 ? { retryAfterMs: retryAfterMs(response) } : {}),
+        },
+        this.inFlight,
+      );
     }
     this.pump();
   }
 
+  private send(): void {
+    this.pacer.sent(Date.now());
+    this.inFlight++;
+  }
+
   private pump(): void {
-    if (!this.throttled) {
-      while (this.waiting.length > 0) {
-        this.inFlight++;
-        this.waiting.shift()?.();
+    while (this.waiting.length > 0) {
+      const now = Date.now();
+      const wait = this.pacer.delayMs(now);
+      if (wait > 0) {
+        this.wakeAt(now + wait);
+        return;
       }
-      return;
-    }
-    const wait = this.resumeAt - Date.now();
-    if (wait > 0) {
-      if (!this.timer) {
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.pump();
-        }, wait);
-        // Not unref'd: requests are waiting on it. A CLI whose every request waits out a 429 has nothing else
-        // keeping the process alive, and an unref'd timer let it exit 0 mid-run with nothing printed.
-      }
-      return;
-    }
-    while (this.inFlight < this.allowance && this.waiting.length > 0) {
-      this.inFlight++;
+      this.send();
       this.waiting.shift()?.();
     }
+  }
+
+  /** One timer, at the earliest time a waiting request may go (a later answer may bring it forward). */
+  private wakeAt(at: number): void {
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.pump();
+      },
+      Math.max(1, at - Date.now()),
+    );
+    // Not unref'd: requests are waiting on it. A CLI whose every request waits out a 429 has nothing else
+    // keeping the process alive, and an unref'd timer let it exit 0 mid-run with nothing printed.
   }
 }
 
@@ -139,7 +155,10 @@ export class ThrottleWaitMeter {
 }
 
 /** One policy instance per connection: its gates are shared by every client of it. */
-export function throttleGatePolicy(meter?: ThrottleWaitMeter): PipelinePolicy {
+export function throttleGatePolicy(
+  meter?: ThrottleWaitMeter,
+  options: { /** Default true; false waits out Retry-After only. */ paceAtRefill?: boolean } = {},
+): PipelinePolicy {
   const gates = new Map<string, Gate>();
   return {
     name: throttleGatePolicyName,
@@ -148,7 +167,7 @@ export function throttleGatePolicy(meter?: ThrottleWaitMeter): PipelinePolicy {
       const key = `${subscriptionOf(request.url)}|${kind}`;
       let gate = gates.get(key);
       if (!gate) {
-        gate = new Gate();
+        gate = new Gate(kind, options.paceAtRefill ?? true);
         gates.set(key, gate);
       }
       for (let attempt = 1; ; attempt++) {
@@ -161,7 +180,7 @@ export function throttleGatePolicy(meter?: ThrottleWaitMeter): PipelinePolicy {
         try {
           response = await next(request);
         } finally {
-          gate.release(response, kind);
+          gate.release(response);
         }
         if (response.status !== 429 || attempt >= MAX_THROTTLED_ATTEMPTS || request.abortSignal?.aborted)
           return response;

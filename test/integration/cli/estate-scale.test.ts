@@ -152,7 +152,7 @@ describe("afs-identity at estate scale", () => {
     expect(duplicateAssignments(em)).toBe(0);
   });
 
-  it("waits out 429s to the end when every request in flight is throttled (nothing else keeps the process alive)", async () => {
+  it("waits out throttling to the end when every request in flight is held by the gate (nothing else keeps the process alive)", async () => {
     // Small write buckets: the run spends most of its time with all its writes waiting on the throttle gate.
     const em = await estate(5, 5, { writeBurst: 5, writePerSecond: 20, timeScale: 1 });
     const result = await piped(em, ["apply", "--yes", "--subscription", SUB0, "--subscription", SUB1, "--json"]);
@@ -160,7 +160,9 @@ describe("afs-identity at estate scale", () => {
     const output = JSON.parse(result.out) as { reports: Array<{ converged: boolean }> };
     expect(output.reports).toHaveLength(6);
     expect(output.reports.every((r) => r.converged)).toBe(true);
-    expect(em.core.throttle.refused().write).toBeGreaterThan(0);
+    // Far more writes than the 5-token burst: most waited in the gate for the refill (paced, or after a 429).
+    const writes = [...em.core.throttle.granted().values()].reduce((n, c) => n + c.write, 0);
+    expect(writes).toBeGreaterThan(5 * 5);
     expect(duplicateAssignments(em)).toBe(0);
   });
 
@@ -174,7 +176,7 @@ describe("afs-identity at estate scale", () => {
     expect(last).toBeGreaterThan(0);
     expect(out.slice(last)).toMatch(
       new RegExp(
-        `^services 6/6 {2}writes ${6 * WRITES_PER_SERVICE}/${6 * WRITES_PER_SERVICE} {2}waited on 429s \\d+s {2}elapsed \\d+s {2}ETA \\d+s\\r?\\nservers: Switched 24`,
+        `^services 6/6 {2}writes ${6 * WRITES_PER_SERVICE}/${6 * WRITES_PER_SERVICE} {2}waited on throttling \\d+s {2}elapsed \\d+s {2}ETA \\d+s\\r?\\nservers: Switched 24`,
       ),
     );
     expect(out).not.toContain("done: Grant"); // per-action lines stay off the live display

@@ -53,7 +53,7 @@ describe("estate progress", () => {
       serversByState: { Switched: 2, NoIdentity: 1, Eligible: 1 },
     });
     expect(progressLines(p.view(12_000, 65_000))).toEqual([
-      "services 1/4  writes 21/80  waited on 429s 1m05s  elapsed 11s  ETA 31s",
+      "services 1/4  writes 21/80  waited on throttling 1m05s  elapsed 11s  ETA 31s",
       "servers: Eligible 1, NoIdentity 1, Switched 2",
     ]);
   });
