@@ -9,7 +9,7 @@ import { listStorageSyncServices } from "../src/lib/azure/reads";
 import type { RegisteredServerView } from "../src/lib/azure/views";
 import { observe, reconcileService, type EngineSettings, type Snapshot } from "../src/lib/reconcile";
 import { fileShareScope, serversBehindEndpoint } from "../src/lib/reconcile/required-grants";
-import { emulatorCredential } from "./support/emulator-credential";
+import { emulatorCredential } from "../dev/emulator/emulator-credential";
 import { verdict } from "./support/table";
 
 /**

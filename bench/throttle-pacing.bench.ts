@@ -3,7 +3,7 @@ import { startEmulator } from "../dev/emulator/index";
 import { DEFAULT_ESTATE, generateEstate } from "../dev/seeds/generate-estate";
 import { createArmConnection, createRoleAssignment, ROLE } from "../src/lib/azure/index";
 import { mapWithConcurrency } from "../src/lib/reconcile/index";
-import { emulatorCredential } from "./support/emulator-credential";
+import { emulatorCredential } from "../dev/emulator/emulator-credential";
 import { envNumber, printTable } from "./support/table";
 
 /**

@@ -8,14 +8,17 @@ import { handleReconcileMessage, type WorkerOutcome } from "../../src/lib/worker
 import { createAppDeps, type AppDeps } from "../../src/lib/composition/app-deps";
 import { loadConfig, type Config } from "../../src/lib/config";
 import { decodeQueueMessage } from "../../src/lib/queue/reconcile-queue";
-import { emulatorCredential } from "./emulator-credential";
+import { emulatorCredential } from "../../dev/emulator/emulator-credential";
+import { readHostJson } from "../../dev/host/host-json";
+import { PROJECT_DIR } from "../../dev/host/local-stack";
 
 /**
  * Function app instances as Flex Consumption scales them out, in this
  * process: each has its own ARM connection (sockets, token cache), its own
- * worker id and its own queue poller with host.json's batchSize 8 /
- * newBatchThreshold 4 (fetch more once in-flight messages drop to 4), polling
- * back-off to maxPollingInterval 2 s, messages kept invisible while they run,
+ * worker id and its own queue poller with the project's host.json
+ * batchSize and newBatchThreshold (fetch a batch once in-flight messages drop
+ * to the threshold: at most their sum at once, as the Functions host runs
+ * them), polling back-off to maxPollingInterval 2 s, messages kept invisible while they run,
  * over one
  * Azurite queue and one set of tables. A message whose handler throws stays on
  * the queue for its visibility timeout, as the host leaves it.
@@ -36,8 +39,7 @@ export interface InstanceStats {
   errors: string[];
 }
 
-const BATCH_SIZE = 8;
-const NEW_BATCH_THRESHOLD = 4;
+const { batchSize: BATCH_SIZE, newBatchThreshold: NEW_BATCH_THRESHOLD } = readHostJson(PROJECT_DIR).queues;
 const VISIBILITY_S = 30;
 const MIN_POLL_MS = 100;
 const MAX_POLLING_MS = 2_000;
@@ -82,7 +84,7 @@ export async function startInstances(
         for (;;) {
           if (inFlight <= NEW_BATCH_THRESHOLD) {
             const { receivedMessageItems } = await app.queue.client.receiveMessages({
-              numberOfMessages: BATCH_SIZE - inFlight,
+              numberOfMessages: BATCH_SIZE,
               visibilityTimeout: VISIBILITY_S,
             });
             received = receivedMessageItems.length > 0;

@@ -1,27 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { startEmulator, type EmulatorHandle } from "../../../../dev/emulator/index";
+import { emulatorCredential } from "../../../../dev/emulator/emulator-credential";
 import { createArmConnection } from "../../../../src/lib/azure/arm-connection";
 import { mapWithConcurrency } from "../../../../src/lib/reconcile/concurrency";
 import { createRoleAssignment, listRoleAssignmentsAt, ROLE } from "../../../../src/lib/azure/role-assignments";
 import { ACCOUNT_A, tenant } from "../../support/reconcile-harness";
-
-/** Tokens from the emulator's MSI endpoint without MSAL (which keeps the first endpoint of the process). */
-function tokensOf(emulator: EmulatorHandle): TokenCredential {
-  return {
-    async getToken(scopes): Promise<AccessToken> {
-      const resource = (Array.isArray(scopes) ? scopes[0] : scopes)?.replace(/\/\.default$/, "") ?? "";
-      const response = await fetch(
-        `${emulator.identityEndpoint}?resource=${encodeURIComponent(resource)}&api-version=2019-08-01`,
-        {
-          headers: { "X-IDENTITY-HEADER": emulator.identityHeader },
-        },
-      );
-      const body = (await response.json()) as { access_token: string; expires_on: string };
-      return { token: body.access_token, expiresOnTimestamp: Number(body.expires_on) * 1000 };
-    },
-  };
-}
 
 describe("ARM throttling across a connection", () => {
   let emulator: EmulatorHandle;
@@ -39,7 +22,7 @@ describe("ARM throttling across a connection", () => {
   it("gets every write of a burst far above the bucket through, with the SDK's own retries off", async () => {
     const arm = createArmConnection({
       endpoint: emulator.armEndpoint,
-      credential: tokensOf(emulator),
+      credential: emulatorCredential(emulator),
       tlsCa: emulator.caCertPem,
       maxRetries: 0,
     });
@@ -66,7 +49,7 @@ describe("ARM throttling across a connection", () => {
     const refusedWith = async (throttlePacing: boolean, prefix: string): Promise<number> => {
       const arm = createArmConnection({
         endpoint: emulator.armEndpoint,
-        credential: tokensOf(emulator),
+        credential: emulatorCredential(emulator),
         tlsCa: emulator.caCertPem,
         maxRetries: 0,
         throttlePacing,

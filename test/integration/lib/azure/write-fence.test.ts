@@ -1,24 +1,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { AccessToken, TokenCredential } from "@azure/core-auth";
 import { startEmulator, type EmulatorHandle } from "../../../../dev/emulator/index";
+import { emulatorCredential } from "../../../../dev/emulator/emulator-credential";
 import { createArmConnection, withWriteFence } from "../../../../src/lib/azure";
 import { createRoleAssignment, ROLE } from "../../../../src/lib/azure/role-assignments";
 import { ACCOUNT_A, tenant } from "../../support/reconcile-harness";
-
-/** Tokens from the emulator's MSI endpoint without MSAL (which keeps the first endpoint of the process). */
-function tokensOf(emulator: EmulatorHandle): TokenCredential {
-  return {
-    async getToken(scopes): Promise<AccessToken> {
-      const resource = (Array.isArray(scopes) ? scopes[0] : scopes)?.replace(/\/\.default$/, "") ?? "";
-      const response = await fetch(
-        `${emulator.identityEndpoint}?resource=${encodeURIComponent(resource)}&api-version=2019-08-01`,
-        { headers: { "X-IDENTITY-HEADER": emulator.identityHeader } },
-      );
-      const body = (await response.json()) as { access_token: string; expires_on: string };
-      return { token: body.access_token, expiresOnTimestamp: Number(body.expires_on) * 1000 };
-    },
-  };
-}
 
 describe("the write fence", () => {
   let emulator: EmulatorHandle;
@@ -30,7 +15,7 @@ describe("the write fence", () => {
   it("stops the SDK's retry of a write once the writer may no longer write; a writer that still may gets it through", async () => {
     const arm = createArmConnection({
       endpoint: emulator.armEndpoint,
-      credential: tokensOf(emulator),
+      credential: emulatorCredential(emulator),
       tlsCa: emulator.caCertPem,
       retryDelayInMs: 5,
       maxRetryDelayInMs: 20,

@@ -1,5 +1,5 @@
 import type { AccessToken, TokenCredential } from "@azure/core-auth";
-import type { EmulatorHandle } from "../../dev/emulator/index";
+import type { EmulatorHandle } from "./index";
 
 /**
  * Tokens straight from the emulator's MSI endpoint: MSAL caches the first endpoint per process, and one process may
