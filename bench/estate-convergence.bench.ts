@@ -34,7 +34,7 @@ import { traceBuckets } from "./support/bucket-trace";
  *
  * Size your own estate: BENCH_SUBSCRIPTIONS, BENCH_SERVICES_PER_SUBSCRIPTION,
  * BENCH_SERVERS, BENCH_SYNC_GROUPS, BENCH_ACCOUNTS, BENCH_ENDPOINTS,
- * BENCH_INSTANCES, BENCH_LATENCY_MS, BENCH_TIME_SCALE, BENCH_DRAIN_SHARE.
+ * BENCH_INSTANCES, BENCH_LATENCY_MS, BENCH_TIME_SCALE, BENCH_DRAIN_SHARE, BENCH_ONLY_DRAINED (1: the drained run only).
  */
 export default async function run(): Promise<void> {
   const setup: Setup = {
